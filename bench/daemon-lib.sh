@@ -1,0 +1,62 @@
+# Shared by bench/daemon-*.sh: a real islanderd (Release build) on a temp directory, with the busybox test rootfs,
+# and a cleanup that deletes every isle through the daemon, stops it, and removes whatever is left.
+# shellcheck shell=bash
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "$0: needs root (isles are real)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/islander-bench-daemon.XXXXXX)
+chmod 711 "$work"
+mkdir -p "$work/manifests"
+sock="$work/islander.sock"
+dpid=
+names=()
+
+dotnet build -c Release Islander.sln -nologo -v:q >/dev/null
+islanderd=src/Islander.Controller/bin/Release/net10.0/islanderd
+bash scripts/make-busybox-rootfs.sh "$work/rootfs" >/dev/null 2>&1
+
+api() { curl -sf --unix-socket "$sock" "http://islanderd/apis/islander.io/v1/$1"; }
+phase() { api "isles/$1" 2>/dev/null | jq -r '.status.phase // empty' 2>/dev/null || true; }
+count_isles() { api isles | jq '.items | length'; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+now_ns() { date +%s%N; }
+
+isle_yaml() { # name
+  printf 'apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: %s}\nspec:\n  rootfs: %s\n  command: [/bin/sleep, "1000"]\n  restartPolicy: Always\n  stopTimeout: 1s\n' "$1" "$work/rootfs"
+}
+
+write_manifest() { # file content (atomic: a dotfile renamed into place)
+  printf '%s' "$2" > "$work/manifests/.$1.tmp"
+  mv "$work/manifests/.$1.tmp" "$work/manifests/$1"
+}
+
+start_daemon() {
+  "$islanderd" --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" >"$work/islanderd.log" 2>&1 &
+  dpid=$!
+  for _ in $(seq 200); do curl -sf --unix-socket "$sock" http://islanderd/healthz >/dev/null 2>&1 && return; sleep 0.05; done
+  echo "islanderd did not start:" >&2; cat "$work/islanderd.log" >&2; exit 1
+}
+
+wait_empty() {
+  for _ in $(seq 600); do [ "$(count_isles 2>/dev/null || echo 0)" = 0 ] && return; sleep 0.1; done
+}
+
+cleanup() {
+  set +e
+  if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then
+    rm -f "$work"/manifests/*.yaml
+    wait_empty
+    kill -TERM "$dpid"; wait "$dpid"
+  fi
+  # Leftovers, should the daemon not have deleted everything: processes of our isles, mounts, cgroups.
+  for n in "${names[@]}"; do
+    for d in /sys/fs/cgroup/*/islander/"$n"; do [ -f "$d/cgroup.procs" ] && xargs -r kill -9 < "$d/cgroup.procs"; done
+  done
+  for p in $(pgrep -x isle-init); do ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$work/" && kill -9 "$p"; done
+  grep " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+  sleep 0.3
+  for n in "${names[@]}"; do rmdir /sys/fs/cgroup/*/islander/"$n" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT

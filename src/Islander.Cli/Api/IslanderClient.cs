@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Islander.Cli.Api;
+
+/// <summary>
+/// islanderd's API over its unix socket: HTTP/1.1 + JSON, paths under /apis/islander.io/v1.
+/// Every failure becomes a <see cref="ClientException"/> whose message tells the user what to do.
+/// </summary>
+public sealed partial class IslanderClient : IDisposable
+{
+    public const string DefaultSocket = "/run/islander/islander.sock";
+    const string Prefix = "apis/islander.io/v1/";
+
+    readonly HttpClient _http;
+
+    public IslanderClient(string socketPath)
+    {
+        SocketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://islanderd/"), Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary><c>--socket</c>, else <c>$ISLANDER_SOCKET</c>, else the default.</summary>
+    public static string ResolveSocket(string? flag) =>
+        !string.IsNullOrEmpty(flag) ? flag
+        : Environment.GetEnvironmentVariable("ISLANDER_SOCKET") is { Length: > 0 } env ? env
+        : DefaultSocket;
+
+    /// <summary>isles, networks or volumes from what people type (isle, isles, net, vol, ...).</summary>
+    public static string Plural(string kind) => kind.ToLowerInvariant() switch
+    {
+        "isle" or "isles" => "isles",
+        "network" or "networks" or "net" or "nets" => "networks",
+        "volume" or "volumes" or "vol" or "vols" => "volumes",
+        _ => throw new ClientException($"unknown kind \"{kind}\"; use isles, networks or volumes", "BadRequest"),
+    };
+
+    public async Task<string> GetRawAsync(string plural, string? name, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Prefix + plural + (name is null ? "" : "/" + Uri.EscapeDataString(name))), ct);
+        return await ReadAsync(response, ct);
+    }
+
+    public async Task<ApiObject> GetAsync(string plural, string name, CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync(plural, name, ct), ApiJsonContext.Default.ApiObject)!;
+
+    public async Task<ApiList> ListAsync(string plural, CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync(plural, null, ct), ApiJsonContext.Default.ApiList)!;
+
+    /// <summary>Applies (or with <paramref name="dryRun"/> previews) every object of a YAML text; problems come back in the result.</summary>
+    public async Task<ApplyResult> ApplyAsync(string yaml, string source, bool dryRun, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}apply?source={Uri.EscapeDataString(source)}{(dryRun ? "&dryRun=true" : "")}")
+        {
+            Content = new StringContent(yaml, Encoding.UTF8, "application/yaml"),
+        };
+        using var response = await SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict && body.Contains("\"ApplyResult\""))
+            return JsonSerializer.Deserialize(body, ApiJsonContext.Default.ApplyResult)!;
+        throw Failure(response, body);
+    }
+
+    public async Task<ApiStatus> DeleteAsync(string plural, string name, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"{Prefix}{plural}/{Uri.EscapeDataString(name)}"), ct);
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJsonContext.Default.ApiStatus)!;
+    }
+
+    public async Task<IReadOnlyList<ApiEvent>> EventsAsync(CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync("events", null, ct), ApiJsonContext.Default.ApiEventList)!.Items;
+
+    public async IAsyncEnumerable<ApiEvent> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true", ct))
+            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJsonContext.Default.ApiEvent)!;
+    }
+
+    public IAsyncEnumerable<string> LogAsync(string name, bool follow, int? tail, CancellationToken ct) =>
+        StreamLinesAsync($"{Prefix}isles/{Uri.EscapeDataString(name)}/log?follow={(follow ? "true" : "false")}{(tail is { } n ? $"&tail={n}" : "")}", ct);
+
+    async IAsyncEnumerable<string> StreamLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) throw Failure(response, await response.Content.ReadAsStringAsync(ct));
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
+        while (await ReadLineAsync(reader, ct) is { } line) yield return line;
+    }
+
+    static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+    {
+        try { return await reader.ReadLineAsync(ct); }
+        catch (IOException) when (!ct.IsCancellationRequested) { return null; } // the daemon went away mid-stream
+    }
+
+    async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            return await _http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException e) when (e.InnerException is SocketException se)
+        {
+            throw Unreachable(se.SocketErrorCode);
+        }
+        catch (SocketException se)
+        {
+            throw Unreachable(se.SocketErrorCode);
+        }
+    }
+
+    ClientException Unreachable(SocketError error) => error switch
+    {
+        SocketError.AccessDenied => new ClientException(
+            $"permission denied connecting to islanderd at {SocketPath}: run as root, or as a member of the socket's group", "Unavailable"),
+        _ => new ClientException(
+            $"cannot connect to islanderd at {SocketPath}: is it running? start it with `sudo islanderd` (or `systemctl start islanderd`), " +
+            "or point --socket / ISLANDER_SOCKET at its socket", "Unavailable"),
+    };
+
+    static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var body = await response.Content.ReadAsStringAsync(ct);
+        return response.IsSuccessStatusCode ? body : throw Failure(response, body);
+    }
+
+    static ClientException Failure(HttpResponseMessage response, string body)
+    {
+        ApiStatus? status = null;
+        try { status = JsonSerializer.Deserialize(body, ApiJsonContext.Default.ApiStatus); }
+        catch (JsonException) { }
+        var message = status?.Message is { Length: > 0 } m ? m : $"islanderd answered {(int)response.StatusCode} {response.ReasonPhrase}";
+        return new ClientException(message, status?.Reason ?? response.StatusCode.ToString(), 1, status?.Details);
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Islander.Cli.Api;
+
+namespace Islander.Cli.Commands;
+
+/// <summary>
+/// The commands that talk to islanderd. Wiring, in Program.cs:
+/// <code>
+/// var socket = ClientCommands.SocketOption();
+/// root.Options.Add(socket);                       // recursive: every subcommand accepts --socket
+/// foreach (var c in ClientCommands.Create(socket)) root.Subcommands.Add(c);
+/// </code>
+/// </summary>
+public static class ClientCommands
+{
+    public static Option<string?> SocketOption() => new("--socket")
+    {
+        Description = $"islanderd's API socket (default: $ISLANDER_SOCKET, else {IslanderClient.DefaultSocket})",
+        Recursive = true,
+    };
+
+    /// <summary>apply, get, describe, delete, diff, logs, events, image.</summary>
+    public static IReadOnlyList<Command> Create(Option<string?> socket) =>
+    [
+        ApplyCommand.Create(socket),
+        GetCommand.Create(socket),
+        DescribeCommand.Create(socket),
+        DeleteCommand.Create(socket),
+        DiffCommand.Create(socket),
+        LogsCommand.Create(socket),
+        EventsCommand.Create(socket),
+        ImageCommand.Create(socket),
+    ];
+
+    /// <summary>
+    /// Runs a command's body with a client, turning <see cref="ClientException"/> into a message on stderr and its
+    /// exit code; Ctrl-C (cancellation) ends streams quietly with 0, as kubectl logs -f does.
+    /// </summary>
+    internal static async Task<int> RunAsync(ParseResult parse, Option<string?> socket, CancellationToken ct,
+        Func<IslanderClient, TextWriter, CancellationToken, Task<int>> body)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        using var client = new IslanderClient(IslanderClient.ResolveSocket(parse.GetValue(socket)));
+        try
+        {
+            return await body(client, output, ct);
+        }
+        catch (ClientException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            foreach (var p in e.Problems) await error.WriteLineAsync($"  {p.Text}");
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json;
+using Islander.Cli.Api;
+
+namespace Islander.Cli.Commands;
+
+/// <summary><c>islanderctl get KIND [NAME] [-o table|wide|json|yaml]</c>.</summary>
+public static class GetCommand
+{
+    public static Command Create(Option<string?> socket)
+    {
+        var kind = new Argument<string>("kind") { Description = "isles, networks or volumes" };
+        var name = new Argument<string?>("name") { Description = "one object (default: all of the kind)", Arity = ArgumentArity.ZeroOrOne };
+        var output = OutputOption();
+        var command = new Command("get", "list objects with their status") { kind, name, output };
+        command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
+        {
+            var plural = IslanderClient.Plural(parse.GetValue(kind)!);
+            var one = parse.GetValue(name);
+            var raw = await client.GetRawAsync(plural, one, token);
+            var format = parse.GetValue(output) ?? "table";
+            switch (format)
+            {
+                case "json": await writer.WriteLineAsync(raw); return 0;
+                case "yaml":
+                    using (var doc = JsonDocument.Parse(raw)) await writer.WriteAsync(JsonYaml.Write(doc.RootElement));
+                    return 0;
+            }
+            var items = one is null
+                ? JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiList)!.Items
+                : [JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiObject)!];
+            if (items.Count == 0)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"No {plural} found.");
+                return 0;
+            }
+            await Render(plural, items, format == "wide").WriteAsync(writer);
+            return 0;
+        }));
+        return command;
+    }
+
+    internal static Option<string?> OutputOption() => new("--output", "-o")
+    {
+        Description = "table (default), wide, json or yaml",
+        Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "wide" or "json" or "yaml")) r.AddError($"-o {v}: use table, wide, json or yaml"); } },
+    };
+
+    static Table Render(string plural, List<ApiObject> items, bool wide)
+    {
+        var now = DateTimeOffset.UtcNow;
+        switch (plural)
+        {
+            case "isles":
+            {
+                var table = wide
+                    ? new Table("NAME", "PHASE", "PID", "RESTARTS", "AGE", "REASON", "EXIT", "GEN", "IMAGE", "SOURCE", "MESSAGE")
+                    : new Table("NAME", "PHASE", "PID", "RESTARTS", "AGE", "REASON");
+                foreach (var o in items)
+                {
+                    var s = o.Status;
+                    var age = Table.Age(s.StartedAt ?? o.Metadata.CreationTimestamp, now);
+                    if (!wide) table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason);
+                    else table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason, s.ExitCode?.ToString(),
+                        $"{s.ObservedGeneration}/{o.Metadata.Generation}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
+                }
+                return table;
+            }
+            case "networks":
+            {
+                var table = new Table("NAME", "PHASE", "SUBNET", "GATEWAY", "AGE", "REASON");
+                foreach (var o in items)
+                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "subnet"), Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
+                return table;
+            }
+            default:
+            {
+                var table = new Table("NAME", "PHASE", "DRIVER", "SIZE", "AGE", "REASON");
+                foreach (var o in items)
+                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "driver"), Str(o.Spec, "size"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
+                return table;
+            }
+        }
+    }
+
+    internal static string? Str(JsonElement spec, string field) =>
+        spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()
+            : null;
+}

@@ -1,0 +1,205 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
+using Islander.Controller.Events;
+using Islander.Controller.Ports;
+using Islander.Controller.State;
+using Islander.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Islander.Controller.Api;
+
+/// <summary>
+/// The HTTP API, Kubernetes-style paths under <c>/apis/islander.io/v1</c>. Handlers only read state and change
+/// the desired state; the reconciler does the rest. Errors are Status objects with a code from <see cref="ApiErrors"/>.
+/// </summary>
+public static class ApiEndpoints
+{
+    public const string Prefix = "/apis/islander.io/v1";
+    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet(Prefix + "/events", EventsAsync);
+        app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
+        app.MapPost(Prefix + "/apply", ApplyAsync);
+        ImageEndpoints.Map(app);
+        app.MapGet(Prefix + "/{plural}", List);
+        app.MapGet(Prefix + "/{plural}/{name}", Get);
+        app.MapPut(Prefix + "/{plural}/{name}", PutAsync);
+        app.MapDelete(Prefix + "/{plural}/{name}", Delete);
+        app.MapFallback((HttpContext c) => Error(404, "NotFound", $"no such path: {c.Request.Method} {c.Request.Path}"));
+    }
+
+    static IResult List(string plural, DesiredStore desired, StateStore store)
+    {
+        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        var keys = desired.List(kind).Select(e => e.Key).ToHashSet();
+        if (kind == ResourceKind.Isle) keys.UnionWith(store.Isles().Select(r => ResourceKey.Isle(r.Name))); // being pruned
+        var items = keys.Order().Select(k => View(k, desired, store));
+        return Json(ObjectViews.List(kind, items));
+    }
+
+    static IResult Get(string plural, string name, DesiredStore desired, StateStore store)
+    {
+        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        var key = new ResourceKey(kind, name);
+        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null)) return NotFound(key);
+        return Json(View(key, desired, store));
+    }
+
+    static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
+    {
+        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
+        var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? $"{plural}/{name}", text);
+        if (parsed.Problems.Count > 0) return Invalid(parsed.Problems);
+        if (parsed.Objects is not [var obj]) return Error(422, "InvalidManifest", $"PUT takes exactly one object; found {parsed.Objects.Count}");
+        if (obj.Key != new ResourceKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
+        try
+        {
+            var outcome = desired.Apply(obj);
+            var view = View(obj.Key, desired, store);
+            return Results.Text(view.ToJsonString(Compact), "application/json", Encoding.UTF8, outcome == ApplyOutcome.Created ? 201 : 200);
+        }
+        catch (IslanderException e) { return Error(e); }
+    }
+
+    static IResult Delete(string plural, string name, DesiredStore desired)
+    {
+        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        try
+        {
+            desired.Delete(new ResourceKey(kind, name));
+            return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success", ["message"] = $"{kind}/{name} deleted" });
+        }
+        catch (IslanderException e) { return Error(e); }
+    }
+
+    /// <summary>
+    /// Applies every valid object of a multi-document YAML body; <c>?dryRun=true</c> changes nothing and returns the
+    /// current and the new spec of each object (for <c>islanderctl diff</c>). 200 if all went well, else 422
+    /// (a problem in the manifests) or 409 (an object owned by a manifest file), with the per-object results.
+    /// </summary>
+    static async Task<IResult> ApplyAsync(HttpRequest request, DesiredStore desired, IManifestParser parser, ILoggerFactory logs)
+    {
+        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
+        var source = request.Query["source"].FirstOrDefault() ?? "<stdin>";
+        bool dryRun = request.Query["dryRun"].FirstOrDefault() is "true" or "1" or "All";
+        var parsed = parser.Parse(source, text);
+        var items = new JsonArray();
+        int code = parsed.Problems.Count > 0 ? 422 : 200;
+        foreach (var obj in parsed.Objects)
+        {
+            var item = new JsonObject { ["kind"] = obj.Key.Kind.ToString(), ["name"] = obj.Name };
+            var current = desired.Get(obj.Key);
+            try
+            {
+                if (dryRun)
+                {
+                    if (current is { FromApi: false }) throw new IslanderException($"{obj.Key} comes from {current.Object?.Source ?? current.Origin}; edit that file instead", ErrorCategory.Conflict);
+                    item["outcome"] = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured";
+                    item["current"] = current?.Object?.Spec.DeepClone();
+                    item["desired"] = obj.Spec.DeepClone();
+                }
+                else
+                {
+                    item["outcome"] = desired.Apply(obj).ToString().ToLowerInvariant();
+                    item["generation"] = desired.Get(obj.Key)?.Generation;
+                }
+            }
+            catch (IslanderException e)
+            {
+                item["outcome"] = "error";
+                item["reason"] = e.Category.ToString();
+                item["message"] = e.Message;
+                if (code == 200) code = ApiErrors.StatusCode(e.Category);
+            }
+            items.Add(item);
+        }
+        foreach (var key in parsed.Rejected)
+            items.Add(new JsonObject { ["kind"] = key.Kind.ToString(), ["name"] = key.Name, ["outcome"] = "invalid" });
+        if (!dryRun && parsed.Objects.Count > 0)
+            logs.CreateLogger("Islander.Controller.Api").LogInformation("Applied {Count} object(s) from {Source}", parsed.Objects.Count, source);
+        var body = new JsonObject
+        {
+            ["apiVersion"] = ObjectViews.ApiVersion,
+            ["kind"] = "ApplyResult",
+            ["dryRun"] = dryRun,
+            ["items"] = items,
+            ["problems"] = new JsonArray(parsed.Problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()),
+        };
+        return Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+    }
+
+    static async Task LogAsync(string name, HttpContext context, DesiredStore desired, StateStore store, IIsleLogs logs)
+    {
+        if (desired.Get(ResourceKey.Isle(name)) is null && store.GetIsle(name) is null)
+        {
+            await NotFound(ResourceKey.Isle(name)).ExecuteAsync(context);
+            return;
+        }
+        bool follow = context.Request.Query["follow"].FirstOrDefault() is "true" or "1";
+        int? tail = int.TryParse(context.Request.Query["tail"].FirstOrDefault(), out var n) && n >= 0 ? n : null;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.StartAsync(context.RequestAborted);
+        try
+        {
+            await foreach (var line in logs.ReadAsync(name, tail, follow, context.RequestAborted))
+            {
+                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
+    }
+
+    static async Task EventsAsync(HttpContext context, EventRecorder events)
+    {
+        bool watch = context.Request.Query["watch"].FirstOrDefault() is "true" or "1";
+        if (!watch)
+        {
+            var list = new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "EventList", ["items"] = new JsonArray(events.Recent().Select(e => (JsonNode?)ObjectViews.Event(e)).ToArray()) };
+            await Json(list).ExecuteAsync(context);
+            return;
+        }
+        context.Response.ContentType = "application/x-ndjson";
+        await context.Response.StartAsync(context.RequestAborted);
+        try
+        {
+            await foreach (var e in events.WatchAsync(context.RequestAborted))
+            {
+                await context.Response.WriteAsync(ObjectViews.Event(e).ToJsonString(Compact) + "\n", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
+    }
+
+    static JsonObject View(ResourceKey key, DesiredStore desired, StateStore store) =>
+        ObjectViews.Object(desired.Get(key), key.Kind == ResourceKind.Isle ? store.GetIsle(key.Name) : null, key,
+            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null);
+
+    static JsonObject ProblemJson(ManifestProblem p) => new()
+    {
+        ["file"] = p.File, ["line"] = p.Line, ["column"] = p.Column, ["field"] = p.Field, ["message"] = p.Message, ["text"] = p.ToString(),
+    };
+
+    static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+
+    static IResult Error(int code, string reason, string message, JsonArray? details = null) => Json(ObjectViews.Error(reason, message, code, details), code);
+
+    static IResult Error(IslanderException e) => Error(ApiErrors.StatusCode(e.Category), e.Category.ToString(), e.Message);
+
+    static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
+        Error(422, "InvalidManifest", string.Join("; ", problems), new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
+
+    static IResult NotFound(ResourceKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
+
+    static IResult UnknownKind(string plural) => Error(404, "NotFound", $"no resource type \"{plural}\"; use isles, networks or volumes");
+}

@@ -1,0 +1,197 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Islander.Controller.Hosting;
+using Islander.Controller.Images;
+using Islander.Drivers.Images;
+using Islander.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Islander.Controller.Api;
+
+/// <summary>
+/// Images under <c>/apis/islander.io/v1/images</c>:
+/// <list type="bullet">
+/// <item><c>GET images</c>: an ImageList; <c>GET images/{ref}</c>: one Image (ref may hold '/' and ':', e.g. <c>localhost:5000/team/app:1.2</c>, or an id prefix).</item>
+/// <item><c>POST images/pull?reference=REF[&amp;insecure=true]</c>: newline-delimited JSON, one ImageProgress line per step
+/// (<c>{"kind":"ImageProgress","item":"3f4a1b2c","phase":"Downloading","current":1024,"total":4096}</c>), the last line
+/// the Image, or a Status (failure) whose code is what the HTTP status would have been. The response is 200 once streaming starts.</item>
+/// <item><c>POST images/import?name=NAME</c>: the body is the tarball itself (root filesystem, <c>docker save</c> or OCI archive;
+/// plain, gzip or zstd), uploaded, so islanderctl may run anywhere the socket reaches; answers the Image (201).</item>
+/// <item><c>DELETE images/{ref}</c>: removes the name (or the image, by id); 409 Conflict while an isle uses the image.</item>
+/// </list>
+/// </summary>
+public static class ImageEndpoints
+{
+    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        const string images = ApiEndpoints.Prefix + "/images";
+        app.MapGet(images, List);
+        app.MapPost(images + "/pull", PullAsync);
+        app.MapPost(images + "/import", ImportAsync);
+        app.MapGet(images + "/{**reference}", Inspect);
+        app.MapDelete(images + "/{**reference}", Delete);
+    }
+
+    static IResult List(IsleImages images) => Guard(() =>
+    {
+        var items = images.Store.List().OrderBy(i => i.Names.FirstOrDefault() ?? "~" + i.Id, StringComparer.Ordinal);
+        return Json(new JsonObject
+        {
+            ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "ImageList",
+            ["items"] = new JsonArray(items.Select(i => (JsonNode?)View(i)).ToArray()),
+        });
+    });
+
+    static IResult Inspect(string reference, IsleImages images) => Guard(() => Json(View(images.Store.Inspect(Unescape(reference)))));
+
+    static IResult Delete(string reference, IsleImages images, ILoggerFactory logs) => Guard(() =>
+    {
+        var removed = images.Remove(Unescape(reference));
+        logs.CreateLogger("Islander.Controller.Images").LogInformation("Removed image {Removed}", removed);
+        return Json(new JsonObject
+        {
+            ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success",
+            ["message"] = removed.StartsWith("sha256:", StringComparison.Ordinal) ? $"deleted {removed}" : $"untagged {removed}",
+        });
+    });
+
+    static async Task PullAsync(HttpContext context, IsleImages images, ILoggerFactory logs)
+    {
+        var reference = context.Request.Query["reference"].FirstOrDefault();
+        if (string.IsNullOrEmpty(reference))
+        {
+            await Error(400, "BadRequest", "pull needs ?reference=IMAGE").ExecuteAsync(context);
+            return;
+        }
+        bool insecure = context.Request.Query["insecure"].FirstOrDefault() is "true" or "1";
+        IImageStore store;
+        try { store = images.Store; }
+        catch (IslanderException e) { await Error(e).ExecuteAsync(context); return; }
+
+        var log = logs.CreateLogger("Islander.Controller.Images");
+        var ct = context.RequestAborted;
+        context.Response.ContentType = "application/x-ndjson";
+        await context.Response.StartAsync(ct);
+        var lines = Channel.CreateUnbounded<JsonObject>(new UnboundedChannelOptions { SingleReader = true });
+        var pull = Task.Run(async () =>
+        {
+            try
+            {
+                var info = await store.PullAsync(reference, new PullOptions(insecure), new ChannelProgress(lines.Writer), ct);
+                log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+                lines.Writer.TryWrite(View(info));
+            }
+            catch (IslanderException e)
+            {
+                log.LogWarning("Pull of {Image} failed: {Error}", reference, e.Message);
+                lines.Writer.TryWrite(ObjectViews.Error(e.Category.ToString(), e.Message, ApiErrors.StatusCode(e.Category)));
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException && !ct.IsCancellationRequested)
+            {
+                log.LogWarning("Pull of {Image} failed: {Error}", reference, e.Message);
+                lines.Writer.TryWrite(ObjectViews.Error("Transient", e.Message, 503));
+            }
+            finally
+            {
+                lines.Writer.TryComplete();
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync(ct))
+            {
+                await context.Response.WriteAsync(line.ToJsonString(Compact) + "\n", ct);
+                await context.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        try { await pull; }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { } // the client went away: the pull stops, its partial downloads stay for the next one
+    }
+
+    static async Task<IResult> ImportAsync(HttpContext context, IsleImages images, IOptions<DaemonOptions> options, ILoggerFactory logs)
+    {
+        var name = context.Request.Query["name"].FirstOrDefault();
+        if (name is { Length: 0 }) name = null;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = null; // root filesystems are larger than Kestrel's 30 MB default
+        var dir = Path.Combine(options.Value.State, "import");
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, $"upload-{Guid.NewGuid():N}.tar");
+        try
+        {
+            var store = images.Store;
+            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                await context.Request.Body.CopyToAsync(file, context.RequestAborted);
+            if (new FileInfo(path).Length == 0)
+                return Error(400, "BadRequest", "import needs the tarball as the request body");
+            var info = await store.ImportAsync(path, name, null, context.RequestAborted);
+            logs.CreateLogger("Islander.Controller.Images").LogInformation("Imported image {Name}: {Id}", name ?? "(unnamed)", info.Id);
+            return Json(View(info), 201);
+        }
+        catch (IslanderException e) { return Error(e); }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The Image object: flat, as <c>docker image inspect</c>, with apiVersion and kind.</summary>
+    public static JsonObject View(ImageInfo i) => new()
+    {
+        ["apiVersion"] = ObjectViews.ApiVersion,
+        ["kind"] = "Image",
+        ["id"] = i.Id,
+        ["names"] = Strings(i.Names),
+        ["repoDigests"] = Strings(i.RepoDigests),
+        ["manifestDigest"] = i.ManifestDigest,
+        ["created"] = i.Created,
+        ["added"] = i.Added,
+        ["os"] = i.Os,
+        ["architecture"] = i.Architecture,
+        ["size"] = i.Size,
+        ["layers"] = Strings(i.DiffIds),
+        ["config"] = new JsonObject
+        {
+            ["entrypoint"] = Strings(i.Config.Entrypoint),
+            ["cmd"] = Strings(i.Config.Cmd),
+            ["env"] = Strings(i.Config.Env),
+            ["workingDir"] = i.Config.WorkingDir,
+            ["user"] = i.Config.User,
+        },
+    };
+
+    static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+
+    /// <summary>islanderctl escapes each path segment; a client that escaped the '/' too is understood as well.</summary>
+    static string Unescape(string reference) => Uri.UnescapeDataString(reference);
+
+    static IResult Guard(Func<IResult> body)
+    {
+        try { return body(); }
+        catch (IslanderException e) { return Error(e); }
+    }
+
+    static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+
+    static IResult Error(int code, string reason, string message) => Json(ObjectViews.Error(reason, message, code), code);
+
+    static IResult Error(IslanderException e) => Error(ApiErrors.StatusCode(e.Category), e.Category.ToString(), e.Message);
+
+    sealed class ChannelProgress(ChannelWriter<JsonObject> writer) : IProgress<ImageProgress>
+    {
+        public void Report(ImageProgress p) => writer.TryWrite(new JsonObject
+        {
+            ["kind"] = "ImageProgress", ["item"] = p.Item, ["phase"] = p.Phase.ToString(), ["current"] = p.Current, ["total"] = p.Total,
+        });
+    }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
+using Islander.Controller.State;
+
+namespace Islander.Controller.Api;
+
+/// <summary>
+/// Objects as the API returns them, Kubernetes-style: apiVersion, kind, metadata, spec, status (DESIGN.md "Status").
+/// Built as JSON trees by hand, so the wire format is written down here and nowhere else.
+/// </summary>
+public static class ObjectViews
+{
+    public const string ApiVersion = "islander.io/v1";
+
+    public static JsonObject Object(DesiredEntry? entry, IsleRecord? record, ResourceKey key, NetworkRecord? network = null)
+    {
+        var metadata = new JsonObject { ["name"] = key.Name };
+        if (entry is not null)
+        {
+            metadata["generation"] = entry.Generation;
+            metadata["creationTimestamp"] = entry.CreatedAt;
+            metadata["managedBy"] = entry.FromApi ? "api" : "manifest";
+            if (entry.Object is { } obj)
+            {
+                metadata["source"] = obj.Source;
+                if (obj.Labels.Count > 0) metadata["labels"] = new JsonObject(obj.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
+            }
+        }
+        return new JsonObject
+        {
+            ["apiVersion"] = ApiVersion,
+            ["kind"] = key.Kind.ToString(),
+            ["metadata"] = metadata,
+            ["spec"] = entry?.Object?.Spec.DeepClone() ?? new JsonObject(),
+            ["status"] = key.Kind == ResourceKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network) : OtherStatus(entry),
+        };
+    }
+
+    static JsonObject IsleStatus(DesiredEntry? entry, IsleRecord? r)
+    {
+        var status = new JsonObject();
+        if (r is not null)
+        {
+            status["phase"] = r.State.ToString();
+            status["observedGeneration"] = r.Generation;
+            if (r.Pid is { } pid) status["pid"] = pid;
+            if (r.ExitCode is { } code) status["exitCode"] = code;
+            if (r.ExitSignal is { } signal) status["exitSignal"] = signal;
+            if (r.Reason is { } reason) status["reason"] = reason;
+            if (r.Message is { } message) status["message"] = message;
+            status["restartCount"] = r.RestartCount;
+            if (r.StartedAt is { } started) status["startedAt"] = started;
+            if (r.FinishedAt is { } finished) status["finishedAt"] = finished;
+            if (r.NextStartAt is { } next) status["nextStartAt"] = next;
+            status["addresses"] = new JsonObject(r.Addresses.Select(a => KeyValuePair.Create(a.Key, (JsonNode?)a.Value)));
+        }
+        else
+            status["phase"] = entry?.Object is null ? "Error" : "Pending";
+        AddProblems(status, entry);
+        return status;
+    }
+
+    static JsonObject NetworkStatus(DesiredEntry? entry, NetworkRecord n)
+    {
+        var status = new JsonObject
+        {
+            ["phase"] = n.Ready ? "Ready" : "Pending",
+            ["bridge"] = n.Bridge,
+            ["subnet"] = n.Subnet,
+            ["gateway"] = n.Gateway,
+            ["isles"] = n.Allocations.Count,
+        };
+        if (n.Reason is { } reason) status["reason"] = reason;
+        if (n.Message is { } message) status["message"] = message;
+        AddProblems(status, entry);
+        return status;
+    }
+
+    static JsonObject OtherStatus(DesiredEntry? entry)
+    {
+        // Networks and volumes are stored and validated; their drivers are not wired into the reconciler yet.
+        var status = new JsonObject { ["phase"] = entry?.Object is null ? "Error" : "Pending", ["reason"] = "NoDriver", ["message"] = "accepted; no driver reconciles this kind yet" };
+        AddProblems(status, entry);
+        return status;
+    }
+
+    static void AddProblems(JsonObject status, DesiredEntry? entry)
+    {
+        if (entry is not { Problems.Count: > 0 }) return;
+        status["reason"] = "InvalidManifest";
+        status["message"] = string.Join("; ", entry.Problems) + (entry.Object is null ? "" : $" (the last good version, generation {entry.Generation}, stays)");
+        status["problems"] = new JsonArray(entry.Problems.Select(p => (JsonNode?)p).ToArray());
+    }
+
+    public static JsonObject List(ResourceKind kind, IEnumerable<JsonObject> items) => new()
+    {
+        ["apiVersion"] = ApiVersion,
+        ["kind"] = kind + "List",
+        ["items"] = new JsonArray(items.Cast<JsonNode?>().ToArray()),
+    };
+
+    public static JsonObject Event(EventRecord e) => new()
+    {
+        ["id"] = e.Id,
+        ["time"] = e.Time,
+        ["type"] = e.Type.ToString(),
+        ["kind"] = e.Kind,
+        ["name"] = e.Name,
+        ["reason"] = e.Reason,
+        ["message"] = e.Message,
+    };
+
+    /// <summary>Kubernetes' Status object for errors: <c>{"kind":"Status","reason":"NotFound","message":...,"code":404}</c>.</summary>
+    public static JsonObject Error(string reason, string message, int code, JsonArray? details = null)
+    {
+        var o = new JsonObject { ["apiVersion"] = ApiVersion, ["kind"] = "Status", ["status"] = "Failure", ["reason"] = reason, ["message"] = message, ["code"] = code };
+        if (details is not null) o["details"] = details;
+        return o;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Islander.Model;
+
+namespace Islander.Controller.Desired;
+
+/// <summary>
+/// One validated object of the desired state. <see cref="Spec"/> is its spec as the API shows it (and what the hash
+/// covers); <see cref="Isle"/> is the typed spec for isles. Labels never change the hash, so relabelling never
+/// recreates an isle.
+/// </summary>
+public sealed record DesiredObject(ResourceKey Key, IReadOnlyDictionary<string, string> Labels, JsonObject Spec, IsleSpec? Isle, string Source)
+{
+    string? _hash;
+
+    public string Name => Key.Name;
+
+    /// <summary>
+    /// 16 hex digits: the model's <see cref="Model.SpecHash"/> for isles (what the diff compares), SHA-256 over the
+    /// spec's JSON for the other kinds.
+    /// </summary>
+    public string SpecHash => _hash ??= Isle is not null ? Model.SpecHash.Of(Isle)
+        : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
+
+    public static DesiredObject ForIsle(string name, IsleSpec spec, string source, IReadOnlyDictionary<string, string>? labels = null) =>
+        new(ResourceKey.Isle(name), labels ?? new Dictionary<string, string>(), SpecJson.FromIsle(spec), spec, source);
+}

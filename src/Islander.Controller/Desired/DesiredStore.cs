@@ -1,0 +1,216 @@
+using System.Text.Json.Nodes;
+using Islander.Controller.State;
+using Islander.Model;
+
+namespace Islander.Controller.Desired;
+
+/// <summary>
+/// Every desired object, from the manifests directory and from the API, with generations and manifest problems.
+/// Persisted in the <see cref="StateStore"/>. Raises <see cref="Changed"/> for each key whose desired state or
+/// problems changed; that is all the reconciler hears (level-triggered).
+/// </summary>
+public sealed class DesiredStore
+{
+    readonly object _lock = new();
+    readonly Dictionary<ResourceKey, DesiredEntry> _entries = new();
+    readonly StateStore _store;
+    readonly TimeProvider _time;
+
+    public DesiredStore(StateStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+        foreach (var r in store.DesiredRecords())
+        {
+            if (!ResourceKey.TryParse(r.Id, out var key)) continue;
+            DesiredObject? obj = null;
+            if (r.SpecJson is not null)
+            {
+                var spec = JsonNode.Parse(r.SpecJson)!.AsObject();
+                obj = new DesiredObject(key, r.Labels, spec, key.Kind == ResourceKind.Isle ? SpecJson.ToIsle(spec) : null, r.Source);
+            }
+            _entries[key] = new DesiredEntry(key, r.Origin, r.Generation, obj, r.Problems, r.CreatedAt);
+        }
+    }
+
+    /// <summary>Raised outside the lock, once per changed key.</summary>
+    public event Action<ResourceKey>? Changed;
+
+    public DesiredEntry? Get(ResourceKey key) { lock (_lock) return _entries.GetValueOrDefault(key); }
+
+    public IReadOnlyList<DesiredEntry> List(ResourceKind? kind = null)
+    {
+        lock (_lock) return _entries.Values.Where(e => kind is null || e.Key.Kind == kind).OrderBy(e => e.Key).ToList();
+    }
+
+    /// <summary>The isles whose spec lists <paramref name="name"/> in dependsOn.</summary>
+    public IReadOnlyList<string> Dependents(string name)
+    {
+        lock (_lock)
+            return _entries.Values.Where(e => e.Object?.Isle?.DependsOn.Contains(name) == true).Select(e => e.Key.Name).ToList();
+    }
+
+    /// <summary>The isles whose spec names <paramref name="key"/>: a network or volume they use, or an isle they depend on.</summary>
+    public IReadOnlyList<string> Referencing(ResourceKey key)
+    {
+        lock (_lock)
+            return _entries.Values.Where(e => e.Object?.Isle is { } spec && key.Kind switch
+            {
+                ResourceKind.Network => spec.Networks.Any(n => n.Name == key.Name),
+                ResourceKind.Volume => spec.Volumes.Any(v => v.Name == key.Name),
+                _ => spec.DependsOn.Contains(key.Name),
+            }).Select(e => e.Key.Name).ToList();
+    }
+
+    /// <summary>
+    /// Networks and volumes <paramref name="spec"/> names that have no valid desired object (DESIGN.md: a missing
+    /// reference is a bad manifest, so the isle is held back and its running version stays).
+    /// </summary>
+    public IReadOnlyList<string> MissingReferences(Model.IsleSpec spec)
+    {
+        lock (_lock)
+            return spec.Networks.Where(n => _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Network, n.Name))?.Object is null).Select(n => $"network {n.Name}")
+                .Concat(spec.Volumes.Where(v => v.Name is { } name && _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Volume, name))?.Object is null).Select(v => $"volume {v.Name}"))
+                .ToList();
+    }
+
+    /// <summary>
+    /// Replaces the objects that come from manifest files with what the files hold now. A key defined by two files,
+    /// or rejected, keeps its last good version and gets the problem; a key whose file has an unreadable part is not
+    /// pruned; a key no file defines any more is removed (prune).
+    /// </summary>
+    public IReadOnlyList<ResourceKey> ReplaceFiles(IReadOnlyList<(string File, ParsedManifests Result)> files)
+    {
+        var definitions = new Dictionary<ResourceKey, List<(string File, DesiredObject Object)>>();
+        var problems = new Dictionary<ResourceKey, List<string>>();
+        var incomplete = new Dictionary<string, IReadOnlyList<ManifestProblem>>();
+        foreach (var (file, result) in files)
+        {
+            foreach (var obj in result.Objects) Add(definitions, obj.Key, (file, obj));
+            foreach (var key in result.Rejected) AddRange(problems, key, result.Problems.Select(p => p.ToString()));
+            if (!result.IsComplete) incomplete[file] = result.Problems;
+        }
+
+        var changed = new List<ResourceKey>();
+        lock (_lock)
+            _store.Batch(() =>
+        {
+            var keys = _entries.Where(e => !e.Value.FromApi).Select(e => e.Key).Concat(definitions.Keys).Concat(problems.Keys).Distinct().ToList();
+            foreach (var key in keys)
+            {
+                var entry = _entries.GetValueOrDefault(key);
+                var defs = definitions.GetValueOrDefault(key) ?? [];
+                var keyProblems = problems.GetValueOrDefault(key) ?? [];
+                var definers = defs.Select(d => d.Object.Source).Concat(keyProblems.Count > 0 ? files.Where(f => f.Result.Rejected.Contains(key)).Select(f => f.File) : []).Distinct().ToList();
+                DesiredEntry? next;
+                if (entry is { FromApi: true } && (defs.Count > 0 || keyProblems.Count > 0))
+                    next = entry with { Problems = [$"{string.Join(", ", definers)}: {key} was applied through the API; delete it there (islanderctl delete {key.Kind.ToString().ToLowerInvariant()} {key.Name}) or remove it from this file"] };
+                else if (entry is { FromApi: true })
+                    next = entry with { Problems = [] };
+                else if (definers.Count > 1)
+                    next = Keep(entry, key, defs.Count > 0 ? defs[0].File : files.First(f => f.Result.Rejected.Contains(key)).File, [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
+                else if (keyProblems.Count > 0)
+                    next = Keep(entry, key, files.First(f => f.Result.Rejected.Contains(key)).File, keyProblems);
+                else if (defs.Count == 1)
+                    next = Accept(entry, key, defs[0].File, defs[0].Object);
+                else if (entry is not null && incomplete.TryGetValue(entry.Origin, out var fileProblems))
+                    next = entry with { Problems = fileProblems.Select(p => p.ToString()).ToList() };
+                else
+                    next = null;
+                if (Update(key, entry, next)) changed.Add(key);
+            }
+        });
+        RaiseChanged(changed);
+        return changed;
+    }
+
+    /// <summary>Applies one object through the API. Objects that come from a manifest file cannot be applied over.</summary>
+    public ApplyOutcome Apply(DesiredObject obj)
+    {
+        ApplyOutcome outcome;
+        lock (_lock)
+        {
+            var entry = _entries.GetValueOrDefault(obj.Key);
+            if (entry is { FromApi: false })
+                throw new IslanderException($"{obj.Key} comes from {entry.Object?.Source ?? entry.Origin}; edit that file instead", ErrorCategory.Conflict);
+            outcome = entry?.Object is null ? ApplyOutcome.Created
+                : entry.Object.SpecHash == obj.SpecHash && SameLabels(entry.Object, obj) ? ApplyOutcome.Unchanged
+                : ApplyOutcome.Configured;
+            if (outcome == ApplyOutcome.Unchanged) return outcome;
+            Update(obj.Key, entry, Accept(entry, obj.Key, DesiredRecord.ApiOrigin, obj));
+        }
+        RaiseChanged([obj.Key]);
+        return outcome;
+    }
+
+    /// <summary>Removes an object applied through the API; the reconciler then prunes what it made.</summary>
+    public void Delete(ResourceKey key)
+    {
+        lock (_lock)
+        {
+            var entry = _entries.GetValueOrDefault(key) ?? throw new IslanderException($"{key} not found", ErrorCategory.NotFound);
+            if (!entry.FromApi)
+                throw new IslanderException($"{key} comes from {entry.Object?.Source ?? entry.Origin}; remove it from that file instead", ErrorCategory.Conflict);
+            Update(key, entry, null);
+        }
+        RaiseChanged([key]);
+    }
+
+    DesiredEntry Accept(DesiredEntry? entry, ResourceKey key, string origin, DesiredObject obj)
+    {
+        long generation = entry?.Object is null ? (entry?.Generation ?? 0) + 1
+            : entry.Object.SpecHash == obj.SpecHash ? entry.Generation : entry.Generation + 1;
+        return new DesiredEntry(key, origin, generation, obj, [], entry?.CreatedAt ?? _time.GetUtcNow());
+    }
+
+    DesiredEntry Keep(DesiredEntry? entry, ResourceKey key, string origin, IReadOnlyList<string> problems) =>
+        entry is null ? new DesiredEntry(key, origin, 0, null, problems, _time.GetUtcNow()) : entry with { Problems = problems };
+
+    bool Update(ResourceKey key, DesiredEntry? before, DesiredEntry? after)
+    {
+        if (after is null)
+        {
+            if (before is null) return false;
+            _entries.Remove(key);
+            _store.DeleteDesired(key.ToString());
+            return true;
+        }
+        if (before is not null && before.Origin == after.Origin && before.Generation == after.Generation && ReferenceEquals(before.Object, after.Object)
+            && before.Problems.SequenceEqual(after.Problems))
+            return false;
+        if (before?.Object is { } b && after.Object is { } a && b.SpecHash == a.SpecHash && SameLabels(a, b) && before.Origin == after.Origin
+            && before.Generation == after.Generation && before.Problems.SequenceEqual(after.Problems))
+        {
+            _entries[key] = after with { Object = b };
+            return false;
+        }
+        _entries[key] = after;
+        _store.SaveDesired(new DesiredRecord
+        {
+            Id = key.ToString(), Origin = after.Origin, Generation = after.Generation, SpecJson = after.Object?.Spec.ToJsonString(),
+            SpecHash = after.Object?.SpecHash, Labels = after.Object?.Labels.ToDictionary() ?? new(), Source = after.Object?.Source ?? "",
+            CreatedAt = after.CreatedAt, Problems = after.Problems.ToList(),
+        });
+        return true;
+    }
+
+    void RaiseChanged(IEnumerable<ResourceKey> keys)
+    {
+        foreach (var key in keys) Changed?.Invoke(key);
+    }
+
+    static bool SameLabels(DesiredObject a, DesiredObject b) =>
+        a.Labels.Count == b.Labels.Count && a.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+
+    static void Add<T>(Dictionary<ResourceKey, List<T>> map, ResourceKey key, T value)
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = new();
+        list.Add(value);
+    }
+
+    static void AddRange(Dictionary<ResourceKey, List<string>> map, ResourceKey key, IEnumerable<string> values)
+    {
+        if (!map.TryGetValue(key, out var list)) map[key] = list = new();
+        list.AddRange(values);
+    }
+}

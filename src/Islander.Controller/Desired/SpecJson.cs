@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Islander.Model;
+
+namespace Islander.Controller.Desired;
+
+/// <summary>
+/// The JSON form of specs, as the API returns them and LiteDB keeps them: camelCase, enums as names, unset fields
+/// left out. The daemon is not trimmed, so reflection-based serialization is fine here (the CLI uses source generation).
+/// </summary>
+public static class SpecJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(), new ToStringConverter<System.Net.IPAddress>(System.Net.IPAddress.Parse), new ToStringConverter<System.Net.IPNetwork>(System.Net.IPNetwork.Parse) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The spec without empty lists, empty objects and false flags: what a person would have written.</summary>
+    public static JsonObject FromIsle(IsleSpec spec)
+    {
+        var json = JsonSerializer.SerializeToNode(spec, Options)!.AsObject();
+        Prune(json);
+        return json;
+    }
+
+    static bool Prune(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, value) in o.ToList())
+                    if (Prune(value)) o.Remove(key);
+                return o.Count == 0;
+            case JsonArray a:
+                foreach (var item in a) Prune(item);
+                return a.Count == 0;
+            case JsonValue v:
+                return v.GetValueKind() == JsonValueKind.False;
+            default:
+                return true;
+        }
+    }
+
+    public static IsleSpec ToIsle(JsonObject spec) =>
+        spec.Deserialize<IsleSpec>(Options) ?? throw new IslanderException("empty isle spec", ErrorCategory.InvalidManifest);
+
+    /// <summary>Addresses and subnets as the strings people write (10.88.0.0/24), not as their properties.</summary>
+    sealed class ToStringConverter<T>(Func<string, T> parse) : JsonConverter<T>
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => parse(reader.GetString()!);
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value!.ToString());
+    }
+}

@@ -1,0 +1,49 @@
+using System.Threading.Channels;
+using Islander.Controller.Desired;
+using Islander.Controller.State;
+
+namespace Islander.Controller.Events;
+
+/// <summary>
+/// Records events in the store and hands them to every watcher (<c>islanderctl events -w</c>).
+/// Does not log: the code that decides something happened logs it once.
+/// </summary>
+public sealed class EventRecorder(StateStore store, TimeProvider time)
+{
+    readonly object _lock = new();
+    readonly List<Channel<EventRecord>> _watchers = new();
+
+    public EventRecord Record(ResourceKey key, EventType type, string reason, string message)
+    {
+        var e = new EventRecord { Time = time.GetUtcNow(), Type = type, Kind = key.Kind.ToString(), Name = key.Name, Reason = reason, Message = message };
+        lock (_lock)
+        {
+            store.AddEvent(e);
+            foreach (var w in _watchers) w.Writer.TryWrite(e);
+        }
+        return e;
+    }
+
+    public IReadOnlyList<EventRecord> Recent(int limit = StateStore.EventLimit) => store.Events(limit);
+
+    /// <summary>The stored events, then every new one until cancelled; no event is lost or repeated in between.</summary>
+    public async IAsyncEnumerable<EventRecord> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<EventRecord>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
+        IReadOnlyList<EventRecord> past;
+        lock (_lock)
+        {
+            past = store.Events();
+            _watchers.Add(channel);
+        }
+        try
+        {
+            foreach (var e in past) yield return e;
+            await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken)) yield return e;
+        }
+        finally
+        {
+            lock (_lock) _watchers.Remove(channel);
+        }
+    }
+}

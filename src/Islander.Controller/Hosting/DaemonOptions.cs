@@ -1,0 +1,20 @@
+using Islander.Controller.Lifecycle;
+
+namespace Islander.Controller.Hosting;
+
+/// <summary>islanderd's settings; the paths default to DESIGN.md's.</summary>
+public sealed class DaemonOptions
+{
+    public string Manifests { get; set; } = "/etc/islander/manifests";
+    public string State { get; set; } = "/var/lib/islander";
+    public string Run { get; set; } = "/run/islander";
+    public string Socket { get; set; } = "/run/islander/islander.sock";
+
+    /// <summary>Full rescan of the manifests directory and re-reconcile of every object, however quiet things are.</summary>
+    public TimeSpan Resync { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Concurrent reconcile passes (for different keys; one key is never reconciled twice at once).</summary>
+    public int Workers { get; set; } = 4;
+
+    public RestartBackoff RestartBackoff { get; set; } = new();
+}

@@ -1,0 +1,23 @@
+using Islander.Drivers.Images;
+
+namespace Islander.Controller.Images;
+
+/// <summary>islanderd's real image store: STATE/images, registry credentials from Docker's config.json.</summary>
+public static class ImageStores
+{
+    /// <summary>Where registry credentials are read from: $DOCKER_CONFIG/config.json, else /root/.docker/config.json (as Docker, for root).</summary>
+    public static string CredentialsPath =>
+        Environment.GetEnvironmentVariable("DOCKER_CONFIG") is { Length: > 0 } dir
+            ? Path.Combine(dir, "config.json")
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : "/root", ".docker", "config.json");
+
+    /// <summary>
+    /// One <see cref="OciImageStore"/> at <c>STATE/images</c>. Registries on localhost and 127.0.0.0/8 are spoken to
+    /// over plain HTTP; others over HTTPS unless a pull says <c>--insecure</c>.
+    /// </summary>
+    public static OciImageStore Open(string stateDir)
+    {
+        var registry = new RegistryClient(RegistryClient.CreateHttpClient(), RegistryCredentials.Load(CredentialsPath), new RegistryOptions());
+        return new OciImageStore(Path.Combine(stateDir, "images"), registry);
+    }
+}

@@ -1,0 +1,271 @@
+using Islander.Controller.Images;
+using Islander.Controller.Ports;
+using Islander.Controller.State;
+using Islander.Model;
+using Stateless;
+using Stateless.Reflection;
+
+namespace Islander.Controller.Lifecycle;
+
+/// <summary>
+/// The lifecycle of one isle: a Stateless machine whose state lives in the <see cref="IsleRecord"/> LiteDB persists,
+/// and intention methods that drive it. Entry actions call the runtime; guards only read. Not thread-safe: the
+/// reconciler runs one pass per isle at a time and builds a lifecycle per pass. The graph is docs/isle-lifecycle.dot.
+/// </summary>
+public sealed class IsleLifecycle
+{
+    readonly StateMachine<IsleState, IsleTrigger> _machine;
+    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<StartRequest> _start;
+    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleHandle> _started;
+    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleProblem> _startFailed;
+    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleProblem> _startRejected;
+    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleExit> _exited;
+    readonly IsleRecord _record;
+    readonly IIsleRuntime _runtime;
+    readonly IsleImages? _images;
+    readonly TimeProvider _time;
+    readonly RestartBackoff _backoff;
+    readonly Func<StateMachine<IsleState, IsleTrigger>.Transition, Task> _onTransitioned;
+    CancellationToken _cancellation;
+    object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
+
+    public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, TimeProvider time, RestartBackoff backoff,
+        Func<StateMachine<IsleState, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null)
+    {
+        _images = images;
+        _record = record;
+        _runtime = runtime;
+        _time = time;
+        _backoff = backoff;
+        _onTransitioned = onTransitioned ?? (_ => Task.CompletedTask);
+        _machine = new StateMachine<IsleState, IsleTrigger>(() => _record.State, s => _record.State = s, FiringMode.Queued);
+        _start = _machine.SetTriggerParameters<StartRequest>(IsleTrigger.Start);
+        _started = _machine.SetTriggerParameters<IsleHandle>(IsleTrigger.Started);
+        _startFailed = _machine.SetTriggerParameters<IsleProblem>(IsleTrigger.StartFailed);
+        _startRejected = _machine.SetTriggerParameters<IsleProblem>(IsleTrigger.StartRejected);
+        _exited = _machine.SetTriggerParameters<IsleExit>(IsleTrigger.Exited);
+        Configure();
+        _machine.OnTransitionCompletedAsync(t => _onTransitioned(t));
+    }
+
+    public IsleState State => _record.State;
+
+    public IsleRecord Record => _record;
+
+    void Configure()
+    {
+        _machine.Configure(IsleState.Pending)
+            .Permit(IsleTrigger.Start, IsleState.Creating)
+            .Permit(IsleTrigger.Stop, IsleState.Stopped)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Creating)
+            .OnEntryFromAsync(_start, (request, t) => CreateAsync(request, t.Source), "runtime start")
+            .PermitReentry(IsleTrigger.Start)
+            .Permit(IsleTrigger.Started, IsleState.Running)
+            .Permit(IsleTrigger.StartFailed, IsleState.BackOff)
+            .Permit(IsleTrigger.StartRejected, IsleState.Error)
+            .Permit(IsleTrigger.Stop, IsleState.Stopping)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Running)
+            .OnEntryFrom(_started, OnStarted, "record pid")
+            .PermitIf(_exited, IsleState.BackOff, ShouldRestart, "restart policy restarts")
+            .PermitIf(_exited, IsleState.Succeeded, e => !ShouldRestart(e) && e.Succeeded, "no restart, exit 0")
+            .PermitIf(_exited, IsleState.Failed, e => !ShouldRestart(e) && !e.Succeeded, "no restart, failed")
+            .Permit(IsleTrigger.Stop, IsleState.Stopping)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Succeeded)
+            .OnEntryFrom(_exited, e => RecordExit(e, "Completed", e.ToString()), "record exit")
+            .Permit(IsleTrigger.Start, IsleState.Creating)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Failed)
+            .OnEntryFrom(_exited, e => RecordExit(e, FailureReason(e), e.ToString()), "record exit")
+            .Permit(IsleTrigger.Start, IsleState.Creating)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.BackOff)
+            .OnEntryFrom(_exited, OnExitedToBackOff, "record exit, schedule restart")
+            .OnEntryFrom(_startFailed, p => ScheduleRestart(p.Reason, p.Message), "schedule restart")
+            .PermitIf(_start, IsleState.Creating, _ => BackOffElapsed(), "restart delay elapsed")
+            .Permit(IsleTrigger.Stop, IsleState.Stopped)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Stopping)
+            .OnEntryAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), "stop signal, then SIGKILL")
+            .PermitReentry(IsleTrigger.Stop)
+            .Permit(IsleTrigger.Stopped, IsleState.Stopped)
+            .Permit(IsleTrigger.Exited, IsleState.Stopped)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Stopped)
+            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = "Stopped"; }, "clear pid")
+            .Permit(IsleTrigger.Start, IsleState.Creating)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Error)
+            .OnEntryFrom(_startRejected, p => { _record.Pid = null; _record.Reason = p.Reason; _record.Message = p.Message; }, "record why")
+            .Permit(IsleTrigger.Start, IsleState.Creating)
+            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+
+        _machine.Configure(IsleState.Deleting)
+            .OnEntryAsync(RemoveAsync, "stop, then remove every trace")
+            .PermitReentry(IsleTrigger.Delete);
+    }
+
+    /// <summary>The machine's structure, for docs/isle-lifecycle.dot.</summary>
+    public StateMachineInfo GetInfo() => _machine.GetInfo();
+
+    /// <summary>Whether a start is allowed now (false in BackOff before the delay elapsed, or while stopping).</summary>
+    public bool CanStart(StartRequest request) => _machine.CanFire(_start, request);
+
+    /// <summary>
+    /// Starts the isle with <paramref name="request"/>: Creating, then Running, BackOff (transient failure) or
+    /// Error (the runtime refused the spec). A restart from BackOff counts in <see cref="IsleRecord.RestartCount"/>.
+    /// </summary>
+    public async Task StartAsync(StartRequest request, CancellationToken cancellationToken)
+    {
+        _cancellation = cancellationToken;
+        _startOutcome = null;
+        await _machine.FireAsync(_start, request);
+        switch (_startOutcome)
+        {
+            case IsleHandle handle: await _machine.FireAsync(_started, handle); break;
+            case (IsleProblem problem, true): await _machine.FireAsync(_startRejected, problem); break;
+            case (IsleProblem problem, false): await _machine.FireAsync(_startFailed, problem); break;
+        }
+    }
+
+    /// <summary>The isle's process ended on its own: Succeeded, Failed or BackOff per restart policy.</summary>
+    public Task ObserveExitAsync(IsleExit exit) => _machine.FireAsync(_exited, exit);
+
+    /// <summary>Stops the isle (if it runs) and keeps its record: Stopped.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _cancellation = cancellationToken;
+        await _machine.FireAsync(IsleTrigger.Stop);
+        if (_record.State == IsleState.Stopping)
+        {
+            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, "Stopped", $"stopped by islander ({exit})");
+            await _machine.FireAsync(IsleTrigger.Stopped);
+        }
+    }
+
+    /// <summary>Stops the isle and removes every trace of it; the caller then drops the record.</summary>
+    public Task DeleteAsync(CancellationToken cancellationToken)
+    {
+        _cancellation = cancellationToken;
+        return _machine.FireAsync(IsleTrigger.Delete);
+    }
+
+    /// <summary>Fires one raw trigger with a default argument; for transition tests only.</summary>
+    internal Task FireAsync(IsleTrigger trigger, object? argument = null)
+    {
+        return trigger switch
+        {
+            IsleTrigger.Start => _machine.FireAsync(_start, (StartRequest)argument!),
+            IsleTrigger.Started => _machine.FireAsync(_started, (IsleHandle)argument!),
+            IsleTrigger.StartFailed => _machine.FireAsync(_startFailed, (IsleProblem)argument!),
+            IsleTrigger.StartRejected => _machine.FireAsync(_startRejected, (IsleProblem)argument!),
+            IsleTrigger.Exited => _machine.FireAsync(_exited, (IsleExit)argument!),
+            _ => _machine.FireAsync(trigger),
+        };
+    }
+
+    async Task CreateAsync(StartRequest request, IsleState from)
+    {
+        if (request.SpecHash != _record.SpecHash)
+        {
+            _record.RestartCount = 0;
+            _record.BackOffExponent = 0;
+        }
+        else if (from == IsleState.BackOff)
+            _record.RestartCount++;
+        _record.SpecHash = request.SpecHash;
+        _record.Generation = request.Generation;
+        _record.RestartPolicy = request.Spec.RestartPolicy;
+        _record.StopSignal = request.Spec.StopSignal;
+        _record.StopTimeout = request.Spec.StopTimeout;
+        _record.NextStartAt = null;
+        try
+        {
+            var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
+            _record.ImageId = image?.Id;
+            _startOutcome = await _runtime.StartAsync(_record.Name, request.Spec, image, _cancellation);
+        }
+        catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
+        {
+            _startOutcome = (new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartError", e.Message), true);
+        }
+        catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            _startOutcome = (new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartFailed", e.Message), false);
+        }
+    }
+
+    Task<Drivers.Images.ResolvedImage> EnsureImageAsync(string reference) =>
+        _images?.EnsureAsync(reference, _cancellation)
+        ?? throw new IslanderException($"isle {_record.Name} names image {reference}, but this islanderd has no image store", ErrorCategory.Unsupported);
+
+    void OnStarted(IsleHandle handle)
+    {
+        _record.Pid = handle.Pid;
+        _record.ShimPid = handle.ShimPid;
+        _record.StartedAt = handle.StartedAt;
+        _record.FinishedAt = null;
+        _record.ExitCode = null;
+        _record.ExitSignal = null;
+        _record.Reason = null;
+        _record.Message = null;
+    }
+
+    void OnExitedToBackOff(IsleExit exit)
+    {
+        if (_record.StartedAt is { } started && exit.FinishedAt - started >= _backoff.ResetAfter)
+            _record.BackOffExponent = 0;
+        RecordExit(exit, FailureReason(exit), exit.ToString());
+        ScheduleRestart(exit.Succeeded ? "Completed" : "CrashLoopBackOff", exit.ToString());
+    }
+
+    void ScheduleRestart(string reason, string why)
+    {
+        var delay = _backoff.Delay(_record.BackOffExponent);
+        _record.BackOffExponent++;
+        _record.NextStartAt = _time.GetUtcNow() + delay;
+        _record.Pid = null;
+        _record.Reason = reason;
+        _record.Message = $"{why}; restarting in {Format(delay)}";
+    }
+
+    void RecordExit(IsleExit exit, string reason, string message)
+    {
+        _record.Pid = null;
+        _record.ExitCode = exit.ShellCode;
+        _record.ExitSignal = exit.Signal;
+        _record.FinishedAt = exit.FinishedAt;
+        _record.Reason = reason;
+        _record.Message = message;
+    }
+
+    async Task RemoveAsync()
+    {
+        await _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation);
+        await _runtime.DeleteAsync(_record.Name, _cancellation);
+        _record.Pid = null;
+    }
+
+    bool ShouldRestart(IsleExit exit) => _record.RestartPolicy switch
+    {
+        RestartPolicy.Always => true,
+        RestartPolicy.OnFailure => !exit.Succeeded,
+        _ => false,
+    };
+
+    bool BackOffElapsed() => _record.NextStartAt is not { } at || _time.GetUtcNow() >= at;
+
+    static string FailureReason(IsleExit exit) => exit.OomKilled ? "OOMKilled" : exit.Succeeded ? "Completed" : exit.Code is null && exit.Signal is null ? "Lost" : "Error";
+
+    static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMilliseconds:0}ms";
+}

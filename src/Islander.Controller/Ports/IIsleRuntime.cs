@@ -1,0 +1,53 @@
+using Islander.Drivers.Images;
+using Islander.Model;
+
+namespace Islander.Controller.Ports;
+
+/// <summary>
+/// What the reconciler needs from the runtime that starts isles (isle-init shim + init, cgroups, namespaces).
+/// One isle per name; names are DNS labels and deterministic, so a rerun after a crash finds its own leftovers.
+/// </summary>
+/// <remarks>
+/// Every method is idempotent and safe to call again after the daemon died half-way through it.
+/// The runtime owns everything under the isle's run directory (shim, exit status file, log); the
+/// controller owns the LiteDB record and never touches the run directory itself.
+/// Errors: <see cref="IslanderException"/> with <see cref="ErrorCategory.Transient"/> for "try again" (EAGAIN, EBUSY,
+/// a shim that did not answer), any other category for "this spec cannot run here" (missing rootfs, unsupported
+/// feature), which the controller records as a terminal error until the spec changes.
+/// </remarks>
+public interface IIsleRuntime
+{
+    /// <summary>
+    /// Creates and starts the isle and returns once its process runs (after isle-init's execve).
+    /// If an isle with this name is already running, returns its handle and starts nothing (adoption after a crash).
+    /// If one ended earlier, its remains (cgroup, rootfs mount, exit status) are removed first, so the caller can
+    /// restart an ended isle by calling this again. If the start fails, the runtime removes what it made.
+    /// <paramref name="image"/> is the isle's <c>spec.image</c>, already on this machine (layers and defaults); null for a <c>rootfs:</c> isle.
+    /// </summary>
+    Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Kernel truth about the isle now: is its init alive (pid checked, not the record), did it end and how.
+    /// Cheap (a few file reads), never throws for an unknown name: that is <see cref="IsleProcessState.NotFound"/>.
+    /// </summary>
+    IsleObservation Probe(string name);
+
+    /// <summary>
+    /// Completes when the isle's process ends (the real runtime polls a pidfd), at once if it has already ended,
+    /// with null if no such isle exists. Cancelling only stops the waiting.
+    /// </summary>
+    Task<IsleExit?> WaitForExitAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the isle's init, waits up to <paramref name="timeout"/> for it to end, then
+    /// SIGKILLs it and waits for the end. Returns at once if the isle is not running. Leaves the remains (exit
+    /// status, log) in place for <see cref="Probe"/> and <see cref="DeleteAsync"/>.
+    /// </summary>
+    Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes every trace of the isle (SIGKILL if it still runs, cgroup, mounts, run directory, log).
+    /// Returns normally if there is nothing to remove.
+    /// </summary>
+    Task DeleteAsync(string name, CancellationToken cancellationToken);
+}

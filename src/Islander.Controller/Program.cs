@@ -1,0 +1,60 @@
+using Islander.Controller.Hosting;
+using Islander.Controller.Images;
+using Islander.Controller.Networks;
+using Islander.Drivers.Network;
+using Islander.Controller.Ports;
+using Islander.Controller.Runtime;
+using Islander.Drivers.Images;
+using Islander.Drivers.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog;
+using Serilog.Events;
+
+if (args is ["--help" or "-h"])
+{
+    Console.WriteLine(DaemonArguments.Usage);
+    return 0;
+}
+
+DaemonOptions options;
+try
+{
+    options = DaemonArguments.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"islanderd: {e.Message}\n{DaemonArguments.Usage}");
+    return 2;
+}
+
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Information()
+    .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+    .Enrich.FromLogContext()
+    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}")
+    .CreateLogger();
+
+try
+{
+    var app = DaemonHost.Build(options, services =>
+    {
+        var runtime = new IsleRuntimeAdapter(IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run)));
+        services.AddSingleton<IIsleRuntime>(runtime);
+        services.AddSingleton<IIsleLogs>(runtime);
+        services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
+        services.AddIsleNetworking(new BridgeNetworkDriver());
+        services.AddSerilog();
+    });
+    // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+{
+    Log.Fatal("islanderd cannot start: {Error}", e.Message);
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

@@ -1,0 +1,108 @@
+using System.Threading.Channels;
+using Islander.Controller.Desired;
+
+namespace Islander.Controller.Reconcile;
+
+/// <summary>
+/// The work queue (client-go's workqueue): de-duplicating, and a key being reconciled is never handed out again until
+/// <see cref="Done"/>; if it is added meanwhile it comes back once after. Keys carry no event: a pass recomputes all.
+/// Also tracks per-key failures for the retry delay: 200 ms doubling to 5 min.
+/// </summary>
+public sealed class ReconcileQueue(TimeProvider time)
+{
+    public static readonly TimeSpan FailureBase = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan FailureMax = TimeSpan.FromMinutes(5);
+
+    readonly Channel<ResourceKey> _ready = Channel.CreateUnbounded<ResourceKey>();
+    readonly object _lock = new();
+    readonly HashSet<ResourceKey> _queued = new();
+    readonly HashSet<ResourceKey> _processing = new();
+    readonly HashSet<ResourceKey> _dirty = new();
+    readonly Dictionary<ResourceKey, int> _failures = new();
+    readonly Dictionary<ResourceKey, (DateTimeOffset Due, ITimer Timer)> _delayed = new();
+
+    public void Add(ResourceKey key)
+    {
+        lock (_lock)
+        {
+            if (_processing.Contains(key)) { _dirty.Add(key); return; }
+            if (!_queued.Add(key)) return;
+        }
+        _ready.Writer.TryWrite(key);
+    }
+
+    /// <summary>Adds the key once <paramref name="delay"/> has passed; an earlier pending due time wins.</summary>
+    public void AddAfter(ResourceKey key, TimeSpan delay)
+    {
+        if (delay <= TimeSpan.Zero) { Add(key); return; }
+        var due = time.GetUtcNow() + delay;
+        lock (_lock)
+        {
+            if (_delayed.TryGetValue(key, out var pending))
+            {
+                if (pending.Due <= due) return;
+                pending.Timer.Dispose();
+            }
+            var timer = time.CreateTimer(_ =>
+            {
+                lock (_lock) _delayed.Remove(key);
+                Add(key);
+            }, null, delay, Timeout.InfiniteTimeSpan);
+            _delayed[key] = (due, timer);
+        }
+    }
+
+    /// <summary>Waits for the next key and marks it as being processed.</summary>
+    public async ValueTask<ResourceKey> TakeAsync(CancellationToken cancellationToken)
+    {
+        var key = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        Begin(key);
+        return key;
+    }
+
+    /// <summary>The next key if one is ready now.</summary>
+    public bool TryTake(out ResourceKey key)
+    {
+        if (!_ready.Reader.TryRead(out key)) return false;
+        Begin(key);
+        return true;
+    }
+
+    void Begin(ResourceKey key)
+    {
+        lock (_lock)
+        {
+            _queued.Remove(key);
+            _processing.Add(key);
+        }
+    }
+
+    /// <summary>The pass over <paramref name="key"/> ended; re-adds it if it was added meanwhile.</summary>
+    public void Done(ResourceKey key)
+    {
+        bool again;
+        lock (_lock)
+        {
+            _processing.Remove(key);
+            again = _dirty.Remove(key);
+        }
+        if (again) Add(key);
+    }
+
+    /// <summary>Counts a failed pass and returns how long to wait before the next.</summary>
+    public TimeSpan Failed(ResourceKey key)
+    {
+        int n;
+        lock (_lock) n = _failures[key] = _failures.GetValueOrDefault(key) + 1;
+        double ticks = FailureBase.Ticks * Math.Pow(2, Math.Min(n - 1, 40));
+        return ticks >= FailureMax.Ticks ? FailureMax : TimeSpan.FromTicks((long)ticks);
+    }
+
+    public int Failures(ResourceKey key) { lock (_lock) return _failures.GetValueOrDefault(key); }
+
+    /// <summary>A pass succeeded: the next failure starts from the base delay again.</summary>
+    public void Forget(ResourceKey key) { lock (_lock) _failures.Remove(key); }
+
+    /// <summary>Keys waiting or being processed (delayed ones not included).</summary>
+    public bool IsIdle { get { lock (_lock) return _queued.Count == 0 && _processing.Count == 0; } }
+}

@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using Islander.Controller.Ports;
+using Islander.Drivers.Images;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+
+namespace Islander.Controller.Runtime;
+
+/// <summary>
+/// The controller's <see cref="IIsleRuntime"/> and <see cref="IIsleLogs"/> ports over the drivers'
+/// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
+/// run directory are the truth; nothing here is cached.
+/// </summary>
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs
+{
+    /// <summary>Runs with (isle, init pid) before the isle's command starts: joins it to its networks (set by Networks/NetworkedIsleRuntime).</summary>
+    public Func<string, int, CancellationToken, ValueTask>? Attach { get; set; }
+
+    public async Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken)
+    {
+        if (runtime.Find(name) is { } existing)
+        {
+            if (runtime.IsRunning(existing))
+                return Handle(existing); // adopted: started by an earlier daemon
+            await runtime.DeleteAsync(name, cancellationToken); // an ended isle's remains; its log stays
+        }
+        var attach = Attach;
+        return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
+            attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), ct: cancellationToken));
+    }
+
+    public IsleObservation Probe(string name)
+    {
+        if (runtime.Find(name) is not { } process)
+            return IsleObservation.NotFound;
+        if (runtime.IsRunning(process))
+            return new IsleObservation(IsleProcessState.Running, process.InitPid, process.ShimPid, process.StartedAt);
+        return new IsleObservation(IsleProcessState.Exited, process.InitPid, process.ShimPid, process.StartedAt, Exit(runtime.ExitStatus(name)));
+    }
+
+    public async Task<IsleExit?> WaitForExitAsync(string name, CancellationToken cancellationToken)
+    {
+        if (runtime.Find(name) is not { } process)
+            return null;
+        return Exit(await runtime.WaitAsync(name, process, cancellationToken));
+    }
+
+    public async Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (runtime.Find(name) is { } process && runtime.IsRunning(process))
+            await runtime.StopAsync(name, process, signal, timeout, cancellationToken);
+    }
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
+        runtime.DeleteAsync(name, cancellationToken, keepLog: false);
+
+    public async IAsyncEnumerable<string> ReadAsync(string name, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string path = runtime.Paths.LogFile(name);
+        if (!File.Exists(path))
+            yield break;
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        var lines = new Queue<string>();
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            lines.Enqueue(line);
+            if (tail is { } n && lines.Count > n)
+                lines.Dequeue();
+        }
+        foreach (var line in lines)
+            yield return line;
+        if (!follow)
+            yield break;
+
+        // Follow until the isle has ended and everything it wrote has been read (tail -f's polling).
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                yield return line;
+                continue;
+            }
+            if (Probe(name).State != IsleProcessState.Running)
+                yield break;
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    static IsleHandle Handle(IsleProcess p) => new(p.InitPid, p.ShimPid, p.StartedAt);
+
+    static IsleExit Exit(IsleExitStatus? status) => status is null
+        ? IsleExit.Lost(DateTimeOffset.UtcNow)
+        : new IsleExit(status.Signal == 0 ? status.ExitCode : null, status.Signal == 0 ? null : status.Signal, status.OomKilled, status.FinishedAt);
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using LiteDB;
+
+namespace Islander.Controller.State;
+
+/// <summary>
+/// Actual state (isle records), persisted desired objects and events, in one LiteDB file under the state directory.
+/// Isle records are also kept in memory: reads are free, every write goes through to disk at once, so a daemon
+/// killed at any point restarts from the last transition. A cache of what islander did, not the truth: the
+/// reconciler checks it against the kernel every pass.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    /// <summary>Events kept; older ones are dropped (Kubernetes keeps an hour).</summary>
+    public const int EventLimit = 2000;
+
+    readonly LiteDatabase _db;
+    readonly ILiteCollection<IsleRecord> _isles;
+    readonly ILiteCollection<DesiredRecord> _desired;
+    readonly ILiteCollection<EventRecord> _events;
+    readonly ILiteCollection<NetworkRecord> _networks;
+    readonly ConcurrentDictionary<string, NetworkRecord> _networkCache = new();
+    readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
+    readonly object _writeLock = new();
+    readonly LinkedList<EventRecord> _recentEvents = new();
+    readonly List<EventRecord> _pendingEvents = new();
+    long _lastEventId;
+
+    public StateStore(string path)
+    {
+        var mapper = new BsonMapper();
+        mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
+        mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));
+        mapper.Entity<IsleRecord>().Id(r => r.Name, autoId: false);
+        mapper.Entity<DesiredRecord>().Id(r => r.Id, autoId: false);
+        mapper.Entity<EventRecord>().Id(r => r.Id, autoId: false);
+        mapper.Entity<NetworkRecord>().Id(r => r.Name, autoId: false);
+        _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
+        _isles = _db.GetCollection<IsleRecord>("isles");
+        _desired = _db.GetCollection<DesiredRecord>("desired");
+        _events = _db.GetCollection<EventRecord>("events");
+        _networks = _db.GetCollection<NetworkRecord>("networks");
+        foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
+        foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
+        foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
+        _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+    }
+
+    /// <summary>A store that lives in memory only, for tests.</summary>
+    public static StateStore InMemory() => new(":memory:");
+
+    /// <summary>A copy of the record (callers mutate their copy and <see cref="SaveIsle"/> it).</summary>
+    public IsleRecord? GetIsle(string name) => _isleCache.TryGetValue(name, out var r) ? WithAddresses(Clone(r)) : null;
+
+    public IReadOnlyList<IsleRecord> Isles() => _isleCache.Values.Select(r => WithAddresses(Clone(r))).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+
+    IsleRecord WithAddresses(IsleRecord r)
+    {
+        if (!_networkCache.IsEmpty) r.Addresses = AddressesOf(r.Name);
+        return r;
+    }
+
+    /// <summary>Writes the record (and the events recorded so far) in one LiteDB transaction.</summary>
+    public void SaveIsle(IsleRecord record)
+    {
+        var copy = Clone(record);
+        lock (_writeLock) Commit(() => _isles.Upsert(copy));
+        _isleCache[record.Name] = copy;
+    }
+
+    public void DeleteIsle(string name)
+    {
+        lock (_writeLock) Commit(() => _isles.Delete(name));
+        _isleCache.TryRemove(name, out _);
+    }
+
+    /// <summary>A copy of the network's record (networks and their IPAM allocations).</summary>
+    public NetworkRecord? GetNetwork(string name) => _networkCache.TryGetValue(name, out var r) ? r.Clone() : null;
+
+    public IReadOnlyList<NetworkRecord> Networks() => _networkCache.Values.Select(r => r.Clone()).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+
+    public void SaveNetwork(NetworkRecord record)
+    {
+        var copy = record.Clone();
+        lock (_writeLock) Commit(() => _networks.Upsert(copy));
+        _networkCache[record.Name] = copy;
+    }
+
+    public void DeleteNetwork(string name)
+    {
+        lock (_writeLock) Commit(() => _networks.Delete(name));
+        _networkCache.TryRemove(name, out _);
+    }
+
+    public IReadOnlyList<DesiredRecord> DesiredRecords() { lock (_writeLock) return _desired.FindAll().ToList(); }
+
+    public void SaveDesired(DesiredRecord record) { lock (_writeLock) Commit(() => _desired.Upsert(record)); }
+
+    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id)); }
+
+    /// <summary>
+    /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) as one LiteDB transaction.
+    /// A LiteDB commit costs about 12 ms here (it syncs its log), so a rescan of 1000 manifests must not commit
+    /// 1000 times.
+    /// </summary>
+    public void Batch(Action writes)
+    {
+        lock (_writeLock) Commit(writes);
+    }
+
+    bool _inTransaction;
+
+    void Commit(Action write)
+    {
+        if (_inTransaction) { write(); return; } // part of a Batch
+        _db.BeginTrans();
+        _inTransaction = true;
+        try
+        {
+            write();
+            FlushEventsLocked();
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+        finally
+        {
+            _inTransaction = false;
+        }
+    }
+
+    /// <summary>
+    /// Gives the event the next id and keeps it in memory; it reaches disk with the next write (a transition is
+    /// saved right after its event) or <see cref="FlushEvents"/>. Events are history, not state: a crash may lose
+    /// the last few, never a record.
+    /// </summary>
+    public void AddEvent(EventRecord e)
+    {
+        lock (_writeLock)
+        {
+            e.Id = ++_lastEventId;
+            _pendingEvents.Add(e);
+            _recentEvents.AddLast(e);
+            if (_recentEvents.Count > EventLimit) _recentEvents.RemoveFirst();
+        }
+    }
+
+    /// <summary>Writes events not yet on disk (no-op when there are none).</summary>
+    public void FlushEvents()
+    {
+        lock (_writeLock)
+            if (_pendingEvents.Count > 0) Commit(() => { });
+    }
+
+    void FlushEventsLocked()
+    {
+        if (_pendingEvents.Count == 0) return;
+        _events.InsertBulk(_pendingEvents);
+        var oldest = _pendingEvents[^1].Id - EventLimit;
+        _pendingEvents.Clear();
+        if (oldest > 0 && oldest % 50 < 5) _events.DeleteMany(x => x.Id <= oldest);
+    }
+
+    public IReadOnlyList<EventRecord> Events(int limit = EventLimit)
+    {
+        lock (_writeLock) return _recentEvents.Skip(Math.Max(0, _recentEvents.Count - limit)).ToList();
+    }
+
+    static IsleRecord Clone(IsleRecord r)
+    {
+        var c = (IsleRecord)r.MemberwiseCloneCopy();
+        c.Addresses = new Dictionary<string, string>(r.Addresses);
+        return c;
+    }
+
+    /// <summary>The isle's addresses (network → ip) from the networks' IPAM allocations: the status shows what IPAM holds.</summary>
+    public Dictionary<string, string> AddressesOf(string isle) =>
+        _networkCache.Values.Where(n => n.Allocations.ContainsKey(isle)).OrderBy(n => n.Name, StringComparer.Ordinal)
+            .ToDictionary(n => n.Name, n => n.Allocations[isle]);
+
+    public void Dispose()
+    {
+        FlushEvents();
+        _db.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using Islander.Drivers.Interop;
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// Finds out how cgroups are mounted (never assumes), from the statfs magic of the root and of its
+/// children, as systemd's cg_unified_cached() and runc's IsCgroup2UnifiedMode() do.
+/// </summary>
+public static class CgroupDetector
+{
+    public const string DefaultRoot = "/sys/fs/cgroup";
+
+    /// <summary>Probes <paramref name="root"/>.</summary>
+    /// <exception cref="CgroupException">Unsupported when no cgroup filesystem is mounted there; NotFound when the root is missing.</exception>
+    public static CgroupHost Detect(string root = DefaultRoot)
+    {
+        int err = CgroupSyscalls.FileSystemType(root, out long rootType);
+        if (err != 0)
+            throw CgroupException.SyscallFailed("statfs", root, err);
+        long? unifiedType = CgroupSyscalls.FileSystemType(Path.Combine(root, "unified"), out long u) == 0 ? u : null;
+
+        var layout = Classify(rootType, unifiedType);
+        if (layout == CgroupLayout.Unified)
+        {
+            string controllers = File.ReadAllText(Path.Combine(root, "cgroup.controllers"));
+            return new CgroupHost(root, layout, V2Controllers(controllers));
+        }
+
+        var mounted = CgroupV1Driver.HierarchyNames
+            .Where(h => CgroupSyscalls.FileSystemType(Path.Combine(root, h.Value), out long t) == 0 && t == CgroupSyscalls.CgroupSuperMagic)
+            .Select(h => h.Key)
+            .ToHashSet();
+        if (mounted.Count == 0)
+            throw new CgroupException($"no cgroup filesystem at {root}: neither cgroup2 nor v1 hierarchies", ErrorCategory.Unsupported);
+        return new CgroupHost(root, layout, mounted);
+    }
+
+    /// <summary>The driver for what <paramref name="host"/> found; the parent group is created on first use.</summary>
+    public static ICgroupDriver CreateDriver(CgroupHost host, string parent = "islander") =>
+        host.Version == CgroupVersion.V2
+            ? new CgroupV2Driver(host.Root, parent)
+            : new CgroupV1Driver(host.Root, parent, host.Controllers);
+
+    /// <summary>
+    /// The layout from statfs f_type values: cgroup2 at the root is unified; otherwise (a tmpfs of v1
+    /// hierarchies) hybrid when <c>root/unified</c> is cgroup2, legacy when not.
+    /// </summary>
+    /// <param name="unifiedType">f_type of <c>root/unified</c>, null when it does not exist.</param>
+    public static CgroupLayout Classify(long rootType, long? unifiedType) =>
+        rootType == CgroupSyscalls.Cgroup2SuperMagic ? CgroupLayout.Unified
+        : unifiedType == CgroupSyscalls.Cgroup2SuperMagic ? CgroupLayout.Hybrid
+        : CgroupLayout.Legacy;
+
+    /// <summary>The controllers islander knows in a v2 cgroup.controllers line.</summary>
+    public static IReadOnlySet<CgroupController> V2Controllers(string controllers)
+    {
+        var names = CgroupText.Controllers(controllers);
+        var result = new HashSet<CgroupController>();
+        foreach (var (name, c) in (ReadOnlySpan<(string, CgroupController)>)
+                 [("cpu", CgroupController.Cpu), ("cpuset", CgroupController.Cpuset), ("io", CgroupController.Io),
+                  ("memory", CgroupController.Memory), ("pids", CgroupController.Pids)])
+            if (names.Contains(name))
+                result.Add(c);
+        return result;
+    }
+}

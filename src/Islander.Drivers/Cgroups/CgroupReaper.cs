@@ -1,0 +1,76 @@
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>Empties and removes groups: the part of Delete that v1 and v2 share.</summary>
+internal static class CgroupReaper
+{
+    /// <summary>How long processes may take to die and leave before Delete gives up (Transient).</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary><paramref name="dir"/> and every group below it, deepest first (the order rmdir needs).</summary>
+    public static List<string> Subtree(CgroupFs fs, string dir)
+    {
+        var result = new List<string>();
+        Walk(dir);
+        return result;
+
+        void Walk(string d)
+        {
+            foreach (var child in fs.ChildDirectories(d))
+                Walk(child);
+            result.Add(d);
+        }
+    }
+
+    /// <summary>Sends SIGKILL to every pid listed in the groups until none is listed; each round re-reads them, so forks that raced the kill are caught.</summary>
+    public static void KillUntilEmpty(CgroupFs fs, Func<IEnumerable<string>> groups)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var pids = ListPids(fs, groups());
+            if (pids.Count == 0)
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new CgroupException(
+                    $"processes {string.Join(", ", pids)} are still in {string.Join(", ", groups())} {Timeout.TotalSeconds:0} s after SIGKILL",
+                    ErrorCategory.Transient);
+            foreach (int pid in pids)
+                fs.Kill(pid);
+            fs.Pause();
+        }
+    }
+
+    public static SortedSet<int> ListPids(CgroupFs fs, IEnumerable<string> groups)
+    {
+        var pids = new SortedSet<int>();
+        foreach (var group in groups)
+            pids.UnionWith(CgroupText.Pids(fs.Read(Path.Combine(group, "cgroup.procs"))));
+        return pids;
+    }
+
+    /// <summary>
+    /// rmdir of every group in <paramref name="dirs"/> (deepest first). A dead process can keep its group
+    /// busy for a moment after it left cgroup.procs, so EBUSY is retried until <see cref="Timeout"/>.
+    /// </summary>
+    public static void Remove(CgroupFs fs, IEnumerable<string> dirs)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        foreach (var dir in dirs)
+        {
+            while (true)
+            {
+                try
+                {
+                    fs.RemoveDirectory(dir);
+                    break;
+                }
+                catch (CgroupException e) when (e.Errno == 16 /* EBUSY */ && DateTime.UtcNow < deadline)
+                {
+                    fs.Pause();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// cgroup v1 (one hierarchy per controller, also the "hybrid" layout): one group per isle in every hierarchy
+/// islander uses, <c>&lt;root&gt;/&lt;controller&gt;/&lt;parent&gt;/&lt;isle&gt;</c>. Co-mounted hierarchies
+/// (<c>cpu,cpuacct</c> reached through the <c>cpu</c> and <c>cpuacct</c> symlinks) are fine: the second mkdir finds the group.
+/// </summary>
+public sealed class CgroupV1Driver : ICgroupDriver
+{
+    /// <summary>The hierarchies islander uses and their directory names under the root.</summary>
+    public static readonly IReadOnlyDictionary<CgroupController, string> HierarchyNames = new Dictionary<CgroupController, string>
+    {
+        [CgroupController.Cpu] = "cpu",
+        [CgroupController.CpuAcct] = "cpuacct",
+        [CgroupController.Cpuset] = "cpuset",
+        [CgroupController.Memory] = "memory",
+        [CgroupController.Pids] = "pids",
+        [CgroupController.Io] = "blkio",
+        [CgroupController.Devices] = "devices",
+        [CgroupController.Freezer] = "freezer",
+    };
+
+    readonly string _root;
+    readonly string _parent;
+    readonly CgroupFs _fs;
+    readonly CgroupController[] _controllers;
+
+    /// <summary>Uses every hierarchy of <see cref="HierarchyNames"/> that has a directory under <paramref name="root"/>.</summary>
+    public CgroupV1Driver(string root = "/sys/fs/cgroup", string parent = "islander")
+        : this(root, parent, null, CgroupFs.Kernel)
+    {
+    }
+
+    /// <param name="controllers">The hierarchies mounted on this host (<see cref="CgroupHost.Controllers"/>).</param>
+    public CgroupV1Driver(string root, string parent, IEnumerable<CgroupController> controllers)
+        : this(root, parent, controllers, CgroupFs.Kernel)
+    {
+    }
+
+    internal CgroupV1Driver(string root, string parent, IEnumerable<CgroupController>? controllers, CgroupFs fs)
+    {
+        _root = root;
+        _parent = CgroupName.Parent(parent);
+        _fs = fs;
+        _controllers = (controllers ?? HierarchyNames.Keys.Where(c => fs.DirectoryExists(Path.Combine(root, HierarchyNames[c]))))
+            .Where(HierarchyNames.ContainsKey).Distinct().Order().ToArray();
+    }
+
+    public CgroupVersion Version => CgroupVersion.V1;
+
+    /// <summary>The hierarchies this driver puts isles in.</summary>
+    public IReadOnlyList<CgroupController> Controllers => _controllers;
+
+    public void Create(string isle, IsleResources resources, DevicePolicy devices)
+    {
+        CgroupName.Isle(isle);
+        var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
+
+        foreach (var c in _controllers)
+        {
+            EnsureParent(c);
+            _fs.MakeDirectory(Dir(c, isle));
+        }
+
+        var plan = CgroupV1Plan.For(resources, devices, ReadCurrent(isle), d => numbers[d]);
+        CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null);
+    }
+
+    public void AddProcess(string isle, int pid)
+    {
+        // 0 would mean "the writer": the daemon itself would move into the isle's group.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
+        CgroupName.Isle(isle);
+        string value = pid.ToString(CultureInfo.InvariantCulture);
+        foreach (var c in _controllers)
+        {
+            string dir = Dir(c, isle);
+            if (!_fs.DirectoryExists(dir))
+                throw new CgroupException($"cannot add process {pid}: no cgroup {dir}", ErrorCategory.NotFound);
+            _fs.Write(Path.Combine(dir, "cgroup.procs"), value);
+        }
+    }
+
+    public CgroupPaths Paths(string isle)
+    {
+        CgroupName.Isle(isle);
+        return new CgroupPaths(
+            _controllers.Select(c => Dir(c, isle)).ToList(),
+            Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null);
+    }
+
+    public bool Exists(string isle)
+    {
+        CgroupName.Isle(isle);
+        return _controllers.Any(c => _fs.DirectoryExists(Dir(c, isle)));
+    }
+
+    public CgroupStats Stats(string isle)
+    {
+        if (!Exists(isle))
+            throw new CgroupException($"no cgroup {Path.Combine(_parent, isle)} in any v1 hierarchy", ErrorCategory.NotFound);
+        string? Read(CgroupController c, string file) => Has(c) ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
+        long? nanos = CgroupText.Number(Read(CgroupController.CpuAcct, "cpuacct.usage"));
+        return new CgroupStats(
+            MemoryBytes: CgroupText.Number(Read(CgroupController.Memory, "memory.usage_in_bytes")),
+            CpuTime: nanos is long n ? TimeSpan.FromTicks(n / 100) : null,
+            Pids: CgroupText.Number(Read(CgroupController.Pids, "pids.current")),
+            OomKills: CgroupText.Keyed(Read(CgroupController.Memory, "memory.oom_control"), CgroupPaths.OomKillKey) ?? 0);
+    }
+
+    public void Delete(string isle)
+    {
+        if (!Exists(isle))
+            return;
+        var dirs = _controllers.Select(c => Dir(c, isle)).ToList();
+        IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
+
+        FreezeAndKill(isle, Groups);
+        CgroupReaper.KillUntilEmpty(_fs, Groups);
+        CgroupReaper.Remove(_fs, Groups().ToList());
+    }
+
+    /// <summary>
+    /// A fork loop can outrun a kill loop; frozen tasks cannot fork. So, as runc's signalAllProcesses:
+    /// freeze, SIGKILL everything, thaw (the kills land on thaw). Without a freezer the kill loop alone runs.
+    /// </summary>
+    void FreezeAndKill(string isle, Func<IEnumerable<string>> groups)
+    {
+        if (!Has(CgroupController.Freezer))
+            return;
+        string state = Path.Combine(Dir(CgroupController.Freezer, isle), "freezer.state");
+        // An isle that ended left an empty group (its PID namespace took every process with it): nothing to freeze.
+        if (!_fs.FileExists(state) || CgroupReaper.ListPids(_fs, groups()).Count == 0)
+            return;
+        _fs.Write(state, "FROZEN");
+        try
+        {
+            // FREEZING until every task is in the refrigerator; give it up to a second, then kill anyway.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            while (_fs.Read(state)?.Trim() != "FROZEN" && DateTime.UtcNow < deadline)
+                _fs.Pause();
+            foreach (int pid in CgroupReaper.ListPids(_fs, groups()))
+                _fs.Kill(pid);
+        }
+        finally
+        {
+            _fs.Write(state, "THAWED");
+        }
+    }
+
+    /// <summary>
+    /// mkdir of each level of the parent path in one hierarchy. In cpuset, a new group starts with empty
+    /// cpuset.cpus and cpuset.mems and refuses tasks (ENOSPC) until they are filled, so each level copies
+    /// its parent's values, from the root down (runc's cpusetEnsureParent).
+    /// </summary>
+    void EnsureParent(CgroupController c)
+    {
+        string level = Path.Combine(_root, HierarchyNames[c]);
+        foreach (var segment in _parent.Split('/'))
+        {
+            string child = Path.Combine(level, segment);
+            _fs.MakeDirectory(child);
+            if (c == CgroupController.Cpuset)
+                foreach (var file in (string[])["cpuset.cpus", "cpuset.mems"])
+                    if (string.IsNullOrWhiteSpace(_fs.Read(Path.Combine(child, file))))
+                        _fs.Write(Path.Combine(child, file), _fs.Read(Path.Combine(level, file))?.Trim() ?? "");
+            level = child;
+        }
+    }
+
+    CgroupCurrent ReadCurrent(string isle)
+    {
+        string? ReadIsle(CgroupController c, string file) => Has(c) ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
+        string? ReadParent(string file) => Has(CgroupController.Cpuset)
+            ? _fs.Read(Path.Combine(_root, HierarchyNames[CgroupController.Cpuset], _parent, file))
+            : null;
+
+        return new CgroupCurrent
+        {
+            MemoryLimit = CgroupText.V1MemoryLimit(ReadIsle(CgroupController.Memory, "memory.limit_in_bytes")),
+            SwapAccounting = Has(CgroupController.Memory)
+                && _fs.FileExists(Path.Combine(Dir(CgroupController.Memory, isle), "memory.memsw.limit_in_bytes")),
+            ThrottledDevices = CgroupV1Plan.ThrottleFiles
+                .SelectMany(f => CgroupText.ThrottledDevices(ReadIsle(CgroupController.Io, f)))
+                .Distinct().ToList(),
+            ParentCpus = ReadParent("cpuset.cpus")?.Trim() ?? "",
+            ParentMems = ReadParent("cpuset.mems")?.Trim() ?? "",
+        };
+    }
+
+    bool Has(CgroupController c) => Array.IndexOf(_controllers, c) >= 0;
+
+    string Dir(CgroupController c, string isle) => Path.Combine(_root, HierarchyNames[c], _parent, CgroupName.Isle(isle));
+}

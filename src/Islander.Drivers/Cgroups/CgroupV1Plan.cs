@@ -1,0 +1,133 @@
+using System.Globalization;
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// <see cref="IsleResources"/> as the ordered cgroup v1 writes that make an isle's groups match them. Every
+/// file islander manages is written, unset limits with their default, so re-applying a changed spec lifts
+/// the limits it no longer names.
+/// </summary>
+public static class CgroupV1Plan
+{
+    /// <summary>v1's spelling of "no limit" for memory and CFS quota.</summary>
+    public const string Unlimited = "-1";
+
+    /// <summary>The four blkio throttle files, in the order islander writes them.</summary>
+    public static readonly IReadOnlyList<string> ThrottleFiles =
+    [
+        "blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
+        "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
+    ];
+
+    /// <summary>
+    /// Docker's default device rules (moby oci/defaults.go, runc's AllowedDevices): mknod anything, use only
+    /// the harmless character devices. Written after <c>a</c> into devices.deny.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AllowedDevices =
+    [
+        "c *:* m", "b *:* m",
+        "c 1:3 rwm",   // /dev/null
+        "c 1:5 rwm",   // /dev/zero
+        "c 1:7 rwm",   // /dev/full
+        "c 1:8 rwm",   // /dev/random
+        "c 1:9 rwm",   // /dev/urandom
+        "c 5:0 rwm",   // /dev/tty
+        "c 5:1 rwm",   // /dev/console
+        "c 5:2 rwm",   // /dev/ptmx
+        "c 136:* rwm", // /dev/pts/*
+        "c 10:200 rwm", // /dev/net/tun
+    ];
+
+    /// <param name="resources">The limits wanted.</param>
+    /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles.</param>
+    /// <param name="current">The group as it is now (memory limit, swap accounting, throttled devices, parent cpuset).</param>
+    /// <param name="resolveDevice">Maps an IO device path to its major:minor (the driver stats it).</param>
+    /// <exception cref="CgroupException">InvalidManifest for contradictory CPU settings; whatever <paramref name="resolveDevice"/> throws.</exception>
+    public static IReadOnlyList<CgroupWrite> For(
+        IsleResources resources, DevicePolicy devices, CgroupCurrent current, Func<string, DeviceNumber> resolveDevice)
+    {
+        var writes = new List<CgroupWrite>();
+        Cpuset(resources, current, writes);
+        Memory(resources, current, writes);
+        Cpu(resources, writes);
+        writes.Add(resources.Pids is > 0 and var pids
+            ? new CgroupWrite(CgroupController.Pids, "pids.max", Num(pids))
+            : new CgroupWrite(CgroupController.Pids, "pids.max", "max", Reset: true));
+        Io(resources, current, resolveDevice, writes);
+        Devices(devices, writes);
+        return writes;
+    }
+
+    /// <summary>cpuset first: a group with an empty cpuset.cpus or cpuset.mems refuses tasks with ENOSPC.</summary>
+    static void Cpuset(IsleResources r, CgroupCurrent current, List<CgroupWrite> writes)
+    {
+        bool requested = !string.IsNullOrWhiteSpace(r.Cpuset);
+        writes.Add(new CgroupWrite(CgroupController.Cpuset, "cpuset.cpus", requested ? r.Cpuset!.Trim() : current.ParentCpus, Reset: !requested));
+        writes.Add(new CgroupWrite(CgroupController.Cpuset, "cpuset.mems", current.ParentMems, Reset: !requested));
+    }
+
+    /// <summary>
+    /// memory.memsw.limit_in_bytes (memory + swap) must never be below memory.limit_in_bytes, or the write
+    /// fails with EINVAL. Both get the same value (no swap beyond the limit, as Kubernetes), so: when the
+    /// limit goes down write the memory limit first, when it goes up write memsw first (runc's setMemoryAndSwap).
+    /// </summary>
+    static void Memory(IsleResources r, CgroupCurrent current, List<CgroupWrite> writes)
+    {
+        bool requested = r.Memory is > 0;
+        string value = requested ? Num(r.Memory!.Value) : Unlimited;
+        var limit = new CgroupWrite(CgroupController.Memory, "memory.limit_in_bytes", value, Reset: !requested);
+        if (!current.SwapAccounting)
+        {
+            writes.Add(limit);
+            return;
+        }
+
+        var memsw = new CgroupWrite(CgroupController.Memory, "memory.memsw.limit_in_bytes", value, Reset: !requested);
+        bool raising = !requested || (current.MemoryLimit is long now && r.Memory!.Value > now);
+        writes.AddRange(raising ? [memsw, limit] : [limit, memsw]);
+    }
+
+    /// <summary>Period before quota, as runc does: the quota is checked against the period in force.</summary>
+    static void Cpu(IsleResources r, List<CgroupWrite> writes)
+    {
+        var (quota, period) = CgroupCpu.Bandwidth(r);
+        writes.Add(r.CpuShares is > 0 and var shares
+            ? new CgroupWrite(CgroupController.Cpu, "cpu.shares", Num(shares))
+            : new CgroupWrite(CgroupController.Cpu, "cpu.shares", Num(CgroupCpu.DefaultShares), Reset: true));
+        writes.Add(new CgroupWrite(CgroupController.Cpu, "cpu.cfs_period_us", Num(period), Reset: r.CpuPeriod is null));
+        writes.Add(new CgroupWrite(CgroupController.Cpu, "cpu.cfs_quota_us", quota is null ? Unlimited : Num(quota.Value), Reset: quota is null));
+    }
+
+    /// <summary>"maj:min value" lines; 0 lifts a throttle, so devices no longer listed get 0 in every file.</summary>
+    static void Io(IsleResources r, CgroupCurrent current, Func<string, DeviceNumber> resolveDevice, List<CgroupWrite> writes)
+    {
+        var wanted = new Dictionary<DeviceNumber, long?[]>();
+        foreach (var io in r.Io)
+            wanted[resolveDevice(io.Device)] = [io.ReadBps, io.WriteBps, io.ReadIops, io.WriteIops];
+
+        foreach (var (device, limits) in wanted)
+            for (int i = 0; i < ThrottleFiles.Count; i++)
+                writes.Add(new CgroupWrite(CgroupController.Io, ThrottleFiles[i], $"{device} {Num(limits[i] is > 0 and var v ? v : 0)}"));
+
+        foreach (var device in current.ThrottledDevices.Where(d => !wanted.ContainsKey(d)).Order())
+            foreach (var file in ThrottleFiles)
+                writes.Add(new CgroupWrite(CgroupController.Io, file, $"{device} 0", Reset: true));
+    }
+
+    /// <summary>Deny everything, then allow the list: the order runc and Docker use for a fresh group.</summary>
+    static void Devices(DevicePolicy policy, List<CgroupWrite> writes)
+    {
+        if (policy == DevicePolicy.AllowAll)
+        {
+            writes.Add(new CgroupWrite(CgroupController.Devices, "devices.allow", "a", Reset: true));
+            return;
+        }
+
+        writes.Add(new CgroupWrite(CgroupController.Devices, "devices.deny", "a"));
+        foreach (var rule in AllowedDevices)
+            writes.Add(new CgroupWrite(CgroupController.Devices, "devices.allow", rule));
+    }
+
+    static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

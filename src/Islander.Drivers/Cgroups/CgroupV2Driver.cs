@@ -1,0 +1,148 @@
+using System.Globalization;
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// cgroup v2 (unified hierarchy): one group per isle at <c>&lt;root&gt;/&lt;parent&gt;/&lt;isle&gt;</c>, with the
+/// cpu, cpuset, io, memory and pids controllers enabled down to it through each ancestor's cgroup.subtree_control.
+/// </summary>
+/// <remarks>
+/// Device restriction is not supported: v2 has no devices controller, only BPF_CGROUP_DEVICE programs, which
+/// islander does not load yet. <see cref="Create"/> refuses <see cref="DevicePolicy.Allowlist"/> with
+/// <see cref="ErrorCategory.Unsupported"/>; callers pass <see cref="DevicePolicy.AllowAll"/> knowingly.
+/// The parent group must hold no processes (v2's "no internal processes" rule), so do not put the daemon in it.
+/// </remarks>
+public sealed class CgroupV2Driver : ICgroupDriver
+{
+    /// <summary>The controllers islander enables for its groups, when the kernel offers them.</summary>
+    static readonly CgroupController[] Controllers =
+        [CgroupController.Cpu, CgroupController.Cpuset, CgroupController.Io, CgroupController.Memory, CgroupController.Pids];
+
+    readonly string _root;
+    readonly string _parent;
+    readonly CgroupFs _fs;
+
+    /// <param name="root">Where cgroup2 is mounted.</param>
+    /// <param name="parent">The group that holds the isles' groups, relative to <paramref name="root"/>.</param>
+    public CgroupV2Driver(string root = "/sys/fs/cgroup", string parent = "islander")
+        : this(root, parent, CgroupFs.Kernel)
+    {
+    }
+
+    internal CgroupV2Driver(string root, string parent, CgroupFs fs)
+    {
+        _root = root;
+        _parent = CgroupName.Parent(parent);
+        _fs = fs;
+    }
+
+    public CgroupVersion Version => CgroupVersion.V2;
+
+    public void Create(string isle, IsleResources resources, DevicePolicy devices)
+    {
+        string dir = Dir(isle);
+        if (devices == DevicePolicy.Allowlist)
+            throw new CgroupException(
+                $"cannot create {dir} with a device allowlist: cgroup v2 restricts devices only with an eBPF program " +
+                "(BPF_CGROUP_DEVICE), which islander does not load yet; use DevicePolicy.AllowAll",
+                ErrorCategory.Unsupported);
+
+        // Resolve IO devices before creating anything, so a wrong path leaves no trace.
+        var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
+
+        EnsureParent();
+        _fs.MakeDirectory(dir);
+
+        var current = new CgroupCurrent
+        {
+            SwapAccounting = _fs.FileExists(Path.Combine(dir, "memory.swap.max")),
+            ThrottledDevices = CgroupText.ThrottledDevices(_fs.Read(Path.Combine(dir, "io.max"))).ToList(),
+        };
+        var plan = CgroupV2Plan.For(resources, current, d => numbers[d]);
+        var enabled = CgroupText.Controllers(_fs.Read(Path.Combine(dir, "cgroup.controllers")));
+        CgroupApply.Run(_fs, dir, plan, c => enabled.Contains(Name(c)) ? dir : null);
+    }
+
+    public void AddProcess(string isle, int pid)
+    {
+        // 0 would mean "the writer": the daemon itself would move into the isle's group.
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
+        string dir = Dir(isle);
+        if (!_fs.DirectoryExists(dir))
+            throw new CgroupException($"cannot add process {pid}: no cgroup {dir}", ErrorCategory.NotFound);
+        _fs.Write(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public CgroupPaths Paths(string isle)
+    {
+        string dir = Dir(isle);
+        return new CgroupPaths([dir], Path.Combine(dir, "memory.events"));
+    }
+
+    public bool Exists(string isle) => _fs.DirectoryExists(Dir(isle));
+
+    public CgroupStats Stats(string isle)
+    {
+        string dir = Dir(isle);
+        if (!_fs.DirectoryExists(dir))
+            throw new CgroupException($"no cgroup {dir}", ErrorCategory.NotFound);
+        long? usec = CgroupText.Keyed(_fs.Read(Path.Combine(dir, "cpu.stat")), "usage_usec");
+        return new CgroupStats(
+            MemoryBytes: CgroupText.Number(_fs.Read(Path.Combine(dir, "memory.current"))),
+            CpuTime: usec is long u ? TimeSpan.FromMicroseconds(u) : null,
+            Pids: CgroupText.Number(_fs.Read(Path.Combine(dir, "pids.current"))),
+            OomKills: CgroupText.Keyed(_fs.Read(Path.Combine(dir, "memory.events")), CgroupPaths.OomKillKey) ?? 0);
+    }
+
+    public void Delete(string isle)
+    {
+        string dir = Dir(isle);
+        if (!_fs.DirectoryExists(dir))
+            return;
+
+        // cgroup.kill (Linux 5.14) kills the whole subtree at once, forks included; older kernels get the SIGKILL loop alone.
+        string kill = Path.Combine(dir, "cgroup.kill");
+        if (_fs.FileExists(kill))
+            _fs.Write(kill, "1");
+        CgroupReaper.KillUntilEmpty(_fs, () => CgroupReaper.Subtree(_fs, dir));
+        CgroupReaper.Remove(_fs, CgroupReaper.Subtree(_fs, dir));
+    }
+
+    string Dir(string isle) => Path.Combine(_root, _parent, CgroupName.Isle(isle));
+
+    /// <summary>
+    /// mkdir of each level of the parent path, enabling our controllers in every ancestor's
+    /// cgroup.subtree_control on the way (a controller reaches a group only if its parent delegates it).
+    /// </summary>
+    void EnsureParent()
+    {
+        string level = _root;
+        foreach (var segment in _parent.Split('/'))
+        {
+            EnableControllers(level);
+            level = Path.Combine(level, segment);
+            _fs.MakeDirectory(level);
+        }
+        EnableControllers(level);
+    }
+
+    void EnableControllers(string group)
+    {
+        var available = CgroupText.Controllers(_fs.Read(Path.Combine(group, "cgroup.controllers")));
+        var enabled = CgroupText.Controllers(_fs.Read(Path.Combine(group, "cgroup.subtree_control")));
+        // One write per controller, so that a refusal (EBUSY: the group holds processes) names the controller.
+        foreach (var name in Controllers.Select(Name).Where(n => available.Contains(n) && !enabled.Contains(n)))
+            _fs.Write(Path.Combine(group, "cgroup.subtree_control"), "+" + name);
+    }
+
+    static string Name(CgroupController c) => c switch
+    {
+        CgroupController.Cpu => "cpu",
+        CgroupController.Cpuset => "cpuset",
+        CgroupController.Io => "io",
+        CgroupController.Memory => "memory",
+        CgroupController.Pids => "pids",
+        _ => c.ToString().ToLowerInvariant(), // no v2 controller: never in cgroup.controllers
+    };
+}

@@ -1,0 +1,64 @@
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// Puts isles in cgroups and keeps their limits. Every isle gets a group named after it under one parent
+/// group (<c>islander</c> by default): <c>&lt;root&gt;/&lt;controller&gt;/islander/&lt;isle&gt;</c> on v1,
+/// <c>&lt;root&gt;/islander/&lt;isle&gt;</c> on v2. The names are deterministic, so a daemon that restarts finds
+/// its groups again; the kernel, not a database, says what exists.
+/// </summary>
+/// <remarks>
+/// Errors are <see cref="CgroupException"/>s; a failed write names the file, the value and the errno.
+/// Categories: <see cref="ErrorCategory.InvalidManifest"/> (bad name, contradictory limits, IO device that is
+/// not a block device), <see cref="ErrorCategory.Unsupported"/> (a limit whose controller this host lacks),
+/// <see cref="ErrorCategory.NotFound"/> (no such group, process gone), <see cref="ErrorCategory.Transient"/>
+/// (EBUSY, processes that would not die in time). Implementations are safe to call from one thread per isle.
+/// </remarks>
+public interface ICgroupDriver
+{
+    /// <summary>The cgroup interface this driver writes. v2 cannot restrict devices: see <see cref="Create"/>.</summary>
+    CgroupVersion Version { get; }
+
+    /// <summary>
+    /// Creates the isle's group (and the parent group, enabling controllers on v2 and filling cpuset on v1)
+    /// and writes every managed limit: those <paramref name="resources"/> sets, the kernel's defaults for the
+    /// rest. Idempotent: calling it again with other resources updates the limits of the existing group,
+    /// with the processes in it. On failure the group may be left half-configured; call it again or
+    /// <see cref="Delete"/> it — the caller owns the cleanup.
+    /// </summary>
+    /// <param name="isle">The isle's name: letters, digits, '-', '_' and '.'; becomes the directory name.</param>
+    /// <param name="devices">
+    /// v1 writes a device allowlist (Docker's) or allows all. v2 needs an eBPF program (BPF_CGROUP_DEVICE)
+    /// for that, which islander does not load yet: the v2 driver refuses <see cref="DevicePolicy.Allowlist"/>
+    /// with <see cref="ErrorCategory.Unsupported"/> before touching anything, and the caller must choose
+    /// <see cref="DevicePolicy.AllowAll"/> knowingly (and then should not grant CAP_MKNOD).
+    /// </param>
+    void Create(string isle, IsleResources resources, DevicePolicy devices);
+
+    /// <summary>
+    /// Moves process <paramref name="pid"/> (all its threads) into the isle's group, in every hierarchy.
+    /// Idempotent. <see cref="ErrorCategory.NotFound"/> when the group does not exist or the process is gone.
+    /// </summary>
+    void AddProcess(string isle, int pid);
+
+    /// <summary>
+    /// The isle's group directories and OOM counter file, computed from the name (the group need not exist).
+    /// The launcher hands <see cref="CgroupPaths.OomEventsFile"/> to isle-init so it can tell an OOM kill apart.
+    /// </summary>
+    CgroupPaths Paths(string isle);
+
+    /// <summary>Whether the isle's group exists (in any hierarchy, on v1: a half-created group exists).</summary>
+    bool Exists(string isle);
+
+    /// <summary>Memory, CPU, task and OOM-kill counters. <see cref="ErrorCategory.NotFound"/> when the group does not exist.</summary>
+    CgroupStats Stats(string isle);
+
+    /// <summary>
+    /// Kills every process left in the isle's group and its sub-groups (v2: cgroup.kill when the kernel has it;
+    /// v1: freeze, SIGKILL, thaw; then SIGKILL again until the group is empty), waits for them to leave and
+    /// removes the directories. The parent group stays. A missing group is success, so Delete is idempotent.
+    /// <see cref="ErrorCategory.Transient"/> when processes survive about ten seconds.
+    /// </summary>
+    void Delete(string isle);
+}

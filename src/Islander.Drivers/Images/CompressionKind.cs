@@ -1,0 +1,3 @@
+namespace Islander.Drivers.Images;
+
+public enum CompressionKind { None, Gzip, Zstd }

@@ -1,0 +1,24 @@
+using Islander.Drivers.Runtime;
+
+namespace Islander.Drivers.Images;
+
+/// <summary>What <c>islanderctl image ls/inspect</c> shows.</summary>
+public sealed record ImageInfo
+{
+    /// <summary>The config digest, <c>sha256:…</c>.</summary>
+    public required string Id { get; init; }
+    /// <summary>Fully qualified tags: <c>docker.io/library/busybox:latest</c>.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+    /// <summary>repository@manifest-digest forms the image was pulled by.</summary>
+    public IReadOnlyList<string> RepoDigests { get; init; } = [];
+    public string? ManifestDigest { get; init; }
+    public DateTimeOffset? Created { get; init; }
+    public DateTimeOffset Added { get; init; }
+    public string Os { get; init; } = "linux";
+    public string Architecture { get; init; } = "";
+    /// <summary>Uncompressed layer digests, bottom layer first.</summary>
+    public IReadOnlyList<string> DiffIds { get; init; } = [];
+    /// <summary>Sum of the layers' uncompressed tar sizes.</summary>
+    public long Size { get; init; }
+    public required ImageDefaults Config { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Islander.Drivers.Images;
+
+public enum ImageProgressPhase { Resolving, Waiting, Downloading, Extracting, AlreadyExists, Complete, Done }

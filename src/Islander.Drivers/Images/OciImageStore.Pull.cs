@@ -1,0 +1,124 @@
+using Islander.Model;
+
+namespace Islander.Drivers.Images;
+
+public sealed partial class OciImageStore
+{
+    public async Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
+    {
+        var named = ImageReference.Parse(reference);
+        // A digest names immutable content: when it is here, whole, there is nothing to ask the registry.
+        if (named.Digest is not null && index.Find(named.ToString()) is { Image: var local } && local.Layers.All(l => layers.Exists(Digest.Parse(l.DiffId))))
+        {
+            progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Done));
+            return ToInfo(local);
+        }
+        progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Resolving));
+        var repo = await registry.OpenAsync(named, options.Insecure, ct);
+
+        var top = await repo.GetManifestAsync(named.ManifestReference, ct);
+        var blobs = new List<string>();
+        var manifestDoc = top;
+        if (MediaTypes.IsIndex(top.MediaType))
+        {
+            var chosen = PlatformSelector.Select(OciJson.Read<OciIndex>(top.Content, $"index of {named}"), PlatformSelector.Current);
+            manifestDoc = await repo.GetManifestAsync(chosen.Digest, ct);
+            if (!MediaTypes.IsManifest(manifestDoc.MediaType))
+                throw new IslanderException($"{named}: the index entry for this platform is not an image manifest", ErrorCategory.InvalidManifest);
+            content.Write(top.Digest, top.Content);
+            blobs.Add(top.Digest.ToString());
+        }
+        content.Write(manifestDoc.Digest, manifestDoc.Content);
+        blobs.Add(manifestDoc.Digest.ToString());
+
+        var manifest = OciJson.Read<OciManifest>(manifestDoc.Content, $"manifest of {named}");
+        if (manifest.Config is null)
+            throw new IslanderException($"{named}: manifest has no config", ErrorCategory.InvalidManifest);
+        var configDigest = Digest.Parse(manifest.Config.Digest);
+        byte[] configBytes = content.Exists(configDigest) ? content.Read(configDigest) : await repo.GetSmallBlobAsync(manifest.Config, ct);
+        content.Write(configDigest, configBytes);
+        blobs.Add(configDigest.ToString());
+        var config = OciJson.Read<OciImageConfig>(configBytes, $"config of {named}");
+        var diffIds = (config.Rootfs?.DiffIds ?? []).Select(Digest.Parse).ToList();
+        if (diffIds.Count != manifest.Layers.Count)
+            throw new IslanderException(
+                $"{named}: the manifest lists {manifest.Layers.Count} layers but the config {diffIds.Count} diff_ids", ErrorCategory.InvalidManifest);
+        foreach (var layer in manifest.Layers)
+            if (!MediaTypes.IsSupportedLayer(layer.MediaType))
+                throw new IslanderException($"{named}: layer {layer.Digest} has media type {layer.MediaType}, which islander cannot unpack", ErrorCategory.Unsupported);
+
+        var layerBlobs = manifest.Layers.Select(l => Digest.Parse(l.Digest)).ToList();
+        using var hold = Hold(blobs.Concat(layerBlobs.Select(d => d.ToString())).Concat(diffIds.Select(d => d.ToString())));
+        using var gate = new SemaphoreSlim(maxParallelDownloads);
+        var sizes = await Task.WhenAll(manifest.Layers.Select((layer, i) =>
+            FetchLayerAsync(repo, layer, layerBlobs[i], diffIds[i], gate, progress, ct)));
+
+        var record = new ImageRecord
+        {
+            Id = configDigest.ToString(),
+            Names = named.Digest is null ? [named.ToString()] : [],
+            // What the name resolved to (an index, for multi-platform images) and the platform's own manifest.
+            RepoDigests = new[] { top.Digest, manifestDoc.Digest }.Distinct().Select(d => $"{named.Name}@{d}").ToList(),
+            ManifestDigest = manifestDoc.Digest.ToString(),
+            Blobs = blobs.Concat(layerBlobs.Select(d => d.ToString())).Distinct().ToList(),
+            Layers = manifest.Layers.Select((l, i) => new LayerRecord(diffIds[i].ToString(), l.Digest, l.MediaType, sizes[i])).ToList(),
+            Created = config.Created,
+            Added = DateTimeOffset.UtcNow,
+            Os = config.Os ?? "linux",
+            Architecture = config.Architecture ?? "",
+            Config = config.Config,
+        };
+        var info = await RecordAsync(record, ct);
+        progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Done));
+        return info;
+    }
+
+    /// <summary>Downloads (bounded by <paramref name="gate"/>) and unpacks one layer; returns its uncompressed size.</summary>
+    async Task<long> FetchLayerAsync(RegistryRepository repo, OciDescriptor layer, Digest blob, Digest diffId, SemaphoreSlim gate,
+        IProgress<ImageProgress>? progress, CancellationToken ct)
+    {
+        string item = blob.Short;
+        if (layers.Exists(diffId))
+        {
+            progress?.Report(new ImageProgress(item, ImageProgressPhase.AlreadyExists, layer.Size, layer.Size));
+            return KnownLayerSize(diffId) ?? layer.Size;
+        }
+        if (!content.Exists(blob))
+        {
+            progress?.Report(new ImageProgress(item, ImageProgressPhase.Waiting, 0, layer.Size));
+            // One download per blob at a time: two pulls sharing a layer must not write one ingest file together.
+            var blobLock = downloads.GetOrAdd(blob, _ => new SemaphoreSlim(1, 1));
+            await blobLock.WaitAsync(ct);
+            await gate.WaitAsync(ct);
+            try
+            {
+                if (!content.Exists(blob))
+                {
+                    string partial = content.IngestPath(blob);
+                    var bytes = progress is null ? null : new SyncProgress<long>(n => progress.Report(new ImageProgress(item, ImageProgressPhase.Downloading, n, layer.Size)));
+                    await repo.DownloadBlobAsync(layer, partial, bytes, ct);
+                    content.CommitVerified(partial, blob);
+                }
+            }
+            finally
+            {
+                gate.Release();
+                blobLock.Release();
+            }
+        }
+        progress?.Report(new ImageProgress(item, ImageProgressPhase.Extracting, 0, layer.Size));
+        try
+        {
+            var (_, result) = await layers.UnpackAsync(() => content.Open(blob), diffId, UnpackOptions.Layer, ct);
+            progress?.Report(new ImageProgress(item, ImageProgressPhase.Complete, layer.Size, layer.Size));
+            return result?.TarBytes ?? KnownLayerSize(diffId) ?? layer.Size;
+        }
+        catch (IslanderException e) when (e is not DigestMismatchException)
+        {
+            throw new IslanderException($"unpack layer {blob}: {e.Message}", e.Category, e);
+        }
+    }
+
+    long? KnownLayerSize(Digest diffId) =>
+        index.Images.SelectMany(i => i.Layers).FirstOrDefault(l => l.DiffId == diffId.ToString())?.Size;
+}

@@ -1,0 +1,127 @@
+using System.Runtime.InteropServices;
+
+namespace Islander.Drivers.Interop;
+
+/// <summary>
+/// AF_NETLINK sockets: socket(2), bind(2), setsockopt(2), send(2), recv(2), close(2).
+/// Buffers are spans; encoding and decoding of the messages is pure code in Network/Netlink.
+/// </summary>
+internal static unsafe partial class NetlinkInterop
+{
+    const int AF_NETLINK = 16;
+    const int SOCK_RAW = 3;
+    const int SOCK_CLOEXEC = 0x80000;
+    const int SOL_NETLINK = 270;
+    const int NETLINK_EXT_ACK = 11;
+    const int NETLINK_GET_STRICT_CHK = 12;
+    const int SOL_SOCKET = 1;
+    const int SO_RCVBUF = 8;
+    const int SO_SNDBUF = 7;
+
+    /// <summary>NETLINK_ROUTE: the rtnetlink protocol (links, addresses, routes).</summary>
+    public const int NETLINK_ROUTE = 0;
+
+    [StructLayout(LayoutKind.Sequential)]
+    struct SockaddrNl
+    {
+        public ushort nl_family;
+        public ushort nl_pad;
+        public uint nl_pid;
+        public uint nl_groups;
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int SocketNative(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static partial int BindNative(int fd, SockaddrNl* addr, uint len);
+
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    private static partial int GetSockNameNative(int fd, SockaddrNl* addr, uint* len);
+
+    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+    private static partial int SetSockOptNative(int fd, int level, int name, int* value, uint len);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    private static partial nint SendNative(int fd, byte* buf, nuint len, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static partial nint RecvNative(int fd, byte* buf, nuint len, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseNative(int fd);
+
+    /// <summary>
+    /// socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, protocol), bound with a kernel-assigned port id,
+    /// with extended acks on (the kernel then explains EINVAL and friends in text).
+    /// Returns the fd and the port id the kernel gave it.
+    /// </summary>
+    public static (int Fd, uint PortId) Open(int protocol)
+    {
+        int fd = SocketNative(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+            throw new SyscallException("socket(AF_NETLINK)", null, Marshal.GetLastPInvokeError());
+        try
+        {
+            var addr = new SockaddrNl { nl_family = AF_NETLINK };
+            Check(BindNative(fd, &addr, (uint)sizeof(SockaddrNl)), "bind(AF_NETLINK)");
+            uint len = (uint)sizeof(SockaddrNl);
+            Check(GetSockNameNative(fd, &addr, &len), "getsockname(AF_NETLINK)");
+            int one = 1;
+            // Best effort: both exist since Linux 4.12/4.20; without them errors are plain errnos.
+            SetSockOptNative(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(int));
+            SetSockOptNative(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(int));
+            int buf = 1 << 20;
+            SetSockOptNative(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(int));
+            SetSockOptNative(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(int));
+            return (fd, addr.nl_pid);
+        }
+        catch
+        {
+            CloseNative(fd);
+            throw;
+        }
+    }
+
+    /// <summary>send(2) of one whole datagram.</summary>
+    public static void Send(int fd, ReadOnlySpan<byte> message)
+    {
+        fixed (byte* p = message)
+        {
+            while (true)
+            {
+                nint n = SendNative(fd, p, (nuint)message.Length, 0);
+                if (n >= 0)
+                    return;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != 4 /* EINTR */)
+                    throw new SyscallException("send(AF_NETLINK)", null, errno);
+            }
+        }
+    }
+
+    /// <summary>recv(2) of one datagram (may hold several netlink messages); returns its length.</summary>
+    public static int Receive(int fd, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                nint n = RecvNative(fd, p, (nuint)buffer.Length, 0);
+                if (n >= 0)
+                    return (int)n;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != 4 /* EINTR */)
+                    throw new SyscallException("recv(AF_NETLINK)", null, errno);
+            }
+        }
+    }
+
+    public static void Close(int fd) => CloseNative(fd);
+
+    static void Check(int rc, string op)
+    {
+        if (rc < 0)
+            throw new SyscallException(op, null, Marshal.GetLastPInvokeError());
+    }
+}

@@ -1,0 +1,201 @@
+using Islander.Drivers.Network.Firewall;
+using Islander.Drivers.Network.Netlink;
+using Islander.Model;
+
+namespace Islander.Drivers.Network;
+
+/// <summary>
+/// <see cref="INetworkDriver"/> on a Linux bridge per network, veth pairs, rtnetlink and nftables,
+/// as the CNI bridge plugin and netavark do. {host} is the namespace that holds the bridges
+/// (the daemon's own; tests pass a throwaway namespace so they never touch the machine's).
+/// </summary>
+public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = "nft") : INetworkDriver
+{
+    readonly Sysctl _sysctl = new(host);
+    readonly NftFirewall _nft = new(host, nftPath);
+
+    public BridgeNetworkDriver() : this(NetworkNamespace.Current) { }
+
+    public NetworkNamespace Host => host;
+
+    public void EnsureNetwork(BridgeNetworkConfig network)
+    {
+        string br = network.BridgeName;
+        try
+        {
+            using var nl = Rtnetlink.Open(host);
+            var link = nl.GetLink(br);
+            if (link is null)
+            {
+                try { nl.CreateBridge(br); }
+                catch (NetlinkException e) when (e.IsAlreadyExists) { } // created meanwhile
+                link = nl.GetLink(br)!;
+            }
+            else if (link.Kind != "bridge")
+                throw new NetworkException($"{br} exists but is a {link.Kind ?? "device"}, not a bridge", ErrorCategory.Conflict);
+
+            int prefix = network.Subnet.PrefixLength;
+            bool hasGateway = false;
+            foreach (var a in nl.ListAddresses(br))
+            {
+                if (a.Address.Equals(network.Gateway) && a.PrefixLength == prefix)
+                    hasGateway = true;
+                else
+                    nl.DeleteAddress(br, a.Address, a.PrefixLength); // a previous subnet or gateway
+            }
+            if (!hasGateway)
+                nl.AddAddress(br, network.Gateway, prefix);
+            if (!link.IsUp)
+                nl.SetUp(br);
+            if (network.Masquerade && !network.Internal)
+                _sysctl.Set("net/ipv4/ip_forward", "1");
+        }
+        catch (Exception e) when (e is IslanderException and not NetworkException)
+        {
+            throw NetworkException.Wrap($"ensure network {network.Name} (bridge {br})", e);
+        }
+    }
+
+    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    {
+        if (!network.Subnet.Contains(endpoint.Ip))
+            throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
+        string br = network.BridgeName;
+        string hostVeth = NetworkNames.HostVeth(network.Name, endpoint.Isle);
+        string peer = NetworkNames.PeerVeth(network.Name, endpoint.Isle);
+        int prefix = network.Subnet.PrefixLength;
+        try
+        {
+            using var nl = Rtnetlink.Open(host);
+            using var inside = Rtnetlink.Open(endpoint.Netns);
+            var bridge = nl.GetLink(br)
+                ?? throw new NetworkException($"bridge {br} does not exist (ensure the network first)", ErrorCategory.NotFound);
+
+            var existing = nl.GetLink(hostVeth);
+            if (existing is not null)
+            {
+                if (IsComplete(network, endpoint, bridge, existing, inside))
+                    return;
+                nl.DeleteLink(hostVeth);
+            }
+            // Leftovers inside the isle: a half-made peer, or an old interface under the wanted name.
+            inside.DeleteLink(peer);
+            inside.DeleteLink(endpoint.IfName);
+
+            nl.CreateVeth(hostVeth, peer, endpoint.Netns);
+            try
+            {
+                nl.SetMaster(hostVeth, br);
+                nl.SetUp(hostVeth);
+                inside.Rename(peer, endpoint.IfName);
+                inside.AddAddress(endpoint.IfName, endpoint.Ip, prefix);
+                inside.SetUp(endpoint.IfName);
+                inside.SetUp("lo");
+                if (endpoint.DefaultRoute && !network.Internal)
+                    inside.AddDefaultRoute(network.Gateway);
+            }
+            catch (IslanderException)
+            {
+                nl.DeleteLink(hostVeth); // takes the peer with it; the next attempt starts clean
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IslanderException)
+        {
+            throw NetworkException.Wrap($"attach isle {endpoint.Isle} to network {network.Name} ({endpoint.IfName} {endpoint.Ip}/{prefix})", e);
+        }
+    }
+
+    static bool IsComplete(BridgeNetworkConfig network, IsleEndpoint endpoint, NetworkLink bridge, NetworkLink hostEnd, Rtnetlink inside)
+    {
+        if (hostEnd.MasterIndex != bridge.Index || !hostEnd.IsUp)
+            return false;
+        var isleEnd = inside.GetLink(endpoint.IfName);
+        if (isleEnd is null || !isleEnd.IsUp || isleEnd.Kind != "veth" || hostEnd.PeerIndex != isleEnd.Index || hostEnd.PeerNetnsId is null)
+            return false;
+        return inside.ListAddresses(endpoint.IfName).Any(a => a.Address.Equals(endpoint.Ip) && a.PrefixLength == network.Subnet.PrefixLength)
+            && (inside.GetLink("lo")?.IsUp ?? false);
+    }
+
+    public void Detach(BridgeNetworkConfig network, string isle)
+    {
+        string hostVeth = NetworkNames.HostVeth(network.Name, isle);
+        try
+        {
+            using var nl = Rtnetlink.Open(host);
+            nl.DeleteLink(hostVeth);
+        }
+        catch (Exception e) when (e is IslanderException)
+        {
+            throw NetworkException.Wrap($"detach isle {isle} from network {network.Name} ({hostVeth})", e);
+        }
+    }
+
+    public void DeleteNetwork(BridgeNetworkConfig network)
+    {
+        string br = network.BridgeName;
+        try
+        {
+            using var nl = Rtnetlink.Open(host);
+            var bridge = nl.GetLink(br);
+            if (bridge is null)
+                return;
+            foreach (var l in nl.ListLinks())
+                if (l.MasterIndex == bridge.Index && l.Name.StartsWith("isl-", StringComparison.Ordinal))
+                    nl.DeleteLink(l.Name);
+            nl.DeleteLink(br);
+        }
+        catch (Exception e) when (e is IslanderException)
+        {
+            throw NetworkException.Wrap($"delete network {network.Name} (bridge {br})", e);
+        }
+    }
+
+    public void SyncFirewall(FirewallConfig config)
+    {
+        try
+        {
+            _nft.Apply(NftRuleset.Render(config));
+            if (config.Ports.Count > 0)
+            {
+                // External clients of published ports are forwarded; host clients of 127.0.0.1 need
+                // route_localnet on the bridges (see NftRuleset). The guard rule is already in place.
+                _sysctl.Set("net/ipv4/ip_forward", "1");
+                foreach (var n in config.Networks)
+                    if (host.Run(() => Directory.Exists($"/proc/sys/net/ipv4/conf/{n.BridgeName}")))
+                        _sysctl.Set($"net/ipv4/conf/{n.BridgeName}/route_localnet", "1");
+            }
+        }
+        catch (Exception e) when (e is IslanderException and not NetworkException)
+        {
+            throw NetworkException.Wrap("sync firewall (nft table ip islander)", e);
+        }
+    }
+
+    public void BringUpLoopback(NetworkNamespace netns)
+    {
+        try
+        {
+            using var nl = Rtnetlink.Open(netns);
+            nl.SetUp("lo");
+        }
+        catch (Exception e) when (e is IslanderException)
+        {
+            throw NetworkException.Wrap($"bring up lo in {netns}", e);
+        }
+    }
+
+    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
+    {
+        using var nl = Rtnetlink.Open(host);
+        var bridge = nl.GetLink(network.BridgeName);
+        if (bridge is null)
+            return new NetworkProbe(false, false, []);
+        bool ready = bridge.IsUp && nl.ListAddresses(network.BridgeName)
+            .Any(a => a.Address.Equals(network.Gateway) && a.PrefixLength == network.Subnet.PrefixLength);
+        var attached = isles
+            .Where(i => nl.GetLink(NetworkNames.HostVeth(network.Name, i)) is { } l && l.MasterIndex == bridge.Index)
+            .ToList();
+        return new NetworkProbe(true, ready, attached);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+
+namespace Islander.Drivers.Network.Netlink;
+
+/// <summary>
+/// Link, address and route operations over one NETLINK_ROUTE socket, in the namespace the socket
+/// was opened in. Each method names its iproute2 equivalent. Errors are <see cref="NetlinkException"/>.
+/// Not thread-safe.
+/// </summary>
+public sealed class Rtnetlink : IDisposable
+{
+    readonly RtnlSocket _socket;
+
+    Rtnetlink(RtnlSocket socket, NetworkNamespace ns)
+    {
+        _socket = socket;
+        Namespace = ns;
+    }
+
+    public NetworkNamespace Namespace { get; }
+
+    /// <summary>A socket in {ns}; created on a thread inside it, then usable from any thread.</summary>
+    public static Rtnetlink Open(NetworkNamespace ns) => new(ns.Run(RtnlSocket.Open), ns);
+
+    /// <summary>Equivalent to: ip link add {name} type bridge.</summary>
+    public void CreateBridge(string name) =>
+        _socket.Execute(RtnlRequest.NewBridge(name), $"RTM_NEWLINK (ip link add {name} type bridge)");
+
+    /// <summary>
+    /// Equivalent to: ip link add {name} type veth peer name {peerName} netns {peerNs}.
+    /// The peer is created directly in {peerNs} (IFLA_NET_NS_FD), or next to {name} when null.
+    /// </summary>
+    public void CreateVeth(string name, string peerName, NetworkNamespace? peerNs = null)
+    {
+        string op = $"RTM_NEWLINK (ip link add {name} type veth peer name {peerName}{(peerNs is null ? "" : $" netns {peerNs}")})";
+        if (peerNs is null)
+        {
+            _socket.Execute(RtnlRequest.NewVeth(name, peerName), op);
+            return;
+        }
+        using var fd = peerNs.Open();
+        _socket.Execute(RtnlRequest.NewVeth(name, peerName, fd.Fd), op);
+    }
+
+    /// <summary>Equivalent to: ip link set {name} netns {ns}.</summary>
+    public void MoveToNamespace(string name, NetworkNamespace ns)
+    {
+        var link = RequireLink(name);
+        using var fd = ns.Open();
+        _socket.Execute(RtnlRequest.SetNetns(link.Index, fd.Fd), $"RTM_NEWLINK (ip link set {name} netns {ns})");
+    }
+
+    /// <summary>Equivalent to: ip link set {name} master {bridge}.</summary>
+    public void SetMaster(string name, string bridge)
+    {
+        var link = RequireLink(name);
+        var master = RequireLink(bridge);
+        _socket.Execute(RtnlRequest.SetMaster(link.Index, master.Index), $"RTM_NEWLINK (ip link set {name} master {bridge})");
+    }
+
+    /// <summary>Equivalent to: ip link set {name} up.</summary>
+    public void SetUp(string name)
+    {
+        var link = RequireLink(name);
+        _socket.Execute(RtnlRequest.SetUp(link.Index), $"RTM_NEWLINK (ip link set {name} up)");
+    }
+
+    /// <summary>Equivalent to: ip link set {name} name {newName}. The link must be down.</summary>
+    public void Rename(string name, string newName)
+    {
+        var link = RequireLink(name);
+        _socket.Execute(RtnlRequest.SetName(link.Index, newName), $"RTM_NEWLINK (ip link set {name} name {newName})");
+    }
+
+    /// <summary>Equivalent to: ip addr add {address}/{prefixLength} dev {name}. False when it was already there.</summary>
+    public bool AddAddress(string name, IPAddress address, int prefixLength)
+    {
+        var link = RequireLink(name);
+        try
+        {
+            _socket.Execute(RtnlRequest.NewAddress(link.Index, address, prefixLength), $"RTM_NEWADDR (ip addr add {address}/{prefixLength} dev {name})");
+            return true;
+        }
+        catch (NetlinkException e) when (e.IsAlreadyExists)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Equivalent to: ip addr del {address}/{prefixLength} dev {name}. False when it was not there.</summary>
+    public bool DeleteAddress(string name, IPAddress address, int prefixLength)
+    {
+        var link = RequireLink(name);
+        try
+        {
+            _socket.Execute(RtnlRequest.DelAddress(link.Index, address, prefixLength), $"RTM_DELADDR (ip addr del {address}/{prefixLength} dev {name})");
+            return true;
+        }
+        catch (NetlinkException e) when (e.IsNotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Equivalent to: ip route add default via {gateway}. False when a default route already existed.</summary>
+    public bool AddDefaultRoute(IPAddress gateway)
+    {
+        try
+        {
+            _socket.Execute(RtnlRequest.NewDefaultRoute(gateway), $"RTM_NEWROUTE (ip route add default via {gateway})");
+            return true;
+        }
+        catch (NetlinkException e) when (e.IsAlreadyExists)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Equivalent to: ip link del {name}. False when there was no such link.</summary>
+    public bool DeleteLink(string name)
+    {
+        var link = GetLink(name);
+        if (link is null)
+            return false;
+        try
+        {
+            _socket.Execute(RtnlRequest.DelLink(link.Index), $"RTM_DELLINK (ip link del {name})");
+            return true;
+        }
+        catch (NetlinkException e) when (e.IsNotFound)
+        {
+            return false; // deleted meanwhile, e.g. a veth whose peer's namespace just went away
+        }
+    }
+
+    /// <summary>Equivalent to: ip link show {name}. Null when there is no such link.</summary>
+    public NetworkLink? GetLink(string name)
+    {
+        try
+        {
+            var answers = _socket.Query(RtnlRequest.GetLink(name), $"RTM_GETLINK (ip link show {name})");
+            return answers.Count == 0 ? null : NetworkLink.Parse(answers[0].Payload);
+        }
+        catch (NetlinkException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Equivalent to: ip link show.</summary>
+    public List<NetworkLink> ListLinks() =>
+        _socket.Query(RtnlRequest.DumpLinks(), "RTM_GETLINK (ip link show)")
+            .Where(m => m.Type == NetlinkMessageType.NewLink)
+            .Select(m => NetworkLink.Parse(m.Payload))
+            .ToList();
+
+    /// <summary>Equivalent to: ip -4 addr show [dev {name}].</summary>
+    public List<InterfaceAddress> ListAddresses(string? name = null)
+    {
+        int? index = name is null ? null : RequireLink(name).Index;
+        return _socket.Query(RtnlRequest.DumpAddresses(), "RTM_GETADDR (ip -4 addr show)")
+            .Where(m => m.Type == NetlinkMessageType.NewAddr)
+            .Select(m => InterfaceAddress.Parse(m.Payload))
+            .OfType<InterfaceAddress>()
+            .Where(a => index is null || a.Index == index)
+            .ToList();
+    }
+
+    NetworkLink RequireLink(string name) =>
+        GetLink(name) ?? throw new NetlinkException($"RTM_GETLINK (ip link show {name})", NetlinkException.ENODEV, $"no link named {name} in {Namespace}");
+
+    public void Dispose() => _socket.Dispose();
+}

@@ -1,0 +1,91 @@
+using Islander.Drivers.Interop;
+
+namespace Islander.Drivers.Network.Netlink;
+
+/// <summary>
+/// A NETLINK_ROUTE socket: sends one request at a time with NLM_F_ACK and a fresh sequence number,
+/// and reads until the matching ACK, error or NLMSG_DONE. A socket stays bound to the network
+/// namespace it was created in, whichever thread later uses it. Not thread-safe: one request at a time.
+/// </summary>
+public sealed class RtnlSocket : IDisposable
+{
+    readonly byte[] _receive = new byte[64 * 1024];
+    int _fd;
+    readonly uint _portId;
+    uint _seq;
+
+    RtnlSocket(int fd, uint portId, uint seq)
+    {
+        _fd = fd;
+        _portId = portId;
+        _seq = seq;
+    }
+
+    /// <summary>Opens a socket in the calling thread's network namespace.</summary>
+    public static RtnlSocket Open()
+    {
+        var (fd, port) = NetlinkInterop.Open(NetlinkInterop.NETLINK_ROUTE);
+        return new RtnlSocket(fd, port, (uint)Environment.TickCount);
+    }
+
+    /// <summary>Sends a request and waits for its ACK; throws <see cref="NetlinkException"/> naming {op}.</summary>
+    public void Execute(byte[] request, string op)
+    {
+        Exchange(request, op, null);
+    }
+
+    /// <summary>Sends a request that answers with messages (a get, or a dump with NLM_F_DUMP) and collects them.</summary>
+    public List<NetlinkMessage> Query(byte[] request, string op)
+    {
+        var answers = new List<NetlinkMessage>();
+        Exchange(request, op, answers);
+        return answers;
+    }
+
+    void Exchange(byte[] request, string op, List<NetlinkMessage>? answers)
+    {
+        ObjectDisposedException.ThrowIf(_fd < 0, this);
+        uint seq = ++_seq;
+        NetlinkMessageBuilder.SetSequence(request, seq);
+        bool dump = (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(6)) & (ushort)NetlinkFlags.Dump) == (ushort)NetlinkFlags.Dump;
+        bool wantsAck = (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(6)) & (ushort)NetlinkFlags.Ack) != 0;
+        NetlinkInterop.Send(_fd, request);
+        while (true)
+        {
+            int n = NetlinkInterop.Receive(_fd, _receive);
+            foreach (var m in NetlinkMessage.Split(_receive.AsMemory(0, n).ToArray()))
+            {
+                // Stale answers to an earlier request that timed out or threw are skipped.
+                if (m.Sequence != seq || (m.PortId != _portId && m.PortId != 0))
+                    continue;
+                switch (m.Type)
+                {
+                    case NetlinkMessageType.Error:
+                        var (errno, text) = m.ReadError();
+                        if (errno != 0)
+                            throw new NetlinkException(op, errno, text);
+                        return;
+                    case NetlinkMessageType.Done:
+                        return;
+                    case NetlinkMessageType.Noop:
+                        continue;
+                    default:
+                        answers?.Add(m);
+                        // A plain get answers with one message and no ACK unless asked for.
+                        if (!dump && !wantsAck && (m.Flags & NetlinkFlags.Multi) == 0)
+                            return;
+                        break;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_fd >= 0)
+        {
+            NetlinkInterop.Close(_fd);
+            _fd = -1;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace Islander.Drivers.Runtime;
+
+/// <summary>Namespaces the isle's init is cloned into (linux/sched.h CLONE_NEW*).</summary>
+[Flags]
+public enum NamespaceFlags : ulong
+{
+    None = 0,
+    Mount = 0x00020000,   // CLONE_NEWNS
+    Cgroup = 0x02000000,  // CLONE_NEWCGROUP (unshared after cgroup placement, so the isle's cgroup is its root)
+    Uts = 0x04000000,     // CLONE_NEWUTS
+    Ipc = 0x08000000,     // CLONE_NEWIPC
+    User = 0x10000000,    // CLONE_NEWUSER
+    Pid = 0x20000000,     // CLONE_NEWPID
+    Network = 0x40000000, // CLONE_NEWNET
+}
+
+/// <summary>
+/// Everything isle-init needs to turn itself into the isle's process: the binary config it reads
+/// from its config fd. Built from an <see cref="Islander.Model.IsleSpec"/> by pure code; isle-init
+/// never parses YAML and never decides policy.
+/// </summary>
+public sealed record InitConfig
+{
+    /// <summary>argv of the isle's process; argv[0] is looked up in the isle's PATH if it has no '/'.</summary>
+    public required IReadOnlyList<string> Argv { get; init; }
+
+    /// <summary>"NAME=value" entries, the whole environment.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    public string WorkingDir { get; init; } = "/";
+    public string? Hostname { get; init; }
+
+    /// <summary>Absolute host path of the prepared root filesystem (the overlay mount point).</summary>
+    public required string Rootfs { get; init; }
+
+    public NamespaceFlags Namespaces { get; init; }
+
+    /// <summary>In order, before pivot_root.</summary>
+    public IReadOnlyList<MountOp> Mounts { get; init; } = [];
+
+    /// <summary>After the mounts, before pivot_root.</summary>
+    public IReadOnlyList<SymlinkOp> Symlinks { get; init; } = [];
+
+    public uint Uid { get; init; }
+    public uint Gid { get; init; }
+    public IReadOnlyList<uint> AdditionalGids { get; init; } = [];
+
+    /// <summary>Capabilities kept in the bounding set (bit n = capability n); all others are dropped.</summary>
+    public ulong Capabilities { get; init; }
+
+    public bool NoNewPrivileges { get; init; } = true;
+
+    /// <summary>A classic BPF program (struct sock_filter[], 8 bytes each) installed right before execve; null for none.</summary>
+    public byte[]? SeccompFilter { get; init; }
+
+    /// <summary>File where the shim writes the exit status when the isle's init ends.</summary>
+    public required string StatusPath { get; init; }
+
+    /// <summary>
+    /// cgroup file holding an "oom_kill N" line (v1 memory.oom_control, v2 memory.events); the shim
+    /// reads it when the isle ends to tell an OOM kill from any other SIGKILL. Null: no memory cgroup.
+    /// </summary>
+    public string? OomCounterPath { get; init; }
+}

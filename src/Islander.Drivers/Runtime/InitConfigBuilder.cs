@@ -1,0 +1,123 @@
+using Islander.Drivers.Rootfs;
+using Islander.Model;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>The host-side facts an <see cref="InitConfig"/> is built from, besides the spec.</summary>
+public sealed record InitConfigInput
+{
+    public required string Name { get; init; }
+    public required IsleSpec Spec { get; init; }
+
+    /// <summary>The prepared root filesystem (overlay mount point).</summary>
+    public required string Rootfs { get; init; }
+
+    public required string StatusPath { get; init; }
+    public string? OomCounterPath { get; init; }
+
+    /// <summary>Bounding set to keep (bit n = capability n).</summary>
+    public required ulong Capabilities { get; init; }
+    public byte[]? SeccompFilter { get; init; }
+    public IReadOnlyList<string> MaskedPaths { get; init; } = [];
+    public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
+    public IReadOnlyDictionary<string, string> NamedVolumePaths { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir, user); empty for a plain rootfs.</summary>
+    public ImageDefaults Image { get; init; } = ImageDefaults.None;
+}
+
+/// <summary>What an OCI image config contributes to an isle's process.</summary>
+public sealed record ImageDefaults(IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd, IReadOnlyList<string> Env, string? WorkingDir, string? User)
+{
+    public static readonly ImageDefaults None = new([], [], [], null, null);
+}
+
+/// <summary>Turns an isle spec into the config isle-init carries out. Pure: every host fact comes in <see cref="InitConfigInput"/>.</summary>
+public static class InitConfigBuilder
+{
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static InitConfig Build(InitConfigInput input)
+    {
+        var spec = input.Spec;
+        var (mounts, links) = IsleMountPlan.Build(input.Rootfs, new MountPlanInput
+        {
+            Security = spec.Security,
+            Volumes = spec.Volumes,
+            NamedVolumePaths = input.NamedVolumePaths,
+            MaskedPaths = input.MaskedPaths,
+            ReadOnlyPaths = input.ReadOnlyPaths,
+        });
+        var (uid, gid) = ParseUser(spec.User ?? input.Image.User);
+        string hostname = spec.Hostname ?? input.Name;
+        return new InitConfig
+        {
+            Argv = Argv(spec, input.Image),
+            Env = Environment(spec, input.Image, hostname),
+            WorkingDir = spec.WorkingDir ?? (string.IsNullOrEmpty(input.Image.WorkingDir) ? "/" : input.Image.WorkingDir),
+            Hostname = hostname,
+            Rootfs = input.Rootfs,
+            Namespaces = Namespaces(spec),
+            Mounts = mounts,
+            Symlinks = links,
+            Uid = uid,
+            Gid = gid,
+            Capabilities = input.Capabilities,
+            NoNewPrivileges = !spec.Security.Privileged,
+            SeccompFilter = input.SeccompFilter,
+            StatusPath = input.StatusPath,
+            OomCounterPath = input.OomCounterPath,
+        };
+    }
+
+    /// <summary>Kubernetes' rule: command replaces the entrypoint, args replace cmd; command alone drops the image's cmd.</summary>
+    public static IReadOnlyList<string> Argv(IsleSpec spec, ImageDefaults image)
+    {
+        var argv = spec.Command.Count > 0
+            ? spec.Command.Concat(spec.Args).ToList()
+            : image.Entrypoint.Concat(spec.Args.Count > 0 ? spec.Args : image.Cmd).ToList();
+        if (argv.Count == 0)
+            throw new IslanderException("the isle has no command: set spec.command (the root filesystem has no image config to take one from)", ErrorCategory.InvalidManifest);
+        return argv;
+    }
+
+    static IReadOnlyList<string> Environment(IsleSpec spec, ImageDefaults image, string hostname)
+    {
+        // Later entries win, as with Docker: defaults, then the image's, then the spec's.
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = DefaultPath,
+            ["HOSTNAME"] = hostname,
+        };
+        foreach (var entry in image.Env)
+        {
+            int eq = entry.IndexOf('=');
+            if (eq > 0) env[entry[..eq]] = entry[(eq + 1)..];
+        }
+        foreach (var e in spec.Env)
+            env[e.Name] = e.Value;
+        return env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+    }
+
+    static NamespaceFlags Namespaces(IsleSpec spec)
+    {
+        var flags = NamespaceFlags.Mount | NamespaceFlags.Pid | NamespaceFlags.Uts | NamespaceFlags.Ipc | NamespaceFlags.Cgroup;
+        if (!spec.HostNetwork)
+            flags |= NamespaceFlags.Network;
+        if (spec.Security.UserNamespace is not null)
+            flags |= NamespaceFlags.User;
+        return flags;
+    }
+
+    /// <summary>"uid" or "uid:gid", numeric (names need the image's /etc/passwd and are resolved before this).</summary>
+    public static (uint Uid, uint Gid) ParseUser(string? user)
+    {
+        if (string.IsNullOrEmpty(user))
+            return (0, 0);
+        var parts = user.Split(':');
+        if (parts.Length > 2 || !uint.TryParse(parts[0], out var uid) || (parts.Length == 2 && !uint.TryParse(parts[1], out _)))
+            throw new IslanderException($"user \"{user}\" is not numeric uid[:gid], e.g. 1000:1000", ErrorCategory.InvalidManifest);
+        // Docker: a uid without a group (and no passwd entry) runs with gid 0.
+        return (uid, parts.Length == 2 ? uint.Parse(parts[1]) : 0);
+    }
+}

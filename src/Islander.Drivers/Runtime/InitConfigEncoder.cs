@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// Encodes an <see cref="InitConfig"/> into the TLV stream isle-init reads from fd 3, the way runc
+/// sends netlink-encoded bootstrap data down its init pipe. Pure: bytes in, bytes out.
+/// </summary>
+public static class InitConfigEncoder
+{
+    /// <summary>Bumped whenever a record's meaning changes; isle-init refuses other versions.</summary>
+    public const uint FormatVersion = 1;
+
+    const int HeaderSize = 6;
+    const int SockFilterSize = 8;
+    const int MaxSeccompInstructions = 4096; // BPF_MAXINSNS
+
+    /// <summary>Returns the whole stream, from the <see cref="InitConfigTag.Version"/> record to <see cref="InitConfigTag.End"/>.</summary>
+    /// <exception cref="ArgumentException">The config breaks isle-init's rules (see <see cref="Validate"/>).</exception>
+    public static byte[] Encode(InitConfig config)
+    {
+        Validate(config);
+        var w = new Writer();
+        w.UInt32(InitConfigTag.Version, FormatVersion);
+        foreach (var arg in config.Argv)
+            w.String(InitConfigTag.Argv, arg);
+        foreach (var env in config.Env)
+            w.String(InitConfigTag.Env, env);
+        w.String(InitConfigTag.WorkingDir, config.WorkingDir);
+        if (config.Hostname is not null)
+            w.String(InitConfigTag.Hostname, config.Hostname);
+        w.String(InitConfigTag.Rootfs, config.Rootfs);
+        w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
+        foreach (var m in config.Mounts)
+            w.Mount(m);
+        foreach (var s in config.Symlinks)
+            w.Strings(InitConfigTag.Symlink, s.Target, s.Link);
+        w.UInt32(InitConfigTag.Uid, config.Uid);
+        w.UInt32(InitConfigTag.Gid, config.Gid);
+        foreach (var gid in config.AdditionalGids)
+            w.UInt32(InitConfigTag.AdditionalGid, gid);
+        w.UInt64(InitConfigTag.Capabilities, config.Capabilities);
+        w.Bytes(InitConfigTag.NoNewPrivileges, [config.NoNewPrivileges ? (byte)1 : (byte)0]);
+        if (config.SeccompFilter is not null)
+            w.Bytes(InitConfigTag.Seccomp, config.SeccompFilter);
+        w.String(InitConfigTag.StatusPath, config.StatusPath);
+        if (config.OomCounterPath is not null)
+            w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
+        w.Bytes(InitConfigTag.End, []);
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// The rules isle-init enforces too, checked here so a bad config fails before any process
+    /// exists: argv is not empty, no string holds a NUL, a mount namespace is asked for (mounts
+    /// and pivot_root would otherwise change the host), a hostname comes with a UTS namespace, and
+    /// the seccomp filter is whole sock_filter instructions.
+    /// </summary>
+    public static void Validate(InitConfig config)
+    {
+        if (config.Argv.Count == 0 || config.Argv[0].Length == 0)
+            throw new ArgumentException("argv must name a command", nameof(config));
+        if (!config.Namespaces.HasFlag(NamespaceFlags.Mount))
+            throw new ArgumentException("isle-init needs a mount namespace", nameof(config));
+        if (config.Hostname is not null && !config.Namespaces.HasFlag(NamespaceFlags.Uts))
+            throw new ArgumentException("a hostname needs a UTS namespace", nameof(config));
+        if (config.SeccompFilter is { } f && (f.Length == 0 || f.Length % SockFilterSize != 0 || f.Length / SockFilterSize > MaxSeccompInstructions))
+            throw new ArgumentException($"seccomp filter must be 1..{MaxSeccompInstructions} sock_filter instructions of {SockFilterSize} bytes", nameof(config));
+        IEnumerable<string?> strings = [
+            .. config.Argv, .. config.Env, config.WorkingDir, config.Hostname, config.Rootfs, config.StatusPath, config.OomCounterPath,
+            .. config.Mounts.SelectMany(m => new[] { m.Source, m.Target, m.FsType, m.Data }),
+            .. config.Symlinks.SelectMany(s => new[] { s.Target, s.Link }),
+        ];
+        if (strings.Any(s => s is not null && s.Contains('\0')))
+            throw new ArgumentException("config strings must not contain NUL", nameof(config));
+    }
+
+    sealed class Writer
+    {
+        readonly MemoryStream _out = new();
+
+        public byte[] ToArray() => _out.ToArray();
+
+        public void Bytes(InitConfigTag tag, ReadOnlySpan<byte> payload)
+        {
+            Span<byte> header = stackalloc byte[HeaderSize];
+            BinaryPrimitives.WriteUInt16LittleEndian(header, (ushort)tag);
+            BinaryPrimitives.WriteUInt32LittleEndian(header[2..], (uint)payload.Length);
+            _out.Write(header);
+            _out.Write(payload);
+        }
+
+        public void UInt32(InitConfigTag tag, uint value)
+        {
+            Span<byte> b = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(b, value);
+            Bytes(tag, b);
+        }
+
+        public void UInt64(InitConfigTag tag, ulong value)
+        {
+            Span<byte> b = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+            Bytes(tag, b);
+        }
+
+        public void String(InitConfigTag tag, string value) => Strings(tag, value);
+
+        public void Strings(InitConfigTag tag, params string?[] values) => Bytes(tag, NulTerminated(values));
+
+        public void Mount(MountOp m)
+        {
+            var strings = NulTerminated(m.Source, m.Target, m.FsType, m.Data);
+            var payload = new byte[12 + strings.Length];
+            BinaryPrimitives.WriteUInt64LittleEndian(payload, (ulong)m.Flags);
+            BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), (uint)m.Options);
+            strings.CopyTo(payload, 12);
+            Bytes(InitConfigTag.Mount, payload);
+        }
+
+        static byte[] NulTerminated(params string?[] values)
+        {
+            var buf = new MemoryStream();
+            foreach (var v in values)
+            {
+                buf.Write(Encoding.UTF8.GetBytes(v ?? ""));
+                buf.WriteByte(0);
+            }
+            return buf.ToArray();
+        }
+    }
+}

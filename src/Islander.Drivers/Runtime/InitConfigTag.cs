@@ -1,0 +1,42 @@
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// Record tags of the config stream isle-init reads from its control fd (fd 3). Each record is
+/// <c>u16 tag, u32 length, payload</c>, little endian; the stream starts with <see cref="Version"/>
+/// and ends with <see cref="End"/>. Keep in sync with the <c>TAG_*</c> defines in native/isle-init.c
+/// (a unit test compares them).
+/// </summary>
+public enum InitConfigTag : ushort
+{
+    /// <summary>Empty payload; isle-init stops reading the config here.</summary>
+    End = 0,
+    /// <summary>u32 <see cref="InitConfigEncoder.FormatVersion"/>; must be the first record.</summary>
+    Version = 1,
+    /// <summary>String, repeated, in order.</summary>
+    Argv = 2,
+    /// <summary>"NAME=value" string, repeated.</summary>
+    Env = 3,
+    WorkingDir = 4,
+    Hostname = 5,
+    Rootfs = 6,
+    /// <summary>u64 CLONE_NEW* flags.</summary>
+    Namespaces = 7,
+    /// <summary>u64 flags, u32 options, then source\0 target\0 fstype\0 data\0 ("" for null); repeated, in order.</summary>
+    Mount = 8,
+    /// <summary>target\0 link\0; repeated, in order.</summary>
+    Symlink = 9,
+    /// <summary>u32.</summary>
+    Uid = 10,
+    /// <summary>u32.</summary>
+    Gid = 11,
+    /// <summary>u32, repeated.</summary>
+    AdditionalGid = 12,
+    /// <summary>u64 bounding set to keep.</summary>
+    Capabilities = 13,
+    /// <summary>u8 0 or 1.</summary>
+    NoNewPrivileges = 14,
+    /// <summary>struct sock_filter[] as bytes.</summary>
+    Seccomp = 15,
+    StatusPath = 16,
+    OomCounterPath = 17,
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using Islander.Drivers.Cgroups;
+using Islander.Drivers.Network;
+using Islander.Drivers.Rootfs;
+using Islander.Drivers.Security;
+using Islander.Model;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// Runs isles: composes the root filesystem, the cgroup, the security policy and isle-init into
+/// start, wait, stop and delete. The controller's lifecycle and <c>islanderctl run</c> both drive
+/// isles through it; the kernel and the files under <see cref="RuntimePaths"/> are its only state.
+/// </summary>
+public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths)
+{
+    public static IsleRuntime CreateDefault(RuntimePaths paths) =>
+        new(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect()), new BridgeNetworkDriver(),
+            new OverlayRootfs(paths.StateRoot, paths.RunRoot), paths);
+
+    public RuntimePaths Paths => paths;
+
+    /// <summary>
+    /// Prepares and starts isle <paramref name="name"/>; returns once its command runs. Not
+    /// idempotent (a running isle of that name must be deleted first). When the start fails,
+    /// everything made for it is removed again and the error is rethrown.
+    /// </summary>
+    /// <param name="lowerDirs">The image's layers, top first; null for the spec's rootfs directory.</param>
+    /// <param name="attach">Runs with the isle's init pid before its command starts: joins it to its networks.</param>
+    /// <exception cref="IsleStartException">isle-init failed (op, path, errno), e.g. the command does not exist.</exception>
+    public async Task<IsleProcess> StartAsync(string name, IsleSpec spec, IsleStdio? stdio = null,
+        IReadOnlyList<string>? lowerDirs = null, ImageDefaults? image = null, Func<int, CancellationToken, ValueTask>? attach = null,
+        CancellationToken ct = default)
+    {
+        var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
+        Directory.CreateDirectory(paths.IsleRunDir(name));
+        Directory.CreateDirectory(paths.IsleStateDir(name));
+        File.Delete(paths.StatusFile(name));
+        try
+        {
+            var capabilities = CapabilityPolicy.Kept(spec.Security);
+            var devices = spec.Security.Privileged ? DevicePolicy.AllowAll : DevicePolicy.Allowlist;
+            if (cgroups.Version == CgroupVersion.V2 && devices == DevicePolicy.Allowlist)
+            {
+                // cgroup v2 restricts devices only through an eBPF program, which islander does not
+                // load yet: without it, an isle that may mknod could open any host device, so it may not.
+                devices = DevicePolicy.AllowAll;
+                capabilities &= ~CapabilitySet.Mknod;
+            }
+
+            string root = rootfs.Prepare(name, layers, MappedRoot(spec.Security.UserNamespace));
+            cgroups.Create(name, spec.Resources, devices);
+            var config = InitConfigBuilder.Build(new InitConfigInput
+            {
+                Name = name,
+                Spec = spec,
+                Rootfs = root,
+                StatusPath = paths.StatusFile(name),
+                OomCounterPath = cgroups.Paths(name).OomEventsFile,
+                Capabilities = (ulong)capabilities,
+                SeccompFilter = SeccompFilter.For(spec.Security, capabilities),
+                MaskedPaths = ProcfsDefaults.MaskedPaths,
+                ReadOnlyPaths = ProcfsDefaults.ReadonlyPaths,
+                Image = image ?? ImageDefaults.None,
+            });
+            var process = await launcher.LaunchAsync(config, stdio ?? IsleStdio.LogFile(paths.LogFile(name)), async (pid, ct) =>
+            {
+                if (spec.Security.UserNamespace is { } userns)
+                    UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);
+                cgroups.AddProcess(name, pid);
+                if (!spec.HostNetwork)
+                {
+                    network.BringUpLoopback(NetworkNamespace.OfProcess(pid));
+                    if (attach is not null)
+                        await attach(pid, ct);
+                }
+            }, ct);
+            WriteProcessFile(name, process);
+            return process;
+        }
+        catch
+        {
+            await DeleteAsync(name, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>The host uid and gid that the isle's root is mapped to, in a user namespace.</summary>
+    static (uint, uint)? MappedRoot(UserNamespace? userns)
+    {
+        if (userns is null)
+            return null;
+        static uint Host(IReadOnlyList<IdMapping> maps) =>
+            maps.FirstOrDefault(m => m.ContainerId == 0) is { } m ? checked((uint)m.HostId)
+                : throw new IslanderException("a user namespace must map the isle's root (containerId 0)", ErrorCategory.InvalidManifest);
+        return (Host(userns.UidMappings), Host(userns.GidMappings));
+    }
+
+    /// <summary>The isle's processes as recorded at start; null when it was never started (or deleted).</summary>
+    public IsleProcess? Find(string name)
+    {
+        string file = paths.ProcessFile(name);
+        if (!File.Exists(file))
+            return null;
+        var f = File.ReadAllText(file).Split(' ');
+        var inv = CultureInfo.InvariantCulture;
+        return new IsleProcess(int.Parse(f[0], inv), int.Parse(f[1], inv), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[2], inv)))
+        {
+            InitStartTime = ulong.Parse(f[3], inv),
+            ShimStartTime = ulong.Parse(f[4], inv),
+        };
+    }
+
+    void WriteProcessFile(string name, IsleProcess p) =>
+        File.WriteAllText(paths.ProcessFile(name),
+            string.Create(CultureInfo.InvariantCulture, $"{p.InitPid} {p.ShimPid} {p.StartedAt.ToUnixTimeMilliseconds()} {p.InitStartTime} {p.ShimStartTime}"));
+
+    /// <summary>Whether the isle's command still runs: kernel truth, not the record.</summary>
+    public bool IsRunning(IsleProcess process) => launcher.IsRunning(process);
+
+    /// <summary>How the isle ended, once it has; null while it runs or when it was never started.</summary>
+    public IsleExitStatus? ExitStatus(string name) => launcher.ReadExitStatus(paths.StatusFile(name));
+
+    /// <summary>Completes when the isle has ended; null when its shim died without recording a status.</summary>
+    public Task<IsleExitStatus?> WaitAsync(string name, IsleProcess process, CancellationToken ct = default) =>
+        launcher.WaitForExitAsync(process, paths.StatusFile(name), ct);
+
+    /// <summary>
+    /// Sends the stop signal, waits up to <paramref name="timeout"/>, then SIGKILL — Docker's stop.
+    /// Harmless on an isle that has already ended.
+    /// </summary>
+    public async Task<IsleExitStatus?> StopAsync(string name, IsleProcess process, int signal, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var exited = WaitAsync(name, process, ct);
+        if (launcher.Signal(process, signal))
+        {
+            var first = await Task.WhenAny(exited, Task.Delay(timeout, ct));
+            if (first != exited)
+                launcher.Signal(process, 9);
+        }
+        return await exited;
+    }
+
+    /// <summary>
+    /// Kills whatever still runs of the isle and removes its cgroup, root filesystem, run directory
+    /// and writable layer; the log stays until <paramref name="keepLog"/> is false. Idempotent.
+    /// </summary>
+    public async Task DeleteAsync(string name, CancellationToken ct = default, bool keepLog = true)
+    {
+        if (Find(name) is { } process && launcher.Signal(process, 9))
+            await WaitAsync(name, process, ct);
+        cgroups.Delete(name);
+        rootfs.Remove(name);
+        if (Directory.Exists(paths.IsleRunDir(name)))
+            Directory.Delete(paths.IsleRunDir(name), recursive: true);
+        if (!keepLog && Directory.Exists(paths.IsleStateDir(name)))
+            Directory.Delete(paths.IsleStateDir(name), recursive: true);
+    }
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Islander.Drivers.Interop;
+using Islander.Model;
+using Tmds.Linux;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// <see cref="IProcessLauncher"/> on Linux with native/isle-init. isle-init is started with
+/// posix_spawn (not Process.Start: it must get exactly fds 0-4) and talks over two O_CLOEXEC pipes:
+/// fd 3 "control" (config, then SYNC_GO) and fd 4 "report" (PID, then STARTED or ERROR).
+/// </summary>
+public sealed class LinuxProcessLauncher : IProcessLauncher
+{
+    // isle-init's inherited fds are 0-4 (FD_CONTROL, FD_REPORT in isle-init.c); ours stay above.
+    const int ControlFd = 3;
+    const int ReportFd = 4;
+    const byte SyncGo = (byte)'G'; // SYNC_GO
+    const int AbortGraceMs = 2000;
+
+    /// <param name="isleInitPath">The isle-init binary; default: next to this assembly, where the build puts it.</param>
+    public LinuxProcessLauncher(string? isleInitPath = null) => IsleInitPath = isleInitPath ?? DefaultIsleInitPath();
+
+    public string IsleInitPath { get; }
+
+    /// <summary>Next to the application: the build copies isle-init beside every assembly that uses the drivers.</summary>
+    public static string DefaultIsleInitPath() => Path.Combine(AppContext.BaseDirectory, "isle-init");
+
+    public async Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct)
+    {
+        var configBytes = InitConfigEncoder.Encode(config);
+        if (!File.Exists(IsleInitPath))
+            throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
+        ct.ThrowIfCancellationRequested();
+        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, initPidfd = -1;
+        bool started = false;
+        try
+        {
+            (controlRead, controlWrite) = Pipe.Create(ReportFd + 1);
+            (reportRead, reportWrite) = Pipe.Create(ReportFd + 1);
+            var actions = new List<Spawn.FdAction>();
+            if (stdio is IsleStdio.LogFileStdio file)
+            {
+                log = FileDescriptor.MoveAbove(
+                    FileDescriptor.Open(file.Path, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC, Convert.ToInt32("640", 8)),
+                    ReportFd + 1);
+                actions.Add(new(0, -1, "/dev/null", LibC.O_RDONLY));
+                actions.Add(new(1, log));
+                actions.Add(new(2, log));
+            }
+            actions.Add(new(ControlFd, controlRead));
+            actions.Add(new(ReportFd, reportWrite));
+
+            int launcher = Spawn.Start(IsleInitPath, ["isle-init"], actions);
+            Close(ref controlRead);
+            Close(ref reportWrite);
+            Close(ref log);
+
+            int launcherStatus;
+            bool sent = false;
+            try
+            {
+                SendToInit(controlWrite, configBytes);
+                sent = true;
+            }
+            finally
+            {
+                if (!sent)
+                    Close(ref controlWrite); // a half-read config: EOF makes isle-init give up
+                launcherStatus = Wait.ForExit(launcher); // it only forks the shim and exits
+            }
+            var reader = new ShimReportReader(reportRead);
+
+            var pid = Expect<ShimReport.Pid>(await reader.ReadLineAsync(ct), launcherStatus);
+            initPidfd = Pidfd.Open(pid.InitPid) ?? -1;
+            // init waits for SYNC_GO, the shim for init: both pids are pinned until we write it.
+            ulong initStart = ReadStartTime(pid.InitPid) ?? 0, shimStart = ReadStartTime(pid.ShimPid) ?? 0;
+
+            await beforeStart(pid.InitPid, ct);
+            ct.ThrowIfCancellationRequested();
+            SendToInit(controlWrite, [SyncGo]);
+            Close(ref controlWrite);
+
+            Expect<ShimReport.Started>(await reader.ReadLineAsync(ct), launcherStatus);
+            started = true;
+            return new IsleProcess(pid.InitPid, pid.ShimPid, DateTimeOffset.UtcNow) { InitStartTime = initStart, ShimStartTime = shimStart };
+        }
+        finally
+        {
+            // Closing the control pipe before SYNC_GO makes init abort, and its shim follows.
+            Close(ref controlRead);
+            Close(ref controlWrite);
+            Close(ref reportRead);
+            Close(ref reportWrite);
+            Close(ref log);
+            if (!started && initPidfd >= 0)
+                EnsureExited(initPidfd);
+            Close(ref initPidfd);
+        }
+    }
+
+    /// <summary>
+    /// A failed launch returns only once init is gone, so the caller can remove its cgroup at
+    /// once. init exits by itself after an error or an abort; one stuck longer is killed.
+    /// </summary>
+    static void EnsureExited(int pidfd)
+    {
+        if (FileDescriptor.PollReadable(pidfd, AbortGraceMs, "pidfd"))
+            return;
+        Pidfd.SendSignal(pidfd, LibC.SIGKILL);
+        FileDescriptor.PollReadable(pidfd, AbortGraceMs, "pidfd");
+    }
+
+    public async Task<IsleExitStatus?> WaitForExitAsync(IsleProcess isle, string statusPath, CancellationToken ct)
+    {
+        if (Pidfd.Open(isle.ShimPid) is int pidfd)
+        {
+            try
+            {
+                // Checked after pidfd_open, which pins the process: the pid may be someone else's.
+                bool ours = isle.ShimStartTime == 0 || ReadStartTime(isle.ShimPid) == isle.ShimStartTime;
+                if (ours)
+                    await PidfdExitWatcher.Shared.WhenExited(pidfd, ct);
+            }
+            finally
+            {
+                FileDescriptor.Close(pidfd);
+            }
+        }
+        return ReadExitStatus(statusPath);
+    }
+
+    public bool Signal(IsleProcess isle, int signal)
+    {
+        if (Pidfd.Open(isle.InitPid) is not int pidfd)
+            return false;
+        try
+        {
+            if (isle.InitStartTime != 0 && ReadStartTime(isle.InitPid) != isle.InitStartTime)
+                return false; // the isle ended and its pid went to another process
+            return Pidfd.SendSignal(pidfd, signal);
+        }
+        finally
+        {
+            FileDescriptor.Close(pidfd);
+        }
+    }
+
+    public bool IsRunning(IsleProcess isle) =>
+        ReadStartTime(isle.InitPid) is { } start && (isle.InitStartTime == 0 || start == isle.InitStartTime);
+
+    public IsleExitStatus? ReadExitStatus(string statusPath)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(statusPath);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        return IsleExitStatus.Parse(text);
+    }
+
+    /// <summary>Writes to init's control pipe; EPIPE means isle-init is gone, and its report says why.</summary>
+    static void SendToInit(int fd, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            FileDescriptor.WriteAll(fd, data, "isle-init control pipe");
+        }
+        catch (SyscallException e) when (e.Errno == LibC.EPIPE)
+        {
+        }
+    }
+
+    static T Expect<T>(string? line, int launcherStatus) where T : ShimReport
+    {
+        if (line is null)
+        {
+            var how = Wait.Exited(launcherStatus)
+                ? $"exit code {Wait.ExitCode(launcherStatus)}"
+                : $"signal {Wait.TermSignal(launcherStatus)}";
+            throw new IsleStartException($"isle-init ended without a report (launcher {how})");
+        }
+        return ShimReport.Parse(line) switch
+        {
+            T wanted => wanted,
+            ShimReport.Error e => throw new IsleStartException(e.Op, e.Path, e.Errno),
+            var other => throw new IsleStartException($"isle-init reported {other} out of order"),
+        };
+    }
+
+    static ulong? ReadStartTime(int pid)
+    {
+        try
+        {
+            return ProcStat.StartTime(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat"));
+        }
+        catch (IOException)
+        {
+            return null; // gone
+        }
+    }
+
+    static void Close(ref int fd)
+    {
+        FileDescriptor.Close(fd);
+        fd = -1;
+    }
+}

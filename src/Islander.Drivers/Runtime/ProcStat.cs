@@ -1,0 +1,21 @@
+using System.Globalization;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>Reads /proc/PID/stat lines (proc(5)). Pure.</summary>
+public static class ProcStat
+{
+    /// <summary>Field 22, starttime: clock ticks after boot. Null when the line is malformed.</summary>
+    public static ulong? StartTime(string stat)
+    {
+        // comm (field 2) is in parentheses and may hold spaces and ')': split after the last ')'.
+        int close = stat.LastIndexOf(')');
+        if (close < 0)
+            return null;
+        var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        const int index = 22 - 3; // fields[0] is field 3 (state)
+        return fields.Length > index && ulong.TryParse(fields[index], NumberStyles.None, CultureInfo.InvariantCulture, out ulong t)
+            ? t
+            : null;
+    }
+}

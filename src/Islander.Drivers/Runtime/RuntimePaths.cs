@@ -1,0 +1,22 @@
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log}. Run
+/// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
+/// </summary>
+public sealed record RuntimePaths(string StateRoot, string RunRoot)
+{
+    public static RuntimePaths Default { get; } = new("/var/lib/islander", "/run/islander");
+
+    public string IsleRunDir(string isle) => Path.Combine(RunRoot, "isles", isle);
+    public string IsleStateDir(string isle) => Path.Combine(StateRoot, "isles", isle);
+
+    /// <summary>The shim's record of how the isle ended.</summary>
+    public string StatusFile(string isle) => Path.Combine(IsleRunDir(isle), "status");
+
+    /// <summary>The pids and start times of the isle's init and shim.</summary>
+    public string ProcessFile(string isle) => Path.Combine(IsleRunDir(isle), "process");
+
+    /// <summary>The isle's stdout and stderr, kept after it ends.</summary>
+    public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log");
+}

@@ -1,0 +1,765 @@
+/*
+ * isle-init: the only C in islander (see DESIGN.md, "Runtime", and STYLE.md §2).
+ *
+ * .NET is multi-threaded before Main, so nothing managed may run between clone() and execve().
+ * runc solves the same problem for Go with nsexec.c; this is islander's equivalent. One binary,
+ * three roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
+ *
+ *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
+ *                    SYNC_GO), fd 4 = report pipe. Reads the config, forks the shim, exits 0 so
+ *                    the daemon has no long-lived children.
+ *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
+ *                    "PID <init> <shim>", relays STARTED or ERROR, waits for init and writes the
+ *                    exit status file. Survives the daemon, so isles survive a daemon restart.
+ *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
+ *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
+ *   islander:mount   mounts, symlinks, hostname, pivot_root;
+ *   islander:cred    capabilities, user, no_new_privs, seccomp, execve.
+ *                    The isle's command then is PID 1, as with `docker run` without --init.
+ *
+ * Config wire format (InitConfigEncoder.cs writes it): records of u16 tag, u32 length, payload,
+ * little endian, ending with TAG_END. Strings are NUL-terminated. Every failed syscall is
+ * reported as "ERROR <op>\t<path>\t<errno>\n", the way crun reports `open `%s``.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* Config tags: keep in sync with InitConfigTag.cs (a unit test compares both). */
+#define TAG_END 0
+#define TAG_VERSION 1          /* u32 */
+#define TAG_ARGV 2             /* string, repeated */
+#define TAG_ENV 3              /* string, repeated */
+#define TAG_WORKDIR 4          /* string */
+#define TAG_HOSTNAME 5         /* string */
+#define TAG_ROOTFS 6           /* string */
+#define TAG_NAMESPACES 7       /* u64 CLONE_NEW* */
+#define TAG_MOUNT 8            /* u64 flags, u32 options, source\0 target\0 fstype\0 data\0; repeated */
+#define TAG_SYMLINK 9          /* target\0 link\0; repeated */
+#define TAG_UID 10             /* u32 */
+#define TAG_GID 11             /* u32 */
+#define TAG_ADDITIONAL_GID 12  /* u32, repeated */
+#define TAG_CAPABILITIES 13    /* u64 bounding set to keep */
+#define TAG_NO_NEW_PRIVS 14    /* u8 */
+#define TAG_SECCOMP 15         /* struct sock_filter[] */
+#define TAG_STATUS_PATH 16     /* string */
+#define TAG_OOM_COUNTER_PATH 17 /* string */
+
+#define CONFIG_VERSION 1
+#define CONFIG_MAX_BYTES (16u << 20)
+
+/* MountOpOptions (MountOp.cs). */
+#define MOUNTOP_CREATE_DIR 1u
+#define MOUNTOP_CREATE_FILE 2u
+#define MOUNTOP_OPTIONAL 4u
+
+/* Inherited fds (LinuxProcessLauncher.cs sets them with posix_spawn file actions). */
+#define FD_CONTROL 3 /* daemon -> isle-init: config, then one sync byte */
+#define FD_REPORT 4  /* isle-init -> daemon: report lines */
+
+/* Sync message on the control pipe: the daemon has placed init (cgroup, id maps); go on.
+ * EOF instead of SYNC_GO means the daemon gave up: init exits quietly. */
+#define SYNC_GO 'G'
+
+/* Report lines on FD_REPORT (parsed by ShimReport.cs). */
+#define REPORT_PID "PID"         /* PID <init host pid> <shim pid> */
+#define REPORT_STARTED "STARTED" /* execve succeeded */
+#define REPORT_ERROR "ERROR"     /* ERROR <op>\t<path>\t<errno> */
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct mount_op {
+    uint64_t flags;
+    uint32_t options;
+    const char *source, *target, *fstype, *data; /* NULL when empty */
+};
+
+struct config {
+    char **argv, **env;
+    size_t argc, envc;
+    const char *workdir, *hostname, *rootfs, *status_path, *oom_path;
+    uint64_t namespaces, caps;
+    struct mount_op *mounts;
+    size_t nmounts;
+    const char **symlinks; /* target, link pairs */
+    size_t nsymlinks;
+    uint32_t uid, gid;
+    gid_t *gids;
+    size_t ngids;
+    int no_new_privs;
+    const unsigned char *seccomp;
+    size_t seccomp_len;
+};
+
+/* Where fail() sends its record: FD_REPORT in the launcher and shim, the CLOEXEC error pipe in init. */
+static int err_fd = FD_REPORT;
+
+/* Sends "ERROR op\tpath\terrno\n" with the current errno and exits 127 (like a failed exec). */
+static void __attribute__((noreturn)) fail(const char *op, const char *path)
+{
+    int e = errno;
+    char buf[4608];
+    int n = snprintf(buf, sizeof buf, REPORT_ERROR " %s\t%s\t%d\n", op, path ? path : "", e);
+    if (n > (int)sizeof buf - 1)
+        n = sizeof buf - 1, buf[n - 1] = '\n';
+    for (int i = 0; i < n - 1; i++) /* one record, one line */
+        if (buf[i] == '\n')
+            buf[i] = ' ';
+    if (write(err_fd, buf, n) < 0) {
+        /* Nobody listens any more; the exit code still tells. */
+    }
+    _exit(127);
+}
+
+static void check(long rc, const char *op, const char *path)
+{
+    if (rc < 0)
+        fail(op, path);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return; /* the daemon went away: the isle goes on */
+        buf += n, len -= (size_t)n;
+    }
+}
+
+/* ---- config ------------------------------------------------------------------------------ */
+
+static void read_exact(int fd, void *buf, size_t len)
+{
+    unsigned char *p = buf;
+    while (len > 0) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            errno = EPIPE;
+        if (n <= 0)
+            fail("read", "config");
+        p += n, len -= (size_t)n;
+    }
+}
+
+static uint32_t le32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t le64(const unsigned char *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+static void *grow(void *arr, size_t *n, size_t elem)
+{
+    void *p = realloc(arr, (*n + 2) * elem); /* one spare for a NULL terminator */
+    if (!p)
+        fail("realloc", "config");
+    (*n)++;
+    return p;
+}
+
+static void bad_config(const char *what)
+{
+    errno = EINVAL;
+    fail("config", what);
+}
+
+/* Splits `len` bytes of NUL-terminated strings into `out`; returns how many. */
+static size_t split_strings(const char *p, size_t len, const char **out, size_t max)
+{
+    size_t count = 0;
+    while (len > 0 && count < max) {
+        const char *end = memchr(p, 0, len);
+        if (!end)
+            bad_config("string without NUL");
+        out[count++] = *p ? p : NULL;
+        len -= (size_t)(end - p) + 1;
+        p = end + 1;
+    }
+    return count;
+}
+
+static const char *string_payload(const char *p, uint32_t len, const char *what)
+{
+    if (len == 0 || p[len - 1] != 0)
+        bad_config(what);
+    return p;
+}
+
+static uint64_t int_payload(const unsigned char *p, uint32_t len, uint32_t want, const char *what)
+{
+    if (len != want)
+        bad_config(what);
+    return want == 8 ? le64(p) : want == 4 ? le32(p) : p[0];
+}
+
+static void read_config(int fd, struct config *c)
+{
+    size_t total = 0;
+    int version_seen = 0;
+    memset(c, 0, sizeof *c);
+    c->workdir = "/";
+    for (;;) {
+        unsigned char hdr[6];
+        read_exact(fd, hdr, sizeof hdr);
+        uint16_t tag = hdr[0] | hdr[1] << 8;
+        uint32_t len = le32(hdr + 2);
+        total += sizeof hdr + len;
+        if (total > CONFIG_MAX_BYTES)
+            bad_config("too large");
+        if (tag == TAG_END)
+            break;
+        unsigned char *p = malloc(len + 1);
+        if (!p)
+            fail("malloc", "config");
+        read_exact(fd, p, len);
+        p[len] = 0;
+        const char *s = (const char *)p;
+        if (!version_seen && tag != TAG_VERSION)
+            bad_config("version must come first");
+        switch (tag) {
+        case TAG_VERSION:
+            if (int_payload(p, len, 4, "version") != CONFIG_VERSION)
+                bad_config("unsupported version");
+            version_seen = 1;
+            break;
+        case TAG_ARGV:
+            c->argv = grow(c->argv, &c->argc, sizeof *c->argv);
+            c->argv[c->argc - 1] = (char *)string_payload(s, len, "argv");
+            break;
+        case TAG_ENV:
+            c->env = grow(c->env, &c->envc, sizeof *c->env);
+            c->env[c->envc - 1] = (char *)string_payload(s, len, "env");
+            break;
+        case TAG_WORKDIR: c->workdir = string_payload(s, len, "workdir"); break;
+        case TAG_HOSTNAME: c->hostname = string_payload(s, len, "hostname"); break;
+        case TAG_ROOTFS: c->rootfs = string_payload(s, len, "rootfs"); break;
+        case TAG_STATUS_PATH: c->status_path = string_payload(s, len, "status path"); break;
+        case TAG_OOM_COUNTER_PATH: c->oom_path = string_payload(s, len, "oom counter path"); break;
+        case TAG_NAMESPACES: c->namespaces = int_payload(p, len, 8, "namespaces"); break;
+        case TAG_CAPABILITIES: c->caps = int_payload(p, len, 8, "capabilities"); break;
+        case TAG_UID: c->uid = (uint32_t)int_payload(p, len, 4, "uid"); break;
+        case TAG_GID: c->gid = (uint32_t)int_payload(p, len, 4, "gid"); break;
+        case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
+        case TAG_ADDITIONAL_GID:
+            c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
+            c->gids[c->ngids - 1] = (gid_t)int_payload(p, len, 4, "additional gid");
+            break;
+        case TAG_SECCOMP:
+            if (len == 0 || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                bad_config("seccomp filter");
+            c->seccomp = p, c->seccomp_len = len;
+            break;
+        case TAG_MOUNT: {
+            const char *strs[4];
+            if (len < 12 || split_strings(s + 12, len - 12, strs, 4) != 4)
+                bad_config("mount");
+            c->mounts = grow(c->mounts, &c->nmounts, sizeof *c->mounts);
+            struct mount_op *m = &c->mounts[c->nmounts - 1];
+            m->flags = le64(p);
+            m->options = le32(p + 8);
+            /* An empty target is the root itself. */
+            m->source = strs[0], m->target = strs[1] ? strs[1] : "", m->fstype = strs[2], m->data = strs[3];
+            break;
+        }
+        case TAG_SYMLINK: {
+            const char *strs[2];
+            if (split_strings(s, len, strs, 2) != 2 || !strs[0] || !strs[1])
+                bad_config("symlink");
+            c->symlinks = grow(c->symlinks, &c->nsymlinks, 2 * sizeof *c->symlinks);
+            c->symlinks[2 * (c->nsymlinks - 1)] = strs[0];
+            c->symlinks[2 * (c->nsymlinks - 1) + 1] = strs[1];
+            break;
+        }
+        default:
+            bad_config("unknown tag");
+        }
+    }
+    if (!version_seen || c->argc == 0 || !c->rootfs || !c->status_path)
+        bad_config("missing argv, rootfs or status path");
+    if (!(c->namespaces & CLONE_NEWNS))
+        bad_config("a mount namespace is required");
+    if (c->hostname && !(c->namespaces & CLONE_NEWUTS))
+        bad_config("a hostname needs a UTS namespace");
+    c->argv[c->argc] = NULL;
+    if (!c->env)
+        c->env = grow(NULL, &c->envc, sizeof *c->env), c->envc = 0;
+    c->env[c->envc] = NULL;
+}
+
+/* ---- init: filesystem ---------------------------------------------------------------------- */
+
+/* A path for messages: rootfs + "/" + rel. */
+static const char *in_rootfs(const struct config *c, const char *rel)
+{
+    static char buf[8200]; /* rootfs and rel are at most PATH_MAX each */
+    snprintf(buf, sizeof buf, "%s/%s", c->rootfs, rel);
+    return buf;
+}
+
+/*
+ * Opens `rel` inside the rootfs with openat2(RESOLVE_IN_ROOT), so a symlink or ".." planted in
+ * the image cannot make a mount land on the host (the class of runc CVE-2021-30465; runc uses
+ * securejoin and, lately, openat2 the same way). The rootfs is reopened by path every time
+ * because a MountOp may have just mounted over it (the bind of the rootfs onto itself).
+ */
+static int open_in_root(const struct config *c, const char *rel, int flags, mode_t mode)
+{
+    int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    check(root, "open", c->rootfs);
+    struct open_how how = {
+        .flags = (uint64_t)(flags | O_CLOEXEC),
+        .mode = (flags & O_CREAT) ? mode : 0,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    while (*rel == '/')
+        rel++;
+    int fd = (int)syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof how);
+    int e = errno;
+    close(root);
+    errno = e;
+    return fd;
+}
+
+/* mkdir -p inside the rootfs, one component at a time, each resolved in the root. */
+static void mkdir_in_root(const struct config *c, const char *rel)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", rel) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        fail("mkdir", rel);
+    }
+    for (char *p = buf;; p++) {
+        if (*p != '/' && *p != 0)
+            continue;
+        char saved = *p;
+        *p = 0;
+        char *slash = strrchr(buf, '/');
+        if (*buf && (!slash || slash[1])) {
+            int fd = open_in_root(c, buf, O_PATH | O_DIRECTORY, 0);
+            if (fd < 0 && errno != ENOENT)
+                fail("open", in_rootfs(c, buf));
+            if (fd < 0) {
+                const char *base = slash ? slash + 1 : buf;
+                if (slash)
+                    *slash = 0;
+                int parent = open_in_root(c, slash ? buf : "", O_PATH | O_DIRECTORY, 0);
+                if (slash)
+                    *slash = '/';
+                check(parent, "open", in_rootfs(c, buf));
+                if (mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
+                    fail("mkdir", in_rootfs(c, buf));
+                close(parent);
+            } else {
+                close(fd);
+            }
+        }
+        *p = saved;
+        if (!saved)
+            return;
+    }
+}
+
+static void parent_of(const char *rel, char *dir, size_t size, const char **base)
+{
+    snprintf(dir, size, "%s", rel);
+    char *slash = strrchr(dir, '/');
+    *base = rel + (slash ? slash - dir + 1 : 0);
+    if (slash)
+        *slash = 0;
+    else
+        *dir = 0;
+}
+
+static void do_mount(const struct config *c, const struct mount_op *m)
+{
+    const char *shown = in_rootfs(c, m->target);
+    if (m->options & MOUNTOP_CREATE_DIR)
+        mkdir_in_root(c, m->target);
+    if (m->options & MOUNTOP_CREATE_FILE) {
+        char dir[4096];
+        const char *base;
+        parent_of(m->target, dir, sizeof dir, &base);
+        mkdir_in_root(c, dir);
+        int fd = open_in_root(c, m->target, O_CREAT | O_WRONLY, 0644);
+        if (fd < 0 && errno != EISDIR)
+            fail("create", shown);
+        if (fd >= 0)
+            close(fd);
+    }
+    int fd = open_in_root(c, m->target, O_PATH, 0);
+    if (fd < 0 && errno == ENOENT && (m->options & MOUNTOP_OPTIONAL))
+        return;
+    check(fd, "open", shown);
+    /* Mount through the fd, as runc does, so the resolved target is what gets mounted on. */
+    char target[64];
+    snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+    if (mount(m->source, target, m->fstype, m->flags, m->data) < 0) {
+        if (errno == ENOENT && (m->options & MOUNTOP_OPTIONAL))
+            return (void)close(fd);
+        fail("mount", shown);
+    }
+    close(fd);
+}
+
+static void do_symlink(const struct config *c, const char *target, const char *link)
+{
+    char dir[4096];
+    const char *base;
+    parent_of(link, dir, sizeof dir, &base);
+    int parent = open_in_root(c, dir, O_PATH | O_DIRECTORY, 0);
+    check(parent, "open", in_rootfs(c, dir));
+    if (symlinkat(target, parent, base) < 0 && errno != EEXIST)
+        fail("symlink", in_rootfs(c, link));
+    close(parent);
+}
+
+/* runc's pivotRoot (crun's do_pivot is the same): pivot_root(".", ".") stacks the old root on
+ * the new one; detach it from there, so no directory for the old root is needed. */
+static void do_pivot(const char *rootfs)
+{
+    int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    check(oldroot, "open", "/");
+    int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    check(newroot, "open", rootfs);
+    check(fchdir(newroot), "fchdir", rootfs);
+    check(syscall(SYS_pivot_root, ".", "."), "pivot_root", rootfs);
+    check(fchdir(oldroot), "fchdir", "old root");
+    /* Keep the detach from propagating to the host (the old root may be shared). */
+    check(mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "mount", "old root");
+    check(umount2(".", MNT_DETACH), "umount2", "old root");
+    check(chdir("/"), "chdir", "/");
+    close(oldroot);
+    close(newroot);
+}
+
+/* ---- init: privileges ---------------------------------------------------------------------- */
+
+static int read_cap_last_cap(void)
+{
+    char buf[16] = {0};
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    check(fd, "open", "/proc/sys/kernel/cap_last_cap");
+    check(read(fd, buf, sizeof buf - 1), "read", "/proc/sys/kernel/cap_last_cap");
+    close(fd);
+    return atoi(buf);
+}
+
+static void drop_bounding_set(uint64_t keep, int last_cap)
+{
+    for (int cap = 0; cap <= last_cap; cap++)
+        if (cap >= 64 || !(keep & (1ULL << cap)))
+            check(prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "prctl", "PR_CAPBSET_DROP");
+}
+
+/* Inheritable and ambient caps would survive execve into the isle: CVE-2022-24769 (moby). */
+static void clear_inheritable_and_ambient(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+    check(syscall(SYS_capget, &hdr, data), "capget", NULL);
+    for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+        data[i].inheritable = 0;
+    check(syscall(SYS_capset, &hdr, data), "capset", NULL);
+    check(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "prctl", "PR_CAP_AMBIENT_CLEAR_ALL");
+}
+
+static void set_user(const struct config *c)
+{
+    /* With setgroups=deny (unprivileged user namespaces) only an empty list was ever allowed. */
+    if (setgroups(c->ngids, c->gids) < 0 && !(errno == EPERM && c->ngids == 0 && (c->namespaces & CLONE_NEWUSER)))
+        fail("setgroups", NULL);
+    check(setresgid(c->gid, c->gid, c->gid), "setresgid", NULL);
+    check(setresuid(c->uid, c->uid, c->uid), "setresuid", NULL);
+}
+
+static void install_seccomp(const struct config *c)
+{
+    struct sock_fprog prog = {
+        .len = (unsigned short)(c->seccomp_len / sizeof(struct sock_filter)),
+        .filter = (struct sock_filter *)c->seccomp,
+    };
+    check(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), "seccomp", "SECCOMP_SET_MODE_FILTER");
+}
+
+/* The isle gets default dispositions and an empty mask: ignored signals (the shim ignores
+ * SIGHUP, SIGPIPE, SIGINT) would otherwise stay ignored across execve. */
+static void reset_signals(void)
+{
+    sigset_t none;
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL); /* EINVAL for SIGKILL, SIGSTOP and glibc's own: fine */
+    sigemptyset(&none);
+    check(sigprocmask(SIG_SETMASK, &none, NULL), "sigprocmask", NULL);
+}
+
+/* execvpe with the isle's PATH: glibc's execvpe searches the caller's PATH, not envp's. */
+static void __attribute__((noreturn)) exec_isle(const struct config *c)
+{
+    const char *file = c->argv[0];
+    if (strchr(file, '/')) {
+        execve(file, c->argv, c->env);
+        fail("execve", file);
+    }
+    const char *path = DEFAULT_PATH;
+    for (size_t i = 0; i < c->envc; i++)
+        if (strncmp(c->env[i], "PATH=", 5) == 0)
+            path = c->env[i] + 5;
+    int eacces = 0;
+    for (const char *dir = path;; dir++) {
+        const char *end = strchrnul(dir, ':');
+        char buf[4096];
+        int len = (int)(end - dir);
+        if (snprintf(buf, sizeof buf, "%.*s/%s", len ? len : 1, len ? dir : ".", file) < (int)sizeof buf) {
+            execve(buf, c->argv, c->env);
+            if (errno == EACCES)
+                eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR)
+                fail("execve", buf);
+        }
+        if (!*end)
+            break;
+        dir = end;
+    }
+    errno = eacces ? EACCES : ENOENT;
+    fail("execve", file);
+}
+
+/* The cloned child. Never returns. */
+static void __attribute__((noreturn)) init_main(const struct config *c)
+{
+    prctl(PR_SET_NAME, "islander:init");
+    /* The isle must not open /proc/<pid>/exe of isle-init while this still is isle-init
+     * (CVE-2019-5736). execve resets it for the isle's own binary. */
+    check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl", "PR_SET_DUMPABLE");
+
+    char sync;
+    ssize_t n;
+    do
+        n = read(FD_CONTROL, &sync, 1);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) { /* the daemon gave up before SYNC_GO */
+        errno = ECANCELED;
+        fail("wait", "sync");
+    }
+    check(n, "read", "control pipe");
+    if (sync != SYNC_GO) {
+        errno = EPROTO;
+        fail("read", "sync");
+    }
+    prctl(PR_SET_NAME, "islander:go");
+
+    int last_cap = read_cap_last_cap();
+    /* After the daemon's cgroup placement, so the isle's cgroup becomes its "/". */
+    if (c->namespaces & CLONE_NEWCGROUP)
+        check(unshare(CLONE_NEWCGROUP), "unshare", "CLONE_NEWCGROUP");
+    if (c->namespaces & CLONE_NEWUSER) {
+        check(setresgid(0, 0, 0), "setresgid", "0");
+        check(setresuid(0, 0, 0), "setresuid", "0");
+    }
+
+    prctl(PR_SET_NAME, "islander:mount");
+    check(mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL), "mount", "/ (MS_REC|MS_SLAVE)");
+    for (size_t i = 0; i < c->nmounts; i++)
+        do_mount(c, &c->mounts[i]);
+    for (size_t i = 0; i < c->nsymlinks; i++)
+        do_symlink(c, c->symlinks[2 * i], c->symlinks[2 * i + 1]);
+    if (c->hostname)
+        check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
+    /* Docker (runc's createCwd) makes a missing working directory rather than fail. */
+    mkdir_in_root(c, c->workdir);
+    do_pivot(c->rootfs);
+    check(chdir(c->workdir), "chdir", c->workdir);
+
+    prctl(PR_SET_NAME, "islander:cred");
+    drop_bounding_set(c->caps, last_cap);
+    /* Without no_new_privs the filter needs CAP_SYS_ADMIN, which a non-root user no longer has
+     * after setresuid; runc installs it early in that case too (the filter must then allow
+     * the remaining setup syscalls). */
+    if (c->seccomp && !c->no_new_privs)
+        install_seccomp(c);
+    set_user(c);
+    clear_inheritable_and_ambient();
+    if (c->no_new_privs)
+        check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
+    reset_signals();
+    /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. */
+    check(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range", NULL);
+    if (c->seccomp && c->no_new_privs)
+        install_seccomp(c); /* last: the filter may forbid anything done above */
+    exec_isle(c);
+}
+
+/* ---- shim ---------------------------------------------------------------------------------- */
+
+/* The "oom_kill N" counter of the isle's memory cgroup; 0 when absent. */
+static long oom_kills(const char *path)
+{
+    char buf[4096];
+    if (!path)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    for (char *line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+        if (strncmp(line, "oom_kill ", 9) == 0)
+            return atol(line + 9);
+    return 0;
+}
+
+/* Atomic: a reader sees no file or a whole one (written to .tmp, then renamed). */
+static void write_status(const struct config *c, int status, int64_t started_ms, long oom_before)
+{
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    /* The counter is the cgroup's, so compare with its value when the isle started. */
+    int oom = sig == SIGKILL && oom_kills(c->oom_path) > oom_before;
+    char tmp[4096], buf[256];
+    snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
+    int n = snprintf(buf, sizeof buf, "exitCode=%d\nsignal=%d\noomKilled=%d\nstartedAt=%lld\nfinishedAt=%lld\n",
+                     code, sig, oom, (long long)started_ms, (long long)now_ms());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return; /* the run directory is gone: nobody wants the status */
+    write_all(fd, buf, (size_t)n);
+    fsync(fd);
+    close(fd);
+    if (rename(tmp, c->status_path) < 0)
+        unlink(tmp);
+}
+
+/* True while `pid` still runs isle-init (it died before execve, or never got there). */
+static int still_isle_init(pid_t pid)
+{
+    char path[64], comm[32] = {0};
+    snprintf(path, sizeof path, "/proc/%d/comm", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 1;
+    ssize_t n = read(fd, comm, sizeof comm - 1);
+    close(fd);
+    /* Any stage name: init may die before it has even renamed itself from "islander:shim". */
+    return n <= 0 || strncmp(comm, "islander:", 9) == 0;
+}
+
+static void __attribute__((noreturn)) shim_main(const struct config *c)
+{
+    prctl(PR_SET_NAME, "islander:shim");
+    /* A dying terminal or daemon must not take the isle down. */
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    check(setsid(), "setsid", NULL);
+    check(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl", "PR_SET_CHILD_SUBREAPER");
+
+    /* init reports a failure here; EOF without a record means execve succeeded (.NET's
+     * Process.Start uses the same CLOEXEC pipe trick). */
+    int errpipe[2];
+    check(pipe2(errpipe, O_CLOEXEC), "pipe2", NULL);
+    /* Raw clone with no stack: fork semantics plus namespaces, as crun's syscall_clone.
+     * CLONE_NEWCGROUP waits until init is in its cgroup (init unshares it after SYNC_GO). */
+    unsigned long flags = (unsigned long)(c->namespaces & ~(uint64_t)CLONE_NEWCGROUP) | SIGCHLD;
+    pid_t init = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+    check(init, "clone", NULL);
+    if (init == 0) {
+        close(errpipe[0]);
+        close(FD_REPORT);
+        err_fd = errpipe[1];
+        init_main(c);
+    }
+    close(errpipe[1]);
+    close(FD_CONTROL);
+
+    char buf[4608];
+    int n = snprintf(buf, sizeof buf, REPORT_PID " %d %d\n", init, getpid());
+    write_all(FD_REPORT, buf, (size_t)n);
+    /* Before init can run at all: an OOM kill during its setup must count too. */
+    long oom_before = oom_kills(c->oom_path);
+
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(errpipe[0], buf + got, sizeof buf - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || (got += (size_t)r) == sizeof buf - 1)
+            break;
+    }
+    close(errpipe[0]);
+    int64_t started_ms = 0;
+    if (got > 0) {
+        write_all(FD_REPORT, buf, got); /* init's "ERROR ..." record, as is */
+    } else if (still_isle_init(init)) {
+        errno = ESRCH; /* killed before execve, without a word */
+        n = snprintf(buf, sizeof buf, REPORT_ERROR " init\t\t%d\n", ESRCH);
+        write_all(FD_REPORT, buf, (size_t)n);
+    } else {
+        started_ms = now_ms();
+        write_all(FD_REPORT, REPORT_STARTED "\n", sizeof REPORT_STARTED);
+    }
+    close(FD_REPORT);
+
+    /* As subreaper we also collect the isle's orphans (no PID namespace); the status is init's. */
+    int status;
+    for (;;) {
+        pid_t w = waitpid(-1, &status, 0);
+        if (w == init)
+            break;
+        if (w < 0 && errno != EINTR)
+            _exit(1);
+    }
+    /* Only an isle that started has a status: the daemon learnt of a failed start from the
+     * report already, and a late file from an aborted attempt could be taken for a retry's. */
+    if (started_ms)
+        write_status(c, status, started_ms, oom_before);
+    _exit(0);
+}
+
+/* ---- launcher ------------------------------------------------------------------------------ */
+
+int main(void)
+{
+    prctl(PR_SET_NAME, "islander:launch");
+    /* The daemon's fds are all CLOEXEC and posix_spawn set 0-4; make sure anyway. */
+    check(close_range(FD_REPORT + 1, ~0U, 0), "close_range", NULL);
+
+    struct config c;
+    read_config(FD_CONTROL, &c);
+
+    pid_t shim = fork();
+    check(shim, "fork", NULL);
+    if (shim == 0)
+        shim_main(&c);
+    /* Exit at once: the daemon reaps us and the shim is reparented, not the daemon's child. */
+    return 0;
+}

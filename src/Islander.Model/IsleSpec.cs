@@ -1,0 +1,126 @@
+namespace Islander.Model;
+
+/// <summary>
+/// The desired shape of one isle (spec of a <c>kind: Isle</c> manifest), already validated and
+/// with quantities parsed. Field names follow DESIGN.md's manifest schema.
+/// </summary>
+public sealed record IsleSpec
+{
+    /// <summary>OCI image reference; exactly one of <see cref="Image"/> and <see cref="Rootfs"/> is set.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>A root filesystem directory on the host, used read-only as the overlay's lower layer.</summary>
+    public string? Rootfs { get; init; }
+
+    /// <summary>Replaces the image's entrypoint (Docker's <c>--entrypoint</c>, Kubernetes' <c>command</c>).</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Replaces the image's cmd (Kubernetes' <c>args</c>).</summary>
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    public IReadOnlyList<EnvVar> Env { get; init; } = [];
+    public string? WorkingDir { get; init; }
+
+    /// <summary>Defaults to the isle's name.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary><c>uid[:gid]</c>, numeric; null means the image's user, or root.</summary>
+    public string? User { get; init; }
+
+    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Always;
+    public IsleResources Resources { get; init; } = new();
+    public IsleSecurity Security { get; init; } = new();
+    /// <summary>
+    /// Share the host's network namespace (Kubernetes' <c>hostNetwork: true</c>, Docker's <c>--network host</c>).
+    /// Excludes <see cref="Networks"/> and <see cref="Ports"/>. An isle with neither gets its own network namespace
+    /// with only loopback (Docker's <c>--network none</c>).
+    /// </summary>
+    public bool HostNetwork { get; init; }
+
+    public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
+    public IReadOnlyList<PortMapping> Ports { get; init; } = [];
+    public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>Signal sent on stop before SIGKILL (Docker's default: SIGTERM = 15).</summary>
+    public int StopSignal { get; init; } = 15;
+
+    /// <summary>Time between the stop signal and SIGKILL (Docker's default: 10 s).</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed record EnvVar(string Name, string Value);
+
+public enum RestartPolicy { Always, OnFailure, Never }
+
+/// <summary>cgroup limits. Null means "not set": the kernel's default (unlimited) applies.</summary>
+public sealed record IsleResources
+{
+    /// <summary>Hard memory limit in bytes; swap is not granted beyond it (as Kubernetes).</summary>
+    public long? Memory { get; init; }
+
+    /// <summary>CPUs in millicores (0.5 = 500). Turned into quota = cpu * period.</summary>
+    public long? CpuMillis { get; init; }
+
+    /// <summary>Relative weight, cgroup v1 cpu.shares units (2..262144); v2 converts to cpu.weight.</summary>
+    public long? CpuShares { get; init; }
+
+    /// <summary>CFS period in µs (default 100000 when a quota is set).</summary>
+    public long? CpuPeriod { get; init; }
+
+    /// <summary>CFS quota in µs; the raw form of <see cref="CpuMillis"/>.</summary>
+    public long? CpuQuota { get; init; }
+
+    /// <summary>cpuset list, e.g. "0", "0-1", "0,2".</summary>
+    public string? Cpuset { get; init; }
+
+    /// <summary>Maximum number of tasks.</summary>
+    public long? Pids { get; init; }
+
+    public IReadOnlyList<IoLimit> Io { get; init; } = [];
+}
+
+/// <summary>Block IO throttle on one device (a path such as /dev/vda, resolved to major:minor by the driver).</summary>
+public sealed record IoLimit(string Device, long? ReadBps = null, long? WriteBps = null, long? ReadIops = null, long? WriteIops = null);
+
+/// <summary>Security settings; the defaults are Docker's.</summary>
+public sealed record IsleSecurity
+{
+    /// <summary>All capabilities, no seccomp, no masked paths, all devices (Docker's --privileged).</summary>
+    public bool Privileged { get; init; }
+
+    /// <summary>Capability names without the CAP_ prefix, e.g. NET_ADMIN; "ALL" allowed.</summary>
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+    public IReadOnlyList<string> CapDrop { get; init; } = [];
+
+    /// <summary>Seccomp profile: "default" (Docker's), "unconfined", or a path to a Docker-format JSON profile.</summary>
+    public string Seccomp { get; init; } = "default";
+
+    /// <summary>Opt-in user namespace; null shares the host's user namespace (as Docker's default).</summary>
+    public UserNamespace? UserNamespace { get; init; }
+
+    public bool ReadOnlyRootFilesystem { get; init; }
+}
+
+/// <summary>uid/gid maps of a user namespace, in /proc/PID/uid_map form.</summary>
+public sealed record UserNamespace(IReadOnlyList<IdMapping> UidMappings, IReadOnlyList<IdMapping> GidMappings);
+
+public sealed record IdMapping(long ContainerId, long HostId, long Size);
+
+public sealed record NetworkAttachment(string Name, string? Ip = null);
+
+public enum PortProtocol { Tcp, Udp }
+
+public sealed record PortMapping(int ContainerPort, int HostPort, PortProtocol Protocol = PortProtocol.Tcp, string? HostIp = null);
+
+/// <summary>One mount into the isle; exactly one of Name (a Volume object), HostPath and Tmpfs is set.</summary>
+public sealed record VolumeMount
+{
+    public required string MountPath { get; init; }
+    public string? Name { get; init; }
+    public string? HostPath { get; init; }
+    public TmpfsOptions? Tmpfs { get; init; }
+    public bool ReadOnly { get; init; }
+}
+
+public sealed record TmpfsOptions(long? Size = null, int? Mode = null);

@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+
+namespace Islander.Model;
+
+internal static partial class IsleSpecReader
+{
+    private static readonly string[] ResourceFields = ["memory", "cpu", "cpuShares", "cpuPeriod", "cpuQuota", "cpuset", "pids", "io"];
+    private static readonly string[] IoFields = ["device", "readBps", "writeBps", "readIops", "writeIops"];
+
+    private const long MinimumMemory = 1L << 20;
+
+    private static IsleResources ReadResources(Fields r)
+    {
+        var memory = r.Bytes("memory");
+        if (memory is < MinimumMemory)
+        {
+            r.Error("memory", $"{memory} bytes is below 1Mi; a limit this small kills the isle at once. Did you forget a unit, as in 64Mi?");
+        }
+        var cpu = r.CpuMillis("cpu");
+        if (cpu == 0) r.Error("cpu", "must be more than 0; leave cpu out for no limit");
+        var quota = r.Integer("cpuQuota", 1000, long.MaxValue / 2, " (µs; the kernel's minimum is 1000)");
+        if (r.Has("cpu") && r.Has("cpuQuota"))
+        {
+            r.Error("cpuQuota", "set either cpu or cpuQuota, not both; cpu is the simpler form (quota = cpu × period)");
+        }
+
+        return new IsleResources
+        {
+            Memory = memory,
+            CpuMillis = cpu,
+            CpuShares = r.Integer("cpuShares", 2, 262144, " (cgroup v1 cpu.shares units; 1024 is the default weight)"),
+            CpuPeriod = r.Integer("cpuPeriod", 1000, 1_000_000, " (µs)"),
+            CpuQuota = quota,
+            Cpuset = ReadCpuset(r),
+            Pids = r.Integer("pids", 1, 4_194_304),
+            Io = ReadIo(r),
+        };
+    }
+
+    private static string? ReadCpuset(Fields r)
+    {
+        var cpuset = r.String("cpuset");
+        if (cpuset is null) return null;
+        var valid = CpusetRegex().IsMatch(cpuset) && cpuset.Split(',').All(range =>
+        {
+            var ends = range.Split('-');
+            return ends.Length == 1 || (int.TryParse(ends[0], out var a) && int.TryParse(ends[1], out var b) && a <= b);
+        });
+        if (!valid)
+        {
+            r.Error("cpuset", $"\"{cpuset}\" is not a CPU list; write CPU numbers and ranges such as \"0\", \"0-3\" or \"0,2-3\"");
+            return null;
+        }
+        return cpuset;
+    }
+
+    private static IReadOnlyList<IoLimit> ReadIo(Fields r)
+    {
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        return r.List("io", (node, path) =>
+        {
+            if (r.Reader.Object(node, path, IoFields) is not { } f) return null;
+            var device = Paths.Absolute(f, "device", "/dev/vda");
+            if (device is null && !f.Has("device")) f.Required("device", "name the block device, e.g. device: /dev/vda");
+            var limit = new IoLimit(
+                device ?? "",
+                Positive(f, "readBps", f.Bytes("readBps")),
+                Positive(f, "writeBps", f.Bytes("writeBps")),
+                f.Integer("readIops", 1, long.MaxValue),
+                f.Integer("writeIops", 1, long.MaxValue));
+            if (!IoFields.Skip(1).Any(f.Has))
+            {
+                f.Reader.Error(f.At, path, "sets no limit; add readBps, writeBps, readIops or writeIops");
+                return null;
+            }
+            if (device is null) return null;
+            if (!devices.Add(device))
+            {
+                f.Error("device", $"{device} is limited twice; merge the two entries");
+                return null;
+            }
+            return limit;
+        }, "[{device: /dev/vda, readBps: 10Mi}]");
+    }
+
+    private static long? Positive(Fields f, string key, long? value)
+    {
+        if (value == 0) f.Error(key, "must be more than 0; leave it out for no limit");
+        return value;
+    }
+
+    [GeneratedRegex(@"^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")]
+    private static partial Regex CpusetRegex();
+}

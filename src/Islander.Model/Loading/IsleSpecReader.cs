@@ -1,0 +1,157 @@
+using System.Text.RegularExpressions;
+
+namespace Islander.Model;
+
+/// <summary>Reads and validates the <c>spec</c> of a <c>kind: Isle</c> manifest.</summary>
+internal static partial class IsleSpecReader
+{
+    private static readonly string[] Known =
+    [
+        "image", "rootfs", "command", "args", "env", "workingDir", "hostname", "user", "restartPolicy", "resources",
+        "security", "hostNetwork", "networks", "ports", "volumes", "dependsOn", "stopSignal", "stopTimeout",
+    ];
+
+    public static IsleSpec Read(Fields spec, string isleName)
+    {
+        var image = spec.String("image");
+        if (image is not null && !ImageReference.IsValid(image, out var reason))
+        {
+            spec.Error("image", $"\"{image}\" is not an image reference; {reason}");
+        }
+        var rootfs = Paths.Absolute(spec, "rootfs", "/srv/rootfs/debian");
+        if (spec.Has("image") && spec.Has("rootfs"))
+        {
+            spec.Error("rootfs", "set only one of image and rootfs");
+        }
+        else if (!spec.Has("image") && !spec.Has("rootfs"))
+        {
+            spec.Required("image", "set image (an OCI image such as busybox:1.36) or rootfs (a directory such as /srv/rootfs/debian)");
+        }
+
+        var command = spec.Strings("command", "[\"/bin/httpd\", \"-f\"]");
+        var hostNetwork = spec.Bool("hostNetwork") ?? false;
+        var networks = ReadNetworks(spec);
+        var ports = ReadPorts(spec);
+        CheckNetworking(spec, hostNetwork, networks, ports);
+
+        return new IsleSpec
+        {
+            Image = image,
+            Rootfs = rootfs,
+            Command = command,
+            Args = spec.Strings("args", "[\"-f\", \"-p\", \"8080\"]"),
+            Env = ReadEnv(spec),
+            WorkingDir = Paths.Absolute(spec, "workingDir", "/app"),
+            Hostname = ReadHostname(spec),
+            User = ReadUser(spec),
+            RestartPolicy = spec.Enum<RestartPolicy>("restartPolicy") ?? RestartPolicy.Always,
+            Resources = spec.Object("resources", ResourceFields) is { } r ? ReadResources(r) : new IsleResources(),
+            Security = spec.Object("security", SecurityFields) is { } s ? ReadSecurity(s) : new IsleSecurity(),
+            HostNetwork = hostNetwork,
+            Networks = networks,
+            Ports = ports,
+            Volumes = ReadVolumes(spec),
+            DependsOn = ReadDependsOn(spec, isleName),
+            StopSignal = ReadStopSignal(spec) ?? 15,
+            StopTimeout = ReadStopTimeout(spec) ?? TimeSpan.FromSeconds(10),
+        };
+    }
+
+    public static IReadOnlyCollection<string> Fields => Known;
+
+    private static IReadOnlyList<EnvVar> ReadEnv(Fields spec)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return spec.List("env", (node, path) =>
+        {
+            if (spec.Reader.Object(node, path, ["name", "value"]) is not { } f) return null;
+            var name = f.String("name");
+            if (name is null)
+            {
+                if (!f.Has("name")) f.Required("name", "name the variable, e.g. {name: MODE, value: prod}");
+                return null;
+            }
+            if (name.Length == 0 || name.Contains('=') || name.Contains('\0'))
+            {
+                f.Error("name", $"\"{name}\" is not a variable name; it must be non-empty and contain no '='");
+                return null;
+            }
+            if (!seen.Add(name))
+            {
+                f.Error("name", $"{name} is set twice; keep one entry");
+                return null;
+            }
+            return new EnvVar(name, f.String("value") ?? "");
+        }, "[{name: MODE, value: prod}]");
+    }
+
+    private static string? ReadHostname(Fields spec)
+    {
+        var hostname = spec.String("hostname");
+        if (hostname is not null && !Names.IsHostname(hostname))
+        {
+            spec.Error("hostname", $"\"{hostname}\" is not a hostname; use at most 64 characters: labels of a-z, A-Z, 0-9 and '-' separated by dots");
+            return null;
+        }
+        return hostname;
+    }
+
+    private static string? ReadUser(Fields spec)
+    {
+        var user = spec.String("user");
+        if (user is null) return null;
+        var match = UserRegex().Match(user);
+        if (!match.Success || !match.Groups.Values.Skip(1).Where(g => g.Success).All(g => uint.TryParse(g.Value, out var id) && id < uint.MaxValue))
+        {
+            spec.Error("user", $"\"{user}\" is not a user; write a numeric uid or uid:gid such as \"1000:1000\" (quoted)");
+            return null;
+        }
+        return user;
+    }
+
+    private static IReadOnlyList<string> ReadDependsOn(Fields spec, string isleName)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return spec.List("dependsOn", (node, path) =>
+        {
+            if (spec.Reader.String(node, path) is not { } name) return null;
+            if (!Names.IsDnsLabel(name))
+            {
+                spec.Reader.Error(node, path, $"\"{name}\" is not an isle name; {Names.DnsLabelRule}");
+                return null;
+            }
+            if (name == isleName)
+            {
+                spec.Reader.Error(node, path, "an isle cannot depend on itself");
+                return null;
+            }
+            if (!seen.Add(name))
+            {
+                spec.Reader.Error(node, path, $"{name} is listed twice");
+                return null;
+            }
+            return name;
+        }, "[db]");
+    }
+
+    private static int? ReadStopSignal(Fields spec)
+    {
+        if (spec.Get("stopSignal") is not { } node) return null;
+        if (node is ScalarNode s && Signals.TryParse(s.Value, out var number)) return number;
+        spec.Error("stopSignal", $"{Describe(node)} is not a signal; {Signals.Forms}");
+        return null;
+    }
+
+    private static TimeSpan? ReadStopTimeout(Fields spec)
+    {
+        if (spec.Get("stopTimeout") is not { } node) return null;
+        if (node is ScalarNode s && Durations.TryParse(s.Value, out var duration)) return duration;
+        spec.Error("stopTimeout", $"{Describe(node)} is not a duration; {Durations.Forms}");
+        return null;
+    }
+
+    private static string Describe(Node node) => node is ScalarNode s ? $"\"{s.Value}\"" : node.Describe();
+
+    [GeneratedRegex(@"^([0-9]{1,10})(?::([0-9]{1,10}))?$")]
+    private static partial Regex UserRegex();
+}

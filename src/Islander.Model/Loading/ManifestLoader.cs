@@ -1,0 +1,108 @@
+namespace Islander.Model;
+
+/// <summary>
+/// Loads and validates manifests. Pure: it reads the text it is handed, and names <c>fileName</c> only in
+/// <see cref="ManifestSource"/> and <see cref="Diagnostic"/>s.
+/// </summary>
+public static class ManifestLoader
+{
+    private static readonly string[] TopLevel = ["apiVersion", "kind", "metadata", "spec", "status"];
+    private static readonly string[] Kinds = Enum.GetNames<ObjectKind>();
+
+    /// <summary>
+    /// Reads every document of <paramref name="text"/> (separated by <c>---</c>) and returns the valid objects, the
+    /// identifiable invalid ones, and every problem found. Never throws for bad input: a YAML syntax error becomes
+    /// a diagnostic with its line. A top-level <c>status</c> (as <c>islanderctl get -o yaml</c> prints it) is accepted
+    /// and ignored, so that output can be applied again.
+    /// </summary>
+    public static ManifestLoadResult Load(string text, string fileName)
+    {
+        var diagnostics = new DiagnosticBag(fileName);
+        var documents = YamlTreeReader.Read(text, diagnostics, out var complete);
+        var reader = new NodeReader(diagnostics);
+        var objects = new List<Manifest>();
+        var rejected = new List<ObjectKey>();
+        var firstLine = new Dictionary<ObjectKey, int>();
+
+        foreach (var document in documents)
+        {
+            if (document.Root is null) continue;
+            var before = diagnostics.Count;
+            var manifest = ReadDocument(reader, document, fileName, out var key);
+            var valid = document.Errors == 0 && diagnostics.Count == before;
+            if (key is not { } k)
+            {
+                complete = false;
+                continue;
+            }
+            if (firstLine.TryGetValue(k, out var line))
+            {
+                diagnostics.Add(document.At, "metadata.name", $"{k} is defined twice in this file (first at line {line}); keep one");
+                objects.RemoveAll(o => o.Key == k);
+                if (!rejected.Contains(k)) rejected.Add(k);
+                continue;
+            }
+            firstLine[k] = document.At.Line;
+            if (valid && manifest is not null) objects.Add(manifest);
+            else rejected.Add(k);
+        }
+
+        var sorted = diagnostics.Items.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
+        return new ManifestLoadResult(objects, rejected, sorted, complete);
+    }
+
+    /// <summary>Reads one document; <paramref name="key"/> is null when its kind or name cannot be read.</summary>
+    private static Manifest? ReadDocument(NodeReader reader, YamlTreeReader.Document document, string fileName, out ObjectKey? key)
+    {
+        key = null;
+        if (reader.Object(document.Root!, "", TopLevel) is not { } top) return null;
+
+        var apiVersion = top.String("apiVersion");
+        if (!top.Has("apiVersion")) top.Required("apiVersion", $"add apiVersion: {Manifest.ApiVersion}");
+        else if (apiVersion is not null && apiVersion != Manifest.ApiVersion)
+        {
+            top.Error("apiVersion", $"\"{apiVersion}\" is not supported; use apiVersion: {Manifest.ApiVersion}");
+        }
+
+        var kind = ReadKind(top);
+        var metadata = MetadataReader.Read(top, out _);
+        if (kind is null || metadata is null) return null;
+        key = new ObjectKey(kind.Value, metadata.Name);
+        var reserved = kind == ObjectKind.Network && metadata.Name is "host" or "none";
+        if (reserved)
+        {
+            reader.Error(top.Get("metadata")!.At, "metadata.name", $"\"{metadata.Name}\" is reserved; name the network differently (for the host's network, isles set hostNetwork: true)");
+        }
+
+        var source = new ManifestSource(fileName, document.At.Line, document.At.Column, document.Index);
+        switch (kind.Value)
+        {
+            case ObjectKind.Isle:
+                if (!top.Has("spec"))
+                {
+                    top.Required("spec", "an isle needs at least spec: {image: busybox:1.36}");
+                    return null;
+                }
+                return top.Object("spec", IsleSpecReader.Fields) is { } isleSpec
+                    ? new IsleManifest(metadata, IsleSpecReader.Read(isleSpec, metadata.Name), source)
+                    : null;
+            case ObjectKind.Network:
+                return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields)), source);
+            default:
+                return new VolumeManifest(metadata, VolumeSpecReader.Read(top.Object("spec", VolumeSpecReader.Fields)), source);
+        }
+    }
+
+    private static ObjectKind? ReadKind(Fields top)
+    {
+        var kind = top.String("kind");
+        if (kind is null)
+        {
+            if (!top.Has("kind")) top.Required("kind", "add kind: Isle, Network or Volume");
+            return null;
+        }
+        if (Enum.TryParse<ObjectKind>(kind, ignoreCase: false, out var parsed) && Kinds.Contains(kind)) return parsed;
+        top.Error("kind", $"unknown kind \"{kind}\"; use Isle, Network or Volume{Suggest.DidYouMean(kind, Kinds)}");
+        return null;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Islander.Model;
+
+/// <summary>How a volume stores its data.</summary>
+public enum VolumeDriverKind
+{
+    /// <summary>A directory under the state directory. Cannot enforce a size.</summary>
+    Dir,
+
+    /// <summary>A btrfs subvolume; <c>size</c> becomes a qgroup limit; snapshots are cheap.</summary>
+    Btrfs,
+
+    /// <summary>Memory-backed; its data is lost when the last isle using it stops.</summary>
+    Tmpfs,
+}

@@ -1,0 +1,85 @@
+namespace Islander.Model;
+
+/// <summary>The serialized shape of an <see cref="IsleSpec"/>; see <see cref="ManifestDocument"/>.</summary>
+internal sealed class IsleSpecDocument
+{
+    public string? Image { get; set; }
+    public string? Rootfs { get; set; }
+    public List<string>? Command { get; set; }
+    public List<string>? Args { get; set; }
+    public List<Dictionary<string, string>>? Env { get; set; }
+    public string? WorkingDir { get; set; }
+    public string? Hostname { get; set; }
+    public string? User { get; set; }
+    public string RestartPolicy { get; set; } = "Always";
+    public Dictionary<string, object>? Resources { get; set; }
+    public Dictionary<string, object>? Security { get; set; }
+    public bool? HostNetwork { get; set; }
+    public List<Dictionary<string, object>>? Networks { get; set; }
+    public List<Dictionary<string, object>>? Ports { get; set; }
+    public List<Dictionary<string, object>>? Volumes { get; set; }
+    public List<string>? DependsOn { get; set; }
+    public string? StopSignal { get; set; }
+    public string? StopTimeout { get; set; }
+
+    public static IsleSpecDocument From(IsleSpec s) => new()
+    {
+        Image = s.Image,
+        Rootfs = s.Rootfs,
+        Command = NullIfEmpty(s.Command),
+        Args = NullIfEmpty(s.Args),
+        Env = s.Env.Count == 0 ? null : s.Env.Select(e => new Dictionary<string, string> { ["name"] = e.Name, ["value"] = e.Value }).ToList(),
+        WorkingDir = s.WorkingDir,
+        Hostname = s.Hostname,
+        User = s.User,
+        RestartPolicy = s.RestartPolicy.ToString(),
+        Resources = ResourcesOf(s.Resources),
+        Security = SecurityOf(s.Security),
+        HostNetwork = s.HostNetwork ? true : null,
+        Networks = s.Networks.Count == 0 ? null : s.Networks.Select(n => Entries(("name", n.Name), ("ip", n.Ip))).ToList(),
+        Ports = s.Ports.Count == 0 ? null : s.Ports.Select(p => Entries(
+            ("containerPort", p.ContainerPort), ("hostPort", p.HostPort), ("protocol", p.Protocol.ToString().ToLowerInvariant()), ("hostIp", p.HostIp))).ToList(),
+        Volumes = s.Volumes.Count == 0 ? null : s.Volumes.Select(Volume).ToList(),
+        DependsOn = NullIfEmpty(s.DependsOn),
+        StopSignal = s.StopSignal == 15 ? null : Signals.Name(s.StopSignal),
+        StopTimeout = s.StopTimeout == TimeSpan.FromSeconds(10) ? null : ManifestWriter.Seconds(s.StopTimeout),
+    };
+
+    private static Dictionary<string, object>? ResourcesOf(IsleResources r)
+    {
+        var io = r.Io.Count == 0 ? null : r.Io.Select(i => Entries(
+            ("device", i.Device), ("readBps", Bytes(i.ReadBps)), ("writeBps", Bytes(i.WriteBps)), ("readIops", i.ReadIops), ("writeIops", i.WriteIops))).ToList();
+        var map = Entries(
+            ("memory", Bytes(r.Memory)), ("cpu", r.CpuMillis is { } c ? Quantity.FormatCpuMillis(c) : null), ("cpuShares", r.CpuShares),
+            ("cpuPeriod", r.CpuPeriod), ("cpuQuota", r.CpuQuota), ("cpuset", r.Cpuset), ("pids", r.Pids), ("io", io));
+        return map.Count == 0 ? null : map;
+    }
+
+    private static Dictionary<string, object>? SecurityOf(IsleSecurity s)
+    {
+        var userNamespace = s.UserNamespace is { } u
+            ? Entries(("uidMappings", u.UidMappings.Select(IdMapping).ToList()), ("gidMappings", u.GidMappings.Select(IdMapping).ToList()))
+            : null;
+        var map = Entries(
+            ("privileged", s.Privileged ? true : null), ("capAdd", NullIfEmpty(s.CapAdd)), ("capDrop", NullIfEmpty(s.CapDrop)),
+            ("seccomp", s.Seccomp == "default" ? null : s.Seccomp), ("readOnlyRootFilesystem", s.ReadOnlyRootFilesystem ? true : null),
+            ("userNamespace", userNamespace));
+        return map.Count == 0 ? null : map;
+    }
+
+    private static Dictionary<string, object> IdMapping(IdMapping m) =>
+        Entries(("containerId", m.ContainerId), ("hostId", m.HostId), ("size", m.Size));
+
+    private static Dictionary<string, object> Volume(VolumeMount v) => Entries(
+        ("name", v.Name), ("hostPath", v.HostPath),
+        ("tmpfs", v.Tmpfs is { } t ? Entries(("size", Bytes(t.Size)), ("mode", t.Mode is { } m ? IsleSpecReader.FormatMode(m) : null)) : null),
+        ("mountPath", v.MountPath), ("readOnly", v.ReadOnly ? true : null));
+
+    private static string? Bytes(long? value) => value is { } v ? Quantity.FormatBytes(v) : null;
+
+    private static List<string>? NullIfEmpty(IReadOnlyList<string> list) => list.Count == 0 ? null : list.ToList();
+
+    /// <summary>A mapping in the given order, without the null entries.</summary>
+    private static Dictionary<string, object> Entries(params (string Key, object? Value)[] entries) =>
+        entries.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value!);
+}

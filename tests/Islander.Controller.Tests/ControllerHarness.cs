@@ -1,0 +1,138 @@
+using Islander.Controller.Desired;
+using Islander.Controller.Events;
+using Islander.Controller.Hosting;
+using Islander.Controller.Images;
+using Islander.Controller.Lifecycle;
+using Islander.Controller.Networks;
+using Islander.Controller.Ports;
+using Islander.Testing;
+using Islander.Controller.Reconcile;
+using Islander.Controller.State;
+using Islander.Model;
+using Islander.Testing.Fakes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Islander.Controller.Tests;
+
+/// <summary>
+/// The controller's parts wired by hand over a fake runtime, fake time and a temp manifests directory.
+/// <see cref="Restart"/> builds a new daemon over the same state file and the same fake "kernel".
+/// </summary>
+sealed class ControllerHarness : IDisposable
+{
+    public FakeTimeProvider Time { get; }
+    public FakeIsleRuntime Runtime { get; }
+    public FakeImageStore Images { get; } = new();
+    public IsleImages IsleImages { get; private set; } = null!;
+    public string Dir { get; }
+    public string Manifests => Path.Combine(Dir, "manifests");
+    public DaemonOptions Options { get; }
+    public StateStore Store { get; private set; } = null!;
+    public DesiredStore Desired { get; private set; } = null!;
+    public EventRecorder Events { get; private set; } = null!;
+    public ReconcileQueue Queue { get; private set; } = null!;
+    public ReconcileLoop Loop { get; private set; } = null!;
+    public ManifestDirectorySource Source { get; private set; } = null!;
+    ExitWatcher _exits = null!;
+
+    /// <summary>Set: networks are wired in (<see cref="IsleNetworking"/> over this fake driver), as islanderd does.</summary>
+    public FakeNetworkDriver? NetworkDriver { get; }
+    public IsleNetworking? Networking { get; private set; }
+
+    public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null)
+    {
+        NetworkDriver = network;
+        Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        Runtime = runtime ?? new FakeIsleRuntime(Time);
+        Dir = Directory.CreateTempSubdirectory("islander-test-").FullName;
+        Directory.CreateDirectory(Manifests);
+        Options = new DaemonOptions { Manifests = Manifests, State = Dir, Run = Dir, Socket = Path.Combine(Dir, "s.sock") };
+        Build();
+    }
+
+    void Build()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        Store = new StateStore(Path.Combine(Dir, "state.db"));
+        Events = new EventRecorder(Store, Time);
+        Desired = new DesiredStore(Store, Time);
+        Queue = new ReconcileQueue(Time);
+        Desired.Changed += Queue.Add;
+        _exits = new ExitWatcher(Runtime, Queue);
+        IIsleRuntime runtime = Runtime;
+        NetworkReconciler? networks = null;
+        if (NetworkDriver is { } driver)
+        {
+            Networking = new IsleNetworking(Runtime, driver, Desired, Store, Events, Queue, options, NullLogger<IsleNetworking>.Instance);
+            runtime = new NetworkedIsleRuntime(Runtime, Networking);
+            networks = new NetworkReconciler(Networking);
+        }
+        IsleImages = new IsleImages(Images, Store, Desired);
+        var isles = new IsleReconciler(Desired, Store, runtime, Events, Queue, Time, options, NullLogger<IsleReconciler>.Instance, IsleImages);
+        Loop = new ReconcileLoop(Queue, Desired, Store, isles, _exits, Events, Time, options, NullLogger<ReconcileLoop>.Instance, networks);
+        Source = new ManifestDirectorySource(options, new ModelManifestParser(), Desired, Store, Events, Time, NullLogger<ManifestDirectorySource>.Instance);
+    }
+
+    /// <summary>The daemon dies (SIGKILL: nothing is flushed or stopped) and a new one starts on the same state.</summary>
+    public void Restart()
+    {
+        _exits.Dispose();
+        Store.Dispose();
+        Build();
+        Loop.EnqueueAll();
+    }
+
+    public void Write(string file, string yaml) => File.WriteAllText(Path.Combine(Manifests, file), yaml);
+
+    public void Remove(string file) => File.Delete(Path.Combine(Manifests, file));
+
+    /// <summary>Rescans the manifests directory and runs passes until nothing is ready (exit watchers included).</summary>
+    public async Task SyncAsync()
+    {
+        Source.Scan();
+        await SettleAsync();
+    }
+
+    /// <summary>Runs passes until the queue stays empty for a moment (exit watchers run on the thread pool).</summary>
+    public async Task SettleAsync()
+    {
+        for (int quiet = 0; quiet < 3;)
+        {
+            quiet = await Loop.ProcessReadyAsync() > 0 ? 0 : quiet + 1;
+            await Task.Delay(5);
+        }
+    }
+
+    /// <summary>Moves fake time on and runs whatever became due.</summary>
+    public async Task AdvanceAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        await SettleAsync();
+    }
+
+    public IsleRecord Isle(string name) => Store.GetIsle(name) ?? throw new Xunit.Sdk.XunitException($"no record for isle {name}");
+
+    public IsleState? StateOf(string name) => Store.GetIsle(name)?.State;
+
+    public static string IsleYaml(string name, string command = "sleep", string restart = "Always", string? dependsOn = null, string? extra = null) => $"""
+        apiVersion: islander.io/v1
+        kind: Isle
+        metadata:
+          name: {name}
+        spec:
+          rootfs: /srv/rootfs/busybox
+          command: ["/bin/{command}"]
+          restartPolicy: {restart}
+        {(dependsOn is null ? "" : $"  dependsOn: [{dependsOn}]")}
+        {extra ?? ""}
+        """;
+
+    public void Dispose()
+    {
+        _exits.Dispose();
+        Store.Dispose();
+        try { Directory.Delete(Dir, true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,35 @@
+using Islander.Controller.Hosting;
+
+namespace Islander.Controller.Tests.Hosting;
+
+public sealed class DaemonArgumentsTests
+{
+    [Fact]
+    public void Parse_NoArguments_DesignDefaults()
+    {
+        var o = DaemonArguments.Parse([]);
+
+        Assert.Equal("/etc/islander/manifests", o.Manifests);
+        Assert.Equal("/var/lib/islander", o.State);
+        Assert.Equal("/run/islander", o.Run);
+        Assert.Equal("/run/islander/islander.sock", o.Socket);
+        Assert.Equal(TimeSpan.FromSeconds(10), o.RestartBackoff.Base);
+    }
+
+    [Fact]
+    public void Parse_AllFlags_BothForms()
+    {
+        var o = DaemonArguments.Parse(["--manifests", "/m", "--state=/s", "--run", "/r", "--socket=/x.sock", "--resync", "5", "--restart-backoff", "0.1"]);
+
+        Assert.Equal(("/m", "/s", "/r", "/x.sock"), (o.Manifests, o.State, o.Run, o.Socket));
+        Assert.Equal(TimeSpan.FromSeconds(5), o.Resync);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), o.RestartBackoff.Base);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--state")]
+    [InlineData("--resync", "soon")]
+    public void Parse_Bad_ThrowsWithMessage(params string[] args) =>
+        Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse(args));
+}

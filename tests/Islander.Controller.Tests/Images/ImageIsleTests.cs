@@ -1,0 +1,135 @@
+using Islander.Controller.Lifecycle;
+using Islander.Drivers.Images;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+using Islander.Testing.Fakes;
+
+namespace Islander.Controller.Tests.Images;
+
+public sealed class ImageIsleTests : IDisposable
+{
+    readonly ControllerHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    static string Yaml(string name, string image, string restart = "Always") => $"""
+        apiVersion: islander.io/v1
+        kind: Isle
+        metadata:
+          name: {name}
+        spec:
+          image: {image}
+          restartPolicy: {restart}
+        """;
+
+    [Fact]
+    public async Task ImageIsle_NotInStore_PulledThenStartedWithItsLayersAndDefaults()
+    {
+        var config = new ImageDefaults(["/bin/app"], ["--serve"], ["MODE=prod"], "/srv", "1000");
+        var image = _h.Images.Publish("localhost:5000/team/app:1.2", config, layers: 3);
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/team/app:1.2"));
+
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        var started = _h.Runtime.ImageOf("app")!;
+        Assert.Equal(image.Id, started.Id);
+        Assert.Equal(FakeImageStore.LayerDirsOf(image), started.LayerDirs);
+        Assert.Equal(config, started.Defaults);
+        Assert.Equal(image.Id, _h.Isle("app").ImageId);
+        Assert.Equal(1, _h.Images.Pulls);
+
+        _h.Runtime.Exit("app", 1); // a restart finds the image here: no second pull
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, _h.Runtime.Incarnations("app"));
+        Assert.Equal(1, _h.Images.Pulls);
+    }
+
+    [Fact]
+    public async Task ImageIsle_AlreadyImported_StartsWithoutPull()
+    {
+        var image = _h.Images.Add("busybox:latest");
+        _h.Write("bb.yaml", Yaml("bb", "busybox"));
+
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("bb"));
+        Assert.Equal(FakeImageStore.LayerDirsOf(image), _h.Runtime.ImageOf("bb")!.LayerDirs);
+        Assert.Equal(0, _h.Images.Pulls);
+    }
+
+    [Fact]
+    public async Task RootfsIsle_StartsWithoutImage()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Null(_h.Runtime.ImageOf("web"));
+        Assert.Null(_h.Isle("web").ImageId);
+    }
+
+    [Fact]
+    public async Task PullFails_RegistryNotFound_ErrorImagePullFailedWithRegistryMessage()
+    {
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/team/missing:1"));
+
+        await _h.SyncAsync();
+
+        var record = _h.Isle("app");
+        Assert.Equal(IsleState.Error, record.State);
+        Assert.Equal("ImagePullFailed", record.Reason);
+        Assert.Contains("manifest unknown", record.Message);
+        Assert.Contains("MANIFEST_UNKNOWN", record.Message);
+        Assert.False(_h.Runtime.IsRunning("app"));
+        Assert.Contains(_h.Events.Recent(), e => e.Name == "app" && e.Reason == "ImagePullFailed");
+    }
+
+    [Fact]
+    public async Task PullFails_Transient_BackOffThenRunsWhenRegistryAnswers()
+    {
+        _h.Images.Publish("localhost:5000/app:1");
+        _h.Images.PullFault = _ => new RegistryException("localhost:5000", "ping", null, null, "connection refused");
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/app:1"));
+
+        await _h.SyncAsync();
+
+        var record = _h.Isle("app");
+        Assert.Equal(IsleState.BackOff, record.State);
+        Assert.Equal("ImagePullFailed", record.Reason);
+        Assert.Contains("connection refused", record.Message);
+
+        _h.Images.PullFault = null; // the registry is back
+        await _h.AdvanceAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Null(_h.Isle("app").Reason);
+    }
+
+    [Fact]
+    public async Task RemoveImage_UsedByIsle_RefusedUntilIsleDeleted()
+    {
+        var image = _h.Images.Add("busybox:latest");
+        _h.Write("bb.yaml", Yaml("bb", "busybox"));
+        await _h.SyncAsync();
+
+        var e = Assert.Throws<IslanderException>(() => _h.IsleImages.Remove("busybox"));
+        Assert.Equal(ErrorCategory.Conflict, e.Category);
+        Assert.Single(_h.Images.List());
+
+        _h.Remove("bb.yaml");
+        await _h.SyncAsync();
+        Assert.Null(_h.StateOf("bb"));
+        Assert.Equal(image.Id, _h.IsleImages.Remove("busybox"));
+        Assert.Empty(_h.Images.List());
+    }
+
+    [Fact]
+    public void InUse_DesiredIsleNotStartedYet_Counts()
+    {
+        var image = _h.Images.Add("busybox:latest");
+        _h.Write("bb.yaml", Yaml("bb", "docker.io/library/busybox:latest"));
+        _h.Source.Scan(); // desired, no pass yet: no record
+
+        Assert.Null(_h.StateOf("bb"));
+        Assert.True(_h.IsleImages.InUse(image.Id));
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using Islander.Controller.Lifecycle;
+using Islander.Drivers.Network;
+using Islander.Testing;
+
+namespace Islander.Controller.Tests.Networks;
+
+/// <summary>Networks wired into the controller, over the fake runtime and the fake network driver.</summary>
+public sealed class IsleNetworkingTests : IDisposable
+{
+    readonly ControllerHarness _h = new(network: new FakeNetworkDriver());
+
+    FakeNetworkDriver Driver => _h.NetworkDriver!;
+
+    static string NetworkYaml(string name, string subnet, string extra = "") =>
+        $"apiVersion: islander.io/v1\nkind: Network\nmetadata: {{name: {name}}}\nspec: {{subnet: {subnet}{extra}}}\n";
+
+    static string Isle(string name, string networks, string? extra = null, string restart = "Always") =>
+        ControllerHarness.IsleYaml(name, restart: restart, extra: $"  networks: {networks}\n{extra ?? ""}");
+
+    string Hosts(string isle) => File.ReadAllText(_h.Networking!.HostsFileOf(isle));
+
+    [Fact]
+    public async Task Network_GetsBridgeAndReadyRecord_FirewallKnowsIt()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        await _h.SyncAsync();
+
+        var bridge = Assert.Contains("backend", Driver.Networks);
+        Assert.Equal(IPAddress.Parse("10.88.0.1"), bridge.Gateway);
+        var record = _h.Store.GetNetwork("backend")!;
+        Assert.True(record.Ready);
+        Assert.Equal("islbr-backend", record.Bridge);
+        Assert.Contains(Driver.Firewall.Networks, n => n.Name == "backend");
+    }
+
+    [Fact]
+    public async Task Isles_GetAddresses_StaticHonoured_StatusShowsThem_HostsListEveryone()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.50}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+        Assert.Equal("10.88.0.2", _h.Isle("a").Addresses["backend"]);
+        Assert.Equal("10.88.0.50", _h.Isle("b").Addresses["backend"]);
+        var hostsA = Hosts("a");
+        Assert.Contains("10.88.0.2\ta\n", hostsA);
+        Assert.Contains("10.88.0.50\tb\n", hostsA);
+        Assert.Contains("10.88.0.2\ta\n", Hosts("b")); // b, started after a... or before: refreshed either way
+
+        var spec = _h.Runtime.SpecOf("a")!;
+        var mount = Assert.Single(spec.Volumes, v => v.MountPath == "/etc/hosts");
+        Assert.Equal(_h.Networking!.HostsFileOf("a"), mount.HostPath);
+    }
+
+    [Fact]
+    public async Task Attach_InSpecOrder_DefaultRouteOnFirstOnly()
+    {
+        _h.Write("net.yaml", NetworkYaml("front", "10.88.1.0/24") + "---\n" + NetworkYaml("back", "10.88.2.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: front}, {name: back}]"));
+        await _h.SyncAsync();
+
+        await _h.Networking!.AttachAsync("a", 4242, TestContext.Current.CancellationToken);
+
+        var front = Driver.Attachments[("front", "a")];
+        var back = Driver.Attachments[("back", "a")];
+        Assert.Equal(("eth0", true, "10.88.1.2"), (front.IfName, front.DefaultRoute, front.Ip.ToString()));
+        Assert.Equal(("eth1", false, "10.88.2.2"), (back.IfName, back.DefaultRoute, back.Ip.ToString()));
+        Assert.Equal(NetworkNamespace.OfProcess(4242), front.Netns);
+    }
+
+    [Fact]
+    public async Task DaemonRestart_AllocationsKept_NoDuplicate()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        await _h.SyncAsync();
+        Assert.Equal("10.88.0.2", _h.Isle("a").Addresses["backend"]);
+
+        _h.Restart();
+        _h.Write("b.yaml", Isle("b", "[{name: backend}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal("10.88.0.2", _h.Isle("a").Addresses["backend"]);
+        Assert.Equal("10.88.0.3", _h.Isle("b").Addresses["backend"]);
+        Assert.Equal(1, _h.Runtime.Incarnations("a")); // adopted, not restarted
+    }
+
+    [Fact]
+    public async Task IsleDeleted_AddressReleased_OthersHostsRewrittenInPlace()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        _h.Write("b.yaml", Isle("b", "[{name: backend}]"));
+        await _h.SyncAsync();
+        // The isle's bind mount holds the inode: a reader opened before the change must see the new content.
+        using var seenByIsle = new FileStream(_h.Networking!.HostsFileOf("a"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Assert.Contains("\tb\n", Hosts("a"));
+
+        _h.Remove("b.yaml");
+        await _h.SyncAsync();
+
+        Assert.DoesNotContain("b", _h.Store.GetNetwork("backend")!.Allocations.Keys);
+        Assert.DoesNotContain("\tb\n", Hosts("a"));
+        seenByIsle.Position = 0;
+        Assert.Equal(Hosts("a"), new StreamReader(seenByIsle).ReadToEnd());
+        Assert.False(File.Exists(_h.Networking.HostsFileOf("b")));
+
+        // The freed address is given out again.
+        _h.Write("c.yaml", Isle("c", "[{name: backend}]"));
+        await _h.SyncAsync();
+        Assert.Equal("10.88.0.3", _h.Isle("c").Addresses["backend"]);
+    }
+
+    [Fact]
+    public async Task RecreatedWithNewAddress_NameFollows()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.10}]"));
+        await _h.SyncAsync();
+        Assert.Contains("10.88.0.10\tb\n", Hosts("a"));
+
+        _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.20}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal(2, _h.Runtime.Incarnations("b"));
+        Assert.Contains("10.88.0.20\tb\n", Hosts("a"));
+        Assert.DoesNotContain("10.88.0.10", Hosts("a"));
+        Assert.Equal("10.88.0.20", _h.Isle("b").Addresses["backend"]);
+    }
+
+    [Fact]
+    public async Task StaticAddressConflict_IsAnError()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend, ip: 10.88.0.7}]"));
+        await _h.SyncAsync();
+        _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.7}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Error, _h.StateOf("b"));
+        Assert.Contains("10.88.0.7", _h.Isle("b").Message);
+        Assert.False(_h.Runtime.IsRunning("b"));
+    }
+
+    [Fact]
+    public async Task PublishedPorts_OnlyForRunningIsles_EverythingDeleted_FirewallEmpty()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("web.yaml", Isle("web", "[{name: backend}]", "  ports: [{containerPort: 80, hostPort: 18080}]", restart: "Never"));
+        await _h.SyncAsync();
+
+        var port = Assert.Single(Driver.Firewall.Ports);
+        Assert.Equal(("web", "10.88.0.2", 80, 18080), (port.Isle, port.IsleIp.ToString(), port.ContainerPort, port.HostPort));
+
+        _h.Runtime.Exit("web", 0);
+        await _h.SettleAsync();
+        _h.Networking!.SyncFirewall(); // any later change (here: by hand) no longer publishes an ended isle's port
+        Assert.Equal(IsleState.Succeeded, _h.StateOf("web"));
+        Assert.Empty(Driver.Firewall.Ports);
+
+        _h.Remove("web.yaml");
+        _h.Remove("net.yaml");
+        await _h.SyncAsync();
+        await _h.SyncAsync();
+
+        Assert.Empty(Driver.Networks);
+        Assert.Empty(Driver.Attachments);
+        Assert.True(Driver.Firewall.IsEmpty);
+        Assert.Null(_h.Store.GetNetwork("backend"));
+    }
+
+    [Fact]
+    public async Task NetworkDeleted_WaitsForItsLastIsle()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        await _h.SyncAsync();
+
+        _h.Remove("net.yaml");
+        await _h.SyncAsync();
+        Assert.Contains("backend", Driver.Networks);
+        Assert.Equal("InUse", _h.Store.GetNetwork("backend")!.Reason);
+        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+
+        _h.Remove("a.yaml");
+        await _h.SyncAsync();
+        Assert.Empty(Driver.Networks);
+        Assert.Null(_h.Store.GetNetwork("backend"));
+    }
+
+    [Fact]
+    public async Task IsleWithoutNetworks_Untouched()
+    {
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a"));
+        await _h.SyncAsync();
+
+        Assert.Empty(_h.Runtime.SpecOf("a")!.Volumes);
+        Assert.Empty(_h.Isle("a").Addresses);
+        Assert.True(Driver.Firewall.IsEmpty);
+    }
+
+    public void Dispose() => _h.Dispose();
+}

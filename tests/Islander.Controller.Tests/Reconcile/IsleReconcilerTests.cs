@@ -1,0 +1,418 @@
+using Islander.Controller.Desired;
+using Islander.Controller.Lifecycle;
+using Islander.Controller.Ports;
+using Islander.Model;
+
+namespace Islander.Controller.Tests.Reconcile;
+
+public sealed class IsleReconcilerTests : IDisposable
+{
+    readonly ControllerHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task Reconcile_NewManifest_IsleRunning()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.True(_h.Runtime.IsRunning("web"));
+        Assert.Equal(_h.Runtime.Probe("web").Pid, _h.Isle("web").Pid);
+        Assert.Equal(1, _h.Isle("web").Generation);
+        Assert.Contains(_h.Events.Recent(), e => e.Name == "web" && e.Reason == "Started");
+    }
+
+    [Fact]
+    public async Task Reconcile_InSync_DoesNothing()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        var events = _h.Events.Recent().Count;
+
+        _h.Loop.EnqueueAll();
+        await _h.SyncAsync();
+        await _h.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.Equal(events, _h.Events.Recent().Count);
+    }
+
+    [Fact]
+    public async Task Reconcile_SpecChanged_Recreates()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "httpd"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(2, _h.Runtime.Incarnations("web"));
+        Assert.Equal(["/bin/httpd"], _h.Runtime.SpecOf("web")!.Command);
+        Assert.Equal(2, _h.Isle("web").Generation);
+        Assert.Contains(_h.Events.Recent(), e => e.Reason == "Recreating");
+    }
+
+    [Fact]
+    public async Task Reconcile_OnlyLabelsChanged_KeepsIsle()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web").Replace("  name: web", "  name: web\n  labels: {tier: front}"));
+        await _h.SyncAsync();
+
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.Equal("front", _h.Desired.Get(ResourceKey.Isle("web"))!.Object!.Labels["tier"]);
+    }
+
+    [Fact]
+    public async Task Reconcile_ManifestRemoved_Prunes()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
+        await _h.SyncAsync();
+
+        _h.Remove("web.yaml");
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleProcessState.NotFound, _h.Runtime.Probe("web").State);
+        Assert.Null(_h.StateOf("web"));
+        Assert.True(_h.Runtime.IsRunning("db"));
+    }
+
+    [Fact]
+    public async Task Restart_Always_RestartsAtOnceThenAfterBackOff()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", restart: "Always"));
+        await _h.SyncAsync();
+
+        _h.Runtime.Exit("web", 0);
+        await _h.SettleAsync();
+        Assert.Equal(IsleState.Running, _h.StateOf("web")); // the first restart is immediate
+        Assert.Equal(1, _h.Isle("web").RestartCount);
+
+        _h.Runtime.Exit("web", 0);
+        await _h.SettleAsync();
+        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+        Assert.Equal(0, _h.Isle("web").ExitCode);
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(9));
+        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(2, _h.Isle("web").RestartCount);
+        Assert.Equal(3, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
+    public async Task Restart_CrashLoop_BacksOffExponentially()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", restart: "Always"));
+        await _h.SyncAsync();
+
+        _h.Runtime.Exit("web", 1);
+        await _h.SettleAsync();
+        Assert.Equal(IsleState.Running, _h.StateOf("web")); // the first restart is immediate
+
+        var delays = new List<double>();
+        for (int i = 0; i < 3; i++)
+        {
+            _h.Runtime.Exit("web", 1);
+            await _h.SettleAsync();
+            var record = _h.Isle("web");
+            Assert.Equal("CrashLoopBackOff", record.Reason);
+            delays.Add((record.NextStartAt!.Value - _h.Time.GetUtcNow()).TotalSeconds);
+            await _h.AdvanceAsync(record.NextStartAt.Value - _h.Time.GetUtcNow());
+            Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        }
+
+        Assert.Equal([10, 20, 40], delays);
+        Assert.Equal(4, _h.Isle("web").RestartCount);
+    }
+
+    [Theory]
+    [InlineData("Never", 0, IsleState.Succeeded)]
+    [InlineData("Never", 2, IsleState.Failed)]
+    [InlineData("OnFailure", 0, IsleState.Succeeded)]
+    public async Task Restart_NoRestartPolicy_StaysEnded(string policy, int code, IsleState expected)
+    {
+        _h.Write("job.yaml", ControllerHarness.IsleYaml("job", restart: policy));
+        await _h.SyncAsync();
+
+        _h.Runtime.Exit("job", code);
+        await _h.SettleAsync();
+        await _h.AdvanceAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(expected, _h.StateOf("job"));
+        Assert.Equal(code, _h.Isle("job").ExitCode);
+        Assert.Equal(1, _h.Runtime.Incarnations("job"));
+    }
+
+    [Fact]
+    public async Task Restart_OnFailureNonZero_Restarts()
+    {
+        _h.Write("job.yaml", ControllerHarness.IsleYaml("job", restart: "OnFailure"));
+        await _h.SyncAsync();
+
+        _h.Runtime.Exit("job", 1);
+        await _h.SettleAsync();
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(IsleState.Running, _h.StateOf("job"));
+        Assert.Equal(2, _h.Runtime.Incarnations("job"));
+    }
+
+    [Fact]
+    public async Task DependsOn_DependencyNotRunning_WaitsThenStartsInOrder()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", dependsOn: "db"));
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.Pending, _h.StateOf("web"));
+        Assert.Equal("WaitingForDependencies", _h.Isle("web").Reason);
+        Assert.Contains("db (not defined)", _h.Isle("web").Message);
+        Assert.False(_h.Runtime.IsRunning("web"));
+
+        _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("db"));
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.True(_h.Isle("db").Pid < _h.Isle("web").Pid, "db must start before web");
+    }
+
+    [Fact]
+    public async Task DependsOn_Cycle_TerminalErrorRecordedOnce()
+    {
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a", dependsOn: "b"));
+        _h.Write("b.yaml", ControllerHarness.IsleYaml("b", dependsOn: "a"));
+        await _h.SyncAsync();
+        _h.Loop.EnqueueAll();
+        await _h.SettleAsync();
+
+        Assert.Equal("DependencyCycle", _h.Isle("a").Reason);
+        Assert.Contains("a -> b -> a", _h.Isle("a").Message);
+        Assert.Single(_h.Events.Recent(), e => e.Name == "a" && e.Reason == "DependencyCycle");
+        Assert.False(_h.Runtime.IsRunning("a"));
+    }
+
+    [Fact]
+    public async Task Drift_ProcessKilled_NoticedAndRestartedWithoutResync()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Runtime.Kill("web", 9);
+        await _h.SettleAsync(); // no resync, no time passes: the exit watcher alone enqueues the isle
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Isle("web").RestartCount);
+        Assert.Equal(2, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
+    public async Task Drift_CgroupRemoved_NoticedAsLost()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", restart: "Never"));
+        await _h.SyncAsync();
+
+        _h.Runtime.Vanish("web");
+        await _h.SettleAsync();
+
+        Assert.Equal(IsleState.Failed, _h.StateOf("web"));
+        Assert.Equal("Lost", _h.Isle("web").Reason);
+    }
+
+    [Fact]
+    public async Task DaemonRestart_RunningIsles_AdoptedWithoutRestart()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
+        await _h.SyncAsync();
+        var pid = _h.Isle("web").Pid;
+
+        _h.Restart();
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(pid, _h.Isle("web").Pid);
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("db"));
+    }
+
+    [Fact]
+    public async Task DaemonRestart_IsleEndedMeanwhile_ExitCodeRecorded()
+    {
+        _h.Write("job.yaml", ControllerHarness.IsleYaml("job", restart: "Never"));
+        await _h.SyncAsync();
+
+        _h.Restart();
+        _h.Runtime.Exit("job", 3); // while no daemon watches
+        await _h.SettleAsync();
+
+        Assert.Equal(IsleState.Failed, _h.StateOf("job"));
+        Assert.Equal(3, _h.Isle("job").ExitCode);
+    }
+
+    [Fact]
+    public async Task DaemonRestart_CrashAfterRuntimeStartBeforeRecord_Adopts()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Source.Scan();
+        // The daemon wrote the Pending record, the runtime started the isle, then the daemon died.
+        _h.Store.SaveIsle(new State.IsleRecord { Name = "web", State = IsleState.Creating });
+        await _h.Runtime.StartAsync("web", _h.Desired.Get(ResourceKey.Isle("web"))!.Object!.Isle!, null, default);
+
+        _h.Restart();
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
+    public async Task BadManifest_InvalidField_LastGoodVersionKeepsRunning()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  colour: blue"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        var entry = _h.Desired.Get(ResourceKey.Isle("web"))!;
+        Assert.Equal(1, entry.Generation);
+        Assert.Contains(entry.Problems, p => p.Contains("web.yaml:") && p.Contains("colour"));
+        Assert.Contains(_h.Events.Recent(), e => e.Name == "web" && e.Reason == "InvalidManifest" && e.Message.Contains("colour"));
+    }
+
+    [Fact]
+    public async Task BadManifest_YamlSyntaxError_NothingPruned()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", "kind: Isle\nmetadata: {name: web\nspec: [");
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.NotEmpty(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        Assert.Empty(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
+    public async Task BadManifest_SurvivesDaemonRestart_LastGoodVersionStays()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  colour: blue"));
+        await _h.SyncAsync();
+
+        _h.Restart();
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
+    public async Task DuplicateObject_TwoFiles_ErrorOnBothNeitherApplied()
+    {
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Write("b.yaml", ControllerHarness.IsleYaml("web", command: "httpd"));
+
+        await _h.SyncAsync();
+
+        Assert.Null(_h.StateOf("web"));
+        var problem = Assert.Single(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        Assert.Contains("a.yaml", problem);
+        Assert.Contains("b.yaml", problem);
+
+        _h.Remove("b.yaml");
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+    }
+
+    [Fact]
+    public async Task StartFails_Transient_BackOffThenRetries()
+    {
+        _h.Runtime.StartFault = (_, _) => new IslanderException("shim did not answer", ErrorCategory.Transient);
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+
+        _h.Runtime.StartFault = null;
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+    }
+
+    [Fact]
+    public async Task StartFails_Refused_ErrorUntilSpecChanges()
+    {
+        _h.Runtime.StartFault = (_, spec) => spec.Command[0] == "/bin/missing" ? new IslanderException("/bin/missing: not found", ErrorCategory.NotFound) : null;
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "missing"));
+        await _h.SyncAsync();
+        await _h.AdvanceAsync(TimeSpan.FromMinutes(10));
+        Assert.Equal(IsleState.Error, _h.StateOf("web"));
+        Assert.Equal(0, _h.Runtime.Incarnations("web"));
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "sleep"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+    }
+
+    [Fact]
+    public async Task ApiObject_DeletedThroughApi_Pruned()
+    {
+        var obj = DesiredObject.ForIsle("api-isle", new IsleSpec { Rootfs = "/r", Command = ["/bin/sleep"] }, "api");
+        Assert.Equal(ApplyOutcome.Created, _h.Desired.Apply(obj));
+        Assert.Equal(ApplyOutcome.Unchanged, _h.Desired.Apply(obj));
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.Running, _h.StateOf("api-isle"));
+
+        _h.Desired.Delete(ResourceKey.Isle("api-isle"));
+        await _h.SettleAsync();
+
+        Assert.Null(_h.StateOf("api-isle"));
+        Assert.Empty(_h.Runtime.Names);
+    }
+
+    [Fact]
+    public async Task MissingReference_UndefinedNetwork_HeldBackUntilDefined()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  networks: [{name: backend}]"));
+        await _h.SyncAsync();
+        Assert.Equal("MissingReference", _h.Isle("web").Reason);
+        Assert.False(_h.Runtime.IsRunning("web"));
+
+        _h.Write("net.yaml", "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: backend}\nspec: {subnet: 10.88.0.0/24}\n");
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+    }
+
+    [Fact]
+    public async Task MissingReference_RunningIsleEditedToUndefinedVolume_OldVersionKeepsRunning()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  volumes: [{name: data, mountPath: /data}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.Equal("MissingReference", _h.Isle("web").Reason);
+        Assert.Contains(_h.Events.Recent(), e => e.Reason == "MissingReference" && e.Message.Contains("volume data"));
+    }
+}

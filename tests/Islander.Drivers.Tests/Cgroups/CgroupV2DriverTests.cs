@@ -1,0 +1,202 @@
+using Islander.Drivers.Cgroups;
+using Islander.Model;
+using Islander.Testing;
+using Islander.Testing.Cgroups;
+
+namespace Islander.Drivers.Tests.Cgroups;
+
+/// <summary>The v2 driver on a fake cgroupfs tree (no root): the contract, then the files it leaves.</summary>
+public class CgroupV2DriverTests : CgroupDriverContract
+{
+    readonly FakeCgroup2Fs _fs = new();
+    readonly ChildProcesses _processes = new();
+
+    public CgroupV2DriverTests() => _fs.BlockDevices["/dev/fakedisk"] = new DeviceNumber(8, 0);
+
+    protected override ICgroupDriver CreateDriver() => new CgroupV2Driver(_fs.Root, "islander", _fs);
+    protected override int StartProcess() => _processes.StartSleep();
+    protected override bool IsInGroup(string isle, int pid) =>
+        File.Exists(Path.Combine(_fs.Root, "islander", isle, "cgroup.procs"))
+        && CgroupText.Pids(File.ReadAllText(Path.Combine(_fs.Root, "islander", isle, "cgroup.procs"))).Contains(pid);
+    protected override bool IsRunning(int pid) => _processes.IsRunning(pid);
+
+    protected override void Cleanup()
+    {
+        _processes.Dispose();
+        _fs.Dispose();
+    }
+
+    static readonly IsleResources Everything = new()
+    {
+        Memory = 64 << 20, CpuMillis = 500, CpuShares = 512, Cpuset = "0", Pids = 64,
+        Io = [new IoLimit("/dev/fakedisk", ReadBps: 10 << 20, WriteIops: 100)],
+    };
+
+    [Fact]
+    public void Create_AllLimits_FilesHoldTheValues()
+    {
+        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll);
+
+        Assert.Equal("67108864", _fs.Text("islander/web/memory.max"));
+        Assert.Equal("0", _fs.Text("islander/web/memory.swap.max"));
+        Assert.Equal("50000 100000", _fs.Text("islander/web/cpu.max"));
+        Assert.Equal("20", _fs.Text("islander/web/cpu.weight"));
+        Assert.Equal("0", _fs.Text("islander/web/cpuset.cpus"));
+        Assert.Equal("64", _fs.Text("islander/web/pids.max"));
+        Assert.Equal("8:0 rbps=10485760 wbps=max riops=max wiops=100", _fs.Text("islander/web/io.max"));
+    }
+
+    [Fact]
+    public void Create_NewParent_EnablesOurControllersDownTheTree()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+
+        Assert.Equal("cpu cpuset io memory pids", _fs.Text("cgroup.subtree_control"));
+        Assert.Equal("cpu cpuset io memory pids", _fs.Text("islander/cgroup.subtree_control"));
+        Assert.Equal("cpu cpuset io memory pids", _fs.Text("islander/web/cgroup.controllers"));
+    }
+
+    [Fact]
+    public void Create_NestedParent_CreatesEachLevel()
+    {
+        var driver = new CgroupV2Driver(_fs.Root, "system.slice/islander", _fs);
+        driver.Create("web", new IsleResources { Pids = 5 }, DevicePolicy.AllowAll);
+        Assert.Equal("5", _fs.Text("system.slice/islander/web/pids.max"));
+        driver.Delete("web");
+        Assert.False(driver.Exists("web"));
+    }
+
+    [Fact]
+    public void Create_AgainWithoutLimits_ResetsEveryFile()
+    {
+        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll);
+        Driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+
+        Assert.Equal("max", _fs.Text("islander/web/memory.max"));
+        Assert.Equal("max", _fs.Text("islander/web/memory.swap.max"));
+        Assert.Equal("max 100000", _fs.Text("islander/web/cpu.max"));
+        Assert.Equal("100", _fs.Text("islander/web/cpu.weight"));
+        Assert.Equal("", _fs.Text("islander/web/cpuset.cpus"));
+        Assert.Equal("max", _fs.Text("islander/web/pids.max"));
+        Assert.Equal("", _fs.Text("islander/web/io.max"));
+    }
+
+    [Fact]
+    public void Create_IoDeviceThatIsNotABlockDevice_InvalidManifestAndNothingCreated()
+    {
+        var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"),
+            new IsleResources { Io = [new IoLimit("/dev/null", ReadBps: 1)] }, DevicePolicy.AllowAll));
+        Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
+        Assert.Contains("/dev/null", e.Message);
+        Assert.False(Driver.Exists("web"));
+    }
+
+    [Fact]
+    public void Create_IoDeviceMissing_NamesThePath()
+    {
+        var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"),
+            new IsleResources { Io = [new IoLimit("/dev/no-such-disk", ReadBps: 1)] }, DevicePolicy.AllowAll));
+        Assert.Contains("/dev/no-such-disk", e.Message);
+        Assert.Equal(ErrorCategory.NotFound, e.Category);
+    }
+
+    [Fact]
+    public void Create_WriteFails_ExceptionNamesFileValueAndErrno()
+    {
+        _fs.FailWrites["memory.max"] = 16;
+        var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"), new IsleResources { Memory = 1000 }, DevicePolicy.AllowAll));
+        Assert.StartsWith($"write {_fs.Root}/islander/web/memory.max = 1000: EBUSY", e.Message);
+        Assert.Equal(ErrorCategory.Transient, e.Category);
+    }
+
+    [Fact]
+    public void Create_ControllerNotOffered_RequestedLimitUnsupportedDefaultsSkipped()
+    {
+        using var fs = new FakeCgroup2Fs(controllers: "cpu memory");
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+
+        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll);
+        var e = Assert.Throws<CgroupException>(() => driver.Create("web", new IsleResources { Pids = 10 }, DevicePolicy.AllowAll));
+
+        Assert.Equal(ErrorCategory.Unsupported, e.Category);
+        Assert.Contains("pids", e.Message);
+        driver.Delete("web");
+    }
+
+    [Fact]
+    public void Create_NoSwapAccounting_MemoryOnly()
+    {
+        using var fs = new FakeCgroup2Fs(swap: false);
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll);
+        Assert.Equal("1048576", fs.Text("islander/web/memory.max"));
+        Assert.False(File.Exists(Path.Combine(fs.Root, "islander/web/memory.swap.max")));
+        driver.Delete("web");
+    }
+
+    [Fact]
+    public void AddProcess_ProcessGone_NotFound()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        var e = Assert.Throws<CgroupException>(() => Driver.AddProcess("web", int.MaxValue - 1));
+        Assert.Equal(ErrorCategory.NotFound, e.Category);
+    }
+
+    [Fact]
+    public void Stats_ReadsTheCounters()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        File.WriteAllText(Path.Combine(_fs.Root, "islander/web/memory.current"), "4096\n");
+        File.WriteAllText(Path.Combine(_fs.Root, "islander/web/cpu.stat"), "usage_usec 1500000\nuser_usec 1000000\n");
+        File.WriteAllText(Path.Combine(_fs.Root, "islander/web/pids.current"), "3\n");
+        File.WriteAllText(Path.Combine(_fs.Root, "islander/web/memory.events"), "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\n");
+
+        Assert.Equal(new CgroupStats(4096, TimeSpan.FromSeconds(1.5), 3, 1), Driver.Stats("web"));
+    }
+
+    [Fact]
+    public void Paths_OneDirectoryAndMemoryEvents()
+    {
+        var paths = Driver.Paths("web");
+        Assert.Equal([Path.Combine(_fs.Root, "islander", "web")], paths.Directories);
+        Assert.Equal(Path.Combine(_fs.Root, "islander", "web", "memory.events"), paths.OomEventsFile);
+    }
+
+    [Fact]
+    public void Delete_WithoutCgroupKill_KillLoopEmptiesTheGroup()
+    {
+        using var fs = new FakeCgroup2Fs(cgroupKill: false);
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+        driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+        int pid = _processes.StartSleep();
+        driver.AddProcess("web", pid);
+
+        driver.Delete("web");
+
+        Assert.False(driver.Exists("web"));
+        Assert.False(_processes.IsRunning(pid));
+    }
+
+    [Fact]
+    public void Delete_WithChildGroups_RemovesThemFirst()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        _fs.MakeDirectory(Path.Combine(_fs.Root, "islander/web/inner"));
+        _fs.MakeDirectory(Path.Combine(_fs.Root, "islander/web/inner/deeper"));
+        int pid = _processes.StartSleep();
+        _fs.Write(Path.Combine(_fs.Root, "islander/web/inner/deeper/cgroup.procs"), pid.ToString());
+
+        Driver.Delete("web");
+
+        Assert.False(Driver.Exists("web"));
+        Assert.True(Eventually(() => !_processes.IsRunning(pid)));
+    }
+
+    [Fact]
+    public void Delete_KeepsTheParent()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Delete("web");
+        Assert.True(Directory.Exists(Path.Combine(_fs.Root, "islander")));
+    }
+}

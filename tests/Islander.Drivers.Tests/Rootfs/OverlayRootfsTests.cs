@@ -1,0 +1,14 @@
+using Islander.Drivers.Rootfs;
+
+namespace Islander.Drivers.Tests.Rootfs;
+
+public class OverlayRootfsTests
+{
+    [Fact]
+    public void Options_LayersTopFirst_JoinedWithColons() =>
+        Assert.Equal("lowerdir=/l1:/l2,upperdir=/u,workdir=/w", OverlayRootfs.Options(["/l1", "/l2"], "/u", "/w"));
+
+    [Fact]
+    public void Options_SeparatorsInPaths_AreEscaped() =>
+        Assert.Equal(@"lowerdir=/a\:b,upperdir=/u\,1,workdir=/w", OverlayRootfs.Options(["/a:b"], "/u,1", "/w"));
+}

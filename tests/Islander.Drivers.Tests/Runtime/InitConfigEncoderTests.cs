@@ -1,0 +1,159 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.RegularExpressions;
+using Islander.Drivers.Runtime;
+
+namespace Islander.Drivers.Tests.Runtime;
+
+public class InitConfigEncoderTests
+{
+    static InitConfig Minimal() => new()
+    {
+        Argv = ["sh"],
+        Rootfs = "/r",
+        StatusPath = "/s",
+        Namespaces = NamespaceFlags.Mount,
+    };
+
+    /// <summary>Splits a stream back into (tag, payload) records.</summary>
+    static List<(InitConfigTag Tag, byte[] Payload)> Records(byte[] stream)
+    {
+        var records = new List<(InitConfigTag, byte[])>();
+        int at = 0;
+        while (at < stream.Length)
+        {
+            var tag = (InitConfigTag)BinaryPrimitives.ReadUInt16LittleEndian(stream.AsSpan(at));
+            int len = (int)BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(at + 2));
+            records.Add((tag, stream.AsSpan(at + 6, len).ToArray()));
+            at += 6 + len;
+        }
+        Assert.Equal(stream.Length, at);
+        return records;
+    }
+
+    static byte[] Z(string s) => Encoding.UTF8.GetBytes(s + "\0");
+
+    [Fact]
+    public void Encode_MinimalConfig_ExactBytes()
+    {
+        byte[] expected =
+        [
+            1, 0, 4, 0, 0, 0, 1, 0, 0, 0,                       // VERSION 1
+            2, 0, 3, 0, 0, 0, (byte)'s', (byte)'h', 0,          // ARGV "sh"
+            4, 0, 2, 0, 0, 0, (byte)'/', 0,                     // WORKDIR "/"
+            6, 0, 3, 0, 0, 0, (byte)'/', (byte)'r', 0,          // ROOTFS "/r"
+            7, 0, 8, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0,           // NAMESPACES CLONE_NEWNS
+            10, 0, 4, 0, 0, 0, 0, 0, 0, 0,                      // UID 0
+            11, 0, 4, 0, 0, 0, 0, 0, 0, 0,                      // GID 0
+            13, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,          // CAPABILITIES 0
+            14, 0, 1, 0, 0, 0, 1,                               // NO_NEW_PRIVS 1
+            16, 0, 3, 0, 0, 0, (byte)'/', (byte)'s', 0,         // STATUS_PATH "/s"
+            0, 0, 0, 0, 0, 0,                                   // END
+        ];
+
+        Assert.Equal(expected, InitConfigEncoder.Encode(Minimal()));
+    }
+
+    [Fact]
+    public void Encode_Mount_FlagsOptionsThenFourStringsWithEmptyForNull()
+    {
+        var config = Minimal() with
+        {
+            Mounts = [new MountOp(null, "proc", "proc", MountFlags.NoSuid | MountFlags.NoExec, null, MountOpOptions.CreateDir)],
+        };
+
+        var mount = Records(InitConfigEncoder.Encode(config)).Single(r => r.Tag == InitConfigTag.Mount).Payload;
+
+        byte[] expected = [10, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, .. Z("proc"), .. Z("proc"), 0];
+        Assert.Equal(expected, mount);
+    }
+
+    [Fact]
+    public void Encode_RepeatedFields_OneRecordEachInOrder()
+    {
+        var config = Minimal() with
+        {
+            Argv = ["sh", "-c", "exit 42"],
+            Env = ["A=1", "B=2"],
+            AdditionalGids = [10, 20],
+            Symlinks = [new SymlinkOp("/proc/self/fd", "dev/fd")],
+        };
+
+        var records = Records(InitConfigEncoder.Encode(config));
+
+        Assert.Equal(InitConfigTag.Version, records[0].Tag);
+        Assert.Equal(InitConfigTag.End, records[^1].Tag);
+        Assert.Equal(["sh", "-c", "exit 42"], records.Where(r => r.Tag == InitConfigTag.Argv).Select(r => Encoding.UTF8.GetString(r.Payload).TrimEnd('\0')));
+        Assert.Equal(["A=1", "B=2"], records.Where(r => r.Tag == InitConfigTag.Env).Select(r => Encoding.UTF8.GetString(r.Payload).TrimEnd('\0')));
+        Assert.Equal([10u, 20u], records.Where(r => r.Tag == InitConfigTag.AdditionalGid).Select(r => BinaryPrimitives.ReadUInt32LittleEndian(r.Payload)));
+        Assert.Equal([.. Z("/proc/self/fd"), .. Z("dev/fd")], records.Single(r => r.Tag == InitConfigTag.Symlink).Payload);
+    }
+
+    [Fact]
+    public void Encode_OptionalFields_PresentOnlyWhenSet()
+    {
+        var config = Minimal() with
+        {
+            Namespaces = NamespaceFlags.Mount | NamespaceFlags.Uts,
+            Hostname = "web",
+            SeccompFilter = new byte[16],
+            OomCounterPath = "/sys/fs/cgroup/memory/x/memory.oom_control",
+        };
+
+        var tags = Records(InitConfigEncoder.Encode(config)).Select(r => r.Tag).ToList();
+        var minimalTags = Records(InitConfigEncoder.Encode(Minimal())).Select(r => r.Tag).ToList();
+
+        Assert.Contains(InitConfigTag.Hostname, tags);
+        Assert.Contains(InitConfigTag.Seccomp, tags);
+        Assert.Contains(InitConfigTag.OomCounterPath, tags);
+        Assert.DoesNotContain(InitConfigTag.Hostname, minimalTags);
+        Assert.DoesNotContain(InitConfigTag.Seccomp, minimalTags);
+        Assert.DoesNotContain(InitConfigTag.OomCounterPath, minimalTags);
+    }
+
+    public static TheoryData<string> InvalidConfigs() => ["no argv", "no mount ns", "hostname without uts", "seccomp not whole", "nul in env"];
+
+    [Theory]
+    [MemberData(nameof(InvalidConfigs))]
+    public void Encode_InvalidConfig_Throws(string which)
+    {
+        var config = which switch
+        {
+            "no argv" => Minimal() with { Argv = [] },
+            "no mount ns" => Minimal() with { Namespaces = NamespaceFlags.Pid },
+            "hostname without uts" => Minimal() with { Hostname = "h" },
+            "seccomp not whole" => Minimal() with { SeccompFilter = new byte[12] },
+            "nul in env" => Minimal() with { Env = ["A=\0"] },
+            _ => throw new ArgumentOutOfRangeException(nameof(which)),
+        };
+
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.Encode(config));
+    }
+
+    [Fact]
+    public void Tags_MatchTheDefinesInIsleInitC()
+    {
+        var source = File.ReadAllText(SourceTree.Find("src/Islander.Drivers/native/isle-init.c"));
+        var defines = Regex.Matches(source, @"^#define TAG_([A-Z_]+) (\d+)", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value.Replace("_", ""), m => ushort.Parse(m.Groups[2].Value), StringComparer.OrdinalIgnoreCase);
+
+        // C uses WORKDIR and NO_NEW_PRIVS for WorkingDir and NoNewPrivileges.
+        static string CName(InitConfigTag t) => t switch
+        {
+            InitConfigTag.WorkingDir => "WORKDIR",
+            InitConfigTag.NoNewPrivileges => "NONEWPRIVS",
+            _ => t.ToString(),
+        };
+        var tags = Enum.GetValues<InitConfigTag>().ToDictionary(CName, t => (ushort)t, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(tags.OrderBy(t => t.Value), defines.OrderBy(d => d.Value), new TagComparer());
+        Assert.Contains($"#define CONFIG_VERSION {InitConfigEncoder.FormatVersion}", source);
+    }
+
+    sealed class TagComparer : IEqualityComparer<KeyValuePair<string, ushort>>
+    {
+        public bool Equals(KeyValuePair<string, ushort> a, KeyValuePair<string, ushort> b) =>
+            a.Value == b.Value && string.Equals(a.Key, b.Key, StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode(KeyValuePair<string, ushort> kv) => kv.Value;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Daemon;
+
+/// <summary>islanderctl against a real daemon (or none): exit codes, error messages, logs of a real isle.</summary>
+[Collection(DaemonCollection.Name)]
+public sealed class IslanderctlTests : IAsyncDisposable
+{
+    readonly DaemonHarness _h;
+
+    public IslanderctlTests()
+    {
+        HostCaps.RequireRoot();
+        _h = new DaemonHarness();
+    }
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task NoDaemon_FailsWithAMessageNamingTheSocket()
+    {
+        var r = await _h.CtlAsync("get", "isles");
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(_h.Socket, r.Stderr);
+        Assert.Equal("", r.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task GetMissingIsle_FailsWithNotFound()
+    {
+        await _h.StartDaemonAsync();
+
+        var r = await _h.CtlAsync("get", "isles", "nope");
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("not found", r.Stderr);
+        Assert.Contains("nope", r.Stderr);
+    }
+
+    [Fact]
+    public async Task Logs_Tail1_PrintsTheLastLineOfARealIsle()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName();
+        _h.WriteManifest("counter.yaml", _h.IsleYaml(name, "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.1; done"));
+        await _h.WaitRunningAsync(name);
+        await DaemonLifecycleTests.WaitForAsync(() => File.Exists(_h.LogFile(name)) && File.ReadAllLines(_h.LogFile(name)).Length >= 3, "three lines logged");
+
+        var r = await _h.CtlAsync("logs", name, "--tail", "1");
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        var m = Regex.Match(line, @"^line (\d+)$");
+        Assert.True(m.Success, line);
+        var n = int.Parse(m.Groups[1].Value);
+        Assert.True(n >= 3, line);
+
+        var all = await _h.CtlAsync("logs", name);
+        Assert.StartsWith("line 1\nline 2\n", all.Stdout);
+    }
+
+    [Fact]
+    public async Task LogsFollow_StreamsNewOutputOfARealIsle()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName();
+        _h.WriteManifest("counter.yaml", _h.IsleYaml(name, "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.2; done"));
+        await _h.WaitRunningAsync(name);
+
+        using var follow = _h.StartCtl("logs", "-f", name);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            var seen = new List<int>();
+            var sw = Stopwatch.StartNew();
+            while (seen.Count < 5)
+            {
+                var line = await follow.StandardOutput.ReadLineAsync(timeout.Token);
+                if (line is null)
+                    Assert.Fail($"logs -f ended: {await follow.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+                var m = Regex.Match(line!, @"^line (\d+)$");
+                Assert.True(m.Success, line);
+                seen.Add(int.Parse(m.Groups[1].Value));
+            }
+            // From the first line on, then lines written after the command started: consecutive, and live.
+            Assert.Equal(Enumerable.Range(1, 5), seen);
+            Assert.False(follow.HasExited, "logs -f exited instead of following");
+        }
+        finally
+        {
+            if (!follow.HasExited) follow.Kill();
+            await follow.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyDescribeDelete_ThroughTheCli()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName();
+        var file = Path.Combine(_h.Dir, "applied.yaml");
+        await File.WriteAllTextAsync(file, _h.IsleYaml(name, "exec sleep 1000"), TestContext.Current.CancellationToken);
+
+        var apply = await _h.CtlAsync("apply", "-f", file);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
+
+        var describe = await _h.CtlAsync("describe", "isle", name);
+        Assert.True(describe.ExitCode == 0, describe.ToString());
+        Assert.Contains(pid.ToString(), describe.Stdout);
+
+        var delete = await _h.CtlAsync("delete", "isle", name);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        await DaemonLifecycleTests.WaitForAsync(() => !DaemonHarness.ProcessExists(pid), $"pid {pid} gone after delete");
+        var sw = Stopwatch.StartNew();
+        while (await _h.GetIsleAsync(name) is not null)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), "isle still listed after delete");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+        Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+    }
+}

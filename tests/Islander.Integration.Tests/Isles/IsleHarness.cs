@@ -1,0 +1,96 @@
+using Islander.Drivers.Cgroups;
+using Islander.Drivers.Network;
+using Islander.Drivers.Rootfs;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>Isle tests run one at a time: they OOM, fork-bomb and measure CPU on a shared kernel.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class IsleCollection
+{
+    public const string Name = "isles (root, real kernel)";
+}
+
+/// <summary>
+/// Runs isles through the real <see cref="IsleRuntime"/> — isle-init, overlay, cgroups, seccomp —
+/// on the busybox test rootfs, with state, run directories and a parent cgroup of its own, all
+/// removed on dispose. Skips off root; as root a missing kernel feature fails.
+/// </summary>
+public sealed class IsleHarness : IAsyncDisposable
+{
+    readonly List<string> _isles = [];
+    readonly string _dir;
+
+    public IsleHarness()
+    {
+        HostCaps.Require(HostCaps.Cgroups is not null, "a cgroup filesystem at /sys/fs/cgroup");
+        _dir = Directory.CreateTempSubdirectory("islander-isle-test-").FullName;
+        // As /var/lib/islander and /run/islander: traversable by an isle's remapped root.
+        File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        CgroupParent = "islander-test-" + Guid.NewGuid().ToString("N")[..8];
+        Cgroups = CgroupDetector.CreateDriver(HostCaps.Cgroups!, CgroupParent);
+        Paths = new RuntimePaths(Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
+        Runtime = new IsleRuntime(new LinuxProcessLauncher(), Cgroups, new BridgeNetworkDriver(), new OverlayRootfs(Paths.StateRoot, Paths.RunRoot), Paths);
+    }
+
+    public IsleRuntime Runtime { get; }
+    public ICgroupDriver Cgroups { get; }
+    public RuntimePaths Paths { get; }
+    public string CgroupParent { get; }
+
+    /// <summary>A temp directory of the test's, outside the isle's root.</summary>
+    public string HostDir => _dir;
+
+    public static IsleSpec Spec(params string[] command) => new() { Rootfs = TestRootfs.Busybox, Command = command, RestartPolicy = RestartPolicy.Never };
+
+    /// <summary>Has the harness delete isle <paramref name="name"/> on dispose.</summary>
+    public void Track(string name) => _isles.Add(name);
+
+    /// <summary>Starts an isle with its output in a log file; the harness deletes it on dispose.</summary>
+    public async Task<(string Name, IsleProcess Process)> StartAsync(IsleSpec spec, string? name = null)
+    {
+        name ??= "t-" + Guid.NewGuid().ToString("N")[..8];
+        _isles.Add(name);
+        return (name, await Runtime.StartAsync(name, spec, ct: TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Runs an isle to its end (at most <paramref name="timeoutSeconds"/>) and returns its status and output.</summary>
+    public async Task<IsleRun> RunAsync(IsleSpec spec, int timeoutSeconds = 30)
+    {
+        var (name, process) = await StartAsync(spec);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
+        var status = await Runtime.WaitAsync(name, process, timeout.Token);
+        Assert.NotNull(status);
+        return new IsleRun(name, status, Log(name));
+    }
+
+    public string Log(string name) => File.Exists(Paths.LogFile(name)) ? File.ReadAllText(Paths.LogFile(name)) : "";
+
+    /// <summary>Output of a command run in a fresh isle, which must exit 0.</summary>
+    public async Task<string> OutputAsync(IsleSpec spec)
+    {
+        var (status, output) = await RunAsync(spec);
+        Assert.True(status.Code == 0, $"isle exited {status.Code}: {output}");
+        return output.Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var isle in _isles)
+            await Runtime.DeleteAsync(isle, CancellationToken.None, keepLog: false);
+        foreach (var dir in Directory.GetDirectories(HostCaps.Cgroups!.Root).Select(h => Path.Combine(h, CgroupParent)).Append(Path.Combine(HostCaps.Cgroups.Root, CgroupParent)))
+            if (Directory.Exists(dir))
+                Directory.Delete(dir);
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+/// <summary>An isle that ran to its end.</summary>
+public sealed record IsleRun(string Name, IsleExitStatus Status, string Output)
+{
+    public void Deconstruct(out IsleExitStatus status, out string output) => (status, output) = (Status, Output);
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>What an isle sees of the machine: its own processes, hostname, root, network and IPC.</summary>
+[Collection(IsleCollection.Name)]
+public sealed class IsleIsolationTests : IAsyncDisposable
+{
+    readonly IsleHarness _h = new();
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task Run_Ps_ShowsOnlyTheIslesProcessesWithItsCommandAsPid1()
+    {
+        var output = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", "ps -o pid,args; true"));
+
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        var processes = lines.Skip(1).ToList();
+        Assert.Equal(2, processes.Count);
+        Assert.Equal("1 sh -c ps -o pid,args; true", processes[0]);
+        Assert.Contains("{ps}", processes[1]); // busybox runs ps in a forked sh
+    }
+
+    [Fact]
+    public async Task Run_Hostname_IsTheIslesOwn()
+    {
+        Assert.Equal("islet", await _h.OutputAsync(IsleHarness.Spec("hostname") with { Hostname = "islet" }));
+    }
+
+    [Fact]
+    public async Task Run_HostFileOutsideRootfs_IsNotReachable()
+    {
+        string secret = Path.Combine(_h.HostDir, "secret");
+        await File.WriteAllTextAsync(secret, "host only", TestContext.Current.CancellationToken);
+
+        var (status, output) = await _h.RunAsync(IsleHarness.Spec("cat", secret));
+
+        Assert.NotEqual(0, status.Code);
+        Assert.DoesNotContain("host only", output);
+    }
+
+    [Fact]
+    public async Task Run_WithoutNetwork_OnlyLoopbackExistsAndWorks()
+    {
+        var output = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", "ls /sys/class/net; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo reachable"));
+
+        Assert.Equal("lo\nreachable", output);
+    }
+
+    [Fact]
+    public async Task Run_Namespaces_DifferFromTheHosts()
+    {
+        string[] kinds = ["pid", "mnt", "uts", "ipc", "net", "cgroup"];
+        var output = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", string.Join("; ", kinds.Select(k => $"readlink /proc/1/ns/{k}"))));
+
+        var inside = output.Split('\n');
+        for (int i = 0; i < kinds.Length; i++)
+            Assert.NotEqual(File.ResolveLinkTarget($"/proc/self/ns/{kinds[i]}", false)!.ToString(), inside[i]);
+    }
+
+    [Fact]
+    public async Task Run_HostSysVSharedMemory_IsNotVisible()
+    {
+        var ipcmk = Process.Start(new ProcessStartInfo("ipcmk", "-M 4096") { RedirectStandardOutput = true })!;
+        string created = await ipcmk.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await ipcmk.WaitForExitAsync(TestContext.Current.CancellationToken);
+        string id = created.Trim().Split(' ')[^1];
+        try
+        {
+            Assert.Contains(id, await File.ReadAllTextAsync("/proc/sysvipc/shm", TestContext.Current.CancellationToken));
+            var inside = await _h.OutputAsync(IsleHarness.Spec("cat", "/proc/sysvipc/shm"));
+            Assert.Single(inside.Split('\n')); // the header only
+        }
+        finally
+        {
+            Process.Start("ipcrm", ["-m", id])!.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task Run_ProcSelfCgroup_ShowsTheIslesGroupAsRoot()
+    {
+        var output = await _h.OutputAsync(IsleHarness.Spec("cat", "/proc/self/cgroup"));
+
+        Assert.All(output.Split('\n'), line => Assert.EndsWith(":/", line));
+    }
+
+    [Fact]
+    public async Task Run_WritesToRoot_LandInTheUpperLayerNotTheBase()
+    {
+        var output = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", "echo x > /etc/written && rm /etc/os-release && ls /etc"));
+
+        Assert.Contains("written", output);
+        Assert.False(File.Exists(Path.Combine(TestRootfs.Busybox, "etc", "written")));
+        Assert.True(File.Exists(Path.Combine(TestRootfs.Busybox, "etc", "os-release")));
+    }
+
+    [Fact]
+    public async Task Run_EnvWorkingDirAndUser_AreApplied()
+    {
+        var spec = IsleHarness.Spec("sh", "-c", "echo $GREETING; pwd; id -u; id -g") with
+        {
+            Env = [new EnvVar("GREETING", "hello")],
+            WorkingDir = "/tmp",
+            User = "1000:1001",
+        };
+
+        Assert.Equal("hello\n/tmp\n1000\n1001", await _h.OutputAsync(spec));
+    }
+
+    [Fact]
+    public async Task Delete_AfterRun_LeavesNoCgroupMountOrRunDirectory()
+    {
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("sleep", "100"));
+        string mountPoint = Path.Combine(_h.Paths.IsleRunDir(name), "rootfs");
+        Assert.True(_h.Cgroups.Exists(name));
+
+        await _h.Runtime.DeleteAsync(name, TestContext.Current.CancellationToken);
+
+        Assert.False(_h.Cgroups.Exists(name));
+        Assert.DoesNotContain($" {mountPoint} ", await File.ReadAllTextAsync("/proc/self/mountinfo", TestContext.Current.CancellationToken));
+        Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name)));
+        Assert.False(Directory.Exists($"/proc/{process.InitPid}") && File.ReadAllText($"/proc/{process.InitPid}/cmdline").Contains("sleep"));
+    }
+}

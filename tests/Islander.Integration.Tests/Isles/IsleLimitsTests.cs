@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Islander.Drivers.Cgroups;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>cgroup limits as an isle feels them: OOM kills, CPU time, cpusets, task counts, IO throttles.</summary>
+[Collection(IsleCollection.Name)]
+public sealed class IsleLimitsTests : IAsyncDisposable
+{
+    readonly IsleHarness _h = new();
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    static IsleSpec Limited(IsleResources resources, params string[] command) => IsleHarness.Spec(command) with { Resources = resources };
+
+    [Fact]
+    public async Task Run_AllocatingPastMemoryLimit_IsReportedAsOomKilled()
+    {
+        // 100 MB through a pipe into a shell variable: really resident, far past 32 MiB.
+        var spec = Limited(new IsleResources { Memory = 32 << 20 }, "sh", "-c", "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+
+        var (status, output) = await _h.RunAsync(spec);
+
+        Assert.True(status.OomKilled, $"status {status}, output {output}");
+        Assert.Equal(9, status.Signal);
+        Assert.Equal(137, status.Code);
+        Assert.DoesNotContain("survived", output);
+    }
+
+    [Fact]
+    public async Task Run_WithinMemoryLimit_IsNotOomKilled()
+    {
+        var (status, _) = await _h.RunAsync(Limited(new IsleResources { Memory = 64 << 20 }, "sh", "-c", "x=$(head -c 1000000 /dev/zero | tr '\\0' a)"));
+
+        Assert.Equal((0, false), (status.Code, status.OomKilled));
+    }
+
+    [Fact]
+    public async Task Run_HalfACpu_BusyLoopGetsHalfACore()
+    {
+        var (name, _) = await _h.StartAsync(Limited(new IsleResources { CpuMillis = 500 }, "sh", "-c", "while :; do :; done"));
+        await Task.Delay(500, TestContext.Current.CancellationToken); // let the quota settle in
+
+        var before = _h.Cgroups.Stats(name).CpuTime!.Value;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(3000, TestContext.Current.CancellationToken);
+        double share = (_h.Cgroups.Stats(name).CpuTime!.Value - before).TotalSeconds / clock.Elapsed.TotalSeconds;
+
+        Assert.InRange(share, 0.40, 0.60);
+    }
+
+    [Fact]
+    public async Task Run_CpuSharesQuotaAndPeriod_AreWrittenToTheGroup()
+    {
+        HostCaps.RequireCgroup(CgroupVersion.V1);
+        var (name, _) = await _h.StartAsync(Limited(new IsleResources { CpuShares = 512, CpuQuota = 25000, CpuPeriod = 50000 }, "sleep", "100"));
+
+        Assert.Equal("512", ReadV1("cpu", name, "cpu.shares"));
+        Assert.Equal("25000", ReadV1("cpu", name, "cpu.cfs_quota_us"));
+        Assert.Equal("50000", ReadV1("cpu", name, "cpu.cfs_period_us"));
+    }
+
+    [Fact]
+    public async Task Run_Cpuset_PinsTheIsleToThoseCpus()
+    {
+        var output = await _h.OutputAsync(Limited(new IsleResources { Cpuset = "0" }, "sh", "-c", "grep Cpus_allowed_list /proc/self/status; nproc"));
+
+        Assert.Equal("Cpus_allowed_list:\t0\n1", output);
+    }
+
+    [Fact]
+    public async Task Run_ForkBomb_StopsAtThePidsLimitAndTheHostCanStillFork()
+    {
+        // busybox sh gives up at the first fork the kernel refuses; every fork before it left a sleep behind.
+        var spec = Limited(new IsleResources { Pids = 20 }, "sh", "-c", "i=0; while :; do sleep 60 & i=$((i+1)); echo $i; done");
+
+        var run = await _h.RunAsync(spec);
+        var (status, output) = run;
+
+        Assert.Contains("can't fork", output);
+        Assert.Equal("19", output.Split('\n')[^3]); // sh itself and 19 sleeps make 20 tasks
+        Assert.NotEqual(0, status.Code);
+        string events = _h.Cgroups.Paths(run.Name).Directories.Select(d => Path.Combine(d, "pids.events")).First(File.Exists);
+        Assert.True(MaxEvents(events) >= 1, "pids.events counts the forks the limit refused");
+        using var host = Process.Start("true")!; // the host is unaffected
+        await host.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, host.ExitCode);
+    }
+
+    static long MaxEvents(string file) =>
+        long.Parse(File.ReadAllLines(file).Select(l => l.Split(' ')).First(f => f[0] == "max")[1]);
+
+    [Fact]
+    public async Task Run_BlockIoLimits_AreWrittenForTheDevice()
+    {
+        HostCaps.RequireCgroup(CgroupVersion.V1);
+        var (device, rdev) = HostDevices.RootDisk();
+        var spec = Limited(new IsleResources { Io = [new IoLimit(device, ReadBps: 10 << 20, WriteBps: 5 << 20)] }, "sleep", "100");
+
+        var (name, _) = await _h.StartAsync(spec);
+
+        Assert.Equal($"{rdev} {10 << 20}", ReadV1("blkio", name, "blkio.throttle.read_bps_device"));
+        Assert.Equal($"{rdev} {5 << 20}", ReadV1("blkio", name, "blkio.throttle.write_bps_device"));
+    }
+
+    [Fact]
+    public async Task Run_MemoryLimit_IsWrittenWithoutExtraSwap()
+    {
+        HostCaps.RequireCgroup(CgroupVersion.V1);
+        var (name, _) = await _h.StartAsync(Limited(new IsleResources { Memory = 64 << 20 }, "sleep", "100"));
+
+        Assert.Equal("67108864", ReadV1("memory", name, "memory.limit_in_bytes"));
+        if (File.Exists(Path.Combine(HostCaps.Cgroups!.Root, "memory", _h.CgroupParent, name, "memory.memsw.limit_in_bytes")))
+            Assert.Equal("67108864", ReadV1("memory", name, "memory.memsw.limit_in_bytes"));
+    }
+
+    string ReadV1(string hierarchy, string isle, string file) =>
+        File.ReadAllText(Path.Combine(HostCaps.Cgroups!.Root, hierarchy, _h.CgroupParent, isle, file)).Trim();
+
+    static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var clock = Stopwatch.StartNew(); !condition(); await Task.Delay(50, TestContext.Current.CancellationToken))
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "timed out");
+    }
+}

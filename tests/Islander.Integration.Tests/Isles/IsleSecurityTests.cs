@@ -1,0 +1,133 @@
+using Islander.Drivers.Security;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>Docker's security defaults as seen from inside an isle, and their opt-outs.</summary>
+[Collection(IsleCollection.Name)]
+public sealed class IsleSecurityTests : IAsyncDisposable
+{
+    readonly IsleHarness _h = new();
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    static IsleSpec Secured(IsleSecurity security, params string[] command) => IsleHarness.Spec(command) with { Security = security };
+
+    async Task<Dictionary<string, string>> StatusAsync(IsleSecurity security)
+    {
+        var output = await _h.OutputAsync(Secured(security, "cat", "/proc/self/status"));
+        return output.Split('\n').Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+    }
+
+    [Fact]
+    public async Task Run_Defaults_DockersCapabilitiesNoNewPrivsAndSeccomp()
+    {
+        var status = await StatusAsync(new IsleSecurity());
+
+        Assert.Equal(((ulong)CapabilityPolicy.DockerDefault).ToString("x16"), status["CapBnd"]);
+        Assert.Equal(((ulong)CapabilityPolicy.DockerDefault).ToString("x16"), status["CapEff"]);
+        Assert.Equal("0000000000000000", status["CapInh"]);
+        Assert.Equal("1", status["NoNewPrivs"]);
+        Assert.Equal("2", status["Seccomp"]); // SECCOMP_MODE_FILTER
+    }
+
+    [Fact]
+    public async Task Run_CapAddAndCapDrop_ChangeTheBoundingSet()
+    {
+        var status = await StatusAsync(new IsleSecurity { CapAdd = ["NET_ADMIN"], CapDrop = ["CHOWN"] });
+
+        ulong bounding = Convert.ToUInt64(status["CapBnd"], 16);
+        Assert.NotEqual(0UL, bounding & (ulong)CapabilitySet.NetAdmin);
+        Assert.Equal(0UL, bounding & (ulong)CapabilitySet.Chown);
+    }
+
+    [Fact]
+    public async Task Run_Privileged_AllCapabilitiesNoSeccomp()
+    {
+        var status = await StatusAsync(new IsleSecurity { Privileged = true });
+
+        // All the host has: its own bounding set may lack some (this CI machine's lacks CAP_SYS_RESOURCE).
+        var host = File.ReadAllLines("/proc/self/status").First(l => l.StartsWith("CapBnd:")).Split('\t')[1];
+        Assert.Equal(host, status["CapBnd"]);
+        Assert.Equal("0", status["Seccomp"]);
+    }
+
+    [Fact]
+    public async Task Run_DefaultSeccomp_DeniesWhatDockerDenies()
+    {
+        // A new user namespace needs no capability, but Docker's profile refuses it without CAP_SYS_ADMIN.
+        var (status, output) = await _h.RunAsync(IsleHarness.Spec("unshare", "-U", "true"));
+        Assert.NotEqual(0, status.Code);
+        Assert.Contains("Operation not permitted", output);
+
+        var unconfined = await _h.RunAsync(Secured(new IsleSecurity { Seccomp = "unconfined" }, "unshare", "-U", "true"));
+        Assert.Equal(0, unconfined.Status.Code);
+    }
+
+    [Fact]
+    public async Task Run_MaskedProcPaths_ReadEmptyUnlessPrivileged()
+    {
+        var masked = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", "wc -c < /proc/timer_list"));
+        var privileged = await _h.OutputAsync(Secured(new IsleSecurity { Privileged = true }, "sh", "-c", "wc -c < /proc/timer_list"));
+
+        Assert.Equal("0", masked);
+        Assert.True(long.Parse(privileged) > 0);
+    }
+
+    [Fact]
+    public async Task Run_ProcSys_IsReadOnly()
+    {
+        var (status, output) = await _h.RunAsync(IsleHarness.Spec("sh", "-c", "echo 1 > /proc/sys/kernel/ns_last_pid"));
+
+        Assert.NotEqual(0, status.Code);
+        Assert.Contains("Read-only file system", output);
+    }
+
+    [Fact]
+    public async Task Run_DeviceNodeOfTheHostDisk_CannotBeOpenedThoughItCanBeMade()
+    {
+        HostCaps.Require(HostCaps.Cgroups!.DeviceAllowlist, "the cgroup v1 devices controller");
+        var (_, number) = HostDevices.RootDisk();
+        var (major, minor) = (number.Split(':')[0], number.Split(':')[1]);
+
+        var (status, output) = await _h.RunAsync(IsleHarness.Spec("sh", "-c", $"mknod /tmp/disk b {major} {minor} && head -c 1 /tmp/disk"));
+
+        Assert.NotEqual(0, status.Code);
+        Assert.Contains("Operation not permitted", output);
+    }
+
+    [Fact]
+    public async Task Run_IsleInitBinary_IsNotReachableFromInside()
+    {
+        // Every process the isle can see runs the isle's own binaries; isle-init is not among them.
+        var output = await _h.OutputAsync(IsleHarness.Spec("sh", "-c", "for p in /proc/[0-9]*; do readlink $p/exe; done; true"));
+
+        Assert.DoesNotContain("isle-init", output);
+        Assert.NotEmpty(output);
+    }
+
+    [Fact]
+    public async Task Run_UserNamespace_MapsRootToAnUnprivilegedHostUser()
+    {
+        var map = new[] { new IdMapping(0, 100000, 65536) };
+        var spec = Secured(new IsleSecurity { UserNamespace = new UserNamespace(map, map) }, "sh", "-c", "id -u; cat /proc/self/uid_map; sleep 5");
+        var (name, process) = await _h.StartAsync(spec);
+
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        var lines = _h.Log(name).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("0", lines[0]);
+        Assert.Equal(["0", "100000", "65536"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var hostUid = File.ReadAllLines($"/proc/{process.InitPid}/status").First(l => l.StartsWith("Uid:")).Split('\t')[1];
+        Assert.Equal("100000", hostUid);
+    }
+
+    [Fact]
+    public async Task Run_ReadOnlyRootFilesystem_RefusesWrites()
+    {
+        var (status, output) = await _h.RunAsync(Secured(new IsleSecurity { ReadOnlyRootFilesystem = true }, "touch", "/etc/x"));
+
+        Assert.NotEqual(0, status.Code);
+        Assert.Contains("Read-only file system", output);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
+using Islander.Controller.Events;
+using Islander.Controller.Hosting;
+using Islander.Controller.Lifecycle;
+using Islander.Controller.Networks;
+using Islander.Controller.Reconcile;
+using Islander.Controller.Runtime;
+using Islander.Controller.State;
+using Islander.Drivers.Network;
+using Islander.Integration.Tests.Isles;
+using Islander.Integration.Tests.Network;
+using Islander.Model;
+using Islander.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Islander.Integration.Tests.Networks;
+
+/// <summary>
+/// The controller's network pieces (reconcile loop, IsleNetworking, NetworkedIsleRuntime) over the real IsleRuntime and
+/// the real bridge driver. Bridges and the nftables table live in a throwaway "host" namespace, so the machine's own
+/// links and firewall are never touched; isles get fresh namespaces of their own as always.
+/// </summary>
+[Collection(IsleCollection.Name)]
+public sealed class ControllerNetworksTests : IAsyncDisposable
+{
+    readonly IsleHarness _isles = new();
+    readonly TestNetns _host = TestNetns.Create();
+    readonly StateStore _store;
+    readonly DesiredStore _desired;
+    readonly ReconcileQueue _queue = new(TimeProvider.System);
+    readonly ReconcileLoop _loop;
+    readonly NetworkedIsleRuntime _runtime;
+    readonly IsleNetworking _networking;
+
+    public ControllerNetworksTests()
+    {
+        HostCaps.RequireRoot();
+        _host.Ok("ip link set lo up"); // as on a real host: the published port is tried on 127.0.0.1
+        var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions
+        {
+            State = Path.Combine(_isles.HostDir, "cstate"), Run = Path.Combine(_isles.HostDir, "crun"), RestartBackoff = new RestartBackoff(),
+        });
+        _store = new StateStore(Path.Combine(_isles.HostDir, "state.db"));
+        _desired = new DesiredStore(_store, TimeProvider.System);
+        _desired.Changed += _queue.Add;
+        var events = new EventRecorder(_store, TimeProvider.System);
+        var adapter = new IsleRuntimeAdapter(_isles.Runtime);
+        _networking = new IsleNetworking(adapter, new BridgeNetworkDriver(_host.Netns), _desired, _store, events, _queue, options, NullLogger<IsleNetworking>.Instance);
+        _runtime = new NetworkedIsleRuntime(adapter, _networking);
+        var isles = new IsleReconciler(_desired, _store, _runtime, events, _queue, TimeProvider.System, options, NullLogger<IsleReconciler>.Instance);
+        _loop = new ReconcileLoop(_queue, _desired, _store, isles, new ExitWatcher(_runtime, _queue), events, TimeProvider.System, options,
+            NullLogger<ReconcileLoop>.Instance, new NetworkReconciler(_networking));
+    }
+
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    void Network(string name, string subnet) =>
+        _desired.Apply(new DesiredObject(new ResourceKey(ResourceKind.Network, name), new Dictionary<string, string>(),
+            new JsonObject { ["subnet"] = subnet, ["masquerade"] = false, ["internal"] = false }, null, "test"));
+
+    void Isle(string name, IsleSpec spec) => _desired.Apply(DesiredObject.ForIsle(name, spec, "test"));
+
+    static IsleSpec Busybox(string script, params NetworkAttachment[] networks) => new()
+    {
+        Rootfs = TestRootfs.Busybox, Command = ["/bin/sh", "-c", script], Networks = networks, RestartPolicy = RestartPolicy.Never,
+    };
+
+    const string Server = "while true; do echo pong | nc -l -p 7000; done";
+
+    async Task SettleAsync()
+    {
+        for (int quiet = 0; quiet < 3;)
+        {
+            quiet = await _loop.ProcessReadyAsync(Ct) > 0 ? 0 : quiet + 1;
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    /// <summary>Runs a one-shot client isle to its end and returns its log.</summary>
+    async Task<string> ClientAsync(string name, string script, params NetworkAttachment[] networks)
+    {
+        Isle(name, Busybox(script, networks));
+        await SettleAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_runtime.Probe(name).State == Controller.Ports.IsleProcessState.Running && DateTime.UtcNow < deadline)
+            await Task.Delay(100, Ct);
+        return _isles.Log(name);
+    }
+
+    [Fact]
+    public async Task TwoIsles_ByName_PingAndTcp_PublishedPort_Isolation_NameFollows_CleanupLeavesNothing()
+    {
+        string n1 = "nw" + Guid.NewGuid().ToString("N")[..6], n2 = "nx" + Guid.NewGuid().ToString("N")[..6];
+        Network(n1, "10.231.1.0/24");
+        Network(n2, "10.231.2.0/24");
+        Isle("srv", Busybox(Server, new NetworkAttachment(n1, "10.231.1.10")) with { Ports = [new PortMapping(7000, 17000)] });
+        await SettleAsync();
+        Assert.Equal(IsleState.Running, _store.GetIsle("srv")?.State);
+        Assert.Equal("10.231.1.10", _store.GetIsle("srv")!.Addresses[n1]);
+
+        // By name: ping and TCP.
+        var log = await ClientAsync("cli", "ping -c 1 -W 3 srv && echo PING_OK; nc srv 7000 </dev/null", new NetworkAttachment(n1));
+        Assert.Contains("PING_OK", log);
+        Assert.Contains("pong", log);
+        Assert.Contains("10.231.1.10\tsrv", File.ReadAllText(_networking.HostsFileOf("cli")));
+
+        // Published port from the host's 127.0.0.1.
+        Assert.Contains("pong", _host.Ok("bash -c 'exec 3<>/dev/tcp/127.0.0.1/17000; timeout 5 cat <&3'"));
+
+        // Another network cannot reach it.
+        var other = await ClientAsync("far", "ping -c 1 -W 2 10.231.1.10 && echo REACHED; nc -w 2 10.231.1.10 7000 </dev/null; echo DONE", new NetworkAttachment(n2));
+        Assert.Contains("DONE", other);
+        Assert.DoesNotContain("REACHED", other);
+        Assert.DoesNotContain("pong", other);
+
+        // Recreated with a new address: the name follows (hosts files rewritten in place).
+        Isle("srv", Busybox(Server, new NetworkAttachment(n1, "10.231.1.20")) with { Ports = [new PortMapping(7000, 17000)] });
+        await SettleAsync();
+        Assert.Equal("10.231.1.20", _store.GetIsle("srv")!.Addresses[n1]);
+        var again = await ClientAsync("cli2", "nc srv 7000 </dev/null; grep srv /etc/hosts", new NetworkAttachment(n1));
+        Assert.Contains("pong", again);
+        Assert.Contains("10.231.1.20", again);
+
+        // Delete everything: no links, no table.
+        foreach (var isle in new[] { "srv", "cli", "far", "cli2" }) _desired.Delete(ResourceKey.Isle(isle));
+        _desired.Delete(new ResourceKey(ResourceKind.Network, n1));
+        _desired.Delete(new ResourceKey(ResourceKind.Network, n2));
+        await SettleAsync();
+        await SettleAsync();
+        Assert.Empty(_store.Networks());
+        Assert.DoesNotContain("isl", _host.Ok("ip -o link show"));
+        Assert.DoesNotContain("islander", _host.Ok("nft list tables"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var isle in new[] { "srv", "cli", "far", "cli2" })
+            await _runtime.DeleteAsync(isle, CancellationToken.None);
+        _store.Dispose();
+        _host.Dispose(); // its bridges and firewall go with the namespace
+        await _isles.DisposeAsync();
+    }
+}

@@ -1,0 +1,44 @@
+namespace Islander.Model.Tests.Reconcile;
+
+public class SpecHashTests
+{
+    private static readonly IsleSpec Spec = new() { Image = "busybox:1.36", Command = ["/bin/sh"] };
+
+    [Fact]
+    public void Of_EqualSpecsFromDifferentInstances_SameHash() =>
+        Assert.Equal(SpecHash.Of(Spec), SpecHash.Of(Spec with { Command = new List<string> { "/bin/sh" } }));
+
+    [Fact]
+    public void Of_AnyFieldChanged_DifferentHash()
+    {
+        IsleSpec[] variants =
+        [
+            Spec with { Image = "busybox:1.37" },
+            Spec with { Args = ["-c"] },
+            Spec with { Env = [new EnvVar("A", "b")] },
+            Spec with { RestartPolicy = RestartPolicy.Never },
+            Spec with { Resources = new IsleResources { Memory = 1 } },
+            Spec with { Security = new IsleSecurity { Seccomp = "unconfined" } },
+            Spec with { HostNetwork = true },
+            Spec with { Ports = [new PortMapping(80, 8080, PortProtocol.Udp)] },
+            Spec with { StopSignal = 2 },
+            Spec with { StopTimeout = TimeSpan.FromSeconds(11) },
+        ];
+
+        var hashes = variants.Select(SpecHash.Of).Append(SpecHash.Of(Spec)).ToList();
+
+        Assert.Equal(hashes.Count, hashes.Distinct().Count());
+    }
+
+    [Fact]
+    public void Of_Spec_IsSixteenHexDigits() => Assert.Matches("^[0-9a-f]{16}$", SpecHash.Of(Spec));
+
+    [Fact]
+    public void CanonicalJson_DefaultsLeftOut_SoNewMembersKeepOldHashes() =>
+        Assert.Equal("{\"Image\":\"busybox:1.36\",\"Command\":[\"/bin/sh\"]}", SpecHash.CanonicalJson(Spec));
+
+    [Fact]
+    public void Of_KnownSpec_StableAcrossVersions() =>
+        // If this changes, every running isle would be recreated on upgrade: change it only on purpose.
+        Assert.Equal("d2e879e97ef9190d", SpecHash.Of(new IsleSpec { Command = ["/bin/sh"], Image = "busybox:1.36" }));
+}

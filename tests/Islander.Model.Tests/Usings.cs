@@ -1,0 +1,1 @@
+namespace Islander.Model.Tests;

@@ -1,0 +1,99 @@
+namespace Islander.Model.Tests.Writing;
+
+public class ManifestWriterTests
+{
+    private static string Golden(string name) =>
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "manifests", name));
+
+    [Theory]
+    [InlineData("design-example.yaml")]
+    [InlineData("anchors-and-merge.yaml")]
+    public void Write_LoadedManifests_LoadBackEqual(string file)
+    {
+        var loaded = ManifestLoader.Load(Golden(file), file).Objects;
+
+        var written = ManifestWriter.Write(loaded);
+        var reloaded = ManifestLoader.Load(written, "written.yaml");
+
+        Assert.Empty(reloaded.Diagnostics);
+        Assert.Equal(loaded.Count, reloaded.Objects.Count);
+        foreach (var (before, after) in loaded.Zip(reloaded.Objects))
+        {
+            Assert.Equal(before.Key, after.Key);
+            Assert.Equal(before.Metadata.Labels, after.Metadata.Labels);
+            switch (before, after)
+            {
+                case (IsleManifest a, IsleManifest b):
+                    Assert.Equal(SpecHash.CanonicalJson(a.Spec), SpecHash.CanonicalJson(b.Spec));
+                    break;
+                case (NetworkManifest a, NetworkManifest b):
+                    Assert.Equal(a.Spec, b.Spec);
+                    break;
+                case (VolumeManifest a, VolumeManifest b):
+                    Assert.Equal(a.Spec, b.Spec);
+                    break;
+            }
+        }
+    }
+
+    [Fact]
+    public void Write_EveryIsleField_LoadsBackWithTheSameHash()
+    {
+        var spec = new IsleSpec
+        {
+            Rootfs = "/srv/rootfs/debian",
+            Command = ["/bin/sh", "-c"],
+            Args = ["echo 'hi: there'"],
+            Env = [new EnvVar("A", "1"), new EnvVar("B", "true"), new EnvVar("C", "")],
+            User = "0",
+            RestartPolicy = RestartPolicy.Never,
+            Resources = new IsleResources
+            {
+                Memory = 1536L << 20, CpuShares = 256, CpuPeriod = 50000, CpuQuota = 25000, Cpuset = "0", Pids = 10,
+                Io = [new IoLimit("/dev/vda", ReadIops: 100, WriteBps: 1000)],
+            },
+            Security = new IsleSecurity
+            {
+                Privileged = true, CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Seccomp = "unconfined", ReadOnlyRootFilesystem = true,
+                UserNamespace = new UserNamespace([new IdMapping(0, 100000, 65536)], [new IdMapping(0, 100000, 65536)]),
+            },
+            HostNetwork = true,
+            Volumes = [new VolumeMount { Tmpfs = new TmpfsOptions(Mode: 0x3FF), MountPath = "/tmp", ReadOnly = true }],
+            StopSignal = 2,
+            StopTimeout = TimeSpan.FromMilliseconds(1500),
+        };
+        var isle = new IsleManifest(new ObjectMeta("full") { Annotations = new Dictionary<string, string> { ["note"] = "yes: really" } }, spec, ManifestSource.None);
+
+        var yaml = ManifestWriter.Write(isle);
+        var reloaded = ManifestLoader.Load(yaml, "w.yaml");
+
+        Assert.Empty(reloaded.Diagnostics);
+        var back = Assert.IsType<IsleManifest>(Assert.Single(reloaded.Objects));
+        Assert.Equal(SpecHash.CanonicalJson(spec), SpecHash.CanonicalJson(back.Spec));
+        Assert.Equal("yes: really", back.Metadata.Annotations["note"]);
+    }
+
+    [Fact]
+    public void Write_SmallIsle_PrintsKubernetesQuantitiesAndNoDefaults()
+    {
+        var isle = new IsleManifest(new ObjectMeta("web"),
+            new IsleSpec { Image = "busybox:1.36", Resources = new IsleResources { Memory = 64L << 20, CpuMillis = 500 } },
+            ManifestSource.None);
+
+        Assert.Equal(
+            """
+            apiVersion: islander.io/v1
+            kind: Isle
+            metadata:
+              name: web
+            spec:
+              image: busybox:1.36
+              restartPolicy: Always
+              resources:
+                memory: 64Mi
+                cpu: 500m
+
+            """.ReplaceLineEndings("\n"),
+            ManifestWriter.Write(isle));
+    }
+}

@@ -1,0 +1,13 @@
+using Islander.Drivers.Cgroups;
+using Islander.Model;
+
+namespace Islander.Testing;
+
+/// <summary>One group of <see cref="FakeCgroupDriver"/>: the limits last applied and the pids in it.</summary>
+/// <param name="Applied">How many times <see cref="ICgroupDriver.Create"/> ran for it.</param>
+public sealed record FakeCgroup(
+    IsleResources Resources,
+    DevicePolicy Devices,
+    System.Collections.Immutable.ImmutableHashSet<int> Pids,
+    long OomKills,
+    int Applied);

@@ -1,0 +1,54 @@
+using Islander.Drivers.Network;
+using Islander.Drivers.Network.Firewall;
+using Islander.Model;
+
+namespace Islander.Testing;
+
+/// <summary>
+/// State-based fake of <see cref="INetworkDriver"/>: an in-memory model of bridges, attachments,
+/// the firewall and loopbacks, failing where the real driver fails (missing network, address
+/// outside the subnet) and idempotent where it is.
+/// </summary>
+public sealed class FakeNetworkDriver : INetworkDriver
+{
+    readonly Dictionary<string, BridgeNetworkConfig> _networks = new(StringComparer.Ordinal);
+    readonly Dictionary<(string Network, string Isle), IsleEndpoint> _attachments = [];
+    readonly HashSet<NetworkNamespace> _loopbacksUp = [];
+
+    public IReadOnlyDictionary<string, BridgeNetworkConfig> Networks => _networks;
+    public IReadOnlyDictionary<(string Network, string Isle), IsleEndpoint> Attachments => _attachments;
+    public FirewallConfig Firewall { get; private set; } = FirewallConfig.Empty;
+    public bool IsLoopbackUp(NetworkNamespace netns) => _loopbacksUp.Contains(netns);
+
+    public void EnsureNetwork(BridgeNetworkConfig network) => _networks[network.Name] = network;
+
+    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    {
+        if (!network.Subnet.Contains(endpoint.Ip))
+            throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
+        if (!_networks.ContainsKey(network.Name))
+            throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: bridge {network.BridgeName} does not exist", ErrorCategory.NotFound);
+        _attachments[(network.Name, endpoint.Isle)] = endpoint;
+        _loopbacksUp.Add(endpoint.Netns);
+    }
+
+    public void Detach(BridgeNetworkConfig network, string isle) => _attachments.Remove((network.Name, isle));
+
+    public void DeleteNetwork(BridgeNetworkConfig network)
+    {
+        _networks.Remove(network.Name);
+        foreach (var key in _attachments.Keys.Where(k => k.Network == network.Name).ToList())
+            _attachments.Remove(key);
+    }
+
+    public void SyncFirewall(FirewallConfig config) => Firewall = config;
+
+    public void BringUpLoopback(NetworkNamespace netns) => _loopbacksUp.Add(netns);
+
+    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
+    {
+        bool exists = _networks.TryGetValue(network.Name, out var actual);
+        bool ready = exists && actual!.Gateway.Equals(network.Gateway) && actual.Subnet.Equals(network.Subnet);
+        return new NetworkProbe(exists, ready, exists ? isles.Where(i => _attachments.ContainsKey((network.Name, i))).ToList() : []);
+    }
+}

@@ -1,0 +1,196 @@
+using System.Threading.Channels;
+using Islander.Controller.Ports;
+using Islander.Model;
+
+namespace Islander.Testing.Fakes;
+
+/// <summary>
+/// An in-memory model of the processes the runtime runs: isles start, exit with a code, are killed by a signal,
+/// vanish (cgroup removed by hand) and are deleted. State-based: tests act on it the way a user acts on the
+/// kernel (<see cref="Exit"/>, <see cref="Kill"/>) and assert on what exists, not on calls. It outlives a daemon,
+/// like the kernel does, so a test can "restart islanderd" over the same fake.
+/// </summary>
+public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs
+{
+    readonly object _lock = new();
+    readonly Dictionary<string, FakeIsle> _isles = new();
+    readonly TimeProvider _time;
+    int _nextPid = 1000;
+
+    public FakeIsleRuntime(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+
+    /// <summary>When set, StartAsync throws what it returns (null: start normally). Models missing rootfs, EAGAIN, ...</summary>
+    public Func<string, IsleSpec, Exception?>? StartFault { get; set; }
+
+    /// <summary>When set and it returns a code for a started isle, the process exits with it right away (a one-shot job).</summary>
+    public Func<string, IsleSpec, int?>? ExitOnStart { get; set; }
+
+    public IsleObservation Probe(string name)
+    {
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle)) return IsleObservation.NotFound;
+            return isle.Exit is null
+                ? new IsleObservation(IsleProcessState.Running, isle.Pid, isle.ShimPid, isle.StartedAt)
+                : new IsleObservation(IsleProcessState.Exited, isle.Pid, isle.ShimPid, isle.StartedAt, isle.Exit);
+        }
+    }
+
+    public Task<IsleHandle> StartAsync(string name, IsleSpec spec, Islander.Drivers.Images.ResolvedImage? image, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (StartFault?.Invoke(name, spec) is { } fault) return Task.FromException<IsleHandle>(fault);
+        FakeIsle isle;
+        lock (_lock)
+        {
+            if (_isles.TryGetValue(name, out var existing) && existing.Exit is null)
+                return Task.FromResult(existing.Handle);
+            int incarnation = existing?.Incarnation ?? 0;
+            isle = new FakeIsle(spec, _nextPid++, _nextPid++, _time.GetUtcNow(), incarnation + 1, existing?.Log ?? new());
+            isle.Image = image;
+            _isles[name] = isle;
+        }
+        if (ExitOnStart?.Invoke(name, spec) is { } code) Exit(name, code);
+        return Task.FromResult(isle.Handle);
+    }
+
+    public async Task<IsleExit?> WaitForExitAsync(string name, CancellationToken cancellationToken)
+    {
+        Task<IsleExit> exited;
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle)) return null;
+            exited = isle.Exited.Task;
+        }
+        return await exited.WaitAsync(cancellationToken);
+    }
+
+    public Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Kill(name, signal);
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        FakeIsle? removed;
+        lock (_lock)
+            if (_isles.Remove(name, out removed)) removed.End(new IsleExit(null, 9, false, _time.GetUtcNow()));
+        return Task.CompletedTask;
+    }
+
+    // What users and the kernel do to isles behind the daemon's back.
+
+    /// <summary>The isle's process exits with <paramref name="code"/>. No-op if it is not running.</summary>
+    public void Exit(string name, int code) => End(name, new IsleExit(code, null, false, _time.GetUtcNow()));
+
+    /// <summary>The isle's process is killed by <paramref name="signal"/> (kill -9 by hand: 9).</summary>
+    public void Kill(string name, int signal = 9) => End(name, new IsleExit(null, signal, false, _time.GetUtcNow()));
+
+    /// <summary>The OOM killer ends the isle.</summary>
+    public void OomKill(string name) => End(name, new IsleExit(null, 9, true, _time.GetUtcNow()));
+
+    /// <summary>Every trace disappears without an exit status (its cgroup removed by hand, a reboot).</summary>
+    public void Vanish(string name)
+    {
+        FakeIsle? removed;
+        lock (_lock) _isles.Remove(name, out removed);
+        removed?.End(IsleExit.Lost(_time.GetUtcNow()));
+    }
+
+    public bool IsRunning(string name) => Probe(name).State == IsleProcessState.Running;
+
+    /// <summary>How many processes were started under this name: 1 after the first start, +1 per restart.</summary>
+    public int Incarnations(string name) { lock (_lock) return _isles.TryGetValue(name, out var i) ? i.Incarnation : 0; }
+
+    /// <summary>The spec the isle's current (or last) process was started with.</summary>
+    public IsleSpec? SpecOf(string name) { lock (_lock) return _isles.GetValueOrDefault(name)?.Spec; }
+
+    /// <summary>The image (layers, top first, and defaults) the isle's current (or last) process was started from; null for a rootfs isle.</summary>
+    public Islander.Drivers.Images.ResolvedImage? ImageOf(string name) { lock (_lock) return _isles.GetValueOrDefault(name)?.Image; }
+
+    public IReadOnlyCollection<string> Names { get { lock (_lock) return _isles.Keys.ToList(); } }
+
+    public IReadOnlyCollection<string> RunningNames { get { lock (_lock) return _isles.Where(i => i.Value.Exit is null).Select(i => i.Key).ToList(); } }
+
+    /// <summary>The isle's process writes a line to its stdout.</summary>
+    public void WriteLog(string name, string line)
+    {
+        FakeIsle? isle;
+        lock (_lock) isle = _isles.GetValueOrDefault(name);
+        isle?.Log.Write(line);
+    }
+
+    public async IAsyncEnumerable<string> ReadAsync(string name, int? tail, bool follow,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        FakeIsle? isle;
+        lock (_lock) isle = _isles.GetValueOrDefault(name);
+        if (isle is null) yield break;
+        var (lines, reader) = isle.Log.Subscribe(tail, follow);
+        foreach (var line in lines) yield return line;
+        if (reader is null) yield break;
+        var exited = isle.Exited.Task;
+        while (true)
+        {
+            var next = reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(next, exited) == exited && !reader.TryPeek(out _)) yield break;
+            if (!await next) yield break;
+            while (reader.TryRead(out var line)) yield return line;
+        }
+    }
+
+    void End(string name, IsleExit exit)
+    {
+        FakeIsle? isle;
+        lock (_lock)
+        {
+            isle = _isles.GetValueOrDefault(name);
+            if (isle is null || isle.Exit is not null) return;
+            isle.Exit = exit;
+        }
+        isle.End(exit);
+    }
+
+    sealed class FakeIsle(IsleSpec spec, int pid, int shimPid, DateTimeOffset startedAt, int incarnation, FakeLog log)
+    {
+        public IsleSpec Spec { get; } = spec;
+        public Islander.Drivers.Images.ResolvedImage? Image { get; set; }
+        public int Pid { get; } = pid;
+        public int ShimPid { get; } = shimPid;
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public int Incarnation { get; } = incarnation;
+        public FakeLog Log { get; } = log;
+        public IsleExit? Exit { get; set; }
+        public TaskCompletionSource<IsleExit> Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public IsleHandle Handle => new(Pid, ShimPid, StartedAt);
+        public void End(IsleExit exit) => Exited.TrySetResult(exit);
+    }
+
+    sealed class FakeLog
+    {
+        readonly List<string> _lines = new();
+        readonly List<ChannelWriter<string>> _followers = new();
+
+        public void Write(string line)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+                foreach (var f in _followers) f.TryWrite(line);
+            }
+        }
+
+        public (IReadOnlyList<string> Lines, ChannelReader<string>? Follow) Subscribe(int? tail, bool follow)
+        {
+            lock (_lines)
+            {
+                var lines = tail is { } n ? _lines.Skip(Math.Max(0, _lines.Count - n)).ToList() : _lines.ToList();
+                if (!follow) return (lines, null);
+                var channel = Channel.CreateUnbounded<string>();
+                _followers.Add(channel.Writer);
+                return (lines, channel.Reader);
+            }
+        }
+    }
+}
