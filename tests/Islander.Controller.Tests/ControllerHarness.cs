@@ -95,11 +95,22 @@ sealed class ControllerHarness : IDisposable
         await SettleAsync();
     }
 
-    /// <summary>Runs passes until the queue stays empty for a moment (exit watchers run on the thread pool).</summary>
+    /// <summary>
+    /// Runs passes until every exit the fake runtime has seen is queued by the exit watcher (its continuations run on
+    /// the thread pool, late on a loaded machine) and the queue then stays empty for a few passes.
+    /// </summary>
     public async Task SettleAsync()
     {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         for (int quiet = 0; quiet < 3;)
         {
+            if (_exits.HasUndelivered(name => Runtime.Probe(name).State != IsleProcessState.Running))
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("an isle's exit was not delivered by the exit watcher in 30 s");
+                quiet = 0;
+                await Task.Delay(1);
+                continue;
+            }
             quiet = await Loop.ProcessReadyAsync() > 0 ? 0 : quiet + 1;
             await Task.Delay(5);
         }

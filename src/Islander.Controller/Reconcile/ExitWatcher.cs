@@ -12,6 +12,7 @@ namespace Islander.Controller.Reconcile;
 public sealed class ExitWatcher(IIsleRuntime runtime, ReconcileQueue queue) : IDisposable
 {
     readonly ConcurrentDictionary<string, CancellationTokenSource> _watches = new();
+    readonly Lock _delivery = new();
 
     /// <summary>Starts watching <paramref name="name"/> if it runs, stops if not. Idempotent.</summary>
     public void Sync(string name, bool running)
@@ -40,8 +41,21 @@ public sealed class ExitWatcher(IIsleRuntime runtime, ReconcileQueue queue) : ID
         {
             // Could not wait (pidfd_open failed): the periodic resync still notices the exit.
         }
-        _watches.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cts));
-        queue.Add(ResourceKey.Isle(name));
+        lock (_delivery)
+        {
+            _watches.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cts));
+            queue.Add(ResourceKey.Isle(name));
+        }
+    }
+
+    /// <summary>
+    /// True while some watched isle for which <paramref name="ended"/> holds has not had its key queued yet: its exit
+    /// happened but the watch's continuation has not run. Lets a caller (a test over a fake runtime) wait for
+    /// exits to be delivered instead of guessing how long the thread pool takes.
+    /// </summary>
+    public bool HasUndelivered(Func<string, bool> ended)
+    {
+        lock (_delivery) return _watches.Keys.Any(ended);
     }
 
     public void Dispose()
