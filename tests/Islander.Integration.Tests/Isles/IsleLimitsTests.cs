@@ -43,12 +43,20 @@ public sealed class IsleLimitsTests : IAsyncDisposable
         var (name, _) = await _h.StartAsync(Limited(new IsleResources { CpuMillis = 500 }, "sh", "-c", "while :; do :; done"));
         await Task.Delay(500, TestContext.Current.CancellationToken); // let the quota settle in
 
-        var before = _h.Cgroups.Stats(name).CpuTime!.Value;
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(3000, TestContext.Current.CancellationToken);
-        double share = (_h.Cgroups.Stats(name).CpuTime!.Value - before).TotalSeconds / clock.Elapsed.TotalSeconds;
+        // One-second windows: the quota caps every window at half a core (plus the jitter of where CFS periods
+        // fall); other work on a loaded machine can take the CPU from the isle in some windows, so at least one
+        // of them, not all, must show the whole half core.
+        var shares = new List<double>();
+        for (int i = 0; i < 6; i++)
+        {
+            var before = _h.Cgroups.Stats(name).CpuTime!.Value;
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
+            shares.Add((_h.Cgroups.Stats(name).CpuTime!.Value - before).TotalSeconds / clock.Elapsed.TotalSeconds);
+        }
 
-        Assert.InRange(share, 0.40, 0.60);
+        Assert.All(shares, share => Assert.True(share <= 0.60, $"a window used {share:0.00} of a core: {string.Join(", ", shares.Select(s => s.ToString("0.00")))}"));
+        Assert.InRange(shares.Max(), 0.40, 0.60);
     }
 
     [Fact]
