@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Islander.Model;
 
@@ -29,11 +30,21 @@ public static class SeccompFilter
     {
         if (security.Privileged || string.Equals(security.Seccomp, UnconfinedProfileName, StringComparison.OrdinalIgnoreCase))
             return null;
-        var profile = string.IsNullOrEmpty(security.Seccomp) || string.Equals(security.Seccomp, DefaultProfileName, StringComparison.OrdinalIgnoreCase)
-            ? SeccompProfile.Default
-            : Load(security.Seccomp);
-        return BpfInstruction.Encode(SeccompCompiler.Compile(profile, capabilities, arch ?? NativeArch, kernel));
+        var target = arch ?? NativeArch;
+        if (string.IsNullOrEmpty(security.Seccomp) || string.Equals(security.Seccomp, DefaultProfileName, StringComparison.OrdinalIgnoreCase))
+            return DefaultFilters.GetOrAdd((capabilities, target, kernel), key => Compile(SeccompProfile.Default, key.Capabilities, key.Arch, key.Kernel));
+        // A profile file is read at every start: the user may edit it between two starts.
+        return Compile(Load(security.Seccomp), capabilities, target, kernel);
     }
+
+    /// <summary>
+    /// Docker's default profile compiled per capability set: the daemon starts many isles with the same few sets,
+    /// and compiling costs milliseconds of each start. The bytes are never written to, so they are shared.
+    /// </summary>
+    static readonly ConcurrentDictionary<(CapabilitySet Capabilities, SeccompArch Arch, Version? Kernel), byte[]> DefaultFilters = new();
+
+    static byte[] Compile(SeccompProfile profile, CapabilitySet capabilities, SeccompArch arch, Version? kernel) =>
+        BpfInstruction.Encode(SeccompCompiler.Compile(profile, capabilities, arch, kernel));
 
     /// <summary>Reads and parses a profile file, with the file and the problem in every error.</summary>
     /// <exception cref="SeccompProfileException">InvalidManifest.</exception>
