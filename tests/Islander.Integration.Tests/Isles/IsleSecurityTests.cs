@@ -121,6 +121,34 @@ public sealed class IsleSecurityTests : IAsyncDisposable
         Assert.Contains("loop=ok", privileged);
     }
 
+    /// <summary>
+    /// The same isle on the v2 driver (on this hybrid host: in /sys/fs/cgroup/unified), where the allowlist is a
+    /// BPF_CGROUP_DEVICE program: the isle keeps CAP_MKNOD, as Docker's, and the kernel enforces the list.
+    /// </summary>
+    [Fact]
+    public async Task Run_OnTheV2Driver_KeepsMknodAndDockersDeviceList()
+    {
+        HostCaps.Require(File.Exists("/dev/loop0"), "a loop device (/dev/loop0)");
+        await using var v2 = IsleHarness.OnCgroup2();
+        const string script = "grep CapEff /proc/self/status; echo x > /dev/null && echo null=ok; " +
+                              "mknod /tmp/kmsg c 1 11 && echo made-char; head -c 0 /tmp/kmsg && echo kmsg=ok; " +
+                              "mknod /tmp/loop b 7 0 && echo made-block; head -c 0 /tmp/loop && echo loop=ok; true";
+
+        var (status, confined) = await v2.RunAsync(IsleHarness.Spec("sh", "-c", script));
+        var privileged = await v2.OutputAsync(Secured(new IsleSecurity { Privileged = true }, "sh", "-c", script));
+
+        Assert.Equal(0, status.Code);
+        Assert.Contains($"CapEff:\t{(ulong)CapabilityPolicy.DockerDefault:x16}", confined);
+        Assert.Contains("null=ok", confined);
+        Assert.Contains("made-char", confined);
+        Assert.Contains("made-block", confined);
+        Assert.DoesNotContain("kmsg=ok", confined);
+        Assert.DoesNotContain("loop=ok", confined);
+        Assert.Contains("Operation not permitted", confined);
+        Assert.Contains("kmsg=ok", privileged);
+        Assert.Contains("loop=ok", privileged);
+    }
+
     [Fact]
     public async Task Run_IsleInitBinary_IsNotReachableFromInside()
     {
