@@ -6,7 +6,7 @@ namespace Islander.Testing;
 /// <summary>
 /// An in-memory <see cref="ICgroupDriver"/>: which groups exist, with which limits and which pids. It kills
 /// nothing: <see cref="Delete"/> records the pids it would have killed in <see cref="Killed"/>. It refuses what
-/// the real drivers refuse (bad names, contradictory CPU limits, a device allowlist on v2), and
+/// the real drivers refuse (bad names, contradictory CPU limits), and
 /// <see cref="CgroupDriverContract"/> keeps it honest.
 /// </summary>
 public sealed class FakeCgroupDriver : ICgroupDriver
@@ -55,8 +55,6 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         lock (_lock)
         {
             ThrowPending();
-            if (Version == CgroupVersion.V2 && devices == DevicePolicy.Allowlist)
-                throw new CgroupException("cgroup v2 device allowlist needs eBPF (fake)", ErrorCategory.Unsupported);
             CgroupCpu.Bandwidth(resources);
             var pids = _groups.TryGetValue(isle, out var old) ? old.Pids : [];
             _groups[isle] = new FakeCgroup(resources, devices, pids, old?.OomKills ?? 0, (old?.Applied ?? 0) + 1);

@@ -34,6 +34,17 @@ public static class HostCaps
 
     public static bool CgroupV2 => CgroupVersion == Drivers.Cgroups.CgroupVersion.V2;
 
+    /// <summary>
+    /// Where a cgroup2 hierarchy is mounted: the cgroup root on a unified host, <c>root/unified</c> on a hybrid one
+    /// (it holds no controllers there, but BPF_CGROUP_DEVICE programs attached in it are enforced); null on legacy hosts.
+    /// </summary>
+    public static string? Cgroup2Root => Cgroups switch
+    {
+        { Layout: CgroupLayout.Unified } host => host.Root,
+        { Layout: CgroupLayout.Hybrid } host => Path.Combine(host.Root, "unified"),
+        _ => null,
+    };
+
     public static bool HasCgroupController(CgroupController controller) => Cgroups?.Controllers.Contains(controller) == true;
 
     /// <summary>Skips when not root.</summary>

@@ -82,6 +82,13 @@ internal class CgroupFs
         return new DeviceNumber(major, minor);
     }
 
+    /// <summary>
+    /// Makes <paramref name="program"/> the group's BPF_CGROUP_DEVICE filter, replacing the one islander attached
+    /// before; null removes islander's filter. Idempotent. The fake records the program instead of loading it.
+    /// </summary>
+    public virtual void SetDeviceFilter(string group, IReadOnlyList<EbpfInstruction>? program) =>
+        CgroupDeviceFilter.Apply(group, program);
+
     /// <summary>Pause between polls of a group that is being emptied; a fake can make it zero.</summary>
     public virtual void Pause() => Thread.Sleep(10);
 }

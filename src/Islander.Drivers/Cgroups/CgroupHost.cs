@@ -9,8 +9,11 @@ public sealed record CgroupHost(string Root, CgroupLayout Layout, IReadOnlySet<C
     /// <summary>The interface the controllers are on: v1 for the legacy and hybrid layouts (the hybrid cgroup2 mount holds none).</summary>
     public CgroupVersion Version => Layout == CgroupLayout.Unified ? CgroupVersion.V2 : CgroupVersion.V1;
 
-    /// <summary>Whether islander can restrict devices here (v1 devices controller; v2 would need eBPF).</summary>
-    public bool DeviceAllowlist => Version == CgroupVersion.V1 && Controllers.Contains(CgroupController.Devices);
+    /// <summary>
+    /// Whether islander can restrict devices here: v1 through the devices controller, v2 always (a BPF_CGROUP_DEVICE
+    /// program, in every kernel with cgroup2 and CONFIG_CGROUP_BPF; a kernel without it fails the isle's creation).
+    /// </summary>
+    public bool DeviceAllowlist => Version == CgroupVersion.V2 || Controllers.Contains(CgroupController.Devices);
 
     public override string ToString() =>
         $"cgroup {Version.ToString().ToLowerInvariant()} ({Layout.ToString().ToLowerInvariant()}) at {Root}: " +

@@ -20,24 +20,8 @@ public static class CgroupV1Plan
         "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
     ];
 
-    /// <summary>
-    /// Docker's default device rules (moby oci/defaults.go, runc's AllowedDevices): mknod anything, use only
-    /// the harmless character devices. Written after <c>a</c> into devices.deny.
-    /// </summary>
-    public static readonly IReadOnlyList<string> AllowedDevices =
-    [
-        "c *:* m", "b *:* m",
-        "c 1:3 rwm",   // /dev/null
-        "c 1:5 rwm",   // /dev/zero
-        "c 1:7 rwm",   // /dev/full
-        "c 1:8 rwm",   // /dev/random
-        "c 1:9 rwm",   // /dev/urandom
-        "c 5:0 rwm",   // /dev/tty
-        "c 5:1 rwm",   // /dev/console
-        "c 5:2 rwm",   // /dev/ptmx
-        "c 136:* rwm", // /dev/pts/*
-        "c 10:200 rwm", // /dev/net/tun
-    ];
+    /// <summary>Docker's default device rules in devices.allow syntax (<see cref="DeviceRules.DockerAllowed"/>), written after <c>a</c> into devices.deny.</summary>
+    public static readonly IReadOnlyList<string> AllowedDevices = DeviceRules.DockerAllowed.Select(r => r.ToString()).ToList();
 
     /// <param name="resources">The limits wanted.</param>
     /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles.</param>
@@ -115,18 +99,15 @@ public static class CgroupV1Plan
                 writes.Add(new CgroupWrite(CgroupController.Io, file, $"{device} 0", Reset: true));
     }
 
-    /// <summary>Deny everything, then allow the list: the order runc and Docker use for a fresh group.</summary>
+    /// <summary>
+    /// The policy's rules in order (<see cref="DeviceRules.For"/>): deny everything, then allow the list, as runc and
+    /// Docker do for a fresh group; allowing everything restores the kernel's default, so it counts as a reset.
+    /// </summary>
     static void Devices(DevicePolicy policy, List<CgroupWrite> writes)
     {
-        if (policy == DevicePolicy.AllowAll)
-        {
-            writes.Add(new CgroupWrite(CgroupController.Devices, "devices.allow", "a", Reset: true));
-            return;
-        }
-
-        writes.Add(new CgroupWrite(CgroupController.Devices, "devices.deny", "a"));
-        foreach (var rule in AllowedDevices)
-            writes.Add(new CgroupWrite(CgroupController.Devices, "devices.allow", rule));
+        foreach (var rule in DeviceRules.For(policy))
+            writes.Add(new CgroupWrite(CgroupController.Devices, rule.Allow ? "devices.allow" : "devices.deny", rule.ToString(),
+                Reset: policy == DevicePolicy.AllowAll));
     }
 
     static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -8,9 +8,9 @@ namespace Islander.Drivers.Cgroups;
 /// cpu, cpuset, io, memory and pids controllers enabled down to it through each ancestor's cgroup.subtree_control.
 /// </summary>
 /// <remarks>
-/// Device restriction is not supported: v2 has no devices controller, only BPF_CGROUP_DEVICE programs, which
-/// islander does not load yet. <see cref="Create"/> refuses <see cref="DevicePolicy.Allowlist"/> with
-/// <see cref="ErrorCategory.Unsupported"/>; callers pass <see cref="DevicePolicy.AllowAll"/> knowingly.
+/// Devices: v2 has no devices controller; <see cref="Create"/> attaches a BPF_CGROUP_DEVICE program compiled from
+/// the same rules v1 writes (<see cref="DeviceRules"/>, <see cref="DeviceFilterProgram"/>) to the isle's group, as
+/// runc, crun and youki do. <see cref="DevicePolicy.AllowAll"/> attaches none (and removes islander's earlier one).
 /// The parent group must hold no processes (v2's "no internal processes" rule), so do not put the daemon in it.
 /// </remarks>
 public sealed class CgroupV2Driver : ICgroupDriver
@@ -42,17 +42,16 @@ public sealed class CgroupV2Driver : ICgroupDriver
     public void Create(string isle, IsleResources resources, DevicePolicy devices)
     {
         string dir = Dir(isle);
-        if (devices == DevicePolicy.Allowlist)
-            throw new CgroupException(
-                $"cannot create {dir} with a device allowlist: cgroup v2 restricts devices only with an eBPF program " +
-                "(BPF_CGROUP_DEVICE), which islander does not load yet; use DevicePolicy.AllowAll",
-                ErrorCategory.Unsupported);
+        // Compile before creating anything, like the IO devices below: a policy that cannot be compiled leaves no trace.
+        var filter = devices == DevicePolicy.AllowAll ? null : DeviceFilterProgram.For(devices);
 
         // Resolve IO devices before creating anything, so a wrong path leaves no trace.
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
 
         EnsureParent();
         _fs.MakeDirectory(dir);
+        // The filter first: it is the isolation, the limits after it are resource control.
+        _fs.SetDeviceFilter(dir, filter);
 
         var current = new CgroupCurrent
         {

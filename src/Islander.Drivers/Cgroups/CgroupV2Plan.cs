@@ -6,8 +6,8 @@ namespace Islander.Drivers.Cgroups;
 /// <summary>
 /// <see cref="IsleResources"/> as the ordered cgroup v2 writes that make an isle's group match them. Every
 /// file islander manages is written, unset limits with their default, so re-applying a changed spec lifts
-/// the limits it no longer names. v2 has no devices controller (that takes an eBPF program), so a plan never
-/// restricts devices: <see cref="CgroupV2Driver"/> refuses <see cref="DevicePolicy.Allowlist"/> before planning.
+/// the limits it no longer names. Devices are not a file on v2: <see cref="CgroupV2Driver"/> attaches a
+/// BPF_CGROUP_DEVICE program (<see cref="DeviceFilterProgram"/>) besides the plan.
 /// </summary>
 public static class CgroupV2Plan
 {

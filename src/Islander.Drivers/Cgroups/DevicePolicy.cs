@@ -1,6 +1,9 @@
 namespace Islander.Drivers.Cgroups;
 
-/// <summary>Which device nodes the processes of an isle may open (v1 <c>devices</c> controller).</summary>
+/// <summary>
+/// Which device nodes the processes of an isle may open and make: <see cref="DeviceRules.For"/> gives the rules,
+/// which v1 writes into its devices controller and v2 compiles into a BPF_CGROUP_DEVICE program.
+/// </summary>
 public enum DevicePolicy
 {
     /// <summary>

@@ -17,7 +17,7 @@ namespace Islander.Drivers.Cgroups;
 /// </remarks>
 public interface ICgroupDriver
 {
-    /// <summary>The cgroup interface this driver writes. v2 cannot restrict devices: see <see cref="Create"/>.</summary>
+    /// <summary>The cgroup interface this driver writes.</summary>
     CgroupVersion Version { get; }
 
     /// <summary>
@@ -29,10 +29,9 @@ public interface ICgroupDriver
     /// </summary>
     /// <param name="isle">The isle's name: letters, digits, '-', '_' and '.'; becomes the directory name.</param>
     /// <param name="devices">
-    /// v1 writes a device allowlist (Docker's) or allows all. v2 needs an eBPF program (BPF_CGROUP_DEVICE)
-    /// for that, which islander does not load yet: the v2 driver refuses <see cref="DevicePolicy.Allowlist"/>
-    /// with <see cref="ErrorCategory.Unsupported"/> before touching anything, and the caller must choose
-    /// <see cref="DevicePolicy.AllowAll"/> knowingly (and then should not grant CAP_MKNOD).
+    /// Docker's device allowlist, or every device (privileged). The same rules (<see cref="DeviceRules"/>) on both
+    /// versions: v1 writes them into devices.deny and devices.allow, v2 attaches them compiled into a
+    /// BPF_CGROUP_DEVICE program (<see cref="DeviceFilterProgram"/>), replacing the one it attached before.
     /// </param>
     void Create(string isle, IsleResources resources, DevicePolicy devices);
 

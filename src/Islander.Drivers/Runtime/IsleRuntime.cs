@@ -39,14 +39,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         try
         {
             var capabilities = CapabilityPolicy.Kept(spec.Security);
+            // Docker's allowlist on v1 and v2 alike (v2: a BPF_CGROUP_DEVICE program), so an isle keeps CAP_MKNOD:
+            // it may make any node, and open only the harmless ones.
             var devices = spec.Security.Privileged ? DevicePolicy.AllowAll : DevicePolicy.Allowlist;
-            if (cgroups.Version == CgroupVersion.V2 && devices == DevicePolicy.Allowlist)
-            {
-                // cgroup v2 restricts devices only through an eBPF program, which islander does not
-                // load yet: without it, an isle that may mknod could open any host device, so it may not.
-                devices = DevicePolicy.AllowAll;
-                capabilities &= ~CapabilitySet.Mknod;
-            }
 
             string root = rootfs.Prepare(name, layers, MappedRoot(spec.Security.UserNamespace));
             cgroups.Create(name, spec.Resources, devices);

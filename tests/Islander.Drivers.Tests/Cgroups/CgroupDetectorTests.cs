@@ -29,10 +29,17 @@ public class CgroupDetectorTests
     }
 
     [Fact]
-    public void Host_Unified_NoDeviceAllowlist()
+    public void Host_Unified_DeviceAllowlistThroughBpf()
     {
         var host = new CgroupHost("/sys/fs/cgroup", CgroupLayout.Unified, new HashSet<CgroupController> { CgroupController.Memory });
         Assert.Equal(CgroupVersion.V2, host.Version);
+        Assert.True(host.DeviceAllowlist);
+    }
+
+    [Fact]
+    public void Host_LegacyWithoutDevicesHierarchy_NoDeviceAllowlist()
+    {
+        var host = new CgroupHost("/sys/fs/cgroup", CgroupLayout.Legacy, new HashSet<CgroupController> { CgroupController.Memory });
         Assert.False(host.DeviceAllowlist);
     }
 

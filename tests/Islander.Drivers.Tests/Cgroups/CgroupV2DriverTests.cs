@@ -19,6 +19,9 @@ public class CgroupV2DriverTests : CgroupDriverContract
         File.Exists(Path.Combine(_fs.Root, "islander", isle, "cgroup.procs"))
         && CgroupText.Pids(File.ReadAllText(Path.Combine(_fs.Root, "islander", isle, "cgroup.procs"))).Contains(pid);
     protected override bool IsRunning(int pid) => _processes.IsRunning(pid);
+    protected override bool RestrictsDevices(string isle) =>
+        _fs.DeviceFilters.TryGetValue(Path.Combine(_fs.Root, "islander", isle), out var program)
+        && !EbpfInterpreter.Allows(program, DeviceType.Char, 1, 11, DeviceAccess.Read);
 
     protected override void Cleanup()
     {
@@ -44,6 +47,34 @@ public class CgroupV2DriverTests : CgroupDriverContract
         Assert.Equal("0", _fs.Text("islander/web/cpuset.cpus"));
         Assert.Equal("64", _fs.Text("islander/web/pids.max"));
         Assert.Equal("8:0 rbps=10485760 wbps=max riops=max wiops=100", _fs.Text("islander/web/io.max"));
+    }
+
+    [Fact]
+    public void Create_DeviceAllowlist_AttachesDockersFilterToTheIsleGroup()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
+
+        var program = Assert.Single(_fs.DeviceFilters, f => f.Key == Path.Combine(_fs.Root, "islander", "web")).Value;
+        Assert.Equal(DeviceFilterProgram.For(DevicePolicy.Allowlist), program);
+        Assert.True(EbpfInterpreter.Allows(program, DeviceType.Char, 1, 3, DeviceAccess.Read | DeviceAccess.Write));
+        Assert.True(EbpfInterpreter.Allows(program, DeviceType.Block, 8, 0, DeviceAccess.Mknod));
+        Assert.False(EbpfInterpreter.Allows(program, DeviceType.Block, 8, 0, DeviceAccess.Read));
+    }
+
+    [Fact]
+    public void Create_AllowAllAfterAllowlist_RemovesTheFilter()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+        Assert.Empty(_fs.DeviceFilters);
+    }
+
+    [Fact]
+    public void Delete_Group_TakesItsFilter()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Delete("web");
+        Assert.Empty(_fs.DeviceFilters);
     }
 
     [Fact]

@@ -7,8 +7,9 @@ namespace Islander.Drivers.Tests.Cgroups;
 /// A cgroup2 tree in a temp dir that plays the kernel's part, so the v2 driver runs unchanged without root:
 /// mkdir creates the control files of the controllers the parent delegates, cgroup.procs moves a pid
 /// between groups, cgroup.subtree_control checks availability and the no-internal-processes rule, cgroup.kill
-/// SIGKILLs the (real) processes listed, io.max merges per-device lines, rmdir refuses a populated group.
-/// Values are checked as loosely as the kernel parses them; the files hold what was last written.
+/// SIGKILLs the (real) processes listed, io.max merges per-device lines, rmdir refuses a populated group and
+/// otherwise takes the group's device filter with it. A device filter is recorded, not loaded: tests run the
+/// recorded program through <see cref="EbpfInterpreter"/> (the kernel test is CgroupV2DeviceFilterTests). Values are checked as loosely as the kernel parses them; the files hold what was last written.
 /// </summary>
 internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
 {
@@ -36,6 +37,19 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
 
     /// <summary>File name → errno to fail every write to such a file with (EBUSY on memory.max, say).</summary>
     public Dictionary<string, int> FailWrites { get; } = [];
+
+    /// <summary>The device filter attached to each group (BPF_CGROUP_DEVICE), by directory.</summary>
+    public Dictionary<string, IReadOnlyList<EbpfInstruction>> DeviceFilters { get; } = [];
+
+    public override void SetDeviceFilter(string group, IReadOnlyList<EbpfInstruction>? program)
+    {
+        if (!Directory.Exists(group))
+            throw CgroupException.SyscallFailed("open", group, ENOENT);
+        if (program is null)
+            DeviceFilters.Remove(group);
+        else
+            DeviceFilters[group] = program;
+    }
 
     public string Text(params string[] parts) => File.ReadAllText(Path.Combine([Root, .. parts])).Trim();
 
@@ -97,6 +111,7 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
         if (Directory.EnumerateDirectories(path).Any() || Pids(path).Count > 0)
             throw CgroupException.SyscallFailed("rmdir", path, EBUSY);
         Directory.Delete(path, recursive: true); // the kernel drops the control files with the group
+        DeviceFilters.Remove(path);               // and detaches its programs
         return true;
     }
 

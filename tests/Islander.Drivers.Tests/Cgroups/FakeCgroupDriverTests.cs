@@ -15,6 +15,7 @@ public abstract class FakeCgroupDriverTests(CgroupVersion version) : CgroupDrive
     protected override int StartProcess() => Interlocked.Increment(ref _nextPid);
     protected override bool IsInGroup(string isle, int pid) => Fake.Groups.TryGetValue(isle, out var g) && g.Pids.Contains(pid);
     protected override bool IsRunning(int pid) => !Fake.Killed.Contains(pid);
+    protected override bool RestrictsDevices(string isle) => Fake.Groups[isle].Devices == DevicePolicy.Allowlist;
 
     [Fact]
     public void Create_Again_KeepsPidsAndCountsApplies()

@@ -34,6 +34,10 @@ public sealed class CgroupV1DriverContractTests : CgroupDriverContract
 
     protected override bool IsRunning(int pid) => _processes.IsRunning(pid);
 
+    /// <summary>devices.list of a group that allows everything is the single line <c>a *:* rwm</c>.</summary>
+    protected override bool RestrictsDevices(string isle) =>
+        !File.ReadAllLines(Path.Combine(_parent!.Host.Root, "devices", _parent.Name, isle, "devices.list")).Contains("a *:* rwm");
+
     protected override void Cleanup()
     {
         _processes.Dispose();

@@ -25,16 +25,30 @@ public sealed class IsleHarness : IAsyncDisposable
     readonly string _dir;
 
     public IsleHarness()
+        : this(cgroup2: false)
+    {
+    }
+
+    /// <param name="cgroup2">
+    /// Use the v2 driver on the host's cgroup2 hierarchy whatever the host's version: on a hybrid host that is
+    /// <c>/sys/fs/cgroup/unified</c>, which has no controllers (no limits) but enforces device filters.
+    /// </param>
+    IsleHarness(bool cgroup2)
     {
         HostCaps.Require(HostCaps.Cgroups is not null, "a cgroup filesystem at /sys/fs/cgroup");
+        if (cgroup2)
+            Assert.SkipUnless(HostCaps.Cgroup2Root is not null, $"needs a cgroup2 hierarchy (unified or hybrid); this host is {HostCaps.Cgroups}");
         _dir = Directory.CreateTempSubdirectory("islander-isle-test-").FullName;
         // As /var/lib/islander and /run/islander: traversable by an isle's remapped root.
         File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         CgroupParent = "islander-test-" + Guid.NewGuid().ToString("N")[..8];
-        Cgroups = CgroupDetector.CreateDriver(HostCaps.Cgroups!, CgroupParent);
+        Cgroups = cgroup2 ? new CgroupV2Driver(HostCaps.Cgroup2Root!, CgroupParent) : CgroupDetector.CreateDriver(HostCaps.Cgroups!, CgroupParent);
         Paths = new RuntimePaths(Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
         Runtime = new IsleRuntime(new LinuxProcessLauncher(), Cgroups, new BridgeNetworkDriver(), new OverlayRootfs(Paths.StateRoot, Paths.RunRoot), Paths);
     }
+
+    /// <summary>A harness whose isles go into the host's cgroup2 hierarchy through the v2 driver (see the constructor).</summary>
+    public static IsleHarness OnCgroup2() => new(cgroup2: true);
 
     public IsleRuntime Runtime { get; }
     public ICgroupDriver Cgroups { get; }

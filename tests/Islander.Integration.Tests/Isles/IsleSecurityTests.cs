@@ -87,7 +87,7 @@ public sealed class IsleSecurityTests : IAsyncDisposable
     [Fact]
     public async Task Run_DeviceNodeOfTheHostDisk_CannotBeOpenedThoughItCanBeMade()
     {
-        HostCaps.Require(HostCaps.Cgroups!.DeviceAllowlist, "the cgroup v1 devices controller");
+        HostCaps.Require(HostCaps.Cgroups!.DeviceAllowlist, "a device allowlist (cgroup v1 devices controller, or cgroup v2)");
         var (_, number) = HostDevices.RootDisk();
         var (major, minor) = (number.Split(':')[0], number.Split(':')[1]);
 
@@ -95,6 +95,58 @@ public sealed class IsleSecurityTests : IAsyncDisposable
 
         Assert.NotEqual(0, status.Code);
         Assert.Contains("Operation not permitted", output);
+    }
+
+    /// <summary>
+    /// Devices that the host lets root open (this CI host refuses its root disk to root itself, so the test above
+    /// alone would not tell): made inside the isle, refused by the allowlist, opened by a privileged isle.
+    /// </summary>
+    [Fact]
+    public async Task Run_DeviceNodesOutsideDockersList_RefusedUnlessPrivileged()
+    {
+        HostCaps.Require(HostCaps.Cgroups!.DeviceAllowlist, "a device allowlist (cgroup v1 devices controller, or cgroup v2)");
+        HostCaps.Require(File.Exists("/dev/loop0"), "a loop device (/dev/loop0)");
+        const string script = "mknod /tmp/kmsg c 1 11 && echo made-char; head -c 0 /tmp/kmsg && echo kmsg=ok; " +
+                              "mknod /tmp/loop b 7 0 && echo made-block; head -c 0 /tmp/loop && echo loop=ok; true";
+
+        var (_, confined) = await _h.RunAsync(IsleHarness.Spec("sh", "-c", script));
+        var privileged = await _h.OutputAsync(Secured(new IsleSecurity { Privileged = true }, "sh", "-c", script));
+
+        Assert.Contains("made-char", confined); // CAP_MKNOD and "c *:* m", on v1 and v2 alike
+        Assert.Contains("made-block", confined);
+        Assert.DoesNotContain("kmsg=ok", confined);
+        Assert.DoesNotContain("loop=ok", confined);
+        Assert.Contains("Operation not permitted", confined);
+        Assert.Contains("kmsg=ok", privileged);
+        Assert.Contains("loop=ok", privileged);
+    }
+
+    /// <summary>
+    /// The same isle on the v2 driver (on this hybrid host: in /sys/fs/cgroup/unified), where the allowlist is a
+    /// BPF_CGROUP_DEVICE program: the isle keeps CAP_MKNOD, as Docker's, and the kernel enforces the list.
+    /// </summary>
+    [Fact]
+    public async Task Run_OnTheV2Driver_KeepsMknodAndDockersDeviceList()
+    {
+        HostCaps.Require(File.Exists("/dev/loop0"), "a loop device (/dev/loop0)");
+        await using var v2 = IsleHarness.OnCgroup2();
+        const string script = "grep CapEff /proc/self/status; echo x > /dev/null && echo null=ok; " +
+                              "mknod /tmp/kmsg c 1 11 && echo made-char; head -c 0 /tmp/kmsg && echo kmsg=ok; " +
+                              "mknod /tmp/loop b 7 0 && echo made-block; head -c 0 /tmp/loop && echo loop=ok; true";
+
+        var (status, confined) = await v2.RunAsync(IsleHarness.Spec("sh", "-c", script));
+        var privileged = await v2.OutputAsync(Secured(new IsleSecurity { Privileged = true }, "sh", "-c", script));
+
+        Assert.Equal(0, status.Code);
+        Assert.Contains($"CapEff:\t{(ulong)CapabilityPolicy.DockerDefault:x16}", confined);
+        Assert.Contains("null=ok", confined);
+        Assert.Contains("made-char", confined);
+        Assert.Contains("made-block", confined);
+        Assert.DoesNotContain("kmsg=ok", confined);
+        Assert.DoesNotContain("loop=ok", confined);
+        Assert.Contains("Operation not permitted", confined);
+        Assert.Contains("kmsg=ok", privileged);
+        Assert.Contains("loop=ok", privileged);
     }
 
     [Fact]

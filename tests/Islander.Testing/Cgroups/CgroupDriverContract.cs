@@ -28,13 +28,19 @@ public abstract class CgroupDriverContract : IDisposable
     /// <summary>Whether <paramref name="pid"/> still runs (for the fake: was not killed).</summary>
     protected abstract bool IsRunning(int pid);
 
+    /// <summary>
+    /// Whether the isle's group denies a device outside Docker's list (reading /dev/kmsg, c 1:11), asked of the
+    /// kernel (v1 devices.list) or of the fake's state (v2: the attached program, run), not of the driver.
+    /// </summary>
+    protected abstract bool RestrictsDevices(string isle);
+
     /// <summary>Deletes what is left (parent group, fake tree, processes) after the isles are deleted.</summary>
     protected virtual void Cleanup()
     {
     }
 
-    /// <summary>The device policy the driver accepts: v2 cannot enforce an allowlist.</summary>
-    protected DevicePolicy Devices => Driver.Version == CgroupVersion.V1 ? DevicePolicy.Allowlist : DevicePolicy.AllowAll;
+    /// <summary>The device policy of an ordinary isle, on both versions.</summary>
+    protected static DevicePolicy Devices => DevicePolicy.Allowlist;
 
     protected string NewIsle(string name)
     {
@@ -123,28 +129,34 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
-    public void Create_DeviceAllowlist_EnforcedOnV1UnsupportedOnV2()
+    public void Create_DeviceAllowlist_RestrictsDevices()
     {
         var isle = NewIsle("web");
-        if (Driver.Version == CgroupVersion.V1)
-        {
-            Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
-            Assert.True(Driver.Exists(isle));
-        }
-        else
-        {
-            var e = Assert.Throws<CgroupException>(() => Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist));
-            Assert.Equal(ErrorCategory.Unsupported, e.Category);
-            Assert.False(Driver.Exists(isle));
-        }
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Assert.True(Driver.Exists(isle));
+        Assert.True(RestrictsDevices(isle));
     }
 
     [Fact]
-    public void Create_AllowAllDevices_Succeeds()
+    public void Create_AllowAllDevices_DoesNotRestrict()
     {
         var isle = NewIsle("privileged");
         Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll);
         Assert.True(Driver.Exists(isle));
+        Assert.False(RestrictsDevices(isle));
+    }
+
+    [Fact]
+    public void Create_AgainWithOtherDevicePolicy_ReplacesIt()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Assert.True(RestrictsDevices(isle));
+        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll);
+        Assert.False(RestrictsDevices(isle));
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Assert.True(RestrictsDevices(isle));
     }
 
     [Fact]

@@ -1,0 +1,117 @@
+using Islander.Drivers.Interop;
+using Islander.Model;
+
+namespace Islander.Drivers.Cgroups;
+
+/// <summary>
+/// Puts a device filter program (<see cref="DeviceFilterProgram"/>) on a cgroup v2 directory, as runc's
+/// loadAttachCgroupDeviceFilter does: load it, attach it with BPF_F_ALLOW_MULTI, then detach the filters
+/// islander attached before (recognised by <see cref="DeviceFilterProgram.Name"/>), so that an update never
+/// leaves the group unfiltered: for a moment both run, and the kernel allows only what every program allows.
+/// Programs of other owners are left alone. The program fd is closed after attaching (the attachment holds
+/// the program), and removing the cgroup directory detaches it.
+/// </summary>
+internal static class CgroupDeviceFilter
+{
+    const int ENOENT = 2, EPERM = 1, EACCES = 13, EINVAL = 22, ENOSPC = 28;
+
+    /// <summary>Room for the verifier's log when a load fails (the kernel truncates a longer log).</summary>
+    const int LogSize = 1 << 20;
+
+    /// <param name="group">The cgroup directory.</param>
+    /// <param name="program">The filter to enforce; null removes islander's filter (a privileged isle).</param>
+    /// <exception cref="CgroupException">A bpf(2) call failed; a load that the verifier refused carries its log.</exception>
+    public static void Apply(string group, IReadOnlyList<EbpfInstruction>? program)
+    {
+        Check(BpfSyscalls.OpenDirectory(group, out int dirFd), "open", group);
+        var ours = new List<(int Fd, ulong Tag)>();
+        int loaded = -1;
+        try
+        {
+            Check(BpfSyscalls.Query(dirFd, BpfSyscalls.AttachCgroupDevice, out uint[] ids), "bpf BPF_PROG_QUERY", group);
+            foreach (uint id in ids)
+                if (Ours(id, group) is { } found)
+                    ours.Add(found);
+
+            if (program is not null)
+            {
+                loaded = Load(program, group);
+                Check(BpfSyscalls.ProgramInfo(loaded, out _, out ulong tag), "bpf BPF_OBJ_GET_INFO_BY_FD", group);
+                // The same instructions are already attached (the tag is the kernel's hash of them): nothing to do.
+                if (ours.Count == 1 && ours[0].Tag == tag)
+                    return;
+                Check(BpfSyscalls.Attach(dirFd, loaded, BpfSyscalls.AttachCgroupDevice, BpfSyscalls.AllowMulti),
+                    "bpf BPF_PROG_ATTACH BPF_CGROUP_DEVICE", group);
+            }
+            foreach (var (fd, _) in ours)
+            {
+                int err = BpfSyscalls.Detach(dirFd, fd, BpfSyscalls.AttachCgroupDevice);
+                if (err != 0 && err != ENOENT)
+                    throw CgroupException.SyscallFailed("bpf BPF_PROG_DETACH BPF_CGROUP_DEVICE", group, err);
+            }
+        }
+        finally
+        {
+            BpfSyscalls.Close(loaded);
+            foreach (var (fd, _) in ours)
+                BpfSyscalls.Close(fd);
+            BpfSyscalls.Close(dirFd);
+        }
+    }
+
+    /// <summary>
+    /// Loads a device filter and returns its fd (the caller closes it). When the kernel refuses the program,
+    /// loads it again with a log buffer, so the exception carries the verifier's reasons.
+    /// </summary>
+    /// <param name="group">For messages.</param>
+    public static int Load(IReadOnlyList<EbpfInstruction> program, string group)
+    {
+        byte[] code = EbpfInstruction.Encode(program);
+        int err = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, null, out int fd);
+        if (err == 0)
+            return fd;
+        if (err is EACCES or EINVAL)
+        {
+            var log = new byte[LogSize];
+            int again = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, log, out fd);
+            if (again == 0)
+                return fd; // refused once, accepted now: nothing to report
+            int end = Array.IndexOf(log, (byte)0);
+            string text = System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end).TrimEnd();
+            if (again is EACCES or EINVAL or ENOSPC && text.Length > 0)
+                throw new CgroupException(
+                    $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(again)}; the verifier said:\n{text}",
+                    ErrorCategory.Unknown);
+            err = again;
+        }
+        if (err == EPERM)
+            throw new CgroupException(
+                $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(err)}: loading a BPF program needs " +
+                "CAP_BPF or CAP_SYS_ADMIN (and, before Linux 5.11, enough RLIMIT_MEMLOCK)", ErrorCategory.Unsupported);
+        throw CgroupException.SyscallFailed("bpf BPF_PROG_LOAD device filter for", group, err);
+    }
+
+    /// <summary>An fd and the tag of program <paramref name="id"/> when islander made it; null for others' and for one that went away.</summary>
+    static (int Fd, ulong Tag)? Ours(uint id, string group)
+    {
+        int err = BpfSyscalls.ProgramById(id, out int fd);
+        // Gone since the query, or an LSM keeps it from us (runc skips those too: another filter only restricts more).
+        if (err is ENOENT or EPERM or EACCES)
+            return null;
+        Check(err, "bpf BPF_PROG_GET_FD_BY_ID", group);
+        err = BpfSyscalls.ProgramInfo(fd, out string name, out ulong tag);
+        if (err != 0 || name != DeviceFilterProgram.Name)
+        {
+            BpfSyscalls.Close(fd);
+            Check(err, "bpf BPF_OBJ_GET_INFO_BY_FD", group);
+            return null;
+        }
+        return (fd, tag);
+    }
+
+    static void Check(int err, string op, string group)
+    {
+        if (err != 0)
+            throw CgroupException.SyscallFailed(op, group, err);
+    }
+}
