@@ -63,18 +63,6 @@ public sealed class DesiredStore
     }
 
     /// <summary>
-    /// Networks and volumes <paramref name="spec"/> names that have no valid desired object (DESIGN.md: a missing
-    /// reference is a bad manifest, so the isle is held back and its running version stays).
-    /// </summary>
-    public IReadOnlyList<string> MissingReferences(Model.IsleSpec spec)
-    {
-        lock (_lock)
-            return spec.Networks.Where(n => _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Network, n.Name))?.Object is null).Select(n => $"network {n.Name}")
-                .Concat(spec.Volumes.Where(v => v.Name is { } name && _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Volume, name))?.Object is null).Select(v => $"volume {v.Name}"))
-                .ToList();
-    }
-
-    /// <summary>
     /// Replaces the objects that come from manifest files with what the files hold now. A key defined by two files,
     /// or rejected, keeps its last good version and gets the problem; a key whose file has an unreadable part is not
     /// pruned; a key no file defines any more is removed (prune).
