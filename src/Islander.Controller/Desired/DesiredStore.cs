@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Islander.Controller.State;
 using Islander.Model;
@@ -60,6 +61,31 @@ public sealed class DesiredStore
                 ResourceKind.Volume => spec.Volumes.Any(v => v.Name == key.Name),
                 _ => spec.DependsOn.Contains(key.Name),
             }).Select(e => e.Key.Name).ToList();
+    }
+
+    /// <summary>
+    /// Every valid desired object in the Model's terms, with <paramref name="overrides"/> in place of the objects of the
+    /// same keys (a dry-run apply). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
+    /// </summary>
+    public DesiredState ToModel(IEnumerable<DesiredObject> overrides)
+    {
+        var objects = new Dictionary<ResourceKey, DesiredObject>();
+        lock (_lock)
+            foreach (var entry in _entries.Values)
+                if (entry.Object is { } obj) objects[entry.Key] = obj;
+        foreach (var obj in overrides) objects[obj.Key] = obj;
+        return DesiredState.From(objects.Values.OrderBy(o => o.Key).Select(ToManifest));
+    }
+
+    static Manifest ToManifest(DesiredObject obj)
+    {
+        var meta = new ObjectMeta(obj.Name) { Labels = new SortedDictionary<string, string>(obj.Labels.ToDictionary(), StringComparer.Ordinal) };
+        return obj.Key.Kind switch
+        {
+            ResourceKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
+            ResourceKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
+            _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
+        };
     }
 
     /// <summary>

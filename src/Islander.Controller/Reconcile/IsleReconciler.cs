@@ -71,7 +71,7 @@ public sealed class IsleReconciler(
         // What to do is the Model's decision, the same rule StateDiff.Diff applies to every isle; when and how are
         // ours. An isle that needs nothing cannot be held back, so the checks (lookups in the desired store, and a
         // walk of what its dependsOn reaches) only run when the Model wants to act: a no-op pass stays a hash compare.
-        var actual = ActualOf(record, seen);
+        var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running);
         var decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, []);
         if (decision.Action is null)
             return ReconcileResult.Done;
@@ -99,30 +99,6 @@ public sealed class IsleReconciler(
 
     ReconcileResult Next(IsleRecord record) =>
         record.State == IsleState.BackOff && record.NextStartAt is { } at ? ReconcileResult.After(at - time.GetUtcNow()) : ReconcileResult.Done;
-
-    /// <summary>
-    /// The record, already checked against the kernel this pass, in the Model's terms. The controller stops an isle
-    /// only to recreate it (there is no <c>islanderctl stop</c> yet), so a Stopped record is a start still to be made,
-    /// not the Model's "stopped on purpose": the Model sees no isle there, and starts it anew. A record never started
-    /// (no spec hash) is no isle either.
-    /// </summary>
-    static ActualIsle? ActualOf(IsleRecord record, IsleObservation seen)
-    {
-        IslePhase? phase = record.State switch
-        {
-            IsleState.Pending => IslePhase.Pending,
-            IsleState.Creating => IslePhase.Creating,
-            IsleState.Running => IslePhase.Running,
-            IsleState.Succeeded => IslePhase.Succeeded,
-            IsleState.Failed => IslePhase.Failed,
-            IsleState.BackOff => IslePhase.BackOff,
-            IsleState.Error => IslePhase.Error,
-            _ => null, // Stopping, Stopped, Deleting
-        };
-        return record.SpecHash is { } hash && phase is { } p
-            ? new ActualIsle(record.Name, hash, p, seen.State == IsleProcessState.Running) { ExitCode = record.ExitCode }
-            : null;
-    }
 
     /// <summary>The Model's per-isle checks, through lookups in the desired store rather than a whole desired state.</summary>
     IsleChecks Check(string name, IsleSpec spec)
