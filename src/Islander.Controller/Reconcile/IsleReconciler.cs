@@ -62,9 +62,9 @@ public sealed class IsleReconciler(
                 break;
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason == "MissingReference")
+        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies")
         {
-            record.Reason = record.Message = null; // the manifest went back to what runs
+            record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
         }
 

@@ -432,6 +432,11 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.Equal("DependencyCycle", _h.Isle("a").Reason);
         Assert.Contains("a -> b -> a", _h.Isle("a").Message);
         Assert.DoesNotContain(_h.Events.Recent(), e => e.Name == "a" && e.Reason == "Recreating");
+
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a"));
+        await _h.SyncAsync();
+        Assert.Null(_h.Isle("a").Reason); // back to what runs: nothing holds it back any more
+        Assert.Equal(1, _h.Runtime.Incarnations("a"));
     }
 
     [Fact]
