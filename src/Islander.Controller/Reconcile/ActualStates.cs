@@ -31,7 +31,7 @@ public static class ActualStates
             ? new ActualIsle(record.Name, hash, p, processAlive)
             {
                 ExitCode = record.ExitCode,
-                Networks = record.Addresses.Keys.Order(StringComparer.Ordinal).ToList(),
+                Networks = record.Addresses.Count == 0 ? [] : record.Addresses.Keys.Order(StringComparer.Ordinal).ToList(),
             }
             : null;
     }
