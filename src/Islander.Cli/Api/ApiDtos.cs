@@ -26,7 +26,8 @@ public sealed record ApiStatus(string? Status = null, string? Reason = null, str
 /// <summary>A problem in a manifest; <see cref="Text"/> is the compiler form <c>file:line:col: field: why</c>.</summary>
 public sealed record ApiProblem(string File, int Line, int Column, string Field, string Message, string Text);
 
-public sealed record ApplyResult(bool DryRun, List<ApplyItem> Items, List<ApiProblem> Problems);
+/// <summary>The result of an apply; on a dry run, <see cref="Plan"/> is what the daemon would do (<c>+ start isle web (New)</c>).</summary>
+public sealed record ApplyResult(bool DryRun, List<ApplyItem> Items, List<ApiProblem> Problems, List<string>? Plan = null);
 
 /// <summary>One object of an apply: outcome created|configured|unchanged|invalid|error; current/desired on a dry run.</summary>
 public sealed record ApplyItem(string Kind, string Name, string Outcome, long? Generation = null, string? Reason = null, string? Message = null,

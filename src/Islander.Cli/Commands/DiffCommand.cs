@@ -7,7 +7,8 @@ namespace Islander.Cli.Commands;
 
 /// <summary>
 /// <c>islanderctl diff -f FILE|DIR|-</c>: what an apply would change, as a unified diff of specs (a server-side dry
-/// run). Exit codes as kubectl diff: 0 no differences, 1 differences, 2 an error.
+/// run), then the plan the daemon would carry out (<c>~ recreate isle web (spec changed)</c>: the Model's
+/// <c>StateDiff.Diff</c>, computed by the daemon). Exit codes as kubectl diff: 0 no differences, 1 differences, 2 an error.
 /// </summary>
 public static class DiffCommand
 {
@@ -31,6 +32,11 @@ public static class DiffCommand
                         var id = $"{item.Kind.ToLowerInvariant()}/{item.Name}";
                         await output.WriteAsync(Unified(Lines(item.Current), Lines(item.Desired), item.Current is null ? "/dev/null" : $"a/{id} (live)", $"b/{id} ({source})"));
                     }
+                    if (PlanText(result.Plan) is { Length: > 0 } plan)
+                    {
+                        differs = true;
+                        await output.WriteAsync(plan);
+                    }
                 }
                 return differs ? 1 : 0;
             }
@@ -41,6 +47,10 @@ public static class DiffCommand
         }));
         return command;
     }
+
+    /// <summary>The plan's lines under a heading, or "" when the apply would make the daemon do nothing.</summary>
+    public static string PlanText(IReadOnlyList<string>? plan) =>
+        plan is { Count: > 0 } ? "plan:\n" + string.Concat(plan.Select(l => $"  {l}\n")) : "";
 
     static string[] Lines(JsonElement? spec) =>
         spec is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } s ? JsonYaml.Write(s).TrimEnd('\n').Split('\n') : [];

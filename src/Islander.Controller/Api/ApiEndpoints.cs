@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
+using Islander.Controller.Reconcile;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
 using Islander.Model;
@@ -83,16 +84,18 @@ public static class ApiEndpoints
 
     /// <summary>
     /// Applies every valid object of a multi-document YAML body; <c>?dryRun=true</c> changes nothing and returns the
-    /// current and the new spec of each object (for <c>islanderctl diff</c>). 200 if all went well, else 422
+    /// current and the new spec of each object and <c>plan</c>, the actions the apply would make the daemon take (for
+    /// <c>islanderctl diff</c>). 200 if all went well, else 422
     /// (a problem in the manifests) or 409 (an object owned by a manifest file), with the per-object results.
     /// </summary>
-    static async Task<IResult> ApplyAsync(HttpRequest request, DesiredStore desired, IManifestParser parser, ILoggerFactory logs)
+    static async Task<IResult> ApplyAsync(HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser, ILoggerFactory logs)
     {
         var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
         var source = request.Query["source"].FirstOrDefault() ?? "<stdin>";
         bool dryRun = request.Query["dryRun"].FirstOrDefault() is "true" or "1" or "All";
         var parsed = parser.Parse(source, text);
         var items = new JsonArray();
+        var previewed = new List<DesiredObject>();
         int code = parsed.Problems.Count > 0 ? 422 : 200;
         foreach (var obj in parsed.Objects)
         {
@@ -106,6 +109,7 @@ public static class ApiEndpoints
                     item["outcome"] = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured";
                     item["current"] = current?.Object?.Spec.DeepClone();
                     item["desired"] = obj.Spec.DeepClone();
+                    previewed.Add(obj);
                 }
                 else
                 {
@@ -134,7 +138,23 @@ public static class ApiEndpoints
             ["items"] = items,
             ["problems"] = new JsonArray(parsed.Problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()),
         };
+        if (dryRun) body["plan"] = new JsonArray(DryRunPlan(desired, store, previewed).Select(l => (JsonNode?)l).ToArray());
         return Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+    }
+
+    /// <summary>
+    /// What applying <paramref name="objects"/> would make the daemon do: the Model's plan for the state after the apply,
+    /// less what it plans already (an isle backing off, say), one line each (<see cref="PlanAction.Describe"/>, problems
+    /// as <c>! Isle/web: why</c>). The same rules the reconciler follows, from the same Model.
+    /// </summary>
+    static IReadOnlyList<string> DryRunPlan(DesiredStore desired, StateStore store, IReadOnlyList<DesiredObject> objects)
+    {
+        if (objects.Count == 0) return [];
+        var actual = ActualStates.Of(store, desired);
+        var before = StateDiff.Diff(desired.ToModel([]), actual);
+        var after = StateDiff.Diff(desired.ToModel(objects), actual);
+        var planned = before.Actions.Select(a => a.Describe()).Concat(before.Problems.Select(p => $"! {p}")).ToHashSet();
+        return after.Actions.Select(a => a.Describe()).Concat(after.Problems.Select(p => $"! {p}")).Where(l => !planned.Contains(l)).ToList();
     }
 
     static async Task LogAsync(string name, HttpContext context, DesiredStore desired, StateStore store, IIsleLogs logs)

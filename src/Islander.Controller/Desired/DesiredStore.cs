@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Islander.Controller.State;
 using Islander.Model;
@@ -63,15 +64,28 @@ public sealed class DesiredStore
     }
 
     /// <summary>
-    /// Networks and volumes <paramref name="spec"/> names that have no valid desired object (DESIGN.md: a missing
-    /// reference is a bad manifest, so the isle is held back and its running version stays).
+    /// Every valid desired object in the Model's terms, with <paramref name="overrides"/> in place of the objects of the
+    /// same keys (a dry-run apply). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
     /// </summary>
-    public IReadOnlyList<string> MissingReferences(Model.IsleSpec spec)
+    public DesiredState ToModel(IEnumerable<DesiredObject> overrides)
     {
+        var objects = new Dictionary<ResourceKey, DesiredObject>();
         lock (_lock)
-            return spec.Networks.Where(n => _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Network, n.Name))?.Object is null).Select(n => $"network {n.Name}")
-                .Concat(spec.Volumes.Where(v => v.Name is { } name && _entries.GetValueOrDefault(new ResourceKey(ResourceKind.Volume, name))?.Object is null).Select(v => $"volume {v.Name}"))
-                .ToList();
+            foreach (var entry in _entries.Values)
+                if (entry.Object is { } obj) objects[entry.Key] = obj;
+        foreach (var obj in overrides) objects[obj.Key] = obj;
+        return DesiredState.From(objects.Values.OrderBy(o => o.Key).Select(ToManifest));
+    }
+
+    static Manifest ToManifest(DesiredObject obj)
+    {
+        var meta = new ObjectMeta(obj.Name) { Labels = new SortedDictionary<string, string>(obj.Labels.ToDictionary(), StringComparer.Ordinal) };
+        return obj.Key.Kind switch
+        {
+            ResourceKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
+            ResourceKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
+            _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
+        };
     }
 
     /// <summary>

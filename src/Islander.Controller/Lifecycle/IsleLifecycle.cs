@@ -256,12 +256,10 @@ public sealed class IsleLifecycle
         _record.Pid = null;
     }
 
-    bool ShouldRestart(IsleExit exit) => _record.RestartPolicy switch
-    {
-        RestartPolicy.Always => true,
-        RestartPolicy.OnFailure => !exit.Succeeded,
-        _ => false,
-    };
+    // The restart policy is the Model's rule, applied to the policy of the spec that ran (the record's): a different
+    // desired spec recreates the isle anyway.
+    bool ShouldRestart(IsleExit exit) =>
+        StateDiff.RestartDue(_record.RestartPolicy, exit.Succeeded ? IslePhase.Succeeded : IslePhase.Failed);
 
     bool BackOffElapsed() => _record.NextStartAt is not { } at || _time.GetUtcNow() >= at;
 

@@ -5,6 +5,7 @@ using Islander.Controller.Images;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
+using Islander.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Stateless;
@@ -61,77 +62,101 @@ public sealed class IsleReconciler(
                 break;
         }
 
-        var request = new StartRequest(spec, obj.SpecHash, entry.Generation);
-        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason == "MissingReference")
+        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies")
         {
-            record.Reason = record.Message = null; // the manifest went back to what runs
+            record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
         }
-        if (record.SpecHash != obj.SpecHash && desired.MissingReferences(spec) is { Count: > 0 } missing)
+
+        // What to do is the Model's decision, the same rule StateDiff.Diff applies to every isle; when and how are
+        // ours. An isle that needs nothing cannot be held back, so the checks (lookups in the desired store, and a
+        // walk of what its dependsOn reaches) only run when the Model wants to act: a no-op pass stays a hash compare.
+        var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running);
+        var decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, []);
+        if (decision.Action is null)
+            return ReconcileResult.Done;
+        var checks = Check(name, spec);
+        decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, checks.All);
+        if (decision.HeldBack is not null)
+            return HoldBack(key, record, spec, checks);
+
+        var request = new StartRequest(spec, obj.SpecHash, entry.Generation);
+        switch (decision.Action)
         {
-            // Held back like an invalid manifest: neither started nor recreated; a running old version stays.
-            var message = $"{string.Join(", ", missing)} not defined; add the manifest(s) or fix the reference";
+            case RecreateIsle when record.State is IsleState.Running or IsleState.Creating or IsleState.Stopping or IsleState.BackOff:
+                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
+                events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
+                await lifecycle.StopAsync(cancellationToken);
+                break;
+            case StartIsle { Reason: StartReason.AfterBackOff } when !lifecycle.CanStart(request):
+                return Next(record); // due as far as the facts go; our back-off says when
+        }
+        if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec.DependsOn))
+            return ReconcileResult.Done; // a dependency's next transition adds this key again
+        await lifecycle.StartAsync(request, cancellationToken);
+        return Next(record);
+    }
+
+    ReconcileResult Next(IsleRecord record) =>
+        record.State == IsleState.BackOff && record.NextStartAt is { } at ? ReconcileResult.After(at - time.GetUtcNow()) : ReconcileResult.Done;
+
+    /// <summary>The Model's per-isle checks, through lookups in the desired store rather than a whole desired state.</summary>
+    IsleChecks Check(string name, IsleSpec spec)
+    {
+        bool Defined(ResourceKind kind, string n) => desired.Get(new ResourceKey(kind, n))?.Object is not null;
+        return new IsleChecks(
+            DesiredStateCheck.MissingReferences(spec, n => Defined(ResourceKind.Network, n), v => Defined(ResourceKind.Volume, v)),
+            DesiredStateCheck.MissingDependencies(spec, i => Defined(ResourceKind.Isle, i)),
+            DependencyOrder.Problem(name, i => i == name ? spec.DependsOn : desired.Get(ResourceKey.Isle(i))?.Object?.Isle?.DependsOn ?? []));
+    }
+
+    /// <summary>
+    /// The Model held the isle back: say why in its status (a running older version stays). A missing network or
+    /// volume is a bad manifest (MissingReference, an event once); a dependsOn cycle cannot pass without a manifest
+    /// change (terminal: DependencyCycle, recorded once by the loop); an undefined dependency is waited for.
+    /// </summary>
+    ReconcileResult HoldBack(ResourceKey key, IsleRecord record, IsleSpec spec, IsleChecks checks)
+    {
+        if (checks.MissingReferences.Count > 0)
+        {
+            var message = string.Join("; ", checks.MissingReferences);
             if (record.Reason != "MissingReference" || record.Message != message)
             {
                 record.Reason = "MissingReference";
                 record.Message = message;
                 events.Record(key, EventType.Warning, "MissingReference", message);
                 store.SaveIsle(record);
-                log.LogWarning("Isle {Isle} held back: {Message}", name, message);
+                log.LogWarning("Isle {Isle} held back: {Message}", key.Name, message);
             }
             return ReconcileResult.Done; // the network's or volume's key adds this isle again when it appears
         }
-        if (record.SpecHash is not null && record.SpecHash != obj.SpecHash && record.State is not IsleState.Pending)
-        {
-            if (record.State is IsleState.Running or IsleState.Creating or IsleState.Stopping or IsleState.BackOff)
-            {
-                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
-                events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
-                await lifecycle.StopAsync(cancellationToken);
-            }
-            return await StartWhenReadyAsync(lifecycle, request, name, spec.DependsOn, cancellationToken);
-        }
-
-        switch (record.State)
-        {
-            case IsleState.Pending or IsleState.Stopped:
-                return await StartWhenReadyAsync(lifecycle, request, name, spec.DependsOn, cancellationToken);
-            case IsleState.Creating:
-                await lifecycle.StartAsync(request, cancellationToken); // finish an interrupted start (idempotent)
-                break;
-            case IsleState.BackOff when lifecycle.CanStart(request):
-                await lifecycle.StartAsync(request, cancellationToken);
-                break;
-            case IsleState.Error or IsleState.Succeeded or IsleState.Failed when record.SpecHash is null:
-                return await StartWhenReadyAsync(lifecycle, request, name, spec.DependsOn, cancellationToken);
-        }
-        return record.State == IsleState.BackOff && record.NextStartAt is { } at
-            ? ReconcileResult.After(at - time.GetUtcNow())
-            : ReconcileResult.Done;
+        if (checks.Cycle is { } cycle)
+            throw new TerminalReconcileException("DependencyCycle", cycle);
+        WaitingForDependencies(record, key.Name, spec.DependsOn);
+        return ReconcileResult.Done; // defining the dependency and its start add this key again
     }
 
-    async Task<ReconcileResult> StartWhenReadyAsync(IsleLifecycle lifecycle, StartRequest request, string name, IReadOnlyList<string> dependsOn, CancellationToken cancellationToken)
+    /// <summary>Whether a dependency is neither Running nor Succeeded (a finished one-shot); if so, says so in the status.</summary>
+    bool WaitingForDependencies(IsleRecord record, string name, IReadOnlyList<string> dependsOn)
     {
-        if (Cycle(name) is { } cycle)
-            throw new TerminalReconcileException("DependencyCycle", $"dependsOn forms a cycle: {string.Join(" -> ", cycle)}");
         var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IsleState.Running or IsleState.Succeeded)).ToList();
-        if (waiting.Count > 0)
+        if (waiting.Count == 0)
+            return false;
+        var message = "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ResourceKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d));
+        if (record.Reason != "WaitingForDependencies" || record.Message != message)
         {
-            var record = lifecycle.Record;
-            var message = "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ResourceKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d));
-            if (record.Reason != "WaitingForDependencies" || record.Message != message)
-            {
-                record.Reason = "WaitingForDependencies";
-                record.Message = message;
-                store.SaveIsle(record);
-                log.LogInformation("Isle {Isle} {Message}", name, message);
-            }
-            return ReconcileResult.Done; // a dependency's next transition adds this key again
+            record.Reason = "WaitingForDependencies";
+            record.Message = message;
+            store.SaveIsle(record);
+            log.LogInformation("Isle {Isle} {Message}", name, message);
         }
-        await lifecycle.StartAsync(request, cancellationToken);
-        return lifecycle.Record.State == IsleState.BackOff && lifecycle.Record.NextStartAt is { } at
-            ? ReconcileResult.After(at - time.GetUtcNow())
-            : ReconcileResult.Done;
+        return true;
+    }
+
+    /// <summary>What the Model's checks found for one isle, by kind, since each kind is reported its own way.</summary>
+    readonly record struct IsleChecks(IReadOnlyList<string> MissingReferences, IReadOnlyList<string> MissingDependencies, string? Cycle)
+    {
+        public IReadOnlyList<string> All => [.. MissingReferences, .. MissingDependencies, .. Cycle is null ? Array.Empty<string>() : [Cycle]];
     }
 
     async Task PruneAsync(string name, IsleRecord? record, CancellationToken cancellationToken)
@@ -185,23 +210,5 @@ public sealed class IsleReconciler(
         if (t.Destination is IsleState.Running or IsleState.Succeeded || t.Source is IsleState.Running)
             foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ResourceKey.Isle(dependent));
         return Task.CompletedTask;
-    }
-
-    /// <summary>A dependsOn path from <paramref name="name"/> back to itself, if any.</summary>
-    List<string>? Cycle(string name)
-    {
-        var path = new List<string> { name };
-        var visited = new HashSet<string>();
-        bool Visit(string current)
-        {
-            foreach (var d in desired.Get(ResourceKey.Isle(current))?.Object?.Isle?.DependsOn ?? [])
-            {
-                path.Add(d);
-                if (d == name || (visited.Add(d) && Visit(d))) return true;
-                path.RemoveAt(path.Count - 1);
-            }
-            return false;
-        }
-        return Visit(name) ? path : null;
     }
 }

@@ -1,8 +1,29 @@
 namespace Islander.Model;
 
 /// <summary>Orders names so that each comes after the names it depends on (Kahn's algorithm, ties by name).</summary>
-internal static class DependencyOrder
+public static class DependencyOrder
 {
+    /// <summary>
+    /// Why <paramref name="name"/> is held back by a dependsOn cycle (it is on one, or depends on an isle that is), or
+    /// null. The same answer and message as <see cref="Sort"/> over every isle, but it only visits what
+    /// <paramref name="name"/> reaches through dependsOn, so the controller can ask for one isle per pass.
+    /// </summary>
+    /// <param name="dependsOn">Dependencies of a defined isle; empty for a name that is not defined.</param>
+    public static string? Problem(string name, Func<string, IEnumerable<string>> dependsOn)
+    {
+        var reached = new HashSet<string>(StringComparer.Ordinal) { name };
+        var queue = new Queue<string>([name]);
+        while (queue.TryDequeue(out var next))
+        {
+            foreach (var dep in dependsOn(next))
+            {
+                if (reached.Add(dep)) queue.Enqueue(dep);
+            }
+        }
+        Sort(reached, dependsOn, out var blocked);
+        return blocked.GetValueOrDefault(name);
+    }
+
     /// <param name="nodes">Names to order.</param>
     /// <param name="dependsOn">Dependencies of a name; those outside <paramref name="nodes"/> are ignored.</param>
     /// <param name="cycles">Names left out because they are on a cycle or wait for one; each with a reason.</param>
@@ -35,7 +56,7 @@ internal static class DependencyOrder
         foreach (var node in set.Where(n => remaining[n] > 0))
         {
             blocked[node] = FindCycle(node, deps, remaining) is { } cycle
-                ? $"dependsOn forms a cycle: {string.Join(" → ", cycle)}; remove one of these dependencies"
+                ? $"dependsOn forms a cycle: {string.Join(" -> ", cycle)}; remove one of these dependencies"
                 : $"depends on {string.Join(", ", deps[node].Where(d => remaining[d] > 0))}, which {(deps[node].Count(d => remaining[d] > 0) == 1 ? "is" : "are")} held back by a dependsOn cycle";
         }
         cycles = blocked;

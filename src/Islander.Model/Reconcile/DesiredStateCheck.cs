@@ -7,10 +7,35 @@ namespace Islander.Model;
 /// Checks that need more than one object: references to networks, volumes and isles that are not defined, static
 /// addresses outside their subnet or taken twice, host ports published twice. Problems hold isles back.
 /// </summary>
-internal static class DesiredStateCheck
+/// <remarks>
+/// <see cref="MissingReferences"/> and <see cref="MissingDependencies"/> look at one isle, through lookups the caller
+/// provides, so the controller checks the isle it reconciles without building the whole desired state.
+/// </remarks>
+public static class DesiredStateCheck
 {
+    /// <summary>Networks and named volumes <paramref name="spec"/> uses that are not defined, one message each.</summary>
+    public static IReadOnlyList<string> MissingReferences(IsleSpec spec, Func<string, bool> networkDefined, Func<string, bool> volumeDefined)
+    {
+        var problems = new List<string>();
+        foreach (var attachment in spec.Networks)
+        {
+            if (!networkDefined(attachment.Name))
+                problems.Add($"network {attachment.Name} is not defined; add a Network manifest named {attachment.Name}");
+        }
+        foreach (var mount in spec.Volumes)
+        {
+            if (mount.Name is { } name && !volumeDefined(name))
+                problems.Add($"volume {name} is not defined; add a Volume manifest named {name}");
+        }
+        return problems;
+    }
+
+    /// <summary>The isles <paramref name="spec"/> depends on that are not defined, one message each.</summary>
+    public static IReadOnlyList<string> MissingDependencies(IsleSpec spec, Func<string, bool> isleDefined) =>
+        spec.DependsOn.Where(d => !isleDefined(d)).Select(d => $"depends on isle {d}, which is not defined").ToList();
+
     /// <summary>Problems per isle name; an isle with problems is not started or recreated.</summary>
-    public static Dictionary<string, List<string>> Run(DesiredState desired)
+    internal static Dictionary<string, List<string>> Run(DesiredState desired)
     {
         var problems = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Add(string isle, string message)
@@ -27,13 +52,11 @@ internal static class DesiredStateCheck
 
         foreach (var isle in desired.Isles.OrderBy(i => i.Name, StringComparer.Ordinal))
         {
+            foreach (var message in MissingReferences(isle.Spec, networks.ContainsKey, volumes.Contains)) Add(isle.Name, message);
+            foreach (var message in MissingDependencies(isle.Spec, isles.Contains)) Add(isle.Name, message);
             foreach (var attachment in isle.Spec.Networks)
             {
-                if (!networks.TryGetValue(attachment.Name, out var network))
-                {
-                    Add(isle.Name, $"network {attachment.Name} is not defined; add a Network manifest named {attachment.Name}");
-                    continue;
-                }
+                if (!networks.TryGetValue(attachment.Name, out var network)) continue; // reported above
                 if (attachment.Ip is null || !IPAddress.TryParse(attachment.Ip, out var ip)) continue;
                 if (CheckAddress(ip, network) is { } reason) Add(isle.Name, $"ip {ip} on network {attachment.Name} {reason}");
                 else if (addresses.TryGetValue((attachment.Name, ip), out var owner))
@@ -41,17 +64,6 @@ internal static class DesiredStateCheck
                     Add(isle.Name, $"ip {ip} on network {attachment.Name} is already taken by isle {owner}");
                 }
                 else addresses[(attachment.Name, ip)] = isle.Name;
-            }
-            foreach (var mount in isle.Spec.Volumes)
-            {
-                if (mount.Name is { } name && !volumes.Contains(name))
-                {
-                    Add(isle.Name, $"volume {name} is not defined; add a Volume manifest named {name}");
-                }
-            }
-            foreach (var dependency in isle.Spec.DependsOn)
-            {
-                if (!isles.Contains(dependency)) Add(isle.Name, $"depends on isle {dependency}, which is not defined");
             }
             foreach (var port in isle.Spec.Ports)
             {

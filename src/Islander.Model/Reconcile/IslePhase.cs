@@ -18,9 +18,20 @@ public enum IslePhase
     /// <summary>Its process exited non-zero or was killed (OOM included).</summary>
     Failed,
 
+    /// <summary>
+    /// It ended and its restart policy restarts it, or creating it failed in a way that may pass (a transient error,
+    /// an unreachable registry): start it again once the controller's back-off delay is over (Kubernetes'
+    /// CrashLoopBackOff and ImagePullBackOff).
+    /// </summary>
+    BackOff,
+
     /// <summary>Stopped on purpose (<c>islanderctl stop</c>); restart policies do not apply, as with Docker.</summary>
     Stopped,
 
-    /// <summary>Creating it failed (image pull, mount, cgroup); retried with backoff.</summary>
+    /// <summary>
+    /// The runtime refused its spec (command not found, unsupported option, image not found or not allowed): starting
+    /// it again cannot work, so nothing is done until the spec changes, which recreates it. Docker does not restart a
+    /// container whose start failed either; failures that may pass are <see cref="BackOff"/>.
+    /// </summary>
     Error,
 }

@@ -9,6 +9,9 @@ public enum StartReason
     /// <summary>It was Pending or Creating: a pass stopped half-way; finish it.</summary>
     Resume,
 
-    /// <summary>Creating it failed before (phase Error); try again (the controller applies backoff).</summary>
-    RetryAfterError,
+    /// <summary>
+    /// It is in <see cref="IslePhase.BackOff"/>: it ended and its restart policy restarts it, or creating it failed in a
+    /// way that may pass. Due as far as the facts go; the controller starts it once its back-off delay is over.
+    /// </summary>
+    AfterBackOff,
 }

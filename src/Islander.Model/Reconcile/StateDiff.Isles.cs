@@ -2,6 +2,41 @@ namespace Islander.Model;
 
 public static partial class StateDiff
 {
+    /// <summary>
+    /// What to do with one desired isle: the per-isle rule <see cref="Diff"/> applies to every isle, and the one the
+    /// controller's per-key pass applies to the isle it reconciles.
+    /// </summary>
+    /// <param name="name">The isle's name.</param>
+    /// <param name="spec">Its desired spec.</param>
+    /// <param name="specHash"><see cref="SpecHash.Of(IsleSpec)"/> of <paramref name="spec"/> (callers usually have it cached).</param>
+    /// <param name="actual">What exists of it, checked against the kernel; null when nothing does.</param>
+    /// <param name="problems">
+    /// Why it is held back, from <see cref="DesiredStateCheck"/> and <see cref="DependencyOrder"/>: with any, no action
+    /// is taken and <see cref="IsleDecision.HeldBack"/> says which one would have been.
+    /// </param>
+    /// <param name="recreatedNetworks">Networks the same plan recreates: isles attached to them are recreated after them.</param>
+    public static IsleDecision ForIsle(
+        string name, IsleSpec spec, string specHash, ActualIsle? actual, IReadOnlyList<string> problems,
+        IReadOnlySet<string>? recreatedNetworks = null)
+    {
+        var action = Wanted(name, spec, specHash, actual, recreatedNetworks);
+        return problems.Count == 0
+            ? action is null ? IsleDecision.Nothing : new IsleDecision(action, [])
+            : new IsleDecision(null, problems) { HeldBack = action };
+    }
+
+    /// <summary>
+    /// The restart policy: whether an isle that ended (<see cref="IslePhase.Succeeded"/> or <see cref="IslePhase.Failed"/>)
+    /// runs again. <c>Always</c> restarts after exit 0 too; <c>OnFailure</c> after a non-zero exit, a signal, an OOM kill
+    /// or a vanished process; <c>Never</c> does not (Docker's and Kubernetes' meaning).
+    /// </summary>
+    public static bool RestartDue(RestartPolicy policy, IslePhase ended) => policy switch
+    {
+        RestartPolicy.Always => true,
+        RestartPolicy.OnFailure => ended != IslePhase.Succeeded,
+        _ => false,
+    };
+
     /// <summary>Start, recreate or restart desired isles, in dependsOn order.</summary>
     private static List<PlanAction> IsleActions(
         IReadOnlyList<string> order,
@@ -13,28 +48,22 @@ public static partial class StateDiff
         var actions = new List<PlanAction>();
         foreach (var name in order)
         {
-            if (blocked.ContainsKey(name)) continue;
             var spec = desired[name].Spec;
-            var hash = SpecHash.Of(spec);
-            if (!actual.TryGetValue(name, out var current))
-            {
-                actions.Add(new StartIsle(name, spec, hash, StartReason.New));
-                continue;
-            }
-            if (current.SpecHash != hash)
-            {
-                actions.Add(new RecreateIsle(name, spec, hash, "spec changed"));
-                continue;
-            }
-            var changed = current.Networks.Where(recreatedNetworks.Contains).Order(StringComparer.Ordinal).ToList();
-            if (changed.Count > 0)
-            {
-                actions.Add(new RecreateIsle(name, spec, hash, $"network {string.Join(", ", changed)} was recreated"));
-                continue;
-            }
-            if (ForPhase(name, spec, hash, current) is { } action) actions.Add(action);
+            var decision = ForIsle(name, spec, SpecHash.Of(spec), actual.GetValueOrDefault(name),
+                blocked.GetValueOrDefault(name) ?? [], recreatedNetworks);
+            if (decision.Action is { } action) actions.Add(action);
         }
         return actions;
+    }
+
+    /// <summary>What the isle needs, problems aside.</summary>
+    private static PlanAction? Wanted(string name, IsleSpec spec, string hash, ActualIsle? current, IReadOnlySet<string>? recreatedNetworks)
+    {
+        if (current is null) return new StartIsle(name, spec, hash, StartReason.New);
+        if (current.SpecHash != hash) return new RecreateIsle(name, spec, hash, "spec changed");
+        var changed = recreatedNetworks is null ? [] : current.Networks.Where(recreatedNetworks.Contains).Order(StringComparer.Ordinal).ToList();
+        if (changed.Count > 0) return new RecreateIsle(name, spec, hash, $"network {string.Join(", ", changed)} was recreated");
+        return ForPhase(name, spec, hash, current);
     }
 
     /// <summary>What an isle whose spec is unchanged needs, given its phase and whether its process is alive.</summary>
@@ -44,8 +73,10 @@ public static partial class StateDiff
         {
             case IslePhase.Pending or IslePhase.Creating:
                 return new StartIsle(name, spec, hash, StartReason.Resume);
+            case IslePhase.BackOff:
+                return new StartIsle(name, spec, hash, StartReason.AfterBackOff);
             case IslePhase.Error:
-                return new StartIsle(name, spec, hash, StartReason.RetryAfterError);
+                return null; // the runtime refused this spec: only a new spec (a recreate) can help
             case IslePhase.Stopped:
                 return null; // stopped on purpose: restart policies do not apply (Docker's rule)
             case IslePhase.Running when current.ProcessAlive:
@@ -53,15 +84,9 @@ public static partial class StateDiff
             default:
                 // Succeeded, Failed, or Running with a dead process (it ended and the exit was not recorded, e.g.
                 // after a reboot: counted as a failure, its code unknown).
-                var failed = current.Phase != IslePhase.Succeeded;
-                var due = spec.RestartPolicy switch
-                {
-                    RestartPolicy.Always => true,
-                    RestartPolicy.OnFailure => failed,
-                    _ => false,
-                };
+                var ended = current.Phase == IslePhase.Succeeded ? IslePhase.Succeeded : IslePhase.Failed;
                 var code = current.Phase == IslePhase.Running ? null : current.ExitCode;
-                return due ? new RestartIsle(name, spec, hash, spec.RestartPolicy, code) : null;
+                return RestartDue(spec.RestartPolicy, ended) ? new RestartIsle(name, spec, hash, spec.RestartPolicy, code) : null;
         }
     }
 }

@@ -275,6 +275,36 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Diff_ChangedSpecAndNewIsle_ShowsThePlanTheDaemonWouldCarryOut()
+    {
+        await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", Web()));
+        await WaitForPhaseAsync("web", "Running");
+
+        var yaml = Web(command: "httpd") + "\n---\n" + ControllerHarness.IsleYaml("db") + "\n---\n"
+            + ControllerHarness.IsleYaml("api", dependsOn: "ghost");
+        var (exit, output, error) = await _d.CtlAsync("diff", "-f", _d.WriteTemp("all.yaml", yaml));
+
+        Assert.True(exit == 1, error);
+        Assert.Contains("-- /bin/sleep", output);
+        Assert.Contains("plan:\n  + start isle db (New)\n  ~ recreate isle web (spec changed)\n  ! Isle/api: depends on isle ghost, which is not defined\n", output);
+        Assert.Equal(1, _d.Runtime.Incarnations("web"));
+        Assert.False(_d.Runtime.IsRunning("db"));
+    }
+
+    [Fact]
+    public async Task ApplyDryRun_Unchanged_EmptyPlan()
+    {
+        await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", Web()));
+        await WaitForPhaseAsync("web", "Running");
+        using var client = new IslanderClient(_d.Socket);
+
+        var result = await client.ApplyAsync(Web(), "web.yaml", dryRun: true, TestContext.Current.CancellationToken);
+
+        Assert.True(result.DryRun);
+        Assert.Empty(result.Plan!);
+    }
+
+    [Fact]
     public async Task Describe_Isle_ShowsStatusSpecAndEvents()
     {
         _d.Write("web.yaml", Web());

@@ -32,4 +32,15 @@ public sealed class DiffCommandTests
 
             """.ReplaceLineEndings("\n"), JsonYaml.Write(doc.RootElement));
     }
+
+    [Fact]
+    public void PlanText_Lines_IndentedUnderHeading() =>
+        Assert.Equal("plan:\n  + start isle web (New)\n  - delete isle old\n", DiffCommand.PlanText(["+ start isle web (New)", "- delete isle old"]));
+
+    [Fact]
+    public void PlanText_NoPlan_Nothing()
+    {
+        Assert.Equal("", DiffCommand.PlanText(null));
+        Assert.Equal("", DiffCommand.PlanText([]));
+    }
 }

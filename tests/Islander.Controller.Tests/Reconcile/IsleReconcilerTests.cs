@@ -415,4 +415,62 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.Equal("MissingReference", _h.Isle("web").Reason);
         Assert.Contains(_h.Events.Recent(), e => e.Reason == "MissingReference" && e.Message.Contains("volume data"));
     }
+
+    [Fact]
+    public async Task DependsOn_RunningIsleEditedIntoCycle_OldVersionKeepsRunning()
+    {
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a"));
+        _h.Write("b.yaml", ControllerHarness.IsleYaml("b", dependsOn: "a"));
+        await _h.SyncAsync();
+
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a", dependsOn: "b"));
+        await _h.SyncAsync();
+
+        // The Model holds a back (a bad manifest never changes running state): not stopped for a recreate that cannot start.
+        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+        Assert.Equal(1, _h.Runtime.Incarnations("a"));
+        Assert.Equal("DependencyCycle", _h.Isle("a").Reason);
+        Assert.Contains("a -> b -> a", _h.Isle("a").Message);
+        Assert.DoesNotContain(_h.Events.Recent(), e => e.Name == "a" && e.Reason == "Recreating");
+
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a"));
+        await _h.SyncAsync();
+        Assert.Null(_h.Isle("a").Reason); // back to what runs: nothing holds it back any more
+        Assert.Equal(1, _h.Runtime.Incarnations("a"));
+    }
+
+    [Fact]
+    public async Task DependsOn_DependsOnIsleHeldBackByCycle_HeldBackWithReason()
+    {
+        _h.Write("a.yaml", ControllerHarness.IsleYaml("a", dependsOn: "b"));
+        _h.Write("b.yaml", ControllerHarness.IsleYaml("b", dependsOn: "a"));
+        _h.Write("c.yaml", ControllerHarness.IsleYaml("c", dependsOn: "a"));
+        await _h.SyncAsync();
+
+        Assert.False(_h.Runtime.IsRunning("c"));
+        Assert.Equal("DependencyCycle", _h.Isle("c").Reason);
+        Assert.Equal("depends on a, which is held back by a dependsOn cycle", _h.Isle("c").Message);
+    }
+
+    [Fact]
+    public async Task DependsOn_RunningIsleEditedToUndefinedDependency_OldVersionKeepsRunning()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", dependsOn: "db"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(1, _h.Runtime.Incarnations("web"));
+        Assert.Equal("WaitingForDependencies", _h.Isle("web").Reason);
+        Assert.Contains("db (not defined)", _h.Isle("web").Message);
+
+        _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
+        await _h.SyncAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(2, _h.Runtime.Incarnations("web")); // recreated with the new spec once db runs
+        Assert.True(_h.Isle("db").Pid < _h.Isle("web").Pid, "db must start before web's new version");
+    }
 }

@@ -26,7 +26,20 @@ public class DependencyOrderTests
         var order = Sort(new() { ["a"] = ["b"], ["b"] = ["c"], ["c"] = ["a"], ["x"] = [] }, out var blocked);
 
         Assert.Equal(["x"], order);
-        Assert.Equal("dependsOn forms a cycle: a → b → c → a; remove one of these dependencies", blocked["a"]);
+        Assert.Equal("dependsOn forms a cycle: a -> b -> c -> a; remove one of these dependencies", blocked["a"]);
         Assert.Equal(3, blocked.Count);
+    }
+
+    [Fact]
+    public void Problem_PerIsle_SameAnswersAsSortOverEveryIsle()
+    {
+        var graph = new Dictionary<string, string[]> { ["a"] = ["b"], ["b"] = ["a"], ["c"] = ["a", "d"], ["d"] = ["ghost"], ["e"] = ["c"] };
+        IEnumerable<string> DependsOn(string n) => graph.GetValueOrDefault(n) ?? [];
+        Sort(graph, out var blocked);
+
+        foreach (var name in graph.Keys) Assert.Equal(blocked.GetValueOrDefault(name), DependencyOrder.Problem(name, DependsOn));
+        Assert.Equal("dependsOn forms a cycle: a -> b -> a; remove one of these dependencies", DependencyOrder.Problem("a", DependsOn));
+        Assert.Equal("depends on a, which is held back by a dependsOn cycle", DependencyOrder.Problem("c", DependsOn));
+        Assert.Null(DependencyOrder.Problem("d", DependsOn));
     }
 }

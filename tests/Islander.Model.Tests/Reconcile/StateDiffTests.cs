@@ -170,8 +170,8 @@ public class StateDiffTests
 
         Assert.Equal(["+ start isle d (New)"], plan.Lines());
         Assert.Equal(
-            ["Isle/a: dependsOn forms a cycle: a → b → a; remove one of these dependencies",
-             "Isle/b: dependsOn forms a cycle: b → a → b; remove one of these dependencies",
+            ["Isle/a: dependsOn forms a cycle: a -> b -> a; remove one of these dependencies",
+             "Isle/b: dependsOn forms a cycle: b -> a -> b; remove one of these dependencies",
              "Isle/c: depends on a, which is held back by a dependsOn cycle"],
             plan.Problems.Select(p => p.ToString()));
     }
@@ -250,10 +250,14 @@ public class StateDiffTests
         { RestartPolicy.Always, IslePhase.Running, true, null, null },
         // Stopped on purpose: no policy restarts it.
         { RestartPolicy.Always, IslePhase.Stopped, false, 143, null },
-        // Half-made or failed to create: finish or retry, whatever the policy.
+        // Half-made: finish it, whatever the policy.
         { RestartPolicy.Never, IslePhase.Pending, false, null, "+ start isle web (Resume)" },
         { RestartPolicy.Never, IslePhase.Creating, true, null, "+ start isle web (Resume)" },
-        { RestartPolicy.Never, IslePhase.Error, false, null, "+ start isle web (RetryAfterError)" },
+        // Backing off (a restart due, or a creation that may pass): start once the controller's delay is over.
+        { RestartPolicy.Always, IslePhase.BackOff, false, 1, "+ start isle web (AfterBackOff)" },
+        { RestartPolicy.Never, IslePhase.BackOff, false, null, "+ start isle web (AfterBackOff)" },
+        // The runtime refused this spec: nothing until the spec changes (Docker does not restart a failed start).
+        { RestartPolicy.Always, IslePhase.Error, false, null, null },
     };
 
     [Theory]
@@ -275,6 +279,98 @@ public class StateDiffTests
         var plan = StateDiff.Diff(Desired(web), ActualState.Empty.With(Running(web, IslePhase.Failed, false, 2)));
 
         Assert.Equal(new RestartIsle("web", web.Spec, SpecHash.Of(web.Spec), RestartPolicy.OnFailure, 2), Assert.Single(plan.Actions));
+    }
+
+    [Fact]
+    public void Diff_ErrorAndSpecChanged_Recreates()
+    {
+        var web = Isle("web");
+        var changed = Isle("web", s => s with { Command = ["/bin/true"] });
+
+        var plan = StateDiff.Diff(Desired(changed), ActualState.Empty.With(Running(web, IslePhase.Error, alive: false)));
+
+        Assert.Equal(["~ recreate isle web (spec changed)"], plan.Lines());
+    }
+
+    [Fact]
+    public void ForIsle_InSync_Nothing()
+    {
+        var web = Isle("web");
+
+        var decision = StateDiff.ForIsle("web", web.Spec, SpecHash.Of(web.Spec), Running(web), []);
+
+        Assert.Same(IsleDecision.Nothing, decision);
+        Assert.Null(decision.HeldBack);
+    }
+
+    [Fact]
+    public void ForIsle_NothingExists_StartsAndWaitsForDependencies()
+    {
+        var web = Isle("web", s => s.After("db"));
+
+        var decision = StateDiff.ForIsle("web", web.Spec, SpecHash.Of(web.Spec), null, []);
+
+        Assert.Equal(new StartIsle("web", web.Spec, SpecHash.Of(web.Spec), StartReason.New), decision.Action);
+        Assert.True(decision.WaitsForDependencies);
+    }
+
+    [Theory]
+    [InlineData(IslePhase.Creating, StartReason.Resume)]
+    [InlineData(IslePhase.BackOff, StartReason.AfterBackOff)]
+    public void ForIsle_ResumeOrAfterBackOff_DoesNotWaitForDependencies(IslePhase phase, StartReason reason)
+    {
+        var web = Isle("web", s => s.After("db"));
+
+        var decision = StateDiff.ForIsle("web", web.Spec, SpecHash.Of(web.Spec), Running(web, phase, alive: false), []);
+
+        Assert.Equal(reason, Assert.IsType<StartIsle>(decision.Action).Reason);
+        Assert.False(decision.WaitsForDependencies);
+    }
+
+    [Fact]
+    public void ForIsle_SpecChangedWithProblems_HeldBackNamesTheRecreate()
+    {
+        var web = Isle("web");
+        var changed = Isle("web", s => s.On("nowhere"));
+
+        var decision = StateDiff.ForIsle("web", changed.Spec, SpecHash.Of(changed.Spec), Running(web), ["network nowhere is not defined"]);
+
+        Assert.Null(decision.Action);
+        Assert.IsType<RecreateIsle>(decision.HeldBack);
+        Assert.Equal(["network nowhere is not defined"], decision.Problems);
+    }
+
+    [Fact]
+    public void ForIsle_InSyncWithProblems_NothingHeldBack()
+    {
+        var web = Isle("web", s => s.On("gone"));
+
+        var decision = StateDiff.ForIsle("web", web.Spec, SpecHash.Of(web.Spec), Running(web), ["network gone is not defined"]);
+
+        Assert.Null(decision.Action);
+        Assert.Null(decision.HeldBack);
+    }
+
+    [Theory]
+    [InlineData(RestartPolicy.Always, IslePhase.Succeeded, true)]
+    [InlineData(RestartPolicy.Always, IslePhase.Failed, true)]
+    [InlineData(RestartPolicy.OnFailure, IslePhase.Succeeded, false)]
+    [InlineData(RestartPolicy.OnFailure, IslePhase.Failed, true)]
+    [InlineData(RestartPolicy.Never, IslePhase.Succeeded, false)]
+    [InlineData(RestartPolicy.Never, IslePhase.Failed, false)]
+    public void RestartDue_PolicyAndEnding(RestartPolicy policy, IslePhase ended, bool expected) =>
+        Assert.Equal(expected, StateDiff.RestartDue(policy, ended));
+
+    [Fact]
+    public void DesiredStateCheck_MissingReferences_PerIsleThroughLookups()
+    {
+        var spec = Isle("web", s => s.On("backend", "nowhere").Mounting("data", "nothing").After("db", "ghost")).Spec;
+
+        Assert.Equal(
+            ["network nowhere is not defined; add a Network manifest named nowhere",
+             "volume nothing is not defined; add a Volume manifest named nothing"],
+            DesiredStateCheck.MissingReferences(spec, n => n == "backend", v => v == "data"));
+        Assert.Equal(["depends on isle ghost, which is not defined"], DesiredStateCheck.MissingDependencies(spec, i => i == "db"));
     }
 
     [Fact]

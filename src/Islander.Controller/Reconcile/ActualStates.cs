@@ -1,0 +1,59 @@
+using Islander.Controller.Desired;
+using Islander.Controller.Lifecycle;
+using Islander.Controller.State;
+using Islander.Model;
+
+namespace Islander.Controller.Reconcile;
+
+/// <summary>The controller's records in the Model's terms (<see cref="ActualIsle"/>, <see cref="ActualState"/>).</summary>
+public static class ActualStates
+{
+    /// <summary>
+    /// One isle's record, checked against the kernel, as the Model sees it. The controller stops an isle only to
+    /// recreate it (there is no <c>islanderctl stop</c> yet), so a Stopped record is a start still to be made, not the
+    /// Model's "stopped on purpose": the Model sees no isle there and starts it anew. A record never started (no spec
+    /// hash) is no isle either. Stopping and Deleting are finished by a pass before it asks the Model.
+    /// </summary>
+    public static ActualIsle? Of(IsleRecord record, bool processAlive)
+    {
+        IslePhase? phase = record.State switch
+        {
+            IsleState.Pending => IslePhase.Pending,
+            IsleState.Creating => IslePhase.Creating,
+            IsleState.Running => IslePhase.Running,
+            IsleState.Succeeded => IslePhase.Succeeded,
+            IsleState.Failed => IslePhase.Failed,
+            IsleState.BackOff => IslePhase.BackOff,
+            IsleState.Error => IslePhase.Error,
+            _ => null, // Stopping, Stopped, Deleting
+        };
+        return record.SpecHash is { } hash && phase is { } p
+            ? new ActualIsle(record.Name, hash, p, processAlive)
+            {
+                ExitCode = record.ExitCode,
+                Networks = record.Addresses.Count == 0 ? [] : record.Addresses.Keys.Order(StringComparer.Ordinal).ToList(),
+            }
+            : null;
+    }
+
+    /// <summary>
+    /// Everything islander made, from its records, for a whole-state <see cref="StateDiff.Diff"/> (<c>islanderctl
+    /// diff</c>). No probe: a Running record counts as alive. Networks and volumes that are still desired count as made
+    /// with their current desired spec (what the daemon last reconciled); a network no longer desired, with the
+    /// configuration its record keeps. Volumes have no driver yet, so a volume exists once it is desired.
+    /// </summary>
+    public static ActualState Of(StateStore store, DesiredStore desired)
+    {
+        var current = desired.ToModel([]);
+        var networks = current.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
+        return new ActualState(
+            store.Isles().Select(r => Of(r, r.State == IsleState.Running)).OfType<ActualIsle>().ToList(),
+            store.Networks().Select(r => new ActualNetwork(r.Name, networks.GetValueOrDefault(r.Name) ?? new NetworkSpec
+            {
+                Subnet = r.Subnet.Length > 0 ? System.Net.IPNetwork.Parse(r.Subnet) : null,
+                Internal = r.Internal,
+                Masquerade = r.Masquerade,
+            })).ToList(),
+            current.Volumes.Select(v => new ActualVolume(v.Name, v.Spec)).ToList());
+    }
+}
