@@ -1,0 +1,46 @@
+namespace Islander.Drivers.Volumes;
+
+/// <summary>
+/// Where a driver keeps things under its root. Volume and snapshot names are DNS labels, so the driver's own
+/// entries start with '.' and can never be taken for a volume.
+/// <code>
+/// root/NAME                       the volume (dir: a directory; tmpfs: a mount point; btrfs: a subvolume)
+/// root/.snapshots/NAME/SNAPSHOT   its snapshots (btrfs: read-only subvolumes; dir: copies)
+/// root/.staging/NAME              a restore or snapshot being built; gone when the operation ends
+/// </code>
+/// </summary>
+public sealed record VolumeLayout
+{
+    public VolumeLayout(string root)
+    {
+        if (!System.IO.Path.IsPathFullyQualified(root))
+            throw new ArgumentException($"volume root '{root}' must be an absolute path", nameof(root));
+        Root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
+    }
+
+    public string Root { get; }
+
+    /// <summary>The parent of every volume's snapshot directory.</summary>
+    public string SnapshotsRoot => System.IO.Path.Combine(Root, ".snapshots");
+
+    /// <summary>Where half-built content sits while a restore or a copy runs.</summary>
+    public string StagingRoot => System.IO.Path.Combine(Root, ".staging");
+
+    /// <summary>The host path of volume <paramref name="name"/> (checked).</summary>
+    public string Volume(string name) => System.IO.Path.Combine(Root, VolumeName.Volume(name));
+
+    /// <summary>The directory of the volume's snapshots.</summary>
+    public string Snapshots(string name) => System.IO.Path.Combine(SnapshotsRoot, VolumeName.Volume(name));
+
+    /// <summary>The path of one snapshot (checked).</summary>
+    public string Snapshot(string name, string snapshot) => System.IO.Path.Combine(Snapshots(name), VolumeName.Snapshot(snapshot));
+
+    /// <summary>The staging path of the volume.</summary>
+    public string Staging(string name) => System.IO.Path.Combine(StagingRoot, VolumeName.Volume(name));
+
+    /// <summary>The names of the directories under <paramref name="directory"/> that are valid names, sorted (ordinal).</summary>
+    public static IReadOnlyList<string> ValidNames(string directory) =>
+        Directory.Exists(directory)
+            ? Directory.EnumerateDirectories(directory).Select(System.IO.Path.GetFileName).Where(VolumeName.IsValid).Order(StringComparer.Ordinal).ToList()!
+            : [];
+}
