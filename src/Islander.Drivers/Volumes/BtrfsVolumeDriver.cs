@@ -26,7 +26,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         _sysfs = sysfs;
         if (Probe(_layout.Root) is { } reason)
             throw new VolumeException(reason, ErrorCategory.Unsupported);
-        Directory.CreateDirectory(_layout.Root, (UnixFileMode)0b111_000_000);
+        Directory.CreateDirectory(_layout.Root, VolumeLayout.RootMode);
     }
 
     /// <summary>
@@ -118,7 +118,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
             throw VolumeErrors.SnapshotExists(name, snapshot);
         VolumeErrors.Wrap($"snapshot volume {name} as {snapshot}", () =>
         {
-            Directory.CreateDirectory(_layout.Snapshots(name), (UnixFileMode)0b111_000_000);
+            Directory.CreateDirectory(_layout.Snapshots(name), VolumeLayout.PrivateMode);
             BtrfsSubvolume.Snapshot(path, target, readOnly: true);
         });
     }
@@ -137,7 +137,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
             DeleteAny(staging);
-            Directory.CreateDirectory(_layout.StagingRoot, (UnixFileMode)0b111_000_000);
+            Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
             BtrfsSubvolume.Snapshot(source, staging, readOnly: false);
             if (Usage(path)?.MaxReferenced is { } limit)
                 SetLimit(staging, limit);

@@ -19,7 +19,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
     public DirVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Directory.CreateDirectory(_layout.Root, (UnixFileMode)0b111_000_000); // 0700: volumes are not the host's users' business
+        Directory.CreateDirectory(_layout.Root, VolumeLayout.RootMode);
     }
 
     public VolumeDriverKind Kind => VolumeDriverKind.Dir;
@@ -117,7 +117,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         {
             if (Directory.Exists(staging))
                 Directory.Delete(staging, recursive: true);
-            Directory.CreateDirectory(_layout.StagingRoot, (UnixFileMode)0b111_000_000);
+            Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
         });
         return staging;
     }

@@ -29,7 +29,10 @@ public interface IVolumeDriver
     /// <summary>
     /// Creates the volume, or finds it, and returns its host path (what isles bind-mount). Idempotent and
     /// converging: for an existing volume it keeps the data and applies <paramref name="spec"/>'s size when that
-    /// differs (as <see cref="Resize"/>). A size on a driver without <see cref="VolumeCapabilities.SizeLimit"/> is
+    /// differs (as <see cref="Resize"/>); a spec without a size leaves an existing limit alone (<c>Resize(name, null)</c>
+    /// removes it). The root, the volume and everything on the way are made by this call: call it before starting an
+    /// isle that mounts the volume (for tmpfs after a reboot, or the isle would write to the disk below the mount point).
+    /// A size on a driver without <see cref="VolumeCapabilities.SizeLimit"/> is
     /// <see cref="ErrorCategory.Unsupported"/>, before anything is made.
     /// </summary>
     string Create(string name, VolumeSpec spec);

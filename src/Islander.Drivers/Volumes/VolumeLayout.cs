@@ -18,6 +18,15 @@ public sealed record VolumeLayout
         Root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
     }
 
+    /// <summary>
+    /// 0711 for the root: no one else may list the volumes, but an isle's root remapped by a user namespace can
+    /// still reach the volume it bind-mounts (as /var/lib/islander itself).
+    /// </summary>
+    public const UnixFileMode RootMode = (UnixFileMode)0b111_001_001;
+
+    /// <summary>0700 for the driver's own directories (.snapshots, .staging): no isle reaches them.</summary>
+    public const UnixFileMode PrivateMode = (UnixFileMode)0b111_000_000;
+
     public string Root { get; }
 
     /// <summary>The parent of every volume's snapshot directory.</summary>
