@@ -102,6 +102,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
                 BtrfsSubvolume.Delete(_layout.Snapshot(name, snapshot));
             DeleteAny(_layout.Snapshots(name));
             DeleteAny(_layout.Staging(name));
+            DeleteAny(_layout.Staging(name) + ".old");
             DeleteAny(path);
         });
     }
@@ -137,12 +138,12 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
             DeleteAny(staging);
+            DeleteAny(staging + ".old");
             Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
             BtrfsSubvolume.Snapshot(source, staging, readOnly: false);
             if (Usage(path)?.MaxReferenced is { } limit)
                 SetLimit(staging, limit);
-            FileSystemInterop.Exchange(staging, path);
-            BtrfsSubvolume.Delete(staging);
+            DeleteAny(VolumeLayout.Replace(staging, path));
         });
     }
 

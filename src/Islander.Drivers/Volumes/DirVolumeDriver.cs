@@ -58,7 +58,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         string path = _layout.Volume(name);
         VolumeErrors.Wrap($"delete volume {name}", () =>
         {
-            foreach (var dir in new[] { _layout.Snapshots(name), _layout.Staging(name), path })
+            foreach (var dir in new[] { _layout.Snapshots(name), _layout.Staging(name), _layout.Staging(name) + ".old", path })
                 if (FileInterop.Lstat(dir).Kind == FileKind.Directory)
                     Directory.Delete(dir, recursive: true);
         });
@@ -92,8 +92,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
             VolumeTree.Copy(source, staging);
-            FileSystemInterop.Exchange(staging, path);
-            Directory.Delete(staging, recursive: true); // the old content
+            Directory.Delete(VolumeLayout.Replace(staging, path), recursive: true);
         });
     }
 
@@ -115,8 +114,9 @@ public sealed class DirVolumeDriver : IVolumeDriver
         string staging = _layout.Staging(name);
         VolumeErrors.Wrap($"clean staging of volume {name}", () =>
         {
-            if (Directory.Exists(staging))
-                Directory.Delete(staging, recursive: true);
+            foreach (var leftover in new[] { staging, staging + ".old" })
+                if (Directory.Exists(leftover))
+                    Directory.Delete(leftover, recursive: true);
             Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
         });
         return staging;

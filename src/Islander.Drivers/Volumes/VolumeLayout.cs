@@ -47,6 +47,27 @@ public sealed record VolumeLayout
     /// <summary>The staging path of the volume.</summary>
     public string Staging(string name) => System.IO.Path.Combine(StagingRoot, VolumeName.Volume(name));
 
+    /// <summary>
+    /// Puts <paramref name="staged"/> in the place of <paramref name="path"/> and returns where the old content now is,
+    /// for the caller to delete: one renameat2(RENAME_EXCHANGE) (the old content lands at <paramref name="staged"/>), or,
+    /// on filesystems without it (EINVAL, e.g. NFS), two renames with a moment in between where the volume is missing.
+    /// </summary>
+    public static string Replace(string staged, string path)
+    {
+        try
+        {
+            Interop.FileSystemInterop.Exchange(staged, path);
+            return staged;
+        }
+        catch (Interop.SyscallException e) when (e.Errno is 22 /* EINVAL */ or 95 /* EOPNOTSUPP */)
+        {
+            string old = staged + ".old";
+            Directory.Move(path, old);
+            Directory.Move(staged, path);
+            return old;
+        }
+    }
+
     /// <summary>The names of the directories under <paramref name="directory"/> that are valid names, sorted (ordinal).</summary>
     public static IReadOnlyList<string> ValidNames(string directory) =>
         Directory.Exists(directory)

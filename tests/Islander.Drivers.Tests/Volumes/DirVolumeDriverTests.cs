@@ -57,4 +57,35 @@ public class DirVolumeDriverTests : VolumeDriverContract
         var e = Assert.Throws<VolumeException>(() => Driver.Create("data", Spec()));
         Assert.Equal(Model.ErrorCategory.Conflict, e.Category);
     }
+
+    [Fact]
+    public void Snapshot_KeepsOwners()
+    {
+        Assert.SkipUnless(Testing.HostCaps.IsRoot, "needs root to chown");
+        var path = Driver.Create(NewVolume("data"), Spec());
+        File.WriteAllText(Path.Combine(path, "f"), "x");
+        Interop.FileInterop.Lchown(Path.Combine(path, "f"), 1234, 5678);
+
+        Driver.Snapshot("data", "s1");
+        File.Delete(Path.Combine(path, "f"));
+        Driver.Restore("data", "s1");
+
+        var stat = Interop.FileInterop.Lstat(Path.Combine(path, "f"));
+        Assert.Equal((1234u, 5678u), (stat.Uid, stat.Gid));
+    }
+
+    [Fact]
+    public void Replace_PutsTheStagedContentInPlaceAndReturnsTheOld()
+    {
+        var staged = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(_root)!, "staged")).FullName;
+        var volume = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(_root)!, "volume")).FullName;
+        File.WriteAllText(Path.Combine(staged, "new"), "");
+
+        File.WriteAllText(Path.Combine(volume, "old"), "");
+
+        var old = VolumeLayout.Replace(staged, volume);
+
+        Assert.True(File.Exists(Path.Combine(volume, "new")));
+        Assert.True(File.Exists(Path.Combine(old, "old")));
+    }
 }

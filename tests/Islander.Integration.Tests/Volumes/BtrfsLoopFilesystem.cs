@@ -63,7 +63,16 @@ public sealed class BtrfsLoopFilesystem : IAsyncLifetime
     void Teardown()
     {
         if (MountInfo.IsMountPoint(MountPoint))
-            Tools.Run("umount", MountPoint);
+        {
+            try
+            {
+                Tools.Run("umount", MountPoint);
+            }
+            catch (InvalidOperationException)
+            {
+                Tools.Run("umount", "--lazy", MountPoint); // still busy: detach it, the loop device goes when it is free
+            }
+        }
         if (Directory.Exists(MountPoint))
             Directory.Delete(MountPoint);
         if (_loop is not null)
