@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Islander.Drivers.Volumes.Btrfs;
 
-namespace Islander.Drivers.Tests.Volumes;
+namespace Islander.Drivers.Tests.Volumes.Btrfs;
 
 /// <summary>
 /// The ioctl numbers and argument layouts against linux/btrfs.h (kernel 6.18 headers). The expected values were
