@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+
+namespace Islander.Drivers.Interop;
+
+/// <summary>What statfs(2) says about the filesystem holding a path.</summary>
+/// <param name="Type">f_type, the filesystem's magic (linux/magic.h).</param>
+public readonly record struct FileSystemStats(long Type, long BlockSize, ulong Blocks, ulong BlocksFree, ulong BlocksAvailable)
+{
+    /// <summary>statfs f_type of btrfs (BTRFS_SUPER_MAGIC).</summary>
+    public const long BtrfsMagic = 0x9123683E;
+
+    /// <summary>statfs f_type of tmpfs (TMPFS_MAGIC).</summary>
+    public const long TmpfsMagic = 0x01021994;
+
+    /// <summary>Bytes in use: (f_blocks - f_bfree) * f_bsize, what df shows as Used.</summary>
+    public long BytesUsed => (long)(Blocks - BlocksFree) * BlockSize;
+}
+
+/// <summary>Filesystem-wide calls: statfs, syncfs, and renameat2's atomic exchange.</summary>
+internal static unsafe partial class FileSystemInterop
+{
+    const int AT_FDCWD = -100;
+    const uint RENAME_EXCHANGE = 2;
+
+    [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatfsNative(string path, long* buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncfsNative(int fd);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Renameat2Native(int olddirfd, string oldPath, int newdirfd, string newPath, uint flags);
+
+    /// <summary>Equivalent to: stat -f PATH.</summary>
+    public static FileSystemStats Statfs(string path)
+    {
+        // struct statfs on 64-bit Linux (x86_64, aarch64): 15 words, f_type, f_bsize, f_blocks, f_bfree, f_bavail first.
+        long* buffer = stackalloc long[16];
+        if (StatfsNative(path, buffer) != 0)
+            throw new SyscallException("statfs", path, Marshal.GetLastPInvokeError());
+        return new FileSystemStats(buffer[0], buffer[1], (ulong)buffer[2], (ulong)buffer[3], (ulong)buffer[4]);
+    }
+
+    /// <summary>The inode number of <paramref name="path"/> itself (not following a final symlink); 0 when it does not exist.</summary>
+    public static ulong InodeNumber(string path)
+    {
+        const int AT_SYMLINK_NOFOLLOW = 0x100;
+        const uint STATX_INO = 0x100;
+        byte* buffer = stackalloc byte[256];
+        if (StatxNative(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, buffer) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */)
+                return 0;
+            throw new SyscallException("statx", path, errno);
+        }
+        return *(ulong*)(buffer + 32); // struct statx: stx_ino @32
+    }
+
+    /// <summary>Equivalent to: sync -f PATH (commits the filesystem's transaction, so btrfs qgroup numbers are current).</summary>
+    public static void Syncfs(string path)
+    {
+        int fd = FileDescriptor.Open(path, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY | Tmds.Linux.LibC.O_CLOEXEC);
+        try
+        {
+            if (SyncfsNative(fd) != 0)
+                throw new SyscallException("syncfs", path, Marshal.GetLastPInvokeError());
+        }
+        finally
+        {
+            FileDescriptor.Close(fd);
+        }
+    }
+
+    /// <summary>Swaps two paths in one step (renameat2 RENAME_EXCHANGE): each name then points at what the other did.</summary>
+    public static void Exchange(string a, string b)
+    {
+        if (Renameat2Native(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0)
+            throw new SyscallException("renameat2 RENAME_EXCHANGE", $"{a} <-> {b}", Marshal.GetLastPInvokeError());
+    }
+}

@@ -1,0 +1,124 @@
+using Islander.Drivers.Interop;
+using Islander.Model;
+
+namespace Islander.Drivers.Volumes;
+
+/// <summary>
+/// Volumes that are plain directories under the root, on whatever filesystem the root is on (Docker's
+/// <c>local</c> driver). No size limit. Snapshots are full copies (owners, modes, times, symlinks, device nodes;
+/// hard links become separate files), so they cost the volume's size and time to make; use btrfs for cheap ones.
+/// Data survives daemon restarts and reboots; it goes only with <see cref="Delete"/>.
+/// </summary>
+public sealed class DirVolumeDriver : IVolumeDriver
+{
+    const UnixFileMode DirectoryMode = (UnixFileMode)0b111_101_101; // 0755, as Docker's _data
+
+    readonly VolumeLayout _layout;
+
+    /// <param name="root">The directory that holds the volumes (islanderd: /var/lib/islander/volumes/dir); made if missing.</param>
+    public DirVolumeDriver(string root)
+    {
+        _layout = new VolumeLayout(root);
+        Directory.CreateDirectory(_layout.Root, VolumeLayout.RootMode);
+    }
+
+    public VolumeDriverKind Kind => VolumeDriverKind.Dir;
+
+    public VolumeCapabilities Capabilities => VolumeCapabilities.Snapshot;
+
+    public string Root => _layout.Root;
+
+    public string Create(string name, VolumeSpec spec)
+    {
+        VolumeErrors.CheckSpec(this, name, spec);
+        string path = _layout.Volume(name);
+        var kind = FileInterop.Lstat(path).Kind;
+        if (kind is not (FileKind.Directory or FileKind.Missing))
+            throw new VolumeException($"volume {name}: {path} exists and is not a directory; remove it", ErrorCategory.Conflict);
+        VolumeErrors.Wrap($"create volume {name}", () => Directory.CreateDirectory(path, DirectoryMode));
+        return path;
+    }
+
+    public bool Exists(string name) => FileInterop.Lstat(_layout.Volume(name)).Kind == FileKind.Directory;
+
+    public VolumeInfo Inspect(string name)
+    {
+        string path = Existing(name);
+        return new VolumeInfo(name, Kind, path, null, VolumeTree.BytesUsed(path), VolumeLayout.ValidNames(_layout.Snapshots(name)));
+    }
+
+    public void Resize(string name, long? size)
+    {
+        VolumeErrors.CheckSize(this, name, size);
+        Existing(name);
+    }
+
+    public void Delete(string name)
+    {
+        string path = _layout.Volume(name);
+        VolumeErrors.Wrap($"delete volume {name}", () =>
+        {
+            foreach (var dir in new[] { _layout.Snapshots(name), _layout.Staging(name), _layout.Staging(name) + ".old", path })
+                if (FileInterop.Lstat(dir).Kind == FileKind.Directory)
+                    Directory.Delete(dir, recursive: true);
+        });
+    }
+
+    public IReadOnlyList<string> List() => VolumeLayout.ValidNames(_layout.Root);
+
+    public void Snapshot(string name, string snapshot)
+    {
+        string path = Existing(name);
+        string target = _layout.Snapshot(name, snapshot);
+        if (Directory.Exists(target))
+            throw VolumeErrors.SnapshotExists(name, snapshot);
+        // Copy aside first, then rename: an interrupted copy never looks like a snapshot.
+        string staging = FreshStaging(name);
+        VolumeErrors.Wrap($"snapshot volume {name} as {snapshot}", () =>
+        {
+            VolumeTree.Copy(path, staging);
+            Directory.CreateDirectory(_layout.Snapshots(name));
+            Directory.Move(staging, target);
+        });
+    }
+
+    public void Restore(string name, string snapshot)
+    {
+        string path = Existing(name);
+        string source = _layout.Snapshot(name, snapshot);
+        if (!Directory.Exists(source))
+            throw VolumeErrors.SnapshotNotFound(name, snapshot);
+        string staging = FreshStaging(name);
+        VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
+        {
+            VolumeTree.Copy(source, staging);
+            Directory.Delete(VolumeLayout.Replace(staging, path), recursive: true);
+        });
+    }
+
+    public void DeleteSnapshot(string name, string snapshot)
+    {
+        string target = _layout.Snapshot(name, snapshot);
+        VolumeErrors.Wrap($"delete snapshot {snapshot} of volume {name}", () =>
+        {
+            if (Directory.Exists(target))
+                Directory.Delete(target, recursive: true);
+        });
+    }
+
+    string Existing(string name) => Exists(name) ? _layout.Volume(name) : throw VolumeErrors.NotFound(name);
+
+    /// <summary>The staging path, emptied of what an interrupted operation left, with its parent made.</summary>
+    string FreshStaging(string name)
+    {
+        string staging = _layout.Staging(name);
+        VolumeErrors.Wrap($"clean staging of volume {name}", () =>
+        {
+            foreach (var leftover in new[] { staging, staging + ".old" })
+                if (Directory.Exists(leftover))
+                    Directory.Delete(leftover, recursive: true);
+            Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
+        });
+        return staging;
+    }
+}
