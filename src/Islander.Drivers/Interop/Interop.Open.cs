@@ -5,6 +5,8 @@ using Tmds.Linux;
 namespace Islander.Drivers.Interop;
 
 /// <summary>
+/// open(2) where .NET's File.Open does too much: it takes a flock (LOCK_SH, or LOCK_EX for FileShare.None) that
+/// would refuse a reader of a file another FileStream of ours still writes. And
 /// openat2(2) with RESOLVE_IN_ROOT (Linux 5.6+): opens a path inside a directory tree as if that tree
 /// were '/'. The kernel follows every symlink with the tree's root standing in for '/' and clamps '..'
 /// at it, atomically, so a hostile image cannot lead a read out of its root filesystem (an
@@ -59,6 +61,21 @@ internal static unsafe partial class FileInterop
         {
             LibC.close(dir);
         }
+    }
+
+    /// <summary>
+    /// Equivalent to: open(PATH, O_RDONLY|O_CLOEXEC), with no flock, so a file that a download holds open
+    /// (FileShare.None) can be followed while it grows; null when it does not exist (yet).
+    /// </summary>
+    public static SafeFileHandle? OpenReadUnlocked(string path)
+    {
+        int fd = OpenNative(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd >= 0)
+            return new SafeFileHandle(fd, ownsHandle: true);
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno == LibC.ENOENT)
+            return null;
+        throw new SyscallException("open", path, errno);
     }
 
     /// <summary>The fd of <paramref name="relative"/> opened read-only inside <paramref name="dir"/>; -1 when it does not exist.</summary>
