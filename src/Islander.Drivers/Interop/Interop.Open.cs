@@ -5,12 +5,15 @@ using Tmds.Linux;
 namespace Islander.Drivers.Interop;
 
 /// <summary>
-/// open(2) where .NET's File.Open does too much: it takes a flock (LOCK_SH, or LOCK_EX for FileShare.None) that
-/// would refuse a reader of a file another FileStream of ours still writes. And
-/// openat2(2) with RESOLVE_IN_ROOT (Linux 5.6+): opens a path inside a directory tree as if that tree
-/// were '/'. The kernel follows every symlink with the tree's root standing in for '/' and clamps '..'
-/// at it, atomically, so a hostile image cannot lead a read out of its root filesystem (an
-/// /etc/passwd that is a symlink to the host's /etc/shadow reads the image's own, or nothing).
+/// The opens .NET's File.Open cannot do:
+/// <list type="bullet">
+/// <item>openat2(2) with RESOLVE_IN_ROOT (Linux 5.6+): opens a path inside a directory tree as if that tree were
+/// '/'. The kernel follows every symlink with the tree's root standing in for '/' and clamps '..' at it, atomically,
+/// so a hostile image cannot lead a read out of its root filesystem (an /etc/passwd that is a symlink to the host's
+/// /etc/shadow reads the image's own file of that name, or nothing).</item>
+/// <item>open(2) without the flock .NET takes (LOCK_SH, or LOCK_EX for FileShare.None), which would refuse a
+/// reader of a file that one of our own FileStreams still writes.</item>
+/// </list>
 /// </summary>
 internal static unsafe partial class FileInterop
 {
