@@ -29,7 +29,7 @@ public sealed record InitConfigInput
     /// </summary>
     public IsleUser User { get; init; } = IsleUser.Root;
 
-    /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir, user); empty for a plain rootfs.</summary>
+    /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir); empty for a plain rootfs. Its user arrives resolved, in <see cref="User"/>.</summary>
     public ImageDefaults Image { get; init; } = ImageDefaults.None;
 }
 
