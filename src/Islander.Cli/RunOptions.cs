@@ -11,7 +11,7 @@ sealed class RunOptions
     public readonly Option<string?> Hostname = new("--hostname", "-h") { Description = "hostname inside the isle (default: the name)" };
     public readonly Option<string[]> Env = new("--env", "-e") { Description = "NAME=value", AllowMultipleArgumentsPerToken = false };
     public readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "working directory inside the isle" };
-    public readonly Option<string?> User = new("--user", "-u") { Description = "uid[:gid]" };
+    public readonly Option<string?> User = new("--user", "-u") { Description = "name, uid, name:group or uid:gid, looked up in the isle's /etc/passwd and /etc/group" };
     public readonly Option<string?> Memory = new("--memory", "-m") { Description = "memory limit, e.g. 64Mi or 512m" };
     public readonly Option<string?> Cpus = new("--cpus", "--cpu") { Description = "CPUs, e.g. 0.5 or 500m" };
     public readonly Option<long?> CpuShares = new("--cpu-shares") { Description = "relative CPU weight (cgroup v1 shares)" };

@@ -70,6 +70,7 @@ sealed class ControllerHarness : IDisposable
             networks = new NetworkReconciler(Networking);
         }
         IsleImages = new IsleImages(Images, Store, Desired);
+        IsleImages.IsleAffected += Queue.Add; // as DaemonHost wires it
         var isles = new IsleReconciler(Desired, Store, runtime, Events, Queue, Time, options, NullLogger<IsleReconciler>.Instance, IsleImages);
         Loop = new ReconcileLoop(Queue, Desired, Store, isles, _exits, Events, Time, options, NullLogger<ReconcileLoop>.Instance, networks);
         Source = new ManifestDirectorySource(options, new ModelManifestParser(), Desired, Store, Events, Time, NullLogger<ManifestDirectorySource>.Instance);

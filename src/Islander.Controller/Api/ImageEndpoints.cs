@@ -73,8 +73,7 @@ public static class ImageEndpoints
             return;
         }
         bool insecure = context.Request.Query["insecure"].FirstOrDefault() is "true" or "1";
-        IImageStore store;
-        try { store = images.Store; }
+        try { _ = images.Store; } // Unsupported as an HTTP status, before the stream starts
         catch (IslanderException e) { await Error(e).ExecuteAsync(context); return; }
 
         var log = logs.CreateLogger("Islander.Controller.Images");
@@ -86,7 +85,7 @@ public static class ImageEndpoints
         {
             try
             {
-                var info = await store.PullAsync(reference, new PullOptions(insecure), new ChannelProgress(lines.Writer), ct);
+                var info = await images.PullAsync(reference, new PullOptions(insecure), new ChannelProgress(lines.Writer), ct);
                 log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
                 lines.Writer.TryWrite(View(info));
             }
@@ -129,12 +128,12 @@ public static class ImageEndpoints
         var path = Path.Combine(dir, $"upload-{Guid.NewGuid():N}.tar");
         try
         {
-            var store = images.Store;
+            _ = images.Store; // Unsupported before the upload, not after
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                 await context.Request.Body.CopyToAsync(file, context.RequestAborted);
             if (new FileInfo(path).Length == 0)
                 return Error(400, "BadRequest", "import needs the tarball as the request body");
-            var info = await store.ImportAsync(path, name, null, context.RequestAborted);
+            var info = await images.ImportAsync(path, name, null, context.RequestAborted);
             logs.CreateLogger("Islander.Controller.Images").LogInformation("Imported image {Name}: {Id}", name ?? "(unnamed)", info.Id);
             return Json(View(info), 201);
         }

@@ -45,8 +45,13 @@ public static class DaemonHost
             desired.Changed += sp.GetRequiredService<ReconcileQueue>().Add;
             return desired;
         });
-        services.AddSingleton(sp => new IsleImages(sp.GetService<IImageStore>(), sp.GetRequiredService<StateStore>(),
-            sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>()));
+        services.AddSingleton(sp =>
+        {
+            var images = new IsleImages(sp.GetService<IImageStore>(), sp.GetRequiredService<StateStore>(),
+                sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>());
+            images.IsleAffected += sp.GetRequiredService<ReconcileQueue>().Add; // an image arrived: its isles get a pass
+            return images;
+        });
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<IsleReconciler>();
         services.AddSingleton<ReconcileLoop>();

@@ -11,6 +11,7 @@ namespace Islander.Controller.Images;
 /// The daemon's side of the image store: what isles need (resolve locally, else pull: Docker's pull-if-missing)
 /// and what removing an image must respect (no image an isle uses goes). The store itself is chosen by Program.cs
 /// (an <see cref="OciImageStore"/> under STATE/images); a host without one answers Unsupported.
+/// Pulls and imports through the API go through here too, so that the isles waiting for an image hear of it.
 /// </summary>
 public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStore desired, ILogger<IsleImages>? log = null)
 {
@@ -18,6 +19,45 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
 
     /// <summary>The store, or Unsupported when this daemon was built without one.</summary>
     public IImageStore Store => store ?? throw new IslanderException("this islanderd has no image store", ErrorCategory.Unsupported);
+
+    /// <summary>
+    /// Raised with the key of every desired isle whose <c>image:</c> names an image that has just arrived (pulled or
+    /// imported). The daemon adds the key to the reconcile queue (level-triggered: the key says nothing more), so an
+    /// isle that failed with ImagePullFailed is looked at again now, not at its next back-off or resync.
+    /// </summary>
+    public event Action<ResourceKey>? IsleAffected;
+
+    /// <summary>Pulls <paramref name="reference"/> into the store (<see cref="IImageStore.PullAsync"/>), then wakes the isles that name it.</summary>
+    public async Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
+    {
+        var info = await Store.PullAsync(reference, options, progress, ct);
+        Arrived(info);
+        return info;
+    }
+
+    /// <summary>Imports a tarball into the store (<see cref="IImageStore.ImportAsync"/>), then wakes the isles that name it.</summary>
+    public async Task<ImageInfo> ImportAsync(string tarballPath, string? name, IProgress<ImageProgress>? progress, CancellationToken ct)
+    {
+        var info = await Store.ImportAsync(tarballPath, name, progress, ct);
+        Arrived(info);
+        return info;
+    }
+
+    /// <summary>Whether <paramref name="reference"/> names an image that is here, ready to run (no pull needed).</summary>
+    public bool IsPresent(string reference)
+    {
+        if (store is null)
+            return false;
+        try
+        {
+            store.Resolve(reference);
+            return true;
+        }
+        catch (IslanderException e) when (e.Category is ErrorCategory.NotFound or ErrorCategory.InvalidManifest)
+        {
+            return false; // not here, a layer missing, or not an image reference at all
+        }
+    }
 
     /// <summary>
     /// The image <paramref name="reference"/> names, ready to run: from the store if it is there, else pulled first.
@@ -39,6 +79,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
         {
             var info = await images.PullAsync(reference, PullOptions.Default, null, ct);
             _log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+            Arrived(info); // other isles may wait for the same image
             return images.Resolve(reference);
         }
         catch (IslanderException e)
@@ -55,25 +96,37 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// Whether an isle uses the image with id <paramref name="imageId"/>: an isle record started from it, or a desired
     /// isle whose <c>image:</c> names it now.
     /// </summary>
-    public bool InUse(string imageId)
+    public bool InUse(string imageId) =>
+        state.Isles().Any(r => r.ImageId == imageId) || DesiredIslesUsing(imageId).Any();
+
+    /// <summary>The desired isles whose <c>image:</c> names the image with id <paramref name="imageId"/> now.</summary>
+    IEnumerable<string> DesiredIslesUsing(string imageId)
     {
-        if (state.Isles().Any(r => r.ImageId == imageId))
-            return true;
         foreach (var entry in desired.List(ResourceKind.Isle))
         {
             if (entry.Object?.Isle?.Image is not { } reference)
                 continue;
+            string? id;
             try
             {
-                if (Store.Inspect(reference).Id == imageId)
-                    return true;
+                id = Store.Inspect(reference).Id;
             }
             catch (IslanderException)
             {
-                // names no image here
+                id = null; // names no image here
             }
+            if (id == imageId)
+                yield return entry.Key.Name;
         }
-        return false;
+    }
+
+    void Arrived(ImageInfo image)
+    {
+        foreach (var isle in DesiredIslesUsing(image.Id))
+        {
+            _log.LogDebug("Image {Id} arrived: waking isle {Isle}", image.Id, isle);
+            IsleAffected?.Invoke(ResourceKey.Isle(isle));
+        }
     }
 
     /// <summary>Removes a name or an image; Conflict when the image would go while an isle uses it.</summary>

@@ -89,7 +89,7 @@ public sealed class IsleLifecycle
         _machine.Configure(IsleState.BackOff)
             .OnEntryFrom(_exited, OnExitedToBackOff, "record exit, schedule restart")
             .OnEntryFrom(_startFailed, p => ScheduleRestart(p.Reason, p.Message), "schedule restart")
-            .PermitIf(_start, IsleState.Creating, _ => BackOffElapsed(), "restart delay elapsed")
+            .PermitIf(_start, IsleState.Creating, r => BackOffElapsed() || ImageArrived(r), "restart delay elapsed or awaited image arrived")
             .Permit(IsleTrigger.Stop, IsleState.Stopped)
             .Permit(IsleTrigger.Delete, IsleState.Deleting);
 
@@ -120,6 +120,14 @@ public sealed class IsleLifecycle
 
     /// <summary>Whether a start is allowed now (false in BackOff before the delay elapsed, or while stopping).</summary>
     public bool CanStart(StartRequest request) => _machine.CanFire(_start, request);
+
+    /// <summary>
+    /// Whether the isle's last start failed for want of its image (ImagePullFailed) and that image is here now
+    /// (imported, or pulled by hand or for another isle): a start need not wait out the back-off. Reads the image
+    /// store, changes nothing.
+    /// </summary>
+    public bool ImageArrived(StartRequest request) =>
+        _record.Reason == ImagePullException.Reason && request.Spec.Image is { } image && _images?.IsPresent(image) == true;
 
     /// <summary>
     /// Starts the isle with <paramref name="request"/>: Creating, then Running, BackOff (transient failure) or

@@ -73,7 +73,12 @@ public sealed partial class OciImageStore
         return info;
     }
 
-    /// <summary>Downloads (bounded by <paramref name="gate"/>) and unpacks one layer; returns its uncompressed size.</summary>
+    /// <summary>
+    /// Downloads (bounded by <paramref name="gate"/>) and unpacks one layer; returns its uncompressed size. Layers
+    /// are separate overlay lower dirs, so each unpacks on its own as soon as it comes, in parallel with the others;
+    /// and a layer that is downloaded now is unpacked while it downloads, from its growing ingest file
+    /// (<see cref="GrowingFileStream"/>), so a pull takes about the longer of the two, not their sum.
+    /// </summary>
     async Task<long> FetchLayerAsync(RegistryRepository repo, OciDescriptor layer, Digest blob, Digest diffId, SemaphoreSlim gate,
         IProgress<ImageProgress>? progress, CancellationToken ct)
     {
@@ -83,6 +88,7 @@ public sealed partial class OciImageStore
             progress?.Report(new ImageProgress(item, ImageProgressPhase.AlreadyExists, layer.Size, layer.Size));
             return KnownLayerSize(diffId) ?? layer.Size;
         }
+        Task<(Digest, UnpackResult?)>? streamed = null;
         if (!content.Exists(blob))
         {
             progress?.Report(new ImageProgress(item, ImageProgressPhase.Waiting, 0, layer.Size));
@@ -95,8 +101,27 @@ public sealed partial class OciImageStore
                 if (!content.Exists(blob))
                 {
                     string partial = content.IngestPath(blob);
-                    var bytes = progress is null ? null : new SyncProgress<long>(n => progress.Report(new ImageProgress(item, ImageProgressPhase.Downloading, n, layer.Size)));
-                    await repo.DownloadBlobAsync(layer, partial, bytes, ct);
+                    var growing = new GrowingFileStream(partial);
+                    streamed = layers.UnpackAsync(() => growing, diffId, UnpackOptions.Layer, ct);
+                    var bytes = new SyncProgress<long>(n =>
+                    {
+                        growing.Written(n);
+                        progress?.Report(new ImageProgress(item, ImageProgressPhase.Downloading, n, layer.Size));
+                    });
+                    try
+                    {
+                        await repo.DownloadBlobAsync(layer, partial, bytes, ct);
+                        growing.Complete();
+                    }
+                    catch (Exception e)
+                    {
+                        growing.Fail(e);
+                        // The unpack now fails too (its reads throw); wait for it, mark its error observed,
+                        // and report the download's, which says what went wrong.
+                        await Task.WhenAny(streamed);
+                        _ = streamed.Exception;
+                        throw;
+                    }
                     content.CommitVerified(partial, blob);
                 }
             }
@@ -109,7 +134,17 @@ public sealed partial class OciImageStore
         progress?.Report(new ImageProgress(item, ImageProgressPhase.Extracting, 0, layer.Size));
         try
         {
-            var (_, result) = await layers.UnpackAsync(() => content.Open(blob), diffId, UnpackOptions.Layer, ct);
+            UnpackResult? result;
+            try
+            {
+                (_, result) = await (streamed ?? UnpackBlobAsync());
+            }
+            catch (Exception e) when (streamed is not null && e is IslanderException or IOException && !ct.IsCancellationRequested)
+            {
+                // The blob downloaded and verified, but unpacking it on the fly failed: perhaps a stale partial file
+                // that the download truncated and rewrote under the reader. The verified blob has the last word.
+                (_, result) = await UnpackBlobAsync();
+            }
             progress?.Report(new ImageProgress(item, ImageProgressPhase.Complete, layer.Size, layer.Size));
             return result?.TarBytes ?? KnownLayerSize(diffId) ?? layer.Size;
         }
@@ -117,6 +152,8 @@ public sealed partial class OciImageStore
         {
             throw new IslanderException($"unpack layer {blob}: {e.Message}", e.Category, e);
         }
+
+        Task<(Digest, UnpackResult?)> UnpackBlobAsync() => layers.UnpackAsync(() => content.Open(blob), diffId, UnpackOptions.Layer, ct);
     }
 
     long? KnownLayerSize(Digest diffId) =>

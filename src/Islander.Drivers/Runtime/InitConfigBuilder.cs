@@ -1,4 +1,5 @@
 using Islander.Drivers.Rootfs;
+using Islander.Drivers.Users;
 using Islander.Model;
 
 namespace Islander.Drivers.Runtime;
@@ -22,7 +23,13 @@ public sealed record InitConfigInput
     public IReadOnlyList<string> ReadOnlyPaths { get; init; } = [];
     public IReadOnlyDictionary<string, string> NamedVolumePaths { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir, user); empty for a plain rootfs.</summary>
+    /// <summary>
+    /// Who the process runs as: the spec's (else the image's) user resolved against the isle's own
+    /// /etc/passwd and /etc/group (<see cref="UserFiles.Resolve"/>), a host fact like the paths above.
+    /// </summary>
+    public IsleUser User { get; init; } = IsleUser.Root;
+
+    /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir); empty for a plain rootfs. Its user arrives resolved, in <see cref="User"/>.</summary>
     public ImageDefaults Image { get; init; } = ImageDefaults.None;
 }
 
@@ -48,20 +55,20 @@ public static class InitConfigBuilder
             MaskedPaths = input.MaskedPaths,
             ReadOnlyPaths = input.ReadOnlyPaths,
         });
-        var (uid, gid) = ParseUser(spec.User ?? input.Image.User);
         string hostname = spec.Hostname ?? input.Name;
         return new InitConfig
         {
             Argv = Argv(spec, input.Image),
-            Env = Environment(spec, input.Image, hostname),
+            Env = Environment(spec, input.Image, hostname, input.User.Home),
             WorkingDir = spec.WorkingDir ?? (string.IsNullOrEmpty(input.Image.WorkingDir) ? "/" : input.Image.WorkingDir),
             Hostname = hostname,
             Rootfs = input.Rootfs,
             Namespaces = Namespaces(spec),
             Mounts = mounts,
             Symlinks = links,
-            Uid = uid,
-            Gid = gid,
+            Uid = input.User.Uid,
+            Gid = input.User.Gid,
+            AdditionalGids = input.User.AdditionalGids,
             Capabilities = input.Capabilities,
             NoNewPrivileges = !spec.Security.Privileged,
             SeccompFilter = input.SeccompFilter,
@@ -81,13 +88,15 @@ public static class InitConfigBuilder
         return argv;
     }
 
-    static IReadOnlyList<string> Environment(IsleSpec spec, ImageDefaults image, string hostname)
+    static IReadOnlyList<string> Environment(IsleSpec spec, ImageDefaults image, string hostname, string home)
     {
         // Later entries win, as with Docker: defaults, then the image's, then the spec's.
+        // HOME defaults to the user's home from the isle's passwd, as runc sets it when the env has none.
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = DefaultPath,
             ["HOSTNAME"] = hostname,
+            ["HOME"] = home,
         };
         foreach (var entry in image.Env)
         {
@@ -107,17 +116,5 @@ public static class InitConfigBuilder
         if (spec.Security.UserNamespace is not null)
             flags |= NamespaceFlags.User;
         return flags;
-    }
-
-    /// <summary>"uid" or "uid:gid", numeric (names need the image's /etc/passwd and are resolved before this).</summary>
-    public static (uint Uid, uint Gid) ParseUser(string? user)
-    {
-        if (string.IsNullOrEmpty(user))
-            return (0, 0);
-        var parts = user.Split(':');
-        if (parts.Length > 2 || !uint.TryParse(parts[0], out var uid) || (parts.Length == 2 && !uint.TryParse(parts[1], out _)))
-            throw new IslanderException($"user \"{user}\" is not numeric uid[:gid], e.g. 1000:1000", ErrorCategory.InvalidManifest);
-        // Docker: a uid without a group (and no passwd entry) runs with gid 0.
-        return (uid, parts.Length == 2 ? uint.Parse(parts[1]) : 0);
     }
 }

@@ -3,6 +3,7 @@ using Islander.Drivers.Cgroups;
 using Islander.Drivers.Network;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Security;
+using Islander.Drivers.Users;
 using Islander.Model;
 
 namespace Islander.Drivers.Runtime;
@@ -57,6 +58,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 MaskedPaths = ProcfsDefaults.MaskedPaths,
                 ReadOnlyPaths = ProcfsDefaults.ReadonlyPaths,
                 Image = image ?? ImageDefaults.None,
+                // Read through the mounted overlay: the files as the isle will see them (every layer,
+                // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
+                User = UserFiles.Resolve(root, spec.User ?? image?.User),
             });
             var process = await launcher.LaunchAsync(config, stdio ?? IsleStdio.LogFile(paths.LogFile(name)), async (pid, ct) =>
             {

@@ -96,14 +96,20 @@ internal static partial class IsleSpecReader
         return hostname;
     }
 
+    /// <summary>
+    /// Docker's forms: name, uid, name:group, uid:gid, name:gid, uid:group. Names are looked up in the
+    /// isle's own /etc/passwd and /etc/group when it starts (an unknown one is an Error then, not here:
+    /// the image may not have been pulled yet). A part of digits only is an id and must fit a uid_t.
+    /// </summary>
     private static string? ReadUser(Fields spec)
     {
         var user = spec.String("user");
         if (user is null) return null;
         var match = UserRegex().Match(user);
-        if (!match.Success || !match.Groups.Values.Skip(1).Where(g => g.Success).All(g => uint.TryParse(g.Value, out var id) && id < uint.MaxValue))
+        if (!match.Success || !match.Groups.Values.Skip(1).Where(g => g.Success && g.Value.All(char.IsAsciiDigit))
+                .All(g => uint.TryParse(g.Value, out var id) && id < uint.MaxValue))
         {
-            spec.Error("user", $"\"{user}\" is not a user; write a numeric uid or uid:gid such as \"1000:1000\" (quoted)");
+            spec.Error("user", $"\"{user}\" is not a user; write a name, uid, name:group or uid:gid such as \"nginx\" or \"1000:1000\" (quoted)");
             return null;
         }
         return user;
@@ -152,6 +158,7 @@ internal static partial class IsleSpecReader
 
     private static string Describe(Node node) => node is ScalarNode s ? $"\"{s.Value}\"" : node.Describe();
 
-    [GeneratedRegex(@"^([0-9]{1,10})(?::([0-9]{1,10}))?$")]
+    // A part is an id (digits) or a name as shadow-utils allows them (not starting with '-'; a trailing '$' for machine accounts).
+    [GeneratedRegex(@"^([0-9]{1,10}|[A-Za-z0-9_.][A-Za-z0-9_.-]{0,255}\$?)(?::([0-9]{1,10}|[A-Za-z0-9_.][A-Za-z0-9_.-]{0,255}\$?))?$")]
     private static partial Regex UserRegex();
 }

@@ -1,4 +1,5 @@
 using Islander.Controller.Lifecycle;
+using Islander.Controller.State;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Model;
@@ -131,5 +132,86 @@ public sealed class ImageIsleTests : IDisposable
 
         Assert.Null(_h.StateOf("bb"));
         Assert.True(_h.IsleImages.InUse(image.Id));
+    }
+
+    string Tarball()
+    {
+        var path = Path.Combine(_h.Dir, "rootfs.tar");
+        File.WriteAllText(path, "the fake store only checks that it exists");
+        return path;
+    }
+
+    [Fact]
+    public async Task Import_ImageOfIsleInImagePullBackOff_StartsAtOnceNotAfterTheBackOff()
+    {
+        _h.Images.PullFault = _ => new RegistryException("docker.io", "ping", null, null, "no route to host"); // no registry here at all
+        _h.Write("app.yaml", Yaml("app", "team/app:1"));
+        await _h.SyncAsync();
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(20)); // a few failed retries: the back-off has grown
+        var waiting = _h.Isle("app");
+        Assert.Equal((IsleState.BackOff, "ImagePullFailed"), (waiting.State, waiting.Reason));
+        Assert.True(waiting.NextStartAt > _h.Time.GetUtcNow());
+
+        await _h.IsleImages.ImportAsync(Tarball(), "team/app:1", null, TestContext.Current.CancellationToken);
+        await _h.SettleAsync(); // no time passes
+
+        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(_h.Images.Inspect("team/app:1").Id, _h.Isle("app").ImageId);
+    }
+
+    [Fact]
+    public async Task Pull_ImageOfIsleInImagePullBackOff_StartsAtOnce()
+    {
+        _h.Images.Publish("localhost:5000/app:1");
+        _h.Images.PullFault = _ => new RegistryException("localhost:5000", "ping", null, null, "connection refused");
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/app:1"));
+        await _h.SyncAsync();
+        Assert.Equal(IsleState.BackOff, _h.StateOf("app"));
+
+        _h.Images.PullFault = null;
+        await _h.IsleImages.PullAsync("localhost:5000/app:1", PullOptions.Default, null, TestContext.Current.CancellationToken); // islanderctl image pull
+        await _h.SettleAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+    }
+
+    [Fact]
+    public async Task Import_WakesOnlyTheIslesNamingThatImage()
+    {
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/team/missing:1"));
+        _h.Write("other.yaml", Yaml("other", "localhost:5000/team/other:1"));
+        await _h.SyncAsync();
+        var woken = new List<string>();
+        _h.IsleImages.IsleAffected += key => woken.Add(key.Name);
+
+        await _h.IsleImages.ImportAsync(Tarball(), "localhost:5000/team/missing:1", null, TestContext.Current.CancellationToken);
+        await _h.IsleImages.ImportAsync(Tarball(), "unrelated:1", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["app"], woken);
+    }
+
+    [Fact]
+    public void BackOffWaitingForImage_ImageNotHereYet_StillWaits()
+    {
+        var record = new IsleRecord { Name = "app", State = IsleState.BackOff, Reason = "ImagePullFailed", NextStartAt = _h.Time.GetUtcNow().AddMinutes(1) };
+        var lifecycle = new IsleLifecycle(record, _h.Runtime, _h.Time, new RestartBackoff(), images: _h.IsleImages);
+        var request = new StartRequest(new IsleSpec { Image = "team/app:1" }, "hash", 1);
+
+        Assert.False(lifecycle.CanStart(request));
+        _h.Images.Add("team/app:1");
+        Assert.True(lifecycle.CanStart(request));
+    }
+
+    [Fact(Skip = "needs IsleReconciler to start an Error isle when lifecycle.ImageArrived(request): see the README of Islander.Controller, Images")]
+    public async Task Import_ImageOfIsleInErrorImagePullFailed_Starts()
+    {
+        _h.Write("app.yaml", Yaml("app", "localhost:5000/team/missing:1"));
+        await _h.SyncAsync();
+        Assert.Equal((IsleState.Error, "ImagePullFailed"), (_h.StateOf("app"), _h.Isle("app").Reason));
+
+        await _h.IsleImages.ImportAsync(Tarball(), "localhost:5000/team/missing:1", null, TestContext.Current.CancellationToken);
+        await _h.SettleAsync();
+
+        Assert.Equal(IsleState.Running, _h.StateOf("app"));
     }
 }

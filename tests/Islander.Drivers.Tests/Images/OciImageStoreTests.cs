@@ -139,6 +139,40 @@ public sealed class OciImageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Pull_ConnectionDropsThenRangeIgnored_UnpackedWhileDownloadingStillWhole()
+    {
+        // The layer is unpacked from its ingest file as it grows; the download breaks, resumes, and the registry
+        // ignores the Range, so the file is truncated and written again under the reader.
+        fake.DropAfter[Digest.Of(image.Layers[0]).ToString()] = 700;
+        fake.IgnoreRange = true;
+        var store = Store();
+
+        await store.PullAsync("registry.test/team/app:1", PullOptions.Default, null, Ct);
+
+        var dirs = store.Resolve("registry.test/team/app:1").LayerDirs;
+        Assert.Equal("ID=base", File.ReadAllText(Path.Combine(dirs[1], "etc/os-release")));
+        Assert.Equal("shell", File.ReadAllText(Path.Combine(dirs[1], "bin/sh")));
+    }
+
+    [Fact]
+    public async Task Pull_StaleGarbagePartialFile_UnpackedFromTheVerifiedBlobInstead()
+    {
+        // A partial download longer than the blob, full of garbage: the download starts over, the unpack that
+        // read the garbage on the fly fails, and the verified blob is unpacked after all.
+        var blob = Digest.Of(image.Layers[0]);
+        var ingest = Path.Combine(temp["store"], "ingest");
+        Directory.CreateDirectory(ingest);
+        var garbage = new byte[image.Layers[0].Length + 4096];
+        new Random(7).NextBytes(garbage);
+        File.WriteAllBytes(Path.Combine(ingest, blob.Hex + ".partial"), garbage);
+        var store = Store();
+
+        await store.PullAsync("registry.test/team/app:1", PullOptions.Default, null, Ct);
+
+        Assert.Equal("ID=base", File.ReadAllText(Path.Combine(store.Resolve("registry.test/team/app:1").LayerDirs[1], "etc/os-release")));
+    }
+
+    [Fact]
     public async Task Pull_CorruptBlob_FailsAndStoresNothing()
     {
         fake.Corrupt.Add(Digest.Of(image.Layers[1]).ToString());

@@ -1,4 +1,5 @@
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Users;
 using Islander.Model;
 
 namespace Islander.Drivers.Tests.Runtime;
@@ -62,7 +63,6 @@ public class InitConfigBuilderTests
         Assert.Contains("A=image", config.Env);
         Assert.Contains("B=spec", config.Env);
         Assert.Equal("/srv", config.WorkingDir);
-        Assert.Equal(7u, config.Uid);
     }
 
     [Theory]
@@ -84,17 +84,27 @@ public class InitConfigBuilderTests
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
     }
 
-    [Theory]
-    [InlineData("1000", 1000u, 0u)]
-    [InlineData("1000:1001", 1000u, 1001u)]
-    [InlineData("", 0u, 0u)]
-    public void ParseUser_NumericForms_Parse(string user, uint uid, uint gid) =>
-        Assert.Equal((uid, gid), InitConfigBuilder.ParseUser(user));
+    [Fact]
+    public void Build_ResolvedUser_IdsGroupsAndHome()
+    {
+        var input = Input(new IsleSpec { Command = ["id"] }) with { User = new IsleUser(101, 101, [4, 27], "/var/www") };
 
-    [Theory]
-    [InlineData("www-data")]
-    [InlineData("1:2:3")]
-    [InlineData("-1")]
-    public void ParseUser_NotNumeric_Throws(string user) =>
-        Assert.Throws<IslanderException>(() => InitConfigBuilder.ParseUser(user));
+        var config = InitConfigBuilder.Build(input);
+
+        Assert.Equal((101u, 101u), (config.Uid, config.Gid));
+        Assert.Equal([4u, 27u], config.AdditionalGids);
+        Assert.Contains("HOME=/var/www", config.Env);
+    }
+
+    [Fact]
+    public void Build_HomeInImageOrSpecEnv_Wins()
+    {
+        var user = new IsleUser(0, 0, [], "/root");
+        var fromImage = InitConfigBuilder.Build(Input(new IsleSpec { Command = ["sh"] }, ImageDefaults.None with { Env = ["HOME=/srv"] }) with { User = user });
+        var fromSpec = InitConfigBuilder.Build(Input(new IsleSpec { Command = ["sh"], Env = [new EnvVar("HOME", "/data")] }) with { User = user });
+
+        Assert.Contains("HOME=/srv", fromImage.Env);
+        Assert.Contains("HOME=/data", fromSpec.Env);
+        Assert.Single(fromSpec.Env, e => e.StartsWith("HOME=", StringComparison.Ordinal));
+    }
 }

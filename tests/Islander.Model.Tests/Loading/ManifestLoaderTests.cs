@@ -191,6 +191,29 @@ public class ManifestLoaderTests
     public void Load_StopTimeout_ParsedToDuration(string line, int milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), LoadIsle(line).StopTimeout);
 
+    [Theory]
+    [InlineData("nginx")]
+    [InlineData("www-data:www-data")]
+    [InlineData("1000:staff")]
+    [InlineData("nobody:65534")]
+    [InlineData("1000")]
+    [InlineData("host$")]
+    public void Load_User_DockerFormsAccepted(string user) =>
+        Assert.Equal(user, LoadIsle($"user: \"{user}\"").User);
+
+    [Theory]
+    [InlineData("a:b:c")]
+    [InlineData("-x")]
+    [InlineData(":100")]
+    [InlineData("4294967295")]
+    [InlineData("99999999999")]
+    [InlineData("web server")]
+    public void Load_User_NotAUser_Diagnostic(string user)
+    {
+        var yaml = $"apiVersion: islander.io/v1\nkind: Isle\nmetadata: {{name: t}}\nspec:\n  image: busybox\n  user: \"{user}\"\n";
+        Assert.Contains("is not a user", Assert.Single(ManifestLoader.Load(yaml, "t.yaml").Diagnostics).Message);
+    }
+
     [Fact]
     public void Load_Capabilities_NormalizedWithoutPrefix() =>
         Assert.Equal(["NET_ADMIN", "SYS_TIME"], LoadIsle("security: {capAdd: [cap_net_admin, SYS_TIME, NET_ADMIN]}").Security.CapAdd);
