@@ -71,7 +71,13 @@ public sealed class IsleReconciler(
         // What to do is the Model's decision, the same rule StateDiff.Diff applies to every isle; when and how are
         // ours. An isle that needs nothing cannot be held back, so the checks (lookups in the desired store, and a
         // walk of what its dependsOn reaches) only run when the Model wants to act: a no-op pass stays a hash compare.
+        var request = new StartRequest(spec, obj.SpecHash, entry.Generation);
         var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running);
+        // A start that failed for want of the image (Error, ImagePullFailed: the registry does not have it) left
+        // nothing behind; once the image is here (imported, or pulled by hand) the isle is no different from one never
+        // started, so the Model sees none and starts it, as a user who imports the missing image expects.
+        if (record.State == IsleState.Error && lifecycle.ImageArrived(request))
+            actual = null;
         var decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, []);
         if (decision.Action is null)
             return ReconcileResult.Done;
@@ -80,7 +86,6 @@ public sealed class IsleReconciler(
         if (decision.HeldBack is not null)
             return HoldBack(key, record, spec, checks);
 
-        var request = new StartRequest(spec, obj.SpecHash, entry.Generation);
         switch (decision.Action)
         {
             case RecreateIsle when record.State is IsleState.Running or IsleState.Creating or IsleState.Stopping or IsleState.BackOff:

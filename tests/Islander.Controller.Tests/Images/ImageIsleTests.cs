@@ -202,7 +202,7 @@ public sealed class ImageIsleTests : IDisposable
         Assert.True(lifecycle.CanStart(request));
     }
 
-    [Fact(Skip = "needs IsleReconciler to start an Error isle when lifecycle.ImageArrived(request): see the README of Islander.Controller, Images")]
+    [Fact]
     public async Task Import_ImageOfIsleInErrorImagePullFailed_Starts()
     {
         _h.Write("app.yaml", Yaml("app", "localhost:5000/team/missing:1"));
