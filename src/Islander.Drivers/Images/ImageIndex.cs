@@ -23,7 +23,7 @@ public sealed class ImageIndex
     {
         try
         {
-            return JsonSerializer.Deserialize<ImageIndexDocument>(File.ReadAllBytes(path), OciJson.Options) ?? new ImageIndexDocument();
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), OciJsonContext.Default.ImageIndexDocument) ?? new ImageIndexDocument();
         }
         catch (JsonException e)
         {
@@ -52,7 +52,7 @@ public sealed class ImageIndex
         string tmp = path + ".tmp";
         using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
-            JsonSerializer.Serialize(file, next, OciJson.Options);
+            JsonSerializer.Serialize(file, next, OciJsonContext.Default.ImageIndexDocument);
             file.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);

@@ -71,7 +71,7 @@ public sealed partial class OciImageStore
 
     async Task<List<ImageInfo>> ImportDockerSaveAsync(string dir, ImageReference? named, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var entries = OciJson.Read<List<DockerSaveManifest>>(File.ReadAllBytes(Path.Combine(dir, "manifest.json")), "docker save manifest.json");
+        var entries = OciJson.ReadDockerSave(File.ReadAllBytes(Path.Combine(dir, "manifest.json")), "docker save manifest.json");
         var result = new List<ImageInfo>();
         foreach (var entry in entries)
         {
@@ -85,19 +85,19 @@ public sealed partial class OciImageStore
 
     async Task<List<ImageInfo>> ImportOciLayoutAsync(string dir, ImageReference? named, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var top = OciJson.Read<OciIndex>(File.ReadAllBytes(Path.Combine(dir, "index.json")), "OCI layout index.json");
+        var top = OciJson.ReadIndex(File.ReadAllBytes(Path.Combine(dir, "index.json")), "OCI layout index.json");
         var result = new List<ImageInfo>();
         foreach (var descriptor in top.Manifests)
         {
             var chosen = descriptor;
             if (MediaTypes.IsIndex(descriptor.MediaType))
-                chosen = PlatformSelector.Select(OciJson.Read<OciIndex>(ReadBlob(dir, descriptor), "nested index"), PlatformSelector.Current);
+                chosen = PlatformSelector.Select(OciJson.ReadIndex(ReadBlob(dir, descriptor), "nested index"), PlatformSelector.Current);
             else if (descriptor.Platform is { } p && (p.Os != PlatformSelector.Current.Os || p.Architecture != PlatformSelector.Current.Architecture))
                 continue;
             if (!MediaTypes.IsManifest(chosen.MediaType ?? MediaTypes.OciManifest))
                 continue;
             byte[] manifestBytes = ReadBlob(dir, chosen);
-            var manifest = OciJson.Read<OciManifest>(manifestBytes, $"manifest {chosen.Digest}");
+            var manifest = OciJson.ReadManifest(manifestBytes, $"manifest {chosen.Digest}");
             if (manifest.Config is null)
                 throw new IslanderException($"manifest {chosen.Digest} has no config", ErrorCategory.InvalidManifest);
             byte[] configBytes = ReadBlob(dir, manifest.Config);
@@ -135,7 +135,7 @@ public sealed partial class OciImageStore
         List<string> layerFiles, List<string> names, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
         var configDigest = Digest.Of(configBytes);
-        var config = OciJson.Read<OciImageConfig>(configBytes, $"config {configDigest}");
+        var config = OciJson.ReadConfig(configBytes, $"config {configDigest}");
         var diffIds = (config.Rootfs?.DiffIds ?? []).Select(Digest.Parse).ToList();
         if (diffIds.Count != layerFiles.Count)
             throw new IslanderException($"image {configDigest.Short}: {layerFiles.Count} layers but {diffIds.Count} diff_ids in its config", ErrorCategory.InvalidManifest);

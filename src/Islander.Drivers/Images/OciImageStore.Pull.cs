@@ -21,7 +21,7 @@ public sealed partial class OciImageStore
         var manifestDoc = top;
         if (MediaTypes.IsIndex(top.MediaType))
         {
-            var chosen = PlatformSelector.Select(OciJson.Read<OciIndex>(top.Content, $"index of {named}"), PlatformSelector.Current);
+            var chosen = PlatformSelector.Select(OciJson.ReadIndex(top.Content, $"index of {named}"), PlatformSelector.Current);
             manifestDoc = await repo.GetManifestAsync(chosen.Digest, ct);
             if (!MediaTypes.IsManifest(manifestDoc.MediaType))
                 throw new IslanderException($"{named}: the index entry for this platform is not an image manifest", ErrorCategory.InvalidManifest);
@@ -31,14 +31,14 @@ public sealed partial class OciImageStore
         content.Write(manifestDoc.Digest, manifestDoc.Content);
         blobs.Add(manifestDoc.Digest.ToString());
 
-        var manifest = OciJson.Read<OciManifest>(manifestDoc.Content, $"manifest of {named}");
+        var manifest = OciJson.ReadManifest(manifestDoc.Content, $"manifest of {named}");
         if (manifest.Config is null)
             throw new IslanderException($"{named}: manifest has no config", ErrorCategory.InvalidManifest);
         var configDigest = Digest.Parse(manifest.Config.Digest);
         byte[] configBytes = content.Exists(configDigest) ? content.Read(configDigest) : await repo.GetSmallBlobAsync(manifest.Config, ct);
         content.Write(configDigest, configBytes);
         blobs.Add(configDigest.ToString());
-        var config = OciJson.Read<OciImageConfig>(configBytes, $"config of {named}");
+        var config = OciJson.ReadConfig(configBytes, $"config of {named}");
         var diffIds = (config.Rootfs?.DiffIds ?? []).Select(Digest.Parse).ToList();
         if (diffIds.Count != manifest.Layers.Count)
             throw new IslanderException(

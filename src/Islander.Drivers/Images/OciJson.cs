@@ -1,23 +1,40 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Islander.Model;
 
 namespace Islander.Drivers.Images;
 
+/// <summary>
+/// The JSON documents the image store reads and writes, serialized by source-generated code (no reflection: the
+/// NativeAOT islanderctl links this assembly). Nulls are left out when writing, as the image spec's optional fields.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OciIndex))]
+[JsonSerializable(typeof(OciManifest))]
+[JsonSerializable(typeof(OciImageConfig))]
+[JsonSerializable(typeof(List<DockerSaveManifest>))]
+[JsonSerializable(typeof(ImageIndexDocument))]
+internal sealed partial class OciJsonContext : JsonSerializerContext;
+
 /// <summary>Reads the JSON documents of the image spec, turning malformed input into InvalidManifest errors.</summary>
 public static class OciJson
 {
-    internal static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = false,
-    };
+    public static OciIndex ReadIndex(ReadOnlySpan<byte> json, string what) => Read(json, OciJsonContext.Default.OciIndex, what);
 
-    public static T Read<T>(ReadOnlySpan<byte> json, string what)
+    public static OciManifest ReadManifest(ReadOnlySpan<byte> json, string what) => Read(json, OciJsonContext.Default.OciManifest, what);
+
+    public static OciImageConfig ReadConfig(ReadOnlySpan<byte> json, string what) => Read(json, OciJsonContext.Default.OciImageConfig, what);
+
+    internal static List<DockerSaveManifest> ReadDockerSave(ReadOnlySpan<byte> json, string what) => Read(json, OciJsonContext.Default.ListDockerSaveManifest, what);
+
+    public static byte[] Write(OciImageConfig config) => JsonSerializer.SerializeToUtf8Bytes(config, OciJsonContext.Default.OciImageConfig);
+
+    static T Read<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type, string what)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options)
+            return JsonSerializer.Deserialize(json, type)
                 ?? throw new IslanderException($"{what}: empty document", ErrorCategory.InvalidManifest);
         }
         catch (JsonException e)
@@ -25,8 +42,6 @@ public static class OciJson
             throw new IslanderException($"{what}: malformed JSON: {e.Message}", ErrorCategory.InvalidManifest, e);
         }
     }
-
-    public static byte[] Write<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     /// <summary>The mediaType field of a manifest or index, used when the server's Content-Type is missing or generic.</summary>
     public static string? SniffMediaType(ReadOnlySpan<byte> json)

@@ -20,29 +20,39 @@ namespace Islander.Model;
 /// </remarks>
 public static class SpecHash
 {
+    /// <summary>
+    /// What a new record starts with, for the records of the spec that have a parameterless constructor (their members
+    /// may start with values other than zero: Resources = new(), StopSignal = 15, ...). A test checks the list is whole.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<Type, object> Templates = new Dictionary<Type, object>
+    {
+        [typeof(IsleSpec)] = new IsleSpec(),
+        [typeof(IsleResources)] = new IsleResources(),
+        [typeof(IsleSecurity)] = new IsleSecurity(),
+        [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
+    };
+
     private static readonly JsonSerializerOptions Options = new()
     {
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipDefaults } },
-        Converters = { new JsonStringEnumConverter() },
+        // Source-generated (no reflection: the NativeAOT islanderctl links the Model), with defaults left out.
+        TypeInfoResolver = SpecHashJsonContext.Default.WithAddedModifier(SkipDefaults),
         WriteIndented = false,
     };
 
+    private static readonly JsonTypeInfo<IsleSpec> SpecType = (JsonTypeInfo<IsleSpec>)Options.GetTypeInfo(typeof(IsleSpec));
+
     /// <summary>16 lower-case hex digits (64 bits of SHA-256).</summary>
-    public static string Of(IsleSpec spec) => Hash(JsonSerializer.SerializeToUtf8Bytes(spec, Options));
+    public static string Of(IsleSpec spec) => Hash(JsonSerializer.SerializeToUtf8Bytes(spec, SpecType));
 
     /// <summary>The canonical JSON the hash is taken over (for tests and for debugging a surprising recreate).</summary>
-    public static string CanonicalJson(IsleSpec spec) => JsonSerializer.Serialize(spec, Options);
+    public static string CanonicalJson(IsleSpec spec) => JsonSerializer.Serialize(spec, SpecType);
 
     private static string Hash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes), 0, 8);
 
     private static void SkipDefaults(JsonTypeInfo type)
     {
         if (type.Kind != JsonTypeInfoKind.Object) return;
-        object? template = null;
-        if (type.Type.GetConstructor(Type.EmptyTypes) is not null)
-        {
-            template = Activator.CreateInstance(type.Type);
-        }
+        var template = Templates.GetValueOrDefault(type.Type);
         foreach (var property in type.Properties)
         {
             var getter = property.Get;
@@ -65,3 +75,7 @@ public static class SpecHash
         _ => Equals(value, fallback),
     };
 }
+
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(IsleSpec))]
+internal sealed partial class SpecHashJsonContext : JsonSerializerContext;

@@ -106,8 +106,8 @@ public sealed class RegistryPullTests : IDisposable
         registry.Push(ImageFixtures.Busybox, "1.0", "busybox");
         string root = Path.Combine(state, "images");
         ImageFixtures.Store(root); // lays out the store
-        var manifest = OciJson.Read<OciManifest>(File.ReadAllBytes(Path.Combine(ImageFixtures.Busybox, "blobs/sha256",
-            OciJson.Read<OciIndex>(File.ReadAllBytes(Path.Combine(ImageFixtures.Busybox, "index.json")), "index").Manifests[0].Digest[7..])), "manifest");
+        var manifest = OciJson.ReadManifest(File.ReadAllBytes(Path.Combine(ImageFixtures.Busybox, "blobs/sha256",
+            OciJson.ReadIndex(File.ReadAllBytes(Path.Combine(ImageFixtures.Busybox, "index.json")), "index").Manifests[0].Digest[7..])), "manifest");
         var big = manifest.Layers.MaxBy(l => l.Size)!;
         byte[] blob = File.ReadAllBytes(Path.Combine(ImageFixtures.Busybox, "blobs/sha256", big.Digest[7..]));
         File.WriteAllBytes(Path.Combine(root, "ingest", big.Digest[7..] + ".partial"), blob[..(blob.Length / 2)]);

@@ -41,4 +41,25 @@ public class SpecHashTests
     public void Of_KnownSpec_StableAcrossVersions() =>
         // If this changes, every running isle would be recreated on upgrade: change it only on purpose.
         Assert.Equal("d2e879e97ef9190d", SpecHash.Of(new IsleSpec { Command = ["/bin/sh"], Image = "busybox:1.36" }));
+
+    [Fact]
+    public void Templates_CoverEveryRecordOfTheSpecWithAParameterlessConstructor()
+    {
+        // A record missing here would have its members' starting values hashed as if they were set.
+        var seen = new HashSet<Type>();
+        void Visit(Type type)
+        {
+            if (type.Namespace != typeof(IsleSpec).Namespace || !seen.Add(type)) return;
+            foreach (var property in type.GetProperties())
+            {
+                var t = property.PropertyType;
+                Visit(Nullable.GetUnderlyingType(t) ?? t);
+                foreach (var argument in t.IsGenericType ? t.GetGenericArguments() : []) Visit(argument);
+            }
+        }
+        Visit(typeof(IsleSpec));
+
+        var withParameterlessConstructor = seen.Where(t => t.IsClass && t.GetConstructor(Type.EmptyTypes) is not null).ToHashSet();
+        Assert.Equal(withParameterlessConstructor.OrderBy(t => t.Name), SpecHash.Templates.Keys.OrderBy(t => t.Name));
+    }
 }
