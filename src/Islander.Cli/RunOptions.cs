@@ -41,7 +41,7 @@ sealed class RunOptions
     public readonly Option<string?> Userns = new("--userns") { Description = "user namespace mapping CONTAINER:HOST:SIZE, e.g. 0:100000:65536" };
     public readonly Option<string[]> Volumes = new("--volume", "-v") { Description = "HOSTPATH:PATH[:ro]" };
     public readonly Option<string[]> Tmpfs = new("--tmpfs") { Description = "PATH[:size=64Mi]" };
-    public readonly Option<int> StopTimeout = new("--stop-timeout") { Description = "seconds between SIGTERM and SIGKILL on Ctrl-C", DefaultValueFactory = _ => 10 };
+    public readonly Option<int> StopTimeout = new("--stop-timeout") { Description = "seconds between the stop signal and SIGKILL when the isle is stopped (Ctrl-C, delete)", DefaultValueFactory = _ => 10 };
     public readonly Argument<string[]> Arguments = new("IMAGE -- COMMAND")
     {
         Description = "the image, then (after --) the command and its arguments; with --rootfs only the command", Arity = ArgumentArity.ZeroOrMore,

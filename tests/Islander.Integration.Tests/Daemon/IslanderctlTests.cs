@@ -125,4 +125,45 @@ public sealed class IslanderctlTests : IAsyncDisposable
         }
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
+
+    [Fact]
+    public async Task RunRm_ThroughTheDaemon_PrintsOutputExitsWithTheCodeAndLeavesNothing()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+
+        var r = await _h.CtlAsync("run", "--rm", "--name", name, "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo hi; hostname; exit 3");
+
+        Assert.True(r.ExitCode == 3, r.ToString() + "\n--- islanderd:\n" + _h.DaemonOutput);
+        Assert.Equal($"hi\n{name}\n", r.Stdout);
+        Assert.Null(await _h.GetIsleAsync(name));
+        Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_CommandNotFound_Exits127AndKeepsTheIsleWithItsReason()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+
+        var r = await _h.CtlAsync("run", "--name", name, "--rootfs", _h.Rootfs, "--", "/bin/nope");
+
+        Assert.True(r.ExitCode == 127, r.ToString());
+        Assert.Contains("CommandNotFound", r.Stderr);
+        Assert.Equal("Error", DaemonHarness.Phase((await _h.GetIsleAsync(name))!));
+    }
+
+    [Fact]
+    public async Task Run_NoDaemon_RunsHereWithoutIslanderd()
+    {
+        var name = _h.NewName("run");
+
+        var r = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--state", _h.StateDir, "--run", _h.RunDir, "--name", name,
+            "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo here; exit 4");
+
+        Assert.True(r.ExitCode == 4, r.ToString());
+        Assert.Equal("here\n", r.Stdout);
+        Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+    }
 }
