@@ -45,7 +45,8 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             {
                 await error.WriteLineAsync($"error: isle {name} could not be started: {why}");
                 if (remove || !keep) await DeleteAsync(watch, ct);
-                else await error.WriteLineAsync($"       it stays, as docker run leaves a container that failed to start: islanderctl describe isle {name}; islanderctl delete isle {name}");
+                if (!remove && !keep) await error.WriteLineAsync($"       isle {name} was deleted, so that islanderd does not start it later by itself");
+                else if (!remove) await error.WriteLineAsync($"       it stays, as docker run leaves a container that failed to start: islanderctl describe isle {name}; islanderctl delete isle {name}");
                 return exit;
             }
             if (detach)
@@ -65,7 +66,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             if (remove) await DeleteAsync(watch, ct);
             return code;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
         {
             // Ctrl-C or SIGTERM: stop the isle (there is no stop without delete yet) instead of leaving it running.
             await client.DeleteAsync("isles", name, CancellationToken.None);

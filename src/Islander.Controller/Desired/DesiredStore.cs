@@ -154,7 +154,7 @@ public sealed class DesiredStore
         lock (_lock)
         {
             if (_entries.GetValueOrDefault(obj.Key) is { } entry)
-                throw new IslanderException($"{obj.Key} already exists ({(entry.FromApi ? "applied through the API" : $"defined in {entry.Object?.Source ?? entry.Origin}")})", ErrorCategory.AlreadyExists);
+                throw new IslanderException($"{obj.Key.Kind.ToString().ToLowerInvariant()} \"{obj.Name}\" already exists ({(entry.FromApi ? "applied through the API" : $"defined in {entry.Object?.Source ?? entry.Origin}")})", ErrorCategory.AlreadyExists);
             Update(obj.Key, null, Accept(null, obj.Key, DesiredRecord.ApiOrigin, obj));
         }
         RaiseChanged([obj.Key]);
