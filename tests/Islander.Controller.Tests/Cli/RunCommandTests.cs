@@ -100,6 +100,35 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_ImageWithoutDashes_ReadsTheRestAsTheCommandAsDockerDoes()
+    {
+        _d.Images.Add("busybox:latest");
+
+        var (exit, _, error) = await RunAsync("-d", "--name", "img", "busybox", "echo", "hi");
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(["echo", "hi"], _d.Runtime.SpecOf("img")!.Command);
+    }
+
+    [Fact]
+    public async Task Run_NetworkAndPublish_BecomeTheIslesNetworksAndPorts()
+    {
+        await _d.CtlAsync("apply", "-f", _d.WriteTemp("net.yaml", "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: backend}\nspec: {subnet: 10.88.0.0/24}\n"));
+
+        var (exit, _, error) = await RunAsync("-d", "--name", "web", "--network", "backend", "-p", "18080:8080", "-p", "5353:53/udp",
+            "-e", "MODE=prod", "-v", "/srv/www:/www:ro", "--tmpfs", "/scratch:size=8Mi", "--rootfs", "/srv/rootfs/busybox", "--", "httpd", "-f");
+
+        Assert.True(exit == 0, error);
+        var spec = _d.Runtime.SpecOf("web")!;
+        Assert.Equal("backend", Assert.Single(spec.Networks).Name);
+        Assert.Equal([new Islander.Model.PortMapping(8080, 18080), new Islander.Model.PortMapping(53, 5353, Islander.Model.PortProtocol.Udp)], spec.Ports);
+        Assert.Equal("prod", Assert.Single(spec.Env).Value);
+        Assert.Equal(2, spec.Volumes.Count);
+        Assert.True(spec.Volumes[0].ReadOnly);
+        Assert.Equal(8L << 20, spec.Volumes[1].Tmpfs?.Size);
+    }
+
+    [Fact]
     public async Task Run_NoName_GeneratesOne()
     {
         var (exit, output, error) = await RunAsync("-d", "--rootfs", "/srv/rootfs/busybox", "--", "httpd");
