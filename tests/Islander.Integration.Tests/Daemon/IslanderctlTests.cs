@@ -166,4 +166,32 @@ public sealed class IslanderctlTests : IAsyncDisposable
         Assert.Equal("here\n", r.Stdout);
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
+
+    [Fact]
+    public async Task Run_CtrlC_StopsAndDeletesTheIsle()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+        using var run = _h.StartCtl("run", "--name", name, "--stop-timeout", "1", "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo started; sleep 100");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            Assert.Equal("started", await run.StandardOutput.ReadLineAsync(timeout.Token));
+
+            Tmds.Linux.LibC.kill(run.Id, Tmds.Linux.LibC.SIGINT);
+            await run.WaitForExitAsync(timeout.Token);
+
+            Assert.True(run.ExitCode == 130, await run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+            var sw = Stopwatch.StartNew();
+            while (await _h.GetIsleAsync(name) is not null && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50, TestContext.Current.CancellationToken);
+            Assert.Null(await _h.GetIsleAsync(name));
+            Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill();
+            await run.WaitForExitAsync(CancellationToken.None);
+        }
+    }
 }
