@@ -69,7 +69,8 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
         catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
         {
             // Ctrl-C or SIGTERM: stop the isle (there is no stop without delete yet) instead of leaving it running.
-            await client.DeleteAsync("isles", name, CancellationToken.None);
+            try { await client.DeleteAsync("isles", name, CancellationToken.None); }
+            catch (ClientException gone) when (gone.Reason == "NotFound") { } // interrupted while --rm was deleting it
             await error.WriteLineAsync($"islanderctl: interrupted: isle {name} is being stopped and deleted");
             return RunExitCodes.Interrupted;
         }
