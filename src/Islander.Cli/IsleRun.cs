@@ -23,7 +23,9 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
         var manifest = ManifestWriter.WriteJson(new IsleManifest(new ObjectMeta(name), spec, ManifestSource.None));
         try
         {
-            await client.CreateAsync("isles", manifest, Source, ct);
+            // Not cancellable: a Ctrl-C in the middle would leave us not knowing whether the isle exists, and deleting
+            // on a guess could delete another client's isle of that name. A create is one quick local request.
+            await client.CreateAsync("isles", manifest, Source, CancellationToken.None);
         }
         catch (ClientException e) when (e.Reason == "AlreadyExists")
         {
@@ -39,6 +41,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
         await using var watch = new IsleWatch(client, name);
         try
         {
+            ct.ThrowIfCancellationRequested(); // interrupted while creating: stop it now (below)
             var started = (await watch.WaitAsync(i => i is null || HasStarted(i) || StartFailure(i) is not null, ct))
                 ?? throw new ClientException($"isle {name} was deleted before it started", "NotFound");
             if (StartFailure(started) is var (exit, why, keep))
