@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Median wall time of one `/bin/true` isle with host networking: islanderctl run against
-# `runc run` of the same busybox rootfs, in the same run, measured by hyperfine.
+# Median wall time of one `/bin/true` isle with host networking: `islanderctl run --no-daemon` (the runtime
+# alone, without islanderd) against `runc run` of the same busybox rootfs, in the same run, measured by hyperfine.
 #   sudo bench/true-vs-runc.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,6 @@ jq '.process.args = ["/bin/true"] | .process.terminal = false
 mv "$work/bundle/config.json.new" "$work/bundle/config.json"
 
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-  -n islanderctl "$ctl run --rootfs $work/bundle/rootfs --network host -- /bin/true" \
+  -n islanderctl "$ctl run --no-daemon --rootfs $work/bundle/rootfs --network host -- /bin/true" \
   -n runc "runc run --bundle $work/bundle bench-true" >&2
 jq -r '.results[] | "\(.command)\tmedian \(.median * 1000 | . * 100 | round / 100) ms\tmean \(.mean * 1000 | . * 100 | round / 100) ms"' "$work/result.json"

@@ -1,71 +1,64 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
+using Islander.Cli.Api;
 using Islander.Drivers.Runtime;
 using Islander.Model;
 
 namespace Islander.Cli;
 
 /// <summary>
-/// <c>islanderctl run --rootfs DIR [flags] -- CMD...</c>: runs one isle in the foreground without
-/// the daemon, as <c>runc run</c> does, with its stdio on this terminal; the isle is removed when it
-/// ends (Docker's <c>--rm</c>; there is no daemon to keep it). The exit code is the isle's, Docker-style
-/// (128 + signal; 125 when islander itself failed, 126/127 when the command could not be run).
+/// <c>islanderctl run [--rm] [-d] [--name N] [flags] IMAGE [-- CMD...]</c> or <c>run [...] --rootfs DIR -- CMD...</c>:
+/// creates an isle through islanderd (restartPolicy Never unless --restart), then, as <c>docker run</c>, streams its
+/// log until it ends and exits with its exit code, or with -d prints its name once it runs.
+/// <c>--no-daemon</c> runs it here instead, without islanderd (<c>RunCommand.NoDaemon.cs</c>).
+/// Exit codes are Docker's: the isle's own (128 + signal), 125 when islander failed to create or start it, 126 when
+/// its command is not executable, 127 when it does not exist.
 /// </summary>
-static class RunCommand
+static partial class RunCommand
 {
-    public static Command Create()
+
+    public static Command Create(Option<string?> socket)
     {
         var options = new RunOptions();
-        var state = new Option<string>("--state") { Description = "state directory", DefaultValueFactory = _ => RuntimePaths.Default.StateRoot };
-        var run = new Option<string>("--run") { Description = "run directory", DefaultValueFactory = _ => RuntimePaths.Default.RunRoot };
-        var command = new Command("run", "Run one isle in the foreground, without the daemon");
+        var state = new Option<string>("--state") { Description = "with --no-daemon: state directory", DefaultValueFactory = _ => RuntimePaths.Default.StateRoot };
+        var run = new Option<string>("--run") { Description = "with --no-daemon: run directory", DefaultValueFactory = _ => RuntimePaths.Default.RunRoot };
+        var command = new Command("run", "Run one isle: through islanderd (its log streamed here until it ends, or -d), or here with --no-daemon");
         options.AddTo(command);
         command.Options.Add(state);
         command.Options.Add(run);
-        command.SetAction((r, ct) => RunAsync(options.ToSpec(r), r.GetValue(options.Name), new RuntimePaths(r.GetValue(state)!, r.GetValue(run)!), ct));
-        return command;
-    }
-
-    static async Task<int> RunAsync(IsleSpec spec, string? name, RuntimePaths paths, CancellationToken ct)
-    {
-        name ??= $"run-{Random.Shared.Next():x8}"; // not a secret: Random spares loading OpenSSL at start
-        var runtime = IsleRuntime.CreateDefault(paths);
-        IsleProcess process;
-        try
+        command.SetAction(async (parse, ct) =>
         {
-            process = await runtime.StartAsync(name, spec, IsleStdio.Inherit, ct: ct);
-        }
-        catch (IsleStartException e)
-        {
-            await Console.Error.WriteLineAsync($"islanderctl: {e.Message}");
-            return e.Op == "execve" ? (e.Errno is 2 ? 127 : 126) : 125;
-        }
-
-        // Ctrl-C and SIGTERM stop the isle as `docker stop` would, instead of leaving it behind.
-        using var stopping = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        void Stop(PosixSignalContext c)
-        {
-            c.Cancel = true;
-            _ = runtime.StopAsync(name, process, spec.StopSignal, spec.StopTimeout, CancellationToken.None);
-        }
-
-        try
-        {
-            var status = await runtime.WaitAsync(name, process, CancellationToken.None);
-            if (status is null)
+            bool daemon = !parse.GetValue(options.NoDaemon);
+            IsleSpec spec;
+            try
             {
-                await Console.Error.WriteLineAsync($"islanderctl: isle {name} ended without a recorded status (its shim was killed)");
-                return 125;
+                spec = options.ToSpec(parse, daemon);
+                if (!daemon && parse.GetValue(options.Detach))
+                    throw new IslanderException("-d: a detached isle needs islanderd to keep it; drop --no-daemon", ErrorCategory.InvalidManifest);
             }
-            if (status.OomKilled)
-                await Console.Error.WriteLineAsync($"islanderctl: isle {name} was OOM-killed: it reached its memory limit of {spec.Resources.Memory} bytes");
-            return status.Code;
-        }
-        finally
-        {
-            await runtime.DeleteAsync(name, CancellationToken.None, keepLog: false);
-        }
+            catch (IslanderException e)
+            {
+                // Docker's exit code for a bad `docker run` command line.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}");
+                return RunExitCodes.IslanderFailed;
+            }
+            // Not a secret: Random spares loading OpenSSL at start. A DNS label, as isle names must be.
+            string name = parse.GetValue(options.Name) ?? $"run-{Random.Shared.Next():x8}";
+            if (!daemon)
+                return await RunWithoutDaemonAsync(spec, name, new RuntimePaths(parse.GetValue(state)!, parse.GetValue(run)!), ct);
+            using var client = new IslanderClient(IslanderClient.ResolveSocket(parse.GetValue(socket)));
+            var isle = new IsleRun(client, name, spec, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            try
+            {
+                return await isle.RunAsync(parse.GetValue(options.Remove), parse.GetValue(options.Detach), ct);
+            }
+            catch (ClientException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {e.Message}" + (e.Reason == "Unavailable"
+                    ? "\n       (or run the isle without the daemon: islanderctl run --no-daemon --rootfs DIR -- COMMAND...)" : ""));
+                foreach (var p in e.Problems) await parse.InvocationConfiguration.Error.WriteLineAsync($"  {p.Field}: {p.Message}");
+                return RunExitCodes.IslanderFailed;
+            }
+        });
+        return command;
     }
 }

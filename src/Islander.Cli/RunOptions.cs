@@ -1,12 +1,22 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Islander.Model;
 
 namespace Islander.Cli;
 
-/// <summary>The options of <c>islanderctl run</c>, named as Docker's and Podman's <c>run</c> flags.</summary>
+/// <summary>
+/// The options of <c>islanderctl run</c>, named as Docker's and Podman's <c>run</c> flags, and the one place that
+/// turns them into an <see cref="IsleSpec"/>, for both the daemon and the daemonless (<c>--no-daemon</c>) path.
+/// </summary>
 sealed class RunOptions
 {
-    public readonly Option<string?> Rootfs = new("--rootfs") { Description = "root filesystem directory (used read-only, under an overlay)" };
+    public readonly Option<bool> NoDaemon = new("--no-daemon") { Description = "run the isle here, without islanderd (needs --rootfs; as runc run)" };
+    public readonly Option<bool> Remove = new("--rm") { Description = "delete the isle when it ends (always so with --no-daemon)" };
+    public readonly Option<bool> Detach = new("--detach", "-d") { Description = "print the isle's name once it runs, and return" };
+    public readonly Option<string?> Restart = new("--restart") { Description = "no (default), on-failure or always" };
+    public readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "not supported yet", Hidden = true };
+    public readonly Option<bool> Tty = new("--tty", "-t") { Description = "not supported yet", Hidden = true };
+    public readonly Option<string?> Rootfs = new("--rootfs") { Description = "root filesystem directory (used read-only, under an overlay), instead of an IMAGE" };
     public readonly Option<string?> Name = new("--name") { Description = "isle name (default: a generated one)" };
     public readonly Option<string?> Hostname = new("--hostname", "-h") { Description = "hostname inside the isle (default: the name)" };
     public readonly Option<string[]> Env = new("--env", "-e") { Description = "NAME=value", AllowMultipleArgumentsPerToken = false };
@@ -21,7 +31,8 @@ sealed class RunOptions
     public readonly Option<long?> Pids = new("--pids-limit", "--pids") { Description = "maximum number of tasks" };
     public readonly Option<string[]> ReadBps = new("--device-read-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:10Mi" };
     public readonly Option<string[]> WriteBps = new("--device-write-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:5Mi" };
-    public readonly Option<string?> Network = new("--network", "--net") { Description = "none (default: only lo) or host" };
+    public readonly Option<string?> Network = new("--network", "--net") { Description = "none (default: only lo), host, or a Network object's name" };
+    public readonly Option<string[]> Publish = new("--publish", "-p") { Description = "HOSTPORT:CONTAINERPORT[/tcp|udp], with --network NAME" };
     public readonly Option<bool> Privileged = new("--privileged") { Description = "all capabilities, no seccomp, all devices" };
     public readonly Option<string[]> CapAdd = new("--cap-add") { Description = "add a capability, e.g. NET_ADMIN" };
     public readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "drop a capability, or ALL" };
@@ -30,37 +41,53 @@ sealed class RunOptions
     public readonly Option<string?> Userns = new("--userns") { Description = "user namespace mapping CONTAINER:HOST:SIZE, e.g. 0:100000:65536" };
     public readonly Option<string[]> Volumes = new("--volume", "-v") { Description = "HOSTPATH:PATH[:ro]" };
     public readonly Option<string[]> Tmpfs = new("--tmpfs") { Description = "PATH[:size=64Mi]" };
-    public readonly Option<int> StopTimeout = new("--stop-timeout") { Description = "seconds between SIGTERM and SIGKILL on Ctrl-C", DefaultValueFactory = _ => 10 };
-    public readonly Argument<string[]> Command = new("command") { Description = "command and arguments (after --)", Arity = ArgumentArity.OneOrMore };
+    public readonly Option<int> StopTimeout = new("--stop-timeout") { Description = "seconds between the stop signal and SIGKILL when the isle is stopped (Ctrl-C, delete)", DefaultValueFactory = _ => 10 };
+    public readonly Argument<string[]> Arguments = new("IMAGE -- COMMAND")
+    {
+        Description = "the image, then (after --) the command and its arguments; with --rootfs only the command", Arity = ArgumentArity.ZeroOrMore,
+    };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus, CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids,
-                     ReadBps, WriteBps, Network, Privileged, CapAdd, CapDrop, Seccomp, ReadOnly, Userns, Volumes, Tmpfs, StopTimeout })
+        foreach (var o in new Option[] { NoDaemon, Remove, Detach, Restart, Interactive, Tty, Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus,
+                     CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, ReadOnly,
+                     Userns, Volumes, Tmpfs, StopTimeout })
             command.Options.Add(o);
-        command.Arguments.Add(Command);
+        command.Arguments.Add(Arguments);
     }
 
-    /// <summary>The isle spec the flags describe; bad values throw <see cref="IslanderException"/> naming the flag.</summary>
-    public IsleSpec ToSpec(ParseResult r)
+    /// <summary>
+    /// The isle spec the flags describe, for islanderd (<paramref name="daemon"/>) or for the daemonless runtime, which
+    /// has no image store, networks or restarts. Bad values and combinations throw <see cref="IslanderException"/>
+    /// naming the flag.
+    /// </summary>
+    public IsleSpec ToSpec(ParseResult r, bool daemon)
     {
-        var argv = r.GetValue(Command) ?? [];
+        if (r.GetValue(Interactive) || r.GetValue(Tty))
+            throw Bad("-i/-t", "interactive isles and terminals are not supported yet; run without them (output is streamed), or with -d and then islanderctl logs -f NAME");
+        var (image, rootfs, argv) = ImageAndCommand(r);
+        if (!daemon && image is not null)
+            throw Bad("IMAGE", $"\"{image}\": images need islanderd; without the daemon, give --rootfs DIR");
+        var network = r.GetValue(Network);
+        var ports = (r.GetValue(Publish) ?? []).Select(ParsePort).ToList();
+        if (ports.Count > 0 && network is null or "none" or "host")
+            throw Bad("--publish", "publishes a port of an isle on a network: add --network NAME (a Network object; see islanderctl get networks)");
         return new IsleSpec
         {
-            Rootfs = r.GetValue(Rootfs) is { } rootfs ? Path.GetFullPath(rootfs) : throw Bad("--rootfs", "is required (images come with the image store)"),
+            Image = image,
+            Rootfs = rootfs,
             Command = argv,
             Hostname = r.GetValue(Hostname),
             Env = (r.GetValue(Env) ?? []).Select(ParseEnv).ToList(),
             WorkingDir = r.GetValue(Workdir),
             User = r.GetValue(User),
-            RestartPolicy = RestartPolicy.Never,
+            RestartPolicy = ParseRestart(r.GetValue(Restart), daemon),
             StopTimeout = TimeSpan.FromSeconds(r.GetValue(StopTimeout)),
-            HostNetwork = r.GetValue(Network) switch
-            {
-                null or "none" => false,
-                "host" => true,
-                var n => throw Bad("--network", $"\"{n}\" is not supported without the daemon; use none or host"),
-            },
+            HostNetwork = network == "host",
+            Networks = network is null or "none" or "host" ? []
+                : daemon ? [new NetworkAttachment(network)]
+                : throw Bad("--network", $"\"{network}\": networks need islanderd; without the daemon use none or host"),
+            Ports = ports,
             Resources = new IsleResources
             {
                 Memory = Flag("--memory", r.GetValue(Memory), Quantity.ParseBytes),
@@ -83,6 +110,61 @@ sealed class RunOptions
             },
             Volumes = [.. (r.GetValue(Volumes) ?? []).Select(ParseVolume), .. (r.GetValue(Tmpfs) ?? []).Select(ParseTmpfs)],
         };
+    }
+
+    /// <summary>
+    /// IMAGE and the command from the positional arguments. With <c>--</c>, what comes after it is the command and
+    /// what comes before is the image (none with --rootfs). Without it, Docker's reading: the first is the image, the
+    /// rest the command; with --rootfs all of them are the command.
+    /// </summary>
+    (string? Image, string? Rootfs, string[] Command) ImageAndCommand(ParseResult r)
+    {
+        var values = r.GetValue(Arguments) ?? [];
+        var rootfs = r.GetValue(Rootfs) is { } dir ? Path.GetFullPath(dir) : null;
+        int dash = r.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        int afterDash = dash < 0 ? -1 : Math.Min(values.Length, r.Tokens.Count - dash - 1);
+        var before = afterDash < 0 ? values : values[..^afterDash];
+        var command = afterDash < 0 ? [] : values[^afterDash..];
+        if (rootfs is not null)
+        {
+            if (afterDash >= 0 && before.Length > 0)
+                throw Bad("--rootfs", $"runs a root filesystem, not an image; drop \"{before[0]}\" or --rootfs");
+            command = afterDash < 0 ? values : command;
+            if (command.Length == 0)
+                throw Bad("--rootfs", "needs a command: islanderctl run --rootfs DIR -- COMMAND [ARG...]");
+            return (null, rootfs, command);
+        }
+        if (before.Length == 0)
+            throw Bad("IMAGE", "say what to run: islanderctl run IMAGE [-- COMMAND...], or islanderctl run --rootfs DIR -- COMMAND...");
+        if (afterDash >= 0 && before.Length > 1)
+            throw Bad("IMAGE", $"one image only, then -- and the command; got {string.Join(" ", before)}");
+        return (before[0], null, afterDash < 0 ? before[1..] : command);
+    }
+
+    static RestartPolicy ParseRestart(string? value, bool daemon) => value switch
+    {
+        null or "no" or "never" or "Never" => RestartPolicy.Never,
+        _ when !daemon => throw Bad("--restart", "restarts need islanderd; drop --no-daemon"),
+        "on-failure" or "OnFailure" => RestartPolicy.OnFailure,
+        "always" or "Always" => RestartPolicy.Always,
+        _ => throw Bad("--restart", $"\"{value}\" is not no, on-failure or always"),
+    };
+
+    static PortMapping ParsePort(string s)
+    {
+        // Docker's HOSTPORT:CONTAINERPORT[/PROTO]; an address in front (IP:HOSTPORT:CONTAINERPORT) binds that address only.
+        var (ports, proto) = s.LastIndexOf('/') is var slash and > 0 ? (s[..slash], s[(slash + 1)..]) : (s, "tcp");
+        var parts = ports.Split(':');
+        var protocol = proto.ToLowerInvariant() switch
+        {
+            "tcp" => PortProtocol.Tcp,
+            "udp" => PortProtocol.Udp,
+            _ => throw Bad("--publish", $"\"{s}\": protocol {proto} is not tcp or udp"),
+        };
+        if (parts.Length is < 2 or > 3 || !int.TryParse(parts[^2], out var host) || !int.TryParse(parts[^1], out var container)
+            || host is < 1 or > 65535 || container is < 1 or > 65535)
+            throw Bad("--publish", $"\"{s}\" is not HOSTPORT:CONTAINERPORT[/tcp|udp], ports 1-65535, e.g. 18080:8080");
+        return new PortMapping(container, host, protocol, parts.Length == 3 ? parts[0] : null);
     }
 
     static T? Flag<T>(string flag, string? value, Func<string, T> parse) where T : struct

@@ -84,6 +84,27 @@ public sealed partial class IslanderClient : IDisposable
         throw Failure(response, body);
     }
 
+    /// <summary>
+    /// Creates one object from its manifest (YAML or JSON) unless its name is taken: Kubernetes' create, which never
+    /// replaces anything. A taken name is a <see cref="ClientException"/> with reason AlreadyExists.
+    /// </summary>
+    public async Task<ApiObject> CreateAsync(string plural, string manifest, string source, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}{plural}?source={Uri.EscapeDataString(source)}")
+        {
+            Content = new StringContent(manifest, Encoding.UTF8, "application/yaml"),
+        };
+        using var response = await SendAsync(request, ct);
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJsonContext.Default.ApiObject)!;
+    }
+
+    /// <summary>The object, or null when there is none (404).</summary>
+    public async Task<ApiObject?> FindAsync(string plural, string name, CancellationToken ct)
+    {
+        try { return await GetAsync(plural, name, ct); }
+        catch (ClientException e) when (e.Reason == "NotFound") { return null; }
+    }
+
     public async Task<ApiStatus> DeleteAsync(string plural, string name, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"{Prefix}{plural}/{Uri.EscapeDataString(name)}"), ct);

@@ -19,9 +19,10 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>apply, get, describe, delete, diff, logs, events, image.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, events, image.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
+        RunCommand.Create(socket),
         ApplyCommand.Create(socket),
         GetCommand.Create(socket),
         DescribeCommand.Create(socket),

@@ -31,6 +31,7 @@ public static class ApiEndpoints
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
+        app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);
         app.MapPut(Prefix + "/{plural}/{name}", PutAsync);
         app.MapDelete(Prefix + "/{plural}/{name}", Delete);
@@ -57,10 +58,8 @@ public static class ApiEndpoints
     static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
     {
         if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
-        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
-        var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? $"{plural}/{name}", text);
-        if (parsed.Problems.Count > 0) return Invalid(parsed.Problems);
-        if (parsed.Objects is not [var obj]) return Error(422, "InvalidManifest", $"PUT takes exactly one object; found {parsed.Objects.Count}");
+        var (obj, error) = await ParseOneAsync(request, parser, $"{plural}/{name}", "PUT");
+        if (obj is null) return error!;
         if (obj.Key != new ResourceKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
         try
         {
@@ -69,6 +68,34 @@ public static class ApiEndpoints
             return Results.Text(view.ToJsonString(Compact), "application/json", Encoding.UTF8, outcome == ApplyOutcome.Created ? 201 : 200);
         }
         catch (IslanderException e) { return Error(e); }
+    }
+
+    /// <summary>
+    /// Kubernetes' create (<c>POST /isles</c> with one object): 201 and the object, or 409 AlreadyExists when the name
+    /// is taken. Never replaces anything, unlike apply and PUT: <c>islanderctl run --name</c> must not take over an isle.
+    /// </summary>
+    static async Task<IResult> CreateAsync(string plural, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
+    {
+        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        var (obj, error) = await ParseOneAsync(request, parser, plural, "POST");
+        if (obj is null) return error!;
+        if (obj.Key.Kind != kind) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {plural}");
+        try
+        {
+            desired.Create(obj);
+            return Json(View(obj.Key, desired, store), 201);
+        }
+        catch (IslanderException e) { return Error(e); }
+    }
+
+    /// <summary>The one valid object of a request body, or the error to answer with.</summary>
+    static async Task<(DesiredObject? Object, IResult? Error)> ParseOneAsync(HttpRequest request, IManifestParser parser, string defaultSource, string method)
+    {
+        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
+        var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
+        if (parsed.Problems.Count > 0) return (null, Invalid(parsed.Problems));
+        if (parsed.Objects is not [var obj]) return (null, Error(422, "InvalidManifest", $"{method} takes exactly one object; found {parsed.Objects.Count}"));
+        return (obj, null);
     }
 
     static IResult Delete(string plural, string name, DesiredStore desired)

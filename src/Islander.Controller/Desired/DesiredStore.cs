@@ -157,6 +157,23 @@ public sealed class DesiredStore
         return outcome;
     }
 
+    /// <summary>
+    /// Adds one object through the API if its key is free (Kubernetes' create): unlike <see cref="Apply"/>, never
+    /// replaces what is there, whoever defined it. Check and add happen under one lock, so two creates of one name
+    /// cannot both succeed (<c>islanderctl run --name</c> relies on this).
+    /// </summary>
+    /// <exception cref="IslanderException">AlreadyExists: the key is desired already (from the API or a file).</exception>
+    public void Create(DesiredObject obj)
+    {
+        lock (_lock)
+        {
+            if (_entries.GetValueOrDefault(obj.Key) is { } entry)
+                throw new IslanderException($"{obj.Key.Kind.ToString().ToLowerInvariant()} \"{obj.Name}\" already exists ({(entry.FromApi ? "applied through the API" : $"defined in {entry.Object?.Source ?? entry.Origin}")})", ErrorCategory.AlreadyExists);
+            Update(obj.Key, null, Accept(null, obj.Key, DesiredRecord.ApiOrigin, obj));
+        }
+        RaiseChanged([obj.Key]);
+    }
+
     /// <summary>Removes an object applied through the API; the reconciler then prunes what it made.</summary>
     public void Delete(ResourceKey key)
     {

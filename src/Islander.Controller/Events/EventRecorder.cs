@@ -13,12 +13,18 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     readonly object _lock = new();
     readonly List<Channel<EventRecord>> _watchers = new();
 
-    public EventRecord Record(ResourceKey key, EventType type, string reason, string message)
+    /// <summary>
+    /// Records an event. <paramref name="save"/>, when given, saves the state the event reports (one commit with the
+    /// event) before any watcher hears of it: a client that reads the object when the event arrives (islanderctl run
+    /// waits that way) must see the new state, not the one before.
+    /// </summary>
+    public EventRecord Record(ResourceKey key, EventType type, string reason, string message, Action? save = null)
     {
         var e = new EventRecord { Time = time.GetUtcNow(), Type = type, Kind = key.Kind.ToString(), Name = key.Name, Reason = reason, Message = message };
         lock (_lock)
         {
             store.AddEvent(e);
+            save?.Invoke();
             foreach (var w in _watchers) w.Writer.TryWrite(e);
         }
         return e;

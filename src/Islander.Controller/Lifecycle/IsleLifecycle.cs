@@ -205,7 +205,8 @@ public sealed class IsleLifecycle
         }
         catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
         {
-            _startOutcome = (new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartError", e.Message), true);
+            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, _ => "StartError" };
+            _startOutcome = (new IsleProblem(reason, e.Message), true);
         }
         catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
         {

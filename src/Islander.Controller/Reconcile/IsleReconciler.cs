@@ -129,8 +129,7 @@ public sealed class IsleReconciler(
             {
                 record.Reason = "MissingReference";
                 record.Message = message;
-                events.Record(key, EventType.Warning, "MissingReference", message);
-                store.SaveIsle(record);
+                events.Record(key, EventType.Warning, "MissingReference", message, () => store.SaveIsle(record));
                 log.LogWarning("Isle {Isle} held back: {Message}", key.Name, message);
             }
             return ReconcileResult.Done; // the network's or volume's key adds this isle again when it appears
@@ -210,8 +209,7 @@ public sealed class IsleReconciler(
             log.LogWarning("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
         else
             log.LogInformation("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
-        events.Record(key, type, reason, message);
-        store.SaveIsle(record); // one commit for the record and its event
+        events.Record(key, type, reason, message, () => store.SaveIsle(record)); // one commit for the record and its event, then watchers hear
         if (t.Destination is IsleState.Running or IsleState.Succeeded || t.Source is IsleState.Running)
             foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ResourceKey.Isle(dependent));
         return Task.CompletedTask;

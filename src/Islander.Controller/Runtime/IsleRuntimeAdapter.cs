@@ -25,8 +25,16 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
             await runtime.DeleteAsync(name, cancellationToken); // an ended isle's remains; its log stays
         }
         var attach = Attach;
-        return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
-            attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), ct: cancellationToken));
+        try
+        {
+            return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
+                attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), ct: cancellationToken));
+        }
+        catch (IsleStartException e) when (e.Op == "execve")
+        {
+            // The isle was fine, its command was not: a reason of its own (127/126 for islanderctl run), never retried.
+            throw new IsleCommandException(e.Message, notFound: e.Errno == 2 /* ENOENT */, e);
+        }
     }
 
     public IsleObservation Probe(string name)

@@ -24,6 +24,14 @@ public static class ManifestWriter
     public static string Write(IEnumerable<Manifest> manifests) =>
         string.Join("---\n", manifests.Select(Write));
 
+    /// <summary>
+    /// One document as JSON (which is YAML too, so the loader and the API's apply read it), from the same
+    /// documents as <see cref="Write(Manifest)"/>. Needs no reflection: islanderctl, a NativeAOT program, sends
+    /// the isles of <c>islanderctl run</c> this way.
+    /// </summary>
+    public static string WriteJson(Manifest manifest) =>
+        System.Text.Json.JsonSerializer.Serialize(ManifestDocument.From(manifest), ManifestJsonContext.Default.ManifestDocument);
+
     internal static string Seconds(TimeSpan value) =>
         value.TotalMilliseconds % 1000 == 0
             ? ((long)value.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s"

@@ -63,7 +63,8 @@ sealed class DaemonFixture : IAsyncDisposable
         foreach (var c in ClientCommands.Create(socketOption)) root.Subcommands.Add(c);
         var output = new StringWriter();
         var error = new StringWriter();
-        int exit = await root.Parse([.. args, "--socket", socket]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
+        // --socket first: after a `--` (run's command) it would be an argument.
+        int exit = await root.Parse(["--socket", socket, .. args]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
         return (exit, output.ToString(), error.ToString());
     }
 

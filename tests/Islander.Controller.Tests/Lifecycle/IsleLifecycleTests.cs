@@ -148,6 +148,21 @@ public sealed class IsleLifecycleTests
     }
 
     [Theory]
+    [InlineData(true, "CommandNotFound")]
+    [InlineData(false, "CommandNotExecutable")]
+    public async Task StartAsync_CommandCannotBeExecuted_ErrorWithItsOwnReason(bool notFound, string reason)
+    {
+        _runtime.StartFault = (_, _) => new IsleCommandException("start isle: execve /bin/nope: ENOENT (No such file or directory)", notFound);
+        var lifecycle = Lifecycle(IsleState.Pending);
+
+        await lifecycle.StartAsync(Request, default);
+
+        Assert.Equal(IsleState.Error, lifecycle.State);
+        Assert.Equal(reason, lifecycle.Record.Reason);
+        Assert.Contains("execve /bin/nope", lifecycle.Record.Message);
+    }
+
+    [Theory]
     [InlineData(RestartPolicy.Always, 0, IsleState.BackOff, "Completed")]
     [InlineData(RestartPolicy.Always, 3, IsleState.BackOff, "CrashLoopBackOff")]
     [InlineData(RestartPolicy.OnFailure, 0, IsleState.Succeeded, "Completed")]

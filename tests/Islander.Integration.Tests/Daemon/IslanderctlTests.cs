@@ -125,4 +125,73 @@ public sealed class IslanderctlTests : IAsyncDisposable
         }
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
+
+    [Fact]
+    public async Task RunRm_ThroughTheDaemon_PrintsOutputExitsWithTheCodeAndLeavesNothing()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+
+        var r = await _h.CtlAsync("run", "--rm", "--name", name, "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo hi; hostname; exit 3");
+
+        Assert.True(r.ExitCode == 3, r.ToString() + "\n--- islanderd:\n" + _h.DaemonOutput);
+        Assert.Equal($"hi\n{name}\n", r.Stdout);
+        Assert.Null(await _h.GetIsleAsync(name));
+        Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Contains(name, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_CommandNotFound_Exits127AndKeepsTheIsleWithItsReason()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+
+        var r = await _h.CtlAsync("run", "--name", name, "--rootfs", _h.Rootfs, "--", "/bin/nope");
+
+        Assert.True(r.ExitCode == 127, r.ToString());
+        Assert.Contains("CommandNotFound", r.Stderr);
+        Assert.Equal("Error", DaemonHarness.Phase((await _h.GetIsleAsync(name))!));
+    }
+
+    [Fact]
+    public async Task Run_NoDaemon_RunsHereWithoutIslanderd()
+    {
+        var name = _h.NewName("run");
+
+        var r = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--state", _h.StateDir, "--run", _h.RunDir, "--name", name,
+            "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo here; exit 4");
+
+        Assert.True(r.ExitCode == 4, r.ToString());
+        Assert.Equal("here\n", r.Stdout);
+        Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+    }
+
+    [Fact]
+    public async Task Run_CtrlC_StopsAndDeletesTheIsle()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+        using var run = _h.StartCtl("run", "--name", name, "--stop-timeout", "1", "--rootfs", _h.Rootfs, "--", "sh", "-c", "echo started; sleep 100");
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            Assert.Equal("started", await run.StandardOutput.ReadLineAsync(timeout.Token));
+
+            Tmds.Linux.LibC.kill(run.Id, Tmds.Linux.LibC.SIGINT);
+            await run.WaitForExitAsync(timeout.Token);
+
+            Assert.True(run.ExitCode == 130, await run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+            var sw = Stopwatch.StartNew();
+            while (await _h.GetIsleAsync(name) is not null && sw.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50, TestContext.Current.CancellationToken);
+            Assert.Null(await _h.GetIsleAsync(name));
+            Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill();
+            await run.WaitForExitAsync(CancellationToken.None);
+        }
+    }
 }

@@ -96,4 +96,32 @@ public class ManifestWriterTests
             """.ReplaceLineEndings("\n"),
             ManifestWriter.Write(isle));
     }
+
+    [Fact]
+    public void WriteJson_IsleWithNetworksPortsAndVolumes_LoadsBackWithTheSameHash()
+    {
+        var spec = new IsleSpec
+        {
+            Image = "localhost:5000/busybox:1.36",
+            Command = ["sh", "-c", "echo \"hi\"; exit 3"],
+            Env = [new EnvVar("A", "1 2"), new EnvVar("B", "")],
+            RestartPolicy = RestartPolicy.Never,
+            Resources = new IsleResources { Memory = 64L << 20, CpuMillis = 500, Pids = 64, Io = [new IoLimit("/dev/vda", ReadBps: 10L << 20)] },
+            Security = new IsleSecurity { CapDrop = ["ALL"], UserNamespace = new UserNamespace([new IdMapping(0, 100000, 65536)], [new IdMapping(0, 100000, 65536)]) },
+            Networks = [new NetworkAttachment("backend")],
+            Ports = [new PortMapping(8080, 18080), new PortMapping(53, 5353, PortProtocol.Udp)],
+            Volumes = [new VolumeMount { HostPath = "/srv/www", MountPath = "/www", ReadOnly = true }, new VolumeMount { Tmpfs = new TmpfsOptions(64L << 20), MountPath = "/scratch" }],
+            StopTimeout = TimeSpan.FromSeconds(1),
+        };
+        var isle = new IsleManifest(new ObjectMeta("run-1") { Labels = new Dictionary<string, string> { ["islander.io/run"] = "true" } }, spec, ManifestSource.None);
+
+        var json = ManifestWriter.WriteJson(isle);
+        var reloaded = ManifestLoader.Load(json, "run.json");
+
+        Assert.StartsWith("{\"apiVersion\":\"islander.io/v1\",\"kind\":\"Isle\"", json);
+        Assert.Empty(reloaded.Diagnostics);
+        var back = Assert.IsType<IsleManifest>(Assert.Single(reloaded.Objects));
+        Assert.Equal(SpecHash.CanonicalJson(spec), SpecHash.CanonicalJson(back.Spec));
+        Assert.Equal("true", back.Metadata.Labels["islander.io/run"]);
+    }
 }

@@ -1,0 +1,55 @@
+using System.Runtime.InteropServices;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+
+namespace Islander.Cli;
+
+// islanderctl run --no-daemon: the isle runs here, as runc run does, for the runtime benchmarks and low-level use.
+static partial class RunCommand
+{
+    /// <summary>
+    /// Runs one isle in the foreground without islanderd, with its stdio on this terminal; the isle is removed when it
+    /// ends (there is no daemon to keep it). The exit code is the isle's, Docker-style (128 + signal; 125 when islander
+    /// itself failed, 126/127 when the command could not be run).
+    /// </summary>
+    static async Task<int> RunWithoutDaemonAsync(IsleSpec spec, string name, RuntimePaths paths, CancellationToken ct)
+    {
+        var runtime = IsleRuntime.CreateDefault(paths);
+        IsleProcess process;
+        try
+        {
+            process = await runtime.StartAsync(name, spec, IsleStdio.Inherit, ct: ct);
+        }
+        catch (IsleStartException e)
+        {
+            await Console.Error.WriteLineAsync($"islanderctl: {e.Message}");
+            return e.Op == "execve" ? (e.Errno is 2 ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable) : RunExitCodes.IslanderFailed;
+        }
+
+        // Ctrl-C and SIGTERM stop the isle as `docker stop` would, instead of leaving it behind.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        void Stop(PosixSignalContext c)
+        {
+            c.Cancel = true;
+            _ = runtime.StopAsync(name, process, spec.StopSignal, spec.StopTimeout, CancellationToken.None);
+        }
+
+        try
+        {
+            var status = await runtime.WaitAsync(name, process, CancellationToken.None);
+            if (status is null)
+            {
+                await Console.Error.WriteLineAsync($"islanderctl: isle {name} ended without a recorded status (its shim was killed)");
+                return RunExitCodes.IslanderFailed;
+            }
+            if (status.OomKilled)
+                await Console.Error.WriteLineAsync($"islanderctl: isle {name} was OOM-killed: it reached its memory limit of {spec.Resources.Memory} bytes");
+            return status.Code;
+        }
+        finally
+        {
+            await runtime.DeleteAsync(name, CancellationToken.None, keepLog: false);
+        }
+    }
+}
