@@ -2,7 +2,7 @@ namespace Islander.Model;
 
 /// <summary>
 /// The serialized shape of a manifest: plain mutable classes whose members are null when at their default, so
-/// YamlDotNet's serializer leaves them out. Kept apart from the records so the records stay immutable.
+/// the serializer leaves them out. Kept apart from the records so the records stay immutable.
 /// </summary>
 internal sealed class ManifestDocument
 {
