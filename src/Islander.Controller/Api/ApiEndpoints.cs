@@ -30,6 +30,7 @@ public static class ApiEndpoints
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
+        VolumeEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapGet(Prefix + "/{plural}/{name}", Get);
         app.MapPut(Prefix + "/{plural}/{name}", PutAsync);
@@ -42,6 +43,7 @@ public static class ApiEndpoints
         if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var keys = desired.List(kind).Select(e => e.Key).ToHashSet();
         if (kind == ResourceKind.Isle) keys.UnionWith(store.Isles().Select(r => ResourceKey.Isle(r.Name))); // being pruned
+        if (kind == ResourceKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ResourceKey(kind, r.Name))); // waiting for its isles to go
         var items = keys.Order().Select(k => View(k, desired, store));
         return Json(ObjectViews.List(kind, items));
     }
@@ -50,7 +52,8 @@ public static class ApiEndpoints
     {
         if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var key = new ResourceKey(kind, name);
-        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null)) return NotFound(key);
+        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null) && (kind != ResourceKind.Volume || store.GetVolume(name) is null))
+            return NotFound(key);
         return Json(View(key, desired, store));
     }
 
@@ -203,7 +206,7 @@ public static class ApiEndpoints
 
     static JsonObject View(ResourceKey key, DesiredStore desired, StateStore store) =>
         ObjectViews.Object(desired.Get(key), key.Kind == ResourceKind.Isle ? store.GetIsle(key.Name) : null, key,
-            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null);
+            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null, key.Kind == ResourceKind.Volume ? store.GetVolume(key.Name) : null);
 
     static JsonObject ProblemJson(ManifestProblem p) => new()
     {
