@@ -19,7 +19,7 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>apply, get, describe, delete, diff, logs, events, image.</summary>
+    /// <summary>apply, get, describe, delete, diff, logs, events, image, volume.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         ApplyCommand.Create(socket),
@@ -30,6 +30,7 @@ public static class ClientCommands
         LogsCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
+        VolumeCommand.Create(socket),
     ];
 
     /// <summary>

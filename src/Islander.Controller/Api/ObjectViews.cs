@@ -77,7 +77,7 @@ public static class ObjectViews
         return status;
     }
 
-    /// <summary>phase, driver, path, sizeLimit and bytesUsed (as the driver last reported them), snapshots, the isles using it.</summary>
+    /// <summary>phase, driver, path, sizeLimit and bytesUsed (as the driver last reported them), snapshots, usedBy (the isles that mount it).</summary>
     static JsonObject VolumeStatus(DesiredEntry? entry, VolumeRecord v)
     {
         var status = new JsonObject { ["phase"] = v.Phase.ToString(), ["driver"] = v.Driver.ToString().ToLowerInvariant() };
@@ -85,7 +85,7 @@ public static class ObjectViews
         if (v.SizeLimit is { } limit) status["sizeLimit"] = limit;
         if (v.BytesUsed is { } used) status["bytesUsed"] = used;
         status["snapshots"] = new JsonArray(v.Snapshots.Select(s => (JsonNode?)s).ToArray());
-        status["isles"] = new JsonArray(v.Users.Order(StringComparer.Ordinal).Select(u => (JsonNode?)u).ToArray());
+        status["usedBy"] = new JsonArray(v.Users.Order(StringComparer.Ordinal).Select(u => (JsonNode?)u).ToArray());
         if (v.Reason is { } reason) status["reason"] = reason;
         if (v.Message is { } message) status["message"] = message;
         AddProblems(status, entry);
