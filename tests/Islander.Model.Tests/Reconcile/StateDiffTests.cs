@@ -189,7 +189,7 @@ public class StateDiffTests
         var plan = StateDiff.Diff(Desired(Volume("data", driver: VolumeDriverKind.Btrfs)), InSync(Volume("data")));
 
         Assert.Empty(plan.Actions);
-        Assert.Contains("does not destroy data", Assert.Single(plan.Problems).Message);
+        Assert.Contains("does not destroy or migrate data", Assert.Single(plan.Problems).Message);
     }
 
     [Fact]
