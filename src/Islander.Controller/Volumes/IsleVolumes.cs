@@ -43,6 +43,28 @@ public sealed class IsleVolumes
 
     public static ResourceKey Key(string volume) => new(ResourceKind.Volume, volume);
 
+    /// <summary>
+    /// The volume's record with size limit, bytes used and snapshots asked of the driver now (for the API; nothing is
+    /// saved or made). The record as it is when the volume is not ready or the driver cannot tell.
+    /// </summary>
+    public VolumeRecord? Current(string name)
+    {
+        if (_store.GetVolume(name) is not { Phase: VolumePhase.Ready } record || !_drivers.Drivers.TryGetValue(record.Driver, out var driver))
+            return _store.GetVolume(name);
+        try
+        {
+            var info = driver.Inspect(name);
+            record.SizeLimit = info.SizeLimit;
+            record.BytesUsed = info.BytesUsed;
+            record.Snapshots = [.. info.Snapshots];
+        }
+        catch (Exception e) when (e is IslanderException or IOException)
+        {
+            _log.LogDebug("Inspect of volume {Volume} failed: {Error}", name, e.Message); // the pass reports real trouble
+        }
+        return record;
+    }
+
     // ---- the volume pass ------------------------------------------------------------------------------------------
 
     /// <summary>
