@@ -102,6 +102,9 @@ public sealed class IsleVolumes
                     case null when spec is null && decision.Problem is { } inUse:
                         SetStatus(record, record.Phase, "InUse", inUse);
                         return;
+                    case null when spec is null && !record.Created:
+                        _store.DeleteVolume(name); // never made: nothing to keep
+                        return;
                     case null when spec is null:
                         _store.DeleteVolume(name);
                         _log.LogInformation("Volume {Volume} no longer desired; its data at {Path} is kept (reclaimPolicy Retain)", name, record.Path);
