@@ -105,6 +105,11 @@ public sealed class IsleVolumes
                     case null when spec is null && !record.Created:
                         _store.DeleteVolume(name); // never made: nothing to keep
                         return;
+                    case null when spec is null && users.Count > 0:
+                        // Kept while isles use it, so that they stay its users if it is defined again (Kubernetes' Released).
+                        SetStatus(record, record.Phase, "Released",
+                            $"manifest removed; the data is kept (reclaimPolicy Retain); isle {string.Join(", ", users)} still uses it");
+                        return;
                     case null when spec is null:
                         _store.DeleteVolume(name);
                         _log.LogInformation("Volume {Volume} no longer desired; its data at {Path} is kept (reclaimPolicy Retain)", name, record.Path);

@@ -109,8 +109,13 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.SyncAsync();
         _dir.Write("data", "greeting", "hello"u8.ToArray());
 
-        _h.Remove("web.yaml");
         _h.Remove("v.yaml");
+        await _h.SyncAsync();
+
+        Assert.Equal("Released", Volume("data").Reason);
+        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+
+        _h.Remove("web.yaml");
         await _h.SyncAsync();
 
         Assert.Null(_h.Store.GetVolume("data"));
