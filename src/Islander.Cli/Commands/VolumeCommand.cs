@@ -33,15 +33,15 @@ public static class VolumeCommand
     {
         var (name, snapshot) = Arguments();
         var command = new Command("restore",
-            "replace the volume's content with SNAPSHOT's; the running isles that use it are stopped first and start again by their restartPolicy")
+            "replace the volume's content with SNAPSHOT's; the running isles that use it are stopped first and start again (restartPolicy Always)")
             { name, snapshot };
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             var status = await client.RestoreVolumeAsync(parse.GetValue(name)!, parse.GetValue(snapshot)!, token);
             await output.WriteLineAsync(status.Message);
             await output.WriteLineAsync(status.Isles is { Count: > 0 } isles
-                ? $"restarted isles: {string.Join(", ", isles)} (stopped for the restore; they start again by their restartPolicy)"
-                : "restarted isles: none (no running isle uses the volume)");
+                ? $"restarted isles: {string.Join(", ", isles)}"
+                : "restarted isles: none");
             return 0;
         }));
         return command;

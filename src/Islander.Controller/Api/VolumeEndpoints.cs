@@ -15,7 +15,8 @@ namespace Islander.Controller.Api;
 /// <item><c>POST volumes/{name}/snapshot?snapshot=S</c>: keeps the volume's content as S (201); 501 Unsupported for tmpfs,
 /// 409 when S exists.</item>
 /// <item><c>POST volumes/{name}/restore?snapshot=S</c>: stops the running isles that use the volume, replaces its content
-/// with S's and lets them start again; answers a Status whose <c>isles</c> lists the isles stopped for it.</item>
+/// with S's and lets them start again by their restartPolicy; answers a Status whose <c>isles</c> lists the isles
+/// restarted (restartPolicy Always), the message says what happens to the others.</item>
 /// </list>
 /// A daemon without volume drivers answers 501.
 /// </summary>
@@ -46,8 +47,9 @@ public static class VolumeEndpoints
         if (SnapshotName(context) is not { } snapshot) return MissingSnapshot();
         try
         {
-            var stopped = await snapshots.RestoreAsync(name, snapshot, context.RequestAborted);
-            return Success($"volume {name} restored from snapshot {snapshot}", stopped, 200);
+            var result = await snapshots.RestoreAsync(name, snapshot, context.RequestAborted);
+            var message = $"volume {name} restored from snapshot {snapshot}" + (result.Note.Length > 0 ? "; " + result.Note : "");
+            return Success(message, result.Restarted, 200);
         }
         catch (IslanderException e) { return Error(e); }
     }

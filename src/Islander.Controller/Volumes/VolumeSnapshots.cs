@@ -25,14 +25,18 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Snapshot", $"snapshot {snapshot} taken");
     }
 
-    /// <summary>Replaces the volume's content with the snapshot's; returns the isles that were stopped for it.</summary>
-    public async Task<IReadOnlyList<string>> RestoreAsync(string name, string snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces the volume's content with the snapshot's; returns the isles that were stopped for it, and the note on
+    /// those whose restartPolicy is not Always (OnFailure: back only if it ended with an error; Never: stays stopped).
+    /// </summary>
+    public async Task<RestoreResult> RestoreAsync(string name, string snapshot, CancellationToken cancellationToken)
     {
         var driver = DriverOf(name);
         if (!driver.Inspect(name).Snapshots.Contains(snapshot))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
         await volumes.BeginRestoreAsync(name, cancellationToken);
         var stopped = new List<string>();
+        var policies = new Dictionary<string, RestartPolicy>();
         try
         {
             foreach (var isle in volumes.UsersOf(name))
@@ -40,6 +44,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
                 if (runtime.Probe(isle).State != IsleProcessState.Running)
                     continue;
                 var spec = desired.Get(ResourceKey.Isle(isle))?.Object?.Isle;
+                policies[isle] = spec?.RestartPolicy ?? RestartPolicy.Never;
                 log.LogInformation("Volume {Volume}: stopping isle {Isle} for the restore", name, isle);
                 await runtime.StopAsync(isle, spec?.StopSignal ?? 15, spec?.StopTimeout ?? TimeSpan.FromSeconds(10), cancellationToken);
                 stopped.Add(isle);
@@ -53,7 +58,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
         log.LogInformation("Volume {Volume} restored from snapshot {Snapshot}; isles stopped for it: {Isles}", name, snapshot, stopped);
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Restored",
             $"content of snapshot {snapshot}" + (stopped.Count > 0 ? $"; stopped {string.Join(", ", stopped)} to start again" : ""));
-        return stopped;
+        return new RestoreResult(stopped, policies);
     }
 
     IVolumeDriver DriverOf(string name)

@@ -217,16 +217,34 @@ public sealed class IsleVolumesTests : IDisposable
         _h.Snapshots!.Snapshot("data", "s1");
         _dir.Write("data", "greeting", "v2"u8.ToArray());
 
-        var stopped = await _h.Snapshots.RestoreAsync("data", "s1", TestContext.Current.CancellationToken);
+        var result = await _h.Snapshots.RestoreAsync("data", "s1", TestContext.Current.CancellationToken);
         await _h.SettleAsync();
 
-        Assert.Equal(["web"], stopped);
+        Assert.Equal(["web"], result.Stopped);
+        Assert.Equal(["web"], result.Restarted);
         Assert.Equal("v1"u8.ToArray(), _dir.Read("data", "greeting"));
         Assert.Equal(IsleState.Running, _h.StateOf("web"));
         Assert.NotEqual(pid, _h.Isle("web").Pid);
         Assert.Equal(otherPid, _h.Isle("other").Pid);
         Assert.Equal(VolumePhase.Ready, Volume("data").Phase);
         Assert.Equal(["s1"], Volume("data").Snapshots);
+    }
+
+    [Fact]
+    public async Task Restore_IsleWithRestartPolicyNever_IsStoppedAndSaidToStayStopped()
+    {
+        _h.Write("v.yaml", VolumeYaml("data", "{driver: dir}"));
+        _h.Write("job.yaml", IsleOn("job", "data", restart: "Never"));
+        await _h.SyncAsync();
+        _h.Snapshots!.Snapshot("data", "s1");
+
+        var result = await _h.Snapshots.RestoreAsync("data", "s1", TestContext.Current.CancellationToken);
+        await _h.SettleAsync();
+
+        Assert.Equal(["job"], result.Stopped);
+        Assert.Empty(result.Restarted);
+        Assert.Contains("isle job (restartPolicy Never) was stopped and stays stopped", result.Note);
+        Assert.Equal(IsleState.Failed, _h.StateOf("job"));
     }
 
     [Fact]
