@@ -4,6 +4,8 @@ using Islander.Controller.Networks;
 using Islander.Drivers.Network;
 using Islander.Controller.Ports;
 using Islander.Controller.Runtime;
+using Islander.Controller.Volumes;
+using Islander.Drivers.Volumes;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +45,7 @@ try
         services.AddSingleton<IIsleLogs>(runtime);
         services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
         services.AddIsleNetworking(new BridgeNetworkDriver());
+        services.AddIsleVolumes(VolumeDriverSet.Open(options.VolumesRoot), runtime);
         services.AddSerilog();
     });
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.

@@ -8,6 +8,8 @@ using Islander.Controller.Ports;
 using Islander.Testing;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
+using Islander.Controller.Volumes;
+using Islander.Drivers.Volumes;
 using Islander.Model;
 using Islander.Testing.Fakes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -41,9 +43,15 @@ sealed class ControllerHarness : IDisposable
     public FakeNetworkDriver? NetworkDriver { get; }
     public IsleNetworking? Networking { get; private set; }
 
-    public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null)
+    /// <summary>Set: named volumes are wired in (<see cref="IsleVolumes"/> over these fake drivers), as islanderd does.</summary>
+    public VolumeDriverSet? VolumeDrivers { get; private set; }
+    public IsleVolumes? Volumes { get; private set; }
+    public VolumeSnapshots? Snapshots { get; private set; }
+
+    public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null, VolumeDriverSet? volumes = null)
     {
         NetworkDriver = network;
+        VolumeDrivers = volumes;
         Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
         Runtime = runtime ?? new FakeIsleRuntime(Time);
         Dir = Directory.CreateTempSubdirectory("islander-test-").FullName;
@@ -69,16 +77,24 @@ sealed class ControllerHarness : IDisposable
             runtime = new NetworkedIsleRuntime(Runtime, Networking);
             networks = new NetworkReconciler(Networking);
         }
+        if (VolumeDrivers is { } drivers)
+        {
+            Volumes = new IsleVolumes(drivers, Desired, Store, Events, Queue, NullLogger<IsleVolumes>.Instance);
+            runtime = new VolumedIsleRuntime(runtime, Volumes);
+            Snapshots = new VolumeSnapshots(Volumes, runtime, Desired, Events, NullLogger<VolumeSnapshots>.Instance);
+        }
         IsleImages = new IsleImages(Images, Store, Desired);
         IsleImages.IsleAffected += Queue.Add; // as DaemonHost wires it
-        var isles = new IsleReconciler(Desired, Store, runtime, Events, Queue, Time, options, NullLogger<IsleReconciler>.Instance, IsleImages);
-        Loop = new ReconcileLoop(Queue, Desired, Store, isles, _exits, Events, Time, options, NullLogger<ReconcileLoop>.Instance, networks);
+        var isles = new IsleReconciler(Desired, Store, runtime, Events, Queue, Time, options, NullLogger<IsleReconciler>.Instance, IsleImages, Volumes);
+        Loop = new ReconcileLoop(Queue, Desired, Store, isles, _exits, Events, Time, options, NullLogger<ReconcileLoop>.Instance, networks, Volumes);
         Source = new ManifestDirectorySource(options, new ModelManifestParser(), Desired, Store, Events, Time, NullLogger<ManifestDirectorySource>.Instance);
     }
 
     /// <summary>The daemon dies (SIGKILL: nothing is flushed or stopped) and a new one starts on the same state.</summary>
-    public void Restart()
+    /// <param name="volumes">The volume drivers of the new daemon (default: the same ones).</param>
+    public void Restart(VolumeDriverSet? volumes = null)
     {
+        VolumeDrivers = volumes ?? VolumeDrivers;
         _exits.Dispose();
         Store.Dispose();
         Build();

@@ -13,15 +13,18 @@ public sealed record ApiObject(string ApiVersion, string Kind, ApiMetadata Metad
 public sealed record ApiMetadata(string Name, long Generation = 0, DateTimeOffset? CreationTimestamp = null, string? ManagedBy = null, string? Source = null,
     Dictionary<string, string>? Labels = null);
 
-/// <summary>DESIGN.md's status fields; networks and volumes use phase, reason and message only.</summary>
+/// <summary>DESIGN.md's status fields; networks use phase, reason and message; volumes also driver, path, sizes, snapshots and usedBy.</summary>
 public sealed record ApiObjectStatus(string? Phase = null, long? ObservedGeneration = null, int? Pid = null, int? ExitCode = null, int? ExitSignal = null,
     string? Reason = null, string? Message = null, int RestartCount = 0, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null,
-    DateTimeOffset? NextStartAt = null, Dictionary<string, string>? Addresses = null, List<string>? Problems = null);
+    DateTimeOffset? NextStartAt = null, Dictionary<string, string>? Addresses = null, List<string>? Problems = null,
+    string? Driver = null, string? Path = null, long? SizeLimit = null, long? BytesUsed = null, List<string>? Snapshots = null, List<string>? UsedBy = null);
 
 public sealed record ApiList(string ApiVersion, string Kind, List<ApiObject> Items);
 
 /// <summary>Kubernetes' Status: the body of every error, and of a successful delete.</summary>
-public sealed record ApiStatus(string? Status = null, string? Reason = null, string? Message = null, int Code = 0, List<ApiProblem>? Details = null);
+/// <see cref="Isles"/>: the isles a volume restore stopped to start again.
+public sealed record ApiStatus(string? Status = null, string? Reason = null, string? Message = null, int Code = 0, List<ApiProblem>? Details = null,
+    List<string>? Isles = null);
 
 /// <summary>A problem in a manifest; <see cref="Text"/> is the compiler form <c>file:line:col: field: why</c>.</summary>
 public sealed record ApiProblem(string File, int Line, int Column, string Field, string Message, string Text);

@@ -45,6 +45,15 @@ public static class DescribeCommand
         Line("  Finished", s.FinishedAt?.ToString("u"));
         Line("  Next start", s.NextStartAt?.ToString("u"));
         Line("  Observed gen", s.ObservedGeneration);
+        Line("  Driver", s.Driver);
+        Line("  Path", s.Path);
+        Line("  Size limit", s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : o.Kind == "Volume" && s.Driver is not null ? "none" : null);
+        Line("  Used", s.BytesUsed is { } used ? $"{Table.Bytes(used)} ({used} bytes)" : null);
+        if (o.Kind == "Volume" && s.Driver is not null)
+        {
+            Line("  Snapshots", s.Snapshots is { Count: > 0 } snaps ? string.Join(", ", snaps) : "<none>");
+            Line("  Used by", s.UsedBy is { Count: > 0 } users ? string.Join(", ", users) : "<none>");
+        }
         if (s.Addresses is { Count: > 0 } a) Line("  Addresses", string.Join(", ", a.Select(x => $"{x.Key}={x.Value}")));
         foreach (var p in s.Problems ?? []) sb.Append($"  Problem:      {p}\n");
         sb.Append("Spec:\n");

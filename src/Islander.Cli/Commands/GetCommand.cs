@@ -75,9 +75,20 @@ public static class GetCommand
             }
             default:
             {
-                var table = new Table("NAME", "PHASE", "DRIVER", "SIZE", "AGE", "REASON");
+                var table = wide
+                    ? new Table("NAME", "PHASE", "DRIVER", "SIZE", "USED", "AGE", "REASON", "ISLES", "SNAPSHOTS", "PATH", "MESSAGE")
+                    : new Table("NAME", "PHASE", "DRIVER", "SIZE", "USED", "AGE", "REASON");
                 foreach (var o in items)
-                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "driver"), Str(o.Spec, "size"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
+                {
+                    var s = o.Status;
+                    string? driver = s.Driver ?? Str(o.Spec, "driver");
+                    string? size = s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : Str(o.Spec, "size") is { } spec && long.TryParse(spec, out var b) ? Islander.Model.Quantity.FormatBytes(b) : Str(o.Spec, "size");
+                    string? used = s.BytesUsed is { } bytes ? Table.Bytes(bytes) : null;
+                    var age = Table.Age(o.Metadata.CreationTimestamp, now);
+                    if (!wide) table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason);
+                    else table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason, string.Join(",", s.UsedBy ?? []),
+                        string.Join(",", s.Snapshots ?? []), s.Path, s.Message);
+                }
                 return table;
             }
         }

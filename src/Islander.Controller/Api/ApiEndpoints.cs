@@ -10,6 +10,7 @@ using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Islander.Controller.Api;
@@ -30,6 +31,7 @@ public static class ApiEndpoints
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
+        VolumeEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);
@@ -38,21 +40,24 @@ public static class ApiEndpoints
         app.MapFallback((HttpContext c) => Error(404, "NotFound", $"no such path: {c.Request.Method} {c.Request.Path}"));
     }
 
-    static IResult List(string plural, DesiredStore desired, StateStore store)
+    static IResult List(string plural, DesiredStore desired, StateStore store, HttpContext context)
     {
         if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var keys = desired.List(kind).Select(e => e.Key).ToHashSet();
         if (kind == ResourceKind.Isle) keys.UnionWith(store.Isles().Select(r => ResourceKey.Isle(r.Name))); // being pruned
-        var items = keys.Order().Select(k => View(k, desired, store));
+        if (kind == ResourceKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ResourceKey(kind, r.Name))); // waiting for its isles to go
+        var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
+        var items = keys.Order().Select(k => View(k, desired, store, volumes));
         return Json(ObjectViews.List(kind, items));
     }
 
-    static IResult Get(string plural, string name, DesiredStore desired, StateStore store)
+    static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
     {
         if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var key = new ResourceKey(kind, name);
-        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null)) return NotFound(key);
-        return Json(View(key, desired, store));
+        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null) && (kind != ResourceKind.Volume || store.GetVolume(name) is null))
+            return NotFound(key);
+        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()));
     }
 
     static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
@@ -228,9 +233,11 @@ public static class ApiEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
     }
 
-    static JsonObject View(ResourceKey key, DesiredStore desired, StateStore store) =>
+    /// <summary>The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass.</summary>
+    static JsonObject View(ResourceKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
         ObjectViews.Object(desired.Get(key), key.Kind == ResourceKind.Isle ? store.GetIsle(key.Name) : null, key,
-            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null);
+            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null,
+            key.Kind != ResourceKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
 
     static JsonObject ProblemJson(ManifestProblem p) => new()
     {

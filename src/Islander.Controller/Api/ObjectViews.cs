@@ -12,7 +12,7 @@ public static class ObjectViews
 {
     public const string ApiVersion = "islander.io/v1";
 
-    public static JsonObject Object(DesiredEntry? entry, IsleRecord? record, ResourceKey key, NetworkRecord? network = null)
+    public static JsonObject Object(DesiredEntry? entry, IsleRecord? record, ResourceKey key, NetworkRecord? network = null, VolumeRecord? volume = null)
     {
         var metadata = new JsonObject { ["name"] = key.Name };
         if (entry is not null)
@@ -32,7 +32,8 @@ public static class ObjectViews
             ["kind"] = key.Kind.ToString(),
             ["metadata"] = metadata,
             ["spec"] = entry?.Object?.Spec.DeepClone() ?? new JsonObject(),
-            ["status"] = key.Kind == ResourceKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network) : OtherStatus(entry),
+            ["status"] = key.Kind == ResourceKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network)
+                : volume is not null ? VolumeStatus(entry, volume) : OtherStatus(entry),
         };
     }
 
@@ -76,10 +77,25 @@ public static class ObjectViews
         return status;
     }
 
+    /// <summary>phase, driver, path, sizeLimit and bytesUsed (as the driver last reported them), snapshots, usedBy (the isles that mount it).</summary>
+    static JsonObject VolumeStatus(DesiredEntry? entry, VolumeRecord v)
+    {
+        var status = new JsonObject { ["phase"] = v.Phase.ToString(), ["driver"] = v.Driver.ToString().ToLowerInvariant() };
+        if (v.Path is { } path) status["path"] = path;
+        if (v.SizeLimit is { } limit) status["sizeLimit"] = limit;
+        if (v.BytesUsed is { } used) status["bytesUsed"] = used;
+        status["snapshots"] = new JsonArray(v.Snapshots.Select(s => (JsonNode?)s).ToArray());
+        status["usedBy"] = new JsonArray(v.Users.Order(StringComparer.Ordinal).Select(u => (JsonNode?)u).ToArray());
+        if (v.Reason is { } reason) status["reason"] = reason;
+        if (v.Message is { } message) status["message"] = message;
+        AddProblems(status, entry);
+        return status;
+    }
+
     static JsonObject OtherStatus(DesiredEntry? entry)
     {
-        // Networks and volumes are stored and validated; their drivers are not wired into the reconciler yet.
-        var status = new JsonObject { ["phase"] = entry?.Object is null ? "Error" : "Pending", ["reason"] = "NoDriver", ["message"] = "accepted; no driver reconciles this kind yet" };
+        // Not reconciled yet (a new object before its first pass), or a daemon without that kind's driver.
+        var status = new JsonObject { ["phase"] = entry?.Object is null ? "Error" : "Pending" };
         AddProblems(status, entry);
         return status;
     }

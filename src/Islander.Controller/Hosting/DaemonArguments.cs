@@ -3,17 +3,19 @@ using Islander.Controller.Lifecycle;
 
 namespace Islander.Controller.Hosting;
 
-/// <summary>islanderd's command line: <c>--flag VALUE</c> or <c>--flag=VALUE</c>. Four paths and two tunables do not need a parser library.</summary>
+/// <summary>islanderd's command line: <c>--flag VALUE</c> or <c>--flag=VALUE</c>. Five paths and two tunables do not need a parser library.</summary>
 public static class DaemonArguments
 {
     public const string Usage = """
         usage: islanderd [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
-                         [--resync SECONDS] [--restart-backoff SECONDS]
+                         [--volumes DIR] [--resync SECONDS] [--restart-backoff SECONDS]
 
           --manifests DIR            manifests to reconcile (default /etc/islander/manifests)
           --state DIR                LiteDB state (default /var/lib/islander)
           --run DIR                  runtime state of isles (default /run/islander)
           --socket PATH              API socket (default /run/islander/islander.sock)
+          --volumes DIR              named volumes, a root per driver: DIR/dir, DIR/tmpfs, DIR/btrfs
+                                     (default STATE/volumes; mount a btrfs filesystem on DIR/btrfs for driver btrfs)
           --resync SECONDS           full rescan and re-reconcile period (default 30)
           --restart-backoff SECONDS  first restart delay, doubling to 5 min (default 10, as Kubernetes)
         """;
@@ -34,6 +36,7 @@ public static class DaemonArguments
                 case "--state": o.State = Path.GetFullPath(Value()); break;
                 case "--run": o.Run = Path.GetFullPath(Value()); break;
                 case "--socket": o.Socket = Path.GetFullPath(Value()); break;
+                case "--volumes": o.Volumes = Path.GetFullPath(Value()); break;
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");

@@ -10,6 +10,11 @@ public sealed class DaemonOptions
     public string Run { get; set; } = "/run/islander";
     public string Socket { get; set; } = "/run/islander/islander.sock";
 
+    /// <summary>Named volumes' directory (one root per driver under it); null: <c>STATE/volumes</c>.</summary>
+    public string? Volumes { get; set; }
+
+    public string VolumesRoot => Volumes ?? Path.Combine(State, "volumes");
+
     /// <summary>Full rescan of the manifests directory and re-reconcile of every object, however quiet things are.</summary>
     public TimeSpan Resync { get; set; } = TimeSpan.FromSeconds(30);
 

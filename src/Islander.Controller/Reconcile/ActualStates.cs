@@ -40,20 +40,23 @@ public static class ActualStates
     /// Everything islander made, from its records, for a whole-state <see cref="StateDiff.Diff"/> (<c>islanderctl
     /// diff</c>). No probe: a Running record counts as alive. Networks and volumes that are still desired count as made
     /// with their current desired spec (what the daemon last reconciled); a network no longer desired, with the
-    /// configuration its record keeps. Volumes have no driver yet, so a volume exists once it is desired.
+    /// configuration its record keeps. Volumes exist as their records say (made, with the spec they were made with), and
+    /// an isle uses the volumes whose records name it as a user.
     /// </summary>
     public static ActualState Of(StateStore store, DesiredStore desired)
     {
         var current = desired.ToModel([]);
         var networks = current.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
+        var volumes = store.Volumes();
         return new ActualState(
-            store.Isles().Select(r => Of(r, r.State == IsleState.Running)).OfType<ActualIsle>().ToList(),
+            store.Isles().Select(r => Of(r, r.State == IsleState.Running)).OfType<ActualIsle>()
+                .Select(i => i with { Volumes = volumes.Where(v => v.Users.Contains(i.Name)).Select(v => v.Name).ToList() }).ToList(),
             store.Networks().Select(r => new ActualNetwork(r.Name, networks.GetValueOrDefault(r.Name) ?? new NetworkSpec
             {
                 Subnet = r.Subnet.Length > 0 ? System.Net.IPNetwork.Parse(r.Subnet) : null,
                 Internal = r.Internal,
                 Masquerade = r.Masquerade,
             })).ToList(),
-            current.Volumes.Select(v => new ActualVolume(v.Name, v.Spec)).ToList());
+            volumes.Where(v => v.Created).Select(v => new ActualVolume(v.Name, v.Spec)).ToList());
     }
 }

@@ -20,7 +20,8 @@ namespace Islander.Controller.Reconcile;
 /// </summary>
 public sealed class IsleReconciler(
     DesiredStore desired, StateStore store, IIsleRuntime runtime, EventRecorder events, ReconcileQueue queue,
-    TimeProvider time, IOptions<DaemonOptions> options, ILogger<IsleReconciler> log, IsleImages? images = null)
+    TimeProvider time, IOptions<DaemonOptions> options, ILogger<IsleReconciler> log, IsleImages? images = null,
+    Volumes.IsleVolumes? volumes = null)
 {
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
@@ -62,7 +63,7 @@ public sealed class IsleReconciler(
                 break;
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies")
+        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies" or "WaitingForVolume")
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
@@ -85,6 +86,9 @@ public sealed class IsleReconciler(
         decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, checks.All);
         if (decision.HeldBack is not null)
             return HoldBack(key, record, spec, checks);
+
+        if (volumes?.NotReady(spec) is { Count: > 0 } notReady)
+            return WaitingForVolumes(key, record, notReady); // before a recreate stops anything: the running version stays
 
         switch (decision.Action)
         {
@@ -138,6 +142,23 @@ public sealed class IsleReconciler(
             throw new TerminalReconcileException("DependencyCycle", cycle);
         WaitingForDependencies(record, key.Name, spec.DependsOn);
         return ReconcileResult.Done; // defining the dependency and its start add this key again
+    }
+
+    /// <summary>
+    /// A named volume the isle mounts is not ready (being made, in error, being restored): say so in its status and
+    /// wait; the volume's pass adds this key again when it becomes ready.
+    /// </summary>
+    ReconcileResult WaitingForVolumes(ResourceKey key, IsleRecord record, IReadOnlyList<string> notReady)
+    {
+        var message = string.Join("; ", notReady);
+        if (record.Reason != "WaitingForVolume" || record.Message != message)
+        {
+            record.Reason = "WaitingForVolume";
+            record.Message = message;
+            store.SaveIsle(record);
+            log.LogInformation("Isle {Isle} waits: {Message}", key.Name, message);
+        }
+        return ReconcileResult.Done;
     }
 
     /// <summary>Whether a dependency is neither Running nor Succeeded (a finished one-shot); if so, says so in the status.</summary>

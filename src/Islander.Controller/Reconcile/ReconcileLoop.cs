@@ -17,7 +17,8 @@ namespace Islander.Controller.Reconcile;
 /// </summary>
 public sealed class ReconcileLoop(
     ReconcileQueue queue, DesiredStore desired, StateStore store, IsleReconciler isles, ExitWatcher exits, EventRecorder events,
-    TimeProvider time, IOptions<DaemonOptions> options, ILogger<ReconcileLoop> log, Networks.NetworkReconciler? networks = null) : BackgroundService
+    TimeProvider time, IOptions<DaemonOptions> options, ILogger<ReconcileLoop> log, Networks.NetworkReconciler? networks = null,
+    Volumes.IsleVolumes? volumes = null) : BackgroundService
 {
     long _passes;
 
@@ -47,6 +48,7 @@ public sealed class ReconcileLoop(
         foreach (var entry in desired.List()) queue.Add(entry.Key);
         foreach (var record in store.Isles()) queue.Add(ResourceKey.Isle(record.Name));
         foreach (var record in store.Networks()) queue.Add(new ResourceKey(ResourceKind.Network, record.Name));
+        foreach (var record in store.Volumes()) queue.Add(new ResourceKey(ResourceKind.Volume, record.Name));
     }
 
     async Task WorkAsync(CancellationToken stoppingToken)
@@ -84,7 +86,8 @@ public sealed class ReconcileLoop(
             else
             {
                 if (key.Kind == ResourceKind.Network) networks?.Reconcile(key.Name);
-                foreach (var isle in desired.Referencing(key)) queue.Add(ResourceKey.Isle(isle)); // no volume driver yet: only wake their isles
+                if (key.Kind == ResourceKind.Volume) volumes?.Reconcile(key.Name);
+                foreach (var isle in desired.Referencing(key)) queue.Add(ResourceKey.Isle(isle)); // a ready network or volume lets them start
             }
             queue.Forget(key);
             if (result.RequeueAfter is { } delay) queue.AddAfter(key, delay);

@@ -16,6 +16,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
     /// <summary>Runs with (isle, init pid) before the isle's command starts: joins it to its networks (set by Networks/NetworkedIsleRuntime).</summary>
     public Func<string, int, CancellationToken, ValueTask>? Attach { get; set; }
 
+    /// <summary>The host paths of an isle's named volumes (volume → path), for its mounts (set by Volumes/VolumeServices).</summary>
+    public Func<string, IReadOnlyDictionary<string, string>>? VolumePaths { get; set; }
+
     public async Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken)
     {
         if (runtime.Find(name) is { } existing)
@@ -28,7 +31,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
         try
         {
             return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
-                attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), ct: cancellationToken));
+                attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), namedVolumePaths: VolumePaths?.Invoke(name), ct: cancellationToken));
         }
         catch (IsleStartException e) when (e.Op == "execve")
         {

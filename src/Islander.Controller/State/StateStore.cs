@@ -20,6 +20,8 @@ public sealed class StateStore : IDisposable
     readonly ILiteCollection<EventRecord> _events;
     readonly ILiteCollection<NetworkRecord> _networks;
     readonly ConcurrentDictionary<string, NetworkRecord> _networkCache = new();
+    readonly ILiteCollection<VolumeRecord> _volumes;
+    readonly ConcurrentDictionary<string, VolumeRecord> _volumeCache = new();
     readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
     readonly object _writeLock = new();
     readonly LinkedList<EventRecord> _recentEvents = new();
@@ -35,13 +37,16 @@ public sealed class StateStore : IDisposable
         mapper.Entity<DesiredRecord>().Id(r => r.Id, autoId: false);
         mapper.Entity<EventRecord>().Id(r => r.Id, autoId: false);
         mapper.Entity<NetworkRecord>().Id(r => r.Name, autoId: false);
+        mapper.Entity<VolumeRecord>().Id(r => r.Name, autoId: false).Ignore(r => r.Spec);
         _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
         _isles = _db.GetCollection<IsleRecord>("isles");
         _desired = _db.GetCollection<DesiredRecord>("desired");
         _events = _db.GetCollection<EventRecord>("events");
         _networks = _db.GetCollection<NetworkRecord>("networks");
+        _volumes = _db.GetCollection<VolumeRecord>("volumes");
         foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
         foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
+        foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
         foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
         _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
     }
@@ -90,6 +95,24 @@ public sealed class StateStore : IDisposable
     {
         lock (_writeLock) Commit(() => _networks.Delete(name));
         _networkCache.TryRemove(name, out _);
+    }
+
+    /// <summary>A copy of the volume's record.</summary>
+    public VolumeRecord? GetVolume(string name) => _volumeCache.TryGetValue(name, out var r) ? r.Clone() : null;
+
+    public IReadOnlyList<VolumeRecord> Volumes() => _volumeCache.Values.Select(r => r.Clone()).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+
+    public void SaveVolume(VolumeRecord record)
+    {
+        var copy = record.Clone();
+        lock (_writeLock) Commit(() => _volumes.Upsert(copy));
+        _volumeCache[record.Name] = copy;
+    }
+
+    public void DeleteVolume(string name)
+    {
+        lock (_writeLock) Commit(() => _volumes.Delete(name));
+        _volumeCache.TryRemove(name, out _);
     }
 
     public IReadOnlyList<DesiredRecord> DesiredRecords() { lock (_writeLock) return _desired.FindAll().ToList(); }

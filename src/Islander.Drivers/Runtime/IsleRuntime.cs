@@ -28,10 +28,11 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// </summary>
     /// <param name="lowerDirs">The image's layers, top first; null for the spec's rootfs directory.</param>
     /// <param name="attach">Runs with the isle's init pid before its command starts: joins it to its networks.</param>
+    /// <param name="namedVolumePaths">Host paths of the named volumes the spec mounts (volume → path), made by the volume drivers.</param>
     /// <exception cref="IsleStartException">isle-init failed (op, path, errno), e.g. the command does not exist.</exception>
     public async Task<IsleProcess> StartAsync(string name, IsleSpec spec, IsleStdio? stdio = null,
         IReadOnlyList<string>? lowerDirs = null, ImageDefaults? image = null, Func<int, CancellationToken, ValueTask>? attach = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
         Directory.CreateDirectory(paths.IsleRunDir(name));
@@ -61,6 +62,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 // Read through the mounted overlay: the files as the isle will see them (every layer,
                 // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
                 User = UserFiles.Resolve(root, spec.User ?? image?.User),
+                NamedVolumePaths = namedVolumePaths ?? new Dictionary<string, string>(),
             });
             var process = await launcher.LaunchAsync(config, stdio ?? IsleStdio.LogFile(paths.LogFile(name)), async (pid, ct) =>
             {

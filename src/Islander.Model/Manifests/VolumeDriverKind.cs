@@ -9,6 +9,6 @@ public enum VolumeDriverKind
     /// <summary>A btrfs subvolume; <c>size</c> becomes a qgroup limit; snapshots are cheap.</summary>
     Btrfs,
 
-    /// <summary>Memory-backed; its data is lost when the last isle using it stops.</summary>
+    /// <summary>Memory-backed; its data stays while isles come and go, until the volume is deleted or the machine reboots.</summary>
     Tmpfs,
 }

@@ -25,24 +25,46 @@ public static partial class StateDiff
         var actions = new List<PlanAction>();
         foreach (var volume in desired.Volumes.OrderBy(v => v.Name, StringComparer.Ordinal))
         {
-            if (!existing.TryGetValue(volume.Name, out var current))
-            {
-                actions.Add(new CreateVolume(volume.Name, volume.Spec));
-            }
-            else if (current.Spec with { ReclaimPolicy = volume.Spec.ReclaimPolicy } != volume.Spec)
-            {
-                // Changing the driver or size would mean destroying the data; islander never does that to apply a change.
-                problems.Add(new PlanProblem(volume.Key,
-                    $"its driver or size changed ({Describe(current.Spec)} → {Describe(volume.Spec)}); islander does not destroy data to apply that. " +
-                    $"Copy the data out, delete the volume (islanderctl delete volume {volume.Name}), and apply again"));
-            }
-            else if (current.Spec.ReclaimPolicy != volume.Spec.ReclaimPolicy)
-            {
-                actions.Add(new UpdateVolume(volume.Name, volume.Spec));
-            }
+            var decision = ForVolume(volume.Name, volume.Spec, existing.GetValueOrDefault(volume.Name), []);
+            if (decision.Action is { } action) actions.Add(action);
+            if (decision.Problem is { } problem) problems.Add(new PlanProblem(volume.Key, problem));
         }
         return actions;
     }
+
+    /// <summary>
+    /// What to do with one volume: the rule <see cref="Diff"/> applies to every volume, and the one the controller's
+    /// per-volume pass applies. A new volume is created; a changed size or reclaimPolicy is an <see cref="UpdateVolume"/>
+    /// (the driver resizes in place, data kept); a changed driver is a problem, never an action (islander does not
+    /// destroy or migrate data to apply a change). A volume no longer desired is kept with its data under
+    /// <see cref="ReclaimPolicy.Retain"/>, and deleted under <see cref="ReclaimPolicy.Delete"/> once
+    /// <paramref name="users"/> is empty.
+    /// </summary>
+    /// <param name="name">The volume's name.</param>
+    /// <param name="desired">Its desired spec; null when no manifest defines it any more.</param>
+    /// <param name="actual">What exists of it, with the spec it was made with; null when nothing does.</param>
+    /// <param name="users">Isles that stay and still use it; only a volume no longer desired looks at them.</param>
+    public static VolumeDecision ForVolume(string name, VolumeSpec? desired, ActualVolume? actual, IReadOnlyCollection<string> users)
+    {
+        if (desired is not null)
+        {
+            if (actual is null) return new VolumeDecision(new CreateVolume(name, desired), null);
+            if (actual.Spec.Driver != desired.Driver)
+            {
+                return new VolumeDecision(null,
+                    $"its driver changed ({Describe(actual.Spec)} → {Describe(desired)}); islander does not destroy or migrate data to apply that. " +
+                    $"Copy the data out, delete the volume (islanderctl delete volume {name}), and apply again; until then the {Describe(actual.Spec)} volume stays in use");
+            }
+            return actual.Spec == desired ? VolumeDecision.Nothing : new VolumeDecision(new UpdateVolume(name, desired), null);
+        }
+        if (actual is null || actual.Spec.ReclaimPolicy == ReclaimPolicy.Retain) return VolumeDecision.Nothing; // kept with its data
+        return users.Count > 0
+            ? new VolumeDecision(null, StillUsed(users))
+            : new VolumeDecision(new DeleteVolume(name), null);
+    }
+
+    private static string StillUsed(IEnumerable<string> users) =>
+        $"its manifest was removed but isle {string.Join(", ", users.Order(StringComparer.Ordinal))} still uses it; it is deleted once no isle does";
 
     private static string Describe(VolumeSpec spec) =>
         spec.Driver.ToString().ToLowerInvariant() + (spec.Size is { } size ? " " + Quantity.FormatBytes(size) : "");
@@ -73,7 +95,7 @@ public static partial class StateDiff
         var desiredVolumes = desired.Volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var volume in actual.Volumes.Where(v => !desiredVolumes.Contains(v.Name)).OrderBy(v => v.Name, StringComparer.Ordinal))
         {
-            if (volume.Spec.ReclaimPolicy == ReclaimPolicy.Retain) continue; // kept with its data; no longer managed
+            if (ForVolume(volume.Name, null, volume, []).Action is null) continue; // Retain: kept with its data; no longer managed
             Place(new ObjectKey(ObjectKind.Volume, volume.Name), new DeleteVolume(volume.Name),
                 a => a.Volumes, s => s.Volumes.Select(v => v.Name).OfType<string>());
         }
@@ -87,8 +109,7 @@ public static partial class StateDiff
                 .Select(a => a.Name).Order(StringComparer.Ordinal).ToList();
             if (usersAfter.Count > 0)
             {
-                problems.Add(new PlanProblem(key,
-                    $"its manifest was removed but isle {string.Join(", ", usersAfter)} still uses it; it is deleted once no isle does"));
+                problems.Add(new PlanProblem(key, StillUsed(usersAfter)));
             }
             else if (usersBefore.Count > 0) later.Add(delete);
             else now.Add(delete);

@@ -23,9 +23,13 @@ sealed class DaemonFixture : IAsyncDisposable
     public WebApplication? App { get; private set; }
     public string Socket => Options.Socket;
 
-    public DaemonFixture(FakeIsleRuntime? runtime = null)
+    /// <summary>Set: named volumes are wired in over these drivers, as Program.cs does with the real ones.</summary>
+    public Islander.Drivers.Volumes.VolumeDriverSet? Volumes { get; }
+
+    public DaemonFixture(FakeIsleRuntime? runtime = null, Islander.Drivers.Volumes.VolumeDriverSet? volumes = null)
     {
         Runtime = runtime ?? new FakeIsleRuntime();
+        Volumes = volumes;
         Options = new DaemonOptions
         {
             Manifests = Path.Combine(Dir, "manifests"), State = Path.Combine(Dir, "state"), Run = Path.Combine(Dir, "run"),
@@ -41,6 +45,7 @@ sealed class DaemonFixture : IAsyncDisposable
             s.AddSingleton<IIsleRuntime>(Runtime);
             s.AddSingleton<IIsleLogs>(Runtime);
             s.AddSingleton<Islander.Drivers.Images.IImageStore>(Images);
+            if (Volumes is not null) Islander.Controller.Volumes.VolumeServices.AddIsleVolumes(s, Volumes);
         }, b => b.Logging.ClearProviders());
         await App.StartAsync();
     }

@@ -14,6 +14,14 @@ public sealed class DaemonArgumentsTests
         Assert.Equal("/run/islander", o.Run);
         Assert.Equal("/run/islander/islander.sock", o.Socket);
         Assert.Equal(TimeSpan.FromSeconds(10), o.RestartBackoff.Base);
+        Assert.Equal("/var/lib/islander/volumes", o.VolumesRoot);
+    }
+
+    [Fact]
+    public void Parse_Volumes_OverridesStateVolumes()
+    {
+        Assert.Equal("/s/volumes", DaemonArguments.Parse(["--state", "/s"]).VolumesRoot);
+        Assert.Equal("/srv/vols", DaemonArguments.Parse(["--state", "/s", "--volumes=/srv/vols"]).VolumesRoot);
     }
 
     [Fact]

@@ -150,12 +150,46 @@ public class StateDiffTests
     }
 
     [Fact]
+    public void Diff_VolumeSizeChanged_UpdatesInPlace()
+    {
+        var small = Volume("data", driver: VolumeDriverKind.Btrfs);
+        var big = new VolumeManifest(small.Metadata, small.Spec with { Size = 2L << 30 }, small.Source);
+
+        var plan = StateDiff.Diff(Desired(big), InSync(small));
+
+        var update = Assert.IsType<UpdateVolume>(Assert.Single(plan.Actions));
+        Assert.Equal(2L << 30, update.Spec.Size);
+        Assert.Empty(plan.Problems);
+    }
+
+    [Fact]
+    public void ForVolume_RemovedWithDeletePolicy_WaitsForItsUsersThenDeletes()
+    {
+        var actual = new ActualVolume("data", new VolumeSpec { ReclaimPolicy = ReclaimPolicy.Delete });
+
+        var used = StateDiff.ForVolume("data", null, actual, ["web"]);
+        var free = StateDiff.ForVolume("data", null, actual, []);
+
+        Assert.Null(used.Action);
+        Assert.Contains("isle web still uses it", used.Problem);
+        Assert.IsType<DeleteVolume>(free.Action);
+    }
+
+    [Fact]
+    public void ForVolume_RemovedWithRetainPolicy_DoesNothing()
+    {
+        var decision = StateDiff.ForVolume("data", null, new ActualVolume("data", new VolumeSpec()), []);
+
+        Assert.Equal(VolumeDecision.Nothing, decision);
+    }
+
+    [Fact]
     public void Diff_VolumeDriverChanged_NoActionButProblem()
     {
         var plan = StateDiff.Diff(Desired(Volume("data", driver: VolumeDriverKind.Btrfs)), InSync(Volume("data")));
 
         Assert.Empty(plan.Actions);
-        Assert.Contains("does not destroy data", Assert.Single(plan.Problems).Message);
+        Assert.Contains("does not destroy or migrate data", Assert.Single(plan.Problems).Message);
     }
 
     [Fact]
