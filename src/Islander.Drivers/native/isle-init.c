@@ -3,7 +3,7 @@
  *
  * .NET is multi-threaded before Main, so nothing managed may run between clone() and execve().
  * runc solves the same problem for Go with nsexec.c; this is islander's equivalent. One binary,
- * three roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
+ * several roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
  *
  *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
  *                    SYNC_GO), fd 4 = report pipe. Reads the config, forks the shim, exits 0 so
