@@ -106,6 +106,10 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         var config = profile.ToExecConfig(process.InitPid, request, user);
         return await launcher.ExecAsync(config, (pid, _) =>
         {
+            // isle-init has joined the namespaces of whatever had the pid then: if the init (its start time) still has
+            // it now, that was the isle, for a pid is reused only after its process is gone.
+            if (!launcher.IsRunning(process))
+                throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
             cgroups.AddProcess(name, pid);
             return ValueTask.CompletedTask;
         }, output, ct);
