@@ -19,7 +19,7 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, events, image, volume.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -29,6 +29,7 @@ public static class ClientCommands
         DeleteCommand.Create(socket),
         DiffCommand.Create(socket),
         LogsCommand.Create(socket),
+        ExecCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),

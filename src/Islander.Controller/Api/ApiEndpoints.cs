@@ -29,6 +29,7 @@ public static class ApiEndpoints
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet(Prefix + "/events", EventsAsync);
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
+        ExecEndpoints.Map(app);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);

@@ -18,7 +18,8 @@ namespace Islander.Controller.Hosting;
 /// <summary>
 /// Composes islanderd: state store, desired state, manifest source, reconcile loop and the API on a unix socket.
 /// The caller registers the ports (<see cref="Ports.IIsleRuntime"/>, <see cref="Ports.IIsleLogs"/>, optionally an
-/// <see cref="IImageStore"/>: without one, image isles and the images API answer Unsupported) and may
+/// <see cref="IImageStore"/>: without one, image isles and the images API answer Unsupported; optionally an
+/// <see cref="Ports.IIsleExec"/>: without one, exec answers Unsupported) and may
 /// replace <see cref="IManifestParser"/> and <see cref="TimeProvider"/>: Program.cs with the real ones, tests with fakes.
 /// </summary>
 public static class DaemonHost

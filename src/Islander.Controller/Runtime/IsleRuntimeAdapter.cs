@@ -7,11 +7,11 @@ using Islander.Model;
 namespace Islander.Controller.Runtime;
 
 /// <summary>
-/// The controller's <see cref="IIsleRuntime"/> and <see cref="IIsleLogs"/> ports over the drivers'
+/// The controller's <see cref="IIsleRuntime"/>, <see cref="IIsleLogs"/> and <see cref="IIsleExec"/> ports over the drivers'
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs, IIsleExec
 {
     /// <summary>Runs with (isle, init pid) before the isle's command starts: joins it to its networks (set by Networks/NetworkedIsleRuntime).</summary>
     public Func<string, int, CancellationToken, ValueTask>? Attach { get; set; }
@@ -64,6 +64,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         runtime.DeleteAsync(name, cancellationToken, keepLog: false);
+
+    public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
+        runtime.ExecAsync(name, request, output, cancellationToken);
 
     public async IAsyncEnumerable<string> ReadAsync(string name, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

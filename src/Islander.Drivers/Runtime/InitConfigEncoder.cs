@@ -51,6 +51,39 @@ public static class InitConfigEncoder
         return w.ToArray();
     }
 
+    /// <summary>The stream for isle-init's exec mode: join the isle of <see cref="ExecConfig.Pid"/>, then confine and exec.</summary>
+    /// <exception cref="ArgumentException">No command, no mount namespace to join, a broken seccomp filter or a NUL in a string.</exception>
+    public static byte[] EncodeExec(ExecConfig config)
+    {
+        if (config.Argv.Count == 0 || config.Argv[0].Length == 0)
+            throw new ArgumentException("argv must name a command", nameof(config));
+        if (!config.Namespaces.HasFlag(NamespaceFlags.Mount))
+            throw new ArgumentException("exec needs the isle's mount namespace", nameof(config));
+        if (config.SeccompFilter is { } f && (f.Length == 0 || f.Length % SockFilterSize != 0 || f.Length / SockFilterSize > MaxSeccompInstructions))
+            throw new ArgumentException($"seccomp filter must be 1..{MaxSeccompInstructions} sock_filter instructions of {SockFilterSize} bytes", nameof(config));
+        if (config.Argv.Concat(config.Env).Append(config.WorkingDir).Any(s => s.Contains('\0')))
+            throw new ArgumentException("config strings must not contain NUL", nameof(config));
+        var w = new Writer();
+        w.UInt32(InitConfigTag.Version, FormatVersion);
+        w.UInt32(InitConfigTag.ExecPid, checked((uint)config.Pid));
+        foreach (var arg in config.Argv)
+            w.String(InitConfigTag.Argv, arg);
+        foreach (var env in config.Env)
+            w.String(InitConfigTag.Env, env);
+        w.String(InitConfigTag.WorkingDir, config.WorkingDir);
+        w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
+        w.UInt32(InitConfigTag.Uid, config.User.Uid);
+        w.UInt32(InitConfigTag.Gid, config.User.Gid);
+        foreach (var gid in config.User.AdditionalGids)
+            w.UInt32(InitConfigTag.AdditionalGid, gid);
+        w.UInt64(InitConfigTag.Capabilities, config.Capabilities);
+        w.Bytes(InitConfigTag.NoNewPrivileges, [config.NoNewPrivileges ? (byte)1 : (byte)0]);
+        if (config.SeccompFilter is not null)
+            w.Bytes(InitConfigTag.Seccomp, config.SeccompFilter);
+        w.Bytes(InitConfigTag.End, []);
+        return w.ToArray();
+    }
+
     /// <summary>
     /// The rules isle-init enforces too, checked here so a bad config fails before any process
     /// exists: argv is not empty, no string holds a NUL, a mount namespace is asked for (mounts

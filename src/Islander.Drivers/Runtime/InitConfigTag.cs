@@ -39,4 +39,6 @@ public enum InitConfigTag : ushort
     Seccomp = 15,
     StatusPath = 16,
     OomCounterPath = 17,
+    /// <summary>u32 host pid: exec mode, join that process's namespaces (<see cref="Namespaces"/>) instead of making an isle.</summary>
+    ExecPid = 18,
 }

@@ -47,6 +47,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
 
             string root = rootfs.Prepare(name, layers, MappedRoot(spec.Security.UserNamespace));
             cgroups.Create(name, spec.Resources, devices);
+            // Read through the mounted overlay: the files as the isle will see them (every layer,
+            // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
+            var user = UserFiles.Resolve(root, spec.User ?? image?.User);
             var config = InitConfigBuilder.Build(new InitConfigInput
             {
                 Name = name,
@@ -59,11 +62,10 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 MaskedPaths = ProcfsDefaults.MaskedPaths,
                 ReadOnlyPaths = ProcfsDefaults.ReadonlyPaths,
                 Image = image ?? ImageDefaults.None,
-                // Read through the mounted overlay: the files as the isle will see them (every layer,
-                // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
-                User = UserFiles.Resolve(root, spec.User ?? image?.User),
+                User = user,
                 NamedVolumePaths = namedVolumePaths ?? new Dictionary<string, string>(),
             });
+            IsleExecProfile.From(config, user.Home).Write(paths.ExecProfileFile(name));
             var process = await launcher.LaunchAsync(config, stdio ?? IsleStdio.LogFile(paths.LogFile(name)), async (pid, ct) =>
             {
                 if (spec.Security.UserNamespace is { } userns)
@@ -84,6 +86,35 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             await DeleteAsync(name, CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="request"/>'s command in the running isle, as <c>docker exec</c>: in all its namespaces and its
+    /// cgroup, with its init's capabilities, no_new_privs, seccomp filter, environment and user (<see cref="IsleExecProfile"/>,
+    /// recorded at start) unless the request says otherwise. Its output goes to <paramref name="output"/>; returns how
+    /// it ended. It dies with the isle (PID namespace, cgroup); cancelling kills it (see <see cref="IProcessLauncher.ExecAsync"/>).
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle is not running (or was started without an exec profile);
+    /// NotFound: a <c>--user</c> name the isle's /etc/passwd lacks.</exception>
+    /// <exception cref="IsleExecException">isle-init failed: <c>execve</c> (command not found, not executable), <c>chdir</c>, ...</exception>
+    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken ct = default)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
+        var profile = IsleExecProfile.Read(paths.ExecProfileFile(name))
+            ?? throw new IslanderException($"isle {name} was started by an islander without exec; restart it to exec into it", ErrorCategory.Conflict);
+        // The isle's own files, as it sees them now (its mounts included), through its init's root.
+        var user = request.User is null ? null : UserFiles.Resolve($"/proc/{process.InitPid.ToString(CultureInfo.InvariantCulture)}/root", request.User);
+        var config = profile.ToExecConfig(process.InitPid, request, user);
+        return await launcher.ExecAsync(config, (pid, _) =>
+        {
+            // isle-init has joined the namespaces of whatever had the pid then: if the init (its start time) still has
+            // it now, that was the isle, for a pid is reused only after its process is gone.
+            if (!launcher.IsRunning(process))
+                throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
+            cgroups.AddProcess(name, pid);
+            return ValueTask.CompletedTask;
+        }, output, ct);
     }
 
     /// <summary>The host uid and gid that the isle's root is mapped to, in a user namespace.</summary>

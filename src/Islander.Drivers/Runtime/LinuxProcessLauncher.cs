@@ -10,7 +10,7 @@ namespace Islander.Drivers.Runtime;
 /// posix_spawn (not Process.Start: it must get exactly fds 0-4) and talks over two O_CLOEXEC pipes:
 /// fd 3 "control" (config, then SYNC_GO) and fd 4 "report" (PID, then STARTED or ERROR).
 /// </summary>
-public sealed class LinuxProcessLauncher : IProcessLauncher
+public sealed partial class LinuxProcessLauncher : IProcessLauncher
 {
     // isle-init's inherited fds are 0-4 (FD_CONTROL, FD_REPORT in isle-init.c); ours stay above.
     const int ControlFd = 3;

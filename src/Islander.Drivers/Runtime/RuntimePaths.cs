@@ -2,7 +2,7 @@ namespace Islander.Drivers.Runtime;
 
 /// <summary>
 /// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log}. Run
-/// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
+/// (gone with the isle): RUN/isles/NAME/{rootfs,status,process,exec.json}.
 /// </summary>
 public sealed record RuntimePaths(string StateRoot, string RunRoot)
 {
@@ -16,6 +16,9 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
 
     /// <summary>The pids and start times of the isle's init and shim.</summary>
     public string ProcessFile(string isle) => Path.Combine(IsleRunDir(isle), "process");
+
+    /// <summary>What an exec into the isle shares with its init (<see cref="IsleExecProfile"/>).</summary>
+    public string ExecProfileFile(string isle) => Path.Combine(IsleRunDir(isle), "exec.json");
 
     /// <summary>The isle's stdout and stderr, kept after it ends.</summary>
     public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log");

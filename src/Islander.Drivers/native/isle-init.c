@@ -3,7 +3,7 @@
  *
  * .NET is multi-threaded before Main, so nothing managed may run between clone() and execve().
  * runc solves the same problem for Go with nsexec.c; this is islander's equivalent. One binary,
- * three roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
+ * several roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
  *
  *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
  *                    SYNC_GO), fd 4 = report pipe. Reads the config, forks the shim, exits 0 so
@@ -16,6 +16,12 @@
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
  *   islander:cred    capabilities, user, no_new_privs, seccomp, execve.
  *                    The isle's command then is PID 1, as with `docker run` without --init.
+ *   islander:exec    exec mode (TAG_EXEC_PID, `islanderctl exec`): the launcher joins the isle's namespaces
+ *                    with setns(pidfd), forks the process (so it is in the isle's PID namespace), reports
+ *                    "PID <process> <launcher>", relays STARTED or ERROR, then stays its parent: EOF on the
+ *                    control pipe (the daemon cancelled or died) SIGKILLs it, and its end is reported as
+ *                    "EXIT <code> <signal>". The process waits for SYNC_GO (the daemon puts it in the
+ *                    isle's cgroup), then takes the isle's credentials exactly as init does, and execs.
  *
  * Config wire format (InitConfigEncoder.cs writes it): records of u16 tag, u32 length, payload,
  * little endian, ending with TAG_END. Strings are NUL-terminated. Every failed syscall is
@@ -24,6 +30,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -63,6 +70,7 @@
 #define TAG_SECCOMP 15         /* struct sock_filter[] */
 #define TAG_STATUS_PATH 16     /* string */
 #define TAG_OOM_COUNTER_PATH 17 /* string */
+#define TAG_EXEC_PID 18        /* u32: exec mode, join this process's namespaces (TAG_NAMESPACES) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -84,6 +92,7 @@
 #define REPORT_PID "PID"         /* PID <init host pid> <shim pid> */
 #define REPORT_STARTED "STARTED" /* execve succeeded */
 #define REPORT_ERROR "ERROR"     /* ERROR <op>\t<path>\t<errno> */
+#define REPORT_EXIT "EXIT"       /* exec mode: EXIT <code> <signal> */
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -102,7 +111,7 @@ struct config {
     size_t nmounts;
     const char **symlinks; /* target, link pairs */
     size_t nsymlinks;
-    uint32_t uid, gid;
+    uint32_t uid, gid, exec_pid;
     gid_t *gids;
     size_t ngids;
     int no_new_privs;
@@ -266,6 +275,7 @@ static void read_config(int fd, struct config *c)
         case TAG_CAPABILITIES: c->caps = int_payload(p, len, 8, "capabilities"); break;
         case TAG_UID: c->uid = (uint32_t)int_payload(p, len, 4, "uid"); break;
         case TAG_GID: c->gid = (uint32_t)int_payload(p, len, 4, "gid"); break;
+        case TAG_EXEC_PID: c->exec_pid = (uint32_t)int_payload(p, len, 4, "exec pid"); break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -301,8 +311,12 @@ static void read_config(int fd, struct config *c)
             bad_config("unknown tag");
         }
     }
-    if (!version_seen || c->argc == 0 || !c->rootfs || !c->status_path)
-        bad_config("missing argv, rootfs or status path");
+    if (!version_seen || c->argc == 0)
+        bad_config("missing argv");
+    if (c->exec_pid && (c->rootfs || c->nmounts || c->nsymlinks || c->hostname))
+        bad_config("exec joins an isle: no rootfs, mounts or hostname");
+    if (!c->exec_pid && (!c->rootfs || !c->status_path))
+        bad_config("missing rootfs or status path");
     if (!(c->namespaces & CLONE_NEWNS))
         bad_config("a mount namespace is required");
     if (c->hostname && !(c->namespaces & CLONE_NEWUTS))
@@ -551,14 +565,12 @@ static void __attribute__((noreturn)) exec_isle(const struct config *c)
     fail("execve", file);
 }
 
-/* The cloned child. Never returns. */
-static void __attribute__((noreturn)) init_main(const struct config *c)
+/* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps). */
+static void wait_sync(void)
 {
-    prctl(PR_SET_NAME, "islander:init");
     /* The isle must not open /proc/<pid>/exe of isle-init while this still is isle-init
      * (CVE-2019-5736). execve resets it for the isle's own binary. */
     check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl", "PR_SET_DUMPABLE");
-
     char sync;
     ssize_t n;
     do
@@ -573,6 +585,36 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
         errno = EPROTO;
         fail("read", "sync");
     }
+}
+
+/* The isle's confinement, the same for init and for exec: bounding set, user, no_new_privs,
+ * seccomp, default signals, no fd but 0-2; then execve. Never returns. */
+static void __attribute__((noreturn)) confine_and_exec(const struct config *c, int last_cap)
+{
+    prctl(PR_SET_NAME, "islander:cred");
+    drop_bounding_set(c->caps, last_cap);
+    /* Without no_new_privs the filter needs CAP_SYS_ADMIN, which a non-root user no longer has
+     * after setresuid; runc installs it early in that case too (the filter must then allow
+     * the remaining setup syscalls). */
+    if (c->seccomp && !c->no_new_privs)
+        install_seccomp(c);
+    set_user(c);
+    clear_inheritable_and_ambient();
+    if (c->no_new_privs)
+        check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
+    reset_signals();
+    /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. */
+    check(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range", NULL);
+    if (c->seccomp && c->no_new_privs)
+        install_seccomp(c); /* last: the filter may forbid anything done above */
+    exec_isle(c);
+}
+
+/* The cloned child. Never returns. */
+static void __attribute__((noreturn)) init_main(const struct config *c)
+{
+    prctl(PR_SET_NAME, "islander:init");
+    wait_sync();
     prctl(PR_SET_NAME, "islander:go");
 
     int last_cap = read_cap_last_cap();
@@ -596,24 +638,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     mkdir_in_root(c, c->workdir);
     do_pivot(c->rootfs);
     check(chdir(c->workdir), "chdir", c->workdir);
-
-    prctl(PR_SET_NAME, "islander:cred");
-    drop_bounding_set(c->caps, last_cap);
-    /* Without no_new_privs the filter needs CAP_SYS_ADMIN, which a non-root user no longer has
-     * after setresuid; runc installs it early in that case too (the filter must then allow
-     * the remaining setup syscalls). */
-    if (c->seccomp && !c->no_new_privs)
-        install_seccomp(c);
-    set_user(c);
-    clear_inheritable_and_ambient();
-    if (c->no_new_privs)
-        check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
-    reset_signals();
-    /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. */
-    check(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range", NULL);
-    if (c->seccomp && c->no_new_privs)
-        install_seccomp(c); /* last: the filter may forbid anything done above */
-    exec_isle(c);
+    confine_and_exec(c, last_cap);
 }
 
 /* ---- shim ---------------------------------------------------------------------------------- */
@@ -659,18 +684,48 @@ static void write_status(const struct config *c, int status, int64_t started_ms,
         unlink(tmp);
 }
 
+/* The host's /proc, opened by the launcher: in exec mode "/proc" is the isle's, where host pids mean nothing. */
+static int host_proc = -1;
+
 /* True while `pid` still runs isle-init (it died before execve, or never got there). */
 static int still_isle_init(pid_t pid)
 {
     char path[64], comm[32] = {0};
-    snprintf(path, sizeof path, "/proc/%d/comm", pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof path, "%d/comm", pid);
+    int fd = openat(host_proc, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 1;
     ssize_t n = read(fd, comm, sizeof comm - 1);
     close(fd);
     /* Any stage name: init may die before it has even renamed itself from "islander:shim". */
     return n <= 0 || strncmp(comm, "islander:", 9) == 0;
+}
+
+/* Reads the child's CLOEXEC error pipe to EOF and reports ERROR (its record) or STARTED.
+ * Returns whether the child's execve succeeded. */
+static int relay_start(int errfd, pid_t child)
+{
+    char buf[4608];
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(errfd, buf + got, sizeof buf - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || (got += (size_t)r) == sizeof buf - 1)
+            break;
+    }
+    close(errfd);
+    if (got > 0) {
+        write_all(FD_REPORT, buf, got); /* the child's "ERROR ..." record, as is */
+        return 0;
+    }
+    if (still_isle_init(child)) {
+        int n = snprintf(buf, sizeof buf, REPORT_ERROR " init\t\t%d\n", ESRCH); /* killed before execve, without a word */
+        write_all(FD_REPORT, buf, (size_t)n);
+        return 0;
+    }
+    write_all(FD_REPORT, REPORT_STARTED "\n", sizeof REPORT_STARTED);
+    return 1;
 }
 
 static void __attribute__((noreturn)) shim_main(const struct config *c)
@@ -707,26 +762,7 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     /* Before init can run at all: an OOM kill during its setup must count too. */
     long oom_before = oom_kills(c->oom_path);
 
-    size_t got = 0;
-    for (;;) {
-        ssize_t r = read(errpipe[0], buf + got, sizeof buf - 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0 || (got += (size_t)r) == sizeof buf - 1)
-            break;
-    }
-    close(errpipe[0]);
-    int64_t started_ms = 0;
-    if (got > 0) {
-        write_all(FD_REPORT, buf, got); /* init's "ERROR ..." record, as is */
-    } else if (still_isle_init(init)) {
-        errno = ESRCH; /* killed before execve, without a word */
-        n = snprintf(buf, sizeof buf, REPORT_ERROR " init\t\t%d\n", ESRCH);
-        write_all(FD_REPORT, buf, (size_t)n);
-    } else {
-        started_ms = now_ms();
-        write_all(FD_REPORT, REPORT_STARTED "\n", sizeof REPORT_STARTED);
-    }
+    int64_t started_ms = relay_start(errpipe[0], init) ? now_ms() : 0;
     close(FD_REPORT);
 
     /* As subreaper we also collect the isle's orphans (no PID namespace); the status is init's. */
@@ -745,6 +781,72 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     _exit(0);
 }
 
+/* ---- exec ---------------------------------------------------------------------------------- */
+
+static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap)
+{
+    wait_sync();
+    /* setns put the cwd at the isle's root; the isle's working directory or -w must exist. */
+    check(chdir(c->workdir), "chdir", c->workdir);
+    confine_and_exec(c, last_cap);
+}
+
+/* The launcher in exec mode: joins the isle, forks its process and stays its parent. */
+static void __attribute__((noreturn)) exec_main(const struct config *c)
+{
+    prctl(PR_SET_NAME, "islander:exec");
+    int last_cap = read_cap_last_cap(); /* the host's /proc, before the isle's mount namespace */
+    int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->exec_pid, 0);
+    check(pidfd, "pidfd_open", "isle init");
+    /* All at once, user namespace first (Linux 5.8). CLONE_NEWPID applies to children only. */
+    check(setns(pidfd, (int)c->namespaces), "setns", "isle init");
+    close(pidfd);
+
+    int errpipe[2];
+    check(pipe2(errpipe, O_CLOEXEC), "pipe2", NULL);
+    pid_t child = fork();
+    check(child, "fork", NULL);
+    if (child == 0) {
+        close(errpipe[0]);
+        close(FD_REPORT);
+        err_fd = errpipe[1];
+        exec_child(c, last_cap);
+    }
+    close(errpipe[1]);
+    /* The process's stdio are the daemon's pipes: only the process may hold them, so they end with it. */
+    close(0), close(1), close(2);
+    int childfd = (int)syscall(SYS_pidfd_open, child, 0);
+    check(childfd, "pidfd_open", "exec process");
+    char buf[128];
+    int n = snprintf(buf, sizeof buf, REPORT_PID " %d %d\n", child, getpid());
+    write_all(FD_REPORT, buf, (size_t)n);
+
+    /* The child has read SYNC_GO (or EOF) by the time it execs or fails: the pipe is ours again. */
+    int started = relay_start(errpipe[0], child);
+    struct pollfd fds[2] = {{.fd = childfd, .events = POLLIN}, {.fd = FD_CONTROL, .events = POLLIN}};
+    while (started) {
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (fds[0].revents) /* the process ended */
+            break;
+        if (fds[1].revents) { /* EOF (or anything): the daemon cancelled the exec, or died */
+            syscall(SYS_pidfd_send_signal, childfd, SIGKILL, NULL, 0);
+            fds[1].fd = -1;
+        }
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0)
+        if (errno != EINTR)
+            _exit(1);
+    n = snprintf(buf, sizeof buf, REPORT_EXIT " %d %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 0,
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    write_all(FD_REPORT, buf, (size_t)n);
+    _exit(0);
+}
+
 /* ---- launcher ------------------------------------------------------------------------------ */
 
 int main(void)
@@ -752,9 +854,13 @@ int main(void)
     prctl(PR_SET_NAME, "islander:launch");
     /* The daemon's fds are all CLOEXEC and posix_spawn set 0-4; make sure anyway. */
     check(close_range(FD_REPORT + 1, ~0U, 0), "close_range", NULL);
+    host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    check(host_proc, "open", "/proc");
 
     struct config c;
     read_config(FD_CONTROL, &c);
+    if (c.exec_pid)
+        exec_main(&c);
 
     pid_t shim = fork();
     check(shim, "fork", NULL);

@@ -131,6 +131,46 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void EncodeExec_JoinsThePidWithTheIslesConfinementAndNoRootfs()
+    {
+        var config = new ExecConfig
+        {
+            Pid = 4321,
+            Argv = ["ps", "-o", "pid"],
+            Env = ["PATH=/bin"],
+            WorkingDir = "/tmp",
+            Namespaces = NamespaceFlags.Mount | NamespaceFlags.Pid,
+            User = new Islander.Drivers.Users.IsleUser(1000, 100, [27], "/home/a"),
+            Capabilities = 0x20,
+            SeccompFilter = new byte[8],
+        };
+
+        var records = Records(InitConfigEncoder.EncodeExec(config));
+
+        Assert.Equal(InitConfigTag.Version, records[0].Tag);
+        Assert.Equal(InitConfigTag.ExecPid, records[1].Tag);
+        Assert.Equal(BitConverter.GetBytes(4321u), records[1].Payload);
+        Assert.Equal(["ps", "-o", "pid"], records.Where(r => r.Tag == InitConfigTag.Argv).Select(r => Encoding.UTF8.GetString(r.Payload).TrimEnd('\0')));
+        Assert.Equal(Z("/tmp"), records.Single(r => r.Tag == InitConfigTag.WorkingDir).Payload);
+        Assert.Equal(BitConverter.GetBytes(1000u), records.Single(r => r.Tag == InitConfigTag.Uid).Payload);
+        Assert.Equal(BitConverter.GetBytes(27u), records.Single(r => r.Tag == InitConfigTag.AdditionalGid).Payload);
+        Assert.Equal([(byte)1], records.Single(r => r.Tag == InitConfigTag.NoNewPrivileges).Payload);
+        Assert.Single(records, r => r.Tag == InitConfigTag.Seccomp);
+        Assert.DoesNotContain(records, r => r.Tag is InitConfigTag.Rootfs or InitConfigTag.Mount or InitConfigTag.Hostname or InitConfigTag.StatusPath);
+        Assert.Equal(InitConfigTag.End, records[^1].Tag);
+    }
+
+    [Fact]
+    public void EncodeExec_NoCommandOrNoMountNamespace_Throws()
+    {
+        var ok = new ExecConfig { Pid = 1, Argv = ["sh"], Namespaces = NamespaceFlags.Mount };
+
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.EncodeExec(ok with { Argv = [] }));
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.EncodeExec(ok with { Namespaces = NamespaceFlags.Pid }));
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.EncodeExec(ok with { Env = ["A=\0"] }));
+    }
+
+    [Fact]
     public void Tags_MatchTheDefinesInIsleInitC()
     {
         var source = File.ReadAllText(SourceTree.Find("src/Islander.Drivers/native/isle-init.c"));

@@ -24,8 +24,14 @@ public class ShimReportTests
     public void Parse_ErrorPathWithTab_KeepsWholePath() =>
         Assert.Equal(new ShimReport.Error("mount", "/r/a\tb", 13), ShimReport.Parse("ERROR mount\t/r/a\tb\t13"));
 
+    [Fact]
+    public void Parse_Exit_CodeAndSignal() =>
+        Assert.Equal(new ShimReport.Exited(0, 9), ShimReport.Parse("EXIT 0 9"));
+
     [Theory]
     [InlineData("")]
+    [InlineData("EXIT 3")]
+    [InlineData("EXIT -1 0")]
     [InlineData("PID 12")]
     [InlineData("PID -1 2")]
     [InlineData("PID x 2")]

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Text;
 using System.Threading.Channels;
 using Islander.Controller.Ports;
+using Islander.Drivers.Runtime;
 using Islander.Model;
 
 namespace Islander.Testing.Fakes;
@@ -10,7 +13,7 @@ namespace Islander.Testing.Fakes;
 /// kernel (<see cref="Exit"/>, <see cref="Kill"/>) and assert on what exists, not on calls. It outlives a daemon,
 /// like the kernel does, so a test can "restart islanderd" over the same fake.
 /// </summary>
-public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs
+public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec
 {
     readonly object _lock = new();
     readonly Dictionary<string, FakeIsle> _isles = new();
@@ -18,6 +21,51 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs
     int _nextPid = 1000;
 
     public FakeIsleRuntime(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+
+    // ---- exec: programs installed in every isle, each a small async function of its I/O ----
+
+    readonly ConcurrentDictionary<string, FakeProgram> _programs = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int> _execs = new(StringComparer.Ordinal);
+
+    /// <summary>Puts <paramref name="program"/> at <paramref name="command"/> (argv[0]) in every isle; others are "not found" (execve ENOENT).</summary>
+    public void Install(string command, FakeProgram program) => _programs[command] = program;
+
+    /// <summary>How many exec'd processes run in the isle now.</summary>
+    public int RunningExecs(string name) => _execs.GetValueOrDefault(name);
+
+    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken)
+    {
+        Task<IsleExit> isleEnded;
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle) || isle.Exit is not null)
+                throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
+            isleEnded = isle.Exited.Task;
+        }
+        if (!_programs.TryGetValue(request.Command[0], out var program))
+            throw new IsleExecException("execve", request.Command[0], 2);
+        // The process dies with its isle (PID namespace, cgroup) and when the caller cancels (SIGKILL).
+        using var killed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _ = isleEnded.ContinueWith(_ =>
+        {
+            try { killed.Cancel(); }
+            catch (ObjectDisposedException) { } // the exec ended first
+        }, TaskScheduler.Default);
+        _execs.AddOrUpdate(name, 1, (_, n) => n + 1);
+        try
+        {
+            return new ExecResult(await program(new FakeExecIo(request, output, killed.Token), killed.Token), 0);
+        }
+        catch (OperationCanceledException) when (killed.IsCancellationRequested)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new ExecResult(0, 9);
+        }
+        finally
+        {
+            _execs.AddOrUpdate(name, 0, (_, n) => n - 1);
+        }
+    }
 
     /// <summary>When set, StartAsync throws what it returns (null: start normally). Models missing rootfs, EAGAIN, ...</summary>
     public Func<string, IsleSpec, Exception?>? StartFault { get; set; }
@@ -193,4 +241,17 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs
             }
         }
     }
+}
+
+/// <summary>A program of <see cref="FakeIsleRuntime.Install"/>: returns its exit code; cancelled when it is killed.</summary>
+public delegate Task<int> FakeProgram(FakeExecIo io, CancellationToken ct);
+
+/// <summary>What a fake exec'd program sees: its request, and its stdout and stderr.</summary>
+public sealed class FakeExecIo(ExecRequest request, ExecOutput output, CancellationToken ct)
+{
+    public ExecRequest Request { get; } = request;
+
+    public ValueTask OutAsync(string text) => output(ExecStream.Stdout, Encoding.UTF8.GetBytes(text), ct);
+
+    public ValueTask ErrAsync(string text) => output(ExecStream.Stderr, Encoding.UTF8.GetBytes(text), ct);
 }

@@ -1,0 +1,51 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Islander.Cli.Api;
+
+/// <summary>How an exec'd process ended: its exit code, or the signal that killed it (0: none).</summary>
+public sealed record ExecEnd(int ExitCode, int Signal)
+{
+    /// <summary>The code shells report: the exit code, or 128 + signal.</summary>
+    public int ShellCode => Signal != 0 ? 128 + Signal : ExitCode;
+}
+
+public sealed partial class IslanderClient
+{
+    /// <summary>
+    /// <c>POST isles/NAME/exec</c>: runs <paramref name="command"/> in the running isle, hands each chunk of its
+    /// stdout (1) and stderr (2) to <paramref name="output"/> and returns how it ended. Cancelling closes the
+    /// connection, which kills the process. Errors (no such isle, not running, command not found) are
+    /// <see cref="ClientException"/>s with the API's reason.
+    /// </summary>
+    public async Task<ExecEnd> ExecAsync(string name, IReadOnlyList<string> command, IReadOnlyList<string> env, string? user, string? workingDir,
+        Func<int, byte[], Task> output, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["command"] = new JsonArray(command.Select(c => (JsonNode?)c).ToArray()),
+            ["env"] = new JsonArray(env.Select(e => (JsonNode?)e).ToArray()),
+            ["user"] = user,
+            ["workingDir"] = workingDir,
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}isles/{Uri.EscapeDataString(name)}/exec")
+        {
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var response = await SendAsync(request, ct, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode) throw Failure(response, await response.Content.ReadAsStringAsync(ct));
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.Length == 0) continue;
+            var frame = JsonNode.Parse(line)!.AsObject();
+            if (frame["stream"] is { } stream)
+                await output((string?)stream == "stderr" ? 2 : 1, Convert.FromBase64String((string?)frame["data"] ?? ""));
+            else if (frame["message"] is { } message)
+                throw new ClientException((string?)message ?? "exec failed", (string?)frame["reason"] ?? "Error", (int?)frame["exitCode"] ?? 125);
+            else
+                return new ExecEnd((int?)frame["exitCode"] ?? 0, (int?)frame["signal"] ?? 0);
+        }
+        throw new ClientException($"islanderd ended the exec of {name} without its exit status", "Unavailable", 125);
+    }
+}

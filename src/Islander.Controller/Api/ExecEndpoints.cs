@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
+using Islander.Controller.Lifecycle;
+using Islander.Controller.Ports;
+using Islander.Controller.State;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Islander.Controller.Api;
+
+/// <summary>
+/// <c>POST /apis/islander.io/v1/isles/{name}/exec</c> with <c>{"command":[...], "env":["K=V"], "user":"u", "workingDir":"/d"}</c>:
+/// runs the command in the running isle and streams NDJSON frames, <c>{"stream":"stdout"|"stderr","data":BASE64}</c>, then
+/// <c>{"exitCode":N,"signal":S}</c>. Whatever fails before the process runs is an ordinary error Status: 404 no such isle,
+/// 409 not running, 422 CommandNotFound / CommandNotExecutable (the command could not be executed), 501 stdin or tty.
+/// Closing the connection kills the process.
+/// </summary>
+public static class ExecEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app) => app.MapPost(ApiEndpoints.Prefix + "/isles/{name}/exec", ExecAsync);
+
+    static async Task ExecAsync(string name, HttpContext context, DesiredStore desired, StateStore store)
+    {
+        var ct = context.RequestAborted;
+        var record = store.GetIsle(name);
+        if (desired.Get(ResourceKey.Isle(name)) is null && record is null)
+        {
+            await ErrorAsync(context, 404, "NotFound", $"isle \"{name}\" not found");
+            return;
+        }
+        if (context.RequestServices.GetService<IIsleExec>() is not { } exec)
+        {
+            await ErrorAsync(context, 501, "Unsupported", "this islanderd has no exec");
+            return;
+        }
+        var (request, problem) = await ReadRequestAsync(context.Request, ct);
+        if (request is null)
+        {
+            await ErrorAsync(context, problem!.Value.Code, problem.Value.Reason, problem.Value.Message);
+            return;
+        }
+        if (record?.State != IsleState.Running)
+        {
+            await ErrorAsync(context, 409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); exec needs a running isle");
+            return;
+        }
+
+        // The response starts with the first output (or the end): until then a failure is still an error Status.
+        var response = context.Response;
+        async ValueTask StartAsync()
+        {
+            if (response.HasStarted) return;
+            response.StatusCode = 200;
+            response.ContentType = "application/x-ndjson";
+            await response.StartAsync(ct);
+        }
+        try
+        {
+            var result = await exec.ExecAsync(name, request, async (stream, data, token) =>
+            {
+                await StartAsync();
+                var frame = new JsonObject { ["stream"] = stream == ExecStream.Stdout ? "stdout" : "stderr", ["data"] = Convert.ToBase64String(data.Span) };
+                await response.WriteAsync(frame.ToJsonString() + "\n", token);
+                await response.Body.FlushAsync(token);
+            }, ct);
+            await StartAsync();
+            await response.WriteAsync(new JsonObject { ["exitCode"] = result.ExitCode, ["signal"] = result.Signal }.ToJsonString() + "\n", ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away (Ctrl-C): the process has been killed.
+        }
+        catch (IslanderException e) when (!response.HasStarted)
+        {
+            var (code, reason) = e switch
+            {
+                IsleExecException { CommandFailed: true } x => (422, x.ExitCode == 127 ? IsleCommandException.NotFoundReason : IsleCommandException.NotExecutableReason),
+                _ => (ApiErrors.StatusCode(e.Category), e.Category.ToString()),
+            };
+            await ErrorAsync(context, code, reason, e.Message);
+        }
+        catch (IslanderException e)
+        {
+            // Output was sent already: the end is a frame too, with Docker's code for "islander failed".
+            await response.WriteAsync(new JsonObject { ["exitCode"] = 125, ["reason"] = e.Category.ToString(), ["message"] = e.Message }.ToJsonString() + "\n", ct);
+        }
+    }
+
+    static async Task<(ExecRequest? Request, (int Code, string Reason, string Message)? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(http.Body, cancellationToken: ct);
+        }
+        catch (JsonException e)
+        {
+            return (null, (400, "BadRequest", $"exec: the body is not JSON: {e.Message}"));
+        }
+        try
+        {
+            var command = body?["command"]?.AsArray().Select(Text).ToList() ?? [];
+            if (command.Count == 0 || command[0].Length == 0)
+                return (null, (422, "InvalidManifest", "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
+            if (body?["tty"]?.GetValue<bool>() == true || body?["stdin"]?.GetValue<bool>() == true)
+                return (null, (501, "Unsupported", "exec with stdin (-i) or a terminal (-t) is not supported yet; run the command without them"));
+            var env = body?["env"]?.AsArray().Select(Text).ToList() ?? [];
+            if (env.FirstOrDefault(e => e.IndexOf('=') <= 0) is { } bad)
+                return (null, (422, "InvalidManifest", $"exec: env entry \"{bad}\" is not NAME=value"));
+            var workingDir = (string?)body?["workingDir"];
+            if (workingDir is not null && !workingDir.StartsWith('/'))
+                return (null, (422, "InvalidManifest", $"exec: working directory \"{workingDir}\" is not absolute"));
+            return (new ExecRequest { Command = command, Env = env, User = (string?)body?["user"] is { Length: > 0 } u ? u : null, WorkingDir = workingDir }, null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            return (null, (400, "BadRequest", $"exec: command and env are lists of strings, user and workingDir strings, stdin and tty booleans: {e.Message}"));
+        }
+    }
+
+    static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new FormatException("null is not a string");
+
+    static Task ErrorAsync(HttpContext context, int code, string reason, string message) =>
+        Results.Text(ObjectViews.Error(reason, message, code).ToJsonString(), "application/json", Encoding.UTF8, code).ExecuteAsync(context);
+}

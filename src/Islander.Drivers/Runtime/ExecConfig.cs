@@ -1,0 +1,24 @@
+using Islander.Drivers.Users;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// What isle-init's exec mode needs to run one more process in a running isle: whose namespaces to join
+/// (<see cref="Pid"/>, the isle's init) and the confinement the isle's init got (<see cref="IsleExecProfile"/>),
+/// with the command, environment, working directory and user of this exec.
+/// </summary>
+public sealed record ExecConfig
+{
+    /// <summary>Host pid of the isle's init.</summary>
+    public required int Pid { get; init; }
+    public required IReadOnlyList<string> Argv { get; init; }
+    public IReadOnlyList<string> Env { get; init; } = [];
+    public string WorkingDir { get; init; } = "/";
+
+    /// <summary>The isle's namespaces, all joined.</summary>
+    public required NamespaceFlags Namespaces { get; init; }
+    public IsleUser User { get; init; } = IsleUser.Root;
+    public ulong Capabilities { get; init; }
+    public bool NoNewPrivileges { get; init; } = true;
+    public byte[]? SeccompFilter { get; init; }
+}
