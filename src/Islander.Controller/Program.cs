@@ -41,6 +41,7 @@ try
         var runtime = new IsleRuntimeAdapter(IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run)));
         services.AddSingleton<IIsleRuntime>(runtime);
         services.AddSingleton<IIsleLogs>(runtime);
+        services.AddSingleton<IIsleStats>(runtime);
         services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
         services.AddIsleNetworking(new BridgeNetworkDriver());
         services.AddSerilog();

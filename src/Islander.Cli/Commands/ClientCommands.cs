@@ -19,7 +19,7 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, events, image.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, events, image, stats.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -31,6 +31,7 @@ public static class ClientCommands
         LogsCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
+        StatsCommand.Create(socket),
     ];
 
     /// <summary>

@@ -30,6 +30,7 @@ public static class ApiEndpoints
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
+        StatsEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);

@@ -40,6 +40,7 @@ sealed class DaemonFixture : IAsyncDisposable
         {
             s.AddSingleton<IIsleRuntime>(Runtime);
             s.AddSingleton<IIsleLogs>(Runtime);
+            s.AddSingleton<IIsleStats>(Runtime);
             s.AddSingleton<Islander.Drivers.Images.IImageStore>(Images);
         }, b => b.Logging.ClearProviders());
         await App.StartAsync();
