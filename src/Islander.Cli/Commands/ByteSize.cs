@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Islander.Cli.Commands;
 
 /// <summary>Byte counts for people, in binary units as docker stats prints memory: 0B, 512B, 1.5KiB, 28.62MiB, 1.95GiB.</summary>
-static class ByteSize
+public static class ByteSize
 {
     static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 

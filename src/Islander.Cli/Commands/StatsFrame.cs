@@ -7,7 +7,7 @@ namespace Islander.Cli.Commands;
 /// One screen of <c>islanderctl stats</c> from two samples of the API's IsleStats objects: CPU % is docker's,
 /// (Δ cpu.usageNanoseconds / Δ timestamp) × 100, so 100 % is one core busy, 200 % two. Pure.
 /// </summary>
-static class StatsFrame
+public static class StatsFrame
 {
     /// <summary>
     /// The <paramref name="current"/> objects, each given <c>cpu.percent</c> (null when the isle has no earlier sample,
@@ -30,7 +30,7 @@ static class StatsFrame
     }
 
     /// <summary>docker stats' columns: NAME, CPU %, MEM USAGE / LIMIT, MEM %, NET I/O, BLOCK I/O, PIDS; "--" where unknown.</summary>
-    public static Table Render(IEnumerable<string> names, IReadOnlyList<JsonObject> items)
+    internal static Table Render(IEnumerable<string> names, IReadOnlyList<JsonObject> items)
     {
         var table = new Table("NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %", "NET I/O", "BLOCK I/O", "PIDS");
         var byName = items.Where(o => Name(o) is not null).GroupBy(o => Name(o)!).ToDictionary(g => g.Key, g => g.First());
