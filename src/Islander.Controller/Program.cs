@@ -44,6 +44,7 @@ try
         services.AddSingleton<IIsleRuntime>(runtime);
         services.AddSingleton<IIsleLogs>(runtime);
         services.AddSingleton<IIsleExec>(runtime);
+        services.AddSingleton<IIsleStats>(runtime);
         services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
         services.AddIsleNetworking(new BridgeNetworkDriver());
         services.AddIsleVolumes(VolumeDriverSet.Open(options.VolumesRoot), runtime);

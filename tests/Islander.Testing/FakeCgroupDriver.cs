@@ -104,7 +104,13 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         {
             if (!_groups.TryGetValue(isle, out var group))
                 throw new CgroupException($"no cgroup {isle} (fake)", ErrorCategory.NotFound);
-            return new CgroupStats(0, TimeSpan.Zero, group.Pids.Count, group.OomKills);
+            return new CgroupStats(0, TimeSpan.Zero, group.Pids.Count, group.OomKills)
+            {
+                MemoryLimit = group.Resources.Memory,
+                PidsLimit = group.Resources.Pids,
+                IoReadBytes = 0,
+                IoWriteBytes = 0,
+            };
         }
     }
 

@@ -19,7 +19,7 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume, stats.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -33,6 +33,7 @@ public static class ClientCommands
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),
+        StatsCommand.Create(socket),
     ];
 
     /// <summary>

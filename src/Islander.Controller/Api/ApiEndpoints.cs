@@ -33,6 +33,7 @@ public static class ApiEndpoints
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);
+        StatsEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);

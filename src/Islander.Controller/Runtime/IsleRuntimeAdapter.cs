@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Islander.Controller.Ports;
+using Islander.Drivers.Cgroups;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Model;
@@ -7,11 +8,11 @@ using Islander.Model;
 namespace Islander.Controller.Runtime;
 
 /// <summary>
-/// The controller's <see cref="IIsleRuntime"/>, <see cref="IIsleLogs"/> and <see cref="IIsleExec"/> ports over the drivers'
+/// The controller's <see cref="IIsleRuntime"/>, <see cref="IIsleLogs"/>, <see cref="IIsleExec"/> and <see cref="IIsleStats"/> ports over the drivers'
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs, IIsleExec
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
 {
     /// <summary>Runs with (isle, init pid) before the isle's command starts: joins it to its networks (set by Networks/NetworkedIsleRuntime).</summary>
     public Func<string, int, CancellationToken, ValueTask>? Attach { get; set; }
@@ -99,6 +100,28 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
                 yield break;
             await Task.Delay(100, cancellationToken);
         }
+    }
+
+    public IsleStats? Read(string name)
+    {
+        if (runtime.Find(name) is not { } process || !runtime.IsRunning(process))
+            return null;
+        IsleUsage usage;
+        try
+        {
+            usage = runtime.Usage(name, process);
+        }
+        catch (CgroupException e) when (e.Category == ErrorCategory.NotFound)
+        {
+            return null; // it ended and its group went while we looked
+        }
+        var c = usage.Cgroup;
+        return new IsleStats(usage.Timestamp,
+            CpuNanoseconds: c.CpuTime is { } cpu ? cpu.Ticks * 100 : null,
+            MemoryBytes: c.MemoryBytes, MemoryLimitBytes: c.MemoryLimit, MachineMemoryBytes: usage.HostMemoryBytes,
+            Pids: c.Pids, PidsLimit: c.PidsLimit,
+            BlockReadBytes: c.IoReadBytes, BlockWriteBytes: c.IoWriteBytes,
+            NetworkRxBytes: usage.NetworkRxBytes, NetworkTxBytes: usage.NetworkTxBytes);
     }
 
     static IsleHandle Handle(IsleProcess p) => new(p.InitPid, p.ShimPid, p.StartedAt);

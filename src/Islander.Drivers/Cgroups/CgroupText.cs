@@ -39,6 +39,61 @@ public static class CgroupText
     public static long? V1MemoryLimit(string? content) =>
         Number(content) is long v && v is > 0 and < V1UnlimitedFloor ? v : null;
 
+    /// <summary>
+    /// Usage less the inactive file cache (docker's and cAdvisor's working set): <paramref name="usage"/> minus the
+    /// <paramref name="inactiveFileKey"/> line of memory.stat (v1 <c>total_inactive_file</c>, v2 <c>inactive_file</c>),
+    /// usage as it is when the line is missing or larger. Null without a usage.
+    /// </summary>
+    public static long? WorkingSet(long? usage, string? memoryStat, string inactiveFileKey) =>
+        usage is not long u ? null
+        : Keyed(memoryStat, inactiveFileKey) is long inactive && inactive < u ? u - inactive
+        : u;
+
+    /// <summary>
+    /// Bytes read and written, summed over devices, from v1 blkio.throttle.io_service_bytes(_recursive):
+    /// <c>8:0 Read 4096</c>, <c>8:0 Write 512</c>, ... and a last <c>Total N</c> line. Null when the file is missing.
+    /// </summary>
+    public static (long Read, long Write)? V1IoServiceBytes(string? content)
+    {
+        if (content is null)
+            return null;
+        long read = 0, write = 0;
+        foreach (var line in Lines(content))
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length != 3 || !long.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                continue;
+            if (f[1] == "Read")
+                read += n;
+            else if (f[1] == "Write")
+                write += n;
+        }
+        return (read, write);
+    }
+
+    /// <summary>
+    /// Bytes read and written, summed over devices, from v2 io.stat:
+    /// <c>8:0 rbytes=4096 wbytes=512 rios=1 wios=1 dbytes=0 dios=0</c>. Null when the file is missing.
+    /// </summary>
+    public static (long Read, long Write)? V2IoStat(string? content)
+    {
+        if (content is null)
+            return null;
+        long read = 0, write = 0;
+        foreach (var line in Lines(content))
+            foreach (var field in line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+            {
+                int eq = field.IndexOf('=');
+                if (eq < 0 || !long.TryParse(field.AsSpan(eq + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                    continue;
+                if (field.AsSpan(0, eq).SequenceEqual("rbytes"))
+                    read += n;
+                else if (field.AsSpan(0, eq).SequenceEqual("wbytes"))
+                    write += n;
+            }
+        return (read, write);
+    }
+
     /// <summary>Space-separated controller names (cgroup.controllers, cgroup.subtree_control).</summary>
     public static IReadOnlySet<string> Controllers(string? content) =>
         new HashSet<string>((content ?? "").Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);

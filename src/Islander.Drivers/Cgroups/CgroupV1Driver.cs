@@ -104,11 +104,21 @@ public sealed class CgroupV1Driver : ICgroupDriver
             throw new CgroupException($"no cgroup {Path.Combine(_parent, isle)} in any v1 hierarchy", ErrorCategory.NotFound);
         string? Read(CgroupController c, string file) => Has(c) ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
         long? nanos = CgroupText.Number(Read(CgroupController.CpuAcct, "cpuacct.usage"));
+        // The recursive file counts sub-groups too, like usage_in_bytes; kernels without it have the flat one.
+        var io = CgroupText.V1IoServiceBytes(Read(CgroupController.Io, "blkio.throttle.io_service_bytes_recursive")
+            ?? Read(CgroupController.Io, "blkio.throttle.io_service_bytes"));
         return new CgroupStats(
-            MemoryBytes: CgroupText.Number(Read(CgroupController.Memory, "memory.usage_in_bytes")),
+            MemoryBytes: CgroupText.WorkingSet(CgroupText.Number(Read(CgroupController.Memory, "memory.usage_in_bytes")),
+                Read(CgroupController.Memory, "memory.stat"), "total_inactive_file"),
             CpuTime: nanos is long n ? TimeSpan.FromTicks(n / 100) : null,
             Pids: CgroupText.Number(Read(CgroupController.Pids, "pids.current")),
-            OomKills: CgroupText.Keyed(Read(CgroupController.Memory, "memory.oom_control"), CgroupPaths.OomKillKey) ?? 0);
+            OomKills: CgroupText.Keyed(Read(CgroupController.Memory, "memory.oom_control"), CgroupPaths.OomKillKey) ?? 0)
+        {
+            MemoryLimit = CgroupText.V1MemoryLimit(Read(CgroupController.Memory, "memory.limit_in_bytes")),
+            PidsLimit = CgroupText.Number(Read(CgroupController.Pids, "pids.max")),
+            IoReadBytes = io?.Read,
+            IoWriteBytes = io?.Write,
+        };
     }
 
     public void Delete(string isle)

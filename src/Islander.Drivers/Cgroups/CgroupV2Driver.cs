@@ -86,12 +86,21 @@ public sealed class CgroupV2Driver : ICgroupDriver
         string dir = Dir(isle);
         if (!_fs.DirectoryExists(dir))
             throw new CgroupException($"no cgroup {dir}", ErrorCategory.NotFound);
-        long? usec = CgroupText.Keyed(_fs.Read(Path.Combine(dir, "cpu.stat")), "usage_usec");
+        string? Read(string file) => _fs.Read(Path.Combine(dir, file));
+        // cpu.stat's usage_usec is there without the cpu controller too (the core's cputime accounting).
+        long? usec = CgroupText.Keyed(Read("cpu.stat"), "usage_usec");
+        var io = CgroupText.V2IoStat(Read("io.stat"));
         return new CgroupStats(
-            MemoryBytes: CgroupText.Number(_fs.Read(Path.Combine(dir, "memory.current"))),
+            MemoryBytes: CgroupText.WorkingSet(CgroupText.Number(Read("memory.current")), Read("memory.stat"), "inactive_file"),
             CpuTime: usec is long u ? TimeSpan.FromMicroseconds(u) : null,
-            Pids: CgroupText.Number(_fs.Read(Path.Combine(dir, "pids.current"))),
-            OomKills: CgroupText.Keyed(_fs.Read(Path.Combine(dir, "memory.events")), CgroupPaths.OomKillKey) ?? 0);
+            Pids: CgroupText.Number(Read("pids.current")),
+            OomKills: CgroupText.Keyed(Read("memory.events"), CgroupPaths.OomKillKey) ?? 0)
+        {
+            MemoryLimit = CgroupText.Number(Read("memory.max")),
+            PidsLimit = CgroupText.Number(Read("pids.max")),
+            IoReadBytes = io?.Read,
+            IoWriteBytes = io?.Write,
+        };
     }
 
     public void Delete(string isle)

@@ -50,7 +50,10 @@ public interface ICgroupDriver
     /// <summary>Whether the isle's group exists (in any hierarchy, on v1: a half-created group exists).</summary>
     bool Exists(string isle);
 
-    /// <summary>Memory, CPU, task and OOM-kill counters. <see cref="ErrorCategory.NotFound"/> when the group does not exist.</summary>
+    /// <summary>
+    /// Memory (working set and limit), CPU time, tasks (count and limit), block IO bytes and OOM-kill counters: a few
+    /// file reads, no caching. <see cref="ErrorCategory.NotFound"/> when the group does not exist.
+    /// </summary>
     CgroupStats Stats(string isle);
 
     /// <summary>

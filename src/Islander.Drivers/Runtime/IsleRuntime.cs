@@ -153,6 +153,36 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// <summary>How the isle ended, once it has; null while it runs or when it was never started.</summary>
     public IsleExitStatus? ExitStatus(string name) => launcher.ReadExitStatus(paths.StatusFile(name));
 
+    /// <summary>
+    /// What the isle uses now: its cgroup's counters (<see cref="ICgroupDriver.Stats"/>), the traffic of the interfaces
+    /// in its network namespace (/proc/INIT/net/dev, read from the host: the file shows the reading process's target's
+    /// namespace) and the machine's memory. A few file reads. <see cref="ErrorCategory.NotFound"/> (a
+    /// <see cref="CgroupException"/>) when its cgroup is gone; the network is null when the init is gone or shares the
+    /// daemon's namespace (hostNetwork).
+    /// </summary>
+    public IsleUsage Usage(string name, IsleProcess process)
+    {
+        var cgroup = cgroups.Stats(name);
+        var now = DateTimeOffset.UtcNow;
+        var net = NetworkTraffic(process.InitPid);
+        return new IsleUsage(now, cgroup, net?.Rx, net?.Tx, HostMemory.TotalBytes());
+    }
+
+    static (long Rx, long Tx)? NetworkTraffic(int pid)
+    {
+        try
+        {
+            // Same namespace as the daemon: the host's interfaces, not the isle's own.
+            if (new FileInfo($"/proc/{pid}/ns/net").LinkTarget is not { } ns || ns == new FileInfo("/proc/self/ns/net").LinkTarget)
+                return null;
+            return Network.NetDevText.Totals(File.ReadAllText($"/proc/{pid}/net/dev"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // the init ended meanwhile
+        }
+    }
+
     /// <summary>Completes when the isle has ended; null when its shim died without recording a status.</summary>
     public Task<IsleExitStatus?> WaitAsync(string name, IsleProcess process, CancellationToken ct = default) =>
         launcher.WaitForExitAsync(process, paths.StatusFile(name), ct);

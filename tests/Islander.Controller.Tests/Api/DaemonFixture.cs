@@ -45,6 +45,7 @@ sealed class DaemonFixture : IAsyncDisposable
             s.AddSingleton<IIsleRuntime>(Runtime);
             s.AddSingleton<IIsleLogs>(Runtime);
             s.AddSingleton<IIsleExec>(Runtime);
+            s.AddSingleton<IIsleStats>(Runtime);
             s.AddSingleton<Islander.Drivers.Images.IImageStore>(Images);
             if (Volumes is not null) Islander.Controller.Volumes.VolumeServices.AddIsleVolumes(s, Volumes);
         }, b => b.Logging.ClearProviders());

@@ -89,12 +89,16 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
         {
             files["memory.max"] = "max\n";
             files["memory.current"] = "0\n";
+            files["memory.stat"] = "anon 0\nfile 0\nkernel 0\nshmem 0\nactive_anon 0\ninactive_anon 0\nactive_file 0\ninactive_file 0\n";
             files["memory.events"] = "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n";
             if (Swap)
                 files["memory.swap.max"] = "max\n";
         }
         if (enabled.Contains("io"))
+        {
             files["io.max"] = "";
+            files["io.stat"] = ""; // a line per device once the group has done IO
+        }
         if (enabled.Contains("pids"))
         {
             files["pids.max"] = "max\n";

@@ -257,6 +257,33 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
+    public void Stats_Limits_ReadBack()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 32 }, Devices);
+
+        var stats = Driver.Stats(isle);
+
+        Assert.Equal(64L << 20, stats.MemoryLimit);
+        Assert.Equal(32, stats.PidsLimit);
+    }
+
+    [Fact]
+    public void Stats_NoLimits_NullLimitsAndEmptyGroupCounters()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), Devices);
+
+        var stats = Driver.Stats(isle);
+
+        Assert.Null(stats.MemoryLimit);
+        Assert.Null(stats.PidsLimit);
+        Assert.Equal(0, stats.Pids);
+        Assert.True(stats.MemoryBytes >= 0, $"memory {stats.MemoryBytes}");
+        Assert.True(stats.IoReadBytes >= 0 && stats.IoWriteBytes >= 0, $"io {stats.IoReadBytes}/{stats.IoWriteBytes}");
+    }
+
+    [Fact]
     public void Stats_MissingGroup_ThrowsNotFound()
     {
         var e = Assert.Throws<CgroupException>(() => Driver.Stats(NewIsle("ghost")));

@@ -13,8 +13,11 @@ namespace Islander.Testing.Fakes;
 /// kernel (<see cref="Exit"/>, <see cref="Kill"/>) and assert on what exists, not on calls. It outlives a daemon,
 /// like the kernel does, so a test can "restart islanderd" over the same fake.
 /// </summary>
-public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec
+public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
 {
+    /// <summary>The machine's memory the fake reports (the ceiling of isles without a memory limit).</summary>
+    public const long MachineMemoryBytes = 8L << 30;
+
     readonly object _lock = new();
     readonly Dictionary<string, FakeIsle> _isles = new();
     readonly TimeProvider _time;
@@ -146,6 +149,28 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec
         removed?.End(IsleExit.Lost(_time.GetUtcNow()));
     }
 
+    /// <summary>From now on the isle's running process uses this (a new process starts with the default, idle usage).</summary>
+    public void SetUsage(string name, FakeIsleUsage usage)
+    {
+        lock (_lock) _isles[name].Usage = usage;
+    }
+
+    public IsleStats? Read(string name)
+    {
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle) || isle.Exit is not null) return null;
+            var now = _time.GetUtcNow();
+            var u = isle.Usage;
+            var r = isle.Spec.Resources;
+            return new IsleStats(now,
+                CpuNanoseconds: (long)(u.CpuCores * (now - isle.StartedAt).Ticks * 100),
+                MemoryBytes: u.MemoryBytes, MemoryLimitBytes: r.Memory, MachineMemoryBytes: MachineMemoryBytes,
+                Pids: u.Pids, PidsLimit: r.Pids, BlockReadBytes: u.BlockReadBytes, BlockWriteBytes: u.BlockWriteBytes,
+                NetworkRxBytes: u.NetworkRxBytes, NetworkTxBytes: u.NetworkTxBytes);
+        }
+    }
+
     public bool IsRunning(string name) => Probe(name).State == IsleProcessState.Running;
 
     /// <summary>How many processes were started under this name: 1 after the first start, +1 per restart.</summary>
@@ -210,6 +235,7 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec
         public int Incarnation { get; } = incarnation;
         public FakeLog Log { get; } = log;
         public IsleExit? Exit { get; set; }
+        public FakeIsleUsage Usage { get; set; } = new();
         public TaskCompletionSource<IsleExit> Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public IsleHandle Handle => new(Pid, ShimPid, StartedAt);
         public void End(IsleExit exit) => Exited.TrySetResult(exit);

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
+using Islander.Controller.Ports;
+using Islander.Controller.State;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Islander.Controller.Api;
+
+/// <summary>
+/// Resource usage of running isles, read from the kernel at each request (nothing is sampled in the background):
+/// <list type="bullet">
+/// <item><c>GET isles/{name}/stats</c>: one IsleStats; 404 for an unknown isle, 409 Conflict when it is not running.</item>
+/// <item><c>GET stats</c>: an IsleStatsList of every running isle (not under <c>isles/</c>, where <c>stats</c> would be an isle's name).</item>
+/// </list>
+/// Counters are cumulative (CPU in nanoseconds, IO in bytes); a client takes two samples and divides the difference by
+/// that of their <c>timestamp</c>s, as <c>islanderctl stats</c> does for CPU %. Memory is the working set (usage less the
+/// inactive file cache, docker's number); <c>memory.limitBytes</c> is the isle's limit or, with <c>limited: false</c>,
+/// the machine's memory, as docker shows it. A null is a counter this host cannot read (network: an isle on the host's network).
+/// </summary>
+public static class StatsEndpoints
+{
+    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet(ApiEndpoints.Prefix + "/stats", List);
+        app.MapGet(ApiEndpoints.Prefix + "/isles/{name}/stats", Get);
+    }
+
+    static IResult List(HttpContext context, StateStore store)
+    {
+        if (Port(context) is not { } stats) return Unsupported();
+        var items = new JsonArray();
+        foreach (var record in store.Isles())
+            if (stats.Read(record.Name) is { } sample)
+                items.Add(View(record.Name, sample));
+        return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "IsleStatsList", ["items"] = items });
+    }
+
+    static IResult Get(string name, HttpContext context, DesiredStore desired, StateStore store)
+    {
+        if (Port(context) is not { } stats) return Unsupported();
+        var record = store.GetIsle(name);
+        if (record is null && desired.Get(ResourceKey.Isle(name)) is null)
+            return Error(404, "NotFound", $"isle \"{name}\" not found");
+        if (stats.Read(name) is not { } sample)
+            return Error(409, "Conflict", $"isle \"{name}\" is not running (phase {record?.State.ToString() ?? "Pending"})");
+        return Json(View(name, sample));
+    }
+
+    /// <summary>The port is optional, like the image store: a daemon composed without it answers 501.</summary>
+    static IIsleStats? Port(HttpContext context) => context.RequestServices.GetService<IIsleStats>();
+
+    public static JsonObject View(string name, IsleStats s) => new()
+    {
+        ["apiVersion"] = ObjectViews.ApiVersion,
+        ["kind"] = "IsleStats",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["timestamp"] = s.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        ["cpu"] = new JsonObject { ["usageNanoseconds"] = s.CpuNanoseconds },
+        ["memory"] = new JsonObject
+        {
+            ["usageBytes"] = s.MemoryBytes,
+            ["limitBytes"] = s.MemoryLimitBytes ?? s.MachineMemoryBytes,
+            ["limited"] = s.MemoryLimitBytes is not null,
+        },
+        ["pids"] = new JsonObject { ["current"] = s.Pids, ["limit"] = s.PidsLimit },
+        ["blockIO"] = new JsonObject { ["readBytes"] = s.BlockReadBytes, ["writeBytes"] = s.BlockWriteBytes },
+        ["network"] = s.NetworkRxBytes is null && s.NetworkTxBytes is null
+            ? null
+            : new JsonObject { ["rxBytes"] = s.NetworkRxBytes, ["txBytes"] = s.NetworkTxBytes },
+    };
+
+    static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, 200);
+
+    static IResult Error(int code, string reason, string message) =>
+        Results.Text(ObjectViews.Error(reason, message, code).ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+
+    static IResult Unsupported() => Error(501, "Unsupported", "this islanderd has no stats reader");
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Islander.Cli.Commands;
+
+namespace Islander.Controller.Tests.Cli;
+
+public class StatsFrameTests
+{
+    static JsonObject Sample(string name, string timestamp, long? cpuNanos) => new()
+    {
+        ["kind"] = "IsleStats",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["timestamp"] = timestamp,
+        ["cpu"] = new JsonObject { ["usageNanoseconds"] = cpuNanos },
+    };
+
+    static double? Percent(JsonObject o) => (double?)o["cpu"]!["percent"];
+
+    [Fact]
+    public void WithCpuPercent_HalfASecondOfCpuInOneSecond_Fifty()
+    {
+        var now = StatsFrame.WithCpuPercent(
+            [Sample("web", "2026-11-24T04:00:00.0000000Z", 1_000_000_000)],
+            [Sample("web", "2026-11-24T04:00:01.0000000Z", 1_500_000_000)]);
+
+        Assert.Equal(50.0, Percent(now[0]));
+    }
+
+    [Fact]
+    public void WithCpuPercent_TwoCoresOverTwoSeconds_TwoHundred()
+    {
+        var now = StatsFrame.WithCpuPercent(
+            [Sample("web", "2026-11-24T04:00:00.0000000Z", 0)],
+            [Sample("web", "2026-11-24T04:00:02.0000000Z", 4_000_000_000)]);
+
+        Assert.Equal(200.0, Percent(now[0]));
+    }
+
+    [Fact]
+    public void WithCpuPercent_NewIsleRestartedIsleOrUnknownCpu_Null()
+    {
+        var now = StatsFrame.WithCpuPercent(
+            [Sample("restarted", "2026-11-24T04:00:00Z", 5_000_000_000), Sample("nocpu", "2026-11-24T04:00:00Z", null)],
+            [Sample("new", "2026-11-24T04:00:01Z", 1), Sample("restarted", "2026-11-24T04:00:01Z", 1000), Sample("nocpu", "2026-11-24T04:00:01Z", null)]);
+
+        Assert.All(now, o => Assert.Null(Percent(o)));
+    }
+
+    [Theory]
+    [InlineData(0L, "0B")]
+    [InlineData(1023L, "1023B")]
+    [InlineData(1536L, "1.5KiB")]
+    [InlineData(30L << 20, "30MiB")]
+    [InlineData(30_000_000L, "28.61MiB")]
+    [InlineData(2_093_796_557L, "1.95GiB")]
+    [InlineData(5L << 40, "5TiB")]
+    public void ByteSize_Format_BinaryUnits(long bytes, string expected) => Assert.Equal(expected, ByteSize.Format(bytes));
+}
