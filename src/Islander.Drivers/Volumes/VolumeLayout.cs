@@ -71,6 +71,6 @@ public sealed record VolumeLayout
     /// <summary>The names of the directories under <paramref name="directory"/> that are valid names, sorted (ordinal).</summary>
     public static IReadOnlyList<string> ValidNames(string directory) =>
         Directory.Exists(directory)
-            ? Directory.EnumerateDirectories(directory).Select(System.IO.Path.GetFileName).Where(VolumeName.IsValid).Order(StringComparer.Ordinal).ToList()!
+            ? Directory.EnumerateDirectories(directory).Select(d => System.IO.Path.GetFileName(d)).Where(VolumeName.IsValid).Order(StringComparer.Ordinal).ToList()
             : [];
 }

@@ -128,7 +128,7 @@ public sealed class DaemonLifecycleTests : IAsyncDisposable
         Assert.True(DaemonHarness.ProcessExists(keeperPid));
         // No second copy: the only process in the isle's cgroup running its loop is the adopted one.
         var procs = File.ReadAllLines(Path.Combine(DaemonHarness.CgroupDirs(Path.Combine("islander", keeper)).First(d => File.Exists(Path.Combine(d, "cgroup.procs"))), "cgroup.procs"));
-        Assert.Single(procs.Select(int.Parse).Where(p => Cmdline(p).StartsWith("sh -c", StringComparison.Ordinal)));
+        Assert.Single(procs.Select(int.Parse), p => Cmdline(p).StartsWith("sh -c", StringComparison.Ordinal));
         var started = (await _h.EventsAsync()).Count(e => (string?)e["name"] == keeper && (string?)e["reason"] == "Started");
         Assert.Equal(1, started);
     }
