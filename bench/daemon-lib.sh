@@ -57,6 +57,7 @@ cleanup() {
   grep " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
   sleep 0.3
   for n in "${names[@]}"; do rmdir /sys/fs/cgroup/*/islander/"$n" 2>/dev/null; done
+  rmdir /sys/fs/cgroup/*/islander 2>/dev/null # the parent islanderd made, when no other isle is left in it
   rm -rf "$work"
 }
 trap cleanup EXIT
