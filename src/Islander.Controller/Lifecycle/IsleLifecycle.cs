@@ -189,8 +189,8 @@ public sealed class IsleLifecycle
             _record.RestartCount = 0;
             _record.BackOffExponent = 0;
         }
-        else if (from == IsleState.BackOff)
-            _record.RestartCount++;
+        else if (from == IsleState.BackOff && _record.Reason != ImagePullException.Reason)
+            _record.RestartCount++; // a retried pull is not a restart: nothing ran (Kubernetes counts it the same way)
         _record.SpecHash = request.SpecHash;
         _record.Generation = request.Generation;
         _record.RestartPolicy = request.Spec.RestartPolicy;

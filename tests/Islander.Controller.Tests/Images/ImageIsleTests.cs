@@ -99,10 +99,12 @@ public sealed class ImageIsleTests : IDisposable
         Assert.Equal("ImagePullFailed", record.Reason);
         Assert.Contains("connection refused", record.Message);
 
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(35)); // retried at 10 s and 30 s, failing again
         _h.Images.PullFault = null; // the registry is back
         await _h.AdvanceAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(IsleState.Running, _h.StateOf("app"));
         Assert.Null(_h.Isle("app").Reason);
+        Assert.Equal(0, _h.Isle("app").RestartCount); // retried pulls are not restarts: nothing ran
     }
 
     [Fact]
