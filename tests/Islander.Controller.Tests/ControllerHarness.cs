@@ -140,6 +140,17 @@ sealed class ControllerHarness : IDisposable
         await SettleAsync();
     }
 
+    /// <summary>Polls (real time) until <paramref name="condition"/> holds, for a pass running in the background.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out after 10 s waiting for {what}");
+            await Task.Delay(5);
+        }
+    }
+
     public IsleRecord Isle(string name) => Store.GetIsle(name) ?? throw new Xunit.Sdk.XunitException($"no record for isle {name}");
 
     public IsleState? StateOf(string name) => Store.GetIsle(name)?.State;

@@ -30,7 +30,8 @@ public sealed class IsleLifecycle
     object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
 
     public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, TimeProvider time, RestartBackoff backoff,
-        Func<StateMachine<IsleState, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null)
+        Func<StateMachine<IsleState, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
+        Action? onEntering = null)
     {
         _images = images;
         _record = record;
@@ -46,6 +47,14 @@ public sealed class IsleLifecycle
         _exited = _machine.SetTriggerParameters<IsleExit>(IsleTrigger.Exited);
         Configure();
         _machine.OnTransitionCompletedAsync(t => _onTransitioned(t));
+        // Creating, Stopping and Deleting do their work in entry actions (an image pull, a stop timeout): the state is
+        // saved as they begin, so `get` shows Creating / Stopping / Deleting meanwhile (kubectl's ContainerCreating,
+        // Terminating), not the state before. The transition's event follows when the work is done.
+        if (onEntering is not null)
+            _machine.OnTransitioned(t =>
+            {
+                if (!t.IsReentry && t.Destination is IsleState.Creating or IsleState.Stopping or IsleState.Deleting) onEntering();
+            });
     }
 
     public IsleState State => _record.State;

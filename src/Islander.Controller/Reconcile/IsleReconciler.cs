@@ -41,7 +41,7 @@ public sealed class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IsleState.Pending };
-        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images);
+        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
 
         // The record is a cache: check it against the kernel first.
         var seen = runtime.Probe(name);
@@ -198,7 +198,7 @@ public sealed class IsleReconciler(
             return;
         }
         var key = ResourceKey.Isle(name);
-        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images);
+        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);

@@ -85,6 +85,46 @@ public sealed class IsleReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_ManifestRemoved_ShowsDeletingWhileTheIsleTakesItsStopTimeout()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        var stopped = new TaskCompletionSource();
+        _h.Runtime.StopGate = _ => stopped.Task; // its PID 1 ignores SIGTERM: the stop waits out the timeout
+
+        _h.Remove("web.yaml");
+        _h.Source.Scan();
+        var pass = _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
+        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IsleState.Deleting, "web to show Deleting");
+
+        Assert.True(_h.Runtime.IsRunning("web"));
+        stopped.SetResult();
+        await pass;
+        await _h.SettleAsync();
+        Assert.Null(_h.StateOf("web"));
+        Assert.Equal(IsleProcessState.NotFound, _h.Runtime.Probe("web").State);
+    }
+
+    [Fact]
+    public async Task Reconcile_SpecChanged_ShowsStoppingWhileTheOldVersionStops()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        await _h.SyncAsync();
+        var stopped = new TaskCompletionSource();
+        _h.Runtime.StopGate = _ => stopped.Task;
+
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "true"));
+        _h.Source.Scan();
+        var pass = _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
+        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IsleState.Stopping, "web to show Stopping");
+
+        stopped.SetResult();
+        await pass;
+        await _h.SettleAsync();
+        Assert.Equal(2, _h.Runtime.Incarnations("web"));
+    }
+
+    [Fact]
     public async Task Restart_Always_RestartsAtOnceThenAfterBackOff()
     {
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", restart: "Always"));

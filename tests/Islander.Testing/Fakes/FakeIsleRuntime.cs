@@ -116,10 +116,13 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         return await exited.WaitAsync(cancellationToken);
     }
 
-    public Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>When set, a stop waits for the task it returns before the isle dies (an isle that takes its stop timeout).</summary>
+    public Func<string, Task>? StopGate { get; set; }
+
+    public async Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (StopGate?.Invoke(name) is { } gate) await gate.WaitAsync(cancellationToken);
         Kill(name, signal);
-        return Task.CompletedTask;
     }
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken)
