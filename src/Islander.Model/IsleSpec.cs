@@ -24,7 +24,7 @@ public sealed record IsleSpec
     /// <summary>Defaults to the isle's name.</summary>
     public string? Hostname { get; init; }
 
-    /// <summary><c>uid[:gid]</c>, numeric; null means the image's user, or root.</summary>
+    /// <summary>Docker's forms: <c>name</c>, <c>uid</c>, <c>name:group</c>, <c>uid:gid</c>, ... resolved against the isle's own /etc/passwd and /etc/group at start; null means the image's user, or root.</summary>
     public string? User { get; init; }
 
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Always;
