@@ -23,7 +23,7 @@ static partial class RunCommand
         catch (IsleStartException e)
         {
             await Console.Error.WriteLineAsync($"islanderctl: {e.Message}");
-            return e.Op == "execve" ? (e.Errno is 2 ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable) : RunExitCodes.IslanderFailed;
+            return e.ExitCode;
         }
 
         // Ctrl-C and SIGTERM stop the isle as `docker stop` would, instead of leaving it behind.

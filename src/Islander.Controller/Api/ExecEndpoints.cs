@@ -80,7 +80,7 @@ public static class ExecEndpoints
         {
             var (code, reason) = e switch
             {
-                IsleExecException { CommandFailed: true } x => (422, x.ExitCode == 127 ? IsleCommandException.NotFoundReason : IsleCommandException.NotExecutableReason),
+                IsleExecException { CommandFailed: true } x => (422, x.CommandNotFound ? IsleCommandException.NotFoundReason : IsleCommandException.NotExecutableReason),
                 _ => (ApiErrors.StatusCode(e.Category), e.Category.ToString()),
             };
             await ErrorAsync(context, code, reason, e.Message);

@@ -34,10 +34,10 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
             return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
                 attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), namedVolumePaths: VolumePaths?.Invoke(name), ct: cancellationToken));
         }
-        catch (IsleStartException e) when (e.Op == "execve")
+        catch (IsleStartException e) when (e.CommandFailed)
         {
             // The isle was fine, its command was not: a reason of its own (127/126 for islanderctl run), never retried.
-            throw new IsleCommandException(e.Message, notFound: e.Errno == 2 /* ENOENT */, e);
+            throw new IsleCommandException(e.Message, e.CommandNotFound, e);
         }
     }
 

@@ -1,0 +1,55 @@
+using Islander.Drivers.Interop;
+using Islander.Model;
+
+namespace Islander.Drivers.Runtime;
+
+/// <summary>
+/// isle-init could not turn into an isle's process: the step (<see cref="Op"/>), its path and errno, printed like runc:
+/// <c>start isle: execve /bin/nope: ENOENT (No such file or directory)</c>. <see cref="Op"/> <c>execve</c> is the
+/// command's fault (127 for ENOENT, 126 otherwise, as shells); any other step is islander's (125).
+/// </summary>
+public abstract class IsleProcessException : IslanderException
+{
+    private protected IsleProcessException(string what, SyscallException inner)
+        : base($"{what}: {inner.Message}", inner.Category, inner)
+    {
+        Op = inner.Op;
+        Path = inner.Path;
+        Errno = inner.Errno;
+    }
+
+    private protected IsleProcessException(string what, string message, Exception? inner)
+        : base($"{what}: {message}", ErrorCategory.Unknown, inner)
+    {
+        Op = "";
+    }
+
+    public string Op { get; }
+    public string? Path { get; }
+    public int Errno { get; }
+
+    /// <summary>The command itself could not be executed (execve failed).</summary>
+    public bool CommandFailed => Op == "execve";
+
+    /// <summary>The command does not exist (execve: ENOENT).</summary>
+    public bool CommandNotFound => CommandFailed && Errno == 2;
+
+    /// <summary>Docker's and the shells' code: 127 command not found, 126 not executable; 125 when islander failed.</summary>
+    public int ExitCode => !CommandFailed ? 125 : CommandNotFound ? 127 : 126;
+}
+
+/// <summary>The isle's init could not be started (<see cref="IsleRuntime.StartAsync"/>).</summary>
+public sealed class IsleStartException : IsleProcessException
+{
+    public IsleStartException(string op, string? path, int errno) : base("start isle", new SyscallException(op, path, errno)) { }
+
+    public IsleStartException(string message, Exception? inner = null) : base("start isle", message, inner) { }
+}
+
+/// <summary>A command could not be run in a running isle (<see cref="IsleRuntime.ExecAsync"/>).</summary>
+public sealed class IsleExecException : IsleProcessException
+{
+    public IsleExecException(string op, string? path, int errno) : base("exec", new SyscallException(op, path, errno)) { }
+
+    public IsleExecException(string message) : base("exec", message, null) { }
+}
