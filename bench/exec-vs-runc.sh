@@ -5,19 +5,15 @@
 #   sudo bench/exec-vs-runc.sh [RUNS]
 source "$(dirname "$0")/daemon-lib.sh"
 runs=${1:-50}
-export DEBIAN_FRONTEND=noninteractive
-for p in runc hyperfine jq; do dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq "$p" >/dev/null; }; done
+source bench/runc-lib.sh
 
-dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$work/ctl" -nologo -v:q >/dev/null
+publish_ctl
 ctl="$work/ctl/islanderctl --socket $sock"
 
 # runc: the same rootfs, host network as the isle (exec cost only, no network setup in either).
 mkdir -p "$work/bundle"
 cp -a "$work/rootfs" "$work/bundle/rootfs"
-(cd "$work/bundle" && runc spec)
-jq '.process.args = ["/bin/sleep", "1000"] | .process.terminal = false
-    | .linux.namespaces |= map(select(.type != "network"))' "$work/bundle/config.json" > "$work/bundle/config.json.new"
-mv "$work/bundle/config.json.new" "$work/bundle/config.json"
+runc_bundle "$work/bundle" /bin/sleep 1000
 runc_id="bench-exec-$$"
 stop_runc() { runc kill "$runc_id" KILL 2>/dev/null; sleep 0.2; runc delete -f "$runc_id" 2>/dev/null; }
 trap 'stop_runc; cleanup' EXIT
@@ -31,4 +27,4 @@ until [ "$(phase "$name")" = Running ]; do sleep 0.05; done
 hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
   -n "islanderctl exec" "$ctl exec $name -- /bin/true" \
   -n "runc exec" "runc exec $runc_id /bin/true" >&2
-jq -r '.results[] | "\(.command)\tmedian \(.median * 1000 | . * 100 | round / 100) ms\tmean \(.mean * 1000 | . * 100 | round / 100) ms"' "$work/result.json"
+print_medians "$work/result.json"

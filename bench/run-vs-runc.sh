@@ -5,21 +5,17 @@
 #   sudo bench/run-vs-runc.sh [RUNS]
 source "$(dirname "$0")/daemon-lib.sh"
 runs=${1:-30}
-export DEBIAN_FRONTEND=noninteractive
-for p in runc hyperfine jq; do dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq "$p" >/dev/null; }; done
+source bench/runc-lib.sh
 
-dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$work/ctl" -nologo -v:q >/dev/null
+publish_ctl
 ctl="$work/ctl/islanderctl --socket $sock"
 
 mkdir -p "$work/bundle"
 cp -a "$work/rootfs" "$work/bundle/rootfs"
-(cd "$work/bundle" && runc spec)
-jq '.process.args = ["/bin/true"] | .process.terminal = false
-    | .linux.namespaces |= map(select(.type != "network"))' "$work/bundle/config.json" > "$work/bundle/config.json.new"
-mv "$work/bundle/config.json.new" "$work/bundle/config.json"
+runc_bundle "$work/bundle" /bin/true
 
 start_daemon
 hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/result.json" \
   -n "islanderctl run --rm" "$ctl run --rm --network host --rootfs $work/rootfs -- /bin/true" \
   -n "runc run" "runc run --bundle $work/bundle bench-run-$$" >&2
-jq -r '.results[] | "\(.command)\tmedian \(.median * 1000 | . * 100 | round / 100) ms\tmean \(.mean * 1000 | . * 100 | round / 100) ms"' "$work/result.json"
+print_medians "$work/result.json"
