@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
+using static Islander.Controller.Api.ApiErrors;
+
 namespace Islander.Controller.Api;
 
 /// <summary>
@@ -22,7 +24,6 @@ namespace Islander.Controller.Api;
 public static class ApiEndpoints
 {
     public const string Prefix = "/apis/islander.io/v1";
-    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Map(IEndpointRouteBuilder app)
     {
@@ -246,16 +247,8 @@ public static class ApiEndpoints
         ["file"] = p.File, ["line"] = p.Line, ["column"] = p.Column, ["field"] = p.Field, ["message"] = p.Message, ["text"] = p.ToString(),
     };
 
-    static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
-
-    static IResult Error(int code, string reason, string message, JsonArray? details = null) => Json(ObjectViews.Error(reason, message, code, details), code);
-
-    static IResult Error(IslanderException e) => Error(ApiErrors.StatusCode(e.Category), e.Category.ToString(), e.Message);
-
     static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
         Error(422, "InvalidManifest", string.Join("; ", problems), new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
-
-    static IResult NotFound(ResourceKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
 
     static IResult UnknownKind(string plural) => Error(404, "NotFound", $"no resource type \"{plural}\"; use isles, networks or volumes");
 }

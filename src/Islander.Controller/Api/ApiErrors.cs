@@ -1,10 +1,21 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Islander.Controller.Desired;
 using Islander.Model;
+using Microsoft.AspNetCore.Http;
 
 namespace Islander.Controller.Api;
 
-/// <summary>Error category → HTTP status code, after containerd's errdefs → gRPC codes.</summary>
+/// <summary>
+/// The API's JSON answers and errors, one shape for every endpoint: compact JSON, Kubernetes-style Status objects,
+/// error categories mapped to HTTP codes after containerd's errdefs → gRPC codes.
+/// </summary>
 public static class ApiErrors
 {
+    /// <summary>Compact, and readable: quotes and non-ASCII text in messages are not \u-escaped.</summary>
+    internal static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static int StatusCode(ErrorCategory category) => category switch
     {
         ErrorCategory.NotFound => 404,
@@ -15,4 +26,12 @@ public static class ApiErrors
         ErrorCategory.Transient => 503,
         _ => 500,
     };
+
+    internal static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+
+    internal static IResult Error(int code, string reason, string message, JsonArray? details = null) => Json(ObjectViews.Error(reason, message, code, details), code);
+
+    internal static IResult Error(IslanderException e) => Error(StatusCode(e.Category), e.Category.ToString(), e.Message);
+
+    internal static IResult NotFound(ResourceKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
 }

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Islander.Controller.Api.ApiErrors;
+
 namespace Islander.Controller.Api;
 
 /// <summary>
@@ -31,7 +33,7 @@ public static class ExecEndpoints
         var record = store.GetIsle(name);
         if (desired.Get(ResourceKey.Isle(name)) is null && record is null)
         {
-            await ErrorAsync(context, 404, "NotFound", $"isle \"{name}\" not found");
+            await NotFound(ResourceKey.Isle(name)).ExecuteAsync(context);
             return;
         }
         if (context.RequestServices.GetService<IIsleExec>() is not { } exec)
@@ -126,6 +128,5 @@ public static class ExecEndpoints
 
     static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new FormatException("null is not a string");
 
-    static Task ErrorAsync(HttpContext context, int code, string reason, string message) =>
-        Results.Text(ObjectViews.Error(reason, message, code).ToJsonString(), "application/json", Encoding.UTF8, code).ExecuteAsync(context);
+    static Task ErrorAsync(HttpContext context, int code, string reason, string message) => Error(code, reason, message).ExecuteAsync(context);
 }

@@ -13,6 +13,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using static Islander.Controller.Api.ApiErrors;
+
 namespace Islander.Controller.Api;
 
 /// <summary>
@@ -29,8 +31,6 @@ namespace Islander.Controller.Api;
 /// </summary>
 public static class ImageEndpoints
 {
-    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static void Map(IEndpointRouteBuilder app)
     {
         const string images = ApiEndpoints.Prefix + "/images";
@@ -179,12 +179,6 @@ public static class ImageEndpoints
         try { return body(); }
         catch (IslanderException e) { return Error(e); }
     }
-
-    static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
-
-    static IResult Error(int code, string reason, string message) => Json(ObjectViews.Error(reason, message, code), code);
-
-    static IResult Error(IslanderException e) => Error(ApiErrors.StatusCode(e.Category), e.Category.ToString(), e.Message);
 
     sealed class ChannelProgress(ChannelWriter<JsonObject> writer) : IProgress<ImageProgress>
     {

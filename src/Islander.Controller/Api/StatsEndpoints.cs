@@ -10,6 +10,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Islander.Controller.Api.ApiErrors;
+
 namespace Islander.Controller.Api;
 
 /// <summary>
@@ -25,8 +27,6 @@ namespace Islander.Controller.Api;
 /// </summary>
 public static class StatsEndpoints
 {
-    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
-
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(ApiEndpoints.Prefix + "/stats", List);
@@ -48,7 +48,7 @@ public static class StatsEndpoints
         if (Port(context) is not { } stats) return Unsupported();
         var record = store.GetIsle(name);
         if (record is null && desired.Get(ResourceKey.Isle(name)) is null)
-            return Error(404, "NotFound", $"isle \"{name}\" not found");
+            return NotFound(ResourceKey.Isle(name));
         if (stats.Read(name) is not { } sample)
             return Error(409, "Conflict", $"isle \"{name}\" is not running (phase {record?.State.ToString() ?? "Pending"})");
         return Json(View(name, sample));
@@ -76,11 +76,6 @@ public static class StatsEndpoints
             ? null
             : new JsonObject { ["rxBytes"] = s.NetworkRxBytes, ["txBytes"] = s.NetworkTxBytes },
     };
-
-    static IResult Json(JsonObject body) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, 200);
-
-    static IResult Error(int code, string reason, string message) =>
-        Results.Text(ObjectViews.Error(reason, message, code).ToJsonString(Compact), "application/json", Encoding.UTF8, code);
 
     static IResult Unsupported() => Error(501, "Unsupported", "this islanderd has no stats reader");
 }

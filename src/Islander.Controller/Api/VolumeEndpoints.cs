@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Islander.Controller.Api.ApiErrors;
+
 namespace Islander.Controller.Api;
 
 /// <summary>
@@ -64,11 +66,7 @@ public static class VolumeEndpoints
         ["isles"] = new JsonArray(isles.Select(i => (JsonNode?)i).ToArray()),
     }, code);
 
-    static IResult MissingSnapshot() => Json(ObjectViews.Error("InvalidManifest", "name the snapshot: ?snapshot=NAME", 422), 422);
+    static IResult MissingSnapshot() => Error(422, "InvalidManifest", "name the snapshot: ?snapshot=NAME");
 
-    static IResult NoDrivers() => Json(ObjectViews.Error("Unsupported", "this islanderd has no volume drivers", 501), 501);
-
-    static IResult Error(IslanderException e) => Json(ObjectViews.Error(e.Category.ToString(), e.Message, ApiErrors.StatusCode(e.Category)), ApiErrors.StatusCode(e.Category));
-
-    static IResult Json(JsonObject body, int code) => Results.Text(body.ToJsonString(), "application/json", Encoding.UTF8, code);
+    static IResult NoDrivers() => Error(501, "Unsupported", "this islanderd has no volume drivers");
 }
