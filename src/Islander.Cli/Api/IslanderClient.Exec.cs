@@ -1,14 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Islander.Drivers.Runtime;
 
 namespace Islander.Cli.Api;
-
-/// <summary>How an exec'd process ended: its exit code, or the signal that killed it (0: none).</summary>
-public sealed record ExecEnd(int ExitCode, int Signal)
-{
-    /// <summary>The code shells report: the exit code, or 128 + signal.</summary>
-    public int ShellCode => Signal != 0 ? 128 + Signal : ExitCode;
-}
 
 public sealed partial class IslanderClient
 {
@@ -18,7 +12,7 @@ public sealed partial class IslanderClient
     /// connection, which kills the process. Errors (no such isle, not running, command not found) are
     /// <see cref="ClientException"/>s with the API's reason.
     /// </summary>
-    public async Task<ExecEnd> ExecAsync(string name, IReadOnlyList<string> command, IReadOnlyList<string> env, string? user, string? workingDir,
+    public async Task<ExecResult> ExecAsync(string name, IReadOnlyList<string> command, IReadOnlyList<string> env, string? user, string? workingDir,
         Func<int, byte[], Task> output, CancellationToken ct)
     {
         var body = new JsonObject
@@ -35,7 +29,7 @@ public sealed partial class IslanderClient
         using var response = await SendAsync(request, ct, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode) throw Failure(response, await response.Content.ReadAsStringAsync(ct));
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
-        while (await reader.ReadLineAsync(ct) is { } line)
+        while (await ReadLineAsync(reader, ct) is { } line) // a daemon gone mid-stream ends it: reported below
         {
             if (line.Length == 0) continue;
             var frame = JsonNode.Parse(line)!.AsObject();
@@ -44,7 +38,7 @@ public sealed partial class IslanderClient
             else if (frame["message"] is { } message)
                 throw new ClientException((string?)message ?? "exec failed", (string?)frame["reason"] ?? "Error", (int?)frame["exitCode"] ?? 125);
             else
-                return new ExecEnd((int?)frame["exitCode"] ?? 0, (int?)frame["signal"] ?? 0);
+                return new ExecResult((int?)frame["exitCode"] ?? 0, (int?)frame["signal"] ?? 0);
         }
         throw new ClientException($"islanderd ended the exec of {name} without its exit status", "Unavailable", 125);
     }
