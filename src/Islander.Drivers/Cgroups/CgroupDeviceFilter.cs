@@ -28,7 +28,12 @@ internal static class CgroupDeviceFilter
         int loaded = -1;
         try
         {
-            Check(BpfSyscalls.Query(dirFd, BpfSyscalls.AttachCgroupDevice, out uint[] ids), "bpf BPF_PROG_QUERY", group);
+            int queried = BpfSyscalls.Query(dirFd, BpfSyscalls.AttachCgroupDevice, out uint[] ids);
+            // Allow-all (a privileged isle) where bpf is missing or denied: nothing of ours can be attached, and no
+            // filter is wanted, so the isle starts as it would without device programs at all.
+            if (queried != 0 && program is null)
+                return;
+            Check(queried, "bpf BPF_PROG_QUERY", group);
             foreach (uint id in ids)
                 if (Ours(id, group) is { } found)
                     ours.Add(found);
