@@ -16,8 +16,6 @@ internal static unsafe class CgroupSyscalls
     /// <summary>statfs f_type of a cgroup v1 hierarchy.</summary>
     public const long CgroupSuperMagic = 0x27e0eb;
 
-    public const long TmpfsMagic = 0x01021994;
-
     /// <summary>Equivalent to: echo -n VALUE &gt; PATH, in one write(2) (a control file parses each write whole).</summary>
     public static int WriteFile(string path, string value)
     {
@@ -75,17 +73,17 @@ internal static unsafe class CgroupSyscalls
     /// <summary>statfs(2) f_type of the filesystem holding <paramref name="path"/>.</summary>
     public static int FileSystemType(string path, out long type)
     {
-        // struct statfs is 120 bytes on 64-bit Linux and starts with f_type (a word); leave room.
-        byte* buf = stackalloc byte[256];
-        type = 0;
-        if (statfs(path, buf) != 0)
-            return Marshal.GetLastPInvokeError();
-        type = IntPtr.Size == 8 ? *(long*)buf : *(int*)buf;
-        return 0;
+        try
+        {
+            type = FileSystemInterop.Statfs(path).Type;
+            return 0;
+        }
+        catch (SyscallException e)
+        {
+            type = 0;
+            return e.Errno;
+        }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    static extern int statfs([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte* buf);
 
     static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\0");
 }

@@ -9,9 +9,6 @@ public readonly record struct FileSystemStats(long Type, long BlockSize, ulong B
     /// <summary>statfs f_type of btrfs (BTRFS_SUPER_MAGIC).</summary>
     public const long BtrfsMagic = 0x9123683E;
 
-    /// <summary>statfs f_type of tmpfs (TMPFS_MAGIC).</summary>
-    public const long TmpfsMagic = 0x01021994;
-
     /// <summary>Bytes in use: (f_blocks - f_bfree) * f_bsize, what df shows as Used.</summary>
     public long BytesUsed => (long)(Blocks - BlocksFree) * BlockSize;
 }
