@@ -68,6 +68,6 @@ public sealed record IsleUser(uint Uid, uint Gid, IReadOnlyList<uint> Additional
     }
 
     /// <summary>A decimal id; (uid_t)-1 is not one (it means "no change" to setresuid).</summary>
-    static uint? Id(string s) =>
+    internal static uint? Id(string s) =>
         uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id != uint.MaxValue ? id : null;
 }

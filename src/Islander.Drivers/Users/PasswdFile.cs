@@ -27,6 +27,5 @@ public static class PasswdFile
             .Select(line => line.Split(':'))
             .Where(f => f.Length >= minFields && f[0].Length > 0);
 
-    static uint? Id(string[] fields, int index) =>
-        uint.TryParse(fields[index], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id != uint.MaxValue ? id : null; // (uid_t)-1 means "no change" to setresuid
+    static uint? Id(string[] fields, int index) => IsleUser.Id(fields[index]);
 }
