@@ -22,8 +22,8 @@ internal sealed class GrowingFileStream(string path) : Stream
     bool _complete;
     Exception? _failure;
 
-    /// <summary>The writer has <paramref name="bytes"/> in the file (possibly still in its write buffer).</summary>
-    public void Written(long bytes)
+    /// <summary>The writer has written more to the file (possibly still in its write buffer): waiting readers look again.</summary>
+    public void Written()
     {
         lock (_gate) { _reports++; Monitor.PulseAll(_gate); }
     }

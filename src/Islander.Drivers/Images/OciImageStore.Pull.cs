@@ -105,7 +105,7 @@ public sealed partial class OciImageStore
                     streamed = layers.UnpackAsync(() => growing, diffId, UnpackOptions.Layer, ct);
                     var bytes = new SyncProgress<long>(n =>
                     {
-                        growing.Written(n);
+                        growing.Written();
                         progress?.Report(new ImageProgress(item, ImageProgressPhase.Downloading, n, layer.Size));
                     });
                     try
