@@ -165,15 +165,19 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         var cgroup = cgroups.Stats(name);
         var now = DateTimeOffset.UtcNow;
         var net = NetworkTraffic(process.InitPid);
-        return new IsleUsage(now, cgroup, net?.Rx, net?.Tx, HostMemory.TotalBytes());
+        return new IsleUsage(now, cgroup, net?.Rx, net?.Tx, HostMemoryBytes.Value);
     }
+
+    // Host facts that do not change while the process runs: read once, not at every stats sample of every isle.
+    static readonly Lazy<long> HostMemoryBytes = new(HostMemory.TotalBytes);
+    static readonly Lazy<string?> OwnNetNamespace = new(() => new FileInfo("/proc/self/ns/net").LinkTarget);
 
     static (long Rx, long Tx)? NetworkTraffic(int pid)
     {
         try
         {
             // Same namespace as the daemon: the host's interfaces, not the isle's own.
-            if (new FileInfo($"/proc/{pid}/ns/net").LinkTarget is not { } ns || ns == new FileInfo("/proc/self/ns/net").LinkTarget)
+            if (new FileInfo($"/proc/{pid}/ns/net").LinkTarget is not { } ns || ns == OwnNetNamespace.Value)
                 return null;
             return Network.NetDevText.Totals(File.ReadAllText($"/proc/{pid}/net/dev"));
         }
