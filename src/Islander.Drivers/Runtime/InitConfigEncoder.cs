@@ -23,11 +23,7 @@ public static class InitConfigEncoder
         Validate(config);
         var w = new Writer();
         w.UInt32(InitConfigTag.Version, FormatVersion);
-        foreach (var arg in config.Argv)
-            w.String(InitConfigTag.Argv, arg);
-        foreach (var env in config.Env)
-            w.String(InitConfigTag.Env, env);
-        w.String(InitConfigTag.WorkingDir, config.WorkingDir);
+        w.Command(config.Argv, config.Env, config.WorkingDir);
         if (config.Hostname is not null)
             w.String(InitConfigTag.Hostname, config.Hostname);
         w.String(InitConfigTag.Rootfs, config.Rootfs);
@@ -36,14 +32,7 @@ public static class InitConfigEncoder
             w.Mount(m);
         foreach (var s in config.Symlinks)
             w.Strings(InitConfigTag.Symlink, s.Target, s.Link);
-        w.UInt32(InitConfigTag.Uid, config.Uid);
-        w.UInt32(InitConfigTag.Gid, config.Gid);
-        foreach (var gid in config.AdditionalGids)
-            w.UInt32(InitConfigTag.AdditionalGid, gid);
-        w.UInt64(InitConfigTag.Capabilities, config.Capabilities);
-        w.Bytes(InitConfigTag.NoNewPrivileges, [config.NoNewPrivileges ? (byte)1 : (byte)0]);
-        if (config.SeccompFilter is not null)
-            w.Bytes(InitConfigTag.Seccomp, config.SeccompFilter);
+        w.Confinement(config.Uid, config.Gid, config.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
         w.String(InitConfigTag.StatusPath, config.StatusPath);
         if (config.OomCounterPath is not null)
             w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
@@ -55,31 +44,18 @@ public static class InitConfigEncoder
     /// <exception cref="ArgumentException">No command, no mount namespace to join, a broken seccomp filter or a NUL in a string.</exception>
     public static byte[] EncodeExec(ExecConfig config)
     {
-        if (config.Argv.Count == 0 || config.Argv[0].Length == 0)
-            throw new ArgumentException("argv must name a command", nameof(config));
+        ValidateCommand(config.Argv, nameof(config));
         if (!config.Namespaces.HasFlag(NamespaceFlags.Mount))
             throw new ArgumentException("exec needs the isle's mount namespace", nameof(config));
-        if (config.SeccompFilter is { } f && (f.Length == 0 || f.Length % SockFilterSize != 0 || f.Length / SockFilterSize > MaxSeccompInstructions))
-            throw new ArgumentException($"seccomp filter must be 1..{MaxSeccompInstructions} sock_filter instructions of {SockFilterSize} bytes", nameof(config));
+        ValidateSeccomp(config.SeccompFilter, nameof(config));
         if (config.Argv.Concat(config.Env).Append(config.WorkingDir).Any(s => s.Contains('\0')))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
         var w = new Writer();
         w.UInt32(InitConfigTag.Version, FormatVersion);
         w.UInt32(InitConfigTag.ExecPid, checked((uint)config.Pid));
-        foreach (var arg in config.Argv)
-            w.String(InitConfigTag.Argv, arg);
-        foreach (var env in config.Env)
-            w.String(InitConfigTag.Env, env);
-        w.String(InitConfigTag.WorkingDir, config.WorkingDir);
+        w.Command(config.Argv, config.Env, config.WorkingDir);
         w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
-        w.UInt32(InitConfigTag.Uid, config.User.Uid);
-        w.UInt32(InitConfigTag.Gid, config.User.Gid);
-        foreach (var gid in config.User.AdditionalGids)
-            w.UInt32(InitConfigTag.AdditionalGid, gid);
-        w.UInt64(InitConfigTag.Capabilities, config.Capabilities);
-        w.Bytes(InitConfigTag.NoNewPrivileges, [config.NoNewPrivileges ? (byte)1 : (byte)0]);
-        if (config.SeccompFilter is not null)
-            w.Bytes(InitConfigTag.Seccomp, config.SeccompFilter);
+        w.Confinement(config.User.Uid, config.User.Gid, config.User.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
         w.Bytes(InitConfigTag.End, []);
         return w.ToArray();
     }
@@ -92,14 +68,12 @@ public static class InitConfigEncoder
     /// </summary>
     public static void Validate(InitConfig config)
     {
-        if (config.Argv.Count == 0 || config.Argv[0].Length == 0)
-            throw new ArgumentException("argv must name a command", nameof(config));
+        ValidateCommand(config.Argv, nameof(config));
         if (!config.Namespaces.HasFlag(NamespaceFlags.Mount))
             throw new ArgumentException("isle-init needs a mount namespace", nameof(config));
         if (config.Hostname is not null && !config.Namespaces.HasFlag(NamespaceFlags.Uts))
             throw new ArgumentException("a hostname needs a UTS namespace", nameof(config));
-        if (config.SeccompFilter is { } f && (f.Length == 0 || f.Length % SockFilterSize != 0 || f.Length / SockFilterSize > MaxSeccompInstructions))
-            throw new ArgumentException($"seccomp filter must be 1..{MaxSeccompInstructions} sock_filter instructions of {SockFilterSize} bytes", nameof(config));
+        ValidateSeccomp(config.SeccompFilter, nameof(config));
         IEnumerable<string?> strings = [
             .. config.Argv, .. config.Env, config.WorkingDir, config.Hostname, config.Rootfs, config.StatusPath, config.OomCounterPath,
             .. config.Mounts.SelectMany(m => new[] { m.Source, m.Target, m.FsType, m.Data }),
@@ -109,8 +83,43 @@ public static class InitConfigEncoder
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
     }
 
+    static void ValidateCommand(IReadOnlyList<string> argv, string param)
+    {
+        if (argv.Count == 0 || argv[0].Length == 0)
+            throw new ArgumentException("argv must name a command", param);
+    }
+
+    static void ValidateSeccomp(byte[]? filter, string param)
+    {
+        if (filter is { } f && (f.Length == 0 || f.Length % SockFilterSize != 0 || f.Length / SockFilterSize > MaxSeccompInstructions))
+            throw new ArgumentException($"seccomp filter must be 1..{MaxSeccompInstructions} sock_filter instructions of {SockFilterSize} bytes", param);
+    }
+
     sealed class Writer
     {
+        /// <summary>The process to exec: argv, env, working directory (the start and the exec stream alike).</summary>
+        public void Command(IReadOnlyList<string> argv, IReadOnlyList<string> env, string workingDir)
+        {
+            foreach (var arg in argv)
+                String(InitConfigTag.Argv, arg);
+            foreach (var e in env)
+                String(InitConfigTag.Env, e);
+            String(InitConfigTag.WorkingDir, workingDir);
+        }
+
+        /// <summary>Who the process runs as and how it is confined, applied by isle-init's confine_and_exec for both.</summary>
+        public void Confinement(uint uid, uint gid, IEnumerable<uint> additionalGids, ulong capabilities, bool noNewPrivileges, byte[]? seccomp)
+        {
+            UInt32(InitConfigTag.Uid, uid);
+            UInt32(InitConfigTag.Gid, gid);
+            foreach (var g in additionalGids)
+                UInt32(InitConfigTag.AdditionalGid, g);
+            UInt64(InitConfigTag.Capabilities, capabilities);
+            Bytes(InitConfigTag.NoNewPrivileges, [noNewPrivileges ? (byte)1 : (byte)0]);
+            if (seccomp is not null)
+                Bytes(InitConfigTag.Seccomp, seccomp);
+        }
+
         readonly MemoryStream _out = new();
 
         public byte[] ToArray() => _out.ToArray();
