@@ -185,8 +185,9 @@ public static class ApiEndpoints
     static IReadOnlyList<string> DryRunPlan(DesiredStore desired, StateStore store, IReadOnlyList<DesiredObject> objects)
     {
         if (objects.Count == 0) return [];
-        var actual = ActualStates.Of(store, desired);
-        var before = StateDiff.Diff(desired.ToModel([]), actual);
+        var current = desired.ToModel([]);
+        var actual = ActualStates.Of(store, current);
+        var before = StateDiff.Diff(current, actual);
         var after = StateDiff.Diff(desired.ToModel(objects), actual);
         var planned = before.Actions.Select(a => a.Describe()).Concat(before.Problems.Select(p => $"! {p}")).ToHashSet();
         return after.Actions.Select(a => a.Describe()).Concat(after.Problems.Select(p => $"! {p}")).Where(l => !planned.Contains(l)).ToList();

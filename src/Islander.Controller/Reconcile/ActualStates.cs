@@ -41,11 +41,11 @@ public static class ActualStates
     /// diff</c>). No probe: a Running record counts as alive. Networks and volumes that are still desired count as made
     /// with their current desired spec (what the daemon last reconciled); a network no longer desired, with the
     /// configuration its record keeps. Volumes exist as their records say (made, with the spec they were made with), and
-    /// an isle uses the volumes whose records name it as a user.
+    /// an isle uses the volumes whose records name it as a user. <paramref name="current"/> is the desired state now
+    /// (<see cref="DesiredStore.ToModel"/>), which the caller diffs against too.
     /// </summary>
-    public static ActualState Of(StateStore store, DesiredStore desired)
+    public static ActualState Of(StateStore store, DesiredState current)
     {
-        var current = desired.ToModel([]);
         var networks = current.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
         var volumes = store.Volumes();
         return new ActualState(
