@@ -89,6 +89,7 @@ public sealed class IsleVolumes
                 return; // the restore sets the status when it ends
             var users = LiveUsers(record);
             var decision = StateDiff.ForVolume(name, spec, record.Created ? new ActualVolume(name, record.Spec) : null, users);
+            string? path = null; // set when this pass creates the volume
             try
             {
                 switch (decision.Action)
@@ -119,7 +120,7 @@ public sealed class IsleVolumes
                         record.Driver = create.Spec.Driver;
                         record.Size = create.Spec.Size;
                         record.ReclaimPolicy = create.Spec.ReclaimPolicy;
-                        _drivers.For(record.Driver).Create(name, create.Spec);
+                        path = _drivers.For(record.Driver).Create(name, create.Spec);
                         record.Created = true;
                         _log.LogInformation("Volume {Volume} created ({Driver})", name, VolumeErrors.Lower(record.Driver));
                         break;
@@ -134,7 +135,7 @@ public sealed class IsleVolumes
                         record.ReclaimPolicy = update.Spec.ReclaimPolicy;
                         break;
                 }
-                Refresh(record, decision.Problem);
+                Refresh(record, decision.Problem, path);
             }
             catch (IslanderException e)
             {
@@ -146,11 +147,14 @@ public sealed class IsleVolumes
         }
     }
 
-    /// <summary>Finds the volume (Create: idempotent; for tmpfs after a reboot, mounts it again) and records what the driver says.</summary>
-    void Refresh(VolumeRecord record, string? problem)
+    /// <summary>
+    /// Records what the driver says of the volume. Unless this pass just created it (<paramref name="created"/>, its
+    /// path), finds it first (Create: idempotent; for tmpfs after a reboot, mounts it again).
+    /// </summary>
+    void Refresh(VolumeRecord record, string? problem, string? created)
     {
         var driver = _drivers.For(record.Driver);
-        var path = driver.Create(record.Name, record.Spec with { Size = null }); // never resize here: UpdateVolume does
+        var path = created ?? driver.Create(record.Name, record.Spec with { Size = null }); // never resize here: UpdateVolume does
         var info = driver.Inspect(record.Name);
         bool changed = record.Path != path || record.SizeLimit != info.SizeLimit || record.BytesUsed != info.BytesUsed
             || !record.Snapshots.SequenceEqual(info.Snapshots);
@@ -322,7 +326,7 @@ public sealed class IsleVolumes
             {
                 record.Phase = VolumePhase.Pending; // Refresh makes it Ready again, with an event
                 record.Reason = record.Message = null;
-                try { Refresh(record, null); }
+                try { Refresh(record, null, created: null); }
                 catch (IslanderException e) { SetStatus(record, VolumePhase.Error, "VolumeError", e.Message, EventType.Warning); }
             }
         }
