@@ -174,7 +174,8 @@ sealed class RunOptions
         catch (IslanderException e) { throw Bad(flag, e.Message); }
     }
 
-    static EnvVar ParseEnv(string s)
+    /// <summary><c>-e NAME=value</c>, or <c>-e NAME</c> for this shell's value (empty when unset), as Docker's.</summary>
+    internal static EnvVar ParseEnv(string s)
     {
         int eq = s.IndexOf('=');
         return eq > 0 ? new EnvVar(s[..eq], s[(eq + 1)..]) : new EnvVar(s, Environment.GetEnvironmentVariable(s) ?? "");

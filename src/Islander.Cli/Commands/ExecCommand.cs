@@ -11,8 +11,6 @@ namespace Islander.Cli.Commands;
 /// </summary>
 public static class ExecCommand
 {
-    const int Interrupted = 130;
-
     public static Command Create(Option<string?> socket)
     {
         var name = new Argument<string>("name") { Description = "isle name" };
@@ -28,7 +26,7 @@ public static class ExecCommand
             var error = parse.InvocationConfiguration.Error;
             if (parse.GetValue(tty) || parse.GetValue(interactive))
                 throw new ClientException("exec -i and -t (stdin, a terminal) are not supported yet; run the command without them, e.g. islanderctl exec NAME -- sh -c '...'", "Unsupported");
-            var vars = (parse.GetValue(env) ?? []).Select(e => e.Contains('=') ? e : $"{e}={Environment.GetEnvironmentVariable(e)}").ToList();
+            var vars = (parse.GetValue(env) ?? []).Select(RunOptions.ParseEnv).Select(v => $"{v.Name}={v.Value}").ToList();
             string isle = parse.GetValue(name)!;
             var writers = new Dictionary<int, Sink> { [1] = new(output, Console.Out), [2] = new(error, Console.Error) };
             try
@@ -40,11 +38,11 @@ public static class ExecCommand
             catch (ClientException e) when (e.Reason is "CommandNotFound" or "CommandNotExecutable")
             {
                 await error.WriteLineAsync($"error: {e.Message}");
-                return e.Reason == "CommandNotFound" ? 127 : 126;
+                return e.Reason == "CommandNotFound" ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable;
             }
             catch (Exception e) when (token.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
             {
-                return Interrupted; // the daemon kills the command when the connection closes
+                return RunExitCodes.Interrupted; // the daemon kills the command when the connection closes
             }
         }));
         return exec;
