@@ -15,7 +15,7 @@ namespace Islander.Drivers.Volumes;
 public sealed class BtrfsVolumeDriver : IVolumeDriver
 {
     readonly VolumeLayout _layout;
-    readonly string _sysfs;
+    readonly Lazy<string> _qgroups;
 
     /// <param name="root">A directory on a btrfs filesystem (islanderd: /var/lib/islander/volumes/btrfs); made if missing.</param>
     /// <param name="sysfs">Where the kernel exports btrfs filesystems.</param>
@@ -23,10 +23,11 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
     public BtrfsVolumeDriver(string root, string sysfs = "/sys/fs/btrfs")
     {
         _layout = new VolumeLayout(root);
-        _sysfs = sysfs;
         if (Probe(_layout.Root) is { } reason)
             throw new VolumeException(reason, ErrorCategory.Unsupported);
         Directory.CreateDirectory(_layout.Root, VolumeLayout.RootMode);
+        // Every volume and snapshot is under the root, on its filesystem: one qgroups directory in sysfs, found once.
+        _qgroups = new(() => BtrfsQgroupUsage.QgroupsDirectory(BtrfsSubvolume.FilesystemUuid(_layout.Root), sysfs));
     }
 
     /// <summary>
@@ -88,7 +89,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         string path = Existing(name);
         VolumeErrors.Wrap($"resize volume {name}", () =>
         {
-            if (size is not null || QuotasEnabled(path))
+            if (size is not null || QuotasEnabled)
                 SetLimit(path, size);
         });
     }
@@ -166,14 +167,12 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
 
     void SetLimit(string path, long? size)
     {
-        if (!QuotasEnabled(path))
+        if (!QuotasEnabled)
             BtrfsSubvolume.EnableQuota(_layout.Root);
         BtrfsSubvolume.Limit(path, BtrfsSubvolume.Id(path), size);
     }
 
-    string QgroupsDirectory(string path) => BtrfsQgroupUsage.QgroupsDirectory(BtrfsSubvolume.FilesystemUuid(path), _sysfs);
+    bool QuotasEnabled => Directory.Exists(_qgroups.Value);
 
-    bool QuotasEnabled(string path) => Directory.Exists(QgroupsDirectory(path));
-
-    BtrfsQgroupUsage? Usage(string path) => BtrfsQgroupUsage.Read(QgroupsDirectory(path), BtrfsSubvolume.Id(path));
+    BtrfsQgroupUsage? Usage(string path) => BtrfsQgroupUsage.Read(_qgroups.Value, BtrfsSubvolume.Id(path));
 }
