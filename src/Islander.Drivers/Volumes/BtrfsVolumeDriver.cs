@@ -102,8 +102,8 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
             foreach (var snapshot in VolumeLayout.ValidNames(_layout.Snapshots(name)))
                 BtrfsSubvolume.Delete(_layout.Snapshot(name, snapshot));
             DeleteAny(_layout.Snapshots(name));
-            DeleteAny(_layout.Staging(name));
-            DeleteAny(_layout.Staging(name) + ".old");
+            foreach (var leftover in _layout.StagingLeftovers(name))
+                DeleteAny(leftover);
             DeleteAny(path);
         });
     }
@@ -138,8 +138,8 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         string staging = _layout.Staging(name);
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
-            DeleteAny(staging);
-            DeleteAny(staging + ".old");
+            foreach (var leftover in _layout.StagingLeftovers(name))
+                DeleteAny(leftover);
             Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
             BtrfsSubvolume.Snapshot(source, staging, readOnly: false);
             if (Usage(path)?.MaxReferenced is { } limit)

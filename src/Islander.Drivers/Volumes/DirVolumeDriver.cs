@@ -58,7 +58,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         string path = _layout.Volume(name);
         VolumeErrors.Wrap($"delete volume {name}", () =>
         {
-            foreach (var dir in new[] { _layout.Snapshots(name), _layout.Staging(name), _layout.Staging(name) + ".old", path })
+            foreach (var dir in (string[])[_layout.Snapshots(name), .. _layout.StagingLeftovers(name), path])
                 if (FileInterop.Lstat(dir).Kind == FileKind.Directory)
                     Directory.Delete(dir, recursive: true);
         });
@@ -114,7 +114,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         string staging = _layout.Staging(name);
         VolumeErrors.Wrap($"clean staging of volume {name}", () =>
         {
-            foreach (var leftover in new[] { staging, staging + ".old" })
+            foreach (var leftover in _layout.StagingLeftovers(name))
                 if (Directory.Exists(leftover))
                     Directory.Delete(leftover, recursive: true);
             Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);

@@ -47,6 +47,11 @@ public sealed record VolumeLayout
     /// <summary>The staging path of the volume.</summary>
     public string Staging(string name) => System.IO.Path.Combine(StagingRoot, VolumeName.Volume(name));
 
+    /// <summary>What an interrupted restore or copy of the volume can leave: its staging path and <see cref="Replace"/>'s displaced content.</summary>
+    public string[] StagingLeftovers(string name) => [Staging(name), Displaced(Staging(name))];
+
+    static string Displaced(string staged) => staged + ".old";
+
     /// <summary>
     /// Puts <paramref name="staged"/> in the place of <paramref name="path"/> and returns where the old content now is,
     /// for the caller to delete: one renameat2(RENAME_EXCHANGE) (the old content lands at <paramref name="staged"/>), or,
@@ -61,7 +66,7 @@ public sealed record VolumeLayout
         }
         catch (Interop.SyscallException e) when (e.Errno is 22 /* EINVAL */ or 95 /* EOPNOTSUPP */)
         {
-            string old = staged + ".old";
+            string old = Displaced(staged);
             Directory.Move(path, old);
             Directory.Move(staged, path);
             return old;
