@@ -128,14 +128,7 @@ public sealed class IsleReconciler(
     {
         if (checks.MissingReferences.Count > 0)
         {
-            var message = string.Join("; ", checks.MissingReferences);
-            if (record.Reason != "MissingReference" || record.Message != message)
-            {
-                record.Reason = "MissingReference";
-                record.Message = message;
-                events.Record(key, EventType.Warning, "MissingReference", message, () => store.SaveIsle(record));
-                log.LogWarning("Isle {Isle} held back: {Message}", key.Name, message);
-            }
+            HeldBecause(key, record, "MissingReference", string.Join("; ", checks.MissingReferences), warning: true);
             return ReconcileResult.Done; // the network's or volume's key adds this isle again when it appears
         }
         if (checks.Cycle is { } cycle)
@@ -150,14 +143,7 @@ public sealed class IsleReconciler(
     /// </summary>
     ReconcileResult WaitingForVolumes(ResourceKey key, IsleRecord record, IReadOnlyList<string> notReady)
     {
-        var message = string.Join("; ", notReady);
-        if (record.Reason != "WaitingForVolume" || record.Message != message)
-        {
-            record.Reason = "WaitingForVolume";
-            record.Message = message;
-            store.SaveIsle(record);
-            log.LogInformation("Isle {Isle} waits: {Message}", key.Name, message);
-        }
+        HeldBecause(key, record, "WaitingForVolume", string.Join("; ", notReady));
         return ReconcileResult.Done;
     }
 
@@ -167,15 +153,31 @@ public sealed class IsleReconciler(
         var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IsleState.Running or IsleState.Succeeded)).ToList();
         if (waiting.Count == 0)
             return false;
-        var message = "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ResourceKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d));
-        if (record.Reason != "WaitingForDependencies" || record.Message != message)
-        {
-            record.Reason = "WaitingForDependencies";
-            record.Message = message;
-            store.SaveIsle(record);
-            log.LogInformation("Isle {Isle} {Message}", name, message);
-        }
+        HeldBecause(ResourceKey.Isle(name), record, "WaitingForDependencies",
+            "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ResourceKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d)));
         return true;
+    }
+
+    /// <summary>
+    /// Says in the isle's status why it does not start now, once: nothing is written while reason and message stay the
+    /// same. A <paramref name="warning"/> (a bad manifest) is also an event, saved with the record.
+    /// </summary>
+    void HeldBecause(ResourceKey key, IsleRecord record, string reason, string message, bool warning = false)
+    {
+        if (record.Reason == reason && record.Message == message)
+            return;
+        record.Reason = reason;
+        record.Message = message;
+        if (warning)
+        {
+            events.Record(key, EventType.Warning, reason, message, () => store.SaveIsle(record));
+            log.LogWarning("Isle {Isle} held back: {Reason}: {Message}", key.Name, reason, message);
+        }
+        else
+        {
+            store.SaveIsle(record);
+            log.LogInformation("Isle {Isle} waits: {Reason}: {Message}", key.Name, reason, message);
+        }
     }
 
     /// <summary>What the Model's checks found for one isle, by kind, since each kind is reported its own way.</summary>
