@@ -20,9 +20,6 @@ public static class CgroupV1Plan
         "blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
     ];
 
-    /// <summary>Docker's default device rules in devices.allow syntax (<see cref="DeviceRules.DockerAllowed"/>), written after <c>a</c> into devices.deny.</summary>
-    public static readonly IReadOnlyList<string> AllowedDevices = DeviceRules.DockerAllowed.Select(r => r.ToString()).ToList();
-
     /// <param name="resources">The limits wanted.</param>
     /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles.</param>
     /// <param name="current">The group as it is now (memory limit, swap accounting, throttled devices, parent cpuset).</param>

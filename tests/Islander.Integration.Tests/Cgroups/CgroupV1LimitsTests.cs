@@ -56,8 +56,8 @@ public sealed class CgroupV1LimitsTests : IDisposable
 
         var rules = cg.Read("devices", isle, "devices.list").Split('\n');
         Assert.DoesNotContain("a *:* rwm", rules);
-        foreach (var rule in CgroupV1Plan.AllowedDevices)
-            Assert.Contains(rule, rules);
+        foreach (var rule in DeviceRules.DockerAllowed)
+            Assert.Contains(rule.ToString(), rules); // devices.allow syntax
     }
 
     [Fact]
