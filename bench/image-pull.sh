@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pull + unpack of a ~130 MB (uncompressed; ~45 MB gzip) image from a local registry:
 # islander's OciImageStore against `skopeo copy` (download only, to a dir:) and `podman pull`
-# (download + unpack into containers-storage, when podman is installed), in the same run.
+# (download + unpack into containers-storage), in the same run. podman and bc are installed from Debian if missing.
 # The image is the debootstrap trixie rootfs (scripts/make-trixie-rootfs-tar.sh) as a one-layer OCI image.
 #   sudo bench/image-pull.sh [RUNS]        prints the median wall time of each
 set -euo pipefail
@@ -10,6 +10,8 @@ runs=${1:-5}
 for t in docker-registry skopeo umoci debootstrap; do
   command -v "$t" >/dev/null || { echo "$t missing: run scripts/setup.sh" >&2; exit 1; }
 done
+export DEBIAN_FRONTEND=noninteractive
+for p in podman bc; do dpkg -s "$p" >/dev/null 2>&1 || { apt-get update -qq; apt-get install -y -qq "$p" >/dev/null; }; done
 
 work=$(mktemp -d /var/tmp/islander-bench-pull.XXXXXX)
 registry_pid=
