@@ -1,11 +1,18 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
 /// <summary>Plain fd operations: open, close, read, write, poll, and moving an fd above a floor.</summary>
-internal static unsafe class FileDescriptor
+internal static unsafe partial class FileDescriptor
 {
+    // Not Tmds.LibC's poll: it is imported without SetLastError, so LibC.errno after it is whatever an earlier
+    // call left (often 0). An EINTR (the SIGCHLD of an exec's launcher ending, a GC's suspension signal) was then
+    // not seen as one and surfaced as "poll exec stderr pipe: errno 0 (Success)", failing the exec.
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int poll(pollfd* fds, ulong nfds, int timeout);
+
     /// <summary>open(2). Without O_CLOEXEC in <paramref name="flags"/> the fd leaks into every child: only tests want that.</summary>
     public static int Open(string path, int flags, int mode = 0)
     {
@@ -75,9 +82,14 @@ internal static unsafe class FileDescriptor
     public static bool PollReadable(int fd, int timeoutMs, string what)
     {
         var pfd = new pollfd { fd = fd, events = LibC.POLLIN };
-        int rc = LibC.poll(&pfd, 1, timeoutMs);
-        if (rc == -1 && LibC.errno == LibC.EINTR)
-            return false;
-        return Errno.Check(rc, "poll", what) > 0;
+        int rc = poll(&pfd, 1, timeoutMs);
+        if (rc == -1)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == LibC.EINTR)
+                return false;
+            throw new SyscallException("poll", what, errno);
+        }
+        return rc > 0;
     }
 }

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Islander.Drivers.Interop;
+using Tmds.Linux;
+
+namespace Islander.Drivers.Tests.Runtime;
+
+public sealed class FileDescriptorTests
+{
+    static (int Gettid, int Tgkill) Syscalls => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => (186, 234),
+        Architecture.Arm64 => (178, 131),
+        var other => throw new PlatformNotSupportedException($"no syscall numbers for {other}"),
+    };
+
+    // A signal that has a handler interrupts poll(2) with EINTR: the daemon's pump threads get the SIGCHLD of every
+    // launcher that ends. That is "not readable yet", not an error (it was once reported as "errno 0 (Success)",
+    // because LibC.poll does not keep errno, and failed an exec).
+    [Fact]
+    public void PollReadable_InterruptedBySignal_IsNotReadableYet()
+    {
+        using var handler = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, c => c.Cancel = true);
+        var (read, write) = Pipe.Create(3);
+        try
+        {
+            int tid = 0;
+            bool? readable = null;
+            Exception? error = null;
+            var thread = new Thread(() =>
+            {
+                Volatile.Write(ref tid, (int)LibC.syscall(Syscalls.Gettid));
+                try
+                {
+                    readable = FileDescriptor.PollReadable(read, 20_000, "test pipe");
+                }
+                catch (Exception e)
+                {
+                    error = e;
+                }
+            });
+            var sw = Stopwatch.StartNew();
+            thread.Start();
+            // Until the poll returns: a signal that lands before the thread is in poll interrupts nothing.
+            while (!thread.Join(50))
+                if (Volatile.Read(ref tid) is > 0 and var t)
+                    LibC.syscall(Syscalls.Tgkill, Environment.ProcessId, t, LibC.SIGWINCH);
+
+            Assert.Null(error);
+            Assert.False(readable);
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"poll was not interrupted: {sw.Elapsed}");
+        }
+        finally
+        {
+            FileDescriptor.Close(read);
+            FileDescriptor.Close(write);
+        }
+    }
+}
