@@ -214,7 +214,7 @@ public sealed class IsleLifecycle
         }
         catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
         {
-            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, _ => "StartError" };
+            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => "StartError" };
             _startOutcome = (new IsleProblem(reason, e.Message), true);
         }
         catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)

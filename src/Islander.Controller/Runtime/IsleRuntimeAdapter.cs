@@ -34,12 +34,23 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
             return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
                 attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), namedVolumePaths: VolumePaths?.Invoke(name), ct: cancellationToken));
         }
-        catch (IsleStartException e) when (e.CommandFailed)
+        catch (IsleStartException e) when (Terminal(e) is { } terminal)
         {
-            // The isle was fine, its command was not: a reason of its own (127/126 for islanderctl run), never retried.
-            throw new IsleCommandException(e.Message, e.CommandNotFound, e);
+            throw terminal;
         }
     }
+
+    /// <summary>
+    /// The start failures that are the spec's and have a status reason of their own, never retried: the command could
+    /// not be executed (127/126 for islanderctl run), or the working directory could not be entered. Null for the rest.
+    /// </summary>
+    internal static IslanderException? Terminal(IsleStartException e) => e switch
+    {
+        { CommandFailed: true } => new IsleCommandException(e.Message, e.CommandNotFound, e),
+        { WorkingDirFailed: true, Category: ErrorCategory.InvalidManifest } =>
+            new IsleWorkingDirException($"{e.Message}; workingDir must be a directory inside the isle, not a link out of it", e),
+        _ => null,
+    };
 
     public IsleObservation Probe(string name)
     {

@@ -10,8 +10,8 @@ namespace Islander.Drivers.Runtime;
 /// </summary>
 public abstract class IsleProcessException : IslanderException
 {
-    private protected IsleProcessException(string what, SyscallException inner)
-        : base($"{what}: {inner.Message}", inner.Category, inner)
+    private protected IsleProcessException(string what, SyscallException inner, ErrorCategory? category = null)
+        : base($"{what}: {inner.Message}", category ?? inner.Category, inner)
     {
         Op = inner.Op;
         Path = inner.Path;
@@ -31,6 +31,12 @@ public abstract class IsleProcessException : IslanderException
     /// <summary>The command itself could not be executed (execve failed).</summary>
     public bool CommandFailed => Op == "execve";
 
+    /// <summary>
+    /// The working directory could not be entered (isle-init reports every step of it as <c>chdir</c>): it is a file,
+    /// a link that leads out of the isle's root or through a magic link such as /proc/self/fd/N (ELOOP), ...
+    /// </summary>
+    public bool WorkingDirFailed => Op == "chdir";
+
     /// <summary>The command does not exist (execve: ENOENT).</summary>
     public bool CommandNotFound => CommandFailed && Errno == 2;
 
@@ -41,9 +47,16 @@ public abstract class IsleProcessException : IslanderException
 /// <summary>The isle's init could not be started (<see cref="IsleRuntime.StartAsync"/>).</summary>
 public sealed class IsleStartException : IsleProcessException
 {
-    public IsleStartException(string op, string? path, int errno) : base("start isle", new SyscallException(op, path, errno)) { }
+    public IsleStartException(string op, string? path, int errno) : base("start isle", new SyscallException(op, path, errno), Category(op, errno)) { }
 
     public IsleStartException(string message, Exception? inner = null) : base("start isle", message, inner) { }
+
+    /// <summary>
+    /// A working directory that cannot be entered is the spec's (or the image's) fault: starting again meets the same
+    /// file or link, so it is InvalidManifest, not retried with back-off, unless the errno says "try again".
+    /// </summary>
+    static ErrorCategory? Category(string op, int errno) =>
+        op == "chdir" && errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) ? ErrorCategory.InvalidManifest : null;
 }
 
 /// <summary>A command could not be run in a running isle (<see cref="IsleRuntime.ExecAsync"/>).</summary>

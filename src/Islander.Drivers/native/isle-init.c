@@ -23,6 +23,21 @@
  *                    "EXIT <code> <signal>". The process waits for SYNC_GO (the daemon puts it in the
  *                    isle's cgroup), then takes the isle's credentials exactly as init does, and execs.
  *
+ * The fds each stage holds (CVE-2024-21626: runc leaked an fd on the host's cgroupfs into the container's process,
+ * and `-w /proc/self/fd/N` or a working directory replaced by a link to it then led to the host's root). Besides
+ * 0, 1, 2 (the isle's stdio, or the exec's pipes and /dev/null):
+ *   launch  3 control, 4 report, 5 host_proc (O_PATH on the host's /proc, CLOEXEC): all others closed first.
+ *   shim    3 (closed once init is cloned), 4, 5 (for still_isle_init; closed once STARTED or ERROR is relayed),
+ *           the error pipe's read end (closed then too).
+ *   init    keeps 3 (for SYNC_GO) and the error pipe's write end only, closing everything else (host_proc above all)
+ *           the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir.
+ *   exec    the launcher: 3, 4, 5, the pidfd of the isle's init (closed after setns), the error pipe's read end and,
+ *           after the fork, a pidfd on its child; it closes 0-2 after the fork, 5 and the error pipe once the
+ *           child has started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO).
+ *   At execve, for init and for exec: 0, 1, 2 and the CLOEXEC error pipe's write end, which the kernel closes as
+ *   the isle's command starts (its EOF is the "STARTED"). The working directory is opened with openat2
+ *   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS from the isle's "/" and checked afterwards with getcwd, as runc does.
+ *
  * Config wire format (InitConfigEncoder.cs writes it): records of u16 tag, u32 length, payload,
  * little endian, ending with TAG_END. Strings are NUL-terminated. Every failed syscall is
  * reported as "ERROR <op>\t<path>\t<errno>\n", the way crun reports `open `%s``.
@@ -122,10 +137,16 @@ struct config {
 /* Where fail() sends its record: FD_REPORT in the launcher and shim, the CLOEXEC error pipe in init. */
 static int err_fd = FD_REPORT;
 
+/* While set, fail() reports this step and path instead of its caller's: the steps that make the working
+ * directory are all "chdir <workdir>" for the daemon, which treats that as the spec's fault. */
+static const char *fail_as_op, *fail_as_path;
+
 /* Sends "ERROR op\tpath\terrno\n" with the current errno and exits 127 (like a failed exec). */
 static void __attribute__((noreturn)) fail(const char *op, const char *path)
 {
     int e = errno;
+    if (fail_as_op)
+        op = fail_as_op, path = fail_as_path;
     char buf[4608];
     int n = snprintf(buf, sizeof buf, REPORT_ERROR " %s\t%s\t%d\n", op, path ? path : "", e);
     if (n > (int)sizeof buf - 1)
@@ -565,7 +586,18 @@ static void __attribute__((noreturn)) exec_isle(const struct config *c)
     fail("execve", file);
 }
 
-/* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps). */
+/* The first thing a child of isle-init that becomes the isle's process does: every fd above 2 is closed but the
+ * control pipe (SYNC_GO is still to come) and the error pipe, so nothing of the host reaches the isle, not even
+ * for the time before execve (the CVE-2024-21626 pattern: an fd on the host's /proc, open while the process
+ * chdirs into a working directory the isle controls). Nothing the shim or launcher opens later is inherited. */
+static void keep_only_control_and_error_pipe(void)
+{
+    if (err_fd > FD_CONTROL + 1)
+        check(close_range(FD_CONTROL + 1, (unsigned)err_fd - 1, 0), "close_range", NULL);
+    check(close_range((unsigned)err_fd + 1, ~0U, 0), "close_range", NULL);
+}
+
+/* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps); then closes it. */
 static void wait_sync(void)
 {
     /* The isle must not open /proc/<pid>/exe of isle-init while this still is isle-init
@@ -585,6 +617,35 @@ static void wait_sync(void)
         errno = EPROTO;
         fail("read", "sync");
     }
+    close(FD_CONTROL);
+}
+
+/*
+ * Enters the working directory, which the isle controls (it may have replaced any part of it by a symlink), from
+ * the isle's "/" (cwd and root here): RESOLVE_IN_ROOT keeps ".." and absolute links inside the isle, and
+ * RESOLVE_NO_MAGICLINKS refuses /proc/self/fd/N and its like, which lead wherever their fd does (runc
+ * CVE-2024-21626). Then the kernel's own view is checked, as runc does: a cwd outside the root reads
+ * "(unreachable)/..." from getcwd(2). Every failure is "chdir <workdir>", which the daemon treats as the spec's.
+ */
+static void enter_workdir(const char *workdir)
+{
+    struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    const char *rel = workdir;
+    while (*rel == '/')
+        rel++;
+    int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    check(root, "open", "/");
+    int fd = (int)syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof how);
+    check(fd, "chdir", workdir);
+    check(fchdir(fd), "chdir", workdir);
+    close(fd);
+    close(root);
+    char cwd[4096];
+    check(syscall(SYS_getcwd, cwd, sizeof cwd), "chdir", workdir); /* the raw syscall: glibc hides "(unreachable)" */
+    if (cwd[0] != '/') {
+        errno = EXDEV;
+        fail("chdir", workdir);
+    }
 }
 
 /* The isle's confinement, the same for init and for exec: bounding set, user, no_new_privs,
@@ -603,11 +664,21 @@ static void __attribute__((noreturn)) confine_and_exec(const struct config *c, i
     if (c->no_new_privs)
         check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
     reset_signals();
-    /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. */
+    /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. Nothing else is open
+     * by now (keep_only_control_and_error_pipe, wait_sync): this is the guard for what a later change opens. */
     check(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range", NULL);
     if (c->seccomp && c->no_new_privs)
         install_seccomp(c); /* last: the filter may forbid anything done above */
     exec_isle(c);
+}
+
+/* Docker (runc's createCwd) makes a missing working directory rather than fail. One that exists but cannot be
+ * entered (a file, a link out of the root, a magic link) fails as "chdir", the step the daemon classifies. */
+static void make_workdir(const struct config *c)
+{
+    fail_as_op = "chdir", fail_as_path = c->workdir;
+    mkdir_in_root(c, c->workdir);
+    fail_as_op = fail_as_path = NULL;
 }
 
 /* The cloned child. Never returns. */
@@ -634,10 +705,9 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
         do_symlink(c, c->symlinks[2 * i], c->symlinks[2 * i + 1]);
     if (c->hostname)
         check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
-    /* Docker (runc's createCwd) makes a missing working directory rather than fail. */
-    mkdir_in_root(c, c->workdir);
+    make_workdir(c);
     do_pivot(c->rootfs);
-    check(chdir(c->workdir), "chdir", c->workdir);
+    enter_workdir(c->workdir);
     confine_and_exec(c, last_cap);
 }
 
@@ -748,9 +818,8 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     pid_t init = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
     check(init, "clone", NULL);
     if (init == 0) {
-        close(errpipe[0]);
-        close(FD_REPORT);
         err_fd = errpipe[1];
+        keep_only_control_and_error_pipe(); /* FD_REPORT, host_proc, the error pipe's read end */
         init_main(c);
     }
     close(errpipe[1]);
@@ -764,6 +833,7 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
 
     int64_t started_ms = relay_start(errpipe[0], init) ? now_ms() : 0;
     close(FD_REPORT);
+    close(host_proc);
 
     /* As subreaper we also collect the isle's orphans (no PID namespace); the status is init's. */
     int status;
@@ -785,9 +855,10 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
 
 static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap)
 {
+    keep_only_control_and_error_pipe(); /* FD_REPORT, host_proc, the error pipe's read end */
     wait_sync();
-    /* setns put the cwd at the isle's root; the isle's working directory or -w must exist. */
-    check(chdir(c->workdir), "chdir", c->workdir);
+    /* setns put cwd and root at the isle's "/"; the isle's working directory or -w must exist. */
+    enter_workdir(c->workdir);
     confine_and_exec(c, last_cap);
 }
 
@@ -807,8 +878,6 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
     pid_t child = fork();
     check(child, "fork", NULL);
     if (child == 0) {
-        close(errpipe[0]);
-        close(FD_REPORT);
         err_fd = errpipe[1];
         exec_child(c, last_cap);
     }
@@ -823,6 +892,7 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
 
     /* The child has read SYNC_GO (or EOF) by the time it execs or fails: the pipe is ours again. */
     int started = relay_start(errpipe[0], child);
+    close(host_proc);
     struct pollfd fds[2] = {{.fd = childfd, .events = POLLIN}, {.fd = FD_CONTROL, .events = POLLIN}};
     while (started) {
         if (poll(fds, 2, -1) < 0) {

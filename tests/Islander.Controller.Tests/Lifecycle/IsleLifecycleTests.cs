@@ -1,6 +1,8 @@
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
+using Islander.Controller.Runtime;
 using Islander.Controller.State;
+using Islander.Drivers.Runtime;
 using Islander.Model;
 using Islander.Testing.Fakes;
 using Microsoft.Extensions.Time.Testing;
@@ -160,6 +162,32 @@ public sealed class IsleLifecycleTests
         Assert.Equal(IsleState.Error, lifecycle.State);
         Assert.Equal(reason, lifecycle.Record.Reason);
         Assert.Contains("execve /bin/nope", lifecycle.Record.Message);
+    }
+
+    // isle-init's "chdir" failure as the runtime adapter classifies it: a working directory that is a file or a magic
+    // link (workingDir: /proc/self/fd/5 fails ELOOP) is the spec's, kept in Error; it was retried with back-off forever.
+    [Theory]
+    [InlineData(40, IsleState.Error, "WorkingDirInvalid")] // ELOOP
+    [InlineData(20, IsleState.Error, "WorkingDirInvalid")] // ENOTDIR
+    [InlineData(18, IsleState.Error, "WorkingDirInvalid")] // EXDEV: outside the root after chdir
+    [InlineData(11, IsleState.BackOff, "StartFailed")] // EAGAIN: may pass next time
+    public async Task StartAsync_WorkingDirCannotBeEntered_ErrorUnlessTransient(int errno, IsleState expected, string reason)
+    {
+        var failure = new IsleStartException("chdir", "/proc/self/fd/5", errno);
+        _runtime.StartFault = (_, _) => IsleRuntimeAdapter.Terminal(failure) ?? failure;
+        var lifecycle = Lifecycle(IsleState.Pending);
+
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
+
+        Assert.Equal((expected, reason), (lifecycle.State, lifecycle.Record.Reason));
+        Assert.Contains("chdir /proc/self/fd/5", lifecycle.Record.Message);
+    }
+
+    [Fact]
+    public void Terminal_OtherSteps_AreLeftToTheirCategory()
+    {
+        Assert.Null(IsleRuntimeAdapter.Terminal(new IsleStartException("mount", "/srv/rootfs/proc", 40)));
+        Assert.IsType<IsleCommandException>(IsleRuntimeAdapter.Terminal(new IsleStartException("execve", "/bin/nope", 2)));
     }
 
     [Theory]

@@ -208,4 +208,112 @@ public sealed class IsleExecTests : IAsyncDisposable
         Assert.Equal("0", lines[0]);
         Assert.Equal(["0", "100000", "65536"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    /// <summary>A host file the escape tests try to read and a host path they try to write, both in the test's temp dir.</summary>
+    (string Marker, string Escaped) HostTargets()
+    {
+        var marker = Path.Combine(_h.HostDir, "host-marker");
+        File.WriteAllText(marker, "host-secret-" + Guid.NewGuid().ToString("N"));
+        return (marker, Path.Combine(_h.HostDir, "escaped"));
+    }
+
+    /// <summary>From a working directory that is the host's /proc, ".." is the host's "/": read the marker and the shadow file, write a file.</summary>
+    static string[] EscapeScript(string marker, string escaped) =>
+        ["sh", "-c", $"ls ..; cat ..{marker}; head -2 ../etc/shadow; echo x > ..{escaped}"];
+
+    static void AssertHostUntouched((ExecResult Result, string Out, string Err)? run, string marker, string escaped)
+    {
+        Assert.False(File.Exists(escaped), $"the isle wrote {escaped} on the host: {run}");
+        if (run is var (_, stdout, stderr))
+        {
+            Assert.DoesNotContain(File.ReadAllText(marker), stdout + stderr);
+            var shadow = File.ReadAllLines("/etc/shadow").Take(2).Where(l => l.Length > 0).ToList();
+            Assert.All(shadow, l => Assert.DoesNotContain(l, stdout));
+        }
+    }
+
+    // runc CVE-2024-21626: an fd of the launcher's on the host's /proc, open while the process chdirs, is a way out
+    // through /proc/self/fd/N. The working directory is resolved in the isle's root, where a magic link is refused.
+    [Fact]
+    public async Task Exec_WorkingDirThroughProcSelfFd_IsRefusedAndTheHostUntouched()
+    {
+        var (name, _) = await StartSleeperAsync();
+        var (marker, escaped) = HostTargets();
+
+        // 5 was isle-init's fd on the host's /proc; 0-2 always exist; the others may.
+        for (int fd = 0; fd <= 8; fd++)
+        {
+            var request = new ExecRequest { Command = EscapeScript(marker, escaped), WorkingDir = $"/proc/self/fd/{fd}" };
+            (ExecResult, string, string)? run = null;
+            var thrown = await Record.ExceptionAsync(async () => run = await ExecAsync(name, request, Ct));
+
+            AssertHostUntouched(run, marker, escaped);
+            var e = Assert.IsType<IsleExecException>(thrown);
+            Assert.Equal("chdir", e.Op);
+            // ELOOP: a magic link; ENOENT: no such fd in the process; ENOTDIR: 0 is /dev/null.
+            Assert.True(e.Errno is 40 or 2 or 20, e.Message);
+        }
+    }
+
+    // The same escape without -w: the isle replaces its own working directory by a magic link, and waits for an
+    // administrator's plain exec.
+    [Fact]
+    public async Task Exec_WorkingDirReplacedByProcSelfFdLink_IsRefusedAndTheHostUntouched()
+    {
+        var (name, _) = await StartSleeperAsync(IsleHarness.Spec("sleep", "300") with { WorkingDir = "/app" });
+        var (marker, escaped) = HostTargets();
+        var (planted, _, err) = await ExecAsync(name, new ExecRequest { Command = ["sh", "-c", "rmdir /app && ln -s /proc/self/fd/5 /app"], WorkingDir = "/" }, Ct);
+        Assert.True(planted.ExitCode == 0, err);
+
+        (ExecResult, string, string)? run = null;
+        var thrown = await Record.ExceptionAsync(async () => run = await ExecAsync(name, EscapeScript(marker, escaped)));
+
+        AssertHostUntouched(run, marker, escaped);
+        var e = Assert.IsType<IsleExecException>(thrown);
+        Assert.Equal(("chdir", "/app"), (e.Op, e.Path));
+        Assert.True(e.Errno is 40 or 2, e.Message);
+    }
+
+    // A working directory that leads out of the isle's root by "..": resolved in the root, ".." stops at "/".
+    [Fact]
+    public async Task Exec_WorkingDirDotDot_StaysInTheIsle()
+    {
+        var (name, _) = await StartSleeperAsync();
+
+        var (result, stdout, _) = await ExecAsync(name, new ExecRequest { Command = ["pwd"], WorkingDir = "/../../etc/.." }, Ct);
+
+        Assert.Equal((0, "/\n"), (result.ExitCode, stdout));
+    }
+
+    // The fds a process gets: 0, 1, 2, nothing of isle-init's (no host /proc, no control or report pipe, no error
+    // pipe), seen from inside, by the exec'd shell and by the isle's init (PID 1) about themselves.
+    [Fact]
+    public async Task Fds_InsideInitAndExec_AreOnlyStdio()
+    {
+        // The init's shell lists its own fds into the isle's log (no redirection: ash keeps a copy of a redirected fd).
+        var (name, _) = await StartSleeperAsync(IsleHarness.Spec("sh", "-c", "ls /proc/$$/fd; exec sleep 300"));
+
+        var (_, own, _) = await ExecAsync(name, "sh", "-c", "ls /proc/$$/fd; true"); // not the last command: sh would exec ls
+        var (_, init, _) = await ExecAsync(name, "ls", "/proc/1/fd"); // the sleep the init's shell became
+        var sw = Stopwatch.StartNew();
+        while (_h.Log(name).Length < 6 && sw.Elapsed < TimeSpan.FromSeconds(5))
+            await Task.Delay(20, Ct);
+
+        Assert.Equal("0\n1\n2\n", own);
+        Assert.Equal("0\n1\n2\n", init);
+        Assert.Equal("0\n1\n2\n", _h.Log(name));
+    }
+
+    // An exec'd process that the isle's memory limit OOM-kills ends by SIGKILL: 137 for islanderctl, as for Docker.
+    [Fact]
+    public async Task Exec_OomKilled_EndsBySigkill()
+    {
+        var (name, _) = await StartSleeperAsync(IsleHarness.Spec("sleep", "300") with { Resources = new IsleResources { Memory = 32 << 20 } });
+
+        var (result, stdout, stderr) = await ExecAsync(name, "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
+
+        Assert.Equal((9, 137), (result.Signal, result.ShellCode));
+        Assert.DoesNotContain("survived", stdout);
+        Assert.DoesNotContain("errno", stderr);
+    }
 }

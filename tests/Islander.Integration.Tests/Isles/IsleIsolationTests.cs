@@ -1,3 +1,4 @@
+using Islander.Drivers.Runtime;
 using System.Diagnostics;
 using Islander.Model;
 using Islander.Testing;
@@ -109,6 +110,27 @@ public sealed class IsleIsolationTests : IAsyncDisposable
         };
 
         Assert.Equal("hello\n/tmp\n1000\n1001", await _h.OutputAsync(spec));
+    }
+
+    // runc CVE-2024-21626: the working directory is resolved in the isle's root, where /proc/self/fd/N (a magic link
+    // to whatever isle-init had open) is refused, and the failure is the spec's (InvalidManifest), not retried.
+    [Theory]
+    [InlineData("/proc/self/fd/1", 40)] // ELOOP: the log file, through a magic link
+    [InlineData("/proc/self/fd/5", 2)] // ENOENT: isle-init's fd on the host's /proc was 5; it is closed by now
+    [InlineData("/proc/self/cwd", 40)]
+    [InlineData("/bin/sh", 20)] // ENOTDIR
+    public async Task Run_WorkingDirThatCannotBeEntered_FailsAtChdirAsInvalidManifest(string workingDir, int errno)
+    {
+        var e = await Assert.ThrowsAsync<IsleStartException>(() => _h.StartAsync(IsleHarness.Spec("pwd") with { WorkingDir = workingDir }));
+
+        Assert.Equal(("chdir", workingDir, errno), (e.Op, e.Path, e.Errno));
+        Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
+    }
+
+    [Fact]
+    public async Task Run_WorkingDirWithDotDot_StaysInTheIsle()
+    {
+        Assert.Equal("/tmp", await _h.OutputAsync(IsleHarness.Spec("pwd") with { WorkingDir = "/../../tmp" }));
     }
 
     [Fact]
