@@ -175,4 +175,48 @@ public sealed class IsleSecurityTests : IAsyncDisposable
         Assert.NotEqual(0, status.Code);
         Assert.Contains("Read-only file system", output);
     }
+
+    /// <summary>A static program that calls the three io_uring syscalls and prints their errnos (0: it worked).</summary>
+    const string IoUringProbe = """
+        #include <errno.h>
+        #include <stdio.h>
+        #include <string.h>
+        #include <unistd.h>
+        #include <sys/syscall.h>
+        #include <linux/io_uring.h>
+        static int err(long rc) { return rc < 0 ? errno : 0; }
+        int main(void)
+        {
+            struct io_uring_params p;
+            memset(&p, 0, sizeof p);
+            int setup = err(syscall(SYS_io_uring_setup, 4, &p));
+            int enter = err(syscall(SYS_io_uring_enter, 1000, 0, 0, 0, NULL, 0));
+            int reg = err(syscall(SYS_io_uring_register, 1000, 0, NULL, 0));
+            printf("setup=%d enter=%d register=%d\n", setup, enter, reg);
+            return 0;
+        }
+        """;
+
+    // Docker 25 blocks io_uring in its default profile (moby#46762): its operations run past seccomp. EPERM, the
+    // profile's default errno; unconfined, the same program gets a ring and EBADF for the bad fd.
+    [Fact]
+    public async Task Run_DefaultSeccomp_BlocksIoUringWithEperm()
+    {
+        var bin = Path.Combine(_h.HostDir, "probe");
+        Directory.CreateDirectory(bin);
+        File.WriteAllText(Path.Combine(bin, "uring.c"), IoUringProbe);
+        using (var gcc = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gcc", ["-static", "-O2", "-o", Path.Combine(bin, "uring"), Path.Combine(bin, "uring.c")]) { RedirectStandardError = true })!)
+        {
+            var errors = await gcc.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await gcc.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(gcc.ExitCode == 0, errors);
+        }
+        IsleSpec Probe(string seccomp) => Secured(new IsleSecurity { Seccomp = seccomp }, "/probe/uring") with
+        {
+            Volumes = [new VolumeMount { HostPath = bin, MountPath = "/probe", ReadOnly = true }],
+        };
+
+        Assert.Equal("setup=1 enter=1 register=1", await _h.OutputAsync(Probe("default"))); // EPERM
+        Assert.Equal("setup=0 enter=9 register=9", await _h.OutputAsync(Probe("unconfined"))); // a ring; EBADF: no fd 1000
+    }
 }
