@@ -96,6 +96,10 @@ public static class IsleMountPlan
 
     static IEnumerable<MountOp> VolumeMounts(VolumeMount volume, IReadOnlyDictionary<string, string> namedVolumePaths)
     {
+        // Validation refuses these already; a spec that did not come through it (the API, islanderctl run, a
+        // record from an older islanderd) must not hide the isle's procfs either.
+        if (MountDestinations.Refusal(volume.MountPath, bind: volume.Tmpfs is null) is { } refused)
+            throw new IslanderException($"volume for {volume.MountPath}: {refused}", ErrorCategory.InvalidManifest);
         string target = Relative(volume.MountPath);
         if (volume.Tmpfs is { } tmpfs)
         {

@@ -33,6 +33,7 @@ internal static partial class IsleSpecReader
             var mountPath = Paths.Absolute(f, "mountPath", "/data");
             if (!f.Has("mountPath")) f.Required("mountPath", "say where the isle sees it, e.g. mountPath: /data");
             else if (mountPath == "/") f.Error("mountPath", "cannot mount over the root; pick a directory such as /data");
+            else if (mountPath is not null && MountDestinations.Refusal(mountPath, bind: tmpfs is null) is { } refused) f.Error("mountPath", refused);
             else if (mountPath is not null && !mountPaths.Add(mountPath.TrimEnd('/')))
             {
                 f.Error("mountPath", $"{mountPath} is mounted twice; keep one entry");

@@ -111,4 +111,31 @@ public class IsleMountPlanTests
         var e = Assert.Throws<IslanderException>(() => IsleMountPlan.Build("/r", input));
         Assert.Contains("missing", e.Message);
     }
+
+    // A spec that did not pass validation (API, run, an older record) must not hide the isle's procfs either.
+    [Theory]
+    [InlineData("/proc", false)]
+    [InlineData("/proc/", false)]
+    [InlineData("//proc//sys", false)]
+    [InlineData("/proc/self/fd", false)]
+    [InlineData("/proc/meminfo", true)] // a tmpfs, not a bind of lxcfs's file
+    public void Build_VolumeOnProc_IsRefused(string mountPath, bool tmpfs)
+    {
+        var volume = tmpfs ? new VolumeMount { MountPath = mountPath, Tmpfs = new TmpfsOptions() } : new VolumeMount { MountPath = mountPath, HostPath = "/srv" };
+
+        var e = Assert.Throws<IslanderException>(() => IsleMountPlan.Build("/r", Defaults with { Volumes = [volume] }));
+
+        Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
+        Assert.Contains("/proc", e.Message);
+    }
+
+    [Fact]
+    public void Build_BindOfAnLxcfsFileUnderProc_IsAllowed()
+    {
+        var input = Defaults with { Volumes = [new VolumeMount { MountPath = "/proc/meminfo", HostPath = "/var/lib/lxcfs/proc/meminfo" }] };
+
+        var (mounts, _) = IsleMountPlan.Build("/r", input);
+
+        Assert.Contains(mounts, m => m.Target == "proc/meminfo" && m.Source == "/var/lib/lxcfs/proc/meminfo");
+    }
 }

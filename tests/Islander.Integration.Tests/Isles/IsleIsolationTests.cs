@@ -133,6 +133,22 @@ public sealed class IsleIsolationTests : IAsyncDisposable
         Assert.Equal("/tmp", await _h.OutputAsync(IsleHarness.Spec("pwd") with { WorkingDir = "/../../tmp" }));
     }
 
+    // A volume on /proc would hide the isle's procfs (runc's CVE-2019-16884/19921 hardening; Docker refuses it):
+    // refused before anything is started, with nothing left behind.
+    [Fact]
+    public async Task Run_VolumeOnProc_IsRefusedBeforeStart()
+    {
+        var fake = Directory.CreateDirectory(Path.Combine(_h.HostDir, "fake-proc")).FullName;
+        var spec = IsleHarness.Spec("cat", "/proc/self/status") with { Volumes = [new VolumeMount { HostPath = fake, MountPath = "/proc" }] };
+
+        var e = await Assert.ThrowsAsync<IslanderException>(() => _h.StartAsync(spec));
+
+        Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
+        Assert.Contains("/proc", e.Message);
+        var isles = Path.Combine(_h.Paths.RunRoot, "isles");
+        Assert.True(!Directory.Exists(isles) || Directory.GetDirectories(isles).Length == 0, "a run directory is left");
+    }
+
     [Fact]
     public async Task Delete_AfterRun_LeavesNoCgroupMountOrRunDirectory()
     {
