@@ -24,6 +24,14 @@ public abstract class IsleProcessException : IslanderException
         Op = "";
     }
 
+    /// <summary>
+    /// A working directory that cannot be entered is the spec's, the image's or the request's fault: trying again
+    /// meets the same file or link, so it is InvalidManifest (not retried, 422 for an exec), unless the errno says
+    /// "try again". Null: the errno's own category.
+    /// </summary>
+    private protected static ErrorCategory? SpecCategory(string op, int errno) =>
+        op == "chdir" && errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) ? ErrorCategory.InvalidManifest : null;
+
     public string Op { get; }
     public string? Path { get; }
     public int Errno { get; }
@@ -47,22 +55,15 @@ public abstract class IsleProcessException : IslanderException
 /// <summary>The isle's init could not be started (<see cref="IsleRuntime.StartAsync"/>).</summary>
 public sealed class IsleStartException : IsleProcessException
 {
-    public IsleStartException(string op, string? path, int errno) : base("start isle", new SyscallException(op, path, errno), Category(op, errno)) { }
+    public IsleStartException(string op, string? path, int errno) : base("start isle", new SyscallException(op, path, errno), SpecCategory(op, errno)) { }
 
     public IsleStartException(string message, Exception? inner = null) : base("start isle", message, inner) { }
-
-    /// <summary>
-    /// A working directory that cannot be entered is the spec's (or the image's) fault: starting again meets the same
-    /// file or link, so it is InvalidManifest, not retried with back-off, unless the errno says "try again".
-    /// </summary>
-    static ErrorCategory? Category(string op, int errno) =>
-        op == "chdir" && errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) ? ErrorCategory.InvalidManifest : null;
 }
 
 /// <summary>A command could not be run in a running isle (<see cref="IsleRuntime.ExecAsync"/>).</summary>
 public sealed class IsleExecException : IsleProcessException
 {
-    public IsleExecException(string op, string? path, int errno) : base("exec", new SyscallException(op, path, errno)) { }
+    public IsleExecException(string op, string? path, int errno) : base("exec", new SyscallException(op, path, errno), SpecCategory(op, errno)) { }
 
     public IsleExecException(string message) : base("exec", message, null) { }
 }

@@ -249,7 +249,7 @@ public sealed class IsleExecTests : IAsyncDisposable
 
             AssertHostUntouched(run, marker, escaped);
             var e = Assert.IsType<IsleExecException>(thrown);
-            Assert.Equal("chdir", e.Op);
+            Assert.Equal(("chdir", ErrorCategory.InvalidManifest), (e.Op, e.Category)); // 422 for islanderctl exec, not a 500
             // ELOOP: a magic link; ENOENT: no such fd in the process; ENOTDIR: 0 is /dev/null.
             Assert.True(e.Errno is 40 or 2 or 20, e.Message);
         }
