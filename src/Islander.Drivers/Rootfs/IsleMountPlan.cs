@@ -101,12 +101,14 @@ public static class IsleMountPlan
         if (MountDestinations.Refusal(volume.MountPath, bind: volume.Tmpfs is null) is { } refused)
             throw new IslanderException($"volume for {volume.MountPath}: {refused}", ErrorCategory.InvalidManifest);
         string target = Relative(volume.MountPath);
+        // Not through a link either (isle-init checks where the target resolved to); lxcfs's files are on procfs.
+        var notOnProc = volume.MountPath.StartsWith("/proc/", StringComparison.Ordinal) ? MountOpOptions.None : MountOpOptions.NotOnProc;
         if (volume.Tmpfs is { } tmpfs)
         {
             var options = new List<string> { $"mode={Convert.ToString(tmpfs.Mode ?? 0x1ff /* 0777 */, 8)}" };
             if (tmpfs.Size is { } size) options.Add($"size={size}");
             yield return new("tmpfs", target, "tmpfs", MountFlags.NoSuid | MountFlags.NoDev | (volume.ReadOnly ? MountFlags.ReadOnly : 0),
-                string.Join(',', options), MountOpOptions.CreateDir);
+                string.Join(',', options), MountOpOptions.CreateDir | notOnProc);
             yield break;
         }
 
@@ -116,9 +118,9 @@ public static class IsleMountPlan
                 : throw new IslanderException($"volume \"{volume.Name}\" for {volume.MountPath} has no prepared directory", ErrorCategory.NotFound));
         // A bind of a file needs a file to mount on; of a directory, a directory.
         var create = File.Exists(source) ? MountOpOptions.CreateFile : MountOpOptions.CreateDir;
-        yield return new(source, target, null, MountFlags.Bind | MountFlags.Recursive, null, create);
+        yield return new(source, target, null, MountFlags.Bind | MountFlags.Recursive, null, create | notOnProc);
         if (volume.ReadOnly)
-            yield return new(null, target, null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly);
+            yield return new(null, target, null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null, notOnProc);
     }
 
     static string Relative(string absolute) => absolute.TrimStart('/');

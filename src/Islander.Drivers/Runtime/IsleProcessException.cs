@@ -25,12 +25,16 @@ public abstract class IsleProcessException : IslanderException
     }
 
     /// <summary>
-    /// A working directory that cannot be entered is the spec's, the image's or the request's fault: trying again
-    /// meets the same file or link, so it is InvalidManifest (not retried, 422 for an exec), unless the errno says
-    /// "try again". Null: the errno's own category.
+    /// A working directory that cannot be entered, or a volume whose path leads into /proc, is the spec's, the image's
+    /// or the request's fault: trying again meets the same file or link, so it is InvalidManifest (not retried, 422
+    /// for an exec), unless the errno says "try again". Null: the errno's own category.
     /// </summary>
-    private protected static ErrorCategory? SpecCategory(string op, int errno) =>
-        op == "chdir" && errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) ? ErrorCategory.InvalidManifest : null;
+    private protected static ErrorCategory? SpecCategory(string op, int errno) => op switch
+    {
+        "chdir" when errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) => ErrorCategory.InvalidManifest,
+        "mount on /proc" => ErrorCategory.InvalidManifest, // a volume's path leads into /proc through a link
+        _ => null,
+    };
 
     public string Op { get; }
     public string? Path { get; }

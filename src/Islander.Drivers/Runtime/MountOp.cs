@@ -29,6 +29,8 @@ public enum MountOpOptions : uint
     CreateFile = 2,
     /// <summary>Skip silently when the target does not exist (masked paths the kernel may lack).</summary>
     Optional = 4,
+    /// <summary>Fail ("mount on /proc", EPERM) when the target, resolved in the root, is on procfs: volumes.</summary>
+    NotOnProc = 8,
 }
 
 /// <summary>

@@ -58,11 +58,13 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -94,6 +96,7 @@
 #define MOUNTOP_CREATE_DIR 1u
 #define MOUNTOP_CREATE_FILE 2u
 #define MOUNTOP_OPTIONAL 4u
+#define MOUNTOP_NOT_ON_PROC 8u
 
 /* Inherited fds (LinuxProcessLauncher.cs sets them with posix_spawn file actions). */
 #define FD_CONTROL 3 /* daemon -> isle-init: config, then one sync byte */
@@ -452,6 +455,17 @@ static void do_mount(const struct config *c, const struct mount_op *m)
     if (fd < 0 && errno == ENOENT && (m->options & MOUNTOP_OPTIONAL))
         return;
     check(fd, "open", shown);
+    /* A volume must not land on the isle's procfs through a link in the image or left by the isle (/data -> /proc):
+     * the daemon refuses /proc as a mountPath, this refuses what the path resolved to, as runc checks the resolved
+     * destination (CVE-2019-19921). The op is one the daemon classifies as the spec's. */
+    if (m->options & MOUNTOP_NOT_ON_PROC) {
+        struct statfs sfs;
+        check(fstatfs(fd, &sfs), "fstatfs", shown);
+        if (sfs.f_type == PROC_SUPER_MAGIC) {
+            errno = EPERM;
+            fail("mount on /proc", shown);
+        }
+    }
     /* Mount through the fd, as runc does, so the resolved target is what gets mounted on. */
     char target[64];
     snprintf(target, sizeof target, "/proc/self/fd/%d", fd);

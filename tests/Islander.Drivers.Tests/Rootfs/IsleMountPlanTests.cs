@@ -136,6 +136,25 @@ public class IsleMountPlanTests
 
         var (mounts, _) = IsleMountPlan.Build("/r", input);
 
-        Assert.Contains(mounts, m => m.Target == "proc/meminfo" && m.Source == "/var/lib/lxcfs/proc/meminfo");
+        Assert.Contains(mounts, m => m.Target == "proc/meminfo" && m.Source == "/var/lib/lxcfs/proc/meminfo" && !m.Options.HasFlag(MountOpOptions.NotOnProc));
+    }
+
+    // isle-init refuses a volume whose path resolves into /proc through a link (/data -> /proc in the image).
+    [Fact]
+    public void Build_Volumes_AreNotToLandOnProc()
+    {
+        var input = Defaults with
+        {
+            Volumes =
+            [
+                new VolumeMount { MountPath = "/scratch", Tmpfs = new TmpfsOptions() },
+                new VolumeMount { MountPath = "/data", HostPath = "/srv", ReadOnly = true },
+            ],
+        };
+
+        var (mounts, _) = IsleMountPlan.Build("/r", input);
+
+        Assert.Equal(3, mounts.Count(m => m.Target is "scratch" or "data" && m.Options.HasFlag(MountOpOptions.NotOnProc)));
+        Assert.DoesNotContain(mounts, m => m.Target.StartsWith("proc", StringComparison.Ordinal) && m.Options.HasFlag(MountOpOptions.NotOnProc));
     }
 }

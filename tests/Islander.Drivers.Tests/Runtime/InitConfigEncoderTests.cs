@@ -189,6 +189,18 @@ public class InitConfigEncoderTests
         Assert.Contains($"#define CONFIG_VERSION {InitConfigEncoder.FormatVersion}", source);
     }
 
+    [Fact]
+    public void MountOpOptions_MatchTheDefinesInIsleInitC()
+    {
+        var source = File.ReadAllText(SourceTree.Find("src/Islander.Drivers/native/isle-init.c"));
+        var defines = Regex.Matches(source, @"^#define MOUNTOP_([A-Z_]+) (\d+)u", RegexOptions.Multiline)
+            .ToDictionary(m => m.Groups[1].Value.Replace("_", ""), m => uint.Parse(m.Groups[2].Value), StringComparer.OrdinalIgnoreCase);
+        var options = Enum.GetValues<MountOpOptions>().Where(o => o != MountOpOptions.None)
+            .ToDictionary(o => o.ToString(), o => (uint)o, StringComparer.OrdinalIgnoreCase);
+
+        Assert.Equal(options.OrderBy(o => o.Value).Select(o => (o.Key.ToUpperInvariant(), o.Value)), defines.OrderBy(d => d.Value).Select(d => (d.Key, d.Value)));
+    }
+
     sealed class TagComparer : IEqualityComparer<KeyValuePair<string, ushort>>
     {
         public bool Equals(KeyValuePair<string, ushort> a, KeyValuePair<string, ushort> b) =>

@@ -149,6 +149,24 @@ public sealed class IsleIsolationTests : IAsyncDisposable
         Assert.True(!Directory.Exists(isles) || Directory.GetDirectories(isles).Length == 0, "a run directory is left");
     }
 
+    // The same through a link: the image has /data -> /proc. isle-init checks where the path resolved to, as runc.
+    [Fact]
+    public async Task Run_VolumeOnALinkToProc_IsRefusedByIsleInit()
+    {
+        var layer = Directory.CreateDirectory(Path.Combine(_h.HostDir, "layer")).FullName;
+        File.CreateSymbolicLink(Path.Combine(layer, "data"), "/proc");
+        var volume = Directory.CreateDirectory(Path.Combine(_h.HostDir, "volume")).FullName;
+        var spec = IsleHarness.Spec("cat", "/proc/self/status") with { Volumes = [new VolumeMount { HostPath = volume, MountPath = "/data" }] };
+        var name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+
+        var e = await Assert.ThrowsAsync<IsleStartException>(() =>
+            _h.Runtime.StartAsync(name, spec, lowerDirs: [layer, TestRootfs.Busybox], ct: TestContext.Current.CancellationToken));
+
+        Assert.Equal(("mount on /proc", 1, ErrorCategory.InvalidManifest), (e.Op, e.Errno, e.Category));
+        Assert.EndsWith("/data", e.Path);
+    }
+
     [Fact]
     public async Task Delete_AfterRun_LeavesNoCgroupMountOrRunDirectory()
     {
