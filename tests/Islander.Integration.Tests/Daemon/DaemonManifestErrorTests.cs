@@ -102,4 +102,22 @@ public sealed class DaemonManifestErrorTests : IAsyncDisposable
             default: throw new ArgumentOutOfRangeException(nameof(breakage));
         }
     }
+
+    // A working directory that leads through a magic link (runc CVE-2024-21626) fails at every start the same way:
+    // phase Error with its own reason, not a back-off retried forever.
+    [Fact]
+    public async Task WorkingDirThroughProcSelfFd_ErrorNotBackOff()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName();
+        _h.WriteManifest("isle.yaml", _h.IsleYaml(name, "pwd", extraSpec: "  workingDir: /proc/self/fd/1\n"));
+
+        var failed = await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) is "Error" or "BackOff", TimeSpan.FromSeconds(10), "Error");
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // a back-off would have retried by now
+        var later = await _h.WaitIsleAsync(name, _ => true, TimeSpan.FromSeconds(5), "status");
+
+        Assert.Equal(("Error", "WorkingDirInvalid"), (DaemonHarness.Phase(failed), (string?)failed["status"]?["reason"]));
+        Assert.Contains("chdir /proc/self/fd/1: ELOOP", (string?)failed["status"]?["message"]);
+        Assert.Equal(("Error", 0), (DaemonHarness.Phase(later), DaemonHarness.RestartCount(later)));
+    }
 }

@@ -131,4 +131,41 @@ public sealed class IslanderctlExecTests : IAsyncDisposable
             await exec.WaitForExitAsync(CancellationToken.None);
         }
     }
+
+    // runc CVE-2024-21626 through the CLI, as reported: -w /proc/self/fd/5 was isle-init's fd on the host's /proc.
+    [Fact]
+    public async Task Exec_WorkingDirThroughProcSelfFd_RefusedAndTheHostUntouched()
+    {
+        var name = await RunningIsleAsync();
+        var escaped = Path.Combine(Path.GetTempPath(), "islander-escape-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = await _h.CtlAsync("exec", "-w", "/proc/self/fd/5", name, "--", "sh", "-c", $"ls ..; head -2 ../etc/shadow; echo x > ..{escaped}");
+
+            Assert.False(File.Exists(escaped), r.ToString());
+            Assert.DoesNotContain("root:", r.Stdout);
+            Assert.True(r.ExitCode != 0, r.ToString());
+            Assert.Contains("chdir /proc/self/fd/5", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(escaped);
+        }
+    }
+
+    // An OOM-killed exec ends by SIGKILL: 137, as docker exec, and no "poll ...: errno 0 (Success)".
+    [Fact]
+    public async Task Exec_OomKilled_137()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("web");
+        _h.WriteManifest("web.yaml", _h.IsleYaml(name, "sleep 300", memory: "32Mi"));
+        await _h.WaitRunningAsync(name);
+
+        var r = await _h.CtlAsync("exec", name, "--", "sh", "-c", "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived");
+
+        Assert.True(r.ExitCode == 137, r.ToString());
+        Assert.DoesNotContain("survived", r.Stdout);
+        Assert.DoesNotContain("errno", r.Stderr);
+    }
 }
