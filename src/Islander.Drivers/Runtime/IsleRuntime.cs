@@ -64,16 +64,17 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             // it may make any node, and open only the harmless ones.
             var devices = spec.Security.Privileged ? DevicePolicy.AllowAll : DevicePolicy.Allowlist;
 
-            string root = rootfs.Prepare(name, layers, mappedRoot);
+            using var root = rootfs.Prepare(name, layers, mappedRoot);
             cgroups.Create(name, spec.Resources, devices);
-            // Read through the mounted overlay: the files as the isle will see them (every layer,
+            // Read through the overlay (its detached mount): the files as the isle will see them (every layer,
             // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
-            var user = UserFiles.Resolve(root, spec.User ?? image?.User);
+            var user = UserFiles.Resolve(root.RootPath, spec.User ?? image?.User);
             var config = InitConfigBuilder.Build(new InitConfigInput
             {
                 Name = name,
                 Spec = spec,
-                Rootfs = root,
+                Rootfs = root.MountPoint,
+                RootfsMountFd = root.Fd,
                 StatusPath = paths.StatusFile(name),
                 OomCounterPath = cgroups.Paths(name).OomEventsFile,
                 Capabilities = (ulong)capabilities,
