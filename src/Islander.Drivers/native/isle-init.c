@@ -775,7 +775,8 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     }
     close(errpipe[1]);
     close(FD_CONTROL);
-    close(FD_ROOTFS); /* init's alone (EBADF when there is none) */
+    if (c->rootfs_mount)
+        close(FD_ROOTFS); /* init's alone */
 
     char buf[4608];
     int n = snprintf(buf, sizeof buf, REPORT_PID " %d %d\n", init, getpid());
