@@ -42,6 +42,11 @@ public sealed class DaemonSecretsTests : IAsyncDisposable
         _h.WriteManifest("app.yaml", _h.IsleYaml(name, "exec sleep 1000", extraSpec: env));
         _h.WriteManifest("broken.yaml", _h.IsleYaml(broken, "exec sleep 1000", restartPolicy: "Never", extraSpec: env).Replace("[\"sh\", \"-c\"", "[\"/no/such/command\""));
 
+        // A manifest error in an entry that holds the secret: the error is reported, the value is not.
+        var invalid = _h.NewName();
+        _h.WriteManifest("invalid.yaml", _h.IsleYaml(invalid, "exec sleep 1000",
+            extraSpec: $"  env: [{{name: DB_PASSWORD, value: \"{secret}\", valu: \"{secret}\"}}, {{name: \"DB_PASSWORD={secret}\"}}]\n"));
+
         await _h.WaitRunningAsync(name, seconds: 10);
         await _h.WaitIsleAsync(broken, i => DaemonHarness.Phase(i) is "Failed" or "Error" or "Exited", TimeSpan.FromSeconds(10), "failed start");
 
@@ -61,6 +66,11 @@ public sealed class DaemonSecretsTests : IAsyncDisposable
         // The daemon's log and its events: names, not values.
         var events = await _h.EventsAsync();
         Assert.DoesNotContain(secret, string.Join('\n', events.Select(e => e.ToJsonString())));
+        for (int i = 0; !_h.DaemonOutput.Contains("valu"); i++)
+        {
+            Assert.True(i < 250, $"the manifest error was not logged:\n{_h.DaemonOutput}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
         Assert.DoesNotContain(secret, _h.DaemonOutput);
     }
 }
