@@ -121,6 +121,15 @@ public sealed class SetuidAccessTests : IAsyncDisposable
         var run = HostUser.Run(e);
         Assert.True(run.ExitCode != 0 && !run.Stdout.Contains("euid=0"), $"{e}: {run}");
         Assert.Contains("Permission denied", run.Stderr);
+
+        // In an isle of the image, run by a non-root user: euid 0 in a privileged isle (no no_new_privs), as under Docker.
+        string name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var spec = IsleHarness.Spec("/e") with { User = "65534:65534", Security = new IsleSecurity { Privileged = true } };
+        var process = await _h.Runtime.StartAsync(name, spec, lowerDirs: [layer], ct: Ct);
+        var status = await _h.Runtime.WaitAsync(name, process, Ct);
+        Assert.True(status?.Code == 0, $"exit {status?.Code}: {_h.Log(name)}");
+        Assert.Equal("euid=0", _h.Log(name).Trim());
     }
 
     [Fact]
