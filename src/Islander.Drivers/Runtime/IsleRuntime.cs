@@ -24,10 +24,21 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     }
 
     /// <summary>
-    /// Makes the state and run roots and their isles directories with the modes of <see cref="HostDirectory"/>, and
-    /// closes those an older islander made 0755. At every start too: it costs a few syscalls.
+    /// At startup: makes the state and run roots and their isles directories with the modes of <see cref="HostDirectory"/>,
+    /// closing those an older islander made 0755, and closes the directories of the isles it started. An older
+    /// islander's isles still run with their overlay mounted at RUN/isles/NAME/rootfs: closed to others now, not at
+    /// their next start; their inits no longer pass through (their mounts are made), so root's group will do.
     /// </summary>
     public void PrepareDirectories()
+    {
+        PrepareRoots();
+        foreach (var dir in Directory.EnumerateDirectories(paths.IslesRunRoot))
+            if (File.GetUnixFileMode(dir) != HostDirectory.GroupTraverse)
+                File.SetUnixFileMode(dir, HostDirectory.GroupTraverse);
+    }
+
+    /// <summary>The roots alone, at every start of an isle too: a few syscalls.</summary>
+    void PrepareRoots()
     {
         HostDirectory.Ensure(paths.StateRoot, HostDirectory.Traverse);
         HostDirectory.Ensure(paths.RunRoot, HostDirectory.Traverse);
@@ -52,7 +63,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     {
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
         var mappedRoot = MappedRoot(spec.Security.UserNamespace);
-        PrepareDirectories();
+        PrepareRoots();
         // Root's, and passable by the group of the isle's remapped root only: isle-init, as that user, mounts the rootfs there.
         HostDirectory.Ensure(paths.IsleRunDir(name), HostDirectory.GroupTraverse, checked((int)(mappedRoot?.Gid ?? 0)));
         Directory.CreateDirectory(paths.IsleStateDir(name));

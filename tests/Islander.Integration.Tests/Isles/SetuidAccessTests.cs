@@ -142,11 +142,16 @@ public sealed class SetuidAccessTests : IAsyncDisposable
             File.SetUnixFileMode(dir, open);
         }
 
+        string isle = Path.Combine(_h.Paths.IslesRunRoot, "old-isle");
+        Directory.CreateDirectory(isle);
+        File.SetUnixFileMode(isle, open);
+
         _h.Runtime.PrepareDirectories();
 
         Assert.Equal(HostDirectory.Traverse, File.GetUnixFileMode(_h.Paths.StateRoot));
         Assert.Equal(HostDirectory.Traverse, File.GetUnixFileMode(_h.Paths.RunRoot));
         Assert.Equal(HostDirectory.Private, File.GetUnixFileMode(_h.Paths.IslesStateRoot));
         Assert.Equal(HostDirectory.Traverse, File.GetUnixFileMode(_h.Paths.IslesRunRoot));
+        Assert.Equal(HostDirectory.GroupTraverse, File.GetUnixFileMode(isle));
     }
 }
