@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Islander.Controller.Hosting;
 using Islander.Controller.Images;
 using Islander.Drivers.Images;
+using Islander.Drivers.Runtime;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -124,7 +125,7 @@ public static class ImageEndpoints
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null; // root filesystems are larger than Kestrel's 30 MB default
         var dir = Path.Combine(options.Value.State, "import");
-        Directory.CreateDirectory(dir);
+        HostDirectory.Ensure(dir, HostDirectory.Private); // image content, as STATE/images
         var path = Path.Combine(dir, $"upload-{Guid.NewGuid():N}.tar");
         try
         {

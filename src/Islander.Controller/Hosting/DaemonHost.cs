@@ -5,6 +5,7 @@ using Islander.Controller.Images;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Images;
+using Islander.Drivers.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,8 +78,10 @@ public static class DaemonHost
 
     static void PrepareDirectories(DaemonOptions options)
     {
-        Directory.CreateDirectory(options.State);
-        Directory.CreateDirectory(options.Run);
+        // 0711, and closed again when an older islander made them 0755 (see HostDirectory): the socket's group must
+        // still pass through the run root to reach the 0660 socket.
+        HostDirectory.Ensure(options.State, HostDirectory.Traverse);
+        HostDirectory.Ensure(options.Run, HostDirectory.Traverse);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Socket))!);
         // A socket file left by a daemon that was killed would make bind() fail with EADDRINUSE.
         if (File.Exists(options.Socket)) File.Delete(options.Socket);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Islander.Drivers.Runtime;
 using LiteDB;
 
 namespace Islander.Controller.State;
@@ -38,6 +39,8 @@ public sealed class StateStore : IDisposable
         mapper.Entity<EventRecord>().Id(r => r.Id, autoId: false);
         mapper.Entity<NetworkRecord>().Id(r => r.Name, autoId: false);
         mapper.Entity<VolumeRecord>().Id(r => r.Name, autoId: false).Ignore(r => r.Spec);
+        if (path != ":memory:")
+            CreatePrivateFiles(path);
         _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
         _isles = _db.GetCollection<IsleRecord>("isles");
         _desired = _db.GetCollection<DesiredRecord>("desired");
@@ -49,6 +52,19 @@ public sealed class StateStore : IDisposable
         foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
         foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
         _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+    }
+
+    /// <summary>
+    /// The database holds the desired specs, environment values included: it and LiteDB's log (FILE-log.db, the pages
+    /// written since the last checkpoint) and sort file (FILE-tmp.db) are made 0600 before LiteDB opens them, since
+    /// LiteDB creates files with the process's umask (0644). LiteDB opens an existing file and keeps its mode.
+    /// </summary>
+    static void CreatePrivateFiles(string path)
+    {
+        string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
+        string ext = Path.GetExtension(path);
+        foreach (var file in new[] { path, $"{stem}-log{ext}", $"{stem}-tmp{ext}" })
+            SecretFile.Ensure(file);
     }
 
     /// <summary>A store that lives in memory only, for tests.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Islander.Drivers.Runtime;
 
 namespace Islander.Drivers.Images;
 
@@ -15,8 +16,9 @@ public sealed class ContentStore
     {
         blobs = Path.Combine(root, "blobs", Digest.Algorithm);
         ingest = Path.Combine(root, "ingest");
-        Directory.CreateDirectory(blobs);
-        Directory.CreateDirectory(ingest);
+        HostDirectory.Ensure(Path.Combine(root, "blobs"), HostDirectory.Private);
+        HostDirectory.Ensure(blobs, HostDirectory.Private);
+        HostDirectory.Ensure(ingest, HostDirectory.Private);
     }
 
     public string PathOf(Digest digest) => Path.Combine(blobs, digest.Hex);

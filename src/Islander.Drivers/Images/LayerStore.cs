@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Islander.Drivers.Runtime;
 
 namespace Islander.Drivers.Images;
 
@@ -18,10 +19,11 @@ public sealed class LayerStore
     {
         layers = Path.Combine(root, "layers", Digest.Algorithm);
         tmp = Path.Combine(root, "layers", "tmp");
-        Directory.CreateDirectory(layers);
+        HostDirectory.Ensure(Path.Combine(root, "layers"), HostDirectory.Private);
+        HostDirectory.Ensure(layers, HostDirectory.Private);
         if (Directory.Exists(tmp))
             Directory.Delete(tmp, recursive: true); // leftovers of unpacks a crash interrupted
-        Directory.CreateDirectory(tmp);
+        HostDirectory.Ensure(tmp, HostDirectory.Private);
     }
 
     public string PathOf(Digest diffId) => Path.Combine(layers, diffId.Hex);

@@ -34,13 +34,14 @@ public sealed partial class OciImageStore : IImageStore
         this.root = root;
         this.registry = registry;
         this.maxParallelDownloads = Math.Max(1, maxParallelDownloads);
-        Directory.CreateDirectory(root);
+        // 0700 down to every layer: an image's setuid-root files are the host's once unpacked (see HostDirectory).
+        HostDirectory.Ensure(root, HostDirectory.Private);
         content = new ContentStore(root);
         layers = new LayerStore(root);
         index = new ImageIndex(root);
         if (Directory.Exists(TmpRoot))
             Directory.Delete(TmpRoot, recursive: true); // imports a crash interrupted
-        Directory.CreateDirectory(TmpRoot);
+        HostDirectory.Ensure(TmpRoot, HostDirectory.Private);
     }
 
     public string Root => root;

@@ -33,6 +33,15 @@ internal static unsafe partial class FileDescriptor
             LibC.close(fd);
     }
 
+    /// <summary>fcntl(F_DUPFD_CLOEXEC): a copy of <paramref name="fd"/> at <paramref name="floor"/> or above; the original stays open.</summary>
+    public static int DupAbove(int fd, int floor)
+    {
+        int copy = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, floor);
+        if (copy == -1)
+            throw new SyscallException("fcntl F_DUPFD_CLOEXEC", null, LibC.errno);
+        return copy;
+    }
+
     /// <summary>
     /// Returns an O_CLOEXEC duplicate of <paramref name="fd"/> numbered at least <paramref name="floor"/>,
     /// closing the original; keeps fds clear of the numbers a child gets by dup2 (0-4 for isle-init),

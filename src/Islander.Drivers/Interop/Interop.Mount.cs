@@ -16,6 +16,28 @@ internal static partial class MountInterop
     [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Umount2Native(string target, int flags);
 
+    // open_tree(2), Linux 5.2: the same number on every architecture (the new syscall table).
+    const long SysOpenTree = 428;
+    const uint OPEN_TREE_CLONE = 1;
+    const uint OPEN_TREE_CLOEXEC = 0x80000; // O_CLOEXEC
+    const int AT_FDCWD = -100;
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial long OpenTreeNative(long number, long dirfd, string path, long flags);
+
+    /// <summary>
+    /// open_tree(AT_FDCWD, {path}, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC): a copy of the mount at {path} that is attached
+    /// nowhere, held by the returned fd; it lives on after {path} is unmounted, until the fd is closed or the copy
+    /// is attached with move_mount.
+    /// </summary>
+    public static int CloneDetached(string path)
+    {
+        long fd = OpenTreeNative(SysOpenTree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (fd < 0)
+            throw new MountException("open_tree", null, path, null, MountFlags.None, Marshal.GetLastPInvokeError());
+        return (int)fd;
+    }
+
     /// <summary>Equivalent to: mount -t {fstype} -o {data} {source} {target}.</summary>
     public static void Mount(string? source, string target, string? fstype, MountFlags flags, string? data)
     {

@@ -6,29 +6,33 @@ namespace Islander.Drivers.Rootfs;
 
 /// <summary>
 /// An isle's root filesystem: an overlay whose lower layers (a rootfs directory or an image's
-/// layers) are never written, with a per-isle upper directory under the state root, mounted in the
-/// daemon's namespace at RUN/isles/NAME/rootfs. isle-init bind-mounts it into the isle's own mount
-/// namespace and pivot_roots there.
+/// layers) are never written, with a per-isle upper directory under the state root. The host's mount
+/// namespace never shows it: it is mounted at a private staging point, copied as a detached mount
+/// (open_tree) and unmounted at once; isle-init attaches the copy at RUN/isles/NAME/rootfs in the isle's
+/// own mount namespace and pivot_roots there. So no host path leads into an isle's files: an
+/// <c>rm -rf</c> of the run directory deletes an empty directory, and no local user reaches its files.
 /// </summary>
 public sealed class OverlayRootfs(string stateRoot, string runRoot)
 {
     public string MountPoint(string isle) => Path.Combine(runRoot, "isles", isle, "rootfs");
+    string StagingPoint(string isle) => Path.Combine(runRoot, "isles", isle, ".rootfs-staging");
     string UpperRoot(string isle) => Path.Combine(stateRoot, "isles", isle, "fs");
 
     /// <summary>
-    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W MOUNTPOINT.
-    /// Idempotent: an existing mount is kept, so the isle's writes survive a daemon restart.
+    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W STAGING, then a detached copy
+    /// and umount -l STAGING. The upper directory is kept, so the isle's writes survive a restart of the isle.
     /// <paramref name="lowerDirs"/> lists the top layer first. <paramref name="owner"/> owns the
     /// writable layer's root: the host ids of the isle's root in a user namespace, so it may write there.
     /// </summary>
-    public string Prepare(string isle, IReadOnlyList<string> lowerDirs, (uint Uid, uint Gid)? owner = null)
+    public DetachedRootfs Prepare(string isle, IReadOnlyList<string> lowerDirs, (uint Uid, uint Gid)? owner = null)
     {
-        string target = MountPoint(isle);
-        if (MountInfo.IsMountPoint(target))
-            return target;
+        string target = MountPoint(isle), staging = StagingPoint(isle);
         foreach (var dir in lowerDirs)
             if (!Directory.Exists(dir))
                 throw new IslanderException($"root filesystem {dir} of isle {isle} is not a directory", ErrorCategory.NotFound);
+        // An older islander kept the overlay mounted in the host at the mount point; a crash may have left the staging mount.
+        MountInterop.Unmount(target);
+        MountInterop.Unmount(staging);
 
         string upper = Path.Combine(UpperRoot(isle), "upper"), work = Path.Combine(UpperRoot(isle), "work");
         Directory.CreateDirectory(upper);
@@ -36,8 +40,17 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
         if (owner is { } o)
             FileInterop.Lchown(upper, checked((int)o.Uid), checked((int)o.Gid));
         Directory.CreateDirectory(target);
-        MountInterop.Mount("overlay", target, "overlay", MountFlags.None, Options(lowerDirs, upper, work));
-        return target;
+        HostDirectory.Ensure(staging, HostDirectory.Private);
+        try
+        {
+            MountInterop.Mount("overlay", staging, "overlay", MountFlags.None, Options(lowerDirs, upper, work));
+            return new DetachedRootfs(target, MountInterop.CloneDetached(staging));
+        }
+        finally
+        {
+            MountInterop.Unmount(staging);
+            Directory.Delete(staging);
+        }
     }
 
     /// <summary>overlayfs mount data; ':' and ',' separate options, so paths holding them are escaped with '\'.</summary>
@@ -46,12 +59,17 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
 
     static string Escape(string path) => path.Replace(@"\", @"\\").Replace(":", @"\:").Replace(",", @"\,");
 
-    /// <summary>Unmounts the overlay and deletes the isle's writable layer. Missing pieces count as removed.</summary>
+    /// <summary>
+    /// Deletes the isle's writable layer. The overlay itself ends with the isle's mount namespace; an older
+    /// islander's host mount (or a staging mount a crash left) is unmounted first. Missing pieces count as removed.
+    /// </summary>
     public void Remove(string isle)
     {
-        string target = MountPoint(isle);
+        string target = MountPoint(isle), staging = StagingPoint(isle);
         MountInterop.Unmount(target);
+        MountInterop.Unmount(staging);
         DeleteIfExists(target);
+        DeleteIfExists(staging);
         DeleteIfExists(UpperRoot(isle));
     }
 

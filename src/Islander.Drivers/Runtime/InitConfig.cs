@@ -53,6 +53,12 @@ public sealed record InitConfig
     /// <summary>A classic BPF program (struct sock_filter[], 8 bytes each) installed right before execve; null for none.</summary>
     public byte[]? SeccompFilter { get; init; }
 
+    /// <summary>
+    /// The daemon's fd of the rootfs as a detached mount (<see cref="Rootfs.OverlayRootfs.Prepare"/>), or -1 when
+    /// <see cref="Rootfs"/> is already mounted. The launcher hands it to isle-init as fd 5 and no one else.
+    /// </summary>
+    public int RootfsMountFd { get; init; } = -1;
+
     /// <summary>File where the shim writes the exit status when the isle's init ends.</summary>
     public required string StatusPath { get; init; }
 

@@ -13,6 +13,9 @@ public sealed record InitConfigInput
     /// <summary>The prepared root filesystem (overlay mount point).</summary>
     public required string Rootfs { get; init; }
 
+    /// <summary>The rootfs as a detached mount that isle-init attaches at <see cref="Rootfs"/>; -1 when it is mounted there already.</summary>
+    public int RootfsMountFd { get; init; } = -1;
+
     public required string StatusPath { get; init; }
     public string? OomCounterPath { get; init; }
 
@@ -63,6 +66,7 @@ public static class InitConfigBuilder
             WorkingDir = spec.WorkingDir ?? (string.IsNullOrEmpty(input.Image.WorkingDir) ? "/" : input.Image.WorkingDir),
             Hostname = hostname,
             Rootfs = input.Rootfs,
+            RootfsMountFd = input.RootfsMountFd,
             Namespaces = Namespaces(spec),
             Mounts = mounts,
             Symlinks = links,

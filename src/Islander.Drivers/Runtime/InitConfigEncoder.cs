@@ -18,6 +18,9 @@ public static class InitConfigEncoder
 
     /// <summary>Returns the whole stream, from the <see cref="InitConfigTag.Version"/> record to <see cref="InitConfigTag.End"/>.</summary>
     /// <exception cref="ArgumentException">The config breaks isle-init's rules (see <see cref="Validate"/>).</exception>
+    /// <summary>The fd isle-init finds the detached rootfs mount at (FD_ROOTFS in isle-init.c).</summary>
+    public const int RootfsMountFd = 5;
+
     public static byte[] Encode(InitConfig config)
     {
         Validate(config);
@@ -27,6 +30,8 @@ public static class InitConfigEncoder
         if (config.Hostname is not null)
             w.String(InitConfigTag.Hostname, config.Hostname);
         w.String(InitConfigTag.Rootfs, config.Rootfs);
+        if (config.RootfsMountFd >= 0)
+            w.UInt32(InitConfigTag.RootfsMount, RootfsMountFd);
         w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
         foreach (var m in config.Mounts)
             w.Mount(m);

@@ -41,4 +41,6 @@ public enum InitConfigTag : ushort
     OomCounterPath = 17,
     /// <summary>u32 host pid: exec mode, join that process's namespaces (<see cref="Namespaces"/>) instead of making an isle.</summary>
     ExecPid = 18,
+    /// <summary>u32, always 5: that fd holds the rootfs as a detached mount, which init attaches at <see cref="Rootfs"/> in its own mount namespace.</summary>
+    RootfsMount = 19,
 }

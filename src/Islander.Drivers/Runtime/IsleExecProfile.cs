@@ -62,7 +62,8 @@ public sealed record IsleExecProfile
             User = user ?? User,
             Capabilities = Capabilities,
             NoNewPrivileges = NoNewPrivileges,
-            SeccompFilter = SeccompFilter,
+            // An unconfined isle's (privileged, seccomp: unconfined) profile holds an empty filter: no filter, not a broken one.
+            SeccompFilter = SeccompFilter is { Length: > 0 } filter ? filter : null,
         };
     }
 
@@ -77,12 +78,8 @@ public sealed record IsleExecProfile
         else env.Add(entry);
     }
 
-    public void Write(string path)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, JsonSerializer.SerializeToUtf8Bytes(this, RuntimeJsonContext.Default.IsleExecProfile));
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>0600: the isle's environment is in it (<see cref="SecretFile"/>).</summary>
+    public void Write(string path) => SecretFile.WriteAtomically(path, JsonSerializer.SerializeToUtf8Bytes(this, RuntimeJsonContext.Default.IsleExecProfile));
 
     /// <summary>The recorded profile; null when there is none (an isle started before islander had exec).</summary>
     public static IsleExecProfile? Read(string path)

@@ -15,9 +15,36 @@ namespace Islander.Drivers.Runtime;
 /// </summary>
 public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths)
 {
-    public static IsleRuntime CreateDefault(RuntimePaths paths) =>
-        new(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect()), new BridgeNetworkDriver(),
+    public static IsleRuntime CreateDefault(RuntimePaths paths)
+    {
+        var runtime = new IsleRuntime(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect()), new BridgeNetworkDriver(),
             new OverlayRootfs(paths.StateRoot, paths.RunRoot), paths);
+        runtime.PrepareDirectories();
+        return runtime;
+    }
+
+    /// <summary>
+    /// At startup: makes the state and run roots and their isles directories with the modes of <see cref="HostDirectory"/>,
+    /// closing those an older islander made 0755, and closes the directories of the isles it started. An older
+    /// islander's isles still run with their overlay mounted at RUN/isles/NAME/rootfs: closed to others now, not at
+    /// their next start; their inits no longer pass through (their mounts are made), so root's group will do.
+    /// </summary>
+    public void PrepareDirectories()
+    {
+        PrepareRoots();
+        foreach (var dir in Directory.EnumerateDirectories(paths.IslesRunRoot))
+            if (File.GetUnixFileMode(dir) != HostDirectory.GroupTraverse)
+                File.SetUnixFileMode(dir, HostDirectory.GroupTraverse);
+    }
+
+    /// <summary>The roots alone, at every start of an isle too: a few syscalls.</summary>
+    void PrepareRoots()
+    {
+        HostDirectory.Ensure(paths.StateRoot, HostDirectory.Traverse);
+        HostDirectory.Ensure(paths.RunRoot, HostDirectory.Traverse);
+        HostDirectory.Ensure(paths.IslesStateRoot, HostDirectory.Private);
+        HostDirectory.Ensure(paths.IslesRunRoot, HostDirectory.Traverse);
+    }
 
     public RuntimePaths Paths => paths;
 
@@ -35,7 +62,10 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         CancellationToken ct = default, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
-        Directory.CreateDirectory(paths.IsleRunDir(name));
+        var mappedRoot = MappedRoot(spec.Security.UserNamespace);
+        PrepareRoots();
+        // Root's, and passable by the group of the isle's remapped root only: isle-init, as that user, mounts the rootfs there.
+        HostDirectory.Ensure(paths.IsleRunDir(name), HostDirectory.GroupTraverse, checked((int)(mappedRoot?.Gid ?? 0)));
         Directory.CreateDirectory(paths.IsleStateDir(name));
         File.Delete(paths.StatusFile(name));
         try
@@ -45,16 +75,17 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             // it may make any node, and open only the harmless ones.
             var devices = spec.Security.Privileged ? DevicePolicy.AllowAll : DevicePolicy.Allowlist;
 
-            string root = rootfs.Prepare(name, layers, MappedRoot(spec.Security.UserNamespace));
+            using var root = rootfs.Prepare(name, layers, mappedRoot);
             cgroups.Create(name, spec.Resources, devices);
-            // Read through the mounted overlay: the files as the isle will see them (every layer,
+            // Read through the overlay (its detached mount): the files as the isle will see them (every layer,
             // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
-            var user = UserFiles.Resolve(root, spec.User ?? image?.User);
+            var user = UserFiles.Resolve(root.RootPath, spec.User ?? image?.User);
             var config = InitConfigBuilder.Build(new InitConfigInput
             {
                 Name = name,
                 Spec = spec,
-                Rootfs = root,
+                Rootfs = root.MountPoint,
+                RootfsMountFd = root.Fd,
                 StatusPath = paths.StatusFile(name),
                 OomCounterPath = cgroups.Paths(name).OomEventsFile,
                 Capabilities = (ulong)capabilities,
@@ -118,7 +149,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     }
 
     /// <summary>The host uid and gid that the isle's root is mapped to, in a user namespace.</summary>
-    static (uint, uint)? MappedRoot(UserNamespace? userns)
+    static (uint Uid, uint Gid)? MappedRoot(UserNamespace? userns)
     {
         if (userns is null)
             return null;

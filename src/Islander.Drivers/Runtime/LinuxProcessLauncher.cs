@@ -32,7 +32,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         if (!File.Exists(IsleInitPath))
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
         ct.ThrowIfCancellationRequested();
-        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, initPidfd = -1;
+        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, initPidfd = -1, rootfs = -1;
         bool started = false;
         try
         {
@@ -50,11 +50,18 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             }
             actions.Add(new(ControlFd, controlRead));
             actions.Add(new(ReportFd, reportWrite));
+            if (config.RootfsMountFd >= 0)
+            {
+                // A copy above 5, so no action before this one overwrites it; dup2 onto 5 comes last.
+                rootfs = FileDescriptor.DupAbove(config.RootfsMountFd, InitConfigEncoder.RootfsMountFd + 1);
+                actions.Add(new(InitConfigEncoder.RootfsMountFd, rootfs));
+            }
 
             int launcher = Spawn.Start(IsleInitPath, ["isle-init"], actions);
             Close(ref controlRead);
             Close(ref reportWrite);
             Close(ref log);
+            Close(ref rootfs);
 
             int launcherStatus;
             bool sent = false;
@@ -93,6 +100,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             Close(ref reportRead);
             Close(ref reportWrite);
             Close(ref log);
+            Close(ref rootfs);
             if (!started && initPidfd >= 0)
                 EnsureExited(initPidfd);
             Close(ref initPidfd);

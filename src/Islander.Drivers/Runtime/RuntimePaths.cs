@@ -8,8 +8,12 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
 {
     public static RuntimePaths Default { get; } = new("/var/lib/islander", "/run/islander");
 
-    public string IsleRunDir(string isle) => Path.Combine(RunRoot, "isles", isle);
-    public string IsleStateDir(string isle) => Path.Combine(StateRoot, "isles", isle);
+    /// <summary>RUN/isles and STATE/isles: the parents of every isle's directories.</summary>
+    public string IslesRunRoot => Path.Combine(RunRoot, "isles");
+    public string IslesStateRoot => Path.Combine(StateRoot, "isles");
+
+    public string IsleRunDir(string isle) => Path.Combine(IslesRunRoot, isle);
+    public string IsleStateDir(string isle) => Path.Combine(IslesStateRoot, isle);
 
     /// <summary>The shim's record of how the isle ended.</summary>
     public string StatusFile(string isle) => Path.Combine(IsleRunDir(isle), "status");

@@ -24,7 +24,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     public TmpfsVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Directory.CreateDirectory(_layout.Root, VolumeLayout.RootMode);
+        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
         // mountinfo names mount points by their real path; the root may sit behind a symlink (/var/run).
         _realRoot = FileInterop.RealPath(_layout.Root) ?? _layout.Root;
     }

@@ -6,8 +6,9 @@
  * several roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
  *
  *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
- *                    SYNC_GO), fd 4 = report pipe. Reads the config, forks the shim, exits 0 so
- *                    the daemon has no long-lived children.
+ *                    SYNC_GO), fd 4 = report pipe, fd 5 = the rootfs as a detached mount (init's
+ *                    only). Reads the config, forks the shim, exits 0 so the daemon has no
+ *                    long-lived children.
  *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
  *                    "PID <init> <shim>", relays STARTED or ERROR, waits for init and writes the
  *                    exit status file. Survives the daemon, so isles survive a daemon restart.
@@ -88,6 +89,7 @@
 #define TAG_STATUS_PATH 16     /* string */
 #define TAG_OOM_COUNTER_PATH 17 /* string */
 #define TAG_EXEC_PID 18        /* u32: exec mode, join this process's namespaces (TAG_NAMESPACES) */
+#define TAG_ROOTFS_MOUNT 19    /* u32: FD_ROOTFS holds the rootfs as a detached mount (open_tree) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -101,6 +103,13 @@
 /* Inherited fds (LinuxProcessLauncher.cs sets them with posix_spawn file actions). */
 #define FD_CONTROL 3 /* daemon -> isle-init: config, then one sync byte */
 #define FD_REPORT 4  /* isle-init -> daemon: report lines */
+#define FD_ROOTFS 5  /* the isle's rootfs, a detached mount (TAG_ROOTFS_MOUNT); init's only */
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
 
 /* Sync message on the control pipe: the daemon has placed init (cgroup, id maps); go on.
  * EOF instead of SYNC_GO means the daemon gave up: init exits quietly. */
@@ -132,7 +141,7 @@ struct config {
     uint32_t uid, gid, exec_pid;
     gid_t *gids;
     size_t ngids;
-    int no_new_privs;
+    int no_new_privs, rootfs_mount;
     const unsigned char *seccomp;
     size_t seccomp_len;
 };
@@ -300,6 +309,11 @@ static void read_config(int fd, struct config *c)
         case TAG_UID: c->uid = (uint32_t)int_payload(p, len, 4, "uid"); break;
         case TAG_GID: c->gid = (uint32_t)int_payload(p, len, 4, "gid"); break;
         case TAG_EXEC_PID: c->exec_pid = (uint32_t)int_payload(p, len, 4, "exec pid"); break;
+        case TAG_ROOTFS_MOUNT:
+            if (int_payload(p, len, 4, "rootfs mount") != FD_ROOTFS)
+                bad_config("rootfs mount fd");
+            c->rootfs_mount = 1;
+            break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -337,7 +351,7 @@ static void read_config(int fd, struct config *c)
     }
     if (!version_seen || c->argc == 0)
         bad_config("missing argv");
-    if (c->exec_pid && (c->rootfs || c->nmounts || c->nsymlinks || c->hostname))
+    if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname))
         bad_config("exec joins an isle: no rootfs, mounts or hostname");
     if (!c->exec_pid && (!c->rootfs || !c->status_path))
         bad_config("missing rootfs or status path");
@@ -713,6 +727,12 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
 
     prctl(PR_SET_NAME, "islander:mount");
     check(mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL), "mount", "/ (MS_REC|MS_SLAVE)");
+    /* The daemon's overlay, detached from the host (open_tree OPEN_TREE_CLONE): attached here only, in the isle's
+     * own mount namespace, so no host path leads into it (an rm -rf of the run directory, a local user). */
+    if (c->rootfs_mount) {
+        check(syscall(SYS_move_mount, FD_ROOTFS, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH), "move_mount", c->rootfs);
+        close(FD_ROOTFS);
+    }
     for (size_t i = 0; i < c->nmounts; i++)
         do_mount(c, &c->mounts[i]);
     for (size_t i = 0; i < c->nsymlinks; i++)
@@ -838,6 +858,8 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     }
     close(errpipe[1]);
     close(FD_CONTROL);
+    if (c->rootfs_mount)
+        close(FD_ROOTFS); /* init's alone */
 
     char buf[4608];
     int n = snprintf(buf, sizeof buf, REPORT_PID " %d %d\n", init, getpid());
@@ -936,13 +958,15 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
 int main(void)
 {
     prctl(PR_SET_NAME, "islander:launch");
-    /* The daemon's fds are all CLOEXEC and posix_spawn set 0-4; make sure anyway. */
-    check(close_range(FD_REPORT + 1, ~0U, 0), "close_range", NULL);
-    host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    check(host_proc, "open", "/proc");
+    /* The daemon's fds are all CLOEXEC and posix_spawn set 0-5; make sure anyway. */
+    check(close_range(FD_ROOTFS + 1, ~0U, 0), "close_range", NULL);
 
     struct config c;
     read_config(FD_CONTROL, &c);
+    if (!c.rootfs_mount)
+        close(FD_ROOTFS); /* none was passed: nothing there, or nothing that is ours */
+    host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    check(host_proc, "open", "/proc");
     if (c.exec_pid)
         exec_main(&c);
 

@@ -73,7 +73,10 @@ internal static partial class IsleSpecReader
             }
             if (name.Length == 0 || name.Contains('=') || name.Contains('\0'))
             {
-                f.Error("name", $"\"{name}\" is not a variable name; it must be non-empty and contain no '='");
+                // NAME=value written as the name: the value may be a secret, and errors go to the log and events.
+                int eq = name.IndexOf('=');
+                string shown = eq >= 0 ? name[..eq] + "=..." : name;
+                f.Error("name", $"\"{shown}\" is not a variable name; it must be non-empty and contain no '=': put the value in value, e.g. {{name: {(eq > 0 ? name[..eq] : "MODE")}, value: ...}}");
                 return null;
             }
             if (!seen.Add(name))

@@ -69,6 +69,17 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_RootfsMount_Fd5AfterTheRootfsPath_OnlyWhenTheDaemonHasOne()
+    {
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { RootfsMountFd = 37 }));
+
+        int rootfs = records.FindIndex(r => r.Tag == InitConfigTag.Rootfs);
+        Assert.Equal(InitConfigTag.RootfsMount, records[rootfs + 1].Tag);
+        Assert.Equal([5, 0, 0, 0], records[rootfs + 1].Payload); // the fd isle-init finds it at, not the daemon's
+        Assert.DoesNotContain(Records(InitConfigEncoder.Encode(Minimal())), r => r.Tag == InitConfigTag.RootfsMount);
+    }
+
+    [Fact]
     public void Encode_RepeatedFields_OneRecordEachInOrder()
     {
         var config = Minimal() with

@@ -62,7 +62,8 @@ public sealed class RegistryPullTests : IDisposable
         await store.PullAsync($"{registry.Host}/busybox:1.0", PullOptions.Default, null, Ct);
         var overlay = new OverlayRootfs(Path.Combine(state, "isles"), Path.Combine(state, "run"));
 
-        string merged = overlay.Prepare("itest", store.Resolve($"{registry.Host}/busybox:1.0").LayerDirs);
+        using var rootfs = overlay.Prepare("itest", store.Resolve($"{registry.Host}/busybox:1.0").LayerDirs);
+        string merged = rootfs.RootPath;
         try
         {
             Assert.True(File.Exists(Path.Combine(merged, "bin/busybox")));

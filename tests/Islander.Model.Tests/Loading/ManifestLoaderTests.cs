@@ -241,6 +241,19 @@ public class ManifestLoaderTests
         Assert.Equal([new EnvVar("PORT", "8080"), new EnvVar("EMPTY", "")], LoadIsle("env: [{name: PORT, value: 8080}, {name: EMPTY}]").Env);
 
     [Fact]
+    public void Load_EnvNameHoldingAValue_ErrorNamesTheVariableButNotTheValue()
+    {
+        const string yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: t}\nspec:\n  image: busybox\n  env: [{name: DB_PASSWORD=hunter2}]\n";
+
+        var d = Assert.Single(ManifestLoader.Load(yaml, "t.yaml").Diagnostics);
+
+        Assert.Equal("spec.env[0].name", d.Field);
+        Assert.Contains("\"DB_PASSWORD=...\" is not a variable name", d.Message);
+        Assert.Contains("{name: DB_PASSWORD, value: ...}", d.Message);
+        Assert.DoesNotContain("hunter2", d.Message);
+    }
+
+    [Fact]
     public void Load_StatusAtTopLevel_Ignored()
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Volume\nmetadata: {name: v}\nstatus: {phase: Bound}\n";

@@ -1,0 +1,71 @@
+using Islander.Integration.Tests.Images;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>
+/// An isle's overlay is attached in the isle's own mount namespace only: the host shows no mount under the run
+/// directory, and an <c>rm -rf</c> of it (a careless /run cleanup) deletes none of the isle's files.
+/// </summary>
+[Collection(IsleCollection.Name)]
+public sealed class RootfsMountTests : IAsyncDisposable
+{
+    readonly IsleHarness _h = new();
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RunningIsle_HostHasNoMountUnderTheRunDirectory_RmRfOfItDeletesNothingOfTheIsle()
+    {
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("sh", "-c", "echo kept > /keep && exec sleep 300"));
+        string upper = Path.Combine(_h.Paths.IsleStateDir(name), "fs", "upper", "keep");
+        for (int i = 0; !File.Exists(upper); i++)
+        {
+            Assert.True(i < 250, $"the isle did not write /keep: {_h.Log(name)}");
+            await Task.Delay(20, Ct);
+        }
+
+        var mounts = File.ReadAllLines("/proc/self/mountinfo").Where(l => l.Split(' ')[4].StartsWith(_h.HostDir, StringComparison.Ordinal)).ToList();
+        Assert.True(mounts.Count == 0, "host mounts under the isle's directories:\n" + string.Join('\n', mounts));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_h.Paths.IsleRunDir(name), "rootfs")));
+        // The mount's fd was init's alone, and init closed it once attached: neither it nor the shim holds it (its
+        // link reads "/"), and the isle's command has 0-2 only.
+        foreach (int pid in new[] { process.ShimPid, process.InitPid })
+            Assert.DoesNotContain("/", Directory.GetFiles($"/proc/{pid}/fd").Select(fd => new FileInfo(fd).LinkTarget));
+        Assert.Equal(["0", "1", "2"], Directory.GetFiles($"/proc/{process.InitPid}/fd").Select(Path.GetFileName).Order());
+
+        Directory.Delete(_h.Paths.RunRoot, recursive: true); // rm -rf RUN
+        try
+        {
+            // The isle's files, in its writable layer and as the isle sees them (its root, from the host as root).
+            Assert.Equal("kept\n", File.ReadAllText(upper));
+            Assert.True(_h.Runtime.IsRunning(process));
+            Assert.Equal("kept\n", File.ReadAllText($"/proc/{process.InitPid}/root/keep"));
+            Assert.True(File.Exists($"/proc/{process.InitPid}/root/bin/busybox"));
+        }
+        finally
+        {
+            // Its process record went with the run directory: the harness's delete would not find it to stop it.
+            using var init = System.Diagnostics.Process.GetProcessById(process.InitPid);
+            init.Kill();
+            init.WaitForExit(5000);
+        }
+    }
+
+    [Fact]
+    public async Task DeletedIsle_LeavesNoMountAndNoDirectory_AndAnOlderIslandersHostMountIsUnmounted()
+    {
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("true"));
+        await _h.Runtime.WaitAsync(name, process, Ct);
+        // What an older islander left: the overlay mounted in the host at RUN/isles/NAME/rootfs.
+        string target = Path.Combine(_h.Paths.IsleRunDir(name), "rootfs");
+        Tools.Run("mount", "-t", "tmpfs", "legacy", target);
+
+        await _h.Runtime.DeleteAsync(name, Ct, keepLog: false);
+
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Split(' ')[4].StartsWith(_h.HostDir, StringComparison.Ordinal));
+        Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name)));
+    }
+}
