@@ -27,12 +27,14 @@
  * The fds each stage holds (CVE-2024-21626: runc leaked an fd on the host's cgroupfs into the container's process,
  * and `-w /proc/self/fd/N` or a working directory replaced by a link to it then led to the host's root). Besides
  * 0, 1, 2 (the isle's stdio, or the exec's pipes and /dev/null):
- *   launch  3 control, 4 report, 5 host_proc (O_PATH on the host's /proc, CLOEXEC): all others closed first.
- *   shim    3 (closed once init is cloned), 4, 5 (for still_isle_init; closed once STARTED or ERROR is relayed),
- *           the error pipe's read end (closed then too).
- *   init    keeps 3 (for SYNC_GO) and the error pipe's write end only, closing everything else (host_proc above all)
- *           the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir.
- *   exec    the launcher: 3, 4, 5, the pidfd of the isle's init (closed after setns), the error pipe's read end and,
+ *   launch  3 control, 4 report, 5 the rootfs mount (start only; else closed at once), host_proc (O_PATH on the
+ *           host's /proc, CLOEXEC; 5 or 6): all others closed first.
+ *   shim    3 (closed once init is cloned), 4, host_proc (for still_isle_init; closed once STARTED or ERROR is
+ *           relayed), the error pipe's read end (closed then too); 5 is closed once init is cloned.
+ *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached) and the error pipe's write end only,
+ *           closing everything else (host_proc above all) the moment it is cloned; closes 3 after SYNC_GO, before
+ *           any mount or chdir.
+ *   exec    the launcher: 3, 4, host_proc (5), the pidfd of the isle's init (closed after setns), the error pipe's read end and,
  *           after the fork, a pidfd on its child; it closes 0-2 after the fork, 5 and the error pipe once the
  *           child has started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO).
  *   At execve, for init and for exec: 0, 1, 2 and the CLOEXEC error pipe's write end, which the kernel closes as
@@ -615,14 +617,23 @@ static void __attribute__((noreturn)) exec_isle(const struct config *c)
 }
 
 /* The first thing a child of isle-init that becomes the isle's process does: every fd above 2 is closed but the
- * control pipe (SYNC_GO is still to come) and the error pipe, so nothing of the host reaches the isle, not even
- * for the time before execve (the CVE-2024-21626 pattern: an fd on the host's /proc, open while the process
- * chdirs into a working directory the isle controls). Nothing the shim or launcher opens later is inherited. */
-static void keep_only_control_and_error_pipe(void)
+ * control pipe (SYNC_GO is still to come), the error pipe and, for init, the detached rootfs mount it attaches,
+ * so nothing of the host reaches the isle, not even for the time before execve (the CVE-2024-21626 pattern: an
+ * fd on the host's /proc, open while the process chdirs into a working directory the isle controls). Nothing
+ * the shim or launcher opens later is inherited. */
+static void keep_only_own_fds(const struct config *c)
 {
-    if (err_fd > FD_CONTROL + 1)
-        check(close_range(FD_CONTROL + 1, (unsigned)err_fd - 1, 0), "close_range", NULL);
-    check(close_range((unsigned)err_fd + 1, ~0U, 0), "close_range", NULL);
+    /* Ascending: FD_CONTROL < FD_ROOTFS < err_fd (the error pipe is made after both). */
+    int keep[3], n = 0;
+    keep[n++] = FD_CONTROL;
+    if (c->rootfs_mount)
+        keep[n++] = FD_ROOTFS;
+    keep[n++] = err_fd;
+    unsigned next = FD_CONTROL;
+    for (int i = 0; i < n; next = (unsigned)keep[i++] + 1)
+        if ((unsigned)keep[i] > next)
+            check(close_range(next, (unsigned)keep[i] - 1, 0), "close_range", NULL);
+    check(close_range(next, ~0U, 0), "close_range", NULL);
 }
 
 /* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps); then closes it. */
@@ -693,7 +704,7 @@ static void __attribute__((noreturn)) confine_and_exec(const struct config *c, i
         check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
     reset_signals();
     /* Only 0, 1, 2 reach the isle; the error pipe is CLOEXEC already and reports execve. Nothing else is open
-     * by now (keep_only_control_and_error_pipe, wait_sync): this is the guard for what a later change opens. */
+     * by now (keep_only_own_fds, wait_sync): this is the guard for what a later change opens. */
     check(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC), "close_range", NULL);
     if (c->seccomp && c->no_new_privs)
         install_seccomp(c); /* last: the filter may forbid anything done above */
@@ -853,7 +864,7 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     check(init, "clone", NULL);
     if (init == 0) {
         err_fd = errpipe[1];
-        keep_only_control_and_error_pipe(); /* FD_REPORT, host_proc, the error pipe's read end */
+        keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end */
         init_main(c);
     }
     close(errpipe[1]);
@@ -891,7 +902,7 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
 
 static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap)
 {
-    keep_only_control_and_error_pipe(); /* FD_REPORT, host_proc, the error pipe's read end */
+    keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end */
     wait_sync();
     /* setns put cwd and root at the isle's "/"; the isle's working directory or -w must exist. */
     enter_workdir(c->workdir);
