@@ -74,7 +74,8 @@ public sealed class ManifestDirectorySource(
             {
                 var info = new FileInfo(path);
                 if (!_cache.TryGetValue(path, out var cached) || cached.Modified != info.LastWriteTimeUtc || cached.Length != info.Length)
-                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, parser.Parse(path, File.ReadAllText(path)));
+                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length,
+                        ManifestFiles.Read(path, out var size) is { } text ? parser.Parse(path, text) : ModelManifestParser.TooLarge(path, size));
                 files.Add((path, cached.Result));
             }
             catch (IOException e)

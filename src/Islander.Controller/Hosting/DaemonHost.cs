@@ -5,6 +5,7 @@ using Islander.Controller.Images;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Images;
+using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class DaemonHost
         {
             k.ListenUnixSocket(options.Socket);
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = ManifestLimits.MaxFileBytes; // bodies are manifests and JSON; image import lifts it
         });
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
