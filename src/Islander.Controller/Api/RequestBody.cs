@@ -25,6 +25,13 @@ internal static class RequestBody
     {
         const int limit = ManifestLimits.MaxFileBytes;
         var ct = request.HttpContext.RequestAborted;
+        long seen = 0;
+        // After the answer is sent, when the body, its text and its tree are garbage.
+        request.HttpContext.Response.OnCompleted(() =>
+        {
+            Hosting.LargeInputMemory.Release(Math.Max(seen, request.ContentLength ?? 0));
+            return Task.CompletedTask;
+        });
         // This reader keeps the limit itself, so it can answer with a message and drop the rest of the body.
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
             feature.MaxRequestBodySize = null;
@@ -38,6 +45,7 @@ internal static class RequestBody
         int n;
         while ((n = await request.Body.ReadAsync(chunk, ct)) > 0)
         {
+            seen += n;
             if (buffer.Length + n > limit)
             {
                 var read = buffer.Length + n;
