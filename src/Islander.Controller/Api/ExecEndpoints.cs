@@ -104,6 +104,10 @@ public static class ExecEndpoints
             // System.Text.Json's default depth (64) stops a body of 100 000 '[' with a JsonException, not a stack overflow.
             body = JsonNode.Parse(bytes);
         }
+        catch (JsonException e) when (NestedDeeperThan(bytes, ManifestLimits.MaxDepth))
+        {
+            return (null, (422, "InvalidManifest", $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
+        }
         catch (JsonException e)
         {
             return (null, (400, "BadRequest", $"exec: the body is not JSON: {e.Message}"));
@@ -127,6 +131,26 @@ public static class ExecEndpoints
         {
             return (null, (400, "BadRequest", $"exec: command and env are lists of strings, user and workingDir strings, stdin and tty booleans: {e.Message}"));
         }
+    }
+
+    /// <summary>Whether the JSON text opens more than <paramref name="max"/> lists or objects at once (strings skipped).</summary>
+    static bool NestedDeeperThan(byte[] json, int max)
+    {
+        int depth = 0;
+        bool inString = false, escaped = false;
+        foreach (var b in json)
+        {
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (b == '\\') escaped = true;
+                else if (b == '"') inString = false;
+            }
+            else if (b == '"') inString = true;
+            else if (b is (byte)'[' or (byte)'{' && ++depth > max) return true;
+            else if (b is (byte)']' or (byte)'}') depth--;
+        }
+        return false;
     }
 
     static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new FormatException("null is not a string");

@@ -76,8 +76,8 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         await RunningAsync();
         var (code, body) = await SendAsync(HttpMethod.Post, Isles + "/web/exec", new StringContent("{\"command\":" + new string('[', 100_000)));
 
-        Assert.Equal(HttpStatusCode.BadRequest, code);
-        Assert.Contains("maximum configured depth of 64", body);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
+        Assert.Contains("more than 64 levels deep", body);
         await AssertStillAnswersAsync();
     }
 
