@@ -58,6 +58,7 @@ public static class ImageCommand
                 }
             }
             await output.WriteLineAsync($"{result?.Names?.FirstOrDefault() ?? parse.GetValue(reference)}: {result?.Id}");
+            await WarnSkippedAsync(parse, result?.SkippedDevices);
             return 0;
         }));
         return command;
@@ -133,10 +134,18 @@ public static class ImageCommand
             {
                 var image = await client.ImportImageAsync(input, parse.GetValue(name), token);
                 await writer.WriteLineAsync($"{image.Names.FirstOrDefault() ?? "<none>"}: {image.Id}");
+                await WarnSkippedAsync(parse, image.SkippedDevices);
             }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>One line per device node the image held and islanderd did not create, on stderr.</summary>
+    static async Task WarnSkippedAsync(ParseResult parse, List<string>? skipped)
+    {
+        foreach (var node in skipped ?? [])
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"warning: device node {node} not created: an isle gets its own /dev with Docker's devices");
     }
 
     static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;

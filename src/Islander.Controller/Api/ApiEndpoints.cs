@@ -99,7 +99,8 @@ public static class ApiEndpoints
     /// <summary>The one valid object of a request body, or the error to answer with.</summary>
     static async Task<(DesiredObject? Object, IResult? Error)> ParseOneAsync(HttpRequest request, IManifestParser parser, string defaultSource, string method)
     {
-        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
+        var (text, tooLarge) = await RequestBody.ReadTextAsync(request);
+        if (text is null) return (null, tooLarge);
         var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
         if (parsed.Problems.Count > 0) return (null, Invalid(parsed.Problems));
         if (parsed.Objects is not [var obj]) return (null, Error(422, "InvalidManifest", $"{method} takes exactly one object; found {parsed.Objects.Count}"));
@@ -125,7 +126,8 @@ public static class ApiEndpoints
     /// </summary>
     static async Task<IResult> ApplyAsync(HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser, ILoggerFactory logs)
     {
-        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync(request.HttpContext.RequestAborted);
+        var (text, tooLarge) = await RequestBody.ReadTextAsync(request);
+        if (text is null) return tooLarge!;
         var source = request.Query["source"].FirstOrDefault() ?? "<stdin>";
         bool dryRun = request.Query["dryRun"].FirstOrDefault() is "true" or "1" or "All";
         var parsed = parser.Parse(source, text);
@@ -248,8 +250,10 @@ public static class ApiEndpoints
         ["file"] = p.File, ["line"] = p.Line, ["column"] = p.Column, ["field"] = p.Field, ["message"] = p.Message, ["text"] = p.ToString(),
     };
 
+    /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>
     static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
-        Error(422, "InvalidManifest", string.Join("; ", problems), new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
+        Error(422, "InvalidManifest", string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
+            new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
 
     static IResult UnknownKind(string plural) => Error(404, "NotFound", $"no resource type \"{plural}\"; use isles, networks or volumes");
 }

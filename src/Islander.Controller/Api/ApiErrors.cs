@@ -29,7 +29,14 @@ public static class ApiErrors
 
     internal static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
 
-    internal static IResult Error(int code, string reason, string message, JsonArray? details = null) => Json(ObjectViews.Error(reason, message, code, details), code);
+    /// <summary>
+    /// An error; its message is cut to <see cref="MaxMessage"/> characters, so no answer echoes a large body back
+    /// (a value quoted from a 20 MB request once came back whole).
+    /// </summary>
+    internal static IResult Error(int code, string reason, string message, JsonArray? details = null) =>
+        Json(ObjectViews.Error(reason, ManifestLimits.Excerpt(message, MaxMessage), code, details), code);
+
+    internal const int MaxMessage = 2000;
 
     internal static IResult Error(IslanderException e) => Error(StatusCode(e.Category), e.Category.ToString(), e.Message);
 

@@ -97,9 +97,16 @@ public static class ExecEndpoints
     static async Task<(ExecRequest? Request, (int Code, string Reason, string Message)? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {
         JsonNode? body;
+        var (bytes, _) = await RequestBody.ReadBytesAsync(http);
+        if (bytes is null) return (null, (413, "RequestEntityTooLarge", $"exec: the body is too large; it may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)}: pass large data through a volume, not the command line"));
         try
         {
-            body = await JsonNode.ParseAsync(http.Body, cancellationToken: ct);
+            // System.Text.Json's default depth (64) stops a body of 100 000 '[' with a JsonException, not a stack overflow.
+            body = JsonNode.Parse(bytes);
+        }
+        catch (JsonException e) when (NestedDeeperThan(bytes, ManifestLimits.MaxDepth))
+        {
+            return (null, (422, "InvalidManifest", $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
         }
         catch (JsonException e)
         {
@@ -114,16 +121,36 @@ public static class ExecEndpoints
                 return (null, (501, "Unsupported", "exec with stdin (-i) or a terminal (-t) is not supported yet; run the command without them"));
             var env = body?["env"]?.AsArray().Select(Text).ToList() ?? [];
             if (env.FirstOrDefault(e => e.IndexOf('=') <= 0) is { } bad)
-                return (null, (422, "InvalidManifest", $"exec: env entry \"{bad}\" is not NAME=value"));
+                return (null, (422, "InvalidManifest", $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));
             var workingDir = (string?)body?["workingDir"];
             if (workingDir is not null && !workingDir.StartsWith('/'))
-                return (null, (422, "InvalidManifest", $"exec: working directory \"{workingDir}\" is not absolute"));
+                return (null, (422, "InvalidManifest", $"exec: working directory \"{ManifestLimits.Excerpt(workingDir)}\" is not absolute"));
             return (new ExecRequest { Command = command, Env = env, User = (string?)body?["user"] is { Length: > 0 } u ? u : null, WorkingDir = workingDir }, null);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             return (null, (400, "BadRequest", $"exec: command and env are lists of strings, user and workingDir strings, stdin and tty booleans: {e.Message}"));
         }
+    }
+
+    /// <summary>Whether the JSON text opens more than <paramref name="max"/> lists or objects at once (strings skipped).</summary>
+    static bool NestedDeeperThan(byte[] json, int max)
+    {
+        int depth = 0;
+        bool inString = false, escaped = false;
+        foreach (var b in json)
+        {
+            if (inString)
+            {
+                if (escaped) escaped = false;
+                else if (b == '\\') escaped = true;
+                else if (b == '"') inString = false;
+            }
+            else if (b == '"') inString = true;
+            else if (b is (byte)'[' or (byte)'{' && ++depth > max) return true;
+            else if (b is (byte)']' or (byte)'}') depth--;
+        }
+        return false;
     }
 
     static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new FormatException("null is not a string");

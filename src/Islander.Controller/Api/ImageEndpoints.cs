@@ -160,6 +160,7 @@ public static class ImageEndpoints
         ["architecture"] = i.Architecture,
         ["size"] = i.Size,
         ["layers"] = Strings(i.DiffIds),
+        ["skippedDevices"] = Strings(i.SkippedDevices),
         ["config"] = new JsonObject
         {
             ["entrypoint"] = Strings(i.Config.Entrypoint),

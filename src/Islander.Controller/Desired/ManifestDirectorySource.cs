@@ -67,6 +67,7 @@ public sealed class ManifestDirectorySource(
         var root = options.Value.Manifests;
         var files = new List<(string, ParsedManifests)>();
         var seen = new HashSet<string>();
+        long parsedBytes = 0;
         foreach (var path in ManifestFiles.Find(root))
         {
             seen.Add(path);
@@ -74,7 +75,11 @@ public sealed class ManifestDirectorySource(
             {
                 var info = new FileInfo(path);
                 if (!_cache.TryGetValue(path, out var cached) || cached.Modified != info.LastWriteTimeUtc || cached.Length != info.Length)
-                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, parser.Parse(path, File.ReadAllText(path)));
+                {
+                    var text = ManifestFiles.Read(path, out var size);
+                    parsedBytes += text?.Length ?? 0;
+                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, text is null ? ModelManifestParser.TooLarge(path, size) : parser.Parse(path, text));
+                }
                 files.Add((path, cached.Result));
             }
             catch (IOException e)
@@ -88,6 +93,7 @@ public sealed class ManifestDirectorySource(
         var changed = desired.ReplaceFiles(files);
         Report(files, changed);
         store.FlushEvents();
+        LargeInputMemory.Release(parsedBytes);
         return changed;
     }
 

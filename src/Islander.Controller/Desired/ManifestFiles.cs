@@ -1,3 +1,5 @@
+using Islander.Model;
+
 namespace Islander.Controller.Desired;
 
 /// <summary>Which files in the manifests directory are manifests.</summary>
@@ -22,5 +24,33 @@ public static class ManifestFiles
         if (!Directory.Exists(root)) return [];
         return Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
             .Where(p => IsManifest(root, p)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// The text of the manifest at <paramref name="path"/>, or null when it is larger than
+    /// <see cref="ManifestLimits.MaxFileBytes"/> (<paramref name="size"/> then says how large): the size is checked
+    /// before reading, and the read stops at the limit should the file grow meanwhile, so a 50 MB file is never held
+    /// in memory.
+    /// </summary>
+    public static string? Read(string path, out long size)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        size = file.Length;
+        if (size > ManifestLimits.MaxFileBytes) return null;
+        var buffer = new MemoryStream((int)size);
+        var chunk = new byte[1 << 16];
+        int n;
+        while ((n = file.Read(chunk)) > 0)
+        {
+            if (buffer.Length + n > ManifestLimits.MaxFileBytes)
+            {
+                size = Math.Max(file.Length, buffer.Length + n);
+                return null;
+            }
+            buffer.Write(chunk, 0, n);
+        }
+        buffer.Position = 0;
+        using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 }

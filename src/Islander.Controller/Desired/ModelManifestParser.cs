@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Islander.Model;
@@ -7,15 +8,40 @@ namespace Islander.Controller.Desired;
 /// <summary>The controller's parser: Islander.Model's <see cref="ManifestLoader"/>, its results in the controller's types.</summary>
 public sealed class ModelManifestParser : IManifestParser
 {
-    public ParsedManifests Parse(string file, string text)
+    public ParsedManifests Parse(string file, string text) => From(ManifestLoader.Load(text, file));
+
+    /// <summary>
+    /// For a file or body over <see cref="ManifestLimits.MaxFileBytes"/>, found before reading it: one problem, no
+    /// objects, incomplete (the objects it defined before keep their last good version).
+    /// </summary>
+    public static ParsedManifests TooLarge(string file, long bytes) => From(ManifestLoader.TooLarge(file, bytes));
+
+    static ParsedManifests From(ManifestLoadResult result)
     {
-        var result = ManifestLoader.Load(text, file);
-        return new ParsedManifests(
-            result.Objects.Select(ToDesired).ToList(),
-            result.Rejected.Select(Key).ToList(),
-            result.Diagnostics.Select(d => new ManifestProblem(d.File, d.Line, d.Column, d.Field, d.Message)).ToList(),
-            result.IsComplete);
+        var objects = new List<DesiredObject>();
+        var rejected = result.Rejected.Select(Key).ToList();
+        var problems = result.Diagnostics.Select(d => new ManifestProblem(d.File, d.Line, d.Column, d.Field, d.Message)).ToList();
+        foreach (var manifest in result.Objects)
+        {
+            var obj = ToDesired(manifest);
+            var size = StoredBytes(obj);
+            if (size <= ManifestLimits.MaxObjectBytes)
+            {
+                objects.Add(obj);
+                continue;
+            }
+            // Refused here, before the state database sees it: a record over its 16 MiB limit throws where it is
+            // saved, and that stopped the daemon. Kubernetes refuses objects over etcd's 1.5 MiB the same way.
+            rejected.Add(obj.Key);
+            problems.Add(new ManifestProblem(manifest.Source.File, manifest.Source.Line, manifest.Source.Column, "spec",
+                $"{obj.Key} is {ManifestLimits.Bytes(size)} as stored (spec and labels); an object may be at most {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}: keep large data in a volume or the image, not in the manifest"));
+        }
+        return new ParsedManifests(objects, rejected, problems, result.IsComplete);
     }
+
+    /// <summary>What the state database will hold of <paramref name="obj"/>: its spec as JSON and its labels, in UTF-8.</summary>
+    static long StoredBytes(DesiredObject obj) =>
+        Encoding.UTF8.GetByteCount(obj.Spec.ToJsonString()) + obj.Labels.Sum(l => (long)Encoding.UTF8.GetByteCount(l.Key) + Encoding.UTF8.GetByteCount(l.Value));
 
     static DesiredObject ToDesired(Manifest manifest)
     {

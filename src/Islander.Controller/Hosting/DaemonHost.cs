@@ -6,6 +6,7 @@ using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
+using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,7 @@ public static class DaemonHost
         {
             k.ListenUnixSocket(options.Socket);
             k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = ManifestLimits.MaxFileBytes; // bodies are manifests and JSON; image import lifts it
         });
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));

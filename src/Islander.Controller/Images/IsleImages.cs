@@ -31,6 +31,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     public async Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
         var info = await Store.PullAsync(reference, options, progress, ct);
+        ReportSkippedDevices(info);
         Arrived(info);
         return info;
     }
@@ -39,8 +40,20 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     public async Task<ImageInfo> ImportAsync(string tarballPath, string? name, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
         var info = await Store.ImportAsync(tarballPath, name, progress, ct);
+        ReportSkippedDevices(info);
         Arrived(info);
         return info;
+    }
+
+    /// <summary>
+    /// Logs the device nodes the image's layers held and the store did not create (an isle gets its own /dev with
+    /// Docker's devices), so an image that needs one is not left to fail without a word.
+    /// </summary>
+    void ReportSkippedDevices(ImageInfo info)
+    {
+        if (info.SkippedDevices.Count > 0)
+            _log.LogWarning("Image {Image}: {Count} device node(s) in its layers not created (an isle gets its own /dev; pass a device another way): {Nodes}",
+                info.Names.FirstOrDefault() ?? info.Id, info.SkippedDevices.Count, string.Join(", ", info.SkippedDevices));
     }
 
     /// <summary>Whether <paramref name="reference"/> names an image that is here, ready to run (no pull needed).</summary>
@@ -79,6 +92,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
         {
             var info = await images.PullAsync(reference, PullOptions.Default, null, ct);
             _log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+            ReportSkippedDevices(info);
             Arrived(info); // other isles may wait for the same image
             return images.Resolve(reference);
         }

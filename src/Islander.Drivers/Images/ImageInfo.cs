@@ -21,4 +21,9 @@ public sealed record ImageInfo
     /// <summary>Sum of the layers' uncompressed tar sizes.</summary>
     public long Size { get; init; }
     public required ImageDefaults Config { get; init; }
+    /// <summary>
+    /// Device nodes in the layers that were not created (<c>/dev/sda (block device 8:0)</c>): an isle gets its own
+    /// /dev, and a node in the layer store would be a second door to a host device.
+    /// </summary>
+    public IReadOnlyList<string> SkippedDevices { get; init; } = [];
 }

@@ -58,7 +58,7 @@ public sealed partial class OciImageStore
             Id = configDigest.ToString(),
             Names = named is null ? [] : [named.ToString()],
             Blobs = [configDigest.ToString()],
-            Layers = [new LayerRecord(diffId.ToString(), null, MediaTypes.OciLayer, result?.TarBytes ?? KnownLayerSize(diffId) ?? 0)],
+            Layers = [new LayerRecord(diffId.ToString(), null, MediaTypes.OciLayer, result?.TarBytes ?? KnownLayerSize(diffId) ?? 0, SkippedIn(diffId, result))],
             Created = config.Created,
             Added = DateTimeOffset.UtcNow,
             Os = "linux",
@@ -156,7 +156,7 @@ public sealed partial class OciImageStore
             var (_, result) = await layers.UnpackAsync(() => File.OpenRead(file), diffIds[i], UnpackOptions.Layer, ct);
             progress?.Report(new ImageProgress(diffIds[i].Short, result is null ? ImageProgressPhase.AlreadyExists : ImageProgressPhase.Complete));
             var layer = manifest?.Manifest.Layers[i];
-            layerRecords.Add(new LayerRecord(diffIds[i].ToString(), layer?.Digest, layer?.MediaType, result?.TarBytes ?? KnownLayerSize(diffIds[i]) ?? 0));
+            layerRecords.Add(new LayerRecord(diffIds[i].ToString(), layer?.Digest, layer?.MediaType, result?.TarBytes ?? KnownLayerSize(diffIds[i]) ?? 0, SkippedIn(diffIds[i], result)));
         }
         return await RecordAsync(new ImageRecord
         {

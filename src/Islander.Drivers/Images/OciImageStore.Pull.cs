@@ -50,7 +50,7 @@ public sealed partial class OciImageStore
         var layerBlobs = manifest.Layers.Select(l => Digest.Parse(l.Digest)).ToList();
         using var hold = Hold(blobs.Concat(layerBlobs.Select(d => d.ToString())).Concat(diffIds.Select(d => d.ToString())));
         using var gate = new SemaphoreSlim(maxParallelDownloads);
-        var sizes = await Task.WhenAll(manifest.Layers.Select((layer, i) =>
+        var fetched = await Task.WhenAll(manifest.Layers.Select((layer, i) =>
             FetchLayerAsync(repo, layer, layerBlobs[i], diffIds[i], gate, progress, ct)));
 
         var record = new ImageRecord
@@ -61,7 +61,7 @@ public sealed partial class OciImageStore
             RepoDigests = new[] { top.Digest, manifestDoc.Digest }.Distinct().Select(d => $"{named.Name}@{d}").ToList(),
             ManifestDigest = manifestDoc.Digest.ToString(),
             Blobs = blobs.Concat(layerBlobs.Select(d => d.ToString())).Distinct().ToList(),
-            Layers = manifest.Layers.Select((l, i) => new LayerRecord(diffIds[i].ToString(), l.Digest, l.MediaType, sizes[i])).ToList(),
+            Layers = manifest.Layers.Select((l, i) => new LayerRecord(diffIds[i].ToString(), l.Digest, l.MediaType, fetched[i].Size, fetched[i].SkippedDevices)).ToList(),
             Created = config.Created,
             Added = DateTimeOffset.UtcNow,
             Os = config.Os ?? "linux",
@@ -79,14 +79,14 @@ public sealed partial class OciImageStore
     /// and a layer that is downloaded now is unpacked while it downloads, from its growing ingest file
     /// (<see cref="GrowingFileStream"/>), so a pull takes about the longer of the two, not their sum.
     /// </summary>
-    async Task<long> FetchLayerAsync(RegistryRepository repo, OciDescriptor layer, Digest blob, Digest diffId, SemaphoreSlim gate,
+    async Task<(long Size, IReadOnlyList<string>? SkippedDevices)> FetchLayerAsync(RegistryRepository repo, OciDescriptor layer, Digest blob, Digest diffId, SemaphoreSlim gate,
         IProgress<ImageProgress>? progress, CancellationToken ct)
     {
         string item = blob.Short;
         if (layers.Exists(diffId))
         {
             progress?.Report(new ImageProgress(item, ImageProgressPhase.AlreadyExists, layer.Size, layer.Size));
-            return KnownLayerSize(diffId) ?? layer.Size;
+            return (KnownLayerSize(diffId) ?? layer.Size, SkippedIn(diffId, null));
         }
         Task<(Digest, UnpackResult?)>? streamed = null;
         if (!content.Exists(blob))
@@ -146,7 +146,7 @@ public sealed partial class OciImageStore
                 (_, result) = await UnpackBlobAsync();
             }
             progress?.Report(new ImageProgress(item, ImageProgressPhase.Complete, layer.Size, layer.Size));
-            return result?.TarBytes ?? KnownLayerSize(diffId) ?? layer.Size;
+            return (result?.TarBytes ?? KnownLayerSize(diffId) ?? layer.Size, SkippedIn(diffId, result));
         }
         catch (IslanderException e) when (e is not DigestMismatchException)
         {

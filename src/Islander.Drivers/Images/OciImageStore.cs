@@ -165,5 +165,11 @@ public sealed partial class OciImageStore : IImageStore
         DiffIds = r.Layers.Select(l => l.DiffId).ToList(),
         Size = r.Layers.Sum(l => l.Size),
         Config = Defaults(r.Config),
+        SkippedDevices = r.Layers.SelectMany(l => l.SkippedDevices ?? []).ToList(),
     };
+
+    /// <summary>The device nodes skipped in a layer: from its unpack now, else from an image that has it already.</summary>
+    IReadOnlyList<string>? SkippedIn(Digest diffId, UnpackResult? result) =>
+        result is not null ? (result.SkippedDeviceNodes.Count > 0 ? result.SkippedDeviceNodes : null)
+        : index.Images.SelectMany(i => i.Layers).FirstOrDefault(l => l.DiffId == diffId.ToString())?.SkippedDevices;
 }

@@ -13,7 +13,7 @@ namespace Islander.Drivers.Images;
 /// followed with the root standing in for '/' and '..' clamped at it, so a symlink the archive
 /// planted earlier cannot lead out. The final component is never followed: an existing entry there
 /// is removed and replaced (files are created O_EXCL). Hard links must name an existing
-/// non-directory inside the root. Device nodes are skipped unless allowed.
+/// non-directory inside the root. Device nodes are skipped unless allowed, and each is named in the result.
 /// The target must be a directory only this unpack writes to (a fresh layer directory).
 /// </summary>
 public sealed partial class TarUnpacker
@@ -27,7 +27,11 @@ public sealed partial class TarUnpacker
     readonly Dictionary<string, string> resolvedDirs = new(StringComparer.Ordinal);
     readonly List<(string Path, UnixFileMode Mode, DateTimeOffset MTime)> directories = [];
     readonly HashSet<string> skippedPaths = new(StringComparer.Ordinal);
+    readonly List<string> skippedDeviceNodes = [];
     int entries, skippedDevices, skippedXattrs;
+
+    /// <summary>How many skipped device nodes the result names; the count covers all of them.</summary>
+    public const int MaxNamedSkips = 100;
 
     TarUnpacker(string root, UnpackOptions options)
     {
@@ -56,7 +60,7 @@ public sealed partial class TarUnpacker
             }
             unpacker.FinishDirectories();
             var diffId = hashing.Finish();
-            return new UnpackResult(diffId, hashing.BytesRead, unpacker.entries, unpacker.skippedDevices, unpacker.skippedXattrs);
+            return new UnpackResult(diffId, hashing.BytesRead, unpacker.entries, unpacker.skippedDevices, unpacker.skippedXattrs, unpacker.skippedDeviceNodes);
         }
         catch (InvalidDataException e)
         {
@@ -125,7 +129,7 @@ public sealed partial class TarUnpacker
             case TarEntryType.HardLink:
                 if (skippedPaths.Contains(LayerPath.Clean(entry.LinkName)))
                 {
-                    skippedDevices++; // a second name for a device left out
+                    SkipDevice($"/{path} (hard link to /{LayerPath.Clean(entry.LinkName)})"); // a second name for a device left out
                     return;
                 }
                 string source = HardLinkSource(entry);
@@ -137,7 +141,8 @@ public sealed partial class TarUnpacker
             case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
                 if (!options.AllowDevices)
                 {
-                    skippedDevices++;
+                    var device = (PosixTarEntry)entry;
+                    SkipDevice($"/{path} ({(entry.EntryType == TarEntryType.CharacterDevice ? "character" : "block")} device {device.DeviceMajor}:{device.DeviceMinor})");
                     skippedPaths.Add(path);
                     return;
                 }
@@ -156,6 +161,12 @@ public sealed partial class TarUnpacker
         if (entry.EntryType != TarEntryType.SymbolicLink)
             File.SetUnixFileMode(full, entry.Mode);
         FileInterop.SetTimes(full, entry.ModificationTime, entry.ModificationTime);
+    }
+
+    void SkipDevice(string description)
+    {
+        skippedDevices++;
+        if (skippedDeviceNodes.Count < MaxNamedSkips) skippedDeviceNodes.Add(description);
     }
 
     static void WriteFile(string full, TarEntry entry)

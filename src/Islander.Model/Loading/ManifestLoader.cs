@@ -17,6 +17,7 @@ public static class ManifestLoader
     /// </summary>
     public static ManifestLoadResult Load(string text, string fileName)
     {
+        if (text.Length > ManifestLimits.MaxFileBytes) return TooLarge(fileName, text.Length);
         var diagnostics = new DiagnosticBag(fileName);
         var documents = YamlTreeReader.Read(text, diagnostics, out var complete);
         var reader = new NodeReader(diagnostics);
@@ -47,9 +48,17 @@ public static class ManifestLoader
             else rejected.Add(k);
         }
 
-        var sorted = diagnostics.Items.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
-        return new ManifestLoadResult(objects, rejected, sorted, complete);
+        return new ManifestLoadResult(objects, rejected, diagnostics.Sorted(), complete);
     }
+
+    /// <summary>
+    /// The result for a file (or body) of <paramref name="bytes"/> bytes, over <see cref="ManifestLimits.MaxFileBytes"/>:
+    /// one diagnostic, nothing read, incomplete (so the objects it defined before keep their last good version). The
+    /// caller checks the size before reading, so a 50 MB file is never held in memory.
+    /// </summary>
+    public static ManifestLoadResult TooLarge(string fileName, long bytes) => new([], [],
+        [new Diagnostic(fileName, 1, 1, "", $"the file is {ManifestLimits.Bytes(bytes)}; a manifest file may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)} (and one object {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
+        IsComplete: false);
 
     /// <summary>Reads one document; <paramref name="key"/> is null when its kind or name cannot be read.</summary>
     private static Manifest? ReadDocument(NodeReader reader, YamlTreeReader.Document document, string fileName, out ObjectKey? key)

@@ -18,6 +18,7 @@ internal static partial class YamlTreeReader
     {
         var documents = new List<Document>();
         var parser = new Parser(new StringReader(text));
+        var reading = new Reading(parser, diagnostics);
         complete = true;
         try
         {
@@ -25,17 +26,28 @@ internal static partial class YamlTreeReader
             while (!parser.TryConsume<StreamEnd>(out _))
             {
                 var start = parser.Consume<DocumentStart>();
-                var anchors = new Dictionary<string, Node>(StringComparer.Ordinal);
+                if (documents.Count == ManifestLimits.MaxDocuments)
+                {
+                    diagnostics.Add(At(start.Start), "", $"more than {ManifestLimits.MaxDocuments} documents in one file; split it into several files");
+                    complete = false;
+                    break;
+                }
+                reading.Anchors.Clear();
                 var before = diagnostics.Count;
-                var root = ReadNode(parser, anchors, diagnostics, "");
+                var root = ReadNode(reading, "", 0);
                 parser.Consume<DocumentEnd>();
                 var isEmpty = root is ScalarNode { IsNull: true };
                 documents.Add(new Document(documents.Count, isEmpty ? At(start.Start) : root.At, isEmpty ? null : root, diagnostics.Count - before));
             }
         }
+        catch (LimitException e)
+        {
+            diagnostics.Add(e.At, e.Field, e.Message);
+            complete = false;
+        }
         catch (YamlException e)
         {
-            diagnostics.Add(At(e.Start), "", $"YAML syntax error: {CleanMessage(e.Message)}");
+            diagnostics.Add(At(e.Start), reading.Path, $"YAML syntax error: {CleanMessage(e.Message)}");
             complete = false;
         }
         catch (InvalidOperationException)
@@ -43,55 +55,103 @@ internal static partial class YamlTreeReader
             // YamlDotNet's scanner throws this, without a position, for some inputs that end inside a flow
             // collection (e.g. "image: [unclosed" at the end of the text). Report it where parsing stopped.
             var at = parser.Current is { } current ? At(current.End) : new Position(1, 1);
-            diagnostics.Add(at, "", "YAML syntax error: the text ends inside a [list] or {mapping}; close the bracket (or quote the value)");
+            diagnostics.Add(at, reading.Path, "YAML syntax error: the text ends inside a [list] or {mapping}; close the bracket (or quote the value)");
             complete = false;
         }
         return documents;
     }
 
-    private static Node ReadNode(IParser parser, Dictionary<string, Node> anchors, DiagnosticBag diagnostics, string path)
+    /// <summary>What one file's read has seen: the current document's anchors, the values read so far and where.</summary>
+    private sealed class Reading(IParser parser, DiagnosticBag diagnostics)
     {
+        public IParser Parser { get; } = parser;
+        public DiagnosticBag Diagnostics { get; } = diagnostics;
+
+        /// <summary>Each anchor's node, and how many values it counts for when an alias repeats it.</summary>
+        public Dictionary<string, (Node Node, int Size)> Anchors { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Values read in this file, aliases counted at their size (<see cref="ManifestLimits.MaxNodes"/>).</summary>
+        public long Nodes { get; set; }
+
+        /// <summary>The field being read, for a syntax error's diagnostic.</summary>
+        public string Path { get; set; } = "";
+    }
+
+    /// <summary>A limit reached: the file stops being read here.</summary>
+    private sealed class LimitException(Position at, string field, string message) : Exception(message)
+    {
+        public Position At { get; } = at;
+        public string Field { get; } = field;
+    }
+
+    private static void Count(Reading reading, long nodes, Mark at, string path)
+    {
+        reading.Nodes += nodes;
+        if (reading.Nodes > ManifestLimits.MaxNodes)
+            throw new LimitException(At(at), path,
+                $"more than {ManifestLimits.MaxNodes} values in one file (an alias counts as every value it repeats); split the file, or use fewer aliases");
+    }
+
+    private static Node ReadNode(Reading reading, string path, int depth)
+    {
+        var parser = reading.Parser;
+        reading.Path = path;
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
-            if (anchors.TryGetValue(alias.Value.Value, out var target)) return target;
-            throw new SemanticErrorException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}; an anchor (&name) reaches only later nodes of its own document");
+            if (!reading.Anchors.TryGetValue(alias.Value.Value, out var target))
+                throw new SemanticErrorException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}; an anchor (&name) reaches only later nodes of its own document");
+            Count(reading, target.Size, alias.Start, path);
+            return target.Node;
         }
 
         Node node;
         NodeEvent start;
+        var first = reading.Nodes;
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             start = scalar;
+            Count(reading, 1, scalar.Start, path);
             node = new ScalarNode(At(scalar.Start), scalar.Value, scalar.Style, scalar.Tag.IsEmpty ? "" : scalar.Tag.Value);
-        }
-        else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
-        {
-            start = sequenceStart;
-            var items = new List<Node>();
-            while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(parser, anchors, diagnostics, $"{path}[{items.Count}]"));
-            node = new SequenceNode(At(sequenceStart.Start), items);
         }
         else
         {
-            var mappingStart = parser.Consume<MappingStart>();
-            start = mappingStart;
-            node = ReadMapping(parser, mappingStart, anchors, diagnostics, path);
+            start = parser.Current as NodeEvent ?? parser.Consume<MappingStart>(); // not a node: Consume throws where it is
+            Count(reading, 1, start.Start, path);
+            if (depth == ManifestLimits.MaxDepth)
+            {
+                // Checked before going deeper: each level is a frame on the stack, and a stack overflow ends the process.
+                throw new LimitException(At(start.Start), path,
+                    $"lists and mappings are nested more than {ManifestLimits.MaxDepth} levels deep here; a manifest needs fewer than 10 (is a bracket unclosed?)");
+            }
+            if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+            {
+                var items = new List<Node>();
+                while (!parser.TryConsume<SequenceEnd>(out _)) items.Add(ReadNode(reading, $"{path}[{items.Count}]", depth + 1));
+                node = new SequenceNode(At(sequenceStart.Start), items);
+            }
+            else
+            {
+                var mappingStart = parser.Consume<MappingStart>();
+                node = ReadMapping(reading, mappingStart, path, depth);
+            }
         }
 
-        if (!start.Anchor.IsEmpty) anchors[start.Anchor.Value] = node;
+        if (!start.Anchor.IsEmpty) reading.Anchors[start.Anchor.Value] = (node, (int)(reading.Nodes - first));
         return node;
     }
 
-    private static MappingNode ReadMapping(IParser parser, MappingStart mappingStart, Dictionary<string, Node> anchors, DiagnosticBag diagnostics, string path)
+    private static MappingNode ReadMapping(Reading reading, MappingStart mappingStart, string path, int depth)
     {
+        var parser = reading.Parser;
+        var diagnostics = reading.Diagnostics;
         var entries = new List<KeyValuePair<ScalarNode, Node>>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var merged = new List<KeyValuePair<ScalarNode, Node>>();
         while (!parser.TryConsume<MappingEnd>(out _))
         {
-            var keyNode = ReadNode(parser, anchors, diagnostics, path);
+            var keyNode = ReadNode(reading, path, depth + 1);
             var keyPath = keyNode is ScalarNode k ? Field.Join(path, k.Value) : path;
-            var value = ReadNode(parser, anchors, diagnostics, keyPath);
+            var value = ReadNode(reading, keyPath, depth + 1);
             if (keyNode is not ScalarNode key)
             {
                 diagnostics.Add(keyNode.At, path, $"a key must be a plain name, not {keyNode.Describe()}");

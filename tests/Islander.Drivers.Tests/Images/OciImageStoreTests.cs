@@ -259,6 +259,36 @@ public sealed class OciImageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Import_RootfsWithACharDevice_ReportsItSkipped()
+    {
+        var rootfs = new TestTar().Dir("dev").CharDevice("dev/fuse", 10, 229).Dir("lib").CharDevice("lib/null", 1, 3).File("etc/os-release", "ID=dev").Bytes();
+        File.WriteAllBytes(temp["dev.tar"], rootfs);
+        var store = Store();
+
+        var info = await store.ImportAsync(temp["dev.tar"], "local/dev:1", null, Ct);
+
+        Assert.Equal(["/dev/fuse (character device 10:229)", "/lib/null (character device 1:3)"], info.SkippedDevices);
+        Assert.Equal(info.SkippedDevices, store.Inspect("local/dev:1").SkippedDevices); // kept with the image
+        var layer = Assert.Single(store.Resolve("local/dev:1").LayerDirs);
+        Assert.False(File.Exists(Path.Combine(layer, "lib/null")));
+    }
+
+    [Fact]
+    public async Task Pull_LayerWithABlockDevice_ReportsItSkippedAndAgainForALaterImageOfTheLayer()
+    {
+        var devices = new TestTar().Dir("dev").BlockDevice("dev/sda", 8, 0).Bytes();
+        fake.Push("team/dev", "1", TestImage.Build([Base, devices]));
+        fake.Push("team/dev", "2", TestImage.Build([devices], cmd: ["sh"]));
+        var store = Store();
+
+        var first = await store.PullAsync("registry.test/team/dev:1", PullOptions.Default, null, Ct);
+        var second = await store.PullAsync("registry.test/team/dev:2", PullOptions.Default, null, Ct);
+
+        Assert.Equal(["/dev/sda (block device 8:0)"], first.SkippedDevices);
+        Assert.Equal(["/dev/sda (block device 8:0)"], second.SkippedDevices);
+    }
+
+    [Fact]
     public async Task Import_DockerSave_NamesFromRepoTags()
     {
         string cfg = image.ConfigDigest.Hex + ".json";

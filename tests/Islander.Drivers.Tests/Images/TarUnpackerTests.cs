@@ -163,13 +163,14 @@ public sealed class TarUnpackerTests : IDisposable
     }
 
     [Fact]
-    public void Unpack_DeviceNode_SkippedByDefault()
+    public void Unpack_DeviceNode_SkippedByDefaultAndNamed()
     {
         var tar = new TestTar().Dir("dev").CharDevice("dev/sda", 8, 0).CharDevice("dev/mem", 1, 1).Bytes();
 
         var result = Unpack(tar);
 
         Assert.Equal(2, result.SkippedDevices);
+        Assert.Equal(["/dev/sda (character device 8:0)", "/dev/mem (character device 1:1)"], result.SkippedDeviceNodes);
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(root, "dev")));
     }
 
@@ -181,6 +182,7 @@ public sealed class TarUnpackerTests : IDisposable
         var result = Unpack(tar);
 
         Assert.Equal(2, result.SkippedDevices);
+        Assert.Equal(["/sda (character device 8:0)", "/disk (hard link to /sda)"], result.SkippedDeviceNodes);
         Assert.Empty(Directory.GetFileSystemEntries(root));
     }
 

@@ -35,6 +35,9 @@ public sealed class TestTar
     public TestTar CharDevice(string name, int major, int minor) =>
         Add(new PaxTarEntry(TarEntryType.CharacterDevice, name) { DeviceMajor = major, DeviceMinor = minor, Mode = (UnixFileMode)0b110_110_110 });
 
+    public TestTar BlockDevice(string name, int major, int minor) =>
+        Add(new PaxTarEntry(TarEntryType.BlockDevice, name) { DeviceMajor = major, DeviceMinor = minor, Mode = (UnixFileMode)0b110_110_000 });
+
     TestTar Add(TarEntry entry)
     {
         writer.WriteEntry(entry);
