@@ -32,10 +32,11 @@ public class LayerQuotaProbeTests
             LayerQuotaProbe.From("/s", LayerQuotaProbe.XfsMagic, 0, 0x10).Reason);
 
     [Fact]
-    public void From_OldKernel_SaysWhichSyscallIsMissing() =>
-        Assert.EndsWith("this kernel has no quotactl_fd (Linux 5.14 or newer is needed)", LayerQuotaProbe.From("/s", LayerQuotaProbe.XfsMagic, 38, 0).Reason);
+    public void From_Ext4WithoutQuotaSupport_ProjectQuotasOff() =>
+        Assert.EndsWith("/s is on ext4: project quotas are off (not mounted with prjquota, or a kernel without quota support for it)",
+            LayerQuotaProbe.From("/s", LayerQuotaProbe.Ext4Magic, 38 /* ENOSYS */, 0).Reason);
 
     [Fact]
     public void From_Tmpfs_NamesTheType() =>
-        Assert.EndsWith("/s is on a filesystem of type 0x1021994: it has no project quotas", LayerQuotaProbe.From("/s", Tmpfs, 38 - 13, 0).Reason);
+        Assert.EndsWith("/s is on a filesystem of type 0x1021994: it has no project quotas", LayerQuotaProbe.From("/s", Tmpfs, 38, 0).Reason);
 }
