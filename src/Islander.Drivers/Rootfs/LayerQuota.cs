@@ -24,6 +24,9 @@ public sealed class LayerQuota
 {
     const int ENOENT = 2, ESRCH = 3, ENOTTY = 25, EOPNOTSUPP = 95;
 
+    /// <summary>The layer's directory is made here, before the overlay: reachable by root only, as Docker's layer directories.</summary>
+    const UnixFileMode LayerMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     // Project ids are per filesystem, and two runtimes (tests) may share one: choose and claim an id under one lock.
     static readonly Lock Claim = new();
 
@@ -99,7 +102,7 @@ public sealed class LayerQuota
 
     void ApplyProject(string dir, long bytes)
     {
-        Directory.CreateDirectory(dir);
+        Directory.CreateDirectory(dir, LayerMode);
         // Limits are in 1 KiB blocks: round up, so the isle gets at least what it asked for.
         ulong kib = (ulong)((bytes + 1023) / 1024);
         int fd = Open(dir);
@@ -145,6 +148,7 @@ public sealed class LayerQuota
                 Directory.Delete(dir, recursive: true);
             Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
             BtrfsSubvolume.Create(dir);
+            File.SetUnixFileMode(dir, LayerMode);
         }
         _ = _btrfsQuota.Value;
         BtrfsSubvolume.Limit(dir, BtrfsSubvolume.Id(dir), bytes);

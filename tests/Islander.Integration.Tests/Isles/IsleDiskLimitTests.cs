@@ -65,6 +65,22 @@ public abstract class IsleDiskLimitTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_InAUserNamespace_TheLimitHoldsThere()
+    {
+        IdMapping[] map = [new IdMapping(0, 100000, 65536)];
+        var spec = Limited(16 << 20, "dd if=/dev/zero of=/big bs=1M count=64; echo dd=$?; id -u") with
+        {
+            Security = new IsleSecurity { UserNamespace = new UserNamespace(map, map) },
+        };
+
+        var (status, output) = await H.RunAsync(spec);
+
+        Assert.True(status.Code == 0, output);
+        Assert.Contains($"dd: error writing '/big': {Refusal}", output);
+        Assert.EndsWith("dd=1\n0", output.Trim());
+    }
+
+    [Fact]
     public async Task Delete_LimitedIsle_LiftsTheLimit()
     {
         var (name, _) = await H.StartAsync(Limited(16 << 20, "sleep 100"));
