@@ -84,7 +84,7 @@ public sealed record IsleResources
     /// <summary>cpuset list, e.g. "0", "0-1", "0,2".</summary>
     public string? Cpuset { get; init; }
 
-    /// <summary>Maximum number of tasks (processes and threads); 0 = unlimited (<c>pids: max</c>).</summary>
+    /// <summary>Maximum number of tasks (processes and threads); 0 = unlimited (<c>pids: max</c> or <c>pids: 0</c>).</summary>
     public long Pids { get; init; } = DefaultPids;
 
     /// <summary>

@@ -42,13 +42,13 @@ internal static partial class IsleSpecReader
     private const long MaximumPids = 4_194_304;
 
     /// <summary>
-    /// A number of tasks, or <c>max</c> for none (cgroup v2's spelling; 0 in the record). Unset keeps
-    /// <see cref="IsleResources.DefaultPids"/>.
+    /// A number of tasks, or <c>max</c> (cgroup v2's spelling) or 0 (Docker's, and the record's, so the API's JSON
+    /// reads back) for none. Unset keeps <see cref="IsleResources.DefaultPids"/>.
     /// </summary>
     private static long ReadPids(Fields r)
     {
         if (r.Get("pids") is ScalarNode { Value: "max" }) return 0;
-        return r.Integer("pids", 1, MaximumPids, $"; or max for no limit (unset: {IsleResources.DefaultPids})") ?? IsleResources.DefaultPids;
+        return r.Integer("pids", 0, MaximumPids, $" (max or 0: no limit; unset: {IsleResources.DefaultPids})") ?? IsleResources.DefaultPids;
     }
 
     /// <summary>The smallest writable layer worth having: an isle that writes nothing still needs a few blocks.</summary>

@@ -249,8 +249,10 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_NoPids_PodmansDefault() => Assert.Equal(2048, LoadIsle("resources: {memory: 64Mi}").Resources.Pids);
 
-    [Fact]
-    public void Load_PidsMax_Unlimited() => Assert.Equal(0, LoadIsle("resources: {pids: max}").Resources.Pids);
+    [Theory]
+    [InlineData("max")]
+    [InlineData("0")]
+    public void Load_PidsMaxOrZero_Unlimited(string value) => Assert.Equal(0, LoadIsle($"resources: {{pids: {value}}}").Resources.Pids);
 
     [Fact]
     public void Load_PidsWord_SaysMaxIsTheWayToNoLimit()
@@ -259,7 +261,7 @@ public class ManifestLoaderTests
 
         var problem = Assert.Single(ManifestLoader.Load(yaml, "web.yaml").Diagnostics);
 
-        Assert.Equal("web.yaml:6:21: spec.resources.pids: expected a whole number from 1 to 4194304; or max for no limit (unset: 2048), got none", problem.ToString());
+        Assert.Equal("web.yaml:6:21: spec.resources.pids: expected a whole number from 0 to 4194304 (max or 0: no limit; unset: 2048), got none", problem.ToString());
     }
 
     [Fact]
