@@ -62,7 +62,7 @@ public sealed record IsleResources
     /// <summary>
     /// The task limit of an isle that sets none: Podman's default (Docker and Kubernetes set none). Without one a fork bomb
     /// in one isle takes every pid the host has (kernel.pid_max, often 32768 or 4194304) and the host can no longer
-    /// start a process; 2048 is far more tasks than a service runs, so no isle that works today meets it.
+    /// start a process; 2048 tasks (threads count) is more than nearly any service runs.
     /// </summary>
     public const long DefaultPids = 2048;
 
