@@ -22,7 +22,7 @@ namespace Islander.Drivers.Rootfs;
 /// </remarks>
 public sealed class LayerQuota
 {
-    const int ENOENT = 2, ESRCH = 3, ENOTTY = 25, EOPNOTSUPP = 95;
+    const int ENOENT = 2, ESRCH = 3, ENOSYS = 38;
 
     /// <summary>The layer's directory is made here, before the overlay: reachable by root only, as Docker's layer directories.</summary>
     const UnixFileMode LayerMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
@@ -86,12 +86,11 @@ public sealed class LayerQuota
         int fd = Open(dir);
         try
         {
-            int errno = QuotaInterop.GetProject(fd, out _, out uint id);
-            if (errno is ENOTTY or EOPNOTSUPP || (errno == 0 && !ProjectIds.IsIslanders(id)))
-                return; // a filesystem without project ids, or not ours
-            Check(errno, "ioctl FS_IOC_FSGETXATTR", dir);
-            errno = QuotaInterop.SetBlockLimit(fd, id, 0);
-            if (errno != ESRCH) // quotas turned off since: no limit is left to lift
+            // A filesystem that reports no project id (ENOTTY, EOPNOTSUPP, ...) has none of ours: a delete must not stop here.
+            if (QuotaInterop.GetProject(fd, out _, out uint id) != 0 || !ProjectIds.IsIslanders(id))
+                return;
+            int errno = QuotaInterop.SetBlockLimit(fd, id, 0);
+            if (errno is not (ESRCH or ENOSYS)) // quotas turned off since: no limit is left to lift
                 Check(errno, $"quotactl_fd Q_SETQUOTA project {id}", dir);
         }
         finally
