@@ -155,7 +155,7 @@ public sealed class IsleLifecycleTests
             "resources.disk needs the state directory on XFS mounted with prjquota, ...; /var/lib/islander is on ext4: project quotas are off", ErrorCategory.Unsupported);
         var lifecycle = Lifecycle(IsleState.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IsleState.Error, lifecycle.State);
         Assert.Equal("StartError", lifecycle.Record.Reason);
