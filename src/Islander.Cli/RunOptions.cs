@@ -28,7 +28,8 @@ sealed class RunOptions
     public readonly Option<long?> CpuPeriod = new("--cpu-period") { Description = "CFS period in µs" };
     public readonly Option<long?> CpuQuota = new("--cpu-quota") { Description = "CFS quota in µs" };
     public readonly Option<string?> Cpuset = new("--cpuset-cpus", "--cpuset") { Description = "CPUs the isle may run on, e.g. 0 or 0-1" };
-    public readonly Option<long?> Pids = new("--pids-limit", "--pids") { Description = "maximum number of tasks" };
+    public readonly Option<long?> Pids = new("--pids-limit", "--pids") { Description = $"maximum number of tasks; 0 or -1 for no limit (default {IsleResources.DefaultPids})" };
+    public readonly Option<string[]> StorageOpt = new("--storage-opt") { Description = "size=SIZE: limit what the isle writes to its root filesystem, e.g. size=1Gi" };
     public readonly Option<string[]> ReadBps = new("--device-read-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:10Mi" };
     public readonly Option<string[]> WriteBps = new("--device-write-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:5Mi" };
     public readonly Option<string?> Network = new("--network", "--net") { Description = "none (default: only lo), host, or a Network object's name" };
@@ -50,7 +51,7 @@ sealed class RunOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { NoDaemon, Remove, Detach, Restart, Interactive, Tty, Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus,
-                     CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, ReadOnly,
+                     CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, StorageOpt, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, ReadOnly,
                      Userns, Volumes, Tmpfs, StopTimeout })
             command.Options.Add(o);
         command.Arguments.Add(Arguments);
@@ -96,7 +97,8 @@ sealed class RunOptions
                 CpuPeriod = r.GetValue(CpuPeriod),
                 CpuQuota = r.GetValue(CpuQuota),
                 Cpuset = r.GetValue(Cpuset),
-                Pids = r.GetValue(Pids),
+                Pids = PidsLimit(r.GetValue(Pids)),
+                Disk = DiskSize(r.GetValue(StorageOpt) ?? []),
                 Io = IoLimits(r.GetValue(ReadBps) ?? [], r.GetValue(WriteBps) ?? []),
             },
             Security = new IsleSecurity
@@ -165,6 +167,28 @@ sealed class RunOptions
             || host is < 1 or > 65535 || container is < 1 or > 65535)
             throw Bad("--publish", $"\"{s}\" is not HOSTPORT:CONTAINERPORT[/tcp|udp], ports 1-65535, e.g. 18080:8080");
         return new PortMapping(container, host, protocol, parts.Length == 3 ? parts[0] : null);
+    }
+
+    /// <summary>Docker's --pids-limit: 0 and -1 mean no limit; unset keeps islander's default.</summary>
+    static long PidsLimit(long? value) => value switch
+    {
+        null => IsleResources.DefaultPids,
+        0 or -1 => 0,
+        > 0 => value.Value,
+        _ => throw Bad("--pids-limit", $"{value} is not a number of tasks; give a positive number, or 0 or -1 for no limit"),
+    };
+
+    /// <summary>Docker's --storage-opt size=SIZE (overlay2 on XFS with pquota); the only option islander has.</summary>
+    static long? DiskSize(string[] options)
+    {
+        long? size = null;
+        foreach (var option in options)
+        {
+            if (!option.StartsWith("size=", StringComparison.Ordinal))
+                throw Bad("--storage-opt", $"\"{option}\" is not size=SIZE, the only storage option (e.g. size=1Gi)");
+            size = Flag("--storage-opt", option["size=".Length..], Quantity.ParseBytes);
+        }
+        return size;
     }
 
     static T? Flag<T>(string flag, string? value, Func<string, T> parse) where T : struct

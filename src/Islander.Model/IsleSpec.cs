@@ -53,9 +53,19 @@ public sealed record EnvVar(string Name, string Value);
 
 public enum RestartPolicy { Always, OnFailure, Never }
 
-/// <summary>cgroup limits. Null means "not set": the kernel's default (unlimited) applies.</summary>
+/// <summary>
+/// cgroup limits and the writable layer's size. Null means "not set": the kernel's default (unlimited) applies, except
+/// for <see cref="Pids"/>, which has a default of its own.
+/// </summary>
 public sealed record IsleResources
 {
+    /// <summary>
+    /// The task limit of an isle that sets none: Podman's default (Docker and Kubernetes set none). Without one a fork bomb
+    /// in one isle takes every pid the host has (kernel.pid_max, often 32768 or 4194304) and the host can no longer
+    /// start a process; 2048 tasks (threads count) is more than nearly any service runs.
+    /// </summary>
+    public const long DefaultPids = 2048;
+
     /// <summary>Hard memory limit in bytes; swap is not granted beyond it (as Kubernetes).</summary>
     public long? Memory { get; init; }
 
@@ -74,8 +84,14 @@ public sealed record IsleResources
     /// <summary>cpuset list, e.g. "0", "0-1", "0,2".</summary>
     public string? Cpuset { get; init; }
 
-    /// <summary>Maximum number of tasks.</summary>
-    public long? Pids { get; init; }
+    /// <summary>Maximum number of tasks (processes and threads); 0 = unlimited (<c>pids: max</c> or <c>pids: 0</c>).</summary>
+    public long Pids { get; init; } = DefaultPids;
+
+    /// <summary>
+    /// Bytes the isle may write to its root filesystem (its overlay's upper layer), as Docker's <c>--storage-opt size=</c>:
+    /// a project quota on the layer's directory, so a write past it fails with ENOSPC. Null: no limit (the default).
+    /// </summary>
+    public long? Disk { get; init; }
 
     public IReadOnlyList<IoLimit> Io { get; init; } = [];
 }

@@ -107,7 +107,7 @@ public sealed class FakeCgroupDriver : ICgroupDriver
             return new CgroupStats(0, TimeSpan.Zero, group.Pids.Count, group.OomKills)
             {
                 MemoryLimit = group.Resources.Memory,
-                PidsLimit = group.Resources.Pids,
+                PidsLimit = group.Resources.Pids is > 0 and var pids ? pids : null, // 0: no limit ("max")
                 IoReadBytes = 0,
                 IoWriteBytes = 0,
             };

@@ -32,9 +32,7 @@ public static class CgroupV1Plan
         Cpuset(resources, current, writes);
         Memory(resources, current, writes);
         Cpu(resources, writes);
-        writes.Add(resources.Pids is > 0 and var pids
-            ? new CgroupWrite(CgroupController.Pids, "pids.max", Num(pids))
-            : new CgroupWrite(CgroupController.Pids, "pids.max", "max", Reset: true));
+        writes.Add(CgroupPids.Max(resources.Pids));
         Io(resources, current, resolveDevice, writes);
         Devices(devices, writes);
         return writes;

@@ -39,9 +39,7 @@ public static class CgroupV2Plan
         writes.Add(new CgroupWrite(CgroupController.Cpu, "cpu.max",
             $"{(quota is null ? Unlimited : Num(quota.Value))} {Num(period)}", Reset: quota is null && r.CpuPeriod is null));
 
-        writes.Add(r.Pids is > 0 and var pids
-            ? new CgroupWrite(CgroupController.Pids, "pids.max", Num(pids))
-            : new CgroupWrite(CgroupController.Pids, "pids.max", Unlimited, Reset: true));
+        writes.Add(CgroupPids.Max(r.Pids));
 
         var wanted = new Dictionary<DeviceNumber, IoLimit>();
         foreach (var io in r.Io)

@@ -8,7 +8,8 @@ namespace Islander.Drivers.Cgroups;
 /// <param name="File">The control file name, e.g. <c>memory.max</c>.</param>
 /// <param name="Value">Exactly what is written.</param>
 /// <param name="Reset">
-/// True when the write only restores the kernel's default because the limit is not set; the driver skips it
+/// True when the write only restores the kernel's default because the limit is not set (or applies islander's own
+/// default task limit, <see cref="Islander.Model.IsleResources.DefaultPids"/>); the driver skips it
 /// when the controller or file is missing, where a requested limit would be an <see cref="Islander.Model.ErrorCategory.Unsupported"/> error.
 /// </param>
 public sealed record CgroupWrite(CgroupController Controller, string File, string Value, bool Reset = false)

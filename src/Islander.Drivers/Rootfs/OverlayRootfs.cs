@@ -16,7 +16,9 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
 {
     public string MountPoint(string isle) => Path.Combine(runRoot, "isles", isle, "rootfs");
     string StagingPoint(string isle) => Path.Combine(runRoot, "isles", isle, ".rootfs-staging");
-    string UpperRoot(string isle) => Path.Combine(stateRoot, "isles", isle, "fs");
+
+    /// <summary>The directory that holds the overlay's upper and work directories: the isle's writable layer.</summary>
+    public string UpperRoot(string isle) => Path.Combine(stateRoot, "isles", isle, "fs");
 
     /// <summary>
     /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W STAGING, then a detached copy

@@ -13,8 +13,12 @@ namespace Islander.Drivers.Runtime;
 /// start, wait, stop and delete. The controller's lifecycle and <c>islanderctl run</c> both drive
 /// isles through it; the kernel and the files under <see cref="RuntimePaths"/> are its only state.
 /// </summary>
-public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths)
+/// <param name="quota">Limits the writable layer (<c>resources.disk</c>); by default for <paramref name="paths"/>' state root.</param>
+public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths,
+    LayerQuota? quota = null)
 {
+    readonly LayerQuota _quota = quota ?? new LayerQuota(paths.StateRoot);
+
     public static IsleRuntime CreateDefault(RuntimePaths paths)
     {
         var runtime = new IsleRuntime(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect()), new BridgeNetworkDriver(),
@@ -75,6 +79,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             // it may make any node, and open only the harmless ones.
             var devices = spec.Security.Privileged ? DevicePolicy.AllowAll : DevicePolicy.Allowlist;
 
+            // Before the overlay is mounted: only what is made in the layer's directory after the limit is charged to it.
+            if (spec.Resources.Disk is { } disk)
+                _quota.Apply(rootfs.UpperRoot(name), disk);
             using var root = rootfs.Prepare(name, layers, mappedRoot);
             cgroups.Create(name, spec.Resources, devices);
             // Read through the overlay (its detached mount): the files as the isle will see them (every layer,
@@ -240,13 +247,14 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
 
     /// <summary>
     /// Kills whatever still runs of the isle and removes its cgroup, root filesystem, run directory
-    /// and writable layer; the log stays until <paramref name="keepLog"/> is false. Idempotent.
+    /// and writable layer (and lifts the layer's disk limit); the log stays until <paramref name="keepLog"/> is false. Idempotent.
     /// </summary>
     public async Task DeleteAsync(string name, CancellationToken ct = default, bool keepLog = true)
     {
         if (Find(name) is { } process && launcher.Signal(process, 9))
             await WaitAsync(name, process, ct);
         cgroups.Delete(name);
+        _quota.Release(rootfs.UpperRoot(name));
         rootfs.Remove(name);
         if (Directory.Exists(paths.IsleRunDir(name)))
             Directory.Delete(paths.IsleRunDir(name), recursive: true);

@@ -4,7 +4,7 @@ namespace Islander.Model;
 
 internal static partial class IsleSpecReader
 {
-    private static readonly string[] ResourceFields = ["memory", "cpu", "cpuShares", "cpuPeriod", "cpuQuota", "cpuset", "pids", "io"];
+    private static readonly string[] ResourceFields = ["memory", "cpu", "cpuShares", "cpuPeriod", "cpuQuota", "cpuset", "pids", "disk", "io"];
     private static readonly string[] IoFields = ["device", "readBps", "writeBps", "readIops", "writeIops"];
 
     private const long MinimumMemory = 1L << 20;
@@ -32,9 +32,37 @@ internal static partial class IsleSpecReader
             CpuPeriod = r.Integer("cpuPeriod", 1000, 1_000_000, " (µs)"),
             CpuQuota = quota,
             Cpuset = ReadCpuset(r),
-            Pids = r.Integer("pids", 1, 4_194_304),
+            Pids = ReadPids(r),
+            Disk = ReadDisk(r),
             Io = ReadIo(r),
         };
+    }
+
+    /// <summary>The kernel's pid_max ceiling (PID_MAX_LIMIT on 64-bit): more tasks than this cannot exist.</summary>
+    private const long MaximumPids = 4_194_304;
+
+    /// <summary>
+    /// A number of tasks, or <c>max</c> (cgroup v2's spelling) or 0 (Docker's, and the record's, so the API's JSON
+    /// reads back) for none. Unset keeps <see cref="IsleResources.DefaultPids"/>.
+    /// </summary>
+    private static long ReadPids(Fields r)
+    {
+        if (r.Get("pids") is ScalarNode { Value: "max" }) return 0;
+        return r.Integer("pids", 0, MaximumPids, $" (max or 0: no limit; unset: {IsleResources.DefaultPids})") ?? IsleResources.DefaultPids;
+    }
+
+    /// <summary>The smallest writable layer worth having: an isle that writes nothing still needs a few blocks.</summary>
+    private const long MinimumDisk = 1L << 20;
+
+    private static long? ReadDisk(Fields r)
+    {
+        var disk = r.Bytes("disk");
+        if (disk is < MinimumDisk)
+        {
+            r.Error("disk", $"{disk} bytes is below 1Mi, too small for an isle's writable layer. Did you forget a unit, as in 1Gi? Leave disk out for no limit");
+            return null;
+        }
+        return disk;
     }
 
     private static string? ReadCpuset(Fields r)

@@ -51,7 +51,8 @@ internal sealed class IsleSpecDocument
             ("device", i.Device), ("readBps", Bytes(i.ReadBps)), ("writeBps", Bytes(i.WriteBps)), ("readIops", i.ReadIops), ("writeIops", i.WriteIops))).ToList();
         var map = Entries(
             ("memory", Bytes(r.Memory)), ("cpu", r.CpuMillis is { } c ? Quantity.FormatCpuMillis(c) : null), ("cpuShares", r.CpuShares),
-            ("cpuPeriod", r.CpuPeriod), ("cpuQuota", r.CpuQuota), ("cpuset", r.Cpuset), ("pids", r.Pids), ("io", io));
+            ("cpuPeriod", r.CpuPeriod), ("cpuQuota", r.CpuQuota), ("cpuset", r.Cpuset),
+            ("pids", Pids(r.Pids)), ("disk", Bytes(r.Disk)), ("io", io));
         return map.Count == 0 ? null : map;
     }
 
@@ -74,6 +75,14 @@ internal sealed class IsleSpecDocument
         ("name", v.Name), ("hostPath", v.HostPath),
         ("tmpfs", v.Tmpfs is { } t ? Entries(("size", Bytes(t.Size)), ("mode", t.Mode is { } m ? IsleSpecReader.FormatMode(m) : null)) : null),
         ("mountPath", v.MountPath), ("readOnly", v.ReadOnly ? true : null));
+
+    /// <summary>Left out at the default, <c>max</c> for no limit (what the reader takes back).</summary>
+    private static object? Pids(long pids) => pids switch
+    {
+        IsleResources.DefaultPids => null,
+        0 => "max",
+        _ => pids,
+    };
 
     private static string? Bytes(long? value) => value is { } v ? Quantity.FormatBytes(v) : null;
 

@@ -61,7 +61,7 @@ public sealed class StatsApiTests : IAsyncLifetime
     [Fact]
     public async Task Get_NoLimitsHostNetwork_MachineMemoryAndNullNetwork()
     {
-        await RunAsync("free", resources: "hostNetwork: true");
+        await RunAsync("free", resources: "hostNetwork: true\n  resources: {pids: max}");
         _d.Runtime.SetUsage("free", new FakeIsleUsage(NetworkRxBytes: null, NetworkTxBytes: null));
 
         var stats = await GetAsync("free");

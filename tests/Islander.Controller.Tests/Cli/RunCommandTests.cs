@@ -49,6 +49,23 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.Equal("api", isle?.Metadata.ManagedBy);
     }
 
+    [Theory]
+    [InlineData(new string[0], 2048L, null)]
+    [InlineData(new[] { "--pids-limit", "-1", "--storage-opt", "size=1Gi" }, 0L, 1L << 30)]
+    [InlineData(new[] { "--pids-limit", "0" }, 0L, null)]
+    [InlineData(new[] { "--pids-limit", "64" }, 64L, null)]
+    public async Task Run_PidsLimitAndStorageOpt_AsDockerReadsThem(string[] flags, long pids, long? disk)
+    {
+        var run = RunAsync([.. flags, "--name", "job", "--rootfs", "/srv/rootfs/busybox", "--", "true"]);
+        await PlayAsync("job", 0);
+
+        var (exit, _, error) = await run;
+
+        Assert.True(exit == 0, error);
+        var resources = _d.Runtime.SpecOf("job")!.Resources;
+        Assert.Equal((pids, disk), (resources.Pids, resources.Disk));
+    }
+
     [Fact]
     public async Task Run_KilledBySignal_Exits128PlusSignal()
     {
@@ -206,6 +223,9 @@ public sealed class RunCommandTests : IAsyncLifetime
     [InlineData("--volume", "data:/data")]
     [InlineData("--restart", "sometimes")]
     [InlineData("--name", "Not_A_Label")]
+    [InlineData("--storage-opt", "size=lots")]
+    [InlineData("--storage-opt", "dm.basesize=1G")]
+    [InlineData("--pids-limit", "-2")]
     public async Task Run_BadFlag_Exits125NamingTheFlag(string flag, string value)
     {
         var (exit, _, error) = await RunAsync(flag, value, "--network", "backend", "--rootfs", "/srv/rootfs/busybox", "--", "sh");

@@ -149,6 +149,22 @@ public sealed class IsleLifecycleTests
         Assert.Contains("no such directory", lifecycle.Record.Message);
     }
 
+    [Fact]
+    public async Task StartAsync_DiskLimitUnsupportedHere_ErrorNotBackOff()
+    {
+        // What IsleRuntime throws for resources.disk on a state directory without project quotas: retrying cannot help.
+        _runtime.StartFault = (_, _) => new IslanderException(
+            "resources.disk needs the state directory on XFS mounted with prjquota, ...; /var/lib/islander is on ext4: project quotas are off", ErrorCategory.Unsupported);
+        var lifecycle = Lifecycle(IsleState.Pending);
+
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(IsleState.Error, lifecycle.State);
+        Assert.Equal("StartError", lifecycle.Record.Reason);
+        Assert.Null(lifecycle.Record.NextStartAt);
+        Assert.StartsWith("resources.disk needs", lifecycle.Record.Message);
+    }
+
     [Theory]
     [InlineData(true, "CommandNotFound")]
     [InlineData(false, "CommandNotExecutable")]

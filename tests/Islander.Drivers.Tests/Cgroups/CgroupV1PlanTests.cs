@@ -28,7 +28,7 @@ public class CgroupV1PlanTests
             "cpuset.cpus = 0-1", "cpuset.mems = 0",
             "memory.memsw.limit_in_bytes = -1", "memory.limit_in_bytes = -1",
             "cpu.shares = 1024", "cpu.cfs_period_us = 100000", "cpu.cfs_quota_us = -1",
-            "pids.max = max",
+            "pids.max = 2048",
             "devices.allow = a",
         ], plan.Select(w => w.ToString()));
         Assert.All(plan, w => Assert.True(w.Reset, $"{w} restores a default"));
@@ -105,6 +105,17 @@ public class CgroupV1PlanTests
 
     [Fact]
     public void For_Pids_PidsMax() => Assert.Contains("pids.max = 20", Plan(new IsleResources { Pids = 20 }));
+
+    [Fact]
+    public void For_PidsUnset_PodmansDefaultSkippedWithoutTheController()
+    {
+        var write = Assert.Single(CgroupV1Plan.For(new IsleResources(), DevicePolicy.AllowAll, Fresh, Disks), w => w.File == "pids.max");
+
+        Assert.Equal(new CgroupWrite(CgroupController.Pids, "pids.max", "2048", Reset: true), write);
+    }
+
+    [Fact]
+    public void For_PidsZero_Max() => Assert.Contains("pids.max = max", Plan(new IsleResources { Pids = 0 }));
 
     [Fact]
     public void For_Io_OneLinePerFileAndDevice()

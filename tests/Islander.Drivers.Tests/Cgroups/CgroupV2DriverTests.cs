@@ -101,7 +101,7 @@ public class CgroupV2DriverTests : CgroupDriverContract
     public void Create_AgainWithoutLimits_ResetsEveryFile()
     {
         Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll);
-        Driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Create("web", new IsleResources { Pids = 0 }, DevicePolicy.AllowAll);
 
         Assert.Equal("max", _fs.Text("islander/web/memory.max"));
         Assert.Equal("max", _fs.Text("islander/web/memory.swap.max"));
@@ -182,7 +182,7 @@ public class CgroupV2DriverTests : CgroupDriverContract
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/pids.current"), "3\n");
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/memory.events"), "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\n");
 
-        Assert.Equal(new CgroupStats(4096, TimeSpan.FromSeconds(1.5), 3, 1) { IoReadBytes = 0, IoWriteBytes = 0 }, Driver.Stats("web"));
+        Assert.Equal(new CgroupStats(4096, TimeSpan.FromSeconds(1.5), 3, 1) { PidsLimit = 2048, IoReadBytes = 0, IoWriteBytes = 0 }, Driver.Stats("web"));
     }
 
     [Fact]

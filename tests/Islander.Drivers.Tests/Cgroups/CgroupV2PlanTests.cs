@@ -23,7 +23,7 @@ public class CgroupV2PlanTests
         Assert.Equal(
         [
             "cpuset.cpus = ", "memory.max = max", "memory.swap.max = max",
-            "cpu.weight = 100", "cpu.max = max 100000", "pids.max = max",
+            "cpu.weight = 100", "cpu.max = max 100000", "pids.max = 2048",
         ], plan.Select(w => w.ToString()));
         Assert.All(plan, w => Assert.True(w.Reset));
     }
@@ -43,6 +43,19 @@ public class CgroupV2PlanTests
             "io.max = 254:0 rbps=10485760 wbps=5242880 riops=max wiops=max",
         ], plan);
     }
+
+    [Fact]
+    public void For_PidsUnset_SameDefaultAsV1()
+    {
+        var v2 = Assert.Single(CgroupV2Plan.For(new IsleResources(), Fresh, Disks), w => w.File == "pids.max");
+        var v1 = Assert.Single(CgroupV1Plan.For(new IsleResources(), DevicePolicy.AllowAll, new CgroupCurrent(), Disks), w => w.File == "pids.max");
+
+        Assert.Equal(v1, v2);
+        Assert.Equal("2048", v2.Value);
+    }
+
+    [Fact]
+    public void For_PidsZero_Max() => Assert.Contains("pids.max = max", Plan(new IsleResources { Pids = 0 }));
 
     [Fact]
     public void For_NoSwapAccounting_NoSwapMax() =>

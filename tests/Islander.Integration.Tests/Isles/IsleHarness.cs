@@ -33,7 +33,8 @@ public sealed class IsleHarness : IAsyncDisposable
     /// Use the v2 driver on the host's cgroup2 hierarchy whatever the host's version: on a hybrid host that is
     /// <c>/sys/fs/cgroup/unified</c>, which has no controllers (no limits) but enforces device filters.
     /// </param>
-    IsleHarness(bool cgroup2)
+    /// <param name="stateRoot">Where isles' writable layers go (a filesystem of the test's); null for the harness's temp directory.</param>
+    IsleHarness(bool cgroup2, string? stateRoot = null)
     {
         HostCaps.Require(HostCaps.Cgroups is not null, "a cgroup filesystem at /sys/fs/cgroup");
         if (cgroup2)
@@ -43,9 +44,12 @@ public sealed class IsleHarness : IAsyncDisposable
         File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         CgroupParent = "islander-test-" + Guid.NewGuid().ToString("N")[..8];
         Cgroups = cgroup2 ? new CgroupV2Driver(HostCaps.Cgroup2Root!, CgroupParent) : CgroupDetector.CreateDriver(HostCaps.Cgroups!, CgroupParent);
-        Paths = new RuntimePaths(Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
+        Paths = new RuntimePaths(stateRoot ?? Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
         Runtime = new IsleRuntime(new LinuxProcessLauncher(), Cgroups, new BridgeNetworkDriver(), new OverlayRootfs(Paths.StateRoot, Paths.RunRoot), Paths);
     }
+
+    /// <summary>A harness whose isles keep their writable layers under <paramref name="stateRoot"/> (e.g. on a test filesystem with quotas).</summary>
+    public static IsleHarness WithStateRoot(string stateRoot) => new(cgroup2: false, stateRoot);
 
     /// <summary>A harness whose isles go into the host's cgroup2 hierarchy through the v2 driver (see the constructor).</summary>
     public static IsleHarness OnCgroup2() => new(cgroup2: true);

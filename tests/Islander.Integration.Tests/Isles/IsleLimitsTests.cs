@@ -97,6 +97,25 @@ public sealed class IsleLimitsTests : IAsyncDisposable
         Assert.Equal(0, host.ExitCode);
     }
 
+    [Fact]
+    public async Task Run_NoPidsLimitSet_GroupHasTheDefault2048()
+    {
+        var (name, _) = await _h.StartAsync(IsleHarness.Spec("sleep", "100"));
+
+        Assert.Equal("2048", ReadPidsMax(name));
+    }
+
+    [Fact]
+    public async Task Run_PidsMax_GroupHasNoLimit()
+    {
+        var (name, _) = await _h.StartAsync(Limited(new IsleResources { Pids = 0 }, "sleep", "100"));
+
+        Assert.Equal("max", ReadPidsMax(name));
+    }
+
+    string ReadPidsMax(string isle) =>
+        File.ReadAllText(_h.Cgroups.Paths(isle).Directories.Select(d => Path.Combine(d, "pids.max")).First(File.Exists)).Trim();
+
     static long MaxEvents(string file) =>
         long.Parse(File.ReadAllLines(file).Select(l => l.Split(' ')).First(f => f[0] == "max")[1]);
 

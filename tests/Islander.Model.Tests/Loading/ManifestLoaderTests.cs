@@ -254,6 +254,30 @@ public class ManifestLoaderTests
     }
 
     [Fact]
+    public void Load_Disk_ReadAsBytes() => Assert.Equal(1L << 30, LoadIsle("resources: {disk: 1Gi}").Resources.Disk);
+
+    [Fact]
+    public void Load_NoDisk_NoLimit() => Assert.Null(LoadIsle("resources: {memory: 64Mi}").Resources.Disk);
+
+    [Fact]
+    public void Load_NoPids_PodmansDefault() => Assert.Equal(2048, LoadIsle("resources: {memory: 64Mi}").Resources.Pids);
+
+    [Theory]
+    [InlineData("max")]
+    [InlineData("0")]
+    public void Load_PidsMaxOrZero_Unlimited(string value) => Assert.Equal(0, LoadIsle($"resources: {{pids: {value}}}").Resources.Pids);
+
+    [Fact]
+    public void Load_PidsWord_SaysMaxIsTheWayToNoLimit()
+    {
+        const string yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: web}\nspec:\n  image: busybox\n  resources: {pids: none}\n";
+
+        var problem = Assert.Single(ManifestLoader.Load(yaml, "web.yaml").Diagnostics);
+
+        Assert.Equal("web.yaml:6:21: spec.resources.pids: expected a whole number from 0 to 4194304 (max or 0: no limit; unset: 2048), got none", problem.ToString());
+    }
+
+    [Fact]
     public void Load_StatusAtTopLevel_Ignored()
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Volume\nmetadata: {name: v}\nstatus: {phase: Bound}\n";

@@ -18,6 +18,9 @@ public class SpecHashTests
             Spec with { Env = [new EnvVar("A", "b")] },
             Spec with { RestartPolicy = RestartPolicy.Never },
             Spec with { Resources = new IsleResources { Memory = 1 } },
+            Spec with { Resources = new IsleResources { Disk = 1L << 30 } },
+            Spec with { Resources = new IsleResources { Pids = 0 } },
+            Spec with { Resources = new IsleResources { Pids = 64 } },
             Spec with { Security = new IsleSecurity { Seccomp = "unconfined" } },
             Spec with { HostNetwork = true },
             Spec with { Ports = [new PortMapping(80, 8080, PortProtocol.Udp)] },
@@ -29,6 +32,11 @@ public class SpecHashTests
 
         Assert.Equal(hashes.Count, hashes.Distinct().Count());
     }
+
+    [Fact]
+    public void Of_PidsAtTheDefault_SameHashAsUnset() =>
+        // Isles made before the default existed keep their hash: an upgrade does not recreate them.
+        Assert.Equal(SpecHash.Of(Spec), SpecHash.Of(Spec with { Resources = new IsleResources { Pids = IsleResources.DefaultPids } }));
 
     [Fact]
     public void Of_Spec_IsSixteenHexDigits() => Assert.Matches("^[0-9a-f]{16}$", SpecHash.Of(Spec));

@@ -63,6 +63,18 @@ public class StateDiffTests
     }
 
     [Fact]
+    public void Diff_DiskLimitChanged_RecreatesIsle()
+    {
+        // A quota is set on a fresh writable layer: a new limit needs a new layer, so the isle is made again.
+        var limited = Web with { Spec = Web.Spec with { Resources = new IsleResources { Disk = 1L << 30 } } };
+        var bigger = Web with { Spec = Web.Spec with { Resources = new IsleResources { Disk = 2L << 30 } } };
+
+        var plan = StateDiff.Diff(Desired(Backend, Data, Db, bigger), InSync(Backend, Data, Db, limited));
+
+        Assert.Equal(["~ recreate isle web (spec changed)"], plan.Lines());
+    }
+
+    [Fact]
     public void Diff_LabelsChanged_DoesNothing()
     {
         var relabelled = Web with { Metadata = Web.Metadata with { Labels = new Dictionary<string, string> { ["tier"] = "front" } } };

@@ -49,7 +49,7 @@ public class ManifestWriterTests
             RestartPolicy = RestartPolicy.Never,
             Resources = new IsleResources
             {
-                Memory = 1536L << 20, CpuShares = 256, CpuPeriod = 50000, CpuQuota = 25000, Cpuset = "0", Pids = 10,
+                Memory = 1536L << 20, CpuShares = 256, CpuPeriod = 50000, CpuQuota = 25000, Cpuset = "0", Pids = 10, Disk = 3L << 30,
                 Io = [new IoLimit("/dev/vda", ReadIops: 100, WriteBps: 1000)],
             },
             Security = new IsleSecurity
@@ -71,6 +71,22 @@ public class ManifestWriterTests
         var back = Assert.IsType<IsleManifest>(Assert.Single(reloaded.Objects));
         Assert.Equal(SpecHash.CanonicalJson(spec), SpecHash.CanonicalJson(back.Spec));
         Assert.Equal("yes: really", back.Metadata.Annotations["note"]);
+    }
+
+    [Theory]
+    [InlineData(0L, "\"pids\":\"max\"")]
+    [InlineData(2048L, null)]
+    [InlineData(64L, "\"pids\":64")]
+    public void WriteJson_Pids_MaxForUnlimitedNothingAtTheDefault(long pids, string? expected)
+    {
+        var isle = new IsleManifest(new ObjectMeta("p"), new IsleSpec { Rootfs = "/r", Resources = new IsleResources { Pids = pids } }, ManifestSource.None);
+
+        var json = ManifestWriter.WriteJson(isle);
+        var back = Assert.IsType<IsleManifest>(Assert.Single(ManifestLoader.Load(json, "p.yaml").Objects));
+
+        if (expected is null) Assert.DoesNotContain("pids", json);
+        else Assert.Contains(expected, json);
+        Assert.Equal(pids, back.Spec.Resources.Pids);
     }
 
     [Fact]

@@ -269,10 +269,19 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
-    public void Stats_NoLimits_NullLimitsAndEmptyGroupCounters()
+    public void Stats_PidsUnset_LimitIsTheDefault2048()
     {
         var isle = NewIsle("web");
         Driver.Create(isle, new IsleResources(), Devices);
+
+        Assert.Equal(2048, Driver.Stats(isle).PidsLimit);
+    }
+
+    [Fact]
+    public void Stats_NoLimits_NullLimitsAndEmptyGroupCounters()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources { Pids = 0 }, Devices);
 
         var stats = Driver.Stats(isle);
 

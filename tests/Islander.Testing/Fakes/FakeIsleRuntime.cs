@@ -169,7 +169,7 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
             return new IsleStats(now,
                 CpuNanoseconds: (long)(u.CpuCores * (now - isle.StartedAt).Ticks * 100),
                 MemoryBytes: u.MemoryBytes, MemoryLimitBytes: r.Memory, MachineMemoryBytes: MachineMemoryBytes,
-                Pids: u.Pids, PidsLimit: r.Pids, BlockReadBytes: u.BlockReadBytes, BlockWriteBytes: u.BlockWriteBytes,
+                Pids: u.Pids, PidsLimit: r.Pids is > 0 and var pids ? pids : null, BlockReadBytes: u.BlockReadBytes, BlockWriteBytes: u.BlockWriteBytes,
                 NetworkRxBytes: u.NetworkRxBytes, NetworkTxBytes: u.NetworkTxBytes);
         }
     }

@@ -1,0 +1,48 @@
+using Islander.Drivers.Interop;
+using Tmds.Linux;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary><see cref="IsleDiskLimitTests"/> on a project-quota filesystem: the layer's directory carries the project id.</summary>
+public abstract class ProjectQuotaIsleDiskLimitTests(ProjectQuotaFilesystem fs) : IsleDiskLimitTests
+{
+    protected override void Require() => fs.Require();
+
+    protected override string NewRoot() => fs.NewRoot();
+
+    protected override object LimitOf(string layer)
+    {
+        int fd = LibcOpen(layer);
+        try
+        {
+            Assert.Equal(0, QuotaInterop.GetProject(fd, out uint flags, out uint id));
+            Assert.True((flags & QuotaInterop.ProjectInherit) != 0, "the layer's files inherit its project");
+            return id;
+        }
+        finally
+        {
+            FileDescriptor.Close(fd);
+        }
+    }
+
+    protected override bool Limits(object limit)
+    {
+        int fd = LibcOpen(fs.MountPoint);
+        try
+        {
+            int errno = QuotaInterop.GetQuota(fd, (uint)limit, out var usage);
+            return errno switch
+            {
+                0 => usage.BlockHardLimitKiB != 0,
+                2 /* ENOENT: no record left */ => false,
+                _ => throw new SyscallException("quotactl_fd Q_GETQUOTA", fs.MountPoint, errno),
+            };
+        }
+        finally
+        {
+            FileDescriptor.Close(fd);
+        }
+    }
+
+    static int LibcOpen(string path) => FileDescriptor.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+}
