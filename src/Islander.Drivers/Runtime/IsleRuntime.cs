@@ -35,6 +35,12 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         CancellationToken ct = default, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
+        // Never two copies: whatever a file says, a process in the isle's cgroup is the isle running (a daemon killed
+        // between launch and writing the process file, a wiped run directory).
+        if (cgroups.Processes(name) is { Count: > 0 } left)
+            throw new IslanderException(
+                $"isle {name} still has processes in its cgroup ({string.Join(", ", left)}): an earlier copy runs; delete it before starting another",
+                ErrorCategory.Conflict);
         Directory.CreateDirectory(paths.IsleRunDir(name));
         Directory.CreateDirectory(paths.IsleStateDir(name));
         File.Delete(paths.StatusFile(name));
@@ -128,13 +134,96 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         return (Host(userns.UidMappings), Host(userns.GidMappings));
     }
 
-    /// <summary>The isle's processes as recorded at start; null when it was never started (or deleted).</summary>
+    /// <summary>
+    /// The isle's init and shim: as the process file records them while that init runs, else as found in the isle's
+    /// cgroup (<see cref="FindInCgroup"/>), which then rewrites the process file. The recorded ones when neither runs
+    /// (an ended isle); null when the isle was never started (or deleted) and nothing of it runs.
+    /// </summary>
     public IsleProcess? Find(string name)
     {
-        string file = paths.ProcessFile(name);
-        if (!File.Exists(file))
+        var recorded = ReadProcessFile(name);
+        if (recorded is not null && launcher.IsRunning(recorded))
+            return recorded;
+        if (FindInCgroup(name) is not { } found)
+            return recorded;
+        // The run directory was wiped (a /run cleanup) or the daemon died before writing the file: adopt the init.
+        // The shim writes its status file into the recreated directory when the isle ends (it opens the path then).
+        Directory.CreateDirectory(paths.IsleRunDir(name));
+        WriteProcessFile(name, found);
+        return found;
+    }
+
+    /// <summary>Whether anything runs in the isle's cgroup, whether or not its init can be told.</summary>
+    public bool HasProcesses(string name) => cgroups.Processes(name).Count > 0;
+
+    /// <summary>comm of isle-init's shim (PR_SET_NAME in isle-init.c): the parent of every isle's init.</summary>
+    const string ShimComm = "islander:shim";
+
+    /// <summary>
+    /// The isle's init as the kernel shows it: the process in the isle's cgroup whose parent is an <c>islander:shim</c>
+    /// outside that cgroup (the shim stays in the daemon's group; a process of the isle that names itself so is inside
+    /// it), started after that shim. The init is the first process of its PID namespace, so the earliest of the shim's
+    /// children there. Null when nothing runs, or when more than one shim has an init there (two copies: no way to
+    /// tell which is the isle, so the caller kills them all before starting one).
+    /// </summary>
+    IsleProcess? FindInCgroup(string name)
+    {
+        var pids = cgroups.Processes(name);
+        var inits = new List<(int Pid, ulong Start, int Shim, ulong ShimStart)>();
+        foreach (int pid in pids)
+        {
+            if (ReadStat(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
+                || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm)
+                continue;
+            if (ProcStat.StartTime(stat) is { } start && ProcStat.StartTime(parent) is { } shimStart && shimStart <= start)
+                inits.Add((pid, start, ppid, shimStart));
+        }
+        if (inits.Select(i => i.Shim).Distinct().Count() != 1)
             return null;
-        var f = File.ReadAllText(file).Split(' ');
+        var init = inits.MinBy(i => i.Start);
+        return new IsleProcess(init.Pid, init.Shim, BootTime.Value.AddSeconds(init.Start / (double)UserHz))
+        {
+            InitStartTime = init.Start,
+            ShimStartTime = init.ShimStart,
+        };
+    }
+
+    /// <summary>USER_HZ: /proc counts start times in these ticks on every architecture (sysconf(_SC_CLK_TCK)).</summary>
+    const int UserHz = 100;
+
+    static readonly Lazy<DateTimeOffset> BootTime = new(() =>
+    {
+        foreach (var line in File.ReadLines("/proc/stat"))
+            if (line.StartsWith("btime ", StringComparison.Ordinal))
+                return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture));
+        return DateTimeOffset.UnixEpoch;
+    });
+
+    static string? ReadStat(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // ended meanwhile
+        }
+    }
+
+    IsleProcess? ReadProcessFile(string name)
+    {
+        string file = paths.ProcessFile(name);
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        var f = text.Split(' ');
         var inv = CultureInfo.InvariantCulture;
         return new IsleProcess(int.Parse(f[0], inv), int.Parse(f[1], inv), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[2], inv)))
         {
@@ -219,6 +308,8 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         rootfs.Remove(name);
         if (Directory.Exists(paths.IsleRunDir(name)))
             Directory.Delete(paths.IsleRunDir(name), recursive: true);
+        if (File.Exists(paths.ExecProfileFile(name)))
+            File.Delete(paths.ExecProfileFile(name)); // the isle's environment: not kept after it
         if (!keepLog && Directory.Exists(paths.IsleStateDir(name)))
             Directory.Delete(paths.IsleStateDir(name), recursive: true);
     }
