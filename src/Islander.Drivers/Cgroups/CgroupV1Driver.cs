@@ -101,7 +101,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
     public IReadOnlySet<int> Processes(string isle)
     {
         CgroupName.Isle(isle);
-        return CgroupReaper.ListPids(_fs, _controllers.SelectMany(c => CgroupReaper.Subtree(_fs, Dir(c, isle))));
+        return CgroupReaper.ListPidsRacing(_fs, () => _controllers.SelectMany(c => CgroupReaper.Subtree(_fs, Dir(c, isle))));
     }
 
     public CgroupStats Stats(string isle)
