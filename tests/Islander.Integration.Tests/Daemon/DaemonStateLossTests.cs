@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Islander.Testing;
 
 namespace Islander.Integration.Tests.Daemon;
@@ -125,6 +126,61 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         sw.Stop();
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4), $"12 isles took {sw.Elapsed.TotalSeconds:0.0} s to stop (stop timeout 2 s)");
     }
+
+    [Fact]
+    public async Task StateDatabaseDeleted_AdoptedIslesKeepTheirAddresses_ANewIsleGetsAnotherOne_ThePortStillReachesItsIsle()
+    {
+        using var host = Network.TestNetns.Create();
+        host.Ok("ip link set lo up"); // as on a real host: the published port is tried on 127.0.0.1
+        _h.NetnsPid = host.Pid;
+        await _h.StartDaemonAsync();
+        // Started second, sorted first: a daemon that hands addresses out again in name order gives ipa ipb's address.
+        var b = _h.NewName("ipb");
+        var a = _h.NewName("ipa");
+        var c = _h.NewName("ipc");
+        const string net = "stateloss";
+        _h.WriteManifest("net.yaml", $"apiVersion: islander.io/v1\nkind: Network\nmetadata: {{name: {net}}}\nspec: {{subnet: 10.233.7.0/24}}\n");
+        string Server(string name, int port) => _h.IsleYaml(name, $"while true; do echo from-{name} | nc -l -p 80; done",
+            extraSpec: $"  networks: [{{name: {net}}}]\n  ports: [{{containerPort: 80, hostPort: {port}}}]\n");
+        _h.WriteManifest("b.yaml", Server(b, 18092));
+        await _h.WaitRunningAsync(b, 15);
+        _h.WriteManifest("a.yaml", Server(a, 18091));
+        await _h.WaitRunningAsync(a, 15);
+        string Address(JsonObject isle) => (string?)isle["status"]?["addresses"]?[net] ?? "";
+        var before = new Dictionary<string, (int Pid, string Ip)>();
+        foreach (var n in new[] { a, b })
+        {
+            var isle = (await _h.GetIsleAsync(n))!;
+            before[n] = (DaemonHarness.Pid(isle)!.Value, Address(isle));
+        }
+        Assert.Contains($"from-{a}", Port(host, 18091));
+
+        await _h.StopDaemonAsync();
+        File.Delete(Path.Combine(_h.StateDir, "islander.db"));
+        await _h.StartDaemonAsync();
+        _h.WriteManifest("c.yaml", _h.IsleYaml(c, "exec sleep 1000", extraSpec: $"  networks: [{{name: {net}}}]\n"));
+        var third = await _h.WaitRunningAsync(c, 15);
+
+        foreach (var n in new[] { a, b })
+        {
+            var isle = await _h.WaitRunningAsync(n, 15);
+            Assert.Equal(before[n], (DaemonHarness.Pid(isle)!.Value, Address(isle)));
+        }
+        Assert.DoesNotContain(Address(third), before.Values.Select(v => v.Ip));
+        Assert.Contains($"from-{a}", Port(host, 18091));
+        Assert.Contains($"from-{b}", Port(host, 18092));
+        var hosts = File.ReadAllText(Path.Combine(_h.RunDir, "networks", "hosts", c));
+        Assert.Contains($"{before[a].Ip}\t{a}", hosts);
+        Assert.Contains($"{before[b].Ip}\t{b}", hosts);
+        var reached = await _h.CtlAsync("exec", c, "--", "nc", a, "80");
+        Assert.Contains($"from-{a}", reached.Stdout);
+        Assert.Contains(await _h.EventsAsync(), e => (string?)e["reason"] == "AddressesRebuilt");
+        Assert.Contains("addresses rebuilt from the running isles' namespaces", _h.DaemonOutput);
+    }
+
+    /// <summary>What the published port answers on the host's 127.0.0.1 (in the daemon's namespace).</summary>
+    static string Port(Network.TestNetns host, int port) =>
+        host.Run($"bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}; timeout 5 cat <&3'").Out;
 
     /// <summary>
     /// SIGKILLs islanderd as soon as a new init of the isle is past SYNC_GO (it names itself islander:go, :mount, :cred
