@@ -22,6 +22,12 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     public RuntimePaths Paths => paths;
 
     /// <summary>
+    /// Raised (isle, what was done) when the kernel contradicted the files: an init adopted from the isle's cgroup, or
+    /// processes of an unknown copy killed there. The daemon logs it.
+    /// </summary>
+    public event Action<string, string>? Recovered;
+
+    /// <summary>
     /// Prepares and starts isle <paramref name="name"/>; returns once its command runs. Not
     /// idempotent (a running isle of that name must be deleted first). When the start fails,
     /// everything made for it is removed again and the error is rethrown.
@@ -150,6 +156,8 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         // The shim writes its status file into the recreated directory when the isle ends (it opens the path then).
         Directory.CreateDirectory(paths.IsleRunDir(name));
         WriteProcessFile(name, found);
+        Recovered?.Invoke(name, string.Create(CultureInfo.InvariantCulture,
+            $"its process file {(recorded is null ? "was missing" : "named an ended init")}; adopted init {found.InitPid} (shim {found.ShimPid}), found in its cgroup"));
         return found;
     }
 
@@ -302,8 +310,11 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// </summary>
     public async Task DeleteAsync(string name, CancellationToken ct = default, bool keepLog = true)
     {
-        if (Find(name) is { } process && launcher.Signal(process, 9))
+        var process = Find(name);
+        if (process is not null && launcher.Signal(process, 9))
             await WaitAsync(name, process, ct);
+        else if (process is null && cgroups.Processes(name) is { Count: > 0 } unknown)
+            Recovered?.Invoke(name, $"killing processes {string.Join(", ", unknown)} in its cgroup: no init of one copy can be told among them");
         cgroups.Delete(name);
         rootfs.Remove(name);
         if (Directory.Exists(paths.IsleRunDir(name)))

@@ -39,6 +39,7 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         Assert.Equal(pid, DaemonHarness.Pid(isle));
         Assert.Equal([pid], Inits(name));
         Assert.DoesNotContain("ended", _h.DaemonOutput);
+        Assert.Contains($"adopted init {pid}", _h.DaemonOutput);
         Assert.True(File.Exists(Path.Combine(_h.RunDir, "isles", name, "process")), "the process file was not rewritten");
         var exec = await _h.CtlAsync("exec", name, "--", "echo", "inside");
         Assert.True(exec.ExitCode == 0 && exec.Stdout.Contains("inside"), exec.ToString());
