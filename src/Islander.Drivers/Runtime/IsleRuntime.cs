@@ -46,7 +46,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         if (cgroups.Processes(name) is { Count: > 0 } left)
             throw new IslanderException(
                 $"isle {name} still has processes in its cgroup ({string.Join(", ", left)}): an earlier copy runs; delete it before starting another",
-                ErrorCategory.Conflict);
+                ErrorCategory.Transient); // retried: the daemon kills what it cannot adopt before each start
         Directory.CreateDirectory(paths.IsleRunDir(name));
         Directory.CreateDirectory(paths.IsleStateDir(name));
         File.Delete(paths.StatusFile(name));
