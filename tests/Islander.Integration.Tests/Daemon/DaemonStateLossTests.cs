@@ -125,6 +125,7 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         foreach (var n in names) _h.RemoveManifest($"{n}.yaml");
         await DaemonLifecycleTests.WaitForAsync(() => pids.All(p => !DaemonHarness.ProcessExists(p)), "all 12 isles to be stopped", seconds: 20);
         sw.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine($"12 isles ignoring SIGTERM (stop timeout 2 s) stopped in {sw.Elapsed.TotalSeconds:0.0} s");
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(4), $"12 isles took {sw.Elapsed.TotalSeconds:0.0} s to stop (stop timeout 2 s)");
     }
 
