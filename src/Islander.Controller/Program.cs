@@ -40,7 +40,9 @@ try
 {
     var app = DaemonHost.Build(options, services =>
     {
-        var runtime = new IsleRuntimeAdapter(IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run)));
+        var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
+        isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
+        var runtime = new IsleRuntimeAdapter(isles);
         services.AddSingleton<IIsleRuntime>(runtime);
         services.AddSingleton<IIsleLogs>(runtime);
         services.AddSingleton<IIsleExec>(runtime);

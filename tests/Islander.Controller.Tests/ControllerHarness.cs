@@ -92,11 +92,13 @@ sealed class ControllerHarness : IDisposable
 
     /// <summary>The daemon dies (SIGKILL: nothing is flushed or stopped) and a new one starts on the same state.</summary>
     /// <param name="volumes">The volume drivers of the new daemon (default: the same ones).</param>
-    public void Restart(VolumeDriverSet? volumes = null)
+    /// <param name="loseState">The state database is gone too (deleted, a disk lost): the new daemon starts without records.</param>
+    public void Restart(VolumeDriverSet? volumes = null, bool loseState = false)
     {
         VolumeDrivers = volumes ?? VolumeDrivers;
         _exits.Dispose();
         Store.Dispose();
+        if (loseState) File.Delete(Path.Combine(Dir, "state.db"));
         Build();
         Loop.EnqueueAll();
     }

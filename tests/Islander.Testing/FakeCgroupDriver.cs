@@ -97,6 +97,13 @@ public sealed class FakeCgroupDriver : ICgroupDriver
             return _groups.ContainsKey(isle);
     }
 
+    public IReadOnlySet<int> Processes(string isle)
+    {
+        CgroupName.Isle(isle);
+        lock (_lock)
+            return _groups.TryGetValue(isle, out var group) ? new SortedSet<int>(group.Pids) : new SortedSet<int>();
+    }
+
     public CgroupStats Stats(string isle)
     {
         CgroupName.Isle(isle);

@@ -45,6 +45,13 @@ public sealed class FakeNetworkDriver : INetworkDriver
 
     public void BringUpLoopback(NetworkNamespace netns) => _loopbacksUp.Add(netns);
 
+    /// <summary>Addresses a namespace has besides its attachments (set by a test: an isle attached by an earlier daemon).</summary>
+    public Dictionary<NetworkNamespace, List<System.Net.IPAddress>> ExtraAddresses { get; } = [];
+
+    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns) =>
+        _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
+            .Concat(ExtraAddresses.GetValueOrDefault(netns) ?? []).ToList();
+
     public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
     {
         bool exists = _networks.TryGetValue(network.Name, out var actual);

@@ -138,6 +138,24 @@ public sealed class DesiredStore
         return changed;
     }
 
+    /// <summary>
+    /// The manifests directory cannot be listed (<see cref="ManifestFiles.Unavailable"/>): every object from a file keeps
+    /// its last good version, with <paramref name="problem"/> as its only problem, until the next
+    /// <see cref="ReplaceFiles"/>. Nothing is pruned. Returns the keys whose problems changed (each once).
+    /// </summary>
+    public IReadOnlyList<ResourceKey> HoldFiles(string problem)
+    {
+        var changed = new List<ResourceKey>();
+        lock (_lock)
+            _store.Batch(() =>
+            {
+                foreach (var entry in _entries.Values.Where(e => !e.FromApi).ToList())
+                    if (Update(entry.Key, entry, entry with { Problems = [problem] })) changed.Add(entry.Key);
+            });
+        RaiseChanged(changed);
+        return changed;
+    }
+
     /// <summary>Applies one object through the API. Objects that come from a manifest file cannot be applied over.</summary>
     public ApplyOutcome Apply(DesiredObject obj)
     {

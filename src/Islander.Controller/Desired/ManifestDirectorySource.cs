@@ -19,6 +19,7 @@ public sealed class ManifestDirectorySource(
     readonly SemaphoreSlim _signal = new(0);
     readonly Dictionary<string, (DateTime Modified, long Length, ParsedManifests Result)> _cache = new();
     HashSet<string> _reported = new();
+    string? _unavailable;
 
     /// <summary>
     /// How long to wait after a file event for the burst to end (editors write, rename, chmod within a
@@ -44,7 +45,13 @@ public sealed class ManifestDirectorySource(
                     log.LogWarning("Manifests directory {Directory} does not exist; watching nothing until it does (resync every {Resync})", root, options.Value.Resync);
                     warned = true;
                 }
-                Scan();
+                if (!Scan() && watcher is not null)
+                {
+                    // inotify follows the inode: a directory renamed away is still watched under its new name. Watch
+                    // the path again once something is there.
+                    watcher.Dispose();
+                    watcher = null;
+                }
                 using var resync = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var timer = Task.Delay(options.Value.Resync, time, resync.Token);
                 // Both waits end with the resync token: a WaitAsync left pending would swallow the next event.
@@ -61,10 +68,29 @@ public sealed class ManifestDirectorySource(
         }
     }
 
-    /// <summary>Reads every manifest file and replaces the file objects of the desired state. Public for tests.</summary>
-    public IReadOnlyList<ResourceKey> Scan()
+    /// <summary>
+    /// Reads every manifest file and replaces the file objects of the desired state; false when the directory could not
+    /// be listed (<see cref="ManifestFiles.Unavailable"/>): then every object it defined keeps its last good version,
+    /// nothing is pruned, and their status, an event each and the log say why. Public for tests.
+    /// </summary>
+    public bool Scan()
     {
         var root = options.Value.Manifests;
+        if (ManifestFiles.Unavailable(root) is { } unavailable)
+        {
+            var held = desired.HoldFiles(unavailable);
+            if (_unavailable != unavailable)
+                log.LogWarning("Cannot list manifests: {Problem} ({Count} objects keep their last good version)", unavailable, held.Count);
+            _unavailable = unavailable;
+            foreach (var key in held) events.Record(key, EventType.Warning, ManifestFiles.UnavailableReason, unavailable);
+            store.FlushEvents();
+            return false;
+        }
+        if (_unavailable is not null)
+        {
+            log.LogInformation("Manifests directory {Directory} is back; rescanning", root);
+            _unavailable = null;
+        }
         var files = new List<(string, ParsedManifests)>();
         var seen = new HashSet<string>();
         long parsedBytes = 0;
@@ -94,7 +120,7 @@ public sealed class ManifestDirectorySource(
         Report(files, changed);
         store.FlushEvents();
         LargeInputMemory.Release(parsedBytes);
-        return changed;
+        return true;
     }
 
     void Report(List<(string File, ParsedManifests Result)> files, IReadOnlyList<ResourceKey> changed)

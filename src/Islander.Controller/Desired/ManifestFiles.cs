@@ -18,7 +18,37 @@ public static class ManifestFiles
         return !name.EndsWith('~') && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal));
     }
 
-    /// <summary>The manifests under <paramref name="root"/>, sorted, so scans are reproducible.</summary>
+    /// <summary>The first words of the problem <see cref="Unavailable"/> reports: the status tells it from a bad manifest by them.</summary>
+    public const string UnavailablePrefix = "manifests directory ";
+
+    /// <summary>The status reason and event reason of objects whose directory cannot be listed.</summary>
+    public const string UnavailableReason = "ManifestsUnavailable";
+
+    /// <summary>
+    /// Why the directory cannot be listed now (missing, not a directory, unreadable), or null when it can. A directory
+    /// that cannot be listed says nothing about what is desired: an empty listing of it must not prune everything it
+    /// defined (a renamed or unmounted directory, a typo in --manifests after an edit, EACCES).
+    /// </summary>
+    public static string? Unavailable(string root)
+    {
+        if (File.Exists(root))
+            return $"{UnavailablePrefix}{root} is a file, not a directory; nothing it defined is pruned until it is a directory again";
+        if (!Directory.Exists(root))
+            return $"{UnavailablePrefix}{root} is missing; nothing it defined is pruned until it is back";
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(root).GetEnumerator();
+            entries.MoveNext();
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"{UnavailablePrefix}{root} cannot be read ({e.Message}); nothing it defined is pruned until it can";
+        }
+    }
+
+    /// <summary>The manifests under <paramref name="root"/>, sorted, so scans are reproducible. Empty when the directory is
+    /// missing: callers check <see cref="Unavailable"/> first, since that is not "no manifests".</summary>
     public static IReadOnlyList<string> Find(string root)
     {
         if (!Directory.Exists(root)) return [];

@@ -1,5 +1,6 @@
 using Islander.Controller.Images;
 using Islander.Controller.Ports;
+using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Model;
 using Stateless;
@@ -103,7 +104,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IsleState.Deleting);
 
         _machine.Configure(IsleState.Stopping)
-            .OnEntryAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), "stop signal, then SIGKILL")
+            .OnEntryAsync(StopRuntimeAsync, "stop signal, then SIGKILL")
             .PermitReentry(IsleTrigger.Stop)
             .Permit(IsleTrigger.Stopped, IsleState.Stopped)
             .Permit(IsleTrigger.Exited, IsleState.Stopped)
@@ -267,9 +268,13 @@ public sealed class IsleLifecycle
         _record.Message = message;
     }
 
+    /// <summary>The stop waits up to the isle's stop timeout: outside the pass's worker slot (<see cref="WorkerSlot"/>).</summary>
+    Task StopRuntimeAsync() =>
+        WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), _cancellation);
+
     async Task RemoveAsync()
     {
-        await _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation);
+        await StopRuntimeAsync();
         await _runtime.DeleteAsync(_record.Name, _cancellation);
         _record.Pid = null;
     }

@@ -31,6 +31,7 @@ public sealed class IsleNetworking(
 {
     readonly object _lock = new();
     readonly ConcurrentDictionary<string, IReadOnlyList<(BridgeNetworkConfig Network, IPAddress Ip)>> _plans = new();
+    readonly HashSet<string> _rebuilt = new(StringComparer.Ordinal);
 
     /// <summary>Where the isles' /etc/hosts files live: outside their run directories, which the runtime owns and empties on restart.</summary>
     /// <summary>The runtime underneath (not the networked one): for probes and the daemon's wiring.</summary>
@@ -181,6 +182,7 @@ public sealed class IsleNetworking(
                 var record = EnsureNetworkLocked(attachment.Name);
                 if (!record.Ready)
                     throw new IslanderException($"network {attachment.Name} is not ready: {record.Message}", ErrorCategory.Transient);
+                RebuildAllocationsLocked(record);
                 var config = Config(record);
                 var requested = attachment.Ip is { } ip ? ParseIp(attachment.Name, ip) : null;
                 var (pool, address) = IpamPool.Create(record.Name, config.Subnet, config.Gateway, Allocations(record)).Allocate(isle, requested);
@@ -198,6 +200,71 @@ public sealed class IsleNetworking(
                 return spec; // the isle brings its own
             return spec with { Volumes = [.. spec.Volumes, new VolumeMount { HostPath = HostsFileOf(isle), MountPath = "/etc/hosts" }] };
         }
+    }
+
+    /// <summary>
+    /// Before this daemon hands out its first address on the network: the addresses the running isles really have on it,
+    /// read in their network namespaces (RTM_GETADDR), replace what the records say. A lost or older state database
+    /// would otherwise give an adopted isle's address to another isle, and /etc/hosts, the published ports' DNAT and the
+    /// real addresses would disagree. An address the records gave to an isle that does not have it goes to the isle that
+    /// does. Once per network and daemon: afterwards this daemon's own allocations are the truth it keeps.
+    /// </summary>
+    void RebuildAllocationsLocked(NetworkRecord record)
+    {
+        if (!_rebuilt.Add(record.Name))
+            return;
+        var config = Config(record);
+        var candidates = desired.List(ResourceKind.Isle).Select(e => e.Key.Name)
+            .Concat(store.Isles().Select(r => r.Name))
+            .Concat(record.Allocations.Keys)
+            .Concat(Directory.Exists(HostsDir) ? Directory.GetFiles(HostsDir).Select(f => Path.GetFileName(f)) : [])
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var seen = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        foreach (var isle in candidates)
+        {
+            if (runtime.Probe(isle) is not { State: IsleProcessState.Running, Pid: int pid })
+                continue;
+            IReadOnlyList<IPAddress> addresses;
+            try
+            {
+                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid));
+            }
+            catch (Exception e) when (e is IslanderException or IOException)
+            {
+                log.LogInformation("Isle {Isle}: addresses not read ({Error}); it ended meanwhile", isle, e.Message);
+                continue;
+            }
+            if (addresses.FirstOrDefault(a => config.Subnet.Contains(a) && !a.Equals(config.Gateway)) is not { } ip)
+                continue;
+            if (seen.FirstOrDefault(s => s.Value.Equals(ip)).Key is { } twin)
+            {
+                log.LogWarning("Network {Network}: isles {Isle} and {Twin} both have {Ip}; {Isle} keeps no record of it", record.Name, isle, twin, ip, isle);
+                continue;
+            }
+            seen[isle] = ip;
+        }
+        var allocations = new Dictionary<string, string>(record.Allocations, StringComparer.Ordinal);
+        var changes = new List<string>();
+        foreach (var (isle, ip) in seen)
+        {
+            string text = ip.ToString();
+            if (allocations.GetValueOrDefault(isle) == text)
+                continue;
+            foreach (var other in allocations.Where(a => a.Value == text && a.Key != isle).Select(a => a.Key).ToList())
+            {
+                allocations.Remove(other);
+                changes.Add($"{other} no longer holds {text}");
+            }
+            changes.Add(allocations.TryGetValue(isle, out var was) ? $"{isle} has {text} (recorded: {was})" : $"{isle} has {text}");
+            allocations[isle] = text;
+        }
+        if (changes.Count == 0)
+            return;
+        record.Allocations = allocations;
+        store.SaveNetwork(record);
+        var message = "addresses rebuilt from the running isles' namespaces: " + string.Join("; ", changes);
+        log.LogWarning("Network {Network}: {Message}", record.Name, message);
+        events.Record(Key(record.Name), EventType.Warning, "AddressesRebuilt", message);
     }
 
     static IPAddress ParseIp(string network, string text) => IPAddress.TryParse(text, out var ip) ? ip

@@ -28,7 +28,7 @@ public sealed class ReconcileLoop(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         EnqueueAll();
-        var workers = Enumerable.Range(0, Math.Max(1, options.Value.Workers)).Select(_ => WorkAsync(stoppingToken)).ToList();
+        var dispatch = DispatchAsync(stoppingToken);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -38,7 +38,7 @@ public sealed class ReconcileLoop(
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        await dispatch.ConfigureAwait(false);
         exits.Dispose();
     }
 
@@ -51,15 +51,31 @@ public sealed class ReconcileLoop(
         foreach (var record in store.Volumes()) queue.Add(new ResourceKey(ResourceKind.Volume, record.Name));
     }
 
-    async Task WorkAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Takes keys while a worker slot is free and runs each pass in its slot; a pass that waits for a stop gives its slot
+    /// up meanwhile (<see cref="WorkerSlot.OutsideAsync"/>), so at most Workers passes work at once but any number wait.
+    /// </summary>
+    async Task DispatchAsync(CancellationToken stoppingToken)
     {
+        var slots = new SemaphoreSlim(Math.Max(1, options.Value.Workers));
+        var running = new HashSet<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
             ResourceKey key;
-            try { key = await queue.TakeAsync(stoppingToken).ConfigureAwait(false); }
-            catch (OperationCanceledException) { return; }
-            await ProcessAsync(key, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await WorkerSlot.EnterAsync(slots, stoppingToken).ConfigureAwait(false);
+                try { key = await queue.TakeAsync(stoppingToken).ConfigureAwait(false); }
+                catch (OperationCanceledException) { slots.Release(); throw; }
+            }
+            catch (OperationCanceledException) { break; }
+            var pass = Task.Run(() => WorkerSlot.RunAsync(slots, () => ProcessAsync(key, stoppingToken)), CancellationToken.None);
+            lock (running) running.Add(pass);
+            _ = pass.ContinueWith(t => { lock (running) running.Remove(t); }, TaskScheduler.Default);
         }
+        Task[] left;
+        lock (running) left = running.ToArray();
+        await Task.WhenAll(left).ConfigureAwait(false);
     }
 
     /// <summary>Runs the passes whose keys are ready now, one at a time; tests drive the loop with this.</summary>

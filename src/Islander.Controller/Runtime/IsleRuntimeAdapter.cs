@@ -22,12 +22,11 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsl
 
     public async Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken)
     {
-        if (runtime.Find(name) is { } existing)
-        {
-            if (runtime.IsRunning(existing))
-                return Handle(existing); // adopted: started by an earlier daemon
-            await runtime.DeleteAsync(name, cancellationToken); // an ended isle's remains; its log stays
-        }
+        if (runtime.Find(name) is { } existing && runtime.IsRunning(existing))
+            return Handle(existing); // adopted: started by an earlier daemon (Find reads the cgroup when the files are gone)
+        // An ended isle's remains (its log stays), and anything in its cgroup whose init cannot be told (two copies
+        // left by an older islander): killed, and the cgroup empty, before another copy starts.
+        await runtime.DeleteAsync(name, cancellationToken);
         var attach = Attach;
         try
         {

@@ -51,6 +51,33 @@ internal static class CgroupReaper
     }
 
     /// <summary>
+    /// <see cref="ListPids"/> for a look while others may remove the groups: a group removed meanwhile (ENOENT, or
+    /// ENODEV from v1's cgroup.procs of a group being removed) has no processes.
+    /// </summary>
+    public static SortedSet<int> ListPidsRacing(CgroupFs fs, Func<IEnumerable<string>> groups)
+    {
+        var pids = new SortedSet<int>();
+        try
+        {
+            foreach (var group in groups())
+            {
+                try
+                {
+                    pids.UnionWith(CgroupText.Pids(fs.Read(Path.Combine(group, "cgroup.procs"))));
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // a sub-group went while the tree was walked: what was read so far is all there is
+        }
+        return pids;
+    }
+
+    /// <summary>
     /// rmdir of every group in <paramref name="dirs"/> (deepest first). A dead process can keep its group
     /// busy for a moment after it left cgroup.procs, so EBUSY is retried until <see cref="Timeout"/>.
     /// </summary>

@@ -98,6 +98,12 @@ public sealed class CgroupV1Driver : ICgroupDriver
         return _controllers.Any(c => _fs.DirectoryExists(Dir(c, isle)));
     }
 
+    public IReadOnlySet<int> Processes(string isle)
+    {
+        CgroupName.Isle(isle);
+        return CgroupReaper.ListPidsRacing(_fs, () => _controllers.SelectMany(c => CgroupReaper.Subtree(_fs, Dir(c, isle))));
+    }
+
     public CgroupStats Stats(string isle)
     {
         if (!Exists(isle))

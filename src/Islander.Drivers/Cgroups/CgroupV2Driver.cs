@@ -81,6 +81,8 @@ public sealed class CgroupV2Driver : ICgroupDriver
 
     public bool Exists(string isle) => _fs.DirectoryExists(Dir(isle));
 
+    public IReadOnlySet<int> Processes(string isle) => CgroupReaper.ListPidsRacing(_fs, () => CgroupReaper.Subtree(_fs, Dir(isle)));
+
     public CgroupStats Stats(string isle)
     {
         string dir = Dir(isle);

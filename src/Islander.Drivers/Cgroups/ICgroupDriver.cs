@@ -47,6 +47,12 @@ public interface ICgroupDriver
     /// </summary>
     CgroupPaths Paths(string isle);
 
+    /// <summary>
+    /// The pids in the isle's group and its sub-groups, in every hierarchy: what runs of the isle, whatever any file
+    /// says. Empty when the group does not exist. A snapshot: processes may start and end meanwhile.
+    /// </summary>
+    IReadOnlySet<int> Processes(string isle);
+
     /// <summary>Whether the isle's group exists (in any hierarchy, on v1: a half-created group exists).</summary>
     bool Exists(string isle);
 

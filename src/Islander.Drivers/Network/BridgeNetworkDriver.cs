@@ -172,6 +172,19 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
+    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns)
+    {
+        try
+        {
+            using var nl = Rtnetlink.Open(netns);
+            return nl.ListAddresses().Select(a => a.Address).Where(a => !System.Net.IPAddress.IsLoopback(a)).ToList();
+        }
+        catch (Exception e) when (e is IslanderException)
+        {
+            throw NetworkException.Wrap($"list addresses in {netns}", e);
+        }
+    }
+
     public void BringUpLoopback(NetworkNamespace netns)
     {
         try

@@ -49,4 +49,11 @@ public interface INetworkDriver
 
     /// <summary>Reads the kernel's view of {network} and of the given isles' attachments to it.</summary>
     NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles);
+
+    /// <summary>
+    /// The IPv4 addresses on the links of {netns} (RTM_GETADDR there), loopback's left out: what an isle really has,
+    /// whatever the daemon's records say. <see cref="Netlink.NetlinkException"/> or <see cref="NetworkException"/>
+    /// (NotFound) when the namespace is gone.
+    /// </summary>
+    IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns);
 }

@@ -5,7 +5,7 @@ using Islander.Drivers.Users;
 namespace Islander.Drivers.Runtime;
 
 /// <summary>
-/// What an exec into the isle shares with its init, recorded when the isle starts (RUN/isles/NAME/exec.json), as runc
+/// What an exec into the isle shares with its init, recorded when the isle starts (STATE/isles/NAME/exec.json), as runc
 /// keeps a container's config in its state directory for <c>runc exec</c>: so an exec gets the confinement of the isle
 /// that runs, not of a spec edited since, and needs neither the spec nor the image.
 /// </summary>

@@ -53,6 +53,12 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     public RuntimePaths Paths => paths;
 
     /// <summary>
+    /// Raised (isle, what was done) when the kernel contradicted the files: an init adopted from the isle's cgroup, or
+    /// processes of an unknown copy killed there. The daemon logs it.
+    /// </summary>
+    public event Action<string, string>? Recovered;
+
+    /// <summary>
     /// Prepares and starts isle <paramref name="name"/>; returns once its command runs. Not
     /// idempotent (a running isle of that name must be deleted first). When the start fails,
     /// everything made for it is removed again and the error is rethrown.
@@ -66,6 +72,12 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         CancellationToken ct = default, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
+        // Never two copies: whatever a file says, a process in the isle's cgroup is the isle running (a daemon killed
+        // between launch and writing the process file, a wiped run directory).
+        if (cgroups.Processes(name) is { Count: > 0 } left)
+            throw new IslanderException(
+                $"isle {name} still has processes in its cgroup ({string.Join(", ", left)}): an earlier copy runs; delete it before starting another",
+                ErrorCategory.Transient); // retried: the daemon kills what it cannot adopt before each start
         var mappedRoot = MappedRoot(spec.Security.UserNamespace);
         PrepareRoots();
         // Root's, and passable by the group of the isle's remapped root only: isle-init, as that user, mounts the rootfs there.
@@ -166,13 +178,100 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         return (Host(userns.UidMappings), Host(userns.GidMappings));
     }
 
-    /// <summary>The isle's processes as recorded at start; null when it was never started (or deleted).</summary>
+    /// <summary>
+    /// The isle's init and shim: as the process file records them while that init runs, else as found in the isle's
+    /// cgroup (<see cref="FindInCgroup"/>), which then rewrites the process file. The recorded ones when neither runs
+    /// (an ended isle); null when the isle was never started (or deleted) and nothing of it runs.
+    /// </summary>
     public IsleProcess? Find(string name)
     {
-        string file = paths.ProcessFile(name);
-        if (!File.Exists(file))
+        var recorded = ReadProcessFile(name);
+        if (recorded is not null && launcher.IsRunning(recorded))
+            return recorded;
+        if (FindInCgroup(name) is not { } found)
+            return recorded;
+        // The run directory was wiped (a /run cleanup) or the daemon died before writing the file: adopt the init.
+        // The shim writes its status file into the recreated directory when the isle ends (it opens the path then).
+        // Its init has mounted its rootfs long ago: root's group may pass, as for an isle without a user namespace.
+        PrepareRoots();
+        HostDirectory.Ensure(paths.IsleRunDir(name), HostDirectory.GroupTraverse);
+        WriteProcessFile(name, found);
+        Recovered?.Invoke(name, string.Create(CultureInfo.InvariantCulture,
+            $"its process file {(recorded is null ? "was missing" : "named an ended init")}; adopted init {found.InitPid} (shim {found.ShimPid}), found in its cgroup"));
+        return found;
+    }
+
+    /// <summary>Whether anything runs in the isle's cgroup, whether or not its init can be told.</summary>
+    public bool HasProcesses(string name) => cgroups.Processes(name).Count > 0;
+
+    /// <summary>comm of isle-init's shim (PR_SET_NAME in isle-init.c): the parent of every isle's init.</summary>
+    const string ShimComm = "islander:shim";
+
+    /// <summary>
+    /// The isle's init as the kernel shows it: the process in the isle's cgroup whose parent is an <c>islander:shim</c>
+    /// outside that cgroup (the shim stays in the daemon's group; a process of the isle that names itself so is inside
+    /// it), started after that shim. The init is the first process of its PID namespace, so the earliest of the shim's
+    /// children there. Null when nothing runs, or when more than one shim has an init there (two copies: no way to
+    /// tell which is the isle, so the caller kills them all before starting one).
+    /// </summary>
+    IsleProcess? FindInCgroup(string name)
+    {
+        var pids = cgroups.Processes(name);
+        var inits = new List<(int Pid, ulong Start, int Shim, ulong ShimStart)>();
+        foreach (int pid in pids)
+        {
+            if (ReadStat(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
+                || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm)
+                continue;
+            if (ProcStat.StartTime(stat) is { } start && ProcStat.StartTime(parent) is { } shimStart && shimStart <= start)
+                inits.Add((pid, start, ppid, shimStart));
+        }
+        if (inits.Select(i => i.Shim).Distinct().Count() != 1)
             return null;
-        var f = File.ReadAllText(file).Split(' ');
+        var init = inits.MinBy(i => i.Start);
+        return new IsleProcess(init.Pid, init.Shim, BootTime.Value.AddSeconds(init.Start / (double)UserHz))
+        {
+            InitStartTime = init.Start,
+            ShimStartTime = init.ShimStart,
+        };
+    }
+
+    /// <summary>USER_HZ: /proc counts start times in these ticks on every architecture (sysconf(_SC_CLK_TCK)).</summary>
+    const int UserHz = 100;
+
+    static readonly Lazy<DateTimeOffset> BootTime = new(() =>
+    {
+        foreach (var line in File.ReadLines("/proc/stat"))
+            if (line.StartsWith("btime ", StringComparison.Ordinal))
+                return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture));
+        return DateTimeOffset.UnixEpoch;
+    });
+
+    static string? ReadStat(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // ended meanwhile
+        }
+    }
+
+    IsleProcess? ReadProcessFile(string name)
+    {
+        string file = paths.ProcessFile(name);
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        var f = text.Split(' ');
         var inv = CultureInfo.InvariantCulture;
         return new IsleProcess(int.Parse(f[0], inv), int.Parse(f[1], inv), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[2], inv)))
         {
@@ -251,13 +350,18 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// </summary>
     public async Task DeleteAsync(string name, CancellationToken ct = default, bool keepLog = true)
     {
-        if (Find(name) is { } process && launcher.Signal(process, 9))
+        var process = Find(name);
+        if (process is not null && launcher.Signal(process, 9))
             await WaitAsync(name, process, ct);
+        else if (process is null && cgroups.Processes(name) is { Count: > 0 } unknown)
+            Recovered?.Invoke(name, $"killing processes {string.Join(", ", unknown)} in its cgroup: no init of one copy can be told among them");
         cgroups.Delete(name);
         _quota.Release(rootfs.UpperRoot(name));
         rootfs.Remove(name);
         if (Directory.Exists(paths.IsleRunDir(name)))
             Directory.Delete(paths.IsleRunDir(name), recursive: true);
+        if (File.Exists(paths.ExecProfileFile(name)))
+            File.Delete(paths.ExecProfileFile(name)); // the isle's environment: not kept after it
         if (!keepLog && Directory.Exists(paths.IsleStateDir(name)))
             Directory.Delete(paths.IsleStateDir(name), recursive: true);
     }

@@ -5,6 +5,23 @@ namespace Islander.Drivers.Runtime;
 /// <summary>Reads /proc/PID/stat lines (proc(5)). Pure.</summary>
 public static class ProcStat
 {
+    /// <summary>Field 2, comm: the name the process gave itself (PR_SET_NAME) or its executable's. Null when malformed.</summary>
+    public static string? Comm(string stat)
+    {
+        int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+        return open >= 0 && close > open ? stat[(open + 1)..close] : null;
+    }
+
+    /// <summary>Field 4, ppid. Null when the line is malformed.</summary>
+    public static int? ParentPid(string stat)
+    {
+        int close = stat.LastIndexOf(')');
+        if (close < 0)
+            return null;
+        var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : null;
+    }
+
     /// <summary>Field 22, starttime: clock ticks after boot. Null when the line is malformed.</summary>
     public static ulong? StartTime(string stat)
     {

@@ -1,8 +1,8 @@
 namespace Islander.Drivers.Runtime;
 
 /// <summary>
-/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log}. Run
-/// (gone with the isle): RUN/isles/NAME/{rootfs,status,process,exec.json}.
+/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log,exec.json}. Run
+/// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
 /// </summary>
 public sealed record RuntimePaths(string StateRoot, string RunRoot)
 {
@@ -21,8 +21,12 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
     /// <summary>The pids and start times of the isle's init and shim.</summary>
     public string ProcessFile(string isle) => Path.Combine(IsleRunDir(isle), "process");
 
-    /// <summary>What an exec into the isle shares with its init (<see cref="IsleExecProfile"/>).</summary>
-    public string ExecProfileFile(string isle) => Path.Combine(IsleRunDir(isle), "exec.json");
+    /// <summary>
+    /// What an exec into the isle shares with its init (<see cref="IsleExecProfile"/>). In the state directory: a run
+    /// directory wiped while the isle runs loses the process file, which the cgroup gives back, but nothing could give
+    /// this back. Removed when the isle is deleted.
+    /// </summary>
+    public string ExecProfileFile(string isle) => Path.Combine(IsleStateDir(isle), "exec.json");
 
     /// <summary>The isle's stdout and stderr, kept after it ends.</summary>
     public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log");

@@ -204,4 +204,31 @@ public sealed class IsleNetworkingTests : IDisposable
     }
 
     public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task StateDatabaseLost_AddressesAreReadBackFromTheRunningIsles_BeforeANewOneIsHandedOut()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]", "  ports: [{containerPort: 80, hostPort: 18080}]"));
+        _h.Write("b.yaml", Isle("b", "[{name: backend}]"));
+        await _h.SyncAsync();
+        // What the isles' namespaces really hold (the fake runtime attaches nothing): not the order a new daemon would
+        // hand addresses out in.
+        Driver.ExtraAddresses[NetworkNamespace.OfProcess(_h.Isle("a").Pid!.Value)] = [IPAddress.Parse("10.88.0.3")];
+        Driver.ExtraAddresses[NetworkNamespace.OfProcess(_h.Isle("b").Pid!.Value)] = [IPAddress.Parse("10.88.0.2")];
+        var pids = (_h.Isle("a").Pid, _h.Isle("b").Pid);
+
+        _h.Restart(loseState: true);
+        _h.Write("c.yaml", Isle("c", "[{name: backend}]"));
+        await _h.SyncAsync();
+
+        Assert.Equal(pids, (_h.Isle("a").Pid, _h.Isle("b").Pid)); // adopted, not restarted
+        Assert.Equal("10.88.0.3", _h.Isle("a").Addresses["backend"]);
+        Assert.Equal("10.88.0.2", _h.Isle("b").Addresses["backend"]);
+        Assert.DoesNotContain(_h.Isle("c").Addresses["backend"], new[] { "10.88.0.2", "10.88.0.3" });
+        Assert.Contains("10.88.0.3\ta", Hosts("c"));
+        Assert.Equal(IPAddress.Parse("10.88.0.3"), Assert.Single(Driver.Firewall.Ports).IsleIp);
+        var rebuilt = Assert.Single(_h.Events.Recent(), e => e.Reason == "AddressesRebuilt");
+        Assert.Contains("a has 10.88.0.3", rebuilt.Message);
+    }
 }

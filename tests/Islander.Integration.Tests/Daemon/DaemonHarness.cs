@@ -64,6 +64,9 @@ public sealed class DaemonHarness : IAsyncDisposable
     public string DaemonOutput { get { lock (_daemonOutput) return _daemonOutput.ToString(); } }
     public Process? Daemon => _daemon;
 
+    /// <summary>Set: islanderd runs in the network namespace of this process (a test's throwaway "host" namespace).</summary>
+    public int? NetnsPid { get; set; }
+
     /// <summary>A fresh isle name (the cgroup parent <c>islander</c> is shared with any other daemon on the machine).</summary>
     public string NewName(string prefix = "e2e")
     {
@@ -106,8 +109,11 @@ public sealed class DaemonHarness : IAsyncDisposable
     public async Task StartDaemonAsync(params string[] extra)
     {
         Assert.Null(_daemon);
-        var info = new ProcessStartInfo(Islanderd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["--manifests", ManifestsDir, "--state", StateDir, "--run", RunDir, "--socket", Socket, .. extra])
+        // In a test's network namespace: nsenter joins it and execs islanderd (same pid), so bridges and the nftables table
+        // the daemon makes stay there; every other namespace (mounts, cgroups) is the machine's.
+        var info = new ProcessStartInfo(NetnsPid is null ? Islanderd : "nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] prefix = NetnsPid is { } holder ? ["-t", holder.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "--", Islanderd] : [];
+        foreach (var a in (string[])[.. prefix, "--manifests", ManifestsDir, "--state", StateDir, "--run", RunDir, "--socket", Socket, .. extra])
             info.ArgumentList.Add(a);
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_daemonOutput) _daemonOutput.AppendLine(e.Data); };

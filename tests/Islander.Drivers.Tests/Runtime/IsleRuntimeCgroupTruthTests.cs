@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Islander.Drivers.Rootfs;
+using Islander.Drivers.Runtime;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Drivers.Tests.Runtime;
+
+/// <summary>
+/// <see cref="IsleRuntime"/> takes the isle's cgroup for the truth when its process file is gone. Real processes stand
+/// in for a shim and its init: a copy of the shell named <c>islander:shim</c> (comm comes from the executable's name)
+/// and its child; the cgroup is the fake driver's, holding the child's pid.
+/// </summary>
+public sealed class IsleRuntimeCgroupTruthTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("islander-truth-").FullName;
+    readonly FakeCgroupDriver _cgroups = new();
+    readonly List<Process> _shims = [];
+    readonly IsleRuntime _runtime;
+
+    public IsleRuntimeCgroupTruthTests()
+    {
+        var paths = new RuntimePaths(Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
+        _runtime = new IsleRuntime(new LinuxProcessLauncher(), _cgroups, new FakeNetworkDriver(), new OverlayRootfs(paths.StateRoot, paths.RunRoot), paths);
+    }
+
+    /// <summary>Starts a fake shim whose child (the "init") sleeps; returns (shim, init) pids.</summary>
+    (int Shim, int Init) StartShim(string comm = "islander:shim")
+    {
+        string bin = Path.Combine(_dir, comm);
+        if (!File.Exists(bin)) File.Copy("/bin/sh", bin);
+        var p = Process.Start(new ProcessStartInfo(bin, ["-c", "sleep 1000 & wait"]) { UseShellExecute = false })!;
+        _shims.Add(p);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{p.Id}/task"))
+                if (File.Exists(Path.Combine(task, "children")) && File.ReadAllText(Path.Combine(task, "children")).Trim() is { Length: > 0 } kids)
+                    return (p.Id, int.Parse(kids.Split(' ')[0]));
+            Thread.Sleep(5);
+        }
+        throw new TimeoutException("the fake shim started no child");
+    }
+
+    [Fact]
+    public void ProcessFileGone_InitInTheCgroup_IsAdoptedAndTheFileRewritten()
+    {
+        var (shim, init) = StartShim();
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
+        _cgroups.AddProcess("web", init);
+        string? said = null;
+        _runtime.Recovered += (_, what) => said = what;
+
+        var found = _runtime.Find("web");
+
+        Assert.NotNull(found);
+        Assert.Equal((init, shim), (found.InitPid, found.ShimPid));
+        Assert.True(_runtime.IsRunning(found));
+        Assert.True(File.Exists(_runtime.Paths.ProcessFile("web")));
+        Assert.Contains($"adopted init {init}", said);
+        var again = _runtime.Find("web")!; // now from the rewritten file
+        Assert.Equal((found.InitPid, found.InitStartTime, found.ShimPid, found.ShimStartTime), (again.InitPid, again.InitStartTime, again.ShimPid, again.ShimStartTime));
+    }
+
+    [Fact]
+    public async Task TwoShimsWithAnInitEach_NoneIsAdopted_AndAStartIsRefused()
+    {
+        var (_, first) = StartShim();
+        var (_, second) = StartShim();
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
+        _cgroups.AddProcess("web", first);
+        _cgroups.AddProcess("web", second);
+
+        Assert.Null(_runtime.Find("web"));
+        var e = await Assert.ThrowsAsync<IslanderException>(() => _runtime.StartAsync("web", new IsleSpec { Rootfs = _dir, Command = ["true"] }, ct: TestContext.Current.CancellationToken));
+        Assert.Contains("still has processes in its cgroup", e.Message);
+        Assert.Equal(ErrorCategory.Transient, e.Category);
+    }
+
+    [Fact]
+    public void AProcessOfTheIsleNamedLikeAShim_IsNotTakenForOne()
+    {
+        var (shim, init) = StartShim();
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
+        _cgroups.AddProcess("web", shim); // the "shim" is inside the isle's cgroup: an isle process that named itself so
+        _cgroups.AddProcess("web", init);
+
+        Assert.Null(_runtime.Find("web"));
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _shims)
+        {
+            foreach (var task in Directory.GetDirectories($"/proc/{p.Id}/task"))
+                foreach (var kid in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    Tmds.Linux.LibC.kill(int.Parse(kid), Tmds.Linux.LibC.SIGKILL);
+            p.Kill();
+            p.WaitForExit();
+            p.Dispose();
+        }
+        Directory.Delete(_dir, recursive: true);
+    }
+}
