@@ -51,7 +51,7 @@ public sealed class DaemonSecretsTests : IAsyncDisposable
         await _h.WaitIsleAsync(broken, i => DaemonHarness.Phase(i) is "Failed" or "Error" or "Exited", TimeSpan.FromSeconds(10), "failed start");
 
         // As root sees them: the files that hold the environment.
-        string execProfile = Path.Combine(_h.RunDir, "isles", name, "exec.json");
+        string execProfile = Path.Combine(_h.StateDir, "isles", name, "exec.json");
         Assert.Contains(secret, File.ReadAllText(execProfile)); // the test looks where the secret is
         foreach (var file in Directory.GetFiles(_h.StateDir, "islander*").Append(execProfile))
             Assert.True(File.GetUnixFileMode(file) == SecretFile.Mode, $"{file} is {File.GetUnixFileMode(file)}");
