@@ -38,6 +38,7 @@ sealed class RunOptions
     public readonly Option<string[]> CapAdd = new("--cap-add") { Description = "add a capability, e.g. NET_ADMIN" };
     public readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "drop a capability, or ALL" };
     public readonly Option<string?> Seccomp = new("--seccomp") { Description = "default, unconfined, or a profile JSON path" };
+    public readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "no-new-privileges: setuid programs no longer raise privileges in the isle" };
     public readonly Option<bool> ReadOnly = new("--read-only") { Description = "mount the root filesystem read-only" };
     public readonly Option<string?> Userns = new("--userns") { Description = "user namespace mapping CONTAINER:HOST:SIZE, e.g. 0:100000:65536" };
     public readonly Option<string[]> Volumes = new("--volume", "-v") { Description = "HOSTPATH:PATH[:ro]" };
@@ -51,7 +52,7 @@ sealed class RunOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { NoDaemon, Remove, Detach, Restart, Interactive, Tty, Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus,
-                     CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, StorageOpt, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, ReadOnly,
+                     CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, StorageOpt, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, SecurityOpt, ReadOnly,
                      Userns, Volumes, Tmpfs, StopTimeout })
             command.Options.Add(o);
         command.Arguments.Add(Arguments);
@@ -108,6 +109,7 @@ sealed class RunOptions
                 CapDrop = r.GetValue(CapDrop) ?? [],
                 Seccomp = r.GetValue(Seccomp) ?? "default",
                 ReadOnlyRootFilesystem = r.GetValue(ReadOnly),
+                NoNewPrivileges = NoNewPrivileges(r.GetValue(SecurityOpt) ?? []),
                 UserNamespace = r.GetValue(Userns) is { } userns ? ParseUserns(userns) : null,
             },
             Volumes = [.. (r.GetValue(Volumes) ?? []).Select(ParseVolume), .. (r.GetValue(Tmpfs) ?? []).Select(ParseTmpfs)],
@@ -189,6 +191,20 @@ sealed class RunOptions
             size = Flag("--storage-opt", option["size=".Length..], Quantity.ParseBytes);
         }
         return size;
+    }
+
+    /// <summary>Docker's <c>--security-opt no-new-privileges[:true|false]</c>; seccomp has its own flag here (<c>--seccomp</c>).</summary>
+    static bool NoNewPrivileges(string[] options)
+    {
+        bool set = false;
+        foreach (var option in options)
+            set = option switch
+            {
+                "no-new-privileges" or "no-new-privileges:true" or "no-new-privileges=true" => true,
+                "no-new-privileges:false" or "no-new-privileges=false" => false,
+                _ => throw Bad("--security-opt", $"\"{option}\" is not a security option islanderctl knows; it takes no-new-privileges (use --seccomp for a profile, --privileged, --cap-add and --cap-drop for the rest)"),
+            };
+        return set;
     }
 
     static T? Flag<T>(string flag, string? value, Func<string, T> parse) where T : struct

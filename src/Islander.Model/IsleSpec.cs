@@ -116,6 +116,13 @@ public sealed record IsleSecurity
     public UserNamespace? UserNamespace { get; init; }
 
     public bool ReadOnlyRootFilesystem { get; init; }
+
+    /// <summary>
+    /// Sets no_new_privs on the isle's processes, so setuid and file capabilities no longer raise privileges (Docker's
+    /// <c>--security-opt no-new-privileges</c>, Kubernetes' <c>allowPrivilegeEscalation: false</c>). Off by default, as in
+    /// Docker, Podman and Kubernetes: setuid programs (su, ping, sudo) work inside isles as there.
+    /// </summary>
+    public bool NoNewPrivileges { get; init; }
 }
 
 /// <summary>uid/gid maps of a user namespace, in /proc/PID/uid_map form.</summary>

@@ -74,7 +74,7 @@ public static class InitConfigBuilder
             Gid = input.User.Gid,
             AdditionalGids = input.User.AdditionalGids,
             Capabilities = input.Capabilities,
-            NoNewPrivileges = !spec.Security.Privileged,
+            NoNewPrivileges = spec.Security.NoNewPrivileges,
             SeccompFilter = input.SeccompFilter,
             StatusPath = input.StatusPath,
             OomCounterPath = input.OomCounterPath,

@@ -2,7 +2,7 @@ namespace Islander.Model;
 
 internal static partial class IsleSpecReader
 {
-    private static readonly string[] SecurityFields = ["privileged", "capAdd", "capDrop", "seccomp", "readOnlyRootFilesystem", "userNamespace"];
+    private static readonly string[] SecurityFields = ["privileged", "capAdd", "capDrop", "seccomp", "readOnlyRootFilesystem", "noNewPrivileges", "userNamespace"];
     private static readonly string[] MappingFields = ["containerId", "hostId", "size"];
 
     /// <summary>The kernel takes at most 340 lines in uid_map/gid_map (since Linux 4.15).</summary>
@@ -22,6 +22,7 @@ internal static partial class IsleSpecReader
             CapDrop = ReadCapabilities(s, "capDrop"),
             Seccomp = seccomp,
             ReadOnlyRootFilesystem = s.Bool("readOnlyRootFilesystem") ?? false,
+            NoNewPrivileges = s.Bool("noNewPrivileges") ?? false,
             UserNamespace = s.Object("userNamespace", ["uidMappings", "gidMappings"]) is { } u ? ReadUserNamespace(u) : null,
         };
     }

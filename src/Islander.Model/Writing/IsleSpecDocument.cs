@@ -64,7 +64,7 @@ internal sealed class IsleSpecDocument
         var map = Entries(
             ("privileged", s.Privileged ? true : null), ("capAdd", NullIfEmpty(s.CapAdd)), ("capDrop", NullIfEmpty(s.CapDrop)),
             ("seccomp", s.Seccomp == "default" ? null : s.Seccomp), ("readOnlyRootFilesystem", s.ReadOnlyRootFilesystem ? true : null),
-            ("userNamespace", userNamespace));
+            ("noNewPrivileges", s.NoNewPrivileges ? true : null), ("userNamespace", userNamespace));
         return map.Count == 0 ? null : map;
     }
 

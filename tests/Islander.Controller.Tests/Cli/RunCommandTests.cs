@@ -50,6 +50,22 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(new string[0], false)]
+    [InlineData(new[] { "--security-opt", "no-new-privileges" }, true)]
+    [InlineData(new[] { "--security-opt", "no-new-privileges:true" }, true)]
+    [InlineData(new[] { "--security-opt", "no-new-privileges=false" }, false)]
+    public async Task Run_SecurityOptNoNewPrivileges_AsDockerReadsIt(string[] flags, bool set)
+    {
+        var run = RunAsync([.. flags, "--name", "job", "--rootfs", "/srv/rootfs/busybox", "--", "true"]);
+        await PlayAsync("job", 0);
+
+        var (exit, _, error) = await run;
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(set, _d.Runtime.SpecOf("job")!.Security.NoNewPrivileges);
+    }
+
+    [Theory]
     [InlineData(new string[0], 2048L, null)]
     [InlineData(new[] { "--pids-limit", "-1", "--storage-opt", "size=1Gi" }, 0L, 1L << 30)]
     [InlineData(new[] { "--pids-limit", "0" }, 0L, null)]
@@ -226,6 +242,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     [InlineData("--storage-opt", "size=lots")]
     [InlineData("--storage-opt", "dm.basesize=1G")]
     [InlineData("--pids-limit", "-2")]
+    [InlineData("--security-opt", "apparmor=unconfined")]
     public async Task Run_BadFlag_Exits125NamingTheFlag(string flag, string value)
     {
         var (exit, _, error) = await RunAsync(flag, value, "--network", "backend", "--rootfs", "/srv/rootfs/busybox", "--", "sh");

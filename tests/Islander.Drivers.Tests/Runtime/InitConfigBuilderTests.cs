@@ -26,7 +26,7 @@ public class InitConfigBuilderTests
         Assert.Equal("web", config.Hostname);
         Assert.Equal((0u, 0u), (config.Uid, config.Gid));
         Assert.Equal("/", config.WorkingDir);
-        Assert.True(config.NoNewPrivileges);
+        Assert.False(config.NoNewPrivileges); // Docker's default
         Assert.Contains($"PATH={InitConfigBuilder.DefaultPath}", config.Env);
         Assert.Contains("HOSTNAME=web", config.Env);
     }

@@ -21,15 +21,24 @@ public sealed class IsleSecurityTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Run_Defaults_DockersCapabilitiesNoNewPrivsAndSeccomp()
+    public async Task Run_Defaults_DockersCapabilitiesAndSeccompWithoutNoNewPrivs()
     {
         var status = await StatusAsync(new IsleSecurity());
 
         Assert.Equal(((ulong)CapabilityPolicy.DockerDefault).ToString("x16"), status["CapBnd"]);
         Assert.Equal(((ulong)CapabilityPolicy.DockerDefault).ToString("x16"), status["CapEff"]);
         Assert.Equal("0000000000000000", status["CapInh"]);
-        Assert.Equal("1", status["NoNewPrivs"]);
+        Assert.Equal("0", status["NoNewPrivs"]); // Docker's default: setuid programs work
         Assert.Equal("2", status["Seccomp"]); // SECCOMP_MODE_FILTER
+    }
+
+    [Fact]
+    public async Task Run_NoNewPrivileges_SetWithTheSeccompFilter()
+    {
+        var status = await StatusAsync(new IsleSecurity { NoNewPrivileges = true });
+
+        Assert.Equal("1", status["NoNewPrivs"]);
+        Assert.Equal("2", status["Seccomp"]);
     }
 
     [Fact]

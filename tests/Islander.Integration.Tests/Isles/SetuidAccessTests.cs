@@ -9,8 +9,8 @@ namespace Islander.Integration.Tests.Isles;
 /// <summary>
 /// A setuid-root program that an isle wrote or an image shipped is a setuid-root file on the host: a local user who
 /// reaches it by path would get euid 0. Run as a real unprivileged host user (nobody) against a real setuid-root
-/// binary: the isle's and the image's directories are closed to it; inside the isle the program works as islander's
-/// defaults say (no_new_privs unless privileged).
+/// binary: the isle's and the image's directories are closed to it; inside the isle the program works as under Docker
+/// (euid 0), unless the isle asks for no_new_privs.
 /// </summary>
 [Collection(IsleCollection.Name)]
 public sealed class SetuidAccessTests : IAsyncDisposable
@@ -33,12 +33,12 @@ public sealed class SetuidAccessTests : IAsyncDisposable
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>An isle that copies the program into its own /tmp, makes it setuid root, and stays up.</summary>
-    async Task<string> StartWriterAsync(bool privileged = false)
+    async Task<string> StartWriterAsync(IsleSecurity? security = null)
     {
         var spec = IsleHarness.Spec("sh", "-c", "cp /src/e /tmp/e && chmod 4755 /tmp/e && touch /tmp/ready && exec sleep 300") with
         {
             Volumes = [new VolumeMount { HostPath = _src, MountPath = "/src", ReadOnly = true }],
-            Security = new IsleSecurity { Privileged = privileged },
+            Security = security ?? new IsleSecurity(),
         };
         var (name, _) = await _h.StartAsync(spec);
         string ready = Path.Combine(_h.Paths.IsleStateDir(name), "fs", "upper", "tmp", "ready");
@@ -89,16 +89,16 @@ public sealed class SetuidAccessTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task SetuidFileAnIsleWrote_InsideTheIsle_RunsWithNoNewPrivsAsTheIslesDefault_AndElevatesWhenPrivileged()
+    public async Task SetuidFileAnIsleWrote_InsideTheIsle_ElevatesAsUnderDocker_NotWithNoNewPrivileges()
     {
-        // islander sets no_new_privs unless the isle is privileged (Docker: --security-opt no-new-privileges): the
-        // program runs, without euid 0.
-        string confined = await StartWriterAsync();
-        Assert.Equal("euid=65534", await ExecAsNobodyAsync(confined, "/tmp/e"));
+        // Docker's defaults: no no_new_privs, and the rootfs is not nosuid: a user of the isle running a setuid-root
+        // program gets euid 0 (su, ping and sudo work), confined still by the isle's capabilities and seccomp filter.
+        string isle = await StartWriterAsync();
+        Assert.Equal("euid=0", await ExecAsNobodyAsync(isle, "/tmp/e"));
 
-        // Privileged (no no_new_privs): the setuid bit works inside the isle, as under Docker: the rootfs is not nosuid.
-        string privileged = await StartWriterAsync(privileged: true);
-        Assert.Equal("euid=0", await ExecAsNobodyAsync(privileged, "/tmp/e"));
+        // noNewPrivileges (Docker's --security-opt no-new-privileges): the program runs, without euid 0.
+        string confined = await StartWriterAsync(new IsleSecurity { NoNewPrivileges = true });
+        Assert.Equal("euid=65534", await ExecAsNobodyAsync(confined, "/tmp/e"));
     }
 
     [Fact]
@@ -122,10 +122,10 @@ public sealed class SetuidAccessTests : IAsyncDisposable
         Assert.True(run.ExitCode != 0 && !run.Stdout.Contains("euid=0"), $"{e}: {run}");
         Assert.Contains("Permission denied", run.Stderr);
 
-        // In an isle of the image, run by a non-root user: euid 0 in a privileged isle (no no_new_privs), as under Docker.
+        // In an isle of the image, run by a non-root user: euid 0, as under Docker.
         string name = "t-" + Guid.NewGuid().ToString("N")[..8];
         _h.Track(name);
-        var spec = IsleHarness.Spec("/e") with { User = "65534:65534", Security = new IsleSecurity { Privileged = true } };
+        var spec = IsleHarness.Spec("/e") with { User = "65534:65534" };
         var process = await _h.Runtime.StartAsync(name, spec, lowerDirs: [layer], ct: Ct);
         var status = await _h.Runtime.WaitAsync(name, process, Ct);
         Assert.True(status?.Code == 0, $"exit {status?.Code}: {_h.Log(name)}");

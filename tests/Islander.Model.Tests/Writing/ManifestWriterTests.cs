@@ -54,7 +54,7 @@ public class ManifestWriterTests
             },
             Security = new IsleSecurity
             {
-                Privileged = true, CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Seccomp = "unconfined", ReadOnlyRootFilesystem = true,
+                Privileged = true, CapAdd = ["NET_ADMIN"], CapDrop = ["ALL"], Seccomp = "unconfined", ReadOnlyRootFilesystem = true, NoNewPrivileges = true,
                 UserNamespace = new UserNamespace([new IdMapping(0, 100000, 65536)], [new IdMapping(0, 100000, 65536)]),
             },
             HostNetwork = true,
