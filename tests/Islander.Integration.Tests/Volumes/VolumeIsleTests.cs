@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using Islander.Drivers.Volumes;
 using Islander.Integration.Tests.Isles;
 using Islander.Model;
@@ -70,6 +71,80 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
 
         Assert.Equal("written-by-the-first-isle\n" + first.Output.Trim(), second);
         Assert.Equal("written-by-the-first-isle\n", File.ReadAllText(Path.Combine(path, "greeting")));
+    }
+
+    static IsleSpec WithNamedVolume(IsleSecurity security, params string[] command) =>
+        IsleHarness.Spec(command) with { Volumes = [new VolumeMount { Name = "data", MountPath = "/data" }], Security = security };
+
+    static readonly IdMapping[] Remapped = [new IdMapping(0, 100000, 65536)];
+
+    /// <summary>
+    /// A named volume reaches isle-init as a detached mount (an fd), not through its 0700 driver root: it still works in
+    /// an isle whose root is remapped by a user namespace (host uid 100000, which may not pass the root), and its data
+    /// outlives each isle.
+    /// </summary>
+    [Theory]
+    [InlineData(VolumeDriverKind.Dir)]
+    [InlineData(VolumeDriverKind.Tmpfs)]
+    [InlineData(VolumeDriverKind.Btrfs)]
+    public async Task NamedVolume_WrittenByAnIsleAndByAUserNamespacedIsle_ReadByTheNextAfterEachIsDeleted(VolumeDriverKind kind)
+    {
+        var driver = NewDriver(kind);
+        var path = CreateVolume(driver, kind == VolumeDriverKind.Dir ? null : 64 * MiB);
+        // The remapped root owns the volume, as an operator makes it for such an isle (root in the isle is uid 100000).
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        FileInterop.Lchown(path, 100000, 100000);
+        var volumes = new Dictionary<string, string> { ["data"] = path };
+        Assert.Equal(VolumeLayout.RootMode, File.GetUnixFileMode(Path.GetDirectoryName(path)!)); // the driver root
+        var userns = new IsleSecurity { UserNamespace = new UserNamespace(Remapped, Remapped) };
+
+        var first = await _h.RunAsync(WithNamedVolume(new IsleSecurity(), "sh", "-c", "head -c 100000 /dev/urandom > /data/blob && md5sum /data/blob"),
+            namedVolumePaths: volumes);
+        Assert.True(first.Status.Code == 0, first.Output);
+        await _h.Runtime.DeleteAsync(first.Name, TestContext.Current.CancellationToken, keepLog: false);
+
+        var second = await _h.RunAsync(WithNamedVolume(userns, "sh", "-c", "md5sum /data/blob && echo from-the-remapped-root > /data/note"),
+            namedVolumePaths: volumes);
+        Assert.True(second.Status.Code == 0, second.Output);
+        Assert.Equal(first.Output, second.Output);
+        await _h.Runtime.DeleteAsync(second.Name, TestContext.Current.CancellationToken, keepLog: false);
+
+        var third = await _h.OutputAsync(WithNamedVolume(new IsleSecurity(), "sh", "-c", "md5sum /data/blob && cat /data/note"), volumes);
+
+        Assert.Equal(first.Output.Trim() + "\nfrom-the-remapped-root", third);
+        Assert.Equal(100000u, FileInterop.Lstat(Path.Combine(path, "note")).Uid); // written by the remapped root
+    }
+
+    /// <summary>
+    /// The volumes' detached mounts are init's alone, and it closes each once attached: after the start neither the
+    /// isle's process (isle-init became it) nor the shim holds one. A read-only named volume stays read-only.
+    /// </summary>
+    [Fact]
+    public async Task NamedVolumes_AfterStart_InitAndShimHoldNoVolumeFd_ReadOnlyIsReadOnly()
+    {
+        var dir = NewDriver(VolumeDriverKind.Dir);
+        var tmpfs = NewDriver(VolumeDriverKind.Tmpfs);
+        string data = CreateVolume(dir), cache = tmpfs.Create("cache", new VolumeSpec { Driver = VolumeDriverKind.Tmpfs, Size = 16 * MiB });
+        _volumes.Add((tmpfs, "cache"));
+        File.WriteAllText(Path.Combine(data, "kept"), "kept\n");
+        var spec = IsleHarness.Spec("sh", "-c", "cat /ro/kept; touch /ro/x || echo refused; echo w > /cache/w && exec sleep 300") with
+        {
+            Volumes = [new VolumeMount { Name = "data", MountPath = "/ro", ReadOnly = true }, new VolumeMount { Name = "cache", MountPath = "/cache" }],
+        };
+        var (name, process) = await _h.StartAsync(spec, namedVolumePaths: new Dictionary<string, string> { ["data"] = data, ["cache"] = cache });
+        for (int i = 0; !File.Exists(Path.Combine(cache, "w")); i++)
+        {
+            Assert.True(i < 250, $"the isle did not write /cache/w: {_h.Log(name)}");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(["0", "1", "2"], Directory.GetFiles($"/proc/{process.InitPid}/fd").Select(Path.GetFileName).Order());
+        Assert.Equal(["0", "1", "2"], Directory.GetFiles($"/proc/{process.ShimPid}/fd").Select(Path.GetFileName).Order());
+        string log = _h.Log(name);
+        Assert.StartsWith("kept\n", log);
+        Assert.Contains("Read-only file system", log);
+        Assert.Contains("refused", log);
+        Assert.False(File.Exists(Path.Combine(data, "x")));
     }
 
     [Theory]
