@@ -498,16 +498,21 @@ static void do_mount(const struct config *c, const struct mount_op *m)
             fail("mount on /proc", shown);
         }
     }
+    char target[64];
     /* A detached mount (a named volume, cloned by the daemon): attached on the resolved target's fd itself. */
     if (m->options & MOUNTOP_SOURCE_FD) {
         int src = atoi(m->source);
         check(syscall(SYS_move_mount, src, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), "move_mount", shown);
+        /* A copy of a shared host mount (systemd makes "/" shared) is a peer of it: a mount the isle made inside its
+         * volume would appear on the host. A slave, as a bind made after "/" became one: the host's mounts reach the
+         * isle, not the other way. src now leads to the attached copy. */
+        snprintf(target, sizeof target, "/proc/self/fd/%d", src);
+        check(mount(NULL, target, NULL, MS_SLAVE | MS_REC, NULL), "mount", shown);
         close(src);
         close(fd);
         return;
     }
     /* Mount through the fd, as runc does, so the resolved target is what gets mounted on. */
-    char target[64];
     snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
     if (mount(m->source, target, m->fstype, m->flags, m->data) < 0) {
         if (errno == ENOENT && (m->options & MOUNTOP_OPTIONAL))

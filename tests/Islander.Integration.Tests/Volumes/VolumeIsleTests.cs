@@ -1,5 +1,6 @@
 using Islander.Drivers.Interop;
 using Islander.Drivers.Volumes;
+using Islander.Integration.Tests.Images;
 using Islander.Integration.Tests.Isles;
 using Islander.Model;
 
@@ -149,6 +150,48 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
         Assert.Contains("Read-only file system", log);
         Assert.Contains("refused", log);
         Assert.False(File.Exists(Path.Combine(data, "x")));
+    }
+
+    /// <summary>
+    /// On a host whose mounts are shared (systemd makes "/" shared), a copy of the volume's mount must not be a peer of
+    /// the host's: a mount an isle makes inside its volume would show up on the host. It is a slave, as a bind in the
+    /// isle's namespace was: the host's mounts reach the isle, not the other way.
+    /// </summary>
+    [Fact]
+    public async Task NamedVolume_OnASharedHostMount_AMountTheIsleMakesInsideIt_StaysInTheIsle()
+    {
+        string shared = Path.Combine(_h.HostDir, "shared");
+        Directory.CreateDirectory(shared);
+        Tools.Run("mount", "-t", "tmpfs", "islander-shared-test", shared);
+        try
+        {
+            Tools.Run("mount", "--make-shared", shared);
+            var driver = new DirVolumeDriver(Path.Combine(shared, "volumes-dir"));
+            string path = driver.Create("data", new VolumeSpec());
+            var spec = WithNamedVolume(new IsleSecurity { Privileged = true },
+                "sh", "-c", "mkdir /data/inner && mount -t tmpfs inner /data/inner && touch /data/inner/f && exec sleep 300");
+            var (name, process) = await _h.StartAsync(spec, namedVolumePaths: new Dictionary<string, string> { ["data"] = path });
+            try
+            {
+                for (int i = 0; !File.Exists($"/proc/{process.InitPid}/root/data/inner/f"); i++)
+                {
+                    Assert.True(i < 250, $"the isle did not mount inside its volume: {_h.Log(name)}");
+                    await Task.Delay(20, TestContext.Current.CancellationToken);
+                }
+
+                var leaked = File.ReadAllLines("/proc/self/mountinfo").Where(l => l.Split(' ')[4].StartsWith(path, StringComparison.Ordinal)).ToList();
+                Assert.True(leaked.Count == 0, "the isle's mount reached the host:\n" + string.Join('\n', leaked));
+                Assert.False(File.Exists(Path.Combine(path, "inner", "f")));
+            }
+            finally
+            {
+                await _h.Runtime.DeleteAsync(name, CancellationToken.None, keepLog: false);
+            }
+        }
+        finally
+        {
+            Tools.Run("umount", "-l", shared); // with whatever reached the host below it
+        }
     }
 
     [Theory]
