@@ -20,6 +20,8 @@ internal static partial class MountInterop
     const long SysOpenTree = 428;
     const uint OPEN_TREE_CLONE = 1;
     const uint OPEN_TREE_CLOEXEC = 0x80000; // O_CLOEXEC
+    const uint AT_SYMLINK_NOFOLLOW = 0x100;
+    const uint AT_RECURSIVE = 0x8000;
     const int AT_FDCWD = -100;
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -30,9 +32,19 @@ internal static partial class MountInterop
     /// nowhere, held by the returned fd; it lives on after {path} is unmounted, until the fd is closed or the copy
     /// is attached with move_mount.
     /// </summary>
-    public static int CloneDetached(string path)
+    public static int CloneDetached(string path) => CloneDetached(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+    /// <summary>
+    /// The directory at {path} as a detached bind mount (open_tree OPEN_TREE_CLONE, with AT_RECURSIVE the mounts
+    /// below it too, as an rbind): what a bind of {path} would mount, held by the returned fd. {path} itself must not
+    /// be a symlink (AT_SYMLINK_NOFOLLOW).
+    /// </summary>
+    public static int CloneDetachedDirectory(string path, bool recursive) =>
+        CloneDetached(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW | (recursive ? AT_RECURSIVE : 0));
+
+    static int CloneDetached(string path, uint flags)
     {
-        long fd = OpenTreeNative(SysOpenTree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        long fd = OpenTreeNative(SysOpenTree, AT_FDCWD, path, flags);
         if (fd < 0)
             throw new MountException("open_tree", null, path, null, MountFlags.None, Marshal.GetLastPInvokeError());
         return (int)fd;

@@ -118,7 +118,11 @@ public static class IsleMountPlan
                 : throw new IslanderException($"volume \"{volume.Name}\" for {volume.MountPath} has no prepared directory", ErrorCategory.NotFound));
         // A bind of a file needs a file to mount on; of a directory, a directory.
         var create = File.Exists(source) ? MountOpOptions.CreateFile : MountOpOptions.CreateDir;
-        yield return new(source, target, null, MountFlags.Bind | MountFlags.Recursive, null, create | notOnProc);
+        // A named volume reaches isle-init as a detached copy (an fd), not by path: its driver's root is 0700, so no
+        // local user reaches a setuid-root file an isle wrote there, and isle-init (an isle's remapped root) needs no
+        // way through it either. A hostPath is the user's own directory, bound by path.
+        var byFd = volume.HostPath is null ? MountOpOptions.SourceFd : MountOpOptions.None;
+        yield return new(source, target, null, MountFlags.Bind | MountFlags.Recursive, null, create | notOnProc | byFd);
         if (volume.ReadOnly)
             yield return new(null, target, null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null, notOnProc);
     }

@@ -19,7 +19,7 @@ public static class HostDirectory
     /// <summary>
     /// 0711: others may pass through but not list. The state and run roots and RUN/isles: the group that may use the
     /// API socket reaches RUN/islander.sock, and an isle's root remapped by a user namespace reaches its rootfs mount
-    /// point and its named volumes (isle-init mounts them after it became that user). Nothing below is open to others.
+    /// point (isle-init attaches the rootfs there after it became that user). Nothing below is open to others.
     /// </summary>
     public const UnixFileMode Traverse = Private | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 
 namespace Islander.Drivers.Runtime;
@@ -16,11 +17,21 @@ public static class InitConfigEncoder
     const int SockFilterSize = 8;
     const int MaxSeccompInstructions = 4096; // BPF_MAXINSNS
 
-    /// <summary>Returns the whole stream, from the <see cref="InitConfigTag.Version"/> record to <see cref="InitConfigTag.End"/>.</summary>
-    /// <exception cref="ArgumentException">The config breaks isle-init's rules (see <see cref="Validate"/>).</exception>
     /// <summary>The fd isle-init finds the detached rootfs mount at (FD_ROOTFS in isle-init.c).</summary>
     public const int RootfsMountFd = 5;
 
+    /// <summary>
+    /// The fd isle-init finds the first <see cref="MountOpOptions.SourceFd"/> mount's source at (FD_VOLUMES in
+    /// isle-init.c); the next such mount's is one higher, and so on, in the order of <see cref="InitConfig.Mounts"/>.
+    /// </summary>
+    public const int FirstSourceFd = RootfsMountFd + 1;
+
+    /// <summary>The mounts whose source isle-init receives as an fd: the n-th is at <see cref="FirstSourceFd"/> + n.</summary>
+    public static IReadOnlyList<MountOp> SourceFdMounts(InitConfig config) =>
+        config.Mounts.Where(m => m.Options.HasFlag(MountOpOptions.SourceFd)).ToList();
+
+    /// <summary>Returns the whole stream, from the <see cref="InitConfigTag.Version"/> record to <see cref="InitConfigTag.End"/>.</summary>
+    /// <exception cref="ArgumentException">The config breaks isle-init's rules (see <see cref="Validate"/>).</exception>
     public static byte[] Encode(InitConfig config)
     {
         Validate(config);
@@ -33,8 +44,10 @@ public static class InitConfigEncoder
         if (config.RootfsMountFd >= 0)
             w.UInt32(InitConfigTag.RootfsMount, RootfsMountFd);
         w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
+        int sourceFd = FirstSourceFd;
         foreach (var m in config.Mounts)
-            w.Mount(m);
+            // isle-init gets the fd's number, not the daemon's path (the launcher opens it, see SourceFdMounts).
+            w.Mount(m.Options.HasFlag(MountOpOptions.SourceFd) ? m with { Source = (sourceFd++).ToString(CultureInfo.InvariantCulture) } : m);
         foreach (var s in config.Symlinks)
             w.Strings(InitConfigTag.Symlink, s.Target, s.Link);
         w.Confinement(config.Uid, config.Gid, config.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
@@ -86,6 +99,8 @@ public static class InitConfigEncoder
         ];
         if (strings.Any(s => s is not null && s.Contains('\0')))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
+        if (config.Mounts.Any(m => m.Options.HasFlag(MountOpOptions.SourceFd) && string.IsNullOrEmpty(m.Source)))
+            throw new ArgumentException("a mount whose source goes as an fd needs a source path to open", nameof(config));
     }
 
     static void ValidateCommand(IReadOnlyList<string> argv, string param)

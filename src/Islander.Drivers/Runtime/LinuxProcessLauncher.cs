@@ -7,7 +7,8 @@ namespace Islander.Drivers.Runtime;
 
 /// <summary>
 /// <see cref="IProcessLauncher"/> on Linux with native/isle-init. isle-init is started with
-/// posix_spawn (not Process.Start: it must get exactly fds 0-4) and talks over two O_CLOEXEC pipes:
+/// posix_spawn (not Process.Start: it must get exactly fds 0-4, then the rootfs mount at 5 and the named volumes' from 6
+/// on) and talks over two O_CLOEXEC pipes:
 /// fd 3 "control" (config, then SYNC_GO) and fd 4 "report" (PID, then STARTED or ERROR).
 /// </summary>
 public sealed partial class LinuxProcessLauncher : IProcessLauncher
@@ -33,9 +34,18 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
         ct.ThrowIfCancellationRequested();
         int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, initPidfd = -1, rootfs = -1;
+        var sourceMounts = InitConfigEncoder.SourceFdMounts(config);
+        var sources = Enumerable.Repeat(-1, sourceMounts.Count).ToArray();
+        // Every copy sits above the fds isle-init gets (0 up to the last source's), so no dup2 overwrites one still to come.
+        int floor = InitConfigEncoder.FirstSourceFd + sources.Length;
         bool started = false;
         try
         {
+            // Named volumes as detached copies: isle-init attaches them in the isle's namespace without a path into
+            // the 0700 volume roots. Opened before anything is spawned, so a volume that is gone fails the start here.
+            for (int i = 0; i < sources.Length; i++)
+                sources[i] = FileDescriptor.MoveAbove(
+                    MountInterop.CloneDetachedDirectory(sourceMounts[i].Source!, sourceMounts[i].Flags.HasFlag(MountFlags.Recursive)), floor);
             (controlRead, controlWrite) = Pipe.Create(ReportFd + 1);
             (reportRead, reportWrite) = Pipe.Create(ReportFd + 1);
             var actions = new List<Spawn.FdAction>();
@@ -52,16 +62,19 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             actions.Add(new(ReportFd, reportWrite));
             if (config.RootfsMountFd >= 0)
             {
-                // A copy above 5, so no action before this one overwrites it; dup2 onto 5 comes last.
-                rootfs = FileDescriptor.DupAbove(config.RootfsMountFd, InitConfigEncoder.RootfsMountFd + 1);
+                // A copy above the targets, so no action before this one overwrites it.
+                rootfs = FileDescriptor.DupAbove(config.RootfsMountFd, floor);
                 actions.Add(new(InitConfigEncoder.RootfsMountFd, rootfs));
             }
+            for (int i = 0; i < sources.Length; i++)
+                actions.Add(new(InitConfigEncoder.FirstSourceFd + i, sources[i]));
 
             int launcher = Spawn.Start(IsleInitPath, ["isle-init"], actions);
             Close(ref controlRead);
             Close(ref reportWrite);
             Close(ref log);
             Close(ref rootfs);
+            CloseAll(sources); // isle-init's now: the daemon keeps no copy of a volume's mount
 
             int launcherStatus;
             bool sent = false;
@@ -101,6 +114,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             Close(ref reportWrite);
             Close(ref log);
             Close(ref rootfs);
+            CloseAll(sources);
             if (!started && initPidfd >= 0)
                 EnsureExited(initPidfd);
             Close(ref initPidfd);
@@ -216,5 +230,11 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         FileDescriptor.Close(fd);
         fd = -1;
+    }
+
+    static void CloseAll(int[] fds)
+    {
+        for (int i = 0; i < fds.Length; i++)
+            Close(ref fds[i]);
     }
 }

@@ -31,12 +31,20 @@ public enum MountOpOptions : uint
     Optional = 4,
     /// <summary>Fail ("mount on /proc", EPERM) when the target, resolved in the root, is on procfs: volumes.</summary>
     NotOnProc = 8,
+    /// <summary>
+    /// <see cref="MountOp.Source"/> is a host directory that the launcher opens as a detached copy
+    /// (open_tree(OPEN_TREE_CLONE), recursive with <see cref="MountFlags.Recursive"/>) and hands to isle-init as an fd;
+    /// isle-init attaches it on the target with move_mount (the flags, fstype and data are not used). No path into it
+    /// is needed in the isle's namespace, so the directory may be closed to every user but root (named volumes).
+    /// </summary>
+    SourceFd = 16,
 }
 
 /// <summary>
 /// One "serialized mount syscall" (containerd's term) that isle-init performs in the isle's mount
 /// namespace before pivot_root. <see cref="Target"/> is relative to the isle's root filesystem
-/// ("" is the root itself); <see cref="Source"/> is a host path (or a filesystem name such as "proc").
+/// ("" is the root itself); <see cref="Source"/> is a host path (or a filesystem name such as "proc"), which
+/// isle-init receives as an fd instead with <see cref="MountOpOptions.SourceFd"/>.
 /// </summary>
 public sealed record MountOp(
     string? Source,

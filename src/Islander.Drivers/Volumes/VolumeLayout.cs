@@ -19,10 +19,12 @@ public sealed record VolumeLayout
     }
 
     /// <summary>
-    /// 0711 for the root: no one else may list the volumes, but an isle's root remapped by a user namespace can
-    /// still reach the volume it bind-mounts (as /var/lib/islander itself).
+    /// 0700 for the root: a setuid-root file an isle wrote into a volume is one on the host too, so no other user may
+    /// reach a volume by path (as Docker keeps /var/lib/docker 0710). Isles need no path either:
+    /// the launcher hands a volume to isle-init as a detached mount (<see cref="Runtime.MountOpOptions.SourceFd"/>), so
+    /// an isle's root remapped by a user namespace mounts it without passing through here.
     /// </summary>
-    public const UnixFileMode RootMode = (UnixFileMode)0b111_001_001;
+    public const UnixFileMode RootMode = (UnixFileMode)0b111_000_000;
 
     /// <summary>0700 for the driver's own directories (.snapshots, .staging): no isle reaches them.</summary>
     public const UnixFileMode PrivateMode = (UnixFileMode)0b111_000_000;

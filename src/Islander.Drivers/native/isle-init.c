@@ -6,9 +6,9 @@
  * several roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
  *
  *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
- *                    SYNC_GO), fd 4 = report pipe, fd 5 = the rootfs as a detached mount (init's
- *                    only). Reads the config, forks the shim, exits 0 so the daemon has no
- *                    long-lived children.
+ *                    SYNC_GO), fd 4 = report pipe, fd 5 = the rootfs as a detached mount, fds 6.. =
+ *                    the named volumes as detached mounts (init's only). Reads the config, forks
+ *                    the shim, exits 0 so the daemon has no long-lived children.
  *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
  *                    "PID <init> <shim>", relays STARTED or ERROR, waits for init and writes the
  *                    exit status file. Survives the daemon, so isles survive a daemon restart.
@@ -27,13 +27,16 @@
  * The fds each stage holds (CVE-2024-21626: runc leaked an fd on the host's cgroupfs into the container's process,
  * and `-w /proc/self/fd/N` or a working directory replaced by a link to it then led to the host's root). Besides
  * 0, 1, 2 (the isle's stdio, or the exec's pipes and /dev/null):
- *   launch  3 control, 4 report, 5 the rootfs mount (start only; else closed at once), host_proc (O_PATH on the
- *           host's /proc, CLOEXEC; 5 or 6): all others closed first.
+ *   launch  3 control, 4 report, 5 the rootfs mount (start only; else closed at once), 6 .. 5+N the N named volumes'
+ *           detached mounts (start only, one per MOUNTOP_SOURCE_FD mount; none in exec mode), host_proc (O_PATH on
+ *           the host's /proc, CLOEXEC; the lowest free fd): all others closed once the config is read (which opens
+ *           nothing).
  *   shim    3 (closed once init is cloned), 4, host_proc (for still_isle_init; closed once STARTED or ERROR is
- *           relayed), the error pipe's read end (closed then too); 5 is closed once init is cloned.
- *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached) and the error pipe's write end only,
- *           closing everything else (host_proc above all) the moment it is cloned; closes 3 after SYNC_GO, before
- *           any mount or chdir.
+ *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned.
+ *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
+ *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
+ *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
+ *           copies, so none of them leads to a host directory outside what it shows.
  *   exec    the launcher: 3, 4, host_proc (5), the pidfd of the isle's init (closed after setns), the error pipe's read end and,
  *           after the fork, a pidfd on its child; it closes 0-2 after the fork, 5 and the error pipe once the
  *           child has started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO).
@@ -101,13 +104,18 @@
 #define MOUNTOP_CREATE_FILE 2u
 #define MOUNTOP_OPTIONAL 4u
 #define MOUNTOP_NOT_ON_PROC 8u
+#define MOUNTOP_SOURCE_FD 16u /* source is "<fd>": a detached mount (FD_VOLUMES on), attached with move_mount */
 
 /* Inherited fds (LinuxProcessLauncher.cs sets them with posix_spawn file actions). */
 #define FD_CONTROL 3 /* daemon -> isle-init: config, then one sync byte */
 #define FD_REPORT 4  /* isle-init -> daemon: report lines */
 #define FD_ROOTFS 5  /* the isle's rootfs, a detached mount (TAG_ROOTFS_MOUNT); init's only */
+#define FD_VOLUMES 6 /* FD_VOLUMES + n: the n-th MOUNTOP_SOURCE_FD mount's source (named volumes); init's only */
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
@@ -144,6 +152,7 @@ struct config {
     gid_t *gids;
     size_t ngids;
     int no_new_privs, rootfs_mount;
+    int nsource_fds; /* FD_VOLUMES .. FD_VOLUMES + nsource_fds - 1 hold the MOUNTOP_SOURCE_FD mounts' sources */
     const unsigned char *seccomp;
     size_t seccomp_len;
 };
@@ -336,6 +345,13 @@ static void read_config(int fd, struct config *c)
             m->options = le32(p + 8);
             /* An empty target is the root itself. */
             m->source = strs[0], m->target = strs[1] ? strs[1] : "", m->fstype = strs[2], m->data = strs[3];
+            if (m->options & MOUNTOP_SOURCE_FD) { /* the daemon numbers them in order, from FD_VOLUMES */
+                char want[16];
+                snprintf(want, sizeof want, "%d", FD_VOLUMES + c->nsource_fds);
+                if (!m->source || strcmp(m->source, want) != 0 || c->nsource_fds >= 4096)
+                    bad_config("mount source fd");
+                c->nsource_fds++;
+            }
             break;
         }
         case TAG_SYMLINK: {
@@ -482,8 +498,21 @@ static void do_mount(const struct config *c, const struct mount_op *m)
             fail("mount on /proc", shown);
         }
     }
-    /* Mount through the fd, as runc does, so the resolved target is what gets mounted on. */
     char target[64];
+    /* A detached mount (a named volume, cloned by the daemon): attached on the resolved target's fd itself. */
+    if (m->options & MOUNTOP_SOURCE_FD) {
+        int src = atoi(m->source);
+        check(syscall(SYS_move_mount, src, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH), "move_mount", shown);
+        /* A copy of a shared host mount (systemd makes "/" shared) is a peer of it: a mount the isle made inside its
+         * volume would appear on the host. A slave, as a bind made after "/" became one: the host's mounts reach the
+         * isle, not the other way. src now leads to the attached copy. */
+        snprintf(target, sizeof target, "/proc/self/fd/%d", src);
+        check(mount(NULL, target, NULL, MS_SLAVE | MS_REC, NULL), "mount", shown);
+        close(src);
+        close(fd);
+        return;
+    }
+    /* Mount through the fd, as runc does, so the resolved target is what gets mounted on. */
     snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
     if (mount(m->source, target, m->fstype, m->flags, m->data) < 0) {
         if (errno == ENOENT && (m->options & MOUNTOP_OPTIONAL))
@@ -623,16 +652,19 @@ static void __attribute__((noreturn)) exec_isle(const struct config *c)
  * the shim or launcher opens later is inherited. */
 static void keep_only_own_fds(const struct config *c)
 {
-    /* Ascending: FD_CONTROL < FD_ROOTFS < err_fd (the error pipe is made after both). */
-    int keep[3], n = 0;
-    keep[n++] = FD_CONTROL;
+    /* Ranges [first, last], ascending: FD_CONTROL < FD_ROOTFS < FD_VOLUMES.. < err_fd (the error pipe is made after
+     * all of them). */
+    int keep[4][2], n = 0;
+    keep[n][0] = keep[n][1] = FD_CONTROL, n++;
     if (c->rootfs_mount)
-        keep[n++] = FD_ROOTFS;
-    keep[n++] = err_fd;
+        keep[n][0] = keep[n][1] = FD_ROOTFS, n++;
+    if (c->nsource_fds)
+        keep[n][0] = FD_VOLUMES, keep[n][1] = FD_VOLUMES + c->nsource_fds - 1, n++;
+    keep[n][0] = keep[n][1] = err_fd, n++;
     unsigned next = FD_CONTROL;
-    for (int i = 0; i < n; next = (unsigned)keep[i++] + 1)
-        if ((unsigned)keep[i] > next)
-            check(close_range(next, (unsigned)keep[i] - 1, 0), "close_range", NULL);
+    for (int i = 0; i < n; next = (unsigned)keep[i++][1] + 1)
+        if ((unsigned)keep[i][0] > next)
+            check(close_range(next, (unsigned)keep[i][0] - 1, 0), "close_range", NULL);
     check(close_range(next, ~0U, 0), "close_range", NULL);
 }
 
@@ -871,6 +903,8 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     close(FD_CONTROL);
     if (c->rootfs_mount)
         close(FD_ROOTFS); /* init's alone */
+    if (c->nsource_fds)
+        check(close_range(FD_VOLUMES, FD_VOLUMES + (unsigned)c->nsource_fds - 1, 0), "close_range", "volumes"); /* init's too */
 
     char buf[4608];
     int n = snprintf(buf, sizeof buf, REPORT_PID " %d %d\n", init, getpid());
@@ -969,11 +1003,10 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
 int main(void)
 {
     prctl(PR_SET_NAME, "islander:launch");
-    /* The daemon's fds are all CLOEXEC and posix_spawn set 0-5; make sure anyway. */
-    check(close_range(FD_ROOTFS + 1, ~0U, 0), "close_range", NULL);
-
     struct config c;
-    read_config(FD_CONTROL, &c);
+    read_config(FD_CONTROL, &c); /* opens nothing */
+    /* The daemon's fds are all CLOEXEC and posix_spawn set 0 up to the last volume's; make sure anyway. */
+    check(close_range(FD_VOLUMES + (unsigned)c.nsource_fds, ~0U, 0), "close_range", NULL);
     if (!c.rootfs_mount)
         close(FD_ROOTFS); /* none was passed: nothing there, or nothing that is ours */
     host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);

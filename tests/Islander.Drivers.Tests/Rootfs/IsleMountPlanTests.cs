@@ -96,6 +96,27 @@ public class IsleMountPlanTests
     }
 
     [Fact]
+    public void Build_NamedVolume_GoesAsAnFd_AHostPathByPath()
+    {
+        var input = Defaults with
+        {
+            Volumes =
+            [
+                new VolumeMount { MountPath = "/data", Name = "data" },
+                new VolumeMount { MountPath = "/src", HostPath = "/home/u/src" },
+            ],
+            NamedVolumePaths = new Dictionary<string, string> { ["data"] = "/var/lib/islander/volumes/dir/data" },
+        };
+        var (mounts, _) = IsleMountPlan.Build("/r", input);
+
+        var data = Assert.Single(mounts, m => m.Target == "data");
+        Assert.True(data.Options.HasFlag(MountOpOptions.SourceFd));
+        Assert.True(data.Flags.HasFlag(MountFlags.Recursive)); // opened as an rbind (AT_RECURSIVE)
+        Assert.False(Assert.Single(mounts, m => m.Target == "src").Options.HasFlag(MountOpOptions.SourceFd));
+        Assert.Single(mounts, m => m.Options.HasFlag(MountOpOptions.SourceFd));
+    }
+
+    [Fact]
     public void Build_ReadOnlyRootFilesystem_RemountsRootLast()
     {
         var (mounts, _) = IsleMountPlan.Build("/r", Defaults with { Security = new IsleSecurity { ReadOnlyRootFilesystem = true } });

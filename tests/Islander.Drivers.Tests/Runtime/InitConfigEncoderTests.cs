@@ -80,6 +80,31 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_SourceFdMounts_TheFdIsleInitGetsFrom6InOrder_NotTheDaemonsPath()
+    {
+        var config = Minimal() with
+        {
+            RootfsMountFd = 37,
+            Mounts =
+            [
+                new MountOp("/v/a", "a", null, MountFlags.Bind | MountFlags.Recursive, null, MountOpOptions.CreateDir | MountOpOptions.SourceFd),
+                new MountOp("/home/u", "h", null, MountFlags.Bind | MountFlags.Recursive, null, MountOpOptions.CreateDir),
+                new MountOp("/v/b", "b", null, MountFlags.Bind | MountFlags.Recursive, null, MountOpOptions.CreateDir | MountOpOptions.SourceFd),
+            ],
+        };
+
+        var sources = Records(InitConfigEncoder.Encode(config)).Where(r => r.Tag == InitConfigTag.Mount)
+            .Select(r => Encoding.UTF8.GetString(r.Payload.AsSpan(12)).Split('\0')[0]).ToList();
+
+        Assert.Equal(["6", "/home/u", "7"], sources);
+        Assert.Equal(["/v/a", "/v/b"], InitConfigEncoder.SourceFdMounts(config).Select(m => m.Source));
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.Encode(Minimal() with
+        {
+            Mounts = [new MountOp(null, "a", null, MountFlags.None, null, MountOpOptions.SourceFd)],
+        }));
+    }
+
+    [Fact]
     public void Encode_RepeatedFields_OneRecordEachInOrder()
     {
         var config = Minimal() with

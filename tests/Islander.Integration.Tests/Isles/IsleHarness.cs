@@ -68,17 +68,18 @@ public sealed class IsleHarness : IAsyncDisposable
     public void Track(string name) => _isles.Add(name);
 
     /// <summary>Starts an isle with its output in a log file; the harness deletes it on dispose.</summary>
-    public async Task<(string Name, IsleProcess Process)> StartAsync(IsleSpec spec, string? name = null)
+    /// <param name="namedVolumePaths">The host paths of the named volumes the spec mounts (volume → path), as the daemon passes them.</param>
+    public async Task<(string Name, IsleProcess Process)> StartAsync(IsleSpec spec, string? name = null, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
         name ??= "t-" + Guid.NewGuid().ToString("N")[..8];
         _isles.Add(name);
-        return (name, await Runtime.StartAsync(name, spec, ct: TestContext.Current.CancellationToken));
+        return (name, await Runtime.StartAsync(name, spec, ct: TestContext.Current.CancellationToken, namedVolumePaths: namedVolumePaths));
     }
 
     /// <summary>Runs an isle to its end (at most <paramref name="timeoutSeconds"/>) and returns its status and output.</summary>
-    public async Task<IsleRun> RunAsync(IsleSpec spec, int timeoutSeconds = 30)
+    public async Task<IsleRun> RunAsync(IsleSpec spec, int timeoutSeconds = 30, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
-        var (name, process) = await StartAsync(spec);
+        var (name, process) = await StartAsync(spec, namedVolumePaths: namedVolumePaths);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
         var status = await Runtime.WaitAsync(name, process, timeout.Token);
@@ -89,9 +90,9 @@ public sealed class IsleHarness : IAsyncDisposable
     public string Log(string name) => File.Exists(Paths.LogFile(name)) ? File.ReadAllText(Paths.LogFile(name)) : "";
 
     /// <summary>Output of a command run in a fresh isle, which must exit 0.</summary>
-    public async Task<string> OutputAsync(IsleSpec spec)
+    public async Task<string> OutputAsync(IsleSpec spec, IReadOnlyDictionary<string, string>? namedVolumePaths = null)
     {
-        var (status, output) = await RunAsync(spec);
+        var (status, output) = await RunAsync(spec, namedVolumePaths: namedVolumePaths);
         Assert.True(status.Code == 0, $"isle exited {status.Code}: {output}");
         return output.Trim();
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Volumes;
 using Islander.Integration.Tests.Images;
 using Islander.Model;
 using Islander.Testing;
@@ -99,6 +100,32 @@ public sealed class SetuidAccessTests : IAsyncDisposable
         // noNewPrivileges (Docker's --security-opt no-new-privileges): the program runs, without euid 0.
         string confined = await StartWriterAsync(new IsleSecurity { NoNewPrivileges = true });
         Assert.Equal("euid=65534", await ExecAsNobodyAsync(confined, "/tmp/e"));
+    }
+
+    [Fact]
+    public async Task SetuidFileAnIsleWroteIntoANamedVolume_HostUserCannotReachIt_TheIsleStillMountsTheVolume()
+    {
+        // Where islanderd keeps dir volumes: STATE/volumes/dir/NAME (a volume's name comes from a manifest).
+        var driver = new DirVolumeDriver(Path.Combine(_h.Paths.StateRoot, "volumes", "dir"));
+        string volume = driver.Create("notes", new VolumeSpec());
+        var spec = IsleHarness.Spec("sh", "-c", "cp /src/e /notes/e && chmod 4755 /notes/e && exec sleep 300") with
+        {
+            Volumes = [new VolumeMount { HostPath = _src, MountPath = "/src", ReadOnly = true }, new VolumeMount { Name = "notes", MountPath = "/notes" }],
+        };
+        var (name, _) = await _h.StartAsync(spec, namedVolumePaths: new Dictionary<string, string> { ["notes"] = volume });
+        string e = Path.Combine(volume, "e");
+        for (int i = 0; !File.Exists(e) || File.GetUnixFileMode(e) != SetuidProgram.SetuidMode; i++)
+        {
+            Assert.True(i < 250, $"the isle did not write its setuid file into the volume: {_h.Log(name)}");
+            await Task.Delay(20, Ct);
+        }
+
+        var run = HostUser.Run(e);
+
+        Assert.True(run.ExitCode != 0 && !run.Stdout.Contains("euid=0"), $"{e}: {run}");
+        Assert.Contains("Permission denied", run.Stderr);
+        var read = HostUser.Run("cat", e);
+        Assert.True(read.ExitCode != 0 && read.Stdout.Length == 0, $"the host user reads the volume's data: {read}");
     }
 
     [Fact]
