@@ -774,6 +774,9 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
      * own mount namespace, so no host path leads into it (an rm -rf of the run directory, a local user). */
     if (c->rootfs_mount) {
         check(syscall(SYS_move_mount, FD_ROOTFS, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH), "move_mount", c->rootfs);
+        /* The copy was a peer of the staging mount, shared where the host's "/" is (systemd): a slave, as the
+         * volumes, so nothing mounted in the isle's root can propagate to a peer the host may still have. */
+        check(mount(NULL, c->rootfs, NULL, MS_SLAVE | MS_REC, NULL), "mount", c->rootfs);
         close(FD_ROOTFS);
     }
     for (size_t i = 0; i < c->nmounts; i++)
