@@ -4,8 +4,8 @@
 # busybox:latest on first run, so examples/image.yaml needs no registry. From another terminal:
 #   islanderctl get isles -o wide;  islanderctl logs hello -f;  islanderctl events -w
 # Ctrl-C stops the daemon and leaves the isles running, as containerd does; run
-#   sudo scripts/run.sh --manifests /var/empty
-# to prune them (an empty manifests directory means no isles).
+#   sudo scripts/run.sh --manifests "$(mktemp -d)"
+# to prune them (an empty manifests directory means no isles; a missing one prunes nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rootfs=${ISLANDER_BUSYBOX_ROOTFS:-/var/lib/islander/rootfs/busybox}
