@@ -13,7 +13,8 @@ socket=${ISLANDER_SOCKET:-/run/islander/islander.sock}
 
 islanderd --manifests "$PWD/examples" --socket "$socket" "$@" &
 daemon=$!
-trap 'kill -TERM $daemon 2>/dev/null || true' INT TERM
+# Waits for islanderd to end, so that the prompt (or a next run.sh) comes back only when it is gone.
+trap 'kill -TERM $daemon 2>/dev/null || true; wait $daemon || true' INT TERM
 for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done
 export ISLANDER_SOCKET=$socket
 if [ -S "$socket" ] && ! islanderctl image inspect busybox:latest >/dev/null 2>&1; then
