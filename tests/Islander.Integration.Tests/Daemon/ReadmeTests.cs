@@ -16,7 +16,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// checks that nothing of it is left (processes, cgroups, links, the nftables table, mounts).
 /// </summary>
 [Collection(DaemonCollection.Name)]
-public sealed class ReadmeTests
+public sealed class ReadmeTests : IDisposable
 {
     const string InstalledCtl = "/usr/local/bin/islanderctl";
 
@@ -64,6 +64,12 @@ public sealed class ReadmeTests
         // As /var/lib/islander and /run/islander: traversable by an isle's remapped root.
         File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         _socket = Path.Combine(_dir, "islander.sock");
+    }
+
+    /// <summary>The temp directory, when the test failed before its clean-up (which removes it) began.</summary>
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
     [Fact]
@@ -246,15 +252,18 @@ public sealed class ReadmeTests
         return p;
     }
 
-    /// <summary>Ctrl-C in run.sh's terminal: SIGINT to the script, which stops islanderd (SIGTERM) and ends; waits for both.</summary>
-    async Task CtrlCAsync(Process runSh)
+    /// <summary>Ctrl-C in run.sh's terminal: SIGINT to the script, which stops islanderd (SIGTERM), waits for it and ends.</summary>
+    async Task CtrlCAsync(Process runSh, List<string>? problems = null)
     {
         var islanderd = Children(runSh.Id).Where(pid => Comm(pid) == "islanderd").ToList();
         Tmds.Linux.LibC.kill(runSh.Id, Tmds.Linux.LibC.SIGINT);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
             await runSh.WaitForExitAsync(timeout.Token);
-        foreach (var pid in islanderd)
+        foreach (var pid in islanderd.Where(pid => Directory.Exists($"/proc/{pid}")))
+        {
+            problems?.Add($"islanderd (pid {pid}) still there when scripts/run.sh ended after Ctrl-C");
             await WaitAsync(() => Task.FromResult(!DaemonHarness.ProcessExists(pid)), $"islanderd (pid {pid}) ended after Ctrl-C", 20);
+        }
         runSh.Dispose();
     }
 
@@ -324,7 +333,7 @@ public sealed class ReadmeTests
         {
             // Ctrl-C, then `scripts/run.sh --manifests EMPTY` prunes what the manifests made; what islanderctl made
             // (run -d, apply) is deleted with islanderctl, as the README's user would.
-            if (runSh is not null) await CtrlCAsync(runSh);
+            if (runSh is not null) await CtrlCAsync(runSh, problems);
             var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
             var prune = await RunScriptAsync("--manifests", empty);
             try
@@ -338,7 +347,7 @@ public sealed class ReadmeTests
                         $"no {kind} left after the prune", 30);
             }
             catch (Xunit.Sdk.XunitException x) { problems.Add(x.Message); }
-            finally { await CtrlCAsync(prune); }
+            finally { await CtrlCAsync(prune, problems); }
         }
         catch (Xunit.Sdk.XunitException x) { problems.Add(x.Message); }
         finally
@@ -379,6 +388,13 @@ public sealed class ReadmeTests
                     catch (DirectoryNotFoundException) { break; }
                     catch (IOException) { Thread.Sleep(100); }
                 }
+            }
+        // `run --no-daemon` works in the default state and run directories (as written: no --state/--run) and removes its isle's.
+        foreach (var root in (string[])["/var/lib/islander/isles", "/run/islander/isles"])
+            foreach (var name in runNames.Where(n => Directory.Exists(Path.Combine(root, n))))
+            {
+                problems.Add($"directory {root}/{name}");
+                Directory.Delete(Path.Combine(root, name), recursive: true);
             }
         foreach (var link in Links().Except(linksBefore))
         {
