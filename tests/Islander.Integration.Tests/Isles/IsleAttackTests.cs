@@ -1,0 +1,140 @@
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Isles;
+
+/// <summary>
+/// Attacks from runc's CVEs, attempted with an image that carries them (a layer of the test's over the busybox
+/// rootfs) against the real isle-init: each asserts what the isle sees and that nothing changed on the host.
+/// docs/security.md lists them with the defence each one exercises.
+/// </summary>
+[Collection(IsleCollection.Name)]
+public sealed class IsleAttackTests : IAsyncDisposable
+{
+    readonly IsleHarness _h = new();
+    readonly string _layer;
+
+    public IsleAttackTests()
+    {
+        _layer = Path.Combine(_h.HostDir, "attack-layer");
+        Directory.CreateDirectory(_layer);
+        File.SetUnixFileMode(_layer, (UnixFileMode)Convert.ToInt32("755", 8));
+    }
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    async Task<IsleRun> RunAsync(IsleSpec spec)
+    {
+        var name = "atk-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var process = await _h.Runtime.StartAsync(name, spec, lowerDirs: [_layer, TestRootfs.Busybox], ct: TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var status = await _h.Runtime.WaitAsync(name, process, timeout.Token);
+        Assert.NotNull(status);
+        return new IsleRun(name, status, _h.Log(name));
+    }
+
+    static IsleSpec Spec(params string[] command) => new() { Image = "local/attack:1", Command = command, RestartPolicy = RestartPolicy.Never };
+
+    /// <summary>
+    /// CVE-2024-45310 (runc made directories outside the rootfs through a link in a volume's path) and the
+    /// resolution half of CVE-2021-30465: the image's /data (absolute) and /rel (relative) are links that climb
+    /// out of the root to a directory the host has; the isle has one of that name too. isle-init resolves every
+    /// component with openat2 RESOLVE_IN_ROOT: the volumes are made and mounted in the isle's directory, and the
+    /// host's stays empty (resolved as plain paths, the links would lead to it and x, y/z be made there).
+    /// </summary>
+    [Fact]
+    public async Task Run_VolumeUnderALinkOutOfTheRoot_MadeInsideTheIsleNothingOnTheHost()
+    {
+        var escape = "/tmp/islander-escape-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(escape); // the host's: what a link resolved on the host would reach
+        Directory.CreateDirectory(_layer + escape); // the isle's, same path
+        File.SetUnixFileMode(Path.Combine(_layer, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
+        File.CreateSymbolicLink(Path.Combine(_layer, "data"), "/../../../.." + escape);
+        File.CreateSymbolicLink(Path.Combine(_layer, "rel"), "../../../../../../../.." + escape);
+        try
+        {
+            var spec = Spec("sh", "-c", "grep islander-escape /proc/self/mounts | cut -d' ' -f2,3; true") with
+            {
+                Volumes =
+                [
+                    new VolumeMount { MountPath = "/data/x", Tmpfs = new TmpfsOptions() },
+                    new VolumeMount { MountPath = "/rel/y/z", Tmpfs = new TmpfsOptions() },
+                ],
+            };
+
+            var (status, output) = await RunAsync(spec);
+
+            Assert.Equal(0, status.Code);
+            Assert.Contains($"{escape}/x tmpfs", output);
+            Assert.Contains($"{escape}/y/z tmpfs", output);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(escape));
+        }
+        finally
+        {
+            Directory.Delete(escape, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The same links where only the host has the directory they name: inside the isle they lead nowhere, so the
+    /// start fails, naming the volume's path, and the host's directory stays empty (no mkdir through a link).
+    /// </summary>
+    [Fact]
+    public async Task Start_VolumeUnderALinkToAHostOnlyDirectory_RefusedNothingOnTheHost()
+    {
+        var escape = "/tmp/islander-escape-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(escape);
+        File.CreateSymbolicLink(Path.Combine(_layer, "data"), "/../../../.." + escape);
+        try
+        {
+            var spec = Spec("true") with { Volumes = [new VolumeMount { MountPath = "/data/x", Tmpfs = new TmpfsOptions() }] };
+            var name = "atk-" + Guid.NewGuid().ToString("N")[..8];
+            _h.Track(name);
+
+            var e = await Assert.ThrowsAnyAsync<Exception>(() =>
+                _h.Runtime.StartAsync(name, spec, lowerDirs: [_layer, TestRootfs.Busybox], ct: TestContext.Current.CancellationToken));
+
+            Assert.Contains("rootfs/data/x: ENOENT", e.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(escape));
+        }
+        finally
+        {
+            Directory.Delete(escape, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// CVE-2025-31133: runc masked /proc files with a bind of the container's own /dev/null, which the image (or
+    /// a racing container) could make a link to /proc/sys/kernel/core_pattern, so a masked path became the host's
+    /// core_pattern, writable. Here the image's /dev/null is that link: the masks still are the host's null device
+    /// (isle-init binds /dev/null by its host path before pivot_root, and the isle's /dev is a tmpfs of its own),
+    /// and writing a pipe helper through them leaves the host's core_pattern as it was.
+    /// </summary>
+    [Fact]
+    public async Task Run_ImageDevNullALinkToCorePattern_MasksStayTheNullDeviceHostUnchanged()
+    {
+        Directory.CreateDirectory(Path.Combine(_layer, "dev"));
+        File.CreateSymbolicLink(Path.Combine(_layer, "dev/null"), "/proc/sys/kernel/core_pattern");
+        const string corePattern = "/proc/sys/kernel/core_pattern";
+        var before = File.ReadAllText(corePattern);
+        const string script = "for f in /proc/timer_list /proc/sched_debug /dev/null; do " +
+                              "[ -e $f ] || continue; echo \"$f $(stat -c '%F %t:%T' $f) $(head -c 64 $f | wc -c)\"; " +
+                              "echo '|/islander-cve-2025-31133' > $f; done; true";
+        try
+        {
+            var (status, output) = await RunAsync(Spec("sh", "-c", script));
+
+            Assert.Equal(0, status.Code);
+            Assert.Contains("/proc/timer_list character special file 1:3 0", output);
+            Assert.Contains("/dev/null character special file 1:3 0", output);
+            Assert.Equal(before, File.ReadAllText(corePattern));
+        }
+        finally
+        {
+            if (File.ReadAllText(corePattern) != before)
+                File.WriteAllText(corePattern, before);
+        }
+    }
+}
