@@ -137,4 +137,38 @@ public sealed class IsleAttackTests : IAsyncDisposable
                 File.WriteAllText(corePattern, before);
         }
     }
+
+    /// <summary>
+    /// runc CVE-2022-29162 and moby CVE-2022-24769: a process that starts with inheritable (and ambient) capabilities
+    /// keeps them across execve, so a program with file capabilities gains them. islanderd runs with both sets
+    /// empty, which would hide a missing clear; here the runtime (islanderctl run --no-daemon) starts under capsh
+    /// with CAP_NET_RAW inheritable and ambient, as a daemon started by a careless unit file would: the isle's
+    /// process has neither set.
+    /// </summary>
+    [Fact]
+    public async Task Run_LaunchedWithInheritableAndAmbientCaps_IsleHasNone()
+    {
+        HostCaps.Require(File.Exists("/usr/sbin/capsh"), "capsh (libcap2-bin)");
+        var dir = Path.Combine(_h.HostDir, "ctl");
+        var name = "atk-" + Guid.NewGuid().ToString("N")[..8];
+        const string show = "grep -E '^Cap(Inh|Amb)' /proc/self/status";
+        var script = $"{show}; echo isle:; exec '{Daemon.DaemonHarness.Islanderctl}' run --no-daemon --rm --state '{dir}/state' --run '{dir}/run' " +
+                     $"--name {name} --rootfs '{TestRootfs.Busybox}' -- sh -c \"{show}\"";
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/sbin/capsh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "--inh=cap_net_raw", "--addamb=cap_net_raw", "--", "-c", script })
+            info.ArgumentList.Add(arg);
+
+        using var capsh = System.Diagnostics.Process.Start(info)!;
+        var stdout = capsh.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = capsh.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await capsh.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var output = await stdout;
+
+        Assert.True(capsh.ExitCode == 0, $"exit {capsh.ExitCode}: {output}{await stderr}");
+        var (launcher, isle) = (output[..output.IndexOf("isle:", StringComparison.Ordinal)], output[output.IndexOf("isle:", StringComparison.Ordinal)..]);
+        Assert.Contains("CapInh:\t0000000000002000", launcher); // the control: the runtime did start with them
+        Assert.Contains("CapAmb:\t0000000000002000", launcher);
+        Assert.Contains("CapInh:\t0000000000000000", isle);
+        Assert.Contains("CapAmb:\t0000000000000000", isle);
+    }
 }
