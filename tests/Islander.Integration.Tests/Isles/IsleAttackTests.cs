@@ -171,4 +171,39 @@ public sealed class IsleAttackTests : IAsyncDisposable
         Assert.Contains("CapInh:\t0000000000000000", isle);
         Assert.Contains("CapAmb:\t0000000000000000", isle);
     }
+
+    /// <summary>
+    /// runc CVE-2023-28642: the image's /proc is a link. isle-init would mount procfs and the masks where the link
+    /// leads inside the root, but the read-only binds (/proc/sys, /proc/sysrq-trigger) take their source by the
+    /// rootfs's host path, where an absolute link names a host directory: here the host has /tmp/x/{bus,fs,...}
+    /// (any local user can make them) and the isle's /proc/sys would have been that directory, not procfs's. The
+    /// start is refused, saying why, and nothing is mounted.
+    /// </summary>
+    [Fact]
+    public async Task Start_ImageProcALink_RefusedSayingWhy()
+    {
+        var hostDir = "/tmp/islander-proc-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(_layer + hostDir);
+        File.SetUnixFileMode(Path.Combine(_layer, "tmp"), (UnixFileMode)Convert.ToInt32("1777", 8));
+        File.CreateSymbolicLink(Path.Combine(_layer, "proc"), hostDir);
+        foreach (var dir in new[] { "bus", "fs", "irq", "sys" })
+            Directory.CreateDirectory(Path.Combine(hostDir, dir));
+        File.WriteAllText(Path.Combine(hostDir, "sysrq-trigger"), "");
+        try
+        {
+            var name = "atk-" + Guid.NewGuid().ToString("N")[..8];
+            _h.Track(name);
+
+            var e = await Assert.ThrowsAsync<IslanderException>(() =>
+                _h.Runtime.StartAsync(name, Spec("cat", "/proc/sys/kernel/ostype"), lowerDirs: [_layer, TestRootfs.Busybox], ct: TestContext.Current.CancellationToken));
+
+            Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
+            Assert.Equal($"the image's /proc is a symbolic link (to \"{hostDir}\"); the isle's procfs needs a directory there: make /proc a directory in the image", e.Message);
+            Assert.DoesNotContain(hostDir, File.ReadAllText("/proc/self/mountinfo"));
+        }
+        finally
+        {
+            Directory.Delete(hostDir, recursive: true);
+        }
+    }
 }
