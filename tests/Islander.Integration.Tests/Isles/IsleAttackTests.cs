@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Islander.Drivers.Runtime;
 using Islander.Model;
 using Islander.Testing;
 
@@ -205,5 +207,58 @@ public sealed class IsleAttackTests : IAsyncDisposable
         {
             Directory.Delete(hostDir, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// runc CVE-2019-5736: while runc joined the container for an exec, the container opened /proc/PID/exe of the
+    /// joining process (runc's binary) and overwrote the runtime on the host. Here the exec's process is held in
+    /// that window on purpose (1.5 s before the go byte, still isle-init, in the isle's PID namespace) while the
+    /// isle's root walks every /proc/PID/exe, reading the link, opening the file and appending nothing to it: it
+    /// sees the process (named islander:exec) but neither resolves nor opens its exe (isle-init is non-dumpable, and
+    /// holds capabilities the isle's root does not: the kernel wants both), and isle-init on the host is unchanged.
+    /// The control: a privileged isle (CAP_SYS_PTRACE, as Docker's --privileged) does resolve it in the same window,
+    /// so the watcher would have seen it.
+    /// </summary>
+    [Fact]
+    public async Task Exec_WhileIsleInitJoinsTheIsle_ItsExeCannotBeOpenedFromInside()
+    {
+        var launcher = new LinuxProcessLauncher();
+        var before = SHA256.HashData(File.ReadAllBytes(launcher.IsleInitPath));
+
+        var confined = await WatchAnExecWindowAsync(launcher, privileged: false);
+
+        Assert.Contains("seen islander:exec exe= open=n", confined); // the watcher did reach the process in the window
+        Assert.DoesNotContain("isle-init", confined);
+        Assert.DoesNotContain("open=y", confined);
+        Assert.DoesNotContain("wrote", confined);
+        Assert.Equal(before, SHA256.HashData(File.ReadAllBytes(launcher.IsleInitPath)));
+
+        var privileged = await WatchAnExecWindowAsync(launcher, privileged: true);
+
+        Assert.Contains($"seen islander:exec exe={launcher.IsleInitPath} open=y", privileged);
+    }
+
+    /// <summary>Starts an isle whose root watches every process's exe, holds an exec in isle-init for 1.5 s, returns the isle's log.</summary>
+    async Task<string> WatchAnExecWindowAsync(LinuxProcessLauncher launcher, bool privileged)
+    {
+        // The write is a no-op append (true writes nothing); the privileged control does not try it.
+        var write = privileged ? "" : "; (true >> $p/exe) 2>/dev/null && echo wrote";
+        var watcher = "while :; do for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null); e=$(readlink $p/exe 2>/dev/null); " +
+                      "case \"$c $e\" in *islander*|*isle-init*) o=n; head -c 1 $p/exe >/dev/null 2>&1 && o=y; " +
+                      $"echo \"seen $c exe=$e open=$o\"{write};; esac; done; done";
+        var spec = IsleHarness.Spec("sh", "-c", watcher) with { Security = new IsleSecurity { Privileged = privileged } };
+        var (name, process) = await _h.StartAsync(spec);
+        var profile = IsleExecProfile.Read(_h.Paths.ExecProfileFile(name))!;
+        var config = profile.ToExecConfig(process.InitPid, new ExecRequest { Command = ["true"] }, null);
+
+        var result = await launcher.ExecAsync(config, async (pid, ct) =>
+        {
+            _h.Cgroups.AddProcess(name, pid);
+            await Task.Delay(1500, ct); // the window: the process is isle-init, waiting for the go byte
+        }, (_, _, _) => ValueTask.CompletedTask, TestContext.Current.CancellationToken);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ExecResult(0, 0), result);
+        return _h.Log(name);
     }
 }
