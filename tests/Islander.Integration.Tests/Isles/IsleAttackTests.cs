@@ -261,4 +261,19 @@ public sealed class IsleAttackTests : IAsyncDisposable
         Assert.Equal(new ExecResult(0, 0), result);
         return _h.Log(name);
     }
+
+    /// <summary>
+    /// containerd CVE-2020-15257: the shim's API listened on an abstract unix socket, which any container in the host's
+    /// network namespace could connect to. islander's shim has no API: it holds files (the isle's log, /dev/null) and, while it starts init, pipes; no socket.
+    /// </summary>
+    [Fact]
+    public async Task Run_ShimHoldsNoSocket()
+    {
+        var (_, process) = await _h.StartAsync(IsleHarness.Spec("sleep", "30"));
+
+        var fds = Directory.GetFiles($"/proc/{process.ShimPid}/fd").Select(fd => File.ResolveLinkTarget(fd, false)?.ToString() ?? "").ToList();
+
+        Assert.Contains(fds, fd => fd.StartsWith(_h.Paths.StateRoot, StringComparison.Ordinal)); // the control: its log, read as the shim's
+        Assert.DoesNotContain(fds, fd => fd.StartsWith("socket:", StringComparison.Ordinal));
+    }
 }
