@@ -276,4 +276,32 @@ public sealed class IsleAttackTests : IAsyncDisposable
         Assert.Contains(fds, fd => fd.StartsWith(_h.Paths.StateRoot, StringComparison.Ordinal)); // the control: its log, read as the shim's
         Assert.DoesNotContain(fds, fd => fd.StartsWith("socket:", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// containerd CVE-2022-31030: CRI's ExecSync held a process's whole output in memory, so a huge output exhausted
+    /// the daemon. An exec's output reaches the caller as it comes: 256 MiB of it pass through while the managed
+    /// heap of this process (where the runtime and its output pump run) grows by far less.
+    /// </summary>
+    [Fact]
+    public async Task Exec_HugeOutput_StreamedNotHeld()
+    {
+        var (name, _) = await _h.StartAsync(IsleHarness.Spec("sleep", "60"));
+        const long size = 256L << 20;
+        long received = 0, peak = 0;
+        GC.Collect();
+        var baseline = GC.GetTotalMemory(forceFullCollection: true);
+
+        var result = await _h.Runtime.ExecAsync(name, new ExecRequest { Command = ["head", "-c", size.ToString(System.Globalization.CultureInfo.InvariantCulture), "/dev/zero"] },
+            (_, data, _) =>
+            {
+                received += data.Length;
+                if ((received & ((16 << 20) - 1)) < data.Length)
+                    peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false) - baseline);
+                return ValueTask.CompletedTask;
+            }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ExecResult(0, 0), result);
+        Assert.Equal(size, received);
+        Assert.True(peak < 64L << 20, $"the managed heap grew by {peak >> 20} MiB while 256 MiB went through");
+    }
 }
