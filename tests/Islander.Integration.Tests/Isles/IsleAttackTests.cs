@@ -202,6 +202,7 @@ public sealed class IsleAttackTests : IAsyncDisposable
             Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
             Assert.Equal($"the image's /proc is a symbolic link (to \"{hostDir}\"); the isle's procfs needs a directory there: make /proc a directory in the image", e.Message);
             Assert.DoesNotContain(hostDir, File.ReadAllText("/proc/self/mountinfo"));
+            Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name))); // nothing of the start left
         }
         finally
         {
