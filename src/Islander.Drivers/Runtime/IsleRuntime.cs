@@ -99,6 +99,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             // Read through the overlay (its detached mount): the files as the isle will see them (every layer,
             // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
             var user = UserFiles.Resolve(root.RootPath, spec.User ?? image?.User);
+            ProcMountPoint.Require(root.RootPath);
             var config = InitConfigBuilder.Build(new InitConfigInput
             {
                 Name = name,

@@ -6,8 +6,8 @@ namespace Islander.Drivers.Users;
 /// <summary>The ids an isle's process runs as, and the home directory HOME defaults to.</summary>
 public sealed record IsleUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids, string Home)
 {
-    /// <summary>Root with no passwd entry to say more: gid 0, no other groups, HOME=/ (runc's defaults).</summary>
-    public static readonly IsleUser Root = new(0, 0, [], "/");
+    /// <summary>Root with no passwd entry to say more: gid 0 (also its only supplementary group), HOME=/ (runc's defaults).</summary>
+    public static readonly IsleUser Root = new(0, 0, [0], "/");
 
     /// <summary>Value equality, the supplementary groups compared in order (a record alone compares the list's reference).</summary>
     public bool Equals(IsleUser? other) =>
@@ -23,7 +23,10 @@ public sealed record IsleUser(uint Uid, uint Gid, IReadOnlyList<uint> Additional
     /// <item>A numeric user matches the passwd entry with that uid, a name the entry with that name. A
     /// matched entry gives the primary gid and the home; a uid without entry runs with gid 0 and HOME=/.</item>
     /// <item>An explicit group (a gid, or a name looked up in /etc/group) replaces the primary gid, and the
-    /// process then gets no supplementary groups; without one, it gets every group whose member list names the user.</item>
+    /// process then gets no other supplementary groups; without one, it gets every group whose member list names the user.</item>
+    /// <item>The primary gid is always the first supplementary group too, as containerd and Docker do since
+    /// CVE-2023-25173 and CVE-2022-36109: a group cannot be left, so a process that changes its gid (a setgid
+    /// program) stays in its primary group, and a file's "no access for this group" mode still applies to it.</item>
     /// </list>
     /// Pure: the caller reads the files from the isle's root.
     /// </summary>
@@ -42,10 +45,13 @@ public sealed record IsleUser(uint Uid, uint Gid, IReadOnlyList<uint> Additional
         uint gid = entry?.Gid ?? 0;
         string home = entry?.Home is { Length: > 0 } h ? h : "/";
         if (groupPart is not null)
-            return new IsleUser(uid, Group(groupPart, groups), [], home);
+        {
+            uint group = Group(groupPart, groups);
+            return new IsleUser(uid, group, [group], home);
+        }
         // Supplementary groups need a name to look for in the member lists.
-        var additional = entry is null ? [] : (groups ?? []).Where(g => g.Members.Contains(entry.Name)).Select(g => g.Gid).Distinct().ToList();
-        return new IsleUser(uid, gid, additional, home);
+        var members = entry is null ? [] : (groups ?? []).Where(g => g.Members.Contains(entry.Name)).Select(g => g.Gid);
+        return new IsleUser(uid, gid, members.Prepend(gid).Distinct().ToList(), home);
     }
 
     /// <summary>A gid as is (an entry or not, as Docker), or a group name looked up in /etc/group.</summary>

@@ -26,7 +26,7 @@ public class IsleExecProfileTests
         Assert.Equal(42, c.Pid);
         Assert.Equal(["PATH=/bin", "HOME=/root", "MODE=prod"], c.Env);
         Assert.Equal("/srv", c.WorkingDir);
-        Assert.Equal(IsleUser.Root with { Home = "/root" }, c.User);
+        Assert.Equal(new IsleUser(0, 0, [], "/root"), c.User);
         Assert.Equal(0x5UL, c.Capabilities);
         Assert.True(c.NoNewPrivileges);
         Assert.NotNull(c.SeccompFilter);

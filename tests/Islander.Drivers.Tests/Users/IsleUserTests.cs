@@ -33,11 +33,11 @@ public class IsleUserTests
         Assert.Equal((0u, 0u, "/root"), (Resolve(user).Uid, Resolve(user).Gid, Resolve(user).Home));
 
     [Fact]
-    public void Resolve_Name_PrimaryGidAndHomeFromPasswdNoSupplementary()
+    public void Resolve_Name_PrimaryGidAndHomeFromPasswdPrimaryOnlySupplementary()
     {
         var u = Resolve("nginx");
         Assert.Equal((101u, 101u, "/var/cache/nginx"), (u.Uid, u.Gid, u.Home));
-        Assert.Empty(u.AdditionalGids);
+        Assert.Equal([101u], u.AdditionalGids);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class IsleUserTests
     {
         var u = Resolve("app");
         Assert.Equal((1000u, 1000u), (u.Uid, u.Gid));
-        Assert.Equal([4u, 50u], u.AdditionalGids);
+        Assert.Equal([1000u, 4u, 50u], u.AdditionalGids);
     }
 
     [Fact]
@@ -53,12 +53,12 @@ public class IsleUserTests
     {
         var u = Resolve("1000");
         Assert.Equal((1000u, 1000u, "/home/app"), (u.Uid, u.Gid, u.Home));
-        Assert.Equal([4u, 50u], u.AdditionalGids);
+        Assert.Equal([1000u, 4u, 50u], u.AdditionalGids);
     }
 
     [Fact]
     public void Resolve_UidWithoutPasswdEntry_Gid0HomeRoot() =>
-        Assert.Equal(new IsleUser(4242, 0, [], "/"), Resolve("4242"));
+        Assert.Equal(new IsleUser(4242, 0, [0], "/"), Resolve("4242"));
 
     [Theory]
     [InlineData("app:staff", 1000u, 50u)]
@@ -66,11 +66,28 @@ public class IsleUserTests
     [InlineData("4242:nginx", 4242u, 101u)]
     [InlineData("4242:4243", 4242u, 4243u)]
     [InlineData("nginx:0", 101u, 0u)]
-    public void Resolve_ExplicitGroup_ReplacesPrimaryNoSupplementary(string user, uint uid, uint gid)
+    public void Resolve_ExplicitGroup_ReplacesPrimaryAndIsTheOnlySupplementary(string user, uint uid, uint gid)
     {
         var u = Resolve(user);
         Assert.Equal((uid, gid), (u.Uid, u.Gid));
-        Assert.Empty(u.AdditionalGids);
+        Assert.Equal([gid], u.AdditionalGids);
+    }
+
+    // CVE-2023-25173 (containerd), CVE-2022-36109 (moby): without its primary gid among the supplementary groups, a
+    // process that runs a setgid program leaves its primary group, and a mode like 0604 no longer keeps it out.
+    [Theory]
+    [InlineData("root", 0u)]
+    [InlineData("nginx", 101u)]
+    [InlineData("app", 1000u)]
+    [InlineData("dup", 5u)]
+    [InlineData("4242", 0u)]
+    [InlineData("app:staff", 50u)]
+    public void Resolve_AnyUser_PrimaryGidIsTheFirstSupplementaryGroup(string user, uint gid)
+    {
+        var u = Resolve(user);
+        Assert.Equal(gid, u.Gid);
+        Assert.Equal(gid, u.AdditionalGids[0]);
+        Assert.Single(u.AdditionalGids, g => g == gid);
     }
 
     [Fact]
@@ -94,7 +111,7 @@ public class IsleUserTests
     {
         var e = Assert.Throws<IslanderException>(() => IsleUser.Resolve("nginx", null, null));
         Assert.Contains("has no /etc/passwd", e.Message);
-        Assert.Equal(new IsleUser(1000, 1000, [], "/"), IsleUser.Resolve("1000:1000", null, null));
+        Assert.Equal(new IsleUser(1000, 1000, [1000], "/"), IsleUser.Resolve("1000:1000", null, null));
         Assert.Equal(IsleUser.Root, IsleUser.Resolve(null, null, null));
     }
 

@@ -23,14 +23,14 @@ public sealed class UserFilesTests : IDisposable
         Write("etc/passwd", "root:x:0:0::/root:/bin/sh\nweb:x:81:82::/srv:/bin/sh\n");
         Write("etc/group", "web:x:82:\nlog:x:9:web\n");
 
-        Assert.Equal(new IsleUser(81, 82, [9], "/srv"), UserFiles.Resolve(_root, "web"));
+        Assert.Equal(new IsleUser(81, 82, [82, 9], "/srv"), UserFiles.Resolve(_root, "web"));
     }
 
     [Fact]
     public void Resolve_NoEtc_NumericUsersStillRun()
     {
         Assert.Equal(IsleUser.Root, UserFiles.Resolve(_root, null));
-        Assert.Equal(new IsleUser(5, 0, [], "/"), UserFiles.Resolve(_root, "5"));
+        Assert.Equal(new IsleUser(5, 0, [0], "/"), UserFiles.Resolve(_root, "5"));
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class UserFilesTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_root, "etc/passwd"), "/etc/passwd.real");
         File.CreateSymbolicLink(Path.Combine(_root, "etc/group"), "/../../../../etc/shadow");
 
-        Assert.Equal(new IsleUser(7, 7, [], "/only"), UserFiles.Resolve(_root, "only"));
+        Assert.Equal(new IsleUser(7, 7, [7], "/only"), UserFiles.Resolve(_root, "only"));
         // root exists in the host's /etc/passwd, but not in the isle's.
         Assert.Equal(IsleUser.Root, UserFiles.Resolve(_root, "0"));
         Assert.Throws<IslanderException>(() => UserFiles.Resolve(_root, "root"));

@@ -50,19 +50,72 @@ public sealed class IsleUserTests : IAsyncDisposable
 
         Assert.Equal(0, run.Status.Code);
         Assert.Contains("uid=81(web) gid=82(web)", run.Output);
-        Assert.Contains("Groups:\t90 91", run.Output);
+        Assert.Contains("Groups:\t82 90 91", run.Output);
         Assert.Contains("HOME=/srv/web", run.Output);
     }
 
     [Fact]
-    public async Task Run_ImageConfigUserNameColonGroup_GroupReplacesPrimaryNoSupplementary()
+    public async Task Run_ImageConfigUserNameColonGroup_GroupReplacesPrimaryAndIsTheOnlySupplementary()
     {
         var image = ImageDefaults.None with { User = "web:logs" };
 
         var run = await RunAsync(Spec(null), image);
 
         Assert.Contains("uid=81(web) gid=90(logs)", run.Output);
-        Assert.Matches(@"Groups:\s*\n", run.Output);
+        Assert.Matches(@"Groups:\t90 ?\n", run.Output); // the kernel ends each group with a space
+    }
+
+    static void Chown(string owner, string path)
+    {
+        using var chown = System.Diagnostics.Process.Start("chown", [owner, path])!;
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+    }
+
+    /// <summary>Opens argv[1] for reading and says what its effective gid was and whether the open worked.</summary>
+    const string ReadProbe = """
+        #include <errno.h>
+        #include <fcntl.h>
+        #include <stdio.h>
+        #include <unistd.h>
+        int main(int argc, char **argv)
+        {
+            int fd = argc > 1 ? open(argv[1], O_RDONLY) : -1;
+            printf("egid=%u read=%s\n", (unsigned)getegid(), fd >= 0 ? "ok" : "denied");
+            return 0;
+        }
+        """;
+
+    // CVE-2023-25173 (containerd) and CVE-2022-36109 (moby): /srv/denied is 0604 root:web, "everyone but group web".
+    // A setgid program of group share makes web's egid 91; had its primary group 82 not been a supplementary group
+    // too, web would then have read the file as "other". The image ships the program: no privilege is needed.
+    [Fact]
+    public async Task Run_SetgidProgram_PrimaryGroupStillDeniedByANegativeGroupMode()
+    {
+        var bin = Path.Combine(_usersLayer, "bin");
+        var srv = Path.Combine(_usersLayer, "srv");
+        Directory.CreateDirectory(bin);
+        Directory.CreateDirectory(srv);
+        File.WriteAllText(Path.Combine(_h.HostDir, "readsg.c"), ReadProbe);
+        using (var gcc = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("gcc", ["-static", "-O2", "-o", Path.Combine(bin, "readsg"), Path.Combine(_h.HostDir, "readsg.c")]) { RedirectStandardError = true })!)
+        {
+            var errors = await gcc.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await gcc.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(gcc.ExitCode == 0, errors);
+        }
+        File.WriteAllText(Path.Combine(srv, "denied"), "secret\n");
+        File.SetUnixFileMode(bin, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(srv, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(Path.Combine(srv, "denied"), (UnixFileMode)Convert.ToInt32("604", 8));
+        Chown("0:82", Path.Combine(srv, "denied"));
+        Chown("0:91", Path.Combine(bin, "readsg")); // before the chmod: chown clears the setgid bit
+        File.SetUnixFileMode(Path.Combine(bin, "readsg"), (UnixFileMode)Convert.ToInt32("2755", 8));
+
+        var run = await RunAsync(Spec("web") with { Command = ["sh", "-c", "/bin/readsg /srv/denied; cat /srv/denied"] });
+
+        Assert.Contains("egid=91 read=denied", run.Output); // the setgid bit took effect, and the group mode still held
+        Assert.Contains("Permission denied", run.Output); // plain cat, egid 82: denied as ever
+        Assert.DoesNotContain("secret", run.Output);
     }
 
     [Fact]
