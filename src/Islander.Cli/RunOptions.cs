@@ -24,11 +24,24 @@ sealed class RunOptions
     public readonly Option<string?> User = new("--user", "-u") { Description = "name, uid, name:group or uid:gid, looked up in the isle's /etc/passwd and /etc/group" };
     public readonly Option<string?> Memory = new("--memory", "-m") { Description = "memory limit, e.g. 64Mi or 512m" };
     public readonly Option<string?> Cpus = new("--cpus", "--cpu") { Description = "CPUs, e.g. 0.5 or 500m" };
-    public readonly Option<long?> CpuShares = new("--cpu-shares") { Description = "relative CPU weight (cgroup v1 shares)" };
-    public readonly Option<long?> CpuPeriod = new("--cpu-period") { Description = "CFS period in µs" };
-    public readonly Option<long?> CpuQuota = new("--cpu-quota") { Description = "CFS quota in µs" };
+    public readonly Option<long?> CpuShares = new("--cpu-shares")
+    {
+        Description = "relative CPU weight (cgroup v1 shares)", CustomParser = WholeNumber.Parser("--cpu-shares", "a whole number (e.g. 512)"),
+    };
+    public readonly Option<long?> CpuPeriod = new("--cpu-period")
+    {
+        Description = "CFS period in µs", CustomParser = WholeNumber.Parser("--cpu-period", "a whole number of µs (e.g. 100000)"),
+    };
+    public readonly Option<long?> CpuQuota = new("--cpu-quota")
+    {
+        Description = "CFS quota in µs", CustomParser = WholeNumber.Parser("--cpu-quota", "a whole number of µs (e.g. 50000)"),
+    };
     public readonly Option<string?> Cpuset = new("--cpuset-cpus", "--cpuset") { Description = "CPUs the isle may run on, e.g. 0 or 0-1" };
-    public readonly Option<long?> Pids = new("--pids-limit", "--pids") { Description = $"maximum number of tasks; 0 or -1 for no limit (default {IsleResources.DefaultPids})" };
+    public readonly Option<long?> Pids = new("--pids-limit", "--pids")
+    {
+        Description = $"maximum number of tasks; 0 or -1 for no limit (default {IsleResources.DefaultPids})",
+        CustomParser = WholeNumber.Parser("--pids-limit", "a whole number of tasks (e.g. 64; 0 or -1: no limit)"),
+    };
     public readonly Option<string[]> StorageOpt = new("--storage-opt") { Description = "size=SIZE: limit what the isle writes to its root filesystem, e.g. size=1Gi" };
     public readonly Option<string[]> ReadBps = new("--device-read-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:10Mi" };
     public readonly Option<string[]> WriteBps = new("--device-write-bps") { Description = "DEVICE:RATE, e.g. /dev/vda:5Mi" };
@@ -43,7 +56,12 @@ sealed class RunOptions
     public readonly Option<string?> Userns = new("--userns") { Description = "user namespace mapping CONTAINER:HOST:SIZE, e.g. 0:100000:65536" };
     public readonly Option<string[]> Volumes = new("--volume", "-v") { Description = "HOSTPATH:PATH[:ro]" };
     public readonly Option<string[]> Tmpfs = new("--tmpfs") { Description = "PATH[:size=64Mi]" };
-    public readonly Option<int> StopTimeout = new("--stop-timeout") { Description = "seconds between the stop signal and SIGKILL when the isle is stopped (Ctrl-C, delete)", DefaultValueFactory = _ => 10 };
+    public readonly Option<int> StopTimeout = new("--stop-timeout")
+    {
+        Description = "seconds between the stop signal and SIGKILL when the isle is stopped (Ctrl-C, delete)",
+        DefaultValueFactory = _ => 10,
+        CustomParser = r => (int)(WholeNumber.Parser("--stop-timeout", "a whole number of seconds (e.g. 10)", 0, int.MaxValue)(r) ?? 0),
+    };
     public readonly Argument<string[]> Arguments = new("IMAGE -- COMMAND")
     {
         Description = "the image, then (after --) the command and its arguments; with --rootfs only the command", Arity = ArgumentArity.ZeroOrMore,

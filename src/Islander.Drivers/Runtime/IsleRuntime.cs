@@ -338,11 +338,20 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         var exited = WaitAsync(name, process, ct);
         if (launcher.Signal(process, signal))
         {
-            var first = await Task.WhenAny(exited, Task.Delay(timeout, ct));
+            var first = await Task.WhenAny(exited, DelayAsync(timeout, ct));
             if (first != exited)
                 launcher.Signal(process, 9);
         }
         return await exited;
+    }
+
+    /// <summary>Task.Delay for any span: it refuses more than about 49 days, and a stop timeout may be years.</summary>
+    static async Task DelayAsync(TimeSpan span, CancellationToken ct)
+    {
+        var most = TimeSpan.FromDays(30);
+        for (; span > most; span -= most)
+            await Task.Delay(most, ct);
+        await Task.Delay(span, ct);
     }
 
     /// <summary>

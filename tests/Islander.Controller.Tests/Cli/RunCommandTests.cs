@@ -253,6 +253,21 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("--stop-timeout", "99999999999", "a whole number of seconds")]
+    [InlineData("--stop-timeout", "-1", "a whole number of seconds")]
+    [InlineData("--cpu-shares", "lots", "a whole number")]
+    [InlineData("--pids-limit", "99999999999999999999", "a whole number of tasks")]
+    public async Task Run_NumberFlagNotANumber_SaysWhatTheFlagTakes(string flag, string value, string takes)
+    {
+        var (exit, _, error) = await RunAsync(flag, value, "--rootfs", "/srv/rootfs/busybox", "--", "sh");
+
+        Assert.NotEqual(0, exit); // a parse error, as for an unknown flag
+        Assert.Contains($"{flag} takes {takes}", error);
+        Assert.DoesNotContain("System.", error); // System.CommandLine's own message names a .NET type
+        Assert.Empty(_d.Runtime.Names);
+    }
+
+    [Theory]
     [InlineData("-it")]
     [InlineData("--no-daemon", "-d")]
     [InlineData("--rm", "-d")]

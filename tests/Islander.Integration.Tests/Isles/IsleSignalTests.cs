@@ -34,6 +34,18 @@ public sealed class IsleSignalTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Stop_TimeoutOfYears_StopsAsAnyOther()
+    {
+        // A manifest may say stopTimeout: 87600h (the Model takes up to 10 years); Task.Delay refuses more than ~49 days.
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("sh", "-c", "trap 'exit 7' TERM; echo ready; while :; do sleep 0.1; done"));
+        await WaitForLog(name, "ready");
+
+        var status = await _h.Runtime.StopAsync(name, process, signal: 15, TimeSpan.FromDays(3650), TestContext.Current.CancellationToken);
+
+        Assert.Equal(7, status!.ExitCode);
+    }
+
+    [Fact]
     public async Task Stop_IsleIgnoringTerm_IsKilledAfterTheTimeout()
     {
         // As PID 1, a process without a TERM handler is immune to TERM: the kernel drops it.
