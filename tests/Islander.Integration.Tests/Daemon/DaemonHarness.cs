@@ -23,6 +23,12 @@ public sealed class DaemonCollectionCleanup : IDisposable
     public void Dispose()
     {
         if (!HostCaps.IsRoot || HostCaps.Cgroups is null) return;
+        RemoveEmptyParent();
+    }
+
+    /// <summary>Removes the fixed <c>islander</c> cgroup parent where it holds no isle's group.</summary>
+    public static void RemoveEmptyParent()
+    {
         foreach (var dir in DaemonHarness.CgroupDirs("islander"))
         {
             if (Directory.EnumerateDirectories(dir).Any()) continue;

@@ -160,11 +160,16 @@ public sealed class IsleAttackTests : IAsyncDisposable
         foreach (var arg in new[] { "--inh=cap_net_raw", "--addamb=cap_net_raw", "--", "-c", script })
             info.ArgumentList.Add(arg);
 
+        // The daemonless runtime puts its isle under the fixed cgroup parent `islander`: gone again afterwards if it
+        // was not there before.
+        bool parentBefore = Daemon.DaemonHarness.CgroupDirs("islander").Any();
         using var capsh = System.Diagnostics.Process.Start(info)!;
         var stdout = capsh.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = capsh.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await capsh.WaitForExitAsync(TestContext.Current.CancellationToken);
         var output = await stdout;
+        if (!parentBefore)
+            Daemon.DaemonCollectionCleanup.RemoveEmptyParent();
 
         Assert.True(capsh.ExitCode == 0, $"exit {capsh.ExitCode}: {output}{await stderr}");
         var (launcher, isle) = (output[..output.IndexOf("isle:", StringComparison.Ordinal)], output[output.IndexOf("isle:", StringComparison.Ordinal)..]);
