@@ -247,10 +247,14 @@ public sealed class IsleAttackTests : IAsyncDisposable
     /// <summary>Starts an isle whose root watches every process's exe, holds an exec in isle-init for 1.5 s, returns the isle's log.</summary>
     async Task<string> WatchAnExecWindowAsync(LinuxProcessLauncher launcher, bool privileged)
     {
-        // The write is a no-op append (true writes nothing); the privileged control does not try it.
+        // The write is a no-op append (true writes nothing); the privileged control does not try it. open=y only when
+        // what was read is isle-init itself: once the go byte is sent the process execs the isle's own `true`, and a
+        // comm read just before that execve must not count the isle's binary, readable by then, as isle-init's.
         var write = privileged ? "" : "; (true >> $p/exe) 2>/dev/null && echo wrote";
+        var isleInit = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(launcher.IsleInitPath)));
         var watcher = "while :; do for p in /proc/[0-9]*; do c=$(cat $p/comm 2>/dev/null); e=$(readlink $p/exe 2>/dev/null); " +
-                      "case \"$c $e\" in *islander*|*isle-init*) o=n; head -c 1 $p/exe >/dev/null 2>&1 && o=y; " +
+                      "case \"$c $e\" in *islander*|*isle-init*) o=n; " +
+                      $"[ \"$(sha256sum < $p/exe 2>/dev/null | cut -c1-64)\" = {isleInit} ] && o=y; " +
                       $"echo \"seen $c exe=$e open=$o\"{write};; esac; done; done";
         var spec = IsleHarness.Spec("sh", "-c", watcher) with { Security = new IsleSecurity { Privileged = privileged } };
         var (name, process) = await _h.StartAsync(spec);
