@@ -9,6 +9,9 @@ public readonly record struct FileSystemStats(long Type, long BlockSize, ulong B
     /// <summary>statfs f_type of btrfs (BTRFS_SUPER_MAGIC).</summary>
     public const long BtrfsMagic = 0x9123683E;
 
+    /// <summary>statfs f_type of XFS (XFS_SUPER_MAGIC) and of ext4 (EXT4_SUPER_MAGIC, shared with ext2 and ext3).</summary>
+    public const long XfsMagic = 0x58465342, Ext4Magic = 0xEF53;
+
     /// <summary>Bytes in use: (f_blocks - f_bfree) * f_bsize, what df shows as Used.</summary>
     public long BytesUsed => (long)(Blocks - BlocksFree) * BlockSize;
 }

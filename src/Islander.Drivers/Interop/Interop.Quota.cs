@@ -21,7 +21,7 @@ internal static unsafe partial class QuotaInterop
     /// <summary>if_dqblk.dqb_valid: the block and inode limits are set.</summary>
     const uint QIF_LIMITS = 1 | 4;
 
-    /// <summary>fs_quota_statv.qs_flags: project quota accounting and enforcement are on.</summary>
+    /// <summary>fs_quota_statv.qs_flags: project quota accounting and enforcement are on (FS_QUOTA_PDQ_ACCT, FS_QUOTA_PDQ_ENFD).</summary>
     public const ushort ProjectAccounting = 0x10, ProjectEnforced = 0x20;
 
     /// <summary>fsxattr.fsx_xflags: new files and directories take the directory's project id.</summary>

@@ -7,9 +7,6 @@ namespace Islander.Drivers.Rootfs;
 /// <param name="Reason">Why there is none (null otherwise).</param>
 public sealed record LayerQuotaProbe(LayerQuotaKind Kind, string? Reason)
 {
-    public const long XfsMagic = 0x58465342, Ext4Magic = 0xEF53;
-    const ushort Accounting = 0x10, Enforced = 0x20; // FS_QUOTA_PDQ_ACCT, FS_QUOTA_PDQ_ENFD
-
     const string Needs = "resources.disk needs the state directory on XFS mounted with prjquota, on ext4 with the project " +
                          "feature mounted with prjquota (tune2fs -O project,quota; mount -o prjquota), or on btrfs";
 
@@ -24,13 +21,13 @@ public sealed record LayerQuotaProbe(LayerQuotaKind Kind, string? Reason)
     {
         if (fsType == FileSystemStats.BtrfsMagic)
             return new LayerQuotaProbe(LayerQuotaKind.Btrfs, null);
-        if (quotaErrno == 0 && (quotaFlags & Enforced) != 0)
+        if (quotaErrno == 0 && (quotaFlags & QuotaInterop.ProjectEnforced) != 0)
             return new LayerQuotaProbe(LayerQuotaKind.Project, null);
-        string fs = fsType switch { XfsMagic => "XFS", Ext4Magic => "ext4", _ => $"a filesystem of type 0x{fsType:x}" };
+        string fs = fsType switch { FileSystemStats.XfsMagic => "XFS", FileSystemStats.Ext4Magic => "ext4", _ => $"a filesystem of type 0x{fsType:x}" };
         // ENOSYS is no answer to go by: the kernel gives it both without quotactl_fd (before 5.14) and for a filesystem
         // without quota support.
-        string why = quotaErrno == 0 && (quotaFlags & Accounting) != 0 ? "project quotas are counted but not enforced (mounted with pqnoenforce)"
-            : fsType is XfsMagic or Ext4Magic ? "project quotas are off (not mounted with prjquota, or a kernel without quota support for it)"
+        string why = quotaErrno == 0 && (quotaFlags & QuotaInterop.ProjectAccounting) != 0 ? "project quotas are counted but not enforced (mounted with pqnoenforce)"
+            : fsType is FileSystemStats.XfsMagic or FileSystemStats.Ext4Magic ? "project quotas are off (not mounted with prjquota, or a kernel without quota support for it)"
             : "it has no project quotas";
         return new LayerQuotaProbe(LayerQuotaKind.None, $"{Needs}; {stateRoot} is on {fs}: {why}");
     }

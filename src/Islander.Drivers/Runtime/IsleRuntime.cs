@@ -202,9 +202,6 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         return found;
     }
 
-    /// <summary>Whether anything runs in the isle's cgroup, whether or not its init can be told.</summary>
-    public bool HasProcesses(string name) => cgroups.Processes(name).Count > 0;
-
     /// <summary>comm of isle-init's shim (PR_SET_NAME in isle-init.c): the parent of every isle's init.</summary>
     const string ShimComm = "islander:shim";
 

@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using Islander.Drivers.Rootfs;
 
 namespace Islander.Drivers.Tests.Rootfs;
@@ -8,7 +9,7 @@ public class LayerQuotaProbeTests
 
     [Fact]
     public void From_XfsWithEnforcedProjectQuota_Project() =>
-        Assert.Equal(new LayerQuotaProbe(LayerQuotaKind.Project, null), LayerQuotaProbe.From("/var/lib/islander", LayerQuotaProbe.XfsMagic, 0, 0x30));
+        Assert.Equal(new LayerQuotaProbe(LayerQuotaKind.Project, null), LayerQuotaProbe.From("/var/lib/islander", FileSystemStats.XfsMagic, 0, 0x30));
 
     [Fact]
     public void From_Btrfs_SubvolumeQgroups() =>
@@ -17,7 +18,7 @@ public class LayerQuotaProbeTests
     [Fact]
     public void From_Ext4WithoutPrjquota_SaysWhatToDo()
     {
-        var probe = LayerQuotaProbe.From("/var/lib/islander", LayerQuotaProbe.Ext4Magic, 3 /* ESRCH */, 0);
+        var probe = LayerQuotaProbe.From("/var/lib/islander", FileSystemStats.Ext4Magic, 3 /* ESRCH */, 0);
 
         Assert.Equal(LayerQuotaKind.None, probe.Kind);
         Assert.Equal(
@@ -29,12 +30,12 @@ public class LayerQuotaProbeTests
     [Fact]
     public void From_XfsCountingOnly_SaysNotEnforced() =>
         Assert.EndsWith("is on XFS: project quotas are counted but not enforced (mounted with pqnoenforce)",
-            LayerQuotaProbe.From("/s", LayerQuotaProbe.XfsMagic, 0, 0x10).Reason);
+            LayerQuotaProbe.From("/s", FileSystemStats.XfsMagic, 0, 0x10).Reason);
 
     [Fact]
     public void From_Ext4WithoutQuotaSupport_ProjectQuotasOff() =>
         Assert.EndsWith("/s is on ext4: project quotas are off (not mounted with prjquota, or a kernel without quota support for it)",
-            LayerQuotaProbe.From("/s", LayerQuotaProbe.Ext4Magic, 38 /* ENOSYS */, 0).Reason);
+            LayerQuotaProbe.From("/s", FileSystemStats.Ext4Magic, 38 /* ENOSYS */, 0).Reason);
 
     [Fact]
     public void From_Tmpfs_NamesTheType() =>

@@ -23,7 +23,7 @@ public sealed class DaemonDiskLimitTests : IAsyncDisposable
     public async Task DiskLimitWithoutProjectQuotas_PhaseErrorSayingWhatToMount_NeverRetried_OtherIslesRun()
     {
         Assert.SkipUnless(new LayerQuota(_h.StateDir).Capability.Kind == LayerQuotaKind.None
-                && FileSystemInterop.Statfs(_h.Dir).Type == LayerQuotaProbe.Ext4Magic,
+                && FileSystemInterop.Statfs(_h.Dir).Type == FileSystemStats.Ext4Magic,
             $"needs the temp directory on ext4 without project quotas; {_h.Dir} is not");
         await _h.StartDaemonAsync();
         string limited = _h.NewName(), plain = _h.NewName();

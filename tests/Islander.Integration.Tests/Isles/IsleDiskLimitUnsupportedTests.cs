@@ -15,7 +15,7 @@ public sealed class IsleDiskLimitUnsupportedTests : IAsyncDisposable
     [Fact]
     public async Task Start_DiskLimitOnExt4WithoutProjectQuota_UnsupportedSayingWhatToChange()
     {
-        Assert.SkipUnless(FileSystemInterop.Statfs(_h.HostDir).Type == LayerQuotaProbe.Ext4Magic && !MountedWithPrjquota(_h.HostDir),
+        Assert.SkipUnless(FileSystemInterop.Statfs(_h.HostDir).Type == FileSystemStats.Ext4Magic && !MountedWithPrjquota(_h.HostDir),
             $"needs the temp directory on ext4 without project quotas, as on a default install; {_h.HostDir} is not");
         var spec = IsleHarness.Spec("sh", "-c", "echo started") with { Resources = new IsleResources { Disk = 1L << 30 } };
 
