@@ -1,27 +1,23 @@
 using System.IO.Compression;
-using Islander.Drivers.Rootfs;
 using Islander.Integration.Tests.Images;
+using Islander.Integration.Tests.Volumes;
 using Islander.Testing;
 
 namespace Islander.Integration.Tests.Isles;
 
 /// <summary>
 /// A throwaway filesystem with project quotas enforced (XFS or ext4 mounted with prjquota): a sparse file, mkfs, a
-/// loop device and a mount, all named <c>islander-test-quota-…</c> and all removed on dispose, as
-/// <see cref="Volumes.BtrfsLoopFilesystem"/> does for btrfs. Off root it skips; as root a missing mkfs is a failure,
+/// loop device and a mount (<see cref="LoopFilesystem"/>), all named <c>islander-test-quota-…</c> and all removed on
+/// dispose, as <see cref="BtrfsLoopFilesystem"/> does for btrfs. Off root it skips; as root a missing mkfs is a failure,
 /// and so is a mount that fails on a kernel whose config does not say it lacks the quota support.
 /// </summary>
 public abstract class ProjectQuotaFilesystem : IAsyncLifetime
 {
-    const long ImageSize = 512L << 20; // mkfs.xfs wants at least 300 MiB; sparse, so it costs what is written
-
-    readonly string _id = Guid.NewGuid().ToString("N")[..8];
+    readonly LoopFilesystem _fs = new("quota");
     readonly string _type;
     readonly string _mkfs;
     readonly string[] _mkfsArguments;
     readonly string _kernelOption;
-    string? _image;
-    string? _loop;
 
     /// <param name="type">The mount type (xfs, ext4).</param>
     /// <param name="mkfs">The mkfs program; <paramref name="mkfsArguments"/> come before the image's path.</param>
@@ -30,7 +26,7 @@ public abstract class ProjectQuotaFilesystem : IAsyncLifetime
         => (_type, _mkfs, _mkfsArguments, _kernelOption) = (type, mkfs, mkfsArguments, kernelOption);
 
     /// <summary>Where the filesystem is mounted.</summary>
-    public string MountPoint => Path.Combine(Path.GetTempPath(), $"islander-test-quota-{_id}");
+    public string MountPoint => _fs.MountPoint;
 
     /// <summary>Why the tests cannot run here, or null.</summary>
     public string? SkipReason { get; private set; }
@@ -38,7 +34,7 @@ public abstract class ProjectQuotaFilesystem : IAsyncLifetime
     public void Require() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? "");
 
     /// <summary>A fresh directory on the filesystem for one test's state root.</summary>
-    public string NewRoot() => Path.Combine(MountPoint, "t-" + Guid.NewGuid().ToString("N")[..8]);
+    public string NewRoot() => _fs.NewRoot();
 
     public ValueTask InitializeAsync()
     {
@@ -47,42 +43,15 @@ public abstract class ProjectQuotaFilesystem : IAsyncLifetime
             : null;
         if (SkipReason is not null)
             return ValueTask.CompletedTask;
-        try
-        {
-            Tools.RequireRootAndTools(_mkfs);
-            _image = Path.Combine(Path.GetTempPath(), $"islander-test-quota-{_id}.img");
-            using (var file = new FileStream(_image, FileMode.CreateNew))
-                file.SetLength(ImageSize);
-            Tools.Run(_mkfs, [.. _mkfsArguments, _image]);
-            _loop = Tools.Run("losetup", "--find", "--show", _image).Trim();
-            Directory.CreateDirectory(MountPoint);
-            Tools.Run("mount", "-t", _type, "-o", "prjquota", _loop, MountPoint);
-        }
-        catch
-        {
-            Teardown();
-            throw;
-        }
+        Tools.RequireRootAndTools(_mkfs);
+        _fs.Create(_mkfs, _mkfsArguments, _type, "prjquota");
         return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync()
     {
-        Teardown();
+        _fs.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    void Teardown()
-    {
-        if (MountInfo.IsMountPoint(MountPoint))
-            Tools.Run("umount", MountPoint);
-        if (Directory.Exists(MountPoint))
-            Directory.Delete(MountPoint);
-        if (_loop is not null)
-            Tools.Run("losetup", "--detach", _loop);
-        if (_image is not null && File.Exists(_image))
-            File.Delete(_image);
-        _loop = _image = null;
     }
 
     /// <summary>Whether the running kernel's config (/proc/config.gz) says <paramref name="option"/> is not set.</summary>
