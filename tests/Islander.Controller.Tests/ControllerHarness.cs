@@ -155,7 +155,7 @@ sealed class ControllerHarness : IDisposable
 
     public IsleRecord Isle(string name) => Store.GetIsle(name) ?? throw new Xunit.Sdk.XunitException($"no record for isle {name}");
 
-    public IsleState? StateOf(string name) => Store.GetIsle(name)?.State;
+    public IslePhase? StateOf(string name) => Store.GetIsle(name)?.State;
 
     public static string IsleYaml(string name, string command = "sleep", string restart = "Always", string? dependsOn = null, string? extra = null) => $"""
         apiVersion: islander.io/v1

@@ -45,10 +45,10 @@ public static class ApiEndpoints
 
     static IResult List(string plural, DesiredStore desired, StateStore store, HttpContext context)
     {
-        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var keys = desired.List(kind).Select(e => e.Key).ToHashSet();
-        if (kind == ResourceKind.Isle) keys.UnionWith(store.Isles().Select(r => ResourceKey.Isle(r.Name))); // being pruned
-        if (kind == ResourceKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ResourceKey(kind, r.Name))); // waiting for its isles to go
+        if (kind == ObjectKind.Isle) keys.UnionWith(store.Isles().Select(r => ObjectKey.Isle(r.Name))); // being pruned
+        if (kind == ObjectKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ObjectKey(kind, r.Name))); // waiting for its isles to go
         var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
         var items = keys.Order().Select(k => View(k, desired, store, volumes));
         return Json(ObjectViews.List(kind, items));
@@ -56,19 +56,19 @@ public static class ApiEndpoints
 
     static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
     {
-        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
-        var key = new ResourceKey(kind, name);
-        if (desired.Get(key) is null && (kind != ResourceKind.Isle || store.GetIsle(name) is null) && (kind != ResourceKind.Volume || store.GetVolume(name) is null))
+        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        var key = new ObjectKey(kind, name);
+        if (desired.Get(key) is null && (kind != ObjectKind.Isle || store.GetIsle(name) is null) && (kind != ObjectKind.Volume || store.GetVolume(name) is null))
             return NotFound(key);
         return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()));
     }
 
     static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
     {
-        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, $"{plural}/{name}", "PUT");
         if (obj is null) return error!;
-        if (obj.Key != new ResourceKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
+        if (obj.Key != new ObjectKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
         try
         {
             var outcome = desired.Apply(obj);
@@ -84,7 +84,7 @@ public static class ApiEndpoints
     /// </summary>
     static async Task<IResult> CreateAsync(string plural, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
     {
-        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, plural, "POST");
         if (obj is null) return error!;
         if (obj.Key.Kind != kind) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {plural}");
@@ -109,10 +109,10 @@ public static class ApiEndpoints
 
     static IResult Delete(string plural, string name, DesiredStore desired)
     {
-        if (!ResourceKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         try
         {
-            desired.Delete(new ResourceKey(kind, name));
+            desired.Delete(new ObjectKey(kind, name));
             return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success", ["message"] = $"{kind}/{name} deleted" });
         }
         catch (IslanderException e) { return Error(e); }
@@ -197,9 +197,9 @@ public static class ApiEndpoints
 
     static async Task LogAsync(string name, HttpContext context, DesiredStore desired, StateStore store, IIsleLogs logs)
     {
-        if (desired.Get(ResourceKey.Isle(name)) is null && store.GetIsle(name) is null)
+        if (desired.Get(ObjectKey.Isle(name)) is null && store.GetIsle(name) is null)
         {
-            await NotFound(ResourceKey.Isle(name)).ExecuteAsync(context);
+            await NotFound(ObjectKey.Isle(name)).ExecuteAsync(context);
             return;
         }
         bool follow = context.Request.Query["follow"].FirstOrDefault() is "true" or "1";
@@ -240,10 +240,10 @@ public static class ApiEndpoints
     }
 
     /// <summary>The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass.</summary>
-    static JsonObject View(ResourceKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
-        ObjectViews.Object(desired.Get(key), key.Kind == ResourceKind.Isle ? store.GetIsle(key.Name) : null, key,
-            key.Kind == ResourceKind.Network ? store.GetNetwork(key.Name) : null,
-            key.Kind != ResourceKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
+    static JsonObject View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
+        ObjectViews.Object(desired.Get(key), key.Kind == ObjectKind.Isle ? store.GetIsle(key.Name) : null, key,
+            key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
+            key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
 
     static JsonObject ProblemJson(ManifestProblem p) => new()
     {

@@ -40,5 +40,5 @@ public static class ApiErrors
 
     internal static IResult Error(IslanderException e) => Error(StatusCode(e.Category), e.Category.ToString(), e.Message);
 
-    internal static IResult NotFound(ResourceKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
+    internal static IResult NotFound(ObjectKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
 }

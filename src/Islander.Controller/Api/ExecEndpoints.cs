@@ -31,9 +31,9 @@ public static class ExecEndpoints
     {
         var ct = context.RequestAborted;
         var record = store.GetIsle(name);
-        if (desired.Get(ResourceKey.Isle(name)) is null && record is null)
+        if (desired.Get(ObjectKey.Isle(name)) is null && record is null)
         {
-            await NotFound(ResourceKey.Isle(name)).ExecuteAsync(context);
+            await NotFound(ObjectKey.Isle(name)).ExecuteAsync(context);
             return;
         }
         if (context.RequestServices.GetService<IIsleExec>() is not { } exec)
@@ -47,7 +47,7 @@ public static class ExecEndpoints
             await ErrorAsync(context, problem!.Value.Code, problem.Value.Reason, problem.Value.Message);
             return;
         }
-        if (record?.State != IsleState.Running)
+        if (record?.State != IslePhase.Running)
         {
             await ErrorAsync(context, 409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); exec needs a running isle");
             return;

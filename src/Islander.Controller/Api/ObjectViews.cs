@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.State;
@@ -12,7 +13,7 @@ public static class ObjectViews
 {
     public const string ApiVersion = "islander.io/v1";
 
-    public static JsonObject Object(DesiredEntry? entry, IsleRecord? record, ResourceKey key, NetworkRecord? network = null, VolumeRecord? volume = null)
+    public static JsonObject Object(DesiredEntry? entry, IsleRecord? record, ObjectKey key, NetworkRecord? network = null, VolumeRecord? volume = null)
     {
         var metadata = new JsonObject { ["name"] = key.Name };
         if (entry is not null)
@@ -32,7 +33,7 @@ public static class ObjectViews
             ["kind"] = key.Kind.ToString(),
             ["metadata"] = metadata,
             ["spec"] = entry?.Object?.Spec.DeepClone() ?? new JsonObject(),
-            ["status"] = key.Kind == ResourceKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network)
+            ["status"] = key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network)
                 : volume is not null ? VolumeStatus(entry, volume) : OtherStatus(entry),
         };
     }
@@ -108,7 +109,7 @@ public static class ObjectViews
         status["problems"] = new JsonArray(entry.Problems.Select(p => (JsonNode?)p).ToArray());
     }
 
-    public static JsonObject List(ResourceKind kind, IEnumerable<JsonObject> items) => new()
+    public static JsonObject List(ObjectKind kind, IEnumerable<JsonObject> items) => new()
     {
         ["apiVersion"] = ApiVersion,
         ["kind"] = kind + "List",

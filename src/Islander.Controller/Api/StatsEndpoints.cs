@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -47,8 +48,8 @@ public static class StatsEndpoints
     {
         if (Port(context) is not { } stats) return Unsupported();
         var record = store.GetIsle(name);
-        if (record is null && desired.Get(ResourceKey.Isle(name)) is null)
-            return NotFound(ResourceKey.Isle(name));
+        if (record is null && desired.Get(ObjectKey.Isle(name)) is null)
+            return NotFound(ObjectKey.Isle(name));
         if (stats.Read(name) is not { } sample)
             return Error(409, "Conflict", $"isle \"{name}\" is not running (phase {record?.State.ToString() ?? "Pending"})");
         return Json(View(name, sample));

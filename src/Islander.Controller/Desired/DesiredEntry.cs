@@ -1,3 +1,5 @@
+using Islander.Model;
+
 namespace Islander.Controller.Desired;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Islander.Controller.Desired;
 /// manifest file, or <see cref="State.DesiredRecord.ApiOrigin"/>), its generation (+1 per spec change) and the
 /// problems of its current manifest. Problems never replace the last good version.
 /// </summary>
-public sealed record DesiredEntry(ResourceKey Key, string Origin, long Generation, DesiredObject? Object, IReadOnlyList<string> Problems, DateTimeOffset CreatedAt)
+public sealed record DesiredEntry(ObjectKey Key, string Origin, long Generation, DesiredObject? Object, IReadOnlyList<string> Problems, DateTimeOffset CreatedAt)
 {
     public bool FromApi => Origin == State.DesiredRecord.ApiOrigin;
 }

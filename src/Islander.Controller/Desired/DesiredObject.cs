@@ -10,7 +10,7 @@ namespace Islander.Controller.Desired;
 /// covers); <see cref="Isle"/> is the typed spec for isles. Labels never change the hash, so relabelling never
 /// recreates an isle.
 /// </summary>
-public sealed record DesiredObject(ResourceKey Key, IReadOnlyDictionary<string, string> Labels, JsonObject Spec, IsleSpec? Isle, string Source)
+public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, string> Labels, JsonObject Spec, IsleSpec? Isle, string Source)
 {
     string? _hash;
 
@@ -24,5 +24,5 @@ public sealed record DesiredObject(ResourceKey Key, IReadOnlyDictionary<string, 
         : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
 
     public static DesiredObject ForIsle(string name, IsleSpec spec, string source, IReadOnlyDictionary<string, string>? labels = null) =>
-        new(ResourceKey.Isle(name), labels ?? new Dictionary<string, string>(), SpecJson.FromIsle(spec), spec, source);
+        new(ObjectKey.Isle(name), labels ?? new Dictionary<string, string>(), SpecJson.FromIsle(spec), spec, source);
 }

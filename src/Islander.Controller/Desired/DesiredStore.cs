@@ -13,7 +13,7 @@ namespace Islander.Controller.Desired;
 public sealed class DesiredStore
 {
     readonly object _lock = new();
-    readonly Dictionary<ResourceKey, DesiredEntry> _entries = new();
+    readonly Dictionary<ObjectKey, DesiredEntry> _entries = new();
     readonly StateStore _store;
     readonly TimeProvider _time;
 
@@ -23,23 +23,23 @@ public sealed class DesiredStore
         _time = time;
         foreach (var r in store.DesiredRecords())
         {
-            if (!ResourceKey.TryParse(r.Id, out var key)) continue;
+            if (!ObjectKey.TryParse(r.Id, out var key)) continue;
             DesiredObject? obj = null;
             if (r.SpecJson is not null)
             {
                 var spec = JsonNode.Parse(r.SpecJson)!.AsObject();
-                obj = new DesiredObject(key, r.Labels, spec, key.Kind == ResourceKind.Isle ? SpecJson.ToIsle(spec) : null, r.Source);
+                obj = new DesiredObject(key, r.Labels, spec, key.Kind == ObjectKind.Isle ? SpecJson.ToIsle(spec) : null, r.Source);
             }
             _entries[key] = new DesiredEntry(key, r.Origin, r.Generation, obj, r.Problems, r.CreatedAt);
         }
     }
 
     /// <summary>Raised outside the lock, once per changed key.</summary>
-    public event Action<ResourceKey>? Changed;
+    public event Action<ObjectKey>? Changed;
 
-    public DesiredEntry? Get(ResourceKey key) { lock (_lock) return _entries.GetValueOrDefault(key); }
+    public DesiredEntry? Get(ObjectKey key) { lock (_lock) return _entries.GetValueOrDefault(key); }
 
-    public IReadOnlyList<DesiredEntry> List(ResourceKind? kind = null)
+    public IReadOnlyList<DesiredEntry> List(ObjectKind? kind = null)
     {
         lock (_lock) return _entries.Values.Where(e => kind is null || e.Key.Kind == kind).OrderBy(e => e.Key).ToList();
     }
@@ -52,13 +52,13 @@ public sealed class DesiredStore
     }
 
     /// <summary>The isles whose spec names <paramref name="key"/>: a network or volume they use, or an isle they depend on.</summary>
-    public IReadOnlyList<string> Referencing(ResourceKey key)
+    public IReadOnlyList<string> Referencing(ObjectKey key)
     {
         lock (_lock)
             return _entries.Values.Where(e => e.Object?.Isle is { } spec && key.Kind switch
             {
-                ResourceKind.Network => spec.Networks.Any(n => n.Name == key.Name),
-                ResourceKind.Volume => spec.Volumes.Any(v => v.Name == key.Name),
+                ObjectKind.Network => spec.Networks.Any(n => n.Name == key.Name),
+                ObjectKind.Volume => spec.Volumes.Any(v => v.Name == key.Name),
                 _ => spec.DependsOn.Contains(key.Name),
             }).Select(e => e.Key.Name).ToList();
     }
@@ -69,7 +69,7 @@ public sealed class DesiredStore
     /// </summary>
     public DesiredState ToModel(IEnumerable<DesiredObject> overrides)
     {
-        var objects = new Dictionary<ResourceKey, DesiredObject>();
+        var objects = new Dictionary<ObjectKey, DesiredObject>();
         lock (_lock)
             foreach (var entry in _entries.Values)
                 if (entry.Object is { } obj) objects[entry.Key] = obj;
@@ -82,8 +82,8 @@ public sealed class DesiredStore
         var meta = new ObjectMeta(obj.Name) { Labels = new SortedDictionary<string, string>(obj.Labels.ToDictionary(), StringComparer.Ordinal) };
         return obj.Key.Kind switch
         {
-            ResourceKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
-            ResourceKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
+            ObjectKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
+            ObjectKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
             _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
         };
     }
@@ -93,10 +93,10 @@ public sealed class DesiredStore
     /// or rejected, keeps its last good version and gets the problem; a key whose file has an unreadable part is not
     /// pruned; a key no file defines any more is removed (prune).
     /// </summary>
-    public IReadOnlyList<ResourceKey> ReplaceFiles(IReadOnlyList<(string File, ParsedManifests Result)> files)
+    public IReadOnlyList<ObjectKey> ReplaceFiles(IReadOnlyList<(string File, ParsedManifests Result)> files)
     {
-        var definitions = new Dictionary<ResourceKey, List<(string File, DesiredObject Object)>>();
-        var problems = new Dictionary<ResourceKey, List<string>>();
+        var definitions = new Dictionary<ObjectKey, List<(string File, DesiredObject Object)>>();
+        var problems = new Dictionary<ObjectKey, List<string>>();
         var incomplete = new Dictionary<string, IReadOnlyList<ManifestProblem>>();
         foreach (var (file, result) in files)
         {
@@ -105,7 +105,7 @@ public sealed class DesiredStore
             if (!result.IsComplete) incomplete[file] = result.Problems;
         }
 
-        var changed = new List<ResourceKey>();
+        var changed = new List<ObjectKey>();
         lock (_lock)
             _store.Batch(() =>
         {
@@ -143,9 +143,9 @@ public sealed class DesiredStore
     /// its last good version, with <paramref name="problem"/> as its only problem, until the next
     /// <see cref="ReplaceFiles"/>. Nothing is pruned. Returns the keys whose problems changed (each once).
     /// </summary>
-    public IReadOnlyList<ResourceKey> HoldFiles(string problem)
+    public IReadOnlyList<ObjectKey> HoldFiles(string problem)
     {
-        var changed = new List<ResourceKey>();
+        var changed = new List<ObjectKey>();
         lock (_lock)
             _store.Batch(() =>
             {
@@ -193,7 +193,7 @@ public sealed class DesiredStore
     }
 
     /// <summary>Removes an object applied through the API; the reconciler then prunes what it made.</summary>
-    public void Delete(ResourceKey key)
+    public void Delete(ObjectKey key)
     {
         lock (_lock)
         {
@@ -205,17 +205,17 @@ public sealed class DesiredStore
         RaiseChanged([key]);
     }
 
-    DesiredEntry Accept(DesiredEntry? entry, ResourceKey key, string origin, DesiredObject obj)
+    DesiredEntry Accept(DesiredEntry? entry, ObjectKey key, string origin, DesiredObject obj)
     {
         long generation = entry?.Object is null ? (entry?.Generation ?? 0) + 1
             : entry.Object.SpecHash == obj.SpecHash ? entry.Generation : entry.Generation + 1;
         return new DesiredEntry(key, origin, generation, obj, [], entry?.CreatedAt ?? _time.GetUtcNow());
     }
 
-    DesiredEntry Keep(DesiredEntry? entry, ResourceKey key, string origin, IReadOnlyList<string> problems) =>
+    DesiredEntry Keep(DesiredEntry? entry, ObjectKey key, string origin, IReadOnlyList<string> problems) =>
         entry is null ? new DesiredEntry(key, origin, 0, null, problems, _time.GetUtcNow()) : entry with { Problems = problems };
 
-    bool Update(ResourceKey key, DesiredEntry? before, DesiredEntry? after)
+    bool Update(ObjectKey key, DesiredEntry? before, DesiredEntry? after)
     {
         if (after is null)
         {
@@ -243,7 +243,7 @@ public sealed class DesiredStore
         return true;
     }
 
-    void RaiseChanged(IEnumerable<ResourceKey> keys)
+    void RaiseChanged(IEnumerable<ObjectKey> keys)
     {
         foreach (var key in keys) Changed?.Invoke(key);
     }
@@ -251,13 +251,13 @@ public sealed class DesiredStore
     static bool SameLabels(DesiredObject a, DesiredObject b) =>
         a.Labels.Count == b.Labels.Count && a.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
 
-    static void Add<T>(Dictionary<ResourceKey, List<T>> map, ResourceKey key, T value)
+    static void Add<T>(Dictionary<ObjectKey, List<T>> map, ObjectKey key, T value)
     {
         if (!map.TryGetValue(key, out var list)) map[key] = list = new();
         list.Add(value);
     }
 
-    static void AddRange(Dictionary<ResourceKey, List<string>> map, ResourceKey key, IEnumerable<string> values)
+    static void AddRange(Dictionary<ObjectKey, List<string>> map, ObjectKey key, IEnumerable<string> values)
     {
         if (!map.TryGetValue(key, out var list)) map[key] = list = new();
         list.AddRange(values);

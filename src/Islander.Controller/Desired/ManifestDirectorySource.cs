@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Controller.Events;
 using Islander.Controller.Hosting;
 using Islander.Controller.State;
@@ -123,7 +124,7 @@ public sealed class ManifestDirectorySource(
         return true;
     }
 
-    void Report(List<(string File, ParsedManifests Result)> files, IReadOnlyList<ResourceKey> changed)
+    void Report(List<(string File, ParsedManifests Result)> files, IReadOnlyList<ObjectKey> changed)
     {
         // Log each problem once, when it appears, not at every rescan.
         var now = new HashSet<string>();

@@ -19,7 +19,7 @@ public sealed class ModelManifestParser : IManifestParser
     static ParsedManifests From(ManifestLoadResult result)
     {
         var objects = new List<DesiredObject>();
-        var rejected = result.Rejected.Select(Key).ToList();
+        var rejected = result.Rejected.ToList();
         var problems = result.Diagnostics.Select(d => new ManifestProblem(d.File, d.Line, d.Column, d.Field, d.Message)).ToList();
         foreach (var manifest in result.Objects)
         {
@@ -45,7 +45,7 @@ public sealed class ModelManifestParser : IManifestParser
 
     static DesiredObject ToDesired(Manifest manifest)
     {
-        var key = Key(manifest.Key);
+        var key = manifest.Key;
         var labels = manifest.Metadata.Labels;
         var source = manifest.Source.ToString();
         return manifest switch
@@ -58,6 +58,4 @@ public sealed class ModelManifestParser : IManifestParser
     }
 
     static JsonObject ToJson<T>(T spec) => JsonSerializer.SerializeToNode(spec, SpecJson.Options)!.AsObject();
-
-    static ResourceKey Key(ObjectKey key) => new(Enum.Parse<ResourceKind>(key.Kind.ToString()), key.Name);
 }

@@ -1,3 +1,5 @@
+using Islander.Model;
+
 namespace Islander.Controller.Desired;
 
 /// <summary>
@@ -8,4 +10,4 @@ namespace Islander.Controller.Desired;
 /// <param name="Problems">Every problem, in file order.</param>
 /// <param name="IsComplete">False when part of the file could not be identified at all (YAML syntax error): then no
 /// object the file defined before may be pruned.</param>
-public sealed record ParsedManifests(IReadOnlyList<DesiredObject> Objects, IReadOnlyList<ResourceKey> Rejected, IReadOnlyList<ManifestProblem> Problems, bool IsComplete);
+public sealed record ParsedManifests(IReadOnlyList<DesiredObject> Objects, IReadOnlyList<ObjectKey> Rejected, IReadOnlyList<ManifestProblem> Problems, bool IsComplete);

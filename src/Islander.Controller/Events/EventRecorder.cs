@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Threading.Channels;
 using Islander.Controller.Desired;
 using Islander.Controller.State;
@@ -18,7 +19,7 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     /// event) before any watcher hears of it: a client that reads the object when the event arrives (islanderctl run
     /// waits that way) must see the new state, not the one before.
     /// </summary>
-    public EventRecord Record(ResourceKey key, EventType type, string reason, string message, Action? save = null)
+    public EventRecord Record(ObjectKey key, EventType type, string reason, string message, Action? save = null)
     {
         var e = new EventRecord { Time = time.GetUtcNow(), Type = type, Kind = key.Kind.ToString(), Name = key.Name, Reason = reason, Message = message };
         lock (_lock)

@@ -25,7 +25,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// imported). The daemon adds the key to the reconcile queue (level-triggered: the key says nothing more), so an
     /// isle that failed with ImagePullFailed is looked at again now, not at its next back-off or resync.
     /// </summary>
-    public event Action<ResourceKey>? IsleAffected;
+    public event Action<ObjectKey>? IsleAffected;
 
     /// <summary>Pulls <paramref name="reference"/> into the store (<see cref="IImageStore.PullAsync"/>), then wakes the isles that name it.</summary>
     public async Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
@@ -116,7 +116,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// <summary>The desired isles whose <c>image:</c> names the image with id <paramref name="imageId"/> now.</summary>
     IEnumerable<string> DesiredIslesUsing(string imageId)
     {
-        foreach (var entry in desired.List(ResourceKind.Isle))
+        foreach (var entry in desired.List(ObjectKind.Isle))
         {
             if (entry.Object?.Isle?.Image is not { } reference)
                 continue;
@@ -139,7 +139,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
         foreach (var isle in DesiredIslesUsing(image.Id))
         {
             _log.LogDebug("Image {Id} arrived: waking isle {Isle}", image.Id, isle);
-            IsleAffected?.Invoke(ResourceKey.Isle(isle));
+            IsleAffected?.Invoke(ObjectKey.Isle(isle));
         }
     }
 

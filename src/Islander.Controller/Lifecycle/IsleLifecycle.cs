@@ -15,23 +15,23 @@ namespace Islander.Controller.Lifecycle;
 /// </summary>
 public sealed class IsleLifecycle
 {
-    readonly StateMachine<IsleState, IsleTrigger> _machine;
-    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<StartRequest> _start;
-    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleHandle> _started;
-    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleProblem> _startFailed;
-    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleProblem> _startRejected;
-    readonly StateMachine<IsleState, IsleTrigger>.TriggerWithParameters<IsleExit> _exited;
+    readonly StateMachine<IslePhase, IsleTrigger> _machine;
+    readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<StartRequest> _start;
+    readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<IsleHandle> _started;
+    readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<IsleProblem> _startFailed;
+    readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<IsleProblem> _startRejected;
+    readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<IsleExit> _exited;
     readonly IsleRecord _record;
     readonly IIsleRuntime _runtime;
     readonly IsleImages? _images;
     readonly TimeProvider _time;
     readonly RestartBackoff _backoff;
-    readonly Func<StateMachine<IsleState, IsleTrigger>.Transition, Task> _onTransitioned;
+    readonly Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task> _onTransitioned;
     CancellationToken _cancellation;
     object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
 
     public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, TimeProvider time, RestartBackoff backoff,
-        Func<StateMachine<IsleState, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
+        Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
         Action? onEntering = null)
     {
         _images = images;
@@ -40,7 +40,7 @@ public sealed class IsleLifecycle
         _time = time;
         _backoff = backoff;
         _onTransitioned = onTransitioned ?? (_ => Task.CompletedTask);
-        _machine = new StateMachine<IsleState, IsleTrigger>(() => _record.State, s => _record.State = s, FiringMode.Queued);
+        _machine = new StateMachine<IslePhase, IsleTrigger>(() => _record.State, s => _record.State = s, FiringMode.Queued);
         _start = _machine.SetTriggerParameters<StartRequest>(IsleTrigger.Start);
         _started = _machine.SetTriggerParameters<IsleHandle>(IsleTrigger.Started);
         _startFailed = _machine.SetTriggerParameters<IsleProblem>(IsleTrigger.StartFailed);
@@ -54,73 +54,73 @@ public sealed class IsleLifecycle
         if (onEntering is not null)
             _machine.OnTransitioned(t =>
             {
-                if (!t.IsReentry && t.Destination is IsleState.Creating or IsleState.Stopping or IsleState.Deleting) onEntering();
+                if (!t.IsReentry && t.Destination is IslePhase.Creating or IslePhase.Stopping or IslePhase.Deleting) onEntering();
             });
     }
 
-    public IsleState State => _record.State;
+    public IslePhase State => _record.State;
 
     public IsleRecord Record => _record;
 
     void Configure()
     {
-        _machine.Configure(IsleState.Pending)
-            .Permit(IsleTrigger.Start, IsleState.Creating)
-            .Permit(IsleTrigger.Stop, IsleState.Stopped)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+        _machine.Configure(IslePhase.Pending)
+            .Permit(IsleTrigger.Start, IslePhase.Creating)
+            .Permit(IsleTrigger.Stop, IslePhase.Stopped)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Creating)
+        _machine.Configure(IslePhase.Creating)
             .OnEntryFromAsync(_start, (request, t) => CreateAsync(request, t.Source), "runtime start")
             .PermitReentry(IsleTrigger.Start)
-            .Permit(IsleTrigger.Started, IsleState.Running)
-            .Permit(IsleTrigger.StartFailed, IsleState.BackOff)
-            .Permit(IsleTrigger.StartRejected, IsleState.Error)
-            .Permit(IsleTrigger.Stop, IsleState.Stopping)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Started, IslePhase.Running)
+            .Permit(IsleTrigger.StartFailed, IslePhase.BackOff)
+            .Permit(IsleTrigger.StartRejected, IslePhase.Error)
+            .Permit(IsleTrigger.Stop, IslePhase.Stopping)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Running)
+        _machine.Configure(IslePhase.Running)
             .OnEntryFrom(_started, OnStarted, "record pid")
-            .PermitIf(_exited, IsleState.BackOff, ShouldRestart, "restart policy restarts")
-            .PermitIf(_exited, IsleState.Succeeded, e => !ShouldRestart(e) && e.Succeeded, "no restart, exit 0")
-            .PermitIf(_exited, IsleState.Failed, e => !ShouldRestart(e) && !e.Succeeded, "no restart, failed")
-            .Permit(IsleTrigger.Stop, IsleState.Stopping)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .PermitIf(_exited, IslePhase.BackOff, ShouldRestart, "restart policy restarts")
+            .PermitIf(_exited, IslePhase.Succeeded, e => !ShouldRestart(e) && e.Succeeded, "no restart, exit 0")
+            .PermitIf(_exited, IslePhase.Failed, e => !ShouldRestart(e) && !e.Succeeded, "no restart, failed")
+            .Permit(IsleTrigger.Stop, IslePhase.Stopping)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Succeeded)
+        _machine.Configure(IslePhase.Succeeded)
             .OnEntryFrom(_exited, e => RecordExit(e, "Completed", e.ToString()), "record exit")
-            .Permit(IsleTrigger.Start, IsleState.Creating)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Start, IslePhase.Creating)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Failed)
+        _machine.Configure(IslePhase.Failed)
             .OnEntryFrom(_exited, e => RecordExit(e, FailureReason(e), e.ToString()), "record exit")
-            .Permit(IsleTrigger.Start, IsleState.Creating)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Start, IslePhase.Creating)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.BackOff)
+        _machine.Configure(IslePhase.BackOff)
             .OnEntryFrom(_exited, OnExitedToBackOff, "record exit, schedule restart")
             .OnEntryFrom(_startFailed, p => ScheduleRestart(p.Reason, p.Message), "schedule restart")
-            .PermitIf(_start, IsleState.Creating, r => BackOffElapsed() || ImageArrived(r), "restart delay elapsed or awaited image arrived")
-            .Permit(IsleTrigger.Stop, IsleState.Stopped)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .PermitIf(_start, IslePhase.Creating, r => BackOffElapsed() || ImageArrived(r), "restart delay elapsed or awaited image arrived")
+            .Permit(IsleTrigger.Stop, IslePhase.Stopped)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Stopping)
+        _machine.Configure(IslePhase.Stopping)
             .OnEntryAsync(StopRuntimeAsync, "stop signal, then SIGKILL")
             .PermitReentry(IsleTrigger.Stop)
-            .Permit(IsleTrigger.Stopped, IsleState.Stopped)
-            .Permit(IsleTrigger.Exited, IsleState.Stopped)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Stopped, IslePhase.Stopped)
+            .Permit(IsleTrigger.Exited, IslePhase.Stopped)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Stopped)
+        _machine.Configure(IslePhase.Stopped)
             .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = "Stopped"; }, "clear pid")
-            .Permit(IsleTrigger.Start, IsleState.Creating)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Start, IslePhase.Creating)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Error)
+        _machine.Configure(IslePhase.Error)
             .OnEntryFrom(_startRejected, p => { _record.Pid = null; _record.Reason = p.Reason; _record.Message = p.Message; }, "record why")
-            .Permit(IsleTrigger.Start, IsleState.Creating)
-            .Permit(IsleTrigger.Delete, IsleState.Deleting);
+            .Permit(IsleTrigger.Start, IslePhase.Creating)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
-        _machine.Configure(IsleState.Deleting)
+        _machine.Configure(IslePhase.Deleting)
             .OnEntryAsync(RemoveAsync, "stop, then remove every trace")
             .PermitReentry(IsleTrigger.Delete);
     }
@@ -164,7 +164,7 @@ public sealed class IsleLifecycle
     {
         _cancellation = cancellationToken;
         await _machine.FireAsync(IsleTrigger.Stop);
-        if (_record.State == IsleState.Stopping)
+        if (_record.State == IslePhase.Stopping)
         {
             if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, "Stopped", $"stopped by islander ({exit})");
             await _machine.FireAsync(IsleTrigger.Stopped);
@@ -192,14 +192,14 @@ public sealed class IsleLifecycle
         };
     }
 
-    async Task CreateAsync(StartRequest request, IsleState from)
+    async Task CreateAsync(StartRequest request, IslePhase from)
     {
         if (request.SpecHash != _record.SpecHash)
         {
             _record.RestartCount = 0;
             _record.BackOffExponent = 0;
         }
-        else if (from == IsleState.BackOff && _record.Reason != ImagePullException.Reason)
+        else if (from == IslePhase.BackOff && _record.Reason != ImagePullException.Reason)
             _record.RestartCount++; // a retried pull is not a restart: nothing ran (Kubernetes counts it the same way)
         _record.SpecHash = request.SpecHash;
         _record.Generation = request.Generation;

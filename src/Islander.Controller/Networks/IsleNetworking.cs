@@ -41,7 +41,7 @@ public sealed class IsleNetworking(
 
     public string HostsFileOf(string isle) => Path.Combine(HostsDir, isle);
 
-    public static ResourceKey Key(string network) => new(ResourceKind.Network, network);
+    public static ObjectKey Key(string network) => new(ObjectKind.Network, network);
 
     // ---- networks -------------------------------------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ public sealed class IsleNetworking(
     IPNetwork FreeSubnet(string name)
     {
         var used = store.Networks().Where(n => n.Name != name && n.Subnet.Length > 0).Select(n => IPNetwork.Parse(n.Subnet)).ToList();
-        foreach (var other in desired.List(ResourceKind.Network))
+        foreach (var other in desired.List(ObjectKind.Network))
             if (other.Key.Name != name && other.Object?.Spec["subnet"]?.GetValue<string>() is { } s) used.Add(IPNetwork.Parse(s));
         for (int n = 0; n < 256; n++)
         {
@@ -214,7 +214,7 @@ public sealed class IsleNetworking(
         if (!_rebuilt.Add(record.Name))
             return;
         var config = Config(record);
-        var candidates = desired.List(ResourceKind.Isle).Select(e => e.Key.Name)
+        var candidates = desired.List(ObjectKind.Isle).Select(e => e.Key.Name)
             .Concat(store.Isles().Select(r => r.Name))
             .Concat(record.Allocations.Keys)
             .Concat(Directory.Exists(HostsDir) ? Directory.GetFiles(HostsDir).Select(f => Path.GetFileName(f)) : [])
@@ -363,7 +363,7 @@ public sealed class IsleNetworking(
             string isle = Path.GetFileName(file);
             if (!members.Any(m => m.Isle == isle))
                 continue; // deleted or off every network: left as it was until the isle goes
-            string? hostname = desired.Get(ResourceKey.Isle(isle))?.Object?.Isle?.Hostname;
+            string? hostname = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle?.Hostname;
             WriteInPlace(file, HostsFile.Render(isle, hostname ?? isle, members));
         }
     }
@@ -404,7 +404,7 @@ public sealed class IsleNetworking(
         var ports = new List<PortPublication>();
         foreach (var isle in networks.SelectMany(n => n.Allocations.Keys).Distinct().Order(StringComparer.Ordinal))
         {
-            if (desired.Get(ResourceKey.Isle(isle))?.Object?.Isle is not { Ports.Count: > 0, HostNetwork: false } spec)
+            if (desired.Get(ObjectKey.Isle(isle))?.Object?.Isle is not { Ports.Count: > 0, HostNetwork: false } spec)
                 continue;
             if (runtime.Probe(isle).State != IsleProcessState.Running)
                 continue;

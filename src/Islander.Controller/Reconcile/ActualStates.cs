@@ -16,17 +16,7 @@ public static class ActualStates
     /// </summary>
     public static ActualIsle? Of(IsleRecord record, bool processAlive)
     {
-        IslePhase? phase = record.State switch
-        {
-            IsleState.Pending => IslePhase.Pending,
-            IsleState.Creating => IslePhase.Creating,
-            IsleState.Running => IslePhase.Running,
-            IsleState.Succeeded => IslePhase.Succeeded,
-            IsleState.Failed => IslePhase.Failed,
-            IsleState.BackOff => IslePhase.BackOff,
-            IsleState.Error => IslePhase.Error,
-            _ => null, // Stopping, Stopped, Deleting
-        };
+        IslePhase? phase = record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting ? null : record.State;
         return record.SpecHash is { } hash && phase is { } p
             ? new ActualIsle(record.Name, hash, p, processAlive)
             {
@@ -49,7 +39,7 @@ public static class ActualStates
         var networks = current.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
         var volumes = store.Volumes();
         return new ActualState(
-            store.Isles().Select(r => Of(r, r.State == IsleState.Running)).OfType<ActualIsle>()
+            store.Isles().Select(r => Of(r, r.State == IslePhase.Running)).OfType<ActualIsle>()
                 .Select(i => i with { Volumes = volumes.Where(v => v.Users.Contains(i.Name)).Select(v => v.Name).ToList() }).ToList(),
             store.Networks().Select(r => new ActualNetwork(r.Name, networks.GetValueOrDefault(r.Name) ?? new NetworkSpec
             {

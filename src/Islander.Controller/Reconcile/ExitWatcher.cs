@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Collections.Concurrent;
 using Islander.Controller.Desired;
 using Islander.Controller.Ports;
@@ -44,7 +45,7 @@ public sealed class ExitWatcher(IIsleRuntime runtime, ReconcileQueue queue) : ID
         lock (_delivery)
         {
             _watches.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, cts));
-            queue.Add(ResourceKey.Isle(name));
+            queue.Add(ObjectKey.Isle(name));
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class IsleReconciler(
 {
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
-        var key = ResourceKey.Isle(name);
+        var key = ObjectKey.Isle(name);
         var entry = desired.Get(key);
         var record = store.GetIsle(name);
 
@@ -40,30 +40,30 @@ public sealed class IsleReconciler(
         // A new record is saved by its first transition. A crash after the runtime started the isle but before
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
-        record ??= new IsleRecord { Name = name, State = IsleState.Pending };
+        record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
         var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
 
         // The record is a cache: check it against the kernel first.
         var seen = runtime.Probe(name);
         switch (record.State)
         {
-            case IsleState.Running when seen.State != IsleProcessState.Running:
+            case IslePhase.Running when seen.State != IsleProcessState.Running:
                 log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", name, record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
                 await lifecycle.ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
                 break;
-            case IsleState.Stopping:
+            case IslePhase.Stopping:
                 await lifecycle.StopAsync(cancellationToken);
                 break;
-            case IsleState.Deleting:
+            case IslePhase.Deleting:
                 // Deleted, then desired again before the record went: finish the delete, start afresh.
                 await lifecycle.DeleteAsync(cancellationToken);
-                record.State = IsleState.Pending;
+                record.State = IslePhase.Pending;
                 record.SpecHash = null;
                 store.SaveIsle(record);
                 break;
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IsleState.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies" or "WaitingForVolume")
+        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies" or "WaitingForVolume")
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
@@ -77,7 +77,7 @@ public sealed class IsleReconciler(
         // A start that failed for want of the image (Error, ImagePullFailed: the registry does not have it) left
         // nothing behind; once the image is here (imported, or pulled by hand) the isle is no different from one never
         // started, so the Model sees none and starts it, as a user who imports the missing image expects.
-        if (record.State == IsleState.Error && lifecycle.ImageArrived(request))
+        if (record.State == IslePhase.Error && lifecycle.ImageArrived(request))
             actual = null;
         var decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, []);
         if (decision.Action is null)
@@ -92,7 +92,7 @@ public sealed class IsleReconciler(
 
         switch (decision.Action)
         {
-            case RecreateIsle when record.State is IsleState.Running or IsleState.Creating or IsleState.Stopping or IsleState.BackOff:
+            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
                 log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
                 events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
                 await lifecycle.StopAsync(cancellationToken);
@@ -107,16 +107,16 @@ public sealed class IsleReconciler(
     }
 
     ReconcileResult Next(IsleRecord record) =>
-        record.State == IsleState.BackOff && record.NextStartAt is { } at ? ReconcileResult.After(at - time.GetUtcNow()) : ReconcileResult.Done;
+        record.State == IslePhase.BackOff && record.NextStartAt is { } at ? ReconcileResult.After(at - time.GetUtcNow()) : ReconcileResult.Done;
 
     /// <summary>The Model's per-isle checks, through lookups in the desired store rather than a whole desired state.</summary>
     IsleChecks Check(string name, IsleSpec spec)
     {
-        bool Defined(ResourceKind kind, string n) => desired.Get(new ResourceKey(kind, n))?.Object is not null;
+        bool Defined(ObjectKind kind, string n) => desired.Get(new ObjectKey(kind, n))?.Object is not null;
         return new IsleChecks(
-            DesiredStateCheck.MissingReferences(spec, n => Defined(ResourceKind.Network, n), v => Defined(ResourceKind.Volume, v)),
-            DesiredStateCheck.MissingDependencies(spec, i => Defined(ResourceKind.Isle, i)),
-            DependencyOrder.Problem(name, i => i == name ? spec.DependsOn : desired.Get(ResourceKey.Isle(i))?.Object?.Isle?.DependsOn ?? []));
+            DesiredStateCheck.MissingReferences(spec, n => Defined(ObjectKind.Network, n), v => Defined(ObjectKind.Volume, v)),
+            DesiredStateCheck.MissingDependencies(spec, i => Defined(ObjectKind.Isle, i)),
+            DependencyOrder.Problem(name, i => i == name ? spec.DependsOn : desired.Get(ObjectKey.Isle(i))?.Object?.Isle?.DependsOn ?? []));
     }
 
     /// <summary>
@@ -124,7 +124,7 @@ public sealed class IsleReconciler(
     /// volume is a bad manifest (MissingReference, an event once); a dependsOn cycle cannot pass without a manifest
     /// change (terminal: DependencyCycle, recorded once by the loop); an undefined dependency is waited for.
     /// </summary>
-    ReconcileResult HoldBack(ResourceKey key, IsleRecord record, IsleSpec spec, IsleChecks checks)
+    ReconcileResult HoldBack(ObjectKey key, IsleRecord record, IsleSpec spec, IsleChecks checks)
     {
         if (checks.MissingReferences.Count > 0)
         {
@@ -141,7 +141,7 @@ public sealed class IsleReconciler(
     /// A named volume the isle mounts is not ready (being made, in error, being restored): say so in its status and
     /// wait; the volume's pass adds this key again when it becomes ready.
     /// </summary>
-    ReconcileResult WaitingForVolumes(ResourceKey key, IsleRecord record, IReadOnlyList<string> notReady)
+    ReconcileResult WaitingForVolumes(ObjectKey key, IsleRecord record, IReadOnlyList<string> notReady)
     {
         HeldBecause(key, record, "WaitingForVolume", string.Join("; ", notReady));
         return ReconcileResult.Done;
@@ -150,11 +150,11 @@ public sealed class IsleReconciler(
     /// <summary>Whether a dependency is neither Running nor Succeeded (a finished one-shot); if so, says so in the status.</summary>
     bool WaitingForDependencies(IsleRecord record, string name, IReadOnlyList<string> dependsOn)
     {
-        var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IsleState.Running or IsleState.Succeeded)).ToList();
+        var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IslePhase.Running or IslePhase.Succeeded)).ToList();
         if (waiting.Count == 0)
             return false;
-        HeldBecause(ResourceKey.Isle(name), record, "WaitingForDependencies",
-            "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ResourceKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d)));
+        HeldBecause(ObjectKey.Isle(name), record, "WaitingForDependencies",
+            "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ObjectKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d)));
         return true;
     }
 
@@ -162,7 +162,7 @@ public sealed class IsleReconciler(
     /// Says in the isle's status why it does not start now, once: nothing is written while reason and message stay the
     /// same. A <paramref name="warning"/> (a bad manifest) is also an event, saved with the record.
     /// </summary>
-    void HeldBecause(ResourceKey key, IsleRecord record, string reason, string message, bool warning = false)
+    void HeldBecause(ObjectKey key, IsleRecord record, string reason, string message, bool warning = false)
     {
         if (record.Reason == reason && record.Message == message)
             return;
@@ -199,33 +199,33 @@ public sealed class IsleReconciler(
             }
             return;
         }
-        var key = ResourceKey.Isle(name);
+        var key = ObjectKey.Isle(name);
         var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);
         events.Record(key, EventType.Normal, "Deleted", "no longer desired: stopped and removed");
-        foreach (var dependent in desired.Dependents(name)) queue.Add(ResourceKey.Isle(dependent));
+        foreach (var dependent in desired.Dependents(name)) queue.Add(ObjectKey.Isle(dependent));
     }
 
-    Task OnTransitionedAsync(ResourceKey key, IsleRecord record, StateMachine<IsleState, IsleTrigger>.Transition t)
+    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
     {
-        if (t.IsReentry && t.Destination != IsleState.Creating)
+        if (t.IsReentry && t.Destination != IslePhase.Creating)
         {
             store.SaveIsle(record);
             return Task.CompletedTask;
         }
         var (type, reason, message) = t.Destination switch
         {
-            IsleState.Creating => (EventType.Normal, "Starting", $"generation {record.Generation}"),
-            IsleState.Running => (EventType.Normal, "Started", $"pid {record.Pid}"),
-            IsleState.Succeeded => (EventType.Normal, "Completed", record.Message ?? ""),
-            IsleState.Failed => (EventType.Warning, record.Reason ?? "Failed", record.Message ?? ""),
-            IsleState.BackOff => (EventType.Warning, "BackOff", record.Message ?? ""),
-            IsleState.Error => (EventType.Warning, record.Reason ?? "Error", record.Message ?? ""),
-            IsleState.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {record.StopTimeout.TotalSeconds:0.#}s"),
-            IsleState.Stopped => (EventType.Normal, "Stopped", record.Message ?? ""),
-            IsleState.Deleting => (EventType.Normal, "Deleting", ""),
+            IslePhase.Creating => (EventType.Normal, "Starting", $"generation {record.Generation}"),
+            IslePhase.Running => (EventType.Normal, "Started", $"pid {record.Pid}"),
+            IslePhase.Succeeded => (EventType.Normal, "Completed", record.Message ?? ""),
+            IslePhase.Failed => (EventType.Warning, record.Reason ?? "Failed", record.Message ?? ""),
+            IslePhase.BackOff => (EventType.Warning, "BackOff", record.Message ?? ""),
+            IslePhase.Error => (EventType.Warning, record.Reason ?? "Error", record.Message ?? ""),
+            IslePhase.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {record.StopTimeout.TotalSeconds:0.#}s"),
+            IslePhase.Stopped => (EventType.Normal, "Stopped", record.Message ?? ""),
+            IslePhase.Deleting => (EventType.Normal, "Deleting", ""),
             _ => (EventType.Normal, t.Destination.ToString(), ""),
         };
         if (type == EventType.Warning)
@@ -233,8 +233,8 @@ public sealed class IsleReconciler(
         else
             log.LogInformation("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
         events.Record(key, type, reason, message, () => store.SaveIsle(record)); // one commit for the record and its event, then watchers hear
-        if (t.Destination is IsleState.Running or IsleState.Succeeded || t.Source is IsleState.Running)
-            foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ResourceKey.Isle(dependent));
+        if (t.Destination is IslePhase.Running or IslePhase.Succeeded || t.Source is IslePhase.Running)
+            foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ObjectKey.Isle(dependent));
         return Task.CompletedTask;
     }
 }

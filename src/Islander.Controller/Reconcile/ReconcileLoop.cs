@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Hosting;
@@ -46,9 +47,9 @@ public sealed class ReconcileLoop(
     public void EnqueueAll()
     {
         foreach (var entry in desired.List()) queue.Add(entry.Key);
-        foreach (var record in store.Isles()) queue.Add(ResourceKey.Isle(record.Name));
-        foreach (var record in store.Networks()) queue.Add(new ResourceKey(ResourceKind.Network, record.Name));
-        foreach (var record in store.Volumes()) queue.Add(new ResourceKey(ResourceKind.Volume, record.Name));
+        foreach (var record in store.Isles()) queue.Add(ObjectKey.Isle(record.Name));
+        foreach (var record in store.Networks()) queue.Add(new ObjectKey(ObjectKind.Network, record.Name));
+        foreach (var record in store.Volumes()) queue.Add(new ObjectKey(ObjectKind.Volume, record.Name));
     }
 
     /// <summary>
@@ -61,7 +62,7 @@ public sealed class ReconcileLoop(
         var running = new HashSet<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
-            ResourceKey key;
+            ObjectKey key;
             try
             {
                 await WorkerSlot.EnterAsync(slots, stoppingToken).ConfigureAwait(false);
@@ -90,7 +91,7 @@ public sealed class ReconcileLoop(
         return n;
     }
 
-    async Task ProcessAsync(ResourceKey key, CancellationToken cancellationToken)
+    async Task ProcessAsync(ObjectKey key, CancellationToken cancellationToken)
     {
         var reconcileId = Guid.NewGuid().ToString("N")[..12];
         using var scope = log.BeginScope(new Dictionary<string, object> { ["Isle"] = key.Name, ["Kind"] = key.Kind.ToString(), ["ReconcileId"] = reconcileId });
@@ -98,12 +99,12 @@ public sealed class ReconcileLoop(
         try
         {
             var result = ReconcileResult.Done;
-            if (key.Kind == ResourceKind.Isle) result = await isles.ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
+            if (key.Kind == ObjectKind.Isle) result = await isles.ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
             else
             {
-                if (key.Kind == ResourceKind.Network) networks?.Reconcile(key.Name);
-                if (key.Kind == ResourceKind.Volume) volumes?.Reconcile(key.Name);
-                foreach (var isle in desired.Referencing(key)) queue.Add(ResourceKey.Isle(isle)); // a ready network or volume lets them start
+                if (key.Kind == ObjectKind.Network) networks?.Reconcile(key.Name);
+                if (key.Kind == ObjectKind.Volume) volumes?.Reconcile(key.Name);
+                foreach (var isle in desired.Referencing(key)) queue.Add(ObjectKey.Isle(isle)); // a ready network or volume lets them start
             }
             queue.Forget(key);
             if (result.RequeueAfter is { } delay) queue.AddAfter(key, delay);
@@ -111,7 +112,7 @@ public sealed class ReconcileLoop(
         catch (TerminalReconcileException e)
         {
             queue.Forget(key);
-            if (key.Kind == ResourceKind.Isle && (store.GetIsle(key.Name) ?? new IsleRecord { Name = key.Name }) is var record && (record.Reason != e.Reason || record.Message != e.Message))
+            if (key.Kind == ObjectKind.Isle && (store.GetIsle(key.Name) ?? new IsleRecord { Name = key.Name }) is var record && (record.Reason != e.Reason || record.Message != e.Message))
             {
                 record.Reason = e.Reason;
                 record.Message = e.Message;
@@ -132,7 +133,7 @@ public sealed class ReconcileLoop(
         }
         finally
         {
-            if (key.Kind == ResourceKind.Isle) exits.Sync(key.Name, store.GetIsle(key.Name)?.State == IsleState.Running);
+            if (key.Kind == ObjectKind.Isle) exits.Sync(key.Name, store.GetIsle(key.Name)?.State == IslePhase.Running);
             store.FlushEvents();
             queue.Done(key);
         }

@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Threading.Channels;
 using Islander.Controller.Desired;
 
@@ -13,15 +14,15 @@ public sealed class ReconcileQueue(TimeProvider time)
     public static readonly TimeSpan FailureBase = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan FailureMax = TimeSpan.FromMinutes(5);
 
-    readonly Channel<ResourceKey> _ready = Channel.CreateUnbounded<ResourceKey>();
+    readonly Channel<ObjectKey> _ready = Channel.CreateUnbounded<ObjectKey>();
     readonly object _lock = new();
-    readonly HashSet<ResourceKey> _queued = new();
-    readonly HashSet<ResourceKey> _processing = new();
-    readonly HashSet<ResourceKey> _dirty = new();
-    readonly Dictionary<ResourceKey, int> _failures = new();
-    readonly Dictionary<ResourceKey, (DateTimeOffset Due, ITimer Timer)> _delayed = new();
+    readonly HashSet<ObjectKey> _queued = new();
+    readonly HashSet<ObjectKey> _processing = new();
+    readonly HashSet<ObjectKey> _dirty = new();
+    readonly Dictionary<ObjectKey, int> _failures = new();
+    readonly Dictionary<ObjectKey, (DateTimeOffset Due, ITimer Timer)> _delayed = new();
 
-    public void Add(ResourceKey key)
+    public void Add(ObjectKey key)
     {
         lock (_lock)
         {
@@ -32,7 +33,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     }
 
     /// <summary>Adds the key once <paramref name="delay"/> has passed; an earlier pending due time wins.</summary>
-    public void AddAfter(ResourceKey key, TimeSpan delay)
+    public void AddAfter(ObjectKey key, TimeSpan delay)
     {
         if (delay <= TimeSpan.Zero) { Add(key); return; }
         var due = time.GetUtcNow() + delay;
@@ -53,7 +54,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     }
 
     /// <summary>Waits for the next key and marks it as being processed.</summary>
-    public async ValueTask<ResourceKey> TakeAsync(CancellationToken cancellationToken)
+    public async ValueTask<ObjectKey> TakeAsync(CancellationToken cancellationToken)
     {
         var key = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         Begin(key);
@@ -61,14 +62,14 @@ public sealed class ReconcileQueue(TimeProvider time)
     }
 
     /// <summary>The next key if one is ready now.</summary>
-    public bool TryTake(out ResourceKey key)
+    public bool TryTake(out ObjectKey key)
     {
         if (!_ready.Reader.TryRead(out key)) return false;
         Begin(key);
         return true;
     }
 
-    void Begin(ResourceKey key)
+    void Begin(ObjectKey key)
     {
         lock (_lock)
         {
@@ -78,7 +79,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     }
 
     /// <summary>The pass over <paramref name="key"/> ended; re-adds it if it was added meanwhile.</summary>
-    public void Done(ResourceKey key)
+    public void Done(ObjectKey key)
     {
         bool again;
         lock (_lock)
@@ -90,7 +91,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     }
 
     /// <summary>Counts a failed pass and returns how long to wait before the next.</summary>
-    public TimeSpan Failed(ResourceKey key)
+    public TimeSpan Failed(ObjectKey key)
     {
         int n;
         lock (_lock) n = _failures[key] = _failures.GetValueOrDefault(key) + 1;
@@ -98,10 +99,10 @@ public sealed class ReconcileQueue(TimeProvider time)
         return ticks >= FailureMax.Ticks ? FailureMax : TimeSpan.FromTicks((long)ticks);
     }
 
-    public int Failures(ResourceKey key) { lock (_lock) return _failures.GetValueOrDefault(key); }
+    public int Failures(ObjectKey key) { lock (_lock) return _failures.GetValueOrDefault(key); }
 
     /// <summary>A pass succeeded: the next failure starts from the base delay again.</summary>
-    public void Forget(ResourceKey key) { lock (_lock) _failures.Remove(key); }
+    public void Forget(ObjectKey key) { lock (_lock) _failures.Remove(key); }
 
     /// <summary>Keys waiting or being processed (delayed ones not included).</summary>
     public bool IsIdle { get { lock (_lock) return _queued.Count == 0 && _processing.Count == 0; } }

@@ -11,7 +11,7 @@ public sealed class IsleRecord
 {
     /// <summary>The isle's name (LiteDB id).</summary>
     public string Name { get; set; } = "";
-    public IsleState State { get; set; } = IsleState.Pending;
+    public IslePhase State { get; set; } = IslePhase.Pending;
 
     /// <summary>Hash of the spec the isle was (last) started with; a different desired hash means recreate.</summary>
     public string? SpecHash { get; set; }
@@ -38,7 +38,7 @@ public sealed class IsleRecord
     public int RestartCount { get; set; }
     /// <summary>Consecutive short-lived runs: the exponent of the restart delay; reset after a long enough run.</summary>
     public int BackOffExponent { get; set; }
-    /// <summary>In <see cref="IsleState.BackOff"/>: not before this instant.</summary>
+    /// <summary>In <see cref="IslePhase.BackOff"/>: not before this instant.</summary>
     public DateTimeOffset? NextStartAt { get; set; }
 
     /// <summary>network name → address, as the network driver assigned them.</summary>

@@ -41,7 +41,7 @@ public sealed class IsleVolumes
     /// <summary>A copy of the volume's record; null when islander has not made (or has forgotten) it.</summary>
     public VolumeRecord? Record(string name) => _store.GetVolume(name);
 
-    public static ResourceKey Key(string volume) => new(ResourceKind.Volume, volume);
+    public static ObjectKey Key(string volume) => new(ObjectKind.Volume, volume);
 
     /// <summary>
     /// The volume's record with size limit, bytes used and snapshots asked of the driver now (for the API; nothing is
@@ -331,7 +331,7 @@ public sealed class IsleVolumes
             }
         }
         _queue.Add(Key(name));
-        foreach (var isle in _desired.Referencing(Key(name))) _queue.Add(ResourceKey.Isle(isle));
+        foreach (var isle in _desired.Referencing(Key(name))) _queue.Add(ObjectKey.Isle(isle));
     }
 
     sealed class Started(IsleVolumes volumes, IReadOnlyList<string> names) : IDisposable

@@ -43,7 +43,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
             {
                 if (runtime.Probe(isle).State != IsleProcessState.Running)
                     continue;
-                var spec = desired.Get(ResourceKey.Isle(isle))?.Object?.Isle;
+                var spec = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle;
                 policies[isle] = spec?.RestartPolicy ?? RestartPolicy.Never;
                 log.LogInformation("Volume {Volume}: stopping isle {Isle} for the restore", name, isle);
                 await runtime.StopAsync(isle, spec?.StopSignal ?? 15, spec?.StopTimeout ?? TimeSpan.FromSeconds(10), cancellationToken);

@@ -9,6 +9,28 @@ public readonly record struct ObjectKey(ObjectKind Kind, string Name) : ICompara
         return byKind != 0 ? byKind : string.CompareOrdinal(Name, other.Name);
     }
 
+    public static ObjectKey Isle(string name) => new(ObjectKind.Isle, name);
+
     /// <summary>kubectl's form: <c>Isle/web</c>.</summary>
     public override string ToString() => $"{Kind}/{Name}";
+
+    public static bool TryParse(string text, out ObjectKey key)
+    {
+        key = default;
+        int slash = text.IndexOf('/');
+        if (slash <= 0 || !Enum.TryParse<ObjectKind>(text[..slash], out var kind)) return false;
+        key = new ObjectKey(kind, text[(slash + 1)..]);
+        return true;
+    }
+
+    /// <summary>The API path segment: <c>isles</c>, <c>networks</c>, <c>volumes</c>.</summary>
+    public static string Plural(ObjectKind kind) => kind.ToString().ToLowerInvariant() + "s";
+
+    public static bool TryParsePlural(string plural, out ObjectKind kind)
+    {
+        foreach (var k in Enum.GetValues<ObjectKind>())
+            if (Plural(k) == plural || k.ToString().Equals(plural, StringComparison.OrdinalIgnoreCase)) { kind = k; return true; }
+        kind = default;
+        return false;
+    }
 }

@@ -1,6 +1,9 @@
 namespace Islander.Model;
 
-/// <summary>An isle's phase (DESIGN.md "Status").</summary>
+/// <summary>
+/// An isle's phase: the state of its lifecycle machine (the controller's <c>IsleLifecycle</c>, drawn in
+/// docs/isle-lifecycle.dot) and the API's <c>status.phase</c>.
+/// </summary>
 public enum IslePhase
 {
     /// <summary>Recorded, not yet being created.</summary>
@@ -25,6 +28,9 @@ public enum IslePhase
     /// </summary>
     BackOff,
 
+    /// <summary>The stop signal was sent; waiting for the process to end (then SIGKILL after the stop timeout).</summary>
+    Stopping,
+
     /// <summary>Stopped on purpose (<c>islanderctl stop</c>); restart policies do not apply, as with Docker.</summary>
     Stopped,
 
@@ -34,4 +40,7 @@ public enum IslePhase
     /// container whose start failed either; failures that may pass are <see cref="BackOff"/>.
     /// </summary>
     Error,
+
+    /// <summary>Being removed: stopped, then every trace deleted; the record goes when that is done.</summary>
+    Deleting,
 }

@@ -19,7 +19,7 @@ public sealed class DesiredStoreTests : IDisposable
         Assert.Equal(ApplyOutcome.Unchanged, _h.Desired.Apply(Isle("web")));
         Assert.Equal(ApplyOutcome.Configured, _h.Desired.Apply(Isle("web", "/bin/httpd")));
 
-        Assert.Equal(2, _h.Desired.Get(ResourceKey.Isle("web"))!.Generation);
+        Assert.Equal(2, _h.Desired.Get(ObjectKey.Isle("web"))!.Generation);
     }
 
     [Fact]
@@ -43,14 +43,14 @@ public sealed class DesiredStoreTests : IDisposable
         _h.Restart();
         await _h.SyncAsync();
 
-        Assert.True(_h.Desired.Get(ResourceKey.Isle("web"))!.FromApi);
+        Assert.True(_h.Desired.Get(ObjectKey.Isle("web"))!.FromApi);
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
         Assert.True(_h.Runtime.IsRunning("web"));
     }
 
     [Fact]
     public void Delete_Missing_NotFound() =>
-        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<IslanderException>(() => _h.Desired.Delete(ResourceKey.Isle("nope"))).Category);
+        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<IslanderException>(() => _h.Desired.Delete(ObjectKey.Isle("nope"))).Category);
 
     [Fact]
     public void ReplaceFiles_ManifestAlsoAppliedThroughApi_ProblemOnObjectApiVersionStays()
@@ -60,7 +60,7 @@ public sealed class DesiredStoreTests : IDisposable
 
         _h.Source.Scan();
 
-        var entry = _h.Desired.Get(ResourceKey.Isle("web"))!;
+        var entry = _h.Desired.Get(ObjectKey.Isle("web"))!;
         Assert.True(entry.FromApi);
         Assert.Equal(["/bin/sleep"], entry.Object!.Isle!.Command);
         Assert.Contains("applied through the API", Assert.Single(entry.Problems));

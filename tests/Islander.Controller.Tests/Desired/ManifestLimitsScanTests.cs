@@ -13,7 +13,7 @@ public sealed class ManifestLimitsScanTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    DesiredEntry Web() => _h.Desired.Get(ResourceKey.Isle("web"))!;
+    DesiredEntry Web() => _h.Desired.Get(ObjectKey.Isle("web"))!;
 
     [Fact]
     public void Scan_FileOverTheLimit_KeepsTheLastGoodVersionAndSaysWhy()

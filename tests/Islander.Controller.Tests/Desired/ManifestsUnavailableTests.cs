@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Controller.Api;
 using Islander.Controller.Desired;
 using Islander.Controller.Lifecycle;
@@ -24,10 +25,10 @@ public sealed class ManifestsUnavailableTests : IDisposable
         await _h.SettleAsync();
         await _h.AdvanceAsync(TimeSpan.FromMinutes(1));
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
-        Assert.Equal(IsleState.Running, _h.StateOf("db"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("db"));
         Assert.Equal(pids, new[] { _h.Isle("web").Pid, _h.Isle("db").Pid });
-        var status = ObjectViews.Object(_h.Desired.Get(ResourceKey.Isle("web")), _h.Isle("web"), ResourceKey.Isle("web"))["status"]!;
+        var status = ObjectViews.Object(_h.Desired.Get(ObjectKey.Isle("web")), _h.Isle("web"), ObjectKey.Isle("web"))["status"]!;
         Assert.Equal("Running", (string?)status["phase"]);
         Assert.Equal(ManifestFiles.UnavailableReason, (string?)status["reason"]);
         Assert.Contains($"{_h.Manifests} is missing", (string?)status["message"]);
@@ -41,7 +42,7 @@ public sealed class ManifestsUnavailableTests : IDisposable
         await _h.SyncAsync();
 
         Assert.Equal(pids[0], _h.Isle("web").Pid);
-        Assert.Empty(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        Assert.Empty(_h.Desired.Get(ObjectKey.Isle("web"))!.Problems);
         Assert.Null(_h.StateOf("db"));
     }
 

@@ -32,7 +32,7 @@ public sealed class ImageIsleTests : IDisposable
 
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("app"));
         var started = _h.Runtime.ImageOf("app")!;
         Assert.Equal(image.Id, started.Id);
         Assert.Equal(FakeImageStore.LayerDirsOf(image), started.LayerDirs);
@@ -54,7 +54,7 @@ public sealed class ImageIsleTests : IDisposable
 
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("bb"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("bb"));
         Assert.Equal(FakeImageStore.LayerDirsOf(image), _h.Runtime.ImageOf("bb")!.LayerDirs);
         Assert.Equal(0, _h.Images.Pulls);
     }
@@ -64,7 +64,7 @@ public sealed class ImageIsleTests : IDisposable
     {
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
         await _h.SyncAsync();
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Null(_h.Runtime.ImageOf("web"));
         Assert.Null(_h.Isle("web").ImageId);
     }
@@ -77,7 +77,7 @@ public sealed class ImageIsleTests : IDisposable
         await _h.SyncAsync();
 
         var record = _h.Isle("app");
-        Assert.Equal(IsleState.Error, record.State);
+        Assert.Equal(IslePhase.Error, record.State);
         Assert.Equal("ImagePullFailed", record.Reason);
         Assert.Contains("manifest unknown", record.Message);
         Assert.Contains("MANIFEST_UNKNOWN", record.Message);
@@ -95,14 +95,14 @@ public sealed class ImageIsleTests : IDisposable
         await _h.SyncAsync();
 
         var record = _h.Isle("app");
-        Assert.Equal(IsleState.BackOff, record.State);
+        Assert.Equal(IslePhase.BackOff, record.State);
         Assert.Equal("ImagePullFailed", record.Reason);
         Assert.Contains("connection refused", record.Message);
 
         await _h.AdvanceAsync(TimeSpan.FromSeconds(35)); // retried at 10 s and 30 s, failing again
         _h.Images.PullFault = null; // the registry is back
         await _h.AdvanceAsync(TimeSpan.FromMinutes(1));
-        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("app"));
         Assert.Null(_h.Isle("app").Reason);
         Assert.Equal(0, _h.Isle("app").RestartCount); // retried pulls are not restarts: nothing ran
     }
@@ -151,13 +151,13 @@ public sealed class ImageIsleTests : IDisposable
         await _h.SyncAsync();
         await _h.AdvanceAsync(TimeSpan.FromSeconds(20)); // a few failed retries: the back-off has grown
         var waiting = _h.Isle("app");
-        Assert.Equal((IsleState.BackOff, "ImagePullFailed"), (waiting.State, waiting.Reason));
+        Assert.Equal((IslePhase.BackOff, "ImagePullFailed"), (waiting.State, waiting.Reason));
         Assert.True(waiting.NextStartAt > _h.Time.GetUtcNow());
 
         await _h.IsleImages.ImportAsync(Tarball(), "team/app:1", null, TestContext.Current.CancellationToken);
         await _h.SettleAsync(); // no time passes
 
-        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("app"));
         Assert.Equal(_h.Images.Inspect("team/app:1").Id, _h.Isle("app").ImageId);
     }
 
@@ -168,13 +168,13 @@ public sealed class ImageIsleTests : IDisposable
         _h.Images.PullFault = _ => new RegistryException("localhost:5000", "ping", null, null, "connection refused");
         _h.Write("app.yaml", Yaml("app", "localhost:5000/app:1"));
         await _h.SyncAsync();
-        Assert.Equal(IsleState.BackOff, _h.StateOf("app"));
+        Assert.Equal(IslePhase.BackOff, _h.StateOf("app"));
 
         _h.Images.PullFault = null;
         await _h.IsleImages.PullAsync("localhost:5000/app:1", PullOptions.Default, null, TestContext.Current.CancellationToken); // islanderctl image pull
         await _h.SettleAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("app"));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class ImageIsleTests : IDisposable
     [Fact]
     public void BackOffWaitingForImage_ImageNotHereYet_StillWaits()
     {
-        var record = new IsleRecord { Name = "app", State = IsleState.BackOff, Reason = "ImagePullFailed", NextStartAt = _h.Time.GetUtcNow().AddMinutes(1) };
+        var record = new IsleRecord { Name = "app", State = IslePhase.BackOff, Reason = "ImagePullFailed", NextStartAt = _h.Time.GetUtcNow().AddMinutes(1) };
         var lifecycle = new IsleLifecycle(record, _h.Runtime, _h.Time, new RestartBackoff(), images: _h.IsleImages);
         var request = new StartRequest(new IsleSpec { Image = "team/app:1" }, "hash", 1);
 
@@ -209,11 +209,11 @@ public sealed class ImageIsleTests : IDisposable
     {
         _h.Write("app.yaml", Yaml("app", "localhost:5000/team/missing:1"));
         await _h.SyncAsync();
-        Assert.Equal((IsleState.Error, "ImagePullFailed"), (_h.StateOf("app"), _h.Isle("app").Reason));
+        Assert.Equal((IslePhase.Error, "ImagePullFailed"), (_h.StateOf("app"), _h.Isle("app").Reason));
 
         await _h.IsleImages.ImportAsync(Tarball(), "localhost:5000/team/missing:1", null, TestContext.Current.CancellationToken);
         await _h.SettleAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("app"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("app"));
     }
 }

@@ -22,54 +22,54 @@ public sealed class IsleLifecycleTests
 
     public IsleLifecycleTests() => _runtime = new FakeIsleRuntime(_time);
 
-    IsleLifecycle Lifecycle(IsleState state, RestartPolicy policy = RestartPolicy.Always) =>
+    IsleLifecycle Lifecycle(IslePhase state, RestartPolicy policy = RestartPolicy.Always) =>
         new(new IsleRecord { Name = "web", State = state, RestartPolicy = policy, SpecHash = "hash-1" }, _runtime, _time, new RestartBackoff());
 
     /// <summary>Every allowed (from, trigger, argument) and where it leads; runc's testTransitions style.</summary>
-    public static TheoryData<IsleState, IsleTrigger, string, IsleState> Allowed() => new()
+    public static TheoryData<IslePhase, IsleTrigger, string, IslePhase> Allowed() => new()
     {
-        { IsleState.Pending, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Pending, IsleTrigger.Stop, "", IsleState.Stopped },
-        { IsleState.Pending, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Creating, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Creating, IsleTrigger.Started, "", IsleState.Running },
-        { IsleState.Creating, IsleTrigger.StartFailed, "", IsleState.BackOff },
-        { IsleState.Creating, IsleTrigger.StartRejected, "", IsleState.Error },
-        { IsleState.Creating, IsleTrigger.Stop, "", IsleState.Stopping },
-        { IsleState.Creating, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Running, IsleTrigger.Exited, "Always:0", IsleState.BackOff },
-        { IsleState.Running, IsleTrigger.Exited, "Always:1", IsleState.BackOff },
-        { IsleState.Running, IsleTrigger.Exited, "OnFailure:0", IsleState.Succeeded },
-        { IsleState.Running, IsleTrigger.Exited, "OnFailure:1", IsleState.BackOff },
-        { IsleState.Running, IsleTrigger.Exited, "OnFailure:kill", IsleState.BackOff },
-        { IsleState.Running, IsleTrigger.Exited, "Never:0", IsleState.Succeeded },
-        { IsleState.Running, IsleTrigger.Exited, "Never:1", IsleState.Failed },
-        { IsleState.Running, IsleTrigger.Exited, "Never:kill", IsleState.Failed },
-        { IsleState.Running, IsleTrigger.Stop, "", IsleState.Stopping },
-        { IsleState.Running, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Succeeded, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Succeeded, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Failed, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Failed, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.BackOff, IsleTrigger.Start, "elapsed", IsleState.Creating },
-        { IsleState.BackOff, IsleTrigger.Stop, "", IsleState.Stopped },
-        { IsleState.BackOff, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Stopping, IsleTrigger.Stop, "", IsleState.Stopping },
-        { IsleState.Stopping, IsleTrigger.Stopped, "", IsleState.Stopped },
-        { IsleState.Stopping, IsleTrigger.Exited, "Always:0", IsleState.Stopped },
-        { IsleState.Stopping, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Stopped, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Stopped, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Error, IsleTrigger.Start, "", IsleState.Creating },
-        { IsleState.Error, IsleTrigger.Delete, "", IsleState.Deleting },
-        { IsleState.Deleting, IsleTrigger.Delete, "", IsleState.Deleting },
+        { IslePhase.Pending, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Pending, IsleTrigger.Stop, "", IslePhase.Stopped },
+        { IslePhase.Pending, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Creating, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Creating, IsleTrigger.Started, "", IslePhase.Running },
+        { IslePhase.Creating, IsleTrigger.StartFailed, "", IslePhase.BackOff },
+        { IslePhase.Creating, IsleTrigger.StartRejected, "", IslePhase.Error },
+        { IslePhase.Creating, IsleTrigger.Stop, "", IslePhase.Stopping },
+        { IslePhase.Creating, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Running, IsleTrigger.Exited, "Always:0", IslePhase.BackOff },
+        { IslePhase.Running, IsleTrigger.Exited, "Always:1", IslePhase.BackOff },
+        { IslePhase.Running, IsleTrigger.Exited, "OnFailure:0", IslePhase.Succeeded },
+        { IslePhase.Running, IsleTrigger.Exited, "OnFailure:1", IslePhase.BackOff },
+        { IslePhase.Running, IsleTrigger.Exited, "OnFailure:kill", IslePhase.BackOff },
+        { IslePhase.Running, IsleTrigger.Exited, "Never:0", IslePhase.Succeeded },
+        { IslePhase.Running, IsleTrigger.Exited, "Never:1", IslePhase.Failed },
+        { IslePhase.Running, IsleTrigger.Exited, "Never:kill", IslePhase.Failed },
+        { IslePhase.Running, IsleTrigger.Stop, "", IslePhase.Stopping },
+        { IslePhase.Running, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Succeeded, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Succeeded, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Failed, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Failed, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.BackOff, IsleTrigger.Start, "elapsed", IslePhase.Creating },
+        { IslePhase.BackOff, IsleTrigger.Stop, "", IslePhase.Stopped },
+        { IslePhase.BackOff, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Stopping, IsleTrigger.Stop, "", IslePhase.Stopping },
+        { IslePhase.Stopping, IsleTrigger.Stopped, "", IslePhase.Stopped },
+        { IslePhase.Stopping, IsleTrigger.Exited, "Always:0", IslePhase.Stopped },
+        { IslePhase.Stopping, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Stopped, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Stopped, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Error, IsleTrigger.Start, "", IslePhase.Creating },
+        { IslePhase.Error, IsleTrigger.Delete, "", IslePhase.Deleting },
+        { IslePhase.Deleting, IsleTrigger.Delete, "", IslePhase.Deleting },
     };
 
-    public static TheoryData<IsleState, IsleTrigger> Forbidden()
+    public static TheoryData<IslePhase, IsleTrigger> Forbidden()
     {
         var allowed = Allowed().Select(row => (row.Data.Item1, row.Data.Item2)).ToHashSet();
-        var data = new TheoryData<IsleState, IsleTrigger>();
-        foreach (var state in Enum.GetValues<IsleState>())
+        var data = new TheoryData<IslePhase, IsleTrigger>();
+        foreach (var state in Enum.GetValues<IslePhase>())
             foreach (var trigger in Enum.GetValues<IsleTrigger>())
                 if (!allowed.Contains((state, trigger))) data.Add(state, trigger);
         return data;
@@ -77,7 +77,7 @@ public sealed class IsleLifecycleTests
 
     [Theory]
     [MemberData(nameof(Allowed))]
-    public async Task Fire_AllowedTransition_ReachesState(IsleState from, IsleTrigger trigger, string variant, IsleState to)
+    public async Task Fire_AllowedTransition_ReachesState(IslePhase from, IsleTrigger trigger, string variant, IslePhase to)
     {
         var policy = variant.Contains(':') ? Enum.Parse<RestartPolicy>(variant.Split(':')[0]) : RestartPolicy.Always;
         var lifecycle = Lifecycle(from, policy);
@@ -90,7 +90,7 @@ public sealed class IsleLifecycleTests
 
     [Theory]
     [MemberData(nameof(Forbidden))]
-    public async Task Fire_ForbiddenTransition_ThrowsAndKeepsState(IsleState from, IsleTrigger trigger)
+    public async Task Fire_ForbiddenTransition_ThrowsAndKeepsState(IslePhase from, IsleTrigger trigger)
     {
         var lifecycle = Lifecycle(from);
 
@@ -102,7 +102,7 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task Start_BackOffNotElapsed_IsForbidden()
     {
-        var lifecycle = Lifecycle(IsleState.BackOff);
+        var lifecycle = Lifecycle(IslePhase.BackOff);
         lifecycle.Record.NextStartAt = _time.GetUtcNow().AddSeconds(1);
 
         Assert.False(lifecycle.CanStart(Request));
@@ -114,11 +114,11 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task StartAsync_RuntimeStarts_RunningWithPid()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, default);
 
-        Assert.Equal(IsleState.Running, lifecycle.State);
+        Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(_runtime.Probe("web").Pid, lifecycle.Record.Pid);
         Assert.True(_runtime.IsRunning("web"));
     }
@@ -127,11 +127,11 @@ public sealed class IsleLifecycleTests
     public async Task StartAsync_TransientFailure_BackOffWithDelay()
     {
         _runtime.StartFault = (_, _) => new IslanderException("shim did not answer", ErrorCategory.Transient);
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, default);
 
-        Assert.Equal(IsleState.BackOff, lifecycle.State);
+        Assert.Equal(IslePhase.BackOff, lifecycle.State);
         Assert.Equal("StartFailed", lifecycle.Record.Reason);
         Assert.Equal(_time.GetUtcNow(), lifecycle.Record.NextStartAt); // the first retry is at once
     }
@@ -140,11 +140,11 @@ public sealed class IsleLifecycleTests
     public async Task StartAsync_RuntimeRefusesSpec_Error()
     {
         _runtime.StartFault = (_, _) => new IslanderException("rootfs /srv/rootfs: no such directory", ErrorCategory.NotFound);
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, default);
 
-        Assert.Equal(IsleState.Error, lifecycle.State);
+        Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal("StartError", lifecycle.Record.Reason);
         Assert.Contains("no such directory", lifecycle.Record.Message);
     }
@@ -155,11 +155,11 @@ public sealed class IsleLifecycleTests
         // What IsleRuntime throws for resources.disk on a state directory without project quotas: retrying cannot help.
         _runtime.StartFault = (_, _) => new IslanderException(
             "resources.disk needs the state directory on XFS mounted with prjquota, ...; /var/lib/islander is on ext4: project quotas are off", ErrorCategory.Unsupported);
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
-        Assert.Equal(IsleState.Error, lifecycle.State);
+        Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal("StartError", lifecycle.Record.Reason);
         Assert.Null(lifecycle.Record.NextStartAt);
         Assert.StartsWith("resources.disk needs", lifecycle.Record.Message);
@@ -171,11 +171,11 @@ public sealed class IsleLifecycleTests
     public async Task StartAsync_CommandCannotBeExecuted_ErrorWithItsOwnReason(bool notFound, string reason)
     {
         _runtime.StartFault = (_, _) => new IsleCommandException("start isle: execve /bin/nope: ENOENT (No such file or directory)", notFound);
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, default);
 
-        Assert.Equal(IsleState.Error, lifecycle.State);
+        Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal(reason, lifecycle.Record.Reason);
         Assert.Contains("execve /bin/nope", lifecycle.Record.Message);
     }
@@ -183,15 +183,15 @@ public sealed class IsleLifecycleTests
     // isle-init's "chdir" failure as the runtime adapter classifies it: a working directory that is a file or a magic
     // link (workingDir: /proc/self/fd/5 fails ELOOP) is the spec's, kept in Error; it was retried with back-off forever.
     [Theory]
-    [InlineData(40, IsleState.Error, "WorkingDirInvalid")] // ELOOP
-    [InlineData(20, IsleState.Error, "WorkingDirInvalid")] // ENOTDIR
-    [InlineData(18, IsleState.Error, "WorkingDirInvalid")] // EXDEV: outside the root after chdir
-    [InlineData(11, IsleState.BackOff, "StartFailed")] // EAGAIN: may pass next time
-    public async Task StartAsync_WorkingDirCannotBeEntered_ErrorUnlessTransient(int errno, IsleState expected, string reason)
+    [InlineData(40, IslePhase.Error, "WorkingDirInvalid")] // ELOOP
+    [InlineData(20, IslePhase.Error, "WorkingDirInvalid")] // ENOTDIR
+    [InlineData(18, IslePhase.Error, "WorkingDirInvalid")] // EXDEV: outside the root after chdir
+    [InlineData(11, IslePhase.BackOff, "StartFailed")] // EAGAIN: may pass next time
+    public async Task StartAsync_WorkingDirCannotBeEntered_ErrorUnlessTransient(int errno, IslePhase expected, string reason)
     {
         var failure = new IsleStartException("chdir", "/proc/self/fd/5", errno);
         _runtime.StartFault = (_, _) => IsleRuntimeAdapter.Terminal(failure) ?? failure;
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
 
         await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
@@ -207,15 +207,15 @@ public sealed class IsleLifecycleTests
     }
 
     [Theory]
-    [InlineData(RestartPolicy.Always, 0, IsleState.BackOff, "Completed")]
-    [InlineData(RestartPolicy.Always, 3, IsleState.BackOff, "CrashLoopBackOff")]
-    [InlineData(RestartPolicy.OnFailure, 0, IsleState.Succeeded, "Completed")]
-    [InlineData(RestartPolicy.OnFailure, 3, IsleState.BackOff, "CrashLoopBackOff")]
-    [InlineData(RestartPolicy.Never, 0, IsleState.Succeeded, "Completed")]
-    [InlineData(RestartPolicy.Never, 3, IsleState.Failed, "Error")]
-    public async Task ObserveExit_RestartPolicy_DecidesState(RestartPolicy policy, int code, IsleState expected, string reason)
+    [InlineData(RestartPolicy.Always, 0, IslePhase.BackOff, "Completed")]
+    [InlineData(RestartPolicy.Always, 3, IslePhase.BackOff, "CrashLoopBackOff")]
+    [InlineData(RestartPolicy.OnFailure, 0, IslePhase.Succeeded, "Completed")]
+    [InlineData(RestartPolicy.OnFailure, 3, IslePhase.BackOff, "CrashLoopBackOff")]
+    [InlineData(RestartPolicy.Never, 0, IslePhase.Succeeded, "Completed")]
+    [InlineData(RestartPolicy.Never, 3, IslePhase.Failed, "Error")]
+    public async Task ObserveExit_RestartPolicy_DecidesState(RestartPolicy policy, int code, IslePhase expected, string reason)
     {
-        var lifecycle = Lifecycle(IsleState.Pending, policy);
+        var lifecycle = Lifecycle(IslePhase.Pending, policy);
         await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = policy } }, default);
 
         await lifecycle.ObserveExitAsync(new IsleExit(code, null, false, _time.GetUtcNow()));
@@ -228,12 +228,12 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task ObserveExit_OomKilled_ReasonOOMKilledExitCode137()
     {
-        var lifecycle = Lifecycle(IsleState.Pending, RestartPolicy.Never);
+        var lifecycle = Lifecycle(IslePhase.Pending, RestartPolicy.Never);
         await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, default);
 
         await lifecycle.ObserveExitAsync(new IsleExit(null, 9, true, _time.GetUtcNow()));
 
-        Assert.Equal(IsleState.Failed, lifecycle.State);
+        Assert.Equal(IslePhase.Failed, lifecycle.State);
         Assert.Equal("OOMKilled", lifecycle.Record.Reason);
         Assert.Equal(137, lifecycle.Record.ExitCode);
     }
@@ -241,7 +241,7 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task Restart_CrashLoop_DelayDoublesToMaxAndCountsRestarts()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
         await lifecycle.StartAsync(Request, default);
         var delays = new List<TimeSpan>();
         for (int i = 0; i < 8; i++)
@@ -252,7 +252,7 @@ public sealed class IsleLifecycleTests
             delays.Add(delay);
             _time.Advance(delay);
             await lifecycle.StartAsync(Request, default);
-            Assert.Equal(IsleState.Running, lifecycle.State);
+            Assert.Equal(IslePhase.Running, lifecycle.State);
         }
 
         Assert.Equal(new[] { 0, 10, 20, 40, 80, 160, 300, 300 }, delays.Select(d => (int)d.TotalSeconds));
@@ -263,7 +263,7 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task Restart_AfterLongRun_DelayResetsToBase()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
         await lifecycle.StartAsync(Request, default);
         lifecycle.Record.BackOffExponent = 5;
 
@@ -277,14 +277,14 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task Start_NewSpecHash_ResetsRestartCount()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
         await lifecycle.StartAsync(Request, default);
         lifecycle.Record.RestartCount = 4;
         await lifecycle.StopAsync(default);
 
         await lifecycle.StartAsync(Request with { SpecHash = "hash-2", Generation = 2 }, default);
 
-        Assert.Equal(IsleState.Running, lifecycle.State);
+        Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(0, lifecycle.Record.RestartCount);
         Assert.Equal(2, lifecycle.Record.Generation);
     }
@@ -292,12 +292,12 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task StopAsync_Running_StoppedAndProcessGone()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
         await lifecycle.StartAsync(Request, default);
 
         await lifecycle.StopAsync(default);
 
-        Assert.Equal(IsleState.Stopped, lifecycle.State);
+        Assert.Equal(IslePhase.Stopped, lifecycle.State);
         Assert.False(_runtime.IsRunning("web"));
         Assert.Equal(128 + 15, lifecycle.Record.ExitCode);
     }
@@ -305,19 +305,19 @@ public sealed class IsleLifecycleTests
     [Fact]
     public async Task DeleteAsync_Running_RemovesEveryTrace()
     {
-        var lifecycle = Lifecycle(IsleState.Pending);
+        var lifecycle = Lifecycle(IslePhase.Pending);
         await lifecycle.StartAsync(Request, default);
 
         await lifecycle.DeleteAsync(default);
 
-        Assert.Equal(IsleState.Deleting, lifecycle.State);
+        Assert.Equal(IslePhase.Deleting, lifecycle.State);
         Assert.Equal(IsleProcessState.NotFound, _runtime.Probe("web").State);
     }
 
     [Fact]
     public void Graph_MatchesCommittedDot()
     {
-        var dot = UmlDotGraph.Format(Lifecycle(IsleState.Pending).GetInfo());
+        var dot = UmlDotGraph.Format(Lifecycle(IslePhase.Pending).GetInfo());
         var path = Path.Combine(RepoRoot(), "docs", "isle-lifecycle.dot");
         // After changing the machine on purpose: ISLANDER_ACCEPT_GOLDEN=1 dotnet test ... rewrites the file; review its diff.
         if (Environment.GetEnvironmentVariable("ISLANDER_ACCEPT_GOLDEN") == "1") File.WriteAllText(path, dot + "\n");

@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Net;
 using Islander.Controller.Lifecycle;
 using Islander.Drivers.Network;
@@ -42,7 +43,7 @@ public sealed class IsleNetworkingTests : IDisposable
         _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.50}]"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("a"));
         Assert.Equal("10.88.0.2", _h.Isle("a").Addresses["backend"]);
         Assert.Equal("10.88.0.50", _h.Isle("b").Addresses["backend"]);
         var hostsA = Hosts("a");
@@ -141,7 +142,7 @@ public sealed class IsleNetworkingTests : IDisposable
         _h.Write("b.yaml", Isle("b", "[{name: backend, ip: 10.88.0.7}]"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Error, _h.StateOf("b"));
+        Assert.Equal(IslePhase.Error, _h.StateOf("b"));
         Assert.Contains("10.88.0.7", _h.Isle("b").Message);
         Assert.False(_h.Runtime.IsRunning("b"));
     }
@@ -159,7 +160,7 @@ public sealed class IsleNetworkingTests : IDisposable
         _h.Runtime.Exit("web", 0);
         await _h.SettleAsync();
         _h.Networking!.SyncFirewall(); // any later change (here: by hand) no longer publishes an ended isle's port
-        Assert.Equal(IsleState.Succeeded, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Succeeded, _h.StateOf("web"));
         Assert.Empty(Driver.Firewall.Ports);
 
         _h.Remove("web.yaml");
@@ -184,7 +185,7 @@ public sealed class IsleNetworkingTests : IDisposable
         await _h.SyncAsync();
         Assert.Contains("backend", Driver.Networks);
         Assert.Equal("InUse", _h.Store.GetNetwork("backend")!.Reason);
-        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("a"));
 
         _h.Remove("a.yaml");
         await _h.SyncAsync();

@@ -18,7 +18,7 @@ public sealed class IsleReconcilerTests : IDisposable
 
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.True(_h.Runtime.IsRunning("web"));
         Assert.Equal(_h.Runtime.Probe("web").Pid, _h.Isle("web").Pid);
         Assert.Equal(1, _h.Isle("web").Generation);
@@ -49,7 +49,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "httpd"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(2, _h.Runtime.Incarnations("web"));
         Assert.Equal(["/bin/httpd"], _h.Runtime.SpecOf("web")!.Command);
         Assert.Equal(2, _h.Isle("web").Generation);
@@ -66,7 +66,7 @@ public sealed class IsleReconcilerTests : IDisposable
         await _h.SyncAsync();
 
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
-        Assert.Equal("front", _h.Desired.Get(ResourceKey.Isle("web"))!.Object!.Labels["tier"]);
+        Assert.Equal("front", _h.Desired.Get(ObjectKey.Isle("web"))!.Object!.Labels["tier"]);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Remove("web.yaml");
         _h.Source.Scan();
         var pass = _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
-        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IsleState.Deleting, "web to show Deleting");
+        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IslePhase.Deleting, "web to show Deleting");
 
         Assert.True(_h.Runtime.IsRunning("web"));
         stopped.SetResult();
@@ -116,7 +116,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "true"));
         _h.Source.Scan();
         var pass = _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
-        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IsleState.Stopping, "web to show Stopping");
+        await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IslePhase.Stopping, "web to show Stopping");
 
         stopped.SetResult();
         await pass;
@@ -132,17 +132,17 @@ public sealed class IsleReconcilerTests : IDisposable
 
         _h.Runtime.Exit("web", 0);
         await _h.SettleAsync();
-        Assert.Equal(IsleState.Running, _h.StateOf("web")); // the first restart is immediate
+        Assert.Equal(IslePhase.Running, _h.StateOf("web")); // the first restart is immediate
         Assert.Equal(1, _h.Isle("web").RestartCount);
 
         _h.Runtime.Exit("web", 0);
         await _h.SettleAsync();
-        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+        Assert.Equal(IslePhase.BackOff, _h.StateOf("web"));
         Assert.Equal(0, _h.Isle("web").ExitCode);
         await _h.AdvanceAsync(TimeSpan.FromSeconds(9));
-        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+        Assert.Equal(IslePhase.BackOff, _h.StateOf("web"));
         await _h.AdvanceAsync(TimeSpan.FromSeconds(1));
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(2, _h.Isle("web").RestartCount);
         Assert.Equal(3, _h.Runtime.Incarnations("web"));
     }
@@ -155,7 +155,7 @@ public sealed class IsleReconcilerTests : IDisposable
 
         _h.Runtime.Exit("web", 1);
         await _h.SettleAsync();
-        Assert.Equal(IsleState.Running, _h.StateOf("web")); // the first restart is immediate
+        Assert.Equal(IslePhase.Running, _h.StateOf("web")); // the first restart is immediate
 
         var delays = new List<double>();
         for (int i = 0; i < 3; i++)
@@ -166,7 +166,7 @@ public sealed class IsleReconcilerTests : IDisposable
             Assert.Equal("CrashLoopBackOff", record.Reason);
             delays.Add((record.NextStartAt!.Value - _h.Time.GetUtcNow()).TotalSeconds);
             await _h.AdvanceAsync(record.NextStartAt.Value - _h.Time.GetUtcNow());
-            Assert.Equal(IsleState.Running, _h.StateOf("web"));
+            Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         }
 
         Assert.Equal([10, 20, 40], delays);
@@ -174,10 +174,10 @@ public sealed class IsleReconcilerTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Never", 0, IsleState.Succeeded)]
-    [InlineData("Never", 2, IsleState.Failed)]
-    [InlineData("OnFailure", 0, IsleState.Succeeded)]
-    public async Task Restart_NoRestartPolicy_StaysEnded(string policy, int code, IsleState expected)
+    [InlineData("Never", 0, IslePhase.Succeeded)]
+    [InlineData("Never", 2, IslePhase.Failed)]
+    [InlineData("OnFailure", 0, IslePhase.Succeeded)]
+    public async Task Restart_NoRestartPolicy_StaysEnded(string policy, int code, IslePhase expected)
     {
         _h.Write("job.yaml", ControllerHarness.IsleYaml("job", restart: policy));
         await _h.SyncAsync();
@@ -201,7 +201,7 @@ public sealed class IsleReconcilerTests : IDisposable
         await _h.SettleAsync();
         await _h.AdvanceAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(IsleState.Running, _h.StateOf("job"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("job"));
         Assert.Equal(2, _h.Runtime.Incarnations("job"));
     }
 
@@ -210,7 +210,7 @@ public sealed class IsleReconcilerTests : IDisposable
     {
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", dependsOn: "db"));
         await _h.SyncAsync();
-        Assert.Equal(IsleState.Pending, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Pending, _h.StateOf("web"));
         Assert.Equal("WaitingForDependencies", _h.Isle("web").Reason);
         Assert.Contains("db (not defined)", _h.Isle("web").Message);
         Assert.False(_h.Runtime.IsRunning("web"));
@@ -218,8 +218,8 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("db"));
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("db"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.True(_h.Isle("db").Pid < _h.Isle("web").Pid, "db must start before web");
     }
 
@@ -247,7 +247,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Runtime.Kill("web", 9);
         await _h.SettleAsync(); // no resync, no time passes: the exit watcher alone enqueues the isle
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Isle("web").RestartCount);
         Assert.Equal(2, _h.Runtime.Incarnations("web"));
     }
@@ -261,7 +261,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Runtime.Vanish("web");
         await _h.SettleAsync();
 
-        Assert.Equal(IsleState.Failed, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Failed, _h.StateOf("web"));
         Assert.Equal("Lost", _h.Isle("web").Reason);
     }
 
@@ -276,7 +276,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Restart();
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(pid, _h.Isle("web").Pid);
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("db"));
@@ -292,7 +292,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Runtime.Exit("job", 3); // while no daemon watches
         await _h.SettleAsync();
 
-        Assert.Equal(IsleState.Failed, _h.StateOf("job"));
+        Assert.Equal(IslePhase.Failed, _h.StateOf("job"));
         Assert.Equal(3, _h.Isle("job").ExitCode);
     }
 
@@ -302,13 +302,13 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
         _h.Source.Scan();
         // The daemon wrote the Pending record, the runtime started the isle, then the daemon died.
-        _h.Store.SaveIsle(new State.IsleRecord { Name = "web", State = IsleState.Creating });
-        await _h.Runtime.StartAsync("web", _h.Desired.Get(ResourceKey.Isle("web"))!.Object!.Isle!, null, default);
+        _h.Store.SaveIsle(new State.IsleRecord { Name = "web", State = IslePhase.Creating });
+        await _h.Runtime.StartAsync("web", _h.Desired.Get(ObjectKey.Isle("web"))!.Object!.Isle!, null, default);
 
         _h.Restart();
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
     }
 
@@ -321,9 +321,9 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  colour: blue"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
-        var entry = _h.Desired.Get(ResourceKey.Isle("web"))!;
+        var entry = _h.Desired.Get(ObjectKey.Isle("web"))!;
         Assert.Equal(1, entry.Generation);
         Assert.Contains(entry.Problems, p => p.Contains("web.yaml:") && p.Contains("colour"));
         Assert.Contains(_h.Events.Recent(), e => e.Name == "web" && e.Reason == "InvalidManifest" && e.Message.Contains("colour"));
@@ -338,13 +338,13 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", "kind: Isle\nmetadata: {name: web\nspec: [");
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
-        Assert.NotEmpty(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        Assert.NotEmpty(_h.Desired.Get(ObjectKey.Isle("web"))!.Problems);
 
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
         await _h.SyncAsync();
-        Assert.Empty(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        Assert.Empty(_h.Desired.Get(ObjectKey.Isle("web"))!.Problems);
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
     }
 
@@ -359,7 +359,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Restart();
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
     }
 
@@ -372,13 +372,13 @@ public sealed class IsleReconcilerTests : IDisposable
         await _h.SyncAsync();
 
         Assert.Null(_h.StateOf("web"));
-        var problem = Assert.Single(_h.Desired.Get(ResourceKey.Isle("web"))!.Problems);
+        var problem = Assert.Single(_h.Desired.Get(ObjectKey.Isle("web"))!.Problems);
         Assert.Contains("a.yaml", problem);
         Assert.Contains("b.yaml", problem);
 
         _h.Remove("b.yaml");
         await _h.SyncAsync();
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -387,12 +387,12 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Runtime.StartFault = (_, _) => new IslanderException("shim did not answer", ErrorCategory.Transient);
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
         await _h.SyncAsync();
-        Assert.Equal(IsleState.BackOff, _h.StateOf("web"));
+        Assert.Equal(IslePhase.BackOff, _h.StateOf("web"));
 
         _h.Runtime.StartFault = null;
         await _h.AdvanceAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -402,13 +402,13 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "missing"));
         await _h.SyncAsync();
         await _h.AdvanceAsync(TimeSpan.FromMinutes(10));
-        Assert.Equal(IsleState.Error, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Error, _h.StateOf("web"));
         Assert.Equal(0, _h.Runtime.Incarnations("web"));
 
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "sleep"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -418,9 +418,9 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.Equal(ApplyOutcome.Created, _h.Desired.Apply(obj));
         Assert.Equal(ApplyOutcome.Unchanged, _h.Desired.Apply(obj));
         await _h.SyncAsync();
-        Assert.Equal(IsleState.Running, _h.StateOf("api-isle"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("api-isle"));
 
-        _h.Desired.Delete(ResourceKey.Isle("api-isle"));
+        _h.Desired.Delete(ObjectKey.Isle("api-isle"));
         await _h.SettleAsync();
 
         Assert.Null(_h.StateOf("api-isle"));
@@ -438,7 +438,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("net.yaml", "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: backend}\nspec: {subnet: 10.88.0.0/24}\n");
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -450,7 +450,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", extra: "  volumes: [{name: data, mountPath: /data}]"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
         Assert.Equal("MissingReference", _h.Isle("web").Reason);
         Assert.Contains(_h.Events.Recent(), e => e.Reason == "MissingReference" && e.Message.Contains("volume data"));
@@ -467,7 +467,7 @@ public sealed class IsleReconcilerTests : IDisposable
         await _h.SyncAsync();
 
         // The Model holds a back (a bad manifest never changes running state): not stopped for a recreate that cannot start.
-        Assert.Equal(IsleState.Running, _h.StateOf("a"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("a"));
         Assert.Equal(1, _h.Runtime.Incarnations("a"));
         Assert.Equal("DependencyCycle", _h.Isle("a").Reason);
         Assert.Contains("a -> b -> a", _h.Isle("a").Message);
@@ -501,7 +501,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web", dependsOn: "db"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(1, _h.Runtime.Incarnations("web"));
         Assert.Equal("WaitingForDependencies", _h.Isle("web").Reason);
         Assert.Contains("db (not defined)", _h.Isle("web").Message);
@@ -509,7 +509,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Write("db.yaml", ControllerHarness.IsleYaml("db"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(2, _h.Runtime.Incarnations("web")); // recreated with the new spec once db runs
         Assert.True(_h.Isle("db").Pid < _h.Isle("web").Pid, "db must start before web's new version");
     }

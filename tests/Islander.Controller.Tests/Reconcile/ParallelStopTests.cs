@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Collections.Concurrent;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
@@ -23,7 +24,7 @@ public sealed class ParallelStopTests : IDisposable
         foreach (var name in old)
             _h.Write($"{name}.yaml", ControllerHarness.IsleYaml(name, extra: "  stopTimeout: 10s"));
         await _h.SyncAsync();
-        Assert.All(old, n => Assert.Equal(IsleState.Running, _h.StateOf(n)));
+        Assert.All(old, n => Assert.Equal(IslePhase.Running, _h.StateOf(n)));
 
         // PID 1 ignores SIGTERM: each stop ends with the SIGKILL after its stop timeout, on the fake clock.
         var waiting = new ConcurrentDictionary<string, bool>();
@@ -40,14 +41,14 @@ public sealed class ParallelStopTests : IDisposable
             _h.Write("new.yaml", ControllerHarness.IsleYaml("new"));
             _h.Source.Scan();
 
-            await ControllerHarness.EventuallyAsync(() => _h.StateOf("new") == IsleState.Running, "the new isle to run while 40 stops wait");
+            await ControllerHarness.EventuallyAsync(() => _h.StateOf("new") == IslePhase.Running, "the new isle to run while 40 stops wait");
             await ControllerHarness.EventuallyAsync(() => waiting.Count == old.Count, "all 40 stops to have begun (SIGTERM sent to each)");
             Assert.All(old, n => Assert.True(_h.Runtime.IsRunning(n), $"{n} ended before its stop timeout"));
 
             _h.Time.Advance(StopTimeout); // one stop timeout: every SIGKILL is due
             await ControllerHarness.EventuallyAsync(() => old.All(n => _h.StateOf(n) is null && _h.Runtime.Probe(n).State == IsleProcessState.NotFound),
                 "all 40 isles stopped and removed after one stop timeout");
-            Assert.Equal(IsleState.Running, _h.StateOf("new"));
+            Assert.Equal(IslePhase.Running, _h.StateOf("new"));
         }
         finally
         {

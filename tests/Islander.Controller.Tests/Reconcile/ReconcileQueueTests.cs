@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Controller.Desired;
 using Islander.Controller.Reconcile;
 using Microsoft.Extensions.Time.Testing;
@@ -8,8 +9,8 @@ public sealed class ReconcileQueueTests
 {
     readonly FakeTimeProvider _time = new();
     readonly ReconcileQueue _queue;
-    static readonly ResourceKey Web = ResourceKey.Isle("web");
-    static readonly ResourceKey Db = ResourceKey.Isle("db");
+    static readonly ObjectKey Web = ObjectKey.Isle("web");
+    static readonly ObjectKey Db = ObjectKey.Isle("db");
 
     public ReconcileQueueTests() => _queue = new ReconcileQueue(_time);
 

@@ -56,7 +56,7 @@ public sealed class IsleVolumesTests : IDisposable
         _h.Write("web.yaml", IsleOn("web", "data"));
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(_dir.PathOf("data"), _h.Volumes!.PathsOf("web")["data"]);
         Assert.Equal(["web"], Volume("data").Users);
     }
@@ -80,7 +80,7 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.SettleAsync();
 
         Assert.Equal(VolumePhase.Ready, Volume("data").Phase);
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Null(_h.Isle("web").Reason);
     }
 
@@ -98,7 +98,7 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.AdvanceAsync(TimeSpan.FromSeconds(1)); // the loop's retry
 
         Assert.Equal(VolumePhase.Ready, Volume("data").Phase);
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.SyncAsync();
 
         Assert.Equal("Released", Volume("data").Reason);
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
 
         _h.Remove("web.yaml");
         await _h.SyncAsync();
@@ -139,7 +139,7 @@ public sealed class IsleVolumesTests : IDisposable
         _h.Remove("v.yaml");
         await _h.SyncAsync();
 
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(pid, _h.Isle("web").Pid);
         Assert.Equal("InUse", Volume("data").Reason);
         Assert.Contains("isle web still uses it", Volume("data").Message);
@@ -171,7 +171,7 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Contains("does not destroy or migrate data", record.Message);
         Assert.False(_btrfs.Exists("data"));
         Assert.Equal("hello"u8.ToArray(), _dir.Read("data", "greeting"));
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.SettleAsync();
 
         Assert.True(_tmpfs.Exists("data"));
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 
     [Fact]
@@ -223,7 +223,7 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Equal(["web"], result.Stopped);
         Assert.Equal(["web"], result.Restarted);
         Assert.Equal("v1"u8.ToArray(), _dir.Read("data", "greeting"));
-        Assert.Equal(IsleState.Running, _h.StateOf("web"));
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.NotEqual(pid, _h.Isle("web").Pid);
         Assert.Equal(otherPid, _h.Isle("other").Pid);
         Assert.Equal(VolumePhase.Ready, Volume("data").Phase);
@@ -244,7 +244,7 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Equal(["job"], result.Stopped);
         Assert.Empty(result.Restarted);
         Assert.Contains("isle job (restartPolicy Never) was stopped and stays stopped", result.Note);
-        Assert.Equal(IsleState.Failed, _h.StateOf("job"));
+        Assert.Equal(IslePhase.Failed, _h.StateOf("job"));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     void Network(string name, string subnet) =>
-        _desired.Apply(new DesiredObject(new ResourceKey(ResourceKind.Network, name), new Dictionary<string, string>(),
+        _desired.Apply(new DesiredObject(new ObjectKey(ObjectKind.Network, name), new Dictionary<string, string>(),
             new JsonObject { ["subnet"] = subnet, ["masquerade"] = false, ["internal"] = false }, null, "test"));
 
     void Isle(string name, IsleSpec spec) => _desired.Apply(DesiredObject.ForIsle(name, spec, "test"));
@@ -96,7 +96,7 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         Network(n2, "10.231.2.0/24");
         Isle("srv", Busybox(Server, new NetworkAttachment(n1, "10.231.1.10")) with { Ports = [new PortMapping(7000, 17000)] });
         await SettleAsync();
-        Assert.Equal(IsleState.Running, _store.GetIsle("srv")?.State);
+        Assert.Equal(IslePhase.Running, _store.GetIsle("srv")?.State);
         Assert.Equal("10.231.1.10", _store.GetIsle("srv")!.Addresses[n1]);
 
         // By name: ping and TCP.
@@ -123,9 +123,9 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         Assert.Contains("10.231.1.20", again);
 
         // Delete everything: no links, no table.
-        foreach (var isle in new[] { "srv", "cli", "far", "cli2" }) _desired.Delete(ResourceKey.Isle(isle));
-        _desired.Delete(new ResourceKey(ResourceKind.Network, n1));
-        _desired.Delete(new ResourceKey(ResourceKind.Network, n2));
+        foreach (var isle in new[] { "srv", "cli", "far", "cli2" }) _desired.Delete(ObjectKey.Isle(isle));
+        _desired.Delete(new ObjectKey(ObjectKind.Network, n1));
+        _desired.Delete(new ObjectKey(ObjectKind.Network, n2));
         await SettleAsync();
         await SettleAsync();
         Assert.Empty(_store.Networks());
