@@ -65,6 +65,9 @@ sealed class ControllerHarness : IDisposable
         Build();
     }
 
+    /// <summary>Any part of the composed controller (a reconciler, the start planner, ...).</summary>
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
     void Build()
     {
         var services = new ServiceCollection();

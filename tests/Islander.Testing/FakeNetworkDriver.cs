@@ -21,8 +21,12 @@ public sealed class FakeNetworkDriver : INetworkDriver
     public FirewallConfig Firewall { get; private set; } = FirewallConfig.Empty;
     public bool IsLoopbackUp(NetworkNamespace netns) => _loopbacksUp.Contains(netns);
 
+    /// <summary>When set, runs (outside the fake's lock) before a bridge is made: a test holds one network's bridge-making there.</summary>
+    public Action<BridgeNetworkConfig>? EnsureGate { get; set; }
+
     public void EnsureNetwork(BridgeNetworkConfig network)
     {
+        EnsureGate?.Invoke(network);
         lock (_lock) _networks[network.Name] = network;
     }
 

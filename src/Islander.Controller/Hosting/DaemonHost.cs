@@ -1,19 +1,11 @@
 using Islander.Controller.Api;
-using Islander.Controller.Desired;
-using Islander.Controller.Events;
-using Islander.Controller.Images;
-using Islander.Controller.Reconcile;
-using Islander.Controller.State;
-using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Islander.Controller.Hosting;
 

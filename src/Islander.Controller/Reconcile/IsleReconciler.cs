@@ -1,13 +1,10 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
-using Islander.Controller.Hosting;
-using Islander.Controller.Images;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
 using Islander.Model;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Stateless;
 
 namespace Islander.Controller.Reconcile;

@@ -1,8 +1,6 @@
 using Islander.Model;
 using Islander.Controller.Desired;
-using Islander.Controller.Events;
 using Islander.Controller.Hosting;
-using Islander.Controller.Lifecycle;
 using Islander.Controller.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

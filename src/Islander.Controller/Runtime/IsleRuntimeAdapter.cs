@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Islander.Controller.Ports;
 using Islander.Drivers.Cgroups;
-using Islander.Drivers.Images;
 using Islander.Drivers.Network;
 using Islander.Drivers.Runtime;
 using Islander.Model;
