@@ -73,9 +73,8 @@ sealed class ControllerHarness : IDisposable
         NetworkReconciler? networks = null;
         if (NetworkDriver is { } driver)
         {
-            Networking = new IsleNetworking(Runtime, driver, Desired, Store, Events, Queue, options, NullLogger<IsleNetworking>.Instance);
+            (Networking, networks) = NetworkingServices.Create(Runtime, driver, Desired, Store, Events, Queue, options, NullLoggerFactory.Instance);
             runtime = new NetworkedIsleRuntime(Runtime, Networking);
-            networks = new NetworkReconciler(Networking);
         }
         if (VolumeDrivers is { } drivers)
         {

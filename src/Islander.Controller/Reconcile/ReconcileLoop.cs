@@ -102,7 +102,7 @@ public sealed class ReconcileLoop(
             if (key.Kind == ObjectKind.Isle) result = await isles.ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
             else
             {
-                if (key.Kind == ObjectKind.Network) networks?.Reconcile(key.Name);
+                if (key.Kind == ObjectKind.Network && networks is not null) await networks.ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
                 if (key.Kind == ObjectKind.Volume) volumes?.Reconcile(key.Name);
                 foreach (var isle in desired.Referencing(key)) queue.Add(ObjectKey.Isle(isle)); // a ready network or volume lets them start
             }

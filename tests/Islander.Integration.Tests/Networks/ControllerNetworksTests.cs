@@ -46,11 +46,12 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         _desired.Changed += _queue.Add;
         var events = new EventRecorder(_store, TimeProvider.System);
         var adapter = new IsleRuntimeAdapter(_isles.Runtime);
-        _networking = new IsleNetworking(adapter, new BridgeNetworkDriver(_host.Netns), _desired, _store, events, _queue, options, NullLogger<IsleNetworking>.Instance);
+        NetworkReconciler networks;
+        (_networking, networks) = NetworkingServices.Create(adapter, new BridgeNetworkDriver(_host.Netns), _desired, _store, events, _queue, options, NullLoggerFactory.Instance);
         _runtime = new NetworkedIsleRuntime(adapter, _networking);
         var isles = new IsleReconciler(_desired, _store, _runtime, events, _queue, TimeProvider.System, options, NullLogger<IsleReconciler>.Instance);
         _loop = new ReconcileLoop(_queue, _desired, _store, isles, new ExitWatcher(_runtime, _queue), events, TimeProvider.System, options,
-            NullLogger<ReconcileLoop>.Instance, new NetworkReconciler(_networking));
+            NullLogger<ReconcileLoop>.Instance, networks);
     }
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
