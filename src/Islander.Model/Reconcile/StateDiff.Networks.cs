@@ -9,7 +9,7 @@ public static partial class StateDiff
     /// network pass carries out. A new network is created. A network whose spec names no subnet keeps the subnet it
     /// was given, so a missing <c>subnet</c> is no change. A changed subnet or gateway is a <see cref="RecreateNetwork"/>
     /// while no isle holds an address on the network, and waits (a problem, no action) while one does: islander does not
-    /// renumber running isles. A changed masquerade or internal setting is an <see cref="UpdateNetwork"/>, applied in
+    /// renumber running isles. A changed driver is the same: the network is made anew. A changed masquerade or internal setting is an <see cref="UpdateNetwork"/>, applied in
     /// place whoever uses the network. A network no longer desired is deleted once <paramref name="users"/> is empty.
     /// </summary>
     /// <param name="name">The network's name.</param>
@@ -28,11 +28,12 @@ public static partial class StateDiff
         var want = Resolved(desired with { Subnet = desired.Subnet ?? subnet });
         var have = Resolved(actual.Spec);
         if (want == have) return NetworkDecision.Nothing;
-        if (want.Subnet!.Equals(have.Subnet) && want.Gateway!.Equals(have.Gateway))
+        if (want.Subnet!.Equals(have.Subnet) && want.Gateway!.Equals(have.Gateway) && want.Driver == have.Driver)
             return new NetworkDecision(new UpdateNetwork(name, want), null);
         if (users.Count == 0) return new NetworkDecision(new RecreateNetwork(name, want), null);
+        var change = want.Driver == have.Driver ? DescribeAddress(want) : $"driver {have.Driver} → {want.Driver}";
         return new NetworkDecision(null,
-            $"{DescribeAddress(want)} waits until no isle uses the network ({string.Join(", ", users.Order(StringComparer.Ordinal))}); " +
+            $"{change} waits until no isle uses the network ({string.Join(", ", users.Order(StringComparer.Ordinal))}); " +
             "islander does not renumber running isles");
     }
 

@@ -86,4 +86,16 @@ public class ForNetworkTests
     [Fact]
     public void ForNetwork_RemovedAndGone_DoesNothing() =>
         Assert.Equal(NetworkDecision.Nothing, StateDiff.ForNetwork("backend", null, null, ["web"]));
+
+    [Fact]
+    public void ForNetwork_DriverChangedWhileUsed_WaitsLikeARenumbering()
+    {
+        var other = new NetworkDriverKind("macvlan");
+
+        var used = StateDiff.ForNetwork("backend", Given with { Driver = other }, Made, ["web"]);
+        var free = StateDiff.ForNetwork("backend", Given with { Driver = other }, Made, []);
+
+        Assert.Equal("driver bridge → macvlan waits until no isle uses the network (web); islander does not renumber running isles", used.Problem);
+        Assert.IsType<RecreateNetwork>(free.Action);
+    }
 }

@@ -200,7 +200,7 @@ public class StateDiffTests
     [Fact]
     public void Diff_VolumeSizeChanged_UpdatesInPlace()
     {
-        var small = Volume("data", driver: VolumeDriverKind.Btrfs);
+        var small = Volume("data", driver: new VolumeDriverKind("btrfs"));
         var big = new VolumeManifest(small.Metadata, small.Spec with { Size = 2L << 30 }, small.Source);
 
         var plan = StateDiff.Diff(Desired(big), InSync(small));
@@ -234,7 +234,7 @@ public class StateDiffTests
     [Fact]
     public void Diff_VolumeDriverChanged_NoActionButProblem()
     {
-        var plan = StateDiff.Diff(Desired(Volume("data", driver: VolumeDriverKind.Btrfs)), InSync(Volume("data")));
+        var plan = StateDiff.Diff(Desired(Volume("data", driver: new VolumeDriverKind("btrfs"))), InSync(Volume("data")));
 
         Assert.Empty(plan.Actions);
         Assert.Contains("does not destroy or migrate data", Assert.Single(plan.Problems).Message);
