@@ -48,7 +48,7 @@ try
         services.AddSingleton<IIsleExec>(runtime);
         services.AddSingleton<IIsleStats>(runtime);
         services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
-        services.AddIsleNetworking(new BridgeNetworkDriver());
+        services.AddIsleNetworking(NetworkDriverCatalog.Open(Islander.Model.NetworkDriverKind.Bridge, NetworkNamespace.Current));
         services.AddIsleVolumes(VolumeDriverSet.Open(options.VolumesRoot), runtime);
         services.AddSerilog();
     });

@@ -40,4 +40,17 @@ public class VolumeDriverCatalogTests
         Assert.Equal(VolumeDriverCatalog.All.Select(r => (r.Kind, r.Capabilities)), DriverCatalogs.Known.Volumes.Select(v => (v.Kind, v.Capabilities)));
         Assert.Equal([NetworkDriverKind.Bridge], DriverCatalogs.Known.Networks);
     }
+
+    [Fact]
+    public void Readme_ListsEveryRegisteredVolumeDriver()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Islander.sln")))
+            root = root.Parent!;
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+
+        // The user's list of drivers: a registered driver nobody can read about is not finished.
+        foreach (var registration in VolumeDriverCatalog.All)
+            Assert.Contains($"`{registration.Kind.Name}` (", readme);
+    }
 }
