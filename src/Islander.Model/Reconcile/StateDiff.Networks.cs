@@ -9,8 +9,9 @@ public static partial class StateDiff
     /// network pass carries out. A new network is created. A network whose spec names no subnet keeps the subnet it
     /// was given, so a missing <c>subnet</c> is no change. A changed subnet or gateway is a <see cref="RecreateNetwork"/>
     /// while no isle holds an address on the network, and waits (a problem, no action) while one does: islander does not
-    /// renumber running isles. A changed driver is the same: the network is made anew. A changed masquerade or internal setting is an <see cref="UpdateNetwork"/>, applied in
-    /// place whoever uses the network. A network no longer desired is deleted once <paramref name="users"/> is empty.
+    /// renumber running isles. A changed driver is the same: the network is made anew. A changed masquerade or internal
+    /// setting is an <see cref="UpdateNetwork"/>, applied in place whoever uses the network. A network no longer desired
+    /// is deleted once <paramref name="users"/> is empty.
     /// </summary>
     /// <param name="name">The network's name.</param>
     /// <param name="desired">Its desired spec; null when no manifest defines it any more.</param>
