@@ -28,7 +28,6 @@ public sealed class IsleLifecycle
     readonly RestartBackoff _backoff;
     readonly Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task> _onTransitioned;
     CancellationToken _cancellation;
-    object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
 
     public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, TimeProvider time, RestartBackoff backoff,
         Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
@@ -65,12 +64,13 @@ public sealed class IsleLifecycle
     void Configure()
     {
         _machine.Configure(IslePhase.Pending)
+            .OnEntryFrom(IsleTrigger.Deleted, () => _record.SpecHash = null, "forget the removed spec")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Stop, IslePhase.Stopped)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Creating)
-            .OnEntryFromAsync(_start, (request, t) => CreateAsync(request, t.Source), "runtime start")
+            .OnEntryFrom(_start, (request, t) => RecordAttempt(request, t.Source), "record the attempt")
             .PermitReentry(IsleTrigger.Start)
             .Permit(IsleTrigger.Started, IslePhase.Running)
             .Permit(IsleTrigger.StartFailed, IslePhase.BackOff)
@@ -122,7 +122,8 @@ public sealed class IsleLifecycle
 
         _machine.Configure(IslePhase.Deleting)
             .OnEntryAsync(RemoveAsync, "stop, then remove every trace")
-            .PermitReentry(IsleTrigger.Delete);
+            .PermitReentry(IsleTrigger.Delete)
+            .Permit(IsleTrigger.Deleted, IslePhase.Pending);
     }
 
     /// <summary>The machine's structure, for docs/isle-lifecycle.dot.</summary>
@@ -146,14 +147,24 @@ public sealed class IsleLifecycle
     public async Task StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
         _cancellation = cancellationToken;
-        _startOutcome = null;
         await _machine.FireAsync(_start, request);
-        switch (_startOutcome)
+        IsleHandle handle;
+        try
         {
-            case IsleHandle handle: await _machine.FireAsync(_started, handle); break;
-            case (IsleProblem problem, true): await _machine.FireAsync(_startRejected, problem); break;
-            case (IsleProblem problem, false): await _machine.FireAsync(_startFailed, problem); break;
+            handle = await RunAsync(request);
         }
+        catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
+        {
+            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => "StartError" };
+            await _machine.FireAsync(_startRejected, new IsleProblem(reason, e.Message));
+            return;
+        }
+        catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            await _machine.FireAsync(_startFailed, new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartFailed", e.Message));
+            return;
+        }
+        await _machine.FireAsync(_started, handle);
     }
 
     /// <summary>The isle's process ended on its own: Succeeded, Failed or BackOff per restart policy.</summary>
@@ -178,6 +189,16 @@ public sealed class IsleLifecycle
         return _machine.FireAsync(IsleTrigger.Delete);
     }
 
+    /// <summary>
+    /// The isle was deleted, then desired again before its record went: finishes the delete (every trace removed)
+    /// and keeps the record, Pending with no spec, so the next start is a first one.
+    /// </summary>
+    public async Task DeleteAndRenewAsync(CancellationToken cancellationToken)
+    {
+        await DeleteAsync(cancellationToken);
+        await _machine.FireAsync(IsleTrigger.Deleted);
+    }
+
     /// <summary>Fires one raw trigger with a default argument; for transition tests only.</summary>
     internal Task FireAsync(IsleTrigger trigger, object? argument = null)
     {
@@ -192,7 +213,8 @@ public sealed class IsleLifecycle
         };
     }
 
-    async Task CreateAsync(StartRequest request, IslePhase from)
+    /// <summary>Entry into Creating: the attempt and the spec it runs, in the record, before the runtime is called.</summary>
+    void RecordAttempt(StartRequest request, IslePhase from)
     {
         if (request.SpecHash != _record.SpecHash)
         {
@@ -207,21 +229,14 @@ public sealed class IsleLifecycle
         _record.StopSignal = request.Spec.StopSignal;
         _record.StopTimeout = request.Spec.StopTimeout;
         _record.NextStartAt = null;
-        try
-        {
-            var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
-            _record.ImageId = image?.Id;
-            _startOutcome = await _runtime.StartAsync(_record.Name, request.Spec, image, _cancellation);
-        }
-        catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
-        {
-            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => "StartError" };
-            _startOutcome = (new IsleProblem(reason, e.Message), true);
-        }
-        catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
-        {
-            _startOutcome = (new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartFailed", e.Message), false);
-        }
+    }
+
+    /// <summary>The start itself, in Creating: the image (pulled if missing), then the runtime.</summary>
+    async Task<IsleHandle> RunAsync(StartRequest request)
+    {
+        var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
+        _record.ImageId = image?.Id;
+        return await _runtime.StartAsync(_record.Name, request.Spec, image, _cancellation);
     }
 
     Task<Drivers.Images.ResolvedImage> EnsureImageAsync(string reference) =>
@@ -255,7 +270,7 @@ public sealed class IsleLifecycle
         _record.NextStartAt = _time.GetUtcNow() + delay;
         _record.Pid = null;
         _record.Reason = reason;
-        _record.Message = $"{why}; restarting in {Format(delay)}";
+        _record.Message = delay > TimeSpan.Zero ? $"{why}; restarting in {Format(delay)}" : $"{why}; restarting now";
     }
 
     void RecordExit(IsleExit exit, string reason, string message)

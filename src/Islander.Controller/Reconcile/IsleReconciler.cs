@@ -56,10 +56,7 @@ public sealed class IsleReconciler(
                 break;
             case IslePhase.Deleting:
                 // Deleted, then desired again before the record went: finish the delete, start afresh.
-                await lifecycle.DeleteAsync(cancellationToken);
-                record.State = IslePhase.Pending;
-                record.SpecHash = null;
-                store.SaveIsle(record);
+                await lifecycle.DeleteAndRenewAsync(cancellationToken);
                 break;
         }
 
@@ -210,7 +207,7 @@ public sealed class IsleReconciler(
 
     Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
     {
-        if (t.IsReentry && t.Destination != IslePhase.Creating)
+        if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
         {
             store.SaveIsle(record);
             return Task.CompletedTask;
