@@ -45,6 +45,9 @@ public static class DescribeCommand
         Line("  Finished", s.FinishedAt?.ToString("u"));
         Line("  Next start", s.NextStartAt?.ToString("u"));
         Line("  Observed gen", s.ObservedGeneration);
+        Line("  Bridge", s.Bridge);
+        Line("  Subnet", s.Subnet);
+        Line("  Gateway", s.Gateway);
         Line("  Driver", s.Driver);
         Line("  Path", s.Path);
         Line("  Size limit", s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : o.Kind == "Volume" && s.Driver is not null ? "none" : null);
