@@ -87,7 +87,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Succeeded)
-            .OnEntryFrom(_exited, e => RecordExit(e, "Completed", e.ToString()), "record exit")
+            .OnEntryFrom(_exited, e => RecordExit(e, Reasons.Completed, e.ToString()), "record exit")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -111,7 +111,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Stopped)
-            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = "Stopped"; }, "clear pid")
+            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = Reasons.Stopped; }, "clear pid")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -155,13 +155,13 @@ public sealed class IsleLifecycle
         }
         catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
         {
-            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => "StartError" };
+            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => Reasons.StartError };
             await _machine.FireAsync(_startRejected, new IsleProblem(reason, e.Message));
             return;
         }
         catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
         {
-            await _machine.FireAsync(_startFailed, new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartFailed", e.Message));
+            await _machine.FireAsync(_startFailed, new IsleProblem(e is ImagePullException ? ImagePullException.Reason : Reasons.StartFailed, e.Message));
             return;
         }
         await _machine.FireAsync(_started, handle);
@@ -177,7 +177,7 @@ public sealed class IsleLifecycle
         await _machine.FireAsync(IsleTrigger.Stop);
         if (_record.State == IslePhase.Stopping)
         {
-            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, "Stopped", $"stopped by islander ({exit})");
+            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, Reasons.Stopped, $"stopped by islander ({exit})");
             await _machine.FireAsync(IsleTrigger.Stopped);
         }
     }
@@ -260,7 +260,7 @@ public sealed class IsleLifecycle
         if (_record.StartedAt is { } started && exit.FinishedAt - started >= _backoff.ResetAfter)
             _record.BackOffExponent = 0;
         RecordExit(exit, FailureReason(exit), exit.ToString());
-        ScheduleRestart(exit.Succeeded ? "Completed" : "CrashLoopBackOff", exit.ToString());
+        ScheduleRestart(exit.Succeeded ? Reasons.Completed : Reasons.CrashLoopBackOff, exit.ToString());
     }
 
     void ScheduleRestart(string reason, string why)
@@ -301,7 +301,7 @@ public sealed class IsleLifecycle
 
     bool BackOffElapsed() => _record.NextStartAt is not { } at || _time.GetUtcNow() >= at;
 
-    static string FailureReason(IsleExit exit) => exit.OomKilled ? "OOMKilled" : exit.Succeeded ? "Completed" : exit.Code is null && exit.Signal is null ? "Lost" : "Error";
+    static string FailureReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
 
     static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMilliseconds:0}ms";
 }

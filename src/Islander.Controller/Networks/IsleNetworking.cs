@@ -62,7 +62,7 @@ public sealed class IsleNetworking(
                     return;
                 if (record.Allocations.Count > 0)
                 {
-                    SetStatus(record, "InUse", $"deleted, but still used by {string.Join(", ", record.Allocations.Keys)}; removed once they are gone");
+                    SetStatus(record, Reasons.InUse, $"deleted, but still used by {string.Join(", ", record.Allocations.Keys)}; removed once they are gone");
                     return; // releasing the last address requeues this network
                 }
                 driver.DeleteNetwork(Config(record));
@@ -95,7 +95,7 @@ public sealed class IsleNetworking(
         {
             if (record.Allocations.Count > 0 && (!Config(record).Subnet.Equals(want.Subnet) || !Config(record).Gateway.Equals(want.Gateway)))
             {
-                SetStatus(record, "InUse", $"subnet/gateway change to {want.Subnet} via {want.Gateway} waits until no isle uses the network ({string.Join(", ", record.Allocations.Keys)})");
+                SetStatus(record, Reasons.InUse, $"subnet/gateway change to {want.Subnet} via {want.Gateway} waits until no isle uses the network ({string.Join(", ", record.Allocations.Keys)})");
                 return record;
             }
             driver.DeleteNetwork(Config(record));
