@@ -207,6 +207,7 @@ public sealed class IsleReconciler(
 
     Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
     {
+        // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
         if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
         {
             store.SaveIsle(record);
