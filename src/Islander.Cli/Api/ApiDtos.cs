@@ -13,11 +13,15 @@ public sealed record ApiObject(string ApiVersion, string Kind, ApiMetadata Metad
 public sealed record ApiMetadata(string Name, long Generation = 0, DateTimeOffset? CreationTimestamp = null, string? ManagedBy = null, string? Source = null,
     Dictionary<string, string>? Labels = null);
 
-/// <summary>DESIGN.md's status fields; networks use phase, reason and message; volumes also driver, path, sizes, snapshots and usedBy.</summary>
+/// <summary>
+/// DESIGN.md's status fields; networks use phase, reason and message, and bridge, subnet and gateway as made (the gateway
+/// the daemon chose when the spec names none); volumes also driver, path, sizes, snapshots and usedBy.
+/// </summary>
 public sealed record ApiObjectStatus(string? Phase = null, long? ObservedGeneration = null, int? Pid = null, int? ExitCode = null, int? ExitSignal = null,
     string? Reason = null, string? Message = null, int RestartCount = 0, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null,
     DateTimeOffset? NextStartAt = null, Dictionary<string, string>? Addresses = null, List<string>? Problems = null,
-    string? Driver = null, string? Path = null, long? SizeLimit = null, long? BytesUsed = null, List<string>? Snapshots = null, List<string>? UsedBy = null);
+    string? Driver = null, string? Path = null, long? SizeLimit = null, long? BytesUsed = null, List<string>? Snapshots = null, List<string>? UsedBy = null,
+    string? Bridge = null, string? Subnet = null, string? Gateway = null);
 
 public sealed record ApiList(string ApiVersion, string Kind, List<ApiObject> Items);
 

@@ -67,9 +67,6 @@ public sealed partial class IslanderClient : IDisposable
     public async Task<ApiObject> GetAsync(string plural, string name, CancellationToken ct) =>
         JsonSerializer.Deserialize(await GetRawAsync(plural, name, ct), ApiJsonContext.Default.ApiObject)!;
 
-    public async Task<ApiList> ListAsync(string plural, CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetRawAsync(plural, null, ct), ApiJsonContext.Default.ApiList)!;
-
     /// <summary>Applies (or with <paramref name="dryRun"/> previews) every object of a YAML text; problems come back in the result.</summary>
     public async Task<ApplyResult> ApplyAsync(string yaml, string source, bool dryRun, CancellationToken ct)
     {

@@ -68,7 +68,7 @@ public static class ApiEndpoints
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, $"{plural}/{name}", "PUT");
         if (obj is null) return error!;
-        if (obj.Key != new ObjectKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
+        if (obj.Key != new ObjectKey(kind, name)) return Error(422, Reasons.InvalidManifest, $"the body is {obj.Key}, the path {kind}/{name}");
         try
         {
             var outcome = desired.Apply(obj);
@@ -87,7 +87,7 @@ public static class ApiEndpoints
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, plural, "POST");
         if (obj is null) return error!;
-        if (obj.Key.Kind != kind) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {plural}");
+        if (obj.Key.Kind != kind) return Error(422, Reasons.InvalidManifest, $"the body is {obj.Key}, the path {plural}");
         try
         {
             desired.Create(obj);
@@ -103,7 +103,7 @@ public static class ApiEndpoints
         if (text is null) return (null, tooLarge);
         var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
         if (parsed.Problems.Count > 0) return (null, Invalid(parsed.Problems));
-        if (parsed.Objects is not [var obj]) return (null, Error(422, "InvalidManifest", $"{method} takes exactly one object; found {parsed.Objects.Count}"));
+        if (parsed.Objects is not [var obj]) return (null, Error(422, Reasons.InvalidManifest, $"{method} takes exactly one object; found {parsed.Objects.Count}"));
         return (obj, null);
     }
 
@@ -252,7 +252,7 @@ public static class ApiEndpoints
 
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>
     static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
-        Error(422, "InvalidManifest", string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
+        Error(422, Reasons.InvalidManifest, string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
             new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
 
     static IResult UnknownKind(string plural) => Error(404, "NotFound", $"no resource type \"{plural}\"; use isles, networks or volumes");

@@ -106,7 +106,7 @@ public static class ExecEndpoints
         }
         catch (JsonException e) when (NestedDeeperThan(bytes, ManifestLimits.MaxDepth))
         {
-            return (null, (422, "InvalidManifest", $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
+            return (null, (422, Reasons.InvalidManifest, $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
         }
         catch (JsonException e)
         {
@@ -116,15 +116,15 @@ public static class ExecEndpoints
         {
             var command = body?["command"]?.AsArray().Select(Text).ToList() ?? [];
             if (command.Count == 0 || command[0].Length == 0)
-                return (null, (422, "InvalidManifest", "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
+                return (null, (422, Reasons.InvalidManifest, "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
             if (body?["tty"]?.GetValue<bool>() == true || body?["stdin"]?.GetValue<bool>() == true)
                 return (null, (501, "Unsupported", "exec with stdin (-i) or a terminal (-t) is not supported yet; run the command without them"));
             var env = body?["env"]?.AsArray().Select(Text).ToList() ?? [];
             if (env.FirstOrDefault(e => e.IndexOf('=') <= 0) is { } bad)
-                return (null, (422, "InvalidManifest", $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));
+                return (null, (422, Reasons.InvalidManifest, $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));
             var workingDir = (string?)body?["workingDir"];
             if (workingDir is not null && !workingDir.StartsWith('/'))
-                return (null, (422, "InvalidManifest", $"exec: working directory \"{ManifestLimits.Excerpt(workingDir)}\" is not absolute"));
+                return (null, (422, Reasons.InvalidManifest, $"exec: working directory \"{ManifestLimits.Excerpt(workingDir)}\" is not absolute"));
             return (new ExecRequest { Command = command, Env = env, User = (string?)body?["user"] is { Length: > 0 } u ? u : null, WorkingDir = workingDir }, null);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)

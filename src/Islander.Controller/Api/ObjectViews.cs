@@ -104,7 +104,7 @@ public static class ObjectViews
     static void AddProblems(JsonObject status, DesiredEntry? entry)
     {
         if (entry is not { Problems.Count: > 0 }) return;
-        status["reason"] = entry.Problems[0].StartsWith(ManifestFiles.UnavailablePrefix, StringComparison.Ordinal) ? ManifestFiles.UnavailableReason : "InvalidManifest";
+        status["reason"] = entry.Problems[0].StartsWith(ManifestFiles.UnavailablePrefix, StringComparison.Ordinal) ? ManifestFiles.UnavailableReason : Reasons.InvalidManifest;
         status["message"] = string.Join("; ", entry.Problems) + (entry.Object is null ? "" : $" (the last good version, generation {entry.Generation}, stays)");
         status["problems"] = new JsonArray(entry.Problems.Select(p => (JsonNode?)p).ToArray());
     }

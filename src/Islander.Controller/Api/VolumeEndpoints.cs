@@ -66,7 +66,7 @@ public static class VolumeEndpoints
         ["isles"] = new JsonArray(isles.Select(i => (JsonNode?)i).ToArray()),
     }, code);
 
-    static IResult MissingSnapshot() => Error(422, "InvalidManifest", "name the snapshot: ?snapshot=NAME");
+    static IResult MissingSnapshot() => Error(422, Reasons.InvalidManifest, "name the snapshot: ?snapshot=NAME");
 
     static IResult NoDrivers() => Error(501, "Unsupported", "this islanderd has no volume drivers");
 }

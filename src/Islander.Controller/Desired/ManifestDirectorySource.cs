@@ -137,7 +137,7 @@ public sealed class ManifestDirectorySource(
             }
         foreach (var key in changed)
             if (desired.Get(key) is { Problems.Count: > 0 } entry)
-                events.Record(key, EventType.Warning, "InvalidManifest", string.Join("; ", entry.Problems));
+                events.Record(key, EventType.Warning, Reasons.InvalidManifest, string.Join("; ", entry.Problems));
             else if (desired.Get(key) is null)
                 log.LogInformation("Manifest of {Object} removed", key);
         foreach (var key in changed)
