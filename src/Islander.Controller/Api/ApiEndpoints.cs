@@ -102,7 +102,7 @@ public static class ApiEndpoints
         var (text, tooLarge) = await RequestBody.ReadTextAsync(request);
         if (text is null) return (null, tooLarge);
         var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
-        if (parsed.Problems.Count > 0) return (null, Invalid(parsed.Problems));
+        if (parsed.Diagnostics.Count > 0) return (null, Invalid(parsed.Diagnostics));
         if (parsed.Objects is not [var obj]) return (null, Error(422, "InvalidManifest", $"{method} takes exactly one object; found {parsed.Objects.Count}"));
         return (obj, null);
     }
@@ -133,7 +133,7 @@ public static class ApiEndpoints
         var parsed = parser.Parse(source, text);
         var items = new JsonArray();
         var previewed = new List<DesiredObject>();
-        int code = parsed.Problems.Count > 0 ? 422 : 200;
+        int code = parsed.Diagnostics.Count > 0 ? 422 : 200;
         foreach (var obj in parsed.Objects)
         {
             var item = new JsonObject { ["kind"] = obj.Key.Kind.ToString(), ["name"] = obj.Name };
@@ -173,7 +173,7 @@ public static class ApiEndpoints
             ["kind"] = "ApplyResult",
             ["dryRun"] = dryRun,
             ["items"] = items,
-            ["problems"] = new JsonArray(parsed.Problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()),
+            ["problems"] = new JsonArray(parsed.Diagnostics.Select(p => (JsonNode?)ProblemJson(p)).ToArray()),
         };
         if (dryRun) body["plan"] = new JsonArray(DryRunPlan(desired, store, previewed).Select(l => (JsonNode?)l).ToArray());
         return Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
@@ -245,13 +245,13 @@ public static class ApiEndpoints
             key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
             key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
 
-    static JsonObject ProblemJson(ManifestProblem p) => new()
+    static JsonObject ProblemJson(Diagnostic p) => new()
     {
         ["file"] = p.File, ["line"] = p.Line, ["column"] = p.Column, ["field"] = p.Field, ["message"] = p.Message, ["text"] = p.ToString(),
     };
 
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>
-    static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
+    static IResult Invalid(IReadOnlyList<Diagnostic> problems) =>
         Error(422, "InvalidManifest", string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
             new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
 

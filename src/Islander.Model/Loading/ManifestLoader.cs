@@ -15,7 +15,7 @@ public static class ManifestLoader
     /// a diagnostic with its line. A top-level <c>status</c> (as <c>islanderctl get -o yaml</c> prints it) is accepted
     /// and ignored, so that output can be applied again.
     /// </summary>
-    public static ManifestLoadResult Load(string text, string fileName)
+    public static ManifestLoadResult<Manifest> Load(string text, string fileName)
     {
         if (text.Length > ManifestLimits.MaxFileBytes) return TooLarge(fileName, text.Length);
         var diagnostics = new DiagnosticBag(fileName);
@@ -48,7 +48,7 @@ public static class ManifestLoader
             else rejected.Add(k);
         }
 
-        return new ManifestLoadResult(objects, rejected, diagnostics.Sorted(), complete);
+        return new ManifestLoadResult<Manifest>(objects, rejected, diagnostics.Sorted(), complete);
     }
 
     /// <summary>
@@ -56,7 +56,7 @@ public static class ManifestLoader
     /// one diagnostic, nothing read, incomplete (so the objects it defined before keep their last good version). The
     /// caller checks the size before reading, so a 50 MB file is never held in memory.
     /// </summary>
-    public static ManifestLoadResult TooLarge(string fileName, long bytes) => new([], [],
+    public static ManifestLoadResult<Manifest> TooLarge(string fileName, long bytes) => new([], [],
         [new Diagnostic(fileName, 1, 1, "", $"the file is {ManifestLimits.Bytes(bytes)}; a manifest file may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)} (and one object {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
         IsComplete: false);
 
