@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text;
 using Islander.Cli.Api;
@@ -22,7 +23,7 @@ public static class DescribeCommand
         return command;
     }
 
-    internal static string Format(ApiObject o, IReadOnlyList<ApiEvent> events, DateTimeOffset now)
+    internal static string Format(ObjectView o, IReadOnlyList<EventView> events, DateTimeOffset now)
     {
         var sb = new StringBuilder();
         void Line(string label, object? value) { if (value is not null && value.ToString() is { Length: > 0 } v) sb.Append($"{label + ":",-16}{v}\n"); }
@@ -31,7 +32,7 @@ public static class DescribeCommand
         Line("Labels", o.Metadata.Labels is { Count: > 0 } l ? string.Join(",", l.Select(x => $"{x.Key}={x.Value}")) : "<none>");
         Line("Managed by", o.Metadata.ManagedBy);
         Line("Source", o.Metadata.Source);
-        Line("Generation", o.Metadata.Generation);
+        Line("Generation", o.Metadata.Generation ?? 0);
         Line("Created", o.Metadata.CreationTimestamp?.ToString("u"));
         var s = o.Status;
         sb.Append("Status:\n");
@@ -40,7 +41,7 @@ public static class DescribeCommand
         Line("  Message", s.Message);
         Line("  Pid", s.Pid);
         Line("  Exit code", s.ExitCode);
-        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount : null);
+        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount ?? 0 : null);
         Line("  Started", s.StartedAt?.ToString("u"));
         Line("  Finished", s.FinishedAt?.ToString("u"));
         Line("  Next start", s.NextStartAt?.ToString("u"));

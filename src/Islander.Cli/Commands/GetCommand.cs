@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
 using Islander.Cli.Api;
@@ -27,8 +28,8 @@ public static class GetCommand
                     return 0;
             }
             var items = one is null
-                ? JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiList)!.Items
-                : [JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiObject)!];
+                ? JsonSerializer.Deserialize(raw, ApiJson.Context.ObjectListView)!.Items
+                : [JsonSerializer.Deserialize(raw, ApiJson.Context.ObjectView)!];
             if (items.Count == 0)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"No {plural} found.");
@@ -46,7 +47,7 @@ public static class GetCommand
         Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "wide" or "json" or "yaml")) r.AddError($"-o {v}: use table, wide, json or yaml"); } },
     };
 
-    static Table Render(string plural, List<ApiObject> items, bool wide)
+    static Table Render(string plural, IReadOnlyList<ObjectView> items, bool wide)
     {
         var now = DateTimeOffset.UtcNow;
         switch (plural)
@@ -60,9 +61,9 @@ public static class GetCommand
                 {
                     var s = o.Status;
                     var age = Table.Age(s.StartedAt ?? o.Metadata.CreationTimestamp, now);
-                    if (!wide) table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason);
-                    else table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason, s.ExitCode?.ToString(),
-                        $"{s.ObservedGeneration}/{o.Metadata.Generation}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
+                    if (!wide) table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason);
+                    else table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason, s.ExitCode?.ToString(),
+                        $"{s.ObservedGeneration}/{o.Metadata.Generation ?? 0}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
                 }
                 return table;
             }

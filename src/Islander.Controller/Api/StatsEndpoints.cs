@@ -1,4 +1,5 @@
 using Islander.Model;
+using Islander.Model.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -41,7 +42,7 @@ public static class StatsEndpoints
         foreach (var record in store.Isles())
             if (stats.Read(record.Name) is { } sample)
                 items.Add(View(record.Name, sample));
-        return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "IsleStatsList", ["items"] = items });
+        return Json(new JsonObject { ["apiVersion"] = ApiJson.ApiVersion, ["kind"] = "IsleStatsList", ["items"] = items });
     }
 
     static IResult Get(string name, HttpContext context, DesiredStore desired, StateStore store)
@@ -60,7 +61,7 @@ public static class StatsEndpoints
 
     public static JsonObject View(string name, IsleStats s) => new()
     {
-        ["apiVersion"] = ObjectViews.ApiVersion,
+        ["apiVersion"] = ApiJson.ApiVersion,
         ["kind"] = "IsleStats",
         ["metadata"] = new JsonObject { ["name"] = name },
         ["timestamp"] = s.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),

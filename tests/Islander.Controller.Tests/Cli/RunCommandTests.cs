@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using Islander.Cli.Api;
 using Islander.Controller.Ports;
 using Islander.Controller.Tests.Api;
@@ -16,7 +17,7 @@ public sealed class RunCommandTests : IAsyncLifetime
 
     Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => _d.CtlAsync(["run", .. args]);
 
-    async Task<ApiObject?> FindAsync(string name)
+    async Task<ObjectView?> FindAsync(string name)
     {
         using var client = new IslanderClient(_d.Socket);
         return await client.FindAsync("isles", name, default);
