@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Model.Api;
 using System.CommandLine;
 using System.Text;
@@ -49,7 +50,7 @@ public static class DescribeCommand
         Line("  Driver", s.Driver);
         Line("  Path", s.Path);
         Line("  Size limit", s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : o.Kind == "Volume" && s.Driver is not null ? "none" : null);
-        Line("  Used", s.BytesUsed is { } used ? $"{Table.Bytes(used)} ({used} bytes)" : null);
+        Line("  Used", s.BytesUsed is { } used ? $"{ByteSize.Format(used)} ({used} bytes)" : null);
         if (o.Kind == "Volume" && s.Driver is not null)
         {
             Line("  Snapshots", s.Snapshots is { Count: > 0 } snaps ? string.Join(", ", snaps) : "<none>");

@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
@@ -84,7 +85,7 @@ public static class GetCommand
                     var s = o.Status;
                     string? driver = s.Driver ?? Str(o.Spec, "driver");
                     string? size = s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : Str(o.Spec, "size") is { } spec && long.TryParse(spec, out var b) ? Islander.Model.Quantity.FormatBytes(b) : Str(o.Spec, "size");
-                    string? used = s.BytesUsed is { } bytes ? Table.Bytes(bytes) : null;
+                    string? used = s.BytesUsed is { } bytes ? ByteSize.Format(bytes) : null;
                     var age = Table.Age(o.Metadata.CreationTimestamp, now);
                     if (!wide) table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason);
                     else table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason, string.Join(",", s.UsedBy ?? []),

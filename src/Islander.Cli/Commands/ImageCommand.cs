@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
@@ -82,7 +83,7 @@ public static class ImageCommand
             {
                 var names = image.Names.Count > 0 ? image.Names : ["<none>"];
                 foreach (var name in names)
-                    table.Add(name, ShortId(image.Id), Table.Age(image.Created ?? image.Added), Size(image.Size));
+                    table.Add(name, ShortId(image.Id), Table.Age(image.Created ?? image.Added), ByteSize.Format(image.Size));
             }
             await table.WriteAsync(writer);
             return 0;
@@ -150,14 +151,6 @@ public static class ImageCommand
     }
 
     static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;
-
-    static string Size(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##}GB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#}MB",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.#}kB",
-        _ => $"{bytes}B",
-    };
 
     static string Pretty(string json)
     {

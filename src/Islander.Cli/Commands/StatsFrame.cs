@@ -1,3 +1,4 @@
+using Islander.Model;
 using System.Globalization;
 using System.Text.Json.Nodes;
 

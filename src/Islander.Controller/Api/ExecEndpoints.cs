@@ -98,7 +98,7 @@ public static class ExecEndpoints
     {
         JsonNode? body;
         var (bytes, _) = await RequestBody.ReadBytesAsync(http);
-        if (bytes is null) return (null, (413, "RequestEntityTooLarge", $"exec: the body is too large; it may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)}: pass large data through a volume, not the command line"));
+        if (bytes is null) return (null, (413, "RequestEntityTooLarge", $"exec: the body is too large; it may be at most {ByteSize.Format(ManifestLimits.MaxFileBytes)}: pass large data through a volume, not the command line"));
         try
         {
             // System.Text.Json's default depth (64) stops a body of 100 000 '[' with a JsonException, not a stack overflow.

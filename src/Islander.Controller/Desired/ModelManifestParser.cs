@@ -34,7 +34,7 @@ public sealed class ModelManifestParser : IManifestParser
             // saved, and that stopped the daemon. Kubernetes refuses objects over etcd's 1.5 MiB the same way.
             rejected.Add(obj.Key);
             problems.Add(new Diagnostic(manifest.Source.File, manifest.Source.Line, manifest.Source.Column, "spec",
-                $"{obj.Key} is {ManifestLimits.Bytes(size)} as stored (spec and labels); an object may be at most {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}: keep large data in a volume or the image, not in the manifest"));
+                $"{obj.Key} is {ByteSize.Format(size)} as stored (spec and labels); an object may be at most {ByteSize.Format(ManifestLimits.MaxObjectBytes)}: keep large data in a volume or the image, not in the manifest"));
         }
         return new ManifestLoadResult<DesiredObject>(objects, rejected, problems, result.IsComplete);
     }

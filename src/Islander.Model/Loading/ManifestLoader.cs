@@ -57,7 +57,7 @@ public static class ManifestLoader
     /// caller checks the size before reading, so a 50 MB file is never held in memory.
     /// </summary>
     public static ManifestLoadResult<Manifest> TooLarge(string fileName, long bytes) => new([], [],
-        [new Diagnostic(fileName, 1, 1, "", $"the file is {ManifestLimits.Bytes(bytes)}; a manifest file may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)} (and one object {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
+        [new Diagnostic(fileName, 1, 1, "", $"the file is {ByteSize.Format(bytes)}; a manifest file may be at most {ByteSize.Format(ManifestLimits.MaxFileBytes)} (and one object {ByteSize.Format(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
         IsComplete: false);
 
     /// <summary>Reads one document; <paramref name="key"/> is null when its kind or name cannot be read.</summary>

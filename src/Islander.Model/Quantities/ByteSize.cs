@@ -1,11 +1,15 @@
 using System.Globalization;
 
-namespace Islander.Cli.Commands;
+namespace Islander.Model;
 
-/// <summary>Byte counts for people, in binary units as docker stats prints memory: 0B, 512B, 1.5KiB, 28.62MiB, 1.95GiB.</summary>
+/// <summary>
+/// Byte counts for people, rounded, in binary units as <c>docker stats</c> prints them: 0B, 512B, 1.5KiB, 28.61MiB,
+/// 1.95GiB. The one form of every size islanderd and islanderctl show approximately (stats, image and volume sizes,
+/// limits in messages); a size from a spec is shown exactly, as <see cref="Quantity.FormatBytes"/> writes it (64Mi).
+/// </summary>
 public static class ByteSize
 {
-    static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    private static readonly string[] Units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
     public static string Format(long bytes)
     {

@@ -44,14 +44,4 @@ public class StatsFrameTests
 
         Assert.All(now, o => Assert.Null(Percent(o)));
     }
-
-    [Theory]
-    [InlineData(0L, "0B")]
-    [InlineData(1023L, "1023B")]
-    [InlineData(1536L, "1.5KiB")]
-    [InlineData(30L << 20, "30MiB")]
-    [InlineData(30_000_000L, "28.61MiB")]
-    [InlineData(2_093_796_557L, "1.95GiB")]
-    [InlineData(5L << 40, "5TiB")]
-    public void ByteSize_Format_BinaryUnits(long bytes, string expected) => Assert.Equal(expected, ByteSize.Format(bytes));
 }
