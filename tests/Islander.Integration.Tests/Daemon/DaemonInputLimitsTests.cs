@@ -70,7 +70,7 @@ public sealed class DaemonInputLimitsTests : IAsyncDisposable
         var bigIsle = await _h.WaitIsleAsync(big, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(10), "InvalidManifest");
         Assert.Contains($"{deepFile}:5:", (string?)deepIsle["status"]?["message"]);
         Assert.Contains("metadata.labels[0][0]", (string?)deepIsle["status"]?["message"]);
-        Assert.Contains($"{bigFile}:1:1: the file is 50 MiB; a manifest file may be at most 8MiB", (string?)bigIsle["status"]?["message"]);
+        Assert.Contains($"{bigFile}:1:1: the file is 50MiB; a manifest file may be at most 8MiB", (string?)bigIsle["status"]?["message"]);
         var get = await _h.CtlAsync("get", "isles", deep, "-o", "json");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Contains($"{deepFile}:5:", (string?)JsonNode.Parse(get.Stdout)!["status"]?["message"]);
