@@ -16,6 +16,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ImageListView))]
 [JsonSerializable(typeof(ImageProgressView))]
 [JsonSerializable(typeof(KindView))]
+[JsonSerializable(typeof(ExecFrameView))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -160,4 +160,13 @@ public class ApiViewsTests
         RoundTrip(new ImageProgressView(ImageProgressView.KindName, "3f4a1b2c", "Downloading", 1024, 4096), ApiJson.Context.ImageProgressView,
             """{"kind":"ImageProgress","item":"3f4a1b2c","phase":"Downloading","current":1024,"total":4096}""");
     }
+
+    [Fact]
+    public void ExecFrames_ThreeShapes_WireAsBefore()
+    {
+        RoundTrip(new ExecFrameView("stdout", Convert.ToBase64String([0xfb, 0xff, 0x68])), ApiJson.Context.ExecFrameView, """{"stream":"stdout","data":"+/9o"}""");
+        RoundTrip(new ExecFrameView(ExitCode: 0, Signal: 0), ApiJson.Context.ExecFrameView, """{"exitCode":0,"signal":0}""");
+        RoundTrip(new ExecFrameView(ExitCode: 125, Reason: "Transient", Message: "the isle's cgroup went away"), ApiJson.Context.ExecFrameView,
+            """{"exitCode":125,"reason":"Transient","message":"the isle's cgroup went away"}""");
+    }
 }
