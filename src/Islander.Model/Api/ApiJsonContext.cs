@@ -17,6 +17,8 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ImageProgressView))]
 [JsonSerializable(typeof(KindView))]
 [JsonSerializable(typeof(ExecFrameView))]
+[JsonSerializable(typeof(IsleStatsView))]
+[JsonSerializable(typeof(IsleStatsListView))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

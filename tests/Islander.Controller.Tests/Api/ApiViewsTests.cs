@@ -169,4 +169,16 @@ public class ApiViewsTests
         RoundTrip(new ExecFrameView(ExitCode: 125, Reason: "Transient", Message: "the isle's cgroup went away"), ApiJson.Context.ExecFrameView,
             """{"exitCode":125,"reason":"Transient","message":"the isle's cgroup went away"}""");
     }
+
+    [Fact]
+    public void Stats_UnreadableCountersAndHostNetwork_WrittenAsNull()
+    {
+        var sample = new Ports.IsleStats(T0, CpuNanoseconds: 5_000_000_000, MemoryBytes: 30L << 20, MachineMemoryBytes: 8L << 30, Pids: 3);
+
+        RoundTrip(StatsEndpoints.View("web", sample), ApiJson.Context.IsleStatsView, """
+            {"apiVersion":"islander.io/v1","kind":"IsleStats","metadata":{"name":"web"},"timestamp":"2026-11-24T04:00:00.0000000Z",
+             "cpu":{"usageNanoseconds":5000000000},"memory":{"usageBytes":31457280,"limitBytes":8589934592,"limited":false},
+             "pids":{"current":3,"limit":null},"blockIO":{"readBytes":null,"writeBytes":null},"network":null}
+            """);
+    }
 }

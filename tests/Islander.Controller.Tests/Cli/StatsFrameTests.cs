@@ -1,19 +1,14 @@
-using System.Text.Json.Nodes;
+using Islander.Model.Api;
 using Islander.Cli.Commands;
 
 namespace Islander.Controller.Tests.Cli;
 
 public class StatsFrameTests
 {
-    static JsonObject Sample(string name, string timestamp, long? cpuNanos) => new()
-    {
-        ["kind"] = "IsleStats",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["timestamp"] = timestamp,
-        ["cpu"] = new JsonObject { ["usageNanoseconds"] = cpuNanos },
-    };
+    static IsleStatsView Sample(string name, string timestamp, long? cpuNanos) => new(ApiJson.ApiVersion, IsleStatsView.KindName, new ObjectMetaView(name), timestamp,
+        new CpuStatsView(cpuNanos), new MemoryStatsView(null, 0, false), new PidsStatsView(null, null), new BlockIOStatsView(null, null), null);
 
-    static double? Percent(JsonObject o) => (double?)o["cpu"]!["percent"];
+    static double? Percent(IsleStatsView o) => o.Cpu.Percent;
 
     [Fact]
     public void WithCpuPercent_HalfASecondOfCpuInOneSecond_Fifty()
