@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Reconcile;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using System.Text.Json.Serialization.Metadata;
 using Islander.Model;
@@ -15,9 +14,6 @@ namespace Islander.Controller.Api;
 /// </summary>
 public static class ApiErrors
 {
-    /// <summary>Compact, and readable: quotes and non-ASCII text in messages are not \u-escaped.</summary>
-    internal static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static int StatusCode(ErrorCategory category) => category switch
     {
         ErrorCategory.NotFound => 404,
@@ -28,8 +24,6 @@ public static class ApiErrors
         ErrorCategory.Transient => 503,
         _ => 500,
     };
-
-    internal static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
 
     /// <summary>A view, written by the serializer islanderctl reads it with.</summary>
     internal static IResult Json<T>(T body, JsonTypeInfo<T> type, int code = 200) => Results.Text(JsonSerializer.Serialize(body, type), "application/json", Encoding.UTF8, code);

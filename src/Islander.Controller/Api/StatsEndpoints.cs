@@ -3,7 +3,6 @@ using Islander.Model.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
