@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using Islander.Cli.Api;
 using Islander.Model;
 
@@ -80,7 +81,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>
-    static bool HasStarted(ApiObject isle) =>
+    static bool HasStarted(ObjectView isle) =>
         isle.Status.Phase is "Running" or "Succeeded" or "Failed" || isle.Status.StartedAt is not null;
 
     /// <summary>
@@ -89,7 +90,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     /// start later by itself (a start failure being retried, a network still missing) is deleted: a run that reported
     /// failure must not start behind the user's back.
     /// </summary>
-    static (int Exit, string Why, bool Keep)? StartFailure(ApiObject isle)
+    static (int Exit, string Why, bool Keep)? StartFailure(ObjectView isle)
     {
         var s = isle.Status;
         string why = $"{s.Reason}: {s.Message}";
@@ -104,10 +105,10 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     }
 
     /// <summary>The run that started at <paramref name="startedAt"/> has ended (and the daemon has recorded it).</summary>
-    static bool HasEnded(ApiObject isle, DateTimeOffset? startedAt) =>
+    static bool HasEnded(ObjectView isle, DateTimeOffset? startedAt) =>
         isle.Status.Phase is not ("Running" or "Pending" or "Creating") || isle.Status.StartedAt != startedAt || isle.Status.ExitCode is not null;
 
-    async Task<int> ExitCodeAsync(ApiObject? isle)
+    async Task<int> ExitCodeAsync(ObjectView? isle)
     {
         if (isle is null)
             return await FailAsync($"isle {name} was deleted while it ran (islanderctl delete, or another client)");

@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

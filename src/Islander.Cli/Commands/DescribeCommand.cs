@@ -1,10 +1,11 @@
+using Islander.Model;
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Islander.Cli.Api;
-using Islander.Model;
 
 namespace Islander.Cli.Commands;
 
@@ -26,7 +27,7 @@ public static class DescribeCommand
         return command;
     }
 
-    internal static string Format(ApiObject o, IReadOnlyList<ApiEvent> events, DateTimeOffset now)
+    internal static string Format(ObjectView o, IReadOnlyList<EventView> events, DateTimeOffset now)
     {
         var sb = new StringBuilder();
         void Line(string label, object? value) { if (value is not null && value.ToString() is { Length: > 0 } v) sb.Append($"{label + ":",-16}{v}\n"); }
@@ -35,7 +36,7 @@ public static class DescribeCommand
         Line("Labels", o.Metadata.Labels is { Count: > 0 } l ? string.Join(",", l.Select(x => $"{x.Key}={x.Value}")) : "<none>");
         Line("Managed by", o.Metadata.ManagedBy);
         Line("Source", o.Metadata.Source);
-        Line("Generation", o.Metadata.Generation);
+        Line("Generation", o.Metadata.Generation ?? 0);
         Line("Created", o.Metadata.CreationTimestamp?.ToString("u"));
         var s = o.Status;
         sb.Append("Status:\n");
@@ -44,7 +45,7 @@ public static class DescribeCommand
         Line("  Message", s.Message);
         Line("  Pid", s.Pid);
         Line("  Exit code", s.ExitCode);
-        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount : null);
+        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount ?? 0 : null);
         Line("  Started", s.StartedAt?.ToString("u"));
         Line("  Finished", s.FinishedAt?.ToString("u"));
         Line("  Next start", s.NextStartAt?.ToString("u"));
@@ -55,7 +56,7 @@ public static class DescribeCommand
         Line("  Driver", s.Driver);
         Line("  Path", s.Path);
         Line("  Size limit", s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : o.Kind == "Volume" && s.Driver is not null ? "none" : null);
-        Line("  Used", s.BytesUsed is { } used ? $"{Table.Bytes(used)} ({used} bytes)" : null);
+        Line("  Used", s.BytesUsed is { } used ? $"{ByteSize.Format(used)} ({used} bytes)" : null);
         if (o.Kind == "Volume" && s.Driver is not null)
         {
             Line("  Snapshots", s.Snapshots is { Count: > 0 } snaps ? string.Join(", ", snaps) : "<none>");
@@ -82,7 +83,7 @@ public static class DescribeCommand
     /// The spec as a manifest says it (<c>memory: 32Mi</c>, <c>stopTimeout: 10s</c>, defaults left out), through the
     /// Model's writer; the API's own form when the spec is not one this islanderctl can read (a newer daemon's field).
     /// </summary>
-    internal static string SpecYaml(ApiObject o)
+    internal static string SpecYaml(ObjectView o)
     {
         if (o.Spec.ValueKind != JsonValueKind.Object || !o.Spec.EnumerateObject().Any())
             return JsonYaml.Write(o.Spec);
