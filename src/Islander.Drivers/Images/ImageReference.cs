@@ -82,7 +82,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         if (first >= 0)
         {
             string head = rest[..first];
-            if (head.Contains('.') || head.Contains(':') || head == "localhost" || head != head.ToLowerInvariant())
+            if (head.Contains('.') || head.Contains(':') || head == "localhost" || !IsLowercase(head))
             {
                 registry = head;
                 path = rest[(first + 1)..];
@@ -94,7 +94,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
             registry = DockerHub;
         if (path.Length == 0 || path.Length > 255)
             return Fail("empty or too long repository name", out why);
-        if (path != path.ToLowerInvariant())
+        if (!IsLowercase(path))
             return Fail("repository name must be lowercase", out why);
         foreach (var component in path.Split('/'))
             if (!ComponentPattern().IsMatch(component))
@@ -106,6 +106,9 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         reference = new ImageReference(registry, path, tag, digest);
         return true;
     }
+
+    // What ToLowerInvariant would leave unchanged: the same test as before, written as one ordinal comparison.
+    static bool IsLowercase(string s) => string.Equals(s, s.ToLowerInvariant(), StringComparison.Ordinal);
 
     static bool Fail(string message, out string why)
     {

@@ -106,7 +106,7 @@ public sealed class IsleLifecycleTests
         lifecycle.Record.NextStartAt = _time.GetUtcNow().AddSeconds(1);
 
         Assert.False(lifecycle.CanStart(Request));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartAsync(Request, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartAsync(Request, TestContext.Current.CancellationToken));
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(lifecycle.CanStart(Request));
     }
@@ -116,7 +116,7 @@ public sealed class IsleLifecycleTests
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(_runtime.Probe("web").Pid, lifecycle.Record.Pid);
@@ -129,7 +129,7 @@ public sealed class IsleLifecycleTests
         _runtime.StartFault = (_, _) => new IslanderException("shim did not answer", ErrorCategory.Transient);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.BackOff, lifecycle.State);
         Assert.Equal("StartFailed", lifecycle.Record.Reason);
@@ -142,7 +142,7 @@ public sealed class IsleLifecycleTests
         _runtime.StartFault = (_, _) => new IslanderException("rootfs /srv/rootfs: no such directory", ErrorCategory.NotFound);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal("StartError", lifecycle.Record.Reason);
@@ -173,7 +173,7 @@ public sealed class IsleLifecycleTests
         _runtime.StartFault = (_, _) => new IsleCommandException("start isle: execve /bin/nope: ENOENT (No such file or directory)", notFound);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal(reason, lifecycle.Record.Reason);
@@ -216,7 +216,7 @@ public sealed class IsleLifecycleTests
     public async Task ObserveExit_RestartPolicy_DecidesState(RestartPolicy policy, int code, IslePhase expected, string reason)
     {
         var lifecycle = Lifecycle(IslePhase.Pending, policy);
-        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = policy } }, default);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = policy } }, TestContext.Current.CancellationToken);
 
         await lifecycle.ObserveExitAsync(new IsleExit(code, null, false, _time.GetUtcNow()));
 
@@ -229,7 +229,7 @@ public sealed class IsleLifecycleTests
     public async Task ObserveExit_OomKilled_ReasonOOMKilledExitCode137()
     {
         var lifecycle = Lifecycle(IslePhase.Pending, RestartPolicy.Never);
-        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, default);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, TestContext.Current.CancellationToken);
 
         await lifecycle.ObserveExitAsync(new IsleExit(null, 9, true, _time.GetUtcNow()));
 
@@ -242,7 +242,7 @@ public sealed class IsleLifecycleTests
     public async Task Restart_CrashLoop_DelayDoublesToMaxAndCountsRestarts()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         var delays = new List<TimeSpan>();
         for (int i = 0; i < 8; i++)
         {
@@ -251,11 +251,11 @@ public sealed class IsleLifecycleTests
             var delay = lifecycle.Record.NextStartAt!.Value - _time.GetUtcNow();
             delays.Add(delay);
             _time.Advance(delay);
-            await lifecycle.StartAsync(Request, default);
+            await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
             Assert.Equal(IslePhase.Running, lifecycle.State);
         }
 
-        Assert.Equal(new[] { 0, 10, 20, 40, 80, 160, 300, 300 }, delays.Select(d => (int)d.TotalSeconds));
+        Assert.Equal([0, 10, 20, 40, 80, 160, 300, 300], delays.Select(d => (int)d.TotalSeconds));
         Assert.Equal(8, lifecycle.Record.RestartCount);
         Assert.Equal(9, _runtime.Incarnations("web"));
     }
@@ -264,7 +264,7 @@ public sealed class IsleLifecycleTests
     public async Task Restart_AfterLongRun_DelayResetsToBase()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         lifecycle.Record.BackOffExponent = 5;
 
         _time.Advance(TimeSpan.FromMinutes(11));
@@ -278,11 +278,11 @@ public sealed class IsleLifecycleTests
     public async Task Start_NewSpecHash_ResetsRestartCount()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         lifecycle.Record.RestartCount = 4;
-        await lifecycle.StopAsync(default);
+        await lifecycle.StopAsync(TestContext.Current.CancellationToken);
 
-        await lifecycle.StartAsync(Request with { SpecHash = "hash-2", Generation = 2 }, default);
+        await lifecycle.StartAsync(Request with { SpecHash = "hash-2", Generation = 2 }, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(0, lifecycle.Record.RestartCount);
@@ -293,9 +293,9 @@ public sealed class IsleLifecycleTests
     public async Task StopAsync_Running_StoppedAndProcessGone()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
-        await lifecycle.StopAsync(default);
+        await lifecycle.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Stopped, lifecycle.State);
         Assert.False(_runtime.IsRunning("web"));
@@ -306,9 +306,9 @@ public sealed class IsleLifecycleTests
     public async Task DeleteAsync_Running_RemovesEveryTrace()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
-        await lifecycle.DeleteAsync(default);
+        await lifecycle.DeleteAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Deleting, lifecycle.State);
         Assert.Equal(IsleProcessState.NotFound, _runtime.Probe("web").State);
