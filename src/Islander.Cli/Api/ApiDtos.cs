@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace Islander.Cli.Api;
 
 // The API's wire types, as the client reads them (islanderd's Api/ObjectViews.cs writes them). Kept together in
-// one file, against STYLE.md's one-type-per-file, because they are one contract and only make sense side by side.
+// one file, against the one-type-per-file rule (docs/architecture.md, "Conventions"), because they are one contract
+// and only make sense side by side.
 // spec stays a JsonElement: the client shows it, it never interprets it.
 
 /// <summary>An object: apiVersion, kind, metadata, spec, status.</summary>
@@ -13,7 +14,7 @@ public sealed record ApiObject(string ApiVersion, string Kind, ApiMetadata Metad
 public sealed record ApiMetadata(string Name, long Generation = 0, DateTimeOffset? CreationTimestamp = null, string? ManagedBy = null, string? Source = null,
     Dictionary<string, string>? Labels = null);
 
-/// <summary>DESIGN.md's status fields; networks use phase, reason and message; volumes also driver, path, sizes, snapshots and usedBy.</summary>
+/// <summary>The status fields (docs/architecture.md, "The API and its objects"); networks use phase, reason and message; volumes also driver, path, sizes, snapshots and usedBy.</summary>
 public sealed record ApiObjectStatus(string? Phase = null, long? ObservedGeneration = null, int? Pid = null, int? ExitCode = null, int? ExitSignal = null,
     string? Reason = null, string? Message = null, int RestartCount = 0, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null,
     DateTimeOffset? NextStartAt = null, Dictionary<string, string>? Addresses = null, List<string>? Problems = null,

@@ -6,7 +6,7 @@ using Islander.Controller.State;
 namespace Islander.Controller.Api;
 
 /// <summary>
-/// Objects as the API returns them, Kubernetes-style: apiVersion, kind, metadata, spec, status (DESIGN.md "Status").
+/// Objects as the API returns them, Kubernetes-style: apiVersion, kind, metadata, spec, status (docs/architecture.md, "The API and its objects").
 /// Built as JSON trees by hand, so the wire format is written down here and nowhere else.
 /// </summary>
 public static class ObjectViews

@@ -18,7 +18,7 @@ internal static class VolumeSpecReader
         return new VolumeSpec { Driver = driver ?? VolumeDriverKind.Dir, Size = size, ReclaimPolicy = spec.Enum<ReclaimPolicy>("reclaimPolicy") ?? ReclaimPolicy.Retain };
     }
 
-    /// <summary>dir, btrfs or tmpfs, lower case as in DESIGN.md.</summary>
+    /// <summary>dir, btrfs or tmpfs, lower case as in the README's Volumes and examples/volume.yaml.</summary>
     private static VolumeDriverKind? ReadDriver(Fields spec)
     {
         var driver = spec.String("driver");
