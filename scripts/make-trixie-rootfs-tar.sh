@@ -13,7 +13,7 @@ work=$(mktemp -d /var/tmp/islander-trixie.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 debootstrap --variant=minbase trixie "$work/rootfs" "$mirror" >"$work/log" 2>&1 \
   || { tail -20 "$work/log" >&2; exit 1; }
-rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"* 
+rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
 tar --numeric-owner --xattrs --xattrs-include='*' -C "$work/rootfs" -cf "$work/rootfs.tar" .
 mv "$work/rootfs.tar" "$out"
 echo "$out"

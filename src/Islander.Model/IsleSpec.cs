@@ -2,7 +2,7 @@ namespace Islander.Model;
 
 /// <summary>
 /// The desired shape of one isle (spec of a <c>kind: Isle</c> manifest), already validated and
-/// with quantities parsed. Field names follow DESIGN.md's manifest schema.
+/// with quantities parsed. Field names are the manifest's (examples/, src/Islander.Model/README.md).
 /// </summary>
 public sealed record IsleSpec
 {

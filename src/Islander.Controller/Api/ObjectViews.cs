@@ -8,7 +8,7 @@ using Islander.Model.Api;
 namespace Islander.Controller.Api;
 
 /// <summary>
-/// The API's views of the daemon's state (DESIGN.md "Status"), as the Model's typed records that islanderctl reads:
+/// The API's views of the daemon's state (docs/architecture.md, "The API and its objects"), as the Model's typed records that islanderctl reads:
 /// the wire format is written down once, in Islander.Model.Api.
 /// </summary>
 public static class ObjectViews

@@ -60,7 +60,7 @@ public sealed class ManifestDirectorySource(
                 resync.Cancel();
                 if (stoppingToken.IsCancellationRequested) return;
                 await Task.Delay(Debounce, time, stoppingToken).ConfigureAwait(false);
-                while (_signal.CurrentCount > 0) _signal.Wait(0);
+                while (_signal.CurrentCount > 0) _signal.Wait(0, stoppingToken);
             }
         }
         finally

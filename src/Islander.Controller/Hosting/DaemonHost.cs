@@ -34,7 +34,7 @@ public static class DaemonHost
         ApiEndpoints.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            // 0660 root:root (DESIGN.md): only root and the socket's group may drive the daemon.
+            // 0660 root:root (docs/security.md, CVE-2020-15257): only root and the socket's group may drive the daemon.
             File.SetUnixFileMode(options.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
             app.Logger.LogInformation("islanderd listening on {Socket}; manifests {Manifests}, state {State}", options.Socket, options.Manifests, options.State);
         });

@@ -2,7 +2,7 @@ using Islander.Controller.Lifecycle;
 
 namespace Islander.Controller.Hosting;
 
-/// <summary>islanderd's settings; the paths default to DESIGN.md's.</summary>
+/// <summary>islanderd's settings; the paths default to those of docs/architecture.md, "Files on disk".</summary>
 public sealed class DaemonOptions
 {
     public string Manifests { get; set; } = "/etc/islander/manifests";

@@ -35,7 +35,7 @@ internal static unsafe class CgroupSyscalls
             if (n < 0)
                 err = LibC.errno;
         }
-        LibC.close(fd);
+        _ = LibC.close(fd);
         return err;
     }
 

@@ -34,7 +34,7 @@ internal sealed unsafe class PidfdExitWatcher
             {
                 if (_waiters.TryRemove(pidfd, out var waiter))
                 {
-                    LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, pidfd, null);
+                    _ = LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, pidfd, null);
                     waiter.TrySetCanceled(ct);
                 }
             });
@@ -58,7 +58,7 @@ internal sealed unsafe class PidfdExitWatcher
                 int fd = events[i].data.fd;
                 if (_waiters.TryRemove(fd, out var waiter))
                 {
-                    LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, fd, null);
+                    _ = LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, fd, null);
                     waiter.TrySetResult();
                 }
             }

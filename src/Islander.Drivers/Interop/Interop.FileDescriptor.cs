@@ -30,7 +30,7 @@ internal static unsafe partial class FileDescriptor
     {
         // Not retried on EINTR: Linux releases the fd anyway.
         if (fd >= 0)
-            LibC.close(fd);
+            _ = LibC.close(fd);
     }
 
     /// <summary>fcntl(F_DUPFD_CLOEXEC): a copy of <paramref name="fd"/> at <paramref name="floor"/> or above; the original stays open.</summary>
@@ -53,7 +53,7 @@ internal static unsafe partial class FileDescriptor
             return fd;
         int moved = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, floor);
         int errno = LibC.errno;
-        LibC.close(fd);
+        _ = LibC.close(fd);
         if (moved == -1)
             throw new SyscallException("fcntl F_DUPFD_CLOEXEC", null, errno);
         return moved;

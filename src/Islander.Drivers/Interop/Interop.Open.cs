@@ -62,7 +62,7 @@ internal static unsafe partial class FileInterop
         }
         finally
         {
-            LibC.close(dir);
+            _ = LibC.close(dir);
         }
     }
 

@@ -52,8 +52,9 @@ internal static unsafe partial class Spawn
                     Check(posix_spawn_file_actions_addopen(fa, a.Fd, CString(a.Path, strings), a.Flags, 0), "posix_spawn_file_actions_addopen", a.Path);
             }
             sigset_t all, none;
-            LibC.sigfillset(&all);
-            LibC.sigemptyset(&none);
+            // Both only fail for an invalid pointer (EINVAL), and these are locals.
+            _ = LibC.sigfillset(&all);
+            _ = LibC.sigemptyset(&none);
             Check(posix_spawnattr_setsigdefault(attr, &all), "posix_spawnattr_setsigdefault", null);
             Check(posix_spawnattr_setsigmask(attr, &none), "posix_spawnattr_setsigmask", null);
             Check(posix_spawnattr_setflags(attr, PosixSpawnSetSigDef | PosixSpawnSetSigMask), "posix_spawnattr_setflags", null);
@@ -71,8 +72,8 @@ internal static unsafe partial class Spawn
         }
         finally
         {
-            posix_spawn_file_actions_destroy(fa);
-            posix_spawnattr_destroy(attr);
+            _ = posix_spawn_file_actions_destroy(fa);
+            _ = posix_spawnattr_destroy(attr);
             NativeMemory.Free(fa);
             NativeMemory.Free(attr);
             foreach (var s in strings)

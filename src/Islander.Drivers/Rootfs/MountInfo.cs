@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Islander.Drivers.Rootfs;
 
 /// <summary>One line of /proc/PID/mountinfo (proc(5)).</summary>
@@ -42,8 +44,10 @@ public static class MountInfo
         return sb.ToString();
     }
 
+    static readonly SearchValues<char> OctalDigits = SearchValues.Create("01234567");
+
     static bool IsOctal(string s, int start) =>
-        start + 3 <= s.Length && s.AsSpan(start, 3).IndexOfAnyExcept("01234567") < 0;
+        start + 3 <= s.Length && s.AsSpan(start, 3).IndexOfAnyExcept(OctalDigits) < 0;
 
     /// <summary>Whether <paramref name="path"/> is a mount point in the calling process's mount namespace.</summary>
     public static bool IsMountPoint(string path) =>

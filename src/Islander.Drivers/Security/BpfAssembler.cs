@@ -38,6 +38,8 @@ internal sealed class BpfAssembler
 
     readonly List<Item> _items = [];
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static",
+        Justification = "A label belongs to its assembler, as with ILGenerator.DefineLabel: callers ask the assembler for one.")]
     public Label NewLabel() => new();
 
     /// <summary>Places a label at the next instruction. Each label is placed once.</summary>

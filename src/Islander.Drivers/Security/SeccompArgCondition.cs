@@ -17,6 +17,6 @@ public sealed record SeccompArgCondition(int Index, ulong Value, ulong ValueTwo,
         SeccompOperator.GreaterOrEqual => argument >= Value,
         SeccompOperator.GreaterThan => argument > Value,
         SeccompOperator.MaskedEqual => (argument & Value) == ValueTwo,
-        _ => throw new ArgumentOutOfRangeException(nameof(Op), Op, null),
+        _ => throw new InvalidOperationException($"seccomp operator {Op} is not one islander knows"),
     };
 }

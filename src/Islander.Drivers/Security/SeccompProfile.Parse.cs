@@ -178,7 +178,7 @@ public sealed partial record SeccompProfile
             Version? minKernel = null;
             if (String(Get(filter, "minKernel"), path + ".minKernel", required: false) is { Length: > 0 } text)
             {
-                if (Version.TryParse(text, out var version) && text.Count(ch => ch == '.') >= 1)
+                if (Version.TryParse(text, out var version) && text.Contains('.'))
                     minKernel = version;
                 else
                     Problems.Add($"{path}.minKernel: \"{text}\" is not a kernel version such as \"4.8\"");

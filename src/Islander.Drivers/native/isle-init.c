@@ -1,5 +1,5 @@
 /*
- * isle-init: the only C in islander (see DESIGN.md, "Runtime", and STYLE.md §2).
+ * isle-init: the only C in islander (see docs/architecture.md, "isle-init", for its roles and protocol).
  *
  * .NET is multi-threaded before Main, so nothing managed may run between clone() and execve().
  * runc solves the same problem for Go with nsexec.c; this is islander's equivalent. One binary,

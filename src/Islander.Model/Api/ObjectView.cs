@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Islander.Model.Api;
 
 /// <summary>
-/// An object as the API returns it, Kubernetes-style: apiVersion, kind, metadata, spec, status (DESIGN.md "Status").
+/// An object as the API returns it, Kubernetes-style: apiVersion, kind, metadata, spec, status (docs/architecture.md, "The API and its objects").
 /// islanderd writes it and islanderctl reads it through <see cref="ApiJson"/>; <see cref="Spec"/> is the stored spec,
 /// which the client shows but never interprets.
 /// </summary>

@@ -97,7 +97,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
         if (first >= 0)
         {
             string head = rest[..first];
-            if (head.Contains('.') || head.Contains(':') || head == "localhost" || head != head.ToLowerInvariant())
+            if (head.Contains('.') || head.Contains(':') || head == "localhost" || !IsLowercase(head))
             {
                 registry = head;
                 path = rest[(first + 1)..];
@@ -109,7 +109,7 @@ public sealed partial record ImageReference(string Registry, string Repository, 
             registry = DockerHub;
         if (path.Length == 0)
             return Fail("empty repository name", out why);
-        if (path != path.ToLowerInvariant())
+        if (!IsLowercase(path))
             return Fail(UpperCaseReason, out why);
         foreach (var component in path.Split('/'))
             if (!ComponentPattern().IsMatch(component))
@@ -142,4 +142,6 @@ public sealed partial record ImageReference(string Registry, string Repository, 
 
     [GeneratedRegex(@"^sha256:[a-f0-9]{64}\z")]
     private static partial Regex DigestPattern();
+
+    static bool IsLowercase(string s) => string.Equals(s, s.ToLowerInvariant(), StringComparison.Ordinal);
 }

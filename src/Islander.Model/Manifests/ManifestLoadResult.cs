@@ -7,8 +7,9 @@ namespace Islander.Model;
 /// <typeparam name="TObject">What a valid object is read as.</typeparam>
 /// <param name="Objects">The objects that are valid, in file order.</param>
 /// <param name="Rejected">
-/// Objects whose kind and name could be read but which have errors. Keep their last good version running: DESIGN.md
-/// says a bad manifest never changes running state, so these must not be pruned.
+/// Objects whose kind and name could be read but which have errors. Keep their last good version running: a bad
+/// manifest never changes running state (README.md, src/Islander.Controller/README.md "Bad manifests"), so these must
+/// not be pruned.
 /// </param>
 /// <param name="Diagnostics">Every problem, in file order.</param>
 /// <param name="IsComplete">

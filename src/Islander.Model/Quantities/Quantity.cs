@@ -94,7 +94,7 @@ public static partial class Quantity
     {
         millis = 0;
         var s = text?.Trim() ?? "";
-        if (!SplitNumber(s, out var number, out var suffix, out var sign) || (suffix != "" && suffix != "m"))
+        if (!SplitNumber(s, out var number, out var suffix, out var sign) || (suffix.Length != 0 && suffix != "m"))
         {
             error = sign ? $"\"{s}\" is negative; CPU must be more than 0" : $"\"{s}\" is not a CPU amount; {CpuForms}";
             return false;

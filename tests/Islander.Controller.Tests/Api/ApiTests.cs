@@ -91,7 +91,7 @@ public sealed class ApiTests : IAsyncLifetime
     {
         var socket = Path.Combine(_d.Dir, "nobody.sock");
 
-        var (exit, _, error) = await DaemonFixture.CtlAsync(["get", "isles"], socket);
+        var (exit, _, error) = await DaemonFixture.CtlAsync(["get", "isles"], socket, TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exit);
         Assert.Contains($"cannot connect to islanderd at {socket}: is it running? start it with", error);
@@ -202,7 +202,7 @@ public sealed class ApiTests : IAsyncLifetime
         using var client = new IslanderClient(_d.Socket);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var lines = new List<string>();
-        _ = Task.Delay(200).ContinueWith(_ => _d.Runtime.Exit("web", 0));
+        _ = Task.Delay(200, TestContext.Current.CancellationToken).ContinueWith(_ => _d.Runtime.Exit("web", 0), TestContext.Current.CancellationToken);
         await foreach (var line in client.LogAsync("web", follow: true, tail: 0, cts.Token)) lines.Add(line);
 
         Assert.Empty(lines); // tail 0: no old lines; and the stream ended with the isle, not with the timeout
@@ -225,8 +225,8 @@ public sealed class ApiTests : IAsyncLifetime
                 lines.Add(line);
                 if (lines.Count == 2) break;
             }
-        });
-        await Task.Delay(200);
+        }, TestContext.Current.CancellationToken);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
         _d.Runtime.WriteLog("web", "hello");
         _d.Runtime.WriteLog("web", "world");
         await reading;
@@ -247,7 +247,7 @@ public sealed class ApiTests : IAsyncLifetime
                 seen.Add(e);
                 if (e.Reason == "Started") break;
             }
-        });
+        }, TestContext.Current.CancellationToken);
 
         _d.Write("web.yaml", Web());
         await watching;

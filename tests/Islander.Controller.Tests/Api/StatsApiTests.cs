@@ -185,7 +185,7 @@ public sealed class StatsApiTests : IAsyncLifetime
     [Fact]
     public async Task Cli_NoDaemon_TheUsualMessage()
     {
-        var (exit, _, error) = await DaemonFixture.CtlAsync(["stats", "--no-stream"], Path.Combine(_d.Dir, "none.sock"));
+        var (exit, _, error) = await DaemonFixture.CtlAsync(["stats", "--no-stream"], Path.Combine(_d.Dir, "none.sock"), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, exit);
         Assert.Contains("cannot connect to islanderd", error);

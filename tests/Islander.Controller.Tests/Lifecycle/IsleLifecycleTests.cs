@@ -115,7 +115,7 @@ public sealed class IsleLifecycleTests : IDisposable
         lifecycle.Record.NextStartAt = _time.GetUtcNow().AddSeconds(1);
 
         Assert.False(lifecycle.CanStart(Request));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartAsync(Request, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => lifecycle.StartAsync(Request, TestContext.Current.CancellationToken));
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True(lifecycle.CanStart(Request));
     }
@@ -125,7 +125,7 @@ public sealed class IsleLifecycleTests : IDisposable
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(_runtime.Probe("web").Pid, lifecycle.Record.Pid);
@@ -138,7 +138,7 @@ public sealed class IsleLifecycleTests : IDisposable
         _runtime.StartFault = (_, _) => new IslanderException("shim did not answer", ErrorCategory.Transient);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.BackOff, lifecycle.State);
         Assert.Equal("StartFailed", lifecycle.Record.Reason);
@@ -151,7 +151,7 @@ public sealed class IsleLifecycleTests : IDisposable
         _runtime.StartFault = (_, _) => new IslanderException("rootfs /srv/rootfs: no such directory", ErrorCategory.NotFound);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal("StartError", lifecycle.Record.Reason);
@@ -182,7 +182,7 @@ public sealed class IsleLifecycleTests : IDisposable
         _runtime.StartFault = (_, _) => new IsleCommandException("start isle: execve /bin/nope: ENOENT (No such file or directory)", notFound);
         var lifecycle = Lifecycle(IslePhase.Pending);
 
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Error, lifecycle.State);
         Assert.Equal(reason, lifecycle.Record.Reason);
@@ -225,7 +225,7 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task ObserveExit_RestartPolicy_DecidesState(RestartPolicy policy, int code, IslePhase expected, string reason)
     {
         var lifecycle = Lifecycle(IslePhase.Pending, policy);
-        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = policy } }, default);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = policy } }, TestContext.Current.CancellationToken);
 
         await lifecycle.ObserveExitAsync(new IsleExit(code, null, false, _time.GetUtcNow()));
 
@@ -238,7 +238,7 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task ObserveExit_OomKilled_ReasonOOMKilledExitCode137()
     {
         var lifecycle = Lifecycle(IslePhase.Pending, RestartPolicy.Never);
-        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, default);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, TestContext.Current.CancellationToken);
 
         await lifecycle.ObserveExitAsync(new IsleExit(null, 9, true, _time.GetUtcNow()));
 
@@ -251,7 +251,7 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task Restart_CrashLoop_DelayDoublesToMaxAndCountsRestarts()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         var delays = new List<TimeSpan>();
         for (int i = 0; i < 8; i++)
         {
@@ -260,11 +260,11 @@ public sealed class IsleLifecycleTests : IDisposable
             var delay = lifecycle.Record.NextStartAt!.Value - _time.GetUtcNow();
             delays.Add(delay);
             _time.Advance(delay);
-            await lifecycle.StartAsync(Request, default);
+            await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
             Assert.Equal(IslePhase.Running, lifecycle.State);
         }
 
-        Assert.Equal(new[] { 0, 10, 20, 40, 80, 160, 300, 300 }, delays.Select(d => (int)d.TotalSeconds));
+        Assert.Equal([0, 10, 20, 40, 80, 160, 300, 300], delays.Select(d => (int)d.TotalSeconds));
         Assert.Equal(8, lifecycle.Record.RestartCount);
         Assert.Equal(9, _runtime.Incarnations("web"));
     }
@@ -273,7 +273,7 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task Restart_AfterLongRun_DelayResetsToBase()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         lifecycle.Record.BackOffExponent = 5;
 
         _time.Advance(TimeSpan.FromMinutes(11));
@@ -287,11 +287,11 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task Start_NewSpecHash_ResetsRestartCount()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
         lifecycle.Record.RestartCount = 4;
-        await lifecycle.StopAsync(default);
+        await lifecycle.StopAsync(TestContext.Current.CancellationToken);
 
-        await lifecycle.StartAsync(Request with { SpecHash = "hash-2", Generation = 2 }, default);
+        await lifecycle.StartAsync(Request with { SpecHash = "hash-2", Generation = 2 }, TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Running, lifecycle.State);
         Assert.Equal(0, lifecycle.Record.RestartCount);
@@ -302,9 +302,9 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task StopAsync_Running_StoppedAndProcessGone()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
-        await lifecycle.StopAsync(default);
+        await lifecycle.StopAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Stopped, lifecycle.State);
         Assert.False(_runtime.IsRunning("web"));
@@ -315,9 +315,9 @@ public sealed class IsleLifecycleTests : IDisposable
     public async Task DeleteAsync_Running_RemovesEveryTrace()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);
-        await lifecycle.StartAsync(Request, default);
+        await lifecycle.StartAsync(Request, TestContext.Current.CancellationToken);
 
-        await lifecycle.DeleteAsync(default);
+        await lifecycle.DeleteAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(IslePhase.Deleting, lifecycle.State);
         Assert.Equal(IsleProcessState.NotFound, _runtime.Probe("web").State);

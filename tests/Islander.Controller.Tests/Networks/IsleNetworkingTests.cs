@@ -225,7 +225,8 @@ public sealed class IsleNetworkingTests : IDisposable
         Assert.Equal(pids, (_h.Isle("a").Pid, _h.Isle("b").Pid)); // adopted, not restarted
         Assert.Equal("10.88.0.3", _h.Isle("a").Addresses["backend"]);
         Assert.Equal("10.88.0.2", _h.Isle("b").Addresses["backend"]);
-        Assert.DoesNotContain(_h.Isle("c").Addresses["backend"], new[] { "10.88.0.2", "10.88.0.3" });
+        string[] taken = ["10.88.0.2", "10.88.0.3"];
+        Assert.DoesNotContain(_h.Isle("c").Addresses["backend"], taken);
         Assert.Contains("10.88.0.3\ta", Hosts("c"));
         Assert.Equal(IPAddress.Parse("10.88.0.3"), Assert.Single(Driver.Firewall.Ports).IsleIp);
         var rebuilt = Assert.Single(_h.Events.Recent(), e => e.Reason == "AddressesRebuilt");

@@ -41,7 +41,7 @@ public sealed class VolumeLocksTests : IDisposable
         Assert.Equal(VolumePhase.Ready, _h.Store.GetVolume("small")!.Phase);
         _gated = true;
         var pass = Task.Run(() => _h.Get<VolumeReconciler>().ReconcileAsync("big", CancellationToken.None));
-        Assert.True(_entered.Wait(Patience), "the pass of volume big never inspected it");
+        Assert.True(_entered.Wait(Patience, TestContext.Current.CancellationToken), "the pass of volume big never inspected it");
 
         var work = Task.Run(() =>
         {

@@ -45,7 +45,7 @@ public sealed class FakeRegistry : HttpMessageHandler
         AddManifest(repo, tag, image.Manifest, MediaTypes.OciManifest);
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var uri = request.RequestUri!;

@@ -292,12 +292,13 @@ public sealed class OciImageStoreTests : IDisposable
     public async Task Import_DockerSave_NamesFromRepoTags()
     {
         string cfg = image.ConfigDigest.Hex + ".json";
+        string[] tags = ["team/app:7"], layers = ["l1/layer.tar", "l2/layer.tar"];
         var archive = ArchiveWith(w =>
         {
             Add(w, cfg, image.Config);
             Add(w, "l1/layer.tar", Base);
             Add(w, "l2/layer.tar", App);
-            Add(w, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new[] { new { Config = cfg, RepoTags = new[] { "team/app:7" }, Layers = new[] { "l1/layer.tar", "l2/layer.tar" } } }));
+            Add(w, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new[] { new { Config = cfg, RepoTags = tags, Layers = layers } }));
         });
         File.WriteAllBytes(temp["save.tar"], archive);
         var store = Store();

@@ -94,7 +94,7 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
         {
             foreach (var task in Directory.GetDirectories($"/proc/{p.Id}/task"))
                 foreach (var kid in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                    Tmds.Linux.LibC.kill(int.Parse(kid), Tmds.Linux.LibC.SIGKILL);
+                    _ = Tmds.Linux.LibC.kill(int.Parse(kid), Tmds.Linux.LibC.SIGKILL);
             p.Kill();
             p.WaitForExit();
             p.Dispose();

@@ -9,7 +9,7 @@ public sealed class SeccompFilterTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static readonly CapabilitySet Caps = CapabilityPolicy.DockerDefault;
+    const CapabilitySet Caps = CapabilityPolicy.DockerDefault;
 
     [Fact]
     public void For_Default_IsTheCompiledDefaultProfile()

@@ -154,7 +154,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         if (!p.HasExited)
         {
             if (kill) p.Kill();
-            else Tmds.Linux.LibC.kill(p.Id, Tmds.Linux.LibC.SIGTERM);
+            else _ = Tmds.Linux.LibC.kill(p.Id, Tmds.Linux.LibC.SIGTERM);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             try { await p.WaitForExitAsync(timeout.Token); }
             catch (OperationCanceledException) { p.Kill(); await p.WaitForExitAsync(); }
@@ -355,7 +355,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         {
             var pids = LeftoverPids().ToList();
             if (pids.Count == 0) break;
-            foreach (var pid in pids) Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
+            foreach (var pid in pids) _ = Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
             Thread.Sleep(100);
         }
         foreach (var mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(_dir + "/", StringComparison.Ordinal)).Reverse())

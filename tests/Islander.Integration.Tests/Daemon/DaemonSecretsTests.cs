@@ -20,7 +20,7 @@ public sealed class DaemonSecretsTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _h.DisposeAsync();
 
-    static readonly UnixFileMode Open = (UnixFileMode)0b111_101_101;
+    const UnixFileMode Open = (UnixFileMode)0b111_101_101;
 
     [Fact]
     public async Task IsleWithASecretInItsEnv_HostUserReadsItNowhere_LogAndEventsDoNotHoldIt_EvenFromAnOlderIslandersFiles()

@@ -45,7 +45,7 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         Assert.True(exec.ExitCode == 0 && exec.Stdout.Contains("inside"), exec.ToString());
 
         // The shim still records how it ended, in the recreated directory: a kill, not a lost isle.
-        Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
+        Assert.Equal(0, Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL));
         var ended = await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) == "Failed", TimeSpan.FromSeconds(10), "Failed");
         Assert.Equal(9, (int?)ended["status"]?["exitSignal"]);
     }

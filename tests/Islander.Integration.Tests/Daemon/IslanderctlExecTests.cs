@@ -91,7 +91,7 @@ public sealed class IslanderctlExecTests : IAsyncDisposable
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             Assert.Equal("started", await exec.StandardOutput.ReadLineAsync(timeout.Token));
 
-            Tmds.Linux.LibC.kill(exec.Id, Tmds.Linux.LibC.SIGINT);
+            _ = Tmds.Linux.LibC.kill(exec.Id, Tmds.Linux.LibC.SIGINT);
             await exec.WaitForExitAsync(timeout.Token);
 
             Assert.True(exec.ExitCode == 130, await exec.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));

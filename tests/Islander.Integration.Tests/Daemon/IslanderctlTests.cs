@@ -179,7 +179,7 @@ public sealed class IslanderctlTests : IAsyncDisposable
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             Assert.Equal("started", await run.StandardOutput.ReadLineAsync(timeout.Token));
 
-            Tmds.Linux.LibC.kill(run.Id, Tmds.Linux.LibC.SIGINT);
+            _ = Tmds.Linux.LibC.kill(run.Id, Tmds.Linux.LibC.SIGINT);
             await run.WaitForExitAsync(timeout.Token);
 
             Assert.True(run.ExitCode == 130, await run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));

@@ -253,10 +253,10 @@ public sealed class ReadmeTests : IDisposable
     }
 
     /// <summary>Ctrl-C in run.sh's terminal: SIGINT to the script, which stops islanderd (SIGTERM), waits for it and ends.</summary>
-    async Task CtrlCAsync(Process runSh, List<string>? problems = null)
+    static async Task CtrlCAsync(Process runSh, List<string>? problems = null)
     {
         var islanderd = Children(runSh.Id).Where(pid => Comm(pid) == "islanderd").ToList();
-        Tmds.Linux.LibC.kill(runSh.Id, Tmds.Linux.LibC.SIGINT);
+        _ = Tmds.Linux.LibC.kill(runSh.Id, Tmds.Linux.LibC.SIGINT);
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
             await runSh.WaitForExitAsync(timeout.Token);
         foreach (var pid in islanderd.Where(pid => Directory.Exists($"/proc/{pid}")))
@@ -372,7 +372,7 @@ public sealed class ReadmeTests : IDisposable
                 .Where(pid => pid > 0 && pid != Environment.ProcessId && IsMine(pid, names)).ToList();
             if (pids.Count == 0) break;
             if (round == 0) problems.Add("processes: " + string.Join(", ", pids.Select(pid => $"{pid} {Comm(pid)}")));
-            foreach (var pid in pids) Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
+            foreach (var pid in pids) _ = Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL);
             Thread.Sleep(100);
         }
         var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(_dir + "/", StringComparison.Ordinal)).Reverse().ToList();

@@ -80,7 +80,7 @@ public sealed class RunScriptTests : IAsyncDisposable
         {
             // run.sh's trap stops its islanderd (isles keep running, as the README says); the harness's own islanderd on
             // the same directories then deletes them through the API.
-            if (!p.HasExited) Tmds.Linux.LibC.kill(p.Id, Tmds.Linux.LibC.SIGTERM);
+            if (!p.HasExited) _ = Tmds.Linux.LibC.kill(p.Id, Tmds.Linux.LibC.SIGTERM);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try { await p.WaitForExitAsync(timeout.Token); }
             catch (OperationCanceledException) { p.Kill(entireProcessTree: true); await p.WaitForExitAsync(); }

@@ -36,7 +36,11 @@ public abstract class IsleDiskLimitTests : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _harness?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return _harness?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     static IsleSpec Limited(long disk, string script) =>
         IsleHarness.Spec("sh", "-c", script) with { Resources = new IsleResources { Disk = disk } };

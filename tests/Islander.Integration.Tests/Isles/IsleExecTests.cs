@@ -144,7 +144,7 @@ public sealed class IsleExecTests : IAsyncDisposable
         var (name, _) = await StartSleeperAsync(IsleHarness.Spec("sleep", "300") with { Env = [new EnvVar("MODE", "prod")], WorkingDir = "/tmp" });
 
         var isle = await ExecAsync(name, "sh", "-c", "id -u; pwd; echo $MODE $EXTRA");
-        var asked = await ExecAsync(name, new ExecRequest { Command = ["sh", "-c", "id -u; pwd; echo $MODE $EXTRA $HOME"], User = "nobody", WorkingDir = "/etc", Env = ["EXTRA=x", "MODE=dev"] });
+        var asked = await ExecAsync(name, new ExecRequest { Command = ["sh", "-c", "id -u; pwd; echo $MODE $EXTRA $HOME"], User = "nobody", WorkingDir = "/etc", Env = ["EXTRA=x", "MODE=dev"] }, TestContext.Current.CancellationToken);
 
         Assert.Equal("0\n/tmp\nprod\n", isle.Out);
         Assert.Equal("65534\n/etc\ndev x /nonexistent\n", asked.Out);

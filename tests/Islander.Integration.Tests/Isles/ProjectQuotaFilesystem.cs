@@ -50,6 +50,7 @@ public abstract class ProjectQuotaFilesystem : IAsyncLifetime
 
     public ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         _fs.Dispose();
         return ValueTask.CompletedTask;
     }

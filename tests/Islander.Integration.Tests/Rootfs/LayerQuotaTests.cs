@@ -13,7 +13,11 @@ public abstract class LayerQuotaTests(ProjectQuotaFilesystem fs) : IDisposable
 {
     readonly string _projects = Path.GetTempFileName();
 
-    public void Dispose() => File.Delete(_projects);
+    public void Dispose()
+    {
+        GC.SuppressFinalize(this);
+        File.Delete(_projects);
+    }
 
     (LayerQuota Quota, string Layer) NewLayer(string isle = "web")
     {

@@ -9,7 +9,7 @@ namespace Islander.Integration.Tests.Runtime;
 /// </summary>
 sealed class IsleRun : IAsyncDisposable
 {
-    public static readonly NamespaceFlags DefaultNamespaces =
+    public const NamespaceFlags DefaultNamespaces =
         NamespaceFlags.Mount | NamespaceFlags.Uts | NamespaceFlags.Ipc | NamespaceFlags.Pid | NamespaceFlags.Network;
 
     readonly BusyboxRootfs _rootfs = new();

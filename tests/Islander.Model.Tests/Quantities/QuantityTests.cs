@@ -68,7 +68,7 @@ public class QuantityTests
     [Fact]
     public void TryParseBytes_NotAQuantity_NamesTheAcceptedForms()
     {
-        Quantity.TryParseBytes("64Q", out _, out var error);
+        Assert.False(Quantity.TryParseBytes("64Q", out _, out var error));
         Assert.Equal("\"64Q\" is not a quantity; " + Quantity.ByteForms, error);
     }
 

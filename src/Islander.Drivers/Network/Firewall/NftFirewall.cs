@@ -6,7 +6,7 @@ namespace Islander.Drivers.Network.Firewall;
 /// <summary>
 /// Applies an <see cref="NftRuleset"/> script with <c>nft -f -</c> inside a network namespace
 /// (the process is started from a thread inside it, so it inherits it). nftables' interface is its
-/// tool (DESIGN.md), so this is the one external program the network driver runs.
+/// tool (docs/architecture.md, "Conventions"), so this is the one external program the network driver runs.
 /// </summary>
 public sealed class NftFirewall(NetworkNamespace ns, string nftPath = "nft")
 {
