@@ -6,6 +6,7 @@ using Islander.Controller.Hosting;
 using Islander.Controller.Images;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

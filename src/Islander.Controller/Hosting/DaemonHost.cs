@@ -6,6 +6,7 @@ using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

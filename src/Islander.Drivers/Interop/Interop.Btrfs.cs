@@ -5,7 +5,7 @@ namespace Islander.Drivers.Interop;
 
 /// <summary>
 /// ioctl(2) on a directory of a btrfs filesystem. The argument structures are encoded and decoded as bytes
-/// by <see cref="Volumes.Btrfs.BtrfsIoctl"/>, which is pure and unit-tested; this file only makes the call.
+/// by BtrfsIoctl (Volumes/Btrfs), which is pure and unit-tested; this file only makes the call.
 /// </summary>
 internal static unsafe partial class BtrfsInterop
 {

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Islander.Drivers.Rootfs;
-using Islander.Drivers.Runtime;
 
 namespace Islander.Drivers.Interop;
 

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Islander.Drivers.Cgroups;
+using Islander.Drivers.Images;
 using Islander.Drivers.Network;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Security;
+using Islander.Drivers.Storage;
 using Islander.Drivers.Users;
 using Islander.Model;
 

@@ -25,7 +25,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         _layout = new VolumeLayout(root);
         if (Probe(_layout.Root) is { } reason)
             throw new VolumeException(reason, ErrorCategory.Unsupported);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
         // Every volume and snapshot is under the root, on its filesystem: one qgroups directory in sysfs, found once.
         _qgroups = new(() => BtrfsQgroupUsage.QgroupsDirectory(BtrfsSubvolume.FilesystemUuid(_layout.Root), sysfs));
     }

@@ -19,7 +19,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
     public DirVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
     }
 
     public VolumeDriverKind Kind => VolumeDriverKind.Dir;

@@ -1,6 +1,5 @@
 using Islander.Drivers.Interop;
 using Islander.Drivers.Rootfs;
-using Islander.Drivers.Runtime;
 using Islander.Model;
 
 namespace Islander.Drivers.Volumes;
@@ -24,7 +23,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     public TmpfsVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
         // mountinfo names mount points by their real path; the root may sit behind a symlink (/var/run).
         _realRoot = FileInterop.RealPath(_layout.Root) ?? _layout.Root;
     }

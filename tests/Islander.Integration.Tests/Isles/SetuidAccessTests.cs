@@ -1,5 +1,6 @@
 using System.Text;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Drivers.Volumes;
 using Islander.Integration.Tests.Images;
 using Islander.Model;

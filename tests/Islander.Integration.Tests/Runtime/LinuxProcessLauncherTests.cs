@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Islander.Drivers.Interop;
+using Islander.Drivers.Rootfs;
 using Islander.Drivers.Runtime;
 using Tmds.Linux;
 

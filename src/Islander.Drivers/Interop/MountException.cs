@@ -1,9 +1,6 @@
-using Islander.Drivers.Interop;
 using Islander.Model;
 
-using Islander.Drivers.Runtime;
-
-namespace Islander.Drivers.Rootfs;
+namespace Islander.Drivers.Interop;
 
 /// <summary>A failed mount, printed as runc prints mountError: <c>mount src=/a, dst=/b, type=overlay, flags=MS_BIND|MS_REC: EPERM (...)</c>.</summary>
 public sealed class MountException(string op, string? source, string target, string? fsType, MountFlags flags, int errno)
