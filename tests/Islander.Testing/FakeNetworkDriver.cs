@@ -20,10 +20,15 @@ public sealed class FakeNetworkDriver : INetworkDriver
     public FirewallConfig Firewall { get; private set; } = FirewallConfig.Empty;
     public bool IsLoopbackUp(NetworkNamespace netns) => _loopbacksUp.Contains(netns);
 
-    public void EnsureNetwork(BridgeNetworkConfig network) => _networks[network.Name] = network;
-
-    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        _networks[network.Name] = network;
+    }
+
+    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         if (!network.Subnet.Contains(endpoint.Ip))
             throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
         if (!_networks.ContainsKey(network.Name))
@@ -32,28 +37,45 @@ public sealed class FakeNetworkDriver : INetworkDriver
         _loopbacksUp.Add(endpoint.Netns);
     }
 
-    public void Detach(BridgeNetworkConfig network, string isle) => _attachments.Remove((network.Name, isle));
-
-    public void DeleteNetwork(BridgeNetworkConfig network)
+    public void Detach(BridgeNetworkConfig network, string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        _attachments.Remove((network.Name, isle));
+    }
+
+    public void DeleteNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         _networks.Remove(network.Name);
         foreach (var key in _attachments.Keys.Where(k => k.Network == network.Name).ToList())
             _attachments.Remove(key);
     }
 
-    public void SyncFirewall(FirewallConfig config) => Firewall = config;
+    public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Firewall = config;
+    }
 
-    public void BringUpLoopback(NetworkNamespace netns) => _loopbacksUp.Add(netns);
+    public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _loopbacksUp.Add(netns);
+    }
 
     /// <summary>Addresses a namespace has besides its attachments (set by a test: an isle attached by an earlier daemon).</summary>
     public Dictionary<NetworkNamespace, List<System.Net.IPAddress>> ExtraAddresses { get; } = [];
 
-    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns) =>
-        _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
-            .Concat(ExtraAddresses.GetValueOrDefault(netns) ?? []).ToList();
-
-    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
+    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
+            .Concat(ExtraAddresses.GetValueOrDefault(netns) ?? []).ToList();
+    }
+
+    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         bool exists = _networks.TryGetValue(network.Name, out var actual);
         bool ready = exists && actual!.Gateway.Equals(network.Gateway) && actual.Subnet.Equals(network.Subnet);
         return new NetworkProbe(exists, ready, exists ? isles.Where(i => _attachments.ContainsKey((network.Name, i))).ToList() : []);

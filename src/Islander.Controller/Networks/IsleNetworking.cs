@@ -65,7 +65,7 @@ public sealed class IsleNetworking(
                     SetStatus(record, "InUse", $"deleted, but still used by {string.Join(", ", record.Allocations.Keys)}; removed once they are gone");
                     return; // releasing the last address requeues this network
                 }
-                driver.DeleteNetwork(Config(record));
+                driver.DeleteNetwork(Config(record), CancellationToken.None);
                 store.DeleteNetwork(name);
                 log.LogInformation("Network {Network} deleted (bridge {Bridge})", name, record.Bridge);
                 events.Record(Key(name), EventType.Normal, "Deleted", $"bridge {record.Bridge} removed");
@@ -88,7 +88,7 @@ public sealed class IsleNetworking(
         var want = new BridgeNetworkConfig(name, subnet, gateway, spec.Masquerade, spec.Internal);
         if (record is not null && record.Ready && Config(record) == want)
         {
-            driver.EnsureNetwork(want); // cheap and idempotent: repairs a bridge removed by hand
+            driver.EnsureNetwork(want, CancellationToken.None); // cheap and idempotent: repairs a bridge removed by hand
             return record;
         }
         if (record is not null && record.Ready && Config(record) != want)
@@ -98,12 +98,12 @@ public sealed class IsleNetworking(
                 SetStatus(record, "InUse", $"subnet/gateway change to {want.Subnet} via {want.Gateway} waits until no isle uses the network ({string.Join(", ", record.Allocations.Keys)})");
                 return record;
             }
-            driver.DeleteNetwork(Config(record));
+            driver.DeleteNetwork(Config(record), CancellationToken.None);
         }
         record ??= new NetworkRecord { Name = name };
         // Validates subnet and gateway (and the stored allocations against them) before touching the kernel.
         IpamPool.Create(name, want.Subnet, want.Gateway, Allocations(record));
-        driver.EnsureNetwork(want);
+        driver.EnsureNetwork(want, CancellationToken.None);
         record.Subnet = want.Subnet.ToString();
         record.Gateway = want.Gateway.ToString();
         record.Masquerade = want.Masquerade;
@@ -227,7 +227,7 @@ public sealed class IsleNetworking(
             IReadOnlyList<IPAddress> addresses;
             try
             {
-                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid));
+                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid), CancellationToken.None);
             }
             catch (Exception e) when (e is IslanderException or IOException)
             {
@@ -285,7 +285,7 @@ public sealed class IsleNetworking(
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (network, ip) = plan[i];
-                driver.Attach(network, new IsleEndpoint(isle, netns, ip, $"eth{i}", DefaultRoute: i == 0));
+                driver.Attach(network, new IsleEndpoint(isle, netns, ip, $"eth{i}", DefaultRoute: i == 0), cancellationToken);
             }
         }
         return ValueTask.CompletedTask;
@@ -311,7 +311,7 @@ public sealed class IsleNetworking(
             if (!HoldsAddress(isle))
                 return;
             foreach (var record in store.Networks().Where(r => r.Allocations.ContainsKey(isle)))
-                driver.Detach(Config(record), isle);
+                driver.Detach(Config(record), isle, CancellationToken.None);
             SyncFirewallLocked();
         }
     }
@@ -325,7 +325,7 @@ public sealed class IsleNetworking(
                 return;
             foreach (var record in store.Networks().Where(r => r.Allocations.ContainsKey(isle)))
             {
-                driver.Detach(Config(record), isle);
+                driver.Detach(Config(record), isle, CancellationToken.None);
                 Release(record, isle);
             }
             _plans.TryRemove(isle, out _);
@@ -416,6 +416,6 @@ public sealed class IsleNetworking(
             foreach (var p in spec.Ports)
                 ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
         }
-        driver.SyncFirewall(new FirewallConfig(networks.Select(Config).ToList(), ports));
+        driver.SyncFirewall(new FirewallConfig(networks.Select(Config).ToList(), ports), CancellationToken.None);
     }
 }

@@ -53,7 +53,7 @@ public sealed class IsleVolumes
             return _store.GetVolume(name);
         try
         {
-            var info = driver.Inspect(name);
+            var info = driver.Inspect(name, CancellationToken.None);
             record.SizeLimit = info.SizeLimit;
             record.BytesUsed = info.BytesUsed;
             record.Snapshots = [.. info.Snapshots];
@@ -95,7 +95,7 @@ public sealed class IsleVolumes
                 switch (decision.Action)
                 {
                     case DeleteVolume:
-                        _drivers.For(record.Driver).Delete(name);
+                        _drivers.For(record.Driver).Delete(name, CancellationToken.None);
                         _store.DeleteVolume(name);
                         _log.LogInformation("Volume {Volume} deleted with its data (reclaimPolicy Delete)", name);
                         _events.Record(Key(name), EventType.Normal, "Deleted", $"{VolumeErrors.Lower(record.Driver)} volume and its snapshots removed (reclaimPolicy Delete)");
@@ -120,14 +120,14 @@ public sealed class IsleVolumes
                         record.Driver = create.Spec.Driver;
                         record.Size = create.Spec.Size;
                         record.ReclaimPolicy = create.Spec.ReclaimPolicy;
-                        path = _drivers.For(record.Driver).Create(name, create.Spec);
+                        path = _drivers.For(record.Driver).Create(name, create.Spec, CancellationToken.None);
                         record.Created = true;
                         _log.LogInformation("Volume {Volume} created ({Driver})", name, VolumeErrors.Lower(record.Driver));
                         break;
                     case UpdateVolume update:
                         if (update.Spec.Size != record.Size)
                         {
-                            _drivers.For(record.Driver).Resize(name, update.Spec.Size);
+                            _drivers.For(record.Driver).Resize(name, update.Spec.Size, CancellationToken.None);
                             _log.LogInformation("Volume {Volume} resized to {Size}", name, update.Spec.Size?.ToString() ?? "the driver's default");
                             _events.Record(Key(name), EventType.Normal, "Resized", update.Spec.Size is { } s ? $"size limit {Quantity.FormatBytes(s)}" : "size limit removed");
                         }
@@ -154,8 +154,8 @@ public sealed class IsleVolumes
     void Refresh(VolumeRecord record, string? problem, string? created)
     {
         var driver = _drivers.For(record.Driver);
-        var path = created ?? driver.Create(record.Name, record.Spec with { Size = null }); // never resize here: UpdateVolume does
-        var info = driver.Inspect(record.Name);
+        var path = created ?? driver.Create(record.Name, record.Spec with { Size = null }, CancellationToken.None); // never resize here: UpdateVolume does
+        var info = driver.Inspect(record.Name, CancellationToken.None);
         bool changed = record.Path != path || record.SizeLimit != info.SizeLimit || record.BytesUsed != info.BytesUsed
             || !record.Snapshots.SequenceEqual(info.Snapshots);
         record.Path = path;
@@ -240,7 +240,7 @@ public sealed class IsleVolumes
             {
                 if (_store.GetVolume(name) is not { Phase: VolumePhase.Ready } record || _restoring.Contains(name))
                     throw new IslanderException($"volume {name} is not ready", ErrorCategory.Transient);
-                paths[name] = _drivers.For(record.Driver).Create(name, record.Spec with { Size = null });
+                paths[name] = _drivers.For(record.Driver).Create(name, record.Spec with { Size = null }, CancellationToken.None);
                 if (!record.Users.Contains(isle))
                 {
                     record.Users.Add(isle);

@@ -20,7 +20,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
     public void Snapshot(string name, string snapshot)
     {
         var driver = DriverOf(name);
-        driver.Snapshot(name, snapshot);
+        driver.Snapshot(name, snapshot, CancellationToken.None);
         log.LogInformation("Volume {Volume}: snapshot {Snapshot} taken", name, snapshot);
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Snapshot", $"snapshot {snapshot} taken");
     }
@@ -32,7 +32,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
     public async Task<RestoreResult> RestoreAsync(string name, string snapshot, CancellationToken cancellationToken)
     {
         var driver = DriverOf(name);
-        if (!driver.Inspect(name).Snapshots.Contains(snapshot))
+        if (!driver.Inspect(name, cancellationToken).Snapshots.Contains(snapshot))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
         await volumes.BeginRestoreAsync(name, cancellationToken);
         var stopped = new List<string>();
@@ -49,7 +49,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
                 await runtime.StopAsync(isle, spec?.StopSignal ?? 15, spec?.StopTimeout ?? TimeSpan.FromSeconds(10), cancellationToken);
                 stopped.Add(isle);
             }
-            driver.Restore(name, snapshot);
+            driver.Restore(name, snapshot, cancellationToken);
         }
         finally
         {

@@ -13,8 +13,6 @@ namespace Islander.Drivers.Cgroups;
 /// </summary>
 internal static class CgroupDeviceFilter
 {
-    const int ENOENT = 2, EPERM = 1, EACCES = 13, EINVAL = 22, ENOSPC = 28;
-
     /// <summary>Room for the verifier's log when a load fails (the kernel truncates a longer log).</summary>
     const int LogSize = 1 << 20;
 
@@ -51,7 +49,7 @@ internal static class CgroupDeviceFilter
             foreach (var (fd, _) in ours)
             {
                 int err = BpfSyscalls.Detach(dirFd, fd, BpfSyscalls.AttachCgroupDevice);
-                if (err != 0 && err != ENOENT)
+                if (err != 0 && err != Errno.ENOENT)
                     throw CgroupException.SyscallFailed("bpf BPF_PROG_DETACH BPF_CGROUP_DEVICE", group, err);
             }
         }
@@ -75,7 +73,7 @@ internal static class CgroupDeviceFilter
         int err = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, null, out int fd);
         if (err == 0)
             return fd;
-        if (err is EACCES or EINVAL)
+        if (err is Errno.EACCES or Errno.EINVAL)
         {
             var log = new byte[LogSize];
             int again = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, log, out fd);
@@ -83,15 +81,15 @@ internal static class CgroupDeviceFilter
                 return fd; // refused once, accepted now: nothing to report
             int end = Array.IndexOf(log, (byte)0);
             string text = System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end).TrimEnd();
-            if (again is EACCES or EINVAL or ENOSPC && text.Length > 0)
+            if (again is Errno.EACCES or Errno.EINVAL or Errno.ENOSPC && text.Length > 0)
                 throw new CgroupException(
-                    $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(again)}; the verifier said:\n{text}",
+                    $"bpf BPF_PROG_LOAD device filter for {group}: {Errno.Describe(again)}; the verifier said:\n{text}",
                     ErrorCategory.Unknown);
             err = again;
         }
-        if (err == EPERM)
+        if (err == Errno.EPERM)
             throw new CgroupException(
-                $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(err)}: loading a BPF program needs " +
+                $"bpf BPF_PROG_LOAD device filter for {group}: {Errno.Describe(err)}: loading a BPF program needs " +
                 "CAP_BPF or CAP_SYS_ADMIN (and, before Linux 5.11, enough RLIMIT_MEMLOCK)", ErrorCategory.Unsupported);
         throw CgroupException.SyscallFailed("bpf BPF_PROG_LOAD device filter for", group, err);
     }
@@ -101,7 +99,7 @@ internal static class CgroupDeviceFilter
     {
         int err = BpfSyscalls.ProgramById(id, out int fd);
         // Gone since the query, or an LSM keeps it from us (runc skips those too: another filter only restricts more).
-        if (err is ENOENT or EPERM or EACCES)
+        if (err is Errno.ENOENT or Errno.EPERM or Errno.EACCES)
             return null;
         Check(err, "bpf BPF_PROG_GET_FD_BY_ID", group);
         err = BpfSyscalls.ProgramInfo(fd, out string name, out ulong tag);

@@ -12,8 +12,6 @@ internal class CgroupFs
 {
     public static readonly CgroupFs Kernel = new();
 
-    const int ENOENT = 2, ESRCH = 3, EEXIST = 17;
-
     public virtual bool DirectoryExists(string path) => Directory.Exists(path);
 
     public virtual bool FileExists(string path) => File.Exists(path);
@@ -26,7 +24,7 @@ internal class CgroupFs
     public virtual void MakeDirectory(string path)
     {
         int err = CgroupSyscalls.MakeDirectory(path);
-        if (err != 0 && err != EEXIST)
+        if (err != 0 && err != Errno.EEXIST)
             throw CgroupException.SyscallFailed("mkdir", path, err);
     }
 
@@ -34,7 +32,7 @@ internal class CgroupFs
     public virtual bool RemoveDirectory(string path)
     {
         int err = CgroupSyscalls.RemoveDirectory(path);
-        if (err == ENOENT)
+        if (err == Errno.ENOENT)
             return false;
         if (err != 0)
             throw CgroupException.SyscallFailed("rmdir", path, err);
@@ -66,7 +64,7 @@ internal class CgroupFs
     public virtual void Kill(int pid)
     {
         int err = CgroupSyscalls.Kill(pid, CgroupSyscalls.SigKill);
-        if (err != 0 && err != ESRCH)
+        if (err != 0 && err != Errno.ESRCH)
             throw CgroupException.SyscallFailed("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), err);
     }
 
@@ -89,6 +87,6 @@ internal class CgroupFs
     public virtual void SetDeviceFilter(string group, IReadOnlyList<EbpfInstruction>? program) =>
         CgroupDeviceFilter.Apply(group, program);
 
-    /// <summary>Pause between polls of a group that is being emptied; a fake can make it zero.</summary>
-    public virtual void Pause() => Thread.Sleep(10);
+    /// <summary>Pause between polls of a group that is being emptied, without holding a thread; a fake can make it zero.</summary>
+    public virtual Task PauseAsync(CancellationToken cancellationToken) => Task.Delay(10, cancellationToken);
 }

@@ -29,8 +29,6 @@ internal static unsafe partial class BpfSyscalls
     /// <summary>BPF_OBJ_NAME_LEN.</summary>
     const int ObjNameLength = 16;
 
-    const int ENOSPC = 28;
-
     /// <summary>__NR_bpf: not unified across architectures (it predates the 5.x table).</summary>
     static long SysBpf => RuntimeInformation.ProcessArchitecture switch
     {
@@ -124,7 +122,7 @@ internal static unsafe partial class BpfSyscalls
                 *(uint*)(attr + 24) = (uint)capacity; // prog_cnt (in: room, out: count)
                 int err = Bpf(BPF_PROG_QUERY, attr, 32, out _);
                 uint count = *(uint*)(attr + 24);
-                if (err == ENOSPC && count > capacity)
+                if (err == Errno.ENOSPC && count > capacity)
                 {
                     capacity = (int)count; // more attached since: ask again with room for them
                     continue;

@@ -53,7 +53,7 @@ internal static unsafe partial class FileSystemInterop
         if (StatxNative(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, buffer) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */)
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
                 return 0;
             throw new SyscallException("statx", path, errno);
         }

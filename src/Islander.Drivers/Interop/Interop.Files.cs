@@ -24,8 +24,6 @@ internal static unsafe partial class FileInterop
     const int AT_FDCWD = -100;
     const int AT_SYMLINK_NOFOLLOW = 0x100;
     const uint STATX_TYPE = 1, STATX_MODE = 2;
-    const int ENOENT = 2, ENOTDIR = 20;
-
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
 
@@ -65,7 +63,7 @@ internal static unsafe partial class FileInterop
         if (StatxNative(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE, buffer) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno is ENOENT or ENOTDIR)
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
                 return default;
             throw new SyscallException("statx", path, errno);
         }
@@ -128,7 +126,7 @@ internal static unsafe partial class FileInterop
         if (n < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == 61 /* ENODATA */)
+            if (errno == Errno.ENODATA)
                 return null;
             throw new SyscallException($"lgetxattr {name}", path, errno);
         }

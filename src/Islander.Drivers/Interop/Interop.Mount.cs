@@ -62,7 +62,7 @@ internal static partial class MountInterop
             return true;
         int errno = Marshal.GetLastPInvokeError();
         // EINVAL: not a mount point; ENOENT: already gone. Both mean "already done".
-        if (errno is 22 or 2)
+        if (errno is Errno.EINVAL or Errno.ENOENT)
             return false;
         throw new MountException("umount2", null, target, null, MountFlags.None, errno);
     }

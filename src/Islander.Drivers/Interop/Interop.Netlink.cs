@@ -94,7 +94,7 @@ internal static unsafe partial class NetlinkInterop
                 if (n >= 0)
                     return;
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != 4 /* EINTR */)
+                if (errno != Errno.EINTR)
                     throw new SyscallException("send(AF_NETLINK)", null, errno);
             }
         }
@@ -111,7 +111,7 @@ internal static unsafe partial class NetlinkInterop
                 if (n >= 0)
                     return (int)n;
                 int errno = Marshal.GetLastPInvokeError();
-                if (errno != 4 /* EINTR */)
+                if (errno != Errno.EINTR)
                     throw new SyscallException("recv(AF_NETLINK)", null, errno);
             }
         }

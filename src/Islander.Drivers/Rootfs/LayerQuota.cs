@@ -22,8 +22,6 @@ namespace Islander.Drivers.Rootfs;
 /// </remarks>
 public sealed class LayerQuota
 {
-    const int ENOENT = 2, ESRCH = 3, ENOSYS = 38;
-
     /// <summary>The layer's directory is made here, before the overlay: reachable by root only, as Docker's layer directories.</summary>
     const UnixFileMode LayerMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -90,7 +88,7 @@ public sealed class LayerQuota
             if (QuotaInterop.GetProject(fd, out _, out uint id) != 0 || !ProjectIds.IsIslanders(id))
                 return;
             int errno = QuotaInterop.SetBlockLimit(fd, id, 0);
-            if (errno is not (ESRCH or ENOSYS)) // quotas turned off since: no limit is left to lift
+            if (errno is not (Errno.ESRCH or Errno.ENOSYS)) // quotas turned off since: no limit is left to lift
                 Check(errno, $"quotactl_fd Q_SETQUOTA project {id}", dir);
         }
         finally
@@ -132,7 +130,7 @@ public sealed class LayerQuota
     static bool InUse(int fd, uint id, string dir)
     {
         int errno = QuotaInterop.GetQuota(fd, id, out var q);
-        if (errno == ENOENT)
+        if (errno == Errno.ENOENT)
             return false; // no record: never used, or used and emptied
         Check(errno, $"quotactl_fd Q_GETQUOTA project {id}", dir);
         return q.Bytes != 0 || q.Inodes != 0 || q.BlockHardLimitKiB != 0 || q.BlockSoftLimitKiB != 0 || q.InodeHardLimit != 0 || q.InodeSoftLimit != 0;

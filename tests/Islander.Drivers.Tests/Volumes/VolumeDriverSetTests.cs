@@ -16,7 +16,7 @@ public class VolumeDriverSetTests
             var set = VolumeDriverSet.Open(root);
 
             Assert.Equal([VolumeDriverKind.Dir, VolumeDriverKind.Tmpfs], set.Drivers.Keys.Order());
-            Assert.Equal(Path.Combine(root, "dir", "data"), set.For(VolumeDriverKind.Dir).Create("data", new VolumeSpec()));
+            Assert.Equal(Path.Combine(root, "dir", "data"), set.For(VolumeDriverKind.Dir).Create("data", new VolumeSpec(), TestContext.Current.CancellationToken));
             var e = Assert.Throws<VolumeException>(() => set.For(VolumeDriverKind.Btrfs));
             Assert.Equal(ErrorCategory.Unsupported, e.Category);
             Assert.Contains("mkfs.btrfs", e.Message);

@@ -207,28 +207,28 @@ public sealed class CgroupV2DeviceFilterTests : IDisposable
     }
 
     [Fact]
-    public void V2Driver_DeviceAllowlist_EnforcedEndToEnd()
+    public async Task V2Driver_DeviceAllowlist_EnforcedEndToEnd()
     {
         string root = Cgroup2Root, parent = NewName();
         _groups.Add(Path.Combine(root, parent));
         var driver = new CgroupV2Driver(root, parent);
 
-        driver.Create("web", new IsleResources(), DevicePolicy.Allowlist);
+        driver.Create("web", new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
         try
         {
-            AssertDockerPolicy(RunIn(pid => driver.AddProcess("web", pid), DeviceScript()));
+            AssertDockerPolicy(RunIn(pid => driver.AddProcess("web", pid, TestContext.Current.CancellationToken), DeviceScript()));
 
             // Privileged: the driver takes its filter off the group again.
-            driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
-            string output = RunIn(pid => driver.AddProcess("web", pid), DeviceScript());
+            driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+            string output = RunIn(pid => driver.AddProcess("web", pid, TestContext.Current.CancellationToken), DeviceScript());
             Assert.Contains("kmsg=ok", output);
             Assert.Contains("loop-node=ok", output);
         }
         finally
         {
-            driver.Delete("web");
+            await driver.DeleteAsync("web", CancellationToken.None);
         }
-        Assert.False(driver.Exists("web"));
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
     }
 
     /// <summary>An allow-all program under another name, as another owner (systemd, a nested runtime) would attach.</summary>

@@ -8,8 +8,6 @@ namespace Islander.Drivers.Volumes.Btrfs;
 /// </summary>
 internal static class BtrfsSubvolume
 {
-    const int EEXIST = 17, ENOENT = 2, ENOTTY = 25, ENOTEMPTY = 39, EOPNOTSUPP = 95, EINVAL = 22;
-
     /// <summary>Whether <paramref name="path"/> is on a btrfs filesystem (statfs f_type is BTRFS_SUPER_MAGIC).</summary>
     public static bool IsBtrfs(string path) => FileSystemInterop.Statfs(path).Type == FileSystemStats.BtrfsMagic;
 
@@ -24,7 +22,7 @@ internal static class BtrfsSubvolume
         return WithDirectory(parent, fd =>
         {
             int errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.SubvolCreate, BtrfsIoctl.VolArgs(name));
-            if (errno == EEXIST)
+            if (errno == Errno.EEXIST)
                 return false;
             Check(errno, "ioctl BTRFS_IOC_SUBVOL_CREATE", path);
             return true;
@@ -55,13 +53,13 @@ internal static class BtrfsSubvolume
             return false;
         var (parent, name) = Split(path);
         int errno = WithDirectory(parent, fd => Destroy(fd, name));
-        if (errno == ENOTEMPTY)
+        if (errno == Errno.ENOTEMPTY)
         {
             foreach (var nested in Nested(path))
                 Delete(nested);
             errno = WithDirectory(parent, fd => Destroy(fd, name));
         }
-        if (errno == ENOENT)
+        if (errno == Errno.ENOENT)
             return false;
         Check(errno, "ioctl BTRFS_IOC_SNAP_DESTROY_V2", path);
         return true;
@@ -70,7 +68,7 @@ internal static class BtrfsSubvolume
     static int Destroy(int parentFd, string name)
     {
         int errno = BtrfsInterop.Ioctl(parentFd, BtrfsIoctl.SnapDestroyV2, BtrfsIoctl.VolArgsV2(0, BtrfsSubvolFlags.None, name));
-        return errno is ENOTTY or EOPNOTSUPP
+        return errno is Errno.ENOTTY or Errno.EOPNOTSUPP
             ? BtrfsInterop.Ioctl(parentFd, BtrfsIoctl.SnapDestroy, BtrfsIoctl.VolArgs(name))
             : errno;
     }
@@ -98,10 +96,10 @@ internal static class BtrfsSubvolume
     public static void EnableQuota(string path) => WithDirectory(path, fd =>
     {
         int errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.QuotaCtl, BtrfsIoctl.QuotaCtlArgs(BtrfsQuotaCommand.Enable));
-        if (errno != EEXIST)
+        if (errno != Errno.EEXIST)
             Check(errno, "ioctl BTRFS_IOC_QUOTA_CTL ENABLE", path);
         errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.QuotaRescanWait);
-        if (errno != EINVAL) // EINVAL: no rescan running
+        if (errno != Errno.EINVAL) // Errno.EINVAL: no rescan running
             Check(errno, "ioctl BTRFS_IOC_QUOTA_RESCAN_WAIT", path);
         return 0;
     });
