@@ -1,6 +1,4 @@
 using Islander.Drivers.Interop;
-using Microsoft.Win32.SafeHandles;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Volumes;
 
@@ -70,8 +68,7 @@ internal static class VolumeTree
     /// <summary>Opens the source with O_NOFOLLOW, so a file swapped for a symlink is refused rather than followed.</summary>
     static void CopyFile(string source, string target)
     {
-        int fd = FileDescriptor.Open(source, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        using var handle = FileDescriptorInterop.OpenNoFollow(source);
         using var from = new FileStream(handle, FileAccess.Read);
         using var to = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
         from.CopyTo(to);

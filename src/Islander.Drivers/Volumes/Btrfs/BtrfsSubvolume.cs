@@ -1,4 +1,5 @@
 using Islander.Drivers.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Volumes.Btrfs;
 
@@ -35,7 +36,8 @@ internal static class BtrfsSubvolume
         var (parent, name) = Split(target);
         WithDirectory(source, sourceFd => WithDirectory(parent, fd =>
         {
-            var args = BtrfsIoctl.VolArgsV2(sourceFd, readOnly ? BtrfsSubvolFlags.ReadOnly : BtrfsSubvolFlags.None, name);
+            // btrfs_ioctl_vol_args_v2.fd: the number, valid while WithDirectory holds the handle.
+            var args = BtrfsIoctl.VolArgsV2(sourceFd.DangerousGetHandle(), readOnly ? BtrfsSubvolFlags.ReadOnly : BtrfsSubvolFlags.None, name);
             Check(BtrfsInterop.Ioctl(fd, BtrfsIoctl.SnapCreateV2, args), "ioctl BTRFS_IOC_SNAP_CREATE_V2", $"{source} -> {target}");
             return 0;
         }));
@@ -65,7 +67,7 @@ internal static class BtrfsSubvolume
         return true;
     }
 
-    static int Destroy(int parentFd, string name)
+    static int Destroy(SafeFileHandle parentFd, string name)
     {
         int errno = BtrfsInterop.Ioctl(parentFd, BtrfsIoctl.SnapDestroyV2, BtrfsIoctl.VolArgsV2(0, BtrfsSubvolFlags.None, name));
         return errno is Errno.ENOTTY or Errno.EOPNOTSUPP
@@ -126,17 +128,10 @@ internal static class BtrfsSubvolume
     static (string Parent, string Name) Split(string path) =>
         (Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' has no parent", nameof(path)), Path.GetFileName(path));
 
-    static T WithDirectory<T>(string path, Func<int, T> action)
+    static T WithDirectory<T>(string path, Func<SafeFileHandle, T> action)
     {
-        int fd = BtrfsInterop.OpenDirectory(path);
-        try
-        {
-            return action(fd);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = FileDescriptorInterop.OpenDirectory(path);
+        return action(fd);
     }
 
     static void Check(int errno, string op, string path)
