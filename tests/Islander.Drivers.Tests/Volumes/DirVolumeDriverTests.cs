@@ -13,6 +13,21 @@ public class DirVolumeDriverTests : VolumeDriverContract
     protected override void Cleanup() => Directory.Delete(Path.GetDirectoryName(_root)!, recursive: true);
 
     [Fact]
+    public void Snapshot_Cancelled_ThrowsAndLeavesNoSnapshot()
+    {
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        File.WriteAllText(Path.Combine(_root, "data", "file"), "content");
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Driver.Snapshot("data", "s1", cancelled.Token));
+
+        Assert.DoesNotContain("s1", Driver.Inspect("data", TestContext.Current.CancellationToken).Snapshots);
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken); // the next call converges
+        Assert.Contains("s1", Driver.Inspect("data", TestContext.Current.CancellationToken).Snapshots);
+    }
+
+    [Fact]
     public void Create_LaysTheVolumeOutUnderTheRoot()
     {
         var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
