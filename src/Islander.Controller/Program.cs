@@ -1,12 +1,8 @@
 using Islander.Controller.Hosting;
 using Islander.Controller.Images;
-using Islander.Controller.Networks;
 using Islander.Drivers.Network;
-using Islander.Controller.Ports;
 using Islander.Controller.Runtime;
-using Islander.Controller.Volumes;
 using Islander.Drivers.Volumes;
-using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Serilog;
@@ -38,20 +34,11 @@ Log.Logger = new LoggerConfiguration()
 
 try
 {
-    var app = DaemonHost.Build(options, services =>
-    {
-        var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
-        isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
-        var runtime = new IsleRuntimeAdapter(isles);
-        services.AddSingleton<IIsleRuntime>(runtime);
-        services.AddSingleton<IIsleLogs>(runtime);
-        services.AddSingleton<IIsleExec>(runtime);
-        services.AddSingleton<IIsleStats>(runtime);
-        services.AddSingleton<IImageStore>(_ => ImageStores.Open(options.State));
-        services.AddIsleNetworking(new BridgeNetworkDriver());
-        services.AddIsleVolumes(VolumeDriverSet.Open(options.VolumesRoot), runtime);
-        services.AddSerilog();
-    });
+    var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
+    isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
+    var network = new BridgeNetworkDriver();
+    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, network), network, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State));
+    var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog());
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();
     return 0;

@@ -2,7 +2,6 @@ using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Hosting;
 using Islander.Controller.Images;
-using Islander.Controller.Lifecycle;
 using Islander.Controller.Networks;
 using Islander.Controller.Ports;
 using Islander.Testing;
@@ -12,14 +11,14 @@ using Islander.Controller.Volumes;
 using Islander.Drivers.Volumes;
 using Islander.Model;
 using Islander.Testing.Fakes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Islander.Controller.Tests;
 
 /// <summary>
-/// The controller's parts wired by hand over a fake runtime, fake time and a temp manifests directory.
+/// The controller composed as islanderd composes it (<see cref="ControllerServices.AddIslanderController"/>), over a
+/// fake runtime, fake network and volume drivers, fake time and a temp manifests directory; the test drives the loop.
 /// <see cref="Restart"/> builds a new daemon over the same state file and the same fake "kernel".
 /// </summary>
 sealed class ControllerHarness : IDisposable
@@ -37,21 +36,27 @@ sealed class ControllerHarness : IDisposable
     public ReconcileQueue Queue { get; private set; } = null!;
     public ReconcileLoop Loop { get; private set; } = null!;
     public ManifestDirectorySource Source { get; private set; } = null!;
+    ServiceProvider _services = null!;
     ExitWatcher _exits = null!;
 
-    /// <summary>Set: networks are wired in (<see cref="IsleNetworking"/> over this fake driver), as islanderd does.</summary>
-    public FakeNetworkDriver? NetworkDriver { get; }
-    public IsleNetworking? Networking { get; private set; }
+    /// <summary>The network driver (a fake: bridges, attachments and the firewall in memory).</summary>
+    public FakeNetworkDriver NetworkDriver { get; }
+    public IsleNetworking Networking { get; private set; } = null!;
+    public NetworkFirewall Firewall { get; private set; } = null!;
 
-    /// <summary>Set: named volumes are wired in (<see cref="IsleVolumes"/> over these fake drivers), as islanderd does.</summary>
-    public VolumeDriverSet? VolumeDrivers { get; private set; }
-    public IsleVolumes? Volumes { get; private set; }
-    public VolumeSnapshots? Snapshots { get; private set; }
+    /// <summary>The volume drivers (fakes unless a test passes its own).</summary>
+    public VolumeDriverSet VolumeDrivers { get; private set; }
+    public IsleVolumes Volumes { get; private set; } = null!;
+    public VolumeSnapshots Snapshots { get; private set; } = null!;
+
+    /// <summary>What the isles' passes drive (lifecycles over the runtime and the start planner).</summary>
+    public IsleLifecycles Lifecycles { get; private set; } = null!;
+    public StartPlanner Planner { get; private set; } = null!;
 
     public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null, VolumeDriverSet? volumes = null)
     {
-        NetworkDriver = network;
-        VolumeDrivers = volumes;
+        NetworkDriver = network ?? new FakeNetworkDriver();
+        VolumeDrivers = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(VolumeDriverKind.Tmpfs)]);
         Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
         Runtime = runtime ?? new FakeIsleRuntime(Time);
         Dir = Directory.CreateTempSubdirectory("islander-test-").FullName;
@@ -60,34 +65,30 @@ sealed class ControllerHarness : IDisposable
         Build();
     }
 
+    /// <summary>Any part of the composed controller (a reconciler, the start planner, ...).</summary>
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
     void Build()
     {
-        var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Store = new StateStore(Path.Combine(Dir, "state.db"));
-        Events = new EventRecorder(Store, Time);
-        Desired = new DesiredStore(Store, Time);
-        Queue = new ReconcileQueue(Time);
-        Desired.Changed += Queue.Add;
-        _exits = new ExitWatcher(Runtime, Queue);
-        IIsleRuntime runtime = Runtime;
-        NetworkReconciler? networks = null;
-        if (NetworkDriver is { } driver)
-        {
-            Networking = new IsleNetworking(Runtime, driver, Desired, Store, Events, Queue, options, NullLogger<IsleNetworking>.Instance);
-            runtime = new NetworkedIsleRuntime(Runtime, Networking);
-            networks = new NetworkReconciler(Networking);
-        }
-        if (VolumeDrivers is { } drivers)
-        {
-            Volumes = new IsleVolumes(drivers, Desired, Store, Events, Queue, NullLogger<IsleVolumes>.Instance);
-            runtime = new VolumedIsleRuntime(runtime, Volumes);
-            Snapshots = new VolumeSnapshots(Volumes, runtime, Desired, Events, NullLogger<VolumeSnapshots>.Instance);
-        }
-        IsleImages = new IsleImages(Images, Store, Desired);
-        IsleImages.IsleAffected += Queue.Add; // as DaemonHost wires it
-        var isles = new IsleReconciler(Desired, Store, runtime, Events, Queue, Time, options, NullLogger<IsleReconciler>.Instance, IsleImages, Volumes);
-        Loop = new ReconcileLoop(Queue, Desired, Store, isles, _exits, Events, Time, options, NullLogger<ReconcileLoop>.Instance, networks, Volumes);
-        Source = new ManifestDirectorySource(options, new ModelManifestParser(), Desired, Store, Events, Time, NullLogger<ManifestDirectorySource>.Instance);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddIslanderController(Options, DaemonParts.Of(Runtime, NetworkDriver, VolumeDrivers, Images, Time));
+        _services = services.BuildServiceProvider();
+        T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+        Store = Get<StateStore>();
+        Events = Get<EventRecorder>();
+        Desired = Get<DesiredStore>();
+        Queue = Get<ReconcileQueue>();
+        _exits = Get<ExitWatcher>();
+        Networking = Get<IsleNetworking>();
+        Firewall = Get<NetworkFirewall>();
+        Volumes = Get<IsleVolumes>();
+        Snapshots = Get<VolumeSnapshots>();
+        IsleImages = Get<IsleImages>();
+        Lifecycles = Get<IsleLifecycles>();
+        Planner = Get<StartPlanner>();
+        Loop = Get<ReconcileLoop>();
+        Source = Get<ManifestDirectorySource>();
     }
 
     /// <summary>The daemon dies (SIGKILL: nothing is flushed or stopped) and a new one starts on the same state.</summary>
@@ -96,9 +97,8 @@ sealed class ControllerHarness : IDisposable
     public void Restart(VolumeDriverSet? volumes = null, bool loseState = false)
     {
         VolumeDrivers = volumes ?? VolumeDrivers;
-        _exits.Dispose();
-        Store.Dispose();
-        if (loseState) File.Delete(Path.Combine(Dir, "state.db"));
+        _services.Dispose();
+        if (loseState) File.Delete(Path.Combine(Dir, "islander.db"));
         Build();
         Loop.EnqueueAll();
     }
@@ -172,8 +172,7 @@ sealed class ControllerHarness : IDisposable
 
     public void Dispose()
     {
-        _exits.Dispose();
-        Store.Dispose();
+        _services.Dispose();
         try { Directory.Delete(Dir, true); } catch (IOException) { }
     }
 }

@@ -7,10 +7,11 @@ namespace Islander.Testing;
 /// <summary>
 /// State-based fake of <see cref="INetworkDriver"/>: an in-memory model of bridges, attachments,
 /// the firewall and loopbacks, failing where the real driver fails (missing network, address
-/// outside the subnet) and idempotent where it is.
+/// outside the subnet) and idempotent where it is. Safe to call from several passes at once, as the real driver is.
 /// </summary>
 public sealed class FakeNetworkDriver : INetworkDriver
 {
+    readonly Lock _lock = new();
     readonly Dictionary<string, BridgeNetworkConfig> _networks = new(StringComparer.Ordinal);
     readonly Dictionary<(string Network, string Isle), IsleEndpoint> _attachments = [];
     readonly HashSet<NetworkNamespace> _loopbacksUp = [];
@@ -20,15 +21,24 @@ public sealed class FakeNetworkDriver : INetworkDriver
     public FirewallConfig Firewall { get; private set; } = FirewallConfig.Empty;
     public bool IsLoopbackUp(NetworkNamespace netns) => _loopbacksUp.Contains(netns);
 
+    /// <summary>When set, runs (outside the fake's lock) before a bridge is made: a test holds one network's bridge-making there.</summary>
+    public Action<BridgeNetworkConfig>? EnsureGate { get; set; }
+
     public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _networks[network.Name] = network;
+        EnsureGate?.Invoke(network);
+        lock (_lock) _networks[network.Name] = network;
     }
 
     public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock) AttachLocked(network, endpoint);
+    }
+
+    void AttachLocked(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    {
         if (!network.Subnet.Contains(endpoint.Ip))
             throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
         if (!_networks.ContainsKey(network.Name))
@@ -40,27 +50,30 @@ public sealed class FakeNetworkDriver : INetworkDriver
     public void Detach(BridgeNetworkConfig network, string isle, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _attachments.Remove((network.Name, isle));
+        lock (_lock) _attachments.Remove((network.Name, isle));
     }
 
     public void DeleteNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _networks.Remove(network.Name);
-        foreach (var key in _attachments.Keys.Where(k => k.Network == network.Name).ToList())
-            _attachments.Remove(key);
+        lock (_lock)
+        {
+            _networks.Remove(network.Name);
+            foreach (var key in _attachments.Keys.Where(k => k.Network == network.Name).ToList())
+                _attachments.Remove(key);
+        }
     }
 
     public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Firewall = config;
+        lock (_lock) Firewall = config;
     }
 
     public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        _loopbacksUp.Add(netns);
+        lock (_lock) _loopbacksUp.Add(netns);
     }
 
     /// <summary>Addresses a namespace has besides its attachments (set by a test: an isle attached by an earlier daemon).</summary>
@@ -69,13 +82,18 @@ public sealed class FakeNetworkDriver : INetworkDriver
     public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
+        lock (_lock) return _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
             .Concat(ExtraAddresses.GetValueOrDefault(netns) ?? []).ToList();
     }
 
     public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock) return ProbeLocked(network, isles);
+    }
+
+    NetworkProbe ProbeLocked(BridgeNetworkConfig network, IEnumerable<string> isles)
+    {
         bool exists = _networks.TryGetValue(network.Name, out var actual);
         bool ready = exists && actual!.Gateway.Equals(network.Gateway) && actual.Subnet.Equals(network.Subnet);
         return new NetworkProbe(exists, ready, exists ? isles.Where(i => _attachments.ContainsKey((network.Name, i))).ToList() : []);

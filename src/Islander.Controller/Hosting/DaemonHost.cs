@@ -1,33 +1,23 @@
 using Islander.Controller.Api;
-using Islander.Controller.Desired;
-using Islander.Controller.Events;
-using Islander.Controller.Images;
-using Islander.Controller.Reconcile;
-using Islander.Controller.State;
-using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Drivers.Storage;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Islander.Controller.Hosting;
 
 /// <summary>
-/// Composes islanderd: state store, desired state, manifest source, reconcile loop and the API on a unix socket.
-/// The caller registers the ports (<see cref="Ports.IIsleRuntime"/>, <see cref="Ports.IIsleLogs"/>, optionally an
-/// <see cref="IImageStore"/>: without one, image isles and the images API answer Unsupported; optionally an
-/// <see cref="Ports.IIsleExec"/>: without one, exec answers Unsupported) and may
-/// replace <see cref="IManifestParser"/> and <see cref="TimeProvider"/>: Program.cs with the real ones, tests with fakes.
+/// islanderd: the controller composed from <see cref="DaemonParts"/> (<see cref="ControllerServices.AddIslanderController"/>)
+/// and the API on a unix socket. Program.cs passes the real parts, tests fakes; <paramref name="configure"/> may add to
+/// the host (logging).
 /// </summary>
 public static class DaemonHost
 {
-    public static WebApplication Build(DaemonOptions options, Action<IServiceCollection> addPorts, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(DaemonOptions options, DaemonParts parts, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "islanderd", ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
@@ -37,34 +27,7 @@ public static class DaemonHost
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = ManifestLimits.MaxFileBytes; // bodies are manifests and JSON; image import lifts it
         });
-        var services = builder.Services;
-        services.AddSingleton(Options.Create(options));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IManifestParser, ModelManifestParser>();
-        services.AddSingleton(_ => new StateStore(Path.Combine(options.State, "islander.db")));
-        services.AddSingleton<EventRecorder>();
-        services.AddSingleton<ReconcileQueue>();
-        services.AddSingleton(sp =>
-        {
-            var desired = new DesiredStore(sp.GetRequiredService<StateStore>(), sp.GetRequiredService<TimeProvider>());
-            desired.Changed += sp.GetRequiredService<ReconcileQueue>().Add;
-            return desired;
-        });
-        services.AddSingleton(sp =>
-        {
-            var images = new IsleImages(sp.GetService<IImageStore>(), sp.GetRequiredService<StateStore>(),
-                sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>());
-            images.IsleAffected += sp.GetRequiredService<ReconcileQueue>().Add; // an image arrived: its isles get a pass
-            return images;
-        });
-        services.AddSingleton<ExitWatcher>();
-        services.AddSingleton<IsleReconciler>();
-        services.AddSingleton<ReconcileLoop>();
-        services.AddSingleton<ManifestDirectorySource>();
-        services.AddHostedService(sp => sp.GetRequiredService<ManifestDirectorySource>());
-        services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
-        services.AddHostedService<SystemdNotifier>();
-        addPorts(services);
+        builder.Services.AddIslanderController(options, parts);
         configure?.Invoke(builder);
 
         PrepareDirectories(options);

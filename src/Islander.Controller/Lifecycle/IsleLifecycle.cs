@@ -23,6 +23,7 @@ public sealed class IsleLifecycle
     readonly StateMachine<IslePhase, IsleTrigger>.TriggerWithParameters<IsleExit> _exited;
     readonly IsleRecord _record;
     readonly IIsleRuntime _runtime;
+    readonly StartPlanner _planner;
     readonly IsleImages? _images;
     readonly TimeProvider _time;
     readonly RestartBackoff _backoff;
@@ -30,13 +31,14 @@ public sealed class IsleLifecycle
     CancellationToken _cancellation;
     object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
 
-    public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, TimeProvider time, RestartBackoff backoff,
+    public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, StartPlanner planner, TimeProvider time, RestartBackoff backoff,
         Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
         Action? onEntering = null)
     {
         _images = images;
         _record = record;
         _runtime = runtime;
+        _planner = planner;
         _time = time;
         _backoff = backoff;
         _onTransitioned = onTransitioned ?? (_ => Task.CompletedTask);
@@ -211,7 +213,9 @@ public sealed class IsleLifecycle
         {
             var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
             _record.ImageId = image?.Id;
-            _startOutcome = await _runtime.StartAsync(_record.Name, request.Spec, image, _cancellation);
+            using var start = _planner.Prepare(_record.Name, request.Spec, image);
+            _startOutcome = await _runtime.StartAsync(start.Plan, _cancellation);
+            _planner.Started(_record.Name);
         }
         catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
         {
@@ -269,13 +273,17 @@ public sealed class IsleLifecycle
     }
 
     /// <summary>The stop waits up to the isle's stop timeout: outside the pass's worker slot (<see cref="WorkerSlot"/>).</summary>
-    Task StopRuntimeAsync() =>
-        WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), _cancellation);
+    async Task StopRuntimeAsync()
+    {
+        await WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), _cancellation);
+        _planner.Stopped(_record.Name);
+    }
 
     async Task RemoveAsync()
     {
         await StopRuntimeAsync();
         await _runtime.DeleteAsync(_record.Name, _cancellation);
+        _planner.Deleted(_record.Name);
         _record.Pid = null;
     }
 

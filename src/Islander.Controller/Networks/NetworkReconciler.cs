@@ -1,7 +1,179 @@
+using System.Net;
+using System.Text.Json;
+using Islander.Controller.Desired;
+using Islander.Controller.Events;
+using Islander.Controller.Reconcile;
+using Islander.Controller.State;
+using Islander.Drivers.Network;
+using Islander.Drivers.Network.Ipam;
+using Islander.Model;
+using Microsoft.Extensions.Logging;
+
 namespace Islander.Controller.Networks;
 
-/// <summary>The reconcile pass of a <c>kind: Network</c> key (see <see cref="IsleNetworking.ReconcileNetwork"/>).</summary>
-public sealed class NetworkReconciler(IsleNetworking networks)
+/// <summary>
+/// The pass of a <c>kind: Network</c> key: a desired network gets its bridge (EnsureNetwork) and a ready
+/// <see cref="NetworkRecord"/>; a network no longer desired is deleted once no isle holds an address on it. Then the
+/// firewall is synced and the isles that name the network get a pass (a ready network lets them start).
+/// </summary>
+/// <remarks>
+/// Locks: one per network (<see cref="LockOf"/>), held across the pass's kernel calls for that network only, and taken
+/// by the addresses (<see cref="NetworkAddresses"/>) around every change of the network's record, so an allocation and
+/// a subnet change never cross. A subnet picked for a network without one is claimed under a short lock of its own
+/// until its record is saved, so two networks made at once never pick the same one.
+/// </remarks>
+public sealed class NetworkReconciler(
+    INetworkDriver driver, DesiredStore desired, StateStore store, EventRecorder events, ReconcileQueue queue,
+    NetworkFirewall firewall, ILogger<NetworkReconciler> log) : IReconciler
 {
-    public void Reconcile(string name) => networks.ReconcileNetwork(name);
+    readonly NameLocks _locks = new();
+    readonly Lock _subnets = new();
+    readonly Dictionary<string, IPNetwork> _claimed = new(StringComparer.Ordinal);
+
+    public ObjectKind Kind => ObjectKind.Network;
+
+    public static ObjectKey Key(string network) => new(ObjectKind.Network, network);
+
+    /// <summary>The lock that orders every change of the network's record and bridge.</summary>
+    public object LockOf(string network) => _locks.For(network);
+
+    public Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
+    {
+        Reconcile(name, cancellationToken);
+        foreach (var isle in desired.Referencing(Key(name))) queue.Add(ObjectKey.Isle(isle)); // a ready network lets them start
+        return Task.FromResult(ReconcileResult.Done);
+    }
+
+    void Reconcile(string name, CancellationToken cancellationToken)
+    {
+        lock (LockOf(name))
+        {
+            var entry = desired.Get(Key(name));
+            if (entry is not null && entry.Object is null)
+                return; // never had a valid manifest: its status shows the problems
+            if (entry is null)
+            {
+                if (store.GetNetwork(name) is not { } record)
+                    return;
+                if (record.Allocations.Count > 0)
+                {
+                    SetStatus(record, "InUse", $"deleted, but still used by {string.Join(", ", record.Allocations.Keys)}; removed once they are gone");
+                    return; // releasing the last address requeues this network
+                }
+                driver.DeleteNetwork(Config(record), cancellationToken);
+                store.DeleteNetwork(name);
+                log.LogInformation("Network {Network} deleted (bridge {Bridge})", name, record.Bridge);
+                events.Record(Key(name), EventType.Normal, "Deleted", $"bridge {record.Bridge} removed");
+                firewall.Sync();
+                return;
+            }
+            EnsureNetwork(name, cancellationToken);
+            firewall.Sync();
+        }
+    }
+
+    /// <summary>
+    /// Makes the desired network's bridge exist and returns its record (a copy, read under the network's lock: hold
+    /// <see cref="LockOf"/> to act on it); throws when it cannot (yet).
+    /// </summary>
+    public NetworkRecord EnsureNetwork(string name, CancellationToken cancellationToken)
+    {
+        lock (LockOf(name))
+        {
+            try
+            {
+                return EnsureNetworkLocked(name, cancellationToken);
+            }
+            finally
+            {
+                lock (_subnets) _claimed.Remove(name); // saved in the record by now, or not made
+            }
+        }
+    }
+
+    NetworkRecord EnsureNetworkLocked(string name, CancellationToken cancellationToken)
+    {
+        var spec = desired.Get(Key(name))?.Object?.Spec.Deserialize<NetworkSpec>(SpecJson.Options)
+            ?? throw new IslanderException($"network {name} is not defined", ErrorCategory.NotFound);
+        var record = store.GetNetwork(name);
+        var subnet = spec.Subnet ?? (record is not null && spec.Gateway is null ? IPNetwork.Parse(record.Subnet) : FreeSubnet(name));
+        var gateway = spec.Gateway ?? FirstHost(subnet);
+        var want = new BridgeNetworkConfig(name, subnet, gateway, spec.Masquerade, spec.Internal);
+        if (record is not null && record.Ready && Config(record) == want)
+        {
+            driver.EnsureNetwork(want, cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
+            return record;
+        }
+        if (record is not null && record.Ready && Config(record) != want)
+        {
+            if (record.Allocations.Count > 0 && (!Config(record).Subnet.Equals(want.Subnet) || !Config(record).Gateway.Equals(want.Gateway)))
+            {
+                SetStatus(record, "InUse", $"subnet/gateway change to {want.Subnet} via {want.Gateway} waits until no isle uses the network ({string.Join(", ", record.Allocations.Keys)})");
+                return record;
+            }
+            driver.DeleteNetwork(Config(record), cancellationToken);
+        }
+        record ??= new NetworkRecord { Name = name };
+        // Validates subnet and gateway (and the stored allocations against them) before touching the kernel.
+        IpamPool.Create(name, want.Subnet, want.Gateway, NetworkAddresses.Allocations(record));
+        driver.EnsureNetwork(want, cancellationToken);
+        record.Subnet = want.Subnet.ToString();
+        record.Gateway = want.Gateway.ToString();
+        record.Masquerade = want.Masquerade;
+        record.Internal = want.Internal;
+        record.Bridge = want.BridgeName;
+        record.Ready = true;
+        record.Reason = record.Message = null;
+        store.SaveNetwork(record);
+        log.LogInformation("Network {Network} ready: bridge {Bridge}, {Subnet} via {Gateway}", name, want.BridgeName, want.Subnet, want.Gateway);
+        events.Record(Key(name), EventType.Normal, "Ready", $"bridge {want.BridgeName}, {want.Subnet} via {want.Gateway}");
+        return record;
+    }
+
+    /// <summary>
+    /// For a network without a subnet: the first 10.89.N.0/24 that no other network uses (kept in its record) or has
+    /// claimed while it is being made.
+    /// </summary>
+    IPNetwork FreeSubnet(string name)
+    {
+        lock (_subnets)
+        {
+            var used = store.Networks().Where(n => n.Name != name && n.Subnet.Length > 0).Select(n => IPNetwork.Parse(n.Subnet)).ToList();
+            foreach (var other in desired.List(ObjectKind.Network))
+                if (other.Key.Name != name && other.Object?.Spec["subnet"]?.GetValue<string>() is { } s) used.Add(IPNetwork.Parse(s));
+            used.AddRange(_claimed.Where(c => c.Key != name).Select(c => c.Value));
+            for (int n = 0; n < 256; n++)
+            {
+                var candidate = new IPNetwork(IPAddress.Parse($"10.89.{n}.0"), 24);
+                if (!used.Any(u => u.Contains(candidate.BaseAddress) || candidate.Contains(u.BaseAddress)))
+                {
+                    _claimed[name] = candidate;
+                    return candidate;
+                }
+            }
+        }
+        throw new IslanderException($"network {name}: no free subnet left in 10.89.0.0/16; set spec.subnet", ErrorCategory.Conflict);
+    }
+
+    static IPAddress FirstHost(IPNetwork subnet)
+    {
+        var b = subnet.BaseAddress.GetAddressBytes();
+        b[3]++;
+        return new IPAddress(b);
+    }
+
+    void SetStatus(NetworkRecord record, string reason, string message)
+    {
+        if (record.Reason == reason && record.Message == message)
+            return;
+        record.Reason = reason;
+        record.Message = message;
+        store.SaveNetwork(record);
+        log.LogInformation("Network {Network}: {Reason}: {Message}", record.Name, reason, message);
+        events.Record(Key(record.Name), EventType.Normal, reason, message);
+    }
+
+    /// <summary>The bridge configuration a record was made with.</summary>
+    public static BridgeNetworkConfig Config(NetworkRecord r) =>
+        new(r.Name, IPNetwork.Parse(r.Subnet), IPAddress.Parse(r.Gateway), r.Masquerade, r.Internal);
 }

@@ -1,4 +1,3 @@
-using Islander.Drivers.Images;
 using Islander.Model;
 
 namespace Islander.Controller.Ports;
@@ -22,9 +21,10 @@ public interface IIsleRuntime
     /// If an isle with this name is already running, returns its handle and starts nothing (adoption after a crash).
     /// If one ended earlier, its remains (cgroup, rootfs mount, exit status) are removed first, so the caller can
     /// restart an ended isle by calling this again. If the start fails, the runtime removes what it made.
-    /// <paramref name="image"/> is the isle's <c>spec.image</c>, already on this machine (layers and defaults); null for a <c>rootfs:</c> isle.
+    /// <paramref name="plan"/> holds all the start needs (spec, image, volume paths, network attachments); the runtime
+    /// attaches the isle to the plan's networks before its command starts.
     /// </summary>
-    Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken);
+    Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken);
 
     /// <summary>
     /// Kernel truth about the isle now: is its init alive (pid checked, not the record), did it end and how.

@@ -1,13 +1,10 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
-using Islander.Controller.Hosting;
-using Islander.Controller.Images;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
 using Islander.Model;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Stateless;
 
 namespace Islander.Controller.Reconcile;
@@ -18,12 +15,49 @@ namespace Islander.Controller.Reconcile;
 /// restart per policy after back-off, prune when no longer desired. Safe to interrupt anywhere: every step is
 /// idempotent and the record is saved after each transition, so the next pass finishes the work.
 /// </summary>
+/// <remarks>
+/// Also the isle's concerns around the pass: after it, the isle's exit is watched while it runs
+/// (<see cref="ExitWatcher"/>); a pass that cannot succeed until the manifest changes is recorded in the isle's status.
+/// </remarks>
 public sealed class IsleReconciler(
-    DesiredStore desired, StateStore store, IIsleRuntime runtime, EventRecorder events, ReconcileQueue queue,
-    TimeProvider time, IOptions<DaemonOptions> options, ILogger<IsleReconciler> log, IsleImages? images = null,
-    Volumes.IsleVolumes? volumes = null)
+    DesiredStore desired, StateStore store, IsleLifecycles lifecycles, EventRecorder events, ReconcileQueue queue, ExitWatcher exits,
+    ILogger<IsleReconciler> log) : IReconciler
 {
+    readonly TimeProvider time = lifecycles.Time;
+
+    public ObjectKind Kind => ObjectKind.Isle;
+
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PassAsync(name, cancellationToken);
+        }
+        catch (TerminalReconcileException e)
+        {
+            RecordTerminal(name, e);
+            throw;
+        }
+        finally
+        {
+            exits.Sync(name, store.GetIsle(name)?.State == IslePhase.Running);
+        }
+    }
+
+    /// <summary>A pass that cannot succeed until the manifest changes: in the isle's status and as an event, once.</summary>
+    void RecordTerminal(string name, TerminalReconcileException e)
+    {
+        var record = store.GetIsle(name) ?? new IsleRecord { Name = name };
+        if (record.Reason == e.Reason && record.Message == e.Message)
+            return;
+        record.Reason = e.Reason;
+        record.Message = e.Message;
+        store.SaveIsle(record);
+        log.LogError("Reconcile of isle {Isle} cannot succeed until its manifest changes: {Reason}: {Message}", name, e.Reason, e.Message);
+        events.Record(ObjectKey.Isle(name), EventType.Warning, e.Reason, e.Message);
+    }
+
+    async Task<ReconcileResult> PassAsync(string name, CancellationToken cancellationToken)
     {
         var key = ObjectKey.Isle(name);
         var entry = desired.Get(key);
@@ -41,10 +75,10 @@ public sealed class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
-        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
+        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
 
         // The record is a cache: check it against the kernel first.
-        var seen = runtime.Probe(name);
+        var seen = lifecycles.Probe(name);
         switch (record.State)
         {
             case IslePhase.Running when seen.State != IsleProcessState.Running:
@@ -87,7 +121,7 @@ public sealed class IsleReconciler(
         if (decision.HeldBack is not null)
             return HoldBack(key, record, spec, checks);
 
-        if (volumes?.NotReady(spec) is { Count: > 0 } notReady)
+        if (lifecycles.VolumesNotReady(spec) is { Count: > 0 } notReady)
             return WaitingForVolumes(key, record, notReady); // before a recreate stops anything: the running version stays
 
         switch (decision.Action)
@@ -192,15 +226,15 @@ public sealed class IsleReconciler(
         {
             // An isle the runtime has but no record names (a crash between start and save, or a lost state
             // directory) is a leftover of ours: deterministic names let us find it.
-            if (runtime.Probe(name).State != IsleProcessState.NotFound)
+            if (lifecycles.Probe(name).State != IsleProcessState.NotFound)
             {
                 log.LogInformation("Removing leftover isle {Isle} that no manifest defines", name);
-                await runtime.DeleteAsync(name, cancellationToken);
+                await lifecycles.RemoveLeftoverAsync(name, cancellationToken);
             }
             return;
         }
         var key = ObjectKey.Isle(name);
-        var lifecycle = new IsleLifecycle(record, runtime, time, options.Value.RestartBackoff, t => OnTransitionedAsync(key, record, t), images, () => store.SaveIsle(record));
+        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);

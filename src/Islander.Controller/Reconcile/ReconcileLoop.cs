@@ -1,8 +1,6 @@
 using Islander.Model;
 using Islander.Controller.Desired;
-using Islander.Controller.Events;
 using Islander.Controller.Hosting;
-using Islander.Controller.Lifecycle;
 using Islander.Controller.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,14 +11,15 @@ namespace Islander.Controller.Reconcile;
 /// <summary>
 /// Runs reconcile passes: <see cref="DaemonOptions.Workers"/> workers take keys from the <see cref="ReconcileQueue"/>
 /// (never the same key twice at once), each pass in a log scope with Isle and ReconcileId. The one broad catch of
-/// the daemon is here: it logs, records status and requeues with per-key back-off. Also enqueues every key at
-/// start (re-adopting isles recorded before a restart) and every <see cref="DaemonOptions.Resync"/>.
+/// the daemon is here: it logs and requeues with per-key back-off. Also enqueues every key at start (re-adopting
+/// isles recorded before a restart) and every <see cref="DaemonOptions.Resync"/>. A pass goes to the
+/// <see cref="IReconciler"/> of its key's kind; the loop knows queues and back-off, never kinds.
 /// </summary>
 public sealed class ReconcileLoop(
-    ReconcileQueue queue, DesiredStore desired, StateStore store, IsleReconciler isles, ExitWatcher exits, EventRecorder events,
-    TimeProvider time, IOptions<DaemonOptions> options, ILogger<ReconcileLoop> log, Networks.NetworkReconciler? networks = null,
-    Volumes.IsleVolumes? volumes = null) : BackgroundService
+    ReconcileQueue queue, IEnumerable<IReconciler> reconcilers, DesiredStore desired, StateStore store, TimeProvider time,
+    IOptions<DaemonOptions> options, ILogger<ReconcileLoop> log) : BackgroundService
 {
+    readonly Dictionary<ObjectKind, IReconciler> _reconcilers = reconcilers.ToDictionary(r => r.Kind);
     long _passes;
 
     /// <summary>Passes run so far.</summary>
@@ -40,7 +39,6 @@ public sealed class ReconcileLoop(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
         await dispatch.ConfigureAwait(false);
-        exits.Dispose();
     }
 
     /// <summary>Every desired key and every key with a record (so removed objects get pruned).</summary>
@@ -98,28 +96,14 @@ public sealed class ReconcileLoop(
         Interlocked.Increment(ref _passes);
         try
         {
-            var result = ReconcileResult.Done;
-            if (key.Kind == ObjectKind.Isle) result = await isles.ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
-            else
-            {
-                if (key.Kind == ObjectKind.Network) networks?.Reconcile(key.Name);
-                if (key.Kind == ObjectKind.Volume) volumes?.Reconcile(key.Name);
-                foreach (var isle in desired.Referencing(key)) queue.Add(ObjectKey.Isle(isle)); // a ready network or volume lets them start
-            }
+            var result = await _reconcilers[key.Kind].ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
             queue.Forget(key);
             if (result.RequeueAfter is { } delay) queue.AddAfter(key, delay);
         }
         catch (TerminalReconcileException e)
         {
-            queue.Forget(key);
-            if (key.Kind == ObjectKind.Isle && (store.GetIsle(key.Name) ?? new IsleRecord { Name = key.Name }) is var record && (record.Reason != e.Reason || record.Message != e.Message))
-            {
-                record.Reason = e.Reason;
-                record.Message = e.Message;
-                store.SaveIsle(record);
-                log.LogError("Reconcile of {Object} cannot succeed until its manifest changes: {Reason}: {Message}", key, e.Reason, e.Message);
-                events.Record(key, EventType.Warning, e.Reason, e.Message);
-            }
+            queue.Forget(key); // not retried: the reconciler recorded it in the object's status
+            log.LogDebug("Reconcile of {Object} is terminal: {Reason}: {Message}", key, e.Reason, e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -133,7 +117,6 @@ public sealed class ReconcileLoop(
         }
         finally
         {
-            if (key.Kind == ObjectKind.Isle) exits.Sync(key.Name, store.GetIsle(key.Name)?.State == IslePhase.Running);
             store.FlushEvents();
             queue.Done(key);
         }

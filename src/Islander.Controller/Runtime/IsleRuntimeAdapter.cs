@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Islander.Controller.Ports;
 using Islander.Drivers.Cgroups;
-using Islander.Drivers.Images;
+using Islander.Drivers.Network;
 using Islander.Drivers.Runtime;
 using Islander.Model;
 
@@ -12,31 +12,40 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, INetworkDriver network) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
 {
-    /// <summary>Runs with (isle, init pid) before the isle's command starts: joins it to its networks (set by Networks/NetworkedIsleRuntime).</summary>
-    public Func<string, int, CancellationToken, ValueTask>? Attach { get; set; }
-
-    /// <summary>The host paths of an isle's named volumes (volume → path), for its mounts (set by Volumes/VolumeServices).</summary>
-    public Func<string, IReadOnlyDictionary<string, string>>? VolumePaths { get; set; }
-
-    public async Task<IsleHandle> StartAsync(string name, IsleSpec spec, ResolvedImage? image, CancellationToken cancellationToken)
+    public async Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
     {
+        string name = plan.Name;
         if (runtime.Find(name) is { } existing && runtime.IsRunning(existing))
             return Handle(existing); // adopted: started by an earlier daemon (Find reads the cgroup when the files are gone)
         // An ended isle's remains (its log stays), and anything in its cgroup whose init cannot be told (two copies
         // left by an older islander): killed, and the cgroup empty, before another copy starts.
         await runtime.DeleteAsync(name, cancellationToken);
-        var attach = Attach;
         try
         {
-            return Handle(await runtime.StartAsync(name, spec, lowerDirs: image?.LayerDirs, image: image?.Defaults,
-                attach: attach is null ? null : (pid, ct) => attach(name, pid, ct), namedVolumePaths: VolumePaths?.Invoke(name), ct: cancellationToken));
+            return Handle(await runtime.StartAsync(name, plan.Spec, lowerDirs: plan.Image?.LayerDirs, image: plan.Image?.Defaults,
+                attach: plan.Networks.Count == 0 ? null : (pid, ct) => Attach(plan, pid, ct), namedVolumePaths: plan.VolumePaths, ct: cancellationToken));
         }
         catch (IsleStartException e) when (Terminal(e) is { } terminal)
         {
             throw terminal;
         }
+    }
+
+    /// <summary>
+    /// Runs with the isle's init pid before its command starts: connects it to the plan's networks in order (eth0,
+    /// eth1, ...; the default route through the first).
+    /// </summary>
+    ValueTask Attach(IsleStartPlan plan, int initPid, CancellationToken cancellationToken)
+    {
+        var netns = NetworkNamespace.OfProcess(initPid);
+        foreach (var a in plan.Networks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            network.Attach(a.Network, new IsleEndpoint(plan.Name, netns, a.Ip, a.IfName, a.DefaultRoute), cancellationToken);
+        }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Ports;
+using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Volumes;
 using Islander.Model;
@@ -14,7 +15,9 @@ namespace Islander.Controller.Volumes;
 /// Restoring (its isles' starts wait), the running isles that use it are stopped, the driver restores, and the volume
 /// is Ready again; the reconciler then restarts the isles by their restartPolicy, as after any exit.
 /// </summary>
-public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, DesiredStore desired, EventRecorder events, ILogger<VolumeSnapshots> log)
+public sealed class VolumeSnapshots(
+    IsleVolumes volumes, VolumeReconciler passes, IIsleRuntime runtime, StartPlanner planner, DesiredStore desired, EventRecorder events,
+    ILogger<VolumeSnapshots> log)
 {
     /// <summary>Keeps the volume's content as <paramref name="snapshot"/>. Unsupported on tmpfs; AlreadyExists for a taken name.</summary>
     public void Snapshot(string name, string snapshot)
@@ -34,7 +37,7 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
         var driver = DriverOf(name);
         if (!driver.Inspect(name, cancellationToken).Snapshots.Contains(snapshot))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
-        await volumes.BeginRestoreAsync(name, cancellationToken);
+        await passes.BeginRestoreAsync(name, cancellationToken);
         var stopped = new List<string>();
         var policies = new Dictionary<string, RestartPolicy>();
         try
@@ -47,13 +50,14 @@ public sealed class VolumeSnapshots(IsleVolumes volumes, IIsleRuntime runtime, D
                 policies[isle] = spec?.RestartPolicy ?? RestartPolicy.Never;
                 log.LogInformation("Volume {Volume}: stopping isle {Isle} for the restore", name, isle);
                 await runtime.StopAsync(isle, spec?.StopSignal ?? 15, spec?.StopTimeout ?? TimeSpan.FromSeconds(10), cancellationToken);
+                planner.Stopped(isle);
                 stopped.Add(isle);
             }
             driver.Restore(name, snapshot, cancellationToken);
         }
         finally
         {
-            volumes.EndRestore(name); // also after a failed restore: the old content is still there
+            passes.EndRestore(name); // also after a failed restore: the old content is still there
         }
         log.LogInformation("Volume {Volume} restored from snapshot {Snapshot}; isles stopped for it: {Isles}", name, snapshot, stopped);
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Restored",

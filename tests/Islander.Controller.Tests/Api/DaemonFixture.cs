@@ -2,7 +2,9 @@ using System.CommandLine;
 using Islander.Cli.Commands;
 using Islander.Controller.Hosting;
 using Islander.Controller.Lifecycle;
-using Islander.Controller.Ports;
+using Islander.Drivers.Volumes;
+using Islander.Model;
+using Islander.Testing;
 using Islander.Testing.Fakes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,13 +25,16 @@ sealed class DaemonFixture : IAsyncDisposable
     public WebApplication? App { get; private set; }
     public string Socket => Options.Socket;
 
-    /// <summary>Set: named volumes are wired in over these drivers, as Program.cs does with the real ones.</summary>
-    public Islander.Drivers.Volumes.VolumeDriverSet? Volumes { get; }
+    /// <summary>The volume drivers (fakes unless a test passes its own), wired in as Program.cs wires the real ones.</summary>
+    public VolumeDriverSet Volumes { get; }
 
-    public DaemonFixture(FakeIsleRuntime? runtime = null, Islander.Drivers.Volumes.VolumeDriverSet? volumes = null)
+    /// <summary>The network driver (a fake).</summary>
+    public FakeNetworkDriver Network { get; } = new();
+
+    public DaemonFixture(FakeIsleRuntime? runtime = null, VolumeDriverSet? volumes = null)
     {
         Runtime = runtime ?? new FakeIsleRuntime();
-        Volumes = volumes;
+        Volumes = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(VolumeDriverKind.Tmpfs)]);
         Options = new DaemonOptions
         {
             Manifests = Path.Combine(Dir, "manifests"), State = Path.Combine(Dir, "state"), Run = Path.Combine(Dir, "run"),
@@ -40,15 +45,7 @@ sealed class DaemonFixture : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        App = DaemonHost.Build(Options, s =>
-        {
-            s.AddSingleton<IIsleRuntime>(Runtime);
-            s.AddSingleton<IIsleLogs>(Runtime);
-            s.AddSingleton<IIsleExec>(Runtime);
-            s.AddSingleton<IIsleStats>(Runtime);
-            s.AddSingleton<Islander.Drivers.Images.IImageStore>(Images);
-            if (Volumes is not null) Islander.Controller.Volumes.VolumeServices.AddIsleVolumes(s, Volumes);
-        }, b => b.Logging.ClearProviders());
+        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, Network, Volumes, Images), b => b.Logging.ClearProviders());
         await App.StartAsync();
     }
 

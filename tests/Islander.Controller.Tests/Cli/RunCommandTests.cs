@@ -1,6 +1,8 @@
+using Islander.Controller.Desired;
 using Islander.Cli.Api;
 using Islander.Controller.Ports;
 using Islander.Controller.Tests.Api;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Islander.Controller.Tests.Cli;
 
@@ -152,7 +154,9 @@ public sealed class RunCommandTests : IAsyncLifetime
             "-e", "MODE=prod", "-v", "/srv/www:/www:ro", "--tmpfs", "/scratch:size=8Mi", "--rootfs", "/srv/rootfs/busybox", "--", "httpd", "-f");
 
         Assert.True(exit == 0, error);
-        var spec = _d.Runtime.SpecOf("web")!;
+        Assert.True(_d.Runtime.IsRunning("web"));
+        // The isle's own spec (as started, it also binds the hosts file networking writes at /etc/hosts).
+        var spec = _d.App!.Services.GetRequiredService<DesiredStore>().Get(Islander.Model.ObjectKey.Isle("web"))!.Object!.Isle!;
         Assert.Equal("backend", Assert.Single(spec.Networks).Name);
         Assert.Equal([new Islander.Model.PortMapping(8080, 18080), new Islander.Model.PortMapping(53, 5353, Islander.Model.PortProtocol.Udp)], spec.Ports);
         Assert.Equal("prod", Assert.Single(spec.Env).Value);

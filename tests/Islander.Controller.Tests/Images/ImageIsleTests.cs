@@ -196,7 +196,7 @@ public sealed class ImageIsleTests : IDisposable
     public void BackOffWaitingForImage_ImageNotHereYet_StillWaits()
     {
         var record = new IsleRecord { Name = "app", State = IslePhase.BackOff, Reason = "ImagePullFailed", NextStartAt = _h.Time.GetUtcNow().AddMinutes(1) };
-        var lifecycle = new IsleLifecycle(record, _h.Runtime, _h.Time, new RestartBackoff(), images: _h.IsleImages);
+        var lifecycle = new IsleLifecycle(record, _h.Runtime, _h.Planner, _h.Time, new RestartBackoff(), images: _h.IsleImages);
         var request = new StartRequest(new IsleSpec { Image = "team/app:1" }, "hash", 1);
 
         Assert.False(lifecycle.CanStart(request));

@@ -10,7 +10,7 @@ using Stateless.Graph;
 
 namespace Islander.Controller.Tests.Lifecycle;
 
-public sealed class IsleLifecycleTests
+public sealed class IsleLifecycleTests : IDisposable
 {
     static readonly IsleSpec Spec = new() { Rootfs = "/srv/rootfs", Command = ["/bin/sleep", "1000"] };
     static readonly StartRequest Request = new(Spec, "hash-1", 1);
@@ -20,10 +20,18 @@ public sealed class IsleLifecycleTests
     readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
     readonly FakeIsleRuntime _runtime;
 
-    public IsleLifecycleTests() => _runtime = new FakeIsleRuntime(_time);
+    readonly ControllerHarness _h; // the start planner the daemon composes, over the same fake runtime
+
+    public IsleLifecycleTests()
+    {
+        _runtime = new FakeIsleRuntime(_time);
+        _h = new ControllerHarness(_time, _runtime);
+    }
+
+    public void Dispose() => _h.Dispose();
 
     IsleLifecycle Lifecycle(IslePhase state, RestartPolicy policy = RestartPolicy.Always) =>
-        new(new IsleRecord { Name = "web", State = state, RestartPolicy = policy, SpecHash = "hash-1" }, _runtime, _time, new RestartBackoff());
+        new(new IsleRecord { Name = "web", State = state, RestartPolicy = policy, SpecHash = "hash-1" }, _runtime, _h.Planner, _time, new RestartBackoff());
 
     /// <summary>Every allowed (from, trigger, argument) and where it leads; runc's testTransitions style.</summary>
     public static TheoryData<IslePhase, IsleTrigger, string, IslePhase> Allowed() => new()

@@ -57,19 +57,18 @@ public sealed class IsleNetworkingTests : IDisposable
     }
 
     [Fact]
-    public async Task Attach_InSpecOrder_DefaultRouteOnFirstOnly()
+    public async Task StartPlan_AttachmentsInSpecOrder_DefaultRouteOnFirstOnly()
     {
         _h.Write("net.yaml", NetworkYaml("front", "10.88.1.0/24") + "---\n" + NetworkYaml("back", "10.88.2.0/24"));
         _h.Write("a.yaml", Isle("a", "[{name: front}, {name: back}]"));
         await _h.SyncAsync();
 
-        await _h.Networking!.AttachAsync("a", 4242, TestContext.Current.CancellationToken);
-
-        var front = Driver.Attachments[("front", "a")];
-        var back = Driver.Attachments[("back", "a")];
-        Assert.Equal(("eth0", true, "10.88.1.2"), (front.IfName, front.DefaultRoute, front.Ip.ToString()));
-        Assert.Equal(("eth1", false, "10.88.2.2"), (back.IfName, back.DefaultRoute, back.Ip.ToString()));
-        Assert.Equal(NetworkNamespace.OfProcess(4242), front.Netns);
+        var plan = _h.Runtime.PlanOf("a")!;
+        var (front, back) = (plan.Networks[0], plan.Networks[1]);
+        Assert.Equal(("front", "eth0", true, "10.88.1.2"), (front.Network.Name, front.IfName, front.DefaultRoute, front.Ip.ToString()));
+        Assert.Equal(("back", "eth1", false, "10.88.2.2"), (back.Network.Name, back.IfName, back.DefaultRoute, back.Ip.ToString()));
+        Assert.Equal(plan.Spec, _h.Runtime.SpecOf("a")); // the spec as started: with the hosts file at /etc/hosts
+        Assert.Contains(plan.Spec.Volumes, v => v.MountPath == "/etc/hosts" && v.HostPath == _h.Networking.HostsFileOf("a"));
     }
 
     [Fact]
@@ -159,7 +158,7 @@ public sealed class IsleNetworkingTests : IDisposable
 
         _h.Runtime.Exit("web", 0);
         await _h.SettleAsync();
-        _h.Networking!.SyncFirewall(); // any later change (here: by hand) no longer publishes an ended isle's port
+        _h.Firewall.Sync(); // any later change (here: by hand) no longer publishes an ended isle's port
         Assert.Equal(IslePhase.Succeeded, _h.StateOf("web"));
         Assert.Empty(Driver.Firewall.Ports);
 

@@ -303,7 +303,7 @@ public sealed class IsleReconcilerTests : IDisposable
         _h.Source.Scan();
         // The daemon wrote the Pending record, the runtime started the isle, then the daemon died.
         _h.Store.SaveIsle(new State.IsleRecord { Name = "web", State = IslePhase.Creating });
-        await _h.Runtime.StartAsync("web", _h.Desired.Get(ObjectKey.Isle("web"))!.Object!.Isle!, null, default);
+        await _h.Runtime.StartAsync(IsleStartPlan.Of("web", _h.Desired.Get(ObjectKey.Isle("web"))!.Object!.Isle!), default);
 
         _h.Restart();
         await _h.SyncAsync();

@@ -57,7 +57,7 @@ public sealed class IsleVolumesTests : IDisposable
         await _h.SyncAsync();
 
         Assert.Equal(IslePhase.Running, _h.StateOf("web"));
-        Assert.Equal(_dir.PathOf("data"), _h.Volumes!.PathsOf("web")["data"]);
+        Assert.Equal(_dir.PathOf("data"), _h.Runtime.PlanOf("web")!.VolumePaths["data"]);
         Assert.Equal(["web"], Volume("data").Users);
     }
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
-using Islander.Controller.Events;
 using Islander.Controller.Hosting;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Networks;
@@ -8,16 +7,18 @@ using Islander.Controller.Reconcile;
 using Islander.Controller.Runtime;
 using Islander.Controller.State;
 using Islander.Drivers.Network;
+using Islander.Drivers.Volumes;
 using Islander.Integration.Tests.Isles;
 using Islander.Integration.Tests.Network;
 using Islander.Model;
 using Islander.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
+using Islander.Testing.Fakes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Islander.Integration.Tests.Networks;
 
 /// <summary>
-/// The controller's network pieces (reconcile loop, IsleNetworking, NetworkedIsleRuntime) over the real IsleRuntime and
+/// The controller composed as islanderd composes it (reconcile loop, networks, start plans) over the real IsleRuntime and
 /// the real bridge driver. Bridges and the nftables table live in a throwaway "host" namespace, so the machine's own
 /// links and firewall are never touched; isles get fresh namespaces of their own as always.
 /// </summary>
@@ -26,31 +27,33 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
 {
     readonly IsleHarness _isles = new();
     readonly TestNetns _host = TestNetns.Create();
+    readonly ServiceProvider _services;
     readonly StateStore _store;
     readonly DesiredStore _desired;
-    readonly ReconcileQueue _queue = new(TimeProvider.System);
     readonly ReconcileLoop _loop;
-    readonly NetworkedIsleRuntime _runtime;
+    readonly IsleRuntimeAdapter _runtime;
+    readonly StartPlanner _planner;
     readonly IsleNetworking _networking;
 
     public ControllerNetworksTests()
     {
         HostCaps.RequireRoot();
         _host.Ok("ip link set lo up"); // as on a real host: the published port is tried on 127.0.0.1
-        var options = Microsoft.Extensions.Options.Options.Create(new DaemonOptions
+        var options = new DaemonOptions
         {
             State = Path.Combine(_isles.HostDir, "cstate"), Run = Path.Combine(_isles.HostDir, "crun"), RestartBackoff = new RestartBackoff(),
-        });
-        _store = new StateStore(Path.Combine(_isles.HostDir, "state.db"));
-        _desired = new DesiredStore(_store, TimeProvider.System);
-        _desired.Changed += _queue.Add;
-        var events = new EventRecorder(_store, TimeProvider.System);
-        var adapter = new IsleRuntimeAdapter(_isles.Runtime);
-        _networking = new IsleNetworking(adapter, new BridgeNetworkDriver(_host.Netns), _desired, _store, events, _queue, options, NullLogger<IsleNetworking>.Instance);
-        _runtime = new NetworkedIsleRuntime(adapter, _networking);
-        var isles = new IsleReconciler(_desired, _store, _runtime, events, _queue, TimeProvider.System, options, NullLogger<IsleReconciler>.Instance);
-        _loop = new ReconcileLoop(_queue, _desired, _store, isles, new ExitWatcher(_runtime, _queue), events, TimeProvider.System, options,
-            NullLogger<ReconcileLoop>.Instance, new NetworkReconciler(_networking));
+        };
+        Directory.CreateDirectory(options.State);
+        var driver = new BridgeNetworkDriver(_host.Netns);
+        _runtime = new IsleRuntimeAdapter(_isles.Runtime, driver);
+        var services = new ServiceCollection().AddLogging();
+        services.AddIslanderController(options, DaemonParts.Of(_runtime, driver, new VolumeDriverSet([]), new FakeImageStore()));
+        _services = services.BuildServiceProvider();
+        _store = _services.GetRequiredService<StateStore>();
+        _desired = _services.GetRequiredService<DesiredStore>();
+        _loop = _services.GetRequiredService<ReconcileLoop>();
+        _planner = _services.GetRequiredService<StartPlanner>();
+        _networking = _services.GetRequiredService<IsleNetworking>();
     }
 
     static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -136,8 +139,11 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var isle in new[] { "srv", "cli", "far", "cli2" })
+        {
             await _runtime.DeleteAsync(isle, CancellationToken.None);
-        _store.Dispose();
+            _planner.Deleted(isle);
+        }
+        await _services.DisposeAsync();
         _host.Dispose(); // its bridges and firewall go with the namespace
         await _isles.DisposeAsync();
     }

@@ -87,9 +87,19 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         }
     }
 
-    public Task<IsleHandle> StartAsync(string name, IsleSpec spec, Islander.Drivers.Images.ResolvedImage? image, CancellationToken cancellationToken)
+    /// <summary>The plan of the last start asked for, per isle (also when the start failed): what the controller handed the runtime.</summary>
+    public IsleStartPlan? PlanOf(string name)
     {
+        lock (_lock) return _plans.GetValueOrDefault(name);
+    }
+
+    readonly Dictionary<string, IsleStartPlan> _plans = new(StringComparer.Ordinal);
+
+    public Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
+    {
+        var (name, spec, image) = (plan.Name, plan.Spec, plan.Image);
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock) _plans[name] = plan;
         if (StartFault?.Invoke(name, spec) is { } fault) return Task.FromException<IsleHandle>(fault);
         FakeIsle isle;
         lock (_lock)

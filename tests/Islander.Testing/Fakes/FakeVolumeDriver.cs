@@ -61,9 +61,13 @@ public sealed class FakeVolumeDriver : IVolumeDriver
             return _disk.Volumes.ContainsKey(name);
     }
 
+    /// <summary>When set, runs before an Inspect: a test holds there a volume whose usage takes long (a dir volume's tree walk).</summary>
+    public Action<string>? InspectGate { get; set; }
+
     public VolumeInfo Inspect(string name, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        InspectGate?.Invoke(name);
         var v = Get(name);
         return new VolumeInfo(name, Kind, PathOf(name), v.SizeLimit, v.BytesUsed, v.Snapshots.Keys.Order(StringComparer.Ordinal).ToList());
     }

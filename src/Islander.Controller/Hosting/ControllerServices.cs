@@ -1,0 +1,79 @@
+using Islander.Controller.Desired;
+using Islander.Controller.Events;
+using Islander.Controller.Images;
+using Islander.Controller.Networks;
+using Islander.Controller.Reconcile;
+using Islander.Controller.State;
+using Islander.Controller.Volumes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Islander.Controller.Hosting;
+
+public static class ControllerServices
+{
+    /// <summary>
+    /// Composes the controller from <paramref name="parts"/>: state and desired stores, the queue, one reconciler per
+    /// kind (isles, networks, volumes) and the loop that runs them, the isles' planner (networks, volumes) and the
+    /// manifest source. The one place the daemon is wired: islanderd (<see cref="DaemonHost"/>) and the tests call it.
+    /// The caller adds logging.
+    /// </summary>
+    public static IServiceCollection AddIslanderController(this IServiceCollection services, DaemonOptions options, DaemonParts parts)
+    {
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(parts.Runtime);
+        services.AddSingleton(parts.Logs);
+        services.AddSingleton(parts.Exec);
+        services.AddSingleton(parts.Stats);
+        services.AddSingleton(parts.Network);
+        services.AddSingleton(parts.Volumes);
+        services.AddSingleton(parts.Images);
+        services.AddSingleton(parts.Time);
+        services.AddSingleton(parts.Parser);
+
+        services.AddSingleton(_ => new StateStore(Path.Combine(options.State, "islander.db")));
+        services.AddSingleton<EventRecorder>();
+        services.AddSingleton<ReconcileQueue>();
+        services.AddSingleton(sp =>
+        {
+            var desired = new DesiredStore(sp.GetRequiredService<StateStore>(), sp.GetRequiredService<TimeProvider>());
+            desired.Changed += sp.GetRequiredService<ReconcileQueue>().Add;
+            return desired;
+        });
+        services.AddSingleton(sp =>
+        {
+            var images = new IsleImages(parts.Images, sp.GetRequiredService<StateStore>(),
+                sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>());
+            images.IsleAffected += sp.GetRequiredService<ReconcileQueue>().Add; // an image arrived: its isles get a pass
+            return images;
+        });
+
+        // Networks: the pass, addresses, hosts files, firewall; volumes: the pass, the isles' claims, restores.
+        services.AddSingleton<NetworkFirewall>();
+        services.AddSingleton<NetworkReconciler>();
+        services.AddSingleton<NetworkAddresses>();
+        services.AddSingleton<HostsFiles>();
+        services.AddSingleton<IsleNetworking>();
+        services.AddSingleton<VolumeRestores>();
+        services.AddSingleton<VolumeReconciler>();
+        services.AddSingleton<IsleVolumes>();
+        services.AddSingleton<VolumeSnapshots>();
+
+        // Isles: what a pass drives, and the pass.
+        services.AddSingleton<StartPlanner>();
+        services.AddSingleton<IsleLifecycles>();
+        services.AddSingleton<ExitWatcher>();
+        services.AddSingleton<IsleReconciler>();
+
+        services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());
+        services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<NetworkReconciler>());
+        services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<VolumeReconciler>());
+        services.AddSingleton<ReconcileLoop>();
+        services.AddSingleton<ManifestDirectorySource>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManifestDirectorySource>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
+        services.AddHostedService<SystemdNotifier>();
+        return services;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using Islander.Controller.Desired;
+using Islander.Controller.Ports;
+using Islander.Controller.State;
+using Islander.Drivers.Network;
+using Islander.Drivers.Network.Firewall;
+using Islander.Model;
+
+namespace Islander.Controller.Networks;
+
+/// <summary>
+/// islander's whole firewall, recomputed from what is: every ready network and the published ports of every isle the
+/// runtime sees running. The driver replaces the ruleset as a whole, so syncs are serialized (one lock, held across the
+/// kernel call): a sync that read older state must not land after one that read newer state.
+/// </summary>
+public sealed class NetworkFirewall(IIsleRuntime runtime, INetworkDriver driver, DesiredStore desired, StateStore store)
+{
+    readonly Lock _lock = new();
+
+    /// <summary>Recomputes the whole firewall and hands it to the driver.</summary>
+    public void Sync()
+    {
+        lock (_lock)
+        {
+            var networks = store.Networks().Where(n => n.Ready).ToList();
+            var ports = new List<PortPublication>();
+            foreach (var isle in networks.SelectMany(n => n.Allocations.Keys).Distinct().Order(StringComparer.Ordinal))
+            {
+                if (desired.Get(ObjectKey.Isle(isle))?.Object?.Isle is not { Ports.Count: > 0, HostNetwork: false } spec)
+                    continue;
+                if (runtime.Probe(isle).State != IsleProcessState.Running)
+                    continue;
+                // Published on the isle's first network, where its default route is.
+                var first = spec.Networks.Select(a => networks.FirstOrDefault(n => n.Name == a.Name)).FirstOrDefault(n => n?.Allocations.ContainsKey(isle) == true);
+                if (first is null)
+                    continue;
+                var ip = IPAddress.Parse(first.Allocations[isle]);
+                foreach (var p in spec.Ports)
+                    ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
+            }
+            driver.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports), CancellationToken.None);
+        }
+    }
+}
