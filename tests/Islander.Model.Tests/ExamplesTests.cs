@@ -21,7 +21,7 @@ public class ExamplesTests
     [MemberData(nameof(Files))]
     public void Load_ShippedManifest_HasNoDiagnostics(string file)
     {
-        var result = ManifestLoader.Load(File.ReadAllText(file), file);
+        var result = ManifestLoader.Load(File.ReadAllText(file), file, Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(result.Diagnostics);
         Assert.NotEmpty(result.Objects);

@@ -68,9 +68,9 @@ public static class GetCommand
             }
             case "networks":
             {
-                var table = new Table("NAME", "PHASE", "SUBNET", "GATEWAY", "AGE", "REASON");
+                var table = new Table("NAME", "PHASE", "DRIVER", "SUBNET", "GATEWAY", "AGE", "REASON");
                 foreach (var o in items)
-                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "subnet"), Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
+                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "driver") ?? Islander.Model.NetworkDriverKind.Bridge.Name, Str(o.Spec, "subnet"), Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
                 return table;
             }
             default:

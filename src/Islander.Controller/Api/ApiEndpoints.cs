@@ -188,7 +188,7 @@ public static class ApiEndpoints
     {
         if (objects.Count == 0) return [];
         var current = desired.ToModel([]);
-        var actual = ActualStates.Of(store, current);
+        var actual = ActualStates.Of(store);
         var before = StateDiff.Diff(current, actual);
         var after = StateDiff.Diff(desired.ToModel(objects), actual);
         var planned = before.Actions.Select(a => a.Describe()).Concat(before.Problems.Select(p => $"! {p}")).ToHashSet();

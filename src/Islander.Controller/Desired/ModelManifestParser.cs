@@ -1,14 +1,21 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Islander.Drivers;
 using Islander.Model;
 
 namespace Islander.Controller.Desired;
 
-/// <summary>The controller's parser: Islander.Model's <see cref="ManifestLoader"/>, its results in the controller's types.</summary>
-public sealed class ModelManifestParser : IManifestParser
+/// <summary>
+/// The controller's parser: Islander.Model's <see cref="ManifestLoader"/>, its results in the controller's types. A
+/// manifest may name the drivers registered in the driver catalogs (<see cref="DriverCatalogs.Known"/>): an unknown one
+/// is refused at its file, line and field, before anything is stored.
+/// </summary>
+public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManifestParser
 {
-    public ParsedManifests Parse(string file, string text) => From(ManifestLoader.Load(text, file));
+    readonly DriverCatalog _drivers = drivers ?? DriverCatalogs.Known;
+
+    public ParsedManifests Parse(string file, string text) => From(ManifestLoader.Load(text, file, _drivers));
 
     /// <summary>
     /// For a file or body over <see cref="ManifestLimits.MaxFileBytes"/>, found before reading it: one problem, no

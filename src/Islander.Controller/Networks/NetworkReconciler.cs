@@ -12,9 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Islander.Controller.Networks;
 
 /// <summary>
-/// The pass of a <c>kind: Network</c> key: a desired network gets its bridge (EnsureNetwork) and a ready
-/// <see cref="NetworkRecord"/>; a network no longer desired is deleted once no isle holds an address on it. Then the
-/// firewall is synced and the isles that name the network get a pass (a ready network lets them start).
+/// The pass of a <c>kind: Network</c> key: what to do is <see cref="StateDiff.ForNetwork"/>'s decision (the rule
+/// <c>islanderctl diff</c> shows), with the isles holding addresses on the network as its users; this pass carries it
+/// out: a desired network gets its bridge (EnsureNetwork) and a ready <see cref="NetworkRecord"/>; a network no longer
+/// desired is deleted once no isle holds an address on it. Then the firewall is synced and the isles that name the network get a pass (a ready network lets them start).
 /// </summary>
 /// <remarks>
 /// Locks: one per network (<see cref="LockOf"/>), held across the pass's kernel calls for that network only, and taken
@@ -55,9 +56,12 @@ public sealed class NetworkReconciler(
             {
                 if (store.GetNetwork(name) is not { } record)
                     return;
-                if (record.Allocations.Count > 0)
+                // What to do is the Model's decision (the rule islanderctl diff shows); the bridge, the record and the
+                // status are this pass's.
+                var decision = StateDiff.ForNetwork(name, null, ActualStates.Of(record), record.Allocations.Keys);
+                if (decision.Problem is { } inUse)
                 {
-                    SetStatus(record, "InUse", $"deleted, but still used by {string.Join(", ", record.Allocations.Keys)}; removed once they are gone");
+                    SetStatus(record, "InUse", inUse);
                     return; // releasing the last address requeues this network
                 }
                 driver.DeleteNetwork(Config(record), cancellationToken);
@@ -91,29 +95,50 @@ public sealed class NetworkReconciler(
         }
     }
 
+    /// <summary>
+    /// Carries out <see cref="StateDiff.ForNetwork"/>'s decision for a desired network, with the isles that hold
+    /// addresses on it as its users: create (a subnet picked when the spec has none), recreate (subnet or gateway
+    /// changed, nobody on it), update in place (masquerade, internal: bridge and the isles' links stay), or wait
+    /// (InUse) while isles hold addresses a new subnet would not have.
+    /// </summary>
     NetworkRecord EnsureNetworkLocked(string name, CancellationToken cancellationToken)
     {
         var spec = desired.Get(Key(name))?.Object?.Spec.Deserialize<NetworkSpec>(SpecJson.Options)
             ?? throw new IslanderException($"network {name} is not defined", ErrorCategory.NotFound);
         var record = store.GetNetwork(name);
-        var subnet = spec.Subnet ?? (record is not null && spec.Gateway is null ? IPNetwork.Parse(record.Subnet) : FreeSubnet(name));
+        var decision = StateDiff.ForNetwork(name, spec, record is null ? null : ActualStates.Of(record), (IReadOnlyCollection<string>?)record?.Allocations.Keys ?? []);
+        switch (decision.Action)
+        {
+            case null when decision.Problem is { } waits:
+                SetStatus(record!, "InUse", waits);
+                return record!;
+            case null:
+                driver.EnsureNetwork(Config(record!), cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
+                if (record!.Reason is not null)
+                {
+                    record.Reason = record.Message = null; // a change it waited for was taken back
+                    store.SaveNetwork(record);
+                }
+                return record;
+            case RecreateNetwork recreate:
+                driver.DeleteNetwork(Config(record!), cancellationToken);
+                return Make(record!, recreate.Spec, cancellationToken);
+            case UpdateNetwork update:
+                return Make(record!, update.Spec, cancellationToken);
+            case CreateNetwork create:
+                return Make(record ?? new NetworkRecord { Name = name }, create.Spec, cancellationToken);
+            default:
+                throw new InvalidOperationException($"network {name}: unexpected {decision.Action}");
+        }
+    }
+
+    /// <summary>Makes (or updates) the bridge as <paramref name="spec"/> says and saves the record, ready.</summary>
+    NetworkRecord Make(NetworkRecord record, NetworkSpec spec, CancellationToken cancellationToken)
+    {
+        string name = record.Name;
+        var subnet = spec.Subnet ?? (record.Subnet.Length > 0 && spec.Gateway is null ? IPNetwork.Parse(record.Subnet) : FreeSubnet(name));
         var gateway = spec.Gateway ?? FirstHost(subnet);
         var want = new BridgeNetworkConfig(name, subnet, gateway, spec.Masquerade, spec.Internal);
-        if (record is not null && record.Ready && Config(record) == want)
-        {
-            driver.EnsureNetwork(want, cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
-            return record;
-        }
-        if (record is not null && record.Ready && Config(record) != want)
-        {
-            if (record.Allocations.Count > 0 && (!Config(record).Subnet.Equals(want.Subnet) || !Config(record).Gateway.Equals(want.Gateway)))
-            {
-                SetStatus(record, "InUse", $"subnet/gateway change to {want.Subnet} via {want.Gateway} waits until no isle uses the network ({string.Join(", ", record.Allocations.Keys)})");
-                return record;
-            }
-            driver.DeleteNetwork(Config(record), cancellationToken);
-        }
-        record ??= new NetworkRecord { Name = name };
         // Validates subnet and gateway (and the stored allocations against them) before touching the kernel.
         IpamPool.Create(name, want.Subnet, want.Gateway, NetworkAddresses.Allocations(record));
         driver.EnsureNetwork(want, cancellationToken);

@@ -28,25 +28,30 @@ public static class ActualStates
 
     /// <summary>
     /// Everything islander made, from its records, for a whole-state <see cref="StateDiff.Diff"/> (<c>islanderctl
-    /// diff</c>). No probe: a Running record counts as alive. Networks and volumes that are still desired count as made
-    /// with their current desired spec (what the daemon last reconciled); a network no longer desired, with the
-    /// configuration its record keeps. Volumes exist as their records say (made, with the spec they were made with), and
-    /// an isle uses the volumes whose records name it as a user. <paramref name="current"/> is the desired state now
-    /// (<see cref="DesiredStore.ToModel"/>), which the caller diffs against too.
+    /// diff</c>). No probe: a Running record counts as alive. Networks exist as their records say, with the subnet and
+    /// gateway they were given (<see cref="Of(NetworkRecord)"/>); volumes too (made, with the spec they were made
+    /// with), and an isle uses the volumes whose records name it as a user.
     /// </summary>
-    public static ActualState Of(StateStore store, DesiredState current)
+    public static ActualState Of(StateStore store)
     {
-        var networks = current.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
         var volumes = store.Volumes();
         return new ActualState(
             store.Isles().Select(r => Of(r, r.State == IslePhase.Running)).OfType<ActualIsle>()
                 .Select(i => i with { Volumes = volumes.Where(v => v.Users.Contains(i.Name)).Select(v => v.Name).ToList() }).ToList(),
-            store.Networks().Select(r => new ActualNetwork(r.Name, networks.GetValueOrDefault(r.Name) ?? new NetworkSpec
-            {
-                Subnet = r.Subnet.Length > 0 ? System.Net.IPNetwork.Parse(r.Subnet) : null,
-                Internal = r.Internal,
-                Masquerade = r.Masquerade,
-            })).ToList(),
+            store.Networks().Select(Of).ToList(),
             volumes.Where(v => v.Created).Select(v => new ActualVolume(v.Name, v.Spec)).ToList());
     }
+
+    /// <summary>
+    /// A network's record as the Model sees it: the subnet and gateway it was given (a network made without a subnet
+    /// keeps the one it got), its masquerade and internal settings. A record never made ready has no subnet: the Model
+    /// sees a network still to create.
+    /// </summary>
+    public static ActualNetwork Of(NetworkRecord record) => new(record.Name, new NetworkSpec
+    {
+        Subnet = record.Ready && record.Subnet.Length > 0 ? System.Net.IPNetwork.Parse(record.Subnet) : null,
+        Gateway = record.Ready && record.Gateway.Length > 0 ? System.Net.IPAddress.Parse(record.Gateway) : null,
+        Masquerade = record.Masquerade,
+        Internal = record.Internal,
+    });
 }

@@ -34,6 +34,8 @@ public sealed class StateStore : IDisposable
         var mapper = new BsonMapper();
         mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));
+        // A volume's driver by name; records written when it was an enum hold "Btrfs", which the name reads lower-cased.
+        mapper.RegisterType(v => new BsonValue(v.Name), b => new Islander.Model.VolumeDriverKind(b.AsString));
         mapper.Entity<IsleRecord>().Id(r => r.Name, autoId: false);
         mapper.Entity<DesiredRecord>().Id(r => r.Id, autoId: false);
         mapper.Entity<EventRecord>().Id(r => r.Id, autoId: false);

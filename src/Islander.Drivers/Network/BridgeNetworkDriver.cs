@@ -16,6 +16,9 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
 
     public BridgeNetworkDriver() : this(NetworkNamespace.Current) { }
 
+    /// <summary>This driver's line in <see cref="NetworkDriverCatalog"/>.</summary>
+    public static NetworkDriverRegistration Registration { get; } = new(NetworkDriverKind.Bridge, host => new BridgeNetworkDriver(host));
+
     public NetworkNamespace Host => host;
 
     public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)

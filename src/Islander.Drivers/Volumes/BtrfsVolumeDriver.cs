@@ -46,9 +46,12 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
               $"make one (mkfs.btrfs DEVICE) and mount it there (mount DEVICE {root}), or use driver dir";
     }
 
-    public VolumeDriverKind Kind => VolumeDriverKind.Btrfs;
+    /// <summary>This driver's line in <see cref="VolumeDriverCatalog"/>: its name, what it can do, how it is made.</summary>
+    public static VolumeDriverRegistration Registration { get; } = new(new("btrfs"), VolumeCapabilities.SizeLimit | VolumeCapabilities.Snapshot, root => new BtrfsVolumeDriver(root), Probe);
 
-    public VolumeCapabilities Capabilities => VolumeCapabilities.SizeLimit | VolumeCapabilities.Snapshot;
+    public VolumeDriverKind Kind => Registration.Kind;
+
+    public VolumeCapabilities Capabilities => Registration.Capabilities;
 
     public string Root => _layout.Root;
 

@@ -22,9 +22,12 @@ public sealed class DirVolumeDriver : IVolumeDriver
         Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
     }
 
-    public VolumeDriverKind Kind => VolumeDriverKind.Dir;
+    /// <summary>This driver's line in <see cref="VolumeDriverCatalog"/>: its name, what it can do, how it is made.</summary>
+    public static VolumeDriverRegistration Registration { get; } = new(new("dir"), VolumeCapabilities.Snapshot, root => new DirVolumeDriver(root));
 
-    public VolumeCapabilities Capabilities => VolumeCapabilities.Snapshot;
+    public VolumeDriverKind Kind => Registration.Kind;
+
+    public VolumeCapabilities Capabilities => Registration.Capabilities;
 
     public string Root => _layout.Root;
 

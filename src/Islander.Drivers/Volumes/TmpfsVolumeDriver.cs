@@ -26,9 +26,12 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
         _realRoot = FileInterop.RealPath(_layout.Root) ?? _layout.Root;
     }
 
-    public VolumeDriverKind Kind => VolumeDriverKind.Tmpfs;
+    /// <summary>This driver's line in <see cref="VolumeDriverCatalog"/>: its name, what it can do, how it is made.</summary>
+    public static VolumeDriverRegistration Registration { get; } = new(new("tmpfs"), VolumeCapabilities.SizeLimit, root => new TmpfsVolumeDriver(root));
 
-    public VolumeCapabilities Capabilities => VolumeCapabilities.SizeLimit;
+    public VolumeDriverKind Kind => Registration.Kind;
+
+    public VolumeCapabilities Capabilities => Registration.Capabilities;
 
     public string Root => _layout.Root;
 
@@ -127,7 +130,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     {
         VolumeName.Volume(name);
         VolumeName.Snapshot(snapshot);
-        return VolumeErrors.NoSnapshots(VolumeDriverKind.Tmpfs, name, "its data lives in memory only; use driver btrfs (or dir) for volumes you snapshot");
+        return VolumeErrors.NoSnapshots(Registration.Kind, name, "its data lives in memory only; use driver btrfs (or dir) for volumes you snapshot");
     }
 
     /// <summary>The tmpfs mounted at the volume's path, or null.</summary>

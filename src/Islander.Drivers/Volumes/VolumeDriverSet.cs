@@ -3,9 +3,9 @@ using Islander.Model;
 namespace Islander.Drivers.Volumes;
 
 /// <summary>
-/// The volume drivers islanderd offers, probed once at startup (containerd skips its btrfs plugin the same way):
-/// one root per driver under the volumes directory — <c>&lt;volumes&gt;/dir</c>, <c>&lt;volumes&gt;/tmpfs</c>,
-/// <c>&lt;volumes&gt;/btrfs</c> — so that no driver ever takes another's volume for its own. A driver that cannot
+/// The volume drivers islanderd offers (every one of <see cref="VolumeDriverCatalog"/>), probed once at startup
+/// (containerd skips its btrfs plugin the same way): one root per driver under the volumes directory,
+/// <c>&lt;volumes&gt;/&lt;driver&gt;</c> (<c>dir</c>, <c>tmpfs</c>, <c>btrfs</c>), so that no driver ever takes another's volume for its own. A driver that cannot
 /// work here (btrfs when <c>&lt;volumes&gt;/btrfs</c> is not on btrfs) is listed in <see cref="Unavailable"/> with
 /// the reason, and <see cref="For"/> refuses it with that reason.
 /// </summary>
@@ -29,20 +29,22 @@ public sealed class VolumeDriverSet
     /// <summary>The drivers that do not, with the reason (log it once at startup).</summary>
     public IReadOnlyDictionary<VolumeDriverKind, string> Unavailable => _unavailable;
 
-    /// <summary>Makes the real drivers under <paramref name="volumesRoot"/>, probing btrfs.</summary>
+    /// <summary>
+    /// Makes every driver of <see cref="VolumeDriverCatalog"/> on its root under <paramref name="volumesRoot"/>; one whose
+    /// probe says it cannot work there is listed in <see cref="Unavailable"/> instead.
+    /// </summary>
     public static VolumeDriverSet Open(string volumesRoot = DefaultRoot)
     {
-        var drivers = new List<IVolumeDriver>
-        {
-            new DirVolumeDriver(Path.Combine(volumesRoot, "dir")),
-            new TmpfsVolumeDriver(Path.Combine(volumesRoot, "tmpfs")),
-        };
+        var drivers = new List<IVolumeDriver>();
         var unavailable = new Dictionary<VolumeDriverKind, string>();
-        string btrfsRoot = Path.Combine(volumesRoot, "btrfs");
-        if (BtrfsVolumeDriver.Probe(btrfsRoot) is { } reason)
-            unavailable[VolumeDriverKind.Btrfs] = reason;
-        else
-            drivers.Add(new BtrfsVolumeDriver(btrfsRoot));
+        foreach (var registration in VolumeDriverCatalog.All)
+        {
+            string root = Path.Combine(volumesRoot, registration.Kind.Name);
+            if (registration.Probe?.Invoke(root) is { } reason)
+                unavailable[registration.Kind] = reason;
+            else
+                drivers.Add(registration.Open(root));
+        }
         return new VolumeDriverSet(drivers, unavailable);
     }
 
@@ -50,5 +52,5 @@ public sealed class VolumeDriverSet
     public IVolumeDriver For(VolumeDriverKind kind) =>
         _drivers.TryGetValue(kind, out var driver)
             ? driver
-            : throw new VolumeException(_unavailable.GetValueOrDefault(kind, $"no {VolumeErrors.Lower(kind)} volume driver"), ErrorCategory.Unsupported);
+            : throw new VolumeException(_unavailable.GetValueOrDefault(kind, $"no {kind} volume driver"), ErrorCategory.Unsupported);
 }

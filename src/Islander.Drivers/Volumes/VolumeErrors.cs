@@ -12,7 +12,7 @@ public static class VolumeErrors
         VolumeName.Volume(name);
         if (spec.Driver != driver.Kind)
             throw new VolumeException(
-                $"volume {name} asks for driver {Lower(spec.Driver)}, this is the {Lower(driver.Kind)} driver",
+                $"volume {name} asks for driver {spec.Driver}, this is the {driver.Kind} driver",
                 ErrorCategory.InvalidManifest);
         CheckSize(driver, name, spec.Size);
     }
@@ -24,7 +24,7 @@ public static class VolumeErrors
             return;
         if (!driver.Capabilities.HasFlag(VolumeCapabilities.SizeLimit))
             throw new VolumeException(
-                $"volume {name}: the {Lower(driver.Kind)} driver cannot limit a volume's size; use driver btrfs or tmpfs, or drop size",
+                $"volume {name}: the {driver.Kind} driver cannot limit a volume's size; use driver {SizedDrivers()}, or drop size",
                 ErrorCategory.Unsupported);
         if (size <= 0)
             throw new VolumeException($"volume {name}: size must be positive, not {size}", ErrorCategory.InvalidManifest);
@@ -32,7 +32,13 @@ public static class VolumeErrors
 
     /// <summary>Refuses Snapshot and Restore on a driver without <see cref="VolumeCapabilities.Snapshot"/>.</summary>
     public static VolumeException NoSnapshots(VolumeDriverKind kind, string name, string why) =>
-        new($"volume {name}: the {Lower(kind)} driver cannot snapshot or restore: {why}", ErrorCategory.Unsupported);
+        new($"volume {name}: the {kind} driver cannot snapshot or restore: {why}", ErrorCategory.Unsupported);
+
+    /// <summary>The driver's name as manifests write it.</summary>
+    public static string Lower(VolumeDriverKind kind) => kind.Name;
+
+    static string SizedDrivers() => string.Join(" or ",
+        VolumeDriverCatalog.All.Where(r => r.Capabilities.HasFlag(VolumeCapabilities.SizeLimit)).Select(r => r.Kind.Name));
 
     public static VolumeException NotFound(string name) => new($"volume {name} does not exist", ErrorCategory.NotFound);
 
@@ -41,8 +47,6 @@ public static class VolumeErrors
 
     public static VolumeException SnapshotExists(string name, string snapshot) =>
         new($"volume {name} already has a snapshot {snapshot}; delete it or choose another name", ErrorCategory.AlreadyExists);
-
-    public static string Lower(VolumeDriverKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Adds the operation once, at the driver's boundary; I/O errors become VolumeExceptions too.</summary>
     public static void Wrap(string what, Action action) => Wrap(what, () =>

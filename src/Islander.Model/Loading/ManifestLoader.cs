@@ -13,9 +13,10 @@ public static class ManifestLoader
     /// Reads every document of <paramref name="text"/> (separated by <c>---</c>) and returns the valid objects, the
     /// identifiable invalid ones, and every problem found. Never throws for bad input: a YAML syntax error becomes
     /// a diagnostic with its line. A top-level <c>status</c> (as <c>islanderctl get -o yaml</c> prints it) is accepted
-    /// and ignored, so that output can be applied again.
+    /// and ignored, so that output can be applied again. <paramref name="drivers"/> are the volume and network drivers
+    /// a spec may name (an unknown one is a diagnostic at its field, with the known ones listed).
     /// </summary>
-    public static ManifestLoadResult Load(string text, string fileName)
+    public static ManifestLoadResult Load(string text, string fileName, DriverCatalog drivers)
     {
         if (text.Length > ManifestLimits.MaxFileBytes) return TooLarge(fileName, text.Length);
         var diagnostics = new DiagnosticBag(fileName);
@@ -29,7 +30,7 @@ public static class ManifestLoader
         {
             if (document.Root is null) continue;
             var before = diagnostics.Count;
-            var manifest = ReadDocument(reader, document, fileName, out var key);
+            var manifest = ReadDocument(reader, document, fileName, drivers, out var key);
             var valid = document.Errors == 0 && diagnostics.Count == before;
             if (key is not { } k)
             {
@@ -61,7 +62,7 @@ public static class ManifestLoader
         IsComplete: false);
 
     /// <summary>Reads one document; <paramref name="key"/> is null when its kind or name cannot be read.</summary>
-    private static Manifest? ReadDocument(NodeReader reader, YamlTreeReader.Document document, string fileName, out ObjectKey? key)
+    private static Manifest? ReadDocument(NodeReader reader, YamlTreeReader.Document document, string fileName, DriverCatalog drivers, out ObjectKey? key)
     {
         key = null;
         if (reader.Object(document.Root!, "", TopLevel) is not { } top) return null;
@@ -96,9 +97,9 @@ public static class ManifestLoader
                     ? new IsleManifest(metadata, IsleSpecReader.Read(isleSpec, metadata.Name), source)
                     : null;
             case ObjectKind.Network:
-                return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields)), source);
+                return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields), drivers), source);
             default:
-                return new VolumeManifest(metadata, VolumeSpecReader.Read(top.Object("spec", VolumeSpecReader.Fields)), source);
+                return new VolumeManifest(metadata, VolumeSpecReader.Read(top.Object("spec", VolumeSpecReader.Fields), drivers), source);
         }
     }
 

@@ -6,11 +6,17 @@ namespace Islander.Model;
 /// <summary>Reads and validates the <c>spec</c> of a <c>kind: Network</c> manifest.</summary>
 internal static class NetworkSpecReader
 {
-    public static readonly string[] Fields = ["subnet", "gateway", "masquerade", "internal"];
+    public static readonly string[] Fields = ["driver", "subnet", "gateway", "masquerade", "internal"];
 
-    public static NetworkSpec Read(Fields? spec)
+    public static NetworkSpec Read(Fields? spec, DriverCatalog drivers)
     {
         if (spec is null) return new NetworkSpec();
+        var driver = spec.String("driver") ?? NetworkDriverKind.Bridge.Name;
+        if (!drivers.HasNetwork(driver))
+        {
+            var names = drivers.Networks.Select(n => n.Name).ToList();
+            spec.Error("driver", $"\"{driver}\" is not a network driver; use {VolumeSpecReader.Or(names)}{Suggest.DidYouMean(driver, names)}");
+        }
         var subnet = ReadSubnet(spec);
         var gateway = ReadGateway(spec, subnet);
         var isInternal = spec.Bool("internal") ?? false;
@@ -19,7 +25,7 @@ internal static class NetworkSpecReader
         {
             spec.Error("masquerade", "an internal network has no route out, so it cannot masquerade; remove one of them");
         }
-        return new NetworkSpec { Subnet = subnet, Gateway = gateway, Internal = isInternal, Masquerade = masquerade ?? !isInternal };
+        return new NetworkSpec { Driver = new NetworkDriverKind(driver), Subnet = subnet, Gateway = gateway, Internal = isInternal, Masquerade = masquerade ?? !isInternal };
     }
 
     private static IPNetwork? ReadSubnet(Fields spec)

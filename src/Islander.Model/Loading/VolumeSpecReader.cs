@@ -5,31 +5,34 @@ internal static class VolumeSpecReader
 {
     public static readonly string[] Fields = ["driver", "size", "reclaimPolicy"];
 
-    public static VolumeSpec Read(Fields? spec)
+    public static VolumeSpec Read(Fields? spec, DriverCatalog drivers)
     {
         if (spec is null) return new VolumeSpec();
-        var driver = ReadDriver(spec);
+        var driver = ReadDriver(spec, drivers);
         var size = spec.Bytes("size");
         if (size == 0) spec.Error("size", "must be more than 0; leave size out for no limit");
-        if (driver == VolumeDriverKind.Dir && spec.Has("size"))
+        if (driver is { } d && !d.Capabilities.HasFlag(VolumeCapabilities.SizeLimit) && spec.Has("size"))
         {
-            spec.Error("size", "a dir volume cannot enforce a size; use driver: btrfs or driver: tmpfs, or remove size");
+            var sized = drivers.Volumes.Where(v => v.Capabilities.HasFlag(VolumeCapabilities.SizeLimit)).Select(v => $"driver: {v.Kind}");
+            spec.Error("size", $"a {d.Kind} volume cannot enforce a size; use {Or(sized)}, or remove size");
         }
-        return new VolumeSpec { Driver = driver ?? VolumeDriverKind.Dir, Size = size, ReclaimPolicy = spec.Enum<ReclaimPolicy>("reclaimPolicy") ?? ReclaimPolicy.Retain };
+        return new VolumeSpec { Driver = driver?.Kind ?? VolumeDriverKind.Dir, Size = size, ReclaimPolicy = spec.Enum<ReclaimPolicy>("reclaimPolicy") ?? ReclaimPolicy.Retain };
     }
 
-    /// <summary>dir, btrfs or tmpfs, lower case as in DESIGN.md.</summary>
-    private static VolumeDriverKind? ReadDriver(Fields spec)
+    /// <summary>A registered driver's name, lower case as in the README; none given is <see cref="VolumeDriverKind.Dir"/>.</summary>
+    private static VolumeDriverDescription? ReadDriver(Fields spec, DriverCatalog drivers)
     {
-        var driver = spec.String("driver");
-        switch (driver)
-        {
-            case null or "dir": return VolumeDriverKind.Dir;
-            case "btrfs": return VolumeDriverKind.Btrfs;
-            case "tmpfs": return VolumeDriverKind.Tmpfs;
-            default:
-                spec.Error("driver", $"\"{driver}\" is not a volume driver; use dir, btrfs or tmpfs{Suggest.DidYouMean(driver, ["dir", "btrfs", "tmpfs"])}");
-                return null;
-        }
+        var name = spec.String("driver") ?? VolumeDriverKind.Dir.Name;
+        if (drivers.Volume(name) is { } known) return known;
+        var names = drivers.Volumes.Select(v => v.Kind.Name).ToList();
+        spec.Error("driver", $"\"{name}\" is not a volume driver; use {Or(names)}{Suggest.DidYouMean(name, names)}");
+        return null;
+    }
+
+    /// <summary><c>a, b or c</c>.</summary>
+    internal static string Or(IEnumerable<string> items)
+    {
+        var list = items.ToList();
+        return list.Count <= 1 ? string.Concat(list) : string.Join(", ", list[..^1]) + " or " + list[^1];
     }
 }

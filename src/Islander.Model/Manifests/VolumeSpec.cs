@@ -5,7 +5,7 @@ public sealed record VolumeSpec
 {
     public VolumeDriverKind Driver { get; init; } = VolumeDriverKind.Dir;
 
-    /// <summary>Size limit in bytes (btrfs qgroup, tmpfs size=). Not allowed with <see cref="VolumeDriverKind.Dir"/>.</summary>
+    /// <summary>Size limit in bytes (btrfs qgroup, tmpfs size=). Only for drivers with <see cref="VolumeCapabilities.SizeLimit"/>.</summary>
     public long? Size { get; init; }
 
     public ReclaimPolicy ReclaimPolicy { get; init; } = ReclaimPolicy.Retain;

@@ -14,12 +14,9 @@ public static partial class StateDiff
     /// Why it is held back, from <see cref="DesiredStateCheck"/> and <see cref="DependencyOrder"/>: with any, no action
     /// is taken and <see cref="IsleDecision.HeldBack"/> says which one would have been.
     /// </param>
-    /// <param name="recreatedNetworks">Networks the same plan recreates: isles attached to them are recreated after them.</param>
-    public static IsleDecision ForIsle(
-        string name, IsleSpec spec, string specHash, ActualIsle? actual, IReadOnlyList<string> problems,
-        IReadOnlySet<string>? recreatedNetworks = null)
+    public static IsleDecision ForIsle(string name, IsleSpec spec, string specHash, ActualIsle? actual, IReadOnlyList<string> problems)
     {
-        var action = Wanted(name, spec, specHash, actual, recreatedNetworks);
+        var action = Wanted(name, spec, specHash, actual);
         return problems.Count == 0
             ? action is null ? IsleDecision.Nothing : new IsleDecision(action, [])
             : new IsleDecision(null, problems) { HeldBack = action };
@@ -42,27 +39,24 @@ public static partial class StateDiff
         IReadOnlyList<string> order,
         Dictionary<string, IsleManifest> desired,
         Dictionary<string, ActualIsle> actual,
-        Dictionary<string, List<string>> blocked,
-        IReadOnlySet<string> recreatedNetworks)
+        Dictionary<string, List<string>> blocked)
     {
         var actions = new List<PlanAction>();
         foreach (var name in order)
         {
             var spec = desired[name].Spec;
             var decision = ForIsle(name, spec, SpecHash.Of(spec), actual.GetValueOrDefault(name),
-                blocked.GetValueOrDefault(name) ?? [], recreatedNetworks);
+                blocked.GetValueOrDefault(name) ?? []);
             if (decision.Action is { } action) actions.Add(action);
         }
         return actions;
     }
 
     /// <summary>What the isle needs, problems aside.</summary>
-    private static PlanAction? Wanted(string name, IsleSpec spec, string hash, ActualIsle? current, IReadOnlySet<string>? recreatedNetworks)
+    private static PlanAction? Wanted(string name, IsleSpec spec, string hash, ActualIsle? current)
     {
         if (current is null) return new StartIsle(name, spec, hash, StartReason.New);
         if (current.SpecHash != hash) return new RecreateIsle(name, spec, hash, "spec changed");
-        var changed = recreatedNetworks is null ? [] : current.Networks.Where(recreatedNetworks.Contains).Order(StringComparer.Ordinal).ToList();
-        if (changed.Count > 0) return new RecreateIsle(name, spec, hash, $"network {string.Join(", ", changed)} was recreated");
         return ForPhase(name, spec, hash, current);
     }
 

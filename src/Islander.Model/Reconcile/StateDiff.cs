@@ -9,9 +9,10 @@ namespace Islander.Model;
 /// <list type="number">
 ///   <item>isles no longer desired: stop (if alive), delete — dependents before what they depend on;</item>
 ///   <item>networks and volumes no longer desired that no remaining isle uses;</item>
-///   <item>networks and volumes to create, recreate or update;</item>
+///   <item>networks and volumes to create, recreate or update (<see cref="ForNetwork"/>, <see cref="ForVolume"/>);</item>
 ///   <item>isles to start, recreate or restart, in dependsOn order (ties by name);</item>
-///   <item>networks and volumes no longer desired that only the isles recreated in step 4 were using.</item>
+///   <item>networks and volumes no longer desired, and networks to renumber, that only the isles recreated in step 4
+///   were using.</item>
 /// </list>
 /// Isles with problems (a dependsOn cycle, a reference to an undefined object, an address or host port clash) are
 /// held back: no action, a <see cref="PlanProblem"/> instead. A held-back isle that exists is left running as it is,
@@ -35,19 +36,20 @@ public static partial class StateDiff
         }
 
         var prune = PruneIsles(desiredIsles, actual.Isles);
-        var (networkChanges, recreatedNetworks) = NetworkChanges(desired, actual);
+        var isleActions = IsleActions(order, desiredIsles, actualIsles, blocked);
+        var (networksNow, networkChanges, networksLater) = NetworkActions(desired, actual, desiredIsles, isleActions, problems);
         var volumeChanges = VolumeChanges(desired, actual, problems);
-        var isleActions = IsleActions(order, desiredIsles, actualIsles, blocked, recreatedNetworks);
-
-        var (freeNow, freeLater) = StorageDeletions(desired, actual, desiredIsles, isleActions, problems);
+        var (volumesNow, volumesLater) = VolumeDeletions(desired, actual, desiredIsles, isleActions, problems);
 
         var actions = new List<PlanAction>();
         actions.AddRange(prune);
-        actions.AddRange(freeNow);
+        actions.AddRange(networksNow);
+        actions.AddRange(volumesNow);
         actions.AddRange(networkChanges);
         actions.AddRange(volumeChanges);
         actions.AddRange(isleActions);
-        actions.AddRange(freeLater);
+        actions.AddRange(networksLater);
+        actions.AddRange(volumesLater);
         return new Plan(actions, problems);
     }
 

@@ -39,6 +39,7 @@ internal sealed class MetadataDocument
 
 internal sealed class NetworkSpecDocument
 {
+    public string? Driver { get; set; }
     public string? Subnet { get; set; }
     public string? Gateway { get; set; }
     public bool? Masquerade { get; set; }
@@ -46,6 +47,7 @@ internal sealed class NetworkSpecDocument
 
     public static NetworkSpecDocument From(NetworkSpec spec) => new()
     {
+        Driver = spec.Driver == NetworkDriverKind.Bridge ? null : spec.Driver.Name,
         Subnet = spec.Subnet?.ToString(),
         Gateway = spec.Gateway?.ToString(),
         // Masquerade is written whenever it differs from what the loader would infer from internal.
@@ -62,7 +64,7 @@ internal sealed class VolumeSpecDocument
 
     public static VolumeSpecDocument From(VolumeSpec spec) => new()
     {
-        Driver = spec.Driver.ToString().ToLowerInvariant(),
+        Driver = spec.Driver.Name,
         Size = spec.Size is { } s ? Quantity.FormatBytes(s) : null,
         ReclaimPolicy = spec.ReclaimPolicy.ToString(),
     };

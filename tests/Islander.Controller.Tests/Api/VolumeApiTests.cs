@@ -8,11 +8,11 @@ namespace Islander.Controller.Tests.Api;
 public sealed class VolumeApiTests : IAsyncDisposable
 {
     readonly FakeVolumeDriver _dir = new(VolumeDriverKind.Dir);
-    readonly FakeVolumeDriver _tmpfs = new(VolumeDriverKind.Tmpfs);
+    readonly FakeVolumeDriver _tmpfs = new(new VolumeDriverKind("tmpfs"));
     readonly DaemonFixture _d;
 
     public VolumeApiTests() => _d = new DaemonFixture(volumes: new VolumeDriverSet([_dir, _tmpfs],
-        new Dictionary<VolumeDriverKind, string> { [VolumeDriverKind.Btrfs] = "btrfs volumes need X on a btrfs filesystem; mkfs.btrfs DEVICE and mount it there, or use driver dir" }));
+        new Dictionary<VolumeDriverKind, string> { [new VolumeDriverKind("btrfs")] = "btrfs volumes need X on a btrfs filesystem; mkfs.btrfs DEVICE and mount it there, or use driver dir" }));
 
     static string VolumeYaml(string name, string spec) => $"apiVersion: islander.io/v1\nkind: Volume\nmetadata: {{name: {name}}}\nspec: {spec}\n";
 

@@ -12,15 +12,15 @@ public sealed class IsleVolumesTests : IDisposable
     const string BtrfsMissing = "/var/lib/islander/volumes/btrfs is not on a btrfs filesystem; mkfs.btrfs a device and mount it there, or use driver dir";
 
     readonly FakeVolumeDriver _dir = new(VolumeDriverKind.Dir);
-    readonly FakeVolumeDriver _tmpfs = new(VolumeDriverKind.Tmpfs);
-    readonly FakeVolumeDriver _btrfs = new(VolumeDriverKind.Btrfs);
+    readonly FakeVolumeDriver _tmpfs = new(new VolumeDriverKind("tmpfs"));
+    readonly FakeVolumeDriver _btrfs = new(new VolumeDriverKind("btrfs"));
     readonly ControllerHarness _h;
 
     public IsleVolumesTests() => _h = new ControllerHarness(volumes: Drivers(btrfs: false));
 
     VolumeDriverSet Drivers(bool btrfs) => btrfs
         ? new VolumeDriverSet([_dir, _tmpfs, _btrfs])
-        : new VolumeDriverSet([_dir, _tmpfs], new Dictionary<VolumeDriverKind, string> { [VolumeDriverKind.Btrfs] = BtrfsMissing });
+        : new VolumeDriverSet([_dir, _tmpfs], new Dictionary<VolumeDriverKind, string> { [new VolumeDriverKind("btrfs")] = BtrfsMissing });
 
     static string VolumeYaml(string name, string spec) => $"apiVersion: islander.io/v1\nkind: Volume\nmetadata: {{name: {name}}}\nspec: {spec}\n";
 
@@ -41,7 +41,7 @@ public sealed class IsleVolumesTests : IDisposable
 
         var record = Volume("data");
         Assert.Equal(VolumePhase.Ready, record.Phase);
-        Assert.Equal(VolumeDriverKind.Btrfs, record.Driver);
+        Assert.Equal(new VolumeDriverKind("btrfs"), record.Driver);
         Assert.Equal(_btrfs.PathOf("data"), record.Path);
         Assert.Equal(1L << 30, record.SizeLimit);
         Assert.Equal(1000, record.BytesUsed);

@@ -32,14 +32,14 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
         }
     }
 
-    IVolumeDriver NewDriver(VolumeDriverKind kind)
+    IVolumeDriver NewDriver(string kind)
     {
         switch (kind)
         {
-            case VolumeDriverKind.Btrfs:
+            case "btrfs":
                 fs.Require();
                 return new BtrfsVolumeDriver(fs.NewRoot());
-            case VolumeDriverKind.Tmpfs:
+            case "tmpfs":
                 return new TmpfsVolumeDriver(Path.Combine(_h.HostDir, "volumes-tmpfs"));
             default:
                 return new DirVolumeDriver(Path.Combine(_h.HostDir, "volumes-dir"));
@@ -56,13 +56,13 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
         IsleHarness.Spec(command) with { Volumes = [new VolumeMount { HostPath = hostPath, MountPath = "/data" }] };
 
     [Theory]
-    [InlineData(VolumeDriverKind.Dir)]
-    [InlineData(VolumeDriverKind.Tmpfs)]
-    [InlineData(VolumeDriverKind.Btrfs)]
-    public async Task Volume_WrittenByOneIsle_ReadByTheNextAfterTheFirstIsDeleted(VolumeDriverKind kind)
+    [InlineData("dir")]
+    [InlineData("tmpfs")]
+    [InlineData("btrfs")]
+    public async Task Volume_WrittenByOneIsle_ReadByTheNextAfterTheFirstIsDeleted(string kind)
     {
         var driver = NewDriver(kind);
-        var path = CreateVolume(driver, kind == VolumeDriverKind.Dir ? null : 64 * MiB);
+        var path = CreateVolume(driver, kind == "dir" ? null : 64 * MiB);
 
         var first = await _h.RunAsync(WithVolume(path, "sh", "-c", "echo written-by-the-first-isle > /data/greeting && head -c 100000 /dev/urandom > /data/blob && md5sum /data/blob"));
         Assert.True(first.Status.Code == 0, first.Output);
@@ -85,13 +85,13 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
     /// outlives each isle.
     /// </summary>
     [Theory]
-    [InlineData(VolumeDriverKind.Dir)]
-    [InlineData(VolumeDriverKind.Tmpfs)]
-    [InlineData(VolumeDriverKind.Btrfs)]
-    public async Task NamedVolume_WrittenByAnIsleAndByAUserNamespacedIsle_ReadByTheNextAfterEachIsDeleted(VolumeDriverKind kind)
+    [InlineData("dir")]
+    [InlineData("tmpfs")]
+    [InlineData("btrfs")]
+    public async Task NamedVolume_WrittenByAnIsleAndByAUserNamespacedIsle_ReadByTheNextAfterEachIsDeleted(string kind)
     {
         var driver = NewDriver(kind);
-        var path = CreateVolume(driver, kind == VolumeDriverKind.Dir ? null : 64 * MiB);
+        var path = CreateVolume(driver, kind == "dir" ? null : 64 * MiB);
         // The remapped root owns the volume, as an operator makes it for such an isle (root in the isle is uid 100000).
         File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
         FileInterop.Lchown(path, 100000, 100000);
@@ -123,9 +123,9 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
     [Fact]
     public async Task NamedVolumes_AfterStart_InitAndShimHoldNoVolumeFd_ReadOnlyIsReadOnly()
     {
-        var dir = NewDriver(VolumeDriverKind.Dir);
-        var tmpfs = NewDriver(VolumeDriverKind.Tmpfs);
-        string data = CreateVolume(dir), cache = tmpfs.Create("cache", new VolumeSpec { Driver = VolumeDriverKind.Tmpfs, Size = 16 * MiB }, TestContext.Current.CancellationToken);
+        var dir = NewDriver("dir");
+        var tmpfs = NewDriver("tmpfs");
+        string data = CreateVolume(dir), cache = tmpfs.Create("cache", new VolumeSpec { Driver = new VolumeDriverKind("tmpfs"), Size = 16 * MiB }, TestContext.Current.CancellationToken);
         _volumes.Add((tmpfs, "cache"));
         File.WriteAllText(Path.Combine(data, "kept"), "kept\n");
         var spec = IsleHarness.Spec("sh", "-c", "cat /ro/kept; touch /ro/x || echo refused; echo w > /cache/w && exec sleep 300") with
@@ -195,9 +195,9 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
     }
 
     [Theory]
-    [InlineData(VolumeDriverKind.Btrfs, "Disk quota exceeded")]
-    [InlineData(VolumeDriverKind.Tmpfs, "No space left on device")]
-    public async Task Volume_WritePastItsSize_FailsInsideTheIsle(VolumeDriverKind kind, string error)
+    [InlineData("btrfs", "Disk quota exceeded")]
+    [InlineData("tmpfs", "No space left on device")]
+    public async Task Volume_WritePastItsSize_FailsInsideTheIsle(string kind, string error)
     {
         var path = CreateVolume(NewDriver(kind), 16 * MiB);
 

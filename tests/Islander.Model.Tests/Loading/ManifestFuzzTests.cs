@@ -88,7 +88,7 @@ public class ManifestFuzzTests
             cases++;
 
             ManifestLoadResult result;
-            try { result = ManifestLoader.Load(text, "fuzz.yaml"); }
+            try { result = ManifestLoader.Load(text, "fuzz.yaml", Islander.Drivers.DriverCatalogs.Known); }
             catch (Exception e) { throw new Xunit.Sdk.XunitException($"case {cases} threw {e.GetType().Name}: {e.Message}\n--- input:\n{text}"); }
 
             int lines = text.Split('\n').Length;

@@ -13,7 +13,7 @@ public class ManifestLimitsTests
         // The 60 KB file that ended islanderd with a stack overflow in YamlTreeReader.ReadNode.
         var text = Isle + "  labels: " + new string('[', 30_000) + new string(']', 30_000) + "\nspec:\n  image: busybox\n";
 
-        var result = ManifestLoader.Load(text, "deep.yaml");
+        var result = ManifestLoader.Load(text, "deep.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal("deep.yaml", d.File);
@@ -27,7 +27,7 @@ public class ManifestLimitsTests
     [Fact]
     public void Load_100000OpenBrackets_OneDiagnostic()
     {
-        var result = ManifestLoader.Load(new string('[', 100_000), "<stdin>");
+        var result = ManifestLoader.Load(new string('[', 100_000), "<stdin>", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal((1, ManifestLimits.MaxDepth + 1), (d.Line, d.Column));
@@ -40,7 +40,7 @@ public class ManifestLimitsTests
     {
         var text = new StringBuilder();
         for (int i = 0; i < 1000; i++) text.Append(' ', i).Append("a:\n");
-        var result = ManifestLoader.Load(text.ToString(), "block.yaml");
+        var result = ManifestLoader.Load(text.ToString(), "block.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal(ManifestLimits.MaxDepth + 1, d.Line);
@@ -53,7 +53,7 @@ public class ManifestLimitsTests
         int depth = ManifestLimits.MaxDepth - 3; // the document, metadata and labels are levels too
         var text = Isle + "  labels: {}\nspec:\n  image: busybox\n  command: [sh]\nstatus: " + new string('[', depth) + new string(']', depth) + "\n";
 
-        var result = ManifestLoader.Load(text, "ok.yaml");
+        var result = ManifestLoader.Load(text, "ok.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(result.Diagnostics);
         Assert.Single(result.Objects);
@@ -64,7 +64,7 @@ public class ManifestLimitsTests
     {
         var text = Isle + "  labels:\n    big: \"" + new string('x', ManifestLimits.MaxFileBytes) + "\"\nspec:\n  image: busybox\n";
 
-        var result = ManifestLoader.Load(text, "big.yaml");
+        var result = ManifestLoader.Load(text, "big.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal(("big.yaml", 1), (d.File, d.Line));
@@ -82,7 +82,7 @@ public class ManifestLimitsTests
         for (int i = 0; i <= ManifestLimits.MaxDocuments; i++)
             text.Append($"---\napiVersion: islander.io/v1\nkind: Volume\nmetadata: {{name: v{i}}}\n");
 
-        var result = ManifestLoader.Load(text.ToString(), "many.yaml");
+        var result = ManifestLoader.Load(text.ToString(), "many.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal(ManifestLimits.MaxDocuments * 4 + 1, d.Line);
@@ -98,7 +98,7 @@ public class ManifestLimitsTests
         for (int i = 1; i < 10; i++)
             text.Append($"  x{i}: &a{i} [{string.Join(", ", Enumerable.Repeat($"*a{i - 1}", 10))}]\n");
 
-        var result = ManifestLoader.Load(text.ToString(), "laughs.yaml");
+        var result = ManifestLoader.Load(text.ToString(), "laughs.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var d = Assert.Single(result.Diagnostics);
         Assert.StartsWith("spec.x", d.Field);
@@ -111,7 +111,7 @@ public class ManifestLimitsTests
     {
         var text = Isle + "spec:\n  image: busybox\n  env:\n" + string.Concat(Enumerable.Range(0, 3000).Select(i => $"    - {{name: '{i}bad=', value: x}}\n"));
 
-        var result = ManifestLoader.Load(text, "env.yaml");
+        var result = ManifestLoader.Load(text, "env.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Equal(ManifestLimits.MaxProblems + 1, result.Diagnostics.Count);
         Assert.Contains($"{3000 - ManifestLimits.MaxProblems} more problem(s) not shown", result.Diagnostics[^1].Message);
@@ -124,7 +124,7 @@ public class ManifestLimitsTests
         var value = new string('Q', 5 << 20);
         var text = Isle + "spec:\n  image: busybox\n  resources:\n    memory: \"" + value + "\"\n  " + value[..1000] + ": 1\n";
 
-        var result = ManifestLoader.Load(text, "huge.yaml");
+        var result = ManifestLoader.Load(text, "huge.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Equal(2, result.Diagnostics.Count);
         Assert.All(result.Diagnostics, d => Assert.InRange(d.ToString().Length, 1, 1000));

@@ -15,7 +15,7 @@ public class ManifestLoaderGoldenTests
     [MemberData(nameof(Cases))]
     public void Load_GoldenManifest_MatchesExpectedDiagnostics(string file)
     {
-        var result = ManifestLoader.Load(File.ReadAllText(Path.Combine(Directory, file)), file);
+        var result = ManifestLoader.Load(File.ReadAllText(Path.Combine(Directory, file)), file, Islander.Drivers.DriverCatalogs.Known);
         var actual = result.Diagnostics.Count == 0 ? "(no diagnostics)\n" : string.Join("", result.Diagnostics.Select(d => d + "\n"));
 
         var expectedPath = Path.Combine(Directory, Path.ChangeExtension(file, ".expected"));

@@ -10,7 +10,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_DesignExample_ReadsEveryField()
     {
-        var result = ManifestLoader.Load(Golden("design-example.yaml"), "design.yaml");
+        var result = ManifestLoader.Load(Golden("design-example.yaml"), "design.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(result.Diagnostics);
         Assert.True(result.IsComplete);
@@ -58,7 +58,7 @@ public class ManifestLoaderTests
         Assert.Equal(1, backend.Source.Document);
 
         var data = Assert.IsType<VolumeManifest>(result.Objects[2]);
-        Assert.Equal(new VolumeSpec { Driver = VolumeDriverKind.Btrfs, Size = 1L << 30, ReclaimPolicy = ReclaimPolicy.Retain }, data.Spec);
+        Assert.Equal(new VolumeSpec { Driver = new VolumeDriverKind("btrfs"), Size = 1L << 30, ReclaimPolicy = ReclaimPolicy.Retain }, data.Spec);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class ManifestLoaderTests
                 memory: 64Q
             """;
 
-        var d = Assert.Single(ManifestLoader.Load(yaml, "web.yaml").Diagnostics);
+        var d = Assert.Single(ManifestLoader.Load(yaml, "web.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics);
 
         Assert.Equal(new Diagnostic("web.yaml", 7, 13, "spec.resources.memory", "\"64Q\" is not a quantity; " + Quantity.ByteForms), d);
         Assert.StartsWith("web.yaml:7:13: spec.resources.memory: \"64Q\" is not a quantity; use forms like 64Mi, 512m or 1G", d.ToString());
@@ -83,7 +83,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_InvalidObject_IsRejectedNotReturned()
     {
-        var result = ManifestLoader.Load(Golden("cpu-and-quota.yaml"), "x.yaml");
+        var result = ManifestLoader.Load(Golden("cpu-and-quota.yaml"), "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(result.Objects);
         Assert.Equal([new ObjectKey(ObjectKind.Isle, "web")], result.Rejected);
@@ -94,7 +94,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_SyntaxError_IsIncompleteAndKeepsEarlierDocuments()
     {
-        var result = ManifestLoader.Load(Golden("syntax-error.yaml"), "x.yaml");
+        var result = ManifestLoader.Load(Golden("syntax-error.yaml"), "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.False(result.IsComplete);
         Assert.Equal([new ObjectKey(ObjectKind.Volume, "data")], result.Objects.Select(o => o.Key));
@@ -104,7 +104,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_UnknownKind_IsIncomplete()
     {
-        var result = ManifestLoader.Load(Golden("unknown-kind-and-fields.yaml"), "x.yaml");
+        var result = ManifestLoader.Load(Golden("unknown-kind-and-fields.yaml"), "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.False(result.IsComplete);
         Assert.Empty(result.Objects);
@@ -115,7 +115,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_SameObjectTwice_RejectsBoth()
     {
-        var result = ManifestLoader.Load(Golden("duplicates.yaml"), "x.yaml");
+        var result = ManifestLoader.Load(Golden("duplicates.yaml"), "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.DoesNotContain(result.Objects, o => o.Key == new ObjectKey(ObjectKind.Volume, "data"));
         Assert.Equal([new ObjectKey(ObjectKind.Volume, "data"), new ObjectKey(ObjectKind.Network, "data")], result.Rejected);
@@ -124,7 +124,7 @@ public class ManifestLoaderTests
     [Fact]
     public void Load_AnchorsAndMergeKeys_AreResolved()
     {
-        var result = ManifestLoader.Load(Golden("anchors-and-merge.yaml"), "x.yaml");
+        var result = ManifestLoader.Load(Golden("anchors-and-merge.yaml"), "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         var isle = Assert.IsType<IsleManifest>(Assert.Single(result.Objects));
         Assert.Equal(RestartPolicy.OnFailure, isle.Spec.RestartPolicy);
@@ -139,7 +139,7 @@ public class ManifestLoaderTests
     [InlineData("---\n---\n")]
     public void Load_EmptyText_NoObjectsNoDiagnostics(string yaml)
     {
-        var result = ManifestLoader.Load(yaml, "empty.yaml");
+        var result = ManifestLoader.Load(yaml, "empty.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(result.Objects);
         Assert.Empty(result.Diagnostics);
@@ -157,7 +157,7 @@ public class ManifestLoaderTests
     [InlineData("a: *nothing", "unknown alias")]
     public void Load_NotAManifest_DiagnosticNotException(string yaml, string message)
     {
-        var result = ManifestLoader.Load(yaml, "x.yaml");
+        var result = ManifestLoader.Load(yaml, "x.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.False(result.IsComplete);
         Assert.Contains(message, Assert.Single(result.Diagnostics).Message);
@@ -169,7 +169,7 @@ public class ManifestLoaderTests
         var text = Golden("design-example.yaml");
         for (var length = 0; length <= text.Length; length++)
         {
-            var result = ManifestLoader.Load(text[..length], "cut.yaml");
+            var result = ManifestLoader.Load(text[..length], "cut.yaml", Islander.Drivers.DriverCatalogs.Known);
             Assert.All(result.Diagnostics, d => Assert.True(d.Line >= 1 && d.Column >= 1, d.ToString()));
         }
     }
@@ -211,7 +211,7 @@ public class ManifestLoaderTests
     public void Load_User_NotAUser_Diagnostic(string user)
     {
         var yaml = $"apiVersion: islander.io/v1\nkind: Isle\nmetadata: {{name: t}}\nspec:\n  image: busybox\n  user: \"{user}\"\n";
-        Assert.Contains("is not a user", Assert.Single(ManifestLoader.Load(yaml, "t.yaml").Diagnostics).Message);
+        Assert.Contains("is not a user", Assert.Single(ManifestLoader.Load(yaml, "t.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics).Message);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public class ManifestLoaderTests
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: t}\nspec:\n  image: busybox\n  env: [{name: DB_PASSWORD=hunter2}]\n";
 
-        var d = Assert.Single(ManifestLoader.Load(yaml, "t.yaml").Diagnostics);
+        var d = Assert.Single(ManifestLoader.Load(yaml, "t.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics);
 
         Assert.Equal("spec.env[0].name", d.Field);
         Assert.Contains("\"DB_PASSWORD=...\" is not a variable name", d.Message);
@@ -272,7 +272,7 @@ public class ManifestLoaderTests
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: web}\nspec:\n  image: busybox\n  resources: {pids: none}\n";
 
-        var problem = Assert.Single(ManifestLoader.Load(yaml, "web.yaml").Diagnostics);
+        var problem = Assert.Single(ManifestLoader.Load(yaml, "web.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics);
 
         Assert.Equal("web.yaml:6:21: spec.resources.pids: expected a whole number from 0 to 4194304 (max or 0: no limit; unset: 2048), got none", problem.ToString());
     }
@@ -282,7 +282,7 @@ public class ManifestLoaderTests
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Volume\nmetadata: {name: v}\nstatus: {phase: Bound}\n";
 
-        Assert.Empty(ManifestLoader.Load(yaml, "x.yaml").Diagnostics);
+        Assert.Empty(ManifestLoader.Load(yaml, "x.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics);
     }
 
     [Fact]
@@ -290,14 +290,14 @@ public class ManifestLoaderTests
     {
         const string yaml = "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: n}\nspec: {internal: true}\n";
 
-        var network = Assert.IsType<NetworkManifest>(Assert.Single(ManifestLoader.Load(yaml, "x.yaml").Objects));
+        var network = Assert.IsType<NetworkManifest>(Assert.Single(ManifestLoader.Load(yaml, "x.yaml", Islander.Drivers.DriverCatalogs.Known).Objects));
         Assert.Equal(new NetworkSpec { Internal = true, Masquerade = false }, network.Spec);
     }
 
     private static IsleSpec LoadIsle(string specLine, bool image = true)
     {
         var yaml = $"apiVersion: islander.io/v1\nkind: Isle\nmetadata: {{name: t}}\nspec:\n{(image ? "  image: busybox\n" : "")}  {specLine}\n";
-        var result = ManifestLoader.Load(yaml, "t.yaml");
+        var result = ManifestLoader.Load(yaml, "t.yaml", Islander.Drivers.DriverCatalogs.Known);
         Assert.Empty(result.Diagnostics);
         return Assert.IsType<IsleManifest>(Assert.Single(result.Objects)).Spec;
     }

@@ -142,14 +142,50 @@ public class StateDiffTests
     }
 
     [Fact]
-    public void Diff_NetworkSpecChanged_RecreatesNetworkThenAttachedIsles()
+    public void Diff_NetworkSubnetChangedWhileUsed_WaitsAndLeavesIslesAlone()
     {
         var changed = Network("backend", "10.99.0.0/24");
         var other = Isle("other");
 
         var plan = StateDiff.Diff(Desired(changed, Data, Db, other), InSync(Backend, Data, Db, other));
 
-        Assert.Equal(["~ recreate network backend (its spec changed)", "~ recreate isle db (network backend was recreated)"], plan.Lines());
+        Assert.Empty(plan.Actions);
+        var problem = Assert.Single(plan.Problems);
+        Assert.Equal(new ObjectKey(ObjectKind.Network, "backend"), problem.Object);
+        Assert.Equal("subnet 10.99.0.0/24 via 10.99.0.1 waits until no isle uses the network (db); islander does not renumber running isles", problem.Message);
+    }
+
+    [Fact]
+    public void Diff_NetworkSubnetChangedAndItsOnlyIsleRemoved_RecreatesAfterTheIsleGoes()
+    {
+        var changed = Network("backend", "10.99.0.0/24");
+
+        var plan = StateDiff.Diff(Desired(changed), InSync(Backend, Db));
+
+        Assert.Equal(["- stop isle db", "- delete isle db", "~ recreate network backend (subnet 10.99.0.0/24 via 10.99.0.1)"], plan.Lines());
+    }
+
+    [Fact]
+    public void Diff_NetworkSubnetChangedAndItsIsleMovesOff_RecreatesAfterTheIsle()
+    {
+        var changed = Network("backend", "10.99.0.0/24");
+        var front = Network("front", "10.89.0.0/24");
+        var moved = Isle("db", s => s.On("front"));
+
+        var plan = StateDiff.Diff(Desired(changed, front, moved), InSync(Backend, Isle("db", s => s.On("backend"))));
+
+        Assert.Equal(["+ create network front", "~ recreate isle db (spec changed)", "~ recreate network backend (subnet 10.99.0.0/24 via 10.99.0.1)"], plan.Lines());
+    }
+
+    [Fact]
+    public void Diff_NetworkMasqueradeChangedWhileUsed_UpdatesInPlaceIslesUntouched()
+    {
+        var changed = new NetworkManifest(Backend.Metadata, Backend.Spec with { Masquerade = false }, Backend.Source);
+
+        var plan = StateDiff.Diff(Desired(changed, Data, Db), InSync(Backend, Data, Db));
+
+        Assert.Equal(["~ update network backend (masquerade off, internal off)"], plan.Lines());
+        Assert.Empty(plan.Problems);
     }
 
     [Fact]
@@ -164,7 +200,7 @@ public class StateDiffTests
     [Fact]
     public void Diff_VolumeSizeChanged_UpdatesInPlace()
     {
-        var small = Volume("data", driver: VolumeDriverKind.Btrfs);
+        var small = Volume("data", driver: new VolumeDriverKind("btrfs"));
         var big = new VolumeManifest(small.Metadata, small.Spec with { Size = 2L << 30 }, small.Source);
 
         var plan = StateDiff.Diff(Desired(big), InSync(small));
@@ -198,7 +234,7 @@ public class StateDiffTests
     [Fact]
     public void Diff_VolumeDriverChanged_NoActionButProblem()
     {
-        var plan = StateDiff.Diff(Desired(Volume("data", driver: VolumeDriverKind.Btrfs)), InSync(Volume("data")));
+        var plan = StateDiff.Diff(Desired(Volume("data", driver: new VolumeDriverKind("btrfs"))), InSync(Volume("data")));
 
         Assert.Empty(plan.Actions);
         Assert.Contains("does not destroy or migrate data", Assert.Single(plan.Problems).Message);

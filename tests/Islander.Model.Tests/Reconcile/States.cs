@@ -11,7 +11,7 @@ internal static class States
     public static NetworkManifest Network(string name, string subnet = "10.88.0.0/24") =>
         new(new ObjectMeta(name), new NetworkSpec { Subnet = IPNetwork.Parse(subnet) }, ManifestSource.None);
 
-    public static VolumeManifest Volume(string name, ReclaimPolicy policy = ReclaimPolicy.Retain, VolumeDriverKind driver = VolumeDriverKind.Dir) =>
+    public static VolumeManifest Volume(string name, ReclaimPolicy policy = ReclaimPolicy.Retain, VolumeDriverKind driver = default) =>
         new(new ObjectMeta(name), new VolumeSpec { Driver = driver, ReclaimPolicy = policy }, ManifestSource.None);
 
     public static DesiredState Desired(params Manifest[] objects) => DesiredState.From(objects);

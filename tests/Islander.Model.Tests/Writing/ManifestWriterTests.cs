@@ -10,10 +10,10 @@ public class ManifestWriterTests
     [InlineData("anchors-and-merge.yaml")]
     public void WriteJson_LoadedManifests_LoadBackEqual(string file)
     {
-        var loaded = ManifestLoader.Load(Golden(file), file).Objects;
+        var loaded = ManifestLoader.Load(Golden(file), file, Islander.Drivers.DriverCatalogs.Known).Objects;
 
         var written = string.Join("\n---\n", loaded.Select(ManifestWriter.WriteJson));
-        var reloaded = ManifestLoader.Load(written, "written.yaml");
+        var reloaded = ManifestLoader.Load(written, "written.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(reloaded.Diagnostics);
         Assert.Equal(loaded.Count, reloaded.Objects.Count);
@@ -65,7 +65,7 @@ public class ManifestWriterTests
         var isle = new IsleManifest(new ObjectMeta("full") { Annotations = new Dictionary<string, string> { ["note"] = "yes: really" } }, spec, ManifestSource.None);
 
         var json = ManifestWriter.WriteJson(isle);
-        var reloaded = ManifestLoader.Load(json, "w.yaml");
+        var reloaded = ManifestLoader.Load(json, "w.yaml", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.Empty(reloaded.Diagnostics);
         var back = Assert.IsType<IsleManifest>(Assert.Single(reloaded.Objects));
@@ -82,7 +82,7 @@ public class ManifestWriterTests
         var isle = new IsleManifest(new ObjectMeta("p"), new IsleSpec { Rootfs = "/r", Resources = new IsleResources { Pids = pids } }, ManifestSource.None);
 
         var json = ManifestWriter.WriteJson(isle);
-        var back = Assert.IsType<IsleManifest>(Assert.Single(ManifestLoader.Load(json, "p.yaml").Objects));
+        var back = Assert.IsType<IsleManifest>(Assert.Single(ManifestLoader.Load(json, "p.yaml", Islander.Drivers.DriverCatalogs.Known).Objects));
 
         if (expected is null) Assert.DoesNotContain("pids", json);
         else Assert.Contains(expected, json);
@@ -120,7 +120,7 @@ public class ManifestWriterTests
         var isle = new IsleManifest(new ObjectMeta("run-1") { Labels = new Dictionary<string, string> { ["islander.io/run"] = "true" } }, spec, ManifestSource.None);
 
         var json = ManifestWriter.WriteJson(isle);
-        var reloaded = ManifestLoader.Load(json, "run.json");
+        var reloaded = ManifestLoader.Load(json, "run.json", Islander.Drivers.DriverCatalogs.Known);
 
         Assert.StartsWith("{\"apiVersion\":\"islander.io/v1\",\"kind\":\"Isle\"", json);
         Assert.Empty(reloaded.Diagnostics);

@@ -15,17 +15,14 @@ public sealed class FakeVolumeDriver : IVolumeDriver
     readonly FakeVolumeDisk _disk;
     readonly string _root;
 
-    public FakeVolumeDriver(VolumeDriverKind kind = VolumeDriverKind.Dir, FakeVolumeDisk? disk = null, string? root = null)
+    public FakeVolumeDriver(VolumeDriverKind kind = default, FakeVolumeDisk? disk = null, string? root = null)
     {
         Kind = kind;
         _disk = disk ?? new FakeVolumeDisk();
         _root = root ?? $"/fake/volumes/{VolumeErrors.Lower(kind)}";
-        Capabilities = kind switch
-        {
-            VolumeDriverKind.Dir => VolumeCapabilities.Snapshot,
-            VolumeDriverKind.Tmpfs => VolumeCapabilities.SizeLimit,
-            _ => VolumeCapabilities.SizeLimit | VolumeCapabilities.Snapshot,
-        };
+        // What the real driver of that name can do, as it registered itself; a name no driver has can do everything.
+        Capabilities = VolumeDriverCatalog.All.FirstOrDefault(r => r.Kind == kind)?.Capabilities
+            ?? VolumeCapabilities.SizeLimit | VolumeCapabilities.Snapshot;
     }
 
     public VolumeDriverKind Kind { get; }
@@ -80,7 +77,7 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         {
             ThrowPending();
             var v = Get(name);
-            if (Kind == VolumeDriverKind.Tmpfs && size is { } s && s < v.BytesUsed)
+            if (Kind == new VolumeDriverKind("tmpfs") && size is { } s && s < v.BytesUsed)
                 throw new VolumeException($"volume {name}: cannot shrink to {size} bytes, it holds more (fake)", ErrorCategory.Conflict);
             _disk.Volumes[name] = v with { SizeLimit = size };
         }
@@ -165,7 +162,7 @@ public sealed class FakeVolumeDriver : IVolumeDriver
     public void SimulateReboot()
     {
         lock (_disk.Lock)
-            if (Kind == VolumeDriverKind.Tmpfs)
+            if (Kind == new VolumeDriverKind("tmpfs"))
                 _disk.Volumes.Clear();
     }
 

@@ -182,7 +182,7 @@ public abstract class VolumeDriverContract : IDisposable
     [Fact]
     public void Create_SpecForAnotherDriver_ThrowsInvalidManifest()
     {
-        var other = Driver.Kind == VolumeDriverKind.Dir ? VolumeDriverKind.Tmpfs : VolumeDriverKind.Dir;
+        var other = Driver.Kind == VolumeDriverKind.Dir ? new VolumeDriverKind("tmpfs") : VolumeDriverKind.Dir;
         var e = Assert.Throws<VolumeException>(() => Driver.Create(NewVolume("data"), new VolumeSpec { Driver = other }, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
         Assert.False(Driver.Exists("data", TestContext.Current.CancellationToken));

@@ -1,4 +1,4 @@
-namespace Islander.Drivers.Volumes;
+namespace Islander.Model;
 
 /// <summary>What a volume driver can do beyond create, inspect and delete.</summary>
 [Flags]
