@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using Islander.Cli.Api;
 using Islander.Model;
 
@@ -31,7 +32,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
         {
             return await FailAsync($"{e.Message}: pick another name with --name, or delete that isle first (islanderctl delete isle {name})");
         }
-        catch (ClientException e) when (e.Reason == "InvalidManifest")
+        catch (ClientException e) when (e.Reason == Reasons.InvalidManifest)
         {
             // The daemon's checks found what the flags' own did not (a bad --name, say): name the fields, not the generated JSON's lines.
             foreach (var p in e.Problems) await error.WriteLineAsync($"error: {FlagOf(p.Field)}: {p.Message}");
@@ -80,7 +81,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>
-    static bool HasStarted(ApiObject isle) =>
+    static bool HasStarted(ObjectView isle) =>
         isle.Status.Phase is "Running" or "Succeeded" or "Failed" || isle.Status.StartedAt is not null;
 
     /// <summary>
@@ -89,34 +90,34 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     /// start later by itself (a start failure being retried, a network still missing) is deleted: a run that reported
     /// failure must not start behind the user's back.
     /// </summary>
-    static (int Exit, string Why, bool Keep)? StartFailure(ApiObject isle)
+    static (int Exit, string Why, bool Keep)? StartFailure(ObjectView isle)
     {
         var s = isle.Status;
         string why = $"{s.Reason}: {s.Message}";
         return s.Phase switch
         {
             "Error" when s.Problems is { Count: > 0 } => (RunExitCodes.IslanderFailed, string.Join("; ", s.Problems), true),
-            "Error" => (s.Reason switch { "CommandNotFound" => RunExitCodes.CommandNotFound, "CommandNotExecutable" => RunExitCodes.CommandNotExecutable, _ => RunExitCodes.IslanderFailed }, why, true),
+            "Error" => (s.Reason switch { Reasons.CommandNotFound => RunExitCodes.CommandNotFound, Reasons.CommandNotExecutable => RunExitCodes.CommandNotExecutable, _ => RunExitCodes.IslanderFailed }, why, true),
             "BackOff" when s.StartedAt is null => (RunExitCodes.IslanderFailed, why, false),
-            "Pending" when s.Reason is "MissingReference" => (RunExitCodes.IslanderFailed, why, false),
+            "Pending" when s.Reason is Reasons.MissingReference => (RunExitCodes.IslanderFailed, why, false),
             _ => null,
         };
     }
 
     /// <summary>The run that started at <paramref name="startedAt"/> has ended (and the daemon has recorded it).</summary>
-    static bool HasEnded(ApiObject isle, DateTimeOffset? startedAt) =>
+    static bool HasEnded(ObjectView isle, DateTimeOffset? startedAt) =>
         isle.Status.Phase is not ("Running" or "Pending" or "Creating") || isle.Status.StartedAt != startedAt || isle.Status.ExitCode is not null;
 
-    async Task<int> ExitCodeAsync(ApiObject? isle)
+    async Task<int> ExitCodeAsync(ObjectView? isle)
     {
         if (isle is null)
             return await FailAsync($"isle {name} was deleted while it ran (islanderctl delete, or another client)");
         var s = isle.Status;
-        if (s.Reason == "OOMKilled")
+        if (s.Reason == Reasons.OomKilled)
             await error.WriteLineAsync($"islanderctl: isle {name} was OOM-killed: it reached its memory limit" +
                 (spec.Resources.Memory is { } m ? $" of {Quantity.FormatBytes(m)}" : ""));
         if (s.ExitCode is { } code) return code;
-        if (s.Reason == "Lost")
+        if (s.Reason == Reasons.Lost)
             return await FailAsync($"isle {name} ended without an exit status: {s.Message}");
         return await FailAsync($"isle {name} was restarted (restart policy) before its exit code could be read; see islanderctl describe isle {name}");
     }

@@ -56,7 +56,7 @@ sealed class ControllerHarness : IDisposable
     public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null, VolumeDriverSet? volumes = null)
     {
         NetworkDriver = network ?? new FakeNetworkDriver();
-        VolumeDrivers = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(VolumeDriverKind.Tmpfs)]);
+        VolumeDrivers = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(new VolumeDriverKind("tmpfs"))]);
         Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
         Runtime = runtime ?? new FakeIsleRuntime(Time);
         Dir = Directory.CreateTempSubdirectory("islander-test-").FullName;

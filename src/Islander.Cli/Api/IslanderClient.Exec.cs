@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Islander.Model.Api;
 using Islander.Drivers.Runtime;
 
 namespace Islander.Cli.Api;
@@ -32,13 +34,13 @@ public sealed partial class IslanderClient
         while (await ReadLineAsync(reader, ct) is { } line) // a daemon gone mid-stream ends it: reported below
         {
             if (line.Length == 0) continue;
-            var frame = JsonNode.Parse(line)!.AsObject();
-            if (frame["stream"] is { } stream)
-                await output((string?)stream == "stderr" ? 2 : 1, Convert.FromBase64String((string?)frame["data"] ?? ""));
-            else if (frame["message"] is { } message)
-                throw new ClientException((string?)message ?? "exec failed", (string?)frame["reason"] ?? "Error", (int?)frame["exitCode"] ?? 125);
+            var frame = JsonSerializer.Deserialize(line, ApiJson.Context.ExecFrameView)!;
+            if (frame.Stream is { } stream)
+                await output(stream == "stderr" ? 2 : 1, Convert.FromBase64String(frame.Data ?? ""));
+            else if (frame.Message is { } message)
+                throw new ClientException(message, frame.Reason ?? "Error", frame.ExitCode ?? 125);
             else
-                return new ExecResult((int?)frame["exitCode"] ?? 0, (int?)frame["signal"] ?? 0);
+                return new ExecResult(frame.ExitCode ?? 0, frame.Signal ?? 0);
         }
         throw new ClientException($"islanderd ended the exec of {name} without its exit status", "Unavailable", 125);
     }

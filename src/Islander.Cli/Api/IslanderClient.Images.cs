@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -15,27 +16,30 @@ public sealed partial class IslanderClient
         return await ReadAsync(response, ct);
     }
 
-    public async Task<IReadOnlyList<ApiImage>> ListImagesAsync(CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetImagesRawAsync(null, ct), ImageJsonContext.Default.ApiImageList)!.Items;
+    public async Task<IReadOnlyList<ImageView>> ListImagesAsync(CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetImagesRawAsync(null, ct), ApiJson.Context.ImageListView)!.Items;
 
-    public async Task<ApiStatus> RemoveImageAsync(string reference, CancellationToken ct)
+    public async Task<StatusView> RemoveImageAsync(string reference, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, ImagePath(reference)), ct);
-        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJsonContext.Default.ApiStatus)!;
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJson.Context.StatusView)!;
     }
 
     /// <summary>Uploads a tarball; the daemon imports it (root filesystem, docker save or OCI archive).</summary>
-    public async Task<ApiImage> ImportImageAsync(Stream tarball, string? name, CancellationToken ct)
+    public async Task<ImageView> ImportImageAsync(Stream tarball, string? name, CancellationToken ct)
     {
         var content = new StreamContent(tarball, 1 << 16);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}images/import{(name is null ? "" : "?name=" + Uri.EscapeDataString(name))}") { Content = content };
         using var response = await SendAsync(request, ct);
-        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ImageJsonContext.Default.ApiImage)!;
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJson.Context.ImageView)!;
     }
 
-    /// <summary>The pull's progress lines; the last is the Image or a Status (a failure, thrown as a <see cref="ClientException"/>).</summary>
-    public async IAsyncEnumerable<ApiPullLine> PullImageAsync(string reference, bool insecure, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The pull's steps: its progress lines, then the pulled image (the last step). A Status line (a failure) is thrown as
+    /// a <see cref="ClientException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ImagePullStep> PullImageAsync(string reference, bool insecure, [EnumeratorCancellation] CancellationToken ct)
     {
         var path = $"{Prefix}images/pull?reference={Uri.EscapeDataString(reference)}{(insecure ? "&insecure=true" : "")}";
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, path), ct, HttpCompletionOption.ResponseHeadersRead);
@@ -45,11 +49,19 @@ public sealed partial class IslanderClient
         while (await ReadLineAsync(reader, ct) is { } line)
         {
             if (line.Length == 0) continue;
-            var item = JsonSerializer.Deserialize(line, ImageJsonContext.Default.ApiPullLine)!;
-            if (item.Kind == "Status")
-                throw new ClientException(item.Message ?? "pull failed", item.Reason ?? "Error");
-            ended |= item.Kind == "Image";
-            yield return item;
+            switch (JsonSerializer.Deserialize(line, ApiJson.Context.KindView)?.Kind)
+            {
+                case "Status":
+                    var status = JsonSerializer.Deserialize(line, ApiJson.Context.StatusView)!;
+                    throw new ClientException(status.Message ?? "pull failed", status.Reason ?? "Error");
+                case "Image":
+                    ended = true;
+                    yield return new ImagePullStep(null, JsonSerializer.Deserialize(line, ApiJson.Context.ImageView));
+                    break;
+                default:
+                    yield return new ImagePullStep(JsonSerializer.Deserialize(line, ApiJson.Context.ImageProgressView), null);
+                    break;
+            }
         }
         if (!ended) throw new ClientException("islanderd ended the pull without a result; see its log", "Unavailable");
     }

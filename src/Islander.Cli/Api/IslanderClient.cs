@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -64,14 +65,11 @@ public sealed partial class IslanderClient : IDisposable
         return await ReadAsync(response, ct);
     }
 
-    public async Task<ApiObject> GetAsync(string plural, string name, CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetRawAsync(plural, name, ct), ApiJsonContext.Default.ApiObject)!;
-
-    public async Task<ApiList> ListAsync(string plural, CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetRawAsync(plural, null, ct), ApiJsonContext.Default.ApiList)!;
+    public async Task<ObjectView> GetAsync(string plural, string name, CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync(plural, name, ct), ApiJson.Context.ObjectView)!;
 
     /// <summary>Applies (or with <paramref name="dryRun"/> previews) every object of a YAML text; problems come back in the result.</summary>
-    public async Task<ApplyResult> ApplyAsync(string yaml, string source, bool dryRun, CancellationToken ct)
+    public async Task<ApplyResultView> ApplyAsync(string yaml, string source, bool dryRun, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}apply?source={Uri.EscapeDataString(source)}{(dryRun ? "&dryRun=true" : "")}")
         {
@@ -80,7 +78,7 @@ public sealed partial class IslanderClient : IDisposable
         using var response = await SendAsync(request, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict && body.Contains("\"ApplyResult\""))
-            return JsonSerializer.Deserialize(body, ApiJsonContext.Default.ApplyResult)!;
+            return JsonSerializer.Deserialize(body, ApiJson.Context.ApplyResultView)!;
         throw Failure(response, body);
     }
 
@@ -88,36 +86,36 @@ public sealed partial class IslanderClient : IDisposable
     /// Creates one object from its manifest (YAML or JSON) unless its name is taken: Kubernetes' create, which never
     /// replaces anything. A taken name is a <see cref="ClientException"/> with reason AlreadyExists.
     /// </summary>
-    public async Task<ApiObject> CreateAsync(string plural, string manifest, string source, CancellationToken ct)
+    public async Task<ObjectView> CreateAsync(string plural, string manifest, string source, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}{plural}?source={Uri.EscapeDataString(source)}")
         {
             Content = new StringContent(manifest, Encoding.UTF8, "application/yaml"),
         };
         using var response = await SendAsync(request, ct);
-        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJsonContext.Default.ApiObject)!;
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJson.Context.ObjectView)!;
     }
 
     /// <summary>The object, or null when there is none (404).</summary>
-    public async Task<ApiObject?> FindAsync(string plural, string name, CancellationToken ct)
+    public async Task<ObjectView?> FindAsync(string plural, string name, CancellationToken ct)
     {
         try { return await GetAsync(plural, name, ct); }
         catch (ClientException e) when (e.Reason == "NotFound") { return null; }
     }
 
-    public async Task<ApiStatus> DeleteAsync(string plural, string name, CancellationToken ct)
+    public async Task<StatusView> DeleteAsync(string plural, string name, CancellationToken ct)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"{Prefix}{plural}/{Uri.EscapeDataString(name)}"), ct);
-        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJsonContext.Default.ApiStatus)!;
+        return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJson.Context.StatusView)!;
     }
 
-    public async Task<IReadOnlyList<ApiEvent>> EventsAsync(CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetRawAsync("events", null, ct), ApiJsonContext.Default.ApiEventList)!.Items;
+    public async Task<IReadOnlyList<EventView>> EventsAsync(CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync("events", null, ct), ApiJson.Context.EventListView)!.Items;
 
-    public async IAsyncEnumerable<ApiEvent> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<EventView> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true", ct))
-            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJsonContext.Default.ApiEvent)!;
+            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.EventView)!;
     }
 
     public IAsyncEnumerable<string> LogAsync(string name, bool follow, int? tail, CancellationToken ct) =>
@@ -171,8 +169,8 @@ public sealed partial class IslanderClient : IDisposable
 
     static ClientException Failure(HttpResponseMessage response, string body)
     {
-        ApiStatus? status = null;
-        try { status = JsonSerializer.Deserialize(body, ApiJsonContext.Default.ApiStatus); }
+        StatusView? status = null;
+        try { status = JsonSerializer.Deserialize(body, ApiJson.Context.StatusView); }
         catch (JsonException) { }
         var message = status?.Message is { Length: > 0 } m ? m : $"islanderd answered {(int)response.StatusCode} {response.ReasonPhrase}";
         return new ClientException(message, status?.Reason ?? response.StatusCode.ToString(), 1, status?.Details);

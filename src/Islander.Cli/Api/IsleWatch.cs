@@ -1,3 +1,5 @@
+using Islander.Model.Api;
+
 namespace Islander.Cli.Api;
 
 /// <summary>
@@ -42,7 +44,7 @@ public sealed class IsleWatch : IAsyncDisposable
     /// The isle (null once it is gone) as soon as <paramref name="until"/> holds for it. Throws a
     /// <see cref="ClientException"/> if the daemon cannot be reached or closes the event stream first.
     /// </summary>
-    public async Task<ApiObject?> WaitAsync(Func<ApiObject?, bool> until, CancellationToken ct)
+    public async Task<ObjectView?> WaitAsync(Func<ObjectView?, bool> until, CancellationToken ct)
     {
         while (true)
         {

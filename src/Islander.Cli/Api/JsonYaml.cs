@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -74,5 +75,24 @@ public static class JsonYaml
         || s.IndexOfAny([':', '#', '\'', '"', '\n', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`']) >= 0
         || char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]) || s[0] is '-' or '?';
 
-    static string Quote(string s) => JsonSerializer.Serialize(s, ApiJsonContext.Default.String);
+    /// <summary>
+    /// A YAML double-quoted scalar: only the backslash, the quote and control characters escaped. JSON's serializer
+    /// would also escape <c>'</c>, <c>&lt;</c>, <c>&amp;</c> and non-ASCII letters (<c>\u0027</c>), which YAML does not need.
+    /// </summary>
+    static string Quote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2).Append('"');
+        foreach (var c in s)
+            _ = c switch
+            {
+                '"' => sb.Append("\\\""),
+                '\\' => sb.Append("\\\\"),
+                '\n' => sb.Append("\\n"),
+                '\t' => sb.Append("\\t"),
+                '\r' => sb.Append("\\r"),
+                < ' ' or (>= '\x7f' and <= '\x9f') => sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
+                _ => sb.Append(c),
+            };
+        return sb.Append('"').ToString();
+    }
 }

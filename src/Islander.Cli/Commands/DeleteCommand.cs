@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Islander.Cli.Api;
+using Islander.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -47,7 +48,7 @@ public static class DeleteCommand
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
-        catch (YamlException e) { throw new ClientException($"{source}:{e.Start.Line}:{e.Start.Column}: {e.Message}", "InvalidManifest"); }
+        catch (YamlException e) { throw new ClientException($"{source}:{e.Start.Line}:{e.Start.Column}: {e.Message}", Reasons.InvalidManifest); }
         foreach (var doc in stream.Documents)
         {
             if (doc.RootNode is not YamlMappingNode root) continue;
@@ -55,7 +56,7 @@ public static class DeleteCommand
             var name = root.Children.TryGetValue(new YamlScalarNode("metadata"), out var m) && m is YamlMappingNode meta
                 && meta.Children.TryGetValue(new YamlScalarNode("name"), out var n) ? (n as YamlScalarNode)?.Value : null;
             if (kind is null || name is null)
-                throw new ClientException($"{source}:{root.Start.Line}: a document without kind or metadata.name", "InvalidManifest");
+                throw new ClientException($"{source}:{root.Start.Line}: a document without kind or metadata.name", Reasons.InvalidManifest);
             yield return (IslanderClient.Plural(kind), name);
         }
     }

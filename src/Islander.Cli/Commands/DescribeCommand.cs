@@ -1,5 +1,10 @@
+using Islander.Model;
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Islander.Cli.Api;
 
 namespace Islander.Cli.Commands;
@@ -22,7 +27,7 @@ public static class DescribeCommand
         return command;
     }
 
-    internal static string Format(ApiObject o, IReadOnlyList<ApiEvent> events, DateTimeOffset now)
+    internal static string Format(ObjectView o, IReadOnlyList<EventView> events, DateTimeOffset now)
     {
         var sb = new StringBuilder();
         void Line(string label, object? value) { if (value is not null && value.ToString() is { Length: > 0 } v) sb.Append($"{label + ":",-16}{v}\n"); }
@@ -31,7 +36,7 @@ public static class DescribeCommand
         Line("Labels", o.Metadata.Labels is { Count: > 0 } l ? string.Join(",", l.Select(x => $"{x.Key}={x.Value}")) : "<none>");
         Line("Managed by", o.Metadata.ManagedBy);
         Line("Source", o.Metadata.Source);
-        Line("Generation", o.Metadata.Generation);
+        Line("Generation", o.Metadata.Generation ?? 0);
         Line("Created", o.Metadata.CreationTimestamp?.ToString("u"));
         var s = o.Status;
         sb.Append("Status:\n");
@@ -40,15 +45,18 @@ public static class DescribeCommand
         Line("  Message", s.Message);
         Line("  Pid", s.Pid);
         Line("  Exit code", s.ExitCode);
-        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount : null);
+        Line("  Restarts", o.Kind == "Isle" ? s.RestartCount ?? 0 : null);
         Line("  Started", s.StartedAt?.ToString("u"));
         Line("  Finished", s.FinishedAt?.ToString("u"));
         Line("  Next start", s.NextStartAt?.ToString("u"));
         Line("  Observed gen", s.ObservedGeneration);
+        Line("  Bridge", s.Bridge);
+        Line("  Subnet", s.Subnet);
+        Line("  Gateway", s.Gateway);
         Line("  Driver", s.Driver);
         Line("  Path", s.Path);
         Line("  Size limit", s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : o.Kind == "Volume" && s.Driver is not null ? "none" : null);
-        Line("  Used", s.BytesUsed is { } used ? $"{Table.Bytes(used)} ({used} bytes)" : null);
+        Line("  Used", s.BytesUsed is { } used ? $"{ByteSize.Format(used)} ({used} bytes)" : null);
         if (o.Kind == "Volume" && s.Driver is not null)
         {
             Line("  Snapshots", s.Snapshots is { Count: > 0 } snaps ? string.Join(", ", snaps) : "<none>");
@@ -57,7 +65,7 @@ public static class DescribeCommand
         if (s.Addresses is { Count: > 0 } a) Line("  Addresses", string.Join(", ", a.Select(x => $"{x.Key}={x.Value}")));
         foreach (var p in s.Problems ?? []) sb.Append($"  Problem:      {p}\n");
         sb.Append("Spec:\n");
-        foreach (var line in JsonYaml.Write(o.Spec).TrimEnd('\n').Split('\n')) sb.Append("  ").Append(line).Append('\n');
+        foreach (var line in SpecYaml(o).TrimEnd('\n').Split('\n')) sb.Append("  ").Append(line).Append('\n');
         sb.Append("Events:\n");
         if (events.Count == 0) sb.Append("  <none>\n");
         else
@@ -69,5 +77,55 @@ public static class DescribeCommand
             sb.Append(w);
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The spec as a manifest says it (<c>memory: 32Mi</c>, <c>stopTimeout: 10s</c>, defaults left out), through the
+    /// Model's writer; the API's own form when the spec is not one this islanderctl can read (a newer daemon's field).
+    /// </summary>
+    internal static string SpecYaml(ObjectView o)
+    {
+        if (o.Spec.ValueKind != JsonValueKind.Object || !o.Spec.EnumerateObject().Any())
+            return JsonYaml.Write(o.Spec);
+        Manifest? manifest;
+        try
+        {
+            var meta = new ObjectMeta(o.Metadata.Name);
+            manifest = o.Kind switch
+            {
+                "Isle" => new IsleManifest(meta, Read(o.Spec, new IsleSpec(), SpecJsonContext.Default.IsleSpec), ManifestSource.None),
+                "Network" => new NetworkManifest(meta, Read(o.Spec, new NetworkSpec(), SpecJsonContext.Default.NetworkSpec), ManifestSource.None),
+                "Volume" => new VolumeManifest(meta, Read(o.Spec, new VolumeSpec(), SpecJsonContext.Default.VolumeSpec), ManifestSource.None),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is JsonException or FormatException or NotSupportedException)
+        {
+            manifest = null;
+        }
+        if (manifest is null)
+            return JsonYaml.Write(o.Spec);
+        using var written = JsonDocument.Parse(ManifestWriter.WriteJson(manifest));
+        return written.RootElement.TryGetProperty("spec", out var spec) ? JsonYaml.Write(spec) : JsonYaml.Write(o.Spec);
+    }
+
+    /// <summary>
+    /// The spec over the record's defaults: the API leaves fields at their default out, and source-generated
+    /// deserialization sets a missing init-only property to null rather than to its initializer.
+    /// </summary>
+    static T Read<T>(JsonElement spec, T defaults, JsonTypeInfo<T> info)
+    {
+        var merged = JsonSerializer.SerializeToNode(defaults, info)!.AsObject();
+        Merge(merged, JsonNode.Parse(spec.GetRawText())!.AsObject());
+        return merged.Deserialize(info) ?? defaults;
+    }
+
+    static void Merge(JsonObject into, JsonObject from)
+    {
+        foreach (var (key, value) in from)
+        {
+            if (value is JsonObject child && into[key] is JsonObject target) Merge(target, child);
+            else into[key] = value?.DeepClone();
+        }
     }
 }

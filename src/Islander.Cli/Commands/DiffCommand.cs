@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Islander.Cli.Api;
+using Islander.Model;
 
 namespace Islander.Cli.Commands;
 
@@ -25,7 +26,7 @@ public static class DiffCommand
                 {
                     var result = await client.ApplyAsync(text, source, dryRun: true, token);
                     if (result.Problems.Count > 0 || result.Items.Any(i => i.Outcome is "error" or "invalid"))
-                        throw new ClientException(string.Join("\n", result.Problems.Select(p => p.Text).Concat(result.Items.Where(i => i.Message is not null).Select(i => $"{i.Kind.ToLowerInvariant()}/{i.Name}: {i.Message}"))), "InvalidManifest", 2);
+                        throw new ClientException(string.Join("\n", result.Problems.Select(p => p.Text).Concat(result.Items.Where(i => i.Message is not null).Select(i => $"{i.Kind.ToLowerInvariant()}/{i.Name}: {i.Message}"))), Reasons.InvalidManifest, 2);
                     foreach (var item in result.Items.Where(i => i.Outcome != "unchanged"))
                     {
                         differs = true;

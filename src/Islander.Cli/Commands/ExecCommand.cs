@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Islander.Cli.Api;
+using Islander.Model;
 
 namespace Islander.Cli.Commands;
 
@@ -35,10 +36,10 @@ public static class ExecCommand
                     (stream, data) => writers[stream].WriteAsync(data), token);
                 return end.ShellCode;
             }
-            catch (ClientException e) when (e.Reason is "CommandNotFound" or "CommandNotExecutable")
+            catch (ClientException e) when (e.Reason is Reasons.CommandNotFound or Reasons.CommandNotExecutable)
             {
                 await error.WriteLineAsync($"error: {e.Message}");
-                return e.Reason == "CommandNotFound" ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable;
+                return e.Reason == Reasons.CommandNotFound ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable;
             }
             catch (Exception e) when (token.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
             {

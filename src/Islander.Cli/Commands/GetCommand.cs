@@ -1,3 +1,5 @@
+using Islander.Model;
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
 using Islander.Cli.Api;
@@ -27,8 +29,8 @@ public static class GetCommand
                     return 0;
             }
             var items = one is null
-                ? JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiList)!.Items
-                : [JsonSerializer.Deserialize(raw, ApiJsonContext.Default.ApiObject)!];
+                ? JsonSerializer.Deserialize(raw, ApiJson.Context.ObjectListView)!.Items
+                : [JsonSerializer.Deserialize(raw, ApiJson.Context.ObjectView)!];
             if (items.Count == 0)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"No {plural} found.");
@@ -46,7 +48,7 @@ public static class GetCommand
         Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "wide" or "json" or "yaml")) r.AddError($"-o {v}: use table, wide, json or yaml"); } },
     };
 
-    static Table Render(string plural, List<ApiObject> items, bool wide)
+    static Table Render(string plural, IReadOnlyList<ObjectView> items, bool wide)
     {
         var now = DateTimeOffset.UtcNow;
         switch (plural)
@@ -60,9 +62,9 @@ public static class GetCommand
                 {
                     var s = o.Status;
                     var age = Table.Age(s.StartedAt ?? o.Metadata.CreationTimestamp, now);
-                    if (!wide) table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason);
-                    else table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), s.RestartCount.ToString(), age, s.Reason, s.ExitCode?.ToString(),
-                        $"{s.ObservedGeneration}/{o.Metadata.Generation}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
+                    if (!wide) table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason);
+                    else table.Add(o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason, s.ExitCode?.ToString(),
+                        $"{s.ObservedGeneration}/{o.Metadata.Generation ?? 0}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
                 }
                 return table;
             }
@@ -70,7 +72,8 @@ public static class GetCommand
             {
                 var table = new Table("NAME", "PHASE", "DRIVER", "SUBNET", "GATEWAY", "AGE", "REASON");
                 foreach (var o in items)
-                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "driver") ?? Islander.Model.NetworkDriverKind.Bridge.Name, Str(o.Spec, "subnet"), Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
+                    table.Add(o.Metadata.Name, o.Status.Phase, Str(o.Spec, "driver") ?? Islander.Model.NetworkDriverKind.Bridge.Name,
+                        o.Status.Subnet ?? Str(o.Spec, "subnet"), o.Status.Gateway ?? Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
                 return table;
             }
             default:
@@ -83,7 +86,7 @@ public static class GetCommand
                     var s = o.Status;
                     string? driver = s.Driver ?? Str(o.Spec, "driver");
                     string? size = s.SizeLimit is { } limit ? Islander.Model.Quantity.FormatBytes(limit) : Str(o.Spec, "size") is { } spec && long.TryParse(spec, out var b) ? Islander.Model.Quantity.FormatBytes(b) : Str(o.Spec, "size");
-                    string? used = s.BytesUsed is { } bytes ? Table.Bytes(bytes) : null;
+                    string? used = s.BytesUsed is { } bytes ? ByteSize.Format(bytes) : null;
                     var age = Table.Age(o.Metadata.CreationTimestamp, now);
                     if (!wide) table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason);
                     else table.Add(o.Metadata.Name, s.Phase, driver, size, used, age, s.Reason, string.Join(",", s.UsedBy ?? []),

@@ -1,3 +1,5 @@
+using Islander.Model;
+using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
 using Islander.Cli.Api;
@@ -27,7 +29,7 @@ public static class ImageCommand
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             var lines = client.PullImageAsync(parse.GetValue(reference)!, parse.GetValue(insecure), token);
-            ApiPullLine? result = null;
+            ImageView? result = null;
             if (ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
             {
                 await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
@@ -35,10 +37,10 @@ public static class ImageCommand
                     .StartAsync(async ctx =>
                     {
                         var bars = new Dictionary<string, ProgressTask>();
-                        await foreach (var line in lines)
+                        await foreach (var step in lines)
                         {
-                            if (line.Kind == "Image") { result = line; continue; }
-                            if (line.Item is null) continue;
+                            if (step.Image is { } image) { result = image; continue; }
+                            if (step.Progress is not { } line) continue;
                             if (!bars.TryGetValue(line.Item, out var bar)) bars[line.Item] = bar = ctx.AddTask(line.Item, maxValue: 1);
                             bar.Description = $"{line.Item} {line.Phase}";
                             if (line.Total > 0) { bar.MaxValue = line.Total; bar.Value = line.Current; }
@@ -49,11 +51,11 @@ public static class ImageCommand
             else
             {
                 var last = new Dictionary<string, string>();
-                await foreach (var line in lines)
+                await foreach (var step in lines)
                 {
-                    if (line.Kind == "Image") { result = line; continue; }
-                    if (line.Item is null || (last.TryGetValue(line.Item, out var phase) && phase == line.Phase)) continue;
-                    last[line.Item] = line.Phase!;
+                    if (step.Image is { } image) { result = image; continue; }
+                    if (step.Progress is not { } line || (last.TryGetValue(line.Item, out var phase) && phase == line.Phase)) continue;
+                    last[line.Item] = line.Phase;
                     await output.WriteLineAsync($"{line.Item}: {line.Phase}");
                 }
             }
@@ -81,7 +83,7 @@ public static class ImageCommand
             {
                 var names = image.Names.Count > 0 ? image.Names : ["<none>"];
                 foreach (var name in names)
-                    table.Add(name, ShortId(image.Id), Table.Age(image.Created ?? image.Added), Size(image.Size));
+                    table.Add(name, ShortId(image.Id), Table.Age(image.Created ?? image.Added), ByteSize.Format(image.Size));
             }
             await table.WriteAsync(writer);
             return 0;
@@ -142,21 +144,13 @@ public static class ImageCommand
     }
 
     /// <summary>One line per device node the image held and islanderd did not create, on stderr.</summary>
-    static async Task WarnSkippedAsync(ParseResult parse, List<string>? skipped)
+    static async Task WarnSkippedAsync(ParseResult parse, IReadOnlyList<string>? skipped)
     {
         foreach (var node in skipped ?? [])
             await parse.InvocationConfiguration.Error.WriteLineAsync($"warning: device node {node} not created: an isle gets its own /dev with Docker's devices");
     }
 
     static string ShortId(string id) => id.StartsWith("sha256:", StringComparison.Ordinal) && id.Length >= 19 ? id[7..19] : id;
-
-    static string Size(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##}GB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.#}MB",
-        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.#}kB",
-        _ => $"{bytes}B",
-    };
 
     static string Pretty(string json)
     {

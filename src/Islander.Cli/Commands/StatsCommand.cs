@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Islander.Cli.Api;
+using Islander.Model.Api;
 
 namespace Islander.Cli.Commands;
 
@@ -51,16 +52,16 @@ public static class StatsCommand
     }
 
     /// <summary>The named isles' IsleStats (at the first sample, unknown or stopped ones fail), or every running isle's.</summary>
-    static async Task<IReadOnlyList<JsonObject>> SampleAsync(IslanderClient client, IReadOnlyList<string> names, bool first, CancellationToken ct)
+    static async Task<IReadOnlyList<IsleStatsView>> SampleAsync(IslanderClient client, IReadOnlyList<string> names, bool first, CancellationToken ct)
     {
         if (names.Count == 0)
-            return JsonNode.Parse(await client.StatsRawAsync(null, ct))!["items"]!.AsArray().OfType<JsonObject>().ToList();
-        var items = new List<JsonObject>();
+            return JsonSerializer.Deserialize(await client.StatsRawAsync(null, ct), ApiJson.Context.IsleStatsListView)!.Items;
+        var items = new List<IsleStatsView>();
         foreach (var name in names)
         {
             try
             {
-                items.Add(JsonNode.Parse(await client.StatsRawAsync(name, ct))!.AsObject());
+                items.Add(JsonSerializer.Deserialize(await client.StatsRawAsync(name, ct), ApiJson.Context.IsleStatsView)!);
             }
             catch (ClientException e) when (!first && e.Reason is "NotFound" or "Conflict")
             {
@@ -70,15 +71,14 @@ public static class StatsCommand
         return items;
     }
 
-    static async Task WriteAsync(TextWriter writer, IReadOnlyList<string> names, IReadOnlyList<JsonObject> items, bool json, bool terminal, int frame)
+    static async Task WriteAsync(TextWriter writer, IReadOnlyList<string> names, IReadOnlyList<IsleStatsView> items, bool json, bool terminal, int frame)
     {
         if (json)
         {
-            var list = new JsonObject { ["apiVersion"] = "islander.io/v1", ["kind"] = "IsleStatsList", ["items"] = new JsonArray(items.Select(i => (JsonNode?)i.DeepClone()).ToArray()) };
-            await writer.WriteLineAsync(list.ToJsonString());
+            await writer.WriteLineAsync(JsonSerializer.Serialize(new IsleStatsListView(ApiJson.ApiVersion, "IsleStatsList", items), ApiJson.Context.IsleStatsListView));
             return;
         }
-        var rows = names.Count > 0 ? names : items.Select(i => StatsFrame.Name(i)!).ToList();
+        var rows = names.Count > 0 ? names : items.Select(i => i.Metadata.Name).ToList();
         var text = new StringWriter();
         await StatsFrame.Render(rows, items).WriteAsync(text);
         if (!terminal)

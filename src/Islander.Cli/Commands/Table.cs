@@ -14,17 +14,6 @@ sealed class Table(params string[] headers)
             await output.WriteLineAsync(string.Join("   ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
     }
 
-    /// <summary>A byte count for people, as <c>du -h</c> with Kubernetes' suffixes: 512, 98Ki, 1.5Mi, 12Gi.</summary>
-    public static string Bytes(long bytes)
-    {
-        string[] units = ["Ki", "Mi", "Gi", "Ti", "Pi"];
-        if (bytes < 1024) return bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.Length - 1) { value /= 1024; unit++; }
-        return (value < 10 ? value.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) : Math.Round(value).ToString(System.Globalization.CultureInfo.InvariantCulture)) + units[unit];
-    }
-
     /// <summary>kubectl's age: 45s, 3m, 5h, 2d.</summary>
     public static string Age(DateTimeOffset? since, DateTimeOffset? now = null)
     {

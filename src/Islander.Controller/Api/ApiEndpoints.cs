@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Reconcile;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
 using Islander.Model;
+using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -51,7 +51,7 @@ public static class ApiEndpoints
         if (kind == ObjectKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ObjectKey(kind, r.Name))); // waiting for its isles to go
         var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
         var items = keys.Order().Select(k => View(k, desired, store, volumes));
-        return Json(ObjectViews.List(kind, items));
+        return Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView);
     }
 
     static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
@@ -60,7 +60,7 @@ public static class ApiEndpoints
         var key = new ObjectKey(kind, name);
         if (desired.Get(key) is null && (kind != ObjectKind.Isle || store.GetIsle(name) is null) && (kind != ObjectKind.Volume || store.GetVolume(name) is null))
             return NotFound(key);
-        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()));
+        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()), ApiJson.Context.ObjectView);
     }
 
     static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
@@ -68,12 +68,11 @@ public static class ApiEndpoints
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, $"{plural}/{name}", "PUT");
         if (obj is null) return error!;
-        if (obj.Key != new ObjectKey(kind, name)) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {kind}/{name}");
+        if (obj.Key != new ObjectKey(kind, name)) return Error(422, Reasons.InvalidManifest, $"the body is {obj.Key}, the path {kind}/{name}");
         try
         {
             var outcome = desired.Apply(obj);
-            var view = View(obj.Key, desired, store);
-            return Results.Text(view.ToJsonString(Compact), "application/json", Encoding.UTF8, outcome == ApplyOutcome.Created ? 201 : 200);
+            return Json(View(obj.Key, desired, store), ApiJson.Context.ObjectView, outcome == ApplyOutcome.Created ? 201 : 200);
         }
         catch (IslanderException e) { return Error(e); }
     }
@@ -87,11 +86,11 @@ public static class ApiEndpoints
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var (obj, error) = await ParseOneAsync(request, parser, plural, "POST");
         if (obj is null) return error!;
-        if (obj.Key.Kind != kind) return Error(422, "InvalidManifest", $"the body is {obj.Key}, the path {plural}");
+        if (obj.Key.Kind != kind) return Error(422, Reasons.InvalidManifest, $"the body is {obj.Key}, the path {plural}");
         try
         {
             desired.Create(obj);
-            return Json(View(obj.Key, desired, store), 201);
+            return Json(View(obj.Key, desired, store), ApiJson.Context.ObjectView, 201);
         }
         catch (IslanderException e) { return Error(e); }
     }
@@ -102,8 +101,8 @@ public static class ApiEndpoints
         var (text, tooLarge) = await RequestBody.ReadTextAsync(request);
         if (text is null) return (null, tooLarge);
         var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
-        if (parsed.Problems.Count > 0) return (null, Invalid(parsed.Problems));
-        if (parsed.Objects is not [var obj]) return (null, Error(422, "InvalidManifest", $"{method} takes exactly one object; found {parsed.Objects.Count}"));
+        if (parsed.Diagnostics.Count > 0) return (null, Invalid(parsed.Diagnostics));
+        if (parsed.Objects is not [var obj]) return (null, Error(422, Reasons.InvalidManifest, $"{method} takes exactly one object; found {parsed.Objects.Count}"));
         return (obj, null);
     }
 
@@ -113,7 +112,7 @@ public static class ApiEndpoints
         try
         {
             desired.Delete(new ObjectKey(kind, name));
-            return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success", ["message"] = $"{kind}/{name} deleted" });
+            return Json(StatusView.Success($"{kind}/{name} deleted"), ApiJson.Context.StatusView);
         }
         catch (IslanderException e) { return Error(e); }
     }
@@ -131,52 +130,46 @@ public static class ApiEndpoints
         var source = request.Query["source"].FirstOrDefault() ?? "<stdin>";
         bool dryRun = request.Query["dryRun"].FirstOrDefault() is "true" or "1" or "All";
         var parsed = parser.Parse(source, text);
-        var items = new JsonArray();
+        var items = new List<ApplyItemView>();
         var previewed = new List<DesiredObject>();
-        int code = parsed.Problems.Count > 0 ? 422 : 200;
+        int code = parsed.Diagnostics.Count > 0 ? 422 : 200;
         foreach (var obj in parsed.Objects)
         {
-            var item = new JsonObject { ["kind"] = obj.Key.Kind.ToString(), ["name"] = obj.Name };
+            var item = new ApplyItemView(obj.Key.Kind.ToString(), obj.Name, "");
             var current = desired.Get(obj.Key);
             try
             {
                 if (dryRun)
                 {
                     if (current is { FromApi: false }) throw new IslanderException($"{obj.Key} comes from {current.Object?.Source ?? current.Origin}; edit that file instead", ErrorCategory.Conflict);
-                    item["outcome"] = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured";
-                    item["current"] = current?.Object?.Spec.DeepClone();
-                    item["desired"] = obj.Spec.DeepClone();
+                    item = item with
+                    {
+                        Outcome = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured",
+                        Current = current?.Object is { } before ? ObjectViews.Element(before.Spec) : JsonNull, // a new object: "current": null
+                        Desired = ObjectViews.Element(obj.Spec),
+                    };
                     previewed.Add(obj);
                 }
                 else
                 {
-                    item["outcome"] = desired.Apply(obj).ToString().ToLowerInvariant();
-                    item["generation"] = desired.Get(obj.Key)?.Generation;
+                    var outcome = desired.Apply(obj).ToString().ToLowerInvariant();
+                    item = item with { Outcome = outcome, Generation = desired.Get(obj.Key)?.Generation };
                 }
             }
             catch (IslanderException e)
             {
-                item["outcome"] = "error";
-                item["reason"] = e.Category.ToString();
-                item["message"] = e.Message;
+                item = item with { Outcome = "error", Reason = e.Category.ToString(), Message = e.Message };
                 if (code == 200) code = ApiErrors.StatusCode(e.Category);
             }
             items.Add(item);
         }
         foreach (var key in parsed.Rejected)
-            items.Add(new JsonObject { ["kind"] = key.Kind.ToString(), ["name"] = key.Name, ["outcome"] = "invalid" });
+            items.Add(new ApplyItemView(key.Kind.ToString(), key.Name, "invalid"));
         if (!dryRun && parsed.Objects.Count > 0)
             logs.CreateLogger("Islander.Controller.Api").LogInformation("Applied {Count} object(s) from {Source}", parsed.Objects.Count, source);
-        var body = new JsonObject
-        {
-            ["apiVersion"] = ObjectViews.ApiVersion,
-            ["kind"] = "ApplyResult",
-            ["dryRun"] = dryRun,
-            ["items"] = items,
-            ["problems"] = new JsonArray(parsed.Problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()),
-        };
-        if (dryRun) body["plan"] = new JsonArray(DryRunPlan(desired, store, previewed).Select(l => (JsonNode?)l).ToArray());
-        return Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+        var body = new ApplyResultView(ApiJson.ApiVersion, "ApplyResult", dryRun, items, [.. parsed.Diagnostics.Select(ProblemView.From)],
+            dryRun ? DryRunPlan(desired, store, previewed) : null);
+        return Json(body, ApiJson.Context.ApplyResultView, code);
     }
 
     /// <summary>
@@ -222,8 +215,8 @@ public static class ApiEndpoints
         bool watch = context.Request.Query["watch"].FirstOrDefault() is "true" or "1";
         if (!watch)
         {
-            var list = new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "EventList", ["items"] = new JsonArray(events.Recent().Select(e => (JsonNode?)ObjectViews.Event(e)).ToArray()) };
-            await Json(list).ExecuteAsync(context);
+            var list = new EventListView(ApiJson.ApiVersion, "EventList", [.. events.Recent().Select(ObjectViews.Event)]);
+            await Json(list, ApiJson.Context.EventListView).ExecuteAsync(context);
             return;
         }
         context.Response.ContentType = "application/x-ndjson";
@@ -232,7 +225,7 @@ public static class ApiEndpoints
         {
             await foreach (var e in events.WatchAsync(context.RequestAborted))
             {
-                await context.Response.WriteAsync(ObjectViews.Event(e).ToJsonString(Compact) + "\n", context.RequestAborted);
+                await context.Response.WriteAsync(JsonSerializer.Serialize(ObjectViews.Event(e), ApiJson.Context.EventView) + "\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         }
@@ -240,20 +233,18 @@ public static class ApiEndpoints
     }
 
     /// <summary>The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass.</summary>
-    static JsonObject View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
+    static ObjectView View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
         ObjectViews.Object(desired.Get(key), key.Kind == ObjectKind.Isle ? store.GetIsle(key.Name) : null, key,
             key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
             key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
 
-    static JsonObject ProblemJson(ManifestProblem p) => new()
-    {
-        ["file"] = p.File, ["line"] = p.Line, ["column"] = p.Column, ["field"] = p.Field, ["message"] = p.Message, ["text"] = p.ToString(),
-    };
-
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>
-    static IResult Invalid(IReadOnlyList<ManifestProblem> problems) =>
-        Error(422, "InvalidManifest", string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
-            new JsonArray(problems.Select(p => (JsonNode?)ProblemJson(p)).ToArray()));
+    static IResult Invalid(IReadOnlyList<Diagnostic> problems) =>
+        Error(422, Reasons.InvalidManifest, string.Join("; ", problems.Take(3)) + (problems.Count > 3 ? $"; and {problems.Count - 3} more (see details)" : ""),
+            [.. problems.Select(ProblemView.From)]);
+
+    /// <summary>A JSON null, which the view writes where a property that is left out would mean something else.</summary>
+    static readonly JsonElement JsonNull = JsonDocument.Parse("null").RootElement.Clone();
 
     static IResult UnknownKind(string plural) => Error(404, "NotFound", $"no resource type \"{plural}\"; use isles, networks or volumes");
 }

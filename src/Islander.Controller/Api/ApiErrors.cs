@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
+using System.Text.Json.Serialization.Metadata;
 using Islander.Model;
+using Islander.Model.Api;
 using Microsoft.AspNetCore.Http;
 
 namespace Islander.Controller.Api;
@@ -13,9 +14,6 @@ namespace Islander.Controller.Api;
 /// </summary>
 public static class ApiErrors
 {
-    /// <summary>Compact, and readable: quotes and non-ASCII text in messages are not \u-escaped.</summary>
-    internal static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static int StatusCode(ErrorCategory category) => category switch
     {
         ErrorCategory.NotFound => 404,
@@ -27,14 +25,15 @@ public static class ApiErrors
         _ => 500,
     };
 
-    internal static IResult Json(JsonObject body, int code = 200) => Results.Text(body.ToJsonString(Compact), "application/json", Encoding.UTF8, code);
+    /// <summary>A view, written by the serializer islanderctl reads it with.</summary>
+    internal static IResult Json<T>(T body, JsonTypeInfo<T> type, int code = 200) => Results.Text(JsonSerializer.Serialize(body, type), "application/json", Encoding.UTF8, code);
 
     /// <summary>
     /// An error; its message is cut to <see cref="MaxMessage"/> characters, so no answer echoes a large body back
     /// (a value quoted from a 20 MB request once came back whole).
     /// </summary>
-    internal static IResult Error(int code, string reason, string message, JsonArray? details = null) =>
-        Json(ObjectViews.Error(reason, ManifestLimits.Excerpt(message, MaxMessage), code, details), code);
+    internal static IResult Error(int code, string reason, string message, IReadOnlyList<ProblemView>? details = null) =>
+        Json(StatusView.Failure(reason, ManifestLimits.Excerpt(message, MaxMessage), code, details), ApiJson.Context.StatusView, code);
 
     internal const int MaxMessage = 2000;
 

@@ -7,6 +7,7 @@ using Islander.Controller.Ports;
 using Islander.Controller.State;
 using Islander.Drivers.Runtime;
 using Islander.Model;
+using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -67,12 +68,12 @@ public static class ExecEndpoints
             var result = await exec.ExecAsync(name, request, async (stream, data, token) =>
             {
                 await StartAsync();
-                var frame = new JsonObject { ["stream"] = stream == ExecStream.Stdout ? "stdout" : "stderr", ["data"] = Convert.ToBase64String(data.Span) };
-                await response.WriteAsync(frame.ToJsonString() + "\n", token);
+                var frame = new ExecFrameView(stream == ExecStream.Stdout ? "stdout" : "stderr", Convert.ToBase64String(data.Span));
+                await response.WriteAsync(Line(frame), token);
                 await response.Body.FlushAsync(token);
             }, ct);
             await StartAsync();
-            await response.WriteAsync(new JsonObject { ["exitCode"] = result.ExitCode, ["signal"] = result.Signal }.ToJsonString() + "\n", ct);
+            await response.WriteAsync(Line(new ExecFrameView(ExitCode: result.ExitCode, Signal: result.Signal)), ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,7 +91,7 @@ public static class ExecEndpoints
         catch (IslanderException e)
         {
             // Output was sent already: the end is a frame too, with Docker's code for "islander failed".
-            await response.WriteAsync(new JsonObject { ["exitCode"] = 125, ["reason"] = e.Category.ToString(), ["message"] = e.Message }.ToJsonString() + "\n", ct);
+            await response.WriteAsync(Line(new ExecFrameView(ExitCode: 125, Reason: e.Category.ToString(), Message: e.Message)), ct);
         }
     }
 
@@ -98,7 +99,7 @@ public static class ExecEndpoints
     {
         JsonNode? body;
         var (bytes, _) = await RequestBody.ReadBytesAsync(http);
-        if (bytes is null) return (null, (413, "RequestEntityTooLarge", $"exec: the body is too large; it may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)}: pass large data through a volume, not the command line"));
+        if (bytes is null) return (null, (413, "RequestEntityTooLarge", $"exec: the body is too large; it may be at most {ByteSize.Format(ManifestLimits.MaxFileBytes)}: pass large data through a volume, not the command line"));
         try
         {
             // System.Text.Json's default depth (64) stops a body of 100 000 '[' with a JsonException, not a stack overflow.
@@ -106,7 +107,7 @@ public static class ExecEndpoints
         }
         catch (JsonException e) when (NestedDeeperThan(bytes, ManifestLimits.MaxDepth))
         {
-            return (null, (422, "InvalidManifest", $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
+            return (null, (422, Reasons.InvalidManifest, $"exec: the body nests lists and objects more than {ManifestLimits.MaxDepth} levels deep ({e.Message}); exec takes {{\"command\": [...], \"env\": [...]}}"));
         }
         catch (JsonException e)
         {
@@ -116,15 +117,15 @@ public static class ExecEndpoints
         {
             var command = body?["command"]?.AsArray().Select(Text).ToList() ?? [];
             if (command.Count == 0 || command[0].Length == 0)
-                return (null, (422, "InvalidManifest", "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
+                return (null, (422, Reasons.InvalidManifest, "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
             if (body?["tty"]?.GetValue<bool>() == true || body?["stdin"]?.GetValue<bool>() == true)
                 return (null, (501, "Unsupported", "exec with stdin (-i) or a terminal (-t) is not supported yet; run the command without them"));
             var env = body?["env"]?.AsArray().Select(Text).ToList() ?? [];
             if (env.FirstOrDefault(e => e.IndexOf('=') <= 0) is { } bad)
-                return (null, (422, "InvalidManifest", $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));
+                return (null, (422, Reasons.InvalidManifest, $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));
             var workingDir = (string?)body?["workingDir"];
             if (workingDir is not null && !workingDir.StartsWith('/'))
-                return (null, (422, "InvalidManifest", $"exec: working directory \"{ManifestLimits.Excerpt(workingDir)}\" is not absolute"));
+                return (null, (422, Reasons.InvalidManifest, $"exec: working directory \"{ManifestLimits.Excerpt(workingDir)}\" is not absolute"));
             return (new ExecRequest { Command = command, Env = env, User = (string?)body?["user"] is { Length: > 0 } u ? u : null, WorkingDir = workingDir }, null);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
@@ -152,6 +153,8 @@ public static class ExecEndpoints
         }
         return false;
     }
+
+    static string Line(ExecFrameView frame) => JsonSerializer.Serialize(frame, ApiJson.Context.ExecFrameView) + "\n";
 
     static string Text(JsonNode? node) => node?.GetValue<string>() ?? throw new FormatException("null is not a string");
 

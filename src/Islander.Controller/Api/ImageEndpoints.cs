@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Islander.Controller.Hosting;
 using Islander.Controller.Images;
@@ -8,6 +7,7 @@ using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Drivers.Storage;
 using Islander.Model;
+using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -46,24 +46,16 @@ public static class ImageEndpoints
     static IResult List(IsleImages images) => Guard(() =>
     {
         var items = images.Store.List().OrderBy(i => i.Names.FirstOrDefault() ?? "~" + i.Id, StringComparer.Ordinal);
-        return Json(new JsonObject
-        {
-            ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "ImageList",
-            ["items"] = new JsonArray(items.Select(i => (JsonNode?)View(i)).ToArray()),
-        });
+        return Json(new ImageListView(ApiJson.ApiVersion, "ImageList", [.. items.Select(View)]), ApiJson.Context.ImageListView);
     });
 
-    static IResult Inspect(string reference, IsleImages images) => Guard(() => Json(View(images.Store.Inspect(Unescape(reference)))));
+    static IResult Inspect(string reference, IsleImages images) => Guard(() => Json(View(images.Store.Inspect(Unescape(reference))), ApiJson.Context.ImageView));
 
     static IResult Delete(string reference, IsleImages images, ILoggerFactory logs) => Guard(() =>
     {
         var removed = images.Remove(Unescape(reference));
         logs.CreateLogger("Islander.Controller.Images").LogInformation("Removed image {Removed}", removed);
-        return Json(new JsonObject
-        {
-            ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success",
-            ["message"] = removed.StartsWith("sha256:", StringComparison.Ordinal) ? $"deleted {removed}" : $"untagged {removed}",
-        });
+        return Json(StatusView.Success(removed.StartsWith("sha256:", StringComparison.Ordinal) ? $"deleted {removed}" : $"untagged {removed}"), ApiJson.Context.StatusView);
     });
 
     static async Task PullAsync(HttpContext context, IsleImages images, ILoggerFactory logs)
@@ -82,24 +74,24 @@ public static class ImageEndpoints
         var ct = context.RequestAborted;
         context.Response.ContentType = "application/x-ndjson";
         await context.Response.StartAsync(ct);
-        var lines = Channel.CreateUnbounded<JsonObject>(new UnboundedChannelOptions { SingleReader = true });
+        var lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         var pull = Task.Run(async () =>
         {
             try
             {
                 var info = await images.PullAsync(reference, new PullOptions(insecure), new ChannelProgress(lines.Writer), ct);
                 log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
-                lines.Writer.TryWrite(View(info));
+                lines.Writer.TryWrite(JsonSerializer.Serialize(View(info), ApiJson.Context.ImageView));
             }
             catch (IslanderException e)
             {
                 log.LogWarning("Pull of {Image} failed: {Error}", reference, e.Message);
-                lines.Writer.TryWrite(ObjectViews.Error(e.Category.ToString(), e.Message, ApiErrors.StatusCode(e.Category)));
+                lines.Writer.TryWrite(Failure(e.Category.ToString(), e.Message, ApiErrors.StatusCode(e.Category)));
             }
             catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException && !ct.IsCancellationRequested)
             {
                 log.LogWarning("Pull of {Image} failed: {Error}", reference, e.Message);
-                lines.Writer.TryWrite(ObjectViews.Error("Transient", e.Message, 503));
+                lines.Writer.TryWrite(Failure("Transient", e.Message, 503));
             }
             finally
             {
@@ -110,7 +102,7 @@ public static class ImageEndpoints
         {
             await foreach (var line in lines.Reader.ReadAllAsync(ct))
             {
-                await context.Response.WriteAsync(line.ToJsonString(Compact) + "\n", ct);
+                await context.Response.WriteAsync(line + "\n", ct);
                 await context.Response.Body.FlushAsync(ct);
             }
         }
@@ -137,7 +129,7 @@ public static class ImageEndpoints
                 return Error(400, "BadRequest", "import needs the tarball as the request body");
             var info = await images.ImportAsync(path, name, null, context.RequestAborted);
             logs.CreateLogger("Islander.Controller.Images").LogInformation("Imported image {Name}: {Id}", name ?? "(unnamed)", info.Id);
-            return Json(View(info), 201);
+            return Json(View(info), ApiJson.Context.ImageView, 201);
         }
         catch (IslanderException e) { return Error(e); }
         finally
@@ -147,32 +139,10 @@ public static class ImageEndpoints
     }
 
     /// <summary>The Image object: flat, as <c>docker image inspect</c>, with apiVersion and kind.</summary>
-    public static JsonObject View(ImageInfo i) => new()
-    {
-        ["apiVersion"] = ObjectViews.ApiVersion,
-        ["kind"] = "Image",
-        ["id"] = i.Id,
-        ["names"] = Strings(i.Names),
-        ["repoDigests"] = Strings(i.RepoDigests),
-        ["manifestDigest"] = i.ManifestDigest,
-        ["created"] = i.Created,
-        ["added"] = i.Added,
-        ["os"] = i.Os,
-        ["architecture"] = i.Architecture,
-        ["size"] = i.Size,
-        ["layers"] = Strings(i.DiffIds),
-        ["skippedDevices"] = Strings(i.SkippedDevices),
-        ["config"] = new JsonObject
-        {
-            ["entrypoint"] = Strings(i.Config.Entrypoint),
-            ["cmd"] = Strings(i.Config.Cmd),
-            ["env"] = Strings(i.Config.Env),
-            ["workingDir"] = i.Config.WorkingDir,
-            ["user"] = i.Config.User,
-        },
-    };
-
-    static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+    public static ImageView View(ImageInfo i) => new(
+        ApiJson.ApiVersion, "Image", i.Id, [.. i.Names], [.. i.RepoDigests], i.ManifestDigest, i.Created, i.Added, i.Os, i.Architecture, i.Size,
+        [.. i.DiffIds], [.. i.SkippedDevices],
+        new ImageConfigView([.. i.Config.Entrypoint], [.. i.Config.Cmd], [.. i.Config.Env], i.Config.WorkingDir, i.Config.User));
 
     /// <summary>islanderctl escapes each path segment; a client that escaped the '/' too is understood as well.</summary>
     static string Unescape(string reference) => Uri.UnescapeDataString(reference);
@@ -183,11 +153,12 @@ public static class ImageEndpoints
         catch (IslanderException e) { return Error(e); }
     }
 
-    sealed class ChannelProgress(ChannelWriter<JsonObject> writer) : IProgress<ImageProgress>
+    /// <summary>A failure as the last line of a stream: a Status whose code is what the HTTP status would have been.</summary>
+    static string Failure(string reason, string message, int code) => JsonSerializer.Serialize(StatusView.Failure(reason, message, code), ApiJson.Context.StatusView);
+
+    sealed class ChannelProgress(ChannelWriter<string> writer) : IProgress<ImageProgress>
     {
-        public void Report(ImageProgress p) => writer.TryWrite(new JsonObject
-        {
-            ["kind"] = "ImageProgress", ["item"] = p.Item, ["phase"] = p.Phase.ToString(), ["current"] = p.Current, ["total"] = p.Total,
-        });
+        public void Report(ImageProgress p) => writer.TryWrite(JsonSerializer.Serialize(
+            new ImageProgressView(ImageProgressView.KindName, p.Item, p.Phase.ToString(), p.Current, p.Total), ApiJson.Context.ImageProgressView));
     }
 }

@@ -82,6 +82,6 @@ internal static class RequestBody
     }
 
     static IResult TooLarge(long? length) => Error(413, "RequestEntityTooLarge",
-        $"the body is {(length is { } l ? ManifestLimits.Bytes(l) : "larger than that")}; the API takes at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)} of manifests or JSON "
-        + $"(and one object at most {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}); split the manifests into several files and apply them one by one");
+        $"the body is {(length is { } l ? ByteSize.Format(l) : "larger than that")}; the API takes at most {ByteSize.Format(ManifestLimits.MaxFileBytes)} of manifests or JSON "
+        + $"(and one object at most {ByteSize.Format(ManifestLimits.MaxObjectBytes)}); split the manifests into several files and apply them one by one");
 }

@@ -1,8 +1,8 @@
 using Islander.Model;
+using Islander.Model.Api;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Islander.Controller.Desired;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
@@ -37,11 +37,11 @@ public static class StatsEndpoints
     static IResult List(HttpContext context, StateStore store)
     {
         if (Port(context) is not { } stats) return Unsupported();
-        var items = new JsonArray();
+        var items = new List<IsleStatsView>();
         foreach (var record in store.Isles())
             if (stats.Read(record.Name) is { } sample)
                 items.Add(View(record.Name, sample));
-        return Json(new JsonObject { ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "IsleStatsList", ["items"] = items });
+        return Json(new IsleStatsListView(ApiJson.ApiVersion, "IsleStatsList", items), ApiJson.Context.IsleStatsListView);
     }
 
     static IResult Get(string name, HttpContext context, DesiredStore desired, StateStore store)
@@ -52,31 +52,19 @@ public static class StatsEndpoints
             return NotFound(ObjectKey.Isle(name));
         if (stats.Read(name) is not { } sample)
             return Error(409, "Conflict", $"isle \"{name}\" is not running (phase {record?.State.ToString() ?? "Pending"})");
-        return Json(View(name, sample));
+        return Json(View(name, sample), ApiJson.Context.IsleStatsView);
     }
 
     /// <summary>The port is optional, like the image store: a daemon composed without it answers 501.</summary>
     static IIsleStats? Port(HttpContext context) => context.RequestServices.GetService<IIsleStats>();
 
-    public static JsonObject View(string name, IsleStats s) => new()
-    {
-        ["apiVersion"] = ObjectViews.ApiVersion,
-        ["kind"] = "IsleStats",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["timestamp"] = s.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-        ["cpu"] = new JsonObject { ["usageNanoseconds"] = s.CpuNanoseconds },
-        ["memory"] = new JsonObject
-        {
-            ["usageBytes"] = s.MemoryBytes,
-            ["limitBytes"] = s.MemoryLimitBytes ?? s.MachineMemoryBytes,
-            ["limited"] = s.MemoryLimitBytes is not null,
-        },
-        ["pids"] = new JsonObject { ["current"] = s.Pids, ["limit"] = s.PidsLimit },
-        ["blockIO"] = new JsonObject { ["readBytes"] = s.BlockReadBytes, ["writeBytes"] = s.BlockWriteBytes },
-        ["network"] = s.NetworkRxBytes is null && s.NetworkTxBytes is null
-            ? null
-            : new JsonObject { ["rxBytes"] = s.NetworkRxBytes, ["txBytes"] = s.NetworkTxBytes },
-    };
+    public static IsleStatsView View(string name, IsleStats s) => new(
+        ApiJson.ApiVersion, IsleStatsView.KindName, new ObjectMetaView(name), s.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        new CpuStatsView(s.CpuNanoseconds),
+        new MemoryStatsView(s.MemoryBytes, s.MemoryLimitBytes ?? s.MachineMemoryBytes, s.MemoryLimitBytes is not null),
+        new PidsStatsView(s.Pids, s.PidsLimit),
+        new BlockIOStatsView(s.BlockReadBytes, s.BlockWriteBytes),
+        s.NetworkRxBytes is null && s.NetworkTxBytes is null ? null : new NetworkStatsView(s.NetworkRxBytes, s.NetworkTxBytes));
 
     static IResult Unsupported() => Error(501, "Unsupported", "this islanderd has no stats reader");
 }

@@ -1,7 +1,7 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using Islander.Controller.Volumes;
 using Islander.Model;
+using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -60,13 +60,9 @@ public static class VolumeEndpoints
 
     static string? SnapshotName(HttpContext context) => context.Request.Query["snapshot"].FirstOrDefault() is { Length: > 0 } s ? s : null;
 
-    static IResult Success(string message, IReadOnlyList<string> isles, int code) => Json(new JsonObject
-    {
-        ["apiVersion"] = ObjectViews.ApiVersion, ["kind"] = "Status", ["status"] = "Success", ["message"] = message,
-        ["isles"] = new JsonArray(isles.Select(i => (JsonNode?)i).ToArray()),
-    }, code);
+    static IResult Success(string message, IReadOnlyList<string> isles, int code) => Json(StatusView.Success(message, [.. isles]), ApiJson.Context.StatusView, code);
 
-    static IResult MissingSnapshot() => Error(422, "InvalidManifest", "name the snapshot: ?snapshot=NAME");
+    static IResult MissingSnapshot() => Error(422, Reasons.InvalidManifest, "name the snapshot: ?snapshot=NAME");
 
     static IResult NoDrivers() => Error(501, "Unsupported", "this islanderd has no volume drivers");
 }

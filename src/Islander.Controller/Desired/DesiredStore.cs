@@ -93,16 +93,16 @@ public sealed class DesiredStore
     /// or rejected, keeps its last good version and gets the problem; a key whose file has an unreadable part is not
     /// pruned; a key no file defines any more is removed (prune).
     /// </summary>
-    public IReadOnlyList<ObjectKey> ReplaceFiles(IReadOnlyList<(string File, ParsedManifests Result)> files)
+    public IReadOnlyList<ObjectKey> ReplaceFiles(IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files)
     {
         var definitions = new Dictionary<ObjectKey, List<(string File, DesiredObject Object)>>();
         var problems = new Dictionary<ObjectKey, List<string>>();
-        var incomplete = new Dictionary<string, IReadOnlyList<ManifestProblem>>();
+        var incomplete = new Dictionary<string, IReadOnlyList<Diagnostic>>();
         foreach (var (file, result) in files)
         {
             foreach (var obj in result.Objects) Add(definitions, obj.Key, (file, obj));
-            foreach (var key in result.Rejected) AddRange(problems, key, result.Problems.Select(p => p.ToString()));
-            if (!result.IsComplete) incomplete[file] = result.Problems;
+            foreach (var key in result.Rejected) AddRange(problems, key, result.Diagnostics.Select(p => p.ToString()));
+            if (!result.IsComplete) incomplete[file] = result.Diagnostics;
         }
 
         var changed = new List<ObjectKey>();

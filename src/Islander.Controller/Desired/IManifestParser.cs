@@ -1,3 +1,5 @@
+using Islander.Model;
+
 namespace Islander.Controller.Desired;
 
 /// <summary>
@@ -7,5 +9,5 @@ namespace Islander.Controller.Desired;
 /// </summary>
 public interface IManifestParser
 {
-    ParsedManifests Parse(string file, string text);
+    ManifestLoadResult<DesiredObject> Parse(string file, string text);
 }

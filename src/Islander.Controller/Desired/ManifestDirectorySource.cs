@@ -18,7 +18,7 @@ public sealed class ManifestDirectorySource(
     ILogger<ManifestDirectorySource> log) : BackgroundService
 {
     readonly SemaphoreSlim _signal = new(0);
-    readonly Dictionary<string, (DateTime Modified, long Length, ParsedManifests Result)> _cache = new();
+    readonly Dictionary<string, (DateTime Modified, long Length, ManifestLoadResult<DesiredObject> Result)> _cache = new();
     HashSet<string> _reported = new();
     string? _unavailable;
 
@@ -92,7 +92,7 @@ public sealed class ManifestDirectorySource(
             log.LogInformation("Manifests directory {Directory} is back; rescanning", root);
             _unavailable = null;
         }
-        var files = new List<(string, ParsedManifests)>();
+        var files = new List<(string, ManifestLoadResult<DesiredObject>)>();
         var seen = new HashSet<string>();
         long parsedBytes = 0;
         foreach (var path in ManifestFiles.Find(root))
@@ -124,12 +124,12 @@ public sealed class ManifestDirectorySource(
         return true;
     }
 
-    void Report(List<(string File, ParsedManifests Result)> files, IReadOnlyList<ObjectKey> changed)
+    void Report(List<(string File, ManifestLoadResult<DesiredObject> Result)> files, IReadOnlyList<ObjectKey> changed)
     {
         // Log each problem once, when it appears, not at every rescan.
         var now = new HashSet<string>();
         foreach (var (_, result) in files)
-            foreach (var problem in result.Problems)
+            foreach (var problem in result.Diagnostics)
             {
                 var text = problem.ToString();
                 now.Add(text);
@@ -137,7 +137,7 @@ public sealed class ManifestDirectorySource(
             }
         foreach (var key in changed)
             if (desired.Get(key) is { Problems.Count: > 0 } entry)
-                events.Record(key, EventType.Warning, "InvalidManifest", string.Join("; ", entry.Problems));
+                events.Record(key, EventType.Warning, Reasons.InvalidManifest, string.Join("; ", entry.Problems));
             else if (desired.Get(key) is null)
                 log.LogInformation("Manifest of {Object} removed", key);
         foreach (var key in changed)

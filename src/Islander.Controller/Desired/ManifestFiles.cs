@@ -22,7 +22,7 @@ public static class ManifestFiles
     public const string UnavailablePrefix = "manifests directory ";
 
     /// <summary>The status reason and event reason of objects whose directory cannot be listed.</summary>
-    public const string UnavailableReason = "ManifestsUnavailable";
+    public const string UnavailableReason = Reasons.ManifestsUnavailable;
 
     /// <summary>
     /// Why the directory cannot be listed now (missing, not a directory, unreadable), or null when it can. A directory

@@ -15,19 +15,19 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
 {
     readonly DriverCatalog _drivers = drivers ?? DriverCatalogs.Known;
 
-    public ParsedManifests Parse(string file, string text) => From(ManifestLoader.Load(text, file, _drivers));
+    public ManifestLoadResult<DesiredObject> Parse(string file, string text) => From(ManifestLoader.Load(text, file, _drivers));
 
     /// <summary>
     /// For a file or body over <see cref="ManifestLimits.MaxFileBytes"/>, found before reading it: one problem, no
     /// objects, incomplete (the objects it defined before keep their last good version).
     /// </summary>
-    public static ParsedManifests TooLarge(string file, long bytes) => From(ManifestLoader.TooLarge(file, bytes));
+    public static ManifestLoadResult<DesiredObject> TooLarge(string file, long bytes) => From(ManifestLoader.TooLarge(file, bytes));
 
-    static ParsedManifests From(ManifestLoadResult result)
+    static ManifestLoadResult<DesiredObject> From(ManifestLoadResult<Manifest> result)
     {
         var objects = new List<DesiredObject>();
         var rejected = result.Rejected.ToList();
-        var problems = result.Diagnostics.Select(d => new ManifestProblem(d.File, d.Line, d.Column, d.Field, d.Message)).ToList();
+        var problems = result.Diagnostics.ToList();
         foreach (var manifest in result.Objects)
         {
             var obj = ToDesired(manifest);
@@ -40,10 +40,10 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
             // Refused here, before the state database sees it: a record over its 16 MiB limit throws where it is
             // saved, and that stopped the daemon. Kubernetes refuses objects over etcd's 1.5 MiB the same way.
             rejected.Add(obj.Key);
-            problems.Add(new ManifestProblem(manifest.Source.File, manifest.Source.Line, manifest.Source.Column, "spec",
-                $"{obj.Key} is {ManifestLimits.Bytes(size)} as stored (spec and labels); an object may be at most {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}: keep large data in a volume or the image, not in the manifest"));
+            problems.Add(new Diagnostic(manifest.Source.File, manifest.Source.Line, manifest.Source.Column, "spec",
+                $"{obj.Key} is {ByteSize.Format(size)} as stored (spec and labels); an object may be at most {ByteSize.Format(ManifestLimits.MaxObjectBytes)}: keep large data in a volume or the image, not in the manifest"));
         }
-        return new ParsedManifests(objects, rejected, problems, result.IsComplete);
+        return new ManifestLoadResult<DesiredObject>(objects, rejected, problems, result.IsComplete);
     }
 
     /// <summary>What the state database will hold of <paramref name="obj"/>: its spec as JSON and its labels, in UTF-8.</summary>

@@ -11,7 +11,7 @@ namespace Islander.Controller.Images;
 public sealed class ImagePullException(string reference, IslanderException cause)
     : IslanderException($"pulling image {reference}: {cause.Message}", cause.Category, cause)
 {
-    public const string Reason = "ImagePullFailed";
+    public const string Reason = Reasons.ImagePullFailed;
 
     public string Reference { get; } = reference;
 }

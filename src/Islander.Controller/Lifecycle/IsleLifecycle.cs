@@ -29,7 +29,6 @@ public sealed class IsleLifecycle
     readonly RestartBackoff _backoff;
     readonly Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task> _onTransitioned;
     CancellationToken _cancellation;
-    object? _startOutcome; // IsleHandle, or IsleProblem with a terminal flag, set by the Creating entry action
 
     public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, StartPlanner planner, TimeProvider time, RestartBackoff backoff,
         Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
@@ -67,12 +66,13 @@ public sealed class IsleLifecycle
     void Configure()
     {
         _machine.Configure(IslePhase.Pending)
+            .OnEntryFrom(IsleTrigger.Deleted, () => _record.SpecHash = null, "forget the removed spec")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Stop, IslePhase.Stopped)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Creating)
-            .OnEntryFromAsync(_start, (request, t) => CreateAsync(request, t.Source), "runtime start")
+            .OnEntryFrom(_start, (request, t) => RecordAttempt(request, t.Source), "record the attempt")
             .PermitReentry(IsleTrigger.Start)
             .Permit(IsleTrigger.Started, IslePhase.Running)
             .Permit(IsleTrigger.StartFailed, IslePhase.BackOff)
@@ -89,7 +89,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Succeeded)
-            .OnEntryFrom(_exited, e => RecordExit(e, "Completed", e.ToString()), "record exit")
+            .OnEntryFrom(_exited, e => RecordExit(e, Reasons.Completed, e.ToString()), "record exit")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -113,7 +113,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Stopped)
-            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = "Stopped"; }, "clear pid")
+            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = Reasons.Stopped; }, "clear pid")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -124,7 +124,8 @@ public sealed class IsleLifecycle
 
         _machine.Configure(IslePhase.Deleting)
             .OnEntryAsync(RemoveAsync, "stop, then remove every trace")
-            .PermitReentry(IsleTrigger.Delete);
+            .PermitReentry(IsleTrigger.Delete)
+            .Permit(IsleTrigger.Deleted, IslePhase.Pending);
     }
 
     /// <summary>The machine's structure, for docs/isle-lifecycle.dot.</summary>
@@ -148,14 +149,24 @@ public sealed class IsleLifecycle
     public async Task StartAsync(StartRequest request, CancellationToken cancellationToken)
     {
         _cancellation = cancellationToken;
-        _startOutcome = null;
         await _machine.FireAsync(_start, request);
-        switch (_startOutcome)
+        IsleHandle handle;
+        try
         {
-            case IsleHandle handle: await _machine.FireAsync(_started, handle); break;
-            case (IsleProblem problem, true): await _machine.FireAsync(_startRejected, problem); break;
-            case (IsleProblem problem, false): await _machine.FireAsync(_startFailed, problem); break;
+            handle = await RunAsync(request);
         }
+        catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
+        {
+            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => Reasons.StartError };
+            await _machine.FireAsync(_startRejected, new IsleProblem(reason, e.Message));
+            return;
+        }
+        catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
+        {
+            await _machine.FireAsync(_startFailed, new IsleProblem(e is ImagePullException ? ImagePullException.Reason : Reasons.StartFailed, e.Message));
+            return;
+        }
+        await _machine.FireAsync(_started, handle);
     }
 
     /// <summary>The isle's process ended on its own: Succeeded, Failed or BackOff per restart policy.</summary>
@@ -168,7 +179,7 @@ public sealed class IsleLifecycle
         await _machine.FireAsync(IsleTrigger.Stop);
         if (_record.State == IslePhase.Stopping)
         {
-            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, "Stopped", $"stopped by islander ({exit})");
+            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, Reasons.Stopped, $"stopped by islander ({exit})");
             await _machine.FireAsync(IsleTrigger.Stopped);
         }
     }
@@ -178,6 +189,16 @@ public sealed class IsleLifecycle
     {
         _cancellation = cancellationToken;
         return _machine.FireAsync(IsleTrigger.Delete);
+    }
+
+    /// <summary>
+    /// The isle was deleted, then desired again before its record went: finishes the delete (every trace removed)
+    /// and keeps the record, Pending with no spec, so the next start is a first one.
+    /// </summary>
+    public async Task DeleteAndRenewAsync(CancellationToken cancellationToken)
+    {
+        await DeleteAsync(cancellationToken);
+        await _machine.FireAsync(IsleTrigger.Deleted);
     }
 
     /// <summary>Fires one raw trigger with a default argument; for transition tests only.</summary>
@@ -194,7 +215,8 @@ public sealed class IsleLifecycle
         };
     }
 
-    async Task CreateAsync(StartRequest request, IslePhase from)
+    /// <summary>Entry into Creating: the attempt and the spec it runs, in the record, before the runtime is called.</summary>
+    void RecordAttempt(StartRequest request, IslePhase from)
     {
         if (request.SpecHash != _record.SpecHash)
         {
@@ -209,23 +231,17 @@ public sealed class IsleLifecycle
         _record.StopSignal = request.Spec.StopSignal;
         _record.StopTimeout = request.Spec.StopTimeout;
         _record.NextStartAt = null;
-        try
-        {
-            var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
-            _record.ImageId = image?.Id;
-            using var start = _planner.Prepare(_record.Name, request.Spec, image);
-            _startOutcome = await _runtime.StartAsync(start.Plan, _cancellation);
-            _planner.Started(_record.Name);
-        }
-        catch (IslanderException e) when (e.Category != ErrorCategory.Transient && e.Category != ErrorCategory.Unknown)
-        {
-            var reason = e switch { ImagePullException => ImagePullException.Reason, IsleCommandException c => c.Reason, IsleWorkingDirException => IsleWorkingDirException.Reason, _ => "StartError" };
-            _startOutcome = (new IsleProblem(reason, e.Message), true);
-        }
-        catch (Exception e) when (e is IslanderException or IOException or UnauthorizedAccessException or TimeoutException)
-        {
-            _startOutcome = (new IsleProblem(e is ImagePullException ? ImagePullException.Reason : "StartFailed", e.Message), false);
-        }
+    }
+
+    /// <summary>The start itself, in Creating: the image (pulled if missing), then the runtime.</summary>
+    async Task<IsleHandle> RunAsync(StartRequest request)
+    {
+        var image = request.Spec.Image is { } reference ? await EnsureImageAsync(reference) : null;
+        _record.ImageId = image?.Id;
+        using var start = _planner.Prepare(_record.Name, request.Spec, image);
+        var handle = await _runtime.StartAsync(start.Plan, _cancellation);
+        _planner.Started(_record.Name);
+        return handle;
     }
 
     Task<Drivers.Images.ResolvedImage> EnsureImageAsync(string reference) =>
@@ -249,7 +265,7 @@ public sealed class IsleLifecycle
         if (_record.StartedAt is { } started && exit.FinishedAt - started >= _backoff.ResetAfter)
             _record.BackOffExponent = 0;
         RecordExit(exit, FailureReason(exit), exit.ToString());
-        ScheduleRestart(exit.Succeeded ? "Completed" : "CrashLoopBackOff", exit.ToString());
+        ScheduleRestart(exit.Succeeded ? Reasons.Completed : Reasons.CrashLoopBackOff, exit.ToString());
     }
 
     void ScheduleRestart(string reason, string why)
@@ -259,7 +275,7 @@ public sealed class IsleLifecycle
         _record.NextStartAt = _time.GetUtcNow() + delay;
         _record.Pid = null;
         _record.Reason = reason;
-        _record.Message = $"{why}; restarting in {Format(delay)}";
+        _record.Message = delay > TimeSpan.Zero ? $"{why}; restarting in {Format(delay)}" : $"{why}; restarting now";
     }
 
     void RecordExit(IsleExit exit, string reason, string message)
@@ -294,7 +310,7 @@ public sealed class IsleLifecycle
 
     bool BackOffElapsed() => _record.NextStartAt is not { } at || _time.GetUtcNow() >= at;
 
-    static string FailureReason(IsleExit exit) => exit.OomKilled ? "OOMKilled" : exit.Succeeded ? "Completed" : exit.Code is null && exit.Signal is null ? "Lost" : "Error";
+    static string FailureReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
 
     static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMilliseconds:0}ms";
 }

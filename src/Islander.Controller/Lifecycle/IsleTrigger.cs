@@ -18,4 +18,6 @@ public enum IsleTrigger
     Stopped,
     /// <summary>Intention: remove it.</summary>
     Delete,
+    /// <summary>The delete is finished and the isle is desired again: it starts afresh.</summary>
+    Deleted,
 }

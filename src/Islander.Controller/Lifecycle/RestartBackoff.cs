@@ -5,7 +5,7 @@ namespace Islander.Controller.Lifecycle;
 /// once), then <see cref="Base"/> doubling per consecutive restart up to <see cref="Max"/>, reset once a
 /// run lasted <see cref="ResetAfter"/>. Kubernetes' kubelet uses 10 s doubling
 /// to 5 min, reset after 10 min of running; those are the defaults. islanderd's <c>--restart-backoff</c> sets
-/// <see cref="Base"/> (tests and demos use 100 ms, so a crash loop is visible in seconds).
+/// <see cref="Base"/> (the API tests use 50 ms, so a crash loop is visible in milliseconds).
 /// </summary>
 public sealed record RestartBackoff
 {
@@ -14,11 +14,6 @@ public sealed record RestartBackoff
     public TimeSpan ResetAfter { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The delay before restart number <paramref name="exponent"/> + 1: zero, then Base * 2^(exponent - 1), at most Max.</summary>
-    public TimeSpan Delay(int exponent)
-    {
-        if (exponent <= 0)
-            return TimeSpan.Zero;
-        double ticks = Base.Ticks * Math.Pow(2, Math.Min(exponent - 1, 62));
-        return ticks >= Max.Ticks ? Max : TimeSpan.FromTicks((long)ticks);
-    }
+    public TimeSpan Delay(int exponent) =>
+        exponent <= 0 ? TimeSpan.Zero : ExponentialBackoff.Delay(Base, Max, exponent - 1);
 }

@@ -61,7 +61,7 @@ public sealed class NetworkReconciler(
                 var decision = StateDiff.ForNetwork(name, null, ActualStates.Of(record), record.Allocations.Keys);
                 if (decision.Problem is { } inUse)
                 {
-                    SetStatus(record, "InUse", inUse);
+                    SetStatus(record, Reasons.InUse, inUse);
                     return; // releasing the last address requeues this network
                 }
                 driver.DeleteNetwork(Config(record), cancellationToken);
@@ -110,7 +110,7 @@ public sealed class NetworkReconciler(
         switch (decision.Action)
         {
             case null when decision.Problem is { } waits:
-                SetStatus(record!, "InUse", waits);
+                SetStatus(record!, Reasons.InUse, waits);
                 return record!;
             case null:
                 driver.EnsureNetwork(Config(record!), cancellationToken); // cheap and idempotent: repairs a bridge removed by hand

@@ -12,8 +12,8 @@ namespace Islander.Controller.Ports;
 public sealed class IsleCommandException(string message, bool notFound, Exception? inner = null)
     : IslanderException(message, notFound ? ErrorCategory.NotFound : ErrorCategory.InvalidManifest, inner)
 {
-    public const string NotFoundReason = "CommandNotFound";
-    public const string NotExecutableReason = "CommandNotExecutable";
+    public const string NotFoundReason = Reasons.CommandNotFound;
+    public const string NotExecutableReason = Reasons.CommandNotExecutable;
 
     public string Reason => Category == ErrorCategory.NotFound ? NotFoundReason : NotExecutableReason;
 }

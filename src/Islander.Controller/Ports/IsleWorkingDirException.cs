@@ -10,5 +10,5 @@ namespace Islander.Controller.Ports;
 public sealed class IsleWorkingDirException(string message, Exception? inner = null)
     : IslanderException(message, ErrorCategory.InvalidManifest, inner)
 {
-    public const string Reason = "WorkingDirInvalid";
+    public const string Reason = Reasons.WorkingDirInvalid;
 }

@@ -90,14 +90,11 @@ public sealed class IsleReconciler(
                 break;
             case IslePhase.Deleting:
                 // Deleted, then desired again before the record went: finish the delete, start afresh.
-                await lifecycle.DeleteAsync(cancellationToken);
-                record.State = IslePhase.Pending;
-                record.SpecHash = null;
-                store.SaveIsle(record);
+                await lifecycle.DeleteAndRenewAsync(cancellationToken);
                 break;
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is "MissingReference" or "DependencyCycle" or "WaitingForDependencies" or "WaitingForVolume")
+        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume)
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
@@ -162,11 +159,11 @@ public sealed class IsleReconciler(
     {
         if (checks.MissingReferences.Count > 0)
         {
-            HeldBecause(key, record, "MissingReference", string.Join("; ", checks.MissingReferences), warning: true);
+            HeldBecause(key, record, Reasons.MissingReference, string.Join("; ", checks.MissingReferences), warning: true);
             return ReconcileResult.Done; // the network's or volume's key adds this isle again when it appears
         }
         if (checks.Cycle is { } cycle)
-            throw new TerminalReconcileException("DependencyCycle", cycle);
+            throw new TerminalReconcileException(Reasons.DependencyCycle, cycle);
         WaitingForDependencies(record, key.Name, spec.DependsOn);
         return ReconcileResult.Done; // defining the dependency and its start add this key again
     }
@@ -177,7 +174,7 @@ public sealed class IsleReconciler(
     /// </summary>
     ReconcileResult WaitingForVolumes(ObjectKey key, IsleRecord record, IReadOnlyList<string> notReady)
     {
-        HeldBecause(key, record, "WaitingForVolume", string.Join("; ", notReady));
+        HeldBecause(key, record, Reasons.WaitingForVolume, string.Join("; ", notReady));
         return ReconcileResult.Done;
     }
 
@@ -187,7 +184,7 @@ public sealed class IsleReconciler(
         var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IslePhase.Running or IslePhase.Succeeded)).ToList();
         if (waiting.Count == 0)
             return false;
-        HeldBecause(ObjectKey.Isle(name), record, "WaitingForDependencies",
+        HeldBecause(ObjectKey.Isle(name), record, Reasons.WaitingForDependencies,
             "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ObjectKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d)));
         return true;
     }
@@ -244,7 +241,8 @@ public sealed class IsleReconciler(
 
     Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
     {
-        if (t.IsReentry && t.Destination != IslePhase.Creating)
+        // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
+        if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
         {
             store.SaveIsle(record);
             return Task.CompletedTask;

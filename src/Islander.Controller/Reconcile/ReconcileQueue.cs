@@ -95,8 +95,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     {
         int n;
         lock (_lock) n = _failures[key] = _failures.GetValueOrDefault(key) + 1;
-        double ticks = FailureBase.Ticks * Math.Pow(2, Math.Min(n - 1, 40));
-        return ticks >= FailureMax.Ticks ? FailureMax : TimeSpan.FromTicks((long)ticks);
+        return Lifecycle.ExponentialBackoff.Delay(FailureBase, FailureMax, n - 1);
     }
 
     public int Failures(ObjectKey key) { lock (_lock) return _failures.GetValueOrDefault(key); }

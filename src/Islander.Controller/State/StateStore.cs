@@ -69,9 +69,6 @@ public sealed class StateStore : IDisposable
             SecretFile.Ensure(file);
     }
 
-    /// <summary>A store that lives in memory only, for tests.</summary>
-    public static StateStore InMemory() => new(":memory:");
-
     /// <summary>A copy of the record (callers mutate their copy and <see cref="SaveIsle"/> it).</summary>
     public IsleRecord? GetIsle(string name) => _isleCache.TryGetValue(name, out var r) ? WithAddresses(Clone(r)) : null;
 

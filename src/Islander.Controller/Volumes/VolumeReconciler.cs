@@ -70,7 +70,7 @@ public sealed class VolumeReconciler(
                         events.Record(IsleVolumes.Key(name), EventType.Normal, "Deleted", $"{VolumeErrors.Lower(record.Driver)} volume and its snapshots removed (reclaimPolicy Delete)");
                         return;
                     case null when spec is null && decision.Problem is { } inUse:
-                        SetStatus(record, record.Phase, "InUse", inUse);
+                        SetStatus(record, record.Phase, Reasons.InUse, inUse);
                         return;
                     case null when spec is null && !record.Created:
                         store.DeleteVolume(name); // never made: nothing to keep
@@ -108,7 +108,7 @@ public sealed class VolumeReconciler(
             }
             catch (IslanderException e)
             {
-                var reason = e.Category == ErrorCategory.Unsupported && !drivers.Drivers.ContainsKey(record.Driver) ? "DriverUnavailable" : "VolumeError";
+                var reason = e.Category == ErrorCategory.Unsupported && !drivers.Drivers.ContainsKey(record.Driver) ? Reasons.DriverUnavailable : Reasons.VolumeError;
                 SetStatus(record, VolumePhase.Error, reason, e.Message, EventType.Warning);
                 if (e.Category is ErrorCategory.Transient or ErrorCategory.Unknown)
                     throw;
@@ -131,7 +131,7 @@ public sealed class VolumeReconciler(
         record.SizeLimit = info.SizeLimit;
         record.BytesUsed = info.BytesUsed;
         record.Snapshots = [.. info.Snapshots];
-        var reason = problem is null ? null : "DriverChangeRefused";
+        var reason = problem is null ? null : Reasons.DriverChangeRefused;
         if (record.Phase != VolumePhase.Ready || record.Reason != reason || record.Message != problem)
         {
             bool wasReady = record.Phase == VolumePhase.Ready;
@@ -181,7 +181,7 @@ public sealed class VolumeReconciler(
                 throw new IslanderException($"volume {name} is not ready ({record.Reason}: {record.Message}); nothing to restore into", ErrorCategory.Conflict);
             restores.Mark(name);
             record.Phase = VolumePhase.Restoring;
-            record.Reason = "Restoring";
+            record.Reason = Reasons.Restoring;
             record.Message = "content being replaced by a snapshot's; its isles wait";
             store.SaveVolume(record);
         }
@@ -200,7 +200,7 @@ public sealed class VolumeReconciler(
                 record.Phase = VolumePhase.Pending; // Refresh makes it Ready again, with an event
                 record.Reason = record.Message = null;
                 try { Refresh(record, null, created: null, CancellationToken.None); }
-                catch (IslanderException e) { SetStatus(record, VolumePhase.Error, "VolumeError", e.Message, EventType.Warning); }
+                catch (IslanderException e) { SetStatus(record, VolumePhase.Error, Reasons.VolumeError, e.Message, EventType.Warning); }
             }
         }
         queue.Add(IsleVolumes.Key(name));

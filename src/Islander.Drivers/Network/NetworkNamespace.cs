@@ -22,13 +22,8 @@ public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
     /// <summary>The namespace of process {pid}: /proc/{pid}/ns/net.</summary>
     public static NetworkNamespace OfProcess(int pid) => new($"/proc/{pid}/ns/net");
 
-    /// <summary>A namespace file such as a bind mount under /run/netns.</summary>
-    public static NetworkNamespace AtPath(string path) => new(path);
-
     /// <summary>Null for <see cref="Current"/>.</summary>
     public string? Path { get; }
-
-    public bool IsCurrent => Path is null;
 
     /// <summary>Runs {action} with the calling thread inside this namespace.</summary>
     public T Run<T>(Func<T> action)

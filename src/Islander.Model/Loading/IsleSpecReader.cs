@@ -14,9 +14,10 @@ internal static partial class IsleSpecReader
     public static IsleSpec Read(Fields spec, string isleName)
     {
         var image = spec.String("image");
-        if (image is not null && !ImageReference.IsValid(image, out var reason))
+        if (image is not null && !ImageReference.TryParse(image, out _, out var reason))
         {
-            spec.Error("image", $"\"{image}\" is not an image reference; {reason}");
+            spec.Error("image", $"\"{ManifestLimits.Excerpt(image)}\" is not an image reference; {reason}"
+                + (reason == ImageReference.UpperCaseReason ? "" : "; use a reference such as busybox:1.36, localhost:5000/app:v1 or alpine@sha256:<64 hex digits>"));
         }
         var rootfs = Paths.Absolute(spec, "rootfs", "/srv/rootfs/debian");
         if (spec.Has("image") && spec.Has("rootfs"))

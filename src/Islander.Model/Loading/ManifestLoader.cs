@@ -16,7 +16,7 @@ public static class ManifestLoader
     /// and ignored, so that output can be applied again. <paramref name="drivers"/> are the volume and network drivers
     /// a spec may name (an unknown one is a diagnostic at its field, with the known ones listed).
     /// </summary>
-    public static ManifestLoadResult Load(string text, string fileName, DriverCatalog drivers)
+    public static ManifestLoadResult<Manifest> Load(string text, string fileName, DriverCatalog drivers)
     {
         if (text.Length > ManifestLimits.MaxFileBytes) return TooLarge(fileName, text.Length);
         var diagnostics = new DiagnosticBag(fileName);
@@ -49,7 +49,7 @@ public static class ManifestLoader
             else rejected.Add(k);
         }
 
-        return new ManifestLoadResult(objects, rejected, diagnostics.Sorted(), complete);
+        return new ManifestLoadResult<Manifest>(objects, rejected, diagnostics.Sorted(), complete);
     }
 
     /// <summary>
@@ -57,8 +57,8 @@ public static class ManifestLoader
     /// one diagnostic, nothing read, incomplete (so the objects it defined before keep their last good version). The
     /// caller checks the size before reading, so a 50 MB file is never held in memory.
     /// </summary>
-    public static ManifestLoadResult TooLarge(string fileName, long bytes) => new([], [],
-        [new Diagnostic(fileName, 1, 1, "", $"the file is {ManifestLimits.Bytes(bytes)}; a manifest file may be at most {ManifestLimits.Bytes(ManifestLimits.MaxFileBytes)} (and one object {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
+    public static ManifestLoadResult<Manifest> TooLarge(string fileName, long bytes) => new([], [],
+        [new Diagnostic(fileName, 1, 1, "", $"the file is {ByteSize.Format(bytes)}; a manifest file may be at most {ByteSize.Format(ManifestLimits.MaxFileBytes)} (and one object {ByteSize.Format(ManifestLimits.MaxObjectBytes)}); split it into several files, and keep large data in volumes or images")],
         IsComplete: false);
 
     /// <summary>Reads one document; <paramref name="key"/> is null when its kind or name cannot be read.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Islander.Model;
 
 /// <summary>
@@ -43,14 +41,6 @@ public static class ManifestLimits
 
     /// <summary>Characters of a value or a field name quoted in a problem; a longer one is cut, with its length said.</summary>
     public const int MaxQuote = 120;
-
-    /// <summary>A size for messages: <c>8 MiB</c>, <c>1.5 MiB</c>, <c>50.3 MiB</c>, <c>912 KiB</c>, <c>80 bytes</c>.</summary>
-    public static string Bytes(long bytes) => bytes switch
-    {
-        >= 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:0.#} MiB"),
-        >= 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
-        _ => $"{bytes} bytes",
-    };
 
     /// <summary>
     /// At most <paramref name="max"/> characters of <paramref name="text"/>: a longer text keeps its start and says

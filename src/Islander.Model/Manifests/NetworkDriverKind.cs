@@ -28,7 +28,7 @@ public readonly record struct NetworkDriverKind
 }
 
 /// <summary>JSON as the name.</summary>
-internal sealed class NetworkDriverKindJsonConverter : JsonConverter<NetworkDriverKind>
+public sealed class NetworkDriverKindJsonConverter : JsonConverter<NetworkDriverKind>
 {
     public override NetworkDriverKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         new(reader.GetString() ?? throw new JsonException("a network driver is a name"));

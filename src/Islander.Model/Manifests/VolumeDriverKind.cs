@@ -28,7 +28,7 @@ public readonly record struct VolumeDriverKind
 }
 
 /// <summary>JSON as the name (older records wrote the enum's "Btrfs": read case-insensitively).</summary>
-internal sealed class VolumeDriverKindJsonConverter : JsonConverter<VolumeDriverKind>
+public sealed class VolumeDriverKindJsonConverter : JsonConverter<VolumeDriverKind>
 {
     public override VolumeDriverKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         new(reader.GetString() ?? throw new JsonException("a volume driver is a name"));

@@ -99,7 +99,7 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         var (code, body) = await SendAsync(new HttpMethod(method), path, content);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, code);
-        Assert.Contains("at most 8 MiB", body);
+        Assert.Contains("at most 8MiB", body);
         Assert.InRange(body.Length, 1, 1000);
         await AssertStillAnswersAsync();
     }
@@ -138,7 +138,7 @@ public sealed class ApiLimitsTests : IAsyncLifetime
         var (code, body) = await SendAsync(HttpMethod.Post, Apply, new StringContent(yaml));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, code);
-        Assert.Contains("Isle/web is 2 MiB as stored (spec and labels); an object may be at most 1.5 MiB", body);
+        Assert.Contains("Isle/web is 2MiB as stored (spec and labels); an object may be at most 1.5MiB", body);
         Assert.Contains("\"outcome\":\"invalid\"", body);
         var (exit, _, error) = await _d.CtlAsync("get", "isle", "web");
         Assert.NotEqual(0, exit);

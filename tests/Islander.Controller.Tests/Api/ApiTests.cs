@@ -1,3 +1,4 @@
+using Islander.Model.Api;
 using System.Diagnostics;
 using System.Text.Json;
 using Islander.Cli.Api;
@@ -15,10 +16,10 @@ public sealed class ApiTests : IAsyncLifetime
 
     static string Web(string command = "sleep", string restart = "Always") => ControllerHarness.IsleYaml("web", command, restart);
 
-    async Task<ApiObject> WaitForPhaseAsync(string name, string phase, TimeSpan? timeout = null)
+    async Task<ObjectView> WaitForPhaseAsync(string name, string phase, TimeSpan? timeout = null)
     {
         using var client = new IslanderClient(_d.Socket);
-        ApiObject? last = null;
+        ObjectView? last = null;
         await DaemonFixture.EventuallyAsync(() =>
         {
             try { last = client.GetAsync("isles", name, default).GetAwaiter().GetResult(); }
@@ -238,7 +239,7 @@ public sealed class ApiTests : IAsyncLifetime
     {
         using var client = new IslanderClient(_d.Socket);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        var seen = new List<ApiEvent>();
+        var seen = new List<EventView>();
         var watching = Task.Run(async () =>
         {
             await foreach (var e in client.WatchEventsAsync(cts.Token))
@@ -327,7 +328,7 @@ public sealed class ApiTests : IAsyncLifetime
 
         _d.Write("web.yaml", Web() + "  colour: blue\n");
         using var client = new IslanderClient(_d.Socket);
-        ApiObject? web = null;
+        ObjectView? web = null;
         await DaemonFixture.EventuallyAsync(() => (web = client.GetAsync("isles", "web", default).GetAwaiter().GetResult()).Status.Reason == "InvalidManifest",
             TimeSpan.FromSeconds(5), "InvalidManifest");
 

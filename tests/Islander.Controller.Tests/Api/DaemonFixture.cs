@@ -34,7 +34,7 @@ sealed class DaemonFixture : IAsyncDisposable
     public DaemonFixture(FakeIsleRuntime? runtime = null, VolumeDriverSet? volumes = null)
     {
         Runtime = runtime ?? new FakeIsleRuntime();
-        Volumes = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(VolumeDriverKind.Tmpfs)]);
+        Volumes = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(new VolumeDriverKind("tmpfs"))]);
         Options = new DaemonOptions
         {
             Manifests = Path.Combine(Dir, "manifests"), State = Path.Combine(Dir, "state"), Run = Path.Combine(Dir, "run"),

@@ -35,7 +35,7 @@ public sealed class VolumeApiTests : IAsyncDisposable
         var table = await WaitAsync("data ready", o => o.Contains("Ready"), "get", "volumes", "-o", "wide");
         var describe = await _d.CtlAsync("describe", "volume", "data");
 
-        Assert.Matches(@"data\s+Ready\s+dir\s+<none>\s+2Ki\s+\S+\s+<none>\s+web\s+<none>\s+/fake/volumes/dir/data", table);
+        Assert.Matches(@"data\s+Ready\s+dir\s+<none>\s+2KiB\s+\S+\s+<none>\s+web\s+<none>\s+/fake/volumes/dir/data", table);
         Assert.Equal(0, describe.Exit);
         Assert.Contains("Path:         /fake/volumes/dir/data", describe.Out);
         Assert.Contains("Used by:      web", describe.Out);

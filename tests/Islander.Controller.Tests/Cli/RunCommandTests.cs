@@ -1,4 +1,5 @@
 using Islander.Controller.Desired;
+using Islander.Model.Api;
 using Islander.Cli.Api;
 using Islander.Controller.Ports;
 using Islander.Controller.Tests.Api;
@@ -18,7 +19,7 @@ public sealed class RunCommandTests : IAsyncLifetime
 
     Task<(int Exit, string Out, string Err)> RunAsync(params string[] args) => _d.CtlAsync(["run", .. args]);
 
-    async Task<ApiObject?> FindAsync(string name)
+    async Task<ObjectView?> FindAsync(string name)
     {
         using var client = new IslanderClient(_d.Socket);
         return await client.FindAsync("isles", name, default);

@@ -1,19 +1,14 @@
-using System.Text.Json.Nodes;
+using Islander.Model.Api;
 using Islander.Cli.Commands;
 
 namespace Islander.Controller.Tests.Cli;
 
 public class StatsFrameTests
 {
-    static JsonObject Sample(string name, string timestamp, long? cpuNanos) => new()
-    {
-        ["kind"] = "IsleStats",
-        ["metadata"] = new JsonObject { ["name"] = name },
-        ["timestamp"] = timestamp,
-        ["cpu"] = new JsonObject { ["usageNanoseconds"] = cpuNanos },
-    };
+    static IsleStatsView Sample(string name, string timestamp, long? cpuNanos) => new(ApiJson.ApiVersion, IsleStatsView.KindName, new ObjectMetaView(name), timestamp,
+        new CpuStatsView(cpuNanos), new MemoryStatsView(null, 0, false), new PidsStatsView(null, null), new BlockIOStatsView(null, null), null);
 
-    static double? Percent(JsonObject o) => (double?)o["cpu"]!["percent"];
+    static double? Percent(IsleStatsView o) => o.Cpu.Percent;
 
     [Fact]
     public void WithCpuPercent_HalfASecondOfCpuInOneSecond_Fifty()
@@ -44,14 +39,4 @@ public class StatsFrameTests
 
         Assert.All(now, o => Assert.Null(Percent(o)));
     }
-
-    [Theory]
-    [InlineData(0L, "0B")]
-    [InlineData(1023L, "1023B")]
-    [InlineData(1536L, "1.5KiB")]
-    [InlineData(30L << 20, "30MiB")]
-    [InlineData(30_000_000L, "28.61MiB")]
-    [InlineData(2_093_796_557L, "1.95GiB")]
-    [InlineData(5L << 40, "5TiB")]
-    public void ByteSize_Format_BinaryUnits(long bytes, string expected) => Assert.Equal(expected, ByteSize.Format(bytes));
 }

@@ -27,7 +27,7 @@ public sealed class ManifestLimitsScanTests : IDisposable
 
         Assert.Same(good, Web().Object);
         var problem = Assert.Single(Web().Problems);
-        Assert.StartsWith(Path.Combine(_h.Manifests, "web.yaml") + ":1:1: the file is 50 MiB; a manifest file may be at most 8 MiB", problem);
+        Assert.StartsWith(Path.Combine(_h.Manifests, "web.yaml") + ":1:1: the file is 50MiB; a manifest file may be at most 8MiB", problem);
     }
 
     [Fact]
@@ -56,6 +56,6 @@ public sealed class ManifestLimitsScanTests : IDisposable
         _h.Source.Scan();
 
         Assert.Same(good, Web().Object);
-        Assert.Contains($"spec: Isle/web is 3 MiB as stored (spec and labels); an object may be at most {ManifestLimits.Bytes(ManifestLimits.MaxObjectBytes)}", Assert.Single(Web().Problems));
+        Assert.Contains($"spec: Isle/web is 3MiB as stored (spec and labels); an object may be at most {ByteSize.Format(ManifestLimits.MaxObjectBytes)}", Assert.Single(Web().Problems));
     }
 }

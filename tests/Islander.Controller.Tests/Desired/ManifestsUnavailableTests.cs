@@ -28,10 +28,10 @@ public sealed class ManifestsUnavailableTests : IDisposable
         Assert.Equal(IslePhase.Running, _h.StateOf("web"));
         Assert.Equal(IslePhase.Running, _h.StateOf("db"));
         Assert.Equal(pids, new[] { _h.Isle("web").Pid, _h.Isle("db").Pid });
-        var status = ObjectViews.Object(_h.Desired.Get(ObjectKey.Isle("web")), _h.Isle("web"), ObjectKey.Isle("web"))["status"]!;
-        Assert.Equal("Running", (string?)status["phase"]);
-        Assert.Equal(ManifestFiles.UnavailableReason, (string?)status["reason"]);
-        Assert.Contains($"{_h.Manifests} is missing", (string?)status["message"]);
+        var status = ObjectViews.Object(_h.Desired.Get(ObjectKey.Isle("web")), _h.Isle("web"), ObjectKey.Isle("web")).Status;
+        Assert.Equal("Running", status.Phase);
+        Assert.Equal(ManifestFiles.UnavailableReason, status.Reason);
+        Assert.Contains($"{_h.Manifests} is missing", status.Message);
         Assert.Single(_h.Events.Recent(), e => e.Name == "web" && e.Reason == ManifestFiles.UnavailableReason);
 
         Assert.False(_h.Source.Scan()); // a later resync: no second event

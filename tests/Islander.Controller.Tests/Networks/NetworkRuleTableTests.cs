@@ -55,7 +55,8 @@ public sealed class NetworkRuleTableTests
         for (int i = 0; i < c.Users.Length; i++)
         {
             Assert.Equal(IslePhase.Running, h.StateOf(c.Users[i]));
-            await h.Networking!.AttachAsync(c.Users[i], 4242 + i, TestContext.Current.CancellationToken); // as the runtime does at start
+            foreach (var a in h.Runtime.PlanOf(c.Users[i])!.Networks) // attached as the real runtime does at start
+                driver.Attach(a.Network, new IsleEndpoint(c.Users[i], NetworkNamespace.OfProcess(4242 + i), a.Ip, a.IfName, a.DefaultRoute), TestContext.Current.CancellationToken);
             Assert.Contains(("backend", c.Users[i]), driver.Attachments.Keys);
         }
         var bridgeBefore = driver.Networks.GetValueOrDefault("backend");

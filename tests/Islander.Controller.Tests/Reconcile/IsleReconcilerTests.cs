@@ -313,6 +313,25 @@ public sealed class IsleReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_DeletingThenDesiredAgain_FinishesTheDeleteAndStartsAfresh()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Source.Scan();
+        // The manifest went, its delete was interrupted (daemon restart) and the manifest came back.
+        _h.Store.SaveIsle(new State.IsleRecord { Name = "web", State = IslePhase.Deleting, SpecHash = "old", RestartCount = 3 });
+        var old = await _h.Runtime.StartAsync(IsleStartPlan.Of("web", _h.Desired.Get(ObjectKey.Isle("web"))!.Object!.Isle!), TestContext.Current.CancellationToken);
+
+        _h.Restart();
+        await _h.SyncAsync();
+
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
+        Assert.NotEqual(old.Pid, _h.Runtime.Probe("web").Pid); // removed, then started anew: not adopted
+        Assert.Equal(_h.Runtime.Probe("web").Pid, _h.Isle("web").Pid);
+        Assert.Equal(0, _h.Isle("web").RestartCount);
+        Assert.Equal(_h.Desired.Get(ObjectKey.Isle("web"))!.Object!.SpecHash, _h.Isle("web").SpecHash);
+    }
+
+    [Fact]
     public async Task BadManifest_InvalidField_LastGoodVersionKeepsRunning()
     {
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));

@@ -64,13 +64,13 @@ public sealed class DaemonInputLimitsTests : IAsyncDisposable
         Assert.Equal((HttpStatusCode.UnprocessableEntity, HttpStatusCode.UnprocessableEntity, HttpStatusCode.RequestEntityTooLarge), (isles, apply, huge));
         Assert.Contains("nested more than 64 levels", islesBody);
         Assert.Contains("nested more than 64 levels", applyBody);
-        Assert.Contains("at most 8 MiB", hugeBody);
+        Assert.Contains("at most 8MiB", hugeBody);
 
         var deepIsle = await _h.WaitIsleAsync(deep, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(10), "InvalidManifest");
         var bigIsle = await _h.WaitIsleAsync(big, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(10), "InvalidManifest");
         Assert.Contains($"{deepFile}:5:", (string?)deepIsle["status"]?["message"]);
         Assert.Contains("metadata.labels[0][0]", (string?)deepIsle["status"]?["message"]);
-        Assert.Contains($"{bigFile}:1:1: the file is 50 MiB; a manifest file may be at most 8 MiB", (string?)bigIsle["status"]?["message"]);
+        Assert.Contains($"{bigFile}:1:1: the file is 50MiB; a manifest file may be at most 8MiB", (string?)bigIsle["status"]?["message"]);
         var get = await _h.CtlAsync("get", "isles", deep, "-o", "json");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.Contains($"{deepFile}:5:", (string?)JsonNode.Parse(get.Stdout)!["status"]?["message"]);

@@ -87,7 +87,7 @@ public class ManifestFuzzTests
             for (int m = random.Next(1, 6); m > 0; m--) text = Mutate(random, text);
             cases++;
 
-            ManifestLoadResult result;
+            ManifestLoadResult<Manifest> result;
             try { result = ManifestLoader.Load(text, "fuzz.yaml", Islander.Drivers.DriverCatalogs.Known); }
             catch (Exception e) { throw new Xunit.Sdk.XunitException($"case {cases} threw {e.GetType().Name}: {e.Message}\n--- input:\n{text}"); }
 

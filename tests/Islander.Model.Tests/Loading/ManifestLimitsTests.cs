@@ -68,7 +68,7 @@ public class ManifestLimitsTests
 
         var d = Assert.Single(result.Diagnostics);
         Assert.Equal(("big.yaml", 1), (d.File, d.Line));
-        Assert.Contains("8 MiB", d.Message);
+        Assert.Contains("8MiB", d.Message);
         Assert.Contains("split it into several files", d.Message);
         Assert.True(d.Message.Length < 300);
         Assert.False(result.IsComplete);

@@ -43,14 +43,6 @@ public sealed class Rtnetlink : IDisposable
         _socket.Execute(RtnlRequest.NewVeth(name, peerName, fd.Fd), op);
     }
 
-    /// <summary>Equivalent to: ip link set {name} netns {ns}.</summary>
-    public void MoveToNamespace(string name, NetworkNamespace ns)
-    {
-        var link = RequireLink(name);
-        using var fd = ns.Open();
-        _socket.Execute(RtnlRequest.SetNetns(link.Index, fd.Fd), $"RTM_NEWLINK (ip link set {name} netns {ns})");
-    }
-
     /// <summary>Equivalent to: ip link set {name} master {bridge}.</summary>
     public void SetMaster(string name, string bridge)
     {

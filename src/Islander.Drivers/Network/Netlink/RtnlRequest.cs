@@ -46,11 +46,6 @@ public static class RtnlRequest
         return b.ToArray();
     }
 
-    /// <summary>Equivalent to: ip link set {index} netns {netnsFd}.</summary>
-    public static byte[] SetNetns(int index, int netnsFd) =>
-        new NetlinkMessageBuilder(NetlinkMessageType.NewLink, Change).IfInfo(index)
-            .AttrU32((ushort)LinkAttr.NetNsFd, (uint)netnsFd).ToArray();
-
     /// <summary>Equivalent to: ip link set {index} master {masterIndex}.</summary>
     public static byte[] SetMaster(int index, int masterIndex) =>
         new NetlinkMessageBuilder(NetlinkMessageType.NewLink, Change).IfInfo(index)

@@ -31,10 +31,6 @@ public class RtnlRequestTests
         Assert.Equal(Golden.Hex("netlink/link-set-name.hex"), RtnlRequest.SetName(3, "eth0"));
 
     [Fact]
-    public void SetNetns_MatchesIpLinkSetNetns() =>
-        Assert.Equal(Golden.Hex("netlink/link-set-netns.hex"), RtnlRequest.SetNetns(3, 4));
-
-    [Fact]
     public void NewAddress_MatchesIpAddrAdd() =>
         Assert.Equal(Golden.Hex("netlink/addr-add.hex"), RtnlRequest.NewAddress(2, IPAddress.Parse("10.211.0.1"), 24));
 

@@ -1,7 +1,6 @@
-using Islander.Drivers.Images;
 using Islander.Model;
 
-namespace Islander.Drivers.Tests.Images;
+namespace Islander.Model.Tests.Loading;
 
 public class ImageReferenceTests
 {
@@ -72,5 +71,52 @@ public class ImageReferenceTests
     {
         Assert.Equal(D, ImageReference.Parse("busybox:1@" + D).ManifestReference);
         Assert.Equal("1", ImageReference.Parse("busybox:1").ManifestReference);
+    }
+
+    // distribution/reference's limits, at the edge: the name (as written, before the tag) 255 characters, the tag 128.
+    public static TheoryData<string, bool> Limits => new()
+    {
+        { new string('a', 255), true },
+        { new string('a', 256), false },
+        { "registry.example/" + new string('a', 238), true },
+        { "registry.example/" + new string('a', 239), false },
+        { "busybox:" + new string('t', 128), true },
+        { "busybox:" + new string('t', 129), false },
+        { "busybox:1.36\n", false },
+        { "busybox:é", false },
+        { "busybox@sha256:" + new string('A', 64), false },
+        { "busybox@sha512:" + new string('a', 128), false },
+        { "busybox@sha256:" + new string('a', 63), false },
+        { "busybox@sha256:" + new string('a', 64), true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Limits))]
+    public void TryParse_Limits_AsDistributionReference(string text, bool valid)
+    {
+        Assert.Equal(valid, ImageReference.TryParse(text, out _));
+    }
+
+    /// <summary>The manifest's image field and a pull use the same rule: what a manifest accepts can be pulled.</summary>
+    [Theory]
+    [MemberData(nameof(Limits))]
+    public void ManifestImage_Limits_SameAsPull(string text, bool valid)
+    {
+        var yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: web}\nspec:\n  image: \"" + text.Replace("\n", "\\n") + "\"\n";
+
+        var result = ManifestLoader.Load(yaml, "web.yaml", Islander.Drivers.DriverCatalogs.Known);
+
+        Assert.Equal(valid, !result.Diagnostics.Any(d => d.Field == "spec.image"));
+    }
+
+    [Fact]
+    public void ManifestImage_UnknownDigestAlgorithm_SaysWhy()
+    {
+        var yaml = "apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: web}\nspec:\n  image: alpine@md5:0123456789abcdef0123456789abcdef\n";
+
+        var d = Assert.Single(ManifestLoader.Load(yaml, "web.yaml", Islander.Drivers.DriverCatalogs.Known).Diagnostics);
+
+        Assert.Equal("web.yaml:5:10: spec.image: \"alpine@md5:0123456789abcdef0123456789abcdef\" is not an image reference; invalid digest \"md5:0123456789abcdef0123456789abcdef\" "
+            + "(want sha256:<64 lower-case hex digits>); use a reference such as busybox:1.36, localhost:5000/app:v1 or alpine@sha256:<64 hex digits>", d.ToString());
     }
 }

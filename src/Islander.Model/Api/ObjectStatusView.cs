@@ -1,0 +1,31 @@
+namespace Islander.Model.Api;
+
+/// <summary>
+/// An object's status; absent fields are left out. Every kind has phase, reason, message and problems (the manifest's
+/// problems while its last good version stays); isles add observedGeneration to addresses, networks bridge to isles
+/// (the number attached), volumes driver to usedBy (the isles that mount it).
+/// </summary>
+public sealed record ObjectStatusView(
+    string? Phase = null,
+    long? ObservedGeneration = null,
+    int? Pid = null,
+    int? ExitCode = null,
+    int? ExitSignal = null,
+    string? Reason = null,
+    string? Message = null,
+    int? RestartCount = null,
+    DateTimeOffset? StartedAt = null,
+    DateTimeOffset? FinishedAt = null,
+    DateTimeOffset? NextStartAt = null,
+    IReadOnlyDictionary<string, string>? Addresses = null,
+    string? Bridge = null,
+    string? Subnet = null,
+    string? Gateway = null,
+    int? Isles = null,
+    string? Driver = null,
+    string? Path = null,
+    long? SizeLimit = null,
+    long? BytesUsed = null,
+    IReadOnlyList<string>? Snapshots = null,
+    IReadOnlyList<string>? UsedBy = null,
+    IReadOnlyList<string>? Problems = null);

@@ -1,0 +1,45 @@
+namespace Islander.Model;
+
+/// <summary>
+/// The machine-readable reasons of an object's status (<c>status.reason</c>) and of the API's errors, as islanderd
+/// writes them and islanderctl compares them: one set, so that a writer and a reader cannot spell one differently.
+/// CamelCase, as Kubernetes' reasons.
+/// </summary>
+public static class Reasons
+{
+    // How an isle's process ended.
+    public const string Completed = "Completed";
+    public const string Error = "Error";
+    public const string OomKilled = "OOMKilled";
+    /// <summary>The process is gone without an exit status (its cgroup vanished).</summary>
+    public const string Lost = "Lost";
+    public const string Stopped = "Stopped";
+    public const string CrashLoopBackOff = "CrashLoopBackOff";
+
+    // Why a start failed.
+    /// <summary>May pass next time: retried with back-off.</summary>
+    public const string StartFailed = "StartFailed";
+    /// <summary>Cannot pass without a change: kept in Error.</summary>
+    public const string StartError = "StartError";
+    public const string ImagePullFailed = "ImagePullFailed";
+    public const string CommandNotFound = "CommandNotFound";
+    public const string CommandNotExecutable = "CommandNotExecutable";
+    public const string WorkingDirInvalid = "WorkingDirInvalid";
+
+    // Why an isle is held back.
+    public const string MissingReference = "MissingReference";
+    public const string DependencyCycle = "DependencyCycle";
+    public const string WaitingForDependencies = "WaitingForDependencies";
+    public const string WaitingForVolume = "WaitingForVolume";
+
+    // Manifests.
+    public const string InvalidManifest = "InvalidManifest";
+    public const string ManifestsUnavailable = "ManifestsUnavailable";
+
+    // Networks and volumes.
+    public const string InUse = "InUse";
+    public const string DriverUnavailable = "DriverUnavailable";
+    public const string VolumeError = "VolumeError";
+    public const string DriverChangeRefused = "DriverChangeRefused";
+    public const string Restoring = "Restoring";
+}

@@ -1,0 +1,34 @@
+using Islander.Controller.State;
+using Islander.Controller.Tests.Api;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Islander.Controller.Tests.Cli;
+
+/// <summary>`islanderctl get` against a real islanderd over the fake runtime.</summary>
+public sealed class GetCommandTests : IAsyncDisposable
+{
+    readonly DaemonFixture _d = new();
+
+    public ValueTask DisposeAsync() => _d.DisposeAsync();
+
+    [Theory]
+    [InlineData("table")]
+    [InlineData("wide")]
+    public async Task GetNetworks_SpecWithoutGateway_ShowsTheGatewayTheDaemonChose(string format)
+    {
+        _d.Write("net.yaml", "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: demo}\nspec: {subnet: 10.231.0.0/24}\n");
+        await _d.StartAsync();
+        // What the network pass records once the bridge is made; this daemon has no network driver to make it.
+        _d.App!.Services.GetRequiredService<StateStore>().SaveNetwork(new NetworkRecord
+        {
+            Name = "demo", Subnet = "10.231.0.0/24", Gateway = "10.231.0.1", Bridge = "isl-demo", Ready = true,
+        });
+
+        var (exit, output, _) = await _d.CtlAsync("get", "networks", "-o", format);
+        var describe = await _d.CtlAsync("describe", "network", "demo");
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"demo\s+Ready\s+bridge\s+10\.231\.0\.0/24\s+10\.231\.0\.1\s", output);
+        Assert.Contains("Gateway:      10.231.0.1", describe.Out);
+    }
+}
