@@ -5,7 +5,7 @@ namespace Islander.Testing;
 
 /// <summary>
 /// An in-memory <see cref="ICgroupDriver"/>: which groups exist, with which limits and which pids. It kills
-/// nothing: <see cref="Delete"/> records the pids it would have killed in <see cref="Killed"/>. It refuses what
+/// nothing: <see cref="DeleteAsync"/> records the pids it would have killed in <see cref="Killed"/>. It refuses what
 /// the real drivers refuse (bad names, contradictory CPU limits), and
 /// <see cref="CgroupDriverContract"/> keeps it honest.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         }
     }
 
-    /// <summary>Every pid that a <see cref="Delete"/> killed.</summary>
+    /// <summary>Every pid that a <see cref="DeleteAsync"/> killed.</summary>
     public IReadOnlySet<int> Killed
     {
         get
@@ -49,8 +49,9 @@ public sealed class FakeCgroupDriver : ICgroupDriver
     /// <summary>Makes the next <see cref="Create"/> or <see cref="AddProcess"/> of any isle throw this (one-shot), to test error paths.</summary>
     public Exception? NextError { get; set; }
 
-    public void Create(string isle, IsleResources resources, DevicePolicy devices)
+    public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CgroupName.Isle(isle);
         lock (_lock)
         {
@@ -61,8 +62,9 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         }
     }
 
-    public void AddProcess(string isle, int pid)
+    public void AddProcess(string isle, int pid, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         CgroupName.Isle(isle);
         lock (_lock)
@@ -90,22 +92,25 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         return new CgroupPaths(dirs, Path.Combine(_root, "memory", _parent, isle, "memory.oom_control"));
     }
 
-    public bool Exists(string isle)
+    public bool Exists(string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CgroupName.Isle(isle);
         lock (_lock)
             return _groups.ContainsKey(isle);
     }
 
-    public IReadOnlySet<int> Processes(string isle)
+    public IReadOnlySet<int> Processes(string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CgroupName.Isle(isle);
         lock (_lock)
             return _groups.TryGetValue(isle, out var group) ? new SortedSet<int>(group.Pids) : new SortedSet<int>();
     }
 
-    public CgroupStats Stats(string isle)
+    public CgroupStats Stats(string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CgroupName.Isle(isle);
         lock (_lock)
         {
@@ -121,14 +126,16 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         }
     }
 
-    public void Delete(string isle)
+    public Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CgroupName.Isle(isle);
         lock (_lock)
         {
             if (_groups.Remove(isle, out var group))
                 _killed.UnionWith(group.Pids);
         }
+        return Task.CompletedTask;
     }
 
     /// <summary>The kernel OOM-killed <paramref name="pid"/> in the isle's group: counts it and removes the pid.</summary>

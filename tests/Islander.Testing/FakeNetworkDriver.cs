@@ -24,14 +24,16 @@ public sealed class FakeNetworkDriver : INetworkDriver
     /// <summary>When set, runs (outside the fake's lock) before a bridge is made: a test holds one network's bridge-making there.</summary>
     public Action<BridgeNetworkConfig>? EnsureGate { get; set; }
 
-    public void EnsureNetwork(BridgeNetworkConfig network)
+    public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         EnsureGate?.Invoke(network);
         lock (_lock) _networks[network.Name] = network;
     }
 
-    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) AttachLocked(network, endpoint);
     }
 
@@ -45,13 +47,15 @@ public sealed class FakeNetworkDriver : INetworkDriver
         _loopbacksUp.Add(endpoint.Netns);
     }
 
-    public void Detach(BridgeNetworkConfig network, string isle)
+    public void Detach(BridgeNetworkConfig network, string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) _attachments.Remove((network.Name, isle));
     }
 
-    public void DeleteNetwork(BridgeNetworkConfig network)
+    public void DeleteNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
             _networks.Remove(network.Name);
@@ -60,27 +64,31 @@ public sealed class FakeNetworkDriver : INetworkDriver
         }
     }
 
-    public void SyncFirewall(FirewallConfig config)
+    public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) Firewall = config;
     }
 
-    public void BringUpLoopback(NetworkNamespace netns)
+    public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) _loopbacksUp.Add(netns);
     }
 
     /// <summary>Addresses a namespace has besides its attachments (set by a test: an isle attached by an earlier daemon).</summary>
     public Dictionary<NetworkNamespace, List<System.Net.IPAddress>> ExtraAddresses { get; } = [];
 
-    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns)
+    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) return _attachments.Values.Where(e => e.Netns.Equals(netns)).Select(e => e.Ip)
             .Concat(ExtraAddresses.GetValueOrDefault(netns) ?? []).ToList();
     }
 
-    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
+    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) return ProbeLocked(network, isles);
     }
 

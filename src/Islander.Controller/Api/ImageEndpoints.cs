@@ -5,6 +5,7 @@ using Islander.Controller.Hosting;
 using Islander.Controller.Images;
 using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Model;
 using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;

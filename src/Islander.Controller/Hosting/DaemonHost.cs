@@ -1,5 +1,6 @@
 using Islander.Controller.Api;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

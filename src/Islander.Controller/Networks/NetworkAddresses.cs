@@ -34,7 +34,7 @@ public sealed class NetworkAddresses(
         {
             lock (networks.LockOf(attachment.Name))
             {
-                var record = networks.EnsureNetwork(attachment.Name);
+                var record = networks.EnsureNetwork(attachment.Name, CancellationToken.None);
                 if (!record.Ready)
                     throw new IslanderException($"network {attachment.Name} is not ready: {record.Message}", ErrorCategory.Transient);
                 RebuildLocked(record);
@@ -70,7 +70,7 @@ public sealed class NetworkAddresses(
             {
                 if (store.GetNetwork(name) is not { } record || !record.Allocations.ContainsKey(isle))
                     continue;
-                driver.Detach(NetworkReconciler.Config(record), isle);
+                driver.Detach(NetworkReconciler.Config(record), isle, CancellationToken.None);
                 if (release) Release(record, isle);
             }
     }
@@ -113,7 +113,7 @@ public sealed class NetworkAddresses(
             IReadOnlyList<IPAddress> addresses;
             try
             {
-                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid));
+                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid), CancellationToken.None);
             }
             catch (Exception e) when (e is IslanderException or IOException)
             {

@@ -38,7 +38,7 @@ public sealed class NetworkFirewall(IIsleRuntime runtime, INetworkDriver driver,
                 foreach (var p in spec.Ports)
                     ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
             }
-            driver.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports));
+            driver.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports), CancellationToken.None);
         }
     }
 }

@@ -40,12 +40,12 @@ public sealed class NetworkReconciler(
 
     public Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
-        Reconcile(name);
+        Reconcile(name, cancellationToken);
         foreach (var isle in desired.Referencing(Key(name))) queue.Add(ObjectKey.Isle(isle)); // a ready network lets them start
         return Task.FromResult(ReconcileResult.Done);
     }
 
-    void Reconcile(string name)
+    void Reconcile(string name, CancellationToken cancellationToken)
     {
         lock (LockOf(name))
         {
@@ -64,14 +64,14 @@ public sealed class NetworkReconciler(
                     SetStatus(record, Reasons.InUse, inUse);
                     return; // releasing the last address requeues this network
                 }
-                driver.DeleteNetwork(Config(record));
+                driver.DeleteNetwork(Config(record), cancellationToken);
                 store.DeleteNetwork(name);
                 log.LogInformation("Network {Network} deleted (bridge {Bridge})", name, record.Bridge);
                 events.Record(Key(name), EventType.Normal, "Deleted", $"bridge {record.Bridge} removed");
                 firewall.Sync();
                 return;
             }
-            EnsureNetwork(name);
+            EnsureNetwork(name, cancellationToken);
             firewall.Sync();
         }
     }
@@ -80,13 +80,13 @@ public sealed class NetworkReconciler(
     /// Makes the desired network's bridge exist and returns its record (a copy, read under the network's lock: hold
     /// <see cref="LockOf"/> to act on it); throws when it cannot (yet).
     /// </summary>
-    public NetworkRecord EnsureNetwork(string name)
+    public NetworkRecord EnsureNetwork(string name, CancellationToken cancellationToken)
     {
         lock (LockOf(name))
         {
             try
             {
-                return EnsureNetworkLocked(name);
+                return EnsureNetworkLocked(name, cancellationToken);
             }
             finally
             {
@@ -101,7 +101,7 @@ public sealed class NetworkReconciler(
     /// changed, nobody on it), update in place (masquerade, internal: bridge and the isles' links stay), or wait
     /// (InUse) while isles hold addresses a new subnet would not have.
     /// </summary>
-    NetworkRecord EnsureNetworkLocked(string name)
+    NetworkRecord EnsureNetworkLocked(string name, CancellationToken cancellationToken)
     {
         var spec = desired.Get(Key(name))?.Object?.Spec.Deserialize<NetworkSpec>(SpecJson.Options)
             ?? throw new IslanderException($"network {name} is not defined", ErrorCategory.NotFound);
@@ -113,7 +113,7 @@ public sealed class NetworkReconciler(
                 SetStatus(record!, Reasons.InUse, waits);
                 return record!;
             case null:
-                driver.EnsureNetwork(Config(record!)); // cheap and idempotent: repairs a bridge removed by hand
+                driver.EnsureNetwork(Config(record!), cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
                 if (record!.Reason is not null)
                 {
                     record.Reason = record.Message = null; // a change it waited for was taken back
@@ -121,19 +121,19 @@ public sealed class NetworkReconciler(
                 }
                 return record;
             case RecreateNetwork recreate:
-                driver.DeleteNetwork(Config(record!));
-                return Make(record!, recreate.Spec);
+                driver.DeleteNetwork(Config(record!), cancellationToken);
+                return Make(record!, recreate.Spec, cancellationToken);
             case UpdateNetwork update:
-                return Make(record!, update.Spec);
+                return Make(record!, update.Spec, cancellationToken);
             case CreateNetwork create:
-                return Make(record ?? new NetworkRecord { Name = name }, create.Spec);
+                return Make(record ?? new NetworkRecord { Name = name }, create.Spec, cancellationToken);
             default:
                 throw new InvalidOperationException($"network {name}: unexpected {decision.Action}");
         }
     }
 
     /// <summary>Makes (or updates) the bridge as <paramref name="spec"/> says and saves the record, ready.</summary>
-    NetworkRecord Make(NetworkRecord record, NetworkSpec spec)
+    NetworkRecord Make(NetworkRecord record, NetworkSpec spec, CancellationToken cancellationToken)
     {
         string name = record.Name;
         var subnet = spec.Subnet ?? (record.Subnet.Length > 0 && spec.Gateway is null ? IPNetwork.Parse(record.Subnet) : FreeSubnet(name));
@@ -141,7 +141,7 @@ public sealed class NetworkReconciler(
         var want = new BridgeNetworkConfig(name, subnet, gateway, spec.Masquerade, spec.Internal);
         // Validates subnet and gateway (and the stored allocations against them) before touching the kernel.
         IpamPool.Create(name, want.Subnet, want.Gateway, NetworkAddresses.Allocations(record));
-        driver.EnsureNetwork(want);
+        driver.EnsureNetwork(want, cancellationToken);
         record.Subnet = want.Subnet.ToString();
         record.Gateway = want.Gateway.ToString();
         record.Masquerade = want.Masquerade;

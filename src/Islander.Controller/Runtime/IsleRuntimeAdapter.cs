@@ -43,7 +43,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, INetworkDriver netwo
         foreach (var a in plan.Networks)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            network.Attach(a.Network, new IsleEndpoint(plan.Name, netns, a.Ip, a.IfName, a.DefaultRoute));
+            network.Attach(a.Network, new IsleEndpoint(plan.Name, netns, a.Ip, a.IfName, a.DefaultRoute), cancellationToken);
         }
         return ValueTask.CompletedTask;
     }

@@ -46,7 +46,7 @@ public sealed class IsleVolumes
             return _store.GetVolume(name);
         try
         {
-            var info = driver.Inspect(name);
+            var info = driver.Inspect(name, CancellationToken.None);
             record.SizeLimit = info.SizeLimit;
             record.BytesUsed = info.BytesUsed;
             record.Snapshots = [.. info.Snapshots];
@@ -101,7 +101,7 @@ public sealed class IsleVolumes
                 {
                     if (_store.GetVolume(name) is not { Phase: VolumePhase.Ready } record)
                         throw new IslanderException($"volume {name} is not ready", ErrorCategory.Transient);
-                    paths[name] = _drivers.For(record.Driver).Create(name, record.Spec with { Size = null });
+                    paths[name] = _drivers.For(record.Driver).Create(name, record.Spec with { Size = null }, CancellationToken.None);
                     if (!record.Users.Contains(isle))
                     {
                         record.Users.Add(isle);

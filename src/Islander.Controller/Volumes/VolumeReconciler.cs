@@ -32,7 +32,7 @@ public sealed class VolumeReconciler(
 
     public Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
-        Reconcile(name);
+        Reconcile(name, cancellationToken);
         foreach (var isle in desired.Referencing(IsleVolumes.Key(name))) queue.Add(ObjectKey.Isle(isle)); // a ready volume lets them start
         return Task.FromResult(ReconcileResult.Done);
     }
@@ -42,7 +42,7 @@ public sealed class VolumeReconciler(
     /// status as Error with the driver's message and are not retried before the next resync; other failures are
     /// recorded and thrown, so the loop retries with back-off.
     /// </summary>
-    void Reconcile(string name)
+    void Reconcile(string name, CancellationToken cancellationToken)
     {
         lock (LockOf(name))
         {
@@ -64,7 +64,7 @@ public sealed class VolumeReconciler(
                 switch (decision.Action)
                 {
                     case DeleteVolume:
-                        drivers.For(record.Driver).Delete(name);
+                        drivers.For(record.Driver).Delete(name, cancellationToken);
                         store.DeleteVolume(name);
                         log.LogInformation("Volume {Volume} deleted with its data (reclaimPolicy Delete)", name);
                         events.Record(IsleVolumes.Key(name), EventType.Normal, "Deleted", $"{VolumeErrors.Lower(record.Driver)} volume and its snapshots removed (reclaimPolicy Delete)");
@@ -89,14 +89,14 @@ public sealed class VolumeReconciler(
                         record.Driver = create.Spec.Driver;
                         record.Size = create.Spec.Size;
                         record.ReclaimPolicy = create.Spec.ReclaimPolicy;
-                        path = drivers.For(record.Driver).Create(name, create.Spec);
+                        path = drivers.For(record.Driver).Create(name, create.Spec, cancellationToken);
                         record.Created = true;
                         log.LogInformation("Volume {Volume} created ({Driver})", name, VolumeErrors.Lower(record.Driver));
                         break;
                     case UpdateVolume update:
                         if (update.Spec.Size != record.Size)
                         {
-                            drivers.For(record.Driver).Resize(name, update.Spec.Size);
+                            drivers.For(record.Driver).Resize(name, update.Spec.Size, cancellationToken);
                             log.LogInformation("Volume {Volume} resized to {Size}", name, update.Spec.Size?.ToString() ?? "the driver's default");
                             events.Record(IsleVolumes.Key(name), EventType.Normal, "Resized", update.Spec.Size is { } s ? $"size limit {Quantity.FormatBytes(s)}" : "size limit removed");
                         }
@@ -104,7 +104,7 @@ public sealed class VolumeReconciler(
                         record.ReclaimPolicy = update.Spec.ReclaimPolicy;
                         break;
                 }
-                Refresh(record, decision.Problem, path);
+                Refresh(record, decision.Problem, path, cancellationToken);
             }
             catch (IslanderException e)
             {
@@ -120,11 +120,11 @@ public sealed class VolumeReconciler(
     /// Records what the driver says of the volume. Unless this pass just created it (<paramref name="created"/>, its
     /// path), finds it first (Create: idempotent; for tmpfs after a reboot, mounts it again).
     /// </summary>
-    void Refresh(VolumeRecord record, string? problem, string? created)
+    void Refresh(VolumeRecord record, string? problem, string? created, CancellationToken cancellationToken)
     {
         var driver = drivers.For(record.Driver);
-        var path = created ?? driver.Create(record.Name, record.Spec with { Size = null }); // never resize here: UpdateVolume does
-        var info = driver.Inspect(record.Name);
+        var path = created ?? driver.Create(record.Name, record.Spec with { Size = null }, cancellationToken); // never resize here: UpdateVolume does
+        var info = driver.Inspect(record.Name, cancellationToken);
         bool changed = record.Path != path || record.SizeLimit != info.SizeLimit || record.BytesUsed != info.BytesUsed
             || !record.Snapshots.SequenceEqual(info.Snapshots);
         record.Path = path;
@@ -199,7 +199,7 @@ public sealed class VolumeReconciler(
             {
                 record.Phase = VolumePhase.Pending; // Refresh makes it Ready again, with an event
                 record.Reason = record.Message = null;
-                try { Refresh(record, null, created: null); }
+                try { Refresh(record, null, created: null, CancellationToken.None); }
                 catch (IslanderException e) { SetStatus(record, VolumePhase.Error, Reasons.VolumeError, e.Message, EventType.Warning); }
             }
         }

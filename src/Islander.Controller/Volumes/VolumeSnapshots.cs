@@ -23,7 +23,7 @@ public sealed class VolumeSnapshots(
     public void Snapshot(string name, string snapshot)
     {
         var driver = DriverOf(name);
-        driver.Snapshot(name, snapshot);
+        driver.Snapshot(name, snapshot, CancellationToken.None);
         log.LogInformation("Volume {Volume}: snapshot {Snapshot} taken", name, snapshot);
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Snapshot", $"snapshot {snapshot} taken");
     }
@@ -35,7 +35,7 @@ public sealed class VolumeSnapshots(
     public async Task<RestoreResult> RestoreAsync(string name, string snapshot, CancellationToken cancellationToken)
     {
         var driver = DriverOf(name);
-        if (!driver.Inspect(name).Snapshots.Contains(snapshot))
+        if (!driver.Inspect(name, cancellationToken).Snapshots.Contains(snapshot))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
         await passes.BeginRestoreAsync(name, cancellationToken);
         var stopped = new List<string>();
@@ -53,7 +53,7 @@ public sealed class VolumeSnapshots(
                 planner.Stopped(isle);
                 stopped.Add(isle);
             }
-            driver.Restore(name, snapshot);
+            driver.Restore(name, snapshot, cancellationToken);
         }
         finally
         {

@@ -7,10 +7,12 @@ internal static class CgroupApply
 {
     /// <param name="group">The isle's group, for messages.</param>
     /// <param name="directoryOf">The isle's directory for a controller's files; null when the host lacks the controller.</param>
-    public static void Run(CgroupFs fs, string group, IEnumerable<CgroupWrite> writes, Func<CgroupController, string?> directoryOf)
+    public static void Run(CgroupFs fs, string group, IEnumerable<CgroupWrite> writes, Func<CgroupController, string?> directoryOf,
+        CancellationToken cancellationToken)
     {
         foreach (var write in writes)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string? dir = directoryOf(write.Controller);
             if (dir is null)
             {

@@ -15,10 +15,10 @@ public static class CgroupDetector
     /// <exception cref="CgroupException">Unsupported when no cgroup filesystem is mounted there; NotFound when the root is missing.</exception>
     public static CgroupHost Detect(string root = DefaultRoot)
     {
-        int err = CgroupSyscalls.FileSystemType(root, out long rootType);
+        int err = CgroupInterop.FileSystemType(root, out long rootType);
         if (err != 0)
             throw CgroupException.SyscallFailed("statfs", root, err);
-        long? unifiedType = CgroupSyscalls.FileSystemType(Path.Combine(root, "unified"), out long u) == 0 ? u : null;
+        long? unifiedType = CgroupInterop.FileSystemType(Path.Combine(root, "unified"), out long u) == 0 ? u : null;
 
         var layout = Classify(rootType, unifiedType);
         if (layout == CgroupLayout.Unified)
@@ -28,7 +28,7 @@ public static class CgroupDetector
         }
 
         var mounted = CgroupV1Driver.HierarchyNames
-            .Where(h => CgroupSyscalls.FileSystemType(Path.Combine(root, h.Value), out long t) == 0 && t == CgroupSyscalls.CgroupSuperMagic)
+            .Where(h => CgroupInterop.FileSystemType(Path.Combine(root, h.Value), out long t) == 0 && t == CgroupInterop.CgroupSuperMagic)
             .Select(h => h.Key)
             .ToHashSet();
         if (mounted.Count == 0)
@@ -48,8 +48,8 @@ public static class CgroupDetector
     /// </summary>
     /// <param name="unifiedType">f_type of <c>root/unified</c>, null when it does not exist.</param>
     public static CgroupLayout Classify(long rootType, long? unifiedType) =>
-        rootType == CgroupSyscalls.Cgroup2SuperMagic ? CgroupLayout.Unified
-        : unifiedType == CgroupSyscalls.Cgroup2SuperMagic ? CgroupLayout.Hybrid
+        rootType == CgroupInterop.Cgroup2SuperMagic ? CgroupLayout.Unified
+        : unifiedType == CgroupInterop.Cgroup2SuperMagic ? CgroupLayout.Hybrid
         : CgroupLayout.Legacy;
 
     /// <summary>The controllers islander knows in a v2 cgroup.controllers line.</summary>

@@ -1,5 +1,6 @@
 using Islander.Drivers.Interop;
 using Islander.Model;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Cgroups;
 
@@ -13,8 +14,6 @@ namespace Islander.Drivers.Cgroups;
 /// </summary>
 internal static class CgroupDeviceFilter
 {
-    const int ENOENT = 2, EPERM = 1, EACCES = 13, EINVAL = 22, ENOSPC = 28;
-
     /// <summary>Room for the verifier's log when a load fails (the kernel truncates a longer log).</summary>
     const int LogSize = 1 << 20;
 
@@ -23,12 +22,13 @@ internal static class CgroupDeviceFilter
     /// <exception cref="CgroupException">A bpf(2) call failed; a load that the verifier refused carries its log.</exception>
     public static void Apply(string group, IReadOnlyList<EbpfInstruction>? program)
     {
-        Check(BpfSyscalls.OpenDirectory(group, out int dirFd), "open", group);
-        var ours = new List<(int Fd, ulong Tag)>();
-        int loaded = -1;
+        Check(BpfInterop.OpenDirectory(group, out var dirFd), "open", group);
+        using var dir = dirFd!;
+        var ours = new List<(SafeFileHandle Fd, ulong Tag)>();
+        SafeFileHandle? loaded = null;
         try
         {
-            int queried = BpfSyscalls.Query(dirFd, BpfSyscalls.AttachCgroupDevice, out uint[] ids);
+            int queried = BpfInterop.Query(dir, BpfInterop.AttachCgroupDevice, out uint[] ids);
             // Allow-all (a privileged isle) where bpf is missing or denied: nothing of ours can be attached, and no
             // filter is wanted, so the isle starts as it would without device programs at all.
             if (queried != 0 && program is null)
@@ -41,26 +41,25 @@ internal static class CgroupDeviceFilter
             if (program is not null)
             {
                 loaded = Load(program, group);
-                Check(BpfSyscalls.ProgramInfo(loaded, out _, out ulong tag), "bpf BPF_OBJ_GET_INFO_BY_FD", group);
+                Check(BpfInterop.ProgramInfo(loaded, out _, out ulong tag), "bpf BPF_OBJ_GET_INFO_BY_FD", group);
                 // The same instructions are already attached (the tag is the kernel's hash of them): nothing to do.
                 if (ours.Count == 1 && ours[0].Tag == tag)
                     return;
-                Check(BpfSyscalls.Attach(dirFd, loaded, BpfSyscalls.AttachCgroupDevice, BpfSyscalls.AllowMulti),
+                Check(BpfInterop.Attach(dir, loaded, BpfInterop.AttachCgroupDevice, BpfInterop.AllowMulti),
                     "bpf BPF_PROG_ATTACH BPF_CGROUP_DEVICE", group);
             }
             foreach (var (fd, _) in ours)
             {
-                int err = BpfSyscalls.Detach(dirFd, fd, BpfSyscalls.AttachCgroupDevice);
-                if (err != 0 && err != ENOENT)
+                int err = BpfInterop.Detach(dir, fd, BpfInterop.AttachCgroupDevice);
+                if (err != 0 && err != Errno.ENOENT)
                     throw CgroupException.SyscallFailed("bpf BPF_PROG_DETACH BPF_CGROUP_DEVICE", group, err);
             }
         }
         finally
         {
-            BpfSyscalls.Close(loaded);
+            loaded?.Dispose();
             foreach (var (fd, _) in ours)
-                BpfSyscalls.Close(fd);
-            BpfSyscalls.Close(dirFd);
+                fd.Dispose();
         }
     }
 
@@ -69,49 +68,49 @@ internal static class CgroupDeviceFilter
     /// loads it again with a log buffer, so the exception carries the verifier's reasons.
     /// </summary>
     /// <param name="group">For messages.</param>
-    public static int Load(IReadOnlyList<EbpfInstruction> program, string group)
+    public static SafeFileHandle Load(IReadOnlyList<EbpfInstruction> program, string group)
     {
         byte[] code = EbpfInstruction.Encode(program);
-        int err = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, null, out int fd);
+        int err = BpfInterop.LoadProgram(BpfInterop.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, null, out var fd);
         if (err == 0)
-            return fd;
-        if (err is EACCES or EINVAL)
+            return fd!;
+        if (err is Errno.EACCES or Errno.EINVAL)
         {
             var log = new byte[LogSize];
-            int again = BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, log, out fd);
+            int again = BpfInterop.LoadProgram(BpfInterop.ProgTypeCgroupDevice, code, DeviceFilterProgram.License, DeviceFilterProgram.Name, log, out fd);
             if (again == 0)
-                return fd; // refused once, accepted now: nothing to report
+                return fd!; // refused once, accepted now: nothing to report
             int end = Array.IndexOf(log, (byte)0);
             string text = System.Text.Encoding.UTF8.GetString(log, 0, end < 0 ? log.Length : end).TrimEnd();
-            if (again is EACCES or EINVAL or ENOSPC && text.Length > 0)
+            if (again is Errno.EACCES or Errno.EINVAL or Errno.ENOSPC && text.Length > 0)
                 throw new CgroupException(
-                    $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(again)}; the verifier said:\n{text}",
+                    $"bpf BPF_PROG_LOAD device filter for {group}: {Errno.Describe(again)}; the verifier said:\n{text}",
                     ErrorCategory.Unknown);
             err = again;
         }
-        if (err == EPERM)
+        if (err == Errno.EPERM)
             throw new CgroupException(
-                $"bpf BPF_PROG_LOAD device filter for {group}: {SyscallException.Describe(err)}: loading a BPF program needs " +
+                $"bpf BPF_PROG_LOAD device filter for {group}: {Errno.Describe(err)}: loading a BPF program needs " +
                 "CAP_BPF or CAP_SYS_ADMIN (and, before Linux 5.11, enough RLIMIT_MEMLOCK)", ErrorCategory.Unsupported);
         throw CgroupException.SyscallFailed("bpf BPF_PROG_LOAD device filter for", group, err);
     }
 
     /// <summary>An fd and the tag of program <paramref name="id"/> when islander made it; null for others' and for one that went away.</summary>
-    static (int Fd, ulong Tag)? Ours(uint id, string group)
+    static (SafeFileHandle Fd, ulong Tag)? Ours(uint id, string group)
     {
-        int err = BpfSyscalls.ProgramById(id, out int fd);
+        int err = BpfInterop.ProgramById(id, out var fd);
         // Gone since the query, or an LSM keeps it from us (runc skips those too: another filter only restricts more).
-        if (err is ENOENT or EPERM or EACCES)
+        if (err is Errno.ENOENT or Errno.EPERM or Errno.EACCES)
             return null;
         Check(err, "bpf BPF_PROG_GET_FD_BY_ID", group);
-        err = BpfSyscalls.ProgramInfo(fd, out string name, out ulong tag);
+        err = BpfInterop.ProgramInfo(fd!, out string name, out ulong tag);
         if (err != 0 || name != DeviceFilterProgram.Name)
         {
-            BpfSyscalls.Close(fd);
+            fd!.Dispose();
             Check(err, "bpf BPF_OBJ_GET_INFO_BY_FD", group);
             return null;
         }
-        return (fd, tag);
+        return (fd!, tag);
     }
 
     static void Check(int err, string op, string group)

@@ -43,15 +43,10 @@ public sealed class CgroupException : IslanderException
 
     static string Format(string op, string path, string? value, int errno) =>
         value is null
-            ? $"{op} {path}: {SyscallException.Describe(errno)}"
-            : $"{op} {path} = {value.TrimEnd('\n')}: {SyscallException.Describe(errno)}";
+            ? $"{op} {path}: {Interop.Errno.Describe(errno)}"
+            : $"{op} {path} = {value.TrimEnd('\n')}: {Interop.Errno.Describe(errno)}";
 
-    static ErrorCategory Categorize(int errno) => errno switch
-    {
-        2 /* ENOENT */ or 3 /* ESRCH */ => ErrorCategory.NotFound,
-        17 /* EEXIST */ => ErrorCategory.AlreadyExists,
-        16 /* EBUSY */ or 11 /* EAGAIN */ or 4 /* EINTR */ => ErrorCategory.Transient,
-        38 /* ENOSYS */ or 95 /* EOPNOTSUPP */ or 19 /* ENODEV */ => ErrorCategory.Unsupported,
-        _ => ErrorCategory.Unknown,
-    };
+    /// <summary>ENODEV on a cgroup file: the controller is not there (v1: a hierarchy without it); else as any errno.</summary>
+    static ErrorCategory Categorize(int errno) =>
+        errno == Interop.Errno.ENODEV ? ErrorCategory.Unsupported : Interop.Errno.Category(errno);
 }

@@ -12,8 +12,6 @@ internal class CgroupFs
 {
     public static readonly CgroupFs Kernel = new();
 
-    const int ENOENT = 2, ESRCH = 3, EEXIST = 17;
-
     public virtual bool DirectoryExists(string path) => Directory.Exists(path);
 
     public virtual bool FileExists(string path) => File.Exists(path);
@@ -25,16 +23,16 @@ internal class CgroupFs
     /// <summary>mkdir; an existing directory is success.</summary>
     public virtual void MakeDirectory(string path)
     {
-        int err = CgroupSyscalls.MakeDirectory(path);
-        if (err != 0 && err != EEXIST)
+        int err = CgroupInterop.MakeDirectory(path);
+        if (err != 0 && err != Errno.EEXIST)
             throw CgroupException.SyscallFailed("mkdir", path, err);
     }
 
     /// <summary>rmdir; false when the directory was already gone. Throws on anything else (EBUSY: still populated).</summary>
     public virtual bool RemoveDirectory(string path)
     {
-        int err = CgroupSyscalls.RemoveDirectory(path);
-        if (err == ENOENT)
+        int err = CgroupInterop.RemoveDirectory(path);
+        if (err == Errno.ENOENT)
             return false;
         if (err != 0)
             throw CgroupException.SyscallFailed("rmdir", path, err);
@@ -57,7 +55,7 @@ internal class CgroupFs
     /// <summary>Writes <paramref name="value"/> in one write(2). Throws <see cref="CgroupException"/> naming file, value and errno.</summary>
     public virtual void Write(string path, string value)
     {
-        int err = CgroupSyscalls.WriteFile(path, value);
+        int err = CgroupInterop.WriteFile(path, value);
         if (err != 0)
             throw CgroupException.WriteFailed(path, value, err);
     }
@@ -65,8 +63,8 @@ internal class CgroupFs
     /// <summary>SIGKILL; a process that is already gone is success.</summary>
     public virtual void Kill(int pid)
     {
-        int err = CgroupSyscalls.Kill(pid, CgroupSyscalls.SigKill);
-        if (err != 0 && err != ESRCH)
+        int err = CgroupInterop.Kill(pid, CgroupInterop.SigKill);
+        if (err != 0 && err != Errno.ESRCH)
             throw CgroupException.SyscallFailed("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), err);
     }
 
@@ -74,7 +72,7 @@ internal class CgroupFs
     /// <exception cref="CgroupException">NotFound when the path does not exist, InvalidManifest when it is not a block device.</exception>
     public virtual DeviceNumber ResolveBlockDevice(string path)
     {
-        int err = CgroupSyscalls.StatDevice(path, out bool isBlock, out uint major, out uint minor);
+        int err = CgroupInterop.StatDevice(path, out bool isBlock, out uint major, out uint minor);
         if (err != 0)
             throw CgroupException.SyscallFailed("stat io device", path, err);
         if (!isBlock)
@@ -89,6 +87,6 @@ internal class CgroupFs
     public virtual void SetDeviceFilter(string group, IReadOnlyList<EbpfInstruction>? program) =>
         CgroupDeviceFilter.Apply(group, program);
 
-    /// <summary>Pause between polls of a group that is being emptied; a fake can make it zero.</summary>
-    public virtual void Pause() => Thread.Sleep(10);
+    /// <summary>Pause between polls of a group that is being emptied, without holding a thread; a fake can make it zero.</summary>
+    public virtual Task PauseAsync(CancellationToken cancellationToken) => Task.Delay(10, cancellationToken);
 }

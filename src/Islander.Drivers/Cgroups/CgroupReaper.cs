@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using Islander.Model;
 
 namespace Islander.Drivers.Cgroups;
@@ -23,12 +24,17 @@ internal static class CgroupReaper
         }
     }
 
-    /// <summary>Sends SIGKILL to every pid listed in the groups until none is listed; each round re-reads them, so forks that raced the kill are caught.</summary>
-    public static void KillUntilEmpty(CgroupFs fs, Func<IEnumerable<string>> groups)
+    /// <summary>
+    /// Sends SIGKILL to every pid listed in the groups until none is listed; each round re-reads them, so forks that
+    /// raced the kill are caught. Between rounds it awaits a short delay: a thread of the pool is not held for the
+    /// seconds a group of dying processes may take.
+    /// </summary>
+    public static async Task KillUntilEmptyAsync(CgroupFs fs, Func<IEnumerable<string>> groups, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var pids = ListPids(fs, groups());
             if (pids.Count == 0)
                 return;
@@ -38,7 +44,7 @@ internal static class CgroupReaper
                     ErrorCategory.Transient);
             foreach (int pid in pids)
                 fs.Kill(pid);
-            fs.Pause();
+            await fs.PauseAsync(cancellationToken);
         }
     }
 
@@ -54,13 +60,14 @@ internal static class CgroupReaper
     /// <see cref="ListPids"/> for a look while others may remove the groups: a group removed meanwhile (ENOENT, or
     /// ENODEV from v1's cgroup.procs of a group being removed) has no processes.
     /// </summary>
-    public static SortedSet<int> ListPidsRacing(CgroupFs fs, Func<IEnumerable<string>> groups)
+    public static SortedSet<int> ListPidsRacing(CgroupFs fs, Func<IEnumerable<string>> groups, CancellationToken cancellationToken)
     {
         var pids = new SortedSet<int>();
         try
         {
             foreach (var group in groups())
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     pids.UnionWith(CgroupText.Pids(fs.Read(Path.Combine(group, "cgroup.procs"))));
@@ -81,21 +88,22 @@ internal static class CgroupReaper
     /// rmdir of every group in <paramref name="dirs"/> (deepest first). A dead process can keep its group
     /// busy for a moment after it left cgroup.procs, so EBUSY is retried until <see cref="Timeout"/>.
     /// </summary>
-    public static void Remove(CgroupFs fs, IEnumerable<string> dirs)
+    public static async Task RemoveAsync(CgroupFs fs, IEnumerable<string> dirs, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + Timeout;
         foreach (var dir in dirs)
         {
             while (true)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     fs.RemoveDirectory(dir);
                     break;
                 }
-                catch (CgroupException e) when (e.Errno == 16 /* EBUSY */ && DateTime.UtcNow < deadline)
+                catch (CgroupException e) when (e.Errno == Errno.EBUSY && DateTime.UtcNow < deadline)
                 {
-                    fs.Pause();
+                    await fs.PauseAsync(cancellationToken);
                 }
             }
         }

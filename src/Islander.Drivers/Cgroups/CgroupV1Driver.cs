@@ -54,22 +54,23 @@ public sealed class CgroupV1Driver : ICgroupDriver
     /// <summary>The hierarchies this driver puts isles in.</summary>
     public IReadOnlyList<CgroupController> Controllers => _controllers;
 
-    public void Create(string isle, IsleResources resources, DevicePolicy devices)
+    public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken)
     {
         CgroupName.Isle(isle);
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
 
         foreach (var c in _controllers)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             EnsureParent(c);
             _fs.MakeDirectory(Dir(c, isle));
         }
 
         var plan = CgroupV1Plan.For(resources, devices, ReadCurrent(isle), d => numbers[d]);
-        CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null);
+        CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null, cancellationToken);
     }
 
-    public void AddProcess(string isle, int pid)
+    public void AddProcess(string isle, int pid, CancellationToken cancellationToken)
     {
         // 0 would mean "the writer": the daemon itself would move into the isle's group.
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
@@ -77,6 +78,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
         string value = pid.ToString(CultureInfo.InvariantCulture);
         foreach (var c in _controllers)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string dir = Dir(c, isle);
             if (!_fs.DirectoryExists(dir))
                 throw new CgroupException($"cannot add process {pid}: no cgroup {dir}", ErrorCategory.NotFound);
@@ -92,21 +94,22 @@ public sealed class CgroupV1Driver : ICgroupDriver
             Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null);
     }
 
-    public bool Exists(string isle)
+    public bool Exists(string isle, CancellationToken cancellationToken)
     {
         CgroupName.Isle(isle);
+        cancellationToken.ThrowIfCancellationRequested();
         return _controllers.Any(c => _fs.DirectoryExists(Dir(c, isle)));
     }
 
-    public IReadOnlySet<int> Processes(string isle)
+    public IReadOnlySet<int> Processes(string isle, CancellationToken cancellationToken)
     {
         CgroupName.Isle(isle);
-        return CgroupReaper.ListPidsRacing(_fs, () => _controllers.SelectMany(c => CgroupReaper.Subtree(_fs, Dir(c, isle))));
+        return CgroupReaper.ListPidsRacing(_fs, () => _controllers.SelectMany(c => CgroupReaper.Subtree(_fs, Dir(c, isle))), cancellationToken);
     }
 
-    public CgroupStats Stats(string isle)
+    public CgroupStats Stats(string isle, CancellationToken cancellationToken)
     {
-        if (!Exists(isle))
+        if (!Exists(isle, cancellationToken))
             throw new CgroupException($"no cgroup {Path.Combine(_parent, isle)} in any v1 hierarchy", ErrorCategory.NotFound);
         string? Read(CgroupController c, string file) => Has(c) ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
         long? nanos = CgroupText.Number(Read(CgroupController.CpuAcct, "cpuacct.usage"));
@@ -127,23 +130,23 @@ public sealed class CgroupV1Driver : ICgroupDriver
         };
     }
 
-    public void Delete(string isle)
+    public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
-        if (!Exists(isle))
+        if (!Exists(isle, cancellationToken))
             return;
         var dirs = _controllers.Select(c => Dir(c, isle)).ToList();
         IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
 
-        FreezeAndKill(isle, Groups);
-        CgroupReaper.KillUntilEmpty(_fs, Groups);
-        CgroupReaper.Remove(_fs, Groups().ToList());
+        await FreezeAndKillAsync(isle, Groups, cancellationToken);
+        await CgroupReaper.KillUntilEmptyAsync(_fs, Groups, cancellationToken);
+        await CgroupReaper.RemoveAsync(_fs, Groups().ToList(), cancellationToken);
     }
 
     /// <summary>
     /// A fork loop can outrun a kill loop; frozen tasks cannot fork. So, as runc's signalAllProcesses:
     /// freeze, SIGKILL everything, thaw (the kills land on thaw). Without a freezer the kill loop alone runs.
     /// </summary>
-    void FreezeAndKill(string isle, Func<IEnumerable<string>> groups)
+    async Task FreezeAndKillAsync(string isle, Func<IEnumerable<string>> groups, CancellationToken cancellationToken)
     {
         if (!Has(CgroupController.Freezer))
             return;
@@ -156,8 +159,9 @@ public sealed class CgroupV1Driver : ICgroupDriver
         {
             // FREEZING until every task is in the refrigerator; give it up to a second, then kill anyway.
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+            // A cancelled wait still thaws (finally): a group is never left frozen.
             while (_fs.Read(state)?.Trim() != "FROZEN" && DateTime.UtcNow < deadline)
-                _fs.Pause();
+                await _fs.PauseAsync(cancellationToken);
             foreach (int pid in CgroupReaper.ListPids(_fs, groups()))
                 _fs.Kill(pid);
         }

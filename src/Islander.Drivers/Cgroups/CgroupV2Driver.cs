@@ -39,7 +39,7 @@ public sealed class CgroupV2Driver : ICgroupDriver
 
     public CgroupVersion Version => CgroupVersion.V2;
 
-    public void Create(string isle, IsleResources resources, DevicePolicy devices)
+    public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken)
     {
         string dir = Dir(isle);
         // Compile before creating anything, like the IO devices below: a policy that cannot be compiled leaves no trace.
@@ -48,9 +48,11 @@ public sealed class CgroupV2Driver : ICgroupDriver
         // Resolve IO devices before creating anything, so a wrong path leaves no trace.
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
 
-        EnsureParent();
+        EnsureParent(cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         _fs.MakeDirectory(dir);
         // The filter first: it is the isolation, the limits after it are resource control.
+        cancellationToken.ThrowIfCancellationRequested();
         _fs.SetDeviceFilter(dir, filter);
 
         var current = new CgroupCurrent
@@ -60,11 +62,12 @@ public sealed class CgroupV2Driver : ICgroupDriver
         };
         var plan = CgroupV2Plan.For(resources, current, d => numbers[d]);
         var enabled = CgroupText.Controllers(_fs.Read(Path.Combine(dir, "cgroup.controllers")));
-        CgroupApply.Run(_fs, dir, plan, c => enabled.Contains(Name(c)) ? dir : null);
+        CgroupApply.Run(_fs, dir, plan, c => enabled.Contains(Name(c)) ? dir : null, cancellationToken);
     }
 
-    public void AddProcess(string isle, int pid)
+    public void AddProcess(string isle, int pid, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         // 0 would mean "the writer": the daemon itself would move into the isle's group.
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         string dir = Dir(isle);
@@ -79,12 +82,18 @@ public sealed class CgroupV2Driver : ICgroupDriver
         return new CgroupPaths([dir], Path.Combine(dir, "memory.events"));
     }
 
-    public bool Exists(string isle) => _fs.DirectoryExists(Dir(isle));
-
-    public IReadOnlySet<int> Processes(string isle) => CgroupReaper.ListPidsRacing(_fs, () => CgroupReaper.Subtree(_fs, Dir(isle)));
-
-    public CgroupStats Stats(string isle)
+    public bool Exists(string isle, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        return _fs.DirectoryExists(Dir(isle));
+    }
+
+    public IReadOnlySet<int> Processes(string isle, CancellationToken cancellationToken) =>
+        CgroupReaper.ListPidsRacing(_fs, () => CgroupReaper.Subtree(_fs, Dir(isle)), cancellationToken);
+
+    public CgroupStats Stats(string isle, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         string dir = Dir(isle);
         if (!_fs.DirectoryExists(dir))
             throw new CgroupException($"no cgroup {dir}", ErrorCategory.NotFound);
@@ -105,7 +114,7 @@ public sealed class CgroupV2Driver : ICgroupDriver
         };
     }
 
-    public void Delete(string isle)
+    public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
         string dir = Dir(isle);
         if (!_fs.DirectoryExists(dir))
@@ -115,8 +124,8 @@ public sealed class CgroupV2Driver : ICgroupDriver
         string kill = Path.Combine(dir, "cgroup.kill");
         if (_fs.FileExists(kill))
             _fs.Write(kill, "1");
-        CgroupReaper.KillUntilEmpty(_fs, () => CgroupReaper.Subtree(_fs, dir));
-        CgroupReaper.Remove(_fs, CgroupReaper.Subtree(_fs, dir));
+        await CgroupReaper.KillUntilEmptyAsync(_fs, () => CgroupReaper.Subtree(_fs, dir), cancellationToken);
+        await CgroupReaper.RemoveAsync(_fs, CgroupReaper.Subtree(_fs, dir), cancellationToken);
     }
 
     string Dir(string isle) => Path.Combine(_root, _parent, CgroupName.Isle(isle));
@@ -125,11 +134,12 @@ public sealed class CgroupV2Driver : ICgroupDriver
     /// mkdir of each level of the parent path, enabling our controllers in every ancestor's
     /// cgroup.subtree_control on the way (a controller reaches a group only if its parent delegates it).
     /// </summary>
-    void EnsureParent()
+    void EnsureParent(CancellationToken cancellationToken)
     {
         string level = _root;
         foreach (var segment in _parent.Split('/'))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             EnableControllers(level);
             level = Path.Combine(level, segment);
             _fs.MakeDirectory(level);

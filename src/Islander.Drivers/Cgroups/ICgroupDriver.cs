@@ -14,6 +14,9 @@ namespace Islander.Drivers.Cgroups;
 /// not a block device), <see cref="ErrorCategory.Unsupported"/> (a limit whose controller this host lacks),
 /// <see cref="ErrorCategory.NotFound"/> (no such group, process gone), <see cref="ErrorCategory.Transient"/>
 /// (EBUSY, processes that would not die in time). Implementations are safe to call from one thread per isle.
+/// Every call that touches the cgroupfs takes a <see cref="CancellationToken"/> and checks it between file
+/// operations, never half-way through one: a cancelled call throws <see cref="OperationCanceledException"/> and may
+/// leave what a failure leaves (the calls are idempotent, so the next one converges).
 /// </remarks>
 public interface ICgroupDriver
 {
@@ -25,7 +28,7 @@ public interface ICgroupDriver
     /// and writes every managed limit: those <paramref name="resources"/> sets, the kernel's defaults for the
     /// rest. Idempotent: calling it again with other resources updates the limits of the existing group,
     /// with the processes in it. On failure the group may be left half-configured; call it again or
-    /// <see cref="Delete"/> it — the caller owns the cleanup.
+    /// <see cref="DeleteAsync"/> it — the caller owns the cleanup.
     /// </summary>
     /// <param name="isle">The isle's name: letters, digits, '-', '_' and '.'; becomes the directory name.</param>
     /// <param name="devices">
@@ -33,13 +36,13 @@ public interface ICgroupDriver
     /// versions: v1 writes them into devices.deny and devices.allow, v2 attaches them compiled into a
     /// BPF_CGROUP_DEVICE program (<see cref="DeviceFilterProgram"/>), replacing the one it attached before.
     /// </param>
-    void Create(string isle, IsleResources resources, DevicePolicy devices);
+    void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken);
 
     /// <summary>
     /// Moves process <paramref name="pid"/> (all its threads) into the isle's group, in every hierarchy.
     /// Idempotent. <see cref="ErrorCategory.NotFound"/> when the group does not exist or the process is gone.
     /// </summary>
-    void AddProcess(string isle, int pid);
+    void AddProcess(string isle, int pid, CancellationToken cancellationToken);
 
     /// <summary>
     /// The isle's group directories and OOM counter file, computed from the name (the group need not exist).
@@ -51,22 +54,24 @@ public interface ICgroupDriver
     /// The pids in the isle's group and its sub-groups, in every hierarchy: what runs of the isle, whatever any file
     /// says. Empty when the group does not exist. A snapshot: processes may start and end meanwhile.
     /// </summary>
-    IReadOnlySet<int> Processes(string isle);
+    IReadOnlySet<int> Processes(string isle, CancellationToken cancellationToken);
 
     /// <summary>Whether the isle's group exists (in any hierarchy, on v1: a half-created group exists).</summary>
-    bool Exists(string isle);
+    bool Exists(string isle, CancellationToken cancellationToken);
 
     /// <summary>
     /// Memory (working set and limit), CPU time, tasks (count and limit), block IO bytes and OOM-kill counters: a few
     /// file reads, no caching. <see cref="ErrorCategory.NotFound"/> when the group does not exist.
     /// </summary>
-    CgroupStats Stats(string isle);
+    CgroupStats Stats(string isle, CancellationToken cancellationToken);
 
     /// <summary>
     /// Kills every process left in the isle's group and its sub-groups (v2: cgroup.kill when the kernel has it;
     /// v1: freeze, SIGKILL, thaw; then SIGKILL again until the group is empty), waits for them to leave and
     /// removes the directories. The parent group stays. A missing group is success, so Delete is idempotent.
-    /// <see cref="ErrorCategory.Transient"/> when processes survive about ten seconds.
+    /// <see cref="ErrorCategory.Transient"/> when processes survive about ten seconds. The wait is asynchronous (no
+    /// thread sleeps while the kernel reaps); <paramref name="cancellationToken"/> stops it between polls, leaving the
+    /// group for the next Delete.
     /// </summary>
-    void Delete(string isle);
+    Task DeleteAsync(string isle, CancellationToken cancellationToken);
 }

@@ -1,5 +1,3 @@
-using Islander.Drivers.Runtime;
-
 namespace Islander.Drivers.Images;
 
 /// <summary>What <c>islanderctl image ls/inspect</c> shows.</summary>

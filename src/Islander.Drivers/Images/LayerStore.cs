@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 
 namespace Islander.Drivers.Images;
 

@@ -1,5 +1,3 @@
-using Islander.Drivers.Runtime;
-
 namespace Islander.Drivers.Images;
 
 /// <summary>An image ready to run: <see cref="LayerDirs"/> go to OverlayRootfs.Prepare as lower dirs (top first).</summary>

@@ -266,7 +266,7 @@ public sealed partial class TarUnpacker
         int errno = FileInterop.TrySetXattr(full, name, bytes);
         if (errno is 0)
             return;
-        if (errno is 1 /* EPERM */ or 95 /* EOPNOTSUPP */ or 22 /* EINVAL */ or 61 /* ENODATA */)
+        if (errno is Errno.EPERM or Errno.EOPNOTSUPP or Errno.EINVAL or Errno.ENODATA)
         {
             skippedXattrs++;
             return;

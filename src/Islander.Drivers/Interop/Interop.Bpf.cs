@@ -1,17 +1,19 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
 /// <summary>
 /// bpf(2), for the cgroup device filter: load a BPF_PROG_TYPE_CGROUP_DEVICE program, attach it to a cgroup
-/// directory, find and detach the programs attached there. Like <see cref="CgroupSyscalls"/>, the calls return
+/// directory, find and detach the programs attached there. Like <see cref="CgroupInterop"/>, the calls return
 /// the errno (0 on success): the caller skips some (ENOENT for a program that went away) and names the cgroup
 /// in the rest. Layouts of <c>union bpf_attr</c> from include/uapi/linux/bpf.h; a size smaller than the
-/// kernel's union is fine (it zero-fills), and every field after the ones set here must be zero.
+/// kernel's union is fine (it zero-fills), and every field after the ones set here must be zero. Program and cgroup
+/// fds are <see cref="SafeFileHandle"/>s: the attr structs take their numbers while the caller holds them.
 /// </summary>
-internal static unsafe partial class BpfSyscalls
+internal static unsafe partial class BpfInterop
 {
     // enum bpf_cmd
     const int BPF_PROG_LOAD = 5, BPF_PROG_ATTACH = 8, BPF_PROG_DETACH = 9, BPF_PROG_GET_FD_BY_ID = 13,
@@ -29,8 +31,6 @@ internal static unsafe partial class BpfSyscalls
     /// <summary>BPF_OBJ_NAME_LEN.</summary>
     const int ObjNameLength = 16;
 
-    const int ENOSPC = 28;
-
     /// <summary>__NR_bpf: not unified across architectures (it predates the 5.x table).</summary>
     static long SysBpf => RuntimeInformation.ProcessArchitecture switch
     {
@@ -46,8 +46,8 @@ internal static unsafe partial class BpfSyscalls
     static int Bpf(int cmd, void* attr, int size, out long result)
     {
         do result = Syscall(SysBpf, cmd, attr, size);
-        while (result == -1 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        return result == -1 ? Marshal.GetLastPInvokeError() : 0;
+        while (result == -1 && Errno.Last == Errno.EINTR);
+        return result == -1 ? Errno.Last : 0;
     }
 
     /// <summary>
@@ -55,9 +55,9 @@ internal static unsafe partial class BpfSyscalls
     /// verifier's log (log_level 1) as a NUL-terminated string; without it the kernel keeps no log, which is the
     /// fast path for a program that loads.
     /// </summary>
-    public static int LoadProgram(uint type, ReadOnlySpan<byte> instructions, string license, string name, byte[]? log, out int fd)
+    public static int LoadProgram(uint type, ReadOnlySpan<byte> instructions, string license, string name, byte[]? log, out SafeFileHandle? fd)
     {
-        fd = -1;
+        fd = null;
         if (Encoding.ASCII.GetByteCount(name) >= ObjNameLength)
             throw new ArgumentException($"program name {name} is longer than {ObjNameLength - 1} bytes", nameof(name));
         byte[] licenseBytes = Encoding.ASCII.GetBytes(license + "\0");
@@ -80,24 +80,24 @@ internal static unsafe partial class BpfSyscalls
             Encoding.ASCII.GetBytes(name, new Span<byte>(attr + 48, ObjNameLength)); // prog_name
             int err = Bpf(BPF_PROG_LOAD, attr, 72, out long result);
             if (err == 0)
-                fd = (int)result;
+                fd = new SafeFileHandle((nint)result, ownsHandle: true);
             return err;
         }
     }
 
     /// <summary>Equivalent to: bpftool cgroup attach CGROUP device id ID multi (BPF_PROG_ATTACH).</summary>
-    public static int Attach(int cgroupFd, int programFd, uint attachType, uint flags) =>
+    public static int Attach(SafeHandle cgroupFd, SafeHandle programFd, uint attachType, uint flags) =>
         AttachDetach(BPF_PROG_ATTACH, cgroupFd, programFd, attachType, flags);
 
     /// <summary>Equivalent to: bpftool cgroup detach CGROUP device id ID (BPF_PROG_DETACH).</summary>
-    public static int Detach(int cgroupFd, int programFd, uint attachType) =>
+    public static int Detach(SafeHandle cgroupFd, SafeHandle programFd, uint attachType) =>
         AttachDetach(BPF_PROG_DETACH, cgroupFd, programFd, attachType, 0);
 
-    static int AttachDetach(int cmd, int cgroupFd, int programFd, uint attachType, uint flags)
+    static int AttachDetach(int cmd, SafeHandle cgroupFd, SafeHandle programFd, uint attachType, uint flags)
     {
         var attr = stackalloc uint[5];
-        attr[0] = (uint)cgroupFd;  // target_fd
-        attr[1] = (uint)programFd; // attach_bpf_fd
+        attr[0] = Number(cgroupFd);  // target_fd
+        attr[1] = Number(programFd); // attach_bpf_fd
         attr[2] = attachType;      // attach_type
         attr[3] = flags;           // attach_flags
         attr[4] = 0;               // replace_bpf_fd
@@ -108,7 +108,7 @@ internal static unsafe partial class BpfSyscalls
     /// Equivalent to: bpftool cgroup show CGROUP (BPF_PROG_QUERY without BPF_F_QUERY_EFFECTIVE): the ids of the
     /// programs of <paramref name="attachType"/> attached to this cgroup itself, not those inherited.
     /// </summary>
-    public static int Query(int cgroupFd, uint attachType, out uint[] ids)
+    public static int Query(SafeHandle cgroupFd, uint attachType, out uint[] ids)
     {
         int capacity = 64; // the kernel's limit of programs per cgroup and attach type (BPF_CGROUP_MAX_PROGS)
         var attr = stackalloc byte[32];
@@ -118,13 +118,13 @@ internal static unsafe partial class BpfSyscalls
             new Span<byte>(attr, 32).Clear();
             fixed (uint* p = ids)
             {
-                *(uint*)(attr + 0) = (uint)cgroupFd; // target_fd
+                *(uint*)(attr + 0) = Number(cgroupFd); // target_fd
                 *(uint*)(attr + 4) = attachType;     // attach_type
                 *(ulong*)(attr + 16) = (ulong)p;     // prog_ids
                 *(uint*)(attr + 24) = (uint)capacity; // prog_cnt (in: room, out: count)
                 int err = Bpf(BPF_PROG_QUERY, attr, 32, out _);
                 uint count = *(uint*)(attr + 24);
-                if (err == ENOSPC && count > capacity)
+                if (err == Errno.ENOSPC && count > capacity)
                 {
                     capacity = (int)count; // more attached since: ask again with room for them
                     continue;
@@ -138,14 +138,14 @@ internal static unsafe partial class BpfSyscalls
     }
 
     /// <summary>An fd for the loaded program with this id (BPF_PROG_GET_FD_BY_ID); ENOENT when it is gone.</summary>
-    public static int ProgramById(uint id, out int fd)
+    public static int ProgramById(uint id, out SafeFileHandle? fd)
     {
         var attr = stackalloc uint[3];
         attr[0] = id; // prog_id
         attr[1] = 0;  // next_id
         attr[2] = 0;  // open_flags
         int err = Bpf(BPF_PROG_GET_FD_BY_ID, attr, 12, out long result);
-        fd = err == 0 ? (int)result : -1;
+        fd = err == 0 ? new SafeFileHandle((nint)result, ownsHandle: true) : null;
         return err;
     }
 
@@ -153,14 +153,14 @@ internal static unsafe partial class BpfSyscalls
     /// A program's name and tag (the kernel's hash of its instructions) from BPF_OBJ_GET_INFO_BY_FD: in
     /// struct bpf_prog_info, tag is at offset 8 (8 bytes) and name at offset 64 (16 bytes).
     /// </summary>
-    public static int ProgramInfo(int programFd, out string name, out ulong tag)
+    public static int ProgramInfo(SafeHandle programFd, out string name, out ulong tag)
     {
         name = "";
         tag = 0;
         var info = stackalloc byte[80];
         new Span<byte>(info, 80).Clear();
         var attr = stackalloc byte[16];
-        *(uint*)(attr + 0) = (uint)programFd; // bpf_fd
+        *(uint*)(attr + 0) = Number(programFd); // bpf_fd
         *(uint*)(attr + 4) = 80;              // info_len
         *(ulong*)(attr + 8) = (ulong)info;    // info
         int err = Bpf(BPF_OBJ_GET_INFO_BY_FD, attr, 16, out _);
@@ -174,16 +174,20 @@ internal static unsafe partial class BpfSyscalls
     }
 
     /// <summary>open(2) of a cgroup directory, as the target of attach, detach and query.</summary>
-    public static int OpenDirectory(string path, out int fd)
+    public static int OpenDirectory(string path, out SafeFileHandle? fd)
     {
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
+        try
         {
-            do fd = LibC.open(p, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-            while (fd == -1 && LibC.errno == LibC.EINTR);
+            fd = FileDescriptorInterop.OpenDirectory(path);
+            return 0;
         }
-        return fd == -1 ? LibC.errno : 0;
+        catch (SyscallException e)
+        {
+            fd = null;
+            return e.Errno;
+        }
     }
 
-    public static void Close(int fd) => FileDescriptor.Close(fd);
+    /// <summary>The fd number inside a bpf_attr: valid while the caller holds the handle, which every caller here does.</summary>
+    static uint Number(SafeHandle handle) => (uint)handle.DangerousGetHandle();
 }

@@ -1,67 +1,53 @@
-using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
 /// <summary>
-/// Awaits process exits without polling: one thread blocks in epoll_wait(2) on the pidfds of every
-/// waiter (a pidfd turns readable when its process exits), so a daemon with many isles needs one
-/// thread, not one per isle, and an exit is noticed at once.
+/// epoll(7) for readability of fds, as the pidfd exit watcher uses it. struct epoll_event is Tmds.LibC's: it is
+/// packed on x86-64 (12 bytes) and naturally aligned elsewhere (16 bytes).
 /// </summary>
-internal sealed unsafe class PidfdExitWatcher
+internal static unsafe partial class EpollInterop
 {
-    public static PidfdExitWatcher Shared { get; } = new();
+    [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+    private static partial int EpollCreate1Native(int flags);
 
-    readonly int _epoll;
-    readonly ConcurrentDictionary<int, TaskCompletionSource> _waiters = new();
+    [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+    private static partial int EpollCtlNative(SafeHandle epoll, int op, SafeHandle fd, epoll_event* ev);
 
-    PidfdExitWatcher()
+    [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+    private static partial int EpollWaitNative(SafeHandle epoll, epoll_event* events, int maxEvents, int timeout);
+
+    /// <summary>Equivalent to: epoll_create1(EPOLL_CLOEXEC).</summary>
+    public static SafeFileHandle Create() =>
+        new(Errno.Check(EpollCreate1Native(LibC.EPOLL_CLOEXEC), "epoll_create1"), ownsHandle: true);
+
+    /// <summary>Watches <paramref name="fd"/> for one readability event (EPOLLIN|EPOLLONESHOT), reported with <paramref name="key"/>.</summary>
+    public static void AddOneShotReadable(SafeHandle epoll, SafeHandle fd, int key, string what)
     {
-        _epoll = Errno.Check(LibC.epoll_create1(LibC.EPOLL_CLOEXEC), "epoll_create1");
-        new Thread(Loop) { IsBackground = true, Name = "islander pidfd watcher" }.Start();
+        var ev = new epoll_event { events = LibC.EPOLLIN | LibC.EPOLLONESHOT, data = new epoll_data_t { fd = key } };
+        Errno.Check(EpollCtlNative(epoll, LibC.EPOLL_CTL_ADD, fd, &ev), "epoll_ctl", what);
     }
 
-    /// <summary>Completes when the process behind <paramref name="pidfd"/> has exited. The caller keeps the fd open until then.</summary>
-    public Task WhenExited(int pidfd, CancellationToken ct)
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_waiters.TryAdd(pidfd, tcs))
-            throw new InvalidOperationException($"pidfd {pidfd} is already watched");
-        var ev = new epoll_event { events = LibC.EPOLLIN | LibC.EPOLLONESHOT, data = new epoll_data_t { fd = pidfd } };
-        Errno.Check(LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_ADD, pidfd, &ev), "epoll_ctl", "pidfd");
-        if (ct.CanBeCanceled)
-            ct.Register(() =>
-            {
-                if (_waiters.TryRemove(pidfd, out var waiter))
-                {
-                    _ = LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, pidfd, null);
-                    waiter.TrySetCanceled(ct);
-                }
-            });
-        return tcs.Task;
-    }
+    /// <summary>Stops watching <paramref name="fd"/>; one already gone from the set is fine.</summary>
+    public static void Remove(SafeHandle epoll, SafeHandle fd) => EpollCtlNative(epoll, LibC.EPOLL_CTL_DEL, fd, null);
 
-    void Loop()
+    /// <summary>Blocks until at least one watched fd is ready and returns their keys; empty after an EINTR.</summary>
+    public static int[] Wait(SafeHandle epoll, int maxEvents)
     {
-        const int Max = 64;
-        var events = stackalloc epoll_event[Max];
-        while (true)
+        var events = stackalloc epoll_event[maxEvents];
+        int n = EpollWaitNative(epoll, events, maxEvents, -1);
+        if (n == -1)
         {
-            int n = LibC.epoll_wait(_epoll, events, Max, -1);
-            if (n < 0)
-            {
-                if (LibC.errno == LibC.EINTR) continue;
-                Errno.Check(n, "epoll_wait");
-            }
-            for (int i = 0; i < n; i++)
-            {
-                int fd = events[i].data.fd;
-                if (_waiters.TryRemove(fd, out var waiter))
-                {
-                    _ = LibC.epoll_ctl(_epoll, LibC.EPOLL_CTL_DEL, fd, null);
-                    waiter.TrySetResult();
-                }
-            }
+            int errno = Errno.Last;
+            if (errno == Errno.EINTR)
+                return [];
+            Errno.Throw(errno, "epoll_wait");
         }
+        var keys = new int[n];
+        for (int i = 0; i < n; i++)
+            keys[i] = events[i].data.fd;
+        return keys;
     }
 }

@@ -1,45 +1,86 @@
 using System.Runtime.InteropServices;
-using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
-/// <summary>Plain fd operations: open, close, read, write, poll, and moving an fd above a floor.</summary>
-internal static unsafe partial class FileDescriptor
+/// <summary>
+/// Plain fd operations: open, close, read, write, poll, and moving an fd above a floor. The O_* values come from
+/// Tmds.LibC, which has them per architecture (O_DIRECTORY and O_NOFOLLOW differ between x86-64 and arm64); callers
+/// outside Interop ask for what they mean (<see cref="OpenDirectory"/>, <see cref="OpenNoFollow"/>) instead of flags.
+/// An fd that outlives a statement is a <see cref="SafeFileHandle"/>; the plain ints here are the pipe ends and
+/// pidfds the launcher hands to posix_spawn by number.
+/// </summary>
+internal static unsafe partial class FileDescriptorInterop
 {
-    // Not Tmds.LibC's poll: it is imported without SetLastError, so LibC.errno after it is whatever an earlier
-    // call left (often 0). An EINTR (the SIGCHLD of an exec's launcher ending, a GC's suspension signal) was then
-    // not seen as one and surfaced as "poll exec stderr pipe: errno 0 (Success)", failing the exec.
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int poll(pollfd* fds, ulong nfds, int timeout);
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags, uint mode);
 
-    /// <summary>open(2). Without O_CLOEXEC in <paramref name="flags"/> the fd leaks into every child: only tests want that.</summary>
-    public static int Open(string path, int flags, int mode = 0)
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseNative(int fd);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint ReadNative(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint WriteNative(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlNative(int fd, int command, int argument);
+
+    // Not Tmds.LibC's poll: it is imported without SetLastError, so errno after it was whatever an earlier call left
+    // (often 0). An EINTR (the SIGCHLD of an exec's launcher ending, a GC's suspension signal) was then not seen as one
+    // and surfaced as "poll exec stderr pipe: errno 0 (Success)", failing the exec.
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int PollNative(pollfd* fds, ulong nfds, int timeout);
+
+    /// <summary>open(2), retried on EINTR. Without O_CLOEXEC in <paramref name="flags"/> the fd leaks into every child: only tests want that.</summary>
+    public static SafeFileHandle Open(string path, int flags, int mode = 0)
     {
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            int fd;
-            do fd = LibC.open(p, flags, (ushort)mode);
-            while (fd == -1 && LibC.errno == LibC.EINTR);
-            return Errno.Check(fd, "open", path);
-        }
+        int fd;
+        do fd = OpenNative(path, flags, (uint)mode);
+        while (fd == -1 && Errno.Last == Errno.EINTR);
+        Errno.Check(fd, "open", path);
+        return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Equivalent to: open(PATH, O_RDONLY|O_DIRECTORY|O_CLOEXEC), for ioctls and syncfs on a directory.</summary>
+    public static SafeFileHandle OpenDirectory(string path) =>
+        Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+
+    /// <summary>Equivalent to: open(PATH, O_RDONLY|O_NOFOLLOW|O_CLOEXEC): a file swapped for a symlink is refused (ELOOP), not followed.</summary>
+    public static SafeFileHandle OpenNoFollow(string path) =>
+        Open(path, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
+
+    /// <summary>Equivalent to: open(PATH, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, MODE): a log that several writers append to.</summary>
+    public static SafeFileHandle OpenAppend(string path, UnixFileMode mode) =>
+        Open(path, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC, (int)mode);
+
+    /// <summary>Closes a plain fd. Not retried on EINTR: Linux releases the fd anyway.</summary>
     public static void Close(int fd)
     {
-        // Not retried on EINTR: Linux releases the fd anyway.
         if (fd >= 0)
-            _ = LibC.close(fd);
+            CloseNative(fd);
     }
 
     /// <summary>fcntl(F_DUPFD_CLOEXEC): a copy of <paramref name="fd"/> at <paramref name="floor"/> or above; the original stays open.</summary>
-    public static int DupAbove(int fd, int floor)
+    public static int DupAbove(int fd, int floor) =>
+        Errno.Check(FcntlNative(fd, LibC.F_DUPFD_CLOEXEC, floor), "fcntl F_DUPFD_CLOEXEC");
+
+    /// <summary><see cref="DupAbove(int, int)"/> of the fd a handle holds; the handle keeps its own.</summary>
+    public static int DupAbove(SafeHandle handle, int floor)
     {
-        int copy = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, floor);
-        if (copy == -1)
-            throw new SyscallException("fcntl F_DUPFD_CLOEXEC", null, LibC.errno);
-        return copy;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return DupAbove((int)handle.DangerousGetHandle(), floor);
+        }
+        finally
+        {
+            if (added)
+                handle.DangerousRelease();
+        }
     }
 
     /// <summary>
@@ -51,11 +92,11 @@ internal static unsafe partial class FileDescriptor
     {
         if (fd >= floor)
             return fd;
-        int moved = LibC.fcntl(fd, LibC.F_DUPFD_CLOEXEC, floor);
-        int errno = LibC.errno;
-        _ = LibC.close(fd);
+        int moved = FcntlNative(fd, LibC.F_DUPFD_CLOEXEC, floor);
+        int errno = Errno.Last;
+        CloseNative(fd);
         if (moved == -1)
-            throw new SyscallException("fcntl F_DUPFD_CLOEXEC", null, errno);
+            Errno.Throw(errno, "fcntl F_DUPFD_CLOEXEC");
         return moved;
     }
 
@@ -67,38 +108,54 @@ internal static unsafe partial class FileDescriptor
             int done = 0;
             while (done < data.Length)
             {
-                long n = LibC.write(fd, p + done, data.Length - done);
-                if (n == -1 && LibC.errno == LibC.EINTR)
+                nint n = WriteNative(fd, p + done, data.Length - done);
+                if (n == -1 && Errno.Last == Errno.EINTR)
                     continue;
-                done += (int)Errno.Check(n, "write", what);
+                done += (int)Errno.Check((long)n, "write", what);
             }
         }
     }
 
-    /// <summary>read(2) once; 0 is EOF.</summary>
+    /// <summary>read(2) once, retried on EINTR; 0 is EOF.</summary>
     public static int Read(int fd, Span<byte> buffer, string what)
     {
         fixed (byte* p = buffer)
         {
-            long n;
-            do n = LibC.read(fd, p, buffer.Length);
-            while (n == -1 && LibC.errno == LibC.EINTR);
-            return (int)Errno.Check(n, "read", what);
+            nint n;
+            do n = ReadNative(fd, p, buffer.Length);
+            while (n == -1 && Errno.Last == Errno.EINTR);
+            return (int)Errno.Check((long)n, "read", what);
         }
     }
 
-    /// <summary>True when <paramref name="fd"/> is readable (or hung up) within <paramref name="timeoutMs"/>.</summary>
+    /// <summary>True when <paramref name="fd"/> is readable (or hung up) within <paramref name="timeoutMs"/>; an EINTR counts as not yet.</summary>
     public static bool PollReadable(int fd, int timeoutMs, string what)
     {
         var pfd = new pollfd { fd = fd, events = LibC.POLLIN };
-        int rc = poll(&pfd, 1, timeoutMs);
+        int rc = PollNative(&pfd, 1, timeoutMs);
         if (rc == -1)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == LibC.EINTR)
+            int errno = Errno.Last;
+            if (errno == Errno.EINTR)
                 return false;
-            throw new SyscallException("poll", what, errno);
+            Errno.Throw(errno, "poll", what);
         }
         return rc > 0;
+    }
+
+    /// <inheritdoc cref="PollReadable(int, int, string)"/>
+    public static bool PollReadable(SafeHandle handle, int timeoutMs, string what)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return PollReadable((int)handle.DangerousGetHandle(), timeoutMs, what);
+        }
+        finally
+        {
+            if (added)
+                handle.DangerousRelease();
+        }
     }
 }

@@ -29,7 +29,7 @@ internal static unsafe partial class FileSystemInterop
     private static partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncfsNative(int fd);
+    private static partial int SyncfsNative(SafeHandle fd);
 
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Renameat2Native(int olddirfd, string oldPath, int newdirfd, string newPath, uint flags);
@@ -40,7 +40,7 @@ internal static unsafe partial class FileSystemInterop
         // struct statfs on 64-bit Linux (x86_64, aarch64): 15 words, f_type, f_bsize, f_blocks, f_bfree, f_bavail first.
         long* buffer = stackalloc long[16];
         if (StatfsNative(path, buffer) != 0)
-            throw new SyscallException("statfs", path, Marshal.GetLastPInvokeError());
+            throw Errno.Exception(Errno.Last, "statfs", path);
         return new FileSystemStats(buffer[0], buffer[1], (ulong)buffer[2], (ulong)buffer[3], (ulong)buffer[4]);
     }
 
@@ -52,10 +52,10 @@ internal static unsafe partial class FileSystemInterop
         byte* buffer = stackalloc byte[256];
         if (StatxNative(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_INO, buffer) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is 2 /* ENOENT */ or 20 /* ENOTDIR */)
+            int errno = Errno.Last;
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
                 return 0;
-            throw new SyscallException("statx", path, errno);
+            throw Errno.Exception(errno, "statx", path);
         }
         return *(ulong*)(buffer + 32); // struct statx: stx_ino @32
     }
@@ -63,22 +63,14 @@ internal static unsafe partial class FileSystemInterop
     /// <summary>Equivalent to: sync -f PATH (commits the filesystem's transaction, so btrfs qgroup numbers are current).</summary>
     public static void Syncfs(string path)
     {
-        int fd = FileDescriptor.Open(path, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_DIRECTORY | Tmds.Linux.LibC.O_CLOEXEC);
-        try
-        {
-            if (SyncfsNative(fd) != 0)
-                throw new SyscallException("syncfs", path, Marshal.GetLastPInvokeError());
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = FileDescriptorInterop.OpenDirectory(path);
+        Errno.Check(SyncfsNative(fd), "syncfs", path);
     }
 
     /// <summary>Swaps two paths in one step (renameat2 RENAME_EXCHANGE): each name then points at what the other did.</summary>
     public static void Exchange(string a, string b)
     {
         if (Renameat2Native(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0)
-            throw new SyscallException("renameat2 RENAME_EXCHANGE", $"{a} <-> {b}", Marshal.GetLastPInvokeError());
+            throw Errno.Exception(Errno.Last, "renameat2 RENAME_EXCHANGE", $"{a} <-> {b}");
     }
 }

@@ -24,8 +24,6 @@ internal static unsafe partial class FileInterop
     const int AT_FDCWD = -100;
     const int AT_SYMLINK_NOFOLLOW = 0x100;
     const uint STATX_TYPE = 1, STATX_MODE = 2;
-    const int ENOENT = 2, ENOTDIR = 20;
-
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
 
@@ -59,15 +57,20 @@ internal static unsafe partial class FileInterop
     public static bool IsRoot => GeteuidNative() == 0;
 
     /// <summary>The type and permission bits of <paramref name="path"/> without following a final symlink; Missing when it does not exist.</summary>
-    public static FileStat Lstat(string path)
+    public static FileStat Lstat(string path) => Statx(path, AT_SYMLINK_NOFOLLOW);
+
+    /// <summary>As <see cref="Lstat"/>, following every symlink (stat(2)).</summary>
+    public static FileStat Stat(string path) => Statx(path, 0);
+
+    static FileStat Statx(string path, int flags)
     {
         byte* buffer = stackalloc byte[256];
-        if (StatxNative(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE, buffer) != 0)
+        if (StatxNative(AT_FDCWD, path, flags, STATX_TYPE | STATX_MODE, buffer) != 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno is ENOENT or ENOTDIR)
+            int errno = Errno.Last;
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
                 return default;
-            throw new SyscallException("statx", path, errno);
+            Errno.Throw(errno, "statx", path);
         }
         ushort mode = *(ushort*)(buffer + 28);
         // struct statx (linux/stat.h): stx_uid @20, stx_gid @24, stx_mode @28, stx_rdev_major @128, stx_rdev_minor @132.
@@ -110,14 +113,12 @@ internal static unsafe partial class FileInterop
     public static int TrySetXattr(string path, string name, ReadOnlySpan<byte> value)
     {
         fixed (byte* v = value)
-            return LsetxattrNative(path, name, v, (nuint)value.Length, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            return LsetxattrNative(path, name, v, (nuint)value.Length, 0) == 0 ? 0 : Errno.Last;
     }
 
     public static void SetXattr(string path, string name, ReadOnlySpan<byte> value)
     {
-        int errno = TrySetXattr(path, name, value);
-        if (errno != 0)
-            throw new SyscallException($"lsetxattr {name}", path, errno);
+        Errno.ThrowIfError(TrySetXattr(path, name, value), $"lsetxattr {name}", path);
     }
 
     /// <summary>The value of an extended attribute, or null when it is not set.</summary>
@@ -127,10 +128,10 @@ internal static unsafe partial class FileInterop
         nint n = LgetxattrNative(path, name, buffer, 4096);
         if (n < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == 61 /* ENODATA */)
+            int errno = Errno.Last;
+            if (errno == Errno.ENODATA)
                 return null;
-            throw new SyscallException($"lgetxattr {name}", path, errno);
+            Errno.Throw(errno, $"lgetxattr {name}", path);
         }
         return new ReadOnlySpan<byte>(buffer, (int)n).ToArray();
     }
@@ -144,12 +145,7 @@ internal static unsafe partial class FileInterop
         Check(UtimensatNative(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), "utimensat", path);
     }
 
-    /// <summary>LibraryImport saves errno with SetLastError; read it from there, not from libc again.</summary>
-    static void Check(int rc, string op, string path)
-    {
-        if (rc != 0)
-            throw new SyscallException(op, path, Marshal.GetLastPInvokeError());
-    }
+    static void Check(int rc, string op, string path) => Errno.Check(rc, op, path);
 
     static (long Sec, long Nsec) Split(DateTimeOffset t)
     {

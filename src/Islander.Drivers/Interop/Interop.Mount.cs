@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using Islander.Drivers.Rootfs;
-using Islander.Drivers.Runtime;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Interop;
 
@@ -32,10 +31,11 @@ internal static partial class MountInterop
     /// nowhere, held by the returned fd; it lives on after {path} is unmounted, until the fd is closed or the copy
     /// is attached with move_mount.
     /// </summary>
-    public static int CloneDetached(string path) => CloneDetached(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    public static SafeFileHandle CloneDetached(string path) => new(CloneDetached(path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC), ownsHandle: true);
 
     /// <summary>
-    /// The directory at {path} as a detached bind mount (open_tree OPEN_TREE_CLONE, with AT_RECURSIVE the mounts
+    /// The directory at {path} as a detached bind mount, as a plain fd: the launcher hands it to isle-init by number
+    /// and closes it with its other spawn fds (open_tree OPEN_TREE_CLONE, with AT_RECURSIVE the mounts
     /// below it too, as an rbind): what a bind of {path} would mount, held by the returned fd. {path} itself must not
     /// be a symlink (AT_SYMLINK_NOFOLLOW).
     /// </summary>
@@ -46,7 +46,7 @@ internal static partial class MountInterop
     {
         long fd = OpenTreeNative(SysOpenTree, AT_FDCWD, path, flags);
         if (fd < 0)
-            throw new MountException("open_tree", null, path, null, MountFlags.None, Marshal.GetLastPInvokeError());
+            throw new MountException("open_tree", null, path, null, MountFlags.None, Errno.Last);
         return (int)fd;
     }
 
@@ -54,7 +54,7 @@ internal static partial class MountInterop
     public static void Mount(string? source, string target, string? fstype, MountFlags flags, string? data)
     {
         if (MountNative(source, target, fstype, (ulong)flags, data) != 0)
-            throw new MountException("mount", source, target, fstype, flags, Marshal.GetLastPInvokeError());
+            throw new MountException("mount", source, target, fstype, flags, Errno.Last);
     }
 
     /// <summary>Equivalent to: umount -l {target}. Returns false when {target} was not mounted.</summary>
@@ -62,9 +62,9 @@ internal static partial class MountInterop
     {
         if (Umount2Native(target, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
             return true;
-        int errno = Marshal.GetLastPInvokeError();
+        int errno = Errno.Last;
         // EINVAL: not a mount point; ENOENT: already gone. Both mean "already done".
-        if (errno is 22 or 2)
+        if (errno is Errno.EINVAL or Errno.ENOENT)
             return false;
         throw new MountException("umount2", null, target, null, MountFlags.None, errno);
     }

@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Interop;
 
 /// <summary>
-/// AF_NETLINK sockets: socket(2), bind(2), setsockopt(2), send(2), recv(2), close(2).
+/// AF_NETLINK sockets: socket(2), bind(2), setsockopt(2), send(2), recv(2); the socket is a <see cref="SafeFileHandle"/>.
 /// Buffers are spans; encoding and decoding of the messages is pure code in Network/Netlink.
 /// </summary>
 internal static unsafe partial class NetlinkInterop
@@ -34,33 +35,28 @@ internal static unsafe partial class NetlinkInterop
     private static partial int SocketNative(int domain, int type, int protocol);
 
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    private static partial int BindNative(int fd, SockaddrNl* addr, uint len);
+    private static partial int BindNative(SafeHandle fd, SockaddrNl* addr, uint len);
 
     [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
-    private static partial int GetSockNameNative(int fd, SockaddrNl* addr, uint* len);
+    private static partial int GetSockNameNative(SafeHandle fd, SockaddrNl* addr, uint* len);
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOptNative(int fd, int level, int name, int* value, uint len);
+    private static partial int SetSockOptNative(SafeHandle fd, int level, int name, int* value, uint len);
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint SendNative(int fd, byte* buf, nuint len, int flags);
+    private static partial nint SendNative(SafeHandle fd, byte* buf, nuint len, int flags);
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static partial nint RecvNative(int fd, byte* buf, nuint len, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseNative(int fd);
+    private static partial nint RecvNative(SafeHandle fd, byte* buf, nuint len, int flags);
 
     /// <summary>
     /// socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, protocol), bound with a kernel-assigned port id,
     /// with extended acks on (the kernel then explains EINVAL and friends in text).
     /// Returns the fd and the port id the kernel gave it.
     /// </summary>
-    public static (int Fd, uint PortId) Open(int protocol)
+    public static (SafeFileHandle Fd, uint PortId) Open(int protocol)
     {
-        int fd = SocketNative(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
-        if (fd < 0)
-            throw new SyscallException("socket(AF_NETLINK)", null, Marshal.GetLastPInvokeError());
+        var fd = new SafeFileHandle(Errno.Check(SocketNative(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol), "socket(AF_NETLINK)"), ownsHandle: true);
         try
         {
             var addr = new SockaddrNl { nl_family = AF_NETLINK };
@@ -76,15 +72,15 @@ internal static unsafe partial class NetlinkInterop
             SetSockOptNative(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(int));
             return (fd, addr.nl_pid);
         }
-        catch
+        catch (SyscallException)
         {
-            CloseNative(fd);
+            fd.Dispose();
             throw;
         }
     }
 
     /// <summary>send(2) of one whole datagram.</summary>
-    public static void Send(int fd, ReadOnlySpan<byte> message)
+    public static void Send(SafeHandle fd, ReadOnlySpan<byte> message)
     {
         fixed (byte* p = message)
         {
@@ -93,15 +89,15 @@ internal static unsafe partial class NetlinkInterop
                 nint n = SendNative(fd, p, (nuint)message.Length, 0);
                 if (n >= 0)
                     return;
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != 4 /* EINTR */)
-                    throw new SyscallException("send(AF_NETLINK)", null, errno);
+                int errno = Errno.Last;
+                if (errno != Errno.EINTR)
+                    throw Errno.Exception(errno, "send(AF_NETLINK)", null);
             }
         }
     }
 
     /// <summary>recv(2) of one datagram (may hold several netlink messages); returns its length.</summary>
-    public static int Receive(int fd, Span<byte> buffer)
+    public static int Receive(SafeHandle fd, Span<byte> buffer)
     {
         fixed (byte* p = buffer)
         {
@@ -110,18 +106,12 @@ internal static unsafe partial class NetlinkInterop
                 nint n = RecvNative(fd, p, (nuint)buffer.Length, 0);
                 if (n >= 0)
                     return (int)n;
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != 4 /* EINTR */)
-                    throw new SyscallException("recv(AF_NETLINK)", null, errno);
+                int errno = Errno.Last;
+                if (errno != Errno.EINTR)
+                    throw Errno.Exception(errno, "recv(AF_NETLINK)", null);
             }
         }
     }
 
-    public static void Close(int fd) => CloseNative(fd);
-
-    static void Check(int rc, string op)
-    {
-        if (rc < 0)
-            throw new SyscallException(op, null, Marshal.GetLastPInvokeError());
-    }
+    static void Check(int rc, string op) => Errno.Check(rc, op);
 }

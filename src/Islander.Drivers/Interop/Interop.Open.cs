@@ -17,12 +17,15 @@ namespace Islander.Drivers.Interop;
 /// </summary>
 internal static unsafe partial class FileInterop
 {
-    const int SysOpenat2 = 437; // the same number on every architecture (syscall table unification)
+    const long SysOpenat2 = 437; // the same number on every architecture (syscall table unification)
     const ulong RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_IN_ROOT = 0x10;
     const int AT_EMPTY_PATH = 0x1000;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Openat2Native(long number, SafeHandle dirfd, byte* path, OpenHow* how, nuint size);
 
     [StructLayout(LayoutKind.Sequential)]
     struct OpenHow
@@ -37,10 +40,7 @@ internal static unsafe partial class FileInterop
     /// </summary>
     public static byte[]? ReadInRoot(string root, string relative, int maxBytes)
     {
-        int dir = OpenNative(root, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-        if (dir < 0)
-            throw new SyscallException("open", root, Marshal.GetLastPInvokeError());
-        try
+        using var dir = new SafeFileHandle(Errno.Check(OpenNative(root, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC), "open", root), ownsHandle: true);
         {
             int fd = Open(dir, root, relative);
             if (fd < 0)
@@ -60,10 +60,6 @@ internal static unsafe partial class FileInterop
                 read += n;
             return read == bytes.Length ? bytes : bytes[..read];
         }
-        finally
-        {
-            _ = LibC.close(dir);
-        }
     }
 
     /// <summary>
@@ -75,14 +71,14 @@ internal static unsafe partial class FileInterop
         int fd = OpenNative(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd >= 0)
             return new SafeFileHandle(fd, ownsHandle: true);
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno == LibC.ENOENT)
+        int errno = Errno.Last;
+        if (errno == Errno.ENOENT)
             return null;
-        throw new SyscallException("open", path, errno);
+        throw Errno.Exception(errno, "open", path);
     }
 
     /// <summary>The fd of <paramref name="relative"/> opened read-only inside <paramref name="dir"/>; -1 when it does not exist.</summary>
-    static int Open(int dir, string root, string relative)
+    static int Open(SafeHandle dir, string root, string relative)
     {
         // O_NONBLOCK: opening a FIFO must not wait for a writer (the fstat check refuses it next).
         var how = new OpenHow { Flags = (ulong)(LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK), Resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
@@ -91,18 +87,18 @@ internal static unsafe partial class FileInterop
         {
             long fd;
             fixed (byte* p = path)
-                fd = (ssize_t)LibC.syscall(SysOpenat2, dir, p, &how, sizeof(OpenHow));
+                fd = Openat2Native(SysOpenat2, dir, p, &how, (nuint)sizeof(OpenHow));
             if (fd >= 0)
                 return (int)fd;
-            int errno = LibC.errno;
-            if (errno == LibC.ENOENT || errno == LibC.ENOTDIR)
+            int errno = Errno.Last;
+            if (errno == Errno.ENOENT || errno == Errno.ENOTDIR)
                 return -1;
             // EAGAIN: a rename or mount raced the lookup under RESOLVE_IN_ROOT; the kernel asks for a retry.
-            if (errno == LibC.EAGAIN && attempt < 8)
+            if (errno == Errno.EAGAIN && attempt < 8)
                 continue;
-            if (errno == LibC.ENOSYS)
+            if (errno == Errno.ENOSYS)
                 throw new Model.IslanderException($"reading {root}/{relative} needs openat2 (Linux 5.6 or later)", Model.ErrorCategory.Unsupported);
-            throw new SyscallException("openat2", $"{root}/{relative}", errno);
+            throw Errno.Exception(errno, "openat2", $"{root}/{relative}");
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
@@ -12,7 +11,7 @@ namespace Islander.Drivers.Interop;
 /// </summary>
 internal static unsafe partial class QuotaInterop
 {
-    const int SysQuotactlFd = 443; // the same number on every architecture (syscall table unification)
+    const long SysQuotactlFd = 443; // the same number on every architecture (syscall table unification)
 
     const uint PRJQUOTA = 2;
     const uint Q_GETQUOTA = 0x800007, Q_SETQUOTA = 0x800008;
@@ -48,13 +47,16 @@ internal static unsafe partial class QuotaInterop
     }
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int IoctlNative(int fd, ulong request, void* argument);
+    private static partial int IoctlNative(SafeHandle fd, ulong request, void* argument);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long QuotactlFdNative(long number, SafeHandle fd, uint command, uint id, void* address);
 
     /// <summary>A project id's limits and usage, as Q_GETQUOTA reports them.</summary>
     public readonly record struct Usage(ulong BlockHardLimitKiB, ulong BlockSoftLimitKiB, ulong InodeHardLimit, ulong InodeSoftLimit, ulong Bytes, ulong Inodes);
 
     /// <summary>Equivalent to: xfs_io -c stat DIR (fsxattr.xflags, fsxattr.projid).</summary>
-    public static int GetProject(int fd, out uint xflags, out uint projectId)
+    public static int GetProject(SafeHandle fd, out uint xflags, out uint projectId)
     {
         FsXattr attr;
         int errno = Ioctl(fd, FsGetXattr, &attr);
@@ -63,7 +65,7 @@ internal static unsafe partial class QuotaInterop
     }
 
     /// <summary>Equivalent to: xfs_io -c 'chproj ID' -c 'chattr +P' DIR (other attributes kept).</summary>
-    public static int SetProject(int fd, uint projectId, bool inherit)
+    public static int SetProject(SafeHandle fd, uint projectId, bool inherit)
     {
         FsXattr attr;
         int errno = Ioctl(fd, FsGetXattr, &attr);
@@ -75,7 +77,7 @@ internal static unsafe partial class QuotaInterop
     }
 
     /// <summary>The project quota state of the filesystem holding <paramref name="fd"/> (fs_quota_statv.qs_flags).</summary>
-    public static int GetProjectQuotaFlags(int fd, out ushort flags)
+    public static int GetProjectQuotaFlags(SafeHandle fd, out ushort flags)
     {
         // struct fs_quota_statv is 160 bytes; the caller sets qs_version (FS_QSTATV_VERSION1) at offset 0.
         byte* statv = stackalloc byte[160];
@@ -87,7 +89,7 @@ internal static unsafe partial class QuotaInterop
     }
 
     /// <summary>Equivalent to: quota -P ID (xfs_quota -c 'quota -p ID'). ENOENT: the id has no quota record (unused).</summary>
-    public static int GetQuota(int fd, uint projectId, out Usage usage)
+    public static int GetQuota(SafeHandle fd, uint projectId, out Usage usage)
     {
         IfDqblk q = default;
         int errno = Quotactl(fd, Q_GETQUOTA, PRJQUOTA, projectId, &q);
@@ -96,23 +98,20 @@ internal static unsafe partial class QuotaInterop
     }
 
     /// <summary>Equivalent to: setquota -P ID 0 KIB 0 0 (xfs_quota -c 'limit -p bhard=KIBk ID'); 0 lifts the limit.</summary>
-    public static int SetBlockLimit(int fd, uint projectId, ulong hardLimitKiB)
+    public static int SetBlockLimit(SafeHandle fd, uint projectId, ulong hardLimitKiB)
     {
         var q = new IfDqblk { BlockHardLimit = hardLimitKiB, Valid = QIF_LIMITS };
         return Quotactl(fd, Q_SETQUOTA, PRJQUOTA, projectId, &q);
     }
 
-    static int Quotactl(int fd, uint command, uint type, uint id, void* address)
-    {
-        long rc = (ssize_t)LibC.syscall(SysQuotactlFd, fd, (command << 8) | type, id, address);
-        return rc == -1 ? LibC.errno : 0;
-    }
+    static int Quotactl(SafeHandle fd, uint command, uint type, uint id, void* address) =>
+        QuotactlFdNative(SysQuotactlFd, fd, (command << 8) | type, id, address) == -1 ? Errno.Last : 0;
 
-    static int Ioctl(int fd, ulong request, void* argument)
+    static int Ioctl(SafeHandle fd, ulong request, void* argument)
     {
         int rc;
         do rc = IoctlNative(fd, request, argument);
-        while (rc == -1 && Marshal.GetLastPInvokeError() == LibC.EINTR);
-        return rc == -1 ? Marshal.GetLastPInvokeError() : 0;
+        while (rc == -1 && Errno.Last == Errno.EINTR);
+        return rc == -1 ? Errno.Last : 0;
     }
 }

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
@@ -6,39 +8,19 @@ namespace Islander.Drivers.Interop;
 internal static partial class SetnsInterop
 {
     public const int CLONE_NEWNET = 0x40000000;
-    const int O_RDONLY = 0;
-    const int O_CLOEXEC = 0x80000;
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenNative(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
-    private static partial int SetnsNative(int fd, int nstype);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseNative(int fd);
+    private static partial int SetnsNative(SafeHandle fd, int nstype);
 
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTidNative();
 
     /// <summary>open({path}, O_RDONLY|O_CLOEXEC), e.g. /proc/PID/ns/net.</summary>
-    public static int OpenNamespace(string path)
-    {
-        int fd = OpenNative(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            throw new SyscallException("open", path, Marshal.GetLastPInvokeError());
-        return fd;
-    }
+    public static SafeFileHandle OpenNamespace(string path) => FileDescriptorInterop.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
 
     /// <summary>setns({fd}, {nstype}) for the calling thread only.</summary>
-    public static void Setns(int fd, int nstype, string what)
-    {
-        if (SetnsNative(fd, nstype) != 0)
-            throw new SyscallException("setns", what, Marshal.GetLastPInvokeError());
-    }
+    public static void Setns(SafeHandle fd, int nstype, string what) => Errno.Check(SetnsNative(fd, nstype), "setns", what);
 
     /// <summary>The calling thread's own network namespace file (/proc/self/task/TID/ns/net).</summary>
     public static string CurrentThreadNetns() => $"/proc/self/task/{GetTidNative()}/ns/net";
-
-    public static void Close(int fd) => CloseNative(fd);
 }

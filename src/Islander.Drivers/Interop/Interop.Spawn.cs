@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
@@ -8,9 +7,9 @@ namespace Islander.Drivers.Interop;
 /// posix_spawn(3). glibc implements it with clone(CLONE_VM|CLONE_VFORK), so it is safe from a
 /// multi-threaded runtime, and it reports a failed execve as its return value.
 /// </summary>
-internal static unsafe partial class Spawn
+internal static unsafe partial class SpawnInterop
 {
-    const string Libc = "libc.so.6";
+    const string Libc = "libc";
     // Opaque glibc structs (80 and 336 bytes on x86_64 and aarch64); generous buffers.
     const int OpaqueSize = 1024;
     const short PosixSpawnSetSigDef = 0x04;
@@ -26,9 +25,17 @@ internal static unsafe partial class Spawn
     [LibraryImport(Libc)] private static partial int posix_spawnattr_setflags(void* attr, short flags);
     [LibraryImport(Libc)] private static partial int posix_spawnattr_setsigmask(void* attr, void* sigmask);
     [LibraryImport(Libc)] private static partial int posix_spawnattr_setsigdefault(void* attr, void* sigdefault);
+    [LibraryImport(Libc)] private static partial int sigfillset(void* set);
+    [LibraryImport(Libc)] private static partial int sigemptyset(void* set);
 
-    /// <summary>In the child: open <see cref="Path"/> as <see cref="Fd"/> (Path null: dup2 <see cref="From"/> onto <see cref="Fd"/>).</summary>
-    public readonly record struct FdAction(int Fd, int From, string? Path = null, int Flags = 0);
+    /// <summary>sizeof(sigset_t) in glibc: 1024 bits.</summary>
+    const int SigsetSize = 128;
+
+    /// <summary>
+    /// In the child: open <see cref="Path"/> read-only (O_RDONLY) as <see cref="Fd"/>; Path null: dup2 <see cref="From"/>
+    /// onto <see cref="Fd"/>.
+    /// </summary>
+    public readonly record struct FdAction(int Fd, int From, string? Path = null);
 
     /// <summary>
     /// Starts <paramref name="path"/> with an empty environment, an empty signal mask and every
@@ -49,14 +56,13 @@ internal static unsafe partial class Spawn
                 if (a.Path is null)
                     Check(posix_spawn_file_actions_adddup2(fa, a.From, a.Fd), "posix_spawn_file_actions_adddup2", $"fd {a.From} -> {a.Fd}");
                 else
-                    Check(posix_spawn_file_actions_addopen(fa, a.Fd, CString(a.Path, strings), a.Flags, 0), "posix_spawn_file_actions_addopen", a.Path);
+                    Check(posix_spawn_file_actions_addopen(fa, a.Fd, CString(a.Path, strings), 0 /* O_RDONLY */, 0), "posix_spawn_file_actions_addopen", a.Path);
             }
-            sigset_t all, none;
-            // Both only fail for an invalid pointer (EINVAL), and these are locals.
-            _ = LibC.sigfillset(&all);
-            _ = LibC.sigemptyset(&none);
-            Check(posix_spawnattr_setsigdefault(attr, &all), "posix_spawnattr_setsigdefault", null);
-            Check(posix_spawnattr_setsigmask(attr, &none), "posix_spawnattr_setsigmask", null);
+            byte* all = stackalloc byte[SigsetSize], none = stackalloc byte[SigsetSize];
+            _ = sigfillset(all);
+            _ = sigemptyset(none);
+            Check(posix_spawnattr_setsigdefault(attr, all), "posix_spawnattr_setsigdefault", null);
+            Check(posix_spawnattr_setsigmask(attr, none), "posix_spawnattr_setsigmask", null);
             Check(posix_spawnattr_setflags(attr, PosixSpawnSetSigDef | PosixSpawnSetSigMask), "posix_spawnattr_setflags", null);
 
             byte** args = stackalloc byte*[argv.Count + 1];
@@ -91,9 +97,5 @@ internal static unsafe partial class Spawn
     }
 
     // posix_spawn* return the error number instead of setting errno.
-    static void Check(int rc, string op, string? path)
-    {
-        if (rc != 0)
-            throw new SyscallException(op, path, rc);
-    }
+    static void Check(int rc, string op, string? path) => Errno.ThrowIfError(rc, op, path);
 }

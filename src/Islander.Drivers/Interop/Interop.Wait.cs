@@ -1,12 +1,11 @@
 using System.Runtime.InteropServices;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Interop;
 
 /// <summary>waitpid(2) for our own direct children (Tmds.LibC has no waitpid).</summary>
-internal static partial class Wait
+internal static partial class WaitInterop
 {
-    [LibraryImport("libc.so.6", EntryPoint = "waitpid", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int waitpid(int pid, out int status, int options);
 
     /// <summary>Blocks until child <paramref name="pid"/> ends and returns its raw wait status.</summary>
@@ -17,9 +16,9 @@ internal static partial class Wait
             int rc = waitpid(pid, out int status, 0);
             if (rc == pid)
                 return status;
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != LibC.EINTR)
-                throw new SyscallException("waitpid", $"pid {pid}", errno);
+            int errno = Errno.Last;
+            if (errno != Errno.EINTR)
+                Errno.Throw(errno, "waitpid", $"pid {pid}");
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
 
     public NetworkNamespace Host => host;
 
-    public void EnsureNetwork(BridgeNetworkConfig network)
+    public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
         string br = network.BridgeName;
         try
@@ -30,6 +30,7 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
             var link = nl.GetLink(br);
             if (link is null)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 try { nl.CreateBridge(br); }
                 catch (NetlinkException e) when (e.IsAlreadyExists) { } // created meanwhile
                 link = nl.GetLink(br)!;
@@ -39,17 +40,22 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
 
             int prefix = network.Subnet.PrefixLength;
             bool hasGateway = false;
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var a in nl.ListAddresses(br))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (a.Address.Equals(network.Gateway) && a.PrefixLength == prefix)
                     hasGateway = true;
                 else
                     nl.DeleteAddress(br, a.Address, a.PrefixLength); // a previous subnet or gateway
             }
+            cancellationToken.ThrowIfCancellationRequested();
             if (!hasGateway)
                 nl.AddAddress(br, network.Gateway, prefix);
+            cancellationToken.ThrowIfCancellationRequested();
             if (!link.IsUp)
                 nl.SetUp(br);
+            cancellationToken.ThrowIfCancellationRequested();
             if (network.Masquerade && !network.Internal)
                 _sysctl.Set("net/ipv4/ip_forward", "1");
         }
@@ -59,7 +65,7 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint)
+    public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint, CancellationToken cancellationToken)
     {
         if (!network.Subnet.Contains(endpoint.Ip))
             throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
@@ -74,30 +80,43 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
             var bridge = nl.GetLink(br)
                 ?? throw new NetworkException($"bridge {br} does not exist (ensure the network first)", ErrorCategory.NotFound);
 
+            cancellationToken.ThrowIfCancellationRequested();
             var existing = nl.GetLink(hostVeth);
             if (existing is not null)
             {
                 if (IsComplete(network, endpoint, bridge, existing, inside))
                     return;
+                cancellationToken.ThrowIfCancellationRequested();
                 nl.DeleteLink(hostVeth);
             }
             // Leftovers inside the isle: a half-made peer, or an old interface under the wanted name.
+            cancellationToken.ThrowIfCancellationRequested();
             inside.DeleteLink(peer);
+            cancellationToken.ThrowIfCancellationRequested();
             inside.DeleteLink(endpoint.IfName);
 
+            cancellationToken.ThrowIfCancellationRequested();
             nl.CreateVeth(hostVeth, peer, endpoint.Netns);
             try
             {
+                // A cancellation between two requests removes the half-made pair, as a failure does.
+                cancellationToken.ThrowIfCancellationRequested();
                 nl.SetMaster(hostVeth, br);
+                cancellationToken.ThrowIfCancellationRequested();
                 nl.SetUp(hostVeth);
+                cancellationToken.ThrowIfCancellationRequested();
                 inside.Rename(peer, endpoint.IfName);
+                cancellationToken.ThrowIfCancellationRequested();
                 inside.AddAddress(endpoint.IfName, endpoint.Ip, prefix);
+                cancellationToken.ThrowIfCancellationRequested();
                 inside.SetUp(endpoint.IfName);
+                cancellationToken.ThrowIfCancellationRequested();
                 inside.SetUp("lo");
+                cancellationToken.ThrowIfCancellationRequested();
                 if (endpoint.DefaultRoute && !network.Internal)
                     inside.AddDefaultRoute(network.Gateway);
             }
-            catch (IslanderException)
+            catch (Exception e) when (e is IslanderException or OperationCanceledException)
             {
                 nl.DeleteLink(hostVeth); // takes the peer with it; the next attempt starts clean
                 throw;
@@ -120,11 +139,12 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
             && (inside.GetLink("lo")?.IsUp ?? false);
     }
 
-    public void Detach(BridgeNetworkConfig network, string isle)
+    public void Detach(BridgeNetworkConfig network, string isle, CancellationToken cancellationToken)
     {
         string hostVeth = NetworkNames.HostVeth(network.Name, isle);
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var nl = Rtnetlink.Open(host);
             nl.DeleteLink(hostVeth);
         }
@@ -134,7 +154,7 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public void DeleteNetwork(BridgeNetworkConfig network)
+    public void DeleteNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)
     {
         string br = network.BridgeName;
         try
@@ -144,8 +164,12 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
             if (bridge is null)
                 return;
             foreach (var l in nl.ListLinks())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (l.MasterIndex == bridge.Index && l.Name.StartsWith("isl-", StringComparison.Ordinal))
                     nl.DeleteLink(l.Name);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
             nl.DeleteLink(br);
         }
         catch (Exception e) when (e is IslanderException)
@@ -154,19 +178,24 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public void SyncFirewall(FirewallConfig config)
+    public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
     {
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             _nft.Apply(NftRuleset.Render(config));
             if (config.Ports.Count > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 // External clients of published ports are forwarded; host clients of 127.0.0.1 need
                 // route_localnet on the bridges (see NftRuleset). The guard rule is already in place.
                 _sysctl.Set("net/ipv4/ip_forward", "1");
                 foreach (var n in config.Networks)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
                     if (host.Run(() => Directory.Exists($"/proc/sys/net/ipv4/conf/{n.BridgeName}")))
                         _sysctl.Set($"net/ipv4/conf/{n.BridgeName}/route_localnet", "1");
+                }
             }
         }
         catch (Exception e) when (e is IslanderException and not NetworkException)
@@ -175,10 +204,11 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns)
+    public IReadOnlyList<System.Net.IPAddress> Addresses(NetworkNamespace netns, CancellationToken cancellationToken)
     {
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var nl = Rtnetlink.Open(netns);
             return nl.ListAddresses().Select(a => a.Address).Where(a => !System.Net.IPAddress.IsLoopback(a)).ToList();
         }
@@ -188,10 +218,11 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public void BringUpLoopback(NetworkNamespace netns)
+    public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
     {
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var nl = Rtnetlink.Open(netns);
             nl.SetUp("lo");
         }
@@ -201,8 +232,9 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles)
+    public NetworkProbe Probe(BridgeNetworkConfig network, IEnumerable<string> isles, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var nl = Rtnetlink.Open(host);
         var bridge = nl.GetLink(network.BridgeName);
         if (bridge is null)
@@ -210,7 +242,11 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         bool ready = bridge.IsUp && nl.ListAddresses(network.BridgeName)
             .Any(a => a.Address.Equals(network.Gateway) && a.PrefixLength == network.Subnet.PrefixLength);
         var attached = isles
-            .Where(i => nl.GetLink(NetworkNames.HostVeth(network.Name, i)) is { } l && l.MasterIndex == bridge.Index)
+            .Where(i =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return nl.GetLink(NetworkNames.HostVeth(network.Name, i)) is { } l && l.MasterIndex == bridge.Index;
+            })
             .ToList();
         return new NetworkProbe(true, ready, attached);
     }

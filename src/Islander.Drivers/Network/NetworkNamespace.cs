@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Islander.Drivers.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Network;
 
@@ -30,12 +31,12 @@ public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
         if (Path is null)
             return action();
         // Open first, on the caller's thread, so a vanished process fails before any thread exists.
-        int target = SetnsInterop.OpenNamespace(Path);
+        using var target = SetnsInterop.OpenNamespace(Path);
         T result = default!;
         ExceptionDispatchInfo? error = null;
         var thread = new Thread(() =>
         {
-            int home = -1;
+            SafeFileHandle? home = null;
             try
             {
                 home = SetnsInterop.OpenNamespace(SetnsInterop.CurrentThreadNetns());
@@ -57,22 +58,15 @@ public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
             }
             finally
             {
-                if (home >= 0) SetnsInterop.Close(home);
+                home?.Dispose();
             }
         }, maxStackSize: 256 * 1024)
         {
             IsBackground = true,
             Name = "islander-netns",
         };
-        try
-        {
-            thread.Start();
-            thread.Join();
-        }
-        finally
-        {
-            SetnsInterop.Close(target);
-        }
+        thread.Start();
+        thread.Join();
         error?.Throw();
         return result;
     }
@@ -92,9 +86,10 @@ public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
 
     public override int GetHashCode() => Path?.GetHashCode(StringComparison.Ordinal) ?? 0;
 
-    internal readonly struct NamespaceFd(int fd) : IDisposable
+    internal readonly struct NamespaceFd(SafeFileHandle handle) : IDisposable
     {
-        public int Fd { get; } = fd;
-        public void Dispose() => SetnsInterop.Close(Fd);
+        /// <summary>The fd number for IFLA_NET_NS_FD: valid until Dispose.</summary>
+        public int Fd => (int)handle.DangerousGetHandle();
+        public void Dispose() => handle.Dispose();
     }
 }

@@ -1,4 +1,4 @@
-using Islander.Drivers.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Rootfs;
 
@@ -7,22 +7,17 @@ namespace Islander.Drivers.Rootfs;
 /// attaches it at <see cref="MountPoint"/> in the isle's own mount namespace. The daemon closes its fd once isle-init
 /// has its copy.
 /// </summary>
-public sealed class DetachedRootfs(string mountPoint, int fd) : IDisposable
+public sealed class DetachedRootfs(string mountPoint, SafeFileHandle fd) : IDisposable
 {
-    int _fd = fd;
 
     /// <summary>The empty directory in the host where isle-init attaches the mount, in the isle's namespace only.</summary>
     public string MountPoint { get; } = mountPoint;
 
-    public int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(nameof(DetachedRootfs));
+    /// <summary>The fd number isle-init gets a copy of: valid until Dispose.</summary>
+    public int Fd => fd.IsClosed ? throw new ObjectDisposedException(nameof(DetachedRootfs)) : (int)fd.DangerousGetHandle();
 
     /// <summary>A path to the mount's root for the daemon's own reads (/etc/passwd with openat2 RESOLVE_IN_ROOT).</summary>
     public string RootPath => $"/proc/self/fd/{Fd}";
 
-    public void Dispose()
-    {
-        int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0)
-            FileDescriptor.Close(fd);
-    }
+    public void Dispose() => fd.Dispose();
 }

@@ -1,4 +1,4 @@
-using Islander.Drivers.Runtime;
+using Islander.Drivers.Interop;
 using Islander.Model;
 
 namespace Islander.Drivers.Rootfs;

@@ -1,7 +1,8 @@
+using System.Runtime.InteropServices;
 using Islander.Drivers.Interop;
 using Islander.Drivers.Volumes.Btrfs;
 using Islander.Model;
-using Tmds.Linux;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Rootfs;
 
@@ -22,8 +23,6 @@ namespace Islander.Drivers.Rootfs;
 /// </remarks>
 public sealed class LayerQuota
 {
-    const int ENOENT = 2, ESRCH = 3, ENOSYS = 38;
-
     /// <summary>The layer's directory is made here, before the overlay: reachable by root only, as Docker's layer directories.</summary>
     const UnixFileMode LayerMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -83,20 +82,13 @@ public sealed class LayerQuota
     {
         if (!Directory.Exists(dir))
             return;
-        int fd = Open(dir);
-        try
-        {
-            // A filesystem that reports no project id (ENOTTY, EOPNOTSUPP, ...) has none of ours: a delete must not stop here.
-            if (QuotaInterop.GetProject(fd, out _, out uint id) != 0 || !ProjectIds.IsIslanders(id))
-                return;
-            int errno = QuotaInterop.SetBlockLimit(fd, id, 0);
-            if (errno is not (ESRCH or ENOSYS)) // quotas turned off since: no limit is left to lift
-                Check(errno, $"quotactl_fd Q_SETQUOTA project {id}", dir);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = Open(dir);
+        // A filesystem that reports no project id (ENOTTY, EOPNOTSUPP, ...) has none of ours: a delete must not stop here.
+        if (QuotaInterop.GetProject(fd, out _, out uint id) != 0 || !ProjectIds.IsIslanders(id))
+            return;
+        int errno = QuotaInterop.SetBlockLimit(fd, id, 0);
+        if (errno is not (Errno.ESRCH or Errno.ENOSYS)) // quotas turned off since: no limit is left to lift
+            Check(errno, $"quotactl_fd Q_SETQUOTA project {id}", dir);
     }
 
     void ApplyProject(string dir, long bytes)
@@ -104,35 +96,28 @@ public sealed class LayerQuota
         Directory.CreateDirectory(dir, LayerMode);
         // Limits are in 1 KiB blocks: round up, so the isle gets at least what it asked for.
         ulong kib = (ulong)((bytes + 1023) / 1024);
-        int fd = Open(dir);
-        try
+        using var fd = Open(dir);
+        Check(QuotaInterop.GetProject(fd, out uint flags, out uint current), "ioctl FS_IOC_FSGETXATTR", dir);
+        if (ProjectIds.IsIslanders(current) && (flags & QuotaInterop.ProjectInherit) != 0)
         {
-            Check(QuotaInterop.GetProject(fd, out uint flags, out uint current), "ioctl FS_IOC_FSGETXATTR", dir);
-            if (ProjectIds.IsIslanders(current) && (flags & QuotaInterop.ProjectInherit) != 0)
-            {
-                Check(QuotaInterop.SetBlockLimit(fd, current, kib), $"quotactl_fd Q_SETQUOTA project {current}", dir);
-                return;
-            }
-            var reserved = ProjectIds.Reserved(File.Exists(_projectsFile) ? File.ReadAllText(_projectsFile) : null);
-            lock (Claim)
-            {
-                uint id = ProjectIds.Candidates(IsleOf(dir)).First(id => !reserved.Contains(id) && !InUse(fd, id, dir));
-                // The limit first: the directory is charged from the moment it has the id.
-                Check(QuotaInterop.SetBlockLimit(fd, id, kib), $"quotactl_fd Q_SETQUOTA project {id}", dir);
-                Check(QuotaInterop.SetProject(fd, id, inherit: true), $"ioctl FS_IOC_FSSETXATTR projid {id}", dir);
-            }
+            Check(QuotaInterop.SetBlockLimit(fd, current, kib), $"quotactl_fd Q_SETQUOTA project {current}", dir);
+            return;
         }
-        finally
+        var reserved = ProjectIds.Reserved(File.Exists(_projectsFile) ? File.ReadAllText(_projectsFile) : null);
+        lock (Claim)
         {
-            FileDescriptor.Close(fd);
+            uint id = ProjectIds.Candidates(IsleOf(dir)).First(id => !reserved.Contains(id) && !InUse(fd, id, dir));
+            // The limit first: the directory is charged from the moment it has the id.
+            Check(QuotaInterop.SetBlockLimit(fd, id, kib), $"quotactl_fd Q_SETQUOTA project {id}", dir);
+            Check(QuotaInterop.SetProject(fd, id, inherit: true), $"ioctl FS_IOC_FSSETXATTR projid {id}", dir);
         }
     }
 
     /// <summary>An id the quota already charges or limits belongs to someone: another isle, a leftover, the administrator.</summary>
-    static bool InUse(int fd, uint id, string dir)
+    static bool InUse(SafeHandle fd, uint id, string dir)
     {
         int errno = QuotaInterop.GetQuota(fd, id, out var q);
-        if (errno == ENOENT)
+        if (errno == Errno.ENOENT)
             return false; // no record: never used, or used and emptied
         Check(errno, $"quotactl_fd Q_GETQUOTA project {id}", dir);
         return q.Bytes != 0 || q.Inodes != 0 || q.BlockHardLimitKiB != 0 || q.BlockSoftLimitKiB != 0 || q.InodeHardLimit != 0 || q.InodeSoftLimit != 0;
@@ -157,16 +142,9 @@ public sealed class LayerQuota
     {
         string existing = Existing(_stateRoot);
         long type = FileSystemInterop.Statfs(existing).Type;
-        int fd = Open(existing);
-        try
-        {
-            int errno = QuotaInterop.GetProjectQuotaFlags(fd, out ushort flags);
-            return LayerQuotaProbe.From(_stateRoot, type, errno, flags);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = Open(existing);
+        int errno = QuotaInterop.GetProjectQuotaFlags(fd, out ushort flags);
+        return LayerQuotaProbe.From(_stateRoot, type, errno, flags);
     }
 
     /// <summary>The nearest existing directory at or above <paramref name="path"/> (the state root may not exist yet).</summary>
@@ -181,7 +159,7 @@ public sealed class LayerQuota
     /// <summary>STATE/isles/NAME/fs → NAME: the isle's name seeds its first candidate id.</summary>
     static string IsleOf(string dir) => Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(dir))) ?? dir;
 
-    static int Open(string dir) => FileDescriptor.Open(dir, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+    static SafeFileHandle Open(string dir) => FileDescriptorInterop.OpenDirectory(dir);
 
     static void Check(int errno, string op, string path)
     {

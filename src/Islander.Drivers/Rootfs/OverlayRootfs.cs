@@ -1,5 +1,5 @@
 using Islander.Drivers.Interop;
-using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Model;
 
 namespace Islander.Drivers.Rootfs;

@@ -1,3 +1,5 @@
+using Islander.Drivers.Rootfs;
+
 namespace Islander.Drivers.Runtime;
 
 /// <summary>Namespaces the isle's init is cloned into (linux/sched.h CLONE_NEW*).</summary>

@@ -1,3 +1,4 @@
+using Islander.Drivers.Images;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Users;
 using Islander.Model;
@@ -34,12 +35,6 @@ public sealed record InitConfigInput
 
     /// <summary>Defaults from the image config (entrypoint + cmd, env, working dir); empty for a plain rootfs. Its user arrives resolved, in <see cref="User"/>.</summary>
     public ImageDefaults Image { get; init; } = ImageDefaults.None;
-}
-
-/// <summary>What an OCI image config contributes to an isle's process.</summary>
-public sealed record ImageDefaults(IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Cmd, IReadOnlyList<string> Env, string? WorkingDir, string? User)
-{
-    public static readonly ImageDefaults None = new([], [], [], null, null);
 }
 
 /// <summary>Turns an isle spec into the config isle-init carries out. Pure: every host fact comes in <see cref="InitConfigInput"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Islander.Drivers.Rootfs;
 
 namespace Islander.Drivers.Runtime;
 

@@ -31,7 +31,7 @@ public abstract class IsleProcessException : IslanderException
     /// </summary>
     private protected static ErrorCategory? SpecCategory(string op, int errno) => op switch
     {
-        "chdir" when errno is not (4 /* EINTR */ or 11 /* EAGAIN */ or 12 /* ENOMEM */ or 16 /* EBUSY */) => ErrorCategory.InvalidManifest,
+        "chdir" when errno is not (Interop.Errno.EINTR or Interop.Errno.EAGAIN or Interop.Errno.ENOMEM or Interop.Errno.EBUSY) => ErrorCategory.InvalidManifest,
         "mount on /proc" => ErrorCategory.InvalidManifest, // a volume's path leads into /proc through a link
         _ => null,
     };
@@ -50,7 +50,7 @@ public abstract class IsleProcessException : IslanderException
     public bool WorkingDirFailed => Op == "chdir";
 
     /// <summary>The command does not exist (execve: ENOENT).</summary>
-    public bool CommandNotFound => CommandFailed && Errno == 2;
+    public bool CommandNotFound => CommandFailed && Errno == Interop.Errno.ENOENT;
 
     /// <summary>Docker's and the shells' code: 127 command not found, 126 not executable; 125 when islander failed.</summary>
     public int ExitCode => !CommandFailed ? 125 : CommandNotFound ? 127 : 126;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using Islander.Drivers.Cgroups;
+using Islander.Drivers.Images;
 using Islander.Drivers.Network;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Security;
+using Islander.Drivers.Storage;
 using Islander.Drivers.Users;
 using Islander.Model;
 
@@ -74,7 +76,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         var layers = lowerDirs ?? [spec.Rootfs ?? throw new IslanderException($"isle {name} has neither an image nor a rootfs", ErrorCategory.InvalidManifest)];
         // Never two copies: whatever a file says, a process in the isle's cgroup is the isle running (a daemon killed
         // between launch and writing the process file, a wiped run directory).
-        if (cgroups.Processes(name) is { Count: > 0 } left)
+        if (cgroups.Processes(name, ct) is { Count: > 0 } left)
             throw new IslanderException(
                 $"isle {name} still has processes in its cgroup ({string.Join(", ", left)}): an earlier copy runs; delete it before starting another",
                 ErrorCategory.Transient); // retried: the daemon kills what it cannot adopt before each start
@@ -95,7 +97,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             if (spec.Resources.Disk is { } disk)
                 _quota.Apply(rootfs.UpperRoot(name), disk);
             using var root = rootfs.Prepare(name, layers, mappedRoot);
-            cgroups.Create(name, spec.Resources, devices);
+            cgroups.Create(name, spec.Resources, devices, ct);
             // Read through the overlay (its detached mount): the files as the isle will see them (every layer,
             // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
             var user = UserFiles.Resolve(root.RootPath, spec.User ?? image?.User);
@@ -121,10 +123,10 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             {
                 if (spec.Security.UserNamespace is { } userns)
                     UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);
-                cgroups.AddProcess(name, pid);
+                cgroups.AddProcess(name, pid, ct);
                 if (!spec.HostNetwork)
                 {
-                    network.BringUpLoopback(NetworkNamespace.OfProcess(pid));
+                    network.BringUpLoopback(NetworkNamespace.OfProcess(pid), ct);
                     if (attach is not null)
                         await attach(pid, ct);
                 }
@@ -163,7 +165,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             // it now, that was the isle, for a pid is reused only after its process is gone.
             if (!launcher.IsRunning(process))
                 throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
-            cgroups.AddProcess(name, pid);
+            cgroups.AddProcess(name, pid, ct);
             return ValueTask.CompletedTask;
         }, output, ct);
     }
@@ -214,7 +216,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// </summary>
     IsleProcess? FindInCgroup(string name)
     {
-        var pids = cgroups.Processes(name);
+        var pids = cgroups.Processes(name, CancellationToken.None);
         var inits = new List<(int Pid, ulong Start, int Shim, ulong ShimStart)>();
         foreach (int pid in pids)
         {
@@ -297,7 +299,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// </summary>
     public IsleUsage Usage(string name, IsleProcess process)
     {
-        var cgroup = cgroups.Stats(name);
+        var cgroup = cgroups.Stats(name, CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
         var net = NetworkTraffic(process.InitPid);
         return new IsleUsage(now, cgroup, net?.Rx, net?.Tx, HostMemoryBytes.Value);
@@ -360,9 +362,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         var process = Find(name);
         if (process is not null && launcher.Signal(process, 9))
             await WaitAsync(name, process, ct);
-        else if (process is null && cgroups.Processes(name) is { Count: > 0 } unknown)
+        else if (process is null && cgroups.Processes(name, ct) is { Count: > 0 } unknown)
             Recovered?.Invoke(name, $"killing processes {string.Join(", ", unknown)} in its cgroup: no init of one copy can be told among them");
-        cgroups.Delete(name);
+        await cgroups.DeleteAsync(name, ct);
         _quota.Release(rootfs.UpperRoot(name));
         rootfs.Remove(name);
         if (Directory.Exists(paths.IsleRunDir(name)))

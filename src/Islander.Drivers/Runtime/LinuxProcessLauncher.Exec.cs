@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Islander.Drivers.Interop;
 using Islander.Model;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Runtime;
 
@@ -21,13 +20,13 @@ public sealed partial class LinuxProcessLauncher
         int launcher = -1;
         try
         {
-            (controlRead, controlWrite) = Pipe.Create(ReportFd + 1);
-            (reportRead, reportWrite) = Pipe.Create(ReportFd + 1);
-            (outRead, outWrite) = Pipe.Create(ReportFd + 1);
-            (errRead, errWrite) = Pipe.Create(ReportFd + 1);
-            launcher = Spawn.Start(IsleInitPath, ["isle-init"],
+            (controlRead, controlWrite) = PipeInterop.Create(ReportFd + 1);
+            (reportRead, reportWrite) = PipeInterop.Create(ReportFd + 1);
+            (outRead, outWrite) = PipeInterop.Create(ReportFd + 1);
+            (errRead, errWrite) = PipeInterop.Create(ReportFd + 1);
+            launcher = SpawnInterop.Start(IsleInitPath, ["isle-init"],
             [
-                new(0, -1, "/dev/null", LibC.O_RDONLY), new(1, outWrite), new(2, errWrite), new(ControlFd, controlRead), new(ReportFd, reportWrite),
+                new(0, -1, "/dev/null"), new(1, outWrite), new(2, errWrite), new(ControlFd, controlRead), new(ReportFd, reportWrite),
             ]);
             Close(ref controlRead);
             Close(ref reportWrite);
@@ -93,7 +92,7 @@ public sealed partial class LinuxProcessLauncher
             Close(ref errRead);
             Close(ref errWrite);
             if (launcher > 0)
-                Wait.ForExit(launcher);
+                WaitInterop.ForExit(launcher);
         }
     }
 
@@ -104,13 +103,13 @@ public sealed partial class LinuxProcessLauncher
         string what = stream == ExecStream.Stdout ? "exec stdout pipe" : "exec stderr pipe";
         while (true)
         {
-            if (!FileDescriptor.PollReadable(fd, PumpPollMs, what))
+            if (!FileDescriptorInterop.PollReadable(fd, PumpPollMs, what))
             {
                 if (exited.Since > LingeringOutput)
                     return; // a background child of the process holds the pipe: its output is not this exec's
                 continue;
             }
-            int n = FileDescriptor.Read(fd, buf, what);
+            int n = FileDescriptorInterop.Read(fd, buf, what);
             if (n == 0)
                 return;
             await chunks.WriteAsync((stream, buf[..n]));
@@ -148,7 +147,7 @@ public sealed partial class LinuxProcessLauncher
         {
             int fd = Interlocked.Exchange(ref _fd, -1);
             if (fd >= 0)
-                FileDescriptor.Close(fd);
+                FileDescriptorInterop.Close(fd);
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Islander.Drivers.Interop;
 using Islander.Model;
-using Tmds.Linux;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Runtime;
 
@@ -16,6 +16,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     // isle-init's inherited fds are 0-4 (FD_CONTROL, FD_REPORT in isle-init.c); ours stay above.
     const int ControlFd = 3;
     const int ReportFd = 4;
+
+    /// <summary>0640: the isle's log, readable by the daemon's group.</summary>
+    const UnixFileMode LogMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
     const byte SyncGo = (byte)'G'; // SYNC_GO
     const int AbortGraceMs = 2000;
 
@@ -33,7 +36,8 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         if (!File.Exists(IsleInitPath))
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
         ct.ThrowIfCancellationRequested();
-        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, initPidfd = -1, rootfs = -1;
+        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, rootfs = -1;
+        SafeFileHandle? initPidfd = null;
         var sourceMounts = InitConfigEncoder.SourceFdMounts(config);
         var sources = Enumerable.Repeat(-1, sourceMounts.Count).ToArray();
         // Every copy sits above the fds isle-init gets (0 up to the last source's), so no dup2 overwrites one still to come.
@@ -44,17 +48,16 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             // Named volumes as detached copies: isle-init attaches them in the isle's namespace without a path into
             // the 0700 volume roots. Opened before anything is spawned, so a volume that is gone fails the start here.
             for (int i = 0; i < sources.Length; i++)
-                sources[i] = FileDescriptor.MoveAbove(
+                sources[i] = FileDescriptorInterop.MoveAbove(
                     MountInterop.CloneDetachedDirectory(sourceMounts[i].Source!, sourceMounts[i].Flags.HasFlag(MountFlags.Recursive)), floor);
-            (controlRead, controlWrite) = Pipe.Create(ReportFd + 1);
-            (reportRead, reportWrite) = Pipe.Create(ReportFd + 1);
-            var actions = new List<Spawn.FdAction>();
+            (controlRead, controlWrite) = PipeInterop.Create(ReportFd + 1);
+            (reportRead, reportWrite) = PipeInterop.Create(ReportFd + 1);
+            var actions = new List<SpawnInterop.FdAction>();
             if (stdio is IsleStdio.LogFileStdio file)
             {
-                log = FileDescriptor.MoveAbove(
-                    FileDescriptor.Open(file.Path, LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_CLOEXEC, Convert.ToInt32("640", 8)),
-                    ReportFd + 1);
-                actions.Add(new(0, -1, "/dev/null", LibC.O_RDONLY));
+                using (var opened = FileDescriptorInterop.OpenAppend(file.Path, LogMode))
+                    log = FileDescriptorInterop.DupAbove(opened, ReportFd + 1);
+                actions.Add(new(0, -1, "/dev/null"));
                 actions.Add(new(1, log));
                 actions.Add(new(2, log));
             }
@@ -63,13 +66,13 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             if (config.RootfsMountFd >= 0)
             {
                 // A copy above the targets, so no action before this one overwrites it.
-                rootfs = FileDescriptor.DupAbove(config.RootfsMountFd, floor);
+                rootfs = FileDescriptorInterop.DupAbove(config.RootfsMountFd, floor);
                 actions.Add(new(InitConfigEncoder.RootfsMountFd, rootfs));
             }
             for (int i = 0; i < sources.Length; i++)
                 actions.Add(new(InitConfigEncoder.FirstSourceFd + i, sources[i]));
 
-            int launcher = Spawn.Start(IsleInitPath, ["isle-init"], actions);
+            int launcher = SpawnInterop.Start(IsleInitPath, ["isle-init"], actions);
             Close(ref controlRead);
             Close(ref reportWrite);
             Close(ref log);
@@ -87,12 +90,12 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             {
                 if (!sent)
                     Close(ref controlWrite); // a half-read config: EOF makes isle-init give up
-                launcherStatus = Wait.ForExit(launcher); // it only forks the shim and exits
+                launcherStatus = WaitInterop.ForExit(launcher); // it only forks the shim and exits
             }
             var reader = new ShimReportReader(reportRead);
 
             var pid = Expect<ShimReport.Pid>(await reader.ReadLineAsync(ct), launcherStatus);
-            initPidfd = Pidfd.Open(pid.InitPid) ?? -1;
+            initPidfd = PidfdInterop.Open(pid.InitPid);
             // init waits for SYNC_GO, the shim for init: both pids are pinned until we write it.
             ulong initStart = ReadStartTime(pid.InitPid) ?? 0, shimStart = ReadStartTime(pid.ShimPid) ?? 0;
 
@@ -115,9 +118,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             Close(ref log);
             Close(ref rootfs);
             CloseAll(sources);
-            if (!started && initPidfd >= 0)
+            if (!started && initPidfd is not null)
                 EnsureExited(initPidfd);
-            Close(ref initPidfd);
+            initPidfd?.Dispose();
         }
     }
 
@@ -125,28 +128,24 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     /// A failed launch returns only once init is gone, so the caller can remove its cgroup at
     /// once. init exits by itself after an error or an abort; one stuck longer is killed.
     /// </summary>
-    static void EnsureExited(int pidfd)
+    static void EnsureExited(SafeFileHandle pidfd)
     {
-        if (FileDescriptor.PollReadable(pidfd, AbortGraceMs, "pidfd"))
+        if (FileDescriptorInterop.PollReadable(pidfd, AbortGraceMs, "pidfd"))
             return;
-        Pidfd.SendSignal(pidfd, LibC.SIGKILL);
-        FileDescriptor.PollReadable(pidfd, AbortGraceMs, "pidfd");
+        PidfdInterop.SendSignal(pidfd, PidfdInterop.SIGKILL);
+        FileDescriptorInterop.PollReadable(pidfd, AbortGraceMs, "pidfd");
     }
 
     public async Task<IsleExitStatus?> WaitForExitAsync(IsleProcess isle, string statusPath, CancellationToken ct)
     {
-        if (Pidfd.Open(isle.ShimPid) is int pidfd)
+        if (PidfdInterop.Open(isle.ShimPid) is { } pidfd)
         {
-            try
+            using (pidfd)
             {
                 // Checked after pidfd_open, which pins the process: the pid may be someone else's.
                 bool ours = isle.ShimStartTime == 0 || ReadStartTime(isle.ShimPid) == isle.ShimStartTime;
                 if (ours)
                     await PidfdExitWatcher.Shared.WhenExited(pidfd, ct);
-            }
-            finally
-            {
-                FileDescriptor.Close(pidfd);
             }
         }
         return ReadExitStatus(statusPath);
@@ -154,18 +153,12 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
     public bool Signal(IsleProcess isle, int signal)
     {
-        if (Pidfd.Open(isle.InitPid) is not int pidfd)
+        using var pidfd = PidfdInterop.Open(isle.InitPid);
+        if (pidfd is null)
             return false;
-        try
-        {
-            if (isle.InitStartTime != 0 && ReadStartTime(isle.InitPid) != isle.InitStartTime)
-                return false; // the isle ended and its pid went to another process
-            return Pidfd.SendSignal(pidfd, signal);
-        }
-        finally
-        {
-            FileDescriptor.Close(pidfd);
-        }
+        if (isle.InitStartTime != 0 && ReadStartTime(isle.InitPid) != isle.InitStartTime)
+            return false; // the isle ended and its pid went to another process
+        return PidfdInterop.SendSignal(pidfd, signal);
     }
 
     public bool IsRunning(IsleProcess isle) =>
@@ -190,9 +183,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         try
         {
-            FileDescriptor.WriteAll(fd, data, "isle-init control pipe");
+            FileDescriptorInterop.WriteAll(fd, data, "isle-init control pipe");
         }
-        catch (SyscallException e) when (e.Errno == LibC.EPIPE)
+        catch (SyscallException e) when (e.Errno == Errno.EPIPE)
         {
         }
     }
@@ -201,9 +194,9 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         if (line is null)
         {
-            var how = Wait.Exited(launcherStatus)
-                ? $"exit code {Wait.ExitCode(launcherStatus)}"
-                : $"signal {Wait.TermSignal(launcherStatus)}";
+            var how = WaitInterop.Exited(launcherStatus)
+                ? $"exit code {WaitInterop.ExitCode(launcherStatus)}"
+                : $"signal {WaitInterop.TermSignal(launcherStatus)}";
             throw new IsleStartException($"isle-init ended without a report (launcher {how})");
         }
         return ShimReport.Parse(line) switch
@@ -228,7 +221,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
     static void Close(ref int fd)
     {
-        FileDescriptor.Close(fd);
+        FileDescriptorInterop.Close(fd);
         fd = -1;
     }
 

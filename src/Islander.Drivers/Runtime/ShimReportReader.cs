@@ -23,9 +23,9 @@ internal sealed class ShimReportReader(int fd)
             if (_len == _buf.Length)
                 throw new IsleStartException("isle-init report line too long");
             ct.ThrowIfCancellationRequested();
-            if (!FileDescriptor.PollReadable(fd, PollMs, "isle-init report pipe"))
+            if (!FileDescriptorInterop.PollReadable(fd, PollMs, "isle-init report pipe"))
                 continue;
-            int n = FileDescriptor.Read(fd, _buf.AsSpan(_len), "isle-init report pipe");
+            int n = FileDescriptorInterop.Read(fd, _buf.AsSpan(_len), "isle-init report pipe");
             if (n == 0)
                 return _len > 0 ? Take(_len, _len) : null;
             _len += n;

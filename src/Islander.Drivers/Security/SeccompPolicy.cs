@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 namespace Islander.Drivers.Security;
 
 /// <summary>
@@ -122,14 +123,13 @@ internal sealed class SeccompPolicy
     /// </summary>
     public static SeccompReturn ReturnOf(SeccompAction action, uint? errnoRet)
     {
-        const uint EPERM = 1;
         return action switch
         {
             SeccompAction.KillThread => SeccompReturn.KillThread,
             SeccompAction.KillProcess => SeccompReturn.KillProcess,
             SeccompAction.Trap => SeccompReturn.Trap,
-            SeccompAction.Errno => SeccompReturn.Errno | (SeccompReturn)((errnoRet ?? EPERM) & (uint)SeccompReturn.DataMask),
-            SeccompAction.Trace => SeccompReturn.Trace | (SeccompReturn)((errnoRet ?? EPERM) & (uint)SeccompReturn.DataMask),
+            SeccompAction.Errno => SeccompReturn.Errno | (SeccompReturn)((errnoRet ?? Errno.EPERM) & (uint)SeccompReturn.DataMask),
+            SeccompAction.Trace => SeccompReturn.Trace | (SeccompReturn)((errnoRet ?? Errno.EPERM) & (uint)SeccompReturn.DataMask),
             SeccompAction.Log => SeccompReturn.Log,
             SeccompAction.Allow => SeccompReturn.Allow,
             _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),

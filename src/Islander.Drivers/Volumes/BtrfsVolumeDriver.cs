@@ -25,7 +25,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         _layout = new VolumeLayout(root);
         if (Probe(_layout.Root) is { } reason)
             throw new VolumeException(reason, ErrorCategory.Unsupported);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
         // Every volume and snapshot is under the root, on its filesystem: one qgroups directory in sysfs, found once.
         _qgroups = new(() => BtrfsQgroupUsage.QgroupsDirectory(BtrfsSubvolume.FilesystemUuid(_layout.Root), sysfs));
     }
@@ -55,41 +55,48 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
 
     public string Root => _layout.Root;
 
-    public string Create(string name, VolumeSpec spec)
+    public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSpec(this, name, spec);
+        cancellationToken.ThrowIfCancellationRequested();
         string path = _layout.Volume(name);
         if (!BtrfsSubvolume.IsSubvolume(path) && FileInterop.Lstat(path).Kind != FileKind.Missing)
             throw new VolumeException($"volume {name}: {path} exists and is not a btrfs subvolume; remove it", ErrorCategory.Conflict);
         VolumeErrors.Wrap($"create volume {name}", () =>
         {
             BtrfsSubvolume.Create(path);
+            cancellationToken.ThrowIfCancellationRequested();
             if (spec.Size is { } size && Usage(path)?.MaxReferenced != size)
                 SetLimit(path, size);
         });
         return path;
     }
 
-    public bool Exists(string name) => BtrfsSubvolume.IsSubvolume(_layout.Volume(name));
-
-    public VolumeInfo Inspect(string name)
+    public bool Exists(string name, CancellationToken cancellationToken)
     {
-        string path = Existing(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        return BtrfsSubvolume.IsSubvolume(_layout.Volume(name));
+    }
+
+    public VolumeInfo Inspect(string name, CancellationToken cancellationToken)
+    {
+        string path = Existing(name, cancellationToken);
         return VolumeErrors.Wrap($"inspect volume {name}", () =>
         {
             // qgroup numbers change when a transaction commits: commit one, so what was just written counts.
             FileSystemInterop.Syncfs(path);
+            cancellationToken.ThrowIfCancellationRequested();
             var usage = Usage(path);
-            return new VolumeInfo(name, Kind, path, usage?.MaxReferenced, usage?.Referenced ?? VolumeTree.BytesUsed(path),
+            return new VolumeInfo(name, Kind, path, usage?.MaxReferenced, usage?.Referenced ?? VolumeTree.BytesUsed(path, cancellationToken),
                 VolumeLayout.ValidNames(_layout.Snapshots(name)));
         });
     }
 
     /// <summary>Equivalent to: btrfs qgroup limit SIZE|none PATH. Takes effect at once, with the data and isles in place.</summary>
-    public void Resize(string name, long? size)
+    public void Resize(string name, long? size, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSize(this, name, size);
-        string path = Existing(name);
+        string path = Existing(name, cancellationToken);
         VolumeErrors.Wrap($"resize volume {name}", () =>
         {
             if (size is not null || QuotasEnabled)
@@ -97,27 +104,38 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         });
     }
 
-    public void Delete(string name)
+    public void Delete(string name, CancellationToken cancellationToken)
     {
         string path = _layout.Volume(name);
         VolumeErrors.Wrap($"delete volume {name}", () =>
         {
             foreach (var snapshot in VolumeLayout.ValidNames(_layout.Snapshots(name)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 BtrfsSubvolume.Delete(_layout.Snapshot(name, snapshot));
+            }
             DeleteAny(_layout.Snapshots(name));
             foreach (var leftover in _layout.StagingLeftovers(name))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 DeleteAny(leftover);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
             DeleteAny(path);
         });
     }
 
-    public IReadOnlyList<string> List() =>
-        VolumeLayout.ValidNames(_layout.Root).Where(n => BtrfsSubvolume.IsSubvolume(_layout.Volume(n))).ToList();
+    public IReadOnlyList<string> List(CancellationToken cancellationToken) =>
+        VolumeLayout.ValidNames(_layout.Root).Where(n =>
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return BtrfsSubvolume.IsSubvolume(_layout.Volume(n));
+        }).ToList();
 
     /// <summary>Equivalent to: btrfs subvolume snapshot -r ROOT/NAME ROOT/.snapshots/NAME/SNAPSHOT. Atomic: no staging needed.</summary>
-    public void Snapshot(string name, string snapshot)
+    public void Snapshot(string name, string snapshot, CancellationToken cancellationToken)
     {
-        string path = Existing(name);
+        string path = Existing(name, cancellationToken);
         string target = _layout.Snapshot(name, snapshot);
         if (FileInterop.Lstat(target).Kind != FileKind.Missing)
             throw VolumeErrors.SnapshotExists(name, snapshot);
@@ -132,9 +150,9 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
     /// Snapshots <paramref name="snapshot"/> back, writable, into staging; gives it the volume's size limit; swaps it
     /// with the volume in one renameat2(RENAME_EXCHANGE); deletes the old subvolume.
     /// </summary>
-    public void Restore(string name, string snapshot)
+    public void Restore(string name, string snapshot, CancellationToken cancellationToken)
     {
-        string path = Existing(name);
+        string path = Existing(name, cancellationToken);
         string source = _layout.Snapshot(name, snapshot);
         if (!BtrfsSubvolume.IsSubvolume(source))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
@@ -142,22 +160,28 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
             foreach (var leftover in _layout.StagingLeftovers(name))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 DeleteAny(leftover);
+            }
             Directory.CreateDirectory(_layout.StagingRoot, VolumeLayout.PrivateMode);
+            cancellationToken.ThrowIfCancellationRequested();
             BtrfsSubvolume.Snapshot(source, staging, readOnly: false);
+            cancellationToken.ThrowIfCancellationRequested();
             if (Usage(path)?.MaxReferenced is { } limit)
                 SetLimit(staging, limit);
             DeleteAny(VolumeLayout.Replace(staging, path));
         });
     }
 
-    public void DeleteSnapshot(string name, string snapshot)
+    public void DeleteSnapshot(string name, string snapshot, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string target = _layout.Snapshot(name, snapshot);
         VolumeErrors.Wrap($"delete snapshot {snapshot} of volume {name}", () => DeleteAny(target));
     }
 
-    string Existing(string name) => Exists(name) ? _layout.Volume(name) : throw VolumeErrors.NotFound(name);
+    string Existing(string name, CancellationToken cancellationToken) => Exists(name, cancellationToken) ? _layout.Volume(name) : throw VolumeErrors.NotFound(name);
 
     /// <summary>Deletes a subvolume, or a plain directory tree; nothing there is fine.</summary>
     static void DeleteAny(string path)

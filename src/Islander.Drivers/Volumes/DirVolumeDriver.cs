@@ -19,7 +19,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
     public DirVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
     }
 
     /// <summary>This driver's line in <see cref="VolumeDriverCatalog"/>: its name, what it can do, how it is made.</summary>
@@ -31,9 +31,10 @@ public sealed class DirVolumeDriver : IVolumeDriver
 
     public string Root => _layout.Root;
 
-    public string Create(string name, VolumeSpec spec)
+    public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSpec(this, name, spec);
+        cancellationToken.ThrowIfCancellationRequested();
         string path = _layout.Volume(name);
         var kind = FileInterop.Lstat(path).Kind;
         if (kind is not (FileKind.Directory or FileKind.Missing))
@@ -42,36 +43,47 @@ public sealed class DirVolumeDriver : IVolumeDriver
         return path;
     }
 
-    public bool Exists(string name) => FileInterop.Lstat(_layout.Volume(name)).Kind == FileKind.Directory;
-
-    public VolumeInfo Inspect(string name)
+    public bool Exists(string name, CancellationToken cancellationToken)
     {
-        string path = Existing(name);
-        return new VolumeInfo(name, Kind, path, null, VolumeTree.BytesUsed(path), VolumeLayout.ValidNames(_layout.Snapshots(name)));
+        cancellationToken.ThrowIfCancellationRequested();
+        return FileInterop.Lstat(_layout.Volume(name)).Kind == FileKind.Directory;
     }
 
-    public void Resize(string name, long? size)
+    public VolumeInfo Inspect(string name, CancellationToken cancellationToken)
+    {
+        string path = Existing(name, cancellationToken);
+        return new VolumeInfo(name, Kind, path, null, VolumeTree.BytesUsed(path, cancellationToken), VolumeLayout.ValidNames(_layout.Snapshots(name)));
+    }
+
+    public void Resize(string name, long? size, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSize(this, name, size);
-        Existing(name);
+        Existing(name, cancellationToken);
     }
 
-    public void Delete(string name)
+    public void Delete(string name, CancellationToken cancellationToken)
     {
         string path = _layout.Volume(name);
         VolumeErrors.Wrap($"delete volume {name}", () =>
         {
             foreach (var dir in (string[])[_layout.Snapshots(name), .. _layout.StagingLeftovers(name), path])
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (FileInterop.Lstat(dir).Kind == FileKind.Directory)
                     Directory.Delete(dir, recursive: true);
+            }
         });
     }
 
-    public IReadOnlyList<string> List() => VolumeLayout.ValidNames(_layout.Root);
-
-    public void Snapshot(string name, string snapshot)
+    public IReadOnlyList<string> List(CancellationToken cancellationToken)
     {
-        string path = Existing(name);
+        cancellationToken.ThrowIfCancellationRequested();
+        return VolumeLayout.ValidNames(_layout.Root);
+    }
+
+    public void Snapshot(string name, string snapshot, CancellationToken cancellationToken)
+    {
+        string path = Existing(name, cancellationToken);
         string target = _layout.Snapshot(name, snapshot);
         if (Directory.Exists(target))
             throw VolumeErrors.SnapshotExists(name, snapshot);
@@ -79,28 +91,29 @@ public sealed class DirVolumeDriver : IVolumeDriver
         string staging = FreshStaging(name);
         VolumeErrors.Wrap($"snapshot volume {name} as {snapshot}", () =>
         {
-            VolumeTree.Copy(path, staging);
+            VolumeTree.Copy(path, staging, cancellationToken);
             Directory.CreateDirectory(_layout.Snapshots(name));
             Directory.Move(staging, target);
         });
     }
 
-    public void Restore(string name, string snapshot)
+    public void Restore(string name, string snapshot, CancellationToken cancellationToken)
     {
-        string path = Existing(name);
+        string path = Existing(name, cancellationToken);
         string source = _layout.Snapshot(name, snapshot);
         if (!Directory.Exists(source))
             throw VolumeErrors.SnapshotNotFound(name, snapshot);
         string staging = FreshStaging(name);
         VolumeErrors.Wrap($"restore volume {name} from {snapshot}", () =>
         {
-            VolumeTree.Copy(source, staging);
+            VolumeTree.Copy(source, staging, cancellationToken);
             Directory.Delete(VolumeLayout.Replace(staging, path), recursive: true);
         });
     }
 
-    public void DeleteSnapshot(string name, string snapshot)
+    public void DeleteSnapshot(string name, string snapshot, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         string target = _layout.Snapshot(name, snapshot);
         VolumeErrors.Wrap($"delete snapshot {snapshot} of volume {name}", () =>
         {
@@ -109,7 +122,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
         });
     }
 
-    string Existing(string name) => Exists(name) ? _layout.Volume(name) : throw VolumeErrors.NotFound(name);
+    string Existing(string name, CancellationToken cancellationToken) => Exists(name, cancellationToken) ? _layout.Volume(name) : throw VolumeErrors.NotFound(name);
 
     /// <summary>The staging path, emptied of what an interrupted operation left, with its parent made.</summary>
     string FreshStaging(string name)

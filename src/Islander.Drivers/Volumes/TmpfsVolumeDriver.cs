@@ -1,6 +1,5 @@
 using Islander.Drivers.Interop;
 using Islander.Drivers.Rootfs;
-using Islander.Drivers.Runtime;
 using Islander.Model;
 
 namespace Islander.Drivers.Volumes;
@@ -15,8 +14,6 @@ namespace Islander.Drivers.Volumes;
 public sealed class TmpfsVolumeDriver : IVolumeDriver
 {
     const MountFlags Flags = MountFlags.NoSuid | MountFlags.NoDev;
-    const int EINVAL = 22;
-
     readonly VolumeLayout _layout;
     readonly string _realRoot;
 
@@ -24,7 +21,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     public TmpfsVolumeDriver(string root)
     {
         _layout = new VolumeLayout(root);
-        Runtime.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
         // mountinfo names mount points by their real path; the root may sit behind a symlink (/var/run).
         _realRoot = FileInterop.RealPath(_layout.Root) ?? _layout.Root;
     }
@@ -38,14 +35,15 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
 
     public string Root => _layout.Root;
 
-    public string Create(string name, VolumeSpec spec)
+    public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSpec(this, name, spec);
+        cancellationToken.ThrowIfCancellationRequested();
         string path = _layout.Volume(name);
         if (Mount(name) is not null)
         {
             if (spec.Size is { } size && Limit(path) != TmpfsMountData.Rounded(size, Environment.SystemPageSize))
-                Resize(name, size);
+                Resize(name, size, cancellationToken);
             return path;
         }
         if (FileInterop.Lstat(path).Kind is not (FileKind.Directory or FileKind.Missing))
@@ -53,15 +51,21 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
         VolumeErrors.Wrap($"create volume {name}", () =>
         {
             Directory.CreateDirectory(path, (UnixFileMode)TmpfsMountData.Mode);
+            cancellationToken.ThrowIfCancellationRequested();
             MountInterop.Mount("islander-volume", path, "tmpfs", Flags, TmpfsMountData.Format(spec.Size));
         });
         return path;
     }
 
-    public bool Exists(string name) => Mount(name) is not null;
-
-    public VolumeInfo Inspect(string name)
+    public bool Exists(string name, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Mount(name) is not null;
+    }
+
+    public VolumeInfo Inspect(string name, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         if (Mount(name) is null)
             throw VolumeErrors.NotFound(name);
         string path = _layout.Volume(name);
@@ -70,16 +74,17 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     }
 
     /// <summary>Equivalent to: mount -o remount,size=SIZE PATH. The data stays; isles see the new size at once.</summary>
-    public void Resize(string name, long? size)
+    public void Resize(string name, long? size, CancellationToken cancellationToken)
     {
         VolumeErrors.CheckSize(this, name, size);
+        cancellationToken.ThrowIfCancellationRequested();
         if (Mount(name) is null)
             throw VolumeErrors.NotFound(name);
         try
         {
             MountInterop.Mount(null, _layout.Volume(name), "tmpfs", MountFlags.Remount | Flags, TmpfsMountData.Resize(size));
         }
-        catch (MountException e) when (e.Errno == EINVAL)
+        catch (MountException e) when (e.Errno == Errno.EINVAL)
         {
             throw new VolumeException($"volume {name}: cannot shrink to {size} bytes, it holds more (tmpfs refused the remount)", ErrorCategory.Conflict, e);
         }
@@ -90,7 +95,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     }
 
     /// <summary>Unmounts (lazily: isles that still have it keep it until they exit) and removes the mount point.</summary>
-    public void Delete(string name)
+    public void Delete(string name, CancellationToken cancellationToken)
     {
         string path = _layout.Volume(name);
         VolumeErrors.Wrap($"delete volume {name}", () =>
@@ -98,6 +103,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
             while (Mount(name) is not null && MountInterop.Unmount(path))
             {
                 // Unmount each mount stacked there (only a race of two creates could stack them).
+                cancellationToken.ThrowIfCancellationRequested();
             }
             if (FileInterop.Lstat(path).Kind == FileKind.Directory)
                 Directory.Delete(path, recursive: true);
@@ -105,8 +111,8 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     }
 
     /// <summary>The tmpfs mounts directly under the root with valid names: what survived since the daemon last ran.</summary>
-    public IReadOnlyList<string> List() =>
-        Mounts()
+    public IReadOnlyList<string> List(CancellationToken cancellationToken) =>
+        Mounts(cancellationToken)
             .Where(m => m.FsType == "tmpfs" && Path.GetDirectoryName(m.MountPoint) == _realRoot)
             .Select(m => Path.GetFileName(m.MountPoint))
             .Where(VolumeName.IsValid)
@@ -114,11 +120,11 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public void Snapshot(string name, string snapshot) => throw NoSnapshots(name, snapshot);
+    public void Snapshot(string name, string snapshot, CancellationToken cancellationToken) => throw NoSnapshots(name, snapshot);
 
-    public void Restore(string name, string snapshot) => throw NoSnapshots(name, snapshot);
+    public void Restore(string name, string snapshot, CancellationToken cancellationToken) => throw NoSnapshots(name, snapshot);
 
-    public void DeleteSnapshot(string name, string snapshot) => throw NoSnapshots(name, snapshot);
+    public void DeleteSnapshot(string name, string snapshot, CancellationToken cancellationToken) => throw NoSnapshots(name, snapshot);
 
     static VolumeException NoSnapshots(string name, string snapshot)
     {
@@ -132,6 +138,12 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     {
         string point = Path.Combine(_realRoot, VolumeName.Volume(name));
         return Mounts().LastOrDefault(m => m.MountPoint == point && m.FsType == "tmpfs");
+    }
+
+    static IReadOnlyList<MountInfoEntry> Mounts(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Mounts();
     }
 
     static IReadOnlyList<MountInfoEntry> Mounts() => MountInfo.Parse(File.ReadAllText("/proc/self/mountinfo"));

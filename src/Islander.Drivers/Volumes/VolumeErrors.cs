@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using Islander.Model;
 
 namespace Islander.Drivers.Volumes;
@@ -66,18 +67,11 @@ public static class VolumeErrors
         }
         catch (IOException e)
         {
-            throw new VolumeException($"{what}: {e.Message}", Categorize(e.HResult), e);
+            throw new VolumeException($"{what}: {e.Message}", Errno.Category(e.HResult), e);
         }
         catch (UnauthorizedAccessException e)
         {
             throw new VolumeException($"{what}: {e.Message}", ErrorCategory.Unknown, e);
         }
     }
-
-    static ErrorCategory Categorize(int errno) => errno switch
-    {
-        2 /* ENOENT */ => ErrorCategory.NotFound,
-        16 /* EBUSY */ => ErrorCategory.Transient,
-        _ => ErrorCategory.Unknown,
-    };
 }

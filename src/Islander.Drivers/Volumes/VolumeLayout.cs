@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 namespace Islander.Drivers.Volumes;
 
 /// <summary>
@@ -66,7 +67,7 @@ public sealed record VolumeLayout
             Interop.FileSystemInterop.Exchange(staged, path);
             return staged;
         }
-        catch (Interop.SyscallException e) when (e.Errno is 22 /* EINVAL */ or 95 /* EOPNOTSUPP */)
+        catch (Interop.SyscallException e) when (e.Errno is Errno.EINVAL or Errno.EOPNOTSUPP)
         {
             string old = Displaced(staged);
             Directory.Move(path, old);

@@ -1,6 +1,4 @@
 using Islander.Drivers.Interop;
-using Microsoft.Win32.SafeHandles;
-using Tmds.Linux;
 
 namespace Islander.Drivers.Volumes;
 
@@ -12,31 +10,33 @@ namespace Islander.Drivers.Volumes;
 internal static class VolumeTree
 {
     /// <summary>Copies <paramref name="source"/> to <paramref name="target"/>, which must not exist.</summary>
-    public static void Copy(string source, string target)
+    public static void Copy(string source, string target, CancellationToken cancellationToken)
     {
         var stat = FileInterop.Lstat(source);
         if (stat.Kind != FileKind.Directory)
             throw new VolumeException($"copy {source}: not a directory", Model.ErrorCategory.Conflict);
-        CopyDirectory(source, target, stat);
+        CopyDirectory(source, target, stat, cancellationToken);
     }
 
     /// <summary>The sum of the sizes of the regular files below <paramref name="path"/> (du --apparent-size, in bytes).</summary>
-    public static long BytesUsed(string path)
+    public static long BytesUsed(string path, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         long total = 0;
         foreach (var entry in Directory.EnumerateFileSystemEntries(path))
         {
             var stat = FileInterop.Lstat(entry);
             if (stat.Kind == FileKind.Directory)
-                total += BytesUsed(entry);
+                total += BytesUsed(entry, cancellationToken);
             else if (stat.Kind == FileKind.Regular)
                 total += new FileInfo(entry).Length;
         }
         return total;
     }
 
-    static void CopyDirectory(string source, string target, FileStat stat)
+    static void CopyDirectory(string source, string target, FileStat stat, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Directory.CreateDirectory(target);
         foreach (var entry in Directory.EnumerateFileSystemEntries(source))
         {
@@ -45,7 +45,7 @@ internal static class VolumeTree
             switch (s.Kind)
             {
                 case FileKind.Directory:
-                    CopyDirectory(entry, to, s);
+                    CopyDirectory(entry, to, s, cancellationToken);
                     continue;
                 case FileKind.Regular:
                     CopyFile(entry, to);
@@ -68,8 +68,7 @@ internal static class VolumeTree
     /// <summary>Opens the source with O_NOFOLLOW, so a file swapped for a symlink is refused rather than followed.</summary>
     static void CopyFile(string source, string target)
     {
-        int fd = FileDescriptor.Open(source, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
-        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        using var handle = FileDescriptorInterop.OpenNoFollow(source);
         using var from = new FileStream(handle, FileAccess.Read);
         using var to = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
         from.CopyTo(to);

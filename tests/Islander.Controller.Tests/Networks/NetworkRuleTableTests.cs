@@ -56,7 +56,7 @@ public sealed class NetworkRuleTableTests
         {
             Assert.Equal(IslePhase.Running, h.StateOf(c.Users[i]));
             foreach (var a in h.Runtime.PlanOf(c.Users[i])!.Networks) // attached as the real runtime does at start
-                driver.Attach(a.Network, new IsleEndpoint(c.Users[i], NetworkNamespace.OfProcess(4242 + i), a.Ip, a.IfName, a.DefaultRoute));
+                driver.Attach(a.Network, new IsleEndpoint(c.Users[i], NetworkNamespace.OfProcess(4242 + i), a.Ip, a.IfName, a.DefaultRoute), TestContext.Current.CancellationToken);
             Assert.Contains(("backend", c.Users[i]), driver.Attachments.Keys);
         }
         var bridgeBefore = driver.Networks.GetValueOrDefault("backend");

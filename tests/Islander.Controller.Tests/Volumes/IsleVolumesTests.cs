@@ -45,7 +45,7 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Equal(_btrfs.PathOf("data"), record.Path);
         Assert.Equal(1L << 30, record.SizeLimit);
         Assert.Equal(1000, record.BytesUsed);
-        Assert.True(_btrfs.Exists("data"));
+        Assert.True(_btrfs.Exists("data", TestContext.Current.CancellationToken));
         Assert.Contains(_h.Events.Recent(), e => e.Name == "data" && e.Reason == "Ready");
     }
 
@@ -143,12 +143,12 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Equal(pid, _h.Isle("web").Pid);
         Assert.Equal("InUse", Volume("data").Reason);
         Assert.Contains("isle web still uses it", Volume("data").Message);
-        Assert.True(_dir.Exists("data"));
+        Assert.True(_dir.Exists("data", TestContext.Current.CancellationToken));
 
         _h.Remove("web.yaml");
         await _h.SyncAsync();
 
-        Assert.False(_dir.Exists("data"));
+        Assert.False(_dir.Exists("data", TestContext.Current.CancellationToken));
         Assert.Null(_h.Store.GetVolume("data"));
     }
 
@@ -169,7 +169,7 @@ public sealed class IsleVolumesTests : IDisposable
         Assert.Equal(VolumePhase.Ready, record.Phase);
         Assert.Equal("DriverChangeRefused", record.Reason);
         Assert.Contains("does not destroy or migrate data", record.Message);
-        Assert.False(_btrfs.Exists("data"));
+        Assert.False(_btrfs.Exists("data", TestContext.Current.CancellationToken));
         Assert.Equal("hello"u8.ToArray(), _dir.Read("data", "greeting"));
         Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
@@ -184,9 +184,9 @@ public sealed class IsleVolumesTests : IDisposable
         _h.Write("v.yaml", VolumeYaml("data", "{driver: tmpfs, size: 32Mi}"));
         await _h.SyncAsync();
 
-        Assert.Equal(32L << 20, _tmpfs.Inspect("data").SizeLimit);
+        Assert.Equal(32L << 20, _tmpfs.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
         Assert.Equal(32L << 20, Volume("data").SizeLimit);
-        Assert.Equal(100, _tmpfs.Inspect("data").BytesUsed);
+        Assert.Equal(100, _tmpfs.Inspect("data", TestContext.Current.CancellationToken).BytesUsed);
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class IsleVolumesTests : IDisposable
         _h.Runtime.Kill("web", 9);
         await _h.SettleAsync();
 
-        Assert.True(_tmpfs.Exists("data"));
+        Assert.True(_tmpfs.Exists("data", TestContext.Current.CancellationToken));
         Assert.Equal(IslePhase.Running, _h.StateOf("web"));
     }
 

@@ -27,7 +27,7 @@ public class CgroupStatsTests
     [MemberData(nameof(Versions))]
     public void Stats_LimitedGroup_WorkingSetLimitsCpuPidsAndIo(string version)
     {
-        var stats = Driver(version).Stats("web");
+        var stats = Driver(version).Stats("web", TestContext.Current.CancellationToken);
 
         // 34582528 in use less 3452928 of inactive file cache (v1: total_inactive_file, not the group-local inactive_file).
         Assert.Equal(31129600, stats.MemoryBytes);
@@ -45,7 +45,7 @@ public class CgroupStatsTests
     [MemberData(nameof(Versions))]
     public void Stats_UnlimitedGroup_NullLimitsAndZeroIo(string version)
     {
-        var stats = Driver(version).Stats("free");
+        var stats = Driver(version).Stats("free", TestContext.Current.CancellationToken);
 
         Assert.Equal(4096, stats.MemoryBytes); // v2: inactive_file larger than the usage is not subtracted
         Assert.Null(stats.MemoryLimit);
@@ -62,7 +62,7 @@ public class CgroupStatsTests
     {
         var driver = new CgroupV1Driver(Path.Combine(TestData(), "v1"), "islander", [CgroupController.Memory]);
 
-        var stats = driver.Stats("web");
+        var stats = driver.Stats("web", TestContext.Current.CancellationToken);
 
         Assert.Equal(31129600, stats.MemoryBytes);
         Assert.Null(stats.CpuTime);

@@ -38,7 +38,7 @@ public class CgroupV2DriverTests : CgroupDriverContract
     [Fact]
     public void Create_AllLimits_FilesHoldTheValues()
     {
-        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll);
+        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
 
         Assert.Equal("67108864", _fs.Text("islander/web/memory.max"));
         Assert.Equal("0", _fs.Text("islander/web/memory.swap.max"));
@@ -52,7 +52,7 @@ public class CgroupV2DriverTests : CgroupDriverContract
     [Fact]
     public void Create_DeviceAllowlist_AttachesDockersFilterToTheIsleGroup()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         var program = Assert.Single(_fs.DeviceFilters, f => f.Key == Path.Combine(_fs.Root, "islander", "web")).Value;
         Assert.Equal(DeviceFilterProgram.For(DevicePolicy.Allowlist), program);
@@ -64,23 +64,23 @@ public class CgroupV2DriverTests : CgroupDriverContract
     [Fact]
     public void Create_AllowAllAfterAllowlist_RemovesTheFilter()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
-        Driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        Driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         Assert.Empty(_fs.DeviceFilters);
     }
 
     [Fact]
-    public void Delete_Group_TakesItsFilter()
+    public async Task Delete_Group_TakesItsFilter()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist);
-        Driver.Delete("web");
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        await Driver.DeleteAsync("web", TestContext.Current.CancellationToken);
         Assert.Empty(_fs.DeviceFilters);
     }
 
     [Fact]
     public void Create_NewParent_EnablesOurControllersDownTheTree()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
 
         Assert.Equal("cpu cpuset io memory pids", _fs.Text("cgroup.subtree_control"));
         Assert.Equal("cpu cpuset io memory pids", _fs.Text("islander/cgroup.subtree_control"));
@@ -88,20 +88,20 @@ public class CgroupV2DriverTests : CgroupDriverContract
     }
 
     [Fact]
-    public void Create_NestedParent_CreatesEachLevel()
+    public async Task Create_NestedParent_CreatesEachLevel()
     {
         var driver = new CgroupV2Driver(_fs.Root, "system.slice/islander", _fs);
-        driver.Create("web", new IsleResources { Pids = 5 }, DevicePolicy.AllowAll);
+        driver.Create("web", new IsleResources { Pids = 5 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         Assert.Equal("5", _fs.Text("system.slice/islander/web/pids.max"));
-        driver.Delete("web");
-        Assert.False(driver.Exists("web"));
+        await driver.DeleteAsync("web", TestContext.Current.CancellationToken);
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_AgainWithoutLimits_ResetsEveryFile()
     {
-        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll);
-        Driver.Create("web", new IsleResources { Pids = 0 }, DevicePolicy.AllowAll);
+        Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        Driver.Create("web", new IsleResources { Pids = 0 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
 
         Assert.Equal("max", _fs.Text("islander/web/memory.max"));
         Assert.Equal("max", _fs.Text("islander/web/memory.swap.max"));
@@ -116,17 +116,17 @@ public class CgroupV2DriverTests : CgroupDriverContract
     public void Create_IoDeviceThatIsNotABlockDevice_InvalidManifestAndNothingCreated()
     {
         var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"),
-            new IsleResources { Io = [new IoLimit("/dev/null", ReadBps: 1)] }, DevicePolicy.AllowAll));
+            new IsleResources { Io = [new IoLimit("/dev/null", ReadBps: 1)] }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
         Assert.Contains("/dev/null", e.Message);
-        Assert.False(Driver.Exists("web"));
+        Assert.False(Driver.Exists("web", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_IoDeviceMissing_NamesThePath()
     {
         var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"),
-            new IsleResources { Io = [new IoLimit("/dev/no-such-disk", ReadBps: 1)] }, DevicePolicy.AllowAll));
+            new IsleResources { Io = [new IoLimit("/dev/no-such-disk", ReadBps: 1)] }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken));
         Assert.Contains("/dev/no-such-disk", e.Message);
         Assert.Equal(ErrorCategory.NotFound, e.Category);
     }
@@ -135,54 +135,54 @@ public class CgroupV2DriverTests : CgroupDriverContract
     public void Create_WriteFails_ExceptionNamesFileValueAndErrno()
     {
         _fs.FailWrites["memory.max"] = 16;
-        var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"), new IsleResources { Memory = 1000 }, DevicePolicy.AllowAll));
+        var e = Assert.Throws<CgroupException>(() => Driver.Create(NewIsle("web"), new IsleResources { Memory = 1000 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken));
         Assert.StartsWith($"write {_fs.Root}/islander/web/memory.max = 1000: EBUSY", e.Message);
         Assert.Equal(ErrorCategory.Transient, e.Category);
     }
 
     [Fact]
-    public void Create_ControllerNotOffered_RequestedLimitUnsupportedDefaultsSkipped()
+    public async Task Create_ControllerNotOffered_RequestedLimitUnsupportedDefaultsSkipped()
     {
         using var fs = new FakeCgroup2Fs(controllers: "cpu memory");
         var driver = new CgroupV2Driver(fs.Root, "islander", fs);
 
-        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll);
-        var e = Assert.Throws<CgroupException>(() => driver.Create("web", new IsleResources { Pids = 10 }, DevicePolicy.AllowAll));
+        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        var e = Assert.Throws<CgroupException>(() => driver.Create("web", new IsleResources { Pids = 10 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken));
 
         Assert.Equal(ErrorCategory.Unsupported, e.Category);
         Assert.Contains("pids", e.Message);
-        driver.Delete("web");
+        await driver.DeleteAsync("web", TestContext.Current.CancellationToken);
     }
 
     [Fact]
-    public void Create_NoSwapAccounting_MemoryOnly()
+    public async Task Create_NoSwapAccounting_MemoryOnly()
     {
         using var fs = new FakeCgroup2Fs(swap: false);
         var driver = new CgroupV2Driver(fs.Root, "islander", fs);
-        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll);
+        driver.Create("web", new IsleResources { Memory = 1 << 20 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         Assert.Equal("1048576", fs.Text("islander/web/memory.max"));
         Assert.False(File.Exists(Path.Combine(fs.Root, "islander/web/memory.swap.max")));
-        driver.Delete("web");
+        await driver.DeleteAsync("web", TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public void AddProcess_ProcessGone_NotFound()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
-        var e = Assert.Throws<CgroupException>(() => Driver.AddProcess("web", int.MaxValue - 1));
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        var e = Assert.Throws<CgroupException>(() => Driver.AddProcess("web", int.MaxValue - 1, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.NotFound, e.Category);
     }
 
     [Fact]
     public void Stats_ReadsTheCounters()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/memory.current"), "4096\n");
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/cpu.stat"), "usage_usec 1500000\nuser_usec 1000000\n");
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/pids.current"), "3\n");
         File.WriteAllText(Path.Combine(_fs.Root, "islander/web/memory.events"), "low 0\nhigh 0\nmax 4\noom 2\noom_kill 1\n");
 
-        Assert.Equal(new CgroupStats(4096, TimeSpan.FromSeconds(1.5), 3, 1) { PidsLimit = 2048, IoReadBytes = 0, IoWriteBytes = 0 }, Driver.Stats("web"));
+        Assert.Equal(new CgroupStats(4096, TimeSpan.FromSeconds(1.5), 3, 1) { PidsLimit = 2048, IoReadBytes = 0, IoWriteBytes = 0 }, Driver.Stats("web", TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -194,40 +194,82 @@ public class CgroupV2DriverTests : CgroupDriverContract
     }
 
     [Fact]
-    public void Delete_WithoutCgroupKill_KillLoopEmptiesTheGroup()
+    public async Task Delete_WithoutCgroupKill_KillLoopEmptiesTheGroup()
     {
         using var fs = new FakeCgroup2Fs(cgroupKill: false);
         var driver = new CgroupV2Driver(fs.Root, "islander", fs);
-        driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
+        driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         int pid = _processes.StartSleep();
-        driver.AddProcess("web", pid);
+        driver.AddProcess("web", pid, TestContext.Current.CancellationToken);
 
-        driver.Delete("web");
+        await driver.DeleteAsync("web", TestContext.Current.CancellationToken);
 
-        Assert.False(driver.Exists("web"));
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
         Assert.False(_processes.IsRunning(pid));
     }
 
     [Fact]
-    public void Delete_WithChildGroups_RemovesThemFirst()
+    public async Task DeleteAsync_ProcessesSlowToLeave_ReturnsWithoutHoldingTheThread()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
+        // The reaper waits between polls; a pause that takes seconds must not keep the caller's thread for seconds.
+        using var fs = new FakeCgroup2Fs(cgroupKill: false);
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+        driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        driver.AddProcess("web", _processes.StartSleep(), TestContext.Current.CancellationToken);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fs.PauseGate = gate.Task;
+        using var opener = new Timer(_ => gate.TrySetResult(), null, TimeSpan.FromSeconds(2), Timeout.InfiniteTimeSpan);
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var delete = driver.DeleteAsync("web", TestContext.Current.CancellationToken);
+        var returnedAfter = started.Elapsed;
+
+        Assert.False(delete.IsCompleted, "DeleteAsync finished before the pause ended: it waited on the calling thread");
+        Assert.True(returnedAfter < TimeSpan.FromSeconds(1), $"DeleteAsync held its caller for {returnedAfter}");
+        await delete;
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_CancelledWhileWaiting_StopsAndLeavesTheGroupForTheNextDelete()
+    {
+        using var fs = new FakeCgroup2Fs(cgroupKill: false);
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+        driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        driver.AddProcess("web", _processes.StartSleep(), TestContext.Current.CancellationToken);
+        fs.PauseGate = new TaskCompletionSource().Task; // time never passes
+        using var cancel = new CancellationTokenSource();
+
+        var delete = driver.DeleteAsync("web", cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => delete);
+        Assert.True(driver.Exists("web", TestContext.Current.CancellationToken));
+        fs.PauseGate = null;
+        await driver.DeleteAsync("web", TestContext.Current.CancellationToken);
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Delete_WithChildGroups_RemovesThemFirst()
+    {
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         _fs.MakeDirectory(Path.Combine(_fs.Root, "islander/web/inner"));
         _fs.MakeDirectory(Path.Combine(_fs.Root, "islander/web/inner/deeper"));
         int pid = _processes.StartSleep();
         _fs.Write(Path.Combine(_fs.Root, "islander/web/inner/deeper/cgroup.procs"), pid.ToString());
 
-        Driver.Delete("web");
+        await Driver.DeleteAsync("web", TestContext.Current.CancellationToken);
 
-        Assert.False(Driver.Exists("web"));
+        Assert.False(Driver.Exists("web", TestContext.Current.CancellationToken));
         Assert.True(Eventually(() => !_processes.IsRunning(pid)));
     }
 
     [Fact]
-    public void Delete_KeepsTheParent()
+    public async Task Delete_KeepsTheParent()
     {
-        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll);
-        Driver.Delete("web");
+        Driver.Create(NewIsle("web"), new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        await Driver.DeleteAsync("web", TestContext.Current.CancellationToken);
         Assert.True(Directory.Exists(Path.Combine(_fs.Root, "islander")));
     }
 }

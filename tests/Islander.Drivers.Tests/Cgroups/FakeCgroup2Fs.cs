@@ -227,7 +227,11 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
     public override DeviceNumber ResolveBlockDevice(string path) =>
         BlockDevices.TryGetValue(path, out var d) ? d : base.ResolveBlockDevice(path);
 
-    public override void Pause() => Thread.Sleep(1);
+    /// <summary>When set, every pause between two polls of a group being emptied waits for this task: the test decides when time has passed.</summary>
+    public Task? PauseGate { get; set; }
+
+    public override Task PauseAsync(CancellationToken cancellationToken) =>
+        PauseGate?.WaitAsync(cancellationToken) ?? Task.Delay(1, cancellationToken);
 
     public void Dispose()
     {

@@ -20,9 +20,9 @@ public abstract class FakeCgroupDriverTests(CgroupVersion version) : CgroupDrive
     [Fact]
     public void Create_Again_KeepsPidsAndCountsApplies()
     {
-        Fake.Create(NewIsle("web"), new IsleResources { Memory = 1 }, Devices);
-        Fake.AddProcess("web", 7);
-        Fake.Create("web", new IsleResources { Memory = 2 }, Devices);
+        Fake.Create(NewIsle("web"), new IsleResources { Memory = 1 }, Devices, TestContext.Current.CancellationToken);
+        Fake.AddProcess("web", 7, TestContext.Current.CancellationToken);
+        Fake.Create("web", new IsleResources { Memory = 2 }, Devices, TestContext.Current.CancellationToken);
         var g = Fake.Groups["web"];
         Assert.Equal(2, g.Applied);
         Assert.Equal(2, g.Resources.Memory);
@@ -32,17 +32,17 @@ public abstract class FakeCgroupDriverTests(CgroupVersion version) : CgroupDrive
     [Fact]
     public void SimulateOomKill_CountsInStats()
     {
-        Fake.Create(NewIsle("web"), new IsleResources(), Devices);
+        Fake.Create(NewIsle("web"), new IsleResources(), Devices, TestContext.Current.CancellationToken);
         Fake.SimulateOomKill("web");
-        Assert.Equal(1, Fake.Stats("web").OomKills);
+        Assert.Equal(1, Fake.Stats("web", TestContext.Current.CancellationToken).OomKills);
     }
 
     [Fact]
     public void NextError_ThrownOnce()
     {
         Fake.NextError = new CgroupException("boom", ErrorCategory.Transient);
-        Assert.Throws<CgroupException>(() => Fake.Create(NewIsle("web"), new IsleResources(), Devices));
-        Fake.Create("web", new IsleResources(), Devices);
+        Assert.Throws<CgroupException>(() => Fake.Create(NewIsle("web"), new IsleResources(), Devices, TestContext.Current.CancellationToken));
+        Fake.Create("web", new IsleResources(), Devices, TestContext.Current.CancellationToken);
     }
 }
 

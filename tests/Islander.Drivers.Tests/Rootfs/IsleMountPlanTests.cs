@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Runtime;
 using Islander.Model;

@@ -21,7 +21,7 @@ public sealed class FileDescriptorTests
     public void PollReadable_InterruptedBySignal_IsNotReadableYet()
     {
         using var handler = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, c => c.Cancel = true);
-        var (read, write) = Pipe.Create(3);
+        var (read, write) = PipeInterop.Create(3);
         try
         {
             int tid = 0;
@@ -32,7 +32,7 @@ public sealed class FileDescriptorTests
                 Volatile.Write(ref tid, (int)LibC.syscall(Syscalls.Gettid));
                 try
                 {
-                    readable = FileDescriptor.PollReadable(read, 20_000, "test pipe");
+                    readable = FileDescriptorInterop.PollReadable(read, 20_000, "test pipe");
                 }
                 catch (Exception e)
                 {
@@ -52,8 +52,8 @@ public sealed class FileDescriptorTests
         }
         finally
         {
-            FileDescriptor.Close(read);
-            FileDescriptor.Close(write);
+            FileDescriptorInterop.Close(read);
+            FileDescriptorInterop.Close(write);
         }
     }
 }

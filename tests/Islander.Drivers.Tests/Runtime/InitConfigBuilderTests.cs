@@ -1,3 +1,4 @@
+using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Drivers.Users;
 using Islander.Model;

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
+using Islander.Drivers.Interop;
+using Islander.Drivers.Rootfs;
 using Islander.Drivers.Runtime;
 
 namespace Islander.Drivers.Tests.Runtime;

@@ -46,8 +46,8 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     public void ProcessFileGone_InitInTheCgroup_IsAdoptedAndTheFileRewritten()
     {
         var (shim, init) = StartShim();
-        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
-        _cgroups.AddProcess("web", init);
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", init, TestContext.Current.CancellationToken);
         string? said = null;
         _runtime.Recovered += (_, what) => said = what;
 
@@ -67,9 +67,9 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     {
         var (_, first) = StartShim();
         var (_, second) = StartShim();
-        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
-        _cgroups.AddProcess("web", first);
-        _cgroups.AddProcess("web", second);
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", first, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", second, TestContext.Current.CancellationToken);
 
         Assert.Null(_runtime.Find("web"));
         var e = await Assert.ThrowsAsync<IslanderException>(() => _runtime.StartAsync("web", new IsleSpec { Rootfs = _dir, Command = ["true"] }, ct: TestContext.Current.CancellationToken));
@@ -81,9 +81,9 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     public void AProcessOfTheIsleNamedLikeAShim_IsNotTakenForOne()
     {
         var (shim, init) = StartShim();
-        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist);
-        _cgroups.AddProcess("web", shim); // the "shim" is inside the isle's cgroup: an isle process that named itself so
-        _cgroups.AddProcess("web", init);
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", shim, TestContext.Current.CancellationToken); // the "shim" is inside the isle's cgroup: an isle process that named itself so
+        _cgroups.AddProcess("web", init, TestContext.Current.CancellationToken);
 
         Assert.Null(_runtime.Find("web"));
     }

@@ -24,17 +24,17 @@ public abstract class FakeVolumeDriverTests(VolumeDriverKind kind) : VolumeDrive
     public void NextError_ThrownOnce()
     {
         Fake.NextError = new VolumeException("boom", ErrorCategory.Transient);
-        Assert.Throws<VolumeException>(() => Fake.Create(NewVolume("data"), Spec()));
-        Fake.Create("data", Spec());
-        Assert.True(Fake.Exists("data"));
+        Assert.Throws<VolumeException>(() => Fake.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken));
+        Fake.Create("data", Spec(), TestContext.Current.CancellationToken);
+        Assert.True(Fake.Exists("data", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void SimulateReboot_OnlyTmpfsLosesItsVolumes()
     {
-        Fake.Create(NewVolume("data"), Spec());
+        Fake.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Fake.SimulateReboot();
-        Assert.Equal(kind != new VolumeDriverKind("tmpfs"), NewDriver().Exists("data"));
+        Assert.Equal(kind != new VolumeDriverKind("tmpfs"), NewDriver().Exists("data", TestContext.Current.CancellationToken));
     }
 }
 

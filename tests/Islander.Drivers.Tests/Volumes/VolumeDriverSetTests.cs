@@ -16,7 +16,7 @@ public class VolumeDriverSetTests
             var set = VolumeDriverSet.Open(root);
 
             Assert.Equal(["dir", "tmpfs"], set.Drivers.Keys.Select(k => k.Name).Order());
-            Assert.Equal(Path.Combine(root, "dir", "data"), set.For(VolumeDriverKind.Dir).Create("data", new VolumeSpec()));
+            Assert.Equal(Path.Combine(root, "dir", "data"), set.For(VolumeDriverKind.Dir).Create("data", new VolumeSpec(), TestContext.Current.CancellationToken));
             var e = Assert.Throws<VolumeException>(() => set.For(new VolumeDriverKind("btrfs")));
             Assert.Equal(ErrorCategory.Unsupported, e.Category);
             Assert.Contains("mkfs.btrfs", e.Message);

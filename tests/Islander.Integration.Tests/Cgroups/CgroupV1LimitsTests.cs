@@ -38,7 +38,7 @@ public sealed class CgroupV1LimitsTests : IDisposable
         {
             Memory = 64 << 20, CpuMillis = 500, CpuShares = 512, Cpuset = "0", Pids = 64,
             Io = [new IoLimit(disk, ReadBps: 10 << 20, WriteIops: 100)],
-        }, DevicePolicy.Allowlist);
+        }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         Assert.Equal("67108864", cg.Read("memory", isle, "memory.limit_in_bytes"));
         if (File.Exists(Path.Combine(cg.Host.Root, "memory", cg.Name, isle, "memory.memsw.limit_in_bytes")))
@@ -69,7 +69,7 @@ public sealed class CgroupV1LimitsTests : IDisposable
 
         foreach (long? limit in (long?[])[64 << 20, 128 << 20, 32 << 20, null, 16 << 20])
         {
-            cg.Driver.Create(isle, new IsleResources { Memory = limit }, DevicePolicy.Allowlist);
+            cg.Driver.Create(isle, new IsleResources { Memory = limit }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
             memsw = File.Exists(Path.Combine(cg.Host.Root, "memory", cg.Name, isle, "memory.memsw.limit_in_bytes"));
             long? actual = CgroupText.V1MemoryLimit(cg.Read("memory", isle, "memory.limit_in_bytes"));
             Assert.Equal(limit, actual);
@@ -86,9 +86,9 @@ public sealed class CgroupV1LimitsTests : IDisposable
         string disk = HostDevices.RootDisk().Path;
         var isle = cg.Isle("web");
 
-        cg.Driver.Create(isle, new IsleResources { Io = [new IoLimit(disk, ReadBps: 1 << 20, WriteBps: 1 << 20)] }, DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources { Io = [new IoLimit(disk, ReadBps: 1 << 20, WriteBps: 1 << 20)] }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
         Assert.NotEqual("", cg.Read("blkio", isle, "blkio.throttle.read_bps_device"));
-        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         foreach (var file in CgroupV1Plan.ThrottleFiles)
             Assert.Equal("", cg.Read("blkio", isle, file));
@@ -99,8 +99,8 @@ public sealed class CgroupV1LimitsTests : IDisposable
     {
         var cg = Cg(CgroupController.Devices);
         var isle = cg.Isle("privileged");
-        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
-        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll);
+        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         Assert.Equal("a *:* rwm", cg.Read("devices", isle, "devices.list"));
     }
 
@@ -109,23 +109,23 @@ public sealed class CgroupV1LimitsTests : IDisposable
     {
         var cg = Cg(CgroupController.Cpuset);
         var isle = cg.Isle("web");
-        var e = Assert.Throws<CgroupException>(() => cg.Driver.Create(isle, new IsleResources { Cpuset = "x" }, DevicePolicy.Allowlist));
+        var e = Assert.Throws<CgroupException>(() => cg.Driver.Create(isle, new IsleResources { Cpuset = "x" }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken));
         Assert.StartsWith($"write {Path.Combine(cg.Host.Root, "cpuset", cg.Name, isle, "cpuset.cpus")} = x: EINVAL", e.Message);
         Assert.Equal(22, e.Errno);
     }
 
     [Fact]
-    public void PidsLimit_ForkLoop_NeverExceedsTheLimit()
+    public async Task PidsLimit_ForkLoop_NeverExceedsTheLimit()
     {
         var cg = Cg(CgroupController.Pids);
         var isle = cg.Isle("forker");
-        cg.Driver.Create(isle, new IsleResources { Pids = 20 }, DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources { Pids = 20 }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         // 100 background sleeps into a group that holds 20 tasks. dash gives up at the first refused fork
         // ("Cannot fork"); the sleeps get /dev/null so that they do not hold the test's pipes open.
         var sh = _processes.Start("/bin/sh", "-c",
             "read go; i=0; while [ $i -lt 100 ]; do sleep 30 </dev/null >/dev/null 2>&1 & i=$((i+1)); done; echo loop-done");
-        cg.Driver.AddProcess(isle, sh.Id);
+        cg.Driver.AddProcess(isle, sh.Id, TestContext.Current.CancellationToken);
         sh.StandardInput.WriteLine("go");
         sh.StandardInput.Close();
 
@@ -145,28 +145,28 @@ public sealed class CgroupV1LimitsTests : IDisposable
         Assert.DoesNotContain("loop-done", sh.StandardOutput.ReadToEnd());
         Assert.Contains("fork", sh.StandardError.ReadToEnd(), StringComparison.OrdinalIgnoreCase);
 
-        cg.Driver.Delete(isle);
-        Assert.False(cg.Driver.Exists(isle));
+        await cg.Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
+        Assert.False(cg.Driver.Exists(isle, TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public void Delete_ForkLoopStillForking_KillsEverything()
+    public async Task Delete_ForkLoopStillForking_KillsEverything()
     {
         var cg = Cg(CgroupController.Pids, CgroupController.Freezer);
         var isle = cg.Isle("forker");
-        cg.Driver.Create(isle, new IsleResources { Pids = 50 }, DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources { Pids = 50 }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         // Keeps forking short-lived children for as long as it lives.
         var sh = _processes.Start("/bin/sh", "-c", "read go; while :; do sleep 0.01 & sleep 0.01; done");
-        cg.Driver.AddProcess(isle, sh.Id);
+        cg.Driver.AddProcess(isle, sh.Id, TestContext.Current.CancellationToken);
         sh.StandardInput.WriteLine("go");
         sh.StandardInput.Close();
         Thread.Sleep(300);
         Assert.False(sh.HasExited);
 
-        cg.Driver.Delete(isle);
+        await cg.Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
 
-        Assert.False(cg.Driver.Exists(isle));
+        Assert.False(cg.Driver.Exists(isle, TestContext.Current.CancellationToken));
         Assert.True(sh.WaitForExit(TimeSpan.FromSeconds(5)));
     }
 
@@ -175,18 +175,18 @@ public sealed class CgroupV1LimitsTests : IDisposable
     {
         var cg = Cg(CgroupController.Memory);
         var isle = cg.Isle("hog");
-        cg.Driver.Create(isle, new IsleResources { Memory = 32 << 20 }, DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources { Memory = 32 << 20 }, DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         // tail keeps a line in memory until its end: 200 MiB without a newline is 200 MiB of heap.
         var sh = _processes.Start("/bin/sh", "-c", "read go; head -c 200M /dev/zero | tail > /dev/null; echo \"tail exited $?\"");
-        cg.Driver.AddProcess(isle, sh.Id);
+        cg.Driver.AddProcess(isle, sh.Id, TestContext.Current.CancellationToken);
         sh.StandardInput.WriteLine("go");
         sh.StandardInput.Close();
         Assert.True(sh.WaitForExit(TimeSpan.FromSeconds(60)), "the allocation neither finished nor was killed");
         string stdout = sh.StandardOutput.ReadToEnd();
 
         Assert.Contains("tail exited 137", stdout); // 128 + SIGKILL
-        Assert.Equal(1, cg.Driver.Stats(isle).OomKills);
+        Assert.Equal(1, cg.Driver.Stats(isle, TestContext.Current.CancellationToken).OomKills);
         var oomFile = cg.Driver.Paths(isle).OomEventsFile!;
         Assert.Equal(1, CgroupText.Keyed(File.ReadAllText(oomFile), CgroupPaths.OomKillKey));
     }
@@ -196,14 +196,14 @@ public sealed class CgroupV1LimitsTests : IDisposable
     {
         var cg = Cg(CgroupController.Memory, CgroupController.CpuAcct, CgroupController.Pids);
         var isle = cg.Isle("busy");
-        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
 
         var sh = _processes.Start("/bin/sh", "-c", "read go; i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; read wait");
-        cg.Driver.AddProcess(isle, sh.Id);
+        cg.Driver.AddProcess(isle, sh.Id, TestContext.Current.CancellationToken);
         sh.StandardInput.WriteLine("go");
         Thread.Sleep(300);
 
-        var stats = cg.Driver.Stats(isle);
+        var stats = cg.Driver.Stats(isle, TestContext.Current.CancellationToken);
         Assert.True(stats.CpuTime > TimeSpan.Zero, $"cpu time {stats.CpuTime}");
         // v1 leaves the pages charged where they were touched (move_charge_at_immigrate 0): usage may stay 0.
         Assert.True(stats.MemoryBytes >= 0, $"memory {stats.MemoryBytes}");

@@ -207,68 +207,56 @@ public sealed class CgroupV2DeviceFilterTests : IDisposable
     }
 
     [Fact]
-    public void V2Driver_DeviceAllowlist_EnforcedEndToEnd()
+    public async Task V2Driver_DeviceAllowlist_EnforcedEndToEnd()
     {
         string root = Cgroup2Root, parent = NewName();
         _groups.Add(Path.Combine(root, parent));
         var driver = new CgroupV2Driver(root, parent);
 
-        driver.Create("web", new IsleResources(), DevicePolicy.Allowlist);
+        driver.Create("web", new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
         try
         {
-            AssertDockerPolicy(RunIn(pid => driver.AddProcess("web", pid), DeviceScript()));
+            AssertDockerPolicy(RunIn(pid => driver.AddProcess("web", pid, TestContext.Current.CancellationToken), DeviceScript()));
 
             // Privileged: the driver takes its filter off the group again.
-            driver.Create("web", new IsleResources(), DevicePolicy.AllowAll);
-            string output = RunIn(pid => driver.AddProcess("web", pid), DeviceScript());
+            driver.Create("web", new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+            string output = RunIn(pid => driver.AddProcess("web", pid, TestContext.Current.CancellationToken), DeviceScript());
             Assert.Contains("kmsg=ok", output);
             Assert.Contains("loop-node=ok", output);
         }
         finally
         {
-            driver.Delete("web");
+            await driver.DeleteAsync("web", CancellationToken.None);
         }
-        Assert.False(driver.Exists("web"));
+        Assert.False(driver.Exists("web", TestContext.Current.CancellationToken));
     }
 
     /// <summary>An allow-all program under another name, as another owner (systemd, a nested runtime) would attach.</summary>
     static uint AttachOtherProgram(string group)
     {
         byte[] code = EbpfInstruction.Encode([EbpfInstruction.Mov32(0, 1), EbpfInstruction.Exit()]);
-        Assert.Equal(0, BpfSyscalls.LoadProgram(BpfSyscalls.ProgTypeCgroupDevice, code, "GPL", "other_owner", null, out int fd));
-        Assert.Equal(0, BpfSyscalls.OpenDirectory(group, out int dir));
-        try
-        {
-            Assert.Equal(0, BpfSyscalls.Attach(dir, fd, BpfSyscalls.AttachCgroupDevice, BpfSyscalls.AllowMulti));
-            Assert.Equal(0, BpfSyscalls.ProgramInfo(fd, out _, out _));
-            return Assert.Single(Attached(group));
-        }
-        finally
-        {
-            BpfSyscalls.Close(fd);
-            BpfSyscalls.Close(dir);
-        }
+        Assert.Equal(0, BpfInterop.LoadProgram(BpfInterop.ProgTypeCgroupDevice, code, "GPL", "other_owner", null, out var loaded));
+        using var fd = loaded!;
+        Assert.Equal(0, BpfInterop.OpenDirectory(group, out var opened));
+        using var dir = opened!;
+        Assert.Equal(0, BpfInterop.Attach(dir, fd, BpfInterop.AttachCgroupDevice, BpfInterop.AllowMulti));
+        Assert.Equal(0, BpfInterop.ProgramInfo(fd, out _, out _));
+        return Assert.Single(Attached(group));
     }
 
     /// <summary>The ids of the device programs attached to the group itself, asked of the kernel.</summary>
     static List<uint> Attached(string group)
     {
-        Assert.Equal(0, BpfSyscalls.OpenDirectory(group, out int dir));
-        try
-        {
-            Assert.Equal(0, BpfSyscalls.Query(dir, BpfSyscalls.AttachCgroupDevice, out uint[] ids));
-            return [.. ids.Order()];
-        }
-        finally
-        {
-            BpfSyscalls.Close(dir);
-        }
+        Assert.Equal(0, BpfInterop.OpenDirectory(group, out var opened));
+        using var dir = opened!;
+        Assert.Equal(0, BpfInterop.Query(dir, BpfInterop.AttachCgroupDevice, out uint[] ids));
+        return [.. ids.Order()];
     }
 
     static bool ProgramGone(uint id)
     {
-        int err = BpfSyscalls.ProgramById(id, out int fd);
-        BpfSyscalls.Close(fd);
+        int err = BpfInterop.ProgramById(id, out var fd);
+        fd?.Dispose();
         return err == ENOENT;
     }
 

@@ -43,7 +43,7 @@ public sealed class TestCgroupParent : IDisposable
     public void Dispose()
     {
         foreach (var isle in _isles)
-            Driver.Delete(isle);
+            Driver.DeleteAsync(isle, CancellationToken.None).GetAwaiter().GetResult();
         foreach (var hierarchy in CgroupV1Driver.HierarchyNames.Values)
         {
             string dir = Path.Combine(Host.Root, hierarchy, Name);

@@ -1,4 +1,5 @@
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Testing;
 
 namespace Islander.Integration.Tests.Daemon;

@@ -1,3 +1,4 @@
+using Islander.Drivers.Images;
 using Islander.Drivers.Runtime;
 using Islander.Integration.Tests.Isles;
 using Islander.Model;

@@ -263,7 +263,7 @@ public sealed class IsleAttackTests : IAsyncDisposable
 
         var result = await launcher.ExecAsync(config, async (pid, ct) =>
         {
-            _h.Cgroups.AddProcess(name, pid);
+            _h.Cgroups.AddProcess(name, pid, ct);
             await Task.Delay(1500, ct); // the window: the process is isle-init, waiting for the go byte
         }, (_, _, _) => ValueTask.CompletedTask, TestContext.Current.CancellationToken);
         await Task.Delay(200, TestContext.Current.CancellationToken);

@@ -172,11 +172,11 @@ public sealed class IsleIsolationTests : IAsyncDisposable
     {
         var (name, process) = await _h.StartAsync(IsleHarness.Spec("sleep", "100"));
         string mountPoint = Path.Combine(_h.Paths.IsleRunDir(name), "rootfs");
-        Assert.True(_h.Cgroups.Exists(name));
+        Assert.True(_h.Cgroups.Exists(name, TestContext.Current.CancellationToken));
 
         await _h.Runtime.DeleteAsync(name, TestContext.Current.CancellationToken);
 
-        Assert.False(_h.Cgroups.Exists(name));
+        Assert.False(_h.Cgroups.Exists(name, TestContext.Current.CancellationToken));
         Assert.DoesNotContain($" {mountPoint} ", await File.ReadAllTextAsync("/proc/self/mountinfo", TestContext.Current.CancellationToken));
         Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name)));
         Assert.False(Directory.Exists($"/proc/{process.InitPid}") && File.ReadAllText($"/proc/{process.InitPid}/cmdline").Contains("sleep"));

@@ -49,10 +49,10 @@ public sealed class IsleLimitsTests : IAsyncDisposable
         var shares = new List<double>();
         for (int i = 0; i < 6; i++)
         {
-            var before = _h.Cgroups.Stats(name).CpuTime!.Value;
+            var before = _h.Cgroups.Stats(name, TestContext.Current.CancellationToken).CpuTime!.Value;
             var clock = Stopwatch.StartNew();
             await Task.Delay(1000, TestContext.Current.CancellationToken);
-            shares.Add((_h.Cgroups.Stats(name).CpuTime!.Value - before).TotalSeconds / clock.Elapsed.TotalSeconds);
+            shares.Add((_h.Cgroups.Stats(name, TestContext.Current.CancellationToken).CpuTime!.Value - before).TotalSeconds / clock.Elapsed.TotalSeconds);
         }
 
         Assert.All(shares, share => Assert.True(share <= 0.60, $"a window used {share:0.00} of a core: {string.Join(", ", shares.Select(s => s.ToString("0.00")))}"));

@@ -12,37 +12,23 @@ public abstract class ProjectQuotaIsleDiskLimitTests(ProjectQuotaFilesystem fs) 
 
     protected override object LimitOf(string layer)
     {
-        int fd = LibcOpen(layer);
-        try
-        {
-            Assert.Equal(0, QuotaInterop.GetProject(fd, out uint flags, out uint id));
-            Assert.True((flags & QuotaInterop.ProjectInherit) != 0, "the layer's files inherit its project");
-            return id;
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = LibcOpen(layer);
+        Assert.Equal(0, QuotaInterop.GetProject(fd, out uint flags, out uint id));
+        Assert.True((flags & QuotaInterop.ProjectInherit) != 0, "the layer's files inherit its project");
+        return id;
     }
 
     protected override bool Limits(object limit)
     {
-        int fd = LibcOpen(fs.MountPoint);
-        try
+        using var fd = LibcOpen(fs.MountPoint);
+        int errno = QuotaInterop.GetQuota(fd, (uint)limit, out var usage);
+        return errno switch
         {
-            int errno = QuotaInterop.GetQuota(fd, (uint)limit, out var usage);
-            return errno switch
-            {
-                0 => usage.BlockHardLimitKiB != 0,
-                2 /* ENOENT: no record left */ => false,
-                _ => throw new SyscallException("quotactl_fd Q_GETQUOTA", fs.MountPoint, errno),
-            };
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+            0 => usage.BlockHardLimitKiB != 0,
+            Errno.ENOENT /* no record left */ => false,
+            _ => throw new SyscallException("quotactl_fd Q_GETQUOTA", fs.MountPoint, errno),
+        };
     }
 
-    static int LibcOpen(string path) => FileDescriptor.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+    static Microsoft.Win32.SafeHandles.SafeFileHandle LibcOpen(string path) => FileDescriptorInterop.OpenDirectory(path);
 }

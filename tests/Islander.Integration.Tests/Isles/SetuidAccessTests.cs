@@ -1,5 +1,6 @@
 using System.Text;
 using Islander.Drivers.Runtime;
+using Islander.Drivers.Storage;
 using Islander.Drivers.Volumes;
 using Islander.Integration.Tests.Images;
 using Islander.Model;
@@ -107,7 +108,7 @@ public sealed class SetuidAccessTests : IAsyncDisposable
     {
         // Where islanderd keeps dir volumes: STATE/volumes/dir/NAME (a volume's name comes from a manifest).
         var driver = new DirVolumeDriver(Path.Combine(_h.Paths.StateRoot, "volumes", "dir"));
-        string volume = driver.Create("notes", new VolumeSpec());
+        string volume = driver.Create("notes", new VolumeSpec(), TestContext.Current.CancellationToken);
         var spec = IsleHarness.Spec("sh", "-c", "cp /src/e /notes/e && chmod 4755 /notes/e && exec sleep 300") with
         {
             Volumes = [new VolumeMount { HostPath = _src, MountPath = "/src", ReadOnly = true }, new VolumeMount { Name = "notes", MountPath = "/notes" }],

@@ -55,11 +55,11 @@ public sealed class BridgeNetworkDriverTests
         var a = f.Isle(net, "alpha", "10.211.6.2");
         string before = a.Ok("ip -o link show eth0");
 
-        f.Driver.EnsureNetwork(net);
-        f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.6.2")));
+        f.Driver.EnsureNetwork(net, TestContext.Current.CancellationToken);
+        f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.6.2")), TestContext.Current.CancellationToken);
 
         Assert.Equal(before, a.Ok("ip -o link show eth0")); // same ifindex: not recreated
-        AssertProbe(f.Driver.Probe(net, ["alpha", "nobody"]), true, true, "alpha");
+        AssertProbe(f.Driver.Probe(net, ["alpha", "nobody"], TestContext.Current.CancellationToken), true, true, "alpha");
         Assert.True(a.Pings("10.211.6.1"));
     }
 
@@ -70,7 +70,7 @@ public sealed class BridgeNetworkDriverTests
         var net = f.Network("readdr", "10.211.7.0/24");
         var a = f.Isle(net, "alpha", "10.211.7.2");
 
-        f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.7.9")));
+        f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.7.9")), TestContext.Current.CancellationToken);
 
         string addr = a.Ok("ip -4 -o addr show dev eth0");
         Assert.Contains("10.211.7.9/24", addr);
@@ -85,7 +85,7 @@ public sealed class BridgeNetworkDriverTests
         var n1 = f.Network("one", "10.211.8.0/24");
         var n2 = f.Network("two", "10.211.9.0/24");
         var a = f.Isle(n1, "alpha", "10.211.8.2");
-        f.Driver.Attach(n2, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.9.2"), "eth1", DefaultRoute: false));
+        f.Driver.Attach(n2, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.9.2"), "eth1", DefaultRoute: false), TestContext.Current.CancellationToken);
 
         Assert.Contains("10.211.9.2/24", a.Ok("ip -4 -o addr show dev eth1"));
         Assert.True(a.Pings("10.211.9.1"));
@@ -103,7 +103,7 @@ public sealed class BridgeNetworkDriverTests
         Assert.Equal("1", f.Host.Ok("cat /proc/sys/net/ipv4/ip_forward").Trim());
         Assert.True(a.Pings("10.211.3.2"), "control: without the firewall the host routes between bridges");
 
-        f.Driver.SyncFirewall(new FirewallConfig([n1, n2], []));
+        f.Driver.SyncFirewall(new FirewallConfig([n1, n2], []), TestContext.Current.CancellationToken);
 
         Assert.False(a.Pings("10.211.3.2", 1), "red reaches blue");
         Assert.False(c.Pings("10.211.2.2", 1), "blue reaches red");
@@ -118,7 +118,7 @@ public sealed class BridgeNetworkDriverTests
         var remote = AddRemote(f);
         var net = f.Network("outbound", "10.211.4.0/24", masquerade: true);
         var a = f.Isle(net, "alpha", "10.211.4.2");
-        f.Driver.SyncFirewall(new FirewallConfig([net], []));
+        f.Driver.SyncFirewall(new FirewallConfig([net], []), TestContext.Current.CancellationToken);
 
         // The remote answers each connection with its own socket table, which names the peer it sees.
         f.Background(remote, "busybox nc -ll -p 6000 -e /usr/bin/ss -tnH");
@@ -140,7 +140,7 @@ public sealed class BridgeNetworkDriverTests
         var b = f.Isle(net, "beta", "10.211.10.3");
         f.Host.Ok("echo 1 > /proc/sys/net/ipv4/ip_forward");
         a.Ok("ip route add default via 10.211.10.1"); // even a route added by hand goes nowhere
-        f.Driver.SyncFirewall(new FirewallConfig([net], []));
+        f.Driver.SyncFirewall(new FirewallConfig([net], []), TestContext.Current.CancellationToken);
 
         Assert.True(a.Pings("10.211.10.3"), "isles on one internal network must reach each other");
         Assert.False(a.Pings("10.213.0.2", 1), "internal network reached the remote host");
@@ -155,7 +155,7 @@ public sealed class BridgeNetworkDriverTests
         var net = f.Network("web", "10.211.5.0/24");
         var a = f.Isle(net, "alpha", "10.211.5.2");
         f.Background(a, "busybox nc -ll -p 8080 -e /bin/echo pong-from-isle");
-        f.Driver.SyncFirewall(new FirewallConfig([net], [new PortPublication("alpha", IPAddress.Parse("10.211.5.2"), 8080, 18080)]));
+        f.Driver.SyncFirewall(new FirewallConfig([net], [new PortPublication("alpha", IPAddress.Parse("10.211.5.2"), 8080, 18080)]), TestContext.Current.CancellationToken);
         Thread.Sleep(200);
 
         Assert.Contains("pong-from-isle", f.Host.Ok("busybox nc -w 2 127.0.0.1 18080 </dev/null"));
@@ -174,22 +174,22 @@ public sealed class BridgeNetworkDriverTests
         var net = f.Network("tidy", "10.211.11.0/24", masquerade: true);
         var a = f.Isle(net, "alpha", "10.211.11.2");
         var b = f.Isle(net, "beta", "10.211.11.3");
-        f.Driver.SyncFirewall(new FirewallConfig([net], [new PortPublication("alpha", IPAddress.Parse("10.211.11.2"), 80, 18081)]));
+        f.Driver.SyncFirewall(new FirewallConfig([net], [new PortPublication("alpha", IPAddress.Parse("10.211.11.2"), 80, 18081)]), TestContext.Current.CancellationToken);
         Assert.Contains("table ip islander", f.Host.Ok("nft list tables"));
 
-        f.Driver.Detach(net, "alpha");
-        f.Driver.Detach(net, "alpha"); // idempotent
-        AssertProbe(f.Driver.Probe(net, ["alpha", "beta"]), true, true, "beta");
+        f.Driver.Detach(net, "alpha", TestContext.Current.CancellationToken);
+        f.Driver.Detach(net, "alpha", TestContext.Current.CancellationToken); // idempotent
+        AssertProbe(f.Driver.Probe(net, ["alpha", "beta"], TestContext.Current.CancellationToken), true, true, "beta");
         Assert.DoesNotContain("eth0", a.Ok("ip -o link"));
-        f.Driver.DeleteNetwork(net); // beta's veth goes with the bridge
-        f.Driver.DeleteNetwork(net);
-        f.Driver.SyncFirewall(FirewallConfig.Empty);
-        f.Driver.SyncFirewall(FirewallConfig.Empty);
+        f.Driver.DeleteNetwork(net, TestContext.Current.CancellationToken); // beta's veth goes with the bridge
+        f.Driver.DeleteNetwork(net, TestContext.Current.CancellationToken);
+        f.Driver.SyncFirewall(FirewallConfig.Empty, TestContext.Current.CancellationToken);
+        f.Driver.SyncFirewall(FirewallConfig.Empty, TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("isl", f.Host.Ok("ip -o link"));
         Assert.DoesNotContain("islander", f.Host.Ok("nft list tables"));
         Assert.DoesNotContain("eth0", b.Ok("ip -o link"));
-        AssertProbe(f.Driver.Probe(net, ["alpha", "beta"]), false, false);
+        AssertProbe(f.Driver.Probe(net, ["alpha", "beta"], TestContext.Current.CancellationToken), false, false);
         // And the machine's own namespace never saw any of it.
         Assert.DoesNotContain(" isl", Shell.Ok("ip -o link"));
         Assert.DoesNotContain("islander", Shell.Ok("nft list tables"));
@@ -202,8 +202,8 @@ public sealed class BridgeNetworkDriverTests
         var a = f.NewNetns();
         Assert.False(a.Pings("127.0.0.1", 1));
 
-        f.Driver.BringUpLoopback(a.Netns);
-        f.Driver.BringUpLoopback(a.Netns);
+        f.Driver.BringUpLoopback(a.Netns, TestContext.Current.CancellationToken);
+        f.Driver.BringUpLoopback(a.Netns, TestContext.Current.CancellationToken);
 
         Assert.True(a.Pings("127.0.0.1"));
         Assert.Equal(["lo"], a.Ok("ip -o link").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[1].Trim()));
@@ -216,7 +216,7 @@ public sealed class BridgeNetworkDriverTests
         var net = f.Network("strict", "10.211.12.0/24");
         var a = f.NewNetns();
 
-        var e = Assert.Throws<NetworkException>(() => f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.13.2"))));
+        var e = Assert.Throws<NetworkException>(() => f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.13.2")), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
     }
 
@@ -227,7 +227,7 @@ public sealed class BridgeNetworkDriverTests
         var net = new BridgeNetworkConfig("ghost", IPNetwork.Parse("10.211.14.0/24"), IPAddress.Parse("10.211.14.1"));
         var a = f.NewNetns();
 
-        var e = Assert.Throws<NetworkException>(() => f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.14.2"))));
+        var e = Assert.Throws<NetworkException>(() => f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.14.2")), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.NotFound, e.Category);
         Assert.DoesNotContain("isl", f.Host.Ok("ip -o link"));
     }
@@ -244,9 +244,9 @@ public sealed class BridgeNetworkDriverTests
             new PortPublication("dns", IPAddress.Parse("10.211.16.3"), 53, 5353, PortProtocol.Udp, IPAddress.Parse("10.211.15.1")),
         ]);
 
-        f.Driver.SyncFirewall(config);
+        f.Driver.SyncFirewall(config, TestContext.Current.CancellationToken);
         string first = f.Host.Ok("nft list table ip islander");
-        f.Driver.SyncFirewall(config);
+        f.Driver.SyncFirewall(config, TestContext.Current.CancellationToken);
 
         Assert.Equal(first, f.Host.Ok("nft list table ip islander"));
         Assert.Contains("udp dport 5353 dnat to 10.211.16.3:53", first);

@@ -22,7 +22,7 @@ internal sealed class BridgeNetworkFixture : IDisposable
         Assert.SkipUnless(Environment.IsPrivilegedProcess, "needs root (network namespaces, bridges, nftables)");
         Host = NewNetns();
         Driver = new BridgeNetworkDriver(Host.Netns);
-        Driver.BringUpLoopback(Host.Netns);
+        Driver.BringUpLoopback(Host.Netns, TestContext.Current.CancellationToken);
     }
 
     public TestNetns Host { get; }
@@ -41,7 +41,7 @@ internal sealed class BridgeNetworkFixture : IDisposable
         var bytes = net.BaseAddress.GetAddressBytes();
         bytes[3] += 1;
         var config = new BridgeNetworkConfig(name, net, new IPAddress(bytes), masquerade, @internal);
-        Driver.EnsureNetwork(config);
+        Driver.EnsureNetwork(config, TestContext.Current.CancellationToken);
         _networks.Add(config);
         return config;
     }
@@ -50,7 +50,7 @@ internal sealed class BridgeNetworkFixture : IDisposable
     public TestNetns Isle(BridgeNetworkConfig network, string isle, string ip, bool withMountNs = false)
     {
         var ns = NewNetns(withMountNs);
-        Driver.Attach(network, new IsleEndpoint(isle, ns.Netns, IPAddress.Parse(ip)));
+        Driver.Attach(network, new IsleEndpoint(isle, ns.Netns, IPAddress.Parse(ip)), TestContext.Current.CancellationToken);
         return ns;
     }
 
@@ -64,11 +64,11 @@ internal sealed class BridgeNetworkFixture : IDisposable
     public void Dispose()
     {
         var errors = new List<Exception>();
-        try { Driver.SyncFirewall(FirewallConfig.Empty); }
+        try { Driver.SyncFirewall(FirewallConfig.Empty, CancellationToken.None); }
         catch (Exception e) { errors.Add(e); }
         foreach (var n in _networks)
         {
-            try { Driver.DeleteNetwork(n); }
+            try { Driver.DeleteNetwork(n, CancellationToken.None); }
             catch (Exception e) { errors.Add(e); }
         }
         foreach (var p in _processes)

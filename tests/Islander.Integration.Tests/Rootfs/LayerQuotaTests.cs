@@ -88,29 +88,15 @@ public abstract class LayerQuotaTests(ProjectQuotaFilesystem fs) : IDisposable
 
     static (uint Flags, uint Id) Project(string path, bool directory = true)
     {
-        int fd = FileDescriptor.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | (directory ? LibC.O_DIRECTORY : 0));
-        try
-        {
-            Assert.Equal(0, QuotaInterop.GetProject(fd, out uint flags, out uint id));
-            return (flags, id);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = FileDescriptorInterop.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | (directory ? LibC.O_DIRECTORY : 0));
+        Assert.Equal(0, QuotaInterop.GetProject(fd, out uint flags, out uint id));
+        return (flags, id);
     }
 
     QuotaInterop.Usage Usage(uint id)
     {
-        int fd = FileDescriptor.Open(fs.MountPoint, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
-        try
-        {
-            int errno = QuotaInterop.GetQuota(fd, id, out var usage);
-            return errno == 2 /* ENOENT: no record */ ? default : errno == 0 ? usage : throw new SyscallException("quotactl_fd Q_GETQUOTA", fs.MountPoint, errno);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = FileDescriptorInterop.Open(fs.MountPoint, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
+        int errno = QuotaInterop.GetQuota(fd, id, out var usage);
+        return errno == Errno.ENOENT /* no record */ ? default : errno == 0 ? usage : throw new SyscallException("quotactl_fd Q_GETQUOTA", fs.MountPoint, errno);
     }
 }

@@ -1,3 +1,5 @@
+using Islander.Drivers.Interop;
+using Islander.Drivers.Rootfs;
 using Islander.Drivers.Runtime;
 
 namespace Islander.Integration.Tests.Runtime;

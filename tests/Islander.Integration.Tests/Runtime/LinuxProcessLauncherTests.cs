@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Islander.Drivers.Interop;
+using Islander.Drivers.Rootfs;
 using Islander.Drivers.Runtime;
 using Tmds.Linux;
 
@@ -281,20 +282,14 @@ public sealed class LinuxProcessLauncherTests : IAsyncLifetime
     [Fact]
     public async Task Launch_NonCloexecFdInCaller_IsleSeesOnly012()
     {
-        int leaky = FileDescriptor.Open("/etc/hostname", LibC.O_RDONLY); // no O_CLOEXEC on purpose
+        using var leaky = FileDescriptorInterop.Open("/etc/hostname", LibC.O_RDONLY); // no O_CLOEXEC on purpose
         using var dotnetFile = File.OpenRead("/etc/hostname");
-        try
-        {
-            // The shell's fds, listed by a child. Not the last command (sh would exec ls, whose
-            // own directory fd is 3) and no pipeline (which gives the shell pipe fds).
-            var (_, output) = await _run.RunAsync(_run.Config("sh", "-c", "ls /proc/$$/fd; exit 0"));
 
-            Assert.Equal("0\n1\n2\n", output);
-        }
-        finally
-        {
-            FileDescriptor.Close(leaky);
-        }
+        // The shell's fds, listed by a child. Not the last command (sh would exec ls, whose
+        // own directory fd is 3) and no pipeline (which gives the shell pipe fds).
+        var (_, output) = await _run.RunAsync(_run.Config("sh", "-c", "ls /proc/$$/fd; exit 0"));
+
+        Assert.Equal("0\n1\n2\n", output);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed class BtrfsVolumeDriverTests(BtrfsLoopFilesystem fs) : RealVolumeD
     [Fact]
     public void Create_MakesASubvolumeWithItsOwnId()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
-        Driver.Create(NewVolume("logs"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Driver.Create(NewVolume("logs"), Spec(), TestContext.Current.CancellationToken);
 
         Assert.True(BtrfsSubvolume.IsSubvolume(path));
         Assert.NotEqual(BtrfsSubvolume.Id(path), BtrfsSubvolume.Id(Path.Combine(_root, "logs")));
@@ -31,8 +31,8 @@ public sealed class BtrfsVolumeDriverTests(BtrfsLoopFilesystem fs) : RealVolumeD
     [Fact]
     public void Snapshot_IsAReadOnlySubvolume()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
-        Driver.Snapshot("data", "s1");
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
         string snapshot = Path.Combine(_root, ".snapshots", "data", "s1");
         Assert.True(BtrfsSubvolume.IsSubvolume(snapshot));
@@ -44,19 +44,19 @@ public sealed class BtrfsVolumeDriverTests(BtrfsLoopFilesystem fs) : RealVolumeD
     public void Create_WhereAPlainDirectorySits_ThrowsConflict()
     {
         Directory.CreateDirectory(Path.Combine(_root, "data"));
-        var e = Assert.Throws<VolumeException>(() => Driver.Create("data", Spec()));
+        var e = Assert.Throws<VolumeException>(() => Driver.Create("data", Spec(), TestContext.Current.CancellationToken));
         Assert.Equal(Model.ErrorCategory.Conflict, e.Category);
     }
 
     [Fact]
     public void Delete_WithANestedSubvolumeInside_DeletesBoth()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         // An isle may make one: BTRFS_IOC_SUBVOL_CREATE needs no privilege.
         Assert.True(BtrfsSubvolume.Create(Path.Combine(path, "inner")));
         File.WriteAllText(Path.Combine(path, "inner", "f"), "x");
 
-        Driver.Delete("data");
+        Driver.Delete("data", TestContext.Current.CancellationToken);
 
         Assert.False(Directory.Exists(path));
     }
@@ -64,8 +64,8 @@ public sealed class BtrfsVolumeDriverTests(BtrfsLoopFilesystem fs) : RealVolumeD
     [Fact]
     public void Resize_None_RemovesTheLimit()
     {
-        Driver.Create(NewVolume("data"), Spec(16 * MiB));
-        Driver.Resize("data", null);
-        Assert.Null(Driver.Inspect("data").SizeLimit);
+        Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
+        Driver.Resize("data", null, TestContext.Current.CancellationToken);
+        Assert.Null(Driver.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
     }
 }

@@ -21,7 +21,7 @@ public sealed class TmpfsVolumeDriverTests : RealVolumeDriverContract
     [Fact]
     public void Create_MountsATmpfsWithSizeAndMode()
     {
-        var path = Driver.Create(NewVolume("data"), Spec(8 * MiB));
+        var path = Driver.Create(NewVolume("data"), Spec(8 * MiB), TestContext.Current.CancellationToken);
 
         var mount = Assert.Single(MountInfo.Parse(File.ReadAllText("/proc/self/mountinfo")), m => m.MountPoint == path);
         Assert.Equal("tmpfs", mount.FsType);
@@ -34,8 +34,8 @@ public sealed class TmpfsVolumeDriverTests : RealVolumeDriverContract
     [Fact]
     public void Delete_Unmounts()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
-        Driver.Delete("data");
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Driver.Delete("data", TestContext.Current.CancellationToken);
         Assert.False(MountInfo.IsMountPoint(path));
         Assert.False(Directory.Exists(path));
     }
@@ -47,19 +47,19 @@ public sealed class TmpfsVolumeDriverTests : RealVolumeDriverContract
         Directory.CreateDirectory(Path.Combine(_root, "data"));
         File.WriteAllText(Path.Combine(_root, "data", "stale"), "x");
 
-        Assert.False(Driver.Exists(NewVolume("data")));
-        Assert.Empty(Driver.List());
-        var path = Driver.Create("data", Spec());
+        Assert.False(Driver.Exists(NewVolume("data"), TestContext.Current.CancellationToken));
+        Assert.Empty(Driver.List(TestContext.Current.CancellationToken));
+        var path = Driver.Create("data", Spec(), TestContext.Current.CancellationToken);
         Assert.False(File.Exists(Path.Combine(path, "stale")));
     }
 
     [Fact]
     public void Resize_BelowWhatItHolds_ThrowsConflict()
     {
-        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB));
+        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
         Write("data", path, "f", new byte[8 * MiB]);
 
-        var e = Assert.Throws<VolumeException>(() => Driver.Resize("data", 4 * MiB));
+        var e = Assert.Throws<VolumeException>(() => Driver.Resize("data", 4 * MiB, TestContext.Current.CancellationToken));
         Assert.Equal(Model.ErrorCategory.Conflict, e.Category);
     }
 }

@@ -24,7 +24,7 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
         try
         {
             foreach (var (driver, name) in _volumes)
-                driver.Delete(name);
+                driver.Delete(name, CancellationToken.None);
         }
         finally
         {
@@ -49,7 +49,7 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
     string CreateVolume(IVolumeDriver driver, long? size = null)
     {
         _volumes.Add((driver, "data"));
-        return driver.Create("data", new VolumeSpec { Driver = driver.Kind, Size = size });
+        return driver.Create("data", new VolumeSpec { Driver = driver.Kind, Size = size }, TestContext.Current.CancellationToken);
     }
 
     static IsleSpec WithVolume(string hostPath, params string[] command) =>
@@ -125,7 +125,7 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
     {
         var dir = NewDriver("dir");
         var tmpfs = NewDriver("tmpfs");
-        string data = CreateVolume(dir), cache = tmpfs.Create("cache", new VolumeSpec { Driver = new VolumeDriverKind("tmpfs"), Size = 16 * MiB });
+        string data = CreateVolume(dir), cache = tmpfs.Create("cache", new VolumeSpec { Driver = new VolumeDriverKind("tmpfs"), Size = 16 * MiB }, TestContext.Current.CancellationToken);
         _volumes.Add((tmpfs, "cache"));
         File.WriteAllText(Path.Combine(data, "kept"), "kept\n");
         var spec = IsleHarness.Spec("sh", "-c", "cat /ro/kept; touch /ro/x || echo refused; echo w > /cache/w && exec sleep 300") with
@@ -167,7 +167,7 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
         {
             Tools.Run("mount", "--make-shared", shared);
             var driver = new DirVolumeDriver(Path.Combine(shared, "volumes-dir"));
-            string path = driver.Create("data", new VolumeSpec());
+            string path = driver.Create("data", new VolumeSpec(), TestContext.Current.CancellationToken);
             var spec = WithNamedVolume(new IsleSecurity { Privileged = true },
                 "sh", "-c", "mkdir /data/inner && mount -t tmpfs inner /data/inner && touch /data/inner/f && exec sleep 300");
             var (name, process) = await _h.StartAsync(spec, namedVolumePaths: new Dictionary<string, string> { ["data"] = path });

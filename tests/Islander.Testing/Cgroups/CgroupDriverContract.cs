@@ -55,7 +55,7 @@ public abstract class CgroupDriverContract : IDisposable
             // No driver means the test skipped (or failed) before making one: nothing to delete.
             if (_driver is not null)
                 foreach (var isle in _isles)
-                    _driver.Delete(isle);
+                    _driver.DeleteAsync(isle, CancellationToken.None).GetAwaiter().GetResult();
         }
         finally
         {
@@ -65,14 +65,14 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
-    public void Exists_BeforeCreate_False() => Assert.False(Driver.Exists(NewIsle("web")));
+    public void Exists_BeforeCreate_False() => Assert.False(Driver.Exists(NewIsle("web"), TestContext.Current.CancellationToken));
 
     [Fact]
     public void Create_NewIsle_Exists()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 64 }, Devices);
-        Assert.True(Driver.Exists(isle));
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 64 }, Devices, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -80,30 +80,30 @@ public abstract class CgroupDriverContract : IDisposable
     {
         var isle = NewIsle("web");
         var r = new IsleResources { Memory = 64 << 20, CpuMillis = 500, Pids = 64 };
-        Driver.Create(isle, r, Devices);
-        Driver.Create(isle, r, Devices);
-        Assert.True(Driver.Exists(isle));
+        Driver.Create(isle, r, Devices, TestContext.Current.CancellationToken);
+        Driver.Create(isle, r, Devices, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_AgainWithOtherLimits_UpdatesTheGroup()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20, CpuShares = 512 }, Devices);
-        Driver.Create(isle, new IsleResources { Memory = 32 << 20, CpuQuota = 20_000, CpuPeriod = 50_000 }, Devices);
-        Driver.Create(isle, new IsleResources { Memory = 128 << 20, Pids = 10 }, Devices);
-        Driver.Create(isle, new IsleResources(), Devices);
-        Assert.True(Driver.Exists(isle));
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, CpuShares = 512 }, Devices, TestContext.Current.CancellationToken);
+        Driver.Create(isle, new IsleResources { Memory = 32 << 20, CpuQuota = 20_000, CpuPeriod = 50_000 }, Devices, TestContext.Current.CancellationToken);
+        Driver.Create(isle, new IsleResources { Memory = 128 << 20, Pids = 10 }, Devices, TestContext.Current.CancellationToken);
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_WithProcessInside_KeepsTheProcess()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices);
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices, TestContext.Current.CancellationToken);
         int pid = StartProcess();
-        Driver.AddProcess(isle, pid);
-        Driver.Create(isle, new IsleResources { Memory = 96 << 20, Pids = 32 }, Devices);
+        Driver.AddProcess(isle, pid, TestContext.Current.CancellationToken);
+        Driver.Create(isle, new IsleResources { Memory = 96 << 20, Pids = 32 }, Devices, TestContext.Current.CancellationToken);
         Assert.True(IsInGroup(isle, pid));
     }
 
@@ -115,7 +115,7 @@ public abstract class CgroupDriverContract : IDisposable
     [InlineData(".hidden")]
     public void Create_NameThatIsNotADirectoryName_ThrowsInvalidManifest(string isle)
     {
-        var e = Assert.Throws<CgroupException>(() => Driver.Create(isle, new IsleResources(), Devices));
+        var e = Assert.Throws<CgroupException>(() => Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
     }
 
@@ -124,7 +124,7 @@ public abstract class CgroupDriverContract : IDisposable
     {
         var isle = NewIsle("web");
         var e = Assert.Throws<CgroupException>(() =>
-            Driver.Create(isle, new IsleResources { CpuMillis = 500, CpuQuota = 50_000 }, Devices));
+            Driver.Create(isle, new IsleResources { CpuMillis = 500, CpuQuota = 50_000 }, Devices, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
     }
 
@@ -132,8 +132,8 @@ public abstract class CgroupDriverContract : IDisposable
     public void Create_DeviceAllowlist_RestrictsDevices()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
-        Assert.True(Driver.Exists(isle));
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
         Assert.True(RestrictsDevices(isle));
     }
 
@@ -141,8 +141,8 @@ public abstract class CgroupDriverContract : IDisposable
     public void Create_AllowAllDevices_DoesNotRestrict()
     {
         var isle = NewIsle("privileged");
-        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll);
-        Assert.True(Driver.Exists(isle));
+        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
         Assert.False(RestrictsDevices(isle));
     }
 
@@ -150,12 +150,12 @@ public abstract class CgroupDriverContract : IDisposable
     public void Create_AgainWithOtherDevicePolicy_ReplacesIt()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
-        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
         Assert.True(RestrictsDevices(isle));
-        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll);
+        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
         Assert.False(RestrictsDevices(isle));
-        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist);
+        Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
         Assert.True(RestrictsDevices(isle));
     }
 
@@ -163,18 +163,18 @@ public abstract class CgroupDriverContract : IDisposable
     public void AddProcess_ExistingGroup_PutsThePidInIt()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Pids = 16 }, Devices);
+        Driver.Create(isle, new IsleResources { Pids = 16 }, Devices, TestContext.Current.CancellationToken);
         int pid = StartProcess();
-        Driver.AddProcess(isle, pid);
+        Driver.AddProcess(isle, pid, TestContext.Current.CancellationToken);
         Assert.True(IsInGroup(isle, pid));
-        Driver.AddProcess(isle, pid);
+        Driver.AddProcess(isle, pid, TestContext.Current.CancellationToken);
         Assert.True(IsInGroup(isle, pid));
     }
 
     [Fact]
     public void AddProcess_MissingGroup_ThrowsNotFound()
     {
-        var e = Assert.Throws<CgroupException>(() => Driver.AddProcess(NewIsle("ghost"), StartProcess()));
+        var e = Assert.Throws<CgroupException>(() => Driver.AddProcess(NewIsle("ghost"), StartProcess(), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.NotFound, e.Category);
     }
 
@@ -182,8 +182,8 @@ public abstract class CgroupDriverContract : IDisposable
     public void AddProcess_PidZero_Throws()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources(), Devices);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Driver.AddProcess(isle, 0));
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Driver.AddProcess(isle, 0, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -191,60 +191,60 @@ public abstract class CgroupDriverContract : IDisposable
     {
         var a = NewIsle("a");
         var b = NewIsle("b");
-        Driver.Create(a, new IsleResources(), Devices);
-        Driver.Create(b, new IsleResources(), Devices);
+        Driver.Create(a, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        Driver.Create(b, new IsleResources(), Devices, TestContext.Current.CancellationToken);
         int pid = StartProcess();
-        Driver.AddProcess(a, pid);
-        Driver.AddProcess(b, pid);
+        Driver.AddProcess(a, pid, TestContext.Current.CancellationToken);
+        Driver.AddProcess(b, pid, TestContext.Current.CancellationToken);
         Assert.False(IsInGroup(a, pid));
         Assert.True(IsInGroup(b, pid));
     }
 
     [Fact]
-    public void Delete_MissingGroup_Succeeds()
+    public async Task Delete_MissingGroup_Succeeds()
     {
-        Driver.Delete(NewIsle("ghost"));
-        Assert.False(Driver.Exists("ghost"));
+        await Driver.DeleteAsync(NewIsle("ghost"), TestContext.Current.CancellationToken);
+        Assert.False(Driver.Exists("ghost", TestContext.Current.CancellationToken));
     }
 
     [Fact]
-    public void Delete_ExistingGroup_RemovesIt()
+    public async Task Delete_ExistingGroup_RemovesIt()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices);
-        Driver.Delete(isle);
-        Assert.False(Driver.Exists(isle));
-        Driver.Delete(isle);
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices, TestContext.Current.CancellationToken);
+        await Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
+        Assert.False(Driver.Exists(isle, TestContext.Current.CancellationToken));
+        await Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
     }
 
     [Fact]
-    public void Delete_WithProcesses_KillsThem()
+    public async Task Delete_WithProcesses_KillsThem()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources(), Devices);
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
         int first = StartProcess(), second = StartProcess();
-        Driver.AddProcess(isle, first);
-        Driver.AddProcess(isle, second);
+        Driver.AddProcess(isle, first, TestContext.Current.CancellationToken);
+        Driver.AddProcess(isle, second, TestContext.Current.CancellationToken);
 
-        Driver.Delete(isle);
+        await Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
 
-        Assert.False(Driver.Exists(isle));
+        Assert.False(Driver.Exists(isle, TestContext.Current.CancellationToken));
         Assert.True(Eventually(() => !IsRunning(first) && !IsRunning(second)), "processes of a deleted isle still run");
     }
 
     [Fact]
-    public void Delete_OneIsle_LeavesTheOthers()
+    public async Task Delete_OneIsle_LeavesTheOthers()
     {
         var a = NewIsle("a");
         var b = NewIsle("b");
-        Driver.Create(a, new IsleResources(), Devices);
-        Driver.Create(b, new IsleResources(), Devices);
+        Driver.Create(a, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        Driver.Create(b, new IsleResources(), Devices, TestContext.Current.CancellationToken);
         int pid = StartProcess();
-        Driver.AddProcess(b, pid);
+        Driver.AddProcess(b, pid, TestContext.Current.CancellationToken);
 
-        Driver.Delete(a);
+        await Driver.DeleteAsync(a, TestContext.Current.CancellationToken);
 
-        Assert.True(Driver.Exists(b));
+        Assert.True(Driver.Exists(b, TestContext.Current.CancellationToken));
         Assert.True(IsRunning(pid));
     }
 
@@ -252,17 +252,17 @@ public abstract class CgroupDriverContract : IDisposable
     public void Stats_NewGroup_NoOomKills()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices);
-        Assert.Equal(0, Driver.Stats(isle).OomKills);
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices, TestContext.Current.CancellationToken);
+        Assert.Equal(0, Driver.Stats(isle, TestContext.Current.CancellationToken).OomKills);
     }
 
     [Fact]
     public void Stats_Limits_ReadBack()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 32 }, Devices);
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 32 }, Devices, TestContext.Current.CancellationToken);
 
-        var stats = Driver.Stats(isle);
+        var stats = Driver.Stats(isle, TestContext.Current.CancellationToken);
 
         Assert.Equal(64L << 20, stats.MemoryLimit);
         Assert.Equal(32, stats.PidsLimit);
@@ -272,18 +272,18 @@ public abstract class CgroupDriverContract : IDisposable
     public void Stats_PidsUnset_LimitIsTheDefault2048()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources(), Devices);
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
 
-        Assert.Equal(2048, Driver.Stats(isle).PidsLimit);
+        Assert.Equal(2048, Driver.Stats(isle, TestContext.Current.CancellationToken).PidsLimit);
     }
 
     [Fact]
     public void Stats_NoLimits_NullLimitsAndEmptyGroupCounters()
     {
         var isle = NewIsle("web");
-        Driver.Create(isle, new IsleResources { Pids = 0 }, Devices);
+        Driver.Create(isle, new IsleResources { Pids = 0 }, Devices, TestContext.Current.CancellationToken);
 
-        var stats = Driver.Stats(isle);
+        var stats = Driver.Stats(isle, TestContext.Current.CancellationToken);
 
         Assert.Null(stats.MemoryLimit);
         Assert.Null(stats.PidsLimit);
@@ -295,7 +295,7 @@ public abstract class CgroupDriverContract : IDisposable
     [Fact]
     public void Stats_MissingGroup_ThrowsNotFound()
     {
-        var e = Assert.Throws<CgroupException>(() => Driver.Stats(NewIsle("ghost")));
+        var e = Assert.Throws<CgroupException>(() => Driver.Stats(NewIsle("ghost"), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.NotFound, e.Category);
     }
 

@@ -37,8 +37,9 @@ public sealed class FakeVolumeDriver : IVolumeDriver
 
     public string PathOf(string name) => $"{_root}/{VolumeName.Volume(name)}";
 
-    public string Create(string name, VolumeSpec spec)
+    public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         VolumeErrors.CheckSpec(this, name, spec);
         lock (_disk.Lock)
         {
@@ -49,8 +50,9 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         return PathOf(name);
     }
 
-    public bool Exists(string name)
+    public bool Exists(string name, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         VolumeName.Volume(name);
         lock (_disk.Lock)
             return _disk.Volumes.ContainsKey(name);
@@ -59,15 +61,17 @@ public sealed class FakeVolumeDriver : IVolumeDriver
     /// <summary>When set, runs before an Inspect: a test holds there a volume whose usage takes long (a dir volume's tree walk).</summary>
     public Action<string>? InspectGate { get; set; }
 
-    public VolumeInfo Inspect(string name)
+    public VolumeInfo Inspect(string name, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         InspectGate?.Invoke(name);
         var v = Get(name);
         return new VolumeInfo(name, Kind, PathOf(name), v.SizeLimit, v.BytesUsed, v.Snapshots.Keys.Order(StringComparer.Ordinal).ToList());
     }
 
-    public void Resize(string name, long? size)
+    public void Resize(string name, long? size, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         VolumeErrors.CheckSize(this, name, size);
         lock (_disk.Lock)
         {
@@ -79,8 +83,9 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         }
     }
 
-    public void Delete(string name)
+    public void Delete(string name, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         VolumeName.Volume(name);
         lock (_disk.Lock)
         {
@@ -89,14 +94,16 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         }
     }
 
-    public IReadOnlyList<string> List()
+    public IReadOnlyList<string> List(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_disk.Lock)
             return _disk.Volumes.Keys.Order(StringComparer.Ordinal).ToList();
     }
 
-    public void Snapshot(string name, string snapshot)
+    public void Snapshot(string name, string snapshot, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CheckSnapshots(name, snapshot);
         lock (_disk.Lock)
         {
@@ -108,8 +115,9 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         }
     }
 
-    public void Restore(string name, string snapshot)
+    public void Restore(string name, string snapshot, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CheckSnapshots(name, snapshot);
         lock (_disk.Lock)
         {
@@ -121,8 +129,9 @@ public sealed class FakeVolumeDriver : IVolumeDriver
         }
     }
 
-    public void DeleteSnapshot(string name, string snapshot)
+    public void DeleteSnapshot(string name, string snapshot, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         CheckSnapshots(name, snapshot);
         lock (_disk.Lock)
             if (_disk.Volumes.TryGetValue(name, out var v))

@@ -57,7 +57,7 @@ public abstract class VolumeDriverContract : IDisposable
         {
             if (_driver is not null)
                 foreach (var name in _names)
-                    _driver.Delete(name);
+                    _driver.Delete(name, CancellationToken.None);
         }
         finally
         {
@@ -69,18 +69,18 @@ public abstract class VolumeDriverContract : IDisposable
     [Fact]
     public void Exists_BeforeCreate_False()
     {
-        Assert.False(Driver.Exists(NewVolume("data")));
-        Assert.DoesNotContain("data", Driver.List());
+        Assert.False(Driver.Exists(NewVolume("data"), TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("data", Driver.List(TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_New_ExistsIsListedAndInspected()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
 
-        Assert.True(Driver.Exists("data"));
-        Assert.Contains("data", Driver.List());
-        var info = Driver.Inspect("data");
+        Assert.True(Driver.Exists("data", TestContext.Current.CancellationToken));
+        Assert.Contains("data", Driver.List(TestContext.Current.CancellationToken));
+        var info = Driver.Inspect("data", TestContext.Current.CancellationToken);
         Assert.Equal((path, Driver.Kind, "data"), (info.Path, info.Driver, info.Name));
         Assert.Empty(info.Snapshots);
     }
@@ -88,65 +88,65 @@ public abstract class VolumeDriverContract : IDisposable
     [Fact]
     public void Create_Twice_IsIdempotentAndKeepsTheData()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "f", [1, 2, 3]);
 
-        Assert.Equal(path, Driver.Create("data", Spec()));
+        Assert.Equal(path, Driver.Create("data", Spec(), TestContext.Current.CancellationToken));
         Assert.Equal([1, 2, 3], Read("data", path, "f"));
     }
 
     [Fact]
     public void Create_WriteThenRestart_BytesStillThereAndListed()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         var bytes = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
         Write("data", path, "blob", bytes);
 
         var restarted = NewDriver();
 
-        Assert.Contains("data", restarted.List());
-        Assert.True(restarted.Exists("data"));
-        Assert.Equal(path, restarted.Inspect("data").Path);
+        Assert.Contains("data", restarted.List(TestContext.Current.CancellationToken));
+        Assert.True(restarted.Exists("data", TestContext.Current.CancellationToken));
+        Assert.Equal(path, restarted.Inspect("data", TestContext.Current.CancellationToken).Path);
         Assert.Equal(bytes, Read("data", path, "blob"));
     }
 
     [Fact]
     public void Inspect_AfterWrite_CountsTheBytes()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "blob", new byte[MiB]);
 
-        Assert.InRange(Driver.Inspect("data").BytesUsed, MiB, 2 * MiB);
+        Assert.InRange(Driver.Inspect("data", TestContext.Current.CancellationToken).BytesUsed, MiB, 2 * MiB);
     }
 
     [Fact]
     public void Inspect_Missing_ThrowsNotFound()
     {
-        var e = Assert.Throws<VolumeException>(() => Driver.Inspect(NewVolume("nope")));
+        var e = Assert.Throws<VolumeException>(() => Driver.Inspect(NewVolume("nope"), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.NotFound, e.Category);
     }
 
     [Fact]
     public void Delete_RemovesTheDataAndTheListing()
     {
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "f", [1]);
 
-        Driver.Delete("data");
+        Driver.Delete("data", TestContext.Current.CancellationToken);
 
-        Assert.False(Driver.Exists("data"));
-        Assert.DoesNotContain("data", Driver.List());
+        Assert.False(Driver.Exists("data", TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("data", Driver.List(TestContext.Current.CancellationToken));
         Assert.False(PathExists("data", path), $"{path} is still there");
-        Driver.Create("data", Spec());
+        Driver.Create("data", Spec(), TestContext.Current.CancellationToken);
         Assert.Null(Read("data", path, "f"));
     }
 
     [Fact]
     public void Delete_Missing_IsSuccess()
     {
-        Driver.Delete(NewVolume("nope"));
-        Driver.Delete("nope");
-        Assert.False(Driver.Exists("nope"));
+        Driver.Delete(NewVolume("nope"), TestContext.Current.CancellationToken);
+        Driver.Delete("nope", TestContext.Current.CancellationToken);
+        Assert.False(Driver.Exists("nope", TestContext.Current.CancellationToken));
     }
 
     [Theory]
@@ -162,10 +162,10 @@ public abstract class VolumeDriverContract : IDisposable
     [InlineData("-data")]
     public void Create_NameThatIsNotADnsLabel_ThrowsInvalidManifest(string name)
     {
-        var e = Assert.Throws<VolumeException>(() => Driver.Create(name, Spec()));
+        var e = Assert.Throws<VolumeException>(() => Driver.Create(name, Spec(), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
-        Assert.Equal(ErrorCategory.InvalidManifest, Assert.Throws<VolumeException>(() => Driver.Delete(name)).Category);
-        Assert.Equal(ErrorCategory.InvalidManifest, Assert.Throws<VolumeException>(() => Driver.Exists(name)).Category);
+        Assert.Equal(ErrorCategory.InvalidManifest, Assert.Throws<VolumeException>(() => Driver.Delete(name, TestContext.Current.CancellationToken)).Category);
+        Assert.Equal(ErrorCategory.InvalidManifest, Assert.Throws<VolumeException>(() => Driver.Exists(name, TestContext.Current.CancellationToken)).Category);
     }
 
     [Theory]
@@ -174,8 +174,8 @@ public abstract class VolumeDriverContract : IDisposable
     [InlineData("a/b")]
     public void Snapshot_NameThatIsNotADnsLabel_ThrowsInvalidManifest(string snapshot)
     {
-        Driver.Create(NewVolume("data"), Spec());
-        var e = Assert.Throws<VolumeException>(() => Driver.Snapshot("data", snapshot));
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        var e = Assert.Throws<VolumeException>(() => Driver.Snapshot("data", snapshot, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
     }
 
@@ -183,35 +183,35 @@ public abstract class VolumeDriverContract : IDisposable
     public void Create_SpecForAnotherDriver_ThrowsInvalidManifest()
     {
         var other = Driver.Kind == VolumeDriverKind.Dir ? new VolumeDriverKind("tmpfs") : VolumeDriverKind.Dir;
-        var e = Assert.Throws<VolumeException>(() => Driver.Create(NewVolume("data"), new VolumeSpec { Driver = other }));
+        var e = Assert.Throws<VolumeException>(() => Driver.Create(NewVolume("data"), new VolumeSpec { Driver = other }, TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.InvalidManifest, e.Category);
-        Assert.False(Driver.Exists("data"));
+        Assert.False(Driver.Exists("data", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_WithSize_WhenTheDriverCannotLimit_ThrowsUnsupportedAndMakesNothing()
     {
         Assert.SkipWhen(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} limits sizes");
-        var e = Assert.Throws<VolumeException>(() => Driver.Create(NewVolume("data"), Spec(16 * MiB)));
+        var e = Assert.Throws<VolumeException>(() => Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken));
         Assert.Equal(ErrorCategory.Unsupported, e.Category);
-        Assert.False(Driver.Exists("data"));
+        Assert.False(Driver.Exists("data", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public void Create_WithSize_InspectShowsTheLimit()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot limit sizes");
-        Driver.Create(NewVolume("data"), Spec(16 * MiB));
+        Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
 
-        Assert.Equal(16 * MiB, Driver.Inspect("data").SizeLimit);
-        Assert.Equal(16 * MiB, NewDriver().Inspect("data").SizeLimit);
+        Assert.Equal(16 * MiB, Driver.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
+        Assert.Equal(16 * MiB, NewDriver().Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
     }
 
     [Fact]
     public void Write_PastTheSizeLimit_FailsWithNoSpace()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot limit sizes");
-        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB));
+        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
         Write("data", path, "small", new byte[MiB]);
 
         var e = Assert.ThrowsAny<IOException>(() => Write("data", path, "big", new byte[32 * MiB]));
@@ -223,12 +223,12 @@ public abstract class VolumeDriverContract : IDisposable
     public void Create_AgainWithAnotherSize_ChangesTheLimitAndKeepsTheData()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot limit sizes");
-        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB));
+        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
         Write("data", path, "f", [7]);
 
-        Driver.Create("data", Spec(32 * MiB));
+        Driver.Create("data", Spec(32 * MiB), TestContext.Current.CancellationToken);
 
-        Assert.Equal(32 * MiB, Driver.Inspect("data").SizeLimit);
+        Assert.Equal(32 * MiB, Driver.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
         Assert.Equal([7], Read("data", path, "f"));
     }
 
@@ -236,58 +236,58 @@ public abstract class VolumeDriverContract : IDisposable
     public void Resize_Bigger_LetsTheWriteThrough()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot limit sizes");
-        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB));
+        var path = Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
 
-        Driver.Resize("data", 64 * MiB);
+        Driver.Resize("data", 64 * MiB, TestContext.Current.CancellationToken);
 
         Write("data", path, "big", new byte[32 * MiB]);
-        Assert.Equal(64 * MiB, Driver.Inspect("data").SizeLimit);
+        Assert.Equal(64 * MiB, Driver.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
     }
 
     [Fact]
     public void Resize_Missing_ThrowsNotFound()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot limit sizes");
-        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Resize(NewVolume("nope"), 16 * MiB)).Category);
+        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Resize(NewVolume("nope"), 16 * MiB, TestContext.Current.CancellationToken)).Category);
     }
 
     [Fact]
     public void Resize_WhenTheDriverCannotLimit_ThrowsUnsupported()
     {
         Assert.SkipWhen(Can(VolumeCapabilities.SizeLimit), $"{Driver.Kind} limits sizes");
-        Driver.Create(NewVolume("data"), Spec());
-        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Resize("data", 16 * MiB)).Category);
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Resize("data", 16 * MiB, TestContext.Current.CancellationToken)).Category);
     }
 
     [Fact]
     public void SnapshotThenRestore_ReturnsTheOldBytes()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "f", "v1"u8.ToArray());
 
-        Driver.Snapshot("data", "before");
+        Driver.Snapshot("data", "before", TestContext.Current.CancellationToken);
         Write("data", path, "f", "v2"u8.ToArray());
         Write("data", path, "later", [9]);
-        Driver.Restore("data", "before");
+        Driver.Restore("data", "before", TestContext.Current.CancellationToken);
 
         Assert.Equal("v1"u8.ToArray(), Read("data", path, "f"));
         Assert.Null(Read("data", path, "later"));
-        Assert.Equal(["before"], NewDriver().Inspect("data").Snapshots);
-        Assert.Equal(["data"], Driver.List().Where(n => n == "data"));
+        Assert.Equal(["before"], NewDriver().Inspect("data", TestContext.Current.CancellationToken).Snapshots);
+        Assert.Equal(["data"], Driver.List(TestContext.Current.CancellationToken).Where(n => n == "data"));
     }
 
     [Fact]
     public void Restore_Twice_GivesTheSnapshotBothTimes()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "f", "v1"u8.ToArray());
-        Driver.Snapshot("data", "s1");
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Driver.Restore("data", "s1");
+        Driver.Restore("data", "s1", TestContext.Current.CancellationToken);
         Write("data", path, "f", "v2"u8.ToArray());
-        Driver.Restore("data", "s1");
+        Driver.Restore("data", "s1", TestContext.Current.CancellationToken);
 
         Assert.Equal("v1"u8.ToArray(), Read("data", path, "f"));
     }
@@ -296,65 +296,65 @@ public abstract class VolumeDriverContract : IDisposable
     public void Restore_KeepsTheSizeLimit()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot | VolumeCapabilities.SizeLimit), $"{Driver.Kind} cannot snapshot and limit");
-        Driver.Create(NewVolume("data"), Spec(16 * MiB));
-        Driver.Snapshot("data", "s1");
+        Driver.Create(NewVolume("data"), Spec(16 * MiB), TestContext.Current.CancellationToken);
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Driver.Restore("data", "s1");
+        Driver.Restore("data", "s1", TestContext.Current.CancellationToken);
 
-        Assert.Equal(16 * MiB, Driver.Inspect("data").SizeLimit);
+        Assert.Equal(16 * MiB, Driver.Inspect("data", TestContext.Current.CancellationToken).SizeLimit);
     }
 
     [Fact]
     public void Snapshot_SameNameTwice_ThrowsAlreadyExists()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        Driver.Create(NewVolume("data"), Spec());
-        Driver.Snapshot("data", "s1");
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Assert.Equal(ErrorCategory.AlreadyExists, Assert.Throws<VolumeException>(() => Driver.Snapshot("data", "s1")).Category);
+        Assert.Equal(ErrorCategory.AlreadyExists, Assert.Throws<VolumeException>(() => Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken)).Category);
     }
 
     [Fact]
     public void Restore_MissingSnapshot_ThrowsNotFound()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        Driver.Create(NewVolume("data"), Spec());
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Restore("data", "nope")).Category);
+        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Restore("data", "nope", TestContext.Current.CancellationToken)).Category);
     }
 
     [Fact]
     public void Snapshot_MissingVolume_ThrowsNotFound()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Snapshot(NewVolume("nope"), "s1")).Category);
+        Assert.Equal(ErrorCategory.NotFound, Assert.Throws<VolumeException>(() => Driver.Snapshot(NewVolume("nope"), "s1", TestContext.Current.CancellationToken)).Category);
     }
 
     [Fact]
     public void DeleteSnapshot_RemovesItAndAgainIsSuccess()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        Driver.Create(NewVolume("data"), Spec());
-        Driver.Snapshot("data", "s1");
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Driver.DeleteSnapshot("data", "s1");
-        Driver.DeleteSnapshot("data", "s1");
+        Driver.DeleteSnapshot("data", "s1", TestContext.Current.CancellationToken);
+        Driver.DeleteSnapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Assert.Empty(Driver.Inspect("data").Snapshots);
+        Assert.Empty(Driver.Inspect("data", TestContext.Current.CancellationToken).Snapshots);
     }
 
     [Fact]
     public void Delete_WithSnapshots_TakesThemToo()
     {
         Assert.SkipUnless(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} cannot snapshot");
-        var path = Driver.Create(NewVolume("data"), Spec());
+        var path = Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
         Write("data", path, "f", [1]);
-        Driver.Snapshot("data", "s1");
+        Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken);
 
-        Driver.Delete("data");
-        Driver.Create("data", Spec());
+        Driver.Delete("data", TestContext.Current.CancellationToken);
+        Driver.Create("data", Spec(), TestContext.Current.CancellationToken);
 
-        Assert.Empty(Driver.Inspect("data").Snapshots);
+        Assert.Empty(Driver.Inspect("data", TestContext.Current.CancellationToken).Snapshots);
         Assert.Null(Read("data", path, "f"));
     }
 
@@ -362,9 +362,9 @@ public abstract class VolumeDriverContract : IDisposable
     public void Snapshot_WhenTheDriverCannot_ThrowsUnsupported()
     {
         Assert.SkipWhen(Can(VolumeCapabilities.Snapshot), $"{Driver.Kind} snapshots");
-        Driver.Create(NewVolume("data"), Spec());
+        Driver.Create(NewVolume("data"), Spec(), TestContext.Current.CancellationToken);
 
-        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Snapshot("data", "s1")).Category);
-        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Restore("data", "s1")).Category);
+        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Snapshot("data", "s1", TestContext.Current.CancellationToken)).Category);
+        Assert.Equal(ErrorCategory.Unsupported, Assert.Throws<VolumeException>(() => Driver.Restore("data", "s1", TestContext.Current.CancellationToken)).Category);
     }
 }

@@ -15,24 +15,17 @@ public sealed class NetlinkException(string op, int errno, string? kernelMessage
     public int Errno { get; } = errno;
     public string? KernelMessage { get; } = kernelMessage;
 
-    public const int ENOENT = 2, ESRCH = 3, EEXIST = 17, ENODEV = 19, EADDRNOTAVAIL = 99;
-
     /// <summary>"No such device"/"No such file"/"Cannot assign": the object is not there.</summary>
-    public bool IsNotFound => Errno is ENODEV or ENOENT or ESRCH or EADDRNOTAVAIL;
+    public bool IsNotFound => Errno is Interop.Errno.ENODEV or Interop.Errno.ENOENT or Interop.Errno.ESRCH or Interop.Errno.EADDRNOTAVAIL;
 
-    public bool IsAlreadyExists => Errno == EEXIST;
+    public bool IsAlreadyExists => Errno == Interop.Errno.EEXIST;
 
     static string Format(string op, int errno, string? kernelMessage) =>
         kernelMessage is { Length: > 0 }
-            ? $"{op}: {SyscallException.Describe(errno)}: {kernelMessage}"
-            : $"{op}: {SyscallException.Describe(errno)}";
+            ? $"{op}: {Interop.Errno.Describe(errno)}: {kernelMessage}"
+            : $"{op}: {Interop.Errno.Describe(errno)}";
 
-    static ErrorCategory Categorize(int errno) => errno switch
-    {
-        ENOENT or ENODEV or ESRCH or EADDRNOTAVAIL => ErrorCategory.NotFound,
-        EEXIST => ErrorCategory.AlreadyExists,
-        16 /* EBUSY */ or 11 /* EAGAIN */ or 105 /* ENOBUFS */ => ErrorCategory.Transient,
-        95 /* EOPNOTSUPP */ or 93 /* EPROTONOSUPPORT */ => ErrorCategory.Unsupported,
-        _ => ErrorCategory.Unknown,
-    };
+    /// <summary>A missing link (ENODEV) or address (EADDRNOTAVAIL) is NotFound; else as any errno.</summary>
+    static ErrorCategory Categorize(int errno) =>
+        errno is Interop.Errno.ENODEV or Interop.Errno.EADDRNOTAVAIL ? ErrorCategory.NotFound : Interop.Errno.Category(errno);
 }

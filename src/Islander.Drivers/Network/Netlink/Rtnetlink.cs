@@ -1,3 +1,4 @@
+using Islander.Drivers.Interop;
 using System.Net;
 
 namespace Islander.Drivers.Network.Netlink;
@@ -159,7 +160,7 @@ public sealed class Rtnetlink : IDisposable
     }
 
     NetworkLink RequireLink(string name) =>
-        GetLink(name) ?? throw new NetlinkException($"RTM_GETLINK (ip link show {name})", NetlinkException.ENODEV, $"no link named {name} in {Namespace}");
+        GetLink(name) ?? throw new NetlinkException($"RTM_GETLINK (ip link show {name})", Errno.ENODEV, $"no link named {name} in {Namespace}");
 
     public void Dispose() => _socket.Dispose();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Islander.Drivers.Interop;
 
 namespace Islander.Drivers.Network.Netlink;
@@ -10,11 +11,11 @@ namespace Islander.Drivers.Network.Netlink;
 public sealed class RtnlSocket : IDisposable
 {
     readonly byte[] _receive = new byte[64 * 1024];
-    int _fd;
+    readonly SafeFileHandle _fd;
     readonly uint _portId;
     uint _seq;
 
-    RtnlSocket(int fd, uint portId, uint seq)
+    RtnlSocket(SafeFileHandle fd, uint portId, uint seq)
     {
         _fd = fd;
         _portId = portId;
@@ -44,7 +45,7 @@ public sealed class RtnlSocket : IDisposable
 
     void Exchange(byte[] request, string op, List<NetlinkMessage>? answers)
     {
-        ObjectDisposedException.ThrowIf(_fd < 0, this);
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
         uint seq = ++_seq;
         NetlinkMessageBuilder.SetSequence(request, seq);
         bool dump = (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(6)) & (ushort)NetlinkFlags.Dump) == (ushort)NetlinkFlags.Dump;
@@ -80,12 +81,5 @@ public sealed class RtnlSocket : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_fd >= 0)
-        {
-            NetlinkInterop.Close(_fd);
-            _fd = -1;
-        }
-    }
+    public void Dispose() => _fd.Dispose();
 }

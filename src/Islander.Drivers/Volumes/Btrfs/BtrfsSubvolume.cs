@@ -1,4 +1,5 @@
 using Islander.Drivers.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Volumes.Btrfs;
 
@@ -8,8 +9,6 @@ namespace Islander.Drivers.Volumes.Btrfs;
 /// </summary>
 internal static class BtrfsSubvolume
 {
-    const int EEXIST = 17, ENOENT = 2, ENOTTY = 25, ENOTEMPTY = 39, EOPNOTSUPP = 95, EINVAL = 22;
-
     /// <summary>Whether <paramref name="path"/> is on a btrfs filesystem (statfs f_type is BTRFS_SUPER_MAGIC).</summary>
     public static bool IsBtrfs(string path) => FileSystemInterop.Statfs(path).Type == FileSystemStats.BtrfsMagic;
 
@@ -24,7 +23,7 @@ internal static class BtrfsSubvolume
         return WithDirectory(parent, fd =>
         {
             int errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.SubvolCreate, BtrfsIoctl.VolArgs(name));
-            if (errno == EEXIST)
+            if (errno == Errno.EEXIST)
                 return false;
             Check(errno, "ioctl BTRFS_IOC_SUBVOL_CREATE", path);
             return true;
@@ -37,7 +36,8 @@ internal static class BtrfsSubvolume
         var (parent, name) = Split(target);
         WithDirectory(source, sourceFd => WithDirectory(parent, fd =>
         {
-            var args = BtrfsIoctl.VolArgsV2(sourceFd, readOnly ? BtrfsSubvolFlags.ReadOnly : BtrfsSubvolFlags.None, name);
+            // btrfs_ioctl_vol_args_v2.fd: the number, valid while WithDirectory holds the handle.
+            var args = BtrfsIoctl.VolArgsV2(sourceFd.DangerousGetHandle(), readOnly ? BtrfsSubvolFlags.ReadOnly : BtrfsSubvolFlags.None, name);
             Check(BtrfsInterop.Ioctl(fd, BtrfsIoctl.SnapCreateV2, args), "ioctl BTRFS_IOC_SNAP_CREATE_V2", $"{source} -> {target}");
             return 0;
         }));
@@ -55,22 +55,22 @@ internal static class BtrfsSubvolume
             return false;
         var (parent, name) = Split(path);
         int errno = WithDirectory(parent, fd => Destroy(fd, name));
-        if (errno == ENOTEMPTY)
+        if (errno == Errno.ENOTEMPTY)
         {
             foreach (var nested in Nested(path))
                 Delete(nested);
             errno = WithDirectory(parent, fd => Destroy(fd, name));
         }
-        if (errno == ENOENT)
+        if (errno == Errno.ENOENT)
             return false;
         Check(errno, "ioctl BTRFS_IOC_SNAP_DESTROY_V2", path);
         return true;
     }
 
-    static int Destroy(int parentFd, string name)
+    static int Destroy(SafeFileHandle parentFd, string name)
     {
         int errno = BtrfsInterop.Ioctl(parentFd, BtrfsIoctl.SnapDestroyV2, BtrfsIoctl.VolArgsV2(0, BtrfsSubvolFlags.None, name));
-        return errno is ENOTTY or EOPNOTSUPP
+        return errno is Errno.ENOTTY or Errno.EOPNOTSUPP
             ? BtrfsInterop.Ioctl(parentFd, BtrfsIoctl.SnapDestroy, BtrfsIoctl.VolArgs(name))
             : errno;
     }
@@ -98,10 +98,10 @@ internal static class BtrfsSubvolume
     public static void EnableQuota(string path) => WithDirectory(path, fd =>
     {
         int errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.QuotaCtl, BtrfsIoctl.QuotaCtlArgs(BtrfsQuotaCommand.Enable));
-        if (errno != EEXIST)
+        if (errno != Errno.EEXIST)
             Check(errno, "ioctl BTRFS_IOC_QUOTA_CTL ENABLE", path);
         errno = BtrfsInterop.Ioctl(fd, BtrfsIoctl.QuotaRescanWait);
-        if (errno != EINVAL) // EINVAL: no rescan running
+        if (errno != Errno.EINVAL) // Errno.EINVAL: no rescan running
             Check(errno, "ioctl BTRFS_IOC_QUOTA_RESCAN_WAIT", path);
         return 0;
     });
@@ -128,17 +128,10 @@ internal static class BtrfsSubvolume
     static (string Parent, string Name) Split(string path) =>
         (Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' has no parent", nameof(path)), Path.GetFileName(path));
 
-    static T WithDirectory<T>(string path, Func<int, T> action)
+    static T WithDirectory<T>(string path, Func<SafeFileHandle, T> action)
     {
-        int fd = BtrfsInterop.OpenDirectory(path);
-        try
-        {
-            return action(fd);
-        }
-        finally
-        {
-            FileDescriptor.Close(fd);
-        }
+        using var fd = FileDescriptorInterop.OpenDirectory(path);
+        return action(fd);
     }
 
     static void Check(int errno, string op, string path)

@@ -1,13 +1,10 @@
-using Islander.Drivers.Interop;
 using Islander.Model;
 
-using Islander.Drivers.Runtime;
-
-namespace Islander.Drivers.Rootfs;
+namespace Islander.Drivers.Interop;
 
 /// <summary>A failed mount, printed as runc prints mountError: <c>mount src=/a, dst=/b, type=overlay, flags=MS_BIND|MS_REC: EPERM (...)</c>.</summary>
 public sealed class MountException(string op, string? source, string target, string? fsType, MountFlags flags, int errno)
-    : IslanderException(Format(op, source, target, fsType, flags, errno), errno == 2 ? ErrorCategory.NotFound : ErrorCategory.Unknown)
+    : IslanderException(Format(op, source, target, fsType, flags, errno), Interop.Errno.Category(errno))
 {
     public string Op { get; } = op;
     public string? MountSource { get; } = source;
@@ -21,6 +18,6 @@ public sealed class MountException(string op, string? source, string target, str
         parts.Add($"dst={target}");
         if (fsType is not null) parts.Add($"type={fsType}");
         if (flags != MountFlags.None) parts.Add($"flags={flags.ToString().Replace(", ", "|")}");
-        return $"{op} {string.Join(", ", parts)}: {SyscallException.Describe(errno)}";
+        return $"{op} {string.Join(", ", parts)}: {Interop.Errno.Describe(errno)}";
     }
 }

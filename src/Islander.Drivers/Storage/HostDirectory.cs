@@ -1,6 +1,6 @@
 using Islander.Drivers.Interop;
 
-namespace Islander.Drivers.Runtime;
+namespace Islander.Drivers.Storage;
 
 /// <summary>
 /// The modes of the directories that hold isle and image content on the host. A setuid-root file an isle wrote (its
