@@ -36,8 +36,8 @@ try
 {
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
-    var network = NetworkDriverCatalog.Open(Islander.Model.NetworkDriverKind.Bridge, NetworkNamespace.Current);
-    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, network), network, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State));
+    var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
+    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State));
     var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog());
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();

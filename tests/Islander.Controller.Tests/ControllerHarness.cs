@@ -8,6 +8,8 @@ using Islander.Testing;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
+using Islander.Drivers;
+using Islander.Drivers.Network;
 using Islander.Drivers.Volumes;
 using Islander.Model;
 using Islander.Testing.Fakes;
@@ -41,6 +43,11 @@ sealed class ControllerHarness : IDisposable
 
     /// <summary>The network driver (a fake: bridges, attachments and the firewall in memory).</summary>
     public FakeNetworkDriver NetworkDriver { get; }
+
+    /// <summary>The bridge fake, and the second network driver when the test gives one (the parser then knows its name too).</summary>
+    public NetworkDriverSet NetworkDrivers { get; }
+
+    readonly IManifestParser? _parser;
     public IsleNetworking Networking { get; private set; } = null!;
     public NetworkFirewall Firewall { get; private set; } = null!;
 
@@ -53,9 +60,13 @@ sealed class ControllerHarness : IDisposable
     public IsleLifecycles Lifecycles { get; private set; } = null!;
     public StartPlanner Planner { get; private set; } = null!;
 
-    public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null, VolumeDriverSet? volumes = null)
+    public ControllerHarness(FakeTimeProvider? time = null, FakeIsleRuntime? runtime = null, FakeNetworkDriver? network = null, VolumeDriverSet? volumes = null,
+        FakeNetworkDriver? secondNetwork = null)
     {
         NetworkDriver = network ?? new FakeNetworkDriver();
+        NetworkDrivers = new NetworkDriverSet(secondNetwork is null ? [NetworkDriver] : [NetworkDriver, secondNetwork]);
+        if (secondNetwork is not null)
+            _parser = new ModelManifestParser(DriverCatalogs.Known with { Networks = [.. DriverCatalogs.Known.Networks, secondNetwork.Kind] });
         VolumeDrivers = volumes ?? new VolumeDriverSet([new FakeVolumeDriver(VolumeDriverKind.Dir), new FakeVolumeDriver(new VolumeDriverKind("tmpfs"))]);
         Time = time ?? new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
         Runtime = runtime ?? new FakeIsleRuntime(Time);
@@ -72,7 +83,7 @@ sealed class ControllerHarness : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddIslanderController(Options, DaemonParts.Of(Runtime, NetworkDriver, VolumeDrivers, Images, Time));
+        services.AddIslanderController(Options, DaemonParts.Of(Runtime, NetworkDrivers, VolumeDrivers, Images, Time, _parser));
         _services = services.BuildServiceProvider();
         T Get<T>() where T : notnull => _services.GetRequiredService<T>();
         Store = Get<StateStore>();

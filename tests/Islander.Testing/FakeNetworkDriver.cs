@@ -9,12 +9,15 @@ namespace Islander.Testing;
 /// the firewall and loopbacks, failing where the real driver fails (missing network, address
 /// outside the subnet) and idempotent where it is. Safe to call from several passes at once, as the real driver is.
 /// </summary>
-public sealed class FakeNetworkDriver : INetworkDriver
+public sealed class FakeNetworkDriver(NetworkDriverKind? kind = null) : INetworkDriver
 {
     readonly Lock _lock = new();
     readonly Dictionary<string, BridgeNetworkConfig> _networks = new(StringComparer.Ordinal);
     readonly Dictionary<(string Network, string Isle), IsleEndpoint> _attachments = [];
     readonly HashSet<NetworkNamespace> _loopbacksUp = [];
+
+    /// <summary>Bridge unless the test names another: a second driver beside the first.</summary>
+    public NetworkDriverKind Kind { get; } = kind ?? NetworkDriverKind.Bridge;
 
     public IReadOnlyDictionary<string, BridgeNetworkConfig> Networks => _networks;
     public IReadOnlyDictionary<(string Network, string Isle), IsleEndpoint> Attachments => _attachments;

@@ -26,7 +26,7 @@ public static class ControllerServices
         services.AddSingleton(parts.Logs);
         services.AddSingleton(parts.Exec);
         services.AddSingleton(parts.Stats);
-        services.AddSingleton(parts.Network);
+        services.AddSingleton(parts.Networks);
         services.AddSingleton(parts.Volumes);
         services.AddSingleton(parts.Images);
         services.AddSingleton(parts.Time);

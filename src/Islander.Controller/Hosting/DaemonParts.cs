@@ -9,15 +9,15 @@ namespace Islander.Controller.Hosting;
 /// <summary>
 /// The parts the controller is composed from, chosen by the caller: Program.cs passes the real ones, tests fakes
 /// (<c>FakeIsleRuntime</c>, <c>FakeNetworkDriver</c>, fake volume drivers, <c>FakeImageStore</c>, <c>FakeTimeProvider</c>).
-/// Every part is always there: a daemon or test with no interest in networks still has a network driver.
+/// Every part is always there: a daemon or test with no interest in networks still has the network drivers.
 /// </summary>
 public sealed record DaemonParts(
     IIsleRuntime Runtime, IIsleLogs Logs, IIsleExec Exec, IIsleStats Stats,
-    INetworkDriver Network, VolumeDriverSet Volumes, IImageStore Images, TimeProvider Time, IManifestParser Parser)
+    NetworkDriverSet Networks, VolumeDriverSet Volumes, IImageStore Images, TimeProvider Time, IManifestParser Parser)
 {
     /// <summary>One object that is all four runtime ports (the real adapter, the fake runtime).</summary>
-    public static DaemonParts Of<TRuntime>(TRuntime runtime, INetworkDriver network, VolumeDriverSet volumes, IImageStore images,
+    public static DaemonParts Of<TRuntime>(TRuntime runtime, NetworkDriverSet networks, VolumeDriverSet volumes, IImageStore images,
         TimeProvider? time = null, IManifestParser? parser = null)
         where TRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats =>
-        new(runtime, runtime, runtime, runtime, network, volumes, images, time ?? TimeProvider.System, parser ?? new ModelManifestParser());
+        new(runtime, runtime, runtime, runtime, networks, volumes, images, time ?? TimeProvider.System, parser ?? new ModelManifestParser());
 }

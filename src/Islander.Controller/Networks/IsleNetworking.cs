@@ -27,7 +27,7 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
         if (names.Count == 0)
             return new NetworkPlan(spec, []);
         var attachments = addresses.Allocate(isle, spec.Networks)
-            .Select((a, i) => new IsleNetworkAttachment(a.Network, a.Ip, $"eth{i}", DefaultRoute: i == 0)).ToList();
+            .Select((a, i) => new IsleNetworkAttachment(a.Driver, a.Network, a.Ip, $"eth{i}", DefaultRoute: i == 0)).ToList();
         hosts.Write(isle, spec.Hostname);
         if (spec.Volumes.Any(v => v.MountPath.TrimEnd('/') == "/etc/hosts"))
             return new NetworkPlan(spec, attachments); // the isle brings its own

@@ -18,7 +18,7 @@ namespace Islander.Controller.Networks;
 /// and nothing else: an address on one network never waits for a bridge being made for another.
 /// </summary>
 public sealed class NetworkAddresses(
-    NetworkReconciler networks, INetworkDriver driver, IIsleRuntime runtime, DesiredStore desired, StateStore store,
+    NetworkReconciler networks, NetworkDriverSet drivers, IIsleRuntime runtime, DesiredStore desired, StateStore store,
     EventRecorder events, ReconcileQueue queue, HostsFiles hosts, ILogger<NetworkAddresses> log)
 {
     readonly ConcurrentDictionary<string, bool> _rebuilt = new(StringComparer.Ordinal);
@@ -27,9 +27,9 @@ public sealed class NetworkAddresses(
     /// Gives the isle an address on each network it names, in spec order (a static <c>ip</c> honoured, the stored
     /// allocation reused), making each network exist first. Throws Transient when a network is not ready.
     /// </summary>
-    public IReadOnlyList<(BridgeNetworkConfig Network, IPAddress Ip)> Allocate(string isle, IReadOnlyList<NetworkAttachment> attachments)
+    public IReadOnlyList<(NetworkDriverKind Driver, BridgeNetworkConfig Network, IPAddress Ip)> Allocate(string isle, IReadOnlyList<NetworkAttachment> attachments)
     {
-        var plan = new List<(BridgeNetworkConfig, IPAddress)>();
+        var plan = new List<(NetworkDriverKind, BridgeNetworkConfig, IPAddress)>();
         foreach (var attachment in attachments)
         {
             lock (networks.LockOf(attachment.Name))
@@ -47,7 +47,7 @@ public sealed class NetworkAddresses(
                     store.SaveNetwork(record);
                     log.LogInformation("Isle {Isle} gets {Ip} on network {Network}", isle, address, record.Name);
                 }
-                plan.Add((config, address));
+                plan.Add((new NetworkDriverKind(record.Driver), config, address));
             }
         }
         return plan;
@@ -70,7 +70,7 @@ public sealed class NetworkAddresses(
             {
                 if (store.GetNetwork(name) is not { } record || !record.Allocations.ContainsKey(isle))
                     continue;
-                driver.Detach(NetworkReconciler.Config(record), isle, CancellationToken.None);
+                drivers.For(new NetworkDriverKind(record.Driver)).Detach(NetworkReconciler.Config(record), isle, CancellationToken.None);
                 if (release) Release(record, isle);
             }
     }
@@ -113,7 +113,7 @@ public sealed class NetworkAddresses(
             IReadOnlyList<IPAddress> addresses;
             try
             {
-                addresses = driver.Addresses(NetworkNamespace.OfProcess(pid), CancellationToken.None);
+                addresses = drivers.Bridge.Addresses(NetworkNamespace.OfProcess(pid), CancellationToken.None); // the isle's links, whoever made them
             }
             catch (Exception e) when (e is IslanderException or IOException)
             {

@@ -13,7 +13,11 @@ namespace Islander.Controller.Networks;
 /// runtime sees running. The driver replaces the ruleset as a whole, so syncs are serialized (one lock, held across the
 /// kernel call): a sync that read older state must not land after one that read newer state.
 /// </summary>
-public sealed class NetworkFirewall(IIsleRuntime runtime, INetworkDriver driver, DesiredStore desired, StateStore store)
+/// <remarks>
+/// The firewall is the bridge driver's: one nftables table over every network, in terms of bridges
+/// (<see cref="FirewallConfig"/>). It is not per driver yet because no second driver says what its firewall needs.
+/// </remarks>
+public sealed class NetworkFirewall(IIsleRuntime runtime, NetworkDriverSet drivers, DesiredStore desired, StateStore store)
 {
     readonly Lock _lock = new();
 
@@ -38,7 +42,7 @@ public sealed class NetworkFirewall(IIsleRuntime runtime, INetworkDriver driver,
                 foreach (var p in spec.Ports)
                     ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
             }
-            driver.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports), CancellationToken.None);
+            drivers.Bridge.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports), CancellationToken.None);
         }
     }
 }

@@ -24,7 +24,7 @@ namespace Islander.Controller.Networks;
 /// until its record is saved, so two networks made at once never pick the same one.
 /// </remarks>
 public sealed class NetworkReconciler(
-    INetworkDriver driver, DesiredStore desired, StateStore store, EventRecorder events, ReconcileQueue queue,
+    NetworkDriverSet drivers, DesiredStore desired, StateStore store, EventRecorder events, ReconcileQueue queue,
     NetworkFirewall firewall, ILogger<NetworkReconciler> log) : IReconciler
 {
     readonly NameLocks _locks = new();
@@ -64,7 +64,7 @@ public sealed class NetworkReconciler(
                     SetStatus(record, Reasons.InUse, inUse);
                     return; // releasing the last address requeues this network
                 }
-                driver.DeleteNetwork(Config(record), cancellationToken);
+                DriverOf(record).DeleteNetwork(Config(record), cancellationToken);
                 store.DeleteNetwork(name);
                 log.LogInformation("Network {Network} deleted (bridge {Bridge})", name, record.Bridge);
                 events.Record(Key(name), EventType.Normal, "Deleted", $"bridge {record.Bridge} removed");
@@ -113,7 +113,7 @@ public sealed class NetworkReconciler(
                 SetStatus(record!, Reasons.InUse, waits);
                 return record!;
             case null:
-                driver.EnsureNetwork(Config(record!), cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
+                DriverOf(record!).EnsureNetwork(Config(record!), cancellationToken); // cheap and idempotent: repairs a bridge removed by hand
                 if (record!.Reason is not null)
                 {
                     record.Reason = record.Message = null; // a change it waited for was taken back
@@ -121,7 +121,7 @@ public sealed class NetworkReconciler(
                 }
                 return record;
             case RecreateNetwork recreate:
-                driver.DeleteNetwork(Config(record!), cancellationToken);
+                DriverOf(record!).DeleteNetwork(Config(record!), cancellationToken); // by the driver that made it
                 return Make(record!, recreate.Spec, cancellationToken);
             case UpdateNetwork update:
                 return Make(record!, update.Spec, cancellationToken);
@@ -141,7 +141,8 @@ public sealed class NetworkReconciler(
         var want = new BridgeNetworkConfig(name, subnet, gateway, spec.Masquerade, spec.Internal);
         // Validates subnet and gateway (and the stored allocations against them) before touching the kernel.
         IpamPool.Create(name, want.Subnet, want.Gateway, NetworkAddresses.Allocations(record));
-        driver.EnsureNetwork(want, cancellationToken);
+        drivers.For(spec.Driver).EnsureNetwork(want, cancellationToken);
+        record.Driver = spec.Driver.Name;
         record.Subnet = want.Subnet.ToString();
         record.Gateway = want.Gateway.ToString();
         record.Masquerade = want.Masquerade;
@@ -197,6 +198,9 @@ public sealed class NetworkReconciler(
         log.LogInformation("Network {Network}: {Reason}: {Message}", record.Name, reason, message);
         events.Record(Key(record.Name), EventType.Normal, reason, message);
     }
+
+    /// <summary>The driver a record's network was made by.</summary>
+    INetworkDriver DriverOf(NetworkRecord record) => drivers.For(new NetworkDriverKind(record.Driver));
 
     /// <summary>The bridge configuration a record was made with.</summary>
     public static BridgeNetworkConfig Config(NetworkRecord r) =>

@@ -49,6 +49,7 @@ public static class ActualStates
     /// </summary>
     public static ActualNetwork Of(NetworkRecord record) => new(record.Name, new NetworkSpec
     {
+        Driver = new NetworkDriverKind(record.Driver),
         Subnet = record.Ready && record.Subnet.Length > 0 ? System.Net.IPNetwork.Parse(record.Subnet) : null,
         Gateway = record.Ready && record.Gateway.Length > 0 ? System.Net.IPAddress.Parse(record.Gateway) : null,
         Masquerade = record.Masquerade,

@@ -12,7 +12,7 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, INetworkDriver network) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
 {
     public async Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
     {
@@ -35,7 +35,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, INetworkDriver netwo
 
     /// <summary>
     /// Runs with the isle's init pid before its command starts: connects it to the plan's networks in order (eth0,
-    /// eth1, ...; the default route through the first).
+    /// eth1, ...; the default route through the first), each through its network's driver.
     /// </summary>
     ValueTask Attach(IsleStartPlan plan, int initPid, CancellationToken cancellationToken)
     {
@@ -43,7 +43,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, INetworkDriver netwo
         foreach (var a in plan.Networks)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            network.Attach(a.Network, new IsleEndpoint(plan.Name, netns, a.Ip, a.IfName, a.DefaultRoute), cancellationToken);
+            networks.For(a.Driver).Attach(a.Network, new IsleEndpoint(plan.Name, netns, a.Ip, a.IfName, a.DefaultRoute), cancellationToken);
         }
         return ValueTask.CompletedTask;
     }

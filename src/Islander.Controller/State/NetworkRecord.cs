@@ -1,3 +1,5 @@
+using Islander.Model;
+
 namespace Islander.Controller.State;
 
 /// <summary>
@@ -9,6 +11,13 @@ public sealed class NetworkRecord
 {
     /// <summary>The network's name (LiteDB id).</summary>
     public string Name { get; set; } = "";
+
+    /// <summary>
+    /// The driver that made it (<c>bridge</c>), by name: the one that deletes it, attaches isles to it and probes it.
+    /// A record written before networks kept their driver reads as <c>bridge</c>, the only driver there was.
+    /// </summary>
+    public string Driver { get; set; } = NetworkDriverKind.Bridge.Name;
+
     public string Subnet { get; set; } = "";
     public string Gateway { get; set; } = "";
     public bool Masquerade { get; set; }

@@ -19,6 +19,8 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
     /// <summary>This driver's line in <see cref="NetworkDriverCatalog"/>.</summary>
     public static NetworkDriverRegistration Registration { get; } = new(NetworkDriverKind.Bridge, host => new BridgeNetworkDriver(host));
 
+    public NetworkDriverKind Kind => NetworkDriverKind.Bridge;
+
     public NetworkNamespace Host => host;
 
     public void EnsureNetwork(BridgeNetworkConfig network, CancellationToken cancellationToken)

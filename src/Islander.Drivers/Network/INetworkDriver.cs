@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Drivers.Network.Firewall;
 
 namespace Islander.Drivers.Network;
@@ -14,6 +15,9 @@ namespace Islander.Drivers.Network;
 /// </summary>
 public interface INetworkDriver
 {
+    /// <summary>The name networks give in <c>driver:</c>; the one its <see cref="NetworkDriverRegistration"/> has.</summary>
+    NetworkDriverKind Kind { get; }
+
     /// <summary>
     /// Makes the network's bridge exist, carry the gateway address (subnet prefix) and be up; turns
     /// on net.ipv4.ip_forward for masquerade networks. Does not touch the firewall: call

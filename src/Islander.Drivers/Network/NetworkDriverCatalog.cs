@@ -1,11 +1,9 @@
-using Islander.Model;
-
 namespace Islander.Drivers.Network;
 
 /// <summary>
 /// Every network driver islander has, one line each: adding one is its class (with its
 /// <see cref="NetworkDriverRegistration"/>) and its line here. The parser's known drivers (<see cref="DriverCatalogs"/>)
-/// and islanderd's choice of driver come from here.
+/// and islanderd's <see cref="NetworkDriverSet"/> come from here.
 /// </summary>
 public static class NetworkDriverCatalog
 {
@@ -14,8 +12,4 @@ public static class NetworkDriverCatalog
     [
         BridgeNetworkDriver.Registration,
     ];
-
-    /// <summary>The driver registered as <paramref name="kind"/>, made in <paramref name="host"/>.</summary>
-    public static INetworkDriver Open(NetworkDriverKind kind, NetworkNamespace host) =>
-        (All.FirstOrDefault(r => r.Kind == kind) ?? throw new IslanderException($"no {kind} network driver", ErrorCategory.Unsupported)).Open(host);
 }

@@ -1,3 +1,4 @@
+using Islander.Drivers.Network;
 using System.CommandLine;
 using Islander.Cli.Commands;
 using Islander.Controller.Hosting;
@@ -45,7 +46,7 @@ sealed class DaemonFixture : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, Network, Volumes, Images), b => b.Logging.ClearProviders());
+        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b => b.Logging.ClearProviders());
         await App.StartAsync();
     }
 

@@ -44,10 +44,10 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
             State = Path.Combine(_isles.HostDir, "cstate"), Run = Path.Combine(_isles.HostDir, "crun"), RestartBackoff = new RestartBackoff(),
         };
         Directory.CreateDirectory(options.State);
-        var driver = new BridgeNetworkDriver(_host.Netns);
-        _runtime = new IsleRuntimeAdapter(_isles.Runtime, driver);
+        var drivers = NetworkDriverSet.Open(_host.Netns);
+        _runtime = new IsleRuntimeAdapter(_isles.Runtime, drivers);
         var services = new ServiceCollection().AddLogging();
-        services.AddIslanderController(options, DaemonParts.Of(_runtime, driver, new VolumeDriverSet([]), new FakeImageStore()));
+        services.AddIslanderController(options, DaemonParts.Of(_runtime, drivers, new VolumeDriverSet([]), new FakeImageStore()));
         _services = services.BuildServiceProvider();
         _store = _services.GetRequiredService<StateStore>();
         _desired = _services.GetRequiredService<DesiredStore>();
