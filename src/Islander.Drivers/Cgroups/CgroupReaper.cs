@@ -72,8 +72,10 @@ internal static class CgroupReaper
                 {
                     pids.UnionWith(CgroupText.Pids(fs.Read(Path.Combine(group, "cgroup.procs"))));
                 }
-                catch (IOException)
+                catch (IOException e) when (e.HResult == Errno.ENODEV)
                 {
+                    // v1 answers ENODEV when cgroup.procs of a group being removed is read: the group is going, and
+                    // so are its processes (ENOENT, a group already gone, is Read's null). Any other error is real.
                 }
             }
         }
