@@ -67,8 +67,6 @@ public static class ImageEndpoints
             return;
         }
         bool insecure = context.Request.Query["insecure"].FirstOrDefault() is "true" or "1";
-        try { _ = images.Store; } // Unsupported as an HTTP status, before the stream starts
-        catch (IslanderException e) { await Error(e).ExecuteAsync(context); return; }
 
         var log = logs.CreateLogger("Islander.Controller.Images");
         var ct = context.RequestAborted;
@@ -122,7 +120,6 @@ public static class ImageEndpoints
         var path = Path.Combine(dir, $"upload-{Guid.NewGuid():N}.tar");
         try
         {
-            _ = images.Store; // Unsupported before the upload, not after
             await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                 await context.Request.Body.CopyToAsync(file, context.RequestAborted);
             if (new FileInfo(path).Length == 0)

@@ -5,7 +5,6 @@ using Islander.Model.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
 using static Islander.Controller.Api.ApiErrors;
 
@@ -31,9 +30,8 @@ public static class VolumeEndpoints
         app.MapPost(volumes + "/restore", RestoreAsync);
     }
 
-    static IResult Snapshot(string name, HttpContext context)
+    static IResult Snapshot(string name, HttpContext context, VolumeSnapshots snapshots)
     {
-        if (Snapshots(context) is not { } snapshots) return NoDrivers();
         if (SnapshotName(context) is not { } snapshot) return MissingSnapshot();
         try
         {
@@ -43,9 +41,8 @@ public static class VolumeEndpoints
         catch (IslanderException e) { return Error(e); }
     }
 
-    static async Task<IResult> RestoreAsync(string name, HttpContext context)
+    static async Task<IResult> RestoreAsync(string name, HttpContext context, VolumeSnapshots snapshots)
     {
-        if (Snapshots(context) is not { } snapshots) return NoDrivers();
         if (SnapshotName(context) is not { } snapshot) return MissingSnapshot();
         try
         {
@@ -56,13 +53,9 @@ public static class VolumeEndpoints
         catch (IslanderException e) { return Error(e); }
     }
 
-    static VolumeSnapshots? Snapshots(HttpContext context) => context.RequestServices.GetService<VolumeSnapshots>();
-
     static string? SnapshotName(HttpContext context) => context.Request.Query["snapshot"].FirstOrDefault() is { Length: > 0 } s ? s : null;
 
     static IResult Success(string message, IReadOnlyList<string> isles, int code) => Json(StatusView.Success(message, [.. isles]), ApiJson.Context.StatusView, code);
 
     static IResult MissingSnapshot() => Error(422, Reasons.InvalidManifest, "name the snapshot: ?snapshot=NAME");
-
-    static IResult NoDrivers() => Error(501, "Unsupported", "this islanderd has no volume drivers");
 }

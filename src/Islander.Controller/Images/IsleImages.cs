@@ -10,15 +10,15 @@ namespace Islander.Controller.Images;
 /// <summary>
 /// The daemon's side of the image store: what isles need (resolve locally, else pull: Docker's pull-if-missing)
 /// and what removing an image must respect (no image an isle uses goes). The store itself is chosen by Program.cs
-/// (an <see cref="OciImageStore"/> under STATE/images); a host without one answers Unsupported.
+/// (an <see cref="OciImageStore"/> under STATE/images).
 /// Pulls and imports through the API go through here too, so that the isles waiting for an image hear of it.
 /// </summary>
-public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStore desired, ILogger<IsleImages>? log = null)
+public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore desired, ILogger<IsleImages>? log = null)
 {
     readonly ILogger _log = log ?? NullLogger<IsleImages>.Instance;
 
-    /// <summary>The store, or Unsupported when this daemon was built without one.</summary>
-    public IImageStore Store => store ?? throw new IslanderException("this islanderd has no image store", ErrorCategory.Unsupported);
+    /// <summary>The store: listing, inspecting and removing images go to it directly.</summary>
+    public IImageStore Store => store;
 
     /// <summary>
     /// Raised with the key of every desired isle whose <c>image:</c> names an image that has just arrived (pulled or
@@ -30,7 +30,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// <summary>Pulls <paramref name="reference"/> into the store (<see cref="IImageStore.PullAsync"/>), then wakes the isles that name it.</summary>
     public async Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var info = await Store.PullAsync(reference, options, progress, ct);
+        var info = await store.PullAsync(reference, options, progress, ct);
         ReportSkippedDevices(info);
         Arrived(info);
         return info;
@@ -39,7 +39,7 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// <summary>Imports a tarball into the store (<see cref="IImageStore.ImportAsync"/>), then wakes the isles that name it.</summary>
     public async Task<ImageInfo> ImportAsync(string tarballPath, string? name, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var info = await Store.ImportAsync(tarballPath, name, progress, ct);
+        var info = await store.ImportAsync(tarballPath, name, progress, ct);
         ReportSkippedDevices(info);
         Arrived(info);
         return info;
@@ -59,8 +59,6 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// <summary>Whether <paramref name="reference"/> names an image that is here, ready to run (no pull needed).</summary>
     public bool IsPresent(string reference)
     {
-        if (store is null)
-            return false;
         try
         {
             store.Resolve(reference);
@@ -78,10 +76,9 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
     /// <exception cref="ImagePullException">Not on this machine and the pull failed (the cause's category).</exception>
     public async Task<ResolvedImage> EnsureAsync(string reference, CancellationToken ct)
     {
-        var images = Store;
         try
         {
-            return images.Resolve(reference);
+            return store.Resolve(reference);
         }
         catch (IslanderException e) when (e.Category == ErrorCategory.NotFound)
         {
@@ -90,11 +87,11 @@ public sealed class IsleImages(IImageStore? store, StateStore state, DesiredStor
         _log.LogInformation("Pulling image {Image} for an isle", reference);
         try
         {
-            var info = await images.PullAsync(reference, PullOptions.Default, null, ct);
+            var info = await store.PullAsync(reference, PullOptions.Default, null, ct);
             _log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
             ReportSkippedDevices(info);
             Arrived(info); // other isles may wait for the same image
-            return images.Resolve(reference);
+            return store.Resolve(reference);
         }
         catch (IslanderException e)
         {
