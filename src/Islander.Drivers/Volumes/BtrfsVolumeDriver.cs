@@ -22,10 +22,9 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
     /// <exception cref="VolumeException">Unsupported, saying what to do, when the root is not on btrfs.</exception>
     public BtrfsVolumeDriver(string root, string sysfs = "/sys/fs/btrfs")
     {
-        _layout = new VolumeLayout(root);
-        if (Probe(_layout.Root) is { } reason)
+        if (Probe(root) is { } reason)
             throw new VolumeException(reason, ErrorCategory.Unsupported);
-        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        _layout = VolumeLayout.Open(root);
         // Every volume and snapshot is under the root, on its filesystem: one qgroups directory in sysfs, found once.
         _qgroups = new(() => BtrfsQgroupUsage.QgroupsDirectory(BtrfsSubvolume.FilesystemUuid(_layout.Root), sysfs));
     }
@@ -57,9 +56,7 @@ public sealed class BtrfsVolumeDriver : IVolumeDriver
 
     public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
-        VolumeErrors.CheckSpec(this, name, spec);
-        cancellationToken.ThrowIfCancellationRequested();
-        string path = _layout.Volume(name);
+        string path = _layout.VolumeToCreate(this, name, spec, cancellationToken);
         if (!BtrfsSubvolume.IsSubvolume(path) && FileInterop.Lstat(path).Kind != FileKind.Missing)
             throw new VolumeException($"volume {name}: {path} exists and is not a btrfs subvolume; remove it", ErrorCategory.Conflict);
         VolumeErrors.Wrap($"create volume {name}", () =>

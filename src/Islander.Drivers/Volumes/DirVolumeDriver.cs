@@ -16,11 +16,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
     readonly VolumeLayout _layout;
 
     /// <param name="root">The directory that holds the volumes (islanderd: /var/lib/islander/volumes/dir); made if missing.</param>
-    public DirVolumeDriver(string root)
-    {
-        _layout = new VolumeLayout(root);
-        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
-    }
+    public DirVolumeDriver(string root) => _layout = VolumeLayout.Open(root);
 
     /// <summary>This driver's line in <see cref="VolumeDriverCatalog"/>: its name, what it can do, how it is made.</summary>
     public static VolumeDriverRegistration Registration { get; } = new(new("dir"), VolumeCapabilities.Snapshot, root => new DirVolumeDriver(root));
@@ -33,9 +29,7 @@ public sealed class DirVolumeDriver : IVolumeDriver
 
     public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
-        VolumeErrors.CheckSpec(this, name, spec);
-        cancellationToken.ThrowIfCancellationRequested();
-        string path = _layout.Volume(name);
+        string path = _layout.VolumeToCreate(this, name, spec, cancellationToken);
         var kind = FileInterop.Lstat(path).Kind;
         if (kind is not (FileKind.Directory or FileKind.Missing))
             throw new VolumeException($"volume {name}: {path} exists and is not a directory; remove it", ErrorCategory.Conflict);

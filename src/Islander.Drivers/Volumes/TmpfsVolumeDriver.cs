@@ -20,8 +20,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
     /// <param name="root">The directory that holds the mount points (islanderd: /var/lib/islander/volumes/tmpfs); made if missing.</param>
     public TmpfsVolumeDriver(string root)
     {
-        _layout = new VolumeLayout(root);
-        Storage.HostDirectory.Ensure(_layout.Root, VolumeLayout.RootMode); // also closes a root an older islander made 0755
+        _layout = VolumeLayout.Open(root);
         // mountinfo names mount points by their real path; the root may sit behind a symlink (/var/run).
         _realRoot = FileInterop.RealPath(_layout.Root) ?? _layout.Root;
     }
@@ -37,9 +36,7 @@ public sealed class TmpfsVolumeDriver : IVolumeDriver
 
     public string Create(string name, VolumeSpec spec, CancellationToken cancellationToken)
     {
-        VolumeErrors.CheckSpec(this, name, spec);
-        cancellationToken.ThrowIfCancellationRequested();
-        string path = _layout.Volume(name);
+        string path = _layout.VolumeToCreate(this, name, spec, cancellationToken);
         if (Mount(name) is not null)
         {
             if (spec.Size is { } size && Limit(path) != TmpfsMountData.Rounded(size, Environment.SystemPageSize))

@@ -1,4 +1,6 @@
 using Islander.Drivers.Interop;
+using Islander.Model;
+
 namespace Islander.Drivers.Volumes;
 
 /// <summary>
@@ -19,6 +21,14 @@ public sealed record VolumeLayout
         Root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
     }
 
+    /// <summary>The layout of a driver's root, the root made if missing and set to <see cref="RootMode"/>.</summary>
+    public static VolumeLayout Open(string root)
+    {
+        var layout = new VolumeLayout(root);
+        Storage.HostDirectory.Ensure(layout.Root, RootMode); // also closes a root an older islander made 0755
+        return layout;
+    }
+
     /// <summary>
     /// 0700 for the root: a setuid-root file an isle wrote into a volume is one on the host too, so no other user may
     /// reach a volume by path (as Docker keeps /var/lib/docker 0710). Isles need no path either:
@@ -37,6 +47,17 @@ public sealed record VolumeLayout
 
     /// <summary>Where half-built content sits while a restore or a copy runs.</summary>
     public string StagingRoot => System.IO.Path.Combine(Root, ".staging");
+
+    /// <summary>
+    /// The start of every driver's Create: a spec <paramref name="driver"/> cannot carry out refused
+    /// (<see cref="VolumeErrors.CheckSpec"/>) before anything is made, the token checked, the volume's host path.
+    /// </summary>
+    public string VolumeToCreate(IVolumeDriver driver, string name, VolumeSpec spec, CancellationToken cancellationToken)
+    {
+        VolumeErrors.CheckSpec(driver, name, spec);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Volume(name);
+    }
 
     /// <summary>The host path of volume <paramref name="name"/> (checked).</summary>
     public string Volume(string name) => System.IO.Path.Combine(Root, VolumeName.Volume(name));
