@@ -57,6 +57,7 @@ public static class DaemonConfigFile
         options.DefaultSubnetPool = config.DefaultSubnetPool ?? options.DefaultSubnetPool;
         options.RegistryMirrors = config.RegistryMirrors ?? options.RegistryMirrors;
         options.InsecureRegistries = config.InsecureRegistries ?? options.InsecureRegistries;
+        options.MetricsAddress = config.MetricsAddress ?? options.MetricsAddress;
         return options;
     }
 

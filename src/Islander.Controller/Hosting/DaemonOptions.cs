@@ -25,6 +25,13 @@ public sealed class DaemonOptions
 
     public RestartBackoff RestartBackoff { get; set; } = new();
 
+    /// <summary>
+    /// A TCP address (<c>127.0.0.1:9323</c>, <c>[::1]:9323</c>) that serves <c>/metrics</c>, <c>/healthz</c> and
+    /// <c>/readyz</c> only, for a Prometheus that cannot read the socket; null: the socket only. Never the API: it has no
+    /// authentication but the socket's mode.
+    /// </summary>
+    public string? MetricsAddress { get; set; }
+
     /// <summary>The API socket's group (root:GROUP 0660), resolved at start; null: root's group (0).</summary>
     public string? SocketGroup { get; set; }
 

@@ -33,6 +33,9 @@ public sealed record DaemonConfig
     /// <summary>Mirrors (https://host[:port]) tried before Docker Hub.</summary>
     public IReadOnlyList<string>? RegistryMirrors { get; init; }
 
+    /// <summary>A TCP address (<c>127.0.0.1:9323</c>, <c>[::1]:9323</c>) that serves the metrics and health endpoints.</summary>
+    public string? MetricsAddress { get; init; }
+
     /// <summary>Registries (host[:port]) spoken to over plain HTTP.</summary>
     public IReadOnlyList<string>? InsecureRegistries { get; init; }
 }

@@ -12,7 +12,7 @@ public static class DaemonConfigLoader
     private static readonly string[] Top =
     [
         "manifests", "state", "run", "socket", "socketGroup", "volumes", "workers", "resync", "restartBackoff",
-        "logLevel", "logs", "defaultSubnetPool", "registries",
+        "logLevel", "logs", "defaultSubnetPool", "registries", "metricsAddress",
     ];
     private static readonly string[] LogFields = ["maxSize", "maxFiles"];
     private static readonly string[] RegistryFields = ["mirrors", "insecure"];
@@ -54,6 +54,7 @@ public static class DaemonConfigLoader
             LogMaxSize = logs is null ? null : PositiveBytes(logs, "maxSize"),
             LogMaxFiles = (int?)logs?.Integer("maxFiles", 1, 100),
             DefaultSubnetPool = SubnetPool(f, "defaultSubnetPool"),
+            MetricsAddress = Endpoint(f, "metricsAddress"),
             RegistryMirrors = registries?.Has("mirrors") == true ? registries.List("mirrors", (n, p) => Mirror(f.Reader, n, p), "[https://mirror.example.com]") : null,
             InsecureRegistries = registries?.Has("insecure") == true ? registries.List("insecure", (n, p) => Registry(f.Reader, n, p), "[registry.lan:5000]") : null,
         };
@@ -100,6 +101,16 @@ public static class DaemonConfigLoader
             && IPAddress.TryParse(text[..text.IndexOf('/', StringComparison.Ordinal)], out var first) && first.Equals(pool.BaseAddress))
             return pool;
         f.Error(key, $"\"{text}\" is not an IPv4 range from /8 to /24 written as its first address (e.g. 10.89.0.0/16); networks take a /24 each from it");
+        return null;
+    }
+
+    private static string? Endpoint(Fields f, string key)
+    {
+        if (f.String(key) is not { } text) return null;
+        if (IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 && text.Contains(':', StringComparison.Ordinal)
+            && (endpoint.AddressFamily == AddressFamily.InterNetwork || text.StartsWith('[')))
+            return text;
+        f.Error(key, $"\"{text}\" is not an address and port; write e.g. 127.0.0.1:9323 or [::1]:9323");
         return null;
     }
 

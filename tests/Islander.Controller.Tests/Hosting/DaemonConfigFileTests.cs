@@ -31,6 +31,7 @@ public sealed class DaemonConfigFileTests : IDisposable
             logLevel: Warning
             logs: {maxSize: 1Mi, maxFiles: 2}
             defaultSubnetPool: 10.7.0.0/16
+            metricsAddress: 127.0.0.1:9323
             registries: {mirrors: ["https://m.lan"], insecure: [r.lan:5000]}
             """), required: true);
 
@@ -38,6 +39,7 @@ public sealed class DaemonConfigFileTests : IDisposable
         Assert.Equal((2, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), (o.Workers, o.Resync, o.RestartBackoff.Base));
         Assert.Equal((DaemonLogLevel.Warning, 1L << 20, 2), (o.LogLevel, o.LogMaxSize, o.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.7.0.0/16"), o.DefaultSubnetPool);
+        Assert.Equal("127.0.0.1:9323", o.MetricsAddress);
         Assert.Equal(["https://m.lan"], o.RegistryMirrors);
         Assert.Equal(["r.lan:5000"], o.InsecureRegistries);
     }

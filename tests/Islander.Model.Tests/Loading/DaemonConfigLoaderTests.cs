@@ -34,6 +34,7 @@ public sealed class DaemonConfigLoaderTests
             logLevel: Debug
             logs: {maxSize: 20Mi, maxFiles: 5}
             defaultSubnetPool: 10.200.0.0/20
+            metricsAddress: "[::1]:9323"
             registries:
               mirrors: [https://mirror.lan:5000/]
               insecure: [registry.lan:5000, 192.168.1.9]
@@ -46,6 +47,7 @@ public sealed class DaemonConfigLoaderTests
         Assert.Equal(DaemonLogLevel.Debug, c.LogLevel);
         Assert.Equal((20L << 20, 5), (c.LogMaxSize, c.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.200.0.0/20"), c.DefaultSubnetPool);
+        Assert.Equal("[::1]:9323", c.MetricsAddress);
         Assert.Equal(["https://mirror.lan:5000"], c.RegistryMirrors);
         Assert.Equal(["registry.lan:5000", "192.168.1.9"], c.InsecureRegistries);
     }
@@ -68,6 +70,7 @@ public sealed class DaemonConfigLoaderTests
         Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10)), (c.Resync, c.RestartBackoff));
         Assert.Equal((DaemonLogLevel.Information, 10L << 20, 3), (c.LogLevel, c.LogMaxSize, c.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.89.0.0/16"), c.DefaultSubnetPool);
+        Assert.Null(c.MetricsAddress);
         Assert.Equal((0, 0), (c.RegistryMirrors!.Count, c.InsecureRegistries!.Count));
     }
 
@@ -88,6 +91,9 @@ public sealed class DaemonConfigLoaderTests
     [InlineData("defaultSubnetPool: 10.89.0.0/25", 1, 20, "defaultSubnetPool", "from /8 to /24")]
     [InlineData("defaultSubnetPool: fd00::/48", 1, 20, "defaultSubnetPool", "IPv4")]
     [InlineData("defaultSubnetPool: 10.89.1.0/16", 1, 20, "defaultSubnetPool", "first address")]
+    [InlineData("metricsAddress: 9323", 1, 17, "metricsAddress", "is not an address and port")]
+    [InlineData("metricsAddress: 127.0.0.1", 1, 17, "metricsAddress", "is not an address and port")]
+    [InlineData("metricsAddress: prometheus:9323", 1, 17, "metricsAddress", "is not an address and port")]
     [InlineData("registries: {mirrors: [ftp://m]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
     [InlineData("registries: {insecure: [http://r.lan]}", 1, 25, "registries.insecure[0]", "without a scheme")]
     [InlineData("registries: {insecure: r.lan}", 1, 24, "registries.insecure", "expected a list")]
