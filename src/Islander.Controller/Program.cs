@@ -14,10 +14,30 @@ if (args is ["--help" or "-h"])
     return 0;
 }
 
+if (args is ["--version"])
+{
+    Console.WriteLine($"islanderd {DaemonVersion.Current}");
+    return 0;
+}
+
+// The config file, then the flags over it, then the socket's group: all checked before anything is touched, so a
+// mistake stops islanderd with exit code 2 and nothing changed (no socket, no directory, no state).
 DaemonOptions options;
 try
 {
-    options = DaemonArguments.Parse(args);
+    var configPath = DaemonArguments.ConfigPath(args);
+    options = DaemonArguments.Parse(args, DaemonConfigFile.Load(configPath ?? DaemonConfigFile.DefaultPath, required: configPath is not null));
+    DaemonConfigFile.ResolveSocketGroup(options);
+}
+catch (DaemonConfigException e)
+{
+    if (e.Problems.Count > 0)
+    {
+        Console.Error.WriteLine(e.Message);
+        Console.Error.WriteLine("islanderd: the config file has problems (above); fix them and start islanderd again");
+    }
+    else Console.Error.WriteLine($"islanderd: {e.Message}");
+    return 2;
 }
 catch (ArgumentException e)
 {
@@ -26,7 +46,7 @@ catch (ArgumentException e)
 }
 
 Log.Logger = new LoggerConfiguration()
-    .MinimumLevel.Information()
+    .MinimumLevel.Is((LogEventLevel)options.LogLevel) // DaemonLogLevel has Serilog's names and order
     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
     .Enrich.FromLogContext()
     .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}")
@@ -37,7 +57,7 @@ try
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
-    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State));
+    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries));
     var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog());
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();

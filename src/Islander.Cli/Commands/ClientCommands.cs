@@ -19,7 +19,7 @@ public static class ClientCommands
         Recursive = true,
     };
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume, stats.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume, stats, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -34,6 +34,7 @@ public static class ClientCommands
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),
         StatsCommand.Create(socket),
+        VersionCommand.Create(socket),
     ];
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Islander.Controller.Desired;
+using Islander.Controller.Hosting;
 using Islander.Controller.Events;
 using Islander.Controller.Reconcile;
 using Islander.Controller.Ports;
@@ -28,6 +29,8 @@ public static class ApiEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/version", () => Json(new VersionView(ApiJson.ApiVersion, VersionView.KindName, DaemonVersion.Current,
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription), ApiJson.Context.VersionView));
         app.MapGet(Prefix + "/events", EventsAsync);
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         ExecEndpoints.Map(app);

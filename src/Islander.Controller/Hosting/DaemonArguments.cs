@@ -1,29 +1,55 @@
 using System.Globalization;
 using Islander.Controller.Lifecycle;
+using Islander.Model;
 
 namespace Islander.Controller.Hosting;
 
-/// <summary>islanderd's command line: <c>--flag VALUE</c> or <c>--flag=VALUE</c>. Five paths and two tunables do not need a parser library.</summary>
+/// <summary>
+/// islanderd's command line: <c>--flag VALUE</c> or <c>--flag=VALUE</c>. A handful of paths and tunables do not need a
+/// parser library. Flags override the config file (<see cref="DaemonConfigFile"/>).
+/// </summary>
 public static class DaemonArguments
 {
     public const string Usage = """
-        usage: islanderd [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
-                         [--volumes DIR] [--resync SECONDS] [--restart-backoff SECONDS]
+        usage: islanderd [--config FILE] [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
+                         [--socket-group GROUP] [--volumes DIR] [--workers N] [--resync SECONDS]
+                         [--restart-backoff SECONDS] [--log-level LEVEL]
+               islanderd --version
 
+          --config FILE              config file (default /etc/islander/config.yaml; defaults when it is missing);
+                                     the flags below override it
           --manifests DIR            manifests to reconcile (default /etc/islander/manifests)
           --state DIR                LiteDB state (default /var/lib/islander)
           --run DIR                  runtime state of isles (default /run/islander)
           --socket PATH              API socket (default /run/islander/islander.sock)
+          --socket-group GROUP       the socket's group, root:GROUP 0660 (default root)
           --volumes DIR              named volumes, a root per driver: DIR/dir, DIR/tmpfs, DIR/btrfs
                                      (default STATE/volumes; mount a btrfs filesystem on DIR/btrfs for driver btrfs)
+          --workers N                concurrent reconcile passes (default 4)
           --resync SECONDS           full rescan and re-reconcile period (default 30)
           --restart-backoff SECONDS  first restart delay, doubling to 5 min (default 10, as Kubernetes)
+          --log-level LEVEL          Verbose, Debug, Information, Warning, Error or Fatal (default Information)
         """;
 
-    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for people.</summary>
-    public static DaemonOptions Parse(IReadOnlyList<string> args)
+    /// <summary>The file <c>--config</c> names, or null.</summary>
+    public static string? ConfigPath(IReadOnlyList<string> args)
     {
-        var o = new DaemonOptions();
+        string? path = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i] == "--config") path = i + 1 < args.Count ? args[++i] : throw new ArgumentException("--config needs a value");
+            else if (args[i].StartsWith("--config=", StringComparison.Ordinal)) path = args[i]["--config=".Length..];
+        }
+        return path is null ? null : Path.GetFullPath(path);
+    }
+
+    /// <summary>
+    /// Parses the arguments over <paramref name="from"/> (the config file's options; defaults when null); throws
+    /// <see cref="ArgumentException"/> with a message for people.
+    /// </summary>
+    public static DaemonOptions Parse(IReadOnlyList<string> args, DaemonOptions? from = null)
+    {
+        var o = from ?? new DaemonOptions();
         for (int i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -37,6 +63,16 @@ public static class DaemonArguments
                 case "--run": o.Run = Path.GetFullPath(Value()); break;
                 case "--socket": o.Socket = Path.GetFullPath(Value()); break;
                 case "--volumes": o.Volumes = Path.GetFullPath(Value()); break;
+                case "--config": Value(); break; // read first, by ConfigPath
+                case "--socket-group": o.SocketGroup = Value(); break;
+                case "--workers":
+                    o.Workers = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64
+                        ? w : throw new ArgumentException("--workers: expected a whole number from 1 to 64");
+                    break;
+                case "--log-level":
+                    o.LogLevel = Enum.TryParse<DaemonLogLevel>(Value(), ignoreCase: true, out var level) && Enum.IsDefined(level)
+                        ? level : throw new ArgumentException($"--log-level: expected one of {string.Join(", ", Enum.GetNames<DaemonLogLevel>())}");
+                    break;
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");

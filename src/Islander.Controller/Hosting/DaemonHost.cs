@@ -35,8 +35,9 @@ public static class DaemonHost
         ApiEndpoints.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            // 0660 root:root (docs/security.md, CVE-2020-15257): only root and the socket's group may drive the daemon.
-            File.SetUnixFileMode(options.Socket, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            // 0660 root:GROUP (docs/security.md, CVE-2020-15257): only root and the socket's group (socketGroup, as
+            // Docker's docker group; root's when none is set) may drive the daemon.
+            HostSocket.Restrict(options.Socket, options.SocketGid);
             app.Logger.LogInformation("islanderd listening on {Socket}; manifests {Manifests}, state {State}", options.Socket, options.Manifests, options.State);
         });
         return app;

@@ -1,4 +1,6 @@
+using System.Net;
 using Islander.Controller.Lifecycle;
+using Islander.Model;
 
 namespace Islander.Controller.Hosting;
 
@@ -22,4 +24,41 @@ public sealed class DaemonOptions
     public int Workers { get; set; } = 4;
 
     public RestartBackoff RestartBackoff { get; set; } = new();
+
+    /// <summary>
+    /// A TCP address (<c>127.0.0.1:9323</c>, <c>[::1]:9323</c>) that serves <c>/metrics</c>, <c>/healthz</c> and
+    /// <c>/readyz</c> only, for a Prometheus that cannot read the socket; null: the socket only. Never the API: it has no
+    /// authentication but the socket's mode.
+    /// </summary>
+    public string? MetricsAddress { get; set; }
+
+    /// <summary>The API socket's group (root:GROUP 0660), resolved at start; null: root's group (0).</summary>
+    public string? SocketGroup { get; set; }
+
+    /// <summary>The gid of <see cref="SocketGroup"/>, looked up before anything is touched (<see cref="DaemonConfigFile"/>).</summary>
+    public int SocketGid { get; set; }
+
+    /// <summary>islanderd's minimum log level (Serilog's).</summary>
+    public DaemonLogLevel LogLevel { get; set; } = DaemonLogLevel.Information;
+
+    /// <summary>
+    /// Default size of an isle's log file before rotation (<c>logs.maxSize</c>). Read and checked; the isles' log
+    /// writer does not rotate yet, so nothing uses it today.
+    /// </summary>
+    public long LogMaxSize { get; set; } = 10L << 20;
+
+    /// <summary>Default number of an isle's log files kept (<c>logs.maxFiles</c>); see <see cref="LogMaxSize"/>.</summary>
+    public int LogMaxFiles { get; set; } = 3;
+
+    /// <summary>The IPv4 range a network without <c>spec.subnet</c> takes its /24 from.</summary>
+    public IPNetwork DefaultSubnetPool { get; set; } = IPNetwork.Parse("10.89.0.0/16");
+
+    /// <summary>
+    /// Registry mirrors (<c>registries.mirrors</c>). Read and checked; the registry client pulls from each image's own
+    /// registry and does not try mirrors yet.
+    /// </summary>
+    public IReadOnlyList<string> RegistryMirrors { get; set; } = [];
+
+    /// <summary>Registries spoken to over plain HTTP (<c>registries.insecure</c>), handed to the registry client.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; set; } = [];
 }

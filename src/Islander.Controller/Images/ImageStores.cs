@@ -13,11 +13,13 @@ public static class ImageStores
 
     /// <summary>
     /// One <see cref="OciImageStore"/> at <c>STATE/images</c>. Registries on localhost and 127.0.0.0/8 are spoken to
-    /// over plain HTTP; others over HTTPS unless a pull says <c>--insecure</c>.
+    /// over plain HTTP, and those in <paramref name="insecureRegistries"/> (the config's <c>registries.insecure</c>);
+    /// others over HTTPS unless a pull says <c>--insecure</c>.
     /// </summary>
-    public static OciImageStore Open(string stateDir)
+    public static OciImageStore Open(string stateDir, IReadOnlyCollection<string>? insecureRegistries = null)
     {
-        var registry = new RegistryClient(RegistryClient.CreateHttpClient(), RegistryCredentials.Load(CredentialsPath), new RegistryOptions());
+        var registry = new RegistryClient(RegistryClient.CreateHttpClient(), RegistryCredentials.Load(CredentialsPath),
+            new RegistryOptions { InsecureRegistries = insecureRegistries ?? [] });
         return new OciImageStore(Path.Combine(stateDir, "images"), registry);
     }
 }

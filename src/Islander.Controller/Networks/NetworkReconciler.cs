@@ -1,13 +1,16 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json;
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
+using Islander.Controller.Hosting;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Drivers.Network;
 using Islander.Drivers.Network.Ipam;
 using Islander.Model;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Islander.Controller.Networks;
 
@@ -25,7 +28,7 @@ namespace Islander.Controller.Networks;
 /// </remarks>
 public sealed class NetworkReconciler(
     NetworkDriverSet drivers, DesiredStore desired, StateStore store, EventRecorder events, ReconcileQueue queue,
-    NetworkFirewall firewall, ILogger<NetworkReconciler> log) : IReconciler
+    NetworkFirewall firewall, IOptions<DaemonOptions> options, ILogger<NetworkReconciler> log) : IReconciler
 {
     readonly NameLocks _locks = new();
     readonly Lock _subnets = new();
@@ -157,8 +160,9 @@ public sealed class NetworkReconciler(
     }
 
     /// <summary>
-    /// For a network without a subnet: the first 10.89.N.0/24 that no other network uses (kept in its record) or has
-    /// claimed while it is being made.
+    /// For a network without a subnet: the first /24 of the default subnet pool (<c>defaultSubnetPool</c>, 10.89.0.0/16
+    /// unless the config says otherwise) that no other network uses (kept in its record) or has claimed while it is
+    /// being made.
     /// </summary>
     IPNetwork FreeSubnet(string name)
     {
@@ -168,9 +172,13 @@ public sealed class NetworkReconciler(
             foreach (var other in desired.List(ObjectKind.Network))
                 if (other.Key.Name != name && other.Object?.Spec["subnet"]?.GetValue<string>() is { } s) used.Add(IPNetwork.Parse(s));
             used.AddRange(_claimed.Where(c => c.Key != name).Select(c => c.Value));
-            for (int n = 0; n < 256; n++)
+            var pool = options.Value.DefaultSubnetPool;
+            var first = BinaryPrimitives.ReadUInt32BigEndian(pool.BaseAddress.GetAddressBytes());
+            for (long n = 0; n < 1L << (24 - pool.PrefixLength); n++)
             {
-                var candidate = new IPNetwork(IPAddress.Parse($"10.89.{n}.0"), 24);
+                var bytes = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(bytes, first + (uint)(n << 8));
+                var candidate = new IPNetwork(new IPAddress(bytes), 24);
                 if (!used.Any(u => u.Contains(candidate.BaseAddress) || candidate.Contains(u.BaseAddress)))
                 {
                     _claimed[name] = candidate;
@@ -178,7 +186,7 @@ public sealed class NetworkReconciler(
                 }
             }
         }
-        throw new IslanderException($"network {name}: no free subnet left in 10.89.0.0/16; set spec.subnet", ErrorCategory.Conflict);
+        throw new IslanderException($"network {name}: no free subnet left in {options.Value.DefaultSubnetPool}; set spec.subnet, or a wider defaultSubnetPool in the config", ErrorCategory.Conflict);
     }
 
     static IPAddress FirstHost(IPNetwork subnet)

@@ -38,6 +38,10 @@ public sealed class DaemonArgumentsTests
     [InlineData("--bogus")]
     [InlineData("--state")]
     [InlineData("--resync", "soon")]
+    [InlineData("--workers", "0")]
+    [InlineData("--log-level", "loud")]
+    [InlineData("--log-level", "9")]
+    [InlineData("--config")]
     public void Parse_Bad_ThrowsWithMessage(params string[] args) =>
         Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse(args));
 }

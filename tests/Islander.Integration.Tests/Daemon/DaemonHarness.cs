@@ -119,7 +119,9 @@ public sealed class DaemonHarness : IAsyncDisposable
         // the daemon makes stay there; every other namespace (mounts, cgroups) is the machine's.
         var info = new ProcessStartInfo(NetnsPid is null ? Islanderd : "nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] prefix = NetnsPid is { } holder ? ["-t", holder.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "--", Islanderd] : [];
-        foreach (var a in (string[])[.. prefix, "--manifests", ManifestsDir, "--state", StateDir, "--run", RunDir, "--socket", Socket, .. extra])
+        // --config /dev/null (every default): a config file of the machine's (/etc/islander/config.yaml) stays out of the
+        // tests; a test's own --config, later in extra, wins.
+        foreach (var a in (string[])[.. prefix, "--config", "/dev/null", "--manifests", ManifestsDir, "--state", StateDir, "--run", RunDir, "--socket", Socket, .. extra])
             info.ArgumentList.Add(a);
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_daemonOutput) _daemonOutput.AppendLine(e.Data); };
