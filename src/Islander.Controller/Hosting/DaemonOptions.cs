@@ -22,4 +22,11 @@ public sealed class DaemonOptions
     public int Workers { get; set; } = 4;
 
     public RestartBackoff RestartBackoff { get; set; } = new();
+
+    /// <summary>
+    /// A TCP address (<c>127.0.0.1:9323</c>, <c>[::1]:9323</c>) that serves <c>/metrics</c>, <c>/healthz</c> and
+    /// <c>/readyz</c> only, for a Prometheus that cannot read the socket; null: the socket only. Never the API: it has no
+    /// authentication but the socket's mode.
+    /// </summary>
+    public string? MetricsAddress { get; set; }
 }

@@ -219,6 +219,19 @@ public sealed class StateStore : IDisposable
         _networkCache.Values.Where(n => n.Allocations.ContainsKey(isle)).OrderBy(n => n.Name, StringComparer.Ordinal)
             .ToDictionary(n => n.Name, n => n.Allocations[isle]);
 
+    /// <summary>
+    /// Writes and commits one small document (the time of the check), as every transition does: throws what a write
+    /// would (LiteException, IOException on a full disk or a read-only file system, ObjectDisposedException). For <c>/readyz</c>.
+    /// </summary>
+    public void Probe(DateTimeOffset now)
+    {
+        lock (_writeLock)
+        {
+            var health = _db.GetCollection("health");
+            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks }));
+        }
+    }
+
     public void Dispose()
     {
         FlushEvents();
