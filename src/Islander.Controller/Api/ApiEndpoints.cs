@@ -27,7 +27,6 @@ public static class ApiEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet(Prefix + "/events", EventsAsync);
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         ExecEndpoints.Map(app);
