@@ -9,6 +9,7 @@ public static class DaemonArguments
     public const string Usage = """
         usage: islanderd [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
                          [--volumes DIR] [--resync SECONDS] [--restart-backoff SECONDS]
+                         [--metrics-address IP:PORT]
 
           --manifests DIR            manifests to reconcile (default /etc/islander/manifests)
           --state DIR                LiteDB state (default /var/lib/islander)
@@ -18,6 +19,8 @@ public static class DaemonArguments
                                      (default STATE/volumes; mount a btrfs filesystem on DIR/btrfs for driver btrfs)
           --resync SECONDS           full rescan and re-reconcile period (default 30)
           --restart-backoff SECONDS  first restart delay, doubling to 5 min (default 10, as Kubernetes)
+          --metrics-address IP:PORT  also serve /metrics, /healthz and /readyz (only those) over TCP
+                                     (default: the socket only)
         """;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for people.</summary>
@@ -39,6 +42,7 @@ public static class DaemonArguments
                 case "--volumes": o.Volumes = Path.GetFullPath(Value()); break;
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
+                case "--metrics-address": o.MetricsAddress = DaemonHost.MetricsEndPoint(Value()).ToString(); break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
             }
         }
