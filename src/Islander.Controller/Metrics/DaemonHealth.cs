@@ -1,6 +1,7 @@
 using Islander.Controller.Hosting;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
+using Islander.Model;
 using LiteDB;
 using Microsoft.Extensions.Options;
 
@@ -10,8 +11,8 @@ namespace Islander.Controller.Metrics;
 /// The answers of <c>/healthz</c> and <c>/readyz</c> (Kubernetes' liveness and readiness):
 /// <list type="bullet">
 /// <item>live: the reconcile loop makes progress. It is idle (nothing queued, no pass running), or a pass finished in
-/// the last <see cref="StuckResyncs"/> resync intervals. A loop whose every worker hangs (a runtime call that never
-/// returns) answers 503 with the passes in flight and the queue's depth, so a supervisor restarts the daemon.</item>
+/// the last <see cref="StuckResyncs"/> resync intervals (plus the longest stopTimeout of an isle being stopped).
+/// A loop whose every worker hangs (a runtime call that never returns) answers 503 with the passes in flight and the queue's depth, so a supervisor restarts the daemon.</item>
 /// <item>ready: the first full enqueue was done (the daemon has looked at everything it knows) and the state store
 /// takes a write (<see cref="StateStore.Probe"/>: a full disk, a read-only remount or an I/O error answer 503).</item>
 /// </list>
@@ -31,10 +32,14 @@ public sealed class DaemonHealth(ReconcileMetrics metrics, ReconcileQueue queue,
         int depth = queue.Depth;
         if (m.InFlight == 0 && depth == 0) return new HealthAnswer(true, "ok: reconcile loop idle");
         var quiet = time.GetUtcNow() - m.LastFinished;
-        var limit = options.Value.Resync * StuckResyncs;
+        // A stop waits out its isle's stopTimeout by design (a PID 1 that ignores SIGTERM), however long it was set.
+        var stopping = store.Isles().Where(r => r.State is IslePhase.Stopping or IslePhase.Deleting)
+            .Select(r => r.StopTimeout).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var limit = options.Value.Resync * StuckResyncs + stopping;
         if (quiet <= limit) return new HealthAnswer(true, $"ok: last reconcile pass finished {Seconds(quiet)}s ago");
         return new HealthAnswer(false,
-            $"reconcile loop stuck: no pass finished for {Seconds(quiet)}s (limit {Seconds(limit)}s, {StuckResyncs} resync intervals); " +
+            $"reconcile loop stuck: no pass finished for {Seconds(quiet)}s (limit {Seconds(limit)}s: {StuckResyncs} resync intervals " +
+            $"and the longest stop timeout of a stopping isle, {Seconds(stopping)}s); " +
             $"{m.InFlight} pass(es) running, {depth} key(s) queued");
     }
 

@@ -30,14 +30,14 @@ public sealed class DaemonHealthTests : IDisposable
         var pass = _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
         await ControllerHarness.EventuallyAsync(() => _h.StateOf("web") == IslePhase.Stopping, "web to show Stopping");
 
-        _h.Time.Advance(_h.Options.Resync * DaemonHealth.StuckResyncs);
+        _h.Time.Advance(_h.Options.Resync * DaemonHealth.StuckResyncs + _h.Isle("web").StopTimeout); // a stop may take its timeout
         var stillOk = Health.Live();
         _h.Time.Advance(TimeSpan.FromSeconds(1));
         var stuck = Health.Live();
 
         Assert.True(stillOk.Ok, stillOk.Message);
         Assert.False(stuck.Ok);
-        Assert.Equal("reconcile loop stuck: no pass finished for 91s (limit 90s, 3 resync intervals); 1 pass(es) running, 0 key(s) queued", stuck.Message);
+        Assert.Equal("reconcile loop stuck: no pass finished for 101s (limit 100s: 3 resync intervals and the longest stop timeout of a stopping isle, 10s); 1 pass(es) running, 0 key(s) queued", stuck.Message);
 
         released.SetResult();
         await pass;
