@@ -71,7 +71,7 @@ public sealed class DaemonHealthTests : IDisposable
     public void Ready_StateStoreCannotBeWritten_NotReadyWithReason()
     {
         _h.Loop.EnqueueAll();
-        _h.Store.Dispose(); // the database file is gone from under the daemon: every write throws
+        _h.Store.Dispose(); // the database is closed under the daemon: every write throws (a full disk: DaemonReadyTests)
 
         var answer = Health.Ready();
 
