@@ -29,6 +29,8 @@ public sealed class ControllerReadmeTests
             $"at most {ManifestLimits.MaxNodes:# ###} values per file",
             $"at most {ManifestLimits.MaxDocuments:## ###} documents per file; {ManifestLimits.MaxProblems} problems per file",
             $"quote at most {ManifestLimits.MaxQuote} characters",
+            $"no pass has finished for {Islander.Controller.Metrics.DaemonHealth.StuckResyncs} resync intervals",
+            $"buckets run from {Islander.Controller.Metrics.ReconcileMetrics.Buckets[0] * 1000} ms to {Islander.Controller.Metrics.ReconcileMetrics.Buckets[^1]} s",
         };
     }
 

@@ -28,7 +28,6 @@ public static class ApiEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/version", () => Json(new VersionView(ApiJson.ApiVersion, VersionView.KindName, DaemonVersion.Current,
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription), ApiJson.Context.VersionView));
         app.MapGet(Prefix + "/events", EventsAsync);

@@ -1,6 +1,7 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
 using Islander.Controller.Images;
+using Islander.Controller.Metrics;
 using Islander.Controller.Networks;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
@@ -69,6 +70,8 @@ public static class ControllerServices
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<NetworkReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<VolumeReconciler>());
+        services.AddSingleton<ReconcileMetrics>();
+        services.AddSingleton<DaemonHealth>();
         services.AddSingleton<ReconcileLoop>();
         services.AddSingleton<ManifestDirectorySource>();
         services.AddHostedService(sp => sp.GetRequiredService<ManifestDirectorySource>());

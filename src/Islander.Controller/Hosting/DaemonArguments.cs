@@ -14,6 +14,7 @@ public static class DaemonArguments
         usage: islanderd [--config FILE] [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
                          [--socket-group GROUP] [--volumes DIR] [--workers N] [--resync SECONDS]
                          [--restart-backoff SECONDS] [--log-level LEVEL]
+                         [--metrics-address IP:PORT]
                islanderd --version
 
           --config FILE              config file (default /etc/islander/config.yaml; defaults when it is missing);
@@ -29,6 +30,8 @@ public static class DaemonArguments
           --resync SECONDS           full rescan and re-reconcile period (default 30)
           --restart-backoff SECONDS  first restart delay, doubling to 5 min (default 10, as Kubernetes)
           --log-level LEVEL          Verbose, Debug, Information, Warning, Error or Fatal (default Information)
+          --metrics-address IP:PORT  also serve /metrics, /healthz and /readyz (only those) over TCP
+                                     (default: the socket only)
         """;
 
     /// <summary>The file <c>--config</c> names, or null.</summary>
@@ -75,6 +78,7 @@ public static class DaemonArguments
                     break;
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
+                case "--metrics-address": o.MetricsAddress = DaemonHost.MetricsEndPoint(Value()).ToString(); break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
             }
         }

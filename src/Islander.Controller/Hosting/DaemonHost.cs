@@ -1,9 +1,12 @@
+using System.Net;
 using Islander.Controller.Api;
+using Islander.Controller.Metrics;
 using Islander.Drivers.Runtime;
 using Islander.Drivers.Storage;
 using Islander.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +27,7 @@ public static class DaemonHost
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.ListenUnixSocket(options.Socket);
+            if (options.MetricsAddress is { } address) k.Listen(MetricsEndPoint(address));
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = ManifestLimits.MaxFileBytes; // bodies are manifests and JSON; image import lifts it
         });
@@ -32,7 +36,9 @@ public static class DaemonHost
 
         PrepareDirectories(options);
         var app = builder.Build();
+        if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
         ApiEndpoints.Map(app);
+        MetricsEndpoints.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             // 0660 root:GROUP (docs/security.md, CVE-2020-15257): only root and the socket's group (socketGroup, as
@@ -41,6 +47,27 @@ public static class DaemonHost
             app.Logger.LogInformation("islanderd listening on {Socket}; manifests {Manifests}, state {State}", options.Socket, options.Manifests, options.State);
         });
         return app;
+    }
+
+    /// <summary>Parses <see cref="DaemonOptions.MetricsAddress"/>: an IP address and a port.</summary>
+    public static IPEndPoint MetricsEndPoint(string address) =>
+        IPEndPoint.TryParse(address, out var endPoint) && endPoint.Port != 0
+            ? endPoint
+            : throw new ArgumentException($"metrics address \"{address}\": expected IP:PORT, e.g. 127.0.0.1:9323 or [::1]:9323", nameof(address));
+
+    /// <summary>
+    /// The TCP listener is for scrapers and probes: any other path there is 404, so the API (which trusts whoever can
+    /// open the 0660 socket) is never reachable over the network.
+    /// </summary>
+    static Task OnlyMetricsOverTcp(HttpContext context, RequestDelegate next)
+    {
+        if (context.Connection.LocalIpAddress is not null
+            && context.Request.Path.Value is not (MetricsEndpoints.MetricsPath or MetricsEndpoints.HealthPath or MetricsEndpoints.ReadyPath))
+        {
+            context.Response.StatusCode = 404;
+            return Task.CompletedTask;
+        }
+        return next(context);
     }
 
     static void PrepareDirectories(DaemonOptions options)

@@ -1,6 +1,7 @@
 using Islander.Model;
 using Islander.Controller.Desired;
 using Islander.Controller.Hosting;
+using Islander.Controller.Metrics;
 using Islander.Controller.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace Islander.Controller.Reconcile;
 /// </summary>
 public sealed class ReconcileLoop(
     ReconcileQueue queue, IEnumerable<IReconciler> reconcilers, DesiredStore desired, StateStore store, TimeProvider time,
-    IOptions<DaemonOptions> options, ILogger<ReconcileLoop> log) : BackgroundService
+    IOptions<DaemonOptions> options, ReconcileMetrics metrics, ILogger<ReconcileLoop> log) : BackgroundService
 {
     readonly Dictionary<ObjectKind, IReconciler> _reconcilers = reconcilers.ToDictionary(r => r.Kind);
     long _passes;
@@ -48,6 +49,7 @@ public sealed class ReconcileLoop(
         foreach (var record in store.Isles()) queue.Add(ObjectKey.Isle(record.Name));
         foreach (var record in store.Networks()) queue.Add(new ObjectKey(ObjectKind.Network, record.Name));
         foreach (var record in store.Volumes()) queue.Add(new ObjectKey(ObjectKind.Volume, record.Name));
+        metrics.FullEnqueueDone();
     }
 
     /// <summary>
@@ -94,6 +96,8 @@ public sealed class ReconcileLoop(
         var reconcileId = Guid.NewGuid().ToString("N")[..12];
         using var scope = log.BeginScope(new Dictionary<string, object> { ["Isle"] = key.Name, ["Kind"] = key.Kind.ToString(), ["ReconcileId"] = reconcileId });
         Interlocked.Increment(ref _passes);
+        var started = metrics.PassStarted();
+        bool failed = false;
         try
         {
             var result = await _reconcilers[key.Kind].ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
@@ -111,12 +115,14 @@ public sealed class ReconcileLoop(
         }
         catch (Exception e)
         {
+            failed = true;
             var delay = queue.Failed(key);
             log.LogWarning(e, "Reconcile of {Object} failed (attempt {Attempt}); retrying in {Delay}", key, queue.Failures(key), delay);
             queue.AddAfter(key, delay);
         }
         finally
         {
+            metrics.PassEnded(key.Kind, started, failed);
             store.FlushEvents();
             queue.Done(key);
         }

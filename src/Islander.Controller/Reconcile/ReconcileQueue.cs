@@ -103,6 +103,9 @@ public sealed class ReconcileQueue(TimeProvider time)
     /// <summary>A pass succeeded: the next failure starts from the base delay again.</summary>
     public void Forget(ObjectKey key) { lock (_lock) _failures.Remove(key); }
 
+    /// <summary>Keys ready and waiting for a worker (not those being processed, nor delayed ones).</summary>
+    public int Depth { get { lock (_lock) return _queued.Count; } }
+
     /// <summary>Keys waiting or being processed (delayed ones not included).</summary>
     public bool IsIdle { get { lock (_lock) return _queued.Count == 0 && _processing.Count == 0; } }
 }

@@ -16,6 +16,7 @@ public sealed class StateStore : IDisposable
     public const int EventLimit = 2000;
 
     readonly LiteDatabase _db;
+    readonly string _path;
     readonly ILiteCollection<IsleRecord> _isles;
     readonly ILiteCollection<DesiredRecord> _desired;
     readonly ILiteCollection<EventRecord> _events;
@@ -31,6 +32,7 @@ public sealed class StateStore : IDisposable
 
     public StateStore(string path)
     {
+        _path = path;
         var mapper = new BsonMapper();
         mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));
@@ -218,6 +220,33 @@ public sealed class StateStore : IDisposable
     public Dictionary<string, string> AddressesOf(string isle) =>
         _networkCache.Values.Where(n => n.Allocations.ContainsKey(isle)).OrderBy(n => n.Name, StringComparer.Ordinal)
             .ToDictionary(n => n.Name, n => n.Allocations[isle]);
+
+    /// <summary>
+    /// Writes and commits one small document (the time of the check), as every transition does, then writes, syncs and
+    /// removes a 4 KiB file beside the database: LiteDB hands its log pages to a writer thread and may not report a full
+    /// disk at commit, while a new file needs a fresh block. Throws what a write would (LiteException, IOException on a
+    /// full disk or a read-only file system, ObjectDisposedException). For <c>/readyz</c>.
+    /// </summary>
+    public void Probe(DateTimeOffset now)
+    {
+        lock (_writeLock)
+        {
+            var health = _db.GetCollection("health");
+            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks }));
+        }
+        if (_path == ":memory:") return;
+        var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");
+        try
+        {
+            using var f = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough);
+            f.Write(new byte[4096]);
+            f.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
+    }
 
     public void Dispose()
     {

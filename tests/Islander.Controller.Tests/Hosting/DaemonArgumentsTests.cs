@@ -35,6 +35,18 @@ public sealed class DaemonArgumentsTests
     }
 
     [Theory]
+    [InlineData("127.0.0.1:9323", "127.0.0.1:9323")]
+    [InlineData("[::1]:9323", "[::1]:9323")]
+    public void Parse_MetricsAddress_IpAndPort(string value, string expected) =>
+        Assert.Equal(expected, DaemonArguments.Parse(["--metrics-address", value]).MetricsAddress);
+
+    [Theory]
+    [InlineData("localhost:9323")]
+    [InlineData("127.0.0.1")]
+    public void Parse_MetricsAddressNotIpPort_SaysWhatIsExpected(string value) =>
+        Assert.Contains("expected IP:PORT", Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse(["--metrics-address", value])).Message, StringComparison.Ordinal);
+
+    [Theory]
     [InlineData("--bogus")]
     [InlineData("--state")]
     [InlineData("--resync", "soon")]
