@@ -39,7 +39,7 @@ public static class ObjectViews
 
     /// <summary>phase, driver, path, sizeLimit and bytesUsed (as the driver last reported them), snapshots, usedBy (the isles that mount it).</summary>
     static ObjectStatusView VolumeStatus(DesiredEntry? entry, VolumeRecord v) => WithProblems(new ObjectStatusView(
-        Phase: v.Phase.ToString(), Reason: v.Reason, Message: v.Message, Driver: v.Driver.ToString().ToLowerInvariant(), Path: v.Path,
+        Phase: v.Phase.ToString(), Reason: v.Reason, Message: v.Message, Driver: v.Driver.Name, Path: v.Path,
         SizeLimit: v.SizeLimit, BytesUsed: v.BytesUsed, Snapshots: [.. v.Snapshots], UsedBy: [.. v.Users.Order(StringComparer.Ordinal)]), entry);
 
     static ObjectStatusView WithProblems(ObjectStatusView status, DesiredEntry? entry) => entry is not { Problems.Count: > 0 } ? status : status with

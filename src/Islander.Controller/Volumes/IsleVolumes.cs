@@ -25,7 +25,7 @@ public sealed class IsleVolumes
     {
         (_drivers, _store, _queue, _volumes, _restores, _log) = (drivers, store, queue, volumes, restores, log);
         foreach (var (kind, why) in drivers.Unavailable)
-            log.LogWarning("Volume driver {Driver} is unavailable: {Reason}", VolumeErrors.Lower(kind), why);
+            log.LogWarning("Volume driver {Driver} is unavailable: {Reason}", kind.Name, why);
     }
 
     public VolumeDriverSet Drivers => _drivers;

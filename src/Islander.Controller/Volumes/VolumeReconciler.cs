@@ -67,7 +67,7 @@ public sealed class VolumeReconciler(
                         drivers.For(record.Driver).Delete(name, cancellationToken);
                         store.DeleteVolume(name);
                         log.LogInformation("Volume {Volume} deleted with its data (reclaimPolicy Delete)", name);
-                        events.Record(IsleVolumes.Key(name), EventType.Normal, "Deleted", $"{VolumeErrors.Lower(record.Driver)} volume and its snapshots removed (reclaimPolicy Delete)");
+                        events.Record(IsleVolumes.Key(name), EventType.Normal, "Deleted", $"{record.Driver.Name} volume and its snapshots removed (reclaimPolicy Delete)");
                         return;
                     case null when spec is null && decision.Problem is { } inUse:
                         SetStatus(record, record.Phase, Reasons.InUse, inUse);
@@ -91,7 +91,7 @@ public sealed class VolumeReconciler(
                         record.ReclaimPolicy = create.Spec.ReclaimPolicy;
                         path = drivers.For(record.Driver).Create(name, create.Spec, cancellationToken);
                         record.Created = true;
-                        log.LogInformation("Volume {Volume} created ({Driver})", name, VolumeErrors.Lower(record.Driver));
+                        log.LogInformation("Volume {Volume} created ({Driver})", name, record.Driver.Name);
                         break;
                     case UpdateVolume update:
                         if (update.Spec.Size != record.Size)
@@ -139,7 +139,7 @@ public sealed class VolumeReconciler(
             if (!wasReady)
             {
                 log.LogInformation("Volume {Volume} ready at {Path}", record.Name, path);
-                events.Record(IsleVolumes.Key(record.Name), EventType.Normal, "Ready", $"{VolumeErrors.Lower(record.Driver)} volume at {path}");
+                events.Record(IsleVolumes.Key(record.Name), EventType.Normal, "Ready", $"{record.Driver.Name} volume at {path}");
                 store.SaveVolume(record);
             }
         }

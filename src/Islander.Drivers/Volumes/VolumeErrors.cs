@@ -34,9 +34,6 @@ public static class VolumeErrors
     public static VolumeException NoSnapshots(VolumeDriverKind kind, string name, string why) =>
         new($"volume {name}: the {kind} driver cannot snapshot or restore: {why}", ErrorCategory.Unsupported);
 
-    /// <summary>The driver's name as manifests write it.</summary>
-    public static string Lower(VolumeDriverKind kind) => kind.Name;
-
     static string SizedDrivers() => string.Join(" or ",
         VolumeDriverCatalog.All.Where(r => r.Capabilities.HasFlag(VolumeCapabilities.SizeLimit)).Select(r => r.Kind.Name));
 

@@ -50,7 +50,7 @@ public static partial class StateDiff
         $"its manifest was removed but isle {string.Join(", ", users.Order(StringComparer.Ordinal))} still uses it; it is deleted once no isle does";
 
     private static string Describe(VolumeSpec spec) =>
-        spec.Driver.ToString().ToLowerInvariant() + (spec.Size is { } size ? " " + Quantity.FormatBytes(size) : "");
+        spec.Driver.Name + (spec.Size is { } size ? " " + Quantity.FormatBytes(size) : "");
 
     /// <summary>
     /// Deletions of volumes that are no longer desired: now, when no isle that stays uses them; after the isle actions,

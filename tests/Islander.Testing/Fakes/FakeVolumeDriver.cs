@@ -19,7 +19,7 @@ public sealed class FakeVolumeDriver : IVolumeDriver
     {
         Kind = kind;
         _disk = disk ?? new FakeVolumeDisk();
-        _root = root ?? $"/fake/volumes/{VolumeErrors.Lower(kind)}";
+        _root = root ?? $"/fake/volumes/{kind.Name}";
         // What the real driver of that name can do, as it registered itself; a name no driver has can do everything.
         Capabilities = VolumeDriverCatalog.All.FirstOrDefault(r => r.Kind == kind)?.Capabilities
             ?? VolumeCapabilities.SizeLimit | VolumeCapabilities.Snapshot;
