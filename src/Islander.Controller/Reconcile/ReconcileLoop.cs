@@ -21,11 +21,6 @@ public sealed class ReconcileLoop(
     IOptions<DaemonOptions> options, ReconcileMetrics metrics, ILogger<ReconcileLoop> log) : BackgroundService
 {
     readonly Dictionary<ObjectKind, IReconciler> _reconcilers = reconcilers.ToDictionary(r => r.Kind);
-    long _passes;
-
-    /// <summary>Passes run so far.</summary>
-    public long Passes => Interlocked.Read(ref _passes);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         EnqueueAll();
@@ -95,7 +90,6 @@ public sealed class ReconcileLoop(
     {
         var reconcileId = Guid.NewGuid().ToString("N")[..12];
         using var scope = log.BeginScope(new Dictionary<string, object> { ["Isle"] = key.Name, ["Kind"] = key.Kind.ToString(), ["ReconcileId"] = reconcileId });
-        Interlocked.Increment(ref _passes);
         var started = metrics.PassStarted();
         bool failed = false;
         try
