@@ -21,9 +21,22 @@ public sealed class ReconcileLoop(
 {
     readonly Dictionary<ObjectKind, IReconciler> _reconcilers = reconcilers.ToDictionary(r => r.Kind);
     long _passes;
+    long _lastProgressTicks = time.GetUtcNow().UtcTicks;
+    volatile bool _waitingForWork;
 
     /// <summary>Passes run so far.</summary>
     public long Passes => Interlocked.Read(ref _passes);
+
+    /// <summary>
+    /// Whether the loop is live: a worker is free and waits for a key, or a pass started or ended within
+    /// <paramref name="window"/>. False when every worker is held by passes that have not moved for the window, or the
+    /// dispatcher stopped taking keys; systemd's watchdog (<see cref="SystemdNotifier"/>) then gets no ping and
+    /// restarts the daemon.
+    /// </summary>
+    public bool IsLive(TimeSpan window) =>
+        _waitingForWork || time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastProgressTicks) < window.Ticks;
+
+    void Progressed() => Interlocked.Exchange(ref _lastProgressTicks, time.GetUtcNow().UtcTicks);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,8 +77,10 @@ public sealed class ReconcileLoop(
             try
             {
                 await WorkerSlot.EnterAsync(slots, stoppingToken).ConfigureAwait(false);
+                _waitingForWork = true;
                 try { key = await queue.TakeAsync(stoppingToken).ConfigureAwait(false); }
                 catch (OperationCanceledException) { slots.Release(); throw; }
+                finally { _waitingForWork = false; }
             }
             catch (OperationCanceledException) { break; }
             var pass = Task.Run(() => WorkerSlot.RunAsync(slots, () => ProcessAsync(key, stoppingToken)), CancellationToken.None);
@@ -94,6 +109,7 @@ public sealed class ReconcileLoop(
         var reconcileId = Guid.NewGuid().ToString("N")[..12];
         using var scope = log.BeginScope(new Dictionary<string, object> { ["Isle"] = key.Name, ["Kind"] = key.Kind.ToString(), ["ReconcileId"] = reconcileId });
         Interlocked.Increment(ref _passes);
+        Progressed();
         try
         {
             var result = await _reconcilers[key.Kind].ReconcileAsync(key.Name, cancellationToken).ConfigureAwait(false);
@@ -119,6 +135,7 @@ public sealed class ReconcileLoop(
         {
             store.FlushEvents();
             queue.Done(key);
+            Progressed();
         }
     }
 }
