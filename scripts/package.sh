@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package artifacts/deb/islander_VERSION_amd64.deb with dpkg-deb: islanderd (self-contained and
 # trimmed) and islanderctl (NativeAOT) in /usr/bin, which run with no .NET installed; isle-init in
-# /usr/libexec/islander; the systemd unit; /etc/islander/config.yaml as a conffile; /etc/islander/manifests.
+# /usr/libexec/islander; the systemd unit; /etc/islander/config.yaml as a conffile; /etc/islander/manifests; man pages.
 # Why these choices: docs/packaging.md. Needs the .NET SDK, gcc, dpkg-dev; runs lintian on the result when installed.
 #   scripts/package.sh [OUTDIR]      ISLANDER_VERSION=1.2.3 overrides the version
 set -euo pipefail
@@ -29,8 +29,14 @@ install -m 0644 packaging/islanderd.service "$root/lib/systemd/system/islanderd.
 install -m 0644 packaging/config.yaml "$root/etc/islander/config.yaml"
 install -m 0644 packaging/copyright "$root/usr/share/doc/islander/copyright"
 install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/islander"
+install -d -m 0755 "$root/usr/share/man/man1" "$root/usr/share/man/man8"
+gzip -9n < packaging/islanderctl.1 > "$root/usr/share/man/man1/islanderctl.1.gz"
+gzip -9n < packaging/islanderd.8 > "$root/usr/share/man/man8/islanderd.8.gz"
 # The native binaries carry no debug symbols (DebugType none, StripSymbols); isle-init is stripped here.
+# islanderctl loses its .comment too; islanderd is a single-file bundle (the app appended to the host executable),
+# which strip would cut off.
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/libexec/islander/isle-init"
+strip --remove-section=.comment "$root/usr/bin/islanderctl"
 
 # Changelog: Debian's format, one entry for this build, compressed as policy 12.7 asks.
 {
@@ -44,6 +50,8 @@ strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/u
 for script in postinst prerm postrm; do
   install -m 0755 "packaging/$script" "$root/DEBIAN/$script"
 done
+# md5sums for debsums and dpkg --verify: every file but the conffile, whose sum dpkg keeps itself.
+(cd "$root" && find . -type f ! -path ./DEBIAN/\* ! -path ./etc/\* -printf '%P\0' | sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
 # The config is the administrator's once installed: dpkg asks before replacing an edited one.
 echo /etc/islander/config.yaml > "$root/DEBIAN/conffiles"
 
