@@ -22,13 +22,22 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     const byte SyncGo = (byte)'G'; // SYNC_GO
     const int AbortGraceMs = 2000;
 
-    /// <param name="isleInitPath">The isle-init binary; default: next to this assembly, where the build puts it.</param>
+    /// <param name="isleInitPath">The isle-init binary; default: <see cref="DefaultIsleInitPath"/>.</param>
     public LinuxProcessLauncher(string? isleInitPath = null) => IsleInitPath = isleInitPath ?? DefaultIsleInitPath();
 
     public string IsleInitPath { get; }
 
-    /// <summary>Next to the application: the build copies isle-init beside every assembly that uses the drivers.</summary>
-    public static string DefaultIsleInitPath() => Path.Combine(AppContext.BaseDirectory, "isle-init");
+    /// <summary>Where the Debian package installs isle-init: /usr/bin holds commands only (FHS 4.7, lintian's
+    /// placement checks), helpers a command runs go under /usr/libexec.</summary>
+    public const string PackagedIsleInitPath = "/usr/libexec/islander/isle-init";
+
+    /// <summary>Next to the application, where the build copies isle-init beside every assembly that uses the
+    /// drivers; else where the package puts it (islanderd installed as /usr/bin/islanderd).</summary>
+    public static string DefaultIsleInitPath()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "isle-init");
+        return File.Exists(beside) || !File.Exists(PackagedIsleInitPath) ? beside : PackagedIsleInitPath;
+    }
 
     public async Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct)
     {

@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using Islander.Controller.Hosting;
+using Islander.Controller.Metrics;
+using Islander.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +20,8 @@ public sealed class SystemdNotifierTests
         Environment.SetEnvironmentVariable("NOTIFY_SOCKET", path);
         try
         {
-            var notifier = new SystemdNotifier(new NoLifetime(), NullLogger<SystemdNotifier>.Instance);
+            using var h = new ControllerHarness();
+            var notifier = Notifier(h);
 
             Assert.True(notifier.Notify("READY=1"));
 
@@ -37,7 +40,78 @@ public sealed class SystemdNotifierTests
     public void Notify_NoNotifySocket_DoesNothing()
     {
         Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
-        Assert.False(new SystemdNotifier(new NoLifetime(), NullLogger<SystemdNotifier>.Instance).Notify("READY=1"));
+        using var h = new ControllerHarness();
+        Assert.False(Notifier(h).Notify("READY=1"));
+    }
+
+    [Fact]
+    public async Task FeedWatchdog_LoopLiveThenHung_PingsOnlyWhileLive()
+    {
+        using var h = new ControllerHarness();
+        using var listener = Listen(out var path);
+        try
+        {
+            h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+            await h.SyncAsync();
+            var notifier = Notifier(h);
+            Assert.True(notifier.FeedWatchdog(TimeSpan.FromSeconds(60)));
+            var buffer = new byte[64];
+            int n = listener.Receive(buffer);
+            Assert.Equal("WATCHDOG=1", Encoding.UTF8.GetString(buffer, 0, n));
+
+            // The runtime never answers the stop of a recreate: once /healthz says stuck, systemd gets no more pings.
+            var released = new TaskCompletionSource();
+            h.Runtime.StopGate = _ => released.Task;
+            h.Write("web.yaml", ControllerHarness.IsleYaml("web", command: "true"));
+            h.Source.Scan();
+            var pass = h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken);
+            await ControllerHarness.EventuallyAsync(() => h.StateOf("web") == IslePhase.Stopping, "web to show Stopping");
+            h.Time.Advance(h.Options.Resync * DaemonHealth.StuckResyncs + h.Isle("web").StopTimeout + TimeSpan.FromSeconds(1));
+
+            Assert.False(notifier.FeedWatchdog(TimeSpan.FromSeconds(60)));
+            Assert.Equal(0, listener.Available);
+
+            released.SetResult();
+            await pass;
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void WatchdogPeriod_UsecForThisProcess_IsPeriod()
+    {
+        try
+        {
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", "30000000");
+            Environment.SetEnvironmentVariable("WATCHDOG_PID", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(TimeSpan.FromSeconds(30), SystemdNotifier.WatchdogPeriod());
+            Environment.SetEnvironmentVariable("WATCHDOG_PID", "1");
+            Assert.Null(SystemdNotifier.WatchdogPeriod());
+            Environment.SetEnvironmentVariable("WATCHDOG_PID", null);
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
+            Assert.Null(SystemdNotifier.WatchdogPeriod());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
+            Environment.SetEnvironmentVariable("WATCHDOG_PID", null);
+        }
+    }
+
+    static SystemdNotifier Notifier(ControllerHarness h) =>
+        new(new NoLifetime(), h.Get<DaemonHealth>(), h.Time, NullLogger<SystemdNotifier>.Instance);
+
+    static Socket Listen(out string path)
+    {
+        path = Path.Combine(Path.GetTempPath(), $"notify-{Guid.NewGuid():N}.sock");
+        var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", path);
+        return listener;
     }
 
     sealed class NoLifetime : IHostApplicationLifetime
