@@ -13,7 +13,8 @@ dpid=
 names=()
 
 dotnet build -c Release Islander.sln -nologo -v:q >/dev/null
-islanderd=src/Islander.Controller/bin/Release/net10.0/islanderd
+# The Release build's framework-dependent islanderd, unless ISLANDERD names another (bench/daemon-rss-builds.sh).
+islanderd=${ISLANDERD:-src/Islander.Controller/bin/Release/net10.0/islanderd}
 bash scripts/make-busybox-rootfs.sh "$work/rootfs" >/dev/null 2>&1
 
 api() { curl -sf --unix-socket "$sock" "http://islanderd/apis/islander.io/v1/$1"; }
@@ -32,7 +33,8 @@ write_manifest() { # file content (atomic: a dotfile renamed into place)
 }
 
 start_daemon() {
-  "$islanderd" --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" >"$work/islanderd.log" 2>&1 &
+  # --config /dev/null: every default, whatever /etc/islander/config.yaml the machine has.
+  "$islanderd" --config /dev/null --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" >"$work/islanderd.log" 2>&1 &
   dpid=$!
   for _ in $(seq 200); do curl -sf --unix-socket "$sock" http://islanderd/healthz >/dev/null 2>&1 && return; sleep 0.05; done
   echo "islanderd did not start:" >&2; cat "$work/islanderd.log" >&2; exit 1

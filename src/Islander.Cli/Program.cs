@@ -1,11 +1,7 @@
 using System.CommandLine;
 using Islander.Model;
 
-var root = new RootCommand("islanderctl: control islander, the declarative container engine");
-var socket = Islander.Cli.Commands.ClientCommands.SocketOption(); // --socket, or ISLANDER_SOCKET
-root.Options.Add(socket);
-foreach (var command in Islander.Cli.Commands.ClientCommands.Create(socket))
-    root.Subcommands.Add(command);
+var root = Islander.Cli.Commands.ClientCommands.Root();
 
 try
 {

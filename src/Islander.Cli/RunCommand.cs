@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Islander.Cli.Api;
+using Islander.Cli.Completion;
 using Islander.Drivers.Runtime;
 using Islander.Model;
 
@@ -23,8 +24,11 @@ static partial class RunCommand
         var run = new Option<string>("--run") { Description = "with --no-daemon: run directory", DefaultValueFactory = _ => RuntimePaths.Default.RunRoot };
         var command = new Command("run", "Run one isle: through islanderd (its log streamed here until it ends, or -d), or here with --no-daemon");
         options.AddTo(command);
+        options.AddCompletions(socket);
         command.Options.Add(state);
         command.Options.Add(run);
+        Completions.Directories(state);
+        Completions.Directories(run);
         command.SetAction(async (parse, ct) =>
         {
             bool daemon = !parse.GetValue(options.NoDaemon);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Islander.Cli.Completion;
 using Islander.Model;
 
 namespace Islander.Cli;
@@ -74,6 +75,21 @@ sealed class RunOptions
                      Userns, Volumes, Tmpfs, StopTimeout })
             command.Options.Add(o);
         command.Arguments.Add(Arguments);
+    }
+
+    /// <summary>What the flags complete to: the daemon's images and networks, restart policies, host paths.</summary>
+    public void AddCompletions(Option<string?> socket)
+    {
+        // The image is the first argument, unless --rootfs gives the root filesystem.
+        Completions.Images(Arguments, socket, c => c.ParseResult.GetResult(Rootfs) is null);
+        Completions.Values(Restart, "no", "on-failure", "always");
+        Completions.Values(Network, "none", "host");
+        Completions.Names(Network, socket, "networks");
+        Completions.Directories(Rootfs);
+        Completions.Values(Seccomp, "default", "unconfined");
+        Completions.Files(Seccomp);
+        Completions.Values(SecurityOpt, "no-new-privileges");
+        Completions.Files(Volumes);
     }
 
     /// <summary>

@@ -50,6 +50,12 @@ public sealed partial class IslanderClient : IDisposable
         : Environment.GetEnvironmentVariable("ISLANDER_SOCKET") is { Length: > 0 } env ? env
         : DefaultSocket;
 
+    /// <summary>The kinds of object, as the API's paths name them.</summary>
+    public static readonly IReadOnlyList<string> Plurals = ["isles", "networks", "volumes"];
+
+    /// <summary>The kinds as <c>describe</c> and <c>delete</c> take them: isle, network, volume.</summary>
+    public static IReadOnlyList<string> Singulars => [.. Plurals.Select(p => p[..^1])];
+
     /// <summary>isles, networks or volumes from what people type (isle, isles, net, vol, ...).</summary>
     public static string Plural(string kind) => kind.ToLowerInvariant() switch
     {

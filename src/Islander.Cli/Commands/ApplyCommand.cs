@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 using Islander.Cli.Api;
 
 namespace Islander.Cli.Commands;
@@ -10,6 +11,7 @@ public static class ApplyCommand
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "manifest file, directory of manifests, or - for stdin", Required = true };
         var command = new Command("apply", "create or update objects from manifests") { files };
+        Completions.Files(files);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             int exit = 0;

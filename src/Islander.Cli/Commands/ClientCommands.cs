@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Islander.Cli.Api;
+using Islander.Cli.Completion;
 
 namespace Islander.Cli.Commands;
 
 /// <summary>
-/// The commands that talk to islanderd. Wiring, in Program.cs:
+/// The commands that talk to islanderd. <see cref="Root"/> wires them as Program.cs runs them:
 /// <code>
 /// var socket = ClientCommands.SocketOption();
 /// root.Options.Add(socket);                       // recursive: every subcommand accepts --socket
@@ -13,11 +14,28 @@ namespace Islander.Cli.Commands;
 /// </summary>
 public static class ClientCommands
 {
-    public static Option<string?> SocketOption() => new("--socket")
+    /// <summary>islanderctl's whole command tree: the client commands, <c>completion</c>, and the hidden <c>__complete</c> its scripts call.</summary>
+    public static RootCommand Root()
     {
-        Description = $"islanderd's API socket (default: $ISLANDER_SOCKET, else {IslanderClient.DefaultSocket})",
-        Recursive = true,
-    };
+        var root = new RootCommand("islanderctl: control islander, the declarative container engine");
+        var socket = SocketOption(); // --socket, or ISLANDER_SOCKET
+        root.Options.Add(socket);
+        foreach (var command in Create(socket)) root.Subcommands.Add(command);
+        root.Subcommands.Add(CompletionCommand.Create());
+        root.Subcommands.Add(CompleteCommand.Create(root));
+        return root;
+    }
+
+    public static Option<string?> SocketOption()
+    {
+        var socket = new Option<string?>("--socket")
+        {
+            Description = $"islanderd's API socket (default: $ISLANDER_SOCKET, else {IslanderClient.DefaultSocket})",
+            Recursive = true,
+        };
+        Completions.Files(socket);
+        return socket;
+    }
 
     /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume, stats, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Islander.Cli.Api;
+using Islander.Cli.Completion;
 using Islander.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -15,6 +16,9 @@ public static class DeleteCommand
         var name = new Argument<string?>("name") { Arity = ArgumentArity.ZeroOrOne };
         var files = new Option<string[]>("--filename", "-f") { Description = "delete the objects these manifests define" };
         var command = new Command("delete", "delete objects applied through the API") { kind, name, files };
+        Completions.Values(kind, [.. IslanderClient.Singulars]);
+        Completions.NamesOfKind(name, kind, socket);
+        Completions.Files(files);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             var targets = new List<(string Plural, string Name)>();

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Islander.Cli.Api;
+using Islander.Cli.Completion;
 
 namespace Islander.Cli.Commands;
 
@@ -17,6 +18,8 @@ public static class DescribeCommand
         var kind = new Argument<string>("kind") { Description = "isle, network or volume" };
         var name = new Argument<string>("name");
         var command = new Command("describe", "show one object in detail, with its events") { kind, name };
+        Completions.Values(kind, [.. IslanderClient.Singulars]);
+        Completions.NamesOfKind(name, kind, socket);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             var o = await client.GetAsync(IslanderClient.Plural(parse.GetValue(kind)!), parse.GetValue(name)!, token);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 using System.Text;
 using System.Text.Json;
 using Islander.Cli.Api;
@@ -17,6 +18,7 @@ public static class DiffCommand
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "manifest file, directory, or - for stdin", Required = true };
         var command = new Command("diff", "show what apply would change") { files };
+        Completions.Files(files);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 using System.Text;
 using Islander.Cli.Api;
 using Islander.Model;
@@ -22,6 +23,7 @@ public static class ExecCommand
         var interactive = new Option<bool>("--interactive", "-i") { Description = "pass stdin (not supported yet)" };
         var tty = new Option<bool>("--tty", "-t") { Description = "allocate a terminal (not supported yet)" };
         var exec = new Command("exec", "run a command in a running isle") { name, command, env, user, workdir, interactive, tty };
+        Completions.Names(name, socket, "isles", o => o.Status.Phase == "Running");
         exec.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             var error = parse.InvocationConfiguration.Error;

@@ -3,6 +3,7 @@ using Islander.Model.Api;
 using System.CommandLine;
 using System.Text.Json;
 using Islander.Cli.Api;
+using Islander.Cli.Completion;
 
 namespace Islander.Cli.Commands;
 
@@ -15,6 +16,8 @@ public static class GetCommand
         var name = new Argument<string?>("name") { Description = "one object (default: all of the kind)", Arity = ArgumentArity.ZeroOrOne };
         var output = OutputOption();
         var command = new Command("get", "list objects with their status") { kind, name, output };
+        Completions.Values(kind, [.. IslanderClient.Plurals]);
+        Completions.NamesOfKind(name, kind, socket);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
             var plural = IslanderClient.Plural(parse.GetValue(kind)!);
@@ -42,11 +45,18 @@ public static class GetCommand
         return command;
     }
 
-    internal static Option<string?> OutputOption() => new("--output", "-o")
+    static readonly string[] Formats = ["table", "wide", "json", "yaml"];
+
+    internal static Option<string?> OutputOption()
     {
-        Description = "table (default), wide, json or yaml",
-        Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "wide" or "json" or "yaml")) r.AddError($"-o {v}: use table, wide, json or yaml"); } },
-    };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "table (default), wide, json or yaml",
+            Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && !Formats.Contains(v)) r.AddError($"-o {v}: use table, wide, json or yaml"); } },
+        };
+        Completions.Values(output, Formats);
+        return output;
+    }
 
     static Table Render(string plural, IReadOnlyList<ObjectView> items, bool wide)
     {

@@ -1,6 +1,7 @@
 using Islander.Model;
 using Islander.Model.Api;
 using System.CommandLine;
+using Islander.Cli.Completion;
 using System.Text.Json;
 using Islander.Cli.Api;
 using Spectre.Console;
@@ -96,6 +97,8 @@ public static class ImageCommand
         var reference = new Argument<string>("REF") { Description = "image name or id (prefix)" };
         var output = new Option<string?>("--output", "-o") { Description = "json (default)" };
         var command = new Command("inspect", "show an image as JSON") { reference, output };
+        Completions.Images(reference, socket);
+        Completions.Values(output, "json");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
             await writer.WriteLineAsync(Pretty(await client.GetImagesRawAsync(parse.GetValue(reference)!, token)));
@@ -108,6 +111,7 @@ public static class ImageCommand
     {
         var reference = new Argument<string>("REF") { Description = "image name or id (prefix)" };
         var command = new Command("rm", "remove an image name, or the image (refused while an isle uses it)") { reference };
+        Completions.Images(reference, socket);
         command.Aliases.Add("remove");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
@@ -123,6 +127,7 @@ public static class ImageCommand
         var file = new Argument<string>("FILE") { Description = "a tarball: root filesystem (docker export), docker save or OCI archive; plain, gzip or zstd; - for stdin" };
         var name = new Option<string?>("--name") { Description = "name the image, e.g. busybox:latest" };
         var command = new Command("import", "import an image from a tarball (uploaded to islanderd)") { file, name };
+        Completions.Files(file);
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
             string path = parse.GetValue(file)!;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 using Islander.Cli.Api;
 
 namespace Islander.Cli.Commands;
@@ -17,6 +18,7 @@ public static class LogsCommand
                 result.AddError($"--tail takes a number of lines (0 or more) or all, not \"{Islander.Model.ManifestLimits.Excerpt(text, 40)}\"");
         });
         var command = new Command("logs", "print an isle's log") { name, follow, tail };
+        Completions.Names(name, socket, "isles");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             await foreach (var line in client.LogAsync(parse.GetValue(name)!, parse.GetValue(follow), TryParseTail(parse.GetValue(tail), out var n) ? n : null, token))

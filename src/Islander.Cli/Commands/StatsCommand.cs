@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 using System.Text.Json;
 using Islander.Cli.Api;
 using Islander.Model.Api;
@@ -30,6 +31,8 @@ public static class StatsCommand
             Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "json")) r.AddError($"-o {v}: use table or json"); } },
         };
         var command = new Command("stats", "show the resource usage of running isles, refreshed every second") { names, noStream, output };
+        Completions.Names(names, socket, "isles", o => o.Status.Phase == "Running");
+        Completions.Values(output, "table", "json");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
             var wanted = (parse.GetValue(names) ?? []).Distinct().ToList();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Islander.Cli.Completion;
 
 namespace Islander.Cli.Commands;
 
@@ -13,12 +14,16 @@ public static class VolumeCommand
         return command;
     }
 
-    static (Argument<string> Name, Argument<string> Snapshot) Arguments() =>
-        (new Argument<string>("NAME") { Description = "the volume" }, new Argument<string>("SNAPSHOT") { Description = "the snapshot's name (a DNS label)" });
+    static (Argument<string> Name, Argument<string> Snapshot) Arguments(Option<string?> socket)
+    {
+        var name = new Argument<string>("NAME") { Description = "the volume" };
+        Completions.Names(name, socket, "volumes");
+        return (name, new Argument<string>("SNAPSHOT") { Description = "the snapshot's name (a DNS label)" });
+    }
 
     static Command Snapshot(Option<string?> socket)
     {
-        var (name, snapshot) = Arguments();
+        var (name, snapshot) = Arguments(socket);
         var command = new Command("snapshot", "keep the volume's current content as SNAPSHOT (btrfs: instant; dir: a full copy)") { name, snapshot };
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
@@ -31,7 +36,8 @@ public static class VolumeCommand
 
     static Command Restore(Option<string?> socket)
     {
-        var (name, snapshot) = Arguments();
+        var (name, snapshot) = Arguments(socket);
+        Completions.Snapshots(snapshot, name, socket);
         var command = new Command("restore",
             "replace the volume's content with SNAPSHOT's; the running isles that use it are stopped first and start again (restartPolicy Always)")
             { name, snapshot };
