@@ -63,6 +63,11 @@ try
     await app.RunAsync();
     return 0;
 }
+catch (Islander.Controller.State.StateSchemaException e)
+{
+    Log.Fatal("islanderd cannot start: {Error}", e.Message);
+    return 2;
+}
 catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
 {
     Log.Fatal("islanderd cannot start: {Error}", e.Message);

@@ -33,7 +33,7 @@ public static class ControllerServices
         services.AddSingleton(parts.Time);
         services.AddSingleton(parts.Parser);
 
-        services.AddSingleton(_ => new StateStore(Path.Combine(options.State, "islander.db")));
+        services.AddSingleton(sp => new StateStore(StateStore.FileIn(options.State), sp.GetRequiredService<ILogger<StateStore>>()));
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<ReconcileQueue>();
         services.AddSingleton(sp =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Islander.Controller.Api;
 using Islander.Controller.Metrics;
+using Islander.Controller.State;
 using Islander.Drivers.Runtime;
 using Islander.Drivers.Storage;
 using Islander.Model;
@@ -34,8 +35,12 @@ public static class DaemonHost
         builder.Services.AddIslanderController(options, parts);
         configure?.Invoke(builder);
 
+        // A state database from a newer islanderd stops the start before anything is made or listens.
+        StateSchema.EnsureNotNewer(StateStore.FileIn(options.State));
         PrepareDirectories(options);
         var app = builder.Build();
+        // Opened (and migrated) now, before the socket listens: a client never sees a daemon that is still migrating.
+        app.Services.GetRequiredService<StateStore>();
         if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
         ApiEndpoints.Map(app);
         MetricsEndpoints.Map(app);
