@@ -32,14 +32,16 @@ public static class DaemonHost
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = ManifestLimits.MaxFileBytes; // bodies are manifests and JSON; image import lifts it
         });
+        // Under systemd (its child, or PID 1 of a container with $NOTIFY_SOCKET): SystemdLifetime sends READY=1 when the
+        // host has started (Kestrel listens) and STOPPING=1, and stops the host on SIGTERM. Elsewhere, the console's.
+        builder.Services.AddSystemd();
         builder.Services.AddIslanderController(options, parts);
         configure?.Invoke(builder);
 
-        // A state database from a newer islanderd stops the start before anything is made or listens.
-        StateSchema.EnsureNotNewer(StateStore.FileIn(options.State));
         PrepareDirectories(options);
         var app = builder.Build();
-        // Opened (and migrated) now, before the socket listens: a client never sees a daemon that is still migrating.
+        // Opened (and migrated) now, before the socket listens: a client never sees a daemon that is still migrating, and
+        // a database from a newer islanderd stops the start here (Program.cs checks it before even this).
         app.Services.GetRequiredService<StateStore>();
         if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
         ApiEndpoints.Map(app);
