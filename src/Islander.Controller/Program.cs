@@ -52,6 +52,10 @@ var logging = new LoggerConfiguration()
     .Enrich.FromLogContext();
 // The console sink writes to stdout: when that is systemd's journal, each line carries its priority (<3> error, <4>
 // warning, <6> info, <7> debug) and no timestamp; anywhere else (a terminal, a file, a pipe) the plain lines.
+// islanderd.socket's listening fds, if systemd passed any: taken (close-on-exec, variables unset) before any isle's
+// shim is spawned, which would inherit them.
+var listenFds = SocketActivation.Take();
+
 Log.Logger = (JournalStream.Is(1)
         ? logging.WriteTo.Console(new JournalFormatter())
         : logging.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}"))
@@ -65,7 +69,7 @@ try
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
     var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries));
-    var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog());
+    var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog(), listenFds);
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();
     return 0;
