@@ -52,14 +52,14 @@ var logging = new LoggerConfiguration()
     .Enrich.FromLogContext();
 // The console sink writes to stdout: when that is systemd's journal, each line carries its priority (<3> error, <4>
 // warning, <6> info, <7> debug) and no timestamp; anywhere else (a terminal, a file, a pipe) the plain lines.
-// islanderd.socket's listening fds, if systemd passed any: taken (close-on-exec, variables unset) before any isle's
-// shim is spawned, which would inherit them.
-var listenFds = SocketActivation.Take();
-
 Log.Logger = (JournalStream.Is(1)
         ? logging.WriteTo.Console(new JournalFormatter())
         : logging.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}"))
     .CreateLogger();
+
+// islanderd.socket's listening fds, if systemd passed any: taken (close-on-exec, variables unset) before any isle's
+// shim is spawned, which would inherit them.
+var listenFds = SocketActivation.Take();
 
 try
 {
