@@ -29,6 +29,7 @@ install -d -m 0755 "$root/usr/bin" "$root/usr/libexec/islander" "$root/lib/syste
 install -m 0755 "$publish/d/islanderd" "$publish/c/islanderctl" "$root/usr/bin/"
 install -m 0755 "$publish/d/isle-init" "$root/usr/libexec/islander/isle-init"
 install -m 0644 packaging/islanderd.service "$root/lib/systemd/system/islanderd.service"
+install -m 0644 packaging/islanderd.socket "$root/lib/systemd/system/islanderd.socket" # shipped, not enabled (docs/packaging.md)
 install -m 0644 packaging/config.yaml "$root/etc/islander/config.yaml"
 install -m 0644 packaging/copyright "$root/usr/share/doc/islander/copyright"
 install -D -m 0644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/islander"

@@ -2,6 +2,7 @@ using Islander.Controller.Hosting;
 using Islander.Controller.Images;
 using Islander.Drivers.Network;
 using Islander.Controller.Runtime;
+using Islander.Controller.State;
 using Islander.Drivers.Volumes;
 using Islander.Drivers.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,23 +46,38 @@ catch (ArgumentException e)
     return 2;
 }
 
-Log.Logger = new LoggerConfiguration()
+var logging = new LoggerConfiguration()
     .MinimumLevel.Is((LogEventLevel)options.LogLevel) // DaemonLogLevel has Serilog's names and order
     .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}")
+    .Enrich.FromLogContext();
+// The console sink writes to stdout: when that is systemd's journal, each line carries its priority (<3> error, <4>
+// warning, <6> info, <7> debug) and no timestamp; anywhere else (a terminal, a file, a pipe) the plain lines.
+Log.Logger = (JournalStream.Is(1)
+        ? logging.WriteTo.Console(new JournalFormatter())
+        : logging.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} {Level:u3} {Message:lj}{NewLine}{Exception}"))
     .CreateLogger();
+
+// islanderd.socket's listening fds, if systemd passed any: taken (close-on-exec, variables unset) before any isle's
+// shim is spawned, which would inherit them.
+var listenFds = SocketActivation.Take();
 
 try
 {
+    // A state database from a newer islanderd stops the start before anything is made (directories, socket).
+    StateSchema.EnsureNotNewer(StateStore.FileIn(options.State));
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
     var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries));
-    var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog());
+    var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog(), listenFds);
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();
     return 0;
+}
+catch (StateSchemaException e)
+{
+    Log.Fatal("islanderd cannot start: {Error}", e.Message);
+    return 2;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
 {

@@ -7,6 +7,8 @@ using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +35,7 @@ public static class ControllerServices
         services.AddSingleton(parts.Time);
         services.AddSingleton(parts.Parser);
 
-        services.AddSingleton(_ => new StateStore(Path.Combine(options.State, "islander.db")));
+        services.AddSingleton(sp => new StateStore(StateStore.FileIn(options.State), sp.GetRequiredService<ILogger<StateStore>>()));
         services.AddSingleton<EventRecorder>();
         services.AddSingleton<ReconcileQueue>();
         services.AddSingleton(sp =>
@@ -76,7 +78,10 @@ public static class ControllerServices
         services.AddSingleton<ManifestDirectorySource>();
         services.AddHostedService(sp => sp.GetRequiredService<ManifestDirectorySource>());
         services.AddHostedService(sp => sp.GetRequiredService<ReconcileLoop>());
-        services.AddHostedService<SystemdNotifier>();
+        // sd_notify(3) through Microsoft.Extensions.Hosting.Systemd; inert without $NOTIFY_SOCKET. DaemonHost adds its
+        // SystemdLifetime (READY=1, STOPPING=1) when systemd runs islanderd.
+        services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddHostedService<SystemdWatchdog>();
         return services;
     }
 }

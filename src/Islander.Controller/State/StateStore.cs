@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Islander.Drivers.Runtime;
 using LiteDB;
+using Microsoft.Extensions.Logging;
 
 namespace Islander.Controller.State;
 
@@ -8,7 +9,8 @@ namespace Islander.Controller.State;
 /// Actual state (isle records), persisted desired objects and events, in one LiteDB file under the state directory.
 /// Isle records are also kept in memory: reads are free, every write goes through to disk at once, so a daemon
 /// killed at any point restarts from the last transition. A cache of what islander did, not the truth: the
-/// reconciler checks it against the kernel every pass.
+/// reconciler checks it against the kernel every pass. The file's layout is versioned and migrated when it is opened
+/// (<see cref="StateSchema"/>).
 /// </summary>
 public sealed class StateStore : IDisposable
 {
@@ -30,9 +32,29 @@ public sealed class StateStore : IDisposable
     readonly List<EventRecord> _pendingEvents = new();
     long _lastEventId;
 
-    public StateStore(string path)
+    /// <summary>The database file in a state directory.</summary>
+    public static string FileIn(string stateDirectory) => Path.Combine(stateDirectory, "islander.db");
+
+    /// <summary>
+    /// Opens (or creates) the database at <paramref name="path"/> (<c>:memory:</c> for none) and brings it to
+    /// <see cref="StateSchema.Current"/>: an older file is copied beside itself and migrated; a newer one throws
+    /// <see cref="StateSchemaException"/> before anything is written.
+    /// </summary>
+    public StateStore(string path, ILogger? log = null) : this(path, StateSchema.Migrations, TimeProvider.System, log) { }
+
+    /// <summary>With its own list of migrations: tests prove the mechanism with steps of their own.</summary>
+    internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null)
     {
         _path = path;
+        int current = StateSchema.CurrentOf(migrations);
+        int? found = path == ":memory:" ? null : StateSchema.VersionOf(path);
+        if (found > current) throw StateSchema.Newer(path, found.Value, current);
+        string? backup = null;
+        if (found < current)
+        {
+            backup = StateSchema.Backup(path, found.Value, time.GetUtcNow());
+            log?.LogWarning("State database {Path} is at schema version {Found}; migrating to {Current} (the file as it was is copied to {Backup})", path, found, current, backup);
+        }
         var mapper = new BsonMapper();
         mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));
@@ -51,6 +73,15 @@ public sealed class StateStore : IDisposable
         _events = _db.GetCollection<EventRecord>("events");
         _networks = _db.GetCollection<NetworkRecord>("networks");
         _volumes = _db.GetCollection<VolumeRecord>("volumes");
+        try
+        {
+            StateSchema.Migrate(_db, path, found, migrations, backup, log);
+        }
+        catch
+        {
+            _db.Dispose();
+            throw;
+        }
         foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
         foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
         foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
@@ -65,8 +96,7 @@ public sealed class StateStore : IDisposable
     /// </summary>
     static void CreatePrivateFiles(string path)
     {
-        string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path));
-        string ext = Path.GetExtension(path);
+        var (stem, ext) = StateSchema.Split(path);
         foreach (var file in new[] { path, $"{stem}-log{ext}", $"{stem}-tmp{ext}" })
             SecretFile.Ensure(file);
     }

@@ -63,6 +63,10 @@ internal static unsafe partial class FileDescriptorInterop
             CloseNative(fd);
     }
 
+    /// <summary>fcntl(F_SETFD, FD_CLOEXEC): an fd this process was handed (systemd's sockets) is not inherited by what it spawns.</summary>
+    public static void SetCloseOnExec(int fd) =>
+        Errno.Check(FcntlNative(fd, LibC.F_SETFD, LibC.FD_CLOEXEC), "fcntl F_SETFD FD_CLOEXEC");
+
     /// <summary>fcntl(F_DUPFD_CLOEXEC): a copy of <paramref name="fd"/> at <paramref name="floor"/> or above; the original stays open.</summary>
     public static int DupAbove(int fd, int floor) =>
         Errno.Check(FcntlNative(fd, LibC.F_DUPFD_CLOEXEC, floor), "fcntl F_DUPFD_CLOEXEC");

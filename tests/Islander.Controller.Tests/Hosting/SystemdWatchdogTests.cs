@@ -4,30 +4,26 @@ using Islander.Controller.Hosting;
 using Islander.Controller.Metrics;
 using Islander.Model;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Islander.Controller.Tests.Hosting;
 
 [Collection(nameof(EnvironmentCollection))]
-public sealed class SystemdNotifierTests
+public sealed class SystemdWatchdogTests
 {
     [Fact]
-    public void Notify_NotifySocketSet_SendsDatagram()
+    public void Feed_NotifySocketSet_SendsWatchdogDatagram()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"notify-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", path);
+        using var listener = Listen(out var path);
         try
         {
             using var h = new ControllerHarness();
-            var notifier = Notifier(h);
-
-            Assert.True(notifier.Notify("READY=1"));
+            Assert.True(Watchdog(h).Feed(TimeSpan.FromSeconds(60)));
 
             var buffer = new byte[64];
             int n = listener.Receive(buffer);
-            Assert.Equal("READY=1", Encoding.UTF8.GetString(buffer, 0, n));
+            Assert.Equal("WATCHDOG=1", Encoding.UTF8.GetString(buffer, 0, n));
         }
         finally
         {
@@ -37,15 +33,15 @@ public sealed class SystemdNotifierTests
     }
 
     [Fact]
-    public void Notify_NoNotifySocket_DoesNothing()
+    public void Feed_NoNotifySocket_DoesNothing()
     {
         Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
         using var h = new ControllerHarness();
-        Assert.False(Notifier(h).Notify("READY=1"));
+        Assert.False(Watchdog(h).Feed(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
-    public async Task FeedWatchdog_LoopLiveThenHung_PingsOnlyWhileLive()
+    public async Task Feed_LoopLiveThenHung_PingsOnlyWhileLive()
     {
         using var h = new ControllerHarness();
         using var listener = Listen(out var path);
@@ -53,8 +49,8 @@ public sealed class SystemdNotifierTests
         {
             h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
             await h.SyncAsync();
-            var notifier = Notifier(h);
-            Assert.True(notifier.FeedWatchdog(TimeSpan.FromSeconds(60)));
+            var watchdog = Watchdog(h);
+            Assert.True(watchdog.Feed(TimeSpan.FromSeconds(60)));
             var buffer = new byte[64];
             int n = listener.Receive(buffer);
             Assert.Equal("WATCHDOG=1", Encoding.UTF8.GetString(buffer, 0, n));
@@ -68,7 +64,7 @@ public sealed class SystemdNotifierTests
             await ControllerHarness.EventuallyAsync(() => h.StateOf("web") == IslePhase.Stopping, "web to show Stopping");
             h.Time.Advance(h.Options.Resync * DaemonHealth.StuckResyncs + h.Isle("web").StopTimeout + TimeSpan.FromSeconds(1));
 
-            Assert.False(notifier.FeedWatchdog(TimeSpan.FromSeconds(60)));
+            Assert.False(watchdog.Feed(TimeSpan.FromSeconds(60)));
             Assert.Equal(0, listener.Available);
 
             released.SetResult();
@@ -88,12 +84,12 @@ public sealed class SystemdNotifierTests
         {
             Environment.SetEnvironmentVariable("WATCHDOG_USEC", "30000000");
             Environment.SetEnvironmentVariable("WATCHDOG_PID", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal(TimeSpan.FromSeconds(30), SystemdNotifier.WatchdogPeriod());
+            Assert.Equal(TimeSpan.FromSeconds(30), SystemdWatchdog.WatchdogPeriod());
             Environment.SetEnvironmentVariable("WATCHDOG_PID", "1");
-            Assert.Null(SystemdNotifier.WatchdogPeriod());
+            Assert.Null(SystemdWatchdog.WatchdogPeriod());
             Environment.SetEnvironmentVariable("WATCHDOG_PID", null);
             Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
-            Assert.Null(SystemdNotifier.WatchdogPeriod());
+            Assert.Null(SystemdWatchdog.WatchdogPeriod());
         }
         finally
         {
@@ -102,8 +98,9 @@ public sealed class SystemdNotifierTests
         }
     }
 
-    static SystemdNotifier Notifier(ControllerHarness h) =>
-        new(new NoLifetime(), h.Get<DaemonHealth>(), h.Time, NullLogger<SystemdNotifier>.Instance);
+    /// <summary>With the library's notifier, made after the test set <c>$NOTIFY_SOCKET</c> (it reads it once).</summary>
+    static SystemdWatchdog Watchdog(ControllerHarness h) =>
+        new(new NoLifetime(), new SystemdNotifier(), h.Get<DaemonHealth>(), h.Time, NullLogger<SystemdWatchdog>.Instance);
 
     static Socket Listen(out string path)
     {
