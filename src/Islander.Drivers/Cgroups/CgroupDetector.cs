@@ -37,7 +37,7 @@ public static class CgroupDetector
     }
 
     /// <summary>The driver for what <paramref name="host"/> found; the parent group is created on first use.</summary>
-    public static ICgroupDriver CreateDriver(CgroupHost host, string parent = "islander") =>
+    public static ICgroupDriver CreateDriver(CgroupHost host, string parent = CgroupParent.Default) =>
         host.Version == CgroupVersion.V2
             ? new CgroupV2Driver(host.Root, parent)
             : new CgroupV1Driver(host.Root, parent, host.Controllers);
