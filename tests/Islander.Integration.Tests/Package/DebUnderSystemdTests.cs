@@ -54,6 +54,9 @@ public sealed class DebUnderSystemdTests
         int pid = await RunningPidAsync(m);
         Assert.Contains("hello from probe-host", m.Ok($"islanderctl logs {Isle}"), StringComparison.Ordinal);
         AssertAlive(m, pid);
+        // Outside islanderd.service in every hierarchy, the ones systemd tracks units by included: the unit holds islanderd
+        // and the shims only.
+        Assert.DoesNotContain("islanderd.service", m.Ok($"cat /proc/{pid}/cgroup"), StringComparison.Ordinal);
 
         // systemctl restart: a new islanderd, the same isle.
         m.Ok("systemctl restart islanderd");
