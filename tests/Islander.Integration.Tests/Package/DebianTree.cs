@@ -6,7 +6,9 @@ namespace Islander.Integration.Tests.Package;
 /// </summary>
 public static class DebianTree
 {
-    public const string Dir = "/var/lib/islander-test/debian12";
+    /// <summary>Where the tree is kept; ISLANDER_TEST_DEBIAN_TREE names another (a check that a missing tree is made).</summary>
+    public static readonly string Dir = Environment.GetEnvironmentVariable("ISLANDER_TEST_DEBIAN_TREE") is { Length: > 0 } other
+        ? other : "/var/lib/islander-test/debian12";
     public const string Mirror = "http://deb.debian.org/debian";
 
     /// <summary>What the package needs besides minbase: systemd as PID 1 and the .deb's dependencies.</summary>
