@@ -38,7 +38,7 @@ public sealed class DebUnderSystemdTests
         Prepare(m, debs);
         await m.BootAsync();
 
-        var install = m.Ok($"apt-get install -y /var/tmp/{Path.GetFileName(debs.First)} 2>&1");
+        var install = m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
         Assert.Contains("Setting up islander (0.9.0+test1)", install, StringComparison.Ordinal);
         Assert.Equal("enabled", m.Ok("systemctl is-enabled islanderd").Trim());
         Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
@@ -78,7 +78,7 @@ public sealed class DebUnderSystemdTests
 
         // An upgrade to a higher version restarts islanderd once and no isle.
         int before = MainPid(m);
-        var upgrade = m.Ok($"apt-get install -y /var/tmp/{Path.GetFileName(debs.Upgrade)} 2>&1");
+        var upgrade = m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.Upgrade)} 2>&1");
         Assert.Contains("Unpacking islander (0.9.0+test2) over (0.9.0+test1)", upgrade, StringComparison.Ordinal);
         Assert.Equal("0.9.0+test2", m.Ok("dpkg-query -W -f '${Version}' islander").Trim());
         Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
@@ -96,7 +96,7 @@ public sealed class DebUnderSystemdTests
         await using var m = NspawnMachine.Create();
         Prepare(m, debs);
         await m.BootAsync();
-        m.Ok($"apt-get install -y /var/tmp/{Path.GetFileName(debs.First)} 2>&1");
+        m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
         await File.WriteAllTextAsync(Path.Combine(m.Root, "etc/islander/manifests/probe.yaml"), Manifest, TestContext.Current.CancellationToken);
         int pid = await RunningPidAsync(m);
         int daemon = MainPid(m);
@@ -118,7 +118,7 @@ public sealed class DebUnderSystemdTests
         // that purge was complete for dpkg), a purge says what it removes, with its size, and removes it.
         m.Ok($"shim=$(awk '{{print $4}}' /proc/{pid}/stat); kill -KILL {pid} $shim; while [ -d /proc/{pid} ] || [ -d /proc/$shim ]; do sleep 0.1; done");
         m.Ok("rm /etc/islander/manifests/probe.yaml");
-        m.Ok($"apt-get install -y /var/tmp/{Path.GetFileName(debs.First)} 2>&1");
+        m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
         await GoneAsync(m);
         m.Ok("systemctl stop islanderd");
         var purged = m.Ok("apt-get purge -y islander 2>&1");
