@@ -14,7 +14,7 @@ public static class DaemonArguments
         usage: islanderd [--config FILE] [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
                          [--socket-group GROUP] [--volumes DIR] [--workers N] [--resync SECONDS]
                          [--restart-backoff SECONDS] [--log-level LEVEL]
-                         [--metrics-address IP:PORT]
+                         [--metrics-address IP:PORT] [--cgroup-parent PATH]
                islanderd --version
 
           --config FILE              config file (default /etc/islander/config.yaml; defaults when it is missing);
@@ -32,6 +32,8 @@ public static class DaemonArguments
           --log-level LEVEL          Verbose, Debug, Information, Warning, Error or Fatal (default Information)
           --metrics-address IP:PORT  also serve /metrics, /healthz and /readyz (only those) over TCP
                                      (default: the socket only)
+          --cgroup-parent PATH       the cgroup holding the isles' cgroups, below each hierarchy's root
+                                     (default islander: /sys/fs/cgroup[/CONTROLLER]/islander/NAME)
         """;
 
     /// <summary>The file <c>--config</c> names, or null.</summary>
@@ -78,6 +80,9 @@ public static class DaemonArguments
                     break;
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
+                case "--cgroup-parent":
+                    o.CgroupParent = Model.CgroupParent.Normalize(Value(), out var error) ?? throw new ArgumentException($"--cgroup-parent: {error}");
+                    break;
                 case "--metrics-address": o.MetricsAddress = DaemonHost.MetricsEndPoint(Value()).ToString(); break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
             }

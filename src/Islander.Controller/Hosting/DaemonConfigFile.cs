@@ -58,6 +58,7 @@ public static class DaemonConfigFile
         options.RegistryMirrors = config.RegistryMirrors ?? options.RegistryMirrors;
         options.InsecureRegistries = config.InsecureRegistries ?? options.InsecureRegistries;
         options.MetricsAddress = config.MetricsAddress ?? options.MetricsAddress;
+        options.CgroupParent = config.CgroupParent ?? options.CgroupParent;
         return options;
     }
 

@@ -32,6 +32,12 @@ public sealed class DaemonOptions
     /// </summary>
     public string? MetricsAddress { get; set; }
 
+    /// <summary>
+    /// The cgroup that holds the isles' cgroups, below each hierarchy's root (<see cref="Model.CgroupParent"/>); outside
+    /// islanderd.service's own cgroup, so isles outlive a restart of the unit (docs/packaging.md).
+    /// </summary>
+    public string CgroupParent { get; set; } = Model.CgroupParent.Default;
+
     /// <summary>The API socket's group (root:GROUP 0660), resolved at start; null: root's group (0).</summary>
     public string? SocketGroup { get; set; }
 

@@ -37,10 +37,25 @@ public static class CgroupDetector
     }
 
     /// <summary>The driver for what <paramref name="host"/> found; the parent group is created on first use.</summary>
-    public static ICgroupDriver CreateDriver(CgroupHost host, string parent = "islander") =>
+    public static ICgroupDriver CreateDriver(CgroupHost host, string parent = CgroupParent.Default) =>
         host.Version == CgroupVersion.V2
             ? new CgroupV2Driver(host.Root, parent)
-            : new CgroupV1Driver(host.Root, parent, host.Controllers);
+            : new CgroupV1Driver(host.Root, parent, host.Controllers, TrackingHierarchies(host));
+
+    /// <summary>
+    /// Which of <see cref="CgroupV1Driver.TrackingHierarchyNames"/> are mounted on a v1 or hybrid host: <c>systemd</c> when
+    /// it is a v1 cgroup filesystem (name=systemd), <c>unified</c> when it is cgroup2 (the hybrid layout).
+    /// </summary>
+    public static IReadOnlyList<string> TrackingHierarchies(CgroupHost host)
+    {
+        if (host.Version == CgroupVersion.V2) return [];
+        var found = new List<string>();
+        if (CgroupInterop.FileSystemType(Path.Combine(host.Root, "systemd"), out long t) == 0 && t == CgroupInterop.CgroupSuperMagic)
+            found.Add("systemd");
+        if (host.Layout == CgroupLayout.Hybrid)
+            found.Add("unified");
+        return found;
+    }
 
     /// <summary>
     /// The layout from statfs f_type values: cgroup2 at the root is unified; otherwise (a tmpfs of v1

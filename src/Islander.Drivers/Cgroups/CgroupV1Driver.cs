@@ -8,6 +8,12 @@ namespace Islander.Drivers.Cgroups;
 /// islander uses, <c>&lt;root&gt;/&lt;controller&gt;/&lt;parent&gt;/&lt;isle&gt;</c>. Co-mounted hierarchies
 /// (<c>cpu,cpuacct</c> reached through the <c>cpu</c> and <c>cpuacct</c> symlinks) are fine: the second mkdir finds the group.
 /// </summary>
+/// <remarks>
+/// Besides the controllers, the isle joins the same group in the hierarchies without controllers that a service manager
+/// tracks processes by (<see cref="TrackingHierarchyNames"/>), as runc's v1 manager joins every hierarchy of
+/// /proc/self/cgroup. Without that, under systemd on a v1 or hybrid host the isle would stay in islanderd.service as
+/// systemd sees it (a child inherits its parent's groups): listed in the unit, and killed by a <c>systemctl kill</c> of it.
+/// </remarks>
 public sealed class CgroupV1Driver : ICgroupDriver
 {
     /// <summary>The hierarchies islander uses and their directory names under the root.</summary>
@@ -23,10 +29,18 @@ public sealed class CgroupV1Driver : ICgroupDriver
         [CgroupController.Freezer] = "freezer",
     };
 
+    /// <summary>
+    /// The hierarchies without controllers that islander also puts isles in, when mounted: systemd's named v1 hierarchy
+    /// (name=systemd at <c>systemd</c>) and, on the hybrid layout, the cgroup2 mount (<c>unified</c>), where systemd
+    /// tracks its units' processes.
+    /// </summary>
+    public static readonly IReadOnlyList<string> TrackingHierarchyNames = ["systemd", "unified"];
+
     readonly string _root;
     readonly string _parent;
     readonly CgroupFs _fs;
     readonly CgroupController[] _controllers;
+    readonly string[] _tracking;
 
     /// <summary>Uses every hierarchy of <see cref="HierarchyNames"/> that has a directory under <paramref name="root"/>.</summary>
     public CgroupV1Driver(string root = "/sys/fs/cgroup", string parent = "islander")
@@ -35,16 +49,18 @@ public sealed class CgroupV1Driver : ICgroupDriver
     }
 
     /// <param name="controllers">The hierarchies mounted on this host (<see cref="CgroupHost.Controllers"/>).</param>
-    public CgroupV1Driver(string root, string parent, IEnumerable<CgroupController> controllers)
-        : this(root, parent, controllers, CgroupFs.Kernel)
+    /// <param name="tracking">The <see cref="TrackingHierarchyNames"/> mounted on this host (<see cref="CgroupDetector.TrackingHierarchies"/>).</param>
+    public CgroupV1Driver(string root, string parent, IEnumerable<CgroupController> controllers, IEnumerable<string>? tracking = null)
+        : this(root, parent, controllers, CgroupFs.Kernel, tracking)
     {
     }
 
-    internal CgroupV1Driver(string root, string parent, IEnumerable<CgroupController>? controllers, CgroupFs fs)
+    internal CgroupV1Driver(string root, string parent, IEnumerable<CgroupController>? controllers, CgroupFs fs, IEnumerable<string>? tracking = null)
     {
         _root = root;
         _parent = CgroupName.Parent(parent);
         _fs = fs;
+        _tracking = (tracking ?? []).Where(TrackingHierarchyNames.Contains).Distinct().ToArray();
         _controllers = (controllers ?? HierarchyNames.Keys.Where(c => fs.DirectoryExists(Path.Combine(root, HierarchyNames[c]))))
             .Where(HierarchyNames.ContainsKey).Distinct().Order().ToArray();
     }
@@ -62,8 +78,13 @@ public sealed class CgroupV1Driver : ICgroupDriver
         foreach (var c in _controllers)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            EnsureParent(c);
+            EnsureParent(HierarchyNames[c], copyCpuset: c == CgroupController.Cpuset);
             _fs.MakeDirectory(Dir(c, isle));
+        }
+        foreach (var t in _tracking)
+        {
+            EnsureParent(t, copyCpuset: false);
+            _fs.MakeDirectory(TrackingDir(t, isle));
         }
 
         var plan = CgroupV1Plan.For(resources, devices, ReadCurrent(isle), d => numbers[d]);
@@ -76,10 +97,9 @@ public sealed class CgroupV1Driver : ICgroupDriver
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pid);
         CgroupName.Isle(isle);
         string value = pid.ToString(CultureInfo.InvariantCulture);
-        foreach (var c in _controllers)
+        foreach (var dir in _controllers.Select(c => Dir(c, isle)).Concat(_tracking.Select(t => TrackingDir(t, isle))))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string dir = Dir(c, isle);
             if (!_fs.DirectoryExists(dir))
                 throw new CgroupException($"cannot add process {pid}: no cgroup {dir}", ErrorCategory.NotFound);
             _fs.Write(Path.Combine(dir, "cgroup.procs"), value);
@@ -132,9 +152,10 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
     public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
-        if (!Exists(isle, cancellationToken))
+        var tracked = _tracking.Select(t => TrackingDir(t, isle)).Where(_fs.DirectoryExists).ToList();
+        if (!Exists(isle, cancellationToken) && tracked.Count == 0)
             return;
-        var dirs = _controllers.Select(c => Dir(c, isle)).ToList();
+        var dirs = _controllers.Select(c => Dir(c, isle)).Where(_fs.DirectoryExists).Concat(tracked).ToList();
         IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
 
         await FreezeAndKillAsync(isle, Groups, cancellationToken);
@@ -176,14 +197,14 @@ public sealed class CgroupV1Driver : ICgroupDriver
     /// cpuset.cpus and cpuset.mems and refuses tasks (ENOSPC) until they are filled, so each level copies
     /// its parent's values, from the root down (runc's cpusetEnsureParent).
     /// </summary>
-    void EnsureParent(CgroupController c)
+    void EnsureParent(string hierarchy, bool copyCpuset)
     {
-        string level = Path.Combine(_root, HierarchyNames[c]);
+        string level = Path.Combine(_root, hierarchy);
         foreach (var segment in _parent.Split('/'))
         {
             string child = Path.Combine(level, segment);
             _fs.MakeDirectory(child);
-            if (c == CgroupController.Cpuset)
+            if (copyCpuset)
                 foreach (var file in (string[])["cpuset.cpus", "cpuset.mems"])
                     if (string.IsNullOrWhiteSpace(_fs.Read(Path.Combine(child, file))))
                         _fs.Write(Path.Combine(child, file), _fs.Read(Path.Combine(level, file))?.Trim() ?? "");
@@ -214,4 +235,6 @@ public sealed class CgroupV1Driver : ICgroupDriver
     bool Has(CgroupController c) => Array.IndexOf(_controllers, c) >= 0;
 
     string Dir(CgroupController c, string isle) => Path.Combine(_root, HierarchyNames[c], _parent, CgroupName.Isle(isle));
+
+    string TrackingDir(string hierarchy, string isle) => Path.Combine(_root, hierarchy, _parent, CgroupName.Isle(isle));
 }

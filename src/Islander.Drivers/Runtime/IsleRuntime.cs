@@ -21,9 +21,10 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
 {
     readonly LayerQuota _quota = quota ?? new LayerQuota(paths.StateRoot);
 
-    public static IsleRuntime CreateDefault(RuntimePaths paths)
+    /// <param name="cgroupParent">The cgroup holding the isles' cgroups below each hierarchy's root (<see cref="CgroupParent"/>).</param>
+    public static IsleRuntime CreateDefault(RuntimePaths paths, string cgroupParent = CgroupParent.Default)
     {
-        var runtime = new IsleRuntime(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect()), new BridgeNetworkDriver(),
+        var runtime = new IsleRuntime(new LinuxProcessLauncher(), CgroupDetector.CreateDriver(CgroupDetector.Detect(), cgroupParent), new BridgeNetworkDriver(),
             new OverlayRootfs(paths.StateRoot, paths.RunRoot), paths);
         runtime.PrepareDirectories();
         return runtime;

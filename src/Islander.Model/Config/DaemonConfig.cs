@@ -36,6 +36,9 @@ public sealed record DaemonConfig
     /// <summary>A TCP address (<c>127.0.0.1:9323</c>, <c>[::1]:9323</c>) that serves the metrics and health endpoints.</summary>
     public string? MetricsAddress { get; init; }
 
+    /// <summary>The cgroup that holds the isles' cgroups, relative to each hierarchy's root (<see cref="Model.CgroupParent"/>).</summary>
+    public string? CgroupParent { get; init; }
+
     /// <summary>Registries (host[:port]) spoken to over plain HTTP.</summary>
     public IReadOnlyList<string>? InsecureRegistries { get; init; }
 }

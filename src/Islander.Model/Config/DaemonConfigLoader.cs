@@ -12,7 +12,7 @@ public static class DaemonConfigLoader
     private static readonly string[] Top =
     [
         "manifests", "state", "run", "socket", "socketGroup", "volumes", "workers", "resync", "restartBackoff",
-        "logLevel", "logs", "defaultSubnetPool", "registries", "metricsAddress",
+        "logLevel", "logs", "defaultSubnetPool", "registries", "metricsAddress", "cgroupParent",
     ];
     private static readonly string[] LogFields = ["maxSize", "maxFiles"];
     private static readonly string[] RegistryFields = ["mirrors", "insecure"];
@@ -55,6 +55,7 @@ public static class DaemonConfigLoader
             LogMaxFiles = (int?)logs?.Integer("maxFiles", 1, 100),
             DefaultSubnetPool = SubnetPool(f, "defaultSubnetPool"),
             MetricsAddress = Endpoint(f, "metricsAddress"),
+            CgroupParent = Parent(f, "cgroupParent"),
             RegistryMirrors = registries?.Has("mirrors") == true ? registries.List("mirrors", (n, p) => Mirror(f.Reader, n, p), "[https://mirror.example.com]") : null,
             InsecureRegistries = registries?.Has("insecure") == true ? registries.List("insecure", (n, p) => Registry(f.Reader, n, p), "[registry.lan:5000]") : null,
         };
@@ -111,6 +112,14 @@ public static class DaemonConfigLoader
             && (endpoint.AddressFamily == AddressFamily.InterNetwork || text.StartsWith('[')))
             return text;
         f.Error(key, $"\"{text}\" is not an address and port; write e.g. 127.0.0.1:9323 or [::1]:9323");
+        return null;
+    }
+
+    private static string? Parent(Fields f, string key)
+    {
+        if (f.String(key) is not { } text) return null;
+        if (Model.CgroupParent.Normalize(text, out var error) is { } parent) return parent;
+        f.Error(key, error!);
         return null;
     }
 

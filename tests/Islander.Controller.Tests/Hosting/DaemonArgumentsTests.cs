@@ -41,6 +41,21 @@ public sealed class DaemonArgumentsTests
         Assert.Equal(expected, DaemonArguments.Parse(["--metrics-address", value]).MetricsAddress);
 
     [Theory]
+    [InlineData("islander", "islander")]
+    [InlineData("/machine.slice/islander", "machine.slice/islander")]
+    public void Parse_CgroupParent_RelativeToEachHierarchysRoot(string value, string expected) =>
+        Assert.Equal(expected, DaemonArguments.Parse(["--cgroup-parent", value]).CgroupParent);
+
+    [Fact]
+    public void Parse_NoCgroupParent_IslanderAtTheRoot() => Assert.Equal("islander", DaemonArguments.Parse([]).CgroupParent);
+
+    [Theory]
+    [InlineData("a/../b", "is not a cgroup path")]
+    [InlineData("system.slice/islanderd.service", "inside systemd's unit islanderd.service")]
+    public void Parse_CgroupParentBad_SaysWhy(string value, string message) =>
+        Assert.Contains(message, Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse(["--cgroup-parent", value])).Message, StringComparison.Ordinal);
+
+    [Theory]
     [InlineData("localhost:9323")]
     [InlineData("127.0.0.1")]
     public void Parse_MetricsAddressNotIpPort_SaysWhatIsExpected(string value) =>

@@ -32,6 +32,7 @@ public sealed class DaemonConfigFileTests : IDisposable
             logs: {maxSize: 1Mi, maxFiles: 2}
             defaultSubnetPool: 10.7.0.0/16
             metricsAddress: 127.0.0.1:9323
+            cgroupParent: machine.slice/islander
             registries: {mirrors: ["https://m.lan"], insecure: [r.lan:5000]}
             """), required: true);
 
@@ -40,6 +41,7 @@ public sealed class DaemonConfigFileTests : IDisposable
         Assert.Equal((DaemonLogLevel.Warning, 1L << 20, 2), (o.LogLevel, o.LogMaxSize, o.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.7.0.0/16"), o.DefaultSubnetPool);
         Assert.Equal("127.0.0.1:9323", o.MetricsAddress);
+        Assert.Equal("machine.slice/islander", o.CgroupParent);
         Assert.Equal(["https://m.lan"], o.RegistryMirrors);
         Assert.Equal(["r.lan:5000"], o.InsecureRegistries);
     }

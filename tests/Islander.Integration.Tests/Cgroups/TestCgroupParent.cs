@@ -20,7 +20,8 @@ public sealed class TestCgroupParent : IDisposable
             HostCaps.Require(HostCaps.HasCgroupController(c), $"the cgroup v1 {c} controller");
         Host = HostCaps.Cgroups!;
         Name = "islander-test-" + Guid.NewGuid().ToString("N")[..8];
-        Driver = new CgroupV1Driver(Host.Root, Name, Host.Controllers);
+        // As islanderd makes it: the host's controllers and the hierarchies systemd tracks processes by.
+        Driver = (CgroupV1Driver)CgroupDetector.CreateDriver(Host, Name);
     }
 
     public CgroupHost Host { get; }
@@ -44,7 +45,7 @@ public sealed class TestCgroupParent : IDisposable
     {
         foreach (var isle in _isles)
             Driver.DeleteAsync(isle, CancellationToken.None).GetAwaiter().GetResult();
-        foreach (var hierarchy in CgroupV1Driver.HierarchyNames.Values)
+        foreach (var hierarchy in CgroupV1Driver.HierarchyNames.Values.Concat(CgroupV1Driver.TrackingHierarchyNames))
         {
             string dir = Path.Combine(Host.Root, hierarchy, Name);
             if (Directory.Exists(dir))

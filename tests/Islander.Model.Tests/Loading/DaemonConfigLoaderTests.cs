@@ -35,6 +35,7 @@ public sealed class DaemonConfigLoaderTests
             logs: {maxSize: 20Mi, maxFiles: 5}
             defaultSubnetPool: 10.200.0.0/20
             metricsAddress: "[::1]:9323"
+            cgroupParent: /machine.slice/islander/
             registries:
               mirrors: [https://mirror.lan:5000/]
               insecure: [registry.lan:5000, 192.168.1.9]
@@ -48,6 +49,7 @@ public sealed class DaemonConfigLoaderTests
         Assert.Equal((20L << 20, 5), (c.LogMaxSize, c.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.200.0.0/20"), c.DefaultSubnetPool);
         Assert.Equal("[::1]:9323", c.MetricsAddress);
+        Assert.Equal("machine.slice/islander", c.CgroupParent);
         Assert.Equal(["https://mirror.lan:5000"], c.RegistryMirrors);
         Assert.Equal(["registry.lan:5000", "192.168.1.9"], c.InsecureRegistries);
     }
@@ -71,6 +73,7 @@ public sealed class DaemonConfigLoaderTests
         Assert.Equal((DaemonLogLevel.Information, 10L << 20, 3), (c.LogLevel, c.LogMaxSize, c.LogMaxFiles));
         Assert.Equal(IPNetwork.Parse("10.89.0.0/16"), c.DefaultSubnetPool);
         Assert.Null(c.MetricsAddress);
+        Assert.Equal("islander", c.CgroupParent);
         Assert.Equal((0, 0), (c.RegistryMirrors!.Count, c.InsecureRegistries!.Count));
     }
 
@@ -94,6 +97,10 @@ public sealed class DaemonConfigLoaderTests
     [InlineData("metricsAddress: 9323", 1, 17, "metricsAddress", "is not an address and port")]
     [InlineData("metricsAddress: 127.0.0.1", 1, 17, "metricsAddress", "is not an address and port")]
     [InlineData("metricsAddress: prometheus:9323", 1, 17, "metricsAddress", "is not an address and port")]
+    [InlineData("cgroupParent: ../escape", 1, 15, "cgroupParent", "is not a cgroup path")]
+    [InlineData("cgroupParent: a//b", 1, 15, "cgroupParent", "is not a cgroup path")]
+    [InlineData("cgroupParent: /", 1, 15, "cgroupParent", "is not a cgroup path")]
+    [InlineData("cgroupParent: system.slice/islanderd.service/isles", 1, 15, "cgroupParent", "inside systemd's unit islanderd.service")]
     [InlineData("registries: {mirrors: [ftp://m]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
     [InlineData("registries: {insecure: [http://r.lan]}", 1, 25, "registries.insecure[0]", "without a scheme")]
     [InlineData("registries: {insecure: r.lan}", 1, 24, "registries.insecure", "expected a list")]

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Package;
+
+/// <summary>
+/// The .deb that scripts/package.sh builds, installed with apt-get on Debian 12 booted under systemd as PID 1
+/// (<see cref="NspawnMachine"/>), used as an administrator would: enable at boot, drop a manifest, restart, stop,
+/// upgrade, remove, purge. What is asserted is what the administrator sees: systemctl, islanderctl, apt's output,
+/// /proc and the files left.
+/// </summary>
+[Collection(PackageCollection.Name)]
+public sealed class DebUnderSystemdTests
+{
+    const string Isle = "probe";
+
+    /// <summary>An isle on a busybox tree copied into the machine; it says its hostname and lives until stopped.</summary>
+    const string Manifest = """
+        apiVersion: islander.io/v1
+        kind: Isle
+        metadata: {name: probe}
+        spec:
+          rootfs: /srv/busybox
+          hostname: probe-host
+          command: ["sh", "-c", "trap 'exit 0' TERM; echo hello from $(hostname); while :; do sleep 5 & wait $!; done"]
+          restartPolicy: Always
+        """;
+
+    static readonly TimeSpan IsleTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Install_EnabledAtBoot_IsleOutlivesRestartStopAndUpgrade()
+    {
+        HostCaps.RequireRoot();
+        var debs = DebPackages.Get();
+        await using var m = NspawnMachine.Create();
+        Prepare(m, debs);
+        await m.BootAsync();
+
+        var install = m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
+        Assert.Contains("Setting up islander (0.9.0+test1)", install, StringComparison.Ordinal);
+        Assert.Equal("enabled", m.Ok("systemctl is-enabled islanderd").Trim());
+        Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        // The unit as installed, with its files in place: nothing to say. (--man=no: minbase has no man to look up
+        // Documentation=man:islanderd(8) with; the page is checked to be there instead.)
+        Assert.Equal("", m.Ok("systemd-analyze verify --man=no islanderd.service 2>&1").Trim());
+        m.Ok("test -s /usr/share/man/man8/islanderd.8.gz");
+
+        // Enabled means started at boot: after a reboot nobody starts it by hand.
+        await m.RebootAsync();
+        Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        int booted = MainPid(m);
+        Assert.True(booted > 0);
+
+        // A manifest dropped into /etc/islander/manifests runs.
+        await File.WriteAllTextAsync(Path.Combine(m.Root, "etc/islander/manifests/probe.yaml"), Manifest, TestContext.Current.CancellationToken);
+        int pid = await RunningPidAsync(m);
+        Assert.Contains("hello from probe-host", m.Ok($"islanderctl logs {Isle}"), StringComparison.Ordinal);
+        AssertAlive(m, pid);
+        // Outside islanderd.service in every hierarchy, the ones systemd tracks units by included: the unit holds islanderd
+        // and the shims only.
+        Assert.DoesNotContain("islanderd.service", m.Ok($"cat /proc/{pid}/cgroup"), StringComparison.Ordinal);
+
+        // systemctl restart: a new islanderd, the same isle.
+        m.Ok("systemctl restart islanderd");
+        Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        Assert.NotEqual(booted, MainPid(m));
+        AssertAlive(m, pid);
+        Assert.Equal(pid, await RunningPidAsync(m));
+
+        // systemctl stop: no islanderd, the isle still runs; started again, it adopts the isle.
+        m.Ok("systemctl stop islanderd");
+        Assert.Equal("inactive", m.Run("systemctl is-active islanderd").Out.Trim());
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        AssertAlive(m, pid);
+        Assert.Equal(pid, await StartTimedAsync(m));
+
+        // An upgrade to a higher version restarts islanderd once and no isle.
+        int before = MainPid(m);
+        var upgrade = m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.Upgrade)} 2>&1");
+        Assert.Contains("Unpacking islander (0.9.0+test2) over (0.9.0+test1)", upgrade, StringComparison.Ordinal);
+        Assert.Equal("0.9.0+test2", m.Ok("dpkg-query -W -f '${Version}' islander").Trim());
+        Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        Assert.NotEqual(before, MainPid(m));
+        AssertAlive(m, pid);
+        Assert.Equal(pid, await RunningPidAsync(m));
+        Assert.Equal("0", Row(m)?[3]); // RESTARTS: the isle was never restarted
+    }
+
+    [Fact]
+    public async Task RemoveKeepsIsleAndData_PurgeSaysWhatItRemovesBeforeRemovingIt()
+    {
+        HostCaps.RequireRoot();
+        var debs = DebPackages.Get();
+        await using var m = NspawnMachine.Create();
+        Prepare(m, debs);
+        await m.BootAsync();
+        m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
+        await File.WriteAllTextAsync(Path.Combine(m.Root, "etc/islander/manifests/probe.yaml"), Manifest, TestContext.Current.CancellationToken);
+        int pid = await RunningPidAsync(m);
+        int daemon = MainPid(m);
+
+        // remove: the daemon stops, the isle runs on, the state and the administrator's files stay.
+        m.Ok("apt-get remove -y islander 2>&1");
+        Assert.Equal("inactive", m.Run("systemctl is-active islanderd").Out.Trim());
+        Assert.Equal(1, m.Run($"test -d /proc/{daemon}").Code);
+        AssertAlive(m, pid);
+        m.Ok("test -d /var/lib/islander/isles && test -f /etc/islander/manifests/probe.yaml && test -f /etc/islander/config.yaml");
+
+        // purge while the isle runs: the state it runs from is kept, and the output says so and what to do.
+        var kept = m.Ok("apt-get purge -y islander 2>&1");
+        Assert.Contains("isles are still running; keeping /var/lib/islander", kept, StringComparison.Ordinal);
+        m.Ok("test -d /var/lib/islander/isles");
+        AssertAlive(m, pid);
+
+        // With the isle gone (its init and its shim killed, its manifest removed, then pruned by a reinstalled islanderd:
+        // that purge was complete for dpkg), a purge says what it removes, with its size, and removes it.
+        m.Ok($"shim=$(awk '{{print $4}}' /proc/{pid}/stat); kill -KILL {pid} $shim; while [ -d /proc/{pid} ] || [ -d /proc/$shim ]; do sleep 0.1; done");
+        m.Ok("rm /etc/islander/manifests/probe.yaml");
+        m.Ok($"cd /var/tmp && apt-get install -y ./{Path.GetFileName(debs.First)} 2>&1");
+        await GoneAsync(m);
+        m.Ok("systemctl stop islanderd");
+        var purged = m.Ok("apt-get purge -y islander 2>&1");
+        Assert.Matches(@"islander: removing /var/lib/islander \([0-9.]+[KMG]?\): isles' layers, images, volumes, state", purged);
+        Assert.Equal(1, m.Run("test -e /var/lib/islander").Code);
+        Assert.Equal(1, m.Run("test -e /etc/islander/config.yaml").Code);
+        Assert.Equal("", m.Ok("dpkg-query -W -f '${db:Status-Abbrev}' islander 2>/dev/null || true").Trim());
+    }
+
+    /// <summary>The packages and the isle's root filesystem, put in the machine's tree before it boots.</summary>
+    static void Prepare(NspawnMachine m, DebPackages debs)
+    {
+        foreach (var deb in (string[])[debs.First, debs.Upgrade])
+            File.Copy(deb, Path.Combine(m.Root, "var/tmp", Path.GetFileName(deb)));
+        Command.Ok("cp", ["-a", TestRootfs.Busybox + "/.", Directory.CreateDirectory(Path.Combine(m.Root, "srv/busybox")).FullName], TimeSpan.FromMinutes(1));
+    }
+
+    static int MainPid(NspawnMachine m) =>
+        int.Parse(m.Ok("systemctl show -P MainPID islanderd").Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>The isle's row of <c>islanderctl get isles</c> (NAME PHASE PID RESTARTS ...), or null.</summary>
+    static string[]? Row(NspawnMachine m) =>
+        m.Run("islanderctl get isles").Out.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .FirstOrDefault(f => f.Length >= 4 && f[0] == Isle);
+
+    /// <summary>Waits until islanderctl shows the isle Running; its pid (in the machine's PID namespace).</summary>
+    static async Task<int> RunningPidAsync(NspawnMachine m)
+    {
+        var clock = Stopwatch.StartNew();
+        string[]? row;
+        while ((row = Row(m)) is not [_, "Running", var p, ..] || !int.TryParse(p, CultureInfo.InvariantCulture, out _))
+        {
+            if (clock.Elapsed > IsleTimeout)
+                Assert.Fail($"isle {Isle} not Running after {IsleTimeout}: {string.Join(' ', row ?? [])}\n" +
+                            $"{m.Run("islanderctl get isles; islanderctl events").Out}\n{m.Run("journalctl -u islanderd --no-pager -n 40").Out}");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+        return int.Parse(row[2], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits until islanderctl no longer lists the isle.</summary>
+    static async Task GoneAsync(NspawnMachine m)
+    {
+        var clock = Stopwatch.StartNew();
+        string list;
+        while ((list = m.Ok("islanderctl get isles")).Split('\n').Any(l => l.StartsWith(Isle + " ", StringComparison.Ordinal)))
+        {
+            Assert.True(clock.Elapsed < IsleTimeout, $"isle {Isle} still listed after its manifest went:\n{list}");
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The isle's process is there, not a zombie, and still the isle's command.</summary>
+    static void AssertAlive(NspawnMachine m, int pid)
+    {
+        var r = m.Run($"grep -q '^State:.*[RS]' /proc/{pid}/status && tr '\\0' ' ' < /proc/{pid}/cmdline");
+        Assert.True(r.Code == 0 && r.Out.Contains("hello from", StringComparison.Ordinal), $"isle process {pid} is gone: {r}");
+    }
+
+    /// <summary>
+    /// <c>systemctl start islanderd</c> five times (stopped between), each timed to its return, which is READY=1
+    /// (Type=notify); writes the median to the test's output and returns the isle's pid once it is started again.
+    /// </summary>
+    static async Task<int> StartTimedAsync(NspawnMachine m)
+    {
+        var times = new List<double>();
+        for (int i = 0; i < 5; i++)
+        {
+            // reset-failed clears the start counter: five starts in 10 s would hit the unit's start limit (StartLimitBurst=5).
+            if (i > 0) m.Ok("systemctl stop islanderd && systemctl reset-failed islanderd");
+            var ns = m.Ok("s=$(date +%s%N); systemctl start islanderd; e=$(date +%s%N); echo $((e - s))").Trim();
+            times.Add(long.Parse(ns, CultureInfo.InvariantCulture) / 1e6);
+            Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        }
+        times.Sort();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"systemctl start islanderd to READY=1: median {times[2]:F0} ms of [{string.Join(", ", times.Select(t => t.ToString("F0", CultureInfo.InvariantCulture)))}]");
+        return await RunningPidAsync(m);
+    }
+}
