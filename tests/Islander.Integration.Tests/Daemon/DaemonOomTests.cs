@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Daemon;
+
+/// <summary>
+/// OOM kills as Docker and Kubernetes report them: any process of the isle killed by the OOM killer during a run makes
+/// the run's reason OOMKilled, with the exit code the isle's init really had.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class DaemonOomTests : IAsyncDisposable
+{
+    readonly DaemonHarness _h;
+
+    public DaemonOomTests()
+    {
+        HostCaps.RequireRoot();
+        _h = new DaemonHarness();
+    }
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task ChildOomKilledWhileTheDaemonIsDown_RestartedDaemonSaysOOMKilled_WithInitsExitCode()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("oom");
+        // pid 1 (sh) waits for /go, then tail, not sh, is OOM-killed (it holds the whole newline-free stream); sh goes on
+        // and exits 3.
+        _h.WriteManifest("oom.yaml", _h.IsleYaml(name, "while [ ! -e /go ]; do sleep 0.05; done; head -c 96m /dev/zero | tail; exit 3",
+            restartPolicy: "Never", memory: "32Mi"));
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
+
+        await _h.StopDaemonAsync(kill: true);
+        await File.WriteAllTextAsync($"/proc/{pid}/root/go", "", TestContext.Current.CancellationToken);
+        await DaemonLifecycleTests.WaitForAsync(() => !DaemonHarness.ProcessExists(pid), "the isle ends while the daemon is down", seconds: 10);
+        await _h.StartDaemonAsync();
+
+        await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) == "Failed", TimeSpan.FromSeconds(10), "failed");
+        var get = await _h.CtlAsync("get", "isle", name, "-o", "json");
+        Assert.True(get.ExitCode == 0, get.ToString());
+        var status = JsonNode.Parse(get.Stdout)!["status"]!;
+        Assert.Equal("OOMKilled", (string?)status["reason"]);
+        Assert.Equal(3, (int?)status["exitCode"]);
+        Assert.Null(status["exitSignal"]);
+        var describe = await _h.CtlAsync("describe", "isle", name);
+        Assert.True(describe.ExitCode == 0, describe.ToString());
+        Assert.Contains("OOMKilled", describe.Stdout);
+        Assert.Contains("exited with code 3", describe.Stdout);
+    }
+}
