@@ -48,4 +48,32 @@ public sealed class DaemonOomTests : IAsyncDisposable
         Assert.Contains("OOMKilled", describe.Stdout);
         Assert.Contains("exited with code 3", describe.Stdout);
     }
+
+    [Fact]
+    public async Task OomGroupOnCgroupV1_EditRefusedAtItsFileLineAndField_RunningIsleUntouched()
+    {
+        HostCaps.RequireCgroup(Drivers.Cgroups.CgroupVersion.V1);
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("oomgroup");
+        var file = _h.WriteManifest("isle.yaml", _h.IsleYaml(name, "exec sleep 1000", memory: "32Mi"));
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
+
+        var bad = _h.IsleYaml(name, "exec sleep 1000", memory: "32Mi, oomGroup: true");
+        int line = bad.Split('\n').ToList().FindIndex(l => l.Contains("oomGroup")) + 1;
+        _h.WriteManifest("isle.yaml", bad);
+
+        var broken = await _h.WaitIsleAsync(name, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(5), "InvalidManifest");
+        var message = (string?)broken["status"]?["message"] ?? "";
+        Assert.Contains($"{file}:{line}:", message);
+        Assert.Contains("spec.resources.oomGroup: needs cgroup v2 (memory.oom.group), and this host runs cgroup v1", message);
+        Assert.Equal(("Running", pid), (DaemonHarness.Phase(broken), DaemonHarness.Pid(broken)));
+
+        // islanderctl apply refuses it the same way, before anything is stored.
+        var applied = Path.Combine(_h.Dir, "applied.yaml");
+        await File.WriteAllTextAsync(applied, bad.Replace(name, name + "-b"), TestContext.Current.CancellationToken);
+        var apply = await _h.CtlAsync("apply", "-f", applied);
+        Assert.NotEqual(0, apply.ExitCode);
+        Assert.Contains("spec.resources.oomGroup", apply.Stderr);
+        Assert.Null(await _h.GetIsleAsync(name + "-b"));
+    }
 }
