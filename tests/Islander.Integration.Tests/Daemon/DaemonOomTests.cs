@@ -50,6 +50,22 @@ public sealed class DaemonOomTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_ShellWhoseChildIsOomKilled_Exits137WithReasonOOMKilled()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("run");
+
+        // The reproduction: tail is killed, sh (pid 1) reports it as 137.
+        var r = await _h.CtlAsync("run", "--name", name, "-m", "32Mi", "--rootfs", _h.Rootfs, "--", "sh", "-c", "head -c 96m /dev/zero | tail");
+
+        Assert.True(r.ExitCode == 137, r.ToString() + "\n--- islanderd:\n" + _h.DaemonOutput);
+        Assert.Contains("OOM-killed", r.Stderr);
+        var status = (await _h.GetIsleAsync(name))!["status"]!;
+        Assert.Equal(("OOMKilled", 137), ((string?)status["reason"], (int?)status["exitCode"]));
+        Assert.Null(status["exitSignal"]); // sh exited; the signal was its child's
+    }
+
+    [Fact]
     public async Task OomGroupOnCgroupV1_EditRefusedAtItsFileLineAndField_RunningIsleUntouched()
     {
         HostCaps.RequireCgroup(Drivers.Cgroups.CgroupVersion.V1);
