@@ -94,6 +94,13 @@ public sealed record IsleResources
     public long? Disk { get; init; }
 
     public IReadOnlyList<IoLimit> Io { get; init; } = [];
+
+    /// <summary>
+    /// When the OOM killer picks a process of the isle, it kills every process of the isle with it (cgroup v2's
+    /// memory.oom.group = 1, as Kubernetes sets since 1.28), so no half-killed service is left running. cgroup v2 only:
+    /// v1 has no such file, and a manifest that sets it is refused there (<see cref="DriverCatalog.OomGroup"/>).
+    /// </summary>
+    public bool OomGroup { get; init; }
 }
 
 /// <summary>Block IO throttle on one device (a path such as /dev/vda, resolved to major:minor by the driver).</summary>

@@ -57,6 +57,8 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         {
             ThrowPending();
             CgroupCpu.Bandwidth(resources);
+            if (Version == CgroupVersion.V1)
+                CgroupV1Plan.RefuseUnsupported(resources);
             var pids = _groups.TryGetValue(isle, out var old) ? old.Pids : [];
             _groups[isle] = new FakeCgroup(resources, devices, pids, old?.OomKills ?? 0, (old?.Applied ?? 0) + 1);
         }

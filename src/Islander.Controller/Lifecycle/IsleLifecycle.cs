@@ -89,12 +89,12 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Succeeded)
-            .OnEntryFrom(_exited, e => RecordExit(e, Reasons.Completed, e.ToString()), "record exit")
+            .OnEntryFrom(_exited, e => RecordExit(e, ExitReason(e), e.ToString()), "record exit")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Failed)
-            .OnEntryFrom(_exited, e => RecordExit(e, FailureReason(e), e.ToString()), "record exit")
+            .OnEntryFrom(_exited, e => RecordExit(e, ExitReason(e), e.ToString()), "record exit")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -264,7 +264,7 @@ public sealed class IsleLifecycle
     {
         if (_record.StartedAt is { } started && exit.FinishedAt - started >= _backoff.ResetAfter)
             _record.BackOffExponent = 0;
-        RecordExit(exit, FailureReason(exit), exit.ToString());
+        RecordExit(exit, ExitReason(exit), exit.ToString());
         ScheduleRestart(exit.Succeeded ? Reasons.Completed : Reasons.CrashLoopBackOff, exit.ToString());
     }
 
@@ -310,7 +310,11 @@ public sealed class IsleLifecycle
 
     bool BackOffElapsed() => _record.NextStartAt is not { } at || _time.GetUtcNow() >= at;
 
-    static string FailureReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
+    /// <summary>
+    /// OOMKilled first, whatever the exit code (Docker's State.OOMKilled beside ExitCode, Kubernetes' terminated reason
+    /// beside exitCode, even 0): the phase and the restart policy follow the exit code alone.
+    /// </summary>
+    static string ExitReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
 
     static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMilliseconds:0}ms";
 }

@@ -73,6 +73,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
     public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken)
     {
         CgroupName.Isle(isle);
+        CgroupV1Plan.RefuseUnsupported(resources);
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
 
         foreach (var c in _controllers)

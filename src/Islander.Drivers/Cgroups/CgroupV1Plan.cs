@@ -24,10 +24,12 @@ public static class CgroupV1Plan
     /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles.</param>
     /// <param name="current">The group as it is now (memory limit, swap accounting, throttled devices, parent cpuset).</param>
     /// <param name="resolveDevice">Maps an IO device path to its major:minor (the driver stats it).</param>
-    /// <exception cref="CgroupException">InvalidManifest for contradictory CPU settings; whatever <paramref name="resolveDevice"/> throws.</exception>
+    /// <exception cref="CgroupException">InvalidManifest for contradictory CPU settings; Unsupported for <see cref="IsleResources.OomGroup"/>;
+    /// whatever <paramref name="resolveDevice"/> throws.</exception>
     public static IReadOnlyList<CgroupWrite> For(
         IsleResources resources, DevicePolicy devices, CgroupCurrent current, Func<string, DeviceNumber> resolveDevice)
     {
+        RefuseUnsupported(resources);
         var writes = new List<CgroupWrite>();
         Cpuset(resources, current, writes);
         Memory(resources, current, writes);
@@ -36,6 +38,20 @@ public static class CgroupV1Plan
         Io(resources, current, resolveDevice, writes);
         Devices(devices, writes);
         return writes;
+    }
+
+    /// <summary>
+    /// v1 has no memory.oom.group: the OOM killer kills one process at a time there, whatever the spec asks, and a silent
+    /// "no" would leave half an isle running. islanderd refuses the field when it parses the manifest on v1; this is for
+    /// the callers that do not parse (islanderctl run without a daemon), before any group is made.
+    /// </summary>
+    /// <exception cref="CgroupException">Unsupported when <see cref="IsleResources.OomGroup"/> is set.</exception>
+    public static void RefuseUnsupported(IsleResources resources)
+    {
+        if (resources.OomGroup)
+            throw new CgroupException("resources.oomGroup needs cgroup v2 (memory.oom.group); this host's cgroups are v1, where the OOM killer "
+                + "kills one process at a time: remove oomGroup, or boot with the unified hierarchy (systemd.unified_cgroup_hierarchy=1)",
+                ErrorCategory.Unsupported);
     }
 
     /// <summary>cpuset first: a group with an empty cpuset.cpus or cpuset.mems refuses tasks with ENOSPC.</summary>

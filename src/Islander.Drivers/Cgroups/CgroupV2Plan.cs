@@ -31,6 +31,8 @@ public static class CgroupV2Plan
         writes.Add(new CgroupWrite(CgroupController.Memory, "memory.max", memory ? Num(r.Memory!.Value) : Unlimited, Reset: !memory));
         if (current.SwapAccounting)
             writes.Add(new CgroupWrite(CgroupController.Memory, "memory.swap.max", memory ? "0" : Unlimited, Reset: !memory));
+        // The OOM killer kills the whole group, not one process of it (Linux 4.19; Kubernetes sets it since 1.28).
+        writes.Add(new CgroupWrite(CgroupController.Memory, "memory.oom.group", r.OomGroup ? "1" : "0", Reset: !r.OomGroup));
 
         writes.Add(r.CpuShares is > 0 and var shares
             ? new CgroupWrite(CgroupController.Cpu, "cpu.weight", Num(CgroupCpu.SharesToWeight(shares)))

@@ -66,7 +66,10 @@ public sealed record InitConfig
 
     /// <summary>
     /// cgroup file holding an "oom_kill N" line (v1 memory.oom_control, v2 memory.events); the shim
-    /// reads it when the isle ends to tell an OOM kill from any other SIGKILL. Null: no memory cgroup.
+    /// reads it before init runs and again when init ends: a rise means the OOM killer killed a process of the isle
+    /// during the run (<see cref="IsleExitStatus.OomKilled"/>), whichever process it was. The shim, not the daemon,
+    /// holds the count from the start, so a daemon restarted meanwhile reads the verdict from the status file. Null: no
+    /// memory cgroup.
     /// </summary>
     public string? OomCounterPath { get; init; }
 }

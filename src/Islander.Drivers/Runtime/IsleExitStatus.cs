@@ -7,7 +7,9 @@ namespace Islander.Drivers.Runtime;
 /// (<see cref="InitConfig.StatusPath"/>): <c>key=value</c> lines <c>exitCode</c>, <c>signal</c>,
 /// <c>oomKilled</c> (0|1), <c>startedAt</c> and <c>finishedAt</c> (unix ms). The shim writes it
 /// only for an isle whose execve succeeded; a startedAt of 0 or none reads as null. Unknown keys
-/// are ignored, so the shim may add some.
+/// are ignored, so the shim may add some. <c>oomKilled</c> is Docker's State.OOMKilled: the OOM killer killed some process
+/// of the isle during the run, not necessarily init, so it comes with init's own exit code or signal (a shell whose
+/// child was killed exits 137, or as it chooses).
 /// </summary>
 public sealed record IsleExitStatus(int ExitCode, int Signal, bool OomKilled, DateTimeOffset? StartedAt, DateTimeOffset FinishedAt)
 {

@@ -55,6 +55,9 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
 
     public RuntimePaths Paths => paths;
 
+    /// <summary>The cgroup interface isles run under here: what a manifest may ask of it (<see cref="DriverCatalogs.For"/>).</summary>
+    public CgroupVersion CgroupVersion => cgroups.Version;
+
     /// <summary>
     /// Raised (isle, what was done) when the kernel contradicted the files: an init adopted from the isle's cgroup, or
     /// processes of an unknown copy killed there. The daemon logs it.

@@ -818,8 +818,10 @@ static void write_status(const struct config *c, int status, int64_t started_ms,
 {
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    /* The counter is the cgroup's, so compare with its value when the isle started. */
-    int oom = sig == SIGKILL && oom_kills(c->oom_path) > oom_before;
+    /* Docker's State.OOMKilled and Kubernetes' reason: any OOM kill in the isle's group during this run, whichever
+     * process the kernel chose (often a child, while init goes on and exits as it likes; sh says 137 then). The counter
+     * is the cgroup's, which outlives a run, so compare with its value when this run started. */
+    int oom = oom_kills(c->oom_path) > oom_before;
     char tmp[4096], buf[256];
     snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
     int n = snprintf(buf, sizeof buf, "exitCode=%d\nsignal=%d\noomKilled=%d\nstartedAt=%lld\nfinishedAt=%lld\n",

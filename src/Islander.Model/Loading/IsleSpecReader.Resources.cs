@@ -4,12 +4,12 @@ namespace Islander.Model;
 
 internal static partial class IsleSpecReader
 {
-    private static readonly string[] ResourceFields = ["memory", "cpu", "cpuShares", "cpuPeriod", "cpuQuota", "cpuset", "pids", "disk", "io"];
+    private static readonly string[] ResourceFields = ["memory", "cpu", "cpuShares", "cpuPeriod", "cpuQuota", "cpuset", "pids", "disk", "io", "oomGroup"];
     private static readonly string[] IoFields = ["device", "readBps", "writeBps", "readIops", "writeIops"];
 
     private const long MinimumMemory = 1L << 20;
 
-    private static IsleResources ReadResources(Fields r)
+    private static IsleResources ReadResources(Fields r, DriverCatalog drivers)
     {
         var memory = r.Bytes("memory");
         if (memory is < MinimumMemory)
@@ -35,7 +35,21 @@ internal static partial class IsleSpecReader
             Pids = ReadPids(r),
             Disk = ReadDisk(r),
             Io = ReadIo(r),
+            OomGroup = ReadOomGroup(r, drivers),
         };
+    }
+
+    private static bool ReadOomGroup(Fields r, DriverCatalog drivers)
+    {
+        var group = r.Bool("oomGroup") ?? false;
+        if (group && !drivers.OomGroup)
+        {
+            // v1 kills one process at a time and has no file to ask for more; a silent "no" would leave half an isle running.
+            r.Error("oomGroup", "needs cgroup v2 (memory.oom.group), and this host runs cgroup v1, where the OOM killer kills one process at a time; "
+                + "remove oomGroup, or boot the host with the unified hierarchy (systemd.unified_cgroup_hierarchy=1)");
+            return false;
+        }
+        return group;
     }
 
     /// <summary>The kernel's pid_max ceiling (PID_MAX_LIMIT on 64-bit): more tasks than this cannot exist.</summary>

@@ -11,7 +11,7 @@ internal static partial class IsleSpecReader
         "security", "hostNetwork", "networks", "ports", "volumes", "dependsOn", "stopSignal", "stopTimeout",
     ];
 
-    public static IsleSpec Read(Fields spec, string isleName)
+    public static IsleSpec Read(Fields spec, string isleName, DriverCatalog drivers)
     {
         var image = spec.String("image");
         if (image is not null && !ImageReference.TryParse(image, out _, out var reason))
@@ -46,7 +46,7 @@ internal static partial class IsleSpecReader
             Hostname = ReadHostname(spec),
             User = ReadUser(spec),
             RestartPolicy = spec.Enum<RestartPolicy>("restartPolicy") ?? RestartPolicy.Always,
-            Resources = spec.Object("resources", ResourceFields) is { } r ? ReadResources(r) : new IsleResources(),
+            Resources = spec.Object("resources", ResourceFields) is { } r ? ReadResources(r, drivers) : new IsleResources(),
             Security = spec.Object("security", SecurityFields) is { } s ? ReadSecurity(s) : new IsleSecurity(),
             HostNetwork = hostNetwork,
             Networks = networks,

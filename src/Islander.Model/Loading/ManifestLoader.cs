@@ -94,7 +94,7 @@ public static class ManifestLoader
                     return null;
                 }
                 return top.Object("spec", IsleSpecReader.Fields) is { } isleSpec
-                    ? new IsleManifest(metadata, IsleSpecReader.Read(isleSpec, metadata.Name), source)
+                    ? new IsleManifest(metadata, IsleSpecReader.Read(isleSpec, metadata.Name, drivers), source)
                     : null;
             case ObjectKind.Network:
                 return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields), drivers), source);

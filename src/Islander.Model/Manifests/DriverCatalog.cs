@@ -13,4 +13,11 @@ public sealed record DriverCatalog(IReadOnlyList<VolumeDriverDescription> Volume
     public VolumeDriverDescription? Volume(string name) => Volumes.FirstOrDefault(v => v.Kind.Name == name);
 
     public bool HasNetwork(string name) => Networks.Any(n => n.Name == name);
+
+    /// <summary>
+    /// Whether the host's cgroups can kill an isle's processes together on OOM (<c>resources.oomGroup</c>): cgroup v2's
+    /// memory.oom.group. False on cgroup v1, which islanderd probes at startup; a manifest that sets oomGroup is then
+    /// refused at the field. True by default, so the parser alone (tests, tools) takes every field.
+    /// </summary>
+    public bool OomGroup { get; init; } = true;
 }

@@ -52,7 +52,8 @@ internal sealed class IsleSpecDocument
         var map = Entries(
             ("memory", Bytes(r.Memory)), ("cpu", r.CpuMillis is { } c ? Quantity.FormatCpuMillis(c) : null), ("cpuShares", r.CpuShares),
             ("cpuPeriod", r.CpuPeriod), ("cpuQuota", r.CpuQuota), ("cpuset", r.Cpuset),
-            ("pids", Pids(r.Pids)), ("disk", Bytes(r.Disk)), ("io", io));
+            ("pids", Pids(r.Pids)), ("disk", Bytes(r.Disk)), ("io", io),
+            ("oomGroup", r.OomGroup ? true : null));
         return map.Count == 0 ? null : map;
     }
 

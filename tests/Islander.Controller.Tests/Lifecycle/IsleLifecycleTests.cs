@@ -248,6 +248,33 @@ public sealed class IsleLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task ObserveExit_ChildOomKilledInitExit3_ReasonOOMKilledExitCode3()
+    {
+        var lifecycle = Lifecycle(IslePhase.Pending, RestartPolicy.Never);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.Never } }, TestContext.Current.CancellationToken);
+
+        await lifecycle.ObserveExitAsync(new IsleExit(3, null, true, _time.GetUtcNow()));
+
+        Assert.Equal(IslePhase.Failed, lifecycle.State);
+        Assert.Equal(("OOMKilled", 3, null), (lifecycle.Record.Reason, lifecycle.Record.ExitCode, lifecycle.Record.ExitSignal));
+        Assert.Equal("exited with code 3 after the OOM killer killed a process of the isle", lifecycle.Record.Message);
+    }
+
+    [Fact]
+    public async Task ObserveExit_ChildOomKilledInitExit0OnFailure_SucceededWithReasonOOMKilledNoRestart()
+    {
+        var lifecycle = Lifecycle(IslePhase.Pending, RestartPolicy.OnFailure);
+        await lifecycle.StartAsync(Request with { Spec = Spec with { RestartPolicy = RestartPolicy.OnFailure } }, TestContext.Current.CancellationToken);
+
+        await lifecycle.ObserveExitAsync(new IsleExit(0, null, true, _time.GetUtcNow()));
+
+        // Docker: OOMKilled=true, ExitCode=0, on-failure does not restart; Kubernetes: exitCode 0, reason OOMKilled.
+        Assert.Equal(IslePhase.Succeeded, lifecycle.State);
+        Assert.Equal(("OOMKilled", 0), (lifecycle.Record.Reason, lifecycle.Record.ExitCode));
+        Assert.Equal(0, lifecycle.Record.RestartCount);
+    }
+
+    [Fact]
     public async Task Restart_CrashLoop_DelayDoublesToMaxAndCountsRestarts()
     {
         var lifecycle = Lifecycle(IslePhase.Pending);

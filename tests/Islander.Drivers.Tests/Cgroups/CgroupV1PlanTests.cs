@@ -164,4 +164,13 @@ public class CgroupV1PlanTests
         Assert.Contains("devices.allow = a", plan);
         Assert.DoesNotContain(plan, w => w.StartsWith("devices.deny", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void For_OomGroup_UnsupportedNamingTheField()
+    {
+        var e = Assert.Throws<CgroupException>(() => CgroupV1Plan.For(new IsleResources { OomGroup = true }, DevicePolicy.AllowAll, Fresh, Disks));
+
+        Assert.Equal(ErrorCategory.Unsupported, e.Category);
+        Assert.StartsWith("resources.oomGroup needs cgroup v2 (memory.oom.group)", e.Message);
+    }
 }

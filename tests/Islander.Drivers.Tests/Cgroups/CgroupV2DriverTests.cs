@@ -186,6 +186,31 @@ public class CgroupV2DriverTests : CgroupDriverContract
     }
 
     [Fact]
+    public void Create_OomGroup_WritesMemoryOomGroup1_UnsetAgainWrites0()
+    {
+        var isle = NewIsle("web");
+        string file = Path.Combine(_fs.Root, "islander/web/memory.oom.group");
+
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, OomGroup = true }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        Assert.Equal("1", File.ReadAllText(file).Trim());
+
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        Assert.Equal("0", File.ReadAllText(file).Trim());
+    }
+
+    [Fact]
+    public void Create_OomGroupWithoutTheMemoryController_Unsupported()
+    {
+        using var fs = new FakeCgroup2Fs(controllers: "cpu pids");
+        var driver = new CgroupV2Driver(fs.Root, "islander", fs);
+
+        var e = Assert.Throws<CgroupException>(() => driver.Create("web", new IsleResources { OomGroup = true }, DevicePolicy.AllowAll, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ErrorCategory.Unsupported, e.Category);
+        Assert.Contains("memory.oom.group", e.Message);
+    }
+
+    [Fact]
     public void Paths_OneDirectoryAndMemoryEvents()
     {
         var paths = Driver.Paths("web");

@@ -22,7 +22,7 @@ public class CgroupV2PlanTests
         var plan = CgroupV2Plan.For(new IsleResources(), Fresh, Disks);
         Assert.Equal(
         [
-            "cpuset.cpus = ", "memory.max = max", "memory.swap.max = max",
+            "cpuset.cpus = ", "memory.max = max", "memory.swap.max = max", "memory.oom.group = 0",
             "cpu.weight = 100", "cpu.max = max 100000", "pids.max = 2048",
         ], plan.Select(w => w.ToString()));
         Assert.All(plan, w => Assert.True(w.Reset));
@@ -34,11 +34,11 @@ public class CgroupV2PlanTests
         var plan = Plan(new IsleResources
         {
             Memory = 64 << 20, CpuMillis = 500, CpuShares = 512, Cpuset = "0", Pids = 64,
-            Io = [new IoLimit("/dev/vda", ReadBps: 10 << 20, WriteBps: 5 << 20)],
+            Io = [new IoLimit("/dev/vda", ReadBps: 10 << 20, WriteBps: 5 << 20)], OomGroup = true,
         });
         Assert.Equal(
         [
-            "cpuset.cpus = 0", "memory.max = 67108864", "memory.swap.max = 0",
+            "cpuset.cpus = 0", "memory.max = 67108864", "memory.swap.max = 0", "memory.oom.group = 1",
             "cpu.weight = 20", "cpu.max = 50000 100000", "pids.max = 64",
             "io.max = 254:0 rbps=10485760 wbps=5242880 riops=max wiops=max",
         ], plan);

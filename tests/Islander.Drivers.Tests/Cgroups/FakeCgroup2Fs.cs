@@ -91,6 +91,7 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
             files["memory.current"] = "0\n";
             files["memory.stat"] = "anon 0\nfile 0\nkernel 0\nshmem 0\nactive_anon 0\ninactive_anon 0\nactive_file 0\ninactive_file 0\n";
             files["memory.events"] = "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n";
+            files["memory.oom.group"] = "0\n";
             if (Swap)
                 files["memory.swap.max"] = "max\n";
         }
@@ -185,6 +186,11 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
 
             case "memory.max" or "memory.swap.max" or "pids.max":
                 if (v != "max" && !long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                    throw CgroupException.WriteFailed(path, value, EINVAL);
+                break;
+
+            case "memory.oom.group": // kstrtoint, then 0 or 1 (memory_oom_group_write)
+                if (v is not ("0" or "1"))
                     throw CgroupException.WriteFailed(path, value, EINVAL);
                 break;
 

@@ -30,6 +30,20 @@ public sealed class IsleLimitsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Run_ChildOomKilled_OomKilledWithPid1sOwnExitCode()
+    {
+        // tail keeps the whole line (/dev/zero has no newline): the kernel kills it, the biggest process, not sh (pid 1),
+        // which carries on and exits as it chooses. Docker says OOMKilled=true with that exit code.
+        var spec = Limited(new IsleResources { Memory = 32 << 20 }, "sh", "-c", "head -c 96m /dev/zero | tail; echo tail=$?; exit 3");
+
+        var (status, output) = await _h.RunAsync(spec);
+
+        Assert.True(status.OomKilled, $"status {status}, output {output}");
+        Assert.Equal((3, 0), (status.ExitCode, status.Signal));
+        Assert.Contains("tail=137", output);
+    }
+
+    [Fact]
     public async Task Run_WithinMemoryLimit_IsNotOomKilled()
     {
         var (status, _) = await _h.RunAsync(Limited(new IsleResources { Memory = 64 << 20 }, "sh", "-c", "x=$(head -c 1000000 /dev/zero | tr '\\0' a)"));

@@ -110,6 +110,34 @@ public sealed class LinuxProcessLauncherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wait_NormalExitWithV2EventsCounterRising_OomKilledAndItsOwnExitCode()
+    {
+        // cgroup v2's memory.events: "oom" counts OOM events, "oom_kill" the kills, "oom_group_kill" the group kills.
+        var counter = Path.Combine(_run.RunDir, "memory.events");
+        File.WriteAllText(counter, "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\noom_group_kill 0\n");
+        await _run.StartAsync(_run.Config("sh", "-c", "sleep 1; exit 3") with { OomCounterPath = counter });
+
+        // A child of the isle's init was killed; init itself exits normally.
+        File.WriteAllText(counter, "low 0\nhigh 0\nmax 9\noom 2\noom_kill 2\noom_group_kill 0\n");
+        var status = await _run.WaitAsync();
+
+        Assert.True(status.OomKilled);
+        Assert.Equal((3, 0, 3), (status.ExitCode, status.Signal, status.Code));
+    }
+
+    [Fact]
+    public async Task Wait_NormalExitWithV2EventsCounterStill_NotOomKilled()
+    {
+        var counter = Path.Combine(_run.RunDir, "memory.events");
+        File.WriteAllText(counter, "low 0\nhigh 0\nmax 5\noom 3\noom_kill 3\noom_group_kill 0\n");
+
+        var (status, _) = await _run.RunAsync(_run.Config("sh", "-c", "exit 3") with { OomCounterPath = counter });
+
+        Assert.False(status.OomKilled);
+        Assert.Equal(3, status.ExitCode);
+    }
+
+    [Fact]
     public async Task Launch_MissingCommand_IsleStartExceptionExecveEnoent()
     {
         var e = await Assert.ThrowsAsync<IsleStartException>(() => _run.StartAsync(_run.Config("nope")));

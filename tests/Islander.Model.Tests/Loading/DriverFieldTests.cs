@@ -79,4 +79,58 @@ public class DriverFieldTests
 
     [Fact]
     public void VolumeDriverKind_Default_IsDir() => Assert.Equal(VolumeDriverKind.Dir, default);
+
+    private static string Isle(string resources) =>
+        "apiVersion: islander.io/v1\nkind: Isle\nmetadata:\n  name: web\nspec:\n  rootfs: /srv/rootfs\n  resources:\n" + resources;
+
+    [Fact]
+    public void Load_OomGroupTrue_OnTheResources()
+    {
+        var result = ManifestLoader.Load(Isle("    memory: 64Mi\n    oomGroup: true\n"), "web.yaml", Known);
+
+        Assert.Empty(result.Diagnostics);
+        Assert.True(Assert.IsType<IsleManifest>(Assert.Single(result.Objects)).Spec.Resources.OomGroup);
+    }
+
+    [Fact]
+    public void Load_OomGroupOnCgroupV1_DiagnosticAtItsFieldSayingWhatToDo()
+    {
+        var result = ManifestLoader.Load(Isle("    memory: 64Mi\n    oomGroup: true\n"), "web.yaml", Known with { OomGroup = false });
+
+        Assert.Empty(result.Objects);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal(("web.yaml", 9, "spec.resources.oomGroup"), (d.File, d.Line, d.Field));
+        Assert.StartsWith("needs cgroup v2 (memory.oom.group), and this host runs cgroup v1", d.Message);
+        Assert.Contains("remove oomGroup", d.Message);
+    }
+
+    [Fact]
+    public void Load_OomGroupFalseOnCgroupV1_Accepted()
+    {
+        var result = ManifestLoader.Load(Isle("    oomGroup: false\n"), "web.yaml", Known with { OomGroup = false });
+
+        Assert.Empty(result.Diagnostics);
+        Assert.False(Assert.IsType<IsleManifest>(Assert.Single(result.Objects)).Spec.Resources.OomGroup);
+    }
+
+    [Fact]
+    public void Load_OomGroupNotABoolean_Diagnostic()
+    {
+        var d = Assert.Single(ManifestLoader.Load(Isle("    oomGroup: yes-please\n"), "web.yaml", Known).Diagnostics);
+
+        Assert.Equal(("web.yaml", 8, "spec.resources.oomGroup"), (d.File, d.Line, d.Field));
+    }
+
+    [Fact]
+    public void Write_OomGroup_ReadsBack()
+    {
+        var loaded = Assert.IsType<IsleManifest>(Assert.Single(ManifestLoader.Load(Isle("    oomGroup: true\n"), "web.yaml", Known).Objects));
+
+        var written = ManifestWriter.WriteJson(loaded);
+        var back = Assert.IsType<IsleManifest>(Assert.Single(ManifestLoader.Load(written, "w.yaml", Known).Objects));
+
+        Assert.Contains("\"oomGroup\":true", written);
+        Assert.Equal(SpecHash.CanonicalJson(loaded.Spec), SpecHash.CanonicalJson(back.Spec));
+        Assert.True(back.Spec.Resources.OomGroup);
+    }
 }

@@ -129,6 +129,26 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
+    public void Create_OomGroup_V2TakesIt_V1RefusesItAsUnsupportedAndMakesNoGroup()
+    {
+        var isle = NewIsle("web");
+        var create = () => Driver.Create(isle, new IsleResources { OomGroup = true }, Devices, TestContext.Current.CancellationToken);
+
+        if (Driver.Version == CgroupVersion.V1)
+        {
+            var e = Assert.Throws<CgroupException>(create);
+            Assert.Equal(ErrorCategory.Unsupported, e.Category);
+            Assert.Contains("oomGroup", e.Message);
+            Assert.False(Driver.Exists(isle, TestContext.Current.CancellationToken));
+        }
+        else
+        {
+            create();
+            Assert.True(Driver.Exists(isle, TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
     public void Create_DeviceAllowlist_RestrictsDevices()
     {
         var isle = NewIsle("web");
