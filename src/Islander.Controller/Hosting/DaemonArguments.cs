@@ -14,7 +14,7 @@ public static class DaemonArguments
         usage: islanderd [--config FILE] [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
                          [--socket-group GROUP] [--volumes DIR] [--workers N] [--resync SECONDS]
                          [--restart-backoff SECONDS] [--log-level LEVEL]
-                         [--metrics-address IP:PORT]
+                         [--metrics-address IP:PORT] [--registry-mirror URL]... [--insecure-registry HOST[:PORT]]...
                islanderd --version
 
           --config FILE              config file (default /etc/islander/config.yaml; defaults when it is missing);
@@ -32,6 +32,10 @@ public static class DaemonArguments
           --log-level LEVEL          Verbose, Debug, Information, Warning, Error or Fatal (default Information)
           --metrics-address IP:PORT  also serve /metrics, /healthz and /readyz (only those) over TCP
                                      (default: the socket only)
+          --registry-mirror URL      a mirror of Docker Hub, https://host[:port] (http:// for plain HTTP); repeat
+                                     it for more, tried in order before Docker Hub (default: none)
+          --insecure-registry HOST   a registry (host or host:port) spoken to over plain HTTP; repeat it for more
+                                     (default: none besides localhost and 127.0.0.0/8)
         """;
 
     /// <summary>The file <c>--config</c> names, or null.</summary>
@@ -53,6 +57,8 @@ public static class DaemonArguments
     public static DaemonOptions Parse(IReadOnlyList<string> args, DaemonOptions? from = null)
     {
         var o = from ?? new DaemonOptions();
+        // A list flag replaces the config file's list the first time it is given and adds to it after.
+        List<string>? mirrors = null, insecure = null;
         for (int i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -79,6 +85,18 @@ public static class DaemonArguments
                 case "--resync": o.Resync = Seconds(arg, Value()); break;
                 case "--restart-backoff": o.RestartBackoff = new RestartBackoff { Base = Seconds(arg, Value()) }; break;
                 case "--metrics-address": o.MetricsAddress = DaemonHost.MetricsEndPoint(Value()).ToString(); break;
+                case "--registry-mirror":
+                    var mirror = Value();
+                    (mirrors ??= []).Add(DaemonConfigLoader.MirrorUrl(mirror) is { } url ? url
+                        : throw new ArgumentException($"--registry-mirror: \"{mirror}\" is not a registry mirror's URL; {DaemonConfigLoader.MirrorForm}"));
+                    o.RegistryMirrors = mirrors;
+                    break;
+                case "--insecure-registry":
+                    var registry = Value();
+                    (insecure ??= []).Add(DaemonConfigLoader.IsRegistryHost(registry) ? registry
+                        : throw new ArgumentException($"--insecure-registry: \"{registry}\" is not a registry; {DaemonConfigLoader.RegistryForm}"));
+                    o.InsecureRegistries = insecure;
+                    break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
             }
         }
