@@ -95,6 +95,8 @@ public sealed class DaemonConfigLoaderTests
     [InlineData("metricsAddress: 127.0.0.1", 1, 17, "metricsAddress", "is not an address and port")]
     [InlineData("metricsAddress: prometheus:9323", 1, 17, "metricsAddress", "is not an address and port")]
     [InlineData("registries: {mirrors: [ftp://m]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
+    [InlineData("registries: {mirrors: ['https://m.lan#x']}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
+    [InlineData("registries: {mirrors: [mirror.lan]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
     [InlineData("registries: {insecure: [http://r.lan]}", 1, 25, "registries.insecure[0]", "without a scheme")]
     [InlineData("registries: {insecure: r.lan}", 1, 24, "registries.insecure", "expected a list")]
     [InlineData("- a\n- b", 1, 1, "", "expected a mapping of fields")]
