@@ -38,6 +38,9 @@ public sealed class DaemonRegistryMirrorTests : IAsyncDisposable
               stopTimeout: 1s
             """);
         await _h.WaitRunningAsync(name, seconds: 30);
+        var events = await _h.CtlAsync("events");
+        Assert.Contains($"isle/{name}   image busybox:latest (sha256:", events.Stdout, StringComparison.Ordinal);
+        Assert.Contains($") pulled from http://{mirror.Host}", events.Stdout, StringComparison.Ordinal);
 
         var pull = await _h.CtlAsync("image", "pull", "busybox");
         Assert.True(pull.ExitCode == 0, pull.ToString());
