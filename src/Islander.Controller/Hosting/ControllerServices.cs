@@ -47,7 +47,7 @@ public static class ControllerServices
         services.AddSingleton(sp =>
         {
             var images = new IsleImages(parts.Images, sp.GetRequiredService<StateStore>(),
-                sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>());
+                sp.GetRequiredService<DesiredStore>(), sp.GetRequiredService<ILogger<IsleImages>>(), sp.GetRequiredService<EventRecorder>());
             images.IsleAffected += sp.GetRequiredService<ReconcileQueue>().Add; // an image arrived: its isles get a pass
             return images;
         });

@@ -1,4 +1,5 @@
 using Islander.Controller.Desired;
+using Islander.Controller.Events;
 using Islander.Controller.State;
 using Islander.Drivers.Images;
 using Islander.Model;
@@ -13,7 +14,7 @@ namespace Islander.Controller.Images;
 /// (an <see cref="OciImageStore"/> under STATE/images).
 /// Pulls and imports through the API go through here too, so that the isles waiting for an image hear of it.
 /// </summary>
-public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore desired, ILogger<IsleImages>? log = null)
+public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore desired, ILogger<IsleImages>? log = null, EventRecorder? events = null)
 {
     readonly ILogger _log = log ?? NullLogger<IsleImages>.Instance;
 
@@ -71,10 +72,11 @@ public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore
     }
 
     /// <summary>
-    /// The image <paramref name="reference"/> names, ready to run: from the store if it is there, else pulled first.
+    /// The image <paramref name="reference"/> names, ready to run: from the store if it is there, else pulled first;
+    /// a pull is an event of <paramref name="isle"/> (when given) that says which registry or mirror served it.
     /// </summary>
     /// <exception cref="ImagePullException">Not on this machine and the pull failed (the cause's category).</exception>
-    public async Task<ResolvedImage> EnsureAsync(string reference, CancellationToken ct)
+    public async Task<ResolvedImage> EnsureAsync(string reference, CancellationToken ct, string? isle = null)
     {
         try
         {
@@ -88,7 +90,9 @@ public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore
         try
         {
             var info = await store.PullAsync(reference, PullOptions.Default, null, ct);
-            _log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+            _log.LogInformation("Pulled image {Image} from {Source}: {Id}", reference, info.PulledFrom, info.Id);
+            if (isle is not null)
+                events?.Record(ObjectKey.Isle(isle), EventType.Normal, "Pulled", $"image {reference} ({info.Id}) pulled from {info.PulledFrom}");
             ReportSkippedDevices(info);
             Arrived(info); // other isles may wait for the same image
             return store.Resolve(reference);

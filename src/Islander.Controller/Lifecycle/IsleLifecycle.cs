@@ -245,7 +245,7 @@ public sealed class IsleLifecycle
     }
 
     Task<Drivers.Images.ResolvedImage> EnsureImageAsync(string reference) =>
-        _images?.EnsureAsync(reference, _cancellation)
+        _images?.EnsureAsync(reference, _cancellation, _record.Name)
         ?? throw new IslanderException($"isle {_record.Name} names image {reference}, but this islanderd has no image store", ErrorCategory.Unsupported);
 
     void OnStarted(IsleHandle handle)

@@ -39,6 +39,8 @@ public sealed class ImageIsleTests : IDisposable
         Assert.Equal(config, started.Defaults);
         Assert.Equal(image.Id, _h.Isle("app").ImageId);
         Assert.Equal(1, _h.Images.Pulls);
+        Assert.Contains(_h.Events.Recent(), e => e.Name == "app" && e.Reason == "Pulled"
+            && e.Message == $"image localhost:5000/team/app:1.2 ({image.Id}) pulled from http://localhost:5000");
 
         _h.Runtime.Exit("app", 1); // a restart finds the image here: no second pull
         await _h.AdvanceAsync(TimeSpan.FromSeconds(1));

@@ -102,6 +102,8 @@ public sealed class DaemonConfigLoaderTests
     [InlineData("cgroupParent: /", 1, 15, "cgroupParent", "is not a cgroup path")]
     [InlineData("cgroupParent: system.slice/islanderd.service/isles", 1, 15, "cgroupParent", "inside systemd's unit islanderd.service")]
     [InlineData("registries: {mirrors: [ftp://m]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
+    [InlineData("registries: {mirrors: ['https://m.lan#x']}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
+    [InlineData("registries: {mirrors: [mirror.lan]}", 1, 24, "registries.mirrors[0]", "is not a registry mirror's URL")]
     [InlineData("registries: {insecure: [http://r.lan]}", 1, 25, "registries.insecure[0]", "without a scheme")]
     [InlineData("registries: {insecure: r.lan}", 1, 24, "registries.insecure", "expected a list")]
     [InlineData("- a\n- b", 1, 1, "", "expected a mapping of fields")]

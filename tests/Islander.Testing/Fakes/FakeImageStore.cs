@@ -42,6 +42,8 @@ public sealed class FakeImageStore : IImageStore
     public static IReadOnlyList<string> LayerDirsOf(ImageInfo image) =>
         image.DiffIds.Reverse().Select(d => "/fake/layers/" + d[7..]).ToList();
 
+    static readonly RegistryClient Endpoints = new(new HttpClient(), RegistryCredentials.None, new RegistryOptions());
+
     public Task<ImageInfo> PullAsync(string reference, PullOptions options, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
@@ -54,6 +56,8 @@ public sealed class FakeImageStore : IImageStore
                 return Task.FromException<ImageInfo>(new RegistryException(ImageReference.Parse(reference).Registry, "manifest", System.Net.HttpStatusCode.NotFound,
                     "MANIFEST_UNKNOWN", "manifest unknown"));
             foreach (var layer in image.DiffIds) progress?.Report(new ImageProgress(layer[7..19], ImageProgressPhase.Complete, 10, 10));
+            // Where the real store records the pull came from: the registry's own endpoint (this fake has no mirrors).
+            image = image with { PulledFrom = Endpoints.Endpoints(ImageReference.Parse(reference), options.Insecure)[^1].Url };
             _images[image.Id] = image;
             return Task.FromResult(image);
         }
