@@ -68,7 +68,7 @@ try
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run), options.CgroupParent);
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
-    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries));
+    var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries, options.RegistryMirrors));
     var app = DaemonHost.Build(options, parts, builder => builder.Services.AddSerilog(), listenFds);
     // SIGTERM (systemd stop) and Ctrl-C stop the host: hosted services stop, isles keep running with their shims.
     await app.RunAsync();

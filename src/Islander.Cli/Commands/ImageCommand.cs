@@ -61,6 +61,8 @@ public static class ImageCommand
                 }
             }
             await output.WriteLineAsync($"{result?.Names?.FirstOrDefault() ?? parse.GetValue(reference)}: {result?.Id}");
+            if (result?.PulledFrom is { } source)
+                await output.WriteLineAsync($"pulled from {source}");
             await WarnSkippedAsync(parse, result?.SkippedDevices);
             return 0;
         }));

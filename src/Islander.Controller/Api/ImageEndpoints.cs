@@ -78,7 +78,7 @@ public static class ImageEndpoints
             try
             {
                 var info = await images.PullAsync(reference, new PullOptions(insecure), new ChannelProgress(lines.Writer), ct);
-                log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+                log.LogInformation("Pulled image {Image} from {Source}: {Id}", reference, info.PulledFrom, info.Id);
                 lines.Writer.TryWrite(JsonSerializer.Serialize(View(info), ApiJson.Context.ImageView));
             }
             catch (IslanderException e)
@@ -139,7 +139,7 @@ public static class ImageEndpoints
     public static ImageView View(ImageInfo i) => new(
         ApiJson.ApiVersion, "Image", i.Id, [.. i.Names], [.. i.RepoDigests], i.ManifestDigest, i.Created, i.Added, i.Os, i.Architecture, i.Size,
         [.. i.DiffIds], [.. i.SkippedDevices],
-        new ImageConfigView([.. i.Config.Entrypoint], [.. i.Config.Cmd], [.. i.Config.Env], i.Config.WorkingDir, i.Config.User));
+        new ImageConfigView([.. i.Config.Entrypoint], [.. i.Config.Cmd], [.. i.Config.Env], i.Config.WorkingDir, i.Config.User), i.PulledFrom);
 
     /// <summary>islanderctl escapes each path segment; a client that escaped the '/' too is understood as well.</summary>
     static string Unescape(string reference) => Uri.UnescapeDataString(reference);

@@ -14,7 +14,7 @@ public static class DaemonArguments
         usage: islanderd [--config FILE] [--manifests DIR] [--state DIR] [--run DIR] [--socket PATH]
                          [--socket-group GROUP] [--volumes DIR] [--workers N] [--resync SECONDS]
                          [--restart-backoff SECONDS] [--log-level LEVEL]
-                         [--metrics-address IP:PORT] [--cgroup-parent PATH]
+                         [--metrics-address IP:PORT] [--cgroup-parent PATH] [--registry-mirror URL]... [--insecure-registry HOST[:PORT]]...
                islanderd --version
 
           --config FILE              config file (default /etc/islander/config.yaml; defaults when it is missing);
@@ -34,6 +34,10 @@ public static class DaemonArguments
                                      (default: the socket only)
           --cgroup-parent PATH       the cgroup holding the isles' cgroups, below each hierarchy's root
                                      (default islander: /sys/fs/cgroup[/CONTROLLER]/islander/NAME)
+          --registry-mirror URL      a mirror of Docker Hub, https://host[:port] (http:// for plain HTTP); repeat
+                                     it for more, tried in order before Docker Hub (default: none)
+          --insecure-registry HOST   a registry (host or host:port) spoken to over plain HTTP; repeat it for more
+                                     (default: none besides localhost and 127.0.0.0/8)
         """;
 
     /// <summary>The file <c>--config</c> names, or null.</summary>
@@ -55,6 +59,8 @@ public static class DaemonArguments
     public static DaemonOptions Parse(IReadOnlyList<string> args, DaemonOptions? from = null)
     {
         var o = from ?? new DaemonOptions();
+        // A list flag replaces the config file's list the first time it is given and adds to it after.
+        List<string>? mirrors = null, insecure = null;
         for (int i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -84,6 +90,18 @@ public static class DaemonArguments
                     o.CgroupParent = Model.CgroupParent.Normalize(Value(), out var error) ?? throw new ArgumentException($"--cgroup-parent: {error}");
                     break;
                 case "--metrics-address": o.MetricsAddress = DaemonHost.MetricsEndPoint(Value()).ToString(); break;
+                case "--registry-mirror":
+                    var mirror = Value();
+                    (mirrors ??= []).Add(DaemonConfigLoader.MirrorUrl(mirror) is { } url ? url
+                        : throw new ArgumentException($"--registry-mirror: \"{mirror}\" is not a registry mirror's URL; {DaemonConfigLoader.MirrorForm}"));
+                    o.RegistryMirrors = mirrors;
+                    break;
+                case "--insecure-registry":
+                    var registry = Value();
+                    (insecure ??= []).Add(DaemonConfigLoader.IsRegistryHost(registry) ? registry
+                        : throw new ArgumentException($"--insecure-registry: \"{registry}\" is not a registry; {DaemonConfigLoader.RegistryForm}"));
+                    o.InsecureRegistries = insecure;
+                    break;
                 default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
             }
         }

@@ -60,8 +60,8 @@ public sealed class DaemonOptions
     public IPNetwork DefaultSubnetPool { get; set; } = IPNetwork.Parse("10.89.0.0/16");
 
     /// <summary>
-    /// Registry mirrors (<c>registries.mirrors</c>). Read and checked; the registry client pulls from each image's own
-    /// registry and does not try mirrors yet.
+    /// Mirrors of Docker Hub (<c>registries.mirrors</c>, <c>--registry-mirror</c>): Docker Hub images are asked of each
+    /// in order, then of Docker Hub (dockerd's <c>registry-mirrors</c>); other registries' images never go to a mirror.
     /// </summary>
     public IReadOnlyList<string> RegistryMirrors { get; set; } = [];
 

@@ -88,7 +88,7 @@ public sealed class IsleImages(IImageStore store, StateStore state, DesiredStore
         try
         {
             var info = await store.PullAsync(reference, PullOptions.Default, null, ct);
-            _log.LogInformation("Pulled image {Image}: {Id}", reference, info.Id);
+            _log.LogInformation("Pulled image {Image} from {Source}: {Id}", reference, info.PulledFrom, info.Id);
             ReportSkippedDevices(info);
             Arrived(info); // other isles may wait for the same image
             return store.Resolve(reference);

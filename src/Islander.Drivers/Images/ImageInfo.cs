@@ -20,6 +20,11 @@ public sealed record ImageInfo
     public long Size { get; init; }
     public required ImageDefaults Config { get; init; }
     /// <summary>
+    /// The registry or Docker Hub mirror that served the last pull, scheme included (<c>https://registry-1.docker.io</c>,
+    /// <c>http://mirror.lan:5000</c>); null for an imported image.
+    /// </summary>
+    public string? PulledFrom { get; init; }
+    /// <summary>
     /// Device nodes in the layers that were not created (<c>/dev/sda (block device 8:0)</c>): an isle gets its own
     /// /dev, and a node in the layer store would be a second door to a host device.
     /// </summary>

@@ -17,4 +17,6 @@ public sealed record ImageRecord
     [JsonPropertyName("os")] public string Os { get; init; } = "linux";
     [JsonPropertyName("architecture")] public string Architecture { get; init; } = "";
     [JsonPropertyName("config")] public OciProcessConfig? Config { get; init; }
+    /// <summary>The registry or mirror the last pull was served by (<c>http://127.0.0.1:5000</c>); null for an import.</summary>
+    [JsonPropertyName("pulledFrom")] public string? PulledFrom { get; init; }
 }

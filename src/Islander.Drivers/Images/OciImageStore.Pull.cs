@@ -14,8 +14,35 @@ public sealed partial class OciImageStore
             return ToInfo(local);
         }
         progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Resolving));
-        var repo = await registry.OpenAsync(named, options.Insecure, ct);
+        var endpoints = registry.Endpoints(named, options.Insecure);
+        var mirrorFailures = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            try
+            {
+                var repo = await registry.OpenAsync(named, endpoint, ct);
+                var info = await PullFromAsync(named, repo, endpoint, progress, ct);
+                progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Done));
+                return info;
+            }
+            catch (Exception e) when (endpoint.IsMirror && e is IslanderException or HttpRequestException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                // As dockerd: whatever goes wrong at a mirror (refused, a connect timeout, 5xx, the image unknown
+                // there, a broken blob), the next one is asked, and Docker Hub last. What a mirror did download stays: blobs are verified by
+                // digest, so a partial download is resumed from the next endpoint and a finished one is kept.
+                mirrorFailures.Add($"mirror {endpoint.Url}: {e.Message}");
+            }
+            catch (IslanderException e) when (mirrorFailures.Count > 0)
+            {
+                throw new IslanderException($"{e.Message} (after the mirrors failed: {string.Join("; ", mirrorFailures)})", e.Category, e);
+            }
+        }
+        throw new InvalidOperationException("unreachable: the image's own registry is the last endpoint and is not a mirror");
+    }
 
+    /// <summary>Pulls <paramref name="named"/> from one endpoint, and records it under its own name (never the mirror's).</summary>
+    async Task<ImageInfo> PullFromAsync(ImageReference named, RegistryRepository repo, RegistryEndpoint endpoint, IProgress<ImageProgress>? progress, CancellationToken ct)
+    {
         var top = await repo.GetManifestAsync(named.ManifestReference, ct);
         var blobs = new List<string>();
         var manifestDoc = top;
@@ -67,10 +94,9 @@ public sealed partial class OciImageStore
             Os = config.Os ?? "linux",
             Architecture = config.Architecture ?? "",
             Config = config.Config,
+            PulledFrom = endpoint.Url,
         };
-        var info = await RecordAsync(record, ct);
-        progress?.Report(new ImageProgress(named.Familiar(), ImageProgressPhase.Done));
-        return info;
+        return await RecordAsync(record, ct);
     }
 
     /// <summary>

@@ -119,6 +119,7 @@ public sealed partial class OciImageStore : IImageStore
                     Names = existing.Names.Union(record.Names).ToList(),
                     RepoDigests = existing.RepoDigests.Union(record.RepoDigests).ToList(),
                     Added = existing.Added,
+                    PulledFrom = record.PulledFrom ?? existing.PulledFrom,
                 };
             index.Put(record);
             return ToInfo(record);
@@ -165,6 +166,7 @@ public sealed partial class OciImageStore : IImageStore
         DiffIds = r.Layers.Select(l => l.DiffId).ToList(),
         Size = r.Layers.Sum(l => l.Size),
         Config = Defaults(r.Config),
+        PulledFrom = r.PulledFrom,
         SkippedDevices = r.Layers.SelectMany(l => l.SkippedDevices ?? []).ToList(),
     };
 

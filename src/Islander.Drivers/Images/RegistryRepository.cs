@@ -16,17 +16,19 @@ public sealed partial class RegistryRepository
     readonly HttpClient http;
     readonly Uri baseUri;
     readonly ImageReference reference;
+    readonly string registry;
     readonly RegistryCredential? credential;
     readonly RegistryOptions options;
     readonly SemaphoreSlim authLock = new(1, 1);
     AuthenticationHeaderValue? authorization;
     AuthChallenge? challenge;
 
-    internal RegistryRepository(HttpClient http, Uri baseUri, ImageReference reference, RegistryCredential? credential, RegistryOptions options)
+    internal RegistryRepository(HttpClient http, Uri baseUri, ImageReference reference, string registry, RegistryCredential? credential, RegistryOptions options)
     {
         this.http = http;
         this.baseUri = baseUri;
         this.reference = reference;
+        this.registry = registry;
         this.credential = credential;
         this.options = options;
     }
@@ -125,7 +127,7 @@ public sealed partial class RegistryRepository
             }
             catch (HttpRequestException e)
             {
-                throw new RegistryException(reference.Registry, operation, null, null, e.Message, e);
+                throw new RegistryException(registry, operation, null, null, e.Message, e);
             }
             if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0)
             {
@@ -162,7 +164,7 @@ public sealed partial class RegistryRepository
             : response.ReasonPhrase ?? response.StatusCode.ToString();
         if (response.StatusCode == HttpStatusCode.Unauthorized && credential is null)
             message += " (no credentials for this registry in the credentials file)";
-        return new RegistryException(reference.Registry, operation, response.StatusCode, parsed?.Code, message);
+        return new RegistryException(registry, operation, response.StatusCode, parsed?.Code, message);
     }
 
     /// <summary>Sets <see cref="authorization"/> for the challenge, unless another request already renewed it.</summary>
@@ -190,9 +192,9 @@ public sealed partial class RegistryRepository
     /// <summary>Docker's token flow: GET realm?service=S&amp;scope=repository:NAME:pull → {"token": …} (or "access_token").</summary>
     async Task<string> FetchTokenAsync(AuthChallenge parsed, CancellationToken ct)
     {
-        string realm = parsed["realm"] ?? throw new RegistryException(reference.Registry, "authorize", HttpStatusCode.Unauthorized, null, "Bearer challenge without a realm");
+        string realm = parsed["realm"] ?? throw new RegistryException(registry, "authorize", HttpStatusCode.Unauthorized, null, "Bearer challenge without a realm");
         if (!Uri.TryCreate(realm, UriKind.Absolute, out var realmUri) || realmUri.Scheme is not ("https" or "http"))
-            throw new RegistryException(reference.Registry, "authorize", HttpStatusCode.Unauthorized, null, $"invalid token realm \"{realm}\"");
+            throw new RegistryException(registry, "authorize", HttpStatusCode.Unauthorized, null, $"invalid token realm \"{realm}\"");
         var query = new List<string>();
         if (parsed["service"] is { } service)
             query.Add("service=" + Uri.EscapeDataString(service));
@@ -208,7 +210,7 @@ public sealed partial class RegistryRepository
         }
         catch (HttpRequestException e)
         {
-            throw new RegistryException(reference.Registry, $"token from {realmUri.Host}", null, null, e.Message, e);
+            throw new RegistryException(registry, $"token from {realmUri.Host}", null, null, e.Message, e);
         }
         using (response)
         {
@@ -225,7 +227,7 @@ public sealed partial class RegistryRepository
             catch (JsonException)
             {
             }
-            throw new RegistryException(reference.Registry, $"token from {realmUri.Host}", response.StatusCode, null, "the token endpoint answered without a token");
+            throw new RegistryException(registry, $"token from {realmUri.Host}", response.StatusCode, null, "the token endpoint answered without a token");
         }
     }
 }

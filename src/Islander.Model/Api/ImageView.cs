@@ -6,7 +6,8 @@ namespace Islander.Model.Api;
 /// <summary>
 /// An image, flat as <c>docker image inspect</c>, with apiVersion and kind. <see cref="Layers"/> are the layers' diff
 /// ids; <see cref="SkippedDevices"/> the device nodes an import did not create. An unknown manifest digest, creation
-/// time or user is written as null, not left out.
+/// time or user is written as null, not left out. <see cref="PulledFrom"/> is the registry or Docker Hub mirror that
+/// served the last pull (<c>http://mirror.lan:5000</c>), left out for an imported image.
 /// </summary>
 public sealed record ImageView(
     string ApiVersion,
@@ -22,4 +23,5 @@ public sealed record ImageView(
     long Size,
     IReadOnlyList<string>? Layers,
     IReadOnlyList<string>? SkippedDevices,
-    ImageConfigView? Config);
+    ImageConfigView? Config,
+    string? PulledFrom = null);

@@ -122,20 +122,35 @@ public static class DaemonConfigLoader
         f.Error(key, error!);
         return null;
     }
+    /// <summary>What a mirror's URL looks like, for messages.</summary>
+    public const string MirrorForm = "write https://host[:port] (http:// for a plain-HTTP mirror)";
+
+    /// <summary>What an insecure registry looks like, for messages.</summary>
+    public const string RegistryForm = "write host or host:port, without a scheme (e.g. registry.lan:5000)";
+
+    /// <summary>
+    /// <paramref name="text"/> as a registry mirror's URL (<c>https://host[:port][/path]</c> or <c>http://…</c>, no
+    /// user, query or fragment), without a trailing '/'; null when it is not one.
+    /// </summary>
+    public static string? MirrorUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
+            ? text.TrimEnd('/') : null;
+
+    /// <summary>Whether <paramref name="text"/> is a registry as <c>registries.insecure</c> names one: host or host:port.</summary>
+    public static bool IsRegistryHost(string text) =>
+        text.Length > 0 && Uri.CheckHostName(HostOf(text)) != UriHostNameType.Unknown && !text.Contains('/', StringComparison.Ordinal);
 
     private static string? Mirror(NodeReader reader, Node node, string path)
     {
-        if (node is ScalarNode s && Uri.TryCreate(s.Value, UriKind.Absolute, out var uri)
-            && uri.Scheme is "https" or "http" && uri.Query.Length == 0 && uri.UserInfo.Length == 0)
-            return s.Value.TrimEnd('/');
-        return Bad(reader, node, path, "is not a registry mirror's URL; write https://host[:port] (http:// for a plain-HTTP mirror)");
+        if (node is ScalarNode s && MirrorUrl(s.Value) is { } url) return url;
+        return Bad(reader, node, path, "is not a registry mirror's URL; " + MirrorForm);
     }
 
     private static string? Registry(NodeReader reader, Node node, string path)
     {
-        if (node is ScalarNode s && s.Value.Length > 0 && Uri.CheckHostName(HostOf(s.Value)) != UriHostNameType.Unknown && !s.Value.Contains('/', StringComparison.Ordinal))
-            return s.Value;
-        return Bad(reader, node, path, "is not a registry; write host or host:port, without a scheme (e.g. registry.lan:5000)");
+        if (node is ScalarNode s && IsRegistryHost(s.Value)) return s.Value;
+        return Bad(reader, node, path, "is not a registry; " + RegistryForm);
     }
 
     private static string HostOf(string registry) =>

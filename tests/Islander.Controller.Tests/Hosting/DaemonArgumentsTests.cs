@@ -71,4 +71,36 @@ public sealed class DaemonArgumentsTests
     [InlineData("--config")]
     public void Parse_Bad_ThrowsWithMessage(params string[] args) =>
         Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse(args));
+
+    [Fact]
+    public void Parse_RegistryMirrorRepeated_ReplacesTheConfigListInOrder()
+    {
+        var fromConfig = new DaemonOptions { RegistryMirrors = ["https://config.lan"], InsecureRegistries = ["config.lan:5000"] };
+
+        var o = DaemonArguments.Parse(["--registry-mirror", "http://127.0.0.1:5000/", "--registry-mirror=https://m2.lan",
+            "--insecure-registry", "r.lan:5000", "--insecure-registry=r2.lan"], fromConfig);
+
+        Assert.Equal(["http://127.0.0.1:5000", "https://m2.lan"], o.RegistryMirrors);
+        Assert.Equal(["r.lan:5000", "r2.lan"], o.InsecureRegistries);
+    }
+
+    [Fact]
+    public void Parse_NoRegistryFlags_KeepsTheConfigLists()
+    {
+        var o = DaemonArguments.Parse(["--workers", "2"], new DaemonOptions { RegistryMirrors = ["https://config.lan"] });
+
+        Assert.Equal(["https://config.lan"], o.RegistryMirrors);
+    }
+
+    [Theory]
+    [InlineData("--registry-mirror", "mirror.lan", "is not a registry mirror's URL")]
+    [InlineData("--registry-mirror", "ftp://mirror.lan", "is not a registry mirror's URL")]
+    [InlineData("--registry-mirror", "https://user:pw@mirror.lan", "is not a registry mirror's URL")]
+    [InlineData("--insecure-registry", "http://r.lan", "is not a registry")]
+    public void Parse_BadRegistry_SaysWhatAndTheForm(string flag, string value, string expected)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => DaemonArguments.Parse([flag, value]));
+
+        Assert.Contains($"{flag}: \"{value}\" {expected}", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -191,6 +191,47 @@ public sealed class RegistryClientTests : IDisposable
         Assert.Equal(scheme, repo.BaseUri.Scheme);
     }
 
+    [Fact]
+    public void Endpoints_DockerHubImageWithMirrors_MirrorsInOrderThenDockerHub()
+    {
+        var client = Client(options: new RegistryOptions
+        {
+            Mirrors = ["https://mirror.test", "http://plain.test:5000", "https://127.0.0.1:5001", "https://listed.test:5000/cache"],
+            InsecureRegistries = ["listed.test:5000"],
+        });
+
+        var endpoints = client.Endpoints(Ref("busybox"), insecure: false);
+
+        Assert.Equal(
+            ["https://mirror.test/v2/", "http://plain.test:5000/v2/", "http://127.0.0.1:5001/v2/", "http://listed.test:5000/cache/v2/", "https://registry-1.docker.io/v2/"],
+            endpoints.Select(e => e.BaseUri.ToString()));
+        Assert.Equal(["mirror.test", "plain.test:5000", "127.0.0.1:5001", "listed.test:5000", "docker.io"], endpoints.Select(e => e.Host));
+        Assert.Equal([true, true, true, true, false], endpoints.Select(e => e.IsMirror));
+        Assert.Equal("http://listed.test:5000/cache", endpoints[3].Url);
+        Assert.Equal("https://registry-1.docker.io", endpoints[^1].Url);
+    }
+
+    [Theory]
+    [InlineData("registry.test/team/app:1", "https://registry.test/v2/")]
+    [InlineData("localhost:5000/library/busybox", "http://localhost:5000/v2/")]
+    [InlineData("quay.io/library/busybox@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "https://quay.io/v2/")]
+    public void Endpoints_OtherRegistry_ItselfAloneWhateverTheMirrors(string reference, string baseUri)
+    {
+        var client = Client(options: new RegistryOptions { Mirrors = ["https://mirror.test"] });
+
+        var endpoint = Assert.Single(client.Endpoints(Ref(reference), insecure: false));
+
+        Assert.Equal((baseUri, false), (endpoint.BaseUri.ToString(), endpoint.IsMirror));
+    }
+
+    [Fact]
+    public void Endpoints_NoMirrors_DockerHubAlone()
+    {
+        var endpoint = Assert.Single(Client().Endpoints(Ref("library/busybox:1"), insecure: false));
+
+        Assert.Equal(("https://registry-1.docker.io/v2/", "docker.io"), (endpoint.BaseUri.ToString(), endpoint.Host));
+    }
+
     sealed class SyncProgress(Action<long> action) : IProgress<long>
     {
         public void Report(long value) => action(value);

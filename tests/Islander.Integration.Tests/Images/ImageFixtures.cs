@@ -25,7 +25,7 @@ public static class ImageFixtures
     /// <summary>scripts/make-trixie-rootfs-tar.sh's tarball: /var/tmp/islander-trixie-rootfs.tar (built on first use, ~2 minutes).</summary>
     public static string TrixieTarball => Tools.Script("make-trixie-rootfs-tar.sh").Trim();
 
-    public static OciImageStore Store(string root, string? credentialsJson = null) =>
+    public static OciImageStore Store(string root, string? credentialsJson = null, RegistryOptions? options = null) =>
         new(root, new RegistryClient(RegistryClient.CreateHttpClient(),
-            credentialsJson is null ? RegistryCredentials.None : RegistryCredentials.Parse(credentialsJson), new RegistryOptions()));
+            credentialsJson is null ? RegistryCredentials.None : RegistryCredentials.Parse(credentialsJson), options ?? new RegistryOptions()));
 }

@@ -82,14 +82,14 @@ public sealed class LocalRegistry : IAsyncDisposable
         throw new TimeoutException("docker-registry did not answer on /v2/");
     }
 
-    /// <summary>skopeo copy of an OCI layout image into this registry.</summary>
-    public void Push(string layout, string tag, string repository, (string User, string Password)? account = null)
+    /// <summary>skopeo copy of an OCI layout image into this registry (as <paramref name="destinationTag"/>, else <paramref name="tag"/>).</summary>
+    public void Push(string layout, string tag, string repository, (string User, string Password)? account = null, string? destinationTag = null)
     {
         var args = new List<string> { "copy", "--quiet", "--dest-tls-verify=false" };
         if (account is { } a)
             args.Add($"--dest-creds={a.User}:{a.Password}");
         args.Add($"oci:{layout}:{tag}");
-        args.Add($"docker://{Host}/{repository}:{tag}");
+        args.Add($"docker://{Host}/{repository}:{destinationTag ?? tag}");
         Tools.Run("skopeo", [.. args]);
     }
 
