@@ -14,7 +14,8 @@ namespace Islander.Integration.Tests.Daemon;
 /// the README's comments say. Only the state, run directory and socket differ from a user's: a temporary directory, so
 /// that the test does not meet an islanderd already running on the machine. Then it cleans up as a user would: deletes
 /// what it made through islanderctl, prunes with an empty manifests directory, stops the daemon with Ctrl-C, and
-/// checks that nothing of it is left (processes, cgroups, links, the nftables table, mounts).
+/// checks that nothing of it is left (processes, cgroups, links, the nftables table, mounts). The package block
+/// ("Installing the package") is the one run elsewhere, in a Debian machine under systemd (<see cref="ReadmePackageBlock"/>).
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class ReadmeTests : IDisposable

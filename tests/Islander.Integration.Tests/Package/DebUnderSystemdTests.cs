@@ -194,6 +194,9 @@ public sealed class DebUnderSystemdTests
         Assert.Contains("Setting up islander (0.9.0+test1)", install.Out, StringComparison.Ordinal);
         Assert.Equal("enabled", m.Ok("systemctl is-enabled islanderd").Trim());
         Assert.Equal("active", m.Ok("systemctl is-active islanderd").Trim());
+        // The completions the README's next paragraph says the package installs, where each shell looks for them.
+        m.Ok("test -s /usr/share/bash-completion/completions/islanderctl && test -s /usr/share/zsh/vendor-completions/_islanderctl"
+             + " && test -s /usr/share/fish/vendor_completions.d/islanderctl.fish");
 
         // systemctl status islanderd: active (running), Status: "reconciling" (sent after the first reconcile pass).
         await Until(() => AsRoot(block[2]), r => r.Code == 0 && r.Out.Contains("Active: active (running)", StringComparison.Ordinal)
