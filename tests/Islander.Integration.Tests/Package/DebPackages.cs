@@ -1,9 +1,9 @@
 namespace Islander.Integration.Tests.Package;
 
 /// <summary>
-/// The package built by scripts/package.sh once per test run (<see cref="First"/>, version <see cref="FirstVersion"/>
-/// through ISLANDER_VERSION), and <see cref="Upgrade"/>: the same package at a higher version to upgrade to. Removed
-/// when the test process ends.
+/// The package built once per test run by the README's <c>scripts/package.sh</c>, as written, into artifacts/deb/
+/// (<see cref="First"/>, version <see cref="FirstVersion"/> through ISLANDER_VERSION), and <see cref="Upgrade"/>: the
+/// same package at a higher version to upgrade to. Removed when the test process ends.
 /// </summary>
 /// <remarks>
 /// The upgrade is the first package unpacked and rebuilt with dpkg-deb under <see cref="UpgradeVersion"/>, not a second
@@ -29,7 +29,7 @@ public sealed class DebPackages
         Directory.CreateDirectory(dir);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); };
         // ISLANDER_TEST_DEB=FILE reruns these tests on a package built before (package.sh with ISLANDER_VERSION=0.9.0+test1).
-        string deb = Environment.GetEnvironmentVariable("ISLANDER_TEST_DEB") is { Length: > 0 } prebuilt ? prebuilt : BuildFirst(Path.Combine(dir, "first"));
+        string deb = Environment.GetEnvironmentVariable("ISLANDER_TEST_DEB") is { Length: > 0 } prebuilt ? prebuilt : BuildFirst();
         Assert.Equal(FirstVersion, Command.Ok("dpkg-deb", ["-f", deb, "Version"], TimeSpan.FromSeconds(30)).Trim());
 
         string tree = Path.Combine(dir, "tree");
@@ -42,10 +42,27 @@ public sealed class DebPackages
         return new DebPackages { First = deb, Upgrade = upgrade };
     }
 
-    static string BuildFirst(string outDir)
+    /// <summary>
+    /// The README's first command of its package block as written (<c>scripts/package.sh</c>, from the checkout's root:
+    /// the .deb lands in artifacts/deb/, its path printed last), at <see cref="FirstVersion"/>. The only package build of a
+    /// test run. The .deb goes when the test process ends; artifacts/deb/ too, when this made it and nothing else is in it.
+    /// </summary>
+    static string BuildFirst()
     {
-        Command.Ok("bash", [Path.Combine(Islander.Testing.TestRootfs.RepoRoot, "scripts", "package.sh"), outDir], TimeSpan.FromMinutes(20),
+        var command = ReadmePackageBlock.Read()[0];
+        string artifacts = Path.Combine(Islander.Testing.TestRootfs.RepoRoot, "artifacts");
+        string outDir = Path.Combine(artifacts, "deb");
+        bool made = !Directory.Exists(artifacts);
+        string deb = Path.Combine(outDir, $"islander_{FirstVersion}_amd64.deb");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (File.Exists(deb)) File.Delete(deb);
+            if (made && Directory.Exists(artifacts) && !Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(artifacts, recursive: true);
+        };
+        var r = Command.Run("bash", ["-c", $"cd '{Islander.Testing.TestRootfs.RepoRoot}' && {command.Text}"], TimeSpan.FromMinutes(20),
             new Dictionary<string, string> { ["ISLANDER_VERSION"] = FirstVersion });
-        return Directory.GetFiles(outDir, "*.deb").Single();
+        Assert.True(r.Code == 0, $"{command}: {r}");
+        Assert.Equal(deb, r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
+        return deb;
     }
 }
