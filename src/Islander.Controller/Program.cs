@@ -55,6 +55,7 @@ Log.Logger = new LoggerConfiguration()
 try
 {
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run));
+    isles.LogDefaults = new IsleLogDefaults(options.LogMaxSize, options.LogMaxFiles);
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
     var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries));
