@@ -19,6 +19,7 @@ sealed class IsleRun : IAsyncDisposable
     public IsleRun()
     {
         RunDir = Directory.CreateTempSubdirectory("islander-run-").FullName;
+        Stdio = IsleStdio.Log(new IsleLogTarget.JsonFile(LogPath, 10 << 20, 2));
     }
 
     public LinuxProcessLauncher Launcher { get; } = new();
@@ -26,8 +27,8 @@ sealed class IsleRun : IAsyncDisposable
     public string StatusPath => Path.Combine(RunDir, "status");
     public string LogPath => Path.Combine(RunDir, "log.json");
 
-    /// <summary>stdout and stderr to <see cref="LogPath"/>, through the shim.</summary>
-    public IsleStdio Stdio => IsleStdio.Log(new IsleLogTarget.JsonFile(LogPath, 10 << 20, 2));
+    /// <summary>Where the isle's output goes; by default stdout and stderr to <see cref="LogPath"/>, through the shim.</summary>
+    public IsleStdio Stdio { get; set; }
     public string Rootfs => _rootfs.Path;
     public IsleProcess? Isle { get; private set; }
 
