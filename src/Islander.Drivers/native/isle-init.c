@@ -833,7 +833,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
 static const char *const stream_names[2] = {"stdout", "stderr"};
 static unsigned char line_buf[2][LOG_LINE_MAX]; /* each stream's line so far */
 static size_t line_len[2];
-static char out_buf[8192]; /* entries waiting for one write() */
+static char out_buf[4096]; /* entries waiting for one write() */
 static size_t out_len, out_count;
 static int out_counting; /* a first pass only counts an entry's bytes: rotation needs its size before it is written */
 static int log_fd = -1, journal_fd = -1;
@@ -902,7 +902,7 @@ static void out_escaped(const unsigned char *p, size_t n)
         else if (b == '\n' || b == '\r' || b == '\t')
             esc[0] = '\\', esc[1] = b == '\n' ? 'n' : b == '\r' ? 'r' : 't';
         else if (b < 0x20)
-            snprintf(esc, sizeof esc, "\\u%04x", b);
+            memcpy(esc, "\\u00", 4), esc[4] = "0123456789abcdef"[b >> 4], esc[5] = "0123456789abcdef"[b & 15];
         else if (b >= 0x80 && (len = utf8_len(p + i, n - i)) == 0)
             memcpy(esc, "\\ufffd", 6), len = 1;
         if (esc[0]) {
@@ -983,15 +983,25 @@ static void emit(const struct config *c, int s, const unsigned char *p, size_t n
     out_entry(s, p, n, newline, ts);
 }
 
-/* RFC 3339 with nanoseconds, UTC, fixed width as Docker's json-file (RFC3339NanoFixed). */
-static void timestamp(char *buf, size_t size)
+/* Writes n decimal digits of v, zero-padded (no snprintf: its stack is most of what a busy shim touches). */
+static char *digits(char *p, long v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+/* RFC 3339 with nanoseconds, UTC, fixed width as Docker's json-file (RFC3339NanoFixed): 30 bytes and a NUL. */
+static void timestamp(char *buf)
 {
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+    char *p = digits(buf, tm.tm_year + 1900, 4);
+    *p++ = '-', p = digits(p, tm.tm_mon + 1, 2), *p++ = '-', p = digits(p, tm.tm_mday, 2);
+    *p++ = 'T', p = digits(p, tm.tm_hour, 2), *p++ = ':', p = digits(p, tm.tm_min, 2), *p++ = ':', p = digits(p, tm.tm_sec, 2);
+    *p++ = '.', p = digits(p, ts.tv_nsec, 9), *p++ = 'Z', *p = 0;
 }
 
 /* One read from stream s: its complete lines become entries. 1: read something, 0: nothing now, -1: EOF. */
@@ -1003,8 +1013,8 @@ static int pump(const struct config *c, int s, int fd)
     while (n < 0 && errno == EINTR);
     if (n < 0 && errno == EAGAIN)
         return 0;
-    char ts[96];
-    timestamp(ts, sizeof ts);
+    char ts[32];
+    timestamp(ts);
     if (n <= 0) { /* EOF: the rest of a line without its newline */
         if (line_len[s])
             emit(c, s, line_buf[s], line_len[s], 0, ts);
@@ -1072,8 +1082,8 @@ static int copy_output(const struct config *c, pid_t init, int out, int err, con
     }
     for (int s = 0; s < 2; s++)
         if (line_len[s]) { /* left by an isle that ended mid-line with its output still held elsewhere */
-            char ts[96];
-            timestamp(ts, sizeof ts);
+            char ts[32];
+            timestamp(ts);
             emit(c, s, line_buf[s], line_len[s], 0, ts);
         }
     out_flush();
