@@ -217,16 +217,21 @@ public static class ApiEndpoints
             }
             set(t);
         }
-        if (wanted?.Object?.Isle?.Logging?.Driver == LogDriver.Journald)
+        IAsyncEnumerable<LogEntryView> entries;
+        try
         {
-            await Error(501, "Unsupported", $"isle {name} logs to the journal (logging.driver: journald); read it there: journalctl ISLANDER_ISLE={name} (-f to follow)").ExecuteAsync(context);
+            entries = logs.ReadAsync(name, wanted?.Object?.Isle?.Logging?.Driver ?? LogDriver.JsonFile, new IsleLogQuery(tail, since, until, follow), context.RequestAborted);
+        }
+        catch (IslanderException e)
+        {
+            await Error(e).ExecuteAsync(context);
             return;
         }
         context.Response.ContentType = "application/x-ndjson";
         await context.Response.StartAsync(context.RequestAborted);
         try
         {
-            await foreach (var entry in logs.ReadAsync(name, new IsleLogQuery(tail, since, until, follow), context.RequestAborted))
+            await foreach (var entry in entries)
             {
                 await context.Response.WriteAsync(JsonSerializer.Serialize(entry, ApiJson.Context.LogEntryView) + "\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);

@@ -12,7 +12,8 @@ public interface IIsleLogs
     /// <summary>
     /// The entries <paramref name="query"/> asks for, oldest first, then, with <see cref="IsleLogQuery.Follow"/>, every
     /// new one until the isle's run ends (and its output is read) or the caller cancels. Yields nothing for an isle
-    /// without a log.
+    /// without a log. <paramref name="driver"/> is the isle's (its spec's <c>logging.driver</c>): where to read.
     /// </summary>
-    IAsyncEnumerable<LogEntryView> ReadAsync(string name, IsleLogQuery query, CancellationToken cancellationToken);
+    /// <exception cref="Islander.Model.IslanderException">Unsupported: the journal cannot be read here (no journalctl).</exception>
+    IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken);
 }

@@ -88,8 +88,15 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
         runtime.ExecAsync(name, request, output, cancellationToken);
 
-    public IAsyncEnumerable<LogEntryView> ReadAsync(string name, IsleLogQuery query, CancellationToken cancellationToken) =>
-        JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, () => runtime.Find(name) is { } p && runtime.IsLogging(p), cancellationToken);
+    public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
+    {
+        bool Writing() => runtime.Find(name) is { } p && runtime.IsLogging(p);
+        if (driver != LogDriver.Journald)
+            return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken);
+        if (!JournalLog.Available())
+            throw new IslanderException($"isle {name} logs to the journal, and journalctl, which reads it, is not installed here", ErrorCategory.Unsupported);
+        return JournalLog.ReadAsync(name, query, Writing, runtime.LogDefaults.JournalDirectory, cancellationToken);
+    }
 
     public IsleStats? Read(string name)
     {

@@ -67,7 +67,8 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         if (spec.Logging?.Driver == LogDriver.Journald)
         {
             string socket = LogDefaults.JournalSocket;
-            if (!File.Exists(socket) || (File.GetAttributes(socket) & FileAttributes.Directory) != 0)
+            // Path.Exists: File.Exists is false for a socket.
+            if (!Path.Exists(socket) || Directory.Exists(socket))
                 throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
                     $"({socket} is missing; is systemd-journald running?); use driver: json-file", ErrorCategory.Unsupported);
             return new IsleLogTarget.Journal(socket, name);

@@ -208,7 +208,7 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         isle?.Log.Write(new LogEntryView(line + "\n", stream, LogTime.Format(DateTimeOffset.UtcNow)));
     }
 
-    public async IAsyncEnumerable<LogEntryView> ReadAsync(string name, IsleLogQuery query,
+    public async IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         FakeIsle? isle;
