@@ -93,6 +93,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
         bool Writing() => runtime.Find(name) is { } p && runtime.IsLogging(p);
         if (driver != LogDriver.Journald)
             return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken);
+        if (runtime.LogDefaults.JournalDirectory is null && !Path.Exists(runtime.LogDefaults.JournalSocket))
+            throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
+                $"({runtime.LogDefaults.JournalSocket} is missing); use driver: json-file", ErrorCategory.Unsupported);
         if (!JournalLog.Available())
             throw new IslanderException($"isle {name} logs to the journal, and journalctl, which reads it, is not installed here", ErrorCategory.Unsupported);
         return JournalLog.ReadAsync(name, query, Writing, runtime.LogDefaults.JournalDirectory, cancellationToken);
