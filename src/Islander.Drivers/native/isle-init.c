@@ -1073,6 +1073,7 @@ static int copy_output(const struct config *c, pid_t init, int out, int err, con
                 fds[s].fd = -1;
             }
         }
+        out_flush(); /* what this wake read is on disk before the next wait: a reader sees a line as it is written */
         if (fds[2].revents) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) < 0) {

@@ -45,6 +45,22 @@ public sealed class IsleLogTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shim_Line_OnDiskWhileTheIsleRuns()
+    {
+        // One short line, then nothing: the shim must not hold it in its buffer until more comes or the isle ends.
+        await _run.StartAsync(_run.Config("sh", "-c", "echo early; exec sleep 100"));
+
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Entries().Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the line did not reach log.json while the isle ran");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+        Assert.Equal("early\n", Assert.Single(Entries()).Log);
+        Assert.True(_run.Launcher.IsRunning(_run.Isle!));
+    }
+
+    [Fact]
     public async Task Shim_LineWithoutNewline_IsAnEntryWithoutOne()
     {
         await _run.RunAsync(_run.Config("sh", "-c", "echo first; printf 'no newline'"));
