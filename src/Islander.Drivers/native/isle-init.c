@@ -10,8 +10,10 @@
  *                    the named volumes as detached mounts (init's only). Reads the config, forks
  *                    the shim, exits 0 so the daemon has no long-lived children.
  *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
- *                    "PID <init> <shim>", relays STARTED or ERROR, waits for init and writes the
- *                    exit status file. Survives the daemon, so isles survive a daemon restart.
+ *                    "PID <init> <shim>", relays STARTED or ERROR, copies the isle's stdout and stderr
+ *                    (two pipes) into its log (TAG_LOG_*: Docker's json-file, rotated, or journald),
+ *                    waits for init and writes the exit status file. Survives the daemon, so isles
+ *                    survive a daemon restart and keep logging while it is down.
  *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
@@ -32,7 +34,10 @@
  *           the host's /proc, CLOEXEC; the lowest free fd): all others closed once the config is read (which opens
  *           nothing).
  *   shim    3 (closed once init is cloned), 4, host_proc (for still_isle_init; closed once STARTED or ERROR is
- *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned.
+ *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned. When
+ *           it logs: the read ends of the two output pipes (init gets their write ends as its 1 and 2 and closes the
+ *           originals), and, opened after init is cloned so that init never has them, the log file or the journal's
+ *           socket and a signalfd.
  *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
