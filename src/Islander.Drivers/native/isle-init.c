@@ -1057,13 +1057,16 @@ static int copy_output(const struct config *c, pid_t init, int out, int err, con
     } else {
         log_open(c);
     }
-    int sfd = signalfd(-1, chld, SFD_CLOEXEC);
+    /* Non-blocking: a SIGCHLD poll reported may already be consumed by the waitpid loop's next turn. */
+    int sfd = signalfd(-1, chld, SFD_CLOEXEC | SFD_NONBLOCK);
     struct pollfd fds[3] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
     int status = 0, ended = 0;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
         pid_t w;
         while (!ended && (w = waitpid(-1, &status, WNOHANG)) > 0)
             ended = w == init;
+        for (int i = 0; i < 3; i++)
+            fds[i].revents = 0; /* none is stale when init has ended and poll is not called */
         if (!ended && poll(fds, 3, -1) < 0 && errno != EINTR)
             break;
         for (int s = 0; s < 2; s++) {
