@@ -60,11 +60,8 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             }
 
             // The log stream ends when this run of the isle ends; its status may lag behind by one reconcile pass.
-            await foreach (var line in client.LogAsync(name, follow: true, tail: null, ct))
-            {
-                await output.WriteLineAsync(line);
-                await output.FlushAsync(ct);
-            }
+            await foreach (var entry in client.LogAsync(name, new IsleLogQuery(Follow: true), ct))
+                await Commands.LogsCommand.WriteAsync(entry, entry.Stream == "stderr" ? error : output, timestamps: false, ct);
             var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
             int code = await ExitCodeAsync(ended);
             if (remove) await DeleteAsync(watch, ct);

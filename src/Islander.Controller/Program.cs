@@ -68,6 +68,7 @@ try
     // A state database from a newer islanderd stops the start before anything is made (directories, socket).
     StateSchema.EnsureNotNewer(StateStore.FileIn(options.State));
     var isles = IsleRuntime.CreateDefault(new RuntimePaths(options.State, options.Run), options.CgroupParent);
+    isles.LogDefaults = new IsleLogDefaults(options.LogMaxSize, options.LogMaxFiles);
     isles.Recovered += (isle, what) => Log.Warning("Isle {Isle}: {What}", isle, what);
     var networks = NetworkDriverSet.Open(NetworkNamespace.Current);
     var parts = DaemonParts.Of(new IsleRuntimeAdapter(isles, networks), networks, VolumeDriverSet.Open(options.VolumesRoot), ImageStores.Open(options.State, options.InsecureRegistries, options.RegistryMirrors),

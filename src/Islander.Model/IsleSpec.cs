@@ -47,6 +47,9 @@ public sealed record IsleSpec
 
     /// <summary>Time between the stop signal and SIGKILL (Docker's default: 10 s).</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where stdout and stderr go and how much of them is kept; null: json-file with the daemon's limits.</summary>
+    public IsleLogging? Logging { get; init; }
 }
 
 public sealed record EnvVar(string Name, string Value);

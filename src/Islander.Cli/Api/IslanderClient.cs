@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Model.Api;
 using System.Net;
 using System.Net.Http.Headers;
@@ -124,8 +125,16 @@ public sealed partial class IslanderClient : IDisposable
             if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.EventView)!;
     }
 
-    public IAsyncEnumerable<string> LogAsync(string name, bool follow, int? tail, CancellationToken ct) =>
-        StreamLinesAsync($"{Prefix}isles/{Uri.EscapeDataString(name)}/log?follow={(follow ? "true" : "false")}{(tail is { } n ? $"&tail={n}" : "")}", ct);
+    /// <summary>The isle's log entries (<see cref="IsleLogQuery"/>); the times go as RFC 3339 with nanoseconds.</summary>
+    public async IAsyncEnumerable<LogEntryView> LogAsync(string name, IsleLogQuery query, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var path = $"{Prefix}isles/{Uri.EscapeDataString(name)}/log?follow={(query.Follow ? "true" : "false")}"
+            + (query.Tail is { } n ? $"&tail={n}" : "")
+            + (query.Since is { } since ? $"&since={Uri.EscapeDataString(LogTime.Format(since))}" : "")
+            + (query.Until is { } until ? $"&until={Uri.EscapeDataString(LogTime.Format(until))}" : "");
+        await foreach (var line in StreamLinesAsync(path, ct))
+            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.LogEntryView)!;
+    }
 
     async IAsyncEnumerable<string> StreamLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct)
     {

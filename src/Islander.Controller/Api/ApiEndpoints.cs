@@ -190,22 +190,50 @@ public static class ApiEndpoints
         return after.Actions.Select(a => a.Describe()).Concat(after.Problems.Select(p => $"! {p}")).Where(l => !planned.Contains(l)).ToList();
     }
 
+    /// <summary>
+    /// <c>GET isles/NAME/log?follow=&amp;tail=&amp;since=&amp;until=</c>: the isle's log entries as NDJSON, each a line of
+    /// Docker's json-file (<see cref="LogEntryView"/>); <c>since</c> and <c>until</c> are RFC 3339 times or Unix seconds.
+    /// </summary>
     static async Task LogAsync(string name, HttpContext context, DesiredStore desired, StateStore store, IIsleLogs logs)
     {
-        if (desired.Get(ObjectKey.Isle(name)) is null && store.GetIsle(name) is null)
+        var key = ObjectKey.Isle(name);
+        var wanted = desired.Get(key);
+        if (wanted is null && store.GetIsle(name) is null)
         {
-            await NotFound(ObjectKey.Isle(name)).ExecuteAsync(context);
+            await NotFound(key).ExecuteAsync(context);
             return;
         }
-        bool follow = context.Request.Query["follow"].FirstOrDefault() is "true" or "1";
-        int? tail = int.TryParse(context.Request.Query["tail"].FirstOrDefault(), out var n) && n >= 0 ? n : null;
-        context.Response.ContentType = "text/plain; charset=utf-8";
+        var q = context.Request.Query;
+        bool follow = q["follow"].FirstOrDefault() is "true" or "1";
+        int? tail = int.TryParse(q["tail"].FirstOrDefault(), out var n) && n >= 0 ? n : null;
+        DateTimeOffset? since = null, until = null;
+        foreach (var (param, set) in new (string, Action<DateTimeOffset>)[] { ("since", t => since = t), ("until", t => until = t) })
+        {
+            if (q[param].FirstOrDefault() is not { Length: > 0 } text) continue;
+            if (!LogTime.TryParseSince(text, DateTimeOffset.UtcNow, out var t))
+            {
+                await Error(400, "BadRequest", $"{param}=\"{ManifestLimits.Excerpt(text, 40)}\" is not a time; use {LogTime.SinceForms}").ExecuteAsync(context);
+                return;
+            }
+            set(t);
+        }
+        IAsyncEnumerable<LogEntryView> entries;
+        try
+        {
+            entries = logs.ReadAsync(name, wanted?.Object?.Isle?.Logging?.Driver ?? LogDriver.JsonFile, new IsleLogQuery(tail, since, until, follow), context.RequestAborted);
+        }
+        catch (IslanderException e)
+        {
+            await Error(e).ExecuteAsync(context);
+            return;
+        }
+        context.Response.ContentType = "application/x-ndjson";
         await context.Response.StartAsync(context.RequestAborted);
         try
         {
-            await foreach (var line in logs.ReadAsync(name, tail, follow, context.RequestAborted))
+            await foreach (var entry in entries)
             {
-                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                await context.Response.WriteAsync(JsonSerializer.Serialize(entry, ApiJson.Context.LogEntryView) + "\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }
         }

@@ -48,13 +48,13 @@ public sealed class DaemonOptions
     public DaemonLogLevel LogLevel { get; set; } = DaemonLogLevel.Information;
 
     /// <summary>
-    /// Default size of an isle's log file before rotation (<c>logs.maxSize</c>). Read and checked; the isles' log
-    /// writer does not rotate yet, so nothing uses it today.
+    /// Default size of an isle's log.json before its shim rotates it (<c>logs.maxSize</c>), for isles whose
+    /// <c>logging</c> sets none; handed to the runtime (<c>IsleRuntime.LogDefaults</c>) at start.
     /// </summary>
-    public long LogMaxSize { get; set; } = 10L << 20;
+    public long LogMaxSize { get; set; } = IsleLogging.DefaultMaxSize;
 
     /// <summary>Default number of an isle's log files kept (<c>logs.maxFiles</c>); see <see cref="LogMaxSize"/>.</summary>
-    public int LogMaxFiles { get; set; } = 3;
+    public int LogMaxFiles { get; set; } = IsleLogging.DefaultMaxFiles;
 
     /// <summary>The IPv4 range a network without <c>spec.subnet</c> takes its /24 from.</summary>
     public IPNetwork DefaultSubnetPool { get; set; } = IPNetwork.Parse("10.89.0.0/16");

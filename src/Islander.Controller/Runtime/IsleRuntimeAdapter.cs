@@ -1,9 +1,9 @@
-using System.Runtime.CompilerServices;
 using Islander.Controller.Ports;
 using Islander.Drivers.Cgroups;
 using Islander.Drivers.Network;
 using Islander.Drivers.Runtime;
 using Islander.Model;
+using Islander.Model.Api;
 
 namespace Islander.Controller.Runtime;
 
@@ -88,37 +88,17 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
         runtime.ExecAsync(name, request, output, cancellationToken);
 
-    public async IAsyncEnumerable<string> ReadAsync(string name, int? tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
     {
-        string path = runtime.Paths.LogFile(name);
-        if (!File.Exists(path))
-            yield break;
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(file);
-        var lines = new Queue<string>();
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            lines.Enqueue(line);
-            if (tail is { } n && lines.Count > n)
-                lines.Dequeue();
-        }
-        foreach (var line in lines)
-            yield return line;
-        if (!follow)
-            yield break;
-
-        // Follow until the isle has ended and everything it wrote has been read (tail -f's polling).
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            if (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                yield return line;
-                continue;
-            }
-            if (Probe(name).State != IsleProcessState.Running)
-                yield break;
-            await Task.Delay(100, cancellationToken);
-        }
+        bool Writing() => runtime.Find(name) is { } p && runtime.IsLogging(p);
+        if (driver != LogDriver.Journald)
+            return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken);
+        if (runtime.LogDefaults.JournalDirectory is null && !Path.Exists(runtime.LogDefaults.JournalSocket))
+            throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
+                $"({runtime.LogDefaults.JournalSocket} is missing); use driver: json-file", ErrorCategory.Unsupported);
+        if (!JournalLog.Available())
+            throw new IslanderException($"isle {name} logs to the journal, and journalctl, which reads it, is not installed here", ErrorCategory.Unsupported);
+        return JournalLog.ReadAsync(name, query, Writing, runtime.LogDefaults.JournalDirectory, cancellationToken);
     }
 
     public IsleStats? Read(string name)

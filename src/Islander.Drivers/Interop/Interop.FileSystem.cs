@@ -28,6 +28,9 @@ internal static unsafe partial class FileSystemInterop
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int dirfd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxNative(SafeHandle dirfd, string path, int flags, uint mask, byte* buffer);
+
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncfsNative(SafeHandle fd);
 
@@ -57,6 +60,16 @@ internal static unsafe partial class FileSystemInterop
                 return 0;
             throw Errno.Exception(errno, "statx", path);
         }
+        return *(ulong*)(buffer + 32); // struct statx: stx_ino @32
+    }
+
+    /// <summary>The inode number of the open file <paramref name="fd"/> (statx AT_EMPTY_PATH): still its own after a rename.</summary>
+    public static ulong InodeNumber(SafeHandle fd)
+    {
+        const int AT_EMPTY_PATH = 0x1000;
+        const uint STATX_INO = 0x100;
+        byte* buffer = stackalloc byte[256];
+        Errno.Check(StatxNative(fd, "", AT_EMPTY_PATH, STATX_INO, buffer), "statx", "open file");
         return *(ulong*)(buffer + 32); // struct statx: stx_ino @32
     }
 

@@ -72,4 +72,10 @@ public sealed record InitConfig
     /// memory cgroup.
     /// </summary>
     public string? OomCounterPath { get; init; }
+
+    /// <summary>
+    /// Where the shim writes the isle's stdout and stderr, read from two pipes; null: the isle gets the launcher's
+    /// 0-2 as they are (<see cref="IsleStdio.Inherit"/>). Set by the launcher from its <see cref="IsleStdio"/>.
+    /// </summary>
+    public IsleLogTarget? Log { get; init; }
 }

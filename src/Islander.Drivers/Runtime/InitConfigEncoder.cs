@@ -55,6 +55,18 @@ public static class InitConfigEncoder
         w.String(InitConfigTag.StatusPath, config.StatusPath);
         if (config.OomCounterPath is not null)
             w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
+        switch (config.Log)
+        {
+            case IsleLogTarget.JsonFile f:
+                w.String(InitConfigTag.LogPath, f.Path);
+                w.UInt64(InitConfigTag.LogMaxSize, checked((ulong)f.MaxSize));
+                w.UInt32(InitConfigTag.LogMaxFiles, checked((uint)f.MaxFiles));
+                break;
+            case IsleLogTarget.Journal j:
+                w.String(InitConfigTag.LogJournal, j.Socket);
+                w.String(InitConfigTag.LogName, j.IsleName);
+                break;
+        }
         w.Bytes(InitConfigTag.End, []);
         return w.ToArray();
     }
@@ -99,6 +111,13 @@ public static class InitConfigEncoder
             .. config.Symlinks.SelectMany(s => new[] { s.Target, s.Link }),
         ];
         if (strings.Any(s => s is not null && s.Contains('\0')))
+            throw new ArgumentException("config strings must not contain NUL", nameof(config));
+        if (config.Log is IsleLogTarget.JsonFile { MaxSize: < Islander.Model.IsleLogging.MinimumMaxSize } or IsleLogTarget.JsonFile { MaxFiles: < 1 or > Islander.Model.IsleLogging.MaximumMaxFiles })
+            throw new ArgumentException($"a json-file log needs maxSize of at least {Islander.Model.IsleLogging.MinimumMaxSize} bytes and 1 to {Islander.Model.IsleLogging.MaximumMaxFiles} files", nameof(config));
+        // sockaddr_un's sun_path holds 108 bytes with its NUL.
+        if (config.Log is IsleLogTarget.Journal j && (Encoding.UTF8.GetByteCount(j.Socket) >= 108 || j.IsleName.Length == 0))
+            throw new ArgumentException("a journal socket's path must be shorter than 108 bytes, and the isle named", nameof(config));
+        if (config.Log is IsleLogTarget.JsonFile { Path: var lp } && lp.Contains('\0') || config.Log is IsleLogTarget.Journal { Socket: var js, IsleName: var jn } && (js + jn).Contains('\0'))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
         if (config.Mounts.Any(m => m.Options.HasFlag(MountOpOptions.SourceFd) && string.IsNullOrEmpty(m.Source)))
             throw new ArgumentException("a mount whose source goes as an fd needs a source path to open", nameof(config));

@@ -43,4 +43,14 @@ public enum InitConfigTag : ushort
     ExecPid = 18,
     /// <summary>u32, always 5: that fd holds the rootfs as a detached mount, which init attaches at <see cref="Rootfs"/> in its own mount namespace.</summary>
     RootfsMount = 19,
+    /// <summary>String: the shim writes the isle's stdout and stderr there as Docker's json-file (<see cref="IsleLogTarget.JsonFile"/>).</summary>
+    LogPath = 20,
+    /// <summary>u64: the size log.json is rotated before it would pass.</summary>
+    LogMaxSize = 21,
+    /// <summary>u32: files kept, log.json included.</summary>
+    LogMaxFiles = 22,
+    /// <summary>String: the journal's native socket; each line goes there as a datagram (<see cref="IsleLogTarget.Journal"/>).</summary>
+    LogJournal = 23,
+    /// <summary>String: the isle's name, a field of each journal entry.</summary>
+    LogName = 24,
 }

@@ -58,6 +58,40 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// <summary>The cgroup interface isles run under here: what a manifest may ask of it (<see cref="DriverCatalogs.For"/>).</summary>
     public CgroupVersion CgroupVersion => cgroups.Version;
 
+    /// <summary>The log limits and journal of isles whose spec sets none (the daemon's config).</summary>
+    public IsleLogDefaults LogDefaults { get; set; } = new();
+
+    /// <summary>
+    /// Where the shim of isle <paramref name="name"/> writes its stdout and stderr: the spec's <c>logging</c>, the
+    /// defaults for what it leaves out. Rotated files past the isle's count (left by a larger maxFiles) are removed.
+    /// </summary>
+    /// <exception cref="IslanderException">Unsupported: journald asked for on a host without a journal.</exception>
+    public IsleLogTarget LogTarget(string name, IsleSpec spec)
+    {
+        if (spec.Logging?.Driver == LogDriver.Journald)
+        {
+            string socket = LogDefaults.JournalSocket;
+            // Path.Exists: File.Exists is false for a socket.
+            if (!Path.Exists(socket) || Directory.Exists(socket))
+                throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
+                    $"({socket} is missing; is systemd-journald running?); use driver: json-file", ErrorCategory.Unsupported);
+            return new IsleLogTarget.Journal(socket, name);
+        }
+        string path = paths.LogFile(name);
+        int maxFiles = spec.Logging?.MaxFiles ?? LogDefaults.MaxFiles;
+        if (Directory.Exists(paths.IsleStateDir(name)))
+            for (int i = maxFiles; i < IsleLogging.MaximumMaxFiles; i++)
+                File.Delete($"{path}.{i.ToString(CultureInfo.InvariantCulture)}");
+        return new IsleLogTarget.JsonFile(path, spec.Logging?.MaxSize ?? LogDefaults.MaxSize, maxFiles);
+    }
+
+    /// <summary>
+    /// Whether the isle's shim still runs. It writes the isle's log until the isle has ended and its output is drained,
+    /// so a reader that follows the log stops once this is false and it has read to the end.
+    /// </summary>
+    public bool IsLogging(IsleProcess process) =>
+        ReadStat(process.ShimPid) is { } stat && (process.ShimStartTime == 0 || ProcStat.StartTime(stat) == process.ShimStartTime);
+
     /// <summary>
     /// Raised (isle, what was done) when the kernel contradicted the files: an init adopted from the isle's cgroup, or
     /// processes of an unknown copy killed there. The daemon logs it.
@@ -85,6 +119,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 $"isle {name} still has processes in its cgroup ({string.Join(", ", left)}): an earlier copy runs; delete it before starting another",
                 ErrorCategory.Transient); // retried: the daemon kills what it cannot adopt before each start
         var mappedRoot = MappedRoot(spec.Security.UserNamespace);
+        stdio ??= IsleStdio.Log(LogTarget(name, spec));
         PrepareRoots();
         // Root's, and passable by the group of the isle's remapped root only: isle-init, as that user, mounts the rootfs there.
         HostDirectory.Ensure(paths.IsleRunDir(name), HostDirectory.GroupTraverse, checked((int)(mappedRoot?.Gid ?? 0)));
@@ -123,7 +158,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 NamedVolumePaths = namedVolumePaths ?? new Dictionary<string, string>(),
             });
             IsleExecProfile.From(config, user.Home).Write(paths.ExecProfileFile(name));
-            var process = await launcher.LaunchAsync(config, stdio ?? IsleStdio.LogFile(paths.LogFile(name)), async (pid, ct) =>
+            var process = await launcher.LaunchAsync(config, stdio, async (pid, ct) =>
             {
                 if (spec.Security.UserNamespace is { } userns)
                     UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);

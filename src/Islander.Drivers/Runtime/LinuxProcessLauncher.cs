@@ -17,8 +17,6 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     const int ControlFd = 3;
     const int ReportFd = 4;
 
-    /// <summary>0640: the isle's log, readable by the daemon's group.</summary>
-    const UnixFileMode LogMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
     const byte SyncGo = (byte)'G'; // SYNC_GO
     const int AbortGraceMs = 2000;
 
@@ -41,11 +39,13 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
 
     public async Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct)
     {
+        if (stdio is IsleStdio.LogStdio logged)
+            config = config with { Log = logged.Target }; // the shim writes it: the daemon is not in the path
         var configBytes = InitConfigEncoder.Encode(config);
         if (!File.Exists(IsleInitPath))
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
         ct.ThrowIfCancellationRequested();
-        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, log = -1, rootfs = -1;
+        int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, rootfs = -1;
         SafeFileHandle? initPidfd = null;
         var sourceMounts = InitConfigEncoder.SourceFdMounts(config);
         var sources = Enumerable.Repeat(-1, sourceMounts.Count).ToArray();
@@ -62,13 +62,12 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             (controlRead, controlWrite) = PipeInterop.Create(ReportFd + 1);
             (reportRead, reportWrite) = PipeInterop.Create(ReportFd + 1);
             var actions = new List<SpawnInterop.FdAction>();
-            if (stdio is IsleStdio.LogFileStdio file)
+            if (stdio is IsleStdio.LogStdio)
             {
-                using (var opened = FileDescriptorInterop.OpenAppend(file.Path, LogMode))
-                    log = FileDescriptorInterop.DupAbove(opened, ReportFd + 1);
+                // The shim gives init the write ends of its own pipes as 1 and 2; isle-init itself writes nothing there.
                 actions.Add(new(0, -1, "/dev/null"));
-                actions.Add(new(1, log));
-                actions.Add(new(2, log));
+                actions.Add(new(1, -1, "/dev/null"));
+                actions.Add(new(2, -1, "/dev/null"));
             }
             actions.Add(new(ControlFd, controlRead));
             actions.Add(new(ReportFd, reportWrite));
@@ -84,7 +83,6 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             int launcher = SpawnInterop.Start(IsleInitPath, ["isle-init"], actions);
             Close(ref controlRead);
             Close(ref reportWrite);
-            Close(ref log);
             Close(ref rootfs);
             CloseAll(sources); // isle-init's now: the daemon keeps no copy of a volume's mount
 
@@ -124,7 +122,6 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             Close(ref controlWrite);
             Close(ref reportRead);
             Close(ref reportWrite);
-            Close(ref log);
             Close(ref rootfs);
             CloseAll(sources);
             if (!started && initPidfd is not null)

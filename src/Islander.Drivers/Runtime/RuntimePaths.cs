@@ -1,7 +1,7 @@
 namespace Islander.Drivers.Runtime;
 
 /// <summary>
-/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log,exec.json}. Run
+/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log.json*,exec.json}. Run
 /// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
 /// </summary>
 public sealed record RuntimePaths(string StateRoot, string RunRoot)
@@ -28,6 +28,9 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
     /// </summary>
     public string ExecProfileFile(string isle) => Path.Combine(IsleStateDir(isle), "exec.json");
 
-    /// <summary>The isle's stdout and stderr, kept after it ends.</summary>
-    public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log");
+    /// <summary>
+    /// The isle's stdout and stderr as Docker's json-file, which its shim writes and rotates (log.json.1, ...); kept
+    /// after it ends and across its restarts, removed when it is deleted.
+    /// </summary>
+    public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log.json");
 }

@@ -10,8 +10,10 @@
  *                    the named volumes as detached mounts (init's only). Reads the config, forks
  *                    the shim, exits 0 so the daemon has no long-lived children.
  *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
- *                    "PID <init> <shim>", relays STARTED or ERROR, waits for init and writes the
- *                    exit status file. Survives the daemon, so isles survive a daemon restart.
+ *                    "PID <init> <shim>", relays STARTED or ERROR, copies the isle's stdout and stderr
+ *                    (two pipes) into its log (TAG_LOG_*: Docker's json-file, rotated, or journald),
+ *                    waits for init and writes the exit status file. Survives the daemon, so isles
+ *                    survive a daemon restart and keep logging while it is down.
  *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
@@ -32,7 +34,10 @@
  *           the host's /proc, CLOEXEC; the lowest free fd): all others closed once the config is read (which opens
  *           nothing).
  *   shim    3 (closed once init is cloned), 4, host_proc (for still_isle_init; closed once STARTED or ERROR is
- *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned.
+ *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned. When
+ *           it logs: the read ends of the two output pipes (init gets their write ends as its 1 and 2 and closes the
+ *           originals), and, opened after init is cloned so that init never has them, the log file or the journal's
+ *           socket and a signalfd.
  *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
@@ -69,9 +74,13 @@
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 /* Config tags: keep in sync with InitConfigTag.cs (a unit test compares both). */
@@ -95,9 +104,19 @@
 #define TAG_OOM_COUNTER_PATH 17 /* string */
 #define TAG_EXEC_PID 18        /* u32: exec mode, join this process's namespaces (TAG_NAMESPACES) */
 #define TAG_ROOTFS_MOUNT 19    /* u32: FD_ROOTFS holds the rootfs as a detached mount (open_tree) */
+#define TAG_LOG_PATH 20        /* string: the shim writes the isle's stdout and stderr there, Docker's json-file */
+#define TAG_LOG_MAX_SIZE 21    /* u64: rotate log.json before it would grow past this */
+#define TAG_LOG_MAX_FILES 22   /* u32: log.json, log.json.1 .. log.json.(N-1) */
+#define TAG_LOG_JOURNAL 23     /* string: the journal's socket; each line goes there as a datagram instead */
+#define TAG_LOG_NAME 24        /* string: the isle's name, a field of each journal entry */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
+
+/* The isle's output (shim): lines longer than this are split, as Docker's copier splits at 16 KiB. The longest
+ * entry is such a line with every byte escaped as \u00XX, plus its fields: log.json's max size must hold one. */
+#define LOG_LINE_MAX 16384
+#define LOG_MAX_ENTRY (6 * LOG_LINE_MAX + 128)
 
 /* MountOpOptions (MountOp.cs). */
 #define MOUNTOP_CREATE_DIR 1u
@@ -155,6 +174,9 @@ struct config {
     int nsource_fds; /* FD_VOLUMES .. FD_VOLUMES + nsource_fds - 1 hold the MOUNTOP_SOURCE_FD mounts' sources */
     const unsigned char *seccomp;
     size_t seccomp_len;
+    const char *log_path, *log_journal, *log_name; /* neither path nor journal: 0-2 stay as the launcher got them */
+    uint64_t log_max_size;
+    uint32_t log_max_files;
 };
 
 /* Where fail() sends its record: FD_REPORT in the launcher and shim, the CLOEXEC error pipe in init. */
@@ -325,6 +347,11 @@ static void read_config(int fd, struct config *c)
                 bad_config("rootfs mount fd");
             c->rootfs_mount = 1;
             break;
+        case TAG_LOG_PATH: c->log_path = string_payload(s, len, "log path"); break;
+        case TAG_LOG_JOURNAL: c->log_journal = string_payload(s, len, "log journal"); break;
+        case TAG_LOG_NAME: c->log_name = string_payload(s, len, "log name"); break;
+        case TAG_LOG_MAX_SIZE: c->log_max_size = int_payload(p, len, 8, "log max size"); break;
+        case TAG_LOG_MAX_FILES: c->log_max_files = (uint32_t)int_payload(p, len, 4, "log max files"); break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -377,6 +404,10 @@ static void read_config(int fd, struct config *c)
         bad_config("a mount namespace is required");
     if (c->hostname && !(c->namespaces & CLONE_NEWUTS))
         bad_config("a hostname needs a UTS namespace");
+    if (c->log_path && (c->log_journal || c->log_max_size < LOG_MAX_ENTRY || c->log_max_files < 1 || c->log_max_files > 100))
+        bad_config("log");
+    if ((c->log_path || c->log_journal) && (c->exec_pid || (c->log_journal && (!c->log_name || strlen(c->log_journal) >= 108))))
+        bad_config("log");
     c->argv[c->argc] = NULL;
     if (!c->env)
         c->env = grow(NULL, &c->envc, sizeof *c->env), c->envc = 0;
@@ -791,6 +822,289 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     confine_and_exec(c, last_cap);
 }
 
+/* ---- shim: the isle's output --------------------------------------------------------------- */
+
+/*
+ * The isle's stdout and stderr are two pipes the shim reads, as conmon does: the daemon is not in the path, so an
+ * isle logs while islanderd is down. Each line becomes one entry of Docker's json-file format,
+ *   {"log":"line\n","stream":"stdout","time":"2026-12-05T06:20:46.123456789Z"}
+ * with "log" lacking the "\n" when the line was split at LOG_LINE_MAX or ended without one (the isle closed its
+ * output mid-line), as Docker writes partial messages. log.json is rotated before an entry would take it past
+ * log_max_size (log.json -> log.json.1 -> ... -> log.json.(max_files-1), the oldest dropped), so an isle's log never
+ * takes more than max_size x max_files. Writes block, as Docker's default mode and conmon: a slow disk slows the
+ * isle once its pipe is full; a failed write (ENOSPC, EIO) drops what it held, so a full disk never stops the isle.
+ * With a journal socket instead, each line is one datagram of journald's native protocol.
+ */
+static const char *const stream_names[2] = {"stdout", "stderr"};
+static unsigned char line_buf[2][LOG_LINE_MAX]; /* each stream's line so far */
+static size_t line_len[2];
+static char out_buf[4096]; /* entries waiting for one write() */
+static size_t out_len, out_count;
+static int out_counting; /* a first pass only counts an entry's bytes: rotation needs its size before it is written */
+static int log_fd = -1, journal_fd = -1;
+static uint64_t log_size; /* log.json's bytes, out_buf's not counted */
+static struct sockaddr_un journal_addr;
+static char journal_fields[192];
+static int journal_fields_len;
+
+static void out_flush(void)
+{
+    const char *p = out_buf;
+    while (out_len > 0 && log_fd >= 0) {
+        ssize_t n = write(log_fd, p, out_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* ENOSPC, EIO: dropped, the isle goes on */
+        p += n, out_len -= (size_t)n, log_size += (uint64_t)n;
+    }
+    out_len = 0;
+}
+
+static void out_bytes(const void *data, size_t n)
+{
+    const char *p = data;
+    if (out_counting) {
+        out_count += n;
+        return;
+    }
+    while (n > 0) {
+        if (out_len == sizeof out_buf)
+            out_flush();
+        size_t k = n < sizeof out_buf - out_len ? n : sizeof out_buf - out_len;
+        memcpy(out_buf + out_len, p, k);
+        out_len += k, p += k, n -= k;
+    }
+}
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, surrogates or code points past U+10FFFF); 0 if none. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char b = p[0], lo = 0x80, hi = 0xbf;
+    size_t len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (b == 0xe0) lo = 0xa0;
+    if (b == 0xed) hi = 0x9f;
+    if (b == 0xf0) lo = 0x90;
+    if (b == 0xf4) hi = 0x8f;
+    if (len == 0 || n < len || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* A JSON string's contents: controls as \uXXXX (\n, \r, \t short), bytes that are not UTF-8 as U+FFFD (as Go's encoder). */
+static void out_escaped(const unsigned char *p, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char b = p[i];
+        char esc[8] = {0};
+        size_t len = 1;
+        if (b == '"' || b == '\\')
+            esc[0] = '\\', esc[1] = (char)b;
+        else if (b == '\n' || b == '\r' || b == '\t')
+            esc[0] = '\\', esc[1] = b == '\n' ? 'n' : b == '\r' ? 'r' : 't';
+        else if (b < 0x20)
+            memcpy(esc, "\\u00", 4), esc[4] = "0123456789abcdef"[b >> 4], esc[5] = "0123456789abcdef"[b & 15];
+        else if (b >= 0x80 && (len = utf8_len(p + i, n - i)) == 0)
+            memcpy(esc, "\\ufffd", 6), len = 1;
+        if (esc[0]) {
+            out_bytes(p + start, i - start);
+            out_bytes(esc, strlen(esc));
+            start = i + 1;
+        }
+        i += len;
+    }
+    out_bytes(p + start, n - start);
+}
+
+static void out_entry(int s, const unsigned char *p, size_t n, int newline, const char *ts)
+{
+    out_bytes("{\"log\":\"", 8);
+    out_escaped(p, n);
+    if (newline)
+        out_bytes("\\n", 2);
+    out_bytes("\",\"stream\":\"", 12);
+    out_bytes(stream_names[s], 6);
+    out_bytes("\",\"time\":\"", 10);
+    out_bytes(ts, strlen(ts));
+    out_bytes("\"}\n", 3);
+}
+
+static void log_open(const struct config *c)
+{
+    struct stat st;
+    log_fd = open(c->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+    log_size = log_fd >= 0 && fstat(log_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/* log.json.(N-2) replaces log.json.(N-1) (rename is atomic), ..., log.json becomes log.json.1; a new log.json. */
+static void log_rotate(const struct config *c)
+{
+    char from[4200], to[4200];
+    if (log_fd >= 0)
+        close(log_fd);
+    if (c->log_max_files == 1)
+        unlink(c->log_path);
+    for (uint32_t i = c->log_max_files - 1; i >= 1; i--) {
+        snprintf(from, sizeof from, i == 1 ? "%s" : "%s.%u", c->log_path, i - 1);
+        snprintf(to, sizeof to, "%s.%u", c->log_path, i);
+        rename(from, to); /* ENOENT: fewer files so far */
+    }
+    log_open(c);
+}
+
+static void journal_send(int s, const unsigned char *p, size_t n, int partial)
+{
+    static const char *const priority[2] = {"PRIORITY=6\n", "PRIORITY=3\n"}; /* info, err: as Docker's journald driver */
+    const char *end = partial ? "\nISLANDER_PARTIAL_MESSAGE=true\n" : "\n";
+    struct iovec iov[] = {
+        {"MESSAGE=", 8}, {(void *)p, n}, {"\n", 1}, {(void *)priority[s], 11},
+        {journal_fields, (size_t)journal_fields_len}, {"ISLANDER_STREAM=", 16}, {(void *)stream_names[s], 6}, {(void *)end, strlen(end)},
+    };
+    struct msghdr msg = {.msg_name = &journal_addr, .msg_namelen = sizeof journal_addr, .msg_iov = iov, .msg_iovlen = 8};
+    while (sendmsg(journal_fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+        /* journald gone or full: the line is dropped, as a failed write to log.json is */
+    }
+}
+
+static void emit(const struct config *c, int s, const unsigned char *p, size_t n, int newline, const char *ts)
+{
+    if (journal_fd >= 0) {
+        journal_send(s, p, n, !newline);
+        return;
+    }
+    if (log_fd < 0)
+        log_open(c); /* the state directory was gone a moment ago */
+    out_counting = 1, out_count = 0;
+    out_entry(s, p, n, newline, ts);
+    out_counting = 0;
+    if (log_size + out_len > 0 && log_size + out_len + out_count > c->log_max_size) {
+        out_flush();
+        log_rotate(c);
+    }
+    out_entry(s, p, n, newline, ts);
+}
+
+/* Writes n decimal digits of v, zero-padded (no snprintf: its stack is most of what a busy shim touches). */
+static char *digits(char *p, long v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
+/* RFC 3339 with nanoseconds, UTC, fixed width as Docker's json-file (RFC3339NanoFixed): 30 bytes and a NUL. */
+static void timestamp(char *buf)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char *p = digits(buf, tm.tm_year + 1900, 4);
+    *p++ = '-', p = digits(p, tm.tm_mon + 1, 2), *p++ = '-', p = digits(p, tm.tm_mday, 2);
+    *p++ = 'T', p = digits(p, tm.tm_hour, 2), *p++ = ':', p = digits(p, tm.tm_min, 2), *p++ = ':', p = digits(p, tm.tm_sec, 2);
+    *p++ = '.', p = digits(p, ts.tv_nsec, 9), *p++ = 'Z', *p = 0;
+}
+
+/* One read from stream s: its complete lines become entries. 1: read something, 0: nothing now, -1: EOF. */
+static int pump(const struct config *c, int s, int fd)
+{
+    ssize_t n;
+    do
+        n = read(fd, line_buf[s] + line_len[s], LOG_LINE_MAX - line_len[s]);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && errno == EAGAIN)
+        return 0;
+    char ts[32];
+    timestamp(ts);
+    if (n <= 0) { /* EOF: the rest of a line without its newline */
+        if (line_len[s])
+            emit(c, s, line_buf[s], line_len[s], 0, ts);
+        line_len[s] = 0;
+        return -1;
+    }
+    unsigned char *start = line_buf[s], *end = start + line_len[s] + n, *nl;
+    while ((nl = memchr(start, '\n', (size_t)(end - start))) != NULL) {
+        emit(c, s, start, (size_t)(nl - start), 1, ts);
+        start = nl + 1;
+    }
+    line_len[s] = (size_t)(end - start);
+    if (line_len[s] == LOG_LINE_MAX) { /* a long line: this part now, the rest as the next entries */
+        emit(c, s, start, line_len[s], 0, ts);
+        line_len[s] = 0;
+    } else if (start != line_buf[s]) {
+        memmove(line_buf[s], start, line_len[s]);
+    }
+    return 1;
+}
+
+/*
+ * Copies the isle's output until init has ended and the pipes are drained, reaping the isle's orphans (the shim is
+ * their subreaper) as SIGCHLD comes. SIGCHLD was blocked before init was cloned, so none is missed. Returns init's
+ * wait status.
+ */
+static int copy_output(const struct config *c, pid_t init, int out, int err, const sigset_t *chld)
+{
+    if (c->log_journal) {
+        journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        journal_addr.sun_family = AF_UNIX;
+        snprintf(journal_addr.sun_path, sizeof journal_addr.sun_path, "%s", c->log_journal);
+        journal_fields_len = snprintf(journal_fields, sizeof journal_fields, "SYSLOG_IDENTIFIER=%.63s\nISLANDER_ISLE=%.63s\n",
+                                      c->log_name, c->log_name);
+    } else {
+        log_open(c);
+    }
+    /* Non-blocking: a SIGCHLD poll reported may already be consumed by the waitpid loop's next turn. */
+    int sfd = signalfd(-1, chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    struct pollfd fds[3] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+    int status = 0, ended = 0;
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        pid_t w;
+        while (!ended && (w = waitpid(-1, &status, WNOHANG)) > 0)
+            ended = w == init;
+        for (int i = 0; i < 3; i++)
+            fds[i].revents = 0; /* none is stale when init has ended and poll is not called */
+        if (!ended && poll(fds, 3, -1) < 0 && errno != EINTR)
+            break;
+        for (int s = 0; s < 2; s++) {
+            /* Once init has ended, what the pipes hold now is the rest: with a PID namespace every process of the
+             * isle is gone; without one a process may still hold them, and is not waited for. */
+            int r;
+            do
+                r = fds[s].fd >= 0 && (ended || fds[s].revents) ? pump(c, s, fds[s].fd) : 0;
+            while (ended && r > 0);
+            if (r < 0 || (ended && fds[s].fd >= 0)) {
+                close(fds[s].fd);
+                fds[s].fd = -1;
+            }
+        }
+        out_flush(); /* what this wake read is on disk before the next wait: a reader sees a line as it is written */
+        if (fds[2].revents) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) < 0) {
+                /* nothing to read after all: waitpid above tells */
+            }
+        }
+    }
+    for (int s = 0; s < 2; s++)
+        if (line_len[s]) { /* left by an isle that ended mid-line with its output still held elsewhere */
+            char ts[32];
+            timestamp(ts);
+            emit(c, s, line_buf[s], line_len[s], 0, ts);
+        }
+    out_flush();
+    while (!ended) { /* the isle closed its stdout and stderr but runs on */
+        pid_t w = waitpid(-1, &status, 0);
+        if (w < 0 && errno != EINTR)
+            _exit(1);
+        ended = w == init;
+    }
+    return status;
+}
+
 /* ---- shim ---------------------------------------------------------------------------------- */
 
 /* The "oom_kill N" counter of the isle's memory cgroup; 0 when absent. */
@@ -890,6 +1204,17 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     check(setsid(), "setsid", NULL);
     check(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl", "PR_SET_CHILD_SUBREAPER");
 
+    /* The isle's stdout and stderr, when the shim logs them (copy_output); made before the error pipe, which
+     * keep_only_own_fds needs to be init's highest fd. */
+    int logging = c->log_path || c->log_journal, outpipe[2] = {-1, -1}, errout[2] = {-1, -1};
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (logging) {
+        check(pipe2(outpipe, O_CLOEXEC), "pipe2", "stdout");
+        check(pipe2(errout, O_CLOEXEC), "pipe2", "stderr");
+        check(sigprocmask(SIG_BLOCK, &chld, NULL), "sigprocmask", "SIGCHLD"); /* init's mask is emptied before execve */
+    }
     /* init reports a failure here; EOF without a record means execve succeeded (.NET's
      * Process.Start uses the same CLOEXEC pipe trick). */
     int errpipe[2];
@@ -900,11 +1225,20 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     pid_t init = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
     check(init, "clone", NULL);
     if (init == 0) {
+        if (logging) {
+            check(dup2(outpipe[1], 1), "dup2", "stdout");
+            check(dup2(errout[1], 2), "dup2", "stderr");
+        }
         err_fd = errpipe[1];
-        keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end */
+        keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end, the log pipes */
         init_main(c);
     }
     close(errpipe[1]);
+    if (logging) {
+        close(outpipe[1]), close(errout[1]);
+        check(fcntl(outpipe[0], F_SETFL, O_NONBLOCK), "fcntl", "stdout");
+        check(fcntl(errout[0], F_SETFL, O_NONBLOCK), "fcntl", "stderr");
+    }
     close(FD_CONTROL);
     if (c->rootfs_mount)
         close(FD_ROOTFS); /* init's alone */
@@ -923,13 +1257,16 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
 
     /* As subreaper we also collect the isle's orphans (no PID namespace); the status is init's. */
     int status;
-    for (;;) {
-        pid_t w = waitpid(-1, &status, 0);
-        if (w == init)
-            break;
-        if (w < 0 && errno != EINTR)
-            _exit(1);
-    }
+    if (logging)
+        status = copy_output(c, init, outpipe[0], errout[0], &chld);
+    else
+        for (;;) {
+            pid_t w = waitpid(-1, &status, 0);
+            if (w == init)
+                break;
+            if (w < 0 && errno != EINTR)
+                _exit(1);
+        }
     /* Only an isle that started has a status: the daemon learnt of a failed start from the
      * report already, and a late file from an aborted attempt could be taken for a retry's. */
     if (started_ms)

@@ -18,6 +18,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ImageProgressView))]
 [JsonSerializable(typeof(KindView))]
 [JsonSerializable(typeof(ExecFrameView))]
+[JsonSerializable(typeof(LogEntryView))]
 [JsonSerializable(typeof(IsleStatsView))]
 [JsonSerializable(typeof(IsleStatsListView))]
 [JsonSerializable(typeof(JsonNode))]

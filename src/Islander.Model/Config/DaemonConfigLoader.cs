@@ -51,8 +51,8 @@ public static class DaemonConfigLoader
             Resync = Duration(f, "resync"),
             RestartBackoff = Duration(f, "restartBackoff"),
             LogLevel = f.Enum<DaemonLogLevel>("logLevel"),
-            LogMaxSize = logs is null ? null : PositiveBytes(logs, "maxSize"),
-            LogMaxFiles = (int?)logs?.Integer("maxFiles", 1, 100),
+            LogMaxSize = logs is null ? null : LogMaxSize(logs, "maxSize"),
+            LogMaxFiles = (int?)logs?.Integer("maxFiles", 1, IsleLogging.MaximumMaxFiles),
             DefaultSubnetPool = SubnetPool(f, "defaultSubnetPool"),
             MetricsAddress = Endpoint(f, "metricsAddress"),
             CgroupParent = Parent(f, "cgroupParent"),
@@ -86,11 +86,12 @@ public static class DaemonConfigLoader
         return null;
     }
 
-    private static long? PositiveBytes(Fields f, string key)
+    /// <summary>As an isle's <c>logging.maxSize</c>: a file must hold the longest entry.</summary>
+    private static long? LogMaxSize(Fields f, string key)
     {
         var bytes = f.Bytes(key);
-        if (bytes is not (null or > 0)) f.Error(key, "must be more than 0; e.g. 10Mi");
-        return bytes is > 0 ? bytes : null;
+        if (bytes is < IsleLogging.MinimumMaxSize) f.Error(key, $"{bytes} bytes is below 128Ki, the size of the longest log entry (a 16 KiB line, escaped); e.g. 10Mi");
+        return bytes is >= IsleLogging.MinimumMaxSize ? bytes : null;
     }
 
     private static IPNetwork? SubnetPool(Fields f, string key)

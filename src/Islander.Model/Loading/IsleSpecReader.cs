@@ -9,6 +9,7 @@ internal static partial class IsleSpecReader
     [
         "image", "rootfs", "command", "args", "env", "workingDir", "hostname", "user", "restartPolicy", "resources",
         "security", "hostNetwork", "networks", "ports", "volumes", "dependsOn", "stopSignal", "stopTimeout",
+        "logging",
     ];
 
     public static IsleSpec Read(Fields spec, string isleName, DriverCatalog drivers)
@@ -55,6 +56,7 @@ internal static partial class IsleSpecReader
             DependsOn = ReadDependsOn(spec, isleName),
             StopSignal = ReadStopSignal(spec) ?? 15,
             StopTimeout = ReadStopTimeout(spec) ?? TimeSpan.FromSeconds(10),
+            Logging = ReadLogging(spec),
         };
     }
 

@@ -30,6 +30,7 @@ public static class SpecHash
         [typeof(IsleResources)] = new IsleResources(),
         [typeof(IsleSecurity)] = new IsleSecurity(),
         [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
+        [typeof(IsleLogging)] = new IsleLogging(),
     };
 
     private static readonly JsonSerializerOptions Options = new()

@@ -21,6 +21,7 @@ internal sealed class IsleSpecDocument
     public List<string>? DependsOn { get; set; }
     public string? StopSignal { get; set; }
     public string? StopTimeout { get; set; }
+    public Dictionary<string, object>? Logging { get; set; }
 
     public static IsleSpecDocument From(IsleSpec s) => new()
     {
@@ -43,6 +44,9 @@ internal sealed class IsleSpecDocument
         DependsOn = NullIfEmpty(s.DependsOn),
         StopSignal = s.StopSignal == 15 ? null : Signals.Name(s.StopSignal),
         StopTimeout = s.StopTimeout == TimeSpan.FromSeconds(10) ? null : ManifestWriter.Seconds(s.StopTimeout),
+        Logging = s.Logging is { } l
+            ? Entries(("driver", IsleLogging.Name(l.Driver)), ("maxSize", Bytes(l.MaxSize)), ("maxFiles", l.MaxFiles))
+            : null,
     };
 
     private static Dictionary<string, object>? ResourcesOf(IsleResources r)

@@ -163,6 +163,32 @@ public sealed class ApiLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Logs_StderrOnStderr_TimestampsAsDocker()
+    {
+        await RunningAsync();
+        _d.Runtime.WriteLog("web", "out");
+        _d.Runtime.WriteLog("web", "bad", "stderr");
+
+        var plain = await _d.CtlAsync("logs", "web");
+        var stamped = await _d.CtlAsync("logs", "web", "-t");
+
+        Assert.Equal(("out\n", "bad\n"), (plain.Out, plain.Err));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z out\n$", stamped.Out);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z bad\n$", stamped.Err);
+    }
+
+    [Theory]
+    [InlineData("--since", "yesterday")]
+    [InlineData("--until", "2026-12-05")]
+    public async Task Logs_BadTime_SaysWhatItTakes(string flag, string value)
+    {
+        var (exit, _, error) = await _d.CtlAsync("logs", "web", flag, value);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"{flag} takes a duration back from now (10m, 1h30m, 90s), an RFC 3339 time", error);
+    }
+
+    [Fact]
     public async Task Logs_TailNotANumber_SaysWhatItTakes()
     {
         var (exit, _, error) = await _d.CtlAsync("logs", "web", "--tail", "-5");

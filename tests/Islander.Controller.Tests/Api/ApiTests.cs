@@ -1,3 +1,4 @@
+using Islander.Model;
 using Islander.Model.Api;
 using System.Diagnostics;
 using System.Text.Json;
@@ -203,7 +204,7 @@ public sealed class ApiTests : IAsyncLifetime
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var lines = new List<string>();
         _ = Task.Delay(200, TestContext.Current.CancellationToken).ContinueWith(_ => _d.Runtime.Exit("web", 0), TestContext.Current.CancellationToken);
-        await foreach (var line in client.LogAsync("web", follow: true, tail: 0, cts.Token)) lines.Add(line);
+        await foreach (var line in client.LogAsync("web", new IsleLogQuery(Tail: 0, Follow: true), cts.Token)) lines.Add(line.Log);
 
         Assert.Empty(lines); // tail 0: no old lines; and the stream ended with the isle, not with the timeout
         Assert.False(cts.IsCancellationRequested);
@@ -220,9 +221,9 @@ public sealed class ApiTests : IAsyncLifetime
         var lines = new List<string>();
         var reading = Task.Run(async () =>
         {
-            await foreach (var line in client.LogAsync("web", follow: true, tail: null, cts.Token))
+            await foreach (var line in client.LogAsync("web", new IsleLogQuery(Follow: true), cts.Token))
             {
-                lines.Add(line);
+                lines.Add(line.Log);
                 if (lines.Count == 2) break;
             }
         }, TestContext.Current.CancellationToken);
@@ -231,7 +232,7 @@ public sealed class ApiTests : IAsyncLifetime
         _d.Runtime.WriteLog("web", "world");
         await reading;
 
-        Assert.Equal(["hello", "world"], lines);
+        Assert.Equal(["hello\n", "world\n"], lines);
     }
 
     [Fact]

@@ -57,6 +57,33 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_JsonFileLog_PathSizeAndCountBeforeTheEnd()
+    {
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { Log = new IsleLogTarget.JsonFile("/l/log.json", 10 << 20, 3) }));
+
+        Assert.Equal(
+            [(InitConfigTag.LogPath, Z("/l/log.json")), (InitConfigTag.LogMaxSize, BitConverter.GetBytes(10UL << 20)),
+             (InitConfigTag.LogMaxFiles, BitConverter.GetBytes(3u)), (InitConfigTag.End, [])],
+            records.TakeLast(4).Select(r => (r.Tag, r.Payload)));
+    }
+
+    [Fact]
+    public void Encode_JournalLog_SocketAndName()
+    {
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { Log = new IsleLogTarget.Journal("/run/systemd/journal/socket", "web") }));
+
+        Assert.Equal([(InitConfigTag.LogJournal, Z("/run/systemd/journal/socket")), (InitConfigTag.LogName, Z("web"))],
+            records.SkipLast(1).TakeLast(2).Select(r => (r.Tag, r.Payload)));
+    }
+
+    [Theory]
+    [InlineData(64 * 1024, 3)]
+    [InlineData(10 << 20, 0)]
+    [InlineData(10 << 20, 101)]
+    public void Encode_JsonFileLogOutOfBounds_Refused(long maxSize, int maxFiles) =>
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.Encode(Minimal() with { Log = new IsleLogTarget.JsonFile("/l", maxSize, maxFiles) }));
+
+    [Fact]
     public void Encode_Mount_FlagsOptionsThenFourStringsWithEmptyForNull()
     {
         var config = Minimal() with

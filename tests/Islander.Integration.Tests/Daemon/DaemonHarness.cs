@@ -81,7 +81,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         return name;
     }
 
-    public string LogFile(string isle) => Path.Combine(StateDir, "isles", isle, "log");
+    public string LogFile(string isle) => Path.Combine(StateDir, "isles", isle, "log.json");
 
     // ---- binaries ----
 

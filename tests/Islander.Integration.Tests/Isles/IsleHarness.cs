@@ -87,7 +87,8 @@ public sealed class IsleHarness : IAsyncDisposable
         return new IsleRun(name, status, Log(name));
     }
 
-    public string Log(string name) => File.Exists(Paths.LogFile(name)) ? File.ReadAllText(Paths.LogFile(name)) : "";
+    /// <summary>What the isle wrote to stdout and stderr (the text of its log's entries, in order).</summary>
+    public string Log(string name) => string.Concat(JsonFileLog.ReadAll(Paths.LogFile(name)).Select(e => e.Log));
 
     /// <summary>Output of a command run in a fresh isle, which must exit 0.</summary>
     public async Task<string> OutputAsync(IsleSpec spec, IReadOnlyDictionary<string, string>? namedVolumePaths = null)

@@ -19,12 +19,16 @@ sealed class IsleRun : IAsyncDisposable
     public IsleRun()
     {
         RunDir = Directory.CreateTempSubdirectory("islander-run-").FullName;
+        Stdio = IsleStdio.Log(new IsleLogTarget.JsonFile(LogPath, 10 << 20, 2));
     }
 
     public LinuxProcessLauncher Launcher { get; } = new();
     public string RunDir { get; }
     public string StatusPath => Path.Combine(RunDir, "status");
-    public string LogPath => Path.Combine(RunDir, "log");
+    public string LogPath => Path.Combine(RunDir, "log.json");
+
+    /// <summary>Where the isle's output goes; by default stdout and stderr to <see cref="LogPath"/>, through the shim.</summary>
+    public IsleStdio Stdio { get; set; }
     public string Rootfs => _rootfs.Path;
     public IsleProcess? Isle { get; private set; }
 
@@ -46,7 +50,7 @@ sealed class IsleRun : IAsyncDisposable
 
     public async Task<IsleProcess> StartAsync(InitConfig config, Func<int, CancellationToken, ValueTask>? beforeStart = null)
     {
-        Isle = await Launcher.LaunchAsync(config, IsleStdio.LogFile(LogPath), beforeStart ?? ((_, _) => ValueTask.CompletedTask), Timeout());
+        Isle = await Launcher.LaunchAsync(config, Stdio, beforeStart ?? ((_, _) => ValueTask.CompletedTask), Timeout());
         return Isle;
     }
 
@@ -65,7 +69,8 @@ sealed class IsleRun : IAsyncDisposable
         return (status, Log());
     }
 
-    public string Log() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+    /// <summary>What the isle wrote to stdout and stderr, in the order the shim read it (the text of the log's entries).</summary>
+    public string Log() => string.Concat(JsonFileLog.ReadAll(LogPath).Select(e => e.Log));
 
     /// <summary>Waits for the shim of a launch that failed or was aborted.</summary>
     public static async Task WaitGoneAsync(int pid)

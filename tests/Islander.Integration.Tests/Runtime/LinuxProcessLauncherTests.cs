@@ -156,7 +156,7 @@ public sealed class LinuxProcessLauncherTests : IAsyncLifetime
         var launcher = new LinuxProcessLauncher("/nonexistent/isle-init");
 
         var e = await Assert.ThrowsAsync<Islander.Model.IslanderException>(() => launcher.LaunchAsync(
-            _run.Config("true"), IsleStdio.LogFile(_run.LogPath), (_, _) => ValueTask.CompletedTask, TestContext.Current.CancellationToken));
+            _run.Config("true"), _run.Stdio, (_, _) => ValueTask.CompletedTask, TestContext.Current.CancellationToken));
 
         Assert.Equal(Islander.Model.ErrorCategory.NotFound, e.Category);
         Assert.Contains("/nonexistent/isle-init", e.Message);
@@ -364,7 +364,7 @@ public sealed class LinuxProcessLauncherTests : IAsyncLifetime
         int initPid = 0;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _run.Launcher.LaunchAsync(
-            _run.Config("sleep", "1000"), IsleStdio.LogFile(_run.LogPath),
+            _run.Config("sleep", "1000"), _run.Stdio,
             (pid, _) =>
             {
                 initPid = pid;

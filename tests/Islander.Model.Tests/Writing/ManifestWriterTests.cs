@@ -61,6 +61,7 @@ public class ManifestWriterTests
             Volumes = [new VolumeMount { Tmpfs = new TmpfsOptions(Mode: 0x3FF), MountPath = "/tmp", ReadOnly = true }],
             StopSignal = 2,
             StopTimeout = TimeSpan.FromMilliseconds(1500),
+            Logging = new IsleLogging { MaxSize = 20L << 20, MaxFiles = 5 },
         };
         var isle = new IsleManifest(new ObjectMeta("full") { Annotations = new Dictionary<string, string> { ["note"] = "yes: really" } }, spec, ManifestSource.None);
 

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Islander.Controller.Ports;
 using Islander.Drivers.Runtime;
 using Islander.Model;
+using Islander.Model.Api;
 
 namespace Islander.Testing.Fakes;
 
@@ -199,21 +200,21 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
 
     public IReadOnlyCollection<string> RunningNames { get { lock (_lock) return _isles.Where(i => i.Value.Exit is null).Select(i => i.Key).ToList(); } }
 
-    /// <summary>The isle's process writes a line to its stdout.</summary>
-    public void WriteLog(string name, string line)
+    /// <summary>The isle's process writes a line to its stdout (or <paramref name="stream"/>), now.</summary>
+    public void WriteLog(string name, string line, string stream = "stdout")
     {
         FakeIsle? isle;
         lock (_lock) isle = _isles.GetValueOrDefault(name);
-        isle?.Log.Write(line);
+        isle?.Log.Write(new LogEntryView(line + "\n", stream, LogTime.Format(DateTimeOffset.UtcNow)));
     }
 
-    public async IAsyncEnumerable<string> ReadAsync(string name, int? tail, bool follow,
+    public async IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         FakeIsle? isle;
         lock (_lock) isle = _isles.GetValueOrDefault(name);
         if (isle is null) yield break;
-        var (lines, reader) = isle.Log.Subscribe(tail, follow);
+        var (lines, reader) = isle.Log.Subscribe(query);
         foreach (var line in lines) yield return line;
         if (reader is null) yield break;
         var exited = isle.Exited.Task;
@@ -222,9 +223,11 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
             var next = reader.WaitToReadAsync(cancellationToken).AsTask();
             if (await Task.WhenAny(next, exited) == exited && !reader.TryPeek(out _)) yield break;
             if (!await next) yield break;
-            while (reader.TryRead(out var line)) yield return line;
+            while (reader.TryRead(out var line)) if (Included(query, line)) yield return line;
         }
     }
+
+    static bool Included(IsleLogQuery query, LogEntryView e) => LogTime.TryParse(e.Time, out var t) && query.Includes(t);
 
     void End(string name, IsleExit exit)
     {
@@ -256,10 +259,10 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
 
     sealed class FakeLog
     {
-        readonly List<string> _lines = new();
-        readonly List<ChannelWriter<string>> _followers = new();
+        readonly List<LogEntryView> _lines = new();
+        readonly List<ChannelWriter<LogEntryView>> _followers = new();
 
-        public void Write(string line)
+        public void Write(LogEntryView line)
         {
             lock (_lines)
             {
@@ -268,13 +271,14 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
             }
         }
 
-        public (IReadOnlyList<string> Lines, ChannelReader<string>? Follow) Subscribe(int? tail, bool follow)
+        public (IReadOnlyList<LogEntryView> Lines, ChannelReader<LogEntryView>? Follow) Subscribe(IsleLogQuery query)
         {
             lock (_lines)
             {
-                var lines = tail is { } n ? _lines.Skip(Math.Max(0, _lines.Count - n)).ToList() : _lines.ToList();
-                if (!follow) return (lines, null);
-                var channel = Channel.CreateUnbounded<string>();
+                var matching = _lines.Where(l => Included(query, l)).ToList();
+                var lines = query.Tail is { } n ? matching.Skip(Math.Max(0, matching.Count - n)).ToList() : matching;
+                if (!query.Follow) return (lines, null);
+                var channel = Channel.CreateUnbounded<LogEntryView>();
                 _followers.Add(channel.Writer);
                 return (lines, channel.Reader);
             }
