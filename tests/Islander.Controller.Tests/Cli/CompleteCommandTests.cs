@@ -100,7 +100,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         Assert.DoesNotContain(CompleteCommand.Name, verbs); // hidden
         Assert.DoesNotContain(verbs, v => v.StartsWith('-')); // flags once a '-' is typed
         Assert.Equal(["delete", "describe", "diff"], Complete(down, ["d"]).Names);
-        Assert.Equal(["isles", "networks", "volumes"], Complete(down, ["get", ""]).Names);
+        Assert.Equal(["all", "isles", "networks", "volumes"], Complete(down, ["get", ""]).Names);
         Assert.Equal(["isle", "network", "volume"], Complete(down, ["describe", ""]).Names);
         Assert.Equal(["json", "table", "wide", "yaml"], Complete(down, ["get", "isles", "-o", ""]).Names);
         Assert.Contains("--output", Complete(down, ["get", "isles", "--"]).Names);
