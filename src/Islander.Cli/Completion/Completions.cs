@@ -55,23 +55,19 @@ public static class Completions
 
     /// <summary>
     /// The labels (<c>key=value</c>) that the objects of the kinds <paramref name="plurals"/> gives for the command line
-    /// have, for <c>-l</c>; only the last requirement of a selector is completed, after the ones typed before it.
+    /// have, for <c>-l</c> (the first requirement of a selector: <see cref="CompleteCommand"/> filters by the typed word,
+    /// and the shells see <c>app=web,</c> as one word).
     /// </summary>
     public static void Labels(Option option, Option<string?> socket, Func<CompletionContext, IReadOnlyList<string>> plurals) =>
-        option.CompletionSources.Add(c =>
+        option.CompletionSources.Add(c => Ask(c, socket, async (client, ct) =>
         {
-            var typed = c.WordToComplete;
-            var before = typed.LastIndexOf(',') is var comma and >= 0 ? typed[..(comma + 1)] : "";
-            return Ask(c, socket, async (client, ct) =>
-            {
-                var labels = new SortedSet<string>(StringComparer.Ordinal);
-                foreach (var plural in plurals(c))
-                    foreach (var o in await client.ListAsync(plural, null, ct))
-                        foreach (var (key, value) in o.Metadata.Labels ?? new Dictionary<string, string>())
-                            labels.Add($"{key}={value}");
-                return labels.Select(l => new CompletionItem(before + l));
-            });
-        });
+            var labels = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var plural in plurals(c))
+                foreach (var o in await client.ListAsync(plural, null, ct))
+                    foreach (var (key, value) in o.Metadata.Labels ?? new Dictionary<string, string>())
+                        labels.Add($"{key}={value}");
+            return labels.Select(l => new CompletionItem(l));
+        }));
 
     /// <summary>The kinds for <see cref="Labels"/> where a kind argument holds them (<c>get KIND -l</c>; all kinds before it is typed, or for <c>all</c>).</summary>
     public static IReadOnlyList<string> KindsOn(CompletionContext context, Argument kind) =>

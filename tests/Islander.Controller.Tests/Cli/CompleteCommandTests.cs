@@ -31,7 +31,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         _d.Write("isles.yaml", """
             apiVersion: islander.io/v1
             kind: Isle
-            metadata: {name: web}
+            metadata: {name: web, labels: {app: web, tier: front}}
             spec: {rootfs: /srv/rootfs, command: [httpd]}
             ---
             apiVersion: islander.io/v1
@@ -41,7 +41,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
             ---
             apiVersion: islander.io/v1
             kind: Network
-            metadata: {name: backend}
+            metadata: {name: backend, labels: {zone: a}}
             spec: {}
             ---
             apiVersion: islander.io/v1
@@ -76,6 +76,18 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         // After --, the isle's command: nothing.
         Assert.Empty(Complete("exec", "web", "--", "").Names);
         Assert.Equal(":values", Complete("exec", "web", "--", "").Directive);
+    }
+
+    [Fact]
+    public async Task Selector_CompletesTheLabelsTheObjectsHave()
+    {
+        await StartWithObjectsAsync();
+
+        Assert.Equal(["app=web", "tier=front"], Complete("get", "isles", "-l", "").Names);
+        Assert.Equal(["tier=front"], Complete("delete", "isles", "-l", "t").Names);
+        Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("get", "all", "-l", "").Names);
+        Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("events", "-l", "").Names);
+        Assert.Equal(["app=web", "tier=front"], Complete("stats", "-l", "").Names);
     }
 
     [Fact]
