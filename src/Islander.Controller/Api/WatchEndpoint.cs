@@ -32,12 +32,14 @@ static class WatchEndpoint
         }
         desired.Changed += OnChanged;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // Subscribed before the first list is read, so no change between the two is missed (the events' replay of
-        // the past is harmless: an unchanged view is not sent again).
+        // Subscribed before the first list is read, so no change between the two is missed. The events' replay of
+        // the past is skipped (up to the last event recorded before subscribing): the list reads every object anyway,
+        // and a replayed volume event would have its usage walked again for nothing.
+        long past = events.Recent(1) is [var newest] ? newest.Id : 0;
         var pump = Task.Run(async () =>
         {
             await foreach (var e in events.WatchAsync(stop.Token))
-                if (e.Kind == kind.ToString()) wake.Writer.TryWrite(new ObjectKey(kind, e.Name));
+                if (e.Id > past && e.Kind == kind.ToString()) wake.Writer.TryWrite(new ObjectKey(kind, e.Name));
         }, stop.Token);
         try
         {

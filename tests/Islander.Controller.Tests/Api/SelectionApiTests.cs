@@ -35,11 +35,12 @@ public sealed class SelectionApiTests : IAsyncLifetime
         Assert.True(exit == 0, error);
     }
 
+    /// <summary>Waits until each isle is Running (one from a manifest file appears once the directory watcher reads it).</summary>
     async Task RunningAsync(params string[] names)
     {
         using var client = new IslanderClient(_d.Socket);
         foreach (var name in names)
-            await DaemonFixture.EventuallyAsync(() => client.GetAsync("isles", name, default).GetAwaiter().GetResult().Status.Phase == "Running",
+            await DaemonFixture.EventuallyAsync(() => client.FindAsync("isles", name, default).GetAwaiter().GetResult()?.Status.Phase == "Running",
                 TimeSpan.FromSeconds(5), $"{name} Running");
     }
 
