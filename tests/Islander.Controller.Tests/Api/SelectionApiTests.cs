@@ -80,6 +80,14 @@ public sealed class SelectionApiTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<ClientException>(() => client.ListAsync("isles", "app=we b", Ct));
         Assert.Equal("BadRequest", e.Reason);
         Assert.StartsWith("label selector \"app=we b\": at character 8: unexpected \"b\" after app=we", e.Message);
+        foreach (var refused in new Func<Task>[]
+        {
+            () => client.EventsAsync(Ct, "a b"),
+            () => client.StatsRawAsync(null, Ct, "a b"),
+            async () => { await foreach (var _ in client.WatchAsync("volumes", "a b", Ct)) { } },
+            async () => { await foreach (var _ in client.WatchEventsAsync(Ct, "a b")) { } },
+        })
+            Assert.Equal("BadRequest", (await Assert.ThrowsAsync<ClientException>(refused)).Reason);
         var (exit, output, error) = await _d.CtlAsync("get", "isles", "-l", "app in (web");
         Assert.Equal(1, exit);
         Assert.DoesNotContain("NAME", output); // a usage error: the help, no table
