@@ -66,11 +66,29 @@ public sealed partial class IslanderClient : IDisposable
         _ => throw new ClientException($"unknown kind \"{kind}\"; use isles, networks or volumes", "BadRequest"),
     };
 
-    public async Task<string> GetRawAsync(string plural, string? name, CancellationToken ct)
+    public async Task<string> GetRawAsync(string plural, string? name, CancellationToken ct, string? selector = null)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Prefix + plural + (name is null ? "" : "/" + Uri.EscapeDataString(name))), ct);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, Prefix + plural + (name is null ? "" : "/" + Uri.EscapeDataString(name)) + Query(selector)), ct);
         return await ReadAsync(response, ct);
     }
+
+    /// <summary>The objects of a kind that <paramref name="selector"/> selects (all without one); islanderd does the selecting.</summary>
+    public async Task<IReadOnlyList<ObjectView>> ListAsync(string plural, string? selector, CancellationToken ct) =>
+        JsonSerializer.Deserialize(await GetRawAsync(plural, null, ct, selector), ApiJson.Context.ObjectListView)!.Items;
+
+    /// <summary>
+    /// A watch of a kind (<c>GET isles?watch=true</c>): ADDED for each selected object there is, BOOKMARK, then a
+    /// line per change, until cancelled or the daemon goes away.
+    /// </summary>
+    public async IAsyncEnumerable<WatchEventView> WatchAsync(string plural, string? selector, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var line in StreamLinesAsync($"{Prefix}{plural}?watch=true{Query(selector, "&")}", ct))
+            if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.WatchEventView)!;
+    }
+
+    /// <summary><c>?labelSelector=S</c> (or <paramref name="separator"/> for one that follows another parameter), or nothing.</summary>
+    static string Query(string? selector, string separator = "?") =>
+        string.IsNullOrEmpty(selector) ? "" : $"{separator}labelSelector={Uri.EscapeDataString(selector)}";
 
     public async Task<ObjectView> GetAsync(string plural, string name, CancellationToken ct) =>
         JsonSerializer.Deserialize(await GetRawAsync(plural, name, ct), ApiJson.Context.ObjectView)!;
@@ -116,12 +134,12 @@ public sealed partial class IslanderClient : IDisposable
         return JsonSerializer.Deserialize(await ReadAsync(response, ct), ApiJson.Context.StatusView)!;
     }
 
-    public async Task<IReadOnlyList<EventView>> EventsAsync(CancellationToken ct) =>
-        JsonSerializer.Deserialize(await GetRawAsync("events", null, ct), ApiJson.Context.EventListView)!.Items;
+    public async Task<IReadOnlyList<EventView>> EventsAsync(CancellationToken ct, string? selector = null) =>
+        JsonSerializer.Deserialize(await GetRawAsync("events", null, ct, selector), ApiJson.Context.EventListView)!.Items;
 
-    public async IAsyncEnumerable<EventView> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<EventView> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct, string? selector = null)
     {
-        await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true", ct))
+        await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true" + Query(selector, "&"), ct))
             if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.EventView)!;
     }
 

@@ -7,7 +7,7 @@ using Islander.Model.Api;
 namespace Islander.Cli.Commands;
 
 /// <summary>
-/// <c>islanderctl stats [NAME...] [--no-stream] [-o table|json]</c>: docker stats. Samples the API every second and
+/// <c>islanderctl stats [NAME...|-l SELECTOR] [--no-stream] [-o table|json]</c>: docker stats. Samples the API every second and
 /// shows, per isle, CPU % over the last second (100 % = one core), memory (working set / limit), network, block IO and
 /// tasks. The first screen comes after one second, since CPU % needs two samples; <c>--no-stream</c> prints that
 /// one screen and exits (docker's --no-stream also waits for two samples). Without names, every running isle, the set
@@ -30,21 +30,25 @@ public static class StatsCommand
             Description = "table (default) or json",
             Validators = { r => { if (r.GetValueOrDefault<string?>() is { } v && v is not ("table" or "json")) r.AddError($"-o {v}: use table or json"); } },
         };
-        var command = new Command("stats", "show the resource usage of running isles, refreshed every second") { names, noStream, output };
+        var selector = SelectorOption.Create(socket, _ => ["isles"]);
+        var command = new Command("stats", "show the resource usage of running isles, refreshed every second") { names, noStream, output, selector };
         Completions.Names(names, socket, "isles", o => o.Status.Phase == "Running");
         Completions.Values(output, "table", "json");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, writer, token) =>
         {
             var wanted = (parse.GetValue(names) ?? []).Distinct().ToList();
+            var labels = parse.GetValue(selector);
+            if (labels is not null && wanted.Count > 0)
+                throw new ClientException($"-l selects among the running isles: leave out the names ({string.Join(" ", wanted)}), or -l", "BadRequest");
             bool json = parse.GetValue(output) == "json";
             bool terminal = !json && ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
             bool once = parse.GetValue(noStream);
 
-            var previous = await SampleAsync(client, wanted, first: true, token);
+            var previous = await SampleAsync(client, wanted, labels, first: true, token);
             for (int frame = 0; ; frame++)
             {
                 await Task.Delay(Interval, token);
-                var current = StatsFrame.WithCpuPercent(previous, await SampleAsync(client, wanted, first: false, token));
+                var current = StatsFrame.WithCpuPercent(previous, await SampleAsync(client, wanted, labels, first: false, token));
                 await WriteAsync(writer, wanted, current, json, terminal, frame);
                 await writer.FlushAsync(token);
                 if (once) return 0;
@@ -54,11 +58,11 @@ public static class StatsCommand
         return command;
     }
 
-    /// <summary>The named isles' IsleStats (at the first sample, unknown or stopped ones fail), or every running isle's.</summary>
-    static async Task<IReadOnlyList<IsleStatsView>> SampleAsync(IslanderClient client, IReadOnlyList<string> names, bool first, CancellationToken ct)
+    /// <summary>The named isles' IsleStats (at the first sample, unknown or stopped ones fail), or every running isle's that the selector selects.</summary>
+    static async Task<IReadOnlyList<IsleStatsView>> SampleAsync(IslanderClient client, IReadOnlyList<string> names, string? selector, bool first, CancellationToken ct)
     {
         if (names.Count == 0)
-            return JsonSerializer.Deserialize(await client.StatsRawAsync(null, ct), ApiJson.Context.IsleStatsListView)!.Items;
+            return JsonSerializer.Deserialize(await client.StatsRawAsync(null, ct, selector), ApiJson.Context.IsleStatsListView)!.Items;
         var items = new List<IsleStatsView>();
         foreach (var name in names)
         {

@@ -7,12 +7,23 @@ sealed class Table(params string[] headers)
 
     public void Add(params string?[] cells) => _rows.Add(cells.Select(c => string.IsNullOrEmpty(c) ? "<none>" : c).ToArray());
 
+    /// <summary>The widths of the columns as <see cref="WriteAsync"/> pads them.</summary>
+    public int[] Widths => [.. Enumerable.Range(0, headers.Length).Select(i => _rows.Max(r => r[i].Length))];
+
     public async Task WriteAsync(TextWriter output)
     {
-        var widths = Enumerable.Range(0, headers.Length).Select(i => _rows.Max(r => r[i].Length)).ToArray();
-        foreach (var row in _rows)
-            await output.WriteLineAsync(string.Join("   ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
+        var widths = Widths;
+        foreach (var row in _rows) await output.WriteLineAsync(Line(row, widths));
     }
+
+    /// <summary>
+    /// The last row alone, padded to <paramref name="widths"/> where it fits (a watch's line under the table it printed
+    /// first, as kubectl get -w prints one).
+    /// </summary>
+    public string LastRow(int[] widths) => Line(_rows[^1], [.. Widths.Zip(widths, Math.Max)]);
+
+    static string Line(string[] row, int[] widths) =>
+        string.Join("   ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
 
     /// <summary>kubectl's age: 45s, 3m, 5h, 2d.</summary>
     public static string Age(DateTimeOffset? since, DateTimeOffset? now = null)

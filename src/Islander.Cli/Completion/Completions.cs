@@ -53,6 +53,26 @@ public static class Completions
     public static void NamesOfKind(Argument name, Argument kind, Option<string?> socket) =>
         name.CompletionSources.Add(c => Receives(c, name) && Plural(Token(c, kind)) is { } plural ? Objects(c, socket, plural, null) : []);
 
+    /// <summary>
+    /// The labels (<c>key=value</c>) that the objects of the kinds <paramref name="plurals"/> gives for the command line
+    /// have, for <c>-l</c> (the first requirement of a selector: <see cref="CompleteCommand"/> filters by the typed word,
+    /// and the shells see <c>app=web,</c> as one word).
+    /// </summary>
+    public static void Labels(Option option, Option<string?> socket, Func<CompletionContext, IReadOnlyList<string>> plurals) =>
+        option.CompletionSources.Add(c => Ask(c, socket, async (client, ct) =>
+        {
+            var labels = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var plural in plurals(c))
+                foreach (var o in await client.ListAsync(plural, null, ct))
+                    foreach (var (key, value) in o.Metadata.Labels ?? new Dictionary<string, string>())
+                        labels.Add($"{key}={value}");
+            return labels.Select(l => new CompletionItem(l));
+        }));
+
+    /// <summary>The kinds for <see cref="Labels"/> where a kind argument holds them (<c>get KIND -l</c>; all kinds before it is typed, or for <c>all</c>).</summary>
+    public static IReadOnlyList<string> KindsOn(CompletionContext context, Argument kind) =>
+        Token(context, kind) is { } typed && typed != "all" && Plural(typed) is { } plural ? [plural] : IslanderClient.Plurals;
+
     /// <summary>The images' names in the short form Docker prints and people type (<c>busybox:latest</c>), with their short id.</summary>
     public static void Images(Argument argument, Option<string?> socket, Func<CompletionContext, bool>? when = null) =>
         argument.CompletionSources.Add(c => Receives(c, argument) && (when?.Invoke(c) ?? true)

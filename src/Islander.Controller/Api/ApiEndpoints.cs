@@ -45,23 +45,53 @@ public static class ApiEndpoints
         app.MapFallback((HttpContext c) => Error(404, "NotFound", $"no such path: {c.Request.Method} {c.Request.Path}"));
     }
 
-    static IResult List(string plural, DesiredStore desired, StateStore store, HttpContext context)
+    /// <summary>
+    /// <c>GET isles</c> (networks, volumes): the list, narrowed by <c>?labelSelector=</c>; with <c>?watch=true</c>, the
+    /// list and then its changes as they happen (<see cref="WatchEndpoint"/>).
+    /// </summary>
+    static async Task List(string plural, DesiredStore desired, StateStore store, EventRecorder events, HttpContext context)
     {
-        if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
+        if (!ObjectKey.TryParsePlural(plural, out var kind))
+        {
+            await UnknownKind(plural).ExecuteAsync(context);
+            return;
+        }
+        if (!LabelSelection.TryGet(context.Request, out var selector, out var bad))
+        {
+            await bad!.ExecuteAsync(context);
+            return;
+        }
+        var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
+        if (context.Request.Query["watch"].FirstOrDefault() is "true" or "1")
+        {
+            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes));
+            return;
+        }
+        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes));
+        await Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView).ExecuteAsync(context);
+    }
+
+    /// <summary>Every object of the kind the API shows, in name order: the desired ones, and the isles and volumes still being pruned.</summary>
+    internal static IEnumerable<ObjectKey> Keys(ObjectKind kind, DesiredStore desired, StateStore store)
+    {
         var keys = desired.List(kind).Select(e => e.Key).ToHashSet();
         if (kind == ObjectKind.Isle) keys.UnionWith(store.Isles().Select(r => ObjectKey.Isle(r.Name))); // being pruned
         if (kind == ObjectKind.Volume) keys.UnionWith(store.Volumes().Select(r => new ObjectKey(kind, r.Name))); // waiting for its isles to go
-        var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
-        var items = keys.Order().Select(k => View(k, desired, store, volumes));
-        return Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView);
+        return keys.Order();
     }
+
+    static bool Exists(ObjectKey key, DesiredStore desired, StateStore store) =>
+        desired.Get(key) is not null || (key.Kind == ObjectKind.Isle && store.GetIsle(key.Name) is not null) || (key.Kind == ObjectKind.Volume && store.GetVolume(key.Name) is not null);
+
+    /// <summary>The object's view, or null when the API shows no such object.</summary>
+    static ObjectView? Find(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes) =>
+        Exists(key, desired, store) ? View(key, desired, store, volumes) : null;
 
     static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
     {
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var key = new ObjectKey(kind, name);
-        if (desired.Get(key) is null && (kind != ObjectKind.Isle || store.GetIsle(name) is null) && (kind != ObjectKind.Volume || store.GetVolume(name) is null))
-            return NotFound(key);
+        if (!Exists(key, desired, store)) return NotFound(key);
         return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()), ApiJson.Context.ObjectView);
     }
 
@@ -240,12 +270,23 @@ public static class ApiEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
     }
 
-    static async Task EventsAsync(HttpContext context, EventRecorder events)
+    /// <summary>
+    /// <c>GET events[?watch=true][&amp;labelSelector=S]</c>: the recorded events (then, watching, each new one), only those
+    /// about objects the selector selects (by the object's labels now; see <see cref="LabelSelection"/>).
+    /// </summary>
+    static async Task EventsAsync(HttpContext context, EventRecorder events, DesiredStore desired)
     {
+        if (!LabelSelection.TryGet(context.Request, out var selector, out var bad))
+        {
+            await bad!.ExecuteAsync(context);
+            return;
+        }
+        bool Selected(EventRecord e) => selector.IsEverything
+            || (Enum.TryParse<ObjectKind>(e.Kind, out var kind) && LabelSelection.Selects(selector, desired, new ObjectKey(kind, e.Name)));
         bool watch = context.Request.Query["watch"].FirstOrDefault() is "true" or "1";
         if (!watch)
         {
-            var list = new EventListView(ApiJson.ApiVersion, "EventList", [.. events.Recent().Select(ObjectViews.Event)]);
+            var list = new EventListView(ApiJson.ApiVersion, "EventList", [.. events.Recent().Where(Selected).Select(ObjectViews.Event)]);
             await Json(list, ApiJson.Context.EventListView).ExecuteAsync(context);
             return;
         }
@@ -255,6 +296,7 @@ public static class ApiEndpoints
         {
             await foreach (var e in events.WatchAsync(context.RequestAborted))
             {
+                if (!Selected(e)) continue;
                 await context.Response.WriteAsync(JsonSerializer.Serialize(ObjectViews.Event(e), ApiJson.Context.EventView) + "\n", context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }

@@ -34,12 +34,14 @@ public static class StatsEndpoints
         app.MapGet(ApiEndpoints.Prefix + "/isles/{name}/stats", Get);
     }
 
-    static IResult List(HttpContext context, StateStore store)
+    /// <summary>Every running isle's, or with <c>?labelSelector=</c> those it selects (not read at all for the others).</summary>
+    static IResult List(HttpContext context, StateStore store, DesiredStore desired)
     {
         if (Port(context) is not { } stats) return Unsupported();
+        if (!LabelSelection.TryGet(context.Request, out var selector, out var bad)) return bad!;
         var items = new List<IsleStatsView>();
         foreach (var record in store.Isles())
-            if (stats.Read(record.Name) is { } sample)
+            if (LabelSelection.Selects(selector, desired, ObjectKey.Isle(record.Name)) && stats.Read(record.Name) is { } sample)
                 items.Add(View(record.Name, sample));
         return Json(new IsleStatsListView(ApiJson.ApiVersion, "IsleStatsList", items), ApiJson.Context.IsleStatsListView);
     }

@@ -13,6 +13,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ApplyResultView))]
 [JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(EventListView))]
+[JsonSerializable(typeof(WatchEventView))]
 [JsonSerializable(typeof(ImageView))]
 [JsonSerializable(typeof(ImageListView))]
 [JsonSerializable(typeof(ImageProgressView))]

@@ -31,7 +31,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         _d.Write("isles.yaml", """
             apiVersion: islander.io/v1
             kind: Isle
-            metadata: {name: web}
+            metadata: {name: web, labels: {app: web, tier: front}}
             spec: {rootfs: /srv/rootfs, command: [httpd]}
             ---
             apiVersion: islander.io/v1
@@ -41,7 +41,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
             ---
             apiVersion: islander.io/v1
             kind: Network
-            metadata: {name: backend}
+            metadata: {name: backend, labels: {zone: a}}
             spec: {}
             ---
             apiVersion: islander.io/v1
@@ -79,6 +79,18 @@ public sealed class CompleteCommandTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Selector_CompletesTheLabelsTheObjectsHave()
+    {
+        await StartWithObjectsAsync();
+
+        Assert.Equal(["app=web", "tier=front"], Complete("get", "isles", "-l", "").Names);
+        Assert.Equal(["tier=front"], Complete("delete", "isles", "-l", "t").Names);
+        Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("get", "all", "-l", "").Names);
+        Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("events", "-l", "").Names);
+        Assert.Equal(["app=web", "tier=front"], Complete("stats", "-l", "").Names);
+    }
+
+    [Fact]
     public async Task NamesWithTheirPhase_ForZshAndFish()
     {
         await StartWithObjectsAsync();
@@ -100,7 +112,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         Assert.DoesNotContain(CompleteCommand.Name, verbs); // hidden
         Assert.DoesNotContain(verbs, v => v.StartsWith('-')); // flags once a '-' is typed
         Assert.Equal(["delete", "describe", "diff"], Complete(down, ["d"]).Names);
-        Assert.Equal(["isles", "networks", "volumes"], Complete(down, ["get", ""]).Names);
+        Assert.Equal(["all", "isles", "networks", "volumes"], Complete(down, ["get", ""]).Names);
         Assert.Equal(["isle", "network", "volume"], Complete(down, ["describe", ""]).Names);
         Assert.Equal(["json", "table", "wide", "yaml"], Complete(down, ["get", "isles", "-o", ""]).Names);
         Assert.Contains("--output", Complete(down, ["get", "isles", "--"]).Names);

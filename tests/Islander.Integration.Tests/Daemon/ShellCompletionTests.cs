@@ -68,6 +68,9 @@ public sealed class ShellCompletionTests : IAsyncDisposable
         await bash.ClearLineAsync();
         screen = await bash.TabAsync("islanderctl get ", "isles", "networks", "volumes");
         await bash.ClearLineAsync();
+        // -l: the labels the objects have (the isles here carry test: e2e); bash cuts words at '=' too.
+        await bash.TabAsync("islanderctl get isles -l te", "$ islanderctl get isles -l test=e2e ");
+        await bash.ClearLineAsync();
         await bash.TabAsync("islanderctl get isles --out", "$ islanderctl get isles --output ");
         await bash.ClearLineAsync();
         await bash.TabAsync("islanderctl get isles -o y", "$ islanderctl get isles -o yaml ");
