@@ -63,7 +63,7 @@ public sealed class DaemonBtrfsVolumeTests : IAsyncDisposable, IClassFixture<Btr
         Assert.Equal("first\n", File.ReadAllText(file));
         await _h.WaitIsleAsync(isle, i => DaemonHarness.Phase(i) == "Running" && DaemonHarness.Pid(i) != DaemonHarness.Pid(first),
             TimeSpan.FromSeconds(10), "running again after the restore");
-        await DaemonLifecycleTests.WaitForAsync(() => File.ReadAllText(_h.LogFile(isle)).Contains("first"), "the restarted isle read the snapshot's bytes");
+        await DaemonLifecycleTests.WaitForAsync(() => _h.Log(isle).Contains("first", StringComparison.Ordinal), "the restarted isle read the snapshot's bytes");
         var restored = await WaitVolumeAsync("data", v => (string?)v["status"]?["phase"] == "Ready", "ready after the restore");
         Assert.Equal(64L << 20, (long?)restored["status"]!["sizeLimit"]);
     }

@@ -40,7 +40,7 @@ public sealed class DaemonDiskLimitTests : IAsyncDisposable
         var later = (await _h.GetIsleAsync(limited))!;
         Assert.Equal("Error", DaemonHarness.Phase(later));
         Assert.Equal(0, DaemonHarness.RestartCount(later));
-        Assert.DoesNotContain("started", File.Exists(_h.LogFile(limited)) ? File.ReadAllText(_h.LogFile(limited)) : "");
+        Assert.DoesNotContain("started", _h.Log(limited));
         var get = await _h.CtlAsync("get", "isles", limited, "-o", "json");
         Assert.True(get.ExitCode == 0, get.ToString());
         Assert.StartsWith("resources.disk needs", (string?)JsonNode.Parse(get.Stdout)!["status"]?["message"]);

@@ -83,6 +83,9 @@ public sealed class DaemonHarness : IAsyncDisposable
 
     public string LogFile(string isle) => Path.Combine(StateDir, "isles", isle, "log.json");
 
+    /// <summary>What the isle wrote, stdout and stderr in the order its shim logged them, without the json-file wrapping.</summary>
+    public string Log(string isle) => string.Concat(Islander.Drivers.Runtime.JsonFileLog.ReadAll(LogFile(isle)).Select(e => e.Log));
+
     // ---- binaries ----
 
     /// <summary>Debug or Release: the configuration the test assembly was built in (…/bin/&lt;Configuration&gt;/net10.0/).</summary>

@@ -37,7 +37,7 @@ public sealed class DaemonVolumeTests : IAsyncDisposable
 
     static string? Status(JsonObject o, string field) => (string?)o["status"]?[field];
 
-    string Log(string isle) => File.Exists(_h.LogFile(isle)) ? File.ReadAllText(_h.LogFile(isle)) : "";
+    string Log(string isle) => _h.Log(isle);
 
     [Fact]
     public async Task DirVolume_WrittenByOneIsle_ReadByTheNextAfterTheIsleAndTheDaemonWent()
