@@ -139,12 +139,15 @@ public sealed class VolumeIsleTests(BtrfsLoopFilesystem fs) : IAsyncDisposable, 
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        foreach (int pid in new[] { process.InitPid, process.ShimPid })
-        {
-            // Not GetFiles: an fd of a mount is a link to a directory, which GetFiles leaves out.
-            var fds = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Order().Select(fd => $"{Path.GetFileName(fd)} -> {new FileInfo(fd).LinkTarget}").ToList();
-            Assert.True(fds.Count == 3 && fds.All(fd => fd[0] is '0' or '1' or '2'), $"pid {pid} holds:\n{string.Join('\n', fds)}");
-        }
+        // Not GetFiles: an fd of a mount is a link to a directory, which GetFiles leaves out.
+        static List<(string Fd, string Target)> Fds(int pid) =>
+            [.. Directory.GetFileSystemEntries($"/proc/{pid}/fd").Order().Select(fd => (Path.GetFileName(fd), new FileInfo(fd).LinkTarget ?? ""))];
+        var init = Fds(process.InitPid);
+        Assert.True(init.Count == 3 && init.All(fd => fd.Fd is "0" or "1" or "2"), $"init holds:\n{string.Join('\n', init)}");
+        // The shim keeps what it logs with (the isle's stdout and stderr pipes, the log file, its signalfd), no volume.
+        var shim = Fds(process.ShimPid);
+        Assert.True(shim.All(fd => fd.Target == "/dev/null" || fd.Target == _h.Paths.LogFile(name) || fd.Target.StartsWith("pipe:", StringComparison.Ordinal)
+            || fd.Target.StartsWith("anon_inode:", StringComparison.Ordinal)), $"the shim holds:\n{string.Join('\n', shim)}");
         string log = _h.Log(name);
         Assert.StartsWith("kept\n", log);
         Assert.Contains("Read-only file system", log);
