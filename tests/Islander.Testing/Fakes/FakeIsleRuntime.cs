@@ -155,6 +155,9 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
     /// <summary>The OOM killer ends the isle.</summary>
     public void OomKill(string name) => End(name, new IsleExit(null, 9, true, _time.GetUtcNow()));
 
+    /// <summary>The OOM killer kills a child of the isle; its init goes on and exits with <paramref name="code"/>.</summary>
+    public void OomKillChild(string name, int code) => End(name, new IsleExit(code, null, true, _time.GetUtcNow()));
+
     /// <summary>Every trace disappears without an exit status (its cgroup removed by hand, a reboot).</summary>
     public void Vanish(string name)
     {
