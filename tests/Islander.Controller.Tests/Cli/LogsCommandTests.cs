@@ -88,4 +88,28 @@ public sealed class LogsCommandTests : IAsyncDisposable
         Assert.Equal("", stderr);
         Assert.Equal("[web1] before\n[web2] second\n[web1] third\n[web2] after web1 ended\n", stdout);
     }
+
+    [Fact]
+    public async Task Follow_ALineInParts_IsPrintedWhole_ALastLineWithoutNewlineGetsOne()
+    {
+        await StartAsync();
+
+        var follow = _d.CtlAsync("logs", "-l", "app=web", "-f");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        _d.Runtime.WriteLogPart("web1", "first part, ");
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        _d.Runtime.WriteLog("web2", "between");
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        _d.Runtime.WriteLogPart("web1", "second part\n");
+        _d.Runtime.WriteLogPart("web1", "no newline");
+        _d.Runtime.WriteLogPart("web2", "err without one", "stderr");
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        _d.Runtime.Exit("web1", 0);
+        _d.Runtime.Exit("web2", 0);
+
+        var (exit, stdout, stderr) = await follow.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal(0, exit);
+        Assert.Equal("[web2] between\n[web1] first part, second part\n[web1] no newline\n", stdout);
+        Assert.Equal("[web2] err without one\n", stderr);
+    }
 }

@@ -211,6 +211,14 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         isle?.Log.Write(new LogEntryView(line + "\n", stream, LogTime.Format(DateTimeOffset.UtcNow)));
     }
 
+    /// <summary>Writes <paramref name="text"/> as one entry as it is: a part of a line when it has no newline (the shim splits long lines).</summary>
+    public void WriteLogPart(string name, string text, string stream = "stdout")
+    {
+        FakeIsle? isle;
+        lock (_lock) isle = _isles.GetValueOrDefault(name);
+        isle?.Log.Write(new LogEntryView(text, stream, LogTime.Format(DateTimeOffset.UtcNow)));
+    }
+
     public async IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
