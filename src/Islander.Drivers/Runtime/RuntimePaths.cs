@@ -1,7 +1,7 @@
 namespace Islander.Drivers.Runtime;
 
 /// <summary>
-/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log.json*,exec.json}. Run
+/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log.json*,exec.json} (and log, from an earlier release). Run
 /// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
 /// </summary>
 public sealed record RuntimePaths(string StateRoot, string RunRoot)
