@@ -111,8 +111,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             return await FailAsync($"isle {name} was deleted while it ran (islanderctl delete, or another client)");
         var s = isle.Status;
         if (s.Reason == Reasons.OomKilled)
-            await error.WriteLineAsync($"islanderctl: isle {name} was OOM-killed: it reached its memory limit" +
-                (spec.Resources.Memory is { } m ? $" of {Quantity.FormatBytes(m)}" : ""));
+            await error.WriteLineAsync(OomMessage.For(name, s.ExitSignal, s.ExitCode, spec.Resources.Memory));
         if (s.ExitCode is { } code) return code;
         if (s.Reason == Reasons.Lost)
             return await FailAsync($"isle {name} ended without an exit status: {s.Message}");

@@ -44,7 +44,7 @@ static partial class RunCommand
                 return RunExitCodes.IslanderFailed;
             }
             if (status.OomKilled)
-                await Console.Error.WriteLineAsync($"islanderctl: isle {name} was OOM-killed: it reached its memory limit of {spec.Resources.Memory} bytes");
+                await Console.Error.WriteLineAsync(OomMessage.For(name, status.Signal, status.ExitCode, spec.Resources.Memory));
             return status.Code;
         }
         finally

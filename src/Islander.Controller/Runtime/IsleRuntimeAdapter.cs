@@ -92,7 +92,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     {
         bool Writing() => runtime.Find(name) is { } p && runtime.IsLogging(p);
         if (driver != LogDriver.Journald)
-            return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken);
+            return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken, runtime.Paths.LegacyLogFile(name));
         if (runtime.LogDefaults.JournalDirectory is null && !Path.Exists(runtime.LogDefaults.JournalSocket))
             throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
                 $"({runtime.LogDefaults.JournalSocket} is missing); use driver: json-file", ErrorCategory.Unsupported);

@@ -10,6 +10,8 @@ namespace Islander.Drivers.Runtime;
 /// Reads an isle's log in Docker's json-file format as isle-init's shim writes it (<c>copy_output</c> in isle-init.c):
 /// log.json and the files rotation made of it, log.json.1 (the newest of them) to log.json.N (the oldest). A line that
 /// is not a whole entry (the end of a file still being written, an entry cut short by a full disk) is not an entry.
+/// An isle started by a shim of an earlier release writes plain text to <c>log</c> instead (stdout and stderr as one):
+/// its lines come first, as stdout, each with the file's last-write time, since the text records none of its own.
 /// </summary>
 public static class JsonFileLog
 {
@@ -20,17 +22,31 @@ public static class JsonFileLog
     /// The entries <paramref name="query"/> asks for, oldest first, across the rotated files; with
     /// <see cref="IsleLogQuery.Follow"/> then each new one, across rotations (the reader notices that log.json was
     /// renamed, reads the rest of the file it had open, then the new log.json from its start), until
-    /// <paramref name="writing"/> says the shim is gone and what it wrote has been read.
+    /// <paramref name="writing"/> says the shim is gone and what it wrote has been read. <paramref name="legacyPath"/>:
+    /// the plain-text log of an earlier release's shim (<see cref="RuntimePaths.LegacyLogFile"/>), read before log.json
+    /// and followed too, since an isle adopted from that release still has that shim writing it until it restarts.
     /// </summary>
     public static async IAsyncEnumerable<LogEntryView> ReadAsync(string path, IsleLogQuery query, Func<bool> writing,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, string? legacyPath = null)
     {
+        var legacy = legacyPath is null ? null : Open(legacyPath) is { } l ? new LineReader(l.Stream) : null;
         var files = OpenAll(path);
         LineReader? current = null;
         ulong currentInode = 0;
         try
         {
             var tail = new Queue<LogEntryView>();
+            if (legacy is not null)
+                foreach (var e in DrainText(legacy, query, rest: !query.Follow || !writing()))
+                {
+                    if (query.Tail is not { } n)
+                        yield return e;
+                    else if (n > 0)
+                    {
+                        tail.Enqueue(e);
+                        if (tail.Count > n) tail.Dequeue();
+                    }
+                }
             for (int i = 0; i < files.Count; i++)
             {
                 var reader = new LineReader(files[i].Stream);
@@ -59,6 +75,9 @@ public static class JsonFileLog
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
+                if (legacy is not null)
+                    foreach (var e in DrainText(legacy, query, rest: lastLook))
+                        yield return e;
                 if (current is not null)
                     foreach (var e in Drain(current, query))
                         yield return e;
@@ -88,6 +107,7 @@ public static class JsonFileLog
         }
         finally
         {
+            legacy?.Stream.Dispose();
             current?.Stream.Dispose();
             foreach (var (stream, _) in files)
                 stream.Dispose();
@@ -146,6 +166,27 @@ public static class JsonFileLog
                 yield return e;
     }
 
+    /// <summary>
+    /// The whole lines of an earlier release's plain-text log as stdout entries, timed by the file's last write (the
+    /// text has no times: --since/--until take each line as written then); with <paramref name="rest"/> also a last
+    /// line without its newline, once nothing more will be written to it.
+    /// </summary>
+    static IEnumerable<LogEntryView> DrainText(LineReader reader, IsleLogQuery query, bool rest)
+    {
+        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(reader.Stream.SafeFileHandle), TimeSpan.Zero);
+        if (!query.Includes(written))
+        {
+            while (reader.Next() is not null) { } // read past, so a follower does not take them up later
+            if (rest) reader.Rest();
+            yield break;
+        }
+        string time = LogTime.Format(written);
+        while (reader.Next() is { } line)
+            yield return new LogEntryView(System.Text.Encoding.UTF8.GetString(line.Span) + "\n", "stdout", time);
+        if (rest && reader.Rest() is { } last)
+            yield return new LogEntryView(System.Text.Encoding.UTF8.GetString(last.Span), "stdout", time);
+    }
+
     /// <summary>One json-file line; null when it is not a whole entry.</summary>
     public static LogEntryView? Parse(ReadOnlySpan<byte> line)
     {
@@ -189,6 +230,16 @@ public static class JsonFileLog
         int _start, _end;
 
         public FileStream Stream => stream;
+
+        /// <summary>What is left after the last whole line (a last line without its newline), once; null when nothing.</summary>
+        public ReadOnlyMemory<byte>? Rest()
+        {
+            if (_end == _start)
+                return null;
+            var rest = _buffer.AsMemory(_start, _end - _start);
+            _start = _end;
+            return rest;
+        }
 
         /// <summary>The next whole line, without its newline, valid until the next call; null when the file holds no more now.</summary>
         public ReadOnlyMemory<byte>? Next()

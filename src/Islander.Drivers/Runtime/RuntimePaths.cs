@@ -1,7 +1,7 @@
 namespace Islander.Drivers.Runtime;
 
 /// <summary>
-/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log.json*,exec.json}. Run
+/// Where an isle's files live. State (kept across reboots): STATE/isles/NAME/{fs,log.json*,exec.json} (and log, from an earlier release). Run
 /// (gone with the isle): RUN/isles/NAME/{rootfs,status,process}.
 /// </summary>
 public sealed record RuntimePaths(string StateRoot, string RunRoot)
@@ -33,4 +33,10 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
     /// after it ends and across its restarts, removed when it is deleted.
     /// </summary>
     public string LogFile(string isle) => Path.Combine(IsleStateDir(isle), "log.json");
+
+    /// <summary>
+    /// The plain-text log a shim of an earlier release writes (stdout and stderr as one, no times): an isle adopted from
+    /// that release keeps writing it until it restarts. Read before log.json; removed with the isle's state directory.
+    /// </summary>
+    public string LegacyLogFile(string isle) => Path.Combine(IsleStateDir(isle), "log");
 }

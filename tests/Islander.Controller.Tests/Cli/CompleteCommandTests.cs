@@ -88,6 +88,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("get", "all", "-l", "").Names);
         Assert.Equal(["app=web", "tier=front", "zone=a"], Complete("events", "-l", "").Names);
         Assert.Equal(["app=web", "tier=front"], Complete("stats", "-l", "").Names);
+        Assert.Equal(["app=web", "tier=front"], Complete("logs", "-l", "").Names);
     }
 
     [Fact]

@@ -34,6 +34,33 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_Pid1OomKilled_SaysTheIsleWasOomKilled()
+    {
+        var run = RunAsync("--name", "hog", "--rootfs", "/srv/rootfs/busybox", "--memory", "32Mi", "--", "hog");
+        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("hog"), Timeout, "isle hog to run");
+        _d.Runtime.OomKill("hog");
+
+        var (exit, _, error) = await run;
+
+        Assert.Equal(137, exit);
+        Assert.Equal("islanderctl: isle hog was OOM-killed: it reached its memory limit of 32Mi\n", error);
+    }
+
+    [Fact]
+    public async Task Run_ChildOomKilled_SaysAProcessOfTheIsleWas_NotTheIsle()
+    {
+        // sh (pid 1) outlives the child the OOM killer took and exits by itself, here with the 137 it saw.
+        var run = RunAsync("--name", "pipe", "--rootfs", "/srv/rootfs/busybox", "--memory", "32Mi", "--", "sh", "-c", "head -c 96m /dev/zero | tail");
+        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("pipe"), Timeout, "isle pipe to run");
+        _d.Runtime.OomKillChild("pipe", 137);
+
+        var (exit, _, error) = await run;
+
+        Assert.Equal(137, exit);
+        Assert.Equal("islanderctl: the OOM killer killed a process of isle pipe (it reached its memory limit of 32Mi); its pid 1 exited by itself with code 137\n", error);
+    }
+
+    [Fact]
     public async Task Run_Foreground_StreamsTheLogAndExitsWithTheIsleCode()
     {
         var run = RunAsync("--name", "job", "--rootfs", "/srv/rootfs/busybox", "--memory", "64Mi", "--", "sh", "-c", "echo hi; exit 3");

@@ -70,4 +70,69 @@ public sealed class JsonFileLogTests : IDisposable
 
         Assert.Equal(["one\n", "two\n", "three\n", "four\n"], got);
     }
+
+    string Legacy => Path.Combine(_dir, "log");
+
+    static async Task<List<Islander.Model.Api.LogEntryView>> ReadAsync(string log, string legacy, IsleLogQuery query, Func<bool>? writing = null)
+    {
+        var got = new List<Islander.Model.Api.LogEntryView>();
+        await foreach (var e in JsonFileLog.ReadAsync(log, query, writing ?? (() => false), TestContext.Current.CancellationToken, legacy))
+            got.Add(e);
+        return got;
+    }
+
+    [Fact]
+    public async Task ReadAsync_LegacyTextLogAlone_IsReadAsStdout_TimedByItsLastWrite()
+    {
+        // An isle adopted from a release whose shim wrote plain text to log, and no log.json yet.
+        File.WriteAllText(Legacy, "hello\nwarning on stderr\nno newline");
+        var written = new DateTimeOffset(2026, 12, 5, 6, 0, 0, TimeSpan.Zero);
+        File.SetLastWriteTimeUtc(Legacy, written.UtcDateTime);
+
+        var all = await ReadAsync(Log, Legacy, new IsleLogQuery());
+
+        Assert.Equal(["hello\n", "warning on stderr\n", "no newline"], all.Select(e => e.Log));
+        Assert.All(all, e => Assert.Equal("stdout", e.Stream));
+        Assert.All(all, e => Assert.Equal("2026-12-05T06:00:00.000000000Z", e.Time));
+        Assert.Equal(["no newline"], (await ReadAsync(Log, Legacy, new IsleLogQuery(Tail: 1))).Select(e => e.Log));
+        Assert.Empty(await ReadAsync(Log, Legacy, new IsleLogQuery(Since: written.AddSeconds(1))));
+        Assert.Empty(await ReadAsync(Log, Legacy, new IsleLogQuery(Until: written.AddSeconds(-1))));
+        Assert.Equal(3, (await ReadAsync(Log, Legacy, new IsleLogQuery(Since: written, Until: written))).Count);
+    }
+
+    [Fact]
+    public async Task ReadAsync_LegacyTextLogThenJson_InThatOrder_TailAcrossBoth()
+    {
+        // Restarted by this release's shim: log.json follows the old text.
+        File.WriteAllText(Legacy, "old 1\nold 2\n");
+        File.SetLastWriteTimeUtc(Legacy, new DateTime(2026, 12, 5, 5, 0, 0, DateTimeKind.Utc));
+        File.WriteAllText(Log, Entry("new 1", "2026-12-05T06:00:00.000000000Z") + Entry("new 2", "2026-12-05T06:00:01.000000000Z", "stderr"));
+
+        Assert.Equal(["old 1\n", "old 2\n", "new 1\n", "new 2\n"], (await ReadAsync(Log, Legacy, new IsleLogQuery())).Select(e => e.Log));
+        Assert.Equal(["old 2\n", "new 1\n", "new 2\n"], (await ReadAsync(Log, Legacy, new IsleLogQuery(Tail: 3))).Select(e => e.Log));
+        Assert.Equal(["new 1\n", "new 2\n"],
+            (await ReadAsync(Log, Legacy, new IsleLogQuery(Since: DateTimeOffset.Parse("2026-12-05T05:30:00Z")))).Select(e => e.Log));
+    }
+
+    [Fact]
+    public async Task ReadAsync_Follow_FollowsTheLegacyTextLog_WhileItsShimWritesIt()
+    {
+        File.WriteAllText(Legacy, "before\n");
+        bool writing = true;
+        var got = new List<string>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in JsonFileLog.ReadAsync(Log, new IsleLogQuery(Follow: true), () => writing, TestContext.Current.CancellationToken, Legacy))
+                lock (got) got.Add(e.Log);
+        }, TestContext.Current.CancellationToken);
+
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        File.AppendAllText(Legacy, "after\nlast");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        lock (got) Assert.Equal(["before\n", "after\n"], got);
+        writing = false;
+        await reading.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(["before\n", "after\n", "last"], got);
+    }
 }

@@ -101,6 +101,31 @@ public sealed partial class DaemonLogTests : IAsyncDisposable
         Assert.EndsWith(" 599\n", (await _h.CtlAsync("logs", "--tail", "1", name)).Stdout);
     }
 
+    /// <summary>
+    /// An isle adopted from a release whose shim wrote plain text to <c>log</c>: stands in for it here by writing that file
+    /// next to the isle's log.json (a shim of that release cannot be run from this tree).
+    /// </summary>
+    [Fact]
+    public async Task Logs_LegacyTextLogFirst_TimedByItsLastWrite_RemovedWithTheIsle()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName();
+        _h.WriteManifest("legacy.yaml", _h.IsleYaml(name, "echo new; exec sleep 1000"));
+        await DaemonLifecycleTests.WaitForAsync(() => File.Exists(_h.LogFile(name)) && File.ReadAllText(_h.LogFile(name)).Contains("new"), "the isle's line in log.json");
+        var legacy = Path.Combine(Path.GetDirectoryName(_h.LogFile(name))!, "log");
+        await File.WriteAllTextAsync(legacy, "old out\nold err\n", TestContext.Current.CancellationToken);
+        File.SetLastWriteTimeUtc(legacy, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+
+        var all = await _h.CtlAsync("logs", name);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Equal(("old out\nold err\nnew\n", ""), (all.Stdout, all.Stderr));
+        var stamped = await _h.CtlAsync("logs", "--timestamps", "--until", "2026-06-01T00:00:00Z", name);
+        Assert.Equal("2026-01-02T03:04:05.000000000Z old out\n2026-01-02T03:04:05.000000000Z old err\n", stamped.Stdout);
+
+        _h.RemoveManifest("legacy.yaml");
+        await DaemonLifecycleTests.WaitForAsync(() => !File.Exists(legacy), "the legacy log removed with the isle");
+    }
+
     [Fact]
     public async Task Flood_StaysWithinTheSpecsLimits_DaemonAnswers_DeleteRemovesTheLog()
     {

@@ -107,4 +107,40 @@ public sealed class IslanderctlSelectionTests : IAsyncDisposable
         }
         Assert.NotNull(await _h.GetIsleAsync(file));
     }
+
+    /// <summary>logs -l: the selected isles' lines after [NAME] on stdout and stderr; -f ends when the last of them ends.</summary>
+    [Fact]
+    public async Task LogsSelector_PrefixesEachIslesLines_FollowEndsWithTheLastIsle()
+    {
+        await _h.StartDaemonAsync();
+        string a = _h.NewName("a"), b = _h.NewName("b"), other = _h.NewName("other");
+        var file = Path.Combine(_h.Dir, "logs.yaml");
+        string Yaml(string name, string app, string script) =>
+            _h.IsleYaml(name, script, restartPolicy: "Never").Replace("test: e2e", $"test: e2e, app: {app}");
+        await File.WriteAllTextAsync(file, string.Join("\n---\n",
+            Yaml(a, "logs", "echo out of a; echo err of a >&2; while [ ! -e /end ]; do sleep 0.1; done"),
+            Yaml(b, "logs", "echo out of b; while [ ! -e /end ]; do sleep 0.1; done; echo b ends"),
+            Yaml(other, "quiet", "echo not selected; exec sleep 1000")), TestContext.Current.CancellationToken);
+        await OkAsync("apply", "-f", file);
+        int pa = DaemonHarness.Pid(await _h.WaitRunningAsync(a))!.Value, pb = DaemonHarness.Pid(await _h.WaitRunningAsync(b))!.Value;
+        await _h.WaitRunningAsync(other);
+        bool Wrote(string isle, bool stderr) => _h.CtlAsync("logs", isle).GetAwaiter().GetResult() is var r && (stderr ? r.Stderr : r.Stdout).Length > 0;
+        await DaemonLifecycleTests.WaitForAsync(() => Wrote(a, false) && Wrote(a, true) && Wrote(b, false), "a's and b's first lines");
+
+        var logs = await OkAsync("logs", "-l", "app=logs");
+        Assert.Equal($"[{a}] out of a\n[{b}] out of b\n", logs.Stdout);
+        Assert.Equal($"[{a}] err of a\n", logs.Stderr);
+
+        var both = await _h.CtlAsync("logs", a, "-l", "app=logs");
+        Assert.Equal(1, both.ExitCode);
+        Assert.Contains($"give the isle's name ({a}) or -l, not both", both.Stderr);
+
+        var follow = _h.CtlAsync("logs", "-f", "--tail", "0", "-l", "app=logs");
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync($"/proc/{pb}/root/end", "", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync($"/proc/{pa}/root/end", "", TestContext.Current.CancellationToken);
+        var followed = await follow.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Assert.True(followed.ExitCode == 0, followed.ToString());
+        Assert.Equal($"[{b}] b ends\n", followed.Stdout);
+    }
 }

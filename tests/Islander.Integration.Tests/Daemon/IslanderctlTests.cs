@@ -167,6 +167,28 @@ public sealed class IslanderctlTests : IAsyncDisposable
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
 
+    /// <summary>
+    /// run --no-daemon's words for an OOM kill: "was OOM-killed" only when pid 1 itself was killed; when a child was
+    /// (tail holds the newline-free stream) and sh exits by itself, a process of the isle was.
+    /// </summary>
+    [Fact]
+    public async Task Run_NoDaemon_OomKill_SaysWhetherPid1OrAChildWasKilled()
+    {
+        async Task<DaemonHarness.CtlResult> RunAsync(string name, string script) =>
+            await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--state", _h.StateDir, "--run", _h.RunDir, "--name", name,
+                "-m", "32Mi", "--rootfs", _h.Rootfs, "--", "sh", "-c", script);
+        string child = _h.NewName("child"), init = _h.NewName("init");
+
+        var c = await RunAsync(child, "head -c 96m /dev/zero | tail; exit 3");
+        Assert.True(c.ExitCode == 3, c.ToString());
+        Assert.Contains($"islanderctl: the OOM killer killed a process of isle {child} (it reached its memory limit of 32Mi); its pid 1 exited by itself with code 3\n", c.Stderr);
+
+        // sh holds 100 MB in a variable: the OOM killer takes sh, pid 1.
+        var i = await RunAsync(init, "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived");
+        Assert.True(i.ExitCode == 137, i.ToString());
+        Assert.Contains($"islanderctl: isle {init} was OOM-killed: it reached its memory limit of 32Mi\n", i.Stderr);
+    }
+
     [Fact]
     public async Task Run_CtrlC_StopsAndDeletesTheIsle()
     {

@@ -155,6 +155,9 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
     /// <summary>The OOM killer ends the isle.</summary>
     public void OomKill(string name) => End(name, new IsleExit(null, 9, true, _time.GetUtcNow()));
 
+    /// <summary>The OOM killer kills a child of the isle; its init goes on and exits with <paramref name="code"/>.</summary>
+    public void OomKillChild(string name, int code) => End(name, new IsleExit(code, null, true, _time.GetUtcNow()));
+
     /// <summary>Every trace disappears without an exit status (its cgroup removed by hand, a reboot).</summary>
     public void Vanish(string name)
     {
@@ -206,6 +209,14 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         FakeIsle? isle;
         lock (_lock) isle = _isles.GetValueOrDefault(name);
         isle?.Log.Write(new LogEntryView(line + "\n", stream, LogTime.Format(DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>Writes <paramref name="text"/> as one entry as it is: a part of a line when it has no newline (the shim splits long lines).</summary>
+    public void WriteLogPart(string name, string text, string stream = "stdout")
+    {
+        FakeIsle? isle;
+        lock (_lock) isle = _isles.GetValueOrDefault(name);
+        isle?.Log.Write(new LogEntryView(text, stream, LogTime.Format(DateTimeOffset.UtcNow)));
     }
 
     public async IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query,
