@@ -54,15 +54,24 @@ public sealed class DaemonOomTests : IAsyncDisposable
         await _h.StartDaemonAsync();
         var name = _h.NewName("run");
 
-        // The reproduction: tail is killed, sh (pid 1) reports it as 137.
+        // The reproduction: tail is killed, sh (pid 1) reports it as 137. Under load the kernel sometimes kills sh
+        // too (it faults while tail's pages are still charged to the group): then pid 1 was OOM-killed, and the message
+        // must say that instead. Either way the reason is OOMKilled and the exit code 137.
         var r = await _h.CtlAsync("run", "--name", name, "-m", "32Mi", "--rootfs", _h.Rootfs, "--", "sh", "-c", "head -c 96m /dev/zero | tail");
 
         Assert.True(r.ExitCode == 137, r.ToString() + "\n--- islanderd:\n" + _h.DaemonOutput);
-        Assert.Contains($"islanderctl: the OOM killer killed a process of isle {name} (it reached its memory limit of 32Mi); its pid 1 exited by itself with code 137\n", r.Stderr);
-        Assert.DoesNotContain("OOM-killed", r.Stderr); // the isle was not: sh exited by itself
         var status = (await _h.GetIsleAsync(name))!["status"]!;
         Assert.Equal(("OOMKilled", 137), ((string?)status["reason"], (int?)status["exitCode"]));
-        Assert.Null(status["exitSignal"]); // sh exited; the signal was its child's
+        if (status["exitSignal"] is null) // sh exited by itself; the signal was its child's
+        {
+            Assert.Contains($"islanderctl: the OOM killer killed a process of isle {name} (it reached its memory limit of 32Mi); its pid 1 exited by itself with code 137\n", r.Stderr);
+            Assert.DoesNotContain("OOM-killed", r.Stderr);
+        }
+        else
+        {
+            Assert.Equal(9, (int?)status["exitSignal"]);
+            Assert.Contains($"islanderctl: isle {name} was OOM-killed", r.Stderr);
+        }
     }
 
     [Fact]
