@@ -25,9 +25,8 @@ public sealed class DaemonOomTests : IAsyncDisposable
     {
         await _h.StartDaemonAsync();
         var name = _h.NewName("oom");
-        // pid 1 (sh) waits for /go, then tail, not sh, is OOM-killed (it holds the whole newline-free stream, and its
-        // oom_score_adj of 1000 makes it the kernel's choice whatever else is charged to the group); sh goes on and exits 3.
-        _h.WriteManifest("oom.yaml", _h.IsleYaml(name, "while [ ! -e /go ]; do sleep 0.05; done; head -c 96m /dev/zero | sh -c 'echo 1000 > /proc/self/oom_score_adj && exec tail'; exit 3",
+        // pid 1 (sh) waits for /go, then tail, not sh, is OOM-killed; sh goes on and exits 3.
+        _h.WriteManifest("oom.yaml", _h.IsleYaml(name, "while [ ! -e /go ]; do sleep 0.05; done; " + Isles.OomScript.ChildKilledThenExit3,
             restartPolicy: "Never", memory: "32Mi"));
         int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
 

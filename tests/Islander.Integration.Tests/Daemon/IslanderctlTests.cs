@@ -179,7 +179,7 @@ public sealed class IslanderctlTests : IAsyncDisposable
                 "-m", "32Mi", "--rootfs", _h.Rootfs, "--", "sh", "-c", script);
         string child = _h.NewName("child"), init = _h.NewName("init");
 
-        var c = await RunAsync(child, "head -c 96m /dev/zero | sh -c 'echo 1000 > /proc/self/oom_score_adj && exec tail'; exit 3");
+        var c = await RunAsync(child, Isles.OomScript.ChildKilledThenExit3);
         Assert.True(c.ExitCode == 3, c.ToString());
         Assert.Contains($"islanderctl: the OOM killer killed a process of isle {child} (it reached its memory limit of 32Mi); its pid 1 exited by itself with code 3\n", c.Stderr);
 

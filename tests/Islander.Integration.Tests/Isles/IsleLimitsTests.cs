@@ -32,9 +32,8 @@ public sealed class IsleLimitsTests : IAsyncDisposable
     [Fact]
     public async Task Run_ChildOomKilled_OomKilledWithPid1sOwnExitCode()
     {
-        // tail keeps the whole line (/dev/zero has no newline): the kernel kills it, the biggest process (and, with an
-        // oom_score_adj of 1000, its choice however the group's pages lie), not sh (pid 1), which carries on and exits as it chooses. Docker says OOMKilled=true with that exit code.
-        var spec = Limited(new IsleResources { Memory = 32 << 20 }, "sh", "-c", "head -c 96m /dev/zero | sh -c 'echo 1000 > /proc/self/oom_score_adj && exec tail'; echo tail=$?; exit 3");
+        // The kernel kills tail, not sh (pid 1), which carries on and exits as it chooses. Docker says OOMKilled=true with that exit code.
+        var spec = Limited(new IsleResources { Memory = 32 << 20 }, "sh", "-c", OomScript.ChildKilledThenExit3);
 
         var (status, output) = await _h.RunAsync(spec);
 
