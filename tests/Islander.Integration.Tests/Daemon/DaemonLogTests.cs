@@ -81,13 +81,17 @@ public sealed partial class DaemonLogTests : IAsyncDisposable
         await _h.StartDaemonAsync("--config", config);
         var name = _h.NewName();
         // About 1 KiB a line, 2 ms apart: a file of 128 KiB every quarter of a second, which `logs -f` (polling every
-        // 100 ms) follows from one file to the next.
+        // 100 ms) follows from one file to the next. The isle writes them once the follower has read its first line
+        // (/go), so however slowly islanderctl starts, no line has rotated away before it follows.
         _h.WriteManifest("rotate.yaml", _h.IsleYaml(name,
+            "echo ready; while [ ! -e /go ]; do usleep 20000; done; " +
             "pad=$(yes x | head -c 2000 | tr -d '\\n'); i=0; while [ $i -lt 600 ]; do echo \"$pad $i\"; i=$((i+1)); usleep 2000; done",
             restartPolicy: "Never"));
-        await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) is "Running" or "Succeeded", TimeSpan.FromSeconds(20), "the isle to start");
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
 
         using var follow = _h.StartCtl("logs", "-f", name);
+        Assert.Equal("ready", await follow.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken));
+        await File.WriteAllTextAsync($"/proc/{pid}/root/go", "", TestContext.Current.CancellationToken);
         var stdout = await follow.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         await follow.WaitForExitAsync(TestContext.Current.CancellationToken);
 
