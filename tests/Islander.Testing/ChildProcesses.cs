@@ -42,6 +42,18 @@ public sealed class ChildProcesses : IDisposable
         return !p.WaitForExit(TimeSpan.Zero);
     }
 
+    /// <summary>
+    /// Whether a process this object started has exited within <paramref name="timeout"/>: .NET reaps its children on a
+    /// thread of its own, so a process killed a moment ago may not have been seen to exit yet.
+    /// </summary>
+    public bool ExitsWithin(int pid, TimeSpan timeout)
+    {
+        Process p;
+        lock (_processes)
+            p = _processes.Single(x => x.Id == pid);
+        return p.WaitForExit(timeout);
+    }
+
     public void Dispose()
     {
         lock (_processes)

@@ -135,8 +135,9 @@ public sealed class IslanderctlSelectionTests : IAsyncDisposable
         Assert.Equal(1, both.ExitCode);
         Assert.Contains($"give the isle's name ({a}) or -l, not both", both.Stderr);
 
-        var follow = _h.CtlAsync("logs", "-f", "--tail", "0", "-l", "app=logs");
-        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        // From now, not --tail 0: islanderctl may start following only after b wrote its last line.
+        var since = DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var follow = _h.CtlAsync("logs", "-f", "--since", since, "-l", "app=logs");
         await File.WriteAllTextAsync($"/proc/{pb}/root/end", "", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync($"/proc/{pa}/root/end", "", TestContext.Current.CancellationToken);
         var followed = await follow.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);

@@ -253,7 +253,7 @@ public sealed class ReadmeTests : IDisposable
         {
             Assert.False(p.HasExited, $"scripts/run.sh exited {(p.HasExited ? p.ExitCode : 0)}:\n{DaemonLog()}");
             return (await CtlAsync("get", "isles")).ExitCode == 0;
-        }, "islanderd answering on " + _socket, 20);
+        }, "islanderd answering on " + _socket, 60);
         return p;
     }
 

@@ -58,9 +58,9 @@ public sealed class IsleLimitsTests : IAsyncDisposable
 
         // One-second windows: the quota caps every window at half a core (plus the jitter of where CFS periods
         // fall); other work on a loaded machine can take the CPU from the isle in some windows, so at least one
-        // of them, not all, must show the whole half core.
+        // of them, not all, must show the whole half core: up to 20 windows, until one does.
         var shares = new List<double>();
-        for (int i = 0; i < 6; i++)
+        for (int i = 0; i < 20 && (i < 6 || shares.Max() < 0.40); i++)
         {
             var before = _h.Cgroups.Stats(name, TestContext.Current.CancellationToken).CpuTime!.Value;
             var clock = Stopwatch.StartNew();
@@ -69,7 +69,13 @@ public sealed class IsleLimitsTests : IAsyncDisposable
         }
 
         Assert.All(shares, share => Assert.True(share <= 0.60, $"a window used {share:0.00} of a core: {string.Join(", ", shares.Select(s => s.ToString("0.00")))}"));
-        Assert.InRange(shares.Max(), 0.40, 0.60);
+        // The floor holds only when a core is free for the isle: with more runnable tasks than cores (the 1-minute
+        // load average), the quota is still checked above, the share it could get is not.
+        double load = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        if (load < Environment.ProcessorCount)
+            Assert.InRange(shares.Max(), 0.40, 0.60);
+        else
+            TestContext.Current.SendDiagnosticMessage($"load average {load} on {Environment.ProcessorCount} cores: windows {string.Join(", ", shares.Select(s => s.ToString("0.00")))}");
     }
 
     [Fact]
