@@ -31,7 +31,7 @@ public sealed class HealthProbes(IIsleExec exec, IIsleSockets? sockets, TimeProv
                 return await HttpAsync(name, http, start, linked.Token);
             if (check.Tcp is { } tcp)
             {
-                using var socket = Socket(name);
+                using var socket = await SocketAsync(name);
                 await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, tcp.Port), linked.Token);
                 return new HealthResultView(start, time.GetUtcNow(), true, $"connected to 127.0.0.1:{tcp.Port}");
             }
@@ -55,8 +55,8 @@ public sealed class HealthProbes(IIsleExec exec, IIsleSockets? sockets, TimeProv
         }
     }
 
-    Socket Socket(string name) => (sockets ?? throw new IslanderException(
-        "this islanderd cannot open sockets in isles, so tcp and http health checks fail; use an exec check", ErrorCategory.Unsupported)).OpenTcpSocket(name);
+    Task<Socket> SocketAsync(string name) => (sockets ?? throw new IslanderException(
+        "this islanderd cannot open sockets in isles, so tcp and http health checks fail; use an exec check", ErrorCategory.Unsupported)).OpenTcpSocketAsync(name);
 
     async Task<HealthResultView> ExecAsync(string name, IReadOnlyList<string> command, DateTimeOffset start, CancellationToken cancellationToken)
     {
@@ -80,7 +80,7 @@ public sealed class HealthProbes(IIsleExec exec, IIsleSockets? sockets, TimeProv
     /// </summary>
     async Task<HealthResultView> HttpAsync(string name, HttpHealthCheck http, DateTimeOffset start, CancellationToken cancellationToken)
     {
-        using var socket = Socket(name);
+        using var socket = await SocketAsync(name);
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, http.Port), cancellationToken);
         var request = Encoding.ASCII.GetBytes($"GET {http.Path} HTTP/1.0\r\nHost: 127.0.0.1:{http.Port}\r\nUser-Agent: islander-health\r\nAccept: */*\r\nConnection: close\r\n\r\n");
         await socket.SendAsync(request, SocketFlags.None, cancellationToken);

@@ -13,5 +13,5 @@ public interface IIsleSockets
     /// from. The caller disposes it.
     /// </summary>
     /// <exception cref="Islander.Model.IslanderException">Conflict: the isle is not running.</exception>
-    Socket OpenTcpSocket(string name);
+    Task<Socket> OpenTcpSocketAsync(string name);
 }

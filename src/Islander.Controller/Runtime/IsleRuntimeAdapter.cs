@@ -15,17 +15,19 @@ namespace Islander.Controller.Runtime;
 /// </summary>
 public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets
 {
+    readonly NamespaceSockets _sockets = new();
+
     /// <summary>
-    /// socket(2) on a thread that has setns()'d into the isle's network namespace (<see cref="NetworkNamespace.Run{T}"/>):
-    /// a socket belongs to the namespace it was created in, so it connects to the isle's loopback from any thread.
+    /// socket(2) on a thread that has setns()'d into the isle's network namespace (<see cref="NamespaceSockets"/>): a
+    /// socket belongs to the namespace it was created in, so it connects to the isle's loopback from any thread.
     /// </summary>
-    public Socket OpenTcpSocket(string name)
+    public async Task<Socket> OpenTcpSocketAsync(string name)
     {
         if (runtime.Find(name) is not { } process || !runtime.IsRunning(process))
             throw new IslanderException($"isle {name} is not running", ErrorCategory.Conflict);
         try
         {
-            return NetworkNamespace.OfProcess(process.InitPid).Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+            return await _sockets.OpenTcpAsync(process.InitPid);
         }
         catch (Drivers.Interop.SyscallException e) when (e.Errno == Drivers.Interop.Errno.ENOENT || e.Errno == Drivers.Interop.Errno.ESRCH)
         {

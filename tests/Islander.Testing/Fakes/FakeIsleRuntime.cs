@@ -17,8 +17,8 @@ namespace Islander.Testing.Fakes;
 public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets
 {
     /// <summary>A host socket while the isle runs: fake isles share the host's loopback, where a test listens.</summary>
-    public System.Net.Sockets.Socket OpenTcpSocket(string name) => IsRunning(name)
-        ? new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+    public Task<System.Net.Sockets.Socket> OpenTcpSocketAsync(string name) => IsRunning(name)
+        ? Task.FromResult(new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
         : throw new IslanderException($"isle {name} is not running", ErrorCategory.Conflict);
 
     /// <summary>The machine's memory the fake reports (the ceiling of isles without a memory limit).</summary>
