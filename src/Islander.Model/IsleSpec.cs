@@ -40,7 +40,17 @@ public sealed record IsleSpec
     public IReadOnlyList<NetworkAttachment> Networks { get; init; } = [];
     public IReadOnlyList<PortMapping> Ports { get; init; } = [];
     public IReadOnlyList<VolumeMount> Volumes { get; init; } = [];
+    /// <summary>Every isle this one depends on, whatever the condition: the start order, cycles and prune order follow it.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>
+    /// The names in <see cref="DependsOn"/> written with <c>condition: Healthy</c>: a first start waits until they are
+    /// healthy, not only running. Left out of <see cref="SpecHash"/>: it decides only when a start may begin.
+    /// </summary>
+    public IReadOnlyList<string> HealthyDependencies { get; init; } = [];
+
+    /// <summary>Checked while the isle runs; null: none. Left out of <see cref="SpecHash"/> (applied without a restart).</summary>
+    public IsleHealthCheck? Healthcheck { get; init; }
 
     /// <summary>Signal sent on stop before SIGKILL (Docker's default: SIGTERM = 15).</summary>
     public int StopSignal { get; init; } = 15;

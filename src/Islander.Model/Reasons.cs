@@ -15,6 +15,8 @@ public static class Reasons
     public const string Lost = "Lost";
     public const string Stopped = "Stopped";
     public const string CrashLoopBackOff = "CrashLoopBackOff";
+    /// <summary>Stopped by islander after its healthcheck failed retries times in a row, to be restarted by its policy.</summary>
+    public const string Unhealthy = "Unhealthy";
 
     // Why a start failed.
     /// <summary>May pass next time: retried with back-off.</summary>

@@ -65,6 +65,16 @@ public static class DescribeCommand
             Line("  Snapshots", s.Snapshots is { Count: > 0 } snaps ? string.Join(", ", snaps) : "<none>");
             Line("  Used by", s.UsedBy is { Count: > 0 } users ? string.Join(", ", users) : "<none>");
         }
+        if (s.Health is { } health)
+        {
+            Line("  Health", health.FailingStreak > 0 ? $"{health.Status} (failing streak {health.FailingStreak})" : health.Status);
+            foreach (var r in health.Log)
+            {
+                var result = r.HttpStatus is { } http ? $"HTTP {http}" : r.ExitCode is { } code ? $"exit {code}" : r.Passed ? "passed" : "failed";
+                var output = r.Output.ReplaceLineEndings(" ").Trim();
+                sb.Append($"    {r.Start.ToLocalTime():HH:mm:ss}  {result,-9} {(output.Length > 100 ? output[..100] + "..." : output)}\n");
+            }
+        }
         if (s.Addresses is { Count: > 0 } a) Line("  Addresses", string.Join(", ", a.Select(x => $"{x.Key}={x.Value}")));
         foreach (var p in s.Problems ?? []) sb.Append($"  Problem:      {p}\n");
         sb.Append("Spec:\n");

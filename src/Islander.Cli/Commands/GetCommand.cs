@@ -158,8 +158,10 @@ public static class GetCommand
                 {
                     var s = o.Status;
                     var age = Table.Age(s.StartedAt ?? o.Metadata.CreationTimestamp, now);
-                    if (!wide) table.Add(prefix + o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason);
-                    else table.Add(prefix + o.Metadata.Name, s.Phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason, s.ExitCode?.ToString(),
+                    // As docker ps says "Up 5 seconds (healthy)": the health of a running isle with a healthcheck follows its phase.
+                    var phase = s.Health is { } h ? $"{s.Phase} ({h.Status})" : s.Phase;
+                    if (!wide) table.Add(prefix + o.Metadata.Name, phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason);
+                    else table.Add(prefix + o.Metadata.Name, phase, s.Pid?.ToString(), (s.RestartCount ?? 0).ToString(), age, s.Reason, s.ExitCode?.ToString(),
                         $"{s.ObservedGeneration}/{o.Metadata.Generation ?? 0}", Str(o.Spec, "image") ?? Str(o.Spec, "rootfs"), o.Metadata.Source, s.Message);
                 }
                 return table;

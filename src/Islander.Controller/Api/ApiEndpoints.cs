@@ -62,12 +62,13 @@ public static class ApiEndpoints
             return;
         }
         var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
+        var health = context.RequestServices.GetService<Health.HealthMonitor>();
         if (context.Request.Query["watch"].FirstOrDefault() is "true" or "1")
         {
-            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes));
+            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes, health));
             return;
         }
-        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes));
+        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes, health));
         await Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView).ExecuteAsync(context);
     }
 
@@ -84,15 +85,16 @@ public static class ApiEndpoints
         desired.Get(key) is not null || (key.Kind == ObjectKind.Isle && store.GetIsle(key.Name) is not null) || (key.Kind == ObjectKind.Volume && store.GetVolume(key.Name) is not null);
 
     /// <summary>The object's view, or null when the API shows no such object.</summary>
-    static ObjectView? Find(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes) =>
-        Exists(key, desired, store) ? View(key, desired, store, volumes) : null;
+    static ObjectView? Find(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes, Health.HealthMonitor? health) =>
+        Exists(key, desired, store) ? View(key, desired, store, volumes, health) : null;
 
     static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
     {
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var key = new ObjectKey(kind, name);
         if (!Exists(key, desired, store)) return NotFound(key);
-        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>()), ApiJson.Context.ObjectView);
+        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>(), context.RequestServices.GetService<Health.HealthMonitor>()),
+            ApiJson.Context.ObjectView);
     }
 
     static async Task<IResult> PutAsync(string plural, string name, HttpRequest request, DesiredStore desired, StateStore store, IManifestParser parser)
@@ -304,11 +306,18 @@ public static class ApiEndpoints
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { }
     }
 
-    /// <summary>The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass.</summary>
-    static ObjectView View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null) =>
-        ObjectViews.Object(desired.Get(key), key.Kind == ObjectKind.Isle ? store.GetIsle(key.Name) : null, key,
+    /// <summary>
+    /// The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass; a running
+    /// isle's health is the monitor's, for the run the record names.
+    /// </summary>
+    static ObjectView View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null, Health.HealthMonitor? health = null)
+    {
+        var isle = key.Kind == ObjectKind.Isle ? store.GetIsle(key.Name) : null;
+        return ObjectViews.Object(desired.Get(key), isle, key,
             key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
-            key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name));
+            key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name),
+            isle is { State: IslePhase.Running } ? health?.View(key.Name, isle.Pid) : null);
+    }
 
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>
     static IResult Invalid(IReadOnlyList<Diagnostic> problems) =>

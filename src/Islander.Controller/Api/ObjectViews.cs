@@ -13,12 +13,13 @@ namespace Islander.Controller.Api;
 /// </summary>
 public static class ObjectViews
 {
-    public static ObjectView Object(DesiredEntry? entry, IsleRecord? record, ObjectKey key, NetworkRecord? network = null, VolumeRecord? volume = null) => new(
+    public static ObjectView Object(DesiredEntry? entry, IsleRecord? record, ObjectKey key, NetworkRecord? network = null, VolumeRecord? volume = null,
+        HealthView? health = null) => new(
         ApiJson.ApiVersion,
         key.Kind.ToString(),
         Metadata(entry, key),
         Element(entry?.Object?.Spec ?? new JsonObject()),
-        key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) : network is not null ? NetworkStatus(entry, network)
+        key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) with { Health = health } : network is not null ? NetworkStatus(entry, network)
             : volume is not null ? VolumeStatus(entry, volume) : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
 
     static ObjectMetaView Metadata(DesiredEntry? entry, ObjectKey key) => entry is null ? new ObjectMetaView(key.Name) : new ObjectMetaView(

@@ -20,8 +20,16 @@ public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, st
     /// 16 hex digits: the model's <see cref="Model.SpecHash"/> for isles (what the diff compares), SHA-256 over the
     /// spec's JSON for the other kinds.
     /// </summary>
-    public string SpecHash => _hash ??= Isle is not null ? Model.SpecHash.Of(Isle)
-        : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
+    public string SpecHash => _hash ??= Isle is not null ? Model.SpecHash.Of(Isle) : ContentHash;
+
+    /// <summary>
+    /// 16 hex digits of SHA-256 over the spec's JSON, every field: whether the object changed at all (a new generation),
+    /// where <see cref="SpecHash"/> says whether an isle must be recreated. They differ for the fields the model leaves
+    /// out of its hash (a healthcheck), which are applied to the running isle.
+    /// </summary>
+    public string ContentHash => _content ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
+
+    string? _content;
 
     public static DesiredObject ForIsle(string name, IsleSpec spec, string source, IReadOnlyDictionary<string, string>? labels = null) =>
         new(ObjectKey.Isle(name), labels ?? new Dictionary<string, string>(), SpecJson.FromIsle(spec), spec, source);

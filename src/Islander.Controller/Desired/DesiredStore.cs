@@ -166,7 +166,7 @@ public sealed class DesiredStore
             if (entry is { FromApi: false })
                 throw new IslanderException($"{obj.Key} comes from {entry.Object?.Source ?? entry.Origin}; edit that file instead", ErrorCategory.Conflict);
             outcome = entry?.Object is null ? ApplyOutcome.Created
-                : entry.Object.SpecHash == obj.SpecHash && SameLabels(entry.Object, obj) ? ApplyOutcome.Unchanged
+                : entry.Object.ContentHash == obj.ContentHash && SameLabels(entry.Object, obj) ? ApplyOutcome.Unchanged
                 : ApplyOutcome.Configured;
             if (outcome == ApplyOutcome.Unchanged) return outcome;
             Update(obj.Key, entry, Accept(entry, obj.Key, DesiredRecord.ApiOrigin, obj));
@@ -208,7 +208,7 @@ public sealed class DesiredStore
     DesiredEntry Accept(DesiredEntry? entry, ObjectKey key, string origin, DesiredObject obj)
     {
         long generation = entry?.Object is null ? (entry?.Generation ?? 0) + 1
-            : entry.Object.SpecHash == obj.SpecHash ? entry.Generation : entry.Generation + 1;
+            : entry.Object.ContentHash == obj.ContentHash ? entry.Generation : entry.Generation + 1;
         return new DesiredEntry(key, origin, generation, obj, [], entry?.CreatedAt ?? _time.GetUtcNow());
     }
 
@@ -227,7 +227,7 @@ public sealed class DesiredStore
         if (before is not null && before.Origin == after.Origin && before.Generation == after.Generation && ReferenceEquals(before.Object, after.Object)
             && before.Problems.SequenceEqual(after.Problems))
             return false;
-        if (before?.Object is { } b && after.Object is { } a && b.SpecHash == a.SpecHash && SameLabels(a, b) && before.Origin == after.Origin
+        if (before?.Object is { } b && after.Object is { } a && b.ContentHash == a.ContentHash && SameLabels(a, b) && before.Origin == after.Origin
             && before.Generation == after.Generation && before.Problems.SequenceEqual(after.Problems))
         {
             _entries[key] = after with { Object = b };

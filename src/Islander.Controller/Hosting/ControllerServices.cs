@@ -1,5 +1,6 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
+using Islander.Controller.Health;
 using Islander.Controller.Images;
 using Islander.Controller.Metrics;
 using Islander.Controller.Networks;
@@ -67,6 +68,8 @@ public static class ControllerServices
         services.AddSingleton<StartPlanner>();
         services.AddSingleton<IsleLifecycles>();
         services.AddSingleton<ExitWatcher>();
+        services.AddSingleton(sp => new HealthProbes(parts.Exec, parts.Sockets, parts.Time));
+        services.AddSingleton<HealthMonitor>();
         services.AddSingleton<IsleReconciler>();
 
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());

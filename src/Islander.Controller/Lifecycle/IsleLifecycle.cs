@@ -314,7 +314,7 @@ public sealed class IsleLifecycle
     /// OOMKilled first, whatever the exit code (Docker's State.OOMKilled beside ExitCode, Kubernetes' terminated reason
     /// beside exitCode, even 0): the phase and the restart policy follow the exit code alone.
     /// </summary>
-    static string ExitReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
+    static string ExitReason(IsleExit exit) => exit.OomKilled ? Reasons.OomKilled : exit.Unhealthy ? Reasons.Unhealthy : exit.Succeeded ? Reasons.Completed : exit.Code is null && exit.Signal is null ? Reasons.Lost : Reasons.Error;
 
     static string Format(TimeSpan t) => t.TotalSeconds >= 1 ? $"{t.TotalSeconds:0.#}s" : $"{t.TotalMilliseconds:0}ms";
 }

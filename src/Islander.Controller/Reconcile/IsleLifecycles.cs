@@ -28,6 +28,17 @@ public sealed class IsleLifecycles(IIsleRuntime runtime, StartPlanner planner, I
     /// <summary>Why the isle cannot start now: one message per named volume it mounts that is not ready (empty: it may).</summary>
     public IReadOnlyList<string> VolumesNotReady(IsleSpec spec) => planner.VolumesNotReady(spec);
 
+    /// <summary>
+    /// Stops a running isle that turned unhealthy (its stop signal, SIGKILL after its stop timeout, waited for outside the
+    /// pass's worker) and returns its exit, marked <see cref="IsleExit.Unhealthy"/>, for the lifecycle to observe: the
+    /// restart policy then restarts it as after a crash.
+    /// </summary>
+    public async Task<IsleExit> StopUnhealthyAsync(IsleRecord record, CancellationToken cancellationToken)
+    {
+        await WorkerSlot.OutsideAsync(() => runtime.StopAsync(record.Name, record.StopSignal, record.StopTimeout, cancellationToken), cancellationToken);
+        return (runtime.Probe(record.Name).Exit ?? IsleExit.Lost(time.GetUtcNow())) with { Unhealthy = true };
+    }
+
     /// <summary>Removes an isle the runtime has but no record names (a leftover of ours), and what it held.</summary>
     public async Task RemoveLeftoverAsync(string name, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Events;
+using Islander.Controller.Health;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
 using Islander.Controller.State;
@@ -21,7 +22,7 @@ namespace Islander.Controller.Reconcile;
 /// </remarks>
 public sealed class IsleReconciler(
     DesiredStore desired, StateStore store, IsleLifecycles lifecycles, EventRecorder events, ReconcileQueue queue, ExitWatcher exits,
-    ILogger<IsleReconciler> log) : IReconciler
+    HealthMonitor health, ILogger<IsleReconciler> log) : IReconciler
 {
     readonly TimeProvider time = lifecycles.Time;
 
@@ -40,7 +41,9 @@ public sealed class IsleReconciler(
         }
         finally
         {
-            exits.Sync(name, store.GetIsle(name)?.State == IslePhase.Running);
+            var after = store.GetIsle(name);
+            exits.Sync(name, after?.State == IslePhase.Running);
+            health.Sync(name, after);
         }
     }
 
@@ -94,9 +97,24 @@ public sealed class IsleReconciler(
                 break;
         }
 
+        if (record.State == IslePhase.Running && seen.State == IsleProcessState.Running && health.TakeRestart(name, record.Pid, out var why))
+        {
+            // Unhealthy, and its restart policy restarts it (the monitor asks only then): stopped, then handled as an exit.
+            log.LogWarning("Isle {Isle} (pid {Pid}) is unhealthy; stopping it to restart: {Why}", name, record.Pid, why);
+            await lifecycle.ObserveExitAsync(await lifecycles.StopUnhealthyAsync(record, cancellationToken));
+        }
+
         if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume)
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
+            store.SaveIsle(record);
+        }
+
+        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Generation != entry.Generation)
+        {
+            // A change of what does not run (a healthcheck): the running isle has it now (the health monitor reads the
+            // desired spec), so it observes this generation without a restart.
+            record.Generation = entry.Generation;
             store.SaveIsle(record);
         }
 
@@ -131,7 +149,7 @@ public sealed class IsleReconciler(
             case StartIsle { Reason: StartReason.AfterBackOff } when !lifecycle.CanStart(request):
                 return Next(record); // due as far as the facts go; our back-off says when
         }
-        if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec.DependsOn))
+        if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec))
             return ReconcileResult.Done; // a dependency's next transition adds this key again
         await lifecycle.StartAsync(request, cancellationToken);
         return Next(record);
@@ -145,7 +163,8 @@ public sealed class IsleReconciler(
     {
         bool Defined(ObjectKind kind, string n) => desired.Get(new ObjectKey(kind, n))?.Object is not null;
         return new IsleChecks(
-            DesiredStateCheck.MissingReferences(spec, n => Defined(ObjectKind.Network, n), v => Defined(ObjectKind.Volume, v)),
+            [.. DesiredStateCheck.MissingReferences(spec, n => Defined(ObjectKind.Network, n), v => Defined(ObjectKind.Volume, v)),
+                .. DesiredStateCheck.DependenciesWithoutHealthcheck(spec, i => desired.Get(ObjectKey.Isle(i))?.Object?.Isle)],
             DesiredStateCheck.MissingDependencies(spec, i => Defined(ObjectKind.Isle, i)),
             DependencyOrder.Problem(name, i => i == name ? spec.DependsOn : desired.Get(ObjectKey.Isle(i))?.Object?.Isle?.DependsOn ?? []));
     }
@@ -164,7 +183,7 @@ public sealed class IsleReconciler(
         }
         if (checks.Cycle is { } cycle)
             throw new TerminalReconcileException(Reasons.DependencyCycle, cycle);
-        WaitingForDependencies(record, key.Name, spec.DependsOn);
+        WaitingForDependencies(record, key.Name, spec);
         return ReconcileResult.Done; // defining the dependency and its start add this key again
     }
 
@@ -178,14 +197,26 @@ public sealed class IsleReconciler(
         return ReconcileResult.Done;
     }
 
-    /// <summary>Whether a dependency is neither Running nor Succeeded (a finished one-shot); if so, says so in the status.</summary>
-    bool WaitingForDependencies(IsleRecord record, string name, IReadOnlyList<string> dependsOn)
+    /// <summary>
+    /// Whether a dependency is neither Running nor Succeeded (a finished one-shot), or, with condition Healthy, not
+    /// running and healthy (Compose's service_healthy); if so, says so in the status. The monitor adds this key again
+    /// when a dependency turns healthy.
+    /// </summary>
+    bool WaitingForDependencies(IsleRecord record, string name, IsleSpec spec)
     {
-        var waiting = dependsOn.Where(d => store.GetIsle(d)?.State is not (IslePhase.Running or IslePhase.Succeeded)).ToList();
+        bool Ready(string d)
+        {
+            var dependency = store.GetIsle(d);
+            return spec.HealthyDependencies.Contains(d)
+                ? dependency is { State: IslePhase.Running } && health.IsHealthy(d, dependency.Pid)
+                : dependency?.State is IslePhase.Running or IslePhase.Succeeded;
+        }
+        var waiting = spec.DependsOn.Where(d => !Ready(d)).ToList();
         if (waiting.Count == 0)
             return false;
         HeldBecause(ObjectKey.Isle(name), record, Reasons.WaitingForDependencies,
-            "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ObjectKey.Isle(d))?.Object is null ? $"{d} (not defined)" : d)));
+            "waiting for " + string.Join(", ", waiting.Select(d => desired.Get(ObjectKey.Isle(d))?.Object is null ? $"{d} (not defined)"
+                : spec.HealthyDependencies.Contains(d) ? $"{d} to be healthy" : d)));
         return true;
     }
 

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Islander.Controller.Ports;
 using Islander.Drivers.Cgroups;
 using Islander.Drivers.Network;
@@ -12,8 +13,28 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets
 {
+    readonly NamespaceSockets _sockets = new();
+
+    /// <summary>
+    /// socket(2) on a thread that has setns()'d into the isle's network namespace (<see cref="NamespaceSockets"/>): a
+    /// socket belongs to the namespace it was created in, so it connects to the isle's loopback from any thread.
+    /// </summary>
+    public async Task<Socket> OpenTcpSocketAsync(string name)
+    {
+        if (runtime.Find(name) is not { } process || !runtime.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running", ErrorCategory.Conflict);
+        try
+        {
+            return await _sockets.OpenTcpAsync(process.InitPid);
+        }
+        catch (Drivers.Interop.SyscallException e) when (e.Errno == Drivers.Interop.Errno.ENOENT || e.Errno == Drivers.Interop.Errno.ESRCH)
+        {
+            throw new IslanderException($"isle {name} is not running (its init {process.InitPid} is gone)", ErrorCategory.Conflict, e);
+        }
+    }
+
     public async Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
     {
         string name = plan.Name;

@@ -9,7 +9,7 @@ internal static partial class IsleSpecReader
     [
         "image", "rootfs", "command", "args", "env", "workingDir", "hostname", "user", "restartPolicy", "resources",
         "security", "hostNetwork", "networks", "ports", "volumes", "dependsOn", "stopSignal", "stopTimeout",
-        "logging",
+        "logging", "healthcheck",
     ];
 
     public static IsleSpec Read(Fields spec, string isleName, DriverCatalog drivers)
@@ -35,6 +35,7 @@ internal static partial class IsleSpecReader
         var networks = ReadNetworks(spec);
         var ports = ReadPorts(spec);
         CheckNetworking(spec, hostNetwork, networks, ports);
+        var dependsOn = ReadDependsOn(spec, isleName);
 
         return new IsleSpec
         {
@@ -53,7 +54,9 @@ internal static partial class IsleSpecReader
             Networks = networks,
             Ports = ports,
             Volumes = ReadVolumes(spec),
-            DependsOn = ReadDependsOn(spec, isleName),
+            DependsOn = dependsOn.Select(d => d.Name).ToList(),
+            HealthyDependencies = dependsOn.Where(d => d.Condition == DependencyCondition.Healthy).Select(d => d.Name).ToList(),
+            Healthcheck = ReadHealthcheck(spec),
             StopSignal = ReadStopSignal(spec) ?? 15,
             StopTimeout = ReadStopTimeout(spec) ?? TimeSpan.FromSeconds(10),
             Logging = ReadLogging(spec),
@@ -119,31 +122,6 @@ internal static partial class IsleSpecReader
             return null;
         }
         return user;
-    }
-
-    private static IReadOnlyList<string> ReadDependsOn(Fields spec, string isleName)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        return spec.List("dependsOn", (node, path) =>
-        {
-            if (spec.Reader.String(node, path) is not { } name) return null;
-            if (!Names.IsDnsLabel(name))
-            {
-                spec.Reader.Error(node, path, $"\"{name}\" is not an isle name; {Names.DnsLabelRule}");
-                return null;
-            }
-            if (name == isleName)
-            {
-                spec.Reader.Error(node, path, "an isle cannot depend on itself");
-                return null;
-            }
-            if (!seen.Add(name))
-            {
-                spec.Reader.Error(node, path, $"{name} is listed twice");
-                return null;
-            }
-            return name;
-        }, "[db]");
     }
 
     private static int? ReadStopSignal(Fields spec)

@@ -25,6 +25,7 @@ public static class ManifestLoader
         var objects = new List<Manifest>();
         var rejected = new List<ObjectKey>();
         var firstLine = new Dictionary<ObjectKey, int>();
+        var roots = new Dictionary<ObjectKey, Node>();
 
         foreach (var document in documents)
         {
@@ -45,12 +46,41 @@ public static class ManifestLoader
                 continue;
             }
             firstLine[k] = document.At.Line;
+            roots[k] = document.Root;
             if (valid && manifest is not null) objects.Add(manifest);
             else rejected.Add(k);
         }
 
+        CheckHealthyDependencies(objects, rejected, roots, reader);
         return new ManifestLoadResult<Manifest>(objects, rejected, diagnostics.Sorted(), complete);
     }
+
+    /// <summary>
+    /// A dependency with condition Healthy on an isle of the same file that has no healthcheck: a problem at the
+    /// entry's condition, and the dependent is rejected. Across files the daemon holds the dependent back with the
+    /// same message (<see cref="DesiredStateCheck.DependenciesWithoutHealthcheck"/>), since one file cannot see another.
+    /// </summary>
+    private static void CheckHealthyDependencies(List<Manifest> objects, List<ObjectKey> rejected, Dictionary<ObjectKey, Node> roots, NodeReader reader)
+    {
+        var specs = objects.OfType<IsleManifest>().ToDictionary(i => i.Name, i => i.Spec, StringComparer.Ordinal);
+        foreach (var isle in objects.OfType<IsleManifest>().ToList())
+        {
+            var bad = isle.Spec.HealthyDependencies.Where(d => specs.TryGetValue(d, out var s) && s.Healthcheck is null).ToList();
+            if (bad.Count == 0) continue;
+            var entries = (Child(roots[isle.Key], "spec") is { } spec ? Child(spec, "dependsOn") : null) as SequenceNode;
+            foreach (var dependency in bad)
+            {
+                var index = entries?.Items.ToList().FindIndex(e => Child(e, "name") is ScalarNode n && n.Value == dependency) ?? -1;
+                var at = index >= 0 ? Child(entries!.Items[index], "condition") ?? entries.Items[index] : roots[isle.Key];
+                reader.Error(at, index >= 0 ? $"spec.dependsOn[{index}].condition" : "spec.dependsOn", DesiredStateCheck.WithoutHealthcheck(dependency));
+            }
+            objects.Remove(isle);
+            rejected.Add(isle.Key);
+        }
+    }
+
+    private static Node? Child(Node node, string key) =>
+        node is MappingNode map ? map.Entries.FirstOrDefault(e => e.Key.Value == key).Value : null;
 
     /// <summary>
     /// The result for a file (or body) of <paramref name="bytes"/> bytes, over <see cref="ManifestLimits.MaxFileBytes"/>:

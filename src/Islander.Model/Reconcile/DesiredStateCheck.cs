@@ -34,6 +34,19 @@ public static class DesiredStateCheck
     public static IReadOnlyList<string> MissingDependencies(IsleSpec spec, Func<string, bool> isleDefined) =>
         spec.DependsOn.Where(d => !isleDefined(d)).Select(d => $"depends on isle {d}, which is not defined").ToList();
 
+    /// <summary>
+    /// The dependencies <paramref name="spec"/> waits to be healthy that have no healthcheck, so never will be: one
+    /// message each. <paramref name="specOf"/> gives a defined isle's spec (null: not defined, reported by
+    /// <see cref="MissingDependencies"/>).
+    /// </summary>
+    public static IReadOnlyList<string> DependenciesWithoutHealthcheck(IsleSpec spec, Func<string, IsleSpec?> specOf) =>
+        spec.HealthyDependencies.Where(d => specOf(d) is { Healthcheck: null }).Select(WithoutHealthcheck).ToList();
+
+    /// <summary>The one message for a dependency with condition Healthy on an isle that has no healthcheck.</summary>
+    public static string WithoutHealthcheck(string dependency) =>
+        $"depends on isle {dependency} with condition Healthy, but {dependency} has no healthcheck, so it never becomes healthy; " +
+        $"add a healthcheck to {dependency}, or depend on it running (- {dependency})";
+
     /// <summary>Problems per isle name; an isle with problems is not started or recreated.</summary>
     internal static Dictionary<string, List<string>> Run(DesiredState desired)
     {
@@ -47,6 +60,7 @@ public static class DesiredStateCheck
         var networks = desired.Networks.ToDictionary(n => n.Name, n => n.Spec, StringComparer.Ordinal);
         var volumes = desired.Volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
         var isles = desired.Isles.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var specs = desired.Isles.ToDictionary(i => i.Name, i => i.Spec, StringComparer.Ordinal);
         var addresses = new Dictionary<(string, IPAddress), string>();
         var hostPorts = new List<(string Isle, PortMapping Port)>();
 
@@ -54,6 +68,7 @@ public static class DesiredStateCheck
         {
             foreach (var message in MissingReferences(isle.Spec, networks.ContainsKey, volumes.Contains)) Add(isle.Name, message);
             foreach (var message in MissingDependencies(isle.Spec, isles.Contains)) Add(isle.Name, message);
+            foreach (var message in DependenciesWithoutHealthcheck(isle.Spec, specs.GetValueOrDefault)) Add(isle.Name, message);
             foreach (var attachment in isle.Spec.Networks)
             {
                 if (!networks.TryGetValue(attachment.Name, out var network)) continue; // reported above

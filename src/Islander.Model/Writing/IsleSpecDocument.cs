@@ -18,10 +18,12 @@ internal sealed class IsleSpecDocument
     public List<Dictionary<string, object>>? Networks { get; set; }
     public List<Dictionary<string, object>>? Ports { get; set; }
     public List<Dictionary<string, object>>? Volumes { get; set; }
-    public List<string>? DependsOn { get; set; }
+    /// <summary>Names, and <c>{name, condition: Healthy}</c> for those that wait for health.</summary>
+    public List<object>? DependsOn { get; set; }
     public string? StopSignal { get; set; }
     public string? StopTimeout { get; set; }
     public Dictionary<string, object>? Logging { get; set; }
+    public Dictionary<string, object>? Healthcheck { get; set; }
 
     public static IsleSpecDocument From(IsleSpec s) => new()
     {
@@ -41,13 +43,24 @@ internal sealed class IsleSpecDocument
         Ports = s.Ports.Count == 0 ? null : s.Ports.Select(p => Entries(
             ("containerPort", p.ContainerPort), ("hostPort", p.HostPort), ("protocol", p.Protocol.ToString().ToLowerInvariant()), ("hostIp", p.HostIp))).ToList(),
         Volumes = s.Volumes.Count == 0 ? null : s.Volumes.Select(Volume).ToList(),
-        DependsOn = NullIfEmpty(s.DependsOn),
+        DependsOn = s.DependsOn.Count == 0 ? null : s.DependsOn.Select(d => s.HealthyDependencies.Contains(d)
+            ? Entries(("name", d), ("condition", nameof(DependencyCondition.Healthy))) : (object)d).ToList(),
         StopSignal = s.StopSignal == 15 ? null : Signals.Name(s.StopSignal),
         StopTimeout = s.StopTimeout == TimeSpan.FromSeconds(10) ? null : ManifestWriter.Seconds(s.StopTimeout),
         Logging = s.Logging is { } l
             ? Entries(("driver", IsleLogging.Name(l.Driver)), ("maxSize", Bytes(l.MaxSize)), ("maxFiles", l.MaxFiles))
             : null,
+        Healthcheck = s.Healthcheck is { } h ? HealthcheckOf(h) : null,
     };
+
+    private static Dictionary<string, object> HealthcheckOf(IsleHealthCheck h) => Entries(
+        ("exec", NullIfEmpty(h.Exec)),
+        ("http", h.Http is { } http ? Entries(("port", http.Port), ("path", http.Path == "/" ? null : http.Path)) : null),
+        ("tcp", h.Tcp is { } tcp ? Entries(("port", tcp.Port)) : null),
+        ("interval", h.Interval == IsleHealthCheck.DefaultInterval ? null : ManifestWriter.Seconds(h.Interval)),
+        ("timeout", h.Timeout == IsleHealthCheck.DefaultTimeout ? null : ManifestWriter.Seconds(h.Timeout)),
+        ("retries", h.Retries == IsleHealthCheck.DefaultRetries ? null : h.Retries),
+        ("startPeriod", h.StartPeriod == TimeSpan.Zero ? null : ManifestWriter.Seconds(h.StartPeriod)));
 
     private static Dictionary<string, object>? ResourcesOf(IsleResources r)
     {

@@ -14,8 +14,13 @@ namespace Islander.Testing.Fakes;
 /// kernel (<see cref="Exit"/>, <see cref="Kill"/>) and assert on what exists, not on calls. It outlives a daemon,
 /// like the kernel does, so a test can "restart islanderd" over the same fake.
 /// </summary>
-public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets
 {
+    /// <summary>A host socket while the isle runs: fake isles share the host's loopback, where a test listens.</summary>
+    public Task<System.Net.Sockets.Socket> OpenTcpSocketAsync(string name) => IsRunning(name)
+        ? Task.FromResult(new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        : throw new IslanderException($"isle {name} is not running", ErrorCategory.Conflict);
+
     /// <summary>The machine's memory the fake reports (the ceiling of isles without a memory limit).</summary>
     public const long MachineMemoryBytes = 8L << 30;
 
