@@ -168,6 +168,43 @@ public sealed class ExecApiTests : IAsyncLifetime
         Assert.Equal(3, (int)JsonNode.Parse(frames[^1].Data.Span)!["exitCode"]!);
     }
 
+    // A client that reads nothing: the output is queued to a bound, then the process waits; the daemon goes on answering.
+    [Fact]
+    public async Task ExecUpgraded_ClientReadsNothing_ProcessWaitsAtABoundDaemonAnswers()
+    {
+        await RunningAsync();
+        long written = 0;
+        var chunk = new string('x', 16 * 1024);
+        _d.Runtime.Install("yes", async (io, ct) =>
+        {
+            while (true)
+            {
+                await io.OutAsync(chunk);
+                Interlocked.Add(ref written, chunk.Length);
+            }
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        await using var connection = await Islander.Cli.Terminal.UpgradedConnection.OpenAsync(_d.Socket,
+            "apis/islander.io/v1/isles/web/exec?command=yes&tty=true", ct);
+        // Wait until the writes stop: for a second nothing more was taken from the process.
+        long before;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            before = Interlocked.Read(ref written);
+            await Task.Delay(1000, ct);
+            Assert.True(DateTime.UtcNow < deadline, $"the process was never held back ({Interlocked.Read(ref written)} bytes taken)");
+        }
+        while (Interlocked.Read(ref written) != before);
+
+        // The queue (64 chunks) plus what the sockets and Kestrel buffer: a few MiB at most, never the flood.
+        Assert.InRange(before, 1, 16L << 20);
+        using var client = new IslanderClient(_d.Socket);
+        Assert.Equal("Running", (await client.GetAsync("isles", "web", ct)).Status.Phase);
+        Assert.Equal(1, _d.Runtime.RunningExecs("web"));
+    }
+
     [Fact]
     public async Task ExecUpgraded_MissingCommand_ErrorStatusBeforeAnyUpgrade()
     {

@@ -168,6 +168,20 @@ public sealed class IslanderctlExecTtyTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ExecIt_DetachKeys_EndTheSessionAndTheCommand()
+    {
+        var name = await RunningIsleAsync();
+        using var t = Terminal("exec", "-it", "--detach-keys", "ctrl-x,x", name, "--", "sh", "-c", "echo READY; exec sleep 88");
+        await t.WaitForAsync("READY");
+        await t.WaitForScreenAsync(_ => ProcessesIn(name).Contains("sleep 88"), "sleep 88 running in the isle");
+
+        t.Press("C-x", "x");
+
+        Assert.Equal(0, await t.ExitCodeAsync());
+        await t.WaitForScreenAsync(_ => !ProcessesIn(name).Contains("sleep 88"), "sleep 88 gone (killed with the session)");
+    }
+
+    [Fact]
     public async Task ExecIt_MissingIsleMissingCommand_ClearErrors()
     {
         var name = await RunningIsleAsync();
