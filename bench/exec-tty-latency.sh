@@ -9,4 +9,4 @@ start_daemon
 name="tty-$$"; names+=("$name")
 write_manifest "$name.yaml" "$(isle_yaml "$name")"
 until [ "$(phase "$name")" = Running ]; do sleep 0.05; done
-dotnet run -c Release "$(dirname "$0")/exec-tty-echo.cs" -- "$sock" "$name" "$keys"
+dotnet run -c Release bench/exec-tty-echo.cs -- "$sock" "$name" "$keys"

@@ -58,6 +58,37 @@ public sealed class IslanderctlExecTtyTests : IAsyncDisposable
         }
     }
 
+    // More stdin than any pipe holds: the daemon's writes wait for the process (EAGAIN, poll), none is lost.
+    [Fact]
+    public async Task ExecI_EightMiBOfStdin_ArriveWhole()
+    {
+        var name = await RunningIsleAsync();
+        var data = new byte[8 << 20];
+        new Random(11).NextBytes(data);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+
+        var info = new ProcessStartInfo(DaemonHarness.Islanderctl) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in (string[])["--socket", _h.Socket, "exec", "-i", name, "--", "sha256sum"]) info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        try
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await p.StandardInput.BaseStream.WriteAsync(data, TestContext.Current.CancellationToken);
+            p.StandardInput.Close();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await p.WaitForExitAsync(timeout.Token);
+
+            Assert.True(p.ExitCode == 0, await stderr);
+            Assert.StartsWith(expected, await stdout);
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill();
+        }
+    }
+
     [Fact]
     public async Task ExecI_ExitCodeAndStderrApart()
     {
