@@ -94,6 +94,9 @@ sealed class TmuxSession : IDisposable
     {
         using (var p = Process.Start(new ProcessStartInfo("tmux", ["-L", _server, "kill-server"]) { RedirectStandardError = true, UseShellExecute = false })!)
             p.WaitForExit();
+        // tmux leaves its server's socket behind: /tmp/tmux-UID/NAME (or under $TMUX_TMPDIR).
+        var dir = Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } t ? t : "/tmp";
+        File.Delete(Path.Combine(dir, $"tmux-{Tmds.Linux.LibC.geteuid()}", _server));
         File.Delete(_exitFile);
         File.Delete(_exitFile + ".tmp");
     }
