@@ -25,6 +25,7 @@ public static class ExecCommand
         var interactive = new Option<bool>("--interactive", "-i") { Description = "pass stdin to the command (its end closes the command's stdin)" };
         var tty = new Option<bool>("--tty", "-t") { Description = "allocate a terminal in the isle (with -i: this terminal in raw mode; Ctrl-P Ctrl-Q detaches)" };
         var detachKeys = new Option<string>("--detach-keys") { Description = $"keys that end the session, Docker's format (default {DetachKeys.Default}); the command is killed, as a closed terminal's", DefaultValueFactory = _ => DetachKeys.Default };
+        detachKeys.CompletionSources.Add(DetachKeys.Default);
         var exec = new Command("exec", "run a command in a running isle") { name, command, env, user, workdir, interactive, tty, detachKeys };
         Completions.Names(name, socket, "isles", o => o.Status.Phase == "Running");
         exec.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
