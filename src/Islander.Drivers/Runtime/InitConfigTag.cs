@@ -53,4 +53,6 @@ public enum InitConfigTag : ushort
     LogJournal = 23,
     /// <summary>String: the isle's name, a field of each journal entry.</summary>
     LogName = 24,
+    /// <summary>u32: exec mode, a terminal from the isle's devpts; isle-init sends its master over fd 5 (SCM_RIGHTS).</summary>
+    ExecTty = 25,
 }
