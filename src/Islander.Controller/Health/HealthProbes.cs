@@ -69,7 +69,7 @@ public sealed class HealthProbes(IIsleExec exec, IIsleSockets? sockets, TimeProv
             data.Span[..take].CopyTo(output.AsSpan(length));
             length += take;
             return ValueTask.CompletedTask;
-        }, cancellationToken);
+        }, started: null, cancellationToken);
         var text = Encoding.UTF8.GetString(output, 0, length);
         return new HealthResultView(start, time.GetUtcNow(), result.ShellCode == 0, text, result.ShellCode);
     }
