@@ -149,6 +149,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 RootfsMountFd = root.Fd,
                 StatusPath = paths.StatusFile(name),
                 OomCounterPath = cgroups.Paths(name).OomEventsFile,
+                AttachSocket = paths.AttachSocket(name),
                 Capabilities = (ulong)capabilities,
                 SeccompFilter = SeccompFilter.For(spec.Security, capabilities),
                 MaskedPaths = ProcfsDefaults.MaskedPaths,

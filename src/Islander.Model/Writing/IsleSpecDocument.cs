@@ -22,6 +22,8 @@ internal sealed class IsleSpecDocument
     public string? StopSignal { get; set; }
     public string? StopTimeout { get; set; }
     public Dictionary<string, object>? Logging { get; set; }
+    public bool? Stdin { get; set; }
+    public bool? Tty { get; set; }
 
     public static IsleSpecDocument From(IsleSpec s) => new()
     {
@@ -47,6 +49,8 @@ internal sealed class IsleSpecDocument
         Logging = s.Logging is { } l
             ? Entries(("driver", IsleLogging.Name(l.Driver)), ("maxSize", Bytes(l.MaxSize)), ("maxFiles", l.MaxFiles))
             : null,
+        Stdin = s.Stdin ? true : null,
+        Tty = s.Tty ? true : null,
     };
 
     private static Dictionary<string, object>? ResourcesOf(IsleResources r)
