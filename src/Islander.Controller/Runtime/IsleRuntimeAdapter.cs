@@ -12,7 +12,7 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleAttach
 {
     public async Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
     {
@@ -87,6 +87,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
 
     public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
         runtime.ExecAsync(name, request, output, cancellationToken);
+
+    public Task<IsleAttachConnection> AttachAsync(string name, bool stdin, bool tty, CancellationToken cancellationToken) =>
+        runtime.AttachAsync(name, stdin, tty, cancellationToken);
 
     public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
     {

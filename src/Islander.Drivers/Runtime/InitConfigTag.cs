@@ -54,9 +54,9 @@ public enum InitConfigTag : ushort
     /// <summary>String: the isle's name, a field of each journal entry.</summary>
     LogName = 24,
     /// <summary>u8 0 or 1: init's stdin is a pipe whose writing end the shim holds for attach clients (<see cref="InitConfig.Stdin"/>).</summary>
-    Stdin = 25,
+    Stdin = 26,
     /// <summary>u8 0 or 1: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master (<see cref="InitConfig.Tty"/>).</summary>
-    Tty = 26,
+    Tty = 27,
     /// <summary>String: the unix socket the shim serves attach connections on (<see cref="InitConfig.AttachSocket"/>).</summary>
-    AttachSocket = 27,
+    AttachSocket = 28,
 }

@@ -111,9 +111,9 @@
 #define TAG_LOG_MAX_FILES 22   /* u32: log.json, log.json.1 .. log.json.(N-1) */
 #define TAG_LOG_JOURNAL 23     /* string: the journal's socket; each line goes there as a datagram instead */
 #define TAG_LOG_NAME 24        /* string: the isle's name, a field of each journal entry */
-#define TAG_STDIN 25           /* u8: init's stdin is a pipe the shim holds open and attach clients write to */
-#define TAG_TTY 26             /* u8: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master */
-#define TAG_ATTACH_SOCKET 27   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
+#define TAG_STDIN 26           /* u8: init's stdin is a pipe the shim holds open and attach clients write to */
+#define TAG_TTY 27             /* u8: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master */
+#define TAG_ATTACH_SOCKET 28   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
