@@ -185,12 +185,15 @@ public sealed partial class IslanderClient : IDisposable
         }
     }
 
-    ClientException Unreachable(SocketError error) => error switch
+    ClientException Unreachable(SocketError error) => Unreachable(SocketPath, error);
+
+    /// <summary>What to say when islanderd's socket cannot be connected to.</summary>
+    internal static ClientException Unreachable(string socketPath, SocketError error) => error switch
     {
         SocketError.AccessDenied => new ClientException(
-            $"permission denied connecting to islanderd at {SocketPath}: run as root, or as a member of the socket's group", "Unavailable"),
+            $"permission denied connecting to islanderd at {socketPath}: run as root, or as a member of the socket's group", "Unavailable"),
         _ => new ClientException(
-            $"cannot connect to islanderd at {SocketPath}: is it running? start it with `sudo islanderd` (or `systemctl start islanderd`), " +
+            $"cannot connect to islanderd at {socketPath}: is it running? start it with `sudo islanderd` (or `systemctl start islanderd`), " +
             "or point --socket / ISLANDER_SOCKET at its socket", "Unavailable"),
     };
 
@@ -200,13 +203,17 @@ public sealed partial class IslanderClient : IDisposable
         return response.IsSuccessStatusCode ? body : throw Failure(response, body);
     }
 
-    static ClientException Failure(HttpResponseMessage response, string body)
+    static ClientException Failure(HttpResponseMessage response, string body) =>
+        Failure((int)response.StatusCode, response.ReasonPhrase, body);
+
+    /// <summary>An error answer (a Status object, else its code) as the exception to print.</summary>
+    internal static ClientException Failure(int code, string? reasonPhrase, string body)
     {
         StatusView? status = null;
         try { status = JsonSerializer.Deserialize(body, ApiJson.Context.StatusView); }
         catch (JsonException) { }
-        var message = status?.Message is { Length: > 0 } m ? m : $"islanderd answered {(int)response.StatusCode} {response.ReasonPhrase}";
-        return new ClientException(message, status?.Reason ?? response.StatusCode.ToString(), 1, status?.Details);
+        var message = status?.Message is { Length: > 0 } m ? m : $"islanderd answered {code} {reasonPhrase}";
+        return new ClientException(message, status?.Reason ?? ((HttpStatusCode)code).ToString(), 1, status?.Details);
     }
 
     public void Dispose() => _http.Dispose();

@@ -21,8 +21,11 @@ namespace Islander.Controller.Api;
 /// <c>POST /apis/islander.io/v1/isles/{name}/exec</c> with <c>{"command":[...], "env":["K=V"], "user":"u", "workingDir":"/d"}</c>:
 /// runs the command in the running isle and streams NDJSON frames, <c>{"stream":"stdout"|"stderr","data":BASE64}</c>, then
 /// <c>{"exitCode":N,"signal":S}</c>. Whatever fails before the process runs is an ordinary error Status: 404 no such isle,
-/// 409 not running, 422 CommandNotFound / CommandNotExecutable (the command could not be executed), 501 stdin or tty.
+/// 409 not running, 422 CommandNotFound / CommandNotExecutable (the command could not be executed).
 /// Closing the connection kills the process.
+/// <para>With <c>Connection: Upgrade</c> and <c>Upgrade: tcp</c> (and the fields in the query, <see cref="ReadQuery"/>),
+/// stdin (<c>stdin=true</c>) and a terminal (<c>tty=true</c>) too: <c>101</c> once the process runs, then the frames of
+/// <see cref="StreamSession"/>. Without the upgrade, stdin or tty is a 400 that says to upgrade.</para>
 /// </summary>
 public static class ExecEndpoints
 {
@@ -42,7 +45,8 @@ public static class ExecEndpoints
             await ErrorAsync(context, 501, "Unsupported", "this islanderd has no exec");
             return;
         }
-        var (request, problem) = await ReadRequestAsync(context.Request, ct);
+        bool upgrade = StreamSession.IsRequested(context);
+        var (request, problem) = upgrade ? ReadQuery(context.Request) : await ReadRequestAsync(context.Request, ct);
         if (request is null)
         {
             await ErrorAsync(context, problem!.Value.Code, problem.Value.Reason, problem.Value.Message);
@@ -51,6 +55,11 @@ public static class ExecEndpoints
         if (record?.State != IslePhase.Running)
         {
             await ErrorAsync(context, 409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); exec needs a running isle");
+            return;
+        }
+        if (upgrade)
+        {
+            await StreamAsync(context, exec, name, request);
             return;
         }
 
@@ -71,7 +80,7 @@ public static class ExecEndpoints
                 var frame = new ExecFrameView(stream == ExecStream.Stdout ? "stdout" : "stderr", Convert.ToBase64String(data.Span));
                 await response.WriteAsync(Line(frame), token);
                 await response.Body.FlushAsync(token);
-            }, ct);
+            }, null, ct);
             await StartAsync();
             await response.WriteAsync(Line(new ExecFrameView(ExitCode: result.ExitCode, Signal: result.Signal)), ct);
         }
@@ -95,6 +104,86 @@ public static class ExecEndpoints
         }
     }
 
+    /// <summary>
+    /// The upgraded exec: <c>101 Switching Protocols</c> once the process runs (what fails before is an error Status, as
+    /// without the upgrade), then <see cref="StreamSession"/>'s frames, the exit frame last. The client going away kills
+    /// the process (as closing a terminal ends its session).
+    /// </summary>
+    static async Task StreamAsync(HttpContext context, IIsleExec exec, string name, ExecRequest request)
+    {
+        StreamSession? session = null;
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        try
+        {
+            var result = await exec.ExecAsync(name, request,
+                (stream, data, token) => session!.OutputAsync(stream == ExecStream.Stderr ? StreamKind.Stderr : StreamKind.Stdout, data, token),
+                async (input, token) =>
+                {
+                    session = await StreamSession.AcceptAsync(context);
+                    session.Gone.Register(gone.Cancel);
+                    _ = session.ReceiveAsync(input);
+                }, gone.Token);
+            await session!.EndAsync(new ExecFrameView(ExitCode: result.ExitCode, Signal: result.Signal));
+        }
+        catch (OperationCanceledException) when (gone.IsCancellationRequested)
+        {
+            // The client went away: the process has been killed.
+        }
+        catch (IslanderException e) when (session is null)
+        {
+            var (code, reason) = e switch
+            {
+                IsleExecException { CommandFailed: true } x => (422, x.CommandNotFound ? IsleCommandException.NotFoundReason : IsleCommandException.NotExecutableReason),
+                _ => (ApiErrors.StatusCode(e.Category), e.Category.ToString()),
+            };
+            await ErrorAsync(context, code, reason, e.Message);
+        }
+        catch (IslanderException e)
+        {
+            await session!.EndAsync(new ExecFrameView(ExitCode: 125, Reason: e.Category.ToString(), Message: e.Message));
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // The client stopped reading (its connection broke): the process has been killed.
+        }
+        finally
+        {
+            session?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// An upgraded exec's fields, from the query (Kestrel, as HTTP/1.1 wants, refuses a body on a request that asks to
+    /// upgrade; Kubernetes' exec takes its fields the same way): <c>command</c> and <c>env</c> repeated, <c>user</c>,
+    /// <c>workingDir</c>, <c>stdin</c>, <c>tty</c> (true/false), and the terminal's size at start, <c>rows</c> and <c>cols</c>.
+    /// </summary>
+    static (ExecRequest? Request, (int Code, string Reason, string Message)? Problem) ReadQuery(HttpRequest http)
+    {
+        var q = http.Query;
+        var body = new JsonObject
+        {
+            ["command"] = new JsonArray([.. q["command"].Select(c => (JsonNode?)c)]),
+            ["env"] = new JsonArray([.. q["env"].Select(e => (JsonNode?)e)]),
+            ["user"] = q["user"].FirstOrDefault(),
+            ["workingDir"] = q["workingDir"].FirstOrDefault(),
+        };
+        var (request, problem) = Parse(body);
+        if (request is null)
+            return (null, problem);
+        bool Flag(string key) => q[key].FirstOrDefault() is { } v && (v == "true" || v == "1");
+        TerminalSize? size = null;
+        if (q["rows"].FirstOrDefault() is { } r || q["cols"].FirstOrDefault() is not null)
+        {
+            var view = new TerminalSizeView(Number(q["rows"].FirstOrDefault()), Number(q["cols"].FirstOrDefault()));
+            if (!view.IsValid)
+                return (null, (422, Reasons.InvalidManifest, $"exec: rows={q["rows"]} cols={q["cols"]} is not a terminal size (1 to {ushort.MaxValue} each)"));
+            size = new TerminalSize((ushort)view.Rows, (ushort)view.Cols);
+        }
+        return (request with { Stdin = Flag("stdin"), Tty = Flag("tty"), Size = size }, null);
+    }
+
+    static int Number(string? text) => int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 0;
+
     static async Task<(ExecRequest? Request, (int Code, string Reason, string Message)? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {
         JsonNode? body;
@@ -113,13 +202,19 @@ public static class ExecEndpoints
         {
             return (null, (400, "BadRequest", $"exec: the body is not JSON: {e.Message}"));
         }
+        return Parse(body, refuseStreams: true);
+    }
+
+    static (ExecRequest? Request, (int Code, string Reason, string Message)? Problem) Parse(JsonNode? body, bool refuseStreams = false)
+    {
         try
         {
             var command = body?["command"]?.AsArray().Select(Text).ToList() ?? [];
             if (command.Count == 0 || command[0].Length == 0)
                 return (null, (422, Reasons.InvalidManifest, "exec needs a command: islanderctl exec NAME -- COMMAND [ARGS...]"));
-            if (body?["tty"]?.GetValue<bool>() == true || body?["stdin"]?.GetValue<bool>() == true)
-                return (null, (501, "Unsupported", "exec with stdin (-i) or a terminal (-t) is not supported yet; run the command without them"));
+            if (refuseStreams && (body?["tty"]?.GetValue<bool>() == true || body?["stdin"]?.GetValue<bool>() == true))
+                return (null, (400, "BadRequest", "exec with stdin (-i) or a terminal (-t) streams over an upgraded connection: send the request with "
+                    + "Connection: Upgrade and Upgrade: tcp, its fields as query parameters (islanderctl exec -i/-t does)"));
             var env = body?["env"]?.AsArray().Select(Text).ToList() ?? [];
             if (env.FirstOrDefault(e => e.IndexOf('=') <= 0) is { } bad)
                 return (null, (422, Reasons.InvalidManifest, $"exec: env entry \"{ManifestLimits.Excerpt(bad)}\" is not NAME=value"));

@@ -85,8 +85,8 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         runtime.DeleteAsync(name, cancellationToken, keepLog: false);
 
-    public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
-        runtime.ExecAsync(name, request, output, cancellationToken);
+    public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, ExecStarted? started, CancellationToken cancellationToken) =>
+        runtime.ExecAsync(name, request, output, started, cancellationToken);
 
     public Task<IsleAttachConnection> AttachAsync(string name, bool stdin, bool tty, CancellationToken cancellationToken) =>
         runtime.AttachAsync(name, stdin, tty, cancellationToken);

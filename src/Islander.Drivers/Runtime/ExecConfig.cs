@@ -21,4 +21,12 @@ public sealed record ExecConfig
     public ulong Capabilities { get; init; }
     public bool NoNewPrivileges { get; init; } = true;
     public byte[]? SeccompFilter { get; init; }
+
+    /// <summary>A stdin pipe (<see cref="ExecRequest.Stdin"/>).</summary>
+    public bool Stdin { get; init; }
+
+    /// <summary>A terminal from the isle's devpts (<see cref="ExecRequest.Tty"/>), of <see cref="Size"/> at start.</summary>
+    public bool Tty { get; init; }
+
+    public TerminalSize? Size { get; init; }
 }

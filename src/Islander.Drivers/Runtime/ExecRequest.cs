@@ -17,7 +17,22 @@ public sealed record ExecRequest
 
     /// <summary>Absolute path in the isle; null: the isle's working directory. Must exist.</summary>
     public string? WorkingDir { get; init; }
+
+    /// <summary>A stdin pipe the caller writes to (<c>-i</c>, <see cref="IProcessInput"/>); else /dev/null.</summary>
+    public bool Stdin { get; init; }
+
+    /// <summary>
+    /// A terminal (<c>-t</c>): a pty from the isle's own devpts, its slave the process's stdin, stdout, stderr and
+    /// controlling terminal; all output comes as stdout.
+    /// </summary>
+    public bool Tty { get; init; }
+
+    /// <summary>The terminal's size at start (with <see cref="Tty"/>); null: the kernel's 0x0 until a resize.</summary>
+    public TerminalSize? Size { get; init; }
 }
+
+/// <summary>A terminal's size in character cells (<c>struct winsize</c>).</summary>
+public readonly record struct TerminalSize(ushort Rows, ushort Cols);
 
 /// <summary>Which of the exec'd process's outputs a chunk comes from.</summary>
 public enum ExecStream

@@ -31,15 +31,17 @@ public interface IProcessLauncher
     /// <summary>
     /// Runs one more process in a running isle (isle-init's exec mode): it joins every namespace of the isle's init
     /// (<see cref="ExecConfig.Pid"/>), waits while <paramref name="beforeStart"/> runs with its host pid (the caller puts
-    /// it into the isle's cgroup), then takes the confinement in <paramref name="config"/> and execs. stdin is /dev/null;
-    /// stdout and stderr come through pipes to <paramref name="output"/>. Returns how the process ended, once it has
+    /// it into the isle's cgroup), then takes the confinement in <paramref name="config"/> and execs. stdin is /dev/null,
+    /// or a pipe with <see cref="ExecConfig.Stdin"/>; stdout and stderr come through pipes to <paramref name="output"/>;
+    /// with <see cref="ExecConfig.Tty"/> all three are a terminal from the isle's devpts, its output all stdout.
+    /// <paramref name="started"/> gets the process's input once it runs, before any output. Returns how the process ended, once it has
     /// and its output is read (output still held open by its own children is read for a second more, then dropped).
     /// <para>Cancelling kills the process (SIGKILL), waits for its end, then throws <see cref="OperationCanceledException"/>.
     /// The process is isle-init's child, never the caller's: if the caller dies, isle-init sees its control pipe
     /// close and kills the process too.</para>
     /// </summary>
     /// <exception cref="IsleExecException">A step of isle-init failed (op, path, errno): <c>execve</c> of a missing command, <c>chdir</c>, <c>setns</c>.</exception>
-    Task<ExecResult> ExecAsync(ExecConfig config, Func<int, CancellationToken, ValueTask> beforeStart, ExecOutput output, CancellationToken ct);
+    Task<ExecResult> ExecAsync(ExecConfig config, Func<int, CancellationToken, ValueTask> beforeStart, ExecOutput output, ExecStarted? started, CancellationToken ct);
 
     /// <summary>
     /// Completes when the isle's shim has exited (it does so right after its init) and returns

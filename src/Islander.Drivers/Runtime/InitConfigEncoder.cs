@@ -93,6 +93,8 @@ public static class InitConfigEncoder
         w.Command(config.Argv, config.Env, config.WorkingDir);
         w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
         w.Confinement(config.User.Uid, config.User.Gid, config.User.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
+        if (config.Tty)
+            w.UInt32(InitConfigTag.ExecTty, 1);
         w.Bytes(InitConfigTag.End, []);
         return w.ToArray();
     }

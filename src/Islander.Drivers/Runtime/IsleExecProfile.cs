@@ -50,6 +50,9 @@ public sealed record IsleExecProfile
         var env = new List<string>(Env);
         if (user is not null && user.Home != Home)
             Set(env, $"HOME={user.Home}", onlyIf: $"HOME={Home}");
+        // Docker's exec -t: a terminal without TERM would leave the isle's programs guessing (busybox vi, less).
+        if (request.Tty && !env.Any(e => e.StartsWith("TERM=", StringComparison.Ordinal)))
+            env.Add("TERM=xterm");
         foreach (var e in request.Env)
             Set(env, e);
         return new ExecConfig
@@ -64,6 +67,9 @@ public sealed record IsleExecProfile
             NoNewPrivileges = NoNewPrivileges,
             // An unconfined isle's (privileged, seccomp: unconfined) profile holds an empty filter: no filter, not a broken one.
             SeccompFilter = SeccompFilter is { Length: > 0 } filter ? filter : null,
+            Stdin = request.Stdin,
+            Tty = request.Tty,
+            Size = request.Size,
         };
     }
 

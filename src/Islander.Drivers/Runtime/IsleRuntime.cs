@@ -190,7 +190,12 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
     /// <exception cref="IslanderException">Conflict: the isle is not running (or was started without an exec profile);
     /// NotFound: a <c>--user</c> name the isle's /etc/passwd lacks.</exception>
     /// <exception cref="IsleExecException">isle-init failed: <c>execve</c> (command not found, not executable), <c>chdir</c>, ...</exception>
-    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken ct = default)
+    public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken ct = default) =>
+        ExecAsync(name, request, output, null, ct);
+
+    /// <inheritdoc cref="ExecAsync(string, ExecRequest, ExecOutput, CancellationToken)"/>
+    /// <param name="started">Called with the process's input once it runs (<see cref="ExecRequest.Stdin"/>, <see cref="ExecRequest.Tty"/>).</param>
+    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, ExecStarted? started, CancellationToken ct)
     {
         if (Find(name) is not { } process || !launcher.IsRunning(process))
             throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
@@ -207,7 +212,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
             cgroups.AddProcess(name, pid, ct);
             return ValueTask.CompletedTask;
-        }, output, ct);
+        }, output, started, ct);
     }
 
     /// <summary>

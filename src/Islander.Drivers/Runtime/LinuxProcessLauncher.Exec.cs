@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Islander.Drivers.Interop;
 using Islander.Model;
+using Microsoft.Win32.SafeHandles;
 
 namespace Islander.Drivers.Runtime;
 
@@ -10,45 +11,80 @@ public sealed partial class LinuxProcessLauncher
     const int PumpPollMs = 100;
     static readonly TimeSpan LingeringOutput = TimeSpan.FromSeconds(1);
 
-    public async Task<ExecResult> ExecAsync(ExecConfig config, Func<int, CancellationToken, ValueTask> beforeStart, ExecOutput output, CancellationToken ct)
+    public async Task<ExecResult> ExecAsync(ExecConfig config, Func<int, CancellationToken, ValueTask> beforeStart, ExecOutput output, ExecStarted? started, CancellationToken ct)
     {
         var configBytes = InitConfigEncoder.EncodeExec(config);
         if (!File.Exists(IsleInitPath))
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);
         ct.ThrowIfCancellationRequested();
         int controlRead = -1, controlWrite = -1, reportRead = -1, reportWrite = -1, outRead = -1, outWrite = -1, errRead = -1, errWrite = -1;
+        int inRead = -1, inWrite = -1, consoleDaemon = -1, consoleChild = -1;
+        SafeFileHandle? master = null;
+        ExecInput? input = null;
         int launcher = -1;
         try
         {
-            (controlRead, controlWrite) = PipeInterop.Create(ReportFd + 1);
-            (reportRead, reportWrite) = PipeInterop.Create(ReportFd + 1);
-            (outRead, outWrite) = PipeInterop.Create(ReportFd + 1);
-            (errRead, errWrite) = PipeInterop.Create(ReportFd + 1);
-            launcher = SpawnInterop.Start(IsleInitPath, ["isle-init"],
-            [
-                new(0, -1, "/dev/null"), new(1, outWrite), new(2, errWrite), new(ControlFd, controlRead), new(ReportFd, reportWrite),
-            ]);
+            (controlRead, controlWrite) = PipeInterop.Create(ConsoleFd + 1);
+            (reportRead, reportWrite) = PipeInterop.Create(ConsoleFd + 1);
+            List<SpawnInterop.FdAction> fds = [new(ControlFd, controlRead), new(ReportFd, reportWrite)];
+            if (config.Tty)
+            {
+                // isle-init opens the terminal in the isle and sends its master back over this socket.
+                (consoleDaemon, consoleChild) = TerminalInterop.SocketPair(ConsoleFd + 1);
+                fds.AddRange([new(0, -1, "/dev/null"), new(1, -1, "/dev/null"), new(2, -1, "/dev/null"), new(ConsoleFd, consoleChild)]);
+            }
+            else
+            {
+                (outRead, outWrite) = PipeInterop.Create(ConsoleFd + 1);
+                (errRead, errWrite) = PipeInterop.Create(ConsoleFd + 1);
+                if (config.Stdin)
+                    (inRead, inWrite) = PipeInterop.Create(ConsoleFd + 1);
+                fds.AddRange([inRead >= 0 ? new(0, inRead) : new(0, -1, "/dev/null"), new(1, outWrite), new(2, errWrite)]);
+            }
+            launcher = SpawnInterop.Start(IsleInitPath, ["isle-init"], fds);
             Close(ref controlRead);
             Close(ref reportWrite);
             Close(ref outWrite);
             Close(ref errWrite);
+            Close(ref inRead);
+            Close(ref consoleChild);
 
             SendToInit(controlWrite, configBytes);
             var reader = new ShimReportReader(reportRead);
             var pid = ExpectExec<ShimReport.Pid>(await reader.ReadLineAsync(ct));
+            if (config.Tty)
+            {
+                // Sent before the PID report: here already. The size is set before the process runs, so it starts
+                // with it (stty size, a shell's first prompt).
+                master = TerminalInterop.ReceiveFd(consoleDaemon);
+                Close(ref consoleDaemon);
+                TerminalInterop.SetNonBlocking(master);
+                if (config.Size is { } size)
+                    TerminalInterop.SetWindowSize(master, size.Rows, size.Cols);
+                input = ExecInput.ForTerminal(master, config.Stdin);
+            }
+            else
+            {
+                input = ExecInput.ForPipe(inWrite);
+                inWrite = -1;
+            }
             await beforeStart(pid.InitPid, ct);
             ct.ThrowIfCancellationRequested();
             SendToInit(controlWrite, [SyncGo]);
             // The control pipe stays open while the process runs: closing it is how the process is killed.
             ExpectExec<ShimReport.Started>(await reader.ReadLineAsync(ct));
+            if (started is not null)
+                await started(input, ct);
 
             var exitLine = reader.ReadLineAsync(CancellationToken.None);
             var chunks = Channel.CreateBounded<(ExecStream, byte[])>(16);
             var exitedAt = new ExitClock();
             _ = exitLine.ContinueWith(_ => exitedAt.Set(), TaskScheduler.Default);
-            var pumps = Task.WhenAll(
-                Task.Run(() => PumpAsync(outRead, ExecStream.Stdout, chunks.Writer, exitedAt), CancellationToken.None),
-                Task.Run(() => PumpAsync(errRead, ExecStream.Stderr, chunks.Writer, exitedAt), CancellationToken.None));
+            var pumps = master is not null
+                ? Task.Run(() => PumpAsync(master, chunks.Writer, exitedAt), CancellationToken.None)
+                : Task.WhenAll(
+                    Task.Run(() => PumpAsync(outRead, ExecStream.Stdout, chunks.Writer, exitedAt), CancellationToken.None),
+                    Task.Run(() => PumpAsync(errRead, ExecStream.Stderr, chunks.Writer, exitedAt), CancellationToken.None));
             _ = pumps.ContinueWith(_ => chunks.Writer.TryComplete(), TaskScheduler.Default);
 
             int control = controlWrite;
@@ -91,6 +127,12 @@ public sealed partial class LinuxProcessLauncher
             Close(ref outWrite);
             Close(ref errRead);
             Close(ref errWrite);
+            Close(ref inRead);
+            Close(ref inWrite);
+            Close(ref consoleDaemon);
+            Close(ref consoleChild);
+            input?.Dispose();
+            master?.Dispose();
             if (launcher > 0)
                 WaitInterop.ForExit(launcher);
         }
@@ -113,6 +155,29 @@ public sealed partial class LinuxProcessLauncher
             if (n == 0)
                 return;
             await chunks.WriteAsync((stream, buf[..n]));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="PumpAsync(int, ExecStream, ChannelWriter{ValueTuple{ExecStream, byte[]}}, ExitClock)"/> for a terminal's
+    /// master (non-blocking): its end is EIO, once no slave is open.
+    /// </summary>
+    static async Task PumpAsync(SafeFileHandle master, ChannelWriter<(ExecStream, byte[])> chunks, ExitClock exited)
+    {
+        var buf = new byte[16384];
+        while (true)
+        {
+            if (!TerminalInterop.Poll(master, write: false, PumpPollMs, "exec terminal"))
+            {
+                if (exited.Since > LingeringOutput)
+                    return;
+                continue;
+            }
+            int n = TerminalInterop.TryRead(master, buf, "exec terminal");
+            if (n == 0)
+                return;
+            if (n > 0)
+                await chunks.WriteAsync((ExecStream.Stdout, buf[..n]));
         }
     }
 

@@ -16,6 +16,8 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     // isle-init's inherited fds are 0-4 (FD_CONTROL, FD_REPORT in isle-init.c); ours stay above.
     const int ControlFd = 3;
     const int ReportFd = 4;
+    /// <summary>Exec with a terminal: the console socket isle-init sends the master over (FD_CONSOLE; FD_ROOTFS at a start).</summary>
+    const int ConsoleFd = 5;
 
     const byte SyncGo = (byte)'G'; // SYNC_GO
     const int AbortGraceMs = 2000;

@@ -74,6 +74,7 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -111,6 +112,7 @@
 #define TAG_LOG_MAX_FILES 22   /* u32: log.json, log.json.1 .. log.json.(N-1) */
 #define TAG_LOG_JOURNAL 23     /* string: the journal's socket; each line goes there as a datagram instead */
 #define TAG_LOG_NAME 24        /* string: the isle's name, a field of each journal entry */
+#define TAG_EXEC_TTY 25        /* u32: exec mode, a terminal from the isle's devpts; its master goes to FD_CONSOLE */
 #define TAG_STDIN 26           /* u8: init's stdin is a pipe the shim holds open and attach clients write to */
 #define TAG_TTY 27             /* u8: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master */
 #define TAG_ATTACH_SOCKET 28   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
@@ -135,6 +137,7 @@
 #define FD_REPORT 4  /* isle-init -> daemon: report lines */
 #define FD_ROOTFS 5  /* the isle's rootfs, a detached mount (TAG_ROOTFS_MOUNT); init's only */
 #define FD_VOLUMES 6 /* FD_VOLUMES + n: the n-th MOUNTOP_SOURCE_FD mount's source (named volumes); init's only */
+#define FD_CONSOLE 5 /* exec mode with TAG_EXEC_TTY: a unix socket to the daemon, the terminal's master goes there */
 #ifndef MOVE_MOUNT_F_EMPTY_PATH
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
 #endif
@@ -175,7 +178,7 @@ struct config {
     uint32_t uid, gid, exec_pid;
     gid_t *gids;
     size_t ngids;
-    int no_new_privs, rootfs_mount;
+    int no_new_privs, rootfs_mount, exec_tty;
     int nsource_fds; /* FD_VOLUMES .. FD_VOLUMES + nsource_fds - 1 hold the MOUNTOP_SOURCE_FD mounts' sources */
     const unsigned char *seccomp;
     size_t seccomp_len;
@@ -349,6 +352,7 @@ static void read_config(int fd, struct config *c)
         case TAG_UID: c->uid = (uint32_t)int_payload(p, len, 4, "uid"); break;
         case TAG_GID: c->gid = (uint32_t)int_payload(p, len, 4, "gid"); break;
         case TAG_EXEC_PID: c->exec_pid = (uint32_t)int_payload(p, len, 4, "exec pid"); break;
+        case TAG_EXEC_TTY: c->exec_tty = int_payload(p, len, 4, "exec tty") != 0; break;
         case TAG_ROOTFS_MOUNT:
             if (int_payload(p, len, 4, "rootfs mount") != FD_ROOTFS)
                 bad_config("rootfs mount fd");
@@ -408,6 +412,8 @@ static void read_config(int fd, struct config *c)
         bad_config("missing argv");
     if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname))
         bad_config("exec joins an isle: no rootfs, mounts or hostname");
+    if (c->exec_tty && !c->exec_pid)
+        bad_config("a terminal is for exec only");
     if (!c->exec_pid && (!c->rootfs || !c->status_path))
         bad_config("missing rootfs or status path");
     if (!(c->namespaces & CLONE_NEWNS))
@@ -802,37 +808,81 @@ static void make_workdir(const struct config *c)
     fail_as_op = fail_as_path = NULL;
 }
 
-/*
- * tty: a PTY from the isle's own devpts (mounted newinstance, so its numbers and its ptmx are the isle's, not the
- * host's), made in the isle after pivot_root, as runc does. The slave comes from TIOCGPTPEER, not from a path the isle
- * could have replaced; the master goes to the shim over the console socket (SCM_RIGHTS, runc's --console-socket) and is
- * closed here, so the isle never holds it. Then init leads a new session with the slave as its controlling terminal
- * and as 0, 1 and 2, so Ctrl-C at the terminal signals the isle's foreground process group.
- */
-static void setup_tty(void)
+/* The exec's terminal, as runc's console socket makes it: a new pty of the isle's own devpts instance, opened after
+ * setns so "/" is the isle's. Never the host's /dev/ptmx: a host pty in the isle is the CVE-2016-9962 family (the
+ * isle reaching a host object through it). RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS keeps the lookup inside the isle and
+ * off links it may have planted (/dev/ptmx itself is one), and the result must be devpts's ptmx (5:2 on a devpts
+ * superblock), not whatever the isle mounted or put there. The slave is its peer by TIOCGPTPEER (Linux 4.13), not a
+ * path the isle could swap. Both CLOEXEC and O_NOCTTY: only the child makes the slave its controlling terminal. */
+static void open_isle_pty(int *master, int *slave)
 {
-    int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC), unlock = 0;
-    check(master, "open", "/dev/pts/ptmx");
-    check(ioctl(master, TIOCSPTLCK, &unlock), "ioctl", "TIOCSPTLCK");
-    int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    check(slave, "ioctl", "TIOCGPTPEER");
+    struct open_how how = {.flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    *master = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof how);
+    check(*master, "open", "/dev/pts/ptmx");
+    struct statfs sfs;
+    struct stat st;
+    check(fstatfs(*master, &sfs), "fstatfs", "/dev/pts/ptmx");
+    check(fstat(*master, &st), "fstat", "/dev/pts/ptmx");
+    if (sfs.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+        errno = ENOTTY;
+        fail("open", "/dev/pts/ptmx");
+    }
+    int unlock = 0;
+    check(ioctl(*master, TIOCSPTLCK, &unlock), "ioctl", "TIOCSPTLCK");
+    *slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    check(*slave, "ioctl", "TIOCGPTPEER");
+}
+
+/* Hands `fd` over `sock` (SCM_RIGHTS: to the daemon in exec mode, to the shim in init), then closes both here. */
+static void send_console(int sock, int fd)
+{
+    char byte = 'M';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
     union {
+        struct cmsghdr h;
         char buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } u = {0};
-    struct iovec iov = {"M", 1};
+    } u;
+    memset(&u, 0, sizeof u);
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
     struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET, cm->cmsg_type = SCM_RIGHTS, cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &master, sizeof master);
-    check(sendmsg(console_fd, &msg, MSG_NOSIGNAL), "sendmsg", "console socket");
-    close(master);
-    close(console_fd);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    check(n, "sendmsg", "console socket");
+    close(sock);
+    close(fd);
+}
+
+/* The slave as the process's 0-2 and controlling terminal: a new session (setsid), then TIOCSCTTY, so the terminal's
+ * ISIG sends Ctrl-C's SIGINT to the foreground group in the isle and a hangup reaches the session. Its owner is the
+ * process's user, as runc's fixStdioPermissions does, so the user can still open /dev/tty. */
+static void take_terminal(const struct config *c, int slave)
+{
     check(setsid(), "setsid", NULL);
     check(ioctl(slave, TIOCSCTTY, 0), "ioctl", "TIOCSCTTY");
+    check(fchown(slave, c->uid, c->gid), "fchown", "terminal");
     for (int fd = 0; fd < 3; fd++)
-        check(dup2(slave, fd), "dup2", "tty");
+        check(dup2(slave, fd), "dup2", "terminal");
     close(slave);
+}
+
+/*
+ * tty: PID 1's terminal, made in the isle after pivot_root as an exec's is (open_isle_pty: the isle's own devpts, the
+ * slave by TIOCGPTPEER); the master goes to the shim over the console socket (runc's --console-socket) and is closed
+ * here, so the isle never holds it; the slave becomes init's controlling terminal and 0-2.
+ */
+static void setup_tty(const struct config *c)
+{
+    int master, slave;
+    open_isle_pty(&master, &slave);
+    send_console(console_fd, master);
+    take_terminal(c, slave);
 }
 
 /* The cloned child. Never returns. */
@@ -870,9 +920,9 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
         check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
     make_workdir(c);
     do_pivot(c->rootfs);
-    enter_workdir(c->workdir);
     if (c->tty)
-        setup_tty();
+        setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
+    enter_workdir(c->workdir);
     confine_and_exec(c, last_cap);
 }
 
@@ -1573,8 +1623,10 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
 
 /* ---- exec ---------------------------------------------------------------------------------- */
 
-static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap)
+static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap, int slave)
 {
+    if (slave >= 0)
+        take_terminal(c, slave);
     keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end */
     wait_sync();
     /* setns put cwd and root at the isle's "/"; the isle's working directory or -w must exist. */
@@ -1593,15 +1645,26 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
     check(setns(pidfd, (int)c->namespaces), "setns", "isle init");
     close(pidfd);
 
+    /* The master goes to the daemon (which reads and writes it, and sets the window size on it) rather than through
+     * a relay here: one hop less per keystroke, and this launcher stays a waiting parent with no buffers of its own.
+     * It is sent before the PID report, so the daemon has it before the process can run. */
+    int master = -1, slave = -1;
+    if (c->exec_tty) {
+        open_isle_pty(&master, &slave);
+        send_console(FD_CONSOLE, master);
+    }
+
     int errpipe[2];
     check(pipe2(errpipe, O_CLOEXEC), "pipe2", NULL);
     pid_t child = fork();
     check(child, "fork", NULL);
     if (child == 0) {
         err_fd = errpipe[1];
-        exec_child(c, last_cap);
+        exec_child(c, last_cap, slave);
     }
     close(errpipe[1]);
+    if (slave >= 0)
+        close(slave);
     /* The process's stdio are the daemon's pipes: only the process may hold them, so they end with it. */
     close(0), close(1), close(2);
     int childfd = (int)syscall(SYS_pidfd_open, child, 0);
@@ -1646,8 +1709,8 @@ int main(void)
     read_config(FD_CONTROL, &c); /* opens nothing */
     /* The daemon's fds are all CLOEXEC and posix_spawn set 0 up to the last volume's; make sure anyway. */
     check(close_range(FD_VOLUMES + (unsigned)c.nsource_fds, ~0U, 0), "close_range", NULL);
-    if (!c.rootfs_mount)
-        close(FD_ROOTFS); /* none was passed: nothing there, or nothing that is ours */
+    if (!c.rootfs_mount && !c.exec_tty)
+        close(FD_ROOTFS); /* none was passed: nothing there, or nothing that is ours (FD_CONSOLE shares the number) */
     host_proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     check(host_proc, "open", "/proc");
     if (c.exec_pid)

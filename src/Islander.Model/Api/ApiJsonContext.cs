@@ -19,6 +19,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ImageProgressView))]
 [JsonSerializable(typeof(KindView))]
 [JsonSerializable(typeof(ExecFrameView))]
+[JsonSerializable(typeof(TerminalSizeView))]
 [JsonSerializable(typeof(LogEntryView))]
 [JsonSerializable(typeof(IsleStatsView))]
 [JsonSerializable(typeof(IsleStatsListView))]

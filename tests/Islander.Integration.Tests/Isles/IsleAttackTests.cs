@@ -265,7 +265,7 @@ public sealed class IsleAttackTests : IAsyncDisposable
         {
             _h.Cgroups.AddProcess(name, pid, ct);
             await Task.Delay(1500, ct); // the window: the process is isle-init, waiting for the go byte
-        }, (_, _, _) => ValueTask.CompletedTask, TestContext.Current.CancellationToken);
+        }, (_, _, _) => ValueTask.CompletedTask, null, TestContext.Current.CancellationToken);
         await Task.Delay(200, TestContext.Current.CancellationToken);
 
         Assert.Equal(new ExecResult(0, 0), result);

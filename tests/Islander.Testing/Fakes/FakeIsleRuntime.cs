@@ -37,7 +37,7 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
     /// <summary>How many exec'd processes run in the isle now.</summary>
     public int RunningExecs(string name) => _execs.GetValueOrDefault(name);
 
-    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken)
+    public async Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, ExecStarted? started, CancellationToken cancellationToken)
     {
         Task<IsleExit> isleEnded;
         lock (_lock)
@@ -56,9 +56,12 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
             catch (ObjectDisposedException) { } // the exec ended first
         }, TaskScheduler.Default);
         _execs.AddOrUpdate(name, 1, (_, n) => n + 1);
+        var input = new FakeProcessInput(request.Stdin, request.Tty);
         try
         {
-            return new ExecResult(await program(new FakeExecIo(request, output, killed.Token), killed.Token), 0);
+            if (started is not null)
+                await started(input, cancellationToken);
+            return new ExecResult(await program(new FakeExecIo(request, output, input, killed.Token), killed.Token), 0);
         }
         catch (OperationCanceledException) when (killed.IsCancellationRequested)
         {
@@ -301,11 +304,42 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
 public delegate Task<int> FakeProgram(FakeExecIo io, CancellationToken ct);
 
 /// <summary>What a fake exec'd program sees: its request, and its stdout and stderr.</summary>
-public sealed class FakeExecIo(ExecRequest request, ExecOutput output, CancellationToken ct)
+public sealed class FakeExecIo(ExecRequest request, ExecOutput output, FakeProcessInput input, CancellationToken ct)
 {
     public ExecRequest Request { get; } = request;
+
+    /// <summary>What the client sent: stdin, its end, the terminal's sizes.</summary>
+    public FakeProcessInput Input { get; } = input;
 
     public ValueTask OutAsync(string text) => output(ExecStream.Stdout, Encoding.UTF8.GetBytes(text), ct);
 
     public ValueTask ErrAsync(string text) => output(ExecStream.Stderr, Encoding.UTF8.GetBytes(text), ct);
+}
+
+/// <summary>
+/// A fake exec's input: what was written to its stdin comes out of <see cref="ReadAsync"/> in order, null once it was
+/// closed; the sizes its terminal was given, in order.
+/// </summary>
+public sealed class FakeProcessInput(bool stdin, bool tty) : IProcessInput
+{
+    readonly System.Threading.Channels.Channel<byte[]> _stdin = System.Threading.Channels.Channel.CreateUnbounded<byte[]>();
+    readonly System.Threading.Channels.Channel<(ushort Rows, ushort Cols)> _sizes = System.Threading.Channels.Channel.CreateUnbounded<(ushort, ushort)>();
+
+    public bool HasStdin { get; } = stdin;
+
+    public bool HasTerminal { get; } = tty;
+
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct) =>
+        _stdin.Writer.TryWrite(data.ToArray()) ? ValueTask.CompletedTask : throw new IOException("stdin is closed");
+
+    public void CloseInput() => _stdin.Writer.TryComplete();
+
+    public void Resize(ushort rows, ushort cols) => _sizes.Writer.TryWrite((rows, cols));
+
+    /// <summary>The next chunk written to stdin; null once stdin is closed.</summary>
+    public async Task<byte[]?> ReadAsync(CancellationToken ct) =>
+        await _stdin.Reader.WaitToReadAsync(ct) && _stdin.Reader.TryRead(out var chunk) ? chunk : null;
+
+    /// <summary>The next size the terminal was set to.</summary>
+    public async Task<(ushort Rows, ushort Cols)> NextSizeAsync(CancellationToken ct) => await _sizes.Reader.ReadAsync(ct);
 }
