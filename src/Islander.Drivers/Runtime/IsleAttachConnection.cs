@@ -13,7 +13,7 @@ namespace Islander.Drivers.Runtime;
 /// <see cref="IsleExitStatus.Parse"/>). To the shim: 0 stdin, 4 resize (u16 rows, u16 cols, big endian: the shim
 /// parses no JSON), 5 stdin closed. Closing the connection detaches: the isle runs on.
 /// </summary>
-public sealed class IsleAttachConnection : IDisposable
+public sealed class IsleAttachConnection : IProcessInput, IDisposable
 {
     /// <summary>The most data one frame carries either way (the shim's buffer: LOG_LINE_MAX in isle-init.c).</summary>
     public const int MaxData = 16384;
@@ -72,28 +72,60 @@ public sealed class IsleAttachConnection : IDisposable
             await SendAsync(0, data.Slice(i, Math.Min(MaxData, data.Length - i)), ct);
     }
 
-    /// <summary>Ends the isle's stdin: the pipe is closed, or the terminal's EOF character (Ctrl-D) is typed.</summary>
-    public ValueTask CloseInputAsync(CancellationToken ct) => SendAsync(5, ReadOnlyMemory<byte>.Empty, ct);
+    /// <summary>
+    /// Ends the isle's stdin: the pipe is closed, or with a terminal its EOF character (Ctrl-D) is typed, which ends a
+    /// read at the terminal as a typed Ctrl-D does.
+    /// </summary>
+    public void CloseInput() => Send(5, []);
 
     /// <summary>The terminal's size (TIOCSWINSZ on the master: the isle gets SIGWINCH).</summary>
-    public ValueTask ResizeAsync(ushort rows, ushort cols, CancellationToken ct)
+    public void Resize(ushort rows, ushort cols)
     {
         var size = new byte[4];
         BinaryPrimitives.WriteUInt16BigEndian(size, rows);
         BinaryPrimitives.WriteUInt16BigEndian(size.AsSpan(2), cols);
-        return SendAsync(4, size, ct);
+        Send(4, size);
     }
 
-    async ValueTask SendAsync(byte stream, ReadOnlyMemory<byte> data, CancellationToken ct)
+    static byte[] Frame(byte stream, ReadOnlySpan<byte> data)
     {
         var frame = new byte[HeaderSize + data.Length];
         frame[0] = stream;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), (uint)data.Length);
-        data.CopyTo(frame.AsMemory(HeaderSize));
+        data.CopyTo(frame.AsSpan(HeaderSize));
+        return frame;
+    }
+
+    /// <summary>A small control frame, at once: the shim reads one whenever it is not waiting for the isle to read stdin.</summary>
+    void Send(byte stream, ReadOnlySpan<byte> data)
+    {
+        var frame = Frame(stream, data);
+        _sending.Wait();
+        try
+        {
+            _socket.Send(frame);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"attach socket: {e.Message}", e); // the shim is gone: the isle has ended
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    async ValueTask SendAsync(byte stream, ReadOnlyMemory<byte> data, CancellationToken ct)
+    {
+        var frame = Frame(stream, data.Span);
         await _sending.WaitAsync(ct);
         try
         {
             await _socket.SendAsync(frame, SocketFlags.None, ct);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException($"attach socket: {e.Message}", e); // the shim is gone: the isle has ended
         }
         finally
         {

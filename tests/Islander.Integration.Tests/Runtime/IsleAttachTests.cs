@@ -71,7 +71,7 @@ public sealed class IsleAttachTests : IAsyncLifetime
         using var c = await IsleAttachConnection.ConnectAsync(Socket, "t", true, false, Timeout());
 
         await c.WriteAsync("hi\n"u8.ToArray(), Timeout());
-        await c.CloseInputAsync(Timeout());
+        c.CloseInput();
         var (stdout, stderr, exit) = await ReadToExitAsync(c, Timeout());
 
         Assert.Equal("hi\n", stdout);
@@ -102,7 +102,7 @@ public sealed class IsleAttachTests : IAsyncLifetime
         await _run.StartAsync(Config(stdin: true, tty: true, "sh"));
         using var c = await IsleAttachConnection.ConnectAsync(Socket, "t", true, true, Timeout());
 
-        await c.ResizeAsync(33, 101, Timeout());
+        c.Resize(33, 101);
         // The PTY is the isle's own (devpts newinstance: its first pty is 0), on 0-2, and nothing else is open in PID 1.
         await c.WriteAsync("stty size; tty; ls -l /proc/1/fd; echo $((6*7))x\n"u8.ToArray(), Timeout());
         var output = await ReadUntilAsync(c, "42x", Timeout());
@@ -112,7 +112,7 @@ public sealed class IsleAttachTests : IAsyncLifetime
         var fds = output.Split("\r\n").Where(l => l.Contains(" -> ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(" -> ", StringComparison.Ordinal) + 4)..]).ToList();
         Assert.Contains("/dev/pts/0", fds);
         Assert.All(fds, fd => Assert.Equal("/dev/pts/0", fd));
-        await c.CloseInputAsync(Timeout()); // Ctrl-D at the prompt: the shell ends
+        c.CloseInput(); // Ctrl-D at the prompt: the shell ends
         var (_, _, exit) = await ReadToExitAsync(c, Timeout());
         Assert.Equal(0, exit?.ExitCode);
         Assert.False(File.Exists(Socket));
