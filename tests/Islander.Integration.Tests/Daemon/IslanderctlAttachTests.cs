@@ -208,4 +208,51 @@ public sealed class IslanderctlAttachTests : IAsyncDisposable
         Assert.Equal(1, r.ExitCode);
         Assert.Contains($"islanderctl logs -f {name}", r.Stderr);
     }
+
+    const string ConnectSource = """
+        #include <stdio.h>
+        #include <string.h>
+        #include <sys/socket.h>
+        #include <sys/un.h>
+        int main(int argc, char **argv)
+        {
+            struct sockaddr_un a = {.sun_family = AF_UNIX};
+            int s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+            strncpy(a.sun_path, argv[1], sizeof a.sun_path - 1);
+            if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) { perror("connect"); return 1; }
+            puts("connected");
+            return 0;
+        }
+        """;
+
+    [Fact]
+    public async Task AttachSocket_UnprivilegedHostUser_CannotConnect()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("in");
+        _h.WriteManifest("in.yaml", _h.IsleYaml(name, "exec cat", extraSpec: "  stdin: true\n"));
+        await _h.WaitRunningAsync(name, 30);
+        var socket = Path.Combine(_h.RunDir, "isles", name, "attach");
+        // A real connect(2), built here: root's works (the control), nobody's does not get through.
+        var dir = Directory.CreateTempSubdirectory("islander-connect-").FullName;
+        try
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+            var program = Path.Combine(dir, "connect");
+            File.WriteAllText(program + ".c", ConnectSource);
+            var (gcc, _, gccError) = await ShAsync($"gcc -static -O2 -o {program} {program}.c");
+            Assert.True(gcc == 0, gccError);
+
+            var root = await ShAsync($"{program} {socket}");
+            var user = HostUser.Run(program, socket);
+
+            Assert.True(root.ExitCode == 0, root.Stderr);
+            Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(socket));
+            Assert.True(user.ExitCode == 1 && user.Stderr.Contains("Permission denied", StringComparison.Ordinal), user.ToString());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
