@@ -13,7 +13,9 @@
  *                    "PID <init> <shim>", relays STARTED or ERROR, copies the isle's stdout and stderr
  *                    (two pipes) into its log (TAG_LOG_*: Docker's json-file, rotated, or journald),
  *                    waits for init and writes the exit status file. Survives the daemon, so isles
- *                    survive a daemon restart and keep logging while it is down.
+ *                    survive a daemon restart and keep logging while it is down. With TAG_STDIN / TAG_TTY it
+ *                    also holds PID 1's stdin pipe or PTY master and serves them on the attach socket
+ *                    (TAG_ATTACH_SOCKET, see "shim: attach").
  *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
@@ -37,7 +39,9 @@
  *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned. When
  *           it logs: the read ends of the two output pipes (init gets their write ends as its 1 and 2 and closes the
  *           originals), and, opened after init is cloned so that init never has them, the log file or the journal's
- *           socket and a signalfd.
+ *           socket and a signalfd. With a tty: its end of the console socket until init has sent the master, then
+ *           the master; with stdin: the stdin pipe's writing end; then the attach socket and its connections (all
+ *           opened, or received, after init is cloned).
  *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
