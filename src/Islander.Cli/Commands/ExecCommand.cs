@@ -45,6 +45,10 @@ public static class ExecCommand
                     await error.WriteLineAsync($"error: {e.Message}");
                     return e.Reason == Reasons.CommandNotFound ? RunExitCodes.CommandNotFound : RunExitCodes.CommandNotExecutable;
                 }
+                catch (Exception e) when (token.IsCancellationRequested && e is OperationCanceledException or IOException)
+                {
+                    return RunExitCodes.Interrupted; // SIGINT to islanderctl itself (-i without -t): the connection closes, the daemon kills the command
+                }
             }
             var writers = new Dictionary<int, Sink> { [1] = new(output, Console.Out), [2] = new(error, Console.Error) };
             try

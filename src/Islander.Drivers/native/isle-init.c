@@ -46,9 +46,12 @@
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
  *           copies, so none of them leads to a host directory outside what it shows.
- *   exec    the launcher: 3, 4, host_proc (5), the pidfd of the isle's init (closed after setns), the error pipe's read end and,
- *           after the fork, a pidfd on its child; it closes 0-2 after the fork, 5 and the error pipe once the
- *           child has started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO).
+ *   exec    the launcher: 3, 4, host_proc (5, or 6 with a terminal), the pidfd of the isle's init (closed after setns),
+ *           with a terminal (TAG_EXEC_TTY) FD_CONSOLE (5) and the pty's master and slave (CLOEXEC; the master and 5
+ *           closed once the master is sent, the slave after the fork), the error pipe's read end and, after the fork,
+ *           a pidfd on its child; it closes 0-2 after the fork, host_proc and the error pipe once the child has
+ *           started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO), with a terminal
+ *           the slave as 0-2 (the original closed) before everything else is closed.
  *   At execve, for init and for exec: 0, 1, 2 and the CLOEXEC error pipe's write end, which the kernel closes as
  *   the isle's command starts (its EOF is the "STARTED"). The working directory is opened with openat2
  *   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS from the isle's "/" and checked afterwards with getcwd, as runc does.

@@ -120,18 +120,101 @@ public sealed class ExecApiTests : IAsyncLifetime
         Assert.StartsWith("error: exec: execve /bin/nope: ENOENT", error);
     }
 
-    [Theory]
-    [InlineData("-t")]
-    [InlineData("-i")]
-    public async Task Exec_TtyOrStdin_ClearErrorNothingRuns(string flag)
+    [Fact]
+    public async Task Exec_TtyInTheBodyWithoutUpgrade_400SaysToUpgradeNothingRuns()
+    {
+        await RunningAsync();
+        using var http = Http();
+
+        using var r = await http.PostAsync("/apis/islander.io/v1/isles/web/exec",
+            new StringContent("""{"command":["sleep"],"tty":true}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(400, (int)r.StatusCode);
+        Assert.Contains("Upgrade: tcp", await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, _d.Runtime.RunningExecs("web"));
+    }
+
+    [Fact]
+    public async Task ExecUpgraded_StdinResizeAndExit_ReachTheProcessAndBack()
+    {
+        await RunningAsync();
+        _d.Runtime.Install("cat", async (io, ct) =>
+        {
+            var size = await io.Input.NextSizeAsync(ct);
+            await io.OutAsync($"size {size.Rows} {size.Cols}\n");
+            while (await io.Input.ReadAsync(ct) is { } chunk)
+                await io.OutAsync(Encoding.UTF8.GetString(chunk));
+            await io.ErrAsync("eof\n");
+            return 3;
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        await using var connection = await Islander.Cli.Terminal.UpgradedConnection.OpenAsync(_d.Socket,
+            "apis/islander.io/v1/isles/web/exec?command=cat&stdin=true&tty=true", ct);
+        using var writer = new Islander.Model.Api.StreamFrameWriter(connection);
+        await writer.WriteAsync(Islander.Model.Api.StreamKind.Resize, Encoding.UTF8.GetBytes("""{"rows":30,"cols":100}"""), ct);
+        await writer.WriteAsync(Islander.Model.Api.StreamKind.Stdin, Encoding.UTF8.GetBytes("hi\n"), ct);
+        await writer.WriteAsync(Islander.Model.Api.StreamKind.StdinClosed, ReadOnlyMemory<byte>.Empty, ct);
+        var reader = new Islander.Model.Api.StreamFrameReader(connection);
+        var frames = new List<Islander.Model.Api.StreamFrame>();
+        while (await reader.ReadAsync(ct) is { } frame)
+        {
+            frames.Add(frame);
+            if (frame.Kind == Islander.Model.Api.StreamKind.Exit) break;
+        }
+
+        Assert.Equal("size 30 100\nhi\n", string.Concat(frames.Where(f => f.Kind == Islander.Model.Api.StreamKind.Stdout).Select(f => Encoding.UTF8.GetString(f.Data.Span))));
+        Assert.Equal("eof\n", string.Concat(frames.Where(f => f.Kind == Islander.Model.Api.StreamKind.Stderr).Select(f => Encoding.UTF8.GetString(f.Data.Span))));
+        Assert.Equal(3, (int)JsonNode.Parse(frames[^1].Data.Span)!["exitCode"]!);
+    }
+
+    // A client that reads nothing: the output is queued to a bound, then the process waits; the daemon goes on answering.
+    [Fact]
+    public async Task ExecUpgraded_ClientReadsNothing_ProcessWaitsAtABoundDaemonAnswers()
+    {
+        await RunningAsync();
+        long written = 0;
+        var chunk = new string('x', 16 * 1024);
+        _d.Runtime.Install("yes", async (io, ct) =>
+        {
+            while (true)
+            {
+                await io.OutAsync(chunk);
+                Interlocked.Add(ref written, chunk.Length);
+            }
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        await using var connection = await Islander.Cli.Terminal.UpgradedConnection.OpenAsync(_d.Socket,
+            "apis/islander.io/v1/isles/web/exec?command=yes&tty=true", ct);
+        // Wait until the writes stop: for a second nothing more was taken from the process.
+        long before;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        do
+        {
+            before = Interlocked.Read(ref written);
+            await Task.Delay(1000, ct);
+            Assert.True(DateTime.UtcNow < deadline, $"the process was never held back ({Interlocked.Read(ref written)} bytes taken)");
+        }
+        while (Interlocked.Read(ref written) != before);
+
+        // The queue (64 chunks) plus what the sockets and Kestrel buffer: a few MiB at most, never the flood.
+        Assert.InRange(before, 1, 16L << 20);
+        using var client = new IslanderClient(_d.Socket);
+        Assert.Equal("Running", (await client.GetAsync("isles", "web", ct)).Status.Phase);
+        Assert.Equal(1, _d.Runtime.RunningExecs("web"));
+    }
+
+    [Fact]
+    public async Task ExecUpgraded_MissingCommand_ErrorStatusBeforeAnyUpgrade()
     {
         await RunningAsync();
 
-        var (exit, _, error) = await _d.CtlAsync("exec", flag, "web", "--", "sleep");
+        var e = await Assert.ThrowsAsync<ClientException>(() => Islander.Cli.Terminal.UpgradedConnection.OpenAsync(_d.Socket,
+            "apis/islander.io/v1/isles/web/exec?command=/bin/nope&stdin=true", TestContext.Current.CancellationToken));
 
-        Assert.Equal(1, exit);
-        Assert.Contains("not supported yet", error);
-        Assert.Equal(0, _d.Runtime.RunningExecs("web"));
+        Assert.Equal("CommandNotFound", e.Reason);
+        Assert.Contains("execve /bin/nope", e.Message);
     }
 
     [Fact]

@@ -22,8 +22,8 @@ public sealed class IslanderctlAttachTests : IAsyncDisposable
 
     string Ctl => $"{DaemonHarness.Islanderctl} --socket {_h.Socket}";
 
-    /// <summary>An islanderctl command line in tmux; its exit code printed after it as EXIT=N, and the pane kept.</summary>
-    TmuxSession Terminal(string args) => new($"{Ctl} {args}; echo EXIT=$?; sleep 600");
+    /// <summary>islanderctl with these arguments (no spaces in any) in a terminal of tmux.</summary>
+    TmuxSession Terminal(string args) => TmuxSession.Start([DaemonHarness.Islanderctl, "--socket", _h.Socket, .. args.Split(' ')]);
 
     static async Task<(int ExitCode, string Stdout, string Stderr)> ShAsync(string script)
     {
@@ -73,44 +73,44 @@ public sealed class IslanderctlAttachTests : IAsyncDisposable
         using var t = Terminal($"run -it --rm --rootfs {_h.Rootfs} -- sh");
 
         // The prompt came before the attach: Enter brings a new one, as with Docker.
-        t.Send("Enter");
+        t.Press("Enter");
         await t.WaitForAsync("/ #");
         t.Type("echo $((6*7))");
-        t.Send("Enter");
-        await t.WaitForAsync(s => HasLine(s, "42"), "42 on a line of its own");
+        t.Press("Enter");
+        await t.WaitForScreenAsync(s => HasLine(s, "42"), "42 on a line of its own");
 
         t.Type("stty size");
-        t.Send("Enter");
-        await t.WaitForAsync(s => HasLine(s, "24 80"), "24 80");
+        t.Press("Enter");
+        await t.WaitForScreenAsync(s => HasLine(s, "24 80"), "24 80");
         t.Resize(100, 30);
         // SIGWINCH reaches islanderctl, its resize frame the isle's terminal: asked again until it has (no fixed sleep).
         int polls = 0;
-        await t.WaitForAsync(s =>
+        await t.WaitForScreenAsync(s =>
         {
             if (HasLine(s, "30 100"))
                 return true;
             if (polls++ % 20 == 0) // every 2 s: one command at a time
             {
                 t.Type("clear; stty size");
-                t.Send("Enter");
+                t.Press("Enter");
             }
             return false;
         }, "30 100 from stty size after tmux resize-window");
 
         t.Type("sleep 100");
-        t.Send("Enter");
-        await t.WaitForAsync(s => LastLine(s).EndsWith("# sleep 100", StringComparison.Ordinal), "sleep 100 running");
+        t.Press("Enter");
+        await t.WaitForScreenAsync(s => LastLine(s).EndsWith("# sleep 100", StringComparison.Ordinal), "sleep 100 running");
         await Task.Delay(300, TestContext.Current.CancellationToken);
-        t.Send("C-c");
+        t.Press("C-c");
         // A new prompt under the ^C (typed ahead, the next line would be flushed with the interrupted input).
-        await t.WaitForAsync(s => s.Contains("^C", StringComparison.Ordinal) && LastLine(s) == "/ #", "the prompt after Ctrl-C", 20);
+        await t.WaitForScreenAsync(s => s.Contains("^C", StringComparison.Ordinal) && LastLine(s) == "/ #", "the prompt after Ctrl-C");
         t.Type("echo after=$?");
-        t.Send("Enter");
-        await t.WaitForAsync("after=130", 20); // SIGINT from the isle's terminal ended sleep, long before its 100 s
+        t.Press("Enter");
+        await t.WaitForAsync("after=130"); // SIGINT from the isle's terminal ended sleep, long before its 100 s
 
         t.Type("exit 7");
-        t.Send("Enter");
-        await t.WaitForAsync("EXIT=7");
+        t.Press("Enter");
+        Assert.Equal(7, await t.ExitCodeAsync());
     }
 
     [Fact]
@@ -123,23 +123,23 @@ public sealed class IslanderctlAttachTests : IAsyncDisposable
 
         using (var t = Terminal($"attach {name}"))
         {
-            t.Send("Enter");
+            t.Press("Enter");
             await t.WaitForAsync("/ #");
             t.Type("echo first-$((1+1))");
-            t.Send("Enter");
+            t.Press("Enter");
             await t.WaitForAsync("first-2");
-            t.Send("C-p", "C-q");
-            await t.WaitForAsync("EXIT=0");
+            t.Press("C-p", "C-q");
+            Assert.Equal(0, await t.ExitCodeAsync());
         }
         var isle = await _h.GetIsleAsync(name);
         Assert.Equal(("Running", pid), (DaemonHarness.Phase(isle!), DaemonHarness.Pid(isle!)));
 
         using (var t = Terminal($"attach {name}"))
         {
-            t.Send("Enter");
+            t.Press("Enter");
             await t.WaitForAsync("/ #");
             t.Type("echo again-$((2+2))");
-            t.Send("Enter");
+            t.Press("Enter");
             await t.WaitForAsync("again-4");
         }
     }
@@ -152,22 +152,22 @@ public sealed class IslanderctlAttachTests : IAsyncDisposable
         _h.WriteManifest("tty.yaml", _h.IsleYaml(name, "exec sh", extraSpec: "  tty: true\n  stdin: true\n"));
         var pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name, 30));
         using var t = Terminal($"attach {name}");
-        t.Send("Enter");
+        t.Press("Enter");
         await t.WaitForAsync("/ #");
 
         await _h.StopDaemonAsync();
-        await t.WaitForAsync("EXIT=1"); // the attached client is cut; the isle is not
+        Assert.Equal(1, await t.ExitCodeAsync()); // the attached client is cut; the isle is not
         Assert.True(DaemonHarness.ProcessExists(pid!.Value));
         await _h.StartDaemonAsync();
         Assert.Equal(pid, DaemonHarness.Pid(await _h.WaitRunningAsync(name, 30)));
 
         using var again = Terminal($"attach {name}");
         again.Type("echo back-$((3*3))");
-        again.Send("Enter");
+        again.Press("Enter");
         await again.WaitForAsync("back-9");
         again.Type("exit 5");
-        again.Send("Enter");
-        await again.WaitForAsync("EXIT=5");
+        again.Press("Enter");
+        Assert.Equal(5, await again.ExitCodeAsync());
     }
 
     [Fact]
