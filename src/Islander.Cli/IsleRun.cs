@@ -13,7 +13,8 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
 {
     const string Source = "islanderctl run";
 
-    public async Task<int> RunAsync(bool remove, bool detach, CancellationToken ct)
+    /// <param name="attach">With -i/-t: attached to the isle's PID 1 instead of following its log.</param>
+    public async Task<int> RunAsync(bool remove, bool detach, CancellationToken ct, Commands.AttachStreams? attach = null)
     {
         if (remove && detach)
             return await FailAsync("--rm and -d together need islanderd to delete the isle when it ends, which it does not do yet; " +
@@ -59,6 +60,8 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
                 return 0;
             }
 
+            if (attach is not null && await AttachAsync(attach, watch, started, remove, ct) is { } attachedCode)
+                return attachedCode;
             // The log stream ends when this run of the isle ends; its status may lag behind by one reconcile pass.
             await foreach (var entry in client.LogAsync(name, new IsleLogQuery(Follow: true), ct))
                 await Commands.LogsCommand.WriteAsync(entry, entry.Stream == "stderr" ? error : output, timestamps: false, ct);
@@ -75,6 +78,36 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             await error.WriteLineAsync($"islanderctl: interrupted: isle {name} is being stopped and deleted");
             return RunExitCodes.Interrupted;
         }
+    }
+
+    /// <summary>
+    /// <c>run -i</c>/<c>-it</c>: attached to the isle's PID 1 until it ends (its code then, as without -i) or the detach
+    /// keys (0: it runs on). Null when it ended before the attach: its log has all it wrote, and is streamed instead.
+    /// </summary>
+    async Task<int?> AttachAsync(Commands.AttachStreams attach, IsleWatch watch, ObjectView started, bool remove, CancellationToken ct)
+    {
+        Terminal.StreamEnd end;
+        try
+        {
+            end = await attach.RunAsync(client.SocketPath, output, error, ct);
+        }
+        catch (ClientException e) when (e.Reason == "Conflict")
+        {
+            return null;
+        }
+        if (end.IsDetached)
+        {
+            await error.WriteLineAsync($"\r\nislanderctl: detached; isle {name} runs on (islanderctl attach {name} to come back" +
+                (remove ? $"; it is not removed when it ends: islanderctl delete isle {name})" : ")"));
+            return 0;
+        }
+        if (end.Exit is null)
+            return await FailAsync($"lost the connection to islanderd; isle {name} runs on (islanderctl attach {name} to come back)");
+        // Its code as the daemon records it, which also says OOMKilled.
+        var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
+        int code = await ExitCodeAsync(ended);
+        if (remove) await DeleteAsync(watch, ct);
+        return code;
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>

@@ -49,11 +49,18 @@ static partial class RunCommand
             string name = parse.GetValue(options.Name) ?? $"run-{Random.Shared.Next():x8}";
             if (!daemon)
                 return await RunWithoutDaemonAsync(spec, name, new RuntimePaths(parse.GetValue(state)!, parse.GetValue(run)!), ct);
+            if (spec.Tty && !parse.GetValue(options.Detach) && !Terminal.TerminalInterop.IsTerminal(0))
+            {
+                // Docker's check, before anything is created: raw mode and the terminal's size need one here.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {Commands.AttachStreams.NotATty("leave -t out (e.g. echo text | islanderctl run -i ...)").Message}");
+                return 1;
+            }
             using var client = new IslanderClient(IslanderClient.ResolveSocket(parse.GetValue(socket)));
             var isle = new IsleRun(client, name, spec, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            var attach = spec.Stdin || spec.Tty ? new Commands.AttachStreams(name, spec.Stdin, spec.Tty, parse.GetValue(options.DetachKeys) ?? Terminal.DetachKeys.Default) : null;
             try
             {
-                return await isle.RunAsync(parse.GetValue(options.Remove), parse.GetValue(options.Detach), ct);
+                return await isle.RunAsync(parse.GetValue(options.Remove), parse.GetValue(options.Detach), ct, attach);
             }
             catch (ClientException e)
             {

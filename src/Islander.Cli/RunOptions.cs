@@ -15,8 +15,9 @@ sealed class RunOptions
     public readonly Option<bool> Remove = new("--rm") { Description = "delete the isle when it ends (always so with --no-daemon)" };
     public readonly Option<bool> Detach = new("--detach", "-d") { Description = "print the isle's name once it runs, and return" };
     public readonly Option<string?> Restart = new("--restart") { Description = "no (default), on-failure or always" };
-    public readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "not supported yet", Hidden = true };
-    public readonly Option<bool> Tty = new("--tty", "-t") { Description = "not supported yet", Hidden = true };
+    public readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "keep the isle's stdin open and send this stdin to it (spec stdin: true)" };
+    public readonly Option<bool> Tty = new("--tty", "-t") { Description = "run the isle on a terminal of its own (spec tty: true); with -i this one goes raw, Ctrl-P Ctrl-Q detaches" };
+    public readonly Option<string> DetachKeys = new("--detach-keys") { Description = $"with -it: keys that detach and leave the isle running, Docker's format (default {Terminal.DetachKeys.Default})", DefaultValueFactory = _ => Terminal.DetachKeys.Default };
     public readonly Option<string?> Rootfs = new("--rootfs") { Description = "root filesystem directory (used read-only, under an overlay), instead of an IMAGE" };
     public readonly Option<string?> Name = new("--name") { Description = "isle name (default: a generated one)" };
     public readonly Option<string?> Hostname = new("--hostname", "-h") { Description = "hostname inside the isle (default: the name)" };
@@ -70,7 +71,7 @@ sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { NoDaemon, Remove, Detach, Restart, Interactive, Tty, Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus,
+        foreach (var o in new Option[] { NoDaemon, Remove, Detach, Restart, Interactive, Tty, DetachKeys, Rootfs, Name, Hostname, Env, Workdir, User, Memory, Cpus,
                      CpuShares, CpuPeriod, CpuQuota, Cpuset, Pids, StorageOpt, ReadBps, WriteBps, Network, Publish, Privileged, CapAdd, CapDrop, Seccomp, SecurityOpt, ReadOnly,
                      Userns, Volumes, Tmpfs, StopTimeout })
             command.Options.Add(o);
@@ -99,8 +100,6 @@ sealed class RunOptions
     /// </summary>
     public IsleSpec ToSpec(ParseResult r, bool daemon)
     {
-        if (r.GetValue(Interactive) || r.GetValue(Tty))
-            throw Bad("-i/-t", "interactive isles and terminals are not supported yet; run without them (output is streamed), or with -d and then islanderctl logs -f NAME");
         var (image, rootfs, argv) = ImageAndCommand(r);
         if (!daemon && image is not null)
             throw Bad("IMAGE", $"\"{image}\": images need islanderd; without the daemon, give --rootfs DIR");
@@ -119,6 +118,9 @@ sealed class RunOptions
             User = r.GetValue(User),
             RestartPolicy = ParseRestart(r.GetValue(Restart), daemon),
             StopTimeout = TimeSpan.FromSeconds(r.GetValue(StopTimeout)),
+            // Without islanderd the isle has this process's own stdin, stdout and stderr (its terminal, if any) as they are.
+            Stdin = daemon && r.GetValue(Interactive),
+            Tty = daemon && r.GetValue(Tty),
             HostNetwork = network == "host",
             Networks = network is null or "none" or "host" ? []
                 : daemon ? [new NetworkAttachment(network)]

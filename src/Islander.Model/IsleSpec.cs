@@ -60,6 +60,18 @@ public sealed record IsleSpec
 
     /// <summary>Where stdout and stderr go and how much of them is kept; null: json-file with the daemon's limits.</summary>
     public IsleLogging? Logging { get; init; }
+
+    /// <summary>
+    /// Keep PID 1's stdin open (Docker's <c>-i</c>, Kubernetes' <c>stdin</c>): its shim holds the writing end, which
+    /// attach clients write to (<c>islanderctl attach</c>, <c>run -i</c>); false: stdin is /dev/null.
+    /// </summary>
+    public bool Stdin { get; init; }
+
+    /// <summary>
+    /// PID 1 runs on a terminal (Docker's <c>-t</c>, Kubernetes' <c>tty</c>): a PTY from the isle's own devpts, whose
+    /// master its shim holds, so the isle keeps it across daemon restarts; its output goes to the log as stdout.
+    /// </summary>
+    public bool Tty { get; init; }
 }
 
 public sealed record EnvVar(string Name, string Value);

@@ -37,7 +37,7 @@ public static class ClientCommands
         return socket;
     }
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, events, image, volume, stats, version.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, stats, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -48,6 +48,7 @@ public static class ClientCommands
         DiffCommand.Create(socket),
         LogsCommand.Create(socket),
         ExecCommand.Create(socket),
+        AttachCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),

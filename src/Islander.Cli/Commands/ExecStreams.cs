@@ -69,7 +69,7 @@ sealed record ExecStreams(string Isle, IReadOnlyList<string> Command, IReadOnlyL
     }
 
     /// <summary>The process's own stdout/stderr as raw bytes; a writer given by a test, as UTF-8 text.</summary>
-    static Stream Writer(TextWriter writer, TextWriter console, Func<Stream> open) =>
+    internal static Stream Writer(TextWriter writer, TextWriter console, Func<Stream> open) =>
         ReferenceEquals(writer, console) ? open() : new TextWriterStream(writer);
 
     sealed class TextWriterStream(TextWriter writer) : Stream

@@ -4,6 +4,7 @@ using Islander.Controller.Health;
 using Islander.Controller.Images;
 using Islander.Controller.Metrics;
 using Islander.Controller.Networks;
+using Islander.Controller.Ports;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
@@ -29,6 +30,8 @@ public static class ControllerServices
         services.AddSingleton(parts.Runtime);
         services.AddSingleton(parts.Logs);
         services.AddSingleton(parts.Exec);
+        if (parts.Runtime is IIsleAttach attach) // the real runtime's: the fake has no shim to attach to
+            services.AddSingleton(attach);
         services.AddSingleton(parts.Stats);
         services.AddSingleton(parts.Networks);
         services.AddSingleton(parts.Volumes);

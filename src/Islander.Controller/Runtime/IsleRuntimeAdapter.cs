@@ -13,7 +13,7 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets, IIsleAttach
 {
     readonly NamespaceSockets _sockets = new();
 
@@ -108,6 +108,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
 
     public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, ExecStarted? started, CancellationToken cancellationToken) =>
         runtime.ExecAsync(name, request, output, started, cancellationToken);
+
+    public Task<IsleAttachConnection> AttachAsync(string name, bool stdin, bool tty, CancellationToken cancellationToken) =>
+        runtime.AttachAsync(name, stdin, tty, cancellationToken);
 
     public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
     {

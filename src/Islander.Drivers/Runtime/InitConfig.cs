@@ -78,4 +78,16 @@ public sealed record InitConfig
     /// 0-2 as they are (<see cref="IsleStdio.Inherit"/>). Set by the launcher from its <see cref="IsleStdio"/>.
     /// </summary>
     public IsleLogTarget? Log { get; init; }
+
+    /// <summary>The spec's <c>stdin</c>: init's stdin is a pipe the shim keeps open and attach clients write to.</summary>
+    public bool Stdin { get; init; }
+
+    /// <summary>The spec's <c>tty</c>: init's 0-2 are a PTY from the isle's own devpts; the shim holds its master.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>
+    /// With <see cref="Stdin"/> or <see cref="Tty"/>: where the shim serves attach connections (<see cref="RuntimePaths.AttachSocket"/>).
+    /// Needs <see cref="Log"/> (the shim copies what it reads from the isle there too).
+    /// </summary>
+    public string? AttachSocket { get; init; }
 }

@@ -20,6 +20,9 @@ public sealed record InitConfigInput
     public required string StatusPath { get; init; }
     public string? OomCounterPath { get; init; }
 
+    /// <summary>Where the shim serves attach connections when the spec asks for stdin or a tty (<see cref="RuntimePaths.AttachSocket"/>).</summary>
+    public string? AttachSocket { get; init; }
+
     /// <summary>Bounding set to keep (bit n = capability n).</summary>
     public required ulong Capabilities { get; init; }
     public byte[]? SeccompFilter { get; init; }
@@ -73,6 +76,9 @@ public static class InitConfigBuilder
             SeccompFilter = input.SeccompFilter,
             StatusPath = input.StatusPath,
             OomCounterPath = input.OomCounterPath,
+            Stdin = spec.Stdin,
+            Tty = spec.Tty,
+            AttachSocket = spec.Stdin || spec.Tty ? input.AttachSocket : null,
         };
     }
 

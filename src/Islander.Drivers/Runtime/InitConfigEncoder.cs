@@ -67,6 +67,12 @@ public static class InitConfigEncoder
                 w.String(InitConfigTag.LogName, j.IsleName);
                 break;
         }
+        if (config.AttachSocket is not null)
+        {
+            w.Bytes(InitConfigTag.Stdin, [config.Stdin ? (byte)1 : (byte)0]);
+            w.Bytes(InitConfigTag.Tty, [config.Tty ? (byte)1 : (byte)0]);
+            w.String(InitConfigTag.AttachSocket, config.AttachSocket);
+        }
         w.Bytes(InitConfigTag.End, []);
         return w.ToArray();
     }
@@ -121,6 +127,10 @@ public static class InitConfigEncoder
             throw new ArgumentException("a journal socket's path must be shorter than 108 bytes, and the isle named", nameof(config));
         if (config.Log is IsleLogTarget.JsonFile { Path: var lp } && lp.Contains('\0') || config.Log is IsleLogTarget.Journal { Socket: var js, IsleName: var jn } && (js + jn).Contains('\0'))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
+        // The shim serves stdin and the tty on the attach socket and copies what it reads to the log.
+        if ((config.Stdin || config.Tty) != config.AttachSocket is not null
+            || config.AttachSocket is { } a && (config.Log is null || Encoding.UTF8.GetByteCount(a) >= 108 || a.Contains('\0')))
+            throw new ArgumentException("stdin and tty need a log and an attach socket (a path shorter than 108 bytes), and an attach socket one of them", nameof(config));
         if (config.Mounts.Any(m => m.Options.HasFlag(MountOpOptions.SourceFd) && string.IsNullOrEmpty(m.Source)))
             throw new ArgumentException("a mount whose source goes as an fd needs a source path to open", nameof(config));
     }

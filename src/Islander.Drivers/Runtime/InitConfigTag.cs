@@ -55,4 +55,10 @@ public enum InitConfigTag : ushort
     LogName = 24,
     /// <summary>u32: exec mode, a terminal from the isle's devpts; isle-init sends its master over fd 5 (SCM_RIGHTS).</summary>
     ExecTty = 25,
+    /// <summary>u8 0 or 1: init's stdin is a pipe whose writing end the shim holds for attach clients (<see cref="InitConfig.Stdin"/>).</summary>
+    Stdin = 26,
+    /// <summary>u8 0 or 1: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master (<see cref="InitConfig.Tty"/>).</summary>
+    Tty = 27,
+    /// <summary>String: the unix socket the shim serves attach connections on (<see cref="InitConfig.AttachSocket"/>).</summary>
+    AttachSocket = 28,
 }

@@ -149,6 +149,7 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
                 RootfsMountFd = root.Fd,
                 StatusPath = paths.StatusFile(name),
                 OomCounterPath = cgroups.Paths(name).OomEventsFile,
+                AttachSocket = paths.AttachSocket(name),
                 Capabilities = (ulong)capabilities,
                 SeccompFilter = SeccompFilter.For(spec.Security, capabilities),
                 MaskedPaths = ProcfsDefaults.MaskedPaths,
@@ -212,6 +213,19 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
             cgroups.AddProcess(name, pid, ct);
             return ValueTask.CompletedTask;
         }, output, started, ct);
+    }
+
+    /// <summary>
+    /// Connects to the shim of the running isle <paramref name="name"/>, whose spec asks for <paramref name="stdin"/> or a
+    /// <paramref name="tty"/> (<c>docker attach</c>): its output as it comes, and its stdin or terminal. Disposing the
+    /// connection detaches; the isle runs on.
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle is not running, or its shim serves no attach socket.</exception>
+    public async Task<IsleAttachConnection> AttachAsync(string name, bool stdin, bool tty, CancellationToken ct = default)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; attach needs a running isle", ErrorCategory.Conflict);
+        return await IsleAttachConnection.ConnectAsync(paths.AttachSocket(name), name, stdin, tty, ct);
     }
 
     /// <summary>The host uid and gid that the isle's root is mapped to, in a user namespace.</summary>

@@ -43,6 +43,8 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     {
         if (stdio is IsleStdio.LogStdio logged)
             config = config with { Log = logged.Target }; // the shim writes it: the daemon is not in the path
+        else
+            config = config with { Stdin = false, Tty = false, AttachSocket = null }; // the caller's own 0-2: its terminal, as it is
         var configBytes = InitConfigEncoder.Encode(config);
         if (!File.Exists(IsleInitPath))
             throw new IslanderException($"isle-init not found at {IsleInitPath}: it is built with Islander.Drivers and copied next to it", ErrorCategory.NotFound);

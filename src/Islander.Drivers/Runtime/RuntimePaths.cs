@@ -18,6 +18,12 @@ public sealed record RuntimePaths(string StateRoot, string RunRoot)
     /// <summary>The shim's record of how the isle ended.</summary>
     public string StatusFile(string isle) => Path.Combine(IsleRunDir(isle), "status");
 
+    /// <summary>
+    /// The shim's attach socket, for an isle with stdin or a tty: 0600 root's, in the run directory (0710, root's and
+    /// the group of a remapped root, which may pass but not connect).
+    /// </summary>
+    public string AttachSocket(string isle) => Path.Combine(IsleRunDir(isle), "attach");
+
     /// <summary>The pids and start times of the isle's init and shim.</summary>
     public string ProcessFile(string isle) => Path.Combine(IsleRunDir(isle), "process");
 

@@ -13,7 +13,9 @@
  *                    "PID <init> <shim>", relays STARTED or ERROR, copies the isle's stdout and stderr
  *                    (two pipes) into its log (TAG_LOG_*: Docker's json-file, rotated, or journald),
  *                    waits for init and writes the exit status file. Survives the daemon, so isles
- *                    survive a daemon restart and keep logging while it is down.
+ *                    survive a daemon restart and keep logging while it is down. With TAG_STDIN / TAG_TTY it
+ *                    also holds PID 1's stdin pipe or PTY master and serves them on the attach socket
+ *                    (TAG_ATTACH_SOCKET, see "shim: attach").
  *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
@@ -37,7 +39,9 @@
  *           relayed), the error pipe's read end (closed then too); 5 and 6 .. 5+N are closed once init is cloned. When
  *           it logs: the read ends of the two output pipes (init gets their write ends as its 1 and 2 and closes the
  *           originals), and, opened after init is cloned so that init never has them, the log file or the journal's
- *           socket and a signalfd.
+ *           socket and a signalfd. With a tty: its end of the console socket until init has sent the master, then
+ *           the master; with stdin: the stdin pipe's writing end; then the attach socket and its connections (all
+ *           opened, or received, after init is cloned).
  *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
@@ -87,6 +91,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 
 /* Config tags: keep in sync with InitConfigTag.cs (a unit test compares both). */
 #define TAG_END 0
@@ -115,6 +120,9 @@
 #define TAG_LOG_JOURNAL 23     /* string: the journal's socket; each line goes there as a datagram instead */
 #define TAG_LOG_NAME 24        /* string: the isle's name, a field of each journal entry */
 #define TAG_EXEC_TTY 25        /* u32: exec mode, a terminal from the isle's devpts; its master goes to FD_CONSOLE */
+#define TAG_STDIN 26           /* u8: init's stdin is a pipe the shim holds open and attach clients write to */
+#define TAG_TTY 27             /* u8: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master */
+#define TAG_ATTACH_SOCKET 28   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -184,6 +192,8 @@ struct config {
     const char *log_path, *log_journal, *log_name; /* neither path nor journal: 0-2 stay as the launcher got them */
     uint64_t log_max_size;
     uint32_t log_max_files;
+    int open_stdin, tty;
+    const char *attach_path; /* with stdin or tty: where attach clients connect */
 };
 
 /* Where fail() sends its record: FD_REPORT in the launcher and shim, the CLOEXEC error pipe in init. */
@@ -360,6 +370,9 @@ static void read_config(int fd, struct config *c)
         case TAG_LOG_NAME: c->log_name = string_payload(s, len, "log name"); break;
         case TAG_LOG_MAX_SIZE: c->log_max_size = int_payload(p, len, 8, "log max size"); break;
         case TAG_LOG_MAX_FILES: c->log_max_files = (uint32_t)int_payload(p, len, 4, "log max files"); break;
+        case TAG_STDIN: c->open_stdin = int_payload(p, len, 1, "stdin") != 0; break;
+        case TAG_TTY: c->tty = int_payload(p, len, 1, "tty") != 0; break;
+        case TAG_ATTACH_SOCKET: c->attach_path = string_payload(s, len, "attach socket"); break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -418,6 +431,10 @@ static void read_config(int fd, struct config *c)
         bad_config("log");
     if ((c->log_path || c->log_journal) && (c->exec_pid || (c->log_journal && (!c->log_name || strlen(c->log_journal) >= 108))))
         bad_config("log");
+    /* stdin and a tty exist for attach: the shim serves them, and copies the output it takes from the isle to its log. */
+    if ((c->open_stdin || c->tty) != (c->attach_path != NULL) || (c->attach_path && (c->exec_pid || !(c->log_path || c->log_journal)
+        || strlen(c->attach_path) >= sizeof ((struct sockaddr_un *)0)->sun_path)))
+        bad_config("attach");
     c->argv[c->argc] = NULL;
     if (!c->env)
         c->env = grow(NULL, &c->envc, sizeof *c->env), c->envc = 0;
@@ -691,16 +708,21 @@ static void __attribute__((noreturn)) exec_isle(const struct config *c)
  * so nothing of the host reaches the isle, not even for the time before execve (the CVE-2024-21626 pattern: an
  * fd on the host's /proc, open while the process chdirs into a working directory the isle controls). Nothing
  * the shim or launcher opens later is inherited. */
+/* init's end of the console socket (tty: init sends the PTY master over it, as runc's --console-socket). */
+static int console_fd = -1;
+
 static void keep_only_own_fds(const struct config *c)
 {
-    /* Ranges [first, last], ascending: FD_CONTROL < FD_ROOTFS < FD_VOLUMES.. < err_fd (the error pipe is made after
-     * all of them). */
-    int keep[4][2], n = 0;
+    /* Ranges [first, last], ascending: FD_CONTROL < FD_ROOTFS < FD_VOLUMES.. < console_fd < err_fd (the shim makes
+     * the console socket, then the error pipe, after all of them). */
+    int keep[5][2], n = 0;
     keep[n][0] = keep[n][1] = FD_CONTROL, n++;
     if (c->rootfs_mount)
         keep[n][0] = keep[n][1] = FD_ROOTFS, n++;
     if (c->nsource_fds)
         keep[n][0] = FD_VOLUMES, keep[n][1] = FD_VOLUMES + c->nsource_fds - 1, n++;
+    if (console_fd >= 0)
+        keep[n][0] = keep[n][1] = console_fd, n++;
     keep[n][0] = keep[n][1] = err_fd, n++;
     unsigned next = FD_CONTROL;
     for (int i = 0; i < n; next = (unsigned)keep[i++][1] + 1)
@@ -793,6 +815,83 @@ static void make_workdir(const struct config *c)
     fail_as_op = fail_as_path = NULL;
 }
 
+/* The exec's terminal, as runc's console socket makes it: a new pty of the isle's own devpts instance, opened after
+ * setns so "/" is the isle's. Never the host's /dev/ptmx: a host pty in the isle is the CVE-2016-9962 family (the
+ * isle reaching a host object through it). RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS keeps the lookup inside the isle and
+ * off links it may have planted (/dev/ptmx itself is one), and the result must be devpts's ptmx (5:2 on a devpts
+ * superblock), not whatever the isle mounted or put there. The slave is its peer by TIOCGPTPEER (Linux 4.13), not a
+ * path the isle could swap. Both CLOEXEC and O_NOCTTY: only the child makes the slave its controlling terminal. */
+static void open_isle_pty(int *master, int *slave)
+{
+    struct open_how how = {.flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
+    *master = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof how);
+    check(*master, "open", "/dev/pts/ptmx");
+    struct statfs sfs;
+    struct stat st;
+    check(fstatfs(*master, &sfs), "fstatfs", "/dev/pts/ptmx");
+    check(fstat(*master, &st), "fstat", "/dev/pts/ptmx");
+    if (sfs.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
+        errno = ENOTTY;
+        fail("open", "/dev/pts/ptmx");
+    }
+    int unlock = 0;
+    check(ioctl(*master, TIOCSPTLCK, &unlock), "ioctl", "TIOCSPTLCK");
+    *slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    check(*slave, "ioctl", "TIOCGPTPEER");
+}
+
+/* Hands `fd` over `sock` (SCM_RIGHTS: to the daemon in exec mode, to the shim in init), then closes both here. */
+static void send_console(int sock, int fd)
+{
+    char byte = 'M';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    ssize_t n;
+    do
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    check(n, "sendmsg", "console socket");
+    close(sock);
+    close(fd);
+}
+
+/* The slave as the process's 0-2 and controlling terminal: a new session (setsid), then TIOCSCTTY, so the terminal's
+ * ISIG sends Ctrl-C's SIGINT to the foreground group in the isle and a hangup reaches the session. Its owner is the
+ * process's user, as runc's fixStdioPermissions does, so the user can still open /dev/tty. */
+static void take_terminal(const struct config *c, int slave)
+{
+    check(setsid(), "setsid", NULL);
+    check(ioctl(slave, TIOCSCTTY, 0), "ioctl", "TIOCSCTTY");
+    check(fchown(slave, c->uid, c->gid), "fchown", "terminal");
+    for (int fd = 0; fd < 3; fd++)
+        check(dup2(slave, fd), "dup2", "terminal");
+    close(slave);
+}
+
+/*
+ * tty: PID 1's terminal, made in the isle after pivot_root as an exec's is (open_isle_pty: the isle's own devpts, the
+ * slave by TIOCGPTPEER); the master goes to the shim over the console socket (runc's --console-socket) and is closed
+ * here, so the isle never holds it; the slave becomes init's controlling terminal and 0-2.
+ */
+static void setup_tty(const struct config *c)
+{
+    int master, slave;
+    open_isle_pty(&master, &slave);
+    send_console(console_fd, master);
+    take_terminal(c, slave);
+}
+
 /* The cloned child. Never returns. */
 static void __attribute__((noreturn)) init_main(const struct config *c)
 {
@@ -828,6 +927,8 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
         check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
     make_workdir(c);
     do_pivot(c->rootfs);
+    if (c->tty)
+        setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
     enter_workdir(c->workdir);
     confine_and_exec(c, last_cap);
 }
@@ -1019,6 +1120,180 @@ static void timestamp(char *buf)
     *p++ = '.', p = digits(p, ts.tv_nsec, 9), *p++ = 'Z', *p = 0;
 }
 
+/* ---- shim: attach ------------------------------------------------------------------------- */
+
+/*
+ * The isle's terminal or stdin, served to attach clients (the daemon, one connection per `islanderctl attach`) on a
+ * unix socket in the isle's run directory, as conmon serves its attach socket: the shim holds the PTY master or the
+ * stdin pipe's write end, so the isle keeps them across daemon restarts. SOCK_SEQPACKET: one message is one frame
+ * (Docker's stream header: u8 stream, 3 zero bytes, u32 big-endian length, data), so nothing is ever half-read or
+ * half-sent. Clients send 0 stdin, 4 resize (u16 rows, u16 cols, big endian: the daemon parses the JSON), 5 stdin
+ * closed; the shim sends 1 stdout, 2 stderr (a tty's output is all stdout) and 3 exit (the status file's text). Output
+ * is read only while every client has taken the last chunk: a slow client holds the isle's output back (back-pressure
+ * on the pipe or PTY, as Docker's attach), never loses part of it; stdin waits likewise while the isle does not read.
+ */
+#define ATTACH_MAX 4
+#define FRAME_MAX (8 + LOG_LINE_MAX)
+static int attach_fd = -1, tty_master = -1, stdin_fd = -1, open_stdin;
+static struct {
+    int fd;
+    size_t pend; /* bytes of buf not sent yet (a whole frame: SOCK_SEQPACKET sends all or nothing) */
+    unsigned char buf[FRAME_MAX];
+} clients[ATTACH_MAX] = {[0 ... ATTACH_MAX - 1] = {.fd = -1}};
+static unsigned char stdin_buf[FRAME_MAX];
+static size_t stdin_len, stdin_off;
+
+static void attach_open(const struct config *c)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", c->attach_path);
+    unlink(addr.sun_path); /* an earlier run's */
+    attach_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    mode_t old = umask(0177); /* 0600 from the start: connect(2) needs write permission, root's alone */
+    if (attach_fd >= 0 && (bind(attach_fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(attach_fd, ATTACH_MAX) < 0))
+        close(attach_fd), attach_fd = -1; /* the isle runs on without attach; the daemon then says it cannot connect */
+    umask(old);
+}
+
+static void attach_drop(int i)
+{
+    close(clients[i].fd);
+    clients[i].fd = -1, clients[i].pend = 0;
+}
+
+static void attach_send(int i, int stream, const void *data, size_t n)
+{
+    unsigned char *b = clients[i].buf;
+    b[0] = (unsigned char)stream, b[1] = b[2] = b[3] = 0;
+    b[4] = (unsigned char)(n >> 24), b[5] = (unsigned char)(n >> 16), b[6] = (unsigned char)(n >> 8), b[7] = (unsigned char)n;
+    memcpy(b + 8, data, n);
+    clients[i].pend = 8 + n;
+    if (send(clients[i].fd, b, clients[i].pend, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+        clients[i].pend = 0;
+    else if (errno != EAGAIN && errno != EINTR)
+        attach_drop(i);
+}
+
+/* Sends what clients hold back, waiting up to timeout_ms for each (0: not at all); drops a client that cannot take it
+ * in that time. Returns whether some client still holds output back. */
+static int attach_flush(int timeout_ms)
+{
+    int pending = 0;
+    for (int i = 0; i < ATTACH_MAX; i++) {
+        struct pollfd p = {.fd = clients[i].fd, .events = POLLOUT};
+        if (!clients[i].pend)
+            continue;
+        if (timeout_ms && poll(&p, 1, timeout_ms) <= 0)
+            attach_drop(i);
+        else if (send(clients[i].fd, clients[i].buf, clients[i].pend, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+            clients[i].pend = 0;
+        else if (timeout_ms || (errno != EAGAIN && errno != EINTR))
+            attach_drop(i);
+        pending |= clients[i].pend > 0;
+    }
+    return pending;
+}
+
+static int attach_held(void)
+{
+    for (int i = 0; i < ATTACH_MAX; i++)
+        if (clients[i].pend)
+            return 1;
+    return 0;
+}
+
+static void attach_output(int s, const void *data, size_t n)
+{
+    for (int i = 0; i < ATTACH_MAX; i++)
+        if (clients[i].fd >= 0 && !clients[i].pend)
+            attach_send(i, tty_master >= 0 ? 1 : s + 1, data, n);
+}
+
+static int stdin_target(void) { return tty_master >= 0 ? tty_master : stdin_fd; }
+
+/* Writes what stdin_buf holds as far as the isle takes it now; the rest waits for POLLOUT. */
+static void stdin_write(void)
+{
+    while (stdin_off < stdin_len) {
+        ssize_t n = write(stdin_target(), stdin_buf + stdin_off, stdin_len - stdin_off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n < 0)
+            break; /* EPIPE, EIO: the isle closed its stdin; what it did not read is dropped */
+        stdin_off += (size_t)n;
+    }
+    stdin_len = stdin_off = 0;
+}
+
+/* One frame from client i (read only while stdin_buf is free). */
+static void attach_input(int i)
+{
+    static unsigned char f[FRAME_MAX];
+    ssize_t n = recv(clients[i].fd, f, sizeof f, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+    if (n < 8) {
+        attach_drop(i); /* EOF (detached, or the daemon went away), or not a frame */
+        return;
+    }
+    size_t len = (size_t)f[4] << 24 | (size_t)f[5] << 16 | (size_t)f[6] << 8 | f[7];
+    if (len != (size_t)n - 8 || f[1] || f[2] || f[3]) {
+        attach_drop(i);
+        return;
+    }
+    if (f[0] == 0 && open_stdin && stdin_target() >= 0) {
+        memcpy(stdin_buf, f + 8, len);
+        stdin_len = len, stdin_off = 0;
+        stdin_write();
+    } else if (f[0] == 4 && tty_master >= 0 && len == 4) {
+        struct winsize ws = {.ws_row = (unsigned short)(f[8] << 8 | f[9]), .ws_col = (unsigned short)(f[10] << 8 | f[11])};
+        ioctl(tty_master, TIOCSWINSZ, &ws); /* the kernel sends SIGWINCH to the foreground process group */
+    } else if (f[0] == 5 && open_stdin && tty_master >= 0) {
+        struct termios t; /* a terminal has no EOF of its own: its VEOF character (Ctrl-D) ends a read, as typed */
+        if (tcgetattr(tty_master, &t) == 0 && write(tty_master, &t.c_cc[VEOF], 1) < 0) {
+            /* the isle's terminal is gone: nothing to end */
+        }
+    } else if (f[0] == 5 && open_stdin && stdin_fd >= 0) {
+        close(stdin_fd), stdin_fd = -1; /* EOF for the isle (docker run -i's stdin-once, as the client asks) */
+    }
+}
+
+/* Adds the listener, stdin and the clients to p (from index n); returns the new count. */
+static int attach_poll_fds(struct pollfd *p, int n)
+{
+    p[n++] = (struct pollfd){.fd = attach_fd, .events = POLLIN};
+    p[n++] = (struct pollfd){.fd = stdin_len ? stdin_target() : -1, .events = POLLOUT};
+    for (int i = 0; i < ATTACH_MAX; i++)
+        p[n++] = (struct pollfd){.fd = clients[i].fd, .events = (short)((stdin_len ? 0 : POLLIN) | (clients[i].pend ? POLLOUT : 0))};
+    return n;
+}
+
+static void attach_events(const struct pollfd *p)
+{
+    if (p[0].revents) {
+        int fd = accept4(attach_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), i = 0;
+        while (fd >= 0 && i < ATTACH_MAX && clients[i].fd >= 0)
+            i++;
+        if (fd >= 0 && i == ATTACH_MAX)
+            close(fd); /* full: the daemon hears EOF at once */
+        else if (fd >= 0)
+            clients[i].fd = fd;
+    }
+    if (p[1].revents)
+        stdin_write();
+    for (int i = 0; i < ATTACH_MAX; i++) {
+        short r = p[2 + i].revents;
+        if (r & POLLOUT)
+            attach_flush(0);
+        if (clients[i].fd >= 0 && (r & (POLLIN | POLLHUP | POLLERR)) && !stdin_len)
+            attach_input(i);
+        else if (clients[i].fd >= 0 && (r & (POLLHUP | POLLERR)))
+            attach_drop(i); /* gone while the isle was not reading its stdin: what it sent is dropped */
+    }
+}
+
 /* One read from stream s: its complete lines become entries. 1: read something, 0: nothing now, -1: EOF. */
 static int pump(const struct config *c, int s, int fd)
 {
@@ -1036,6 +1311,7 @@ static int pump(const struct config *c, int s, int fd)
         line_len[s] = 0;
         return -1;
     }
+    attach_output(s, line_buf[s] + line_len[s], (size_t)n);
     unsigned char *start = line_buf[s], *end = start + line_len[s] + n, *nl;
     while ((nl = memchr(start, '\n', (size_t)(end - start))) != NULL) {
         emit(c, s, start, (size_t)(nl - start), 1, ts);
@@ -1068,36 +1344,50 @@ static int copy_output(const struct config *c, pid_t init, int out, int err, con
         log_open(c);
     }
     /* Non-blocking: a SIGCHLD poll reported may already be consumed by the waitpid loop's next turn. */
-    int sfd = signalfd(-1, chld, SFD_CLOEXEC | SFD_NONBLOCK);
-    struct pollfd fds[3] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+    int sfd = signalfd(-1, chld, SFD_CLOEXEC | SFD_NONBLOCK), fd[2] = {out, err};
     int status = 0, ended = 0;
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    while (fd[0] >= 0 || fd[1] >= 0) {
         pid_t w;
         while (!ended && (w = waitpid(-1, &status, WNOHANG)) > 0)
             ended = w == init;
-        for (int i = 0; i < 3; i++)
-            fds[i].revents = 0; /* none is stale when init has ended and poll is not called */
-        if (!ended && poll(fds, 3, -1) < 0 && errno != EINTR)
+        /* While a client holds output back, the isle's output is not read (never polled: a pipe's POLLHUP would wake
+         * the loop for nothing); once init has ended, each client gets a few seconds to take what is left. */
+        int held = ended ? attach_flush(5000) : attach_flush(0);
+        struct pollfd fds[5 + ATTACH_MAX] = {{.fd = held ? -1 : fd[0], .events = POLLIN}, {.fd = held ? -1 : fd[1], .events = POLLIN},
+                                             {.fd = sfd, .events = POLLIN}};
+        int n = attach_poll_fds(fds, 3);
+        if (!ended && poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR)
             break;
+        if (ended) /* none is stale when init has ended and poll is not called */
+            for (int i = 0; i < n; i++)
+                fds[i].revents = 0;
         for (int s = 0; s < 2; s++) {
             /* Once init has ended, what the pipes hold now is the rest: with a PID namespace every process of the
              * isle is gone; without one a process may still hold them, and is not waited for. */
             int r;
-            do
-                r = fds[s].fd >= 0 && (ended || fds[s].revents) ? pump(c, s, fds[s].fd) : 0;
-            while (ended && r > 0);
-            if (r < 0 || (ended && fds[s].fd >= 0)) {
-                close(fds[s].fd);
-                fds[s].fd = -1;
+            for (;;) {
+                r = fd[s] >= 0 && (ended || fds[s].revents) && !attach_held() ? pump(c, s, fd[s]) : 0;
+                if (!ended || r <= 0)
+                    break;
+                attach_flush(5000); /* each client takes this chunk, or is dropped, before the next is read */
+            }
+            if (r < 0 || (ended && fd[s] >= 0)) {
+                close(fd[s]);
+                fd[s] = -1;
             }
         }
         out_flush(); /* what this wake read is on disk before the next wait: a reader sees a line as it is written */
+        attach_events(fds + 3);
         if (fds[2].revents) {
             struct signalfd_siginfo si;
             if (read(sfd, &si, sizeof si) < 0) {
                 /* nothing to read after all: waitpid above tells */
             }
         }
+    }
+    if (attach_fd >= 0) { /* before the status file: the next run's shim makes its own after that */
+        close(attach_fd);
+        unlink(c->attach_path);
     }
     for (int s = 0; s < 2; s++)
         if (line_len[s]) { /* left by an isle that ended mid-line with its output still held elsewhere */
@@ -1137,6 +1427,9 @@ static long oom_kills(const char *path)
     return 0;
 }
 
+/* The status file's text, also the attach clients' exit frame. */
+static char status_text[256];
+
 /* Atomic: a reader sees no file or a whole one (written to .tmp, then renamed). */
 static void write_status(const struct config *c, int status, int64_t started_ms, long oom_before)
 {
@@ -1146,9 +1439,9 @@ static void write_status(const struct config *c, int status, int64_t started_ms,
      * process the kernel chose (often a child, while init goes on and exits as it likes; sh says 137 then). The counter
      * is the cgroup's, which outlives a run, so compare with its value when this run started. */
     int oom = oom_kills(c->oom_path) > oom_before;
-    char tmp[4096], buf[256];
+    char tmp[4096], *buf = status_text;
     snprintf(tmp, sizeof tmp, "%s.tmp", c->status_path);
-    int n = snprintf(buf, sizeof buf, "exitCode=%d\nsignal=%d\noomKilled=%d\nstartedAt=%lld\nfinishedAt=%lld\n",
+    int n = snprintf(buf, sizeof status_text, "exitCode=%d\nsignal=%d\noomKilled=%d\nstartedAt=%lld\nfinishedAt=%lld\n",
                      code, sig, oom, (long long)started_ms, (long long)now_ms());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
@@ -1158,6 +1451,27 @@ static void write_status(const struct config *c, int status, int64_t started_ms,
     close(fd);
     if (rename(tmp, c->status_path) < 0)
         unlink(tmp);
+}
+
+/* Receives one fd sent with SCM_RIGHTS; -1 on EOF (the sender ended first). */
+static int recv_fd(int sock)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    char byte;
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    do
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+    int fd = -1;
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
 }
 
 /* The host's /proc, opened by the launcher: in exec mode "/proc" is the isle's, where host pids mean nothing. */
@@ -1220,11 +1534,17 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     sigset_t chld;
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
-    if (logging) {
+    int console[2] = {-1, -1}, inpipe[2] = {-1, -1};
+    if (logging && !c->tty) {
         check(pipe2(outpipe, O_CLOEXEC), "pipe2", "stdout");
         check(pipe2(errout, O_CLOEXEC), "pipe2", "stderr");
-        check(sigprocmask(SIG_BLOCK, &chld, NULL), "sigprocmask", "SIGCHLD"); /* init's mask is emptied before execve */
     }
+    if (logging)
+        check(sigprocmask(SIG_BLOCK, &chld, NULL), "sigprocmask", "SIGCHLD"); /* init's mask is emptied before execve */
+    if (c->open_stdin && !c->tty)
+        check(pipe2(inpipe, O_CLOEXEC), "pipe2", "stdin");
+    if (c->tty)
+        check(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, console), "socketpair", "console");
     /* init reports a failure here; EOF without a record means execve succeeded (.NET's
      * Process.Start uses the same CLOEXEC pipe trick). */
     int errpipe[2];
@@ -1235,20 +1555,31 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     pid_t init = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
     check(init, "clone", NULL);
     if (init == 0) {
-        if (logging) {
+        if (outpipe[1] >= 0) {
             check(dup2(outpipe[1], 1), "dup2", "stdout");
             check(dup2(errout[1], 2), "dup2", "stderr");
         }
+        if (inpipe[0] >= 0)
+            check(dup2(inpipe[0], 0), "dup2", "stdin");
+        console_fd = console[1];
         err_fd = errpipe[1];
         keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end, the log pipes */
         init_main(c);
     }
     close(errpipe[1]);
-    if (logging) {
+    if (outpipe[0] >= 0) {
         close(outpipe[1]), close(errout[1]);
         check(fcntl(outpipe[0], F_SETFL, O_NONBLOCK), "fcntl", "stdout");
         check(fcntl(errout[0], F_SETFL, O_NONBLOCK), "fcntl", "stderr");
     }
+    if (inpipe[0] >= 0) {
+        close(inpipe[0]);
+        stdin_fd = inpipe[1];
+        check(fcntl(stdin_fd, F_SETFL, O_NONBLOCK), "fcntl", "stdin");
+    }
+    if (console[1] >= 0)
+        close(console[1]);
+    open_stdin = c->open_stdin;
     close(FD_CONTROL);
     if (c->rootfs_mount)
         close(FD_ROOTFS); /* init's alone */
@@ -1261,6 +1592,15 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
     /* Before init can run at all: an OOM kill during its setup must count too. */
     long oom_before = oom_kills(c->oom_path);
 
+    if (c->tty) { /* init sends the master before it execs; EOF: it failed before, and its error pipe says why */
+        tty_master = recv_fd(console[0]);
+        close(console[0]);
+        if (tty_master >= 0)
+            check(fcntl(tty_master, F_SETFL, O_NONBLOCK), "fcntl", "tty");
+        outpipe[0] = tty_master;
+    }
+    if (c->attach_path)
+        attach_open(c); /* after init is cloned, so init never has it; before STARTED, so it is there once the isle runs */
     int64_t started_ms = relay_start(errpipe[0], init) ? now_ms() : 0;
     close(FD_REPORT);
     close(host_proc);
@@ -1281,74 +1621,14 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
      * report already, and a late file from an aborted attempt could be taken for a retry's. */
     if (started_ms)
         write_status(c, status, started_ms, oom_before);
+    for (int i = 0; i < ATTACH_MAX; i++) /* the exit frame: clients hear how PID 1 ended */
+        if (clients[i].fd >= 0)
+            attach_send(i, 3, status_text, strlen(status_text));
+    attach_flush(5000);
     _exit(0);
 }
 
 /* ---- exec ---------------------------------------------------------------------------------- */
-
-/* The exec's terminal, as runc's console socket makes it: a new pty of the isle's own devpts instance, opened after
- * setns so "/" is the isle's. Never the host's /dev/ptmx: a host pty in the isle is the CVE-2016-9962 family (the
- * isle reaching a host object through it). RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS keeps the lookup inside the isle and
- * off links it may have planted (/dev/ptmx itself is one), and the result must be devpts's ptmx (5:2 on a devpts
- * superblock), not whatever the isle mounted or put there. The slave is its peer by TIOCGPTPEER (Linux 4.13), not a
- * path the isle could swap. Both CLOEXEC and O_NOCTTY: only the child makes the slave its controlling terminal. */
-static void open_isle_pty(int *master, int *slave)
-{
-    struct open_how how = {.flags = O_RDWR | O_NOCTTY | O_CLOEXEC,
-                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS};
-    *master = (int)syscall(SYS_openat2, AT_FDCWD, "/dev/pts/ptmx", &how, sizeof how);
-    check(*master, "open", "/dev/pts/ptmx");
-    struct statfs sfs;
-    struct stat st;
-    check(fstatfs(*master, &sfs), "fstatfs", "/dev/pts/ptmx");
-    check(fstat(*master, &st), "fstat", "/dev/pts/ptmx");
-    if (sfs.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 || minor(st.st_rdev) != 2) {
-        errno = ENOTTY;
-        fail("open", "/dev/pts/ptmx");
-    }
-    int unlock = 0;
-    check(ioctl(*master, TIOCSPTLCK, &unlock), "ioctl", "TIOCSPTLCK");
-    *slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    check(*slave, "ioctl", "TIOCGPTPEER");
-}
-
-/* Hands `fd` to the daemon over FD_CONSOLE (SCM_RIGHTS), then closes both here. */
-static void send_console(int fd)
-{
-    char byte = 'M';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr h;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } u;
-    memset(&u, 0, sizeof u);
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    ssize_t n;
-    do
-        n = sendmsg(FD_CONSOLE, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    check(n, "sendmsg", "console socket");
-    close(FD_CONSOLE);
-    close(fd);
-}
-
-/* The slave as the process's 0-2 and controlling terminal: a new session (setsid), then TIOCSCTTY, so the terminal's
- * ISIG sends Ctrl-C's SIGINT to the foreground group in the isle and a hangup reaches the session. Its owner is the
- * process's user, as runc's fixStdioPermissions does, so the user can still open /dev/tty. */
-static void take_terminal(const struct config *c, int slave)
-{
-    check(setsid(), "setsid", NULL);
-    check(ioctl(slave, TIOCSCTTY, 0), "ioctl", "TIOCSCTTY");
-    check(fchown(slave, c->uid, c->gid), "fchown", "terminal");
-    for (int fd = 0; fd < 3; fd++)
-        check(dup2(slave, fd), "dup2", "terminal");
-    close(slave);
-}
 
 static void __attribute__((noreturn)) exec_child(const struct config *c, int last_cap, int slave)
 {
@@ -1378,7 +1658,7 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
     int master = -1, slave = -1;
     if (c->exec_tty) {
         open_isle_pty(&master, &slave);
-        send_console(master);
+        send_console(FD_CONSOLE, master);
     }
 
     int errpipe[2];

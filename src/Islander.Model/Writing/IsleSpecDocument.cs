@@ -24,6 +24,8 @@ internal sealed class IsleSpecDocument
     public string? StopTimeout { get; set; }
     public Dictionary<string, object>? Logging { get; set; }
     public Dictionary<string, object>? Healthcheck { get; set; }
+    public bool? Stdin { get; set; }
+    public bool? Tty { get; set; }
 
     public static IsleSpecDocument From(IsleSpec s) => new()
     {
@@ -51,6 +53,8 @@ internal sealed class IsleSpecDocument
             ? Entries(("driver", IsleLogging.Name(l.Driver)), ("maxSize", Bytes(l.MaxSize)), ("maxFiles", l.MaxFiles))
             : null,
         Healthcheck = s.Healthcheck is { } h ? HealthcheckOf(h) : null,
+        Stdin = s.Stdin ? true : null,
+        Tty = s.Tty ? true : null,
     };
 
     private static Dictionary<string, object> HealthcheckOf(IsleHealthCheck h) => Entries(

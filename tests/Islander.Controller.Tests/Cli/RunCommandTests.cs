@@ -301,6 +301,19 @@ public sealed class RunCommandTests : IAsyncLifetime
 
     [Theory]
     [InlineData("-it")]
+    [InlineData("-t")]
+    public async Task Run_TtyWithoutATerminal_Exits1AndMakesNothing(params string[] flags)
+    {
+        // The test's stdin is not a terminal: Docker's words, before any isle exists.
+        Assert.SkipUnless(Console.IsInputRedirected, "the tests' stdin is a terminal here");
+        var (exit, _, error) = await RunAsync([.. flags, "--rootfs", "/srv/rootfs/busybox", "--", "sh"]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("the input device is not a TTY", error);
+        Assert.Empty(_d.Runtime.Names);
+    }
+
+    [Theory]
     [InlineData("--no-daemon", "-d")]
     [InlineData("--rm", "-d")]
     [InlineData("--rm", "--restart", "always")]

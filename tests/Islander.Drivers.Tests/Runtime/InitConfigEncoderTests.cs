@@ -68,6 +68,28 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_StdinAndTty_FlagsAndAttachSocketBeforeTheEnd()
+    {
+        var log = new IsleLogTarget.JsonFile("/l/log.json", 10 << 20, 3);
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { Log = log, Stdin = true, Tty = true, AttachSocket = "/r/attach" }));
+
+        Assert.Equal(
+            [(InitConfigTag.Stdin, [1]), (InitConfigTag.Tty, [1]), (InitConfigTag.AttachSocket, Z("/r/attach")), (InitConfigTag.End, [])],
+            records.TakeLast(4).Select(r => (r.Tag, r.Payload)));
+    }
+
+    [Theory]
+    [InlineData(true, false, null, true)]   // no attach socket
+    [InlineData(false, false, "/r/attach", true)] // a socket for neither
+    [InlineData(false, true, "/r/attach", false)] // no log: the shim copies the output there
+    public void Encode_StdinOrTtyWithoutTheirParts_Refused(bool stdin, bool tty, string? socket, bool logged)
+    {
+        var config = Minimal() with { Stdin = stdin, Tty = tty, AttachSocket = socket, Log = logged ? new IsleLogTarget.JsonFile("/l/log.json", 10 << 20, 3) : null };
+
+        Assert.Throws<ArgumentException>(() => InitConfigEncoder.Encode(config));
+    }
+
+    [Fact]
     public void Encode_JournalLog_SocketAndName()
     {
         var records = Records(InitConfigEncoder.Encode(Minimal() with { Log = new IsleLogTarget.Journal("/run/systemd/journal/socket", "web") }));

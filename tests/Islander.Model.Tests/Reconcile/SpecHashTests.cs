@@ -26,6 +26,9 @@ public class SpecHashTests
             Spec with { Ports = [new PortMapping(80, 8080, PortProtocol.Udp)] },
             Spec with { StopSignal = 2 },
             Spec with { StopTimeout = TimeSpan.FromSeconds(11) },
+            Spec with { Stdin = true },
+            Spec with { Tty = true },
+            Spec with { Stdin = true, Tty = true },
         ];
 
         var hashes = variants.Select(SpecHash.Of).Append(SpecHash.Of(Spec)).ToList();

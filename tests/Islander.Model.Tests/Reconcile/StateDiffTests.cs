@@ -74,6 +74,19 @@ public class StateDiffTests
         Assert.Equal(["~ recreate isle web (spec changed)"], plan.Lines());
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Diff_StdinOrTtyChanged_RecreatesIsle(bool stdin, bool tty)
+    {
+        // PID 1's stdio is made when it starts (a PTY, a pipe): a change needs a new PID 1.
+        var changed = Web with { Spec = Web.Spec with { Stdin = stdin, Tty = tty } };
+
+        var plan = StateDiff.Diff(Desired(Backend, Data, Db, changed), InSync(Backend, Data, Db, Web));
+
+        Assert.Equal(["~ recreate isle web (spec changed)"], plan.Lines());
+    }
+
     [Fact]
     public void Diff_LabelsChanged_DoesNothing()
     {
