@@ -68,6 +68,7 @@ public static class ControllerServices
         services.AddSingleton<IsleLifecycles>();
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton<IsleReconciler>();
+        services.AddSingleton<IsleVerbs>();
 
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<NetworkReconciler>());

@@ -40,7 +40,7 @@ public sealed class IsleReconciler(
         }
         finally
         {
-            exits.Sync(name, store.GetIsle(name)?.State == IslePhase.Running);
+            exits.Sync(name, store.GetIsle(name)?.State is IslePhase.Running or IslePhase.Paused);
         }
     }
 
@@ -75,13 +75,13 @@ public sealed class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
-        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
+        var lifecycle = LifecycleOf(record);
 
         // The record is a cache: check it against the kernel first.
         var seen = lifecycles.Probe(name);
         switch (record.State)
         {
-            case IslePhase.Running when seen.State != IsleProcessState.Running:
+            case IslePhase.Running or IslePhase.Paused when seen.State != IsleProcessState.Running:
                 log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", name, record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
                 await lifecycle.ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
                 break;
@@ -123,7 +123,7 @@ public sealed class IsleReconciler(
 
         switch (decision.Action)
         {
-            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
+            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
                 log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
                 events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
                 await lifecycle.StopAsync(cancellationToken);
@@ -231,12 +231,22 @@ public sealed class IsleReconciler(
             return;
         }
         var key = ObjectKey.Isle(name);
-        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
+        var lifecycle = LifecycleOf(record);
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);
         events.Record(key, EventType.Normal, "Deleted", "no longer desired: stopped and removed");
         foreach (var dependent in desired.Dependents(name)) queue.Add(ObjectKey.Isle(dependent));
+    }
+
+    /// <summary>
+    /// The lifecycle of <paramref name="record"/>, whose transitions are saved with their events as a pass saves them:
+    /// for a pass, and for the API's verbs (<see cref="IsleVerbs"/>), which run in the key's turn.
+    /// </summary>
+    public IsleLifecycle LifecycleOf(IsleRecord record)
+    {
+        var key = ObjectKey.Isle(record.Name);
+        return lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
     }
 
     Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
@@ -250,7 +260,9 @@ public sealed class IsleReconciler(
         var (type, reason, message) = t.Destination switch
         {
             IslePhase.Creating => (EventType.Normal, "Starting", $"generation {record.Generation}"),
+            IslePhase.Running when t.Source == IslePhase.Paused => (EventType.Normal, "Unpaused", $"pid {record.Pid}"),
             IslePhase.Running => (EventType.Normal, "Started", $"pid {record.Pid}"),
+            IslePhase.Paused => (EventType.Normal, "Paused", record.Message ?? ""),
             IslePhase.Succeeded => (EventType.Normal, "Completed", record.Message ?? ""),
             IslePhase.Failed => (EventType.Warning, record.Reason ?? "Failed", record.Message ?? ""),
             IslePhase.BackOff => (EventType.Warning, "BackOff", record.Message ?? ""),

@@ -2,7 +2,7 @@ namespace Islander.Model.Api;
 
 /// <summary>
 /// An object's status; absent fields are left out. Every kind has phase, reason, message and problems (the manifest's
-/// problems while its last good version stays); isles add observedGeneration to addresses, networks bridge to isles
+/// problems while its last good version stays); isles add observedGeneration to addresses and the ports a running isle publishes, networks bridge to isles
 /// (the number attached), volumes driver to usedBy (the isles that mount it).
 /// </summary>
 public sealed record ObjectStatusView(
@@ -28,4 +28,5 @@ public sealed record ObjectStatusView(
     long? BytesUsed = null,
     IReadOnlyList<string>? Snapshots = null,
     IReadOnlyList<string>? UsedBy = null,
-    IReadOnlyList<string>? Problems = null);
+    IReadOnlyList<string>? Problems = null,
+    IReadOnlyList<PortView>? Ports = null);
