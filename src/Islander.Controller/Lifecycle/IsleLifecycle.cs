@@ -65,6 +65,9 @@ public sealed class IsleLifecycle
 
     public IsleRecord Record => _record;
 
+    /// <summary>How long a stop waits after the stop signal before SIGKILL: the user's <c>-t</c>, else the spec's stopTimeout.</summary>
+    public TimeSpan StopTimeout => _userStop?.Timeout ?? _record.StopTimeout;
+
     void Configure()
     {
         _machine.Configure(IslePhase.Pending)
@@ -345,7 +348,7 @@ public sealed class IsleLifecycle
     async Task StopRuntimeAsync()
     {
         await ThawAsync();
-        var timeout = _userStop?.Timeout ?? _record.StopTimeout;
+        var timeout = StopTimeout;
         await WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, timeout, _cancellation), _cancellation);
         _planner.Stopped(_record.Name);
     }

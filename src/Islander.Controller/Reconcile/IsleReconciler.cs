@@ -246,10 +246,12 @@ public sealed class IsleReconciler(
     public IsleLifecycle LifecycleOf(IsleRecord record)
     {
         var key = ObjectKey.Isle(record.Name);
-        return lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
+        IsleLifecycle? lifecycle = null;
+        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout), () => store.SaveIsle(record));
+        return lifecycle;
     }
 
-    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
+    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout)
     {
         // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
         if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
@@ -267,7 +269,7 @@ public sealed class IsleReconciler(
             IslePhase.Failed => (EventType.Warning, record.Reason ?? "Failed", record.Message ?? ""),
             IslePhase.BackOff => (EventType.Warning, "BackOff", record.Message ?? ""),
             IslePhase.Error => (EventType.Warning, record.Reason ?? "Error", record.Message ?? ""),
-            IslePhase.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {record.StopTimeout.TotalSeconds:0.#}s"),
+            IslePhase.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {stopTimeout.TotalSeconds:0.#}s"),
             IslePhase.Stopped => (EventType.Normal, "Stopped", record.Message ?? ""),
             IslePhase.Deleting => (EventType.Normal, "Deleting", ""),
             _ => (EventType.Normal, t.Destination.ToString(), ""),

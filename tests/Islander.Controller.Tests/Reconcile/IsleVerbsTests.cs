@@ -65,6 +65,16 @@ public sealed class IsleVerbsTests : IDisposable
     }
 
     [Fact]
+    public async Task Stop_WithTimeout_EventSaysIt()
+    {
+        await RunningAsync("web");
+
+        await Verbs.StopAsync("web", TimeSpan.FromSeconds(3), Ct);
+
+        Assert.Contains(_h.Events.Recent(), e => e.Name == "web" && e.Reason == "Stopping" && e.Message == "signal 15, SIGKILL after 3s");
+    }
+
+    [Fact]
     public async Task Stop_ThenSpecChange_StartsTheNewSpec()
     {
         await RunningAsync("web");
