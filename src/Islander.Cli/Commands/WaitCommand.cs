@@ -57,7 +57,7 @@ public static class WaitCommand
     }
 
     /// <summary>The condition's text (for messages) and its test over the isle (null: it does not exist).</summary>
-    internal static (string Describe, Func<ObjectView?, bool> Holds) Parse(string text)
+    public static (string Describe, Func<ObjectView?, bool> Holds) Parse(string text)
     {
         var parts = text.Split('=', 2);
         switch (parts[0].ToLowerInvariant())
