@@ -14,6 +14,10 @@ public static class Reasons
     /// <summary>The process is gone without an exit status (its cgroup vanished).</summary>
     public const string Lost = "Lost";
     public const string Stopped = "Stopped";
+    /// <summary>Stopped by <c>islanderctl stop</c> (the API's stop): stays stopped, whatever its restart policy, until a start or a spec change.</summary>
+    public const string StoppedByUser = "StoppedByUser";
+    /// <summary>Frozen by <c>islanderctl pause</c> (the cgroup freezer) until <c>unpause</c>.</summary>
+    public const string Paused = "Paused";
     public const string CrashLoopBackOff = "CrashLoopBackOff";
     /// <summary>Stopped by islander after its healthcheck failed retries times in a row, to be restarted by its policy.</summary>
     public const string Unhealthy = "Unhealthy";

@@ -10,4 +10,8 @@ public sealed record FakeCgroup(
     DevicePolicy Devices,
     System.Collections.Immutable.ImmutableHashSet<int> Pids,
     long OomKills,
-    int Applied);
+    int Applied)
+{
+    /// <summary>Frozen by <see cref="ICgroupDriver.FreezeAsync"/> (and not thawed since).</summary>
+    public bool Frozen { get; init; }
+}

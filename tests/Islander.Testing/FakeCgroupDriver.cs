@@ -60,7 +60,7 @@ public sealed class FakeCgroupDriver : ICgroupDriver
             if (Version == CgroupVersion.V1)
                 CgroupV1Plan.RefuseUnsupported(resources);
             var pids = _groups.TryGetValue(isle, out var old) ? old.Pids : [];
-            _groups[isle] = new FakeCgroup(resources, devices, pids, old?.OomKills ?? 0, (old?.Applied ?? 0) + 1);
+            _groups[isle] = new FakeCgroup(resources, devices, pids, old?.OomKills ?? 0, (old?.Applied ?? 0) + 1) { Frozen = old?.Frozen ?? false };
         }
     }
 
@@ -126,6 +126,27 @@ public sealed class FakeCgroupDriver : ICgroupDriver
                 IoWriteBytes = 0,
             };
         }
+    }
+
+    public Task FreezeAsync(string isle, bool frozen, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CgroupName.Isle(isle);
+        lock (_lock)
+        {
+            if (!_groups.TryGetValue(isle, out var group))
+                throw new CgroupException($"no cgroup {isle} (fake)", ErrorCategory.NotFound);
+            _groups[isle] = group with { Frozen = frozen };
+        }
+        return Task.CompletedTask;
+    }
+
+    public bool Frozen(string isle, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CgroupName.Isle(isle);
+        lock (_lock)
+            return _groups.TryGetValue(isle, out var group) && group.Frozen;
     }
 
     public Task DeleteAsync(string isle, CancellationToken cancellationToken)

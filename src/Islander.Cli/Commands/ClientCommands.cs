@@ -37,7 +37,7 @@ public static class ClientCommands
         return socket;
     }
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, stats, version.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, stats, stop, start, restart, kill, pause, unpause, wait, top, port, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -53,6 +53,10 @@ public static class ClientCommands
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),
         StatsCommand.Create(socket),
+        .. LifecycleCommands.Create(socket),
+        WaitCommand.Create(socket),
+        TopCommand.Create(socket),
+        PortCommand.Create(socket),
         VersionCommand.Create(socket),
     ];
 

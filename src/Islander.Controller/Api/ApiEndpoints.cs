@@ -38,6 +38,7 @@ public static class ApiEndpoints
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);
         StatsEndpoints.Map(app);
+        LifecycleEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);

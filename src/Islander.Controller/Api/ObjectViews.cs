@@ -32,7 +32,16 @@ public static class ObjectViews
     static ObjectStatusView IsleStatus(DesiredEntry? entry, IsleRecord? r) => WithProblems(r is null ? new ObjectStatusView(Phase(entry)) : new ObjectStatusView(
         Phase: r.State.ToString(), ObservedGeneration: r.Generation, Pid: r.Pid, ExitCode: r.ExitCode, ExitSignal: r.ExitSignal,
         Reason: r.Reason, Message: r.Message, RestartCount: r.RestartCount, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
-        NextStartAt: r.NextStartAt, Addresses: new Dictionary<string, string>(r.Addresses)), entry);
+        NextStartAt: r.NextStartAt, Addresses: new Dictionary<string, string>(r.Addresses), Ports: PublishedPorts(entry, r)), entry);
+
+    /// <summary>
+    /// The ports a running (or paused) isle publishes, as <c>docker port</c> lists them: those of the spec it runs (the
+    /// desired one unless a spec change is still on its way); none while it does not run, as Docker shows none.
+    /// </summary>
+    static IReadOnlyList<PortView>? PublishedPorts(DesiredEntry? entry, IsleRecord r) =>
+        r.State is IslePhase.Running or IslePhase.Paused && entry?.Object?.Isle is { Ports.Count: > 0 } spec && entry.Object.SpecHash == r.SpecHash
+            ? [.. spec.Ports.Select(p => new PortView(p.ContainerPort, p.Protocol.ToString().ToLowerInvariant(), p.HostIp ?? "0.0.0.0", p.HostPort))]
+            : null;
 
     static ObjectStatusView NetworkStatus(DesiredEntry? entry, NetworkRecord n) => WithProblems(new ObjectStatusView(
         Phase: n.Ready ? "Ready" : "Pending", Reason: n.Reason, Message: n.Message,

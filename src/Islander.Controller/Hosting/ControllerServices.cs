@@ -74,6 +74,7 @@ public static class ControllerServices
         services.AddSingleton(sp => new HealthProbes(parts.Exec, parts.Sockets, parts.Time));
         services.AddSingleton<HealthMonitor>();
         services.AddSingleton<IsleReconciler>();
+        services.AddSingleton<IsleVerbs>();
 
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<NetworkReconciler>());

@@ -29,6 +29,8 @@ public sealed class IsleLifecycle
     readonly RestartBackoff _backoff;
     readonly Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task> _onTransitioned;
     CancellationToken _cancellation;
+    UserStop? _userStop;
+    string? _pauseMessage;
 
     public IsleLifecycle(IsleRecord record, IIsleRuntime runtime, StartPlanner planner, TimeProvider time, RestartBackoff backoff,
         Func<StateMachine<IslePhase, IsleTrigger>.Transition, Task>? onTransitioned = null, IsleImages? images = null,
@@ -63,6 +65,9 @@ public sealed class IsleLifecycle
 
     public IsleRecord Record => _record;
 
+    /// <summary>How long a stop waits after the stop signal before SIGKILL: the user's <c>-t</c>, else the spec's stopTimeout.</summary>
+    public TimeSpan StopTimeout => _userStop?.Timeout ?? _record.StopTimeout;
+
     void Configure()
     {
         _machine.Configure(IslePhase.Pending)
@@ -82,6 +87,18 @@ public sealed class IsleLifecycle
 
         _machine.Configure(IslePhase.Running)
             .OnEntryFrom(_started, OnStarted, "record pid")
+            .OnEntryFrom(IsleTrigger.Unpause, () => { _record.Reason = null; _record.Message = null; }, "forget the pause")
+            .Permit(IsleTrigger.Pause, IslePhase.Paused)
+            .PermitIf(_exited, IslePhase.BackOff, ShouldRestart, "restart policy restarts")
+            .PermitIf(_exited, IslePhase.Succeeded, e => !ShouldRestart(e) && e.Succeeded, "no restart, exit 0")
+            .PermitIf(_exited, IslePhase.Failed, e => !ShouldRestart(e) && !e.Succeeded, "no restart, failed")
+            .Permit(IsleTrigger.Stop, IslePhase.Stopping)
+            .Permit(IsleTrigger.Delete, IslePhase.Deleting);
+
+        // Frozen, alive: an exit (SIGKILL reaches a frozen task on cgroup v2, the OOM killer too) is any exit.
+        _machine.Configure(IslePhase.Paused)
+            .OnEntryFrom(IsleTrigger.Pause, () => { _record.Reason = Reasons.Paused; _record.Message = _pauseMessage; }, "record who paused it")
+            .Permit(IsleTrigger.Unpause, IslePhase.Running)
             .PermitIf(_exited, IslePhase.BackOff, ShouldRestart, "restart policy restarts")
             .PermitIf(_exited, IslePhase.Succeeded, e => !ShouldRestart(e) && e.Succeeded, "no restart, exit 0")
             .PermitIf(_exited, IslePhase.Failed, e => !ShouldRestart(e) && !e.Succeeded, "no restart, failed")
@@ -106,14 +123,14 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Stopping)
-            .OnEntryAsync(StopRuntimeAsync, "stop signal, then SIGKILL")
+            .OnEntryAsync(StopRuntimeAsync, "thaw, stop signal, then SIGKILL")
             .PermitReentry(IsleTrigger.Stop)
             .Permit(IsleTrigger.Stopped, IslePhase.Stopped)
             .Permit(IsleTrigger.Exited, IslePhase.Stopped)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Stopped)
-            .OnEntry(() => { _record.Pid = null; _record.NextStartAt = null; _record.Reason = Reasons.Stopped; }, "clear pid")
+            .OnEntry(OnStopped, "clear pid, say who stopped it")
             .Permit(IsleTrigger.Start, IslePhase.Creating)
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
@@ -123,7 +140,7 @@ public sealed class IsleLifecycle
             .Permit(IsleTrigger.Delete, IslePhase.Deleting);
 
         _machine.Configure(IslePhase.Deleting)
-            .OnEntryAsync(RemoveAsync, "stop, then remove every trace")
+            .OnEntryAsync(RemoveAsync, "thaw, stop, then remove every trace")
             .PermitReentry(IsleTrigger.Delete)
             .Permit(IsleTrigger.Deleted, IslePhase.Pending);
     }
@@ -172,16 +189,50 @@ public sealed class IsleLifecycle
     /// <summary>The isle's process ended on its own: Succeeded, Failed or BackOff per restart policy.</summary>
     public Task ObserveExitAsync(IsleExit exit) => _machine.FireAsync(_exited, exit);
 
-    /// <summary>Stops the isle (if it runs) and keeps its record: Stopped.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the isle (if it runs) and keeps its record: Stopped. With <paramref name="byUser"/> (<c>islanderctl stop</c>)
+    /// it stays Stopped (<see cref="IsleRecord.StoppedByUser"/>, reason StoppedByUser) until a start or a spec change,
+    /// and the stop waits <see cref="UserStop.Timeout"/> instead of the spec's stopTimeout when that is given.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken, UserStop? byUser = null)
     {
         _cancellation = cancellationToken;
+        if (byUser is not null)
+        {
+            _userStop = byUser;
+            _record.StoppedByUser = true; // saved as Stopping begins: a daemon that dies meanwhile finishes it as the user's stop
+            _record.Message = $"stopped by islanderctl {byUser.Verb} at {Stamp(byUser.At)}";
+        }
         await _machine.FireAsync(IsleTrigger.Stop);
         if (_record.State == IslePhase.Stopping)
         {
-            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, Reasons.Stopped, $"stopped by islander ({exit})");
+            var who = _record.StoppedByUser ? _record.Message ?? "stopped by islanderctl stop" : "stopped by islander";
+            if (_runtime.Probe(_record.Name).Exit is { } exit) RecordExit(exit, Reasons.Stopped, $"{who} ({exit})");
             await _machine.FireAsync(IsleTrigger.Stopped);
         }
+    }
+
+    /// <summary>
+    /// Pauses a Running isle: freezes its processes, then Paused. The freeze comes first, outside the machine, so the
+    /// phase never says Paused of an isle the kernel did not freeze (a failed freeze thaws again and leaves it Running).
+    /// <see cref="ErrorCategory.Conflict"/> in any other phase.
+    /// </summary>
+    public async Task PauseAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (!_machine.CanFire(IsleTrigger.Pause))
+            throw new IslanderException($"isle {_record.Name} is {_record.State}: only a Running isle can be paused", ErrorCategory.Conflict);
+        await _runtime.FreezeAsync(_record.Name, true, cancellationToken);
+        _pauseMessage = $"paused by islanderctl pause at {Stamp(at)}";
+        await _machine.FireAsync(IsleTrigger.Pause);
+    }
+
+    /// <summary>Unpauses a Paused isle: thaws its processes, then Running. <see cref="ErrorCategory.Conflict"/> in any other phase.</summary>
+    public async Task UnpauseAsync(CancellationToken cancellationToken)
+    {
+        if (!_machine.CanFire(IsleTrigger.Unpause))
+            throw new IslanderException($"isle {_record.Name} is {_record.State}, not Paused: there is nothing to unpause", ErrorCategory.Conflict);
+        await _runtime.FreezeAsync(_record.Name, false, cancellationToken);
+        await _machine.FireAsync(IsleTrigger.Unpause);
     }
 
     /// <summary>Stops the isle and removes every trace of it; the caller then drops the record.</summary>
@@ -231,6 +282,7 @@ public sealed class IsleLifecycle
         _record.StopSignal = request.Spec.StopSignal;
         _record.StopTimeout = request.Spec.StopTimeout;
         _record.NextStartAt = null;
+        _record.StoppedByUser = false; // a start (the user's, or a spec change) ends the user's stop
     }
 
     /// <summary>The start itself, in Creating: the image (pulled if missing), then the runtime.</summary>
@@ -288,12 +340,39 @@ public sealed class IsleLifecycle
         _record.Message = message;
     }
 
-    /// <summary>The stop waits up to the isle's stop timeout: outside the pass's worker slot (<see cref="WorkerSlot"/>).</summary>
+    /// <summary>
+    /// The stop waits up to the isle's stop timeout (or the user's): outside the pass's worker slot
+    /// (<see cref="WorkerSlot"/>). A paused isle is thawed first, whatever the phase says (a daemon may have died between
+    /// the freeze and its record): a frozen task takes no signal until thawed, and on cgroup v1 not even SIGKILL.
+    /// </summary>
     async Task StopRuntimeAsync()
     {
-        await WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, _record.StopTimeout, _cancellation), _cancellation);
+        await ThawAsync();
+        var timeout = StopTimeout;
+        await WorkerSlot.OutsideAsync(() => _runtime.StopAsync(_record.Name, _record.StopSignal, timeout, _cancellation), _cancellation);
         _planner.Stopped(_record.Name);
     }
+
+    async Task ThawAsync()
+    {
+        try
+        {
+            await _runtime.FreezeAsync(_record.Name, false, _cancellation);
+        }
+        catch (IslanderException e) when (e.Category is ErrorCategory.NotFound or ErrorCategory.Unsupported)
+        {
+            // No cgroup (it ended and went), or no freezer on this host: nothing can be frozen.
+        }
+    }
+
+    void OnStopped()
+    {
+        _record.Pid = null;
+        _record.NextStartAt = null;
+        _record.Reason = _record.StoppedByUser ? Reasons.StoppedByUser : Reasons.Stopped;
+    }
+
+    static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     async Task RemoveAsync()
     {

@@ -16,6 +16,10 @@ public enum IsleTrigger
     Stop,
     /// <summary>The process is gone after a stop.</summary>
     Stopped,
+    /// <summary>Its processes were frozen (<c>islanderctl pause</c>).</summary>
+    Pause,
+    /// <summary>Its processes were thawed (<c>islanderctl unpause</c>).</summary>
+    Unpause,
     /// <summary>Intention: remove it.</summary>
     Delete,
     /// <summary>The delete is finished and the isle is desired again: it starts afresh.</summary>

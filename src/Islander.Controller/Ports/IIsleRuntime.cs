@@ -46,6 +46,20 @@ public interface IIsleRuntime
     Task StopAsync(string name, int signal, TimeSpan timeout, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Sends <paramref name="signal"/> to the isle's init (its PID 1), nothing else: what follows (an exit, the restart
+    /// policy) is seen like any exit. <see cref="ErrorCategory.Conflict"/> when it is not running.
+    /// </summary>
+    void Signal(string name, int signal);
+
+    /// <summary>
+    /// Freezes (<paramref name="frozen"/>) or thaws every process of the isle (the cgroup freezer) and returns once the
+    /// kernel says it is done. Idempotent. <see cref="ErrorCategory.NotFound"/> when the isle has no cgroup,
+    /// <see cref="ErrorCategory.Unsupported"/> without a freezer, <see cref="ErrorCategory.Transient"/> when it could not
+    /// be frozen in time (then it is thawed again).
+    /// </summary>
+    Task FreezeAsync(string name, bool frozen, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Removes every trace of the isle (SIGKILL if it still runs, cgroup, mounts, run directory, log).
     /// Returns normally if there is nothing to remove.
     /// </summary>

@@ -12,4 +12,10 @@ public interface IIsleStats
     /// being read). Cheap (a few file reads), never cached, never throws for an unknown name.
     /// </summary>
     IsleStats? Read(string name);
+
+    /// <summary>
+    /// The isle's processes (<c>islanderctl top</c>), read from /proc for the pids in its cgroup, in pid order: empty
+    /// when it is not running. Never throws for an unknown name.
+    /// </summary>
+    IReadOnlyList<Islander.Model.Api.IsleProcessView> Processes(string name);
 }

@@ -9,14 +9,20 @@ namespace Islander.Controller.Reconcile;
 public static class ActualStates
 {
     /// <summary>
-    /// One isle's record, checked against the kernel, as the Model sees it. The controller stops an isle only to
-    /// recreate it (there is no <c>islanderctl stop</c> yet), so a Stopped record is a start still to be made, not the
-    /// Model's "stopped on purpose": the Model sees no isle there and starts it anew. A record never started (no spec
-    /// hash) is no isle either. Stopping and Deleting are finished by a pass before it asks the Model.
+    /// One isle's record, checked against the kernel, as the Model sees it. An isle the user stopped
+    /// (<see cref="IsleRecord.StoppedByUser"/>) is the Model's Stopped: nothing to do until its spec changes. One the
+    /// controller stopped to recreate it is a start still to be made: the Model sees no isle there and starts it anew.
+    /// A record never started (no spec hash) is no isle either. Stopping and Deleting are finished by a pass before it
+    /// asks the Model.
     /// </summary>
     public static ActualIsle? Of(IsleRecord record, bool processAlive)
     {
-        IslePhase? phase = record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting ? null : record.State;
+        IslePhase? phase = record.State switch
+        {
+            IslePhase.Stopped when record.StoppedByUser => IslePhase.Stopped,
+            IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting => null,
+            var recorded => recorded,
+        };
         return record.SpecHash is { } hash && phase is { } p
             ? new ActualIsle(record.Name, hash, p, processAlive)
             {
@@ -36,7 +42,7 @@ public static class ActualStates
     {
         var volumes = store.Volumes();
         return new ActualState(
-            store.Isles().Select(r => Of(r, r.State == IslePhase.Running)).OfType<ActualIsle>()
+            store.Isles().Select(r => Of(r, r.State is IslePhase.Running or IslePhase.Paused)).OfType<ActualIsle>()
                 .Select(i => i with { Volumes = volumes.Where(v => v.Users.Contains(i.Name)).Select(v => v.Name).ToList() }).ToList(),
             store.Networks().Select(Of).ToList(),
             volumes.Where(v => v.Created).Select(v => new ActualVolume(v.Name, v.Spec)).ToList());

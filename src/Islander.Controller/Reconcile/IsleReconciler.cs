@@ -42,7 +42,7 @@ public sealed class IsleReconciler(
         finally
         {
             var after = store.GetIsle(name);
-            exits.Sync(name, after?.State == IslePhase.Running);
+            exits.Sync(name, after?.State is IslePhase.Running or IslePhase.Paused);
             health.Sync(name, after);
         }
     }
@@ -78,13 +78,13 @@ public sealed class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
-        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
+        var lifecycle = LifecycleOf(record);
 
         // The record is a cache: check it against the kernel first.
         var seen = lifecycles.Probe(name);
         switch (record.State)
         {
-            case IslePhase.Running when seen.State != IsleProcessState.Running:
+            case IslePhase.Running or IslePhase.Paused when seen.State != IsleProcessState.Running:
                 log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", name, record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
                 await lifecycle.ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
                 break;
@@ -141,7 +141,7 @@ public sealed class IsleReconciler(
 
         switch (decision.Action)
         {
-            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
+            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
                 log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
                 events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
                 await lifecycle.StopAsync(cancellationToken);
@@ -262,7 +262,7 @@ public sealed class IsleReconciler(
             return;
         }
         var key = ObjectKey.Isle(name);
-        var lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t), () => store.SaveIsle(record));
+        var lifecycle = LifecycleOf(record);
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);
@@ -270,7 +270,19 @@ public sealed class IsleReconciler(
         foreach (var dependent in desired.Dependents(name)) queue.Add(ObjectKey.Isle(dependent));
     }
 
-    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t)
+    /// <summary>
+    /// The lifecycle of <paramref name="record"/>, whose transitions are saved with their events as a pass saves them:
+    /// for a pass, and for the API's verbs (<see cref="IsleVerbs"/>), which run in the key's turn.
+    /// </summary>
+    public IsleLifecycle LifecycleOf(IsleRecord record)
+    {
+        var key = ObjectKey.Isle(record.Name);
+        IsleLifecycle? lifecycle = null;
+        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout), () => store.SaveIsle(record));
+        return lifecycle;
+    }
+
+    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout)
     {
         // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
         if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
@@ -281,12 +293,14 @@ public sealed class IsleReconciler(
         var (type, reason, message) = t.Destination switch
         {
             IslePhase.Creating => (EventType.Normal, "Starting", $"generation {record.Generation}"),
+            IslePhase.Running when t.Source == IslePhase.Paused => (EventType.Normal, "Unpaused", $"pid {record.Pid}"),
             IslePhase.Running => (EventType.Normal, "Started", $"pid {record.Pid}"),
+            IslePhase.Paused => (EventType.Normal, "Paused", record.Message ?? ""),
             IslePhase.Succeeded => (EventType.Normal, "Completed", record.Message ?? ""),
             IslePhase.Failed => (EventType.Warning, record.Reason ?? "Failed", record.Message ?? ""),
             IslePhase.BackOff => (EventType.Warning, "BackOff", record.Message ?? ""),
             IslePhase.Error => (EventType.Warning, record.Reason ?? "Error", record.Message ?? ""),
-            IslePhase.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {record.StopTimeout.TotalSeconds:0.#}s"),
+            IslePhase.Stopping => (EventType.Normal, "Stopping", $"signal {record.StopSignal}, SIGKILL after {stopTimeout.TotalSeconds:0.#}s"),
             IslePhase.Stopped => (EventType.Normal, "Stopped", record.Message ?? ""),
             IslePhase.Deleting => (EventType.Normal, "Deleting", ""),
             _ => (EventType.Normal, t.Destination.ToString(), ""),

@@ -21,6 +21,7 @@ public sealed class ReconcileQueue(TimeProvider time)
     readonly HashSet<ObjectKey> _dirty = new();
     readonly Dictionary<ObjectKey, int> _failures = new();
     readonly Dictionary<ObjectKey, (DateTimeOffset Due, ITimer Timer)> _delayed = new();
+    readonly Dictionary<ObjectKey, TaskCompletionSource> _released = new();
 
     public void Add(ObjectKey key)
     {
@@ -56,25 +57,66 @@ public sealed class ReconcileQueue(TimeProvider time)
     /// <summary>Waits for the next key and marks it as being processed.</summary>
     public async ValueTask<ObjectKey> TakeAsync(CancellationToken cancellationToken)
     {
-        var key = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        Begin(key);
-        return key;
+        while (true)
+        {
+            var key = await _ready.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (Begin(key)) return key;
+        }
     }
 
     /// <summary>The next key if one is ready now.</summary>
     public bool TryTake(out ObjectKey key)
     {
-        if (!_ready.Reader.TryRead(out key)) return false;
-        Begin(key);
-        return true;
+        while (_ready.Reader.TryRead(out key))
+            if (Begin(key)) return true;
+        return false;
     }
 
-    void Begin(ObjectKey key)
+    /// <summary>
+    /// Marks <paramref name="key"/> as being processed; false when an <see cref="ExclusiveAsync{T}"/> holds it (queued
+    /// before the verb took it): the pass then comes once after, as for a key added while processed.
+    /// </summary>
+    bool Begin(ObjectKey key)
     {
         lock (_lock)
         {
             _queued.Remove(key);
-            _processing.Add(key);
+            if (!_processing.Add(key))
+            {
+                _dirty.Add(key);
+                return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as if it were a pass over <paramref name="key"/>: after the pass that runs now (if
+    /// any) ends, and with no pass starting until it is done, then once more if the key was added meanwhile. How the
+    /// API's verbs (stop, start, pause, ...) act on an isle without racing its reconcile pass: one writer per isle at a
+    /// time, as the passes themselves.
+    /// </summary>
+    public async Task<T> ExclusiveAsync<T>(ObjectKey key, Func<Task<T>> body, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task released;
+            lock (_lock)
+            {
+                if (_processing.Add(key)) break;
+                if (!_released.TryGetValue(key, out var waiting))
+                    _released[key] = waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                released = waiting.Task;
+            }
+            await released.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        finally
+        {
+            Done(key);
         }
     }
 
@@ -82,11 +124,14 @@ public sealed class ReconcileQueue(TimeProvider time)
     public void Done(ObjectKey key)
     {
         bool again;
+        TaskCompletionSource? released;
         lock (_lock)
         {
             _processing.Remove(key);
             again = _dirty.Remove(key);
+            _released.Remove(key, out released);
         }
+        released?.TrySetResult();
         if (again) Add(key);
     }
 

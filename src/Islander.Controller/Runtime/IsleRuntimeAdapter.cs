@@ -103,6 +103,14 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
             await runtime.StopAsync(name, process, signal, timeout, cancellationToken);
     }
 
+    public void Signal(string name, int signal) => runtime.Signal(name, signal);
+
+    public Task FreezeAsync(string name, bool frozen, CancellationToken cancellationToken) =>
+        runtime.FreezeAsync(name, frozen, cancellationToken);
+
+    public IReadOnlyList<IsleProcessView> Processes(string name) =>
+        [.. runtime.Processes(name).Select(t => new IsleProcessView(t.Pid, t.HostPid, t.Uid, t.User, t.Command))];
+
     public Task DeleteAsync(string name, CancellationToken cancellationToken) =>
         runtime.DeleteAsync(name, cancellationToken, keepLog: false);
 

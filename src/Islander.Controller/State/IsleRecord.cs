@@ -23,6 +23,12 @@ public sealed class IsleRecord
     public int StopSignal { get; set; } = 15;
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Stopped by the user (<c>islanderctl stop</c>), not by the controller on its way to a recreate: the isle stays
+    /// Stopped, whatever its restart policy, until a start or a spec change. Persisted, so a daemon restart keeps it.
+    /// </summary>
+    public bool StoppedByUser { get; set; }
+
     public int? Pid { get; set; }
     public int? ShimPid { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

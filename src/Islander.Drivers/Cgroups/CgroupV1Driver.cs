@@ -151,6 +151,25 @@ public sealed class CgroupV1Driver : ICgroupDriver
         };
     }
 
+    public Task FreezeAsync(string isle, bool frozen, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!Has(CgroupController.Freezer))
+            throw new CgroupException($"cannot {(frozen ? "pause" : "unpause")} isle {isle}: this host has no freezer cgroup hierarchy (mount it at {Path.Combine(_root, "freezer")})", ErrorCategory.Unsupported);
+        string dir = Dir(CgroupController.Freezer, isle), state = Path.Combine(dir, "freezer.state");
+        if (!_fs.FileExists(state))
+            throw new CgroupException($"no cgroup {dir}", ErrorCategory.NotFound);
+        string want = frozen ? "FROZEN" : "THAWED";
+        return CgroupFreezer.SetAsync(_fs, dir, frozen, () => _fs.Write(state, want), () => _fs.Read(state)?.Trim() == want,
+            () => _fs.Write(state, "THAWED"), cancellationToken);
+    }
+
+    public bool Frozen(string isle, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Has(CgroupController.Freezer) && _fs.Read(Path.Combine(Dir(CgroupController.Freezer, isle), "freezer.state"))?.Trim() == "FROZEN";
+    }
+
     public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
         var tracked = _tracking.Select(t => TrackingDir(t, isle)).Where(_fs.DirectoryExists).ToList();

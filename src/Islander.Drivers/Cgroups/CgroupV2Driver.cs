@@ -114,6 +114,26 @@ public sealed class CgroupV2Driver : ICgroupDriver
         };
     }
 
+    public Task FreezeAsync(string isle, bool frozen, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string dir = Dir(isle), freeze = Path.Combine(dir, "cgroup.freeze");
+        if (!_fs.FileExists(freeze))
+            throw new CgroupException($"no cgroup {dir}", ErrorCategory.NotFound);
+        string want = frozen ? "1" : "0";
+        // cgroup.freeze is the request; cgroup.events' "frozen" says when every task of the subtree is frozen (Linux 5.2).
+        return CgroupFreezer.SetAsync(_fs, dir, frozen, () => _fs.Write(freeze, want), () => FrozenValue(dir) == want,
+            () => _fs.Write(freeze, "0"), cancellationToken);
+    }
+
+    public bool Frozen(string isle, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return FrozenValue(Dir(isle)) == "1";
+    }
+
+    string? FrozenValue(string dir) => CgroupText.Keyed(_fs.Read(Path.Combine(dir, "cgroup.events")), "frozen")?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
         string dir = Dir(isle);

@@ -66,6 +66,20 @@ public interface ICgroupDriver
     CgroupStats Stats(string isle, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Freezes (<paramref name="frozen"/>) or thaws every process of the isle's group and its sub-groups, and returns once
+    /// the kernel says it is done: v1 writes FROZEN or THAWED to freezer.state and waits while it reads FREEZING (writing
+    /// FROZEN again, as runc does, since a task busy in the kernel can make one attempt fail); v2 writes 1 or 0 to
+    /// cgroup.freeze and waits for cgroup.events to say <c>frozen 1</c> or <c>frozen 0</c>. Idempotent.
+    /// <see cref="ErrorCategory.NotFound"/> when the group does not exist, <see cref="ErrorCategory.Unsupported"/> on a v1
+    /// host without the freezer hierarchy, <see cref="ErrorCategory.Transient"/> when the group is not frozen after
+    /// about ten seconds (it is thawed again then: a group is never left half-frozen).
+    /// </summary>
+    Task FreezeAsync(string isle, bool frozen, CancellationToken cancellationToken);
+
+    /// <summary>Whether the isle's group is frozen now (freezer.state FROZEN, cgroup.events frozen 1); false when it does not exist.</summary>
+    bool Frozen(string isle, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Kills every process left in the isle's group and its sub-groups (v2: cgroup.kill when the kernel has it;
     /// v1: freeze, SIGKILL, thaw; then SIGKILL again until the group is empty), waits for them to leave and
     /// removes the directories. The parent group stays. A missing group is success, so Delete is idempotent.

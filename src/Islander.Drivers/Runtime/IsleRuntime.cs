@@ -16,7 +16,7 @@ namespace Islander.Drivers.Runtime;
 /// isles through it; the kernel and the files under <see cref="RuntimePaths"/> are its only state.
 /// </summary>
 /// <param name="quota">Limits the writable layer (<c>resources.disk</c>); by default for <paramref name="paths"/>' state root.</param>
-public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths,
+public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups, INetworkDriver network, OverlayRootfs rootfs, RuntimePaths paths,
     LayerQuota? quota = null)
 {
     readonly LayerQuota _quota = quota ?? new LayerQuota(paths.StateRoot);

@@ -20,6 +20,10 @@ public static class UserFiles
         IsleUser.Resolve(user, Read(root, "etc/passwd") is { } p ? PasswdFile.ParseUsers(p) : null,
             Read(root, "etc/group") is { } g ? PasswdFile.ParseGroups(g) : null);
 
+    /// <summary>The users of <paramref name="root"/>'s /etc/passwd (empty when it has none), read the same safe way.</summary>
+    public static IReadOnlyList<PasswdEntry> Users(string root) =>
+        Read(root, "etc/passwd") is { } p ? PasswdFile.ParseUsers(p) : [];
+
     static string? Read(string root, string relative) =>
         FileInterop.ReadInRoot(root, relative, MaxBytes) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
 }

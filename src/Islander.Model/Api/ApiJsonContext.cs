@@ -23,6 +23,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(LogEntryView))]
 [JsonSerializable(typeof(IsleStatsView))]
 [JsonSerializable(typeof(IsleStatsListView))]
+[JsonSerializable(typeof(IsleProcessListView))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

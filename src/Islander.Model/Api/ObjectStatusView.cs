@@ -2,7 +2,7 @@ namespace Islander.Model.Api;
 
 /// <summary>
 /// An object's status; absent fields are left out. Every kind has phase, reason, message and problems (the manifest's
-/// problems while its last good version stays); isles add observedGeneration to addresses, networks bridge to isles
+/// problems while its last good version stays); isles add observedGeneration to addresses and the ports a running isle publishes, networks bridge to isles
 /// (the number attached), volumes driver to usedBy (the isles that mount it). A running isle with a healthcheck has its health.
 /// </summary>
 public sealed record ObjectStatusView(
@@ -29,4 +29,5 @@ public sealed record ObjectStatusView(
     IReadOnlyList<string>? Snapshots = null,
     IReadOnlyList<string>? UsedBy = null,
     IReadOnlyList<string>? Problems = null,
-    HealthView? Health = null);
+    HealthView? Health = null,
+    IReadOnlyList<PortView>? Ports = null);

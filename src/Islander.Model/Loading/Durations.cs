@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Islander.Model;
 
 /// <summary>Durations as whole seconds (<c>10</c>) or Go's form (<c>10s</c>, <c>1m30s</c>, <c>500ms</c>, <c>1h</c>), as Docker takes them.</summary>
-internal static partial class Durations
+public static partial class Durations
 {
     public const string Forms = "use seconds such as 10, or a duration such as 10s, 1m30s or 500ms";
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Islander.Model;
 
 /// <summary>Linux signal names and numbers (x86-64/arm64 numbering, signal(7)).</summary>
-internal static class Signals
+public static class Signals
 {
     private static readonly string[] Names =
     [
@@ -47,6 +47,9 @@ internal static class Signals
         }
         return false;
     }
+
+    /// <summary>Every name <see cref="TryParse"/> takes, for an error that lists them: SIGHUP ... SIGSYS, SIGRTMIN, SIGRTMIN+N, SIGRTMAX-N.</summary>
+    public static IReadOnlyList<string> Known { get; } = [.. Names.Skip(1).Select(n => "SIG" + n), "SIGRTMIN", "SIGRTMIN+N", "SIGRTMAX-N"];
 
     /// <summary>The conventional name (<c>SIGTERM</c>, <c>SIGRTMIN+3</c>) of a signal number.</summary>
     public static string Name(int number) =>

@@ -15,6 +15,12 @@ public enum IslePhase
     /// <summary>Its process was started. Whether it is still alive is <see cref="ActualIsle.ProcessAlive"/>, probed every pass.</summary>
     Running,
 
+    /// <summary>
+    /// Its processes are frozen (<c>islanderctl pause</c>: freezer.state on cgroup v1, cgroup.freeze on v2) until
+    /// <c>unpause</c>. Alive, so neither started again nor health-checked; a stop thaws it first so its signal lands.
+    /// </summary>
+    Paused,
+
     /// <summary>Its process exited with code 0.</summary>
     Succeeded,
 
@@ -31,7 +37,10 @@ public enum IslePhase
     /// <summary>The stop signal was sent; waiting for the process to end (then SIGKILL after the stop timeout).</summary>
     Stopping,
 
-    /// <summary>Stopped on purpose (<c>islanderctl stop</c>); restart policies do not apply, as with Docker.</summary>
+    /// <summary>
+    /// Stopped: by <c>islanderctl stop</c> (reason StoppedByUser), which restart policies do not undo, as Docker's and
+    /// systemctl's stop, until a start or a spec change; or by the controller on its way to a recreate.
+    /// </summary>
     Stopped,
 
     /// <summary>

@@ -72,14 +72,15 @@ public static partial class StateDiff
             case IslePhase.Error:
                 return null; // the runtime refused this spec: only a new spec (a recreate) can help
             case IslePhase.Stopped:
-                return null; // stopped on purpose: restart policies do not apply (Docker's rule)
-            case IslePhase.Running when current.ProcessAlive:
-                return null;
+                return null; // stopped by the user: restart policies do not apply until a start or a spec change
+            case IslePhase.Running or IslePhase.Paused when current.ProcessAlive:
+                return null; // a paused isle is alive, only frozen: nothing to restart
+
             default:
-                // Succeeded, Failed, or Running with a dead process (it ended and the exit was not recorded, e.g.
+                // Succeeded, Failed, or Running (or Paused) with a dead process (it ended and the exit was not recorded, e.g.
                 // after a reboot: counted as a failure, its code unknown).
                 var ended = current.Phase == IslePhase.Succeeded ? IslePhase.Succeeded : IslePhase.Failed;
-                var code = current.Phase == IslePhase.Running ? null : current.ExitCode;
+                var code = current.Phase is IslePhase.Running or IslePhase.Paused ? null : current.ExitCode;
                 return RestartDue(spec.RestartPolicy, ended) ? new RestartIsle(name, spec, hash, spec.RestartPolicy, code) : null;
         }
     }

@@ -70,4 +70,38 @@ public sealed class ReconcileQueueTests
         _queue.Forget(Web);
         Assert.Equal(TimeSpan.FromMilliseconds(200), _queue.Failed(Web));
     }
+
+    [Fact]
+    public async Task Exclusive_WhilePassRuns_WaitsForItsEnd()
+    {
+        _queue.Add(Web);
+        _queue.TryTake(out _);
+        bool ran = false;
+
+        var verb = _queue.ExclusiveAsync(Web, () => { ran = true; return Task.FromResult(1); }, TestContext.Current.CancellationToken);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(ran); // the pass holds the key
+
+        _queue.Done(Web);
+        Assert.Equal(1, await verb.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.True(ran);
+    }
+
+    [Fact]
+    public async Task Exclusive_KeyQueuedMeanwhile_NotHandedOutUntilDone_ThenOnce()
+    {
+        var inside = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var verb = _queue.ExclusiveAsync(Web, async () => { inside.SetResult(); await release.Task; return 0; }, TestContext.Current.CancellationToken);
+        await inside.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        _queue.Add(Web);
+        Assert.False(_queue.TryTake(out _)); // no pass while the verb holds the key
+
+        release.SetResult();
+        await verb.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.True(_queue.TryTake(out var key));
+        Assert.Equal(Web, key);
+        Assert.False(_queue.TryTake(out _));
+    }
 }

@@ -36,6 +36,34 @@ public class CgroupV2DriverTests : CgroupDriverContract
     };
 
     [Fact]
+    public async Task Freeze_WritesCgroupFreeze_FrozenWhenCgroupEventsSaysSo()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+
+        await Driver.FreezeAsync(isle, true, TestContext.Current.CancellationToken);
+        Assert.Equal("1", _fs.Text($"islander/{isle}/cgroup.freeze"));
+        Assert.Contains("frozen 1", _fs.Text($"islander/{isle}/cgroup.events"));
+
+        await Driver.FreezeAsync(isle, false, TestContext.Current.CancellationToken);
+        Assert.Equal("0", _fs.Text($"islander/{isle}/cgroup.freeze"));
+        Assert.False(Driver.Frozen(isle, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Freeze_WriteRefused_ThrowsNamingTheFile_NotFrozen()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), DevicePolicy.AllowAll, TestContext.Current.CancellationToken);
+        _fs.FailWrites["cgroup.freeze"] = 16; // EBUSY
+
+        var e = await Assert.ThrowsAsync<CgroupException>(() => Driver.FreezeAsync(isle, true, TestContext.Current.CancellationToken));
+
+        Assert.Contains("cgroup.freeze", e.Message);
+        Assert.False(Driver.Frozen(isle, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void Create_AllLimits_FilesHoldTheValues()
     {
         Driver.Create(NewIsle("web"), Everything, DevicePolicy.AllowAll, TestContext.Current.CancellationToken);

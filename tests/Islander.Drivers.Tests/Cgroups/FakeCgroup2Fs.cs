@@ -69,6 +69,7 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
             ["cgroup.subtree_control"] = "",
             ["cgroup.procs"] = "",
             ["cgroup.events"] = "populated 0\nfrozen 0\n",
+            ["cgroup.freeze"] = "0\n",
             ["cgroup.type"] = "domain\n",
         };
         if (CgroupKill)
@@ -160,6 +161,19 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
                         enabled.Remove(c);
                 }
                 File.WriteAllText(path, string.Join(' ', enabled) + "\n");
+                return;
+
+            case "cgroup.freeze":
+                // The kernel freezes the tasks, then says so in cgroup.events (of the group and every descendant).
+                if (v is not ("0" or "1"))
+                    throw CgroupException.WriteFailed(path, value, EINVAL);
+                File.WriteAllText(path, v + "\n");
+                foreach (var group in Groups(dir))
+                {
+                    string events = Path.Combine(group, "cgroup.events");
+                    string populated = CgroupText.Keyed(File.ReadAllText(events), "populated")?.ToString(CultureInfo.InvariantCulture) ?? "0";
+                    File.WriteAllText(events, $"populated {populated}\nfrozen {v}\n");
+                }
                 return;
 
             case "cgroup.kill":

@@ -343,8 +343,15 @@ public class StateDiffTests
         { RestartPolicy.OnFailure, IslePhase.Running, false, null, "~ restart isle web (ended, restartPolicy OnFailure)" },
         { RestartPolicy.Never, IslePhase.Running, false, null, null },
         { RestartPolicy.Always, IslePhase.Running, true, null, null },
-        // Stopped on purpose: no policy restarts it.
+        // Stopped by the user (islanderctl stop): no policy restarts it, whatever the exit.
         { RestartPolicy.Always, IslePhase.Stopped, false, 143, null },
+        { RestartPolicy.OnFailure, IslePhase.Stopped, false, 137, null },
+        { RestartPolicy.Always, IslePhase.Stopped, false, 0, null },
+        // Paused: alive, only frozen: nothing to do; gone while paused (killed, a reboot): ended like a running one.
+        { RestartPolicy.Always, IslePhase.Paused, true, null, null },
+        { RestartPolicy.Never, IslePhase.Paused, true, null, null },
+        { RestartPolicy.Always, IslePhase.Paused, false, null, "~ restart isle web (ended, restartPolicy Always)" },
+        { RestartPolicy.Never, IslePhase.Paused, false, null, null },
         // Half-made: finish it, whatever the policy.
         { RestartPolicy.Never, IslePhase.Pending, false, null, "+ start isle web (Resume)" },
         { RestartPolicy.Never, IslePhase.Creating, true, null, "+ start isle web (Resume)" },
@@ -374,6 +381,17 @@ public class StateDiffTests
         var plan = StateDiff.Diff(Desired(web), ActualState.Empty.With(Running(web, IslePhase.Failed, false, 2)));
 
         Assert.Equal(new RestartIsle("web", web.Spec, SpecHash.Of(web.Spec), RestartPolicy.OnFailure, 2), Assert.Single(plan.Actions));
+    }
+
+    [Fact]
+    public void Diff_StoppedByUserAndSpecChanged_Recreates()
+    {
+        var web = Isle("web");
+        var changed = Isle("web", s => s with { Command = ["/bin/true"] });
+
+        var plan = StateDiff.Diff(Desired(changed), ActualState.Empty.With(Running(web, IslePhase.Stopped, false, 143)));
+
+        Assert.Equal("web", Assert.IsType<RecreateIsle>(Assert.Single(plan.Actions)).Target.Name);
     }
 
     [Fact]

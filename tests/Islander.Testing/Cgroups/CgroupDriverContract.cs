@@ -253,6 +253,44 @@ public abstract class CgroupDriverContract : IDisposable
     }
 
     [Fact]
+    public async Task Freeze_GroupWithProcess_FrozenThenThawed()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        Driver.AddProcess(isle, StartProcess(), TestContext.Current.CancellationToken);
+
+        await Driver.FreezeAsync(isle, true, TestContext.Current.CancellationToken);
+        Assert.True(Driver.Frozen(isle, TestContext.Current.CancellationToken));
+        await Driver.FreezeAsync(isle, true, TestContext.Current.CancellationToken); // idempotent
+        await Driver.FreezeAsync(isle, false, TestContext.Current.CancellationToken);
+
+        Assert.False(Driver.Frozen(isle, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Freeze_MissingGroup_ThrowsNotFound()
+    {
+        var e = await Assert.ThrowsAsync<CgroupException>(() => Driver.FreezeAsync(NewIsle("ghost"), true, TestContext.Current.CancellationToken));
+        Assert.Equal(ErrorCategory.NotFound, e.Category);
+        Assert.False(Driver.Frozen("ghost", TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Delete_FrozenGroupWithProcess_KillsAndRemovesIt()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources(), Devices, TestContext.Current.CancellationToken);
+        int pid = StartProcess();
+        Driver.AddProcess(isle, pid, TestContext.Current.CancellationToken);
+        await Driver.FreezeAsync(isle, true, TestContext.Current.CancellationToken);
+
+        await Driver.DeleteAsync(isle, TestContext.Current.CancellationToken);
+
+        Assert.False(Driver.Exists(isle, TestContext.Current.CancellationToken));
+        Assert.True(Eventually(() => !IsRunning(pid)), "the process of a deleted frozen isle still runs");
+    }
+
+    [Fact]
     public async Task Delete_OneIsle_LeavesTheOthers()
     {
         var a = NewIsle("a");

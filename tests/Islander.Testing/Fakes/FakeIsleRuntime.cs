@@ -144,6 +144,48 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         Kill(name, signal);
     }
 
+    /// <summary>
+    /// The init receives <paramref name="signal"/>: SIGKILL ends it (the only signal a PID 1 cannot ignore); any other is
+    /// recorded (<see cref="SignalsOf"/>) and the isle goes on, as a PID 1 with a handler that does not exit.
+    /// </summary>
+    public void Signal(string name, int signal)
+    {
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle) || isle.Exit is not null)
+                throw new IslanderException($"isle {name} is not running: no process to signal (fake)", ErrorCategory.Conflict);
+            isle.Signals.Add(signal);
+        }
+        if (signal == 9) Kill(name, 9);
+    }
+
+    /// <summary>The signals the isle's current (or last) init received through <see cref="Signal"/>, in order.</summary>
+    public IReadOnlyList<int> SignalsOf(string name) { lock (_lock) return _isles.TryGetValue(name, out var i) ? [.. i.Signals] : []; }
+
+    public Task FreezeAsync(string name, bool frozen, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle))
+                throw new IslanderException($"no cgroup for isle {name} (fake)", ErrorCategory.NotFound);
+            isle.Frozen = frozen;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether the isle's processes are frozen now.</summary>
+    public bool IsFrozen(string name) { lock (_lock) return _isles.TryGetValue(name, out var i) && i.Frozen; }
+
+    /// <summary>A running isle has one process, its init: pid 1 inside, its command line as started.</summary>
+    public IReadOnlyList<IsleProcessView> Processes(string name)
+    {
+        lock (_lock)
+            return _isles.TryGetValue(name, out var isle) && isle.Exit is null
+                ? [new IsleProcessView(1, isle.Pid, 0, "root", string.Join(' ', isle.Spec.Command.Concat(isle.Spec.Args)))]
+                : [];
+    }
+
     public Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
         FakeIsle? removed;
@@ -270,6 +312,8 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         public int Incarnation { get; } = incarnation;
         public FakeLog Log { get; } = log;
         public IsleExit? Exit { get; set; }
+        public bool Frozen { get; set; }
+        public List<int> Signals { get; } = [];
         public FakeIsleUsage Usage { get; set; } = new();
         public TaskCompletionSource<IsleExit> Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public IsleHandle Handle => new(Pid, ShimPid, StartedAt);
