@@ -3,7 +3,7 @@ using Islander.Model;
 namespace Islander.Testing;
 
 /// <summary>
-/// One edit per field of an isle's spec that changes that field alone, keyed by the field's manifest path
+/// One valid edit per field of an isle's spec that changes that field (and its <see cref="Companions"/>), keyed by the field's manifest path
 /// (<see cref="IsleSpecRules.Rules"/>). The rule's tests fail for a field without an edit here, so a new field gets a
 /// rule and an edit: one line each.
 /// </summary>
@@ -17,10 +17,17 @@ public static class SpecEdits
         Resources = new IsleResources { Memory = 64L << 20 },
     };
 
+    /// <summary>The fields an edit must change besides its own to stay valid.</summary>
+    public static IReadOnlyDictionary<string, string[]> Companions { get; } = new Dictionary<string, string[]>
+    {
+        ["image"] = ["rootfs"],
+        ["ports"] = ["networks"],
+    };
+
     public static IReadOnlyDictionary<string, Func<IsleSpec, IsleSpec>> ByField { get; } = new Dictionary<string, Func<IsleSpec, IsleSpec>>
     {
-        ["image"] = s => s with { Image = "busybox:latest" },
-        ["rootfs"] = s => s with { Rootfs = s.Rootfs + "/." },
+        ["image"] = s => s with { Image = "busybox:latest", Rootfs = null }, // exactly one of the two: rootfs goes too
+        ["rootfs"] = s => s with { Rootfs = "/srv/rootfs/other" },
         ["command"] = s => s with { Command = ["sleep", "3601"] },
         ["args"] = s => s with { Args = ["-x"] },
         ["env"] = s => s with { Env = [new EnvVar("MODE", "debug")] },
@@ -47,7 +54,7 @@ public static class SpecEdits
         ["security.noNewPrivileges"] = s => s with { Security = s.Security with { NoNewPrivileges = true } },
         ["hostNetwork"] = s => s with { HostNetwork = true },
         ["networks"] = s => s with { Networks = [new NetworkAttachment("backend")] },
-        ["ports"] = s => s with { Ports = [new PortMapping(80, 18099)] },
+        ["ports"] = s => s with { Networks = [new NetworkAttachment("backend")], Ports = [new PortMapping(80, 18099)] }, // published through a network
         ["volumes"] = s => s with { Volumes = [new VolumeMount { MountPath = "/data", Tmpfs = new TmpfsOptions() }] },
         ["dependsOn"] = s => s with { DependsOn = ["db"] },
         ["stopSignal"] = s => s with { StopSignal = 2 },

@@ -60,6 +60,12 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
         _ => null,
     };
 
+    public Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken)
+    {
+        runtime.UpdateResources(name, resources, previous, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     public IsleObservation Probe(string name)
     {
         if (runtime.Find(name) is not { } process)

@@ -323,6 +323,35 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         File.WriteAllText(paths.ProcessFile(name),
             string.Create(CultureInfo.InvariantCulture, $"{p.InitPid} {p.ShimPid} {p.StartedAt.ToUnixTimeMilliseconds()} {p.InitStartTime} {p.ShimStartTime}"));
 
+    /// <summary>
+    /// Writes <paramref name="resources"/> to the running isle's cgroup in place, as <c>docker update</c>: same processes,
+    /// nothing restarted. A memory limit below what the isle uses now (its working set: memory less the page cache the
+    /// kernel can drop) is refused before anything is written, on v1 and v2 alike: v1 would try to reclaim and answer
+    /// EBUSY, v2 would OOM-kill processes of the isle to fit, and an update should never kill. A write the kernel refuses
+    /// anyway (v1's EBUSY when the page cache cannot be dropped fast enough, a cpuset outside the parent's) puts
+    /// <paramref name="previous"/> back and throws: the isle runs on with its old limits.
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle does not run, or the memory limit is below its usage; the
+    /// cgroup's own category (with the file, value and errno) when the kernel refused a write.</exception>
+    public void UpdateResources(string name, IsleResources resources, IsleResources previous, CancellationToken ct = default)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; its limits can only be changed in place while it runs", ErrorCategory.Conflict);
+        if (resources.Memory is { } limit && cgroups.Stats(name, ct).MemoryBytes is { } used && limit < used)
+            throw new IslanderException(
+                $"memory limit {Quantity.FormatBytes(limit)} is below what isle {name} uses now ({Quantity.FormatBytes(used)}): the kernel "
+                + "would have to OOM-kill to fit; free memory in the isle first or choose a larger limit", ErrorCategory.Conflict);
+        try
+        {
+            cgroups.Update(name, resources, ct);
+        }
+        catch (CgroupException e)
+        {
+            cgroups.Update(name, previous, CancellationToken.None);
+            throw new IslanderException($"the kernel refused the new limits of isle {name} ({e.Message}); its old limits were written back", e.Category, e);
+        }
+    }
+
     /// <summary>Whether the isle's command still runs: kernel truth, not the record.</summary>
     public bool IsRunning(IsleProcess process) => launcher.IsRunning(process);
 

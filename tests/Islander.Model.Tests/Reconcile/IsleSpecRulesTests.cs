@@ -42,10 +42,11 @@ public sealed class IsleSpecRulesTests
         var before = SpecEdits.Base();
         var after = SpecEdits.ByField[field](before);
 
-        var change = Assert.Single(IsleSpecRules.Changes(before, after));
+        var changes = IsleSpecRules.Changes(before, after);
 
-        Assert.Equal(field, change.Field);
-        Assert.Equal(IsleSpecRules.Rules.Single(r => r.Field == field).Kind, change.Kind);
+        var kind = IsleSpecRules.Rules.Single(r => r.Field == field).Kind;
+        Assert.Equal(kind, Assert.Single(changes, c => c.Field == field).Kind);
+        Assert.Equal([field, .. SpecEdits.Companions.GetValueOrDefault(field, [])], changes.Select(c => c.Field).Order(StringComparer.Ordinal).OrderBy(f => f != field));
         Assert.NotEqual(SpecHash.Of(before), SpecHash.Of(after)); // the daemon sees the edit too
     }
 
@@ -60,7 +61,7 @@ public sealed class IsleSpecRulesTests
 
         var action = StateDiff.ForIsle("web", after, SpecHash.Of(after), actual, []).Action;
 
-        switch (IsleSpecRules.Rules.Single(r => r.Field == field).Kind)
+        switch (IsleSpecRules.Needs(IsleSpecRules.Changes(before, after)))
         {
             case SpecChangeKind.Live:
                 var update = Assert.IsType<UpdateIsle>(action);
