@@ -48,6 +48,7 @@ public static class ClientCommands
         DiffCommand.Create(socket),
         LogsCommand.Create(socket),
         ExecCommand.Create(socket),
+        CpCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),

@@ -33,6 +33,7 @@ public static class ApiEndpoints
         app.MapGet(Prefix + "/events", EventsAsync);
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         ExecEndpoints.Map(app);
+        ArchiveEndpoints.Map(app);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);

@@ -29,6 +29,7 @@ public static class ControllerServices
         services.AddSingleton(parts.Logs);
         services.AddSingleton(parts.Exec);
         services.AddSingleton(parts.Stats);
+        if (parts.Files is { } files) services.AddSingleton(files);
         services.AddSingleton(parts.Networks);
         services.AddSingleton(parts.Volumes);
         services.AddSingleton(parts.Images);

@@ -15,9 +15,15 @@ public sealed record DaemonParts(
     IIsleRuntime Runtime, IIsleLogs Logs, IIsleExec Exec, IIsleStats Stats,
     NetworkDriverSet Networks, VolumeDriverSet Volumes, IImageStore Images, TimeProvider Time, IManifestParser Parser)
 {
+    /// <summary>Files in and out of isles (<c>cp</c>); null where the runtime has none (the archive endpoints answer 501).</summary>
+    public IIsleFiles? Files { get; init; }
+
     /// <summary>One object that is all four runtime ports (the real adapter, the fake runtime).</summary>
     public static DaemonParts Of<TRuntime>(TRuntime runtime, NetworkDriverSet networks, VolumeDriverSet volumes, IImageStore images,
         TimeProvider? time = null, IManifestParser? parser = null)
         where TRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats =>
-        new(runtime, runtime, runtime, runtime, networks, volumes, images, time ?? TimeProvider.System, parser ?? new ModelManifestParser());
+        new(runtime, runtime, runtime, runtime, networks, volumes, images, time ?? TimeProvider.System, parser ?? new ModelManifestParser())
+        {
+            Files = runtime as IIsleFiles,
+        };
 }

@@ -12,7 +12,7 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleFiles
 {
     public async Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken)
     {
@@ -93,6 +93,14 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
 
     public Task<ExecResult> ExecAsync(string name, ExecRequest request, ExecOutput output, CancellationToken cancellationToken) =>
         runtime.ExecAsync(name, request, output, cancellationToken);
+
+    public Drivers.Interop.EntryStat? Stat(string name, string path) => runtime.StatPath(name, path);
+
+    public Task ArchiveAsync(string name, string path, Stream output, CancellationToken cancellationToken) =>
+        runtime.ArchiveAsync(name, path, output, cancellationToken);
+
+    public Task<int> ExtractAsync(string name, string path, Stream input, bool keepOwners, CancellationToken cancellationToken) =>
+        runtime.ExtractAsync(name, path, input, keepOwners, cancellationToken);
 
     public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
     {

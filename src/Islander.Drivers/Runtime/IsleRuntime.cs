@@ -352,6 +352,59 @@ public sealed class IsleRuntime(IProcessLauncher launcher, ICgroupDriver cgroups
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="path"/> of the running isle to <paramref name="output"/> as a tar stream (<c>islanderctl cp
+    /// NAME:SRC</c>), resolved inside the isle's root only (<see cref="IsleArchive"/>).
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle does not run; NotFound: no such path.</exception>
+    public async Task ArchiveAsync(string name, string path, Stream output, CancellationToken ct = default)
+    {
+        var (root, uids, gids) = OpenRoot(name, "cp");
+        using (root)
+            await IsleArchive.WriteAsync(root, name, path, output, uids, gids, ct);
+    }
+
+    /// <summary>Unpacks a tar stream into the directory <paramref name="path"/> of the running isle (<c>islanderctl cp SRC NAME:DEST</c>).</summary>
+    public async Task<int> ExtractAsync(string name, string path, Stream input, bool keepOwners, CancellationToken ct = default)
+    {
+        var (root, uids, gids) = OpenRoot(name, "cp");
+        using (root)
+            return await IsleArchive.ExtractAsync(root, name, path, input, uids, gids, keepOwners, ct);
+    }
+
+    /// <summary>What is at <paramref name="path"/> in the running isle (a final symlink not followed); null when nothing is.</summary>
+    public Interop.EntryStat? StatPath(string name, string path)
+    {
+        var (root, _, _) = OpenRoot(name, "cp");
+        using (root)
+            return IsleArchive.Stat(root, path);
+    }
+
+    /// <summary>
+    /// A dirfd of the running isle's root (/proc/INIT/root: its overlay and its mounts, as its processes see them) and its
+    /// id maps. The init is checked to be the isle's after the open, so a pid reused by another process is never entered.
+    /// </summary>
+    (Microsoft.Win32.SafeHandles.SafeFileHandle Root, IsleIdMap Uids, IsleIdMap Gids) OpenRoot(string name, string verb)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; {verb} needs a running isle (its root filesystem exists only while it runs)", ErrorCategory.Conflict);
+        var root = Interop.IsleFileInterop.OpenProcessRoot(process.InitPid);
+        try
+        {
+            string pid = process.InitPid.ToString(CultureInfo.InvariantCulture);
+            var uids = IsleIdMap.Parse(File.ReadAllText($"/proc/{pid}/uid_map"));
+            var gids = IsleIdMap.Parse(File.ReadAllText($"/proc/{pid}/gid_map"));
+            if (!launcher.IsRunning(process))
+                throw new IslanderException($"isle {name} ended while {verb} began", ErrorCategory.Conflict);
+            return (root, uids, gids);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Whether the isle's command still runs: kernel truth, not the record.</summary>
     public bool IsRunning(IsleProcess process) => launcher.IsRunning(process);
 
