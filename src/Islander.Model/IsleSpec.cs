@@ -49,7 +49,7 @@ public sealed record IsleSpec
     /// </summary>
     public IReadOnlyList<string> HealthyDependencies { get; init; } = [];
 
-    /// <summary>Checked while the isle runs; null: none. Left out of <see cref="SpecHash"/> (applied without a restart).</summary>
+    /// <summary>Checked while the isle runs; null: none. An edit is applied without a restart (<see cref="IsleSpecRules"/>).</summary>
     public IsleHealthCheck? Healthcheck { get; init; }
 
     /// <summary>Signal sent on stop before SIGKILL (Docker's default: SIGTERM = 15).</summary>

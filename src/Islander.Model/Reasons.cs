@@ -32,6 +32,11 @@ public static class Reasons
     public const string CommandNotExecutable = "CommandNotExecutable";
     public const string WorkingDirInvalid = "WorkingDirInvalid";
 
+    // A spec edit applied to the running isle in place (IsleSpecRules' live fields), or refused by the kernel.
+    public const string ResourcesUpdated = "ResourcesUpdated";
+    public const string SpecUpdated = "SpecUpdated";
+    public const string ResourcesUpdateFailed = "ResourcesUpdateFailed";
+
     // Why an isle is held back.
     public const string MissingReference = "MissingReference";
     public const string DependencyCycle = "DependencyCycle";

@@ -4,7 +4,7 @@ using Islander.Model;
 namespace Islander.Testing;
 
 /// <summary>One group of <see cref="FakeCgroupDriver"/>: the limits last applied and the pids in it.</summary>
-/// <param name="Applied">How many times <see cref="ICgroupDriver.Create"/> ran for it.</param>
+/// <param name="Applied">How many times <see cref="ICgroupDriver.Create"/> or <see cref="ICgroupDriver.Update"/> ran for it.</param>
 public sealed record FakeCgroup(
     IsleResources Resources,
     DevicePolicy Devices,

@@ -46,7 +46,7 @@ public sealed class FakeCgroupDriver : ICgroupDriver
         }
     }
 
-    /// <summary>Makes the next <see cref="Create"/> or <see cref="AddProcess"/> of any isle throw this (one-shot), to test error paths.</summary>
+    /// <summary>Makes the next <see cref="Create"/>, <see cref="Update"/> or <see cref="AddProcess"/> of any isle throw this (one-shot), to test error paths.</summary>
     public Exception? NextError { get; set; }
 
     public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken)
@@ -61,6 +61,22 @@ public sealed class FakeCgroupDriver : ICgroupDriver
                 CgroupV1Plan.RefuseUnsupported(resources);
             var pids = _groups.TryGetValue(isle, out var old) ? old.Pids : [];
             _groups[isle] = new FakeCgroup(resources, devices, pids, old?.OomKills ?? 0, (old?.Applied ?? 0) + 1) { Frozen = old?.Frozen ?? false };
+        }
+    }
+
+    public void Update(string isle, IsleResources resources, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        CgroupName.Isle(isle);
+        lock (_lock)
+        {
+            ThrowPending();
+            if (!_groups.TryGetValue(isle, out var group))
+                throw new CgroupException($"cannot update the limits of isle {isle}: no cgroup (fake)", ErrorCategory.NotFound);
+            CgroupCpu.Bandwidth(resources);
+            if (Version == CgroupVersion.V1)
+                CgroupV1Plan.RefuseUnsupported(resources);
+            _groups[isle] = group with { Resources = resources, Applied = group.Applied + 1 };
         }
     }
 

@@ -49,6 +49,7 @@ public static class ClientCommands
         LogsCommand.Create(socket),
         ExecCommand.Create(socket),
         AttachCommand.Create(socket),
+        CpCommand.Create(socket),
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),

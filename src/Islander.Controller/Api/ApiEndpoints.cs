@@ -34,6 +34,7 @@ public static class ApiEndpoints
         app.MapGet(Prefix + "/isles/{name}/log", LogAsync);
         ExecEndpoints.Map(app);
         AttachEndpoints.Map(app);
+        ArchiveEndpoints.Map(app);
         app.MapPost(Prefix + "/apply", ApplyAsync);
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);
@@ -210,7 +211,8 @@ public static class ApiEndpoints
 
     /// <summary>
     /// What applying <paramref name="objects"/> would make the daemon do: the Model's plan for the state after the apply,
-    /// less what it plans already (an isle backing off, say), one line each (<see cref="PlanAction.Describe"/>, problems
+    /// less what it plans already (an isle backing off, say), one line each (<see cref="PlanAction.Describe"/>, then its
+    /// <see cref="PlanAction.Details"/> indented; problems
     /// as <c>! Isle/web: why</c>). The same rules the reconciler follows, from the same Model.
     /// </summary>
     static IReadOnlyList<string> DryRunPlan(DesiredStore desired, StateStore store, IReadOnlyList<DesiredObject> objects)
@@ -221,7 +223,9 @@ public static class ApiEndpoints
         var before = StateDiff.Diff(current, actual);
         var after = StateDiff.Diff(desired.ToModel(objects), actual);
         var planned = before.Actions.Select(a => a.Describe()).Concat(before.Problems.Select(p => $"! {p}")).ToHashSet();
-        return after.Actions.Select(a => a.Describe()).Concat(after.Problems.Select(p => $"! {p}")).Where(l => !planned.Contains(l)).ToList();
+        // Under an isle's edit, each changed field and what it takes (PlanAction.Details): what `islanderctl diff` shows.
+        return after.Actions.Where(a => !planned.Contains(a.Describe())).SelectMany(a => a.Details.Select(d => "    " + d).Prepend(a.Describe()))
+            .Concat(after.Problems.Select(p => $"! {p}").Where(l => !planned.Contains(l))).ToList();
     }
 
     /// <summary>

@@ -24,8 +24,8 @@ public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, st
 
     /// <summary>
     /// 16 hex digits of SHA-256 over the spec's JSON, every field: whether the object changed at all (a new generation),
-    /// where <see cref="SpecHash"/> says whether an isle must be recreated. They differ for the fields the model leaves
-    /// out of its hash (a healthcheck), which are applied to the running isle.
+    /// where <see cref="SpecHash"/> says whether the isle's spec changed. They differ when the same spec is written
+    /// another way (a quantity's unit, a default written out), which needs nothing of the running isle.
     /// </summary>
     public string ContentHash => _content ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
 

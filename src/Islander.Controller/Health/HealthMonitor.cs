@@ -18,7 +18,7 @@ namespace Islander.Controller.Health;
 /// </summary>
 /// <remarks>
 /// The check is the desired spec's, read at each <see cref="Sync"/> (after every pass of the isle): a healthcheck edit
-/// applies to the running isle at once, without a restart (it is not part of <see cref="SpecHash"/>), and keeps the
+/// applies to the running isle at once, without a restart (a live field of <see cref="IsleSpecRules"/>), and keeps the
 /// health so far. A new run (a different pid) starts again at <c>starting</c>. Checks of one isle never overlap: the
 /// next begins an interval after the last began, or when it ended if that is later. After a daemon restart the health
 /// of adopted isles is <c>starting</c> until their first check, which runs at once.

@@ -33,6 +33,7 @@ public static class ControllerServices
         if (parts.Runtime is IIsleAttach attach) // the real runtime's: the fake has no shim to attach to
             services.AddSingleton(attach);
         services.AddSingleton(parts.Stats);
+        if (parts.Files is { } files) services.AddSingleton(files);
         services.AddSingleton(parts.Networks);
         services.AddSingleton(parts.Volumes);
         services.AddSingleton(parts.Images);

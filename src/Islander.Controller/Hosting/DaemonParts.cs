@@ -17,6 +17,8 @@ public sealed record DaemonParts(
 {
     /// <summary>Sockets in isles' network namespaces, for tcp and http health checks; null: those checks fail, saying so.</summary>
     public IIsleSockets? Sockets { get; init; }
+    /// <summary>Files in and out of isles (<c>cp</c>); null where the runtime has none (the archive endpoints answer 501).</summary>
+    public IIsleFiles? Files { get; init; }
 
     /// <summary>One object that is all four runtime ports (the real adapter, the fake runtime).</summary>
     public static DaemonParts Of<TRuntime>(TRuntime runtime, NetworkDriverSet networks, VolumeDriverSet volumes, IImageStore images,
@@ -25,5 +27,6 @@ public sealed record DaemonParts(
         new(runtime, runtime, runtime, runtime, networks, volumes, images, time ?? TimeProvider.System, parser ?? new ModelManifestParser())
         {
             Sockets = runtime as IIsleSockets,
+            Files = runtime as IIsleFiles,
         };
 }

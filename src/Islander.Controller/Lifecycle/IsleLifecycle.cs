@@ -277,6 +277,7 @@ public sealed class IsleLifecycle
         else if (from == IslePhase.BackOff && _record.Reason != ImagePullException.Reason)
             _record.RestartCount++; // a retried pull is not a restart: nothing ran (Kubernetes counts it the same way)
         _record.SpecHash = request.SpecHash;
+        _record.RunningSpec = Desired.SpecJson.FromIsle(request.Spec).ToJsonString();
         _record.Generation = request.Generation;
         _record.RestartPolicy = request.Spec.RestartPolicy;
         _record.StopSignal = request.Spec.StopSignal;

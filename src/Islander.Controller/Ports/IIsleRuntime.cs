@@ -27,6 +27,15 @@ public interface IIsleRuntime
     Task<IsleHandle> StartAsync(IsleStartPlan plan, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Writes new resource limits to the running isle's cgroup in place: same process, nothing restarted (a live
+    /// update, <see cref="SpecChangeKind.Live"/>). Refuses, writing nothing, a memory limit below what the isle uses now
+    /// (<see cref="ErrorCategory.Conflict"/>) and an isle that does not run (Conflict); when the kernel refuses a write,
+    /// <paramref name="previous"/> is written back and the error thrown, so the isle keeps its old limits.
+    /// </summary>
+    Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Kernel truth about the isle now    /// <summary>
     /// Kernel truth about the isle now: is its init alive (pid checked, not the record), did it end and how.
     /// Cheap (a few file reads), never throws for an unknown name: that is <see cref="IsleProcessState.NotFound"/>.
     /// </summary>

@@ -1,6 +1,8 @@
 using Islander.Controller.Desired;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.State;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Islander.Model;
 
 namespace Islander.Controller.Reconcile;
@@ -26,10 +28,26 @@ public static class ActualStates
         return record.SpecHash is { } hash && phase is { } p
             ? new ActualIsle(record.Name, hash, p, processAlive)
             {
+                Spec = RunningSpec(record),
                 ExitCode = record.ExitCode,
                 Networks = record.Addresses.Count == 0 ? [] : record.Addresses.Keys.Order(StringComparer.Ordinal).ToList(),
             }
             : null;
+    }
+
+    /// <summary>The spec the isle runs with, from its record; null when the record does not hold it or it no longer reads.</summary>
+    public static IsleSpec? RunningSpec(IsleRecord record)
+    {
+        if (record.RunningSpec is not { } json)
+            return null;
+        try
+        {
+            return JsonNode.Parse(json) is JsonObject o ? SpecJson.ToIsle(o) : null;
+        }
+        catch (Exception e) when (e is JsonException or IslanderException or InvalidOperationException)
+        {
+            return null; // written by another version: the edit is then a recreate, as before the rule
+        }
     }
 
     /// <summary>

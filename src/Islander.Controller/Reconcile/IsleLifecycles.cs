@@ -25,6 +25,10 @@ public sealed class IsleLifecycles(IIsleRuntime runtime, StartPlanner planner, I
     /// <summary>Kernel truth about the isle now (<see cref="IIsleRuntime.Probe"/>).</summary>
     public IsleObservation Probe(string name) => runtime.Probe(name);
 
+    /// <summary>New limits for the running isle's cgroup, in place (<see cref="IIsleRuntime.UpdateResourcesAsync"/>).</summary>
+    public Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken) =>
+        runtime.UpdateResourcesAsync(name, resources, previous, cancellationToken);
+
     /// <summary>Why the isle cannot start now: one message per named volume it mounts that is not ready (empty: it may).</summary>
     public IReadOnlyList<string> VolumesNotReady(IsleSpec spec) => planner.VolumesNotReady(spec);
 

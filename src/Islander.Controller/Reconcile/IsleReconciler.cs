@@ -20,7 +20,7 @@ namespace Islander.Controller.Reconcile;
 /// Also the isle's concerns around the pass: after it, the isle's exit is watched while it runs
 /// (<see cref="ExitWatcher"/>); a pass that cannot succeed until the manifest changes is recorded in the isle's status.
 /// </remarks>
-public sealed class IsleReconciler(
+public sealed partial class IsleReconciler(
     DesiredStore desired, StateStore store, IsleLifecycles lifecycles, EventRecorder events, ReconcileQueue queue, ExitWatcher exits,
     HealthMonitor health, ILogger<IsleReconciler> log) : IReconciler
 {
@@ -104,7 +104,7 @@ public sealed class IsleReconciler(
             await lifecycle.ObserveExitAsync(await lifecycles.StopUnhealthyAsync(record, cancellationToken));
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume)
+        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume or Reasons.ResourcesUpdateFailed)
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
@@ -112,8 +112,8 @@ public sealed class IsleReconciler(
 
         if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Generation != entry.Generation)
         {
-            // A change of what does not run (a healthcheck): the running isle has it now (the health monitor reads the
-            // desired spec), so it observes this generation without a restart.
+            // A change the spec hash does not see (the same spec written another way, `64Mi` for `67108864`): the running
+            // isle is that spec already, so it observes this generation without a restart.
             record.Generation = entry.Generation;
             store.SaveIsle(record);
         }
@@ -136,14 +136,21 @@ public sealed class IsleReconciler(
         if (decision.HeldBack is not null)
             return HoldBack(key, record, spec, checks);
 
+        if (decision.Action is UpdateIsle update)
+            return await UpdateLiveAsync(key, record, update, entry.Generation, cancellationToken);
+
         if (lifecycles.VolumesNotReady(spec) is { Count: > 0 } notReady)
             return WaitingForVolumes(key, record, notReady); // before a recreate stops anything: the running version stays
 
         switch (decision.Action)
         {
-            case RecreateIsle when record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
-                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}); recreating", name, entry.Generation);
-                events.Record(key, EventType.Normal, "Recreating", $"spec changed (generation {entry.Generation})");
+            case RecreateIsle recreate when record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
+                // Restart and recreate stop the process and start the new spec alike today (the writable layer is made
+                // anew at every start, addresses are kept): the event says which the rule asked for, and why.
+                var (verb, reason) = recreate.Kind == SpecChangeKind.Restart ? ("restarting", "Restarting") : ("recreating", "Recreating");
+                var fields = recreate.Changes.Count == 0 ? "" : ": " + string.Join(", ", recreate.Changes.Select(c => $"{c.Field} ({c.Kind.ToString().ToLowerInvariant()})"));
+                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}){Fields}; {Verb}", name, entry.Generation, fields, verb);
+                events.Record(key, EventType.Normal, reason, $"spec changed (generation {entry.Generation}){fields}");
                 await lifecycle.StopAsync(cancellationToken);
                 break;
             case StartIsle { Reason: StartReason.AfterBackOff } when !lifecycle.CanStart(request):

@@ -13,7 +13,7 @@ namespace Islander.Controller.Runtime;
 /// <see cref="IsleRuntime"/>: isle-init, overlay, cgroups and namespaces. The kernel and the isle's
 /// run directory are the truth; nothing here is cached.
 /// </summary>
-public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets, IIsleAttach
+public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets, IIsleAttach, IIsleFiles
 {
     readonly NamespaceSockets _sockets = new();
 
@@ -81,6 +81,12 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
         _ => null,
     };
 
+    public Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken)
+    {
+        runtime.UpdateResources(name, resources, previous, cancellationToken);
+        return Task.CompletedTask;
+    }
+
     public IsleObservation Probe(string name)
     {
         if (runtime.Find(name) is not { } process)
@@ -119,6 +125,14 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
 
     public Task<IsleAttachConnection> AttachAsync(string name, bool stdin, bool tty, CancellationToken cancellationToken) =>
         runtime.AttachAsync(name, stdin, tty, cancellationToken);
+
+    public Drivers.Interop.EntryStat? Stat(string name, string path) => runtime.StatPath(name, path);
+
+    public Task ArchiveAsync(string name, string path, Stream output, CancellationToken cancellationToken) =>
+        runtime.ArchiveAsync(name, path, output, cancellationToken);
+
+    public Task<int> ExtractAsync(string name, string path, Stream input, bool keepOwners, CancellationToken cancellationToken) =>
+        runtime.ExtractAsync(name, path, input, keepOwners, cancellationToken);
 
     public IAsyncEnumerable<LogEntryView> ReadAsync(string name, LogDriver driver, IsleLogQuery query, CancellationToken cancellationToken)
     {

@@ -15,6 +15,11 @@ public sealed class IsleRecord
 
     /// <summary>Hash of the spec the isle was (last) started with; a different desired hash means recreate.</summary>
     public string? SpecHash { get; set; }
+    /// <summary>
+    /// That spec itself, as JSON (<see cref="Desired.SpecJson"/>), so an edit is classified field by field
+    /// (<see cref="IsleSpecRules"/>); null in a record from an islanderd before the rule (any edit then recreates).
+    /// </summary>
+    public string? RunningSpec { get; set; }
     /// <summary>Generation of the desired object that spec came from (<c>status.observedGeneration</c>).</summary>
     public long Generation { get; set; }
 

@@ -92,6 +92,17 @@ public sealed class CgroupV1Driver : ICgroupDriver
         CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null, cancellationToken);
     }
 
+    public void Update(string isle, IsleResources resources, CancellationToken cancellationToken)
+    {
+        CgroupName.Isle(isle);
+        CgroupV1Plan.RefuseUnsupported(resources);
+        if (!Exists(isle, cancellationToken))
+            throw new CgroupException($"cannot update the limits of isle {isle}: no cgroup {Path.Combine(_parent, isle)} in any v1 hierarchy", ErrorCategory.NotFound);
+        var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
+        var plan = CgroupV1Plan.For(resources, devices: null, ReadCurrent(isle), d => numbers[d]);
+        CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null, cancellationToken);
+    }
+
     public void AddProcess(string isle, int pid, CancellationToken cancellationToken)
     {
         // 0 would mean "the writer": the daemon itself would move into the isle's group.

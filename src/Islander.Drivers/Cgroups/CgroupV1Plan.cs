@@ -21,13 +21,13 @@ public static class CgroupV1Plan
     ];
 
     /// <param name="resources">The limits wanted.</param>
-    /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles.</param>
+    /// <param name="devices">Device rules; <see cref="DevicePolicy.AllowAll"/> for privileged isles; null leaves them as they are (a live update).</param>
     /// <param name="current">The group as it is now (memory limit, swap accounting, throttled devices, parent cpuset).</param>
     /// <param name="resolveDevice">Maps an IO device path to its major:minor (the driver stats it).</param>
     /// <exception cref="CgroupException">InvalidManifest for contradictory CPU settings; Unsupported for <see cref="IsleResources.OomGroup"/>;
     /// whatever <paramref name="resolveDevice"/> throws.</exception>
     public static IReadOnlyList<CgroupWrite> For(
-        IsleResources resources, DevicePolicy devices, CgroupCurrent current, Func<string, DeviceNumber> resolveDevice)
+        IsleResources resources, DevicePolicy? devices, CgroupCurrent current, Func<string, DeviceNumber> resolveDevice)
     {
         RefuseUnsupported(resources);
         var writes = new List<CgroupWrite>();
@@ -36,7 +36,8 @@ public static class CgroupV1Plan
         Cpu(resources, writes);
         writes.Add(CgroupPids.Max(resources.Pids));
         Io(resources, current, resolveDevice, writes);
-        Devices(devices, writes);
+        if (devices is { } policy)
+            Devices(policy, writes);
         return writes;
     }
 

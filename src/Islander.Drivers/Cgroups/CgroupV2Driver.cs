@@ -55,6 +55,22 @@ public sealed class CgroupV2Driver : ICgroupDriver
         cancellationToken.ThrowIfCancellationRequested();
         _fs.SetDeviceFilter(dir, filter);
 
+        Apply(dir, resources, numbers, cancellationToken);
+    }
+
+    public void Update(string isle, IsleResources resources, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string dir = Dir(isle);
+        if (!_fs.DirectoryExists(dir))
+            throw new CgroupException($"cannot update the limits of isle {isle}: no cgroup {dir}", ErrorCategory.NotFound);
+        var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
+        Apply(dir, resources, numbers, cancellationToken);
+    }
+
+    /// <summary>The limits' writes, in the plan's order, to the isle's existing group.</summary>
+    void Apply(string dir, IsleResources resources, Dictionary<string, DeviceNumber> numbers, CancellationToken cancellationToken)
+    {
         var current = new CgroupCurrent
         {
             SwapAccounting = _fs.FileExists(Path.Combine(dir, "memory.swap.max")),

@@ -39,6 +39,16 @@ public interface ICgroupDriver
     void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Writes <paramref name="resources"/>' limits to the isle's existing group in place, with its processes running in
+    /// it (Docker's <c>update</c>): every managed limit, unset ones with their default, as <see cref="Create"/> does, but
+    /// no directory is made and the device policy is not touched (on v1, writing it again would deny every device for a
+    /// moment). <see cref="ErrorCategory.NotFound"/> when the group does not exist. The kernel may refuse a write (v1
+    /// answers EBUSY to a memory limit it cannot reclaim the group down to): a <see cref="CgroupException"/> naming the
+    /// file and value; the writes before it stay, so the caller writes the old limits back.
+    /// </summary>
+    void Update(string isle, IsleResources resources, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Moves process <paramref name="pid"/> (all its threads) into the isle's group, in every hierarchy.
     /// Idempotent. <see cref="ErrorCategory.NotFound"/> when the group does not exist or the process is gone.
     /// </summary>

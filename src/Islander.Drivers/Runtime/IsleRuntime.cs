@@ -342,6 +342,88 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         File.WriteAllText(paths.ProcessFile(name),
             string.Create(CultureInfo.InvariantCulture, $"{p.InitPid} {p.ShimPid} {p.StartedAt.ToUnixTimeMilliseconds()} {p.InitStartTime} {p.ShimStartTime}"));
 
+    /// <summary>
+    /// Writes <paramref name="resources"/> to the running isle's cgroup in place, as <c>docker update</c>: same processes,
+    /// nothing restarted. A memory limit below what the isle uses now (its working set: memory less the page cache the
+    /// kernel can drop) is refused before anything is written, on v1 and v2 alike: v1 would try to reclaim and answer
+    /// EBUSY, v2 would OOM-kill processes of the isle to fit, and an update should never kill. A write the kernel refuses
+    /// anyway (v1's EBUSY when the page cache cannot be dropped fast enough, a cpuset outside the parent's) puts
+    /// <paramref name="previous"/> back and throws: the isle runs on with its old limits.
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle does not run, or the memory limit is below its usage; the
+    /// cgroup's own category (with the file, value and errno) when the kernel refused a write.</exception>
+    public void UpdateResources(string name, IsleResources resources, IsleResources previous, CancellationToken ct = default)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; its limits can only be changed in place while it runs", ErrorCategory.Conflict);
+        if (resources.Memory is { } limit && cgroups.Stats(name, ct).MemoryBytes is { } used && limit < used)
+            throw new IslanderException(
+                $"memory limit {Quantity.FormatBytes(limit)} is below what isle {name} uses now ({Quantity.FormatBytes(used)}): the kernel "
+                + "would have to OOM-kill to fit; free memory in the isle first or choose a larger limit", ErrorCategory.Conflict);
+        try
+        {
+            cgroups.Update(name, resources, ct);
+        }
+        catch (CgroupException e)
+        {
+            cgroups.Update(name, previous, CancellationToken.None);
+            throw new IslanderException($"the kernel refused the new limits of isle {name} ({e.Message}); its old limits were written back", e.Category, e);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> of the running isle to <paramref name="output"/> as a tar stream (<c>islanderctl cp
+    /// NAME:SRC</c>), resolved inside the isle's root only (<see cref="IsleArchive"/>).
+    /// </summary>
+    /// <exception cref="IslanderException">Conflict: the isle does not run; NotFound: no such path.</exception>
+    public async Task ArchiveAsync(string name, string path, Stream output, CancellationToken ct = default)
+    {
+        var (root, uids, gids) = OpenRoot(name, "cp");
+        using (root)
+            await IsleArchive.WriteAsync(root, name, path, output, uids, gids, ct);
+    }
+
+    /// <summary>Unpacks a tar stream into the directory <paramref name="path"/> of the running isle (<c>islanderctl cp SRC NAME:DEST</c>).</summary>
+    public async Task<int> ExtractAsync(string name, string path, Stream input, bool keepOwners, CancellationToken ct = default)
+    {
+        var (root, uids, gids) = OpenRoot(name, "cp");
+        using (root)
+            return await IsleArchive.ExtractAsync(root, name, path, input, uids, gids, keepOwners, ct);
+    }
+
+    /// <summary>What is at <paramref name="path"/> in the running isle (a final symlink not followed); null when nothing is.</summary>
+    public Interop.EntryStat? StatPath(string name, string path)
+    {
+        var (root, _, _) = OpenRoot(name, "cp");
+        using (root)
+            return IsleArchive.Stat(root, path);
+    }
+
+    /// <summary>
+    /// A dirfd of the running isle's root (/proc/INIT/root: its overlay and its mounts, as its processes see them) and its
+    /// id maps. The init is checked to be the isle's after the open, so a pid reused by another process is never entered.
+    /// </summary>
+    (Microsoft.Win32.SafeHandles.SafeFileHandle Root, IsleIdMap Uids, IsleIdMap Gids) OpenRoot(string name, string verb)
+    {
+        if (Find(name) is not { } process || !launcher.IsRunning(process))
+            throw new IslanderException($"isle {name} is not running; {verb} needs a running isle (its root filesystem exists only while it runs)", ErrorCategory.Conflict);
+        var root = Interop.IsleFileInterop.OpenProcessRoot(process.InitPid);
+        try
+        {
+            string pid = process.InitPid.ToString(CultureInfo.InvariantCulture);
+            var uids = IsleIdMap.Parse(File.ReadAllText($"/proc/{pid}/uid_map"));
+            var gids = IsleIdMap.Parse(File.ReadAllText($"/proc/{pid}/gid_map"));
+            if (!launcher.IsRunning(process))
+                throw new IslanderException($"isle {name} ended while {verb} began", ErrorCategory.Conflict);
+            return (root, uids, gids);
+        }
+        catch
+        {
+            root.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Whether the isle's command still runs: kernel truth, not the record.</summary>
     public bool IsRunning(IsleProcess process) => launcher.IsRunning(process);
 

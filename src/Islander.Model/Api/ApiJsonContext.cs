@@ -9,6 +9,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(ObjectListView))]
 [JsonSerializable(typeof(ObjectStatusView))]
 [JsonSerializable(typeof(StatusView))]
+[JsonSerializable(typeof(PathStatView))]
 [JsonSerializable(typeof(VersionView))]
 [JsonSerializable(typeof(ApplyResultView))]
 [JsonSerializable(typeof(EventView))]

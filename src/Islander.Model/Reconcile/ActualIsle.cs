@@ -9,6 +9,12 @@ namespace Islander.Model;
 /// <param name="ProcessAlive">Whether the isle's init process is alive now (probed, not remembered).</param>
 public sealed record ActualIsle(string Name, string SpecHash, IslePhase Phase, bool ProcessAlive)
 {
+    /// <summary>
+    /// The spec it runs with, so an edit can be classified field by field (<see cref="IsleSpecRules"/>); null when not
+    /// known (a record written by an islanderd before the rule): any edit then recreates it.
+    /// </summary>
+    public IsleSpec? Spec { get; init; }
+
     /// <summary>The exit code of the last run, when it ended.</summary>
     public int? ExitCode { get; init; }
 

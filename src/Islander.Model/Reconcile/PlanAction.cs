@@ -11,4 +11,7 @@ public abstract record PlanAction
 
     /// <summary>A short human line: <c>+ create network backend</c>.</summary>
     public abstract string Describe();
+
+    /// <summary>Lines under <see cref="Describe"/> in <c>islanderctl diff</c>: for an isle's edit, each changed field and what it takes.</summary>
+    public virtual IReadOnlyList<string> Details => [];
 }

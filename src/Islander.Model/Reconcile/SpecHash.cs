@@ -16,8 +16,8 @@ namespace Islander.Model;
 /// The hash is SHA-256 over canonical JSON of the spec: members in declaration order, enums by name, and members
 /// that hold their default value (null, empty list, false, 0, or the value a new record starts with) left out.
 /// Leaving defaults out keeps hashes stable when a later version adds a member: isles that do not use it keep
-/// their hash and are not recreated on upgrade. Members that are not part of what runs are left out too
-/// (<see cref="NotRun"/>): editing them never restarts the isle.
+/// their hash and are not recreated on upgrade. What an edit of a member takes (in place, a restart, a recreate) is
+/// <see cref="IsleSpecRules"/>'s to say, not the hash's.
 /// </remarks>
 public static class SpecHash
 {
@@ -33,16 +33,6 @@ public static class SpecHash
         [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
         [typeof(IsleLogging)] = new IsleLogging(),
         [typeof(IsleHealthCheck)] = new IsleHealthCheck(),
-    };
-
-    /// <summary>
-    /// Members of <see cref="IsleSpec"/> the running isle does not depend on: the healthcheck (the daemon checks the
-    /// running isle with the desired one, so an edit applies at the next check) and which dependencies must be healthy
-    /// (it only decides when a first start may begin).
-    /// </summary>
-    internal static readonly IReadOnlySet<string> NotRun = new HashSet<string>(StringComparer.Ordinal)
-    {
-        nameof(IsleSpec.Healthcheck), nameof(IsleSpec.HealthyDependencies),
     };
 
     private static readonly JsonSerializerOptions Options = new()
@@ -68,11 +58,6 @@ public static class SpecHash
         var template = Templates.GetValueOrDefault(type.Type);
         foreach (var property in type.Properties)
         {
-            if (type.Type == typeof(IsleSpec) && NotRun.Contains(property.Name))
-            {
-                property.ShouldSerialize = static (_, _) => false;
-                continue;
-            }
             var getter = property.Get;
             if (getter is null) continue;
             var fallback = template is null ? null : getter(template);

@@ -34,7 +34,7 @@ public static partial class StateDiff
         _ => false,
     };
 
-    /// <summary>Start, recreate or restart desired isles, in dependsOn order.</summary>
+    /// <summary>Start, update, recreate or restart desired isles, in dependsOn order.</summary>
     private static List<PlanAction> IsleActions(
         IReadOnlyList<string> order,
         Dictionary<string, IsleManifest> desired,
@@ -56,8 +56,25 @@ public static partial class StateDiff
     private static PlanAction? Wanted(string name, IsleSpec spec, string hash, ActualIsle? current)
     {
         if (current is null) return new StartIsle(name, spec, hash, StartReason.New);
-        if (current.SpecHash != hash) return new RecreateIsle(name, spec, hash, "spec changed");
+        if (current.SpecHash != hash) return ForEdit(name, spec, hash, current);
         return ForPhase(name, spec, hash, current);
+    }
+
+    /// <summary>
+    /// The spec changed: what <see cref="IsleSpecRules"/> says its changed fields take. Live changes are made in place
+    /// only while the isle's process runs; an isle that does not run is started with the new spec, as before.
+    /// </summary>
+    private static PlanAction ForEdit(string name, IsleSpec spec, string hash, ActualIsle current)
+    {
+        var changes = current.Spec is { } running ? IsleSpecRules.Changes(running, spec) : [];
+        var kind = IsleSpecRules.Needs(changes);
+        if (kind == SpecChangeKind.Live && current.Phase is IslePhase.Running or IslePhase.Paused && current.ProcessAlive)
+            return new UpdateIsle(name, spec, hash, changes);
+        return new RecreateIsle(name, spec, hash, "spec changed")
+        {
+            Kind = kind == SpecChangeKind.Live ? SpecChangeKind.Restart : kind,
+            Changes = changes,
+        };
     }
 
     /// <summary>What an isle whose spec is unchanged needs, given its phase and whether its process is alive.</summary>

@@ -288,7 +288,8 @@ public sealed class ApiTests : IAsyncLifetime
 
         Assert.True(exit == 1, error);
         Assert.Contains("-- /bin/sleep", output);
-        Assert.Contains("plan:\n  + start isle db (New)\n  ~ recreate isle web (spec changed)\n  ! Isle/api: depends on isle ghost, which is not defined\n", output);
+        Assert.Contains("plan:\n  + start isle db (New)\n  ~ restart isle web with its new spec (spec changed)\n"
+            + "      ~ spec.command: [\"/bin/sleep\"] -> [\"/bin/httpd\"] (restart)\n  ! Isle/api: depends on isle ghost, which is not defined\n", output);
         Assert.Equal(1, _d.Runtime.Incarnations("web"));
         Assert.False(_d.Runtime.IsRunning("db"));
     }

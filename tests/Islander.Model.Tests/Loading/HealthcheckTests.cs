@@ -148,16 +148,18 @@ public sealed class HealthcheckTests
     }
 
     [Fact]
-    public void SpecHash_HealthcheckAndConditions_LeftOut()
+    public void SpecHash_HealthcheckAndConditions_EditedLiveAndAbsentFromOldHashes()
     {
-        // Not part of what runs: an edit applies to the running isle, without a restart; and isles that use neither
-        // keep the hash they had before health checks existed.
+        // Isles that use neither keep the hash they had before health checks existed; an edit of either is seen, and
+        // applied to the running isle without a restart (IsleSpecRules).
         var spec = new IsleSpec { Image = "busybox", DependsOn = ["db"] };
+        Assert.DoesNotContain("health", SpecHash.CanonicalJson(spec), StringComparison.OrdinalIgnoreCase);
 
-        Assert.Equal(SpecHash.Of(spec), SpecHash.Of(spec with { Healthcheck = new IsleHealthCheck { Tcp = new TcpHealthCheck(80) } }));
-        Assert.Equal(SpecHash.Of(spec), SpecHash.Of(spec with { HealthyDependencies = ["db"] }));
-        Assert.DoesNotContain("Health", SpecHash.CanonicalJson(spec with { Healthcheck = new IsleHealthCheck { Exec = ["true"] }, HealthyDependencies = ["db"] }));
-        Assert.NotEqual(SpecHash.Of(spec), SpecHash.Of(spec with { DependsOn = ["db", "cache"] }));
+        foreach (var edited in (IsleSpec[])[spec with { Healthcheck = new IsleHealthCheck { Tcp = new TcpHealthCheck(80) } }, spec with { HealthyDependencies = ["db"] }])
+        {
+            Assert.NotEqual(SpecHash.Of(spec), SpecHash.Of(edited));
+            Assert.Equal(SpecChangeKind.Live, IsleSpecRules.Needs(IsleSpecRules.Changes(spec, edited)));
+        }
     }
 
     [Fact]

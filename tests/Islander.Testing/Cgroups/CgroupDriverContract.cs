@@ -107,6 +107,46 @@ public abstract class CgroupDriverContract : IDisposable
         Assert.True(IsInGroup(isle, pid));
     }
 
+    [Fact]
+    public void Update_WithProcessInside_NewLimitsSameProcessDevicesKept()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20, Pids = 32 }, Devices, TestContext.Current.CancellationToken);
+        int pid = StartProcess();
+        Driver.AddProcess(isle, pid, TestContext.Current.CancellationToken);
+
+        Driver.Update(isle, new IsleResources { Memory = 96 << 20, Pids = 48, CpuMillis = 500 }, TestContext.Current.CancellationToken);
+
+        var stats = Driver.Stats(isle, TestContext.Current.CancellationToken);
+        Assert.Equal(96L << 20, stats.MemoryLimit);
+        Assert.Equal(48, stats.PidsLimit);
+        Assert.True(IsInGroup(isle, pid));
+        Assert.True(IsRunning(pid));
+        Assert.True(RestrictsDevices(isle));
+    }
+
+    [Fact]
+    public void Update_LimitUnset_LiftsIt()
+    {
+        var isle = NewIsle("web");
+        Driver.Create(isle, new IsleResources { Memory = 64 << 20 }, Devices, TestContext.Current.CancellationToken);
+
+        Driver.Update(isle, new IsleResources(), TestContext.Current.CancellationToken);
+
+        Assert.Null(Driver.Stats(isle, TestContext.Current.CancellationToken).MemoryLimit);
+    }
+
+    [Fact]
+    public void Update_MissingGroup_ThrowsNotFoundAndMakesNone()
+    {
+        var isle = NewIsle("web");
+
+        var e = Assert.Throws<CgroupException>(() => Driver.Update(isle, new IsleResources { Memory = 64 << 20 }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ErrorCategory.NotFound, e.Category);
+        Assert.False(Driver.Exists(isle, TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("..")]

@@ -124,6 +124,30 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
         return Task.FromResult(isle.Handle);
     }
 
+    /// <summary>When set, UpdateResourcesAsync throws what it returns (the kernel refusing a write); the limits stay.</summary>
+    public Func<string, IsleResources, Exception?>? UpdateFault { get; set; }
+
+    /// <summary>
+    /// The running isle's limits become <paramref name="resources"/> (its spec's resources, which stats read); the
+    /// process stays. Refuses what the real runtime refuses: an isle that does not run, a memory limit below its usage.
+    /// </summary>
+    public Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_isles.TryGetValue(name, out var isle) || isle.Exit is not null)
+                return Task.FromException(new IslanderException($"isle {name} is not running (fake)", ErrorCategory.Conflict));
+            if (resources.Memory is { } limit && limit < isle.Usage.MemoryBytes)
+                return Task.FromException(new IslanderException(
+                    $"memory limit {Quantity.FormatBytes(limit)} is below what isle {name} uses now ({Quantity.FormatBytes(isle.Usage.MemoryBytes)}) (fake)", ErrorCategory.Conflict));
+            if (UpdateFault?.Invoke(name, resources) is { } fault)
+                return Task.FromException(fault);
+            isle.Spec = isle.Spec with { Resources = resources };
+        }
+        return Task.CompletedTask;
+    }
+
     public async Task<IsleExit?> WaitForExitAsync(string name, CancellationToken cancellationToken)
     {
         Task<IsleExit> exited;
@@ -304,7 +328,7 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
 
     sealed class FakeIsle(IsleSpec spec, int pid, int shimPid, DateTimeOffset startedAt, int incarnation, FakeLog log)
     {
-        public IsleSpec Spec { get; } = spec;
+        public IsleSpec Spec { get; set; } = spec;
         public Islander.Drivers.Images.ResolvedImage? Image { get; set; }
         public int Pid { get; } = pid;
         public int ShimPid { get; } = shimPid;
