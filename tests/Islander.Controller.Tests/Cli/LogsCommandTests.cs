@@ -26,6 +26,10 @@ public sealed class LogsCommandTests : IAsyncDisposable
         await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("web1") && _d.Runtime.IsRunning("web2") && _d.Runtime.IsRunning("db"), TimeSpan.FromSeconds(10), "the three isles running");
     }
 
+    /// <summary>Until <c>logs -f</c> follows each isle's log: lines written before that would come in its backlog, whose order across isles is not the order they were written in.</summary>
+    Task FollowingAsync(params string[] isles) =>
+        DaemonFixture.EventuallyAsync(() => isles.All(i => _d.Runtime.LogFollowers(i) > 0), TimeSpan.FromSeconds(10), "logs -f following " + string.Join(" and ", isles));
+
     [Fact]
     public async Task Selector_PrintsEachSelectedIslesLines_WithItsName_OnItsStream()
     {
@@ -71,7 +75,7 @@ public sealed class LogsCommandTests : IAsyncDisposable
         _d.Runtime.WriteLog("web1", "before");
 
         var follow = _d.CtlAsync("logs", "-l", "app=web", "-f");
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await FollowingAsync("web1", "web2");
         _d.Runtime.WriteLog("web2", "second");
         await Task.Delay(100, TestContext.Current.CancellationToken);
         _d.Runtime.WriteLog("web1", "third");
@@ -95,7 +99,7 @@ public sealed class LogsCommandTests : IAsyncDisposable
         await StartAsync();
 
         var follow = _d.CtlAsync("logs", "-l", "app=web", "-f");
-        await Task.Delay(300, TestContext.Current.CancellationToken);
+        await FollowingAsync("web1", "web2");
         _d.Runtime.WriteLogPart("web1", "first part, ");
         await Task.Delay(100, TestContext.Current.CancellationToken);
         _d.Runtime.WriteLog("web2", "between");

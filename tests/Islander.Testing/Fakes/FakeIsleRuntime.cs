@@ -278,6 +278,14 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
     public IReadOnlyCollection<string> RunningNames { get { lock (_lock) return _isles.Where(i => i.Value.Exit is null).Select(i => i.Key).ToList(); } }
 
     /// <summary>The isle's process writes a line to its stdout (or <paramref name="stream"/>), now.</summary>
+    /// <summary>How many <c>logs -f</c> follow the isle's log now: a test writes its next lines once they do.</summary>
+    public int LogFollowers(string name)
+    {
+        FakeIsle? isle;
+        lock (_lock) isle = _isles.GetValueOrDefault(name);
+        return isle?.Log.Followers ?? 0;
+    }
+
     public void WriteLog(string name, string line, string stream = "stdout")
     {
         FakeIsle? isle;
@@ -348,6 +356,11 @@ public sealed class FakeIsleRuntime : IIsleRuntime, IIsleLogs, IIsleExec, IIsleS
     {
         readonly List<LogEntryView> _lines = new();
         readonly List<ChannelWriter<LogEntryView>> _followers = new();
+
+        public int Followers
+        {
+            get { lock (_lines) return _followers.Count; }
+        }
 
         public void Write(LogEntryView line)
         {
