@@ -275,6 +275,8 @@ public sealed class IsleAttackTests : IAsyncDisposable
     /// <summary>
     /// containerd CVE-2020-15257: the shim's API listened on an abstract unix socket, which any container in the host's
     /// network namespace could connect to. islander's shim has no API: it holds files (the isle's log, /dev/null) and, while it starts init, pipes; no socket.
+    /// Only an isle with stdin or a tty gets one, its attach socket: a path in the root-only run directory, mode 0600,
+    /// never an abstract name (<see cref="Runtime.IsleAttachTests"/>).
     /// </summary>
     [Fact]
     public async Task Run_ShimHoldsNoSocket()
