@@ -182,4 +182,33 @@ public sealed class IslanderctlLifecycleTests : IAsyncDisposable
         Assert.Equal(pid, DaemonHarness.Pid(isle));
         Assert.Equal(0, DaemonHarness.RestartCount(isle));
     }
+    /// <summary>
+    /// port as docker port: a published port of a running isle and where it is on the host, which reaches the isle's
+    /// server; a port it does not publish is an error naming it. The daemon runs in a network namespace of the test's own.
+    /// </summary>
+    [Fact]
+    public async Task Port_PublishedPort_ListedAndReachesTheIsle_AnUnpublishedOneIsAnError()
+    {
+        using var host = Network.TestNetns.Create();
+        host.Ok("ip link set lo up"); // as on a real host: the published port is tried on 127.0.0.1
+        _h.NetnsPid = host.Pid;
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("port");
+        const string net = "ports";
+        _h.WriteManifest("net.yaml", $"apiVersion: islander.io/v1\nkind: Network\nmetadata: {{name: {net}}}\nspec: {{subnet: 10.233.8.0/24}}\n");
+        _h.WriteManifest("port.yaml", _h.IsleYaml(name, $"while true; do echo from-{name} | nc -l -p 80; done",
+            extraSpec: $"  networks: [{{name: {net}}}]\n  ports: [{{containerPort: 80, hostPort: 18095}}, {{containerPort: 53, hostPort: 18096, protocol: UDP}}]\n"));
+        await _h.WaitRunningAsync(name, 20);
+
+        var all = await _h.CtlAsync("port", name);
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Equal($"80/tcp -> 0.0.0.0:18095\n53/udp -> 0.0.0.0:18096\n", all.Stdout);
+        var one = await _h.CtlAsync("port", name, "80");
+        Assert.Equal((0, "0.0.0.0:18095\n"), (one.ExitCode, one.Stdout));
+        Assert.Contains($"from-{name}", host.Run("bash -c 'exec 3<>/dev/tcp/127.0.0.1/18095; timeout 5 cat <&3'").Out);
+
+        var missing = await _h.CtlAsync("port", name, "81");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains($"no public port 81/tcp published for isle {name}", missing.Stderr);
+    }
 }
