@@ -7,7 +7,7 @@
 #   3. a live memory limit change 32 <-> 48 MiB until the cgroup file shows it: islander by a manifest file edit and by
 #      `islanderctl apply -f`, podman by `podman update --memory`;
 #   4. `islanderctl exec ISLE -- true` against `podman exec CTR true` and `podman healthcheck run CTR` (a health check
-#      of `true`): wall time, and the whole machine's CPU and clones per call.
+#      of `true`): wall time, and the CPU per call of the CLI, its descendants and the engine's long-lived process.
 # Medians of N rounds (default 31), the rounds interleaved (bench/operations-vs-podman.py measures). islanderd is the
 # Release build on a temp directory, the CLI the NativeAOT islanderctl users get; podman is Debian's (installed here
 # if missing), rootful, on a copy of the same busybox rootfs (`--rootfs`, no image, no registry). Neither side has a
@@ -104,6 +104,7 @@ jq -n --argjson ctl "$(printf '%s\n' "${ctl[@]}" | jq -R . | jq -s .)" --argjson
   --arg isle_mem_file "$(isle_cg memory "$isle_mem" $mem)" --arg isle_mem_manifest "$work/manifests/$isle_mem.yaml" --arg isle_mem_yaml "$mem_yaml" \
   --arg isle_apply_file "$(isle_cg memory "$isle_apply" $mem)" --arg isle_apply_manifest "$work/apply.yaml" --arg isle_apply_yaml "$apply_yaml"$'\n' \
   --arg ctr_mem "$ctr_mem" --arg ctr_mem_file "$(ctr_cg memory "$ctr_mem" $mem)" \
+  --argjson islanderd_pid "$dpid" --argjson ctr_sh_conmon_pid "$("${podman[@]}" inspect -f '{{.State.ConmonPid}}' "$ctr_sh")" \
   '$ARGS.named' > "$work/config.json"
 
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); kernel $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg)"
