@@ -40,4 +40,8 @@ public static class ApiErrors
     internal static IResult Error(IslanderException e) => Error(StatusCode(e.Category), e.Category.ToString(), e.Message);
 
     internal static IResult NotFound(ObjectKey key) => Error(404, "NotFound", $"{key.Kind.ToString().ToLowerInvariant()} \"{key.Name}\" not found");
+
+    /// <summary>409 for what needs the isle's processes (exec, attach, cp) while its record, if any, is not Running.</summary>
+    internal static IResult NotRunning(string name, State.IsleRecord? record, string verb) =>
+        Error(409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); {verb} needs a running isle");
 }

@@ -43,7 +43,7 @@ public static class ArchiveEndpoints
         if (context.RequestServices.GetService<IIsleFiles>() is not { } files)
             return (null, path, Error(501, "Unsupported", "this islanderd cannot copy files"));
         if (record?.State != IslePhase.Running)
-            return (null, path, Error(409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); cp needs a running isle"));
+            return (null, path, NotRunning(name, record, "cp"));
         return (files, path, null);
     }
 

@@ -49,7 +49,7 @@ public static class AttachEndpoints
         }
         if (record?.State != IslePhase.Running)
         {
-            await Error(409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); attach needs a running isle").ExecuteAsync(context);
+            await NotRunning(name, record, "attach").ExecuteAsync(context);
             return;
         }
         // The spec the isle runs with: a desired spec not yet applied (another hash) may say otherwise.

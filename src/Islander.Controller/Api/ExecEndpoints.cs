@@ -54,7 +54,7 @@ public static class ExecEndpoints
         }
         if (record?.State != IslePhase.Running)
         {
-            await ErrorAsync(context, 409, "Conflict", $"isle {name} is not running (phase {record?.State.ToString() ?? "Pending"}); exec needs a running isle");
+            await NotRunning(name, record, "exec").ExecuteAsync(context);
             return;
         }
         if (upgrade)
