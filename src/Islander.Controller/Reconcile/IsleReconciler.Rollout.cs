@@ -49,10 +49,10 @@ public sealed partial class IsleReconciler
                 : record.StartedAt is { } at && now - at >= update.MinHealthyTime))))
         {
             var how = record.State == IslePhase.Succeeded ? "completed"
-                : spec.Healthcheck is not null ? "healthy" : $"ran {Seconds(update.MinHealthyTime)} without exiting";
+                : spec.Healthcheck is not null ? "is healthy" : $"ran {Seconds(update.MinHealthyTime)} without exiting";
             rollouts.Finish(rollout, RolloutResult.Complete, message: how);
-            log.LogInformation("Isle {Isle}: revision {Revision} (generation {Generation}) is {How}; rollout complete", key.Name, rollout.Revision, rollout.Generation, how);
-            events.Record(key, EventType.Normal, Reasons.RolloutComplete, $"revision {rollout.Revision} (generation {rollout.Generation}) is {how}");
+            log.LogInformation("Isle {Isle}: revision {Revision} (generation {Generation}) {How}; rollout complete", key.Name, rollout.Revision, rollout.Generation, how);
+            events.Record(key, EventType.Normal, Reasons.RolloutComplete, $"revision {rollout.Revision} (generation {rollout.Generation}) {how}");
             return;
         }
 
