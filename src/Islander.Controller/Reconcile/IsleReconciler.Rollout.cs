@@ -73,7 +73,9 @@ public sealed partial class IsleReconciler
 
         log.LogWarning("Isle {Isle}: revision {Revision} (generation {Generation}) did not become healthy: {Reason}: {Message}; rolling back to generation {Previous}",
             key.Name, rollout.Revision, rollout.Generation, why.Reason, why.Message, rollout.PreviousGeneration);
-        if (record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff or IslePhase.Pending)
+        // Only the new generation is stopped: one that never started (held back by a dependency or a volume) may have left
+        // the last good one running, which the pin then keeps as it is.
+        if (started && record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff or IslePhase.Pending)
             await lifecycle.StopAsync(cancellationToken);
         var volumes = string.Join(", ", rollout.Snapshots.Keys);
         var restoreProblem = await rollouts.RestoreAsync(rollout, cancellationToken);
