@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rollback time (issue 12's closing note): an isle with update: {healthTimeout: 2s, snapshotVolumes: true} on a dir
 # volume holding 1 MiB is edited to a command that exits at once (a crash loop); the time from its rollout's deadline
-# (the revision's start + healthTimeout) to the last good generation's start (status.startedAt), both the daemon's
+# (the new generation's first start, the revision's startedAt, + healthTimeout) to the last good generation's start (status.startedAt), both the daemon's
 # clock: the stop, the volume restore, the snapshot's removal and the start. N rounds, median; between rounds a good
 # edit is rolled out (and completes) so that each round rolls back from a fresh last good generation.
 #   sudo bench/rollback-time.sh [N]
@@ -24,7 +24,7 @@ for _ in $(seq 400); do [ "$(phase "$name")" = Running ] && break; sleep 0.05; d
 times=()
 for i in $(seq "$n"); do
   write_manifest "$name.yaml" "$(isle "echo $i >> /data/log; exit 1")"
-  for _ in $(seq 600); do [ "$(api "isles/$name" | jq -r '.status.reason // empty')" = RolledBack ] && break; sleep 0.05; done
+  for _ in $(seq 600); do [ "$(latest result)" = RolledBack ] && [ "$(api "isles/$name" | jq -r '.status.reason // empty')" = RolledBack ] && break; sleep 0.05; done
   [ "$(latest result)" = RolledBack ] || { echo "round $i: not rolled back" >&2; exit 1; }
   deadline=$(python3 -c "print($(seconds "$(latest startedAt)") + 2)")
   started=$(seconds "$(api "isles/$name" | jq -r .status.startedAt)")

@@ -172,8 +172,12 @@ public sealed partial class IsleReconciler(
         }
         if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec))
             return ReconcileResult.Done; // a dependency's next transition adds this key again
-        if (rollout is not null && spec.Update!.SnapshotVolumes)
-            rollouts.TakeSnapshots(rollout, spec); // the old generation is stopped: its data is at rest
+        if (rollout is not null)
+        {
+            if (spec.Update!.SnapshotVolumes)
+                rollouts.TakeSnapshots(rollout, spec); // the old generation is stopped: its data is at rest
+            rollouts.Starting(rollout, spec);
+        }
         else if (rollout is null && pin is null && rollouts.Progressing(name) is null)
             rollouts.Applied(name, spec, specHash, generation, "");
         await lifecycle.StartAsync(request, cancellationToken);

@@ -58,7 +58,8 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
     }
 
     /// <summary>
-    /// A gated rollout of <paramref name="spec"/> begins: it must be healthy by now + healthTimeout, or
+    /// A gated rollout of <paramref name="spec"/> begins: it must be healthy within healthTimeout of its first start
+    /// (<see cref="Starting"/>; until then the deadline counts from now, for a generation that never starts), or
     /// <paramref name="lastGood"/> runs again. A rollout it supersedes hands over its last good spec and snapshots.
     /// </summary>
     public RolloutRecord Begin(string isle, IsleSpec spec, string specHash, long generation, LastGood lastGood)
@@ -163,6 +164,18 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
             foreach (var (volume, snapshot) in rollout.Snapshots) Drop(volume, snapshot);
             rollout.Snapshots.Clear();
         }
+        store.SaveRollout(rollout);
+    }
+
+    /// <summary>
+    /// The new generation's first start: the health budget begins now, so the old generation's stop (up to its
+    /// stopTimeout) and the snapshots (a dir volume is copied) do not eat into it. <see cref="RolloutRecord.StartedAt"/> is
+    /// this start.
+    /// </summary>
+    public void Starting(RolloutRecord rollout, IsleSpec spec)
+    {
+        rollout.StartedAt = time.GetUtcNow();
+        rollout.Deadline = rollout.StartedAt + (spec.Update ?? new IsleUpdate()).HealthTimeout;
         store.SaveRollout(rollout);
     }
 
