@@ -61,6 +61,9 @@ public sealed record IsleSpec
     /// <summary>Where stdout and stderr go and how much of them is kept; null: json-file with the daemon's limits.</summary>
     public IsleLogging? Logging { get; init; }
 
+    /// <summary>How a spec change is rolled out (health gate, rollback, volume snapshots); null: applied with no gate.</summary>
+    public IsleUpdate? Update { get; init; }
+
     /// <summary>
     /// Keep PID 1's stdin open (Docker's <c>-i</c>, Kubernetes' <c>stdin</c>): its shim holds the writing end, which
     /// attach clients write to (<c>islanderctl attach</c>, <c>run -i</c>); false: stdin is /dev/null.

@@ -62,6 +62,7 @@ public static class SpecEdits
         ["stopTimeout"] = s => s with { StopTimeout = TimeSpan.FromSeconds(3) },
         ["logging"] = s => s with { Logging = new IsleLogging { MaxFiles = 2 } },
         ["healthcheck"] = s => s with { Healthcheck = new IsleHealthCheck { Exec = ["true"] } },
+        ["update"] = s => s with { Update = new IsleUpdate { HealthTimeout = TimeSpan.FromSeconds(30), SnapshotVolumes = true } },
         ["healthyDependencies"] = s => s with { DependsOn = ["db"], HealthyDependencies = ["db"] }, // a dependency's condition
         ["stdin"] = s => s with { Stdin = true },
         ["tty"] = s => s with { Tty = true },

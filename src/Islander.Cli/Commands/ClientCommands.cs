@@ -37,7 +37,7 @@ public static class ClientCommands
         return socket;
     }
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, stats, stop, start, restart, kill, pause, unpause, wait, top, port, version.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, rollout, stats, stop, start, restart, kill, pause, unpause, wait, top, port, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -53,6 +53,7 @@ public static class ClientCommands
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),
+        RolloutCommand.Create(socket),
         StatsCommand.Create(socket),
         .. LifecycleCommands.Create(socket),
         WaitCommand.Create(socket),

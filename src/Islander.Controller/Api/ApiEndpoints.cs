@@ -40,6 +40,7 @@ public static class ApiEndpoints
         VolumeEndpoints.Map(app);
         StatsEndpoints.Map(app);
         LifecycleEndpoints.Map(app);
+        RolloutEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);

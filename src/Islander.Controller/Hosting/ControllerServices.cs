@@ -6,6 +6,7 @@ using Islander.Controller.Metrics;
 using Islander.Controller.Networks;
 using Islander.Controller.Ports;
 using Islander.Controller.Reconcile;
+using Islander.Controller.Rollout;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,6 +75,7 @@ public static class ControllerServices
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton(sp => new HealthProbes(parts.Exec, parts.Sockets, parts.Time));
         services.AddSingleton<HealthMonitor>();
+        services.AddSingleton<IsleRollouts>();
         services.AddSingleton<IsleReconciler>();
         services.AddSingleton<IsleVerbs>();
 

@@ -66,6 +66,7 @@ public static class IsleSpecRules
         new(nameof(IsleSpec.StopTimeout), "stopTimeout", s => s.StopTimeout.ToString("c", CultureInfo.InvariantCulture), Live),
         new(nameof(IsleSpec.Logging), "logging", s => Json(s.Logging), Restart),
         new(nameof(IsleSpec.Healthcheck), "healthcheck", s => Json(s.Healthcheck), Live),
+        new(nameof(IsleSpec.Update), "update", s => Json(s.Update), Live),
         new(nameof(IsleSpec.HealthyDependencies), "healthyDependencies", s => Json(s.HealthyDependencies), Live),
         new(nameof(IsleSpec.Stdin), "stdin", s => Flag(s.Stdin), Recreate),
         new(nameof(IsleSpec.Tty), "tty", s => Flag(s.Tty), Recreate),
