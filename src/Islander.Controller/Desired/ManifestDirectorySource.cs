@@ -95,25 +95,38 @@ public sealed class ManifestDirectorySource(
         var files = new List<(string, ManifestLoadResult<DesiredObject>)>();
         var seen = new HashSet<string>();
         long parsedBytes = 0;
-        foreach (var path in ManifestFiles.Find(root))
+        Microsoft.Win32.SafeHandles.SafeFileHandle? tree = null; // opened once a manifest names a config file
+        try
         {
-            seen.Add(path);
-            try
+            foreach (var path in ManifestFiles.Find(root))
             {
-                var info = new FileInfo(path);
-                if (!_cache.TryGetValue(path, out var cached) || cached.Modified != info.LastWriteTimeUtc || cached.Length != info.Length)
+                seen.Add(path);
+                try
                 {
-                    var text = ManifestFiles.Read(path, out var size);
-                    parsedBytes += text?.Length ?? 0;
-                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, text is null ? ModelManifestParser.TooLarge(path, size) : parser.Parse(path, text));
+                    var info = new FileInfo(path);
+                    if (!_cache.TryGetValue(path, out var cached) || cached.Modified != info.LastWriteTimeUtc || cached.Length != info.Length)
+                    {
+                        var text = ManifestFiles.Read(path, out var size);
+                        parsedBytes += text?.Length ?? 0;
+                        _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, text is null ? ModelManifestParser.TooLarge(path, size) : parser.Parse(path, text));
+                    }
+                    var result = cached.Result;
+                    // Config files are read at every scan: one can change while its manifest does not.
+                    if (ConfigFileContent.Needed(result))
+                        result = ConfigFileContent.Fill(tree ??= ConfigFileContent.OpenTree(root), root, path, result);
+                    files.Add((path, result));
                 }
-                files.Add((path, cached.Result));
+                catch (Exception e) when (e is IOException or IslanderException)
+                {
+                    // Vanished or unreadable between listing and reading (the file, the tree's root, a config file's
+                    // statx): the next event or resync sees it again, and the file's objects keep their last good version.
+                    log.LogWarning("Cannot read manifest {File}: {Error}", path, e.Message);
+                }
             }
-            catch (IOException e)
-            {
-                // Vanished or unreadable between listing and reading: the next event or resync sees it again.
-                log.LogWarning("Cannot read manifest {File}: {Error}", path, e.Message);
-            }
+        }
+        finally
+        {
+            tree?.Dispose();
         }
         foreach (var gone in _cache.Keys.Where(k => !seen.Contains(k)).ToList()) _cache.Remove(gone);
 
@@ -154,7 +167,8 @@ public sealed class ManifestDirectorySource(
     FileSystemWatcher Watch(string root)
     {
         var watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
-        FileSystemEventHandler poke = (_, e) => { if (ManifestFiles.IsManifest(root, e.FullPath) || Directory.Exists(e.FullPath)) _signal.Release(); };
+        // Any file may be a config file a manifest names (nginx.conf): all but dotfiles and dot directories' rescan.
+        FileSystemEventHandler poke = (_, e) => { if (ManifestFiles.IsTreeFile(root, e.FullPath) || Directory.Exists(e.FullPath)) _signal.Release(); };
         watcher.Created += poke;
         watcher.Changed += poke;
         watcher.Deleted += poke;

@@ -18,6 +18,10 @@ public static class ManifestFiles
         return !name.EndsWith('~') && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal));
     }
 
+    /// <summary>Whether a change of <paramref name="path"/> may matter: a manifest or a config file one names, not a dotfile, nor in a dot directory (.git).</summary>
+    public static bool IsTreeFile(string root, string path) =>
+        !Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') || part.StartsWith('#')) && !path.EndsWith('~');
+
     /// <summary>The first words of the problem <see cref="Unavailable"/> reports: the status tells it from a bad manifest by them.</summary>
     public const string UnavailablePrefix = "manifests directory ";
 

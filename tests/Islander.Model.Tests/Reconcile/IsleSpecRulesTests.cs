@@ -25,7 +25,7 @@ public sealed class IsleSpecRulesTests
             .Order(StringComparer.Ordinal).ToList();
         var ruled = IsleSpecRules.Rules
             .Select(r => r.Field.Contains('.', StringComparison.Ordinal) ? $"{Nested.Keys.Single(k => r.Field.StartsWith(k, StringComparison.OrdinalIgnoreCase))}.{r.Property}" : r.Property)
-            .Order(StringComparer.Ordinal).ToList();
+            .Distinct().Order(StringComparer.Ordinal).ToList(); // volumes has three: the mounts, config files' content and onChange
 
         Assert.Equal(properties, ruled);
     }
