@@ -39,14 +39,14 @@ public static class ConfigFileContent
     public static bool Needed(ManifestLoadResult<DesiredObject> result) => result.Objects.Any(o => o.ConfigFiles.Count > 0);
 
     /// <summary>
-    /// <paramref name="result"/> (the manifest <paramref name="file"/>'s, under the tree <paramref name="rootPath"/>
-    /// opened as <paramref name="root"/>) with every config file read into its isle's spec; an isle whose file cannot
-    /// be read moves to the rejected objects with the problem.
+    /// <paramref name="result"/> (the manifest's at <paramref name="relative"/> in the tree opened as <paramref name="root"/>,
+    /// named <paramref name="file"/> in problems) with every config file read into its isle's spec; an isle whose file
+    /// cannot be read moves to the rejected objects with the problem.
     /// </summary>
-    public static ManifestLoadResult<DesiredObject> Fill(SafeFileHandle root, string rootPath, string file, ManifestLoadResult<DesiredObject> result)
+    public static ManifestLoadResult<DesiredObject> Fill(SafeFileHandle root, string relative, string file, ManifestLoadResult<DesiredObject> result)
     {
         if (!Needed(result)) return result;
-        var directory = Path.GetRelativePath(rootPath, Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var directory = Path.GetDirectoryName(relative) is { Length: > 0 } d ? d : ".";
         var objects = new List<DesiredObject>();
         var rejected = result.Rejected.ToList();
         var problems = result.Diagnostics.ToList();
@@ -61,10 +61,10 @@ public static class ConfigFileContent
             var found = new List<Diagnostic>();
             foreach (var reference in obj.ConfigFiles)
             {
-                var relative = directory == "." ? reference.Path : $"{directory}/{reference.Path}";
+                var path = directory == "." ? reference.Path : $"{directory}/{reference.Path}";
                 var read = root.IsInvalid
-                    ? new TreeFileRead(null, $"{reference.Path} cannot be read: the manifests' tree {rootPath} could not be opened; it is read again at the next scan")
-                    : TreeFiles.Read(root, relative, ManifestLimits.MaxConfigFileBytes, reference.Path);
+                    ? new TreeFileRead(null, $"{reference.Path} cannot be read: the manifests' tree could not be opened; it is read again at the next scan")
+                    : TreeFiles.Read(root, path, ManifestLimits.MaxConfigFileBytes, reference.Path);
                 if (read.Content is { } content)
                     volumes[reference.Volume] = volumes[reference.Volume] with { ConfigData = Convert.ToBase64String(content) };
                 else
