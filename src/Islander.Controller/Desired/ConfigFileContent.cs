@@ -35,6 +35,24 @@ public static class ConfigFileContent
         }
     }
 
+    /// <summary>
+    /// For a request body: the daemon has no tree to read a config file from (and must not read its own files for a
+    /// client), so each one's content must come with it (<c>configData</c>, which islanderctl apply fills from the file
+    /// beside the manifest). An isle without it is refused at its configFile field.
+    /// </summary>
+    public static ManifestLoadResult<DesiredObject> RequireSent(ManifestLoadResult<DesiredObject> result)
+    {
+        if (!Needed(result)) return result;
+        var problems = result.Objects.SelectMany(o => o.ConfigFiles.Select(r => new Diagnostic(SourceFile(o.Source), r.Line, r.Column, r.Field,
+            $"the content of {r.Path} was not sent; islanderctl apply -f sends the file beside the manifest (as configData), and the daemon reads config files only from its manifests directory or a source")));
+        return new ManifestLoadResult<DesiredObject>([.. result.Objects.Where(o => o.ConfigFiles.Count == 0)],
+            [.. result.Rejected, .. result.Objects.Where(o => o.ConfigFiles.Count > 0).Select(o => o.Key)],
+            [.. result.Diagnostics, .. problems], result.IsComplete);
+    }
+
+    /// <summary>The file of an object's source (<c>web.yaml:3</c> -> <c>web.yaml</c>).</summary>
+    static string SourceFile(string source) => source.LastIndexOf(':') is var colon and > 0 && source[(colon + 1)..].All(char.IsAsciiDigit) ? source[..colon] : source;
+
     /// <summary>Whether any object of <paramref name="result"/> names a config file still to be read.</summary>
     public static bool Needed(ManifestLoadResult<DesiredObject> result) => result.Objects.Any(o => o.ConfigFiles.Count > 0);
 

@@ -154,6 +154,42 @@ public sealed class DaemonConfigFileTests : IAsyncDisposable
         Assert.True(DaemonHarness.ProcessExists(pid));
     }
 
+    /// <summary>
+    /// <c>apply -f</c>: islanderctl reads the file beside the manifest and sends it; a new content applied again is
+    /// signalled in place as from the directory. A body that names a config file without its content is refused.
+    /// </summary>
+    [Fact]
+    public async Task ApplyFile_ContentSentByTheCli_AndAgainInPlace_ABodyWithoutItRefused()
+    {
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("applied");
+        var dir = Directory.CreateDirectory(Path.Combine(_h.Dir, "repo", "web")).FullName;
+        var manifest = Path.Combine(dir, "web.yaml");
+        File.WriteAllText(Path.Combine(dir, "app.conf"), "from the cli\n");
+        File.WriteAllText(manifest, ConfigIsle(name, "trap 'echo \"reloaded $(cat /etc/app/app.conf)\"' USR1; while :; do sleep 1 & wait $!; done", ", onChange: {signal: USR1}"));
+
+        var apply = await _h.CtlAsync("apply", "-f", manifest);
+
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name, 20))!.Value;
+        Assert.Equal("from the cli\n", await CatAsync(name));
+
+        File.WriteAllText(Path.Combine(dir, "app.conf"), "second\n");
+        var diff = await _h.CtlAsync("diff", "-f", manifest);
+        Assert.Contains("~ spec.volumes.configData: /etc/app/app.conf sha256:", diff.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(live)", diff.Stdout, StringComparison.Ordinal);
+        apply = await _h.CtlAsync("apply", "-f", manifest);
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        await DaemonLifecycleTests.WaitForAsync(() => _h.Log(name).Contains("reloaded second", StringComparison.Ordinal), "USR1 with the new content", seconds: 30);
+        Assert.Equal(pid, DaemonHarness.Pid((await _h.GetIsleAsync(name))!));
+
+        using var body = new StringContent(ConfigIsle(_h.NewName("bare"), "sleep 3600"), System.Text.Encoding.UTF8, "application/yaml");
+        using var response = await _h.Http.PostAsync($"{DaemonHarness.Api}/apply?source=bare.yaml", body, TestContext.Current.CancellationToken);
+        var answer = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(422, (int)response.StatusCode);
+        Assert.Contains("bare.yaml:11:26: spec.volumes[0].configFile: the content of app.conf was not sent", answer, StringComparison.Ordinal);
+    }
+
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
     static extern int Mkfifo(string path, uint mode);
 }
