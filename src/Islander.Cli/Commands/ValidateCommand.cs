@@ -2,6 +2,7 @@ using System.CommandLine;
 using Islander.Cli.Completion;
 using Islander.Drivers;
 using Islander.Drivers.Manifests;
+using Islander.Drivers.Storage;
 using Islander.Model;
 
 namespace Islander.Cli.Commands;
@@ -45,6 +46,8 @@ public static class ValidateCommand
                 error.WriteLine($"error: {path}: {e.Message}");
                 return Unreadable;
             }
+            // Config files are read beneath the tree islanderd would read: the directory given, or a file's own directory.
+            string? tree = path == "-" ? null : Directory.Exists(path) ? ManifestDirectory.RealPath(path) : Path.GetDirectoryName(Path.GetFullPath(path));
             foreach (var (name, read) in inputs)
             {
                 (string? text, long size) content;
@@ -60,6 +63,7 @@ public static class ValidateCommand
                 fileCount++;
                 var result = content.text is null ? ManifestLoader.TooLarge(name, content.size) : ManifestLoader.Load(content.text, name, drivers);
                 problems.AddRange(result.Diagnostics.Select(d => d.ToString()));
+                problems.AddRange(ConfigFileProblems(result, tree, Directory.Exists(path) ? Path.GetRelativePath(path, name) : Path.GetFileName(name)));
                 foreach (var manifest in result.Objects)
                 {
                     objectCount++;
@@ -75,6 +79,29 @@ public static class ValidateCommand
         var objects = objectCount == 1 ? "1 valid object" : $"{objectCount} valid objects";
         error.WriteLine(problems.Count == 0 ? $"{files}, {objects}: valid" : $"{files}, {objects}, {problems.Count} {(problems.Count == 1 ? "problem" : "problems")}: invalid");
         return problems.Count == 0 ? Valid : Invalid;
+    }
+
+    /// <summary>
+    /// The config files the manifest at <paramref name="relative"/> in <paramref name="tree"/> names, read as islanderd
+    /// reads them (<see cref="TreeFiles"/>: beneath the tree, regular, at most 1 MiB): one problem per file it could not.
+    /// </summary>
+    static IEnumerable<string> ConfigFileProblems(ManifestLoadResult<Manifest> result, string? tree, string relative)
+    {
+        var references = result.Objects.OfType<IsleManifest>().SelectMany(i => i.ConfigFiles.Select(r => (i.Source.File, Reference: r))).ToList();
+        if (references.Count == 0) yield break;
+        if (tree is null)
+        {
+            foreach (var (file, r) in references)
+                yield return new Diagnostic(file, r.Line, r.Column, r.Field, $"{r.Path} is read beside the manifest; validate -f FILE or -f DIR to check it").ToString();
+            yield break;
+        }
+        using var root = TreeFiles.OpenRoot(tree);
+        var directory = Path.GetDirectoryName(relative) is { Length: > 0 } d ? d : ".";
+        foreach (var (file, r) in references)
+        {
+            var read = TreeFiles.Read(root, directory == "." ? r.Path : $"{directory}/{r.Path}", ManifestLimits.MaxConfigFileBytes, r.Path);
+            if (read.Problem is { } problem) yield return new Diagnostic(file, r.Line, r.Column, r.Field, problem).ToString();
+        }
     }
 
     /// <summary>The files behind one <c>-f</c>: stdin, one file, or a directory's manifests, listed from its root resolved once.</summary>

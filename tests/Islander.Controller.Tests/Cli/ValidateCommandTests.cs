@@ -30,6 +30,21 @@ public sealed class ValidateCommandTests : IDisposable
     static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     [Fact]
+    public void ConfigFiles_ReadAsTheDaemonReadsThem_OneOutsideTheTreeInvalid()
+    {
+        var volume = "  volumes: [{configFile: CONF, mountPath: /etc/app.conf}]";
+        Write("tree/web/web.yaml", ControllerHarness.IsleYaml("web", extra: volume.Replace("CONF", "app.conf", StringComparison.Ordinal)));
+        Write("tree/web/app.conf", "a = 1\n");
+        Write("tree/api.yaml", ControllerHarness.IsleYaml("api", extra: volume.Replace("CONF", "../outside.conf", StringComparison.Ordinal)));
+        Write("outside.conf", ""); // beside the tree
+
+        var (exit, output, _) = Validate(Path.Combine(_dir, "tree"));
+
+        Assert.Equal(ValidateCommand.Invalid, exit);
+        Assert.Equal([$"{Path.Join(_dir, "tree", "api.yaml")}:10:26: spec.volumes[0].configFile: ../outside.conf leads out of the manifests' tree (through \"..\" or a symlink); a config file must be inside the tree, and a symlink relative and inside it too"], Lines(output));
+    }
+
+    [Fact]
     public void ValidTree_Exit0_CountsFilesAndObjects()
     {
         Write("web.yaml", ControllerHarness.IsleYaml("web"));
