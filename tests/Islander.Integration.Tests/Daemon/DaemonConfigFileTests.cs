@@ -155,6 +155,32 @@ public sealed class DaemonConfigFileTests : IAsyncDisposable
     }
 
     /// <summary>
+    /// An image whose file at the mount path is a FIFO (its author controls the mount point): the config file is mounted
+    /// over it. isle-init once opened the target for writing to make sure a file was there, and waited for a reader.
+    /// </summary>
+    [Fact]
+    public async Task ImageHasAFifoAtTheMountPath_MountedOverIt_TheStartDoesNotHang()
+    {
+        var rootfs = Path.Combine(_h.Dir, "fifo-rootfs");
+        using (var cp = System.Diagnostics.Process.Start("cp", ["-a", _h.Rootfs, rootfs]))
+        {
+            await cp.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, cp.ExitCode);
+        }
+        Directory.CreateDirectory(Path.Combine(rootfs, "etc", "app"));
+        Assert.Equal(0, Mkfifo(Path.Combine(rootfs, "etc", "app", "app.conf"), 0b110_100_100));
+        Directory.CreateDirectory(_h.ManifestsDir);
+        var name = _h.NewName("fifo");
+        WriteConfig("app.conf", "over the fifo\n");
+        _h.WriteManifest("fifo.yaml", ConfigIsle(name, "sleep 3600").Replace($"rootfs: {_h.Rootfs}", $"rootfs: {rootfs}", StringComparison.Ordinal));
+        await _h.StartDaemonAsync();
+
+        await _h.WaitRunningAsync(name, 30);
+
+        Assert.Equal("over the fifo\n", await CatAsync(name));
+    }
+
+    /// <summary>
     /// <c>apply -f</c>: islanderctl reads the file beside the manifest and sends it; a new content applied again is
     /// signalled in place as from the directory. A body that names a config file without its content is refused.
     /// </summary>
