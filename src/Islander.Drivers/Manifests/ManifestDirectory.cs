@@ -95,11 +95,24 @@ public static class ManifestDirectory
     /// <see cref="Read(string, out long)"/>, confined to <paramref name="within"/> when it is not null: the file opened
     /// must be beneath that (resolved) directory, whatever links led to it, or nothing is read and
     /// <paramref name="outside"/> names where it is. The check is of the file opened (its /proc/self/fd link), not of
-    /// the path before opening, so a link changed between the check and the read cannot escape.
+    /// the path before opening, so a link changed between the check and the read cannot escape. Only a regular file is
+    /// opened: anything else (a FIFO would block the read forever) throws <see cref="IOException"/>, as an unreadable file.
     /// </summary>
     public static string? Read(string path, out long size, string? within, out string? outside)
     {
         outside = null;
+        // open(2) of a FIFO for reading waits for a writer, forever if none comes: look before opening.
+        Interop.FileKind kind;
+        try
+        {
+            kind = Interop.FileInterop.Stat(path).Kind;
+        }
+        catch (Interop.SyscallException e)
+        {
+            throw new IOException(e.Message, e); // ELOOP, EACCES: unreadable, as open(2) would say
+        }
+        if (kind is not (Interop.FileKind.Regular or Interop.FileKind.Missing))
+            throw new IOException("not a regular file (a pipe, device or socket named like a manifest is never opened: a pipe would block the reader)");
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
         if (within is not null)
         {
