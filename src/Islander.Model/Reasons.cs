@@ -36,6 +36,9 @@ public static class Reasons
     public const string ResourcesUpdated = "ResourcesUpdated";
     public const string SpecUpdated = "SpecUpdated";
     public const string ResourcesUpdateFailed = "ResourcesUpdateFailed";
+    // A config file's new content written where the isle sees it and its onChange signal sent, or the write failed.
+    public const string ConfigFileUpdated = "ConfigFileUpdated";
+    public const string ConfigFileUpdateFailed = "ConfigFileUpdateFailed";
 
     // Health-gated rollouts (spec.update).
     /// <summary>The new generation became healthy (or ran minHealthyTime) within healthTimeout.</summary>

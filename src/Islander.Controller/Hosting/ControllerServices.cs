@@ -70,6 +70,7 @@ public static class ControllerServices
         services.AddSingleton<VolumeSnapshots>();
 
         // Isles: what a pass drives, and the pass.
+        services.AddSingleton<ConfigFileCopies>();
         services.AddSingleton<StartPlanner>();
         services.AddSingleton<IsleLifecycles>();
         services.AddSingleton<ExitWatcher>();

@@ -101,7 +101,9 @@ internal sealed class IsleSpecDocument
     private static Dictionary<string, object> Volume(VolumeMount v) => Entries(
         ("name", v.Name), ("hostPath", v.HostPath),
         ("tmpfs", v.Tmpfs is { } t ? Entries(("size", Bytes(t.Size)), ("mode", t.Mode is { } m ? IsleSpecReader.FormatMode(m) : null)) : null),
-        ("mountPath", v.MountPath), ("readOnly", v.ReadOnly ? true : null));
+        ("configFile", v.ConfigFile), ("configData", v.ConfigData),
+        ("onChange", v.ConfigFile is null ? null : v.ReloadSignal is { } signal ? Entries(("signal", Signals.Name(signal))) : "restart"),
+        ("mountPath", v.MountPath), ("readOnly", v.ReadOnly && v.ConfigFile is null ? true : null));
 
     /// <summary>Left out at the default, <c>max</c> for no limit (what the reader takes back).</summary>
     private static object? Pids(long pids) => pids switch
