@@ -39,7 +39,7 @@ public sealed class ManifestTreeTests : IDisposable
     [Fact]
     public void Load_SymlinkedRoot_ReadsTheTargetOnce_NamesFilesUnderTheRoot()
     {
-        Swap(Revision("rev1", ("web.yaml", Yaml("web")), ("sub/db.yml", Yaml("db")), (".git/x.yaml", Yaml("x")), ("notes.md", "")));
+        Swap(Revision("rev1", ("web.yaml", Yaml("web")), ("sub/db.yml", Yaml("db")), (".git/x.yaml", Yaml("x")), ("notes.txt", "")));
 
         var snapshot = new ManifestTree(new ModelManifestParser()).Load(Root);
 
