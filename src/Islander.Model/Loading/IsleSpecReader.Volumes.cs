@@ -28,7 +28,7 @@ internal static partial class IsleSpecReader
             var name = f.String("name");
             if (name is not null && !Names.IsDnsLabel(name)) f.Error("name", $"\"{name}\" is not a volume name; {Names.DnsLabelRule}");
             var hostPath = Paths.Absolute(f, "hostPath", "/srv/www");
-            var tmpfs = f.Object("tmpfs", ["size", "mode"]) is { } t ? ReadTmpfs(t) : null;
+            var tmpfs = f.Object("tmpfs", TmpfsFields) is { } t ? ReadTmpfs(t) : null;
 
             var mountPath = Paths.Absolute(f, "mountPath", "/data");
             if (!f.Has("mountPath")) f.Required("mountPath", "say where the isle sees it, e.g. mountPath: /data");

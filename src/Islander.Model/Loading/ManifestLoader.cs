@@ -9,6 +9,9 @@ public static class ManifestLoader
     private static readonly string[] TopLevel = ["apiVersion", "kind", "metadata", "spec", "status"];
     private static readonly string[] Kinds = Enum.GetNames<ObjectKind>();
 
+    /// <summary>The fields of a document (for <see cref="ManifestSchema"/>).</summary>
+    internal static IReadOnlyCollection<string> TopLevelFields => TopLevel;
+
     /// <summary>
     /// Reads every document of <paramref name="text"/> (separated by <c>---</c>) and returns the valid objects, the
     /// identifiable invalid ones, and every problem found. Never throws for bad input: a YAML syntax error becomes

@@ -5,6 +5,8 @@ internal static class MetadataReader
 {
     private static readonly string[] Known = ["name", "labels", "annotations"];
 
+    public static IReadOnlyCollection<string> Fields => Known;
+
     /// <summary>The metadata, or null when not even the name is readable (the object cannot be identified).</summary>
     public static ObjectMeta? Read(Fields document, out bool valid)
     {
