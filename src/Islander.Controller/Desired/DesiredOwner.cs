@@ -30,7 +30,7 @@ public readonly record struct DesiredOwner
     /// </summary>
     public string ManagedBy => IsFiles ? "manifest" : Name;
 
-    /// <summary>An owner as stored; an empty name (records written before owners) is read from the record's origin.</summary>
+    /// <summary>An owner as stored (schema 3 writes it out; an empty one is read from the record's origin).</summary>
     public static DesiredOwner Parse(string? name, string origin) => name switch
     {
         null or "" => origin == State.DesiredRecord.ApiOrigin ? Api : Files,

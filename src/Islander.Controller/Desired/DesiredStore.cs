@@ -40,16 +40,9 @@ public sealed class DesiredStore
                 obj = new DesiredObject(key, r.Labels, spec, key.Kind == ObjectKind.Isle ? SpecJson.ToIsle(spec) : null, r.Source);
                 if (r.Annotations is { Count: > 0 }) obj = obj with { Annotations = r.Annotations };
             }
-            var owner = DesiredOwner.Parse(r.Owner, r.Origin);
             var conflicts = new SortedDictionary<string, string>(r.Conflicts ?? [], StringComparer.Ordinal);
-            IReadOnlyList<string> problems = r.Problems;
-            // Before owners, an API object defined in a file too had that conflict as its problem: the files' now.
-            if (string.IsNullOrEmpty(r.Owner) && owner.IsApi && problems.Count > 0)
-            {
-                conflicts[DesiredOwner.Files.Name] = string.Join("; ", problems);
-                problems = [];
-            }
-            _entries[key] = new DesiredEntry(key, owner, r.Origin, r.Generation, obj, problems, r.CreatedAt) { Conflicts = conflicts, Released = r.Released };
+            _entries[key] = new DesiredEntry(key, DesiredOwner.Parse(r.Owner, r.Origin), r.Origin, r.Generation, obj, r.Problems, r.CreatedAt)
+                { Conflicts = conflicts, Released = r.Released };
         }
     }
 

@@ -1,6 +1,5 @@
 using Islander.Controller.Api;
 using Islander.Controller.Desired;
-using Islander.Controller.State;
 using Islander.Model;
 
 namespace Islander.Controller.Tests.Desired;
@@ -180,28 +179,5 @@ public sealed class DesiredOwnersTests : IDisposable
         Assert.Equal([Ops.Name], web.Conflicts.Keys);
         _h.Desired.Replace(Ops, []);
         Assert.Empty(Entry(Web).Problems);
-    }
-
-    [Fact]
-    public void RecordWrittenBeforeOwners_ApiObjectWithFileConflict_ReadAsApiAndClearedByNextScan()
-    {
-        _h.Store.SaveDesired(new DesiredRecord
-        {
-            Id = "Isle/web", Origin = DesiredRecord.ApiOrigin, Generation = 1, SpecJson = SpecJson.FromIsle(new IsleSpec { Rootfs = "/r", Command = ["/bin/sh"] }).ToJsonString(),
-            Source = "api", Problems = ["web.yaml:1:1: Isle/web was applied through the API; ..."],
-        });
-        _h.Store.SaveDesired(new DesiredRecord
-        {
-            Id = "Isle/db", Origin = Path.Combine(_h.Manifests, "db.yaml"), Generation = 1,
-            SpecJson = SpecJson.FromIsle(new IsleSpec { Rootfs = "/r", Command = ["/bin/sh"] }).ToJsonString(), Source = "db.yaml:1:1",
-        });
-        _h.Restart();
-
-        Assert.True(Entry(Web).FromApi);
-        Assert.Equal(DesiredOwner.Files, Entry(ObjectKey.Isle("db")).Owner);
-        _h.Source.Scan();
-
-        Assert.Empty(Entry(Web).Problems);
-        Assert.Null(_h.Desired.Get(ObjectKey.Isle("db")));
     }
 }
