@@ -178,7 +178,7 @@ public static class ApiEndpoints
             {
                 if (dryRun)
                 {
-                    if (current is { FromApi: false }) throw new IslanderException($"{obj.Key} comes from {current.Object?.Source ?? current.Origin}; edit that file instead", ErrorCategory.Conflict);
+                    if (current is { FromApi: false }) throw DesiredStore.OwnedElsewhere(current, "edit");
                     item = item with
                     {
                         Outcome = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured",

@@ -18,7 +18,7 @@ public sealed class ManifestDirectorySource(
     ILogger<ManifestDirectorySource> log) : BackgroundService
 {
     readonly SemaphoreSlim _signal = new(0);
-    readonly Dictionary<string, (DateTime Modified, long Length, ManifestLoadResult<DesiredObject> Result)> _cache = new();
+    readonly ManifestTree _tree = new(parser);
     HashSet<string> _reported = new();
     string? _unavailable;
 
@@ -70,18 +70,20 @@ public sealed class ManifestDirectorySource(
     }
 
     /// <summary>
-    /// Reads every manifest file and replaces the file objects of the desired state; false when the directory could not
-    /// be listed (<see cref="ManifestFiles.Unavailable"/>): then every object it defined keeps its last good version,
+    /// Loads the whole tree (<see cref="ManifestTree"/>: one snapshot, from one resolution of the root) and replaces the
+    /// file objects of the desired state with it; false when the tree could not be read completely (missing, not a
+    /// directory, a part unreadable or changing under the load): then every object it defined keeps its last good version,
     /// nothing is pruned, and their status, an event each and the log say why. Public for tests.
     /// </summary>
     public bool Scan()
     {
         var root = options.Value.Manifests;
-        if (ManifestFiles.Unavailable(root) is { } unavailable)
+        var snapshot = _tree.Load(root);
+        if (snapshot.Unavailable is { } unavailable)
         {
             var held = desired.HoldFiles(unavailable);
             if (_unavailable != unavailable)
-                log.LogWarning("Cannot list manifests: {Problem} ({Count} objects keep their last good version)", unavailable, held.Count);
+                log.LogWarning("Cannot read manifests: {Problem} ({Count} objects keep their last good version)", unavailable, held.Count);
             _unavailable = unavailable;
             foreach (var key in held) events.Record(key, EventType.Warning, ManifestFiles.UnavailableReason, unavailable);
             store.FlushEvents();
@@ -92,39 +94,15 @@ public sealed class ManifestDirectorySource(
             log.LogInformation("Manifests directory {Directory} is back; rescanning", root);
             _unavailable = null;
         }
-        var files = new List<(string, ManifestLoadResult<DesiredObject>)>();
-        var seen = new HashSet<string>();
-        long parsedBytes = 0;
-        foreach (var path in ManifestFiles.Find(root))
-        {
-            seen.Add(path);
-            try
-            {
-                var info = new FileInfo(path);
-                if (!_cache.TryGetValue(path, out var cached) || cached.Modified != info.LastWriteTimeUtc || cached.Length != info.Length)
-                {
-                    var text = ManifestFiles.Read(path, out var size);
-                    parsedBytes += text?.Length ?? 0;
-                    _cache[path] = cached = (info.LastWriteTimeUtc, info.Length, text is null ? ModelManifestParser.TooLarge(path, size) : parser.Parse(path, text));
-                }
-                files.Add((path, cached.Result));
-            }
-            catch (IOException e)
-            {
-                // Vanished or unreadable between listing and reading: the next event or resync sees it again.
-                log.LogWarning("Cannot read manifest {File}: {Error}", path, e.Message);
-            }
-        }
-        foreach (var gone in _cache.Keys.Where(k => !seen.Contains(k)).ToList()) _cache.Remove(gone);
-
+        var files = snapshot.Results;
         var changed = desired.ReplaceFiles(files);
         Report(files, changed);
         store.FlushEvents();
-        LargeInputMemory.Release(parsedBytes);
+        LargeInputMemory.Release(_tree.ParsedChars);
         return true;
     }
 
-    void Report(List<(string File, ManifestLoadResult<DesiredObject> Result)> files, IReadOnlyList<ObjectKey> changed)
+    void Report(IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, IReadOnlyList<ObjectKey> changed)
     {
         // Log each problem once, when it appears, not at every rescan.
         var now = new HashSet<string>();

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Islander.Model;
 
 namespace Islander.Controller.Desired;
@@ -31,6 +32,15 @@ public static class ManifestFiles
     /// </summary>
     public static string? Unavailable(string root)
     {
+        try
+        {
+            if (!Directory.Exists(root) && new FileInfo(root) is { LinkTarget: { } target } link && link.ResolveLinkTarget(returnFinalTarget: true) is null or { Exists: false })
+                return $"{UnavailablePrefix}{root} is a symbolic link to {target}, which is missing; nothing it defined is pruned until it is back";
+        }
+        catch (IOException e)
+        {
+            return $"{UnavailablePrefix}{root} cannot be resolved ({e.Message}); nothing it defined is pruned until it can";
+        }
         if (File.Exists(root))
             return $"{UnavailablePrefix}{root} is a file, not a directory; nothing it defined is pruned until it is a directory again";
         if (!Directory.Exists(root))
@@ -47,13 +57,64 @@ public static class ManifestFiles
         }
     }
 
-    /// <summary>The manifests under <paramref name="root"/>, sorted, so scans are reproducible. Empty when the directory is
-    /// missing: callers check <see cref="Unavailable"/> first, since that is not "no manifests".</summary>
-    public static IReadOnlyList<string> Find(string root)
+    /// <summary>
+    /// The manifests under <paramref name="root"/>, sorted (ordinal), so scans are reproducible. A subdirectory that
+    /// cannot be listed throws rather than being skipped: a listing without it would prune what its files define.
+    /// A symbolic link to a directory is descended into unless it leads back to a directory on its own path (a loop).
+    /// </summary>
+    /// <exception cref="IOException">The directory or a subdirectory cannot be listed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The same, for lack of permission.</exception>
+    public static IReadOnlyList<string> List(string root)
     {
-        if (!Directory.Exists(root)) return [];
-        return Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
-            .Where(p => IsManifest(root, p)).Order(StringComparer.Ordinal).ToList();
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden };
+        var files = new FileSystemEnumerable<string>(root, (ref FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 || !IsLoop(e.ToFullPath()),
+        };
+        return files.Where(p => IsManifest(root, p)).Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Whether the directory link at <paramref name="link"/> leads to itself or to a directory above it.</summary>
+    static bool IsLoop(string link)
+    {
+        var target = RealPath(link) + "/";
+        var parent = RealPath(Path.GetDirectoryName(link)!) + "/";
+        return parent.StartsWith(target, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> made absolute with every symbolic link in it resolved (realpath(3)), so a tree is read
+    /// from the directory its root named at one moment, whatever the links do afterwards. Components that do not
+    /// exist are kept as they are. ".." applies to where the links led, as the kernel does, not to the text of the path
+    /// (which <see cref="Path.GetFullPath(string)"/> would fold first).
+    /// </summary>
+    /// <exception cref="IOException">More than 40 links on the way (ELOOP's limit): a loop.</exception>
+    public static string RealPath(string path)
+    {
+        var pending = new Stack<string>((Path.IsPathRooted(path) ? path : Path.Join(Directory.GetCurrentDirectory(), path)).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        var current = "/";
+        int links = 0;
+        while (pending.TryPop(out var part))
+        {
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? "/";
+                continue;
+            }
+            var next = Path.Join(current, part);
+            var target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                current = next;
+                continue;
+            }
+            if (++links > 40) throw new IOException($"{path}: too many levels of symbolic links");
+            if (target.StartsWith('/')) current = "/";
+            foreach (var t in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(t);
+        }
+        return current;
     }
 
     /// <summary>
@@ -62,9 +123,28 @@ public static class ManifestFiles
     /// before reading, and the read stops at the limit should the file grow meanwhile, so a 50 MB file is never held
     /// in memory.
     /// </summary>
-    public static string? Read(string path, out long size)
+    public static string? Read(string path, out long size) => Read(path, out size, null, out _);
+
+    /// <summary>
+    /// <see cref="Read(string, out long)"/>, confined to <paramref name="within"/> when it is not null: the file opened
+    /// must be beneath that (resolved) directory, whatever links led to it, or nothing is read and
+    /// <paramref name="outside"/> names where it is. The check is of the file opened (its /proc/self/fd link), not of
+    /// the path before opening, so a link changed between the check and the read cannot escape.
+    /// </summary>
+    public static string? Read(string path, out long size, string? within, out string? outside)
     {
+        outside = null;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+        if (within is not null)
+        {
+            var opened = new FileInfo($"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}").LinkTarget ?? path;
+            if (!opened.StartsWith(within.TrimEnd('/') + "/", StringComparison.Ordinal))
+            {
+                size = 0;
+                outside = opened;
+                return null;
+            }
+        }
         size = file.Length;
         if (size > ManifestLimits.MaxFileBytes) return null;
         var buffer = new MemoryStream((int)size);
