@@ -24,6 +24,9 @@ public sealed class DesiredStore
     /// </summary>
     readonly Dictionary<(ObjectKey Key, DesiredOwner Owner), (string File, DesiredObject Object)?> _claims = new();
 
+    /// <summary>Each owner's <c>prune</c> at its last <see cref="Replace"/>, for <see cref="PreviewReplace"/>.</summary>
+    readonly Dictionary<DesiredOwner, bool> _prunes = new();
+
     static readonly IReadOnlyDictionary<string, string> NoConflicts = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     public DesiredStore(StateStore store, TimeProvider time)
@@ -77,15 +80,16 @@ public sealed class DesiredStore
 
     /// <summary>
     /// Every valid desired object in the Model's terms, with <paramref name="overrides"/> in place of the objects of the
-    /// same keys (a dry-run apply). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
+    /// same keys and without the <paramref name="removed"/> ones (a dry run). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
     /// </summary>
-    public DesiredState ToModel(IEnumerable<DesiredObject> overrides)
+    public DesiredState ToModel(IEnumerable<DesiredObject> overrides, IEnumerable<ObjectKey>? removed = null)
     {
         var objects = new Dictionary<ObjectKey, DesiredObject>();
         lock (_lock)
             foreach (var entry in _entries.Values)
                 if (entry.Object is { } obj) objects[entry.Key] = obj;
         foreach (var obj in overrides) objects[obj.Key] = obj;
+        foreach (var key in removed ?? []) objects.Remove(key);
         return DesiredState.From(objects.Values.OrderBy(o => o.Key).Select(ToManifest));
     }
 
@@ -118,6 +122,41 @@ public sealed class DesiredStore
     /// </summary>
     public IReadOnlyList<ObjectKey> Replace(DesiredOwner owner, IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool prune = true)
     {
+        var changed = new List<ObjectKey>();
+        lock (_lock)
+        {
+            _prunes[owner] = prune;
+            _store.Batch(() =>
+            {
+                foreach (var (key, entry, next) in Replacement(owner, files, prune, whole: true, commit: true))
+                    if (Update(key, entry, next)) changed.Add(key);
+            });
+        }
+        RaiseChanged(changed);
+        return changed;
+    }
+
+    /// <summary>
+    /// What <see cref="Replace"/> would make of each key it touches, changing nothing (<c>islanderctl diff</c>'s
+    /// server-side dry run): every key of <paramref name="owner"/> and every key the files define, with its entry now
+    /// and after (null: pruned). <paramref name="prune"/> defaults to what the owner's last replace said (a source's
+    /// <c>prune</c>; true for the manifests directory). With <paramref name="whole"/> false the files are a part of the
+    /// owner's manifests, not all of them: a key they do not define is left out rather than pruned.
+    /// </summary>
+    public IReadOnlyList<(ObjectKey Key, DesiredEntry? Before, DesiredEntry? After)> PreviewReplace(DesiredOwner owner,
+        IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool? prune = null, bool whole = true)
+    {
+        lock (_lock)
+            return Replacement(owner, files, prune ?? _prunes.GetValueOrDefault(owner, true), whole, commit: false).ToList();
+    }
+
+    /// <summary>
+    /// The rule of <see cref="Replace"/>, key by key, under the lock: each key's entry and what it becomes. With
+    /// <paramref name="commit"/> false nothing is changed (the claims other owners wait with stay as they are).
+    /// </summary>
+    IEnumerable<(ObjectKey Key, DesiredEntry? Before, DesiredEntry? After)> Replacement(DesiredOwner owner,
+        IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool prune, bool whole, bool commit)
+    {
         var definitions = new Dictionary<ObjectKey, List<(string File, DesiredObject Object)>>();
         var problems = new Dictionary<ObjectKey, List<string>>();
         var incomplete = new Dictionary<string, IReadOnlyList<Diagnostic>>();
@@ -128,62 +167,55 @@ public sealed class DesiredStore
             if (!result.IsComplete) incomplete[file] = result.Diagnostics;
         }
 
-        var changed = new List<ObjectKey>();
-        lock (_lock)
-            _store.Batch(() =>
+        var keys = (whole ? _entries.Where(e => e.Value.Owner == owner || e.Value.Conflicts.ContainsKey(owner.Name)).Select(e => e.Key) : [])
+            .Concat(definitions.Keys).Concat(problems.Keys).Distinct().ToList();
+        foreach (var key in keys)
         {
-            var keys = _entries.Where(e => e.Value.Owner == owner || e.Value.Conflicts.ContainsKey(owner.Name)).Select(e => e.Key)
-                .Concat(definitions.Keys).Concat(problems.Keys).Distinct().ToList();
-            foreach (var key in keys)
+            var entry = _entries.GetValueOrDefault(key);
+            var defs = definitions.GetValueOrDefault(key) ?? [];
+            var keyProblems = problems.GetValueOrDefault(key) ?? [];
+            var rejectedIn = files.Where(f => f.Result.Rejected.Contains(key)).Select(f => f.File).ToList();
+            var definers = defs.Select(d => d.Object.Source).Concat(keyProblems.Count > 0 ? rejectedIn : []).Distinct().ToList();
+            bool defined = definers.Count > 0;
+            DesiredEntry? next;
+            if (entry is not null && entry.Owner != owner && !(entry.Released && defined))
             {
-                var entry = _entries.GetValueOrDefault(key);
-                var defs = definitions.GetValueOrDefault(key) ?? [];
-                var keyProblems = problems.GetValueOrDefault(key) ?? [];
-                var rejectedIn = files.Where(f => f.Result.Rejected.Contains(key)).Select(f => f.File).ToList();
-                var definers = defs.Select(d => d.Object.Source).Concat(keyProblems.Count > 0 ? rejectedIn : []).Distinct().ToList();
-                bool defined = definers.Count > 0;
-                DesiredEntry? next;
-                if (entry is not null && entry.Owner != owner && !(entry.Released && defined))
+                // Another owner holds it and keeps it: bad input (here, a second definition) changes nothing that runs.
+                var conflicts = new SortedDictionary<string, string>(entry.Conflicts.ToDictionary(), StringComparer.Ordinal);
+                if (defined)
                 {
-                    // Another owner holds it and keeps it: bad input (here, a second definition) changes nothing that runs.
-                    var conflicts = new SortedDictionary<string, string>(entry.Conflicts.ToDictionary(), StringComparer.Ordinal);
-                    if (defined)
-                    {
-                        conflicts[owner.Name] = HeldElsewhere(entry, definers);
-                        _claims[(key, owner)] = defs.Count == 1 && definers.Count == 1 ? defs[0] : null;
-                    }
-                    else
-                    {
-                        conflicts.Remove(owner.Name);
-                        _claims.Remove((key, owner));
-                    }
-                    next = entry with { Conflicts = conflicts };
+                    conflicts[owner.Name] = HeldElsewhere(entry, definers);
+                    if (commit) _claims[(key, owner)] = defs.Count == 1 && definers.Count == 1 ? defs[0] : null;
                 }
                 else
                 {
-                    _claims.Remove((key, owner));
-                    // Its own, a new key, or one released earlier and defined again (taken back).
-                    var own = entry is null ? null : entry with { Owner = owner, Released = false, Conflicts = Without(entry.Conflicts, owner) };
-                    if (definers.Count > 1)
-                        next = Keep(own, key, owner, defs.Count > 0 ? defs[0].File : rejectedIn[0], [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
-                    else if (keyProblems.Count > 0)
-                        next = Keep(own, key, owner, rejectedIn[0], keyProblems);
-                    else if (defs.Count == 1)
-                        next = Accept(own, key, owner, defs[0].File, defs[0].Object);
-                    else if (own is null)
-                        next = null;
-                    else if (incomplete.TryGetValue(own.Origin, out var fileProblems))
-                        next = own with { ManifestProblems = fileProblems.Select(p => p.ToString()).ToList() };
-                    else
-                        next = Successor(own) ?? (own.Object is not null && (!prune || own.Object.KeepWhenManifestGoes)
-                            ? own with { Owner = DesiredOwner.Api, Released = true, ManifestProblems = [] }
-                            : null);
+                    conflicts.Remove(owner.Name);
+                    if (commit) _claims.Remove((key, owner));
                 }
-                if (Update(key, entry, next)) changed.Add(key);
+                next = entry with { Conflicts = conflicts };
             }
-        });
-        RaiseChanged(changed);
-        return changed;
+            else
+            {
+                if (commit) _claims.Remove((key, owner));
+                // Its own, a new key, or one released earlier and defined again (taken back).
+                var own = entry is null ? null : entry with { Owner = owner, Released = false, Conflicts = Without(entry.Conflicts, owner) };
+                if (definers.Count > 1)
+                    next = Keep(own, key, owner, defs.Count > 0 ? defs[0].File : rejectedIn[0], [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
+                else if (keyProblems.Count > 0)
+                    next = Keep(own, key, owner, rejectedIn[0], keyProblems);
+                else if (defs.Count == 1)
+                    next = Accept(own, key, owner, defs[0].File, defs[0].Object);
+                else if (own is null)
+                    next = null;
+                else if (incomplete.TryGetValue(own.Origin, out var fileProblems))
+                    next = own with { ManifestProblems = fileProblems.Select(p => p.ToString()).ToList() };
+                else
+                    next = Successor(own, commit) ?? (own.Object is not null && (!prune || own.Object.KeepWhenManifestGoes)
+                        ? own with { Owner = DesiredOwner.Api, Released = true, ManifestProblems = [] }
+                        : null);
+            }
+            yield return (key, entry, next);
+        }
     }
 
     /// <summary>
@@ -289,13 +321,13 @@ public sealed class DesiredStore
     /// When <paramref name="holder"/>'s manifest goes: another owner's valid definition of the key waiting as a conflict
     /// on it takes it over (its generation continues), or null.
     /// </summary>
-    DesiredEntry? Successor(DesiredEntry holder)
+    DesiredEntry? Successor(DesiredEntry holder, bool commit = true)
     {
         foreach (var name in holder.Conflicts.Keys)
         {
             var claimant = DesiredOwner.Parse(name, "");
             if (_claims.GetValueOrDefault((holder.Key, claimant)) is not { } claim) continue;
-            _claims.Remove((holder.Key, claimant));
+            if (commit) _claims.Remove((holder.Key, claimant));
             return Accept(holder with { Conflicts = Without(holder.Conflicts, claimant) }, holder.Key, claimant, claim.File, claim.Object);
         }
         return null;
