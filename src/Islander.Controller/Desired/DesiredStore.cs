@@ -100,6 +100,7 @@ public sealed class DesiredStore
         {
             ObjectKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
             ObjectKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
+            ObjectKind.Source => new SourceManifest(meta, obj.Spec.Deserialize<SourceSpec>(SpecJson.Options)!, ManifestSource.None),
             _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
         };
     }

@@ -60,6 +60,7 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
             IsleManifest isle => new DesiredObject(key, labels, SpecJson.FromIsle(isle.Spec), isle.Spec, source),
             NetworkManifest network => new DesiredObject(key, labels, ToJson(network.Spec), null, source),
             VolumeManifest volume => new DesiredObject(key, labels, ToJson(volume.Spec), null, source),
+            SourceManifest gitSource => new DesiredObject(key, labels, ToJson(gitSource.Spec), null, source),
             _ => throw new ArgumentOutOfRangeException(nameof(manifest), manifest.Kind, "unknown manifest kind"),
         };
         return manifest.Metadata.Annotations.Count == 0 ? obj : obj with { Annotations = manifest.Metadata.Annotations };

@@ -131,6 +131,8 @@ public static class ManifestLoader
                     : null;
             case ObjectKind.Network:
                 return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields), drivers), source);
+            case ObjectKind.Source:
+                return SourceSpecReader.Read(top) is { } sourceSpec ? new SourceManifest(metadata, sourceSpec, source) : null;
             default:
                 return new VolumeManifest(metadata, VolumeSpecReader.Read(top.Object("spec", VolumeSpecReader.Fields), drivers), source);
         }
@@ -141,11 +143,11 @@ public static class ManifestLoader
         var kind = top.String("kind");
         if (kind is null)
         {
-            if (!top.Has("kind")) top.Required("kind", "add kind: Isle, Network or Volume");
+            if (!top.Has("kind")) top.Required("kind", "add kind: Isle, Network, Volume or Source");
             return null;
         }
         if (Enum.TryParse<ObjectKind>(kind, ignoreCase: false, out var parsed) && Kinds.Contains(kind)) return parsed;
-        top.Error("kind", $"unknown kind \"{kind}\"; use Isle, Network or Volume{Suggest.DidYouMean(kind, Kinds)}");
+        top.Error("kind", $"unknown kind \"{kind}\"; use Isle, Network, Volume or Source{Suggest.DidYouMean(kind, Kinds)}");
         return null;
     }
 }
