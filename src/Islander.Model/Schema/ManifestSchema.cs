@@ -40,6 +40,9 @@ public static class ManifestSchema
             ["Metadata"] = MetadataReader.Fields,
             ["NetworkSpec"] = NetworkSpecReader.Fields,
             ["VolumeSpec"] = VolumeSpecReader.Fields,
+            ["SourceSpec"] = SourceSpecReader.Fields,
+            ["GitSource"] = SourceSpecReader.GitFields,
+            ["GitRef"] = SourceSpecReader.RefFields,
         };
         private readonly JsonObject _definitions = new();
         private readonly HashSet<string> _described = new(StringComparer.Ordinal);
@@ -52,6 +55,7 @@ public static class ManifestSchema
                 [nameof(ObjectKind.Isle)] = Define("IsleSpec", "An isle: one container, its process, limits, networks and volumes.", IsleSpec()),
                 [nameof(ObjectKind.Network)] = Define("NetworkSpec", "A bridge network with a subnet; isles attached to it get an address and each other's names.", NetworkSpec()),
                 [nameof(ObjectKind.Volume)] = Define("VolumeSpec", "Named, persistent storage mounted into isles.", VolumeSpec()),
+                [nameof(ObjectKind.Source)] = Define("SourceSpec", "A git repository whose manifests under path are applied as one revision.", SourceSpec()),
             };
             foreach (var kind in kinds.Where(k => !specs.ContainsKey(k)))
                 throw new InvalidOperationException($"kind {kind} has no spec in the schema; describe it in {nameof(ManifestSchema)}");
@@ -71,8 +75,8 @@ public static class ManifestSchema
             manifest["allOf"] = new JsonArray([.. kinds.Select(kind => (JsonNode)new JsonObject
             {
                 ["if"] = new JsonObject { ["properties"] = new JsonObject { ["kind"] = new JsonObject { ["const"] = kind } }, ["required"] = Values("kind") },
-                // An isle without a spec has no image; a network or volume takes every default.
-                ["then"] = kind == nameof(ObjectKind.Isle)
+                // An isle without a spec has no image, a source no repository; a network or volume takes every default.
+                ["then"] = kind is nameof(ObjectKind.Isle) or nameof(ObjectKind.Source)
                     ? new JsonObject { ["allOf"] = new JsonArray(new JsonObject { ["properties"] = new JsonObject { ["spec"] = Ref(specs[kind]) } }, Has("spec")) }
                     : new JsonObject { ["properties"] = new JsonObject { ["spec"] = Ref(specs[kind]) } },
             })]);
@@ -303,6 +307,41 @@ public static class ManifestSchema
             });
             return spec;
         }
+
+        private JsonObject SourceSpec() => Object("SourceSpec", [
+            ("git", Ref(Define("GitSource", "The repository, fetched with git; credentials are named by host paths, never written here.", Object("GitSource", [
+                ("url", Text("https://, http://, ssh://, git://, file://, user@host:path or an absolute path; no password in it (use credentialsFile).", @"^[^-\s]\S*$")),
+                ("ref", new JsonObject
+                {
+                    ["description"] = "A branch name (default: the remote's HEAD), or one of {branch, tag, commit}.",
+                    ["anyOf"] = new JsonArray(Text("A branch.", GitRefPattern), Ref(Define("GitRef", "Exactly one of branch, tag and commit.", GitRef()))),
+                }),
+                ("path", new JsonObject
+                {
+                    ["description"] = "The directory of the repository whose manifests are applied (default: its root), relative, without \"..\", e.g. hosts/web1.",
+                    ["type"] = Types("string", "null"), ["pattern"] = @"^(?!/)(?!(?:.*/)?\.\.(?:/|$))",
+                }),
+                ("interval", Duration("How often to fetch (1s to 24h; default: the daemon's).")),
+                ("timeout", Duration("How long a fetch may take (1s to 1h).")),
+                ("sshKeyFile", AbsolutePath("The SSH private key for ssh:// URLs, a host path only root can read.")),
+                ("knownHostsFile", AbsolutePath("known_hosts for ssh:// URLs.")),
+                ("credentialsFile", AbsolutePath("A file of username= and password= lines for https:// URLs."))], "url")))),
+            ("prune", Bool("Delete what the repository no longer defines (default true); false keeps it running, owned by the API."))], "git");
+
+        private JsonObject GitRef()
+        {
+            var fields = SourceSpecReader.RefFields;
+            var gitRef = Object("GitRef", [
+                ("branch", Text("A branch, e.g. main or release/1.2.", GitRefPattern)),
+                ("tag", Text("A tag, e.g. v1.2.0.", GitRefPattern)),
+                ("commit", Text("A full commit id (40 hex digits, 64 for SHA-256).", "^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"))]);
+            gitRef["anyOf"] = new JsonArray([.. fields.Select(f => (JsonNode)Has(f))]);
+            gitRef["allOf"] = new JsonArray(ExactlyOneOf(fields, "give one of branch, tag and commit"));
+            return gitRef;
+        }
+
+        /// <summary>git check-ref-format's main rules: no leading '-' or '/', no "..", spaces, ~ ^ : ? * [ \.</summary>
+        private const string GitRefPattern = @"^(?![-/])(?!.*\.\.)(?!.*//)[^\s~^:?*\[\\]+$";
 
         /// <summary>Adds a definition and returns its name; a definition named after a reader's field list must describe exactly that list.</summary>
         private string Define(string name, string description, JsonObject schema)
