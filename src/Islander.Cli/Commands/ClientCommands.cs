@@ -21,6 +21,7 @@ public static class ClientCommands
         var socket = SocketOption(); // --socket, or ISLANDER_SOCKET
         root.Options.Add(socket);
         foreach (var command in Create(socket)) root.Subcommands.Add(command);
+        root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(CompleteCommand.Create(root));
         return root;

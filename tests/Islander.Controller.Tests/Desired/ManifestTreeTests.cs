@@ -160,6 +160,19 @@ public sealed class ManifestTreeTests : IDisposable
     }
 
     [Fact]
+    public void Load_AFileThatCannotBeRead_MakesTheWholeTreeUnavailable_NotATreeWithoutIt()
+    {
+        var rev = Revision("rev1", ("web.yaml", Yaml("web")));
+        File.CreateSymbolicLink(Path.Combine(rev, "db.yaml"), Path.Combine(_dir, "gone.yaml"));
+
+        var snapshot = new ManifestTree(new ModelManifestParser()).Load(rev);
+
+        Assert.False(snapshot.IsAvailable);
+        Assert.Empty(snapshot.Files);
+        Assert.StartsWith($"{ManifestFiles.UnavailablePrefix}{rev}: db.yaml cannot be read (", snapshot.Unavailable);
+    }
+
+    [Fact]
     public void Load_ObjectDefinedTwice_IsAProblemOfTheTree()
     {
         var rev = Revision("rev1", ("a.yaml", Yaml("web")), ("b.yaml", Yaml("web")));
