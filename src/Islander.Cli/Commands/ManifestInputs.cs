@@ -1,4 +1,5 @@
-using System.IO.Enumeration;
+using Islander.Drivers.Manifests;
+using Islander.Model;
 using Islander.Cli.Api;
 
 namespace Islander.Cli.Commands;
@@ -28,43 +29,22 @@ static class ManifestInputs
     }
 
     /// <summary>
-    /// A directory as islanderd reads its manifests directory (its <c>ManifestFiles.List</c>): every .yaml and .yml file
-    /// below it, sorted, but dotfiles, files under dot directories (.git), <c>#name#</c> and <c>name~</c>; a linked
-    /// directory is followed unless it leads back up its own path. A part that cannot be read is an error: a preview
-    /// without it would show its objects pruned.
+    /// A directory as islanderd reads its manifests directory or a source's checkout (<see cref="ManifestDirectory"/>'s
+    /// rules: the root resolved once, every .yaml and .yml file below it but dotfiles, dot directories and editor
+    /// leftovers, sorted), files named under <paramref name="root"/> as given. A part that cannot be read, or a file over
+    /// the size limit, is an error: a preview without it would show its objects pruned.
     /// </summary>
     public static IReadOnlyList<(string Source, string Text)> Tree(string root)
     {
         try
         {
-            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden };
-            var files = new FileSystemEnumerable<string>(root, (ref FileSystemEntry e) => e.ToFullPath(), options)
-            {
-                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
-                ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 || !IsLoop(e.ToFullPath()),
-            };
-            var full = Path.GetFullPath(root);
-            return [.. files.Where(f => IsManifest(full, f)).Order(StringComparer.Ordinal)
-                .Select(f => (Path.Join(root, Path.GetRelativePath(full, f)), File.ReadAllText(f)))];
+            var resolved = ManifestDirectory.RealPath(root);
+            return [.. ManifestDirectory.List(resolved).Select(f => (Path.Join(root, Path.GetRelativePath(resolved, f)),
+                ManifestDirectory.Read(f, out var size) ?? throw new ClientException($"{f}: the file is {ByteSize.Format(size)}; a manifest file may be at most {ByteSize.Format(ManifestLimits.MaxFileBytes)}", "BadRequest")))];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ClientException($"{root}: {e.Message}", "BadRequest");
         }
-    }
-
-    static bool IsManifest(string root, string path)
-    {
-        foreach (var part in Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar))
-            if (part.StartsWith('.') || part.StartsWith('#')) return false;
-        var name = Path.GetFileName(path);
-        return !name.EndsWith('~') && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal));
-    }
-
-    static bool IsLoop(string link)
-    {
-        var target = (new DirectoryInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link).TrimEnd('/') + "/";
-        var parent = Path.GetFullPath(Path.GetDirectoryName(link)!).TrimEnd('/') + "/";
-        return parent.StartsWith(target, StringComparison.Ordinal);
     }
 }
