@@ -26,6 +26,7 @@ public static class DiffCommand
         var source = new Option<string?>("--source") { Description = "preview them as the tree of this git source" };
         var command = new Command("diff", "show what apply, or these manifests as the manifests directory or a source's tree, would change") { files, manifests, source };
         Completions.Files(files);
+        Completions.Names(source, socket, "sources");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             try
