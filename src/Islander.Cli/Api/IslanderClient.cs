@@ -108,6 +108,24 @@ public sealed partial class IslanderClient : IDisposable
     }
 
     /// <summary>
+    /// What the daemon would do with these manifest files as <paramref name="owner"/>'s (files, source/NAME, api; null:
+    /// the daemon infers it), changing nothing; <paramref name="whole"/>: they are the owner's whole tree.
+    /// </summary>
+    public async Task<ApplyResultView> PreviewAsync(IReadOnlyList<(string Path, string Text)> files, string? owner, bool whole, CancellationToken ct)
+    {
+        var view = new PreviewRequestView(ApiJson.ApiVersion, PreviewRequestView.KindName, owner, whole, [.. files.Select(f => new ManifestFileView(f.Path, f.Text))]);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}preview")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(view, ApiJson.Context.PreviewRequestView), Encoding.UTF8, "application/json"),
+        };
+        using var response = await SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity && body.Contains("\"ApplyResult\""))
+            return JsonSerializer.Deserialize(body, ApiJson.Context.ApplyResultView)!;
+        throw Failure(response, body);
+    }
+
+    /// <summary>
     /// Creates one object from its manifest (YAML or JSON) unless its name is taken: Kubernetes' create, which never
     /// replaces anything. A taken name is a <see cref="ClientException"/> with reason AlreadyExists.
     /// </summary>

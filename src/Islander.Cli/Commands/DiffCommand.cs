@@ -8,38 +8,60 @@ using Islander.Model;
 namespace Islander.Cli.Commands;
 
 /// <summary>
-/// <c>islanderctl diff -f FILE|DIR|-</c>: what an apply would change, as a unified diff of specs (a server-side dry
-/// run), then the plan the daemon would carry out (<c>~ recreate isle web (spec changed)</c>: the Model's
-/// <c>StateDiff.Diff</c>, computed by the daemon). Exit codes as kubectl diff: 0 no differences, 1 differences, 2 an error.
+/// <c>islanderctl diff -f FILE|DIR|- [--manifests | --source NAME]</c>: what the daemon would do with these manifests,
+/// as a unified diff of specs, then the plan it would carry out (<c>~ recreate isle web (spec changed)</c>: the Model's
+/// <c>StateDiff.Diff</c>), from a server-side dry run that changes nothing. The manifests are previewed as the tree of
+/// the owner that holds their objects (the manifests directory, a source; the API for new and applied objects, as
+/// kubectl diff), or of the one named: <c>--manifests</c>, <c>--source NAME</c> (Flux's <c>diff kustomization --path</c>).
+/// One directory is a whole tree, read as the daemon reads one: what the owner holds and it does not define is shown
+/// pruned (or released, under <c>prune: false</c>); files and stdin are previewed object by object. Exit codes as
+/// kubectl diff: 0 no differences, 1 differences, 2 an error (an invalid manifest, an object another owner holds).
 /// </summary>
 public static class DiffCommand
 {
     public static Command Create(Option<string?> socket)
     {
-        var files = new Option<string[]>("--filename", "-f") { Description = "manifest file, directory, or - for stdin", Required = true };
-        var command = new Command("diff", "show what apply would change") { files };
+        var files = new Option<string[]>("--filename", "-f") { Description = "manifest file, directory (a whole tree), or - for stdin", Required = true };
+        var manifests = new Option<bool>("--manifests") { Description = "preview them as the daemon's manifests directory" };
+        var source = new Option<string?>("--source") { Description = "preview them as the tree of this git source" };
+        var command = new Command("diff", "show what apply, or these manifests as the manifests directory or a source's tree, would change") { files, manifests, source };
         Completions.Files(files);
+        Completions.Names(source, socket, "sources");
         command.SetAction((parse, ct) => ClientCommands.RunAsync(parse, socket, ct, async (client, output, token) =>
         {
             try
             {
+                var paths = parse.GetValue(files) ?? [];
+                var sourceName = parse.GetValue(source);
+                if (parse.GetValue(manifests) && sourceName is not null)
+                    throw new ClientException("--manifests and --source name two different trees; give one of them", "BadRequest", 2);
+                var owner = parse.GetValue(manifests) ? "files" : sourceName is not null ? $"source/{sourceName}" : null;
+                bool whole = paths is [var only] && only != "-" && Directory.Exists(only);
+                var inputs = (whole ? ManifestInputs.Tree(paths[0]) : ManifestInputs.Read(paths, Console.In)).Select(i => (i.Source, ConfigFileInputs.Fill(i.Source, i.Text))).ToList();
+                var result = await client.PreviewAsync(inputs, owner, whole, token);
+                var failures = result.Problems.Select(p => p.Text)
+                    .Concat(result.Items.Where(i => i.Outcome is "error" or "invalid" or "conflict" && i.Message is not null).Select(i => $"{i.Kind.ToLowerInvariant()}/{i.Name}: {i.Message}"))
+                    .Distinct().ToList();
+                if (failures.Count > 0 || result.Items.Any(i => i.Outcome is "error" or "invalid" or "conflict"))
+                    throw new ClientException(string.Join("\n", failures), Reasons.InvalidManifest, 2);
                 bool differs = false;
-                foreach (var (source, text) in ManifestInputs.Read(parse.GetValue(files) ?? [], Console.In))
+                var label = paths is [var one] ? (one == "-" ? "<stdin>" : one) : null;
+                foreach (var item in result.Items.Where(i => i.Outcome is not "unchanged"))
                 {
-                    var result = await client.ApplyAsync(ConfigFileInputs.Fill(source, text), source, dryRun: true, token);
-                    if (result.Problems.Count > 0 || result.Items.Any(i => i.Outcome is "error" or "invalid"))
-                        throw new ClientException(string.Join("\n", result.Problems.Select(p => p.Text).Concat(result.Items.Where(i => i.Message is not null).Select(i => $"{i.Kind.ToLowerInvariant()}/{i.Name}: {i.Message}"))), Reasons.InvalidManifest, 2);
-                    foreach (var item in result.Items.Where(i => i.Outcome != "unchanged"))
+                    differs = true;
+                    var id = $"{item.Kind.ToLowerInvariant()}/{item.Name}";
+                    if (item.Outcome == "released")
                     {
-                        differs = true;
-                        var id = $"{item.Kind.ToLowerInvariant()}/{item.Name}";
-                        await output.WriteAsync(Unified(Lines(item.Current), Lines(item.Desired), item.Current is null ? "/dev/null" : $"a/{id} (live)", $"b/{id} ({source})"));
+                        await output.WriteAsync($"# {id}: {item.Message}\n");
+                        continue;
                     }
-                    if (PlanText(result.Plan) is { Length: > 0 } plan)
-                    {
-                        differs = true;
-                        await output.WriteAsync(plan);
-                    }
+                    var to = item.Outcome == "pruned" ? $"/dev/null (pruned: {label ?? "its manifest"} no longer defines it)" : $"b/{id} ({label ?? "manifests"})";
+                    await output.WriteAsync(Unified(Lines(item.Current), Lines(item.Desired), item.Current is null ? "/dev/null" : $"a/{id} (live)", to));
+                }
+                if (PlanText(result.Plan) is { Length: > 0 } plan)
+                {
+                    differs = true;
+                    await output.WriteAsync(plan);
                 }
                 return differs ? 1 : 0;
             }

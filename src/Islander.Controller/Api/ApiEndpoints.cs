@@ -36,6 +36,7 @@ public static class ApiEndpoints
         AttachEndpoints.Map(app);
         ArchiveEndpoints.Map(app);
         app.MapPost(Prefix + "/apply", ApplyAsync);
+        app.MapPost(Prefix + "/preview", PreviewEndpoints.PreviewAsync);
         ImageEndpoints.Map(app);
         VolumeEndpoints.Map(app);
         StatsEndpoints.Map(app);
@@ -179,7 +180,7 @@ public static class ApiEndpoints
             {
                 if (dryRun)
                 {
-                    if (current is { FromApi: false }) throw new IslanderException($"{obj.Key} comes from {current.Object?.Source ?? current.Origin}; edit that file instead", ErrorCategory.Conflict);
+                    if (current is { FromApi: false }) throw DesiredStore.OwnedElsewhere(current, "edit");
                     item = item with
                     {
                         Outcome = current?.Object is null ? "created" : current.Object.SpecHash == obj.SpecHash ? "unchanged" : "configured",
@@ -216,13 +217,13 @@ public static class ApiEndpoints
     /// <see cref="PlanAction.Details"/> indented; problems
     /// as <c>! Isle/web: why</c>). The same rules the reconciler follows, from the same Model.
     /// </summary>
-    static IReadOnlyList<string> DryRunPlan(DesiredStore desired, StateStore store, IReadOnlyList<DesiredObject> objects)
+    internal static IReadOnlyList<string> DryRunPlan(DesiredStore desired, StateStore store, IReadOnlyList<DesiredObject> objects, IReadOnlyList<ObjectKey>? removed = null)
     {
-        if (objects.Count == 0) return [];
+        if (objects.Count == 0 && removed is not { Count: > 0 }) return [];
         var current = desired.ToModel([]);
         var actual = ActualStates.Of(store);
         var before = StateDiff.Diff(current, actual);
-        var after = StateDiff.Diff(desired.ToModel(objects), actual);
+        var after = StateDiff.Diff(desired.ToModel(objects, removed), actual);
         var planned = before.Actions.Select(a => a.Describe()).Concat(before.Problems.Select(p => $"! {p}")).ToHashSet();
         // Under an isle's edit, each changed field and what it takes (PlanAction.Details): what `islanderctl diff` shows.
         return after.Actions.Where(a => !planned.Contains(a.Describe())).SelectMany(a => a.Details.Select(d => "    " + d).Prepend(a.Describe()))

@@ -23,8 +23,9 @@ public static class ObjectViews
             : volume is not null ? VolumeStatus(entry, volume) : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
 
     static ObjectMetaView Metadata(DesiredEntry? entry, ObjectKey key) => entry is null ? new ObjectMetaView(key.Name) : new ObjectMetaView(
-        key.Name, entry.Generation, entry.CreatedAt, entry.FromApi ? "api" : "manifest", entry.Object?.Source,
-        entry.Object is { Labels.Count: > 0 } obj ? obj.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary() : null);
+        key.Name, entry.Generation, entry.CreatedAt, entry.Owner.ManagedBy, entry.Object?.Source,
+        entry.Object is { Labels.Count: > 0 } obj ? obj.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).ToDictionary() : null,
+        entry.Object is { Annotations.Count: > 0 } annotated ? annotated.Annotations.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary() : null);
 
     /// <summary>Not reconciled yet (a new object before its first pass), or a daemon without that kind's driver.</summary>
     static string Phase(DesiredEntry? entry) => entry?.Object is null ? "Error" : "Pending";

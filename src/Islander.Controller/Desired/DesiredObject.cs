@@ -16,6 +16,14 @@ public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, st
 
     public string Name => Key.Name;
 
+    /// <summary><c>metadata.annotations</c>: like labels, never part of either hash.</summary>
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = NoAnnotations;
+
+    /// <summary>Annotated <c>islander.io/prune: disabled</c>: kept when its manifest goes (<see cref="ObjectAnnotations"/>).</summary>
+    public bool KeepWhenManifestGoes => ObjectAnnotations.KeepsWhenManifestGoes(Annotations);
+
+    static readonly IReadOnlyDictionary<string, string> NoAnnotations = new Dictionary<string, string>();
+
     /// <summary>
     /// 16 hex digits: the model's <see cref="Model.SpecHash"/> for isles (what the diff compares), SHA-256 over the
     /// spec's JSON for the other kinds.

@@ -6,7 +6,8 @@ using Islander.Model;
 namespace Islander.Controller.Desired;
 
 /// <summary>
-/// Every desired object, from the manifests directory and from the API, with generations and manifest problems.
+/// Every desired object, from its owner (<see cref="DesiredOwner"/>: the manifests directory, the API, a git source),
+/// with generations and manifest problems.
 /// Persisted in the <see cref="StateStore"/>. Raises <see cref="Changed"/> for each key whose desired state or
 /// problems changed; that is all the reconciler hears (level-triggered).
 /// </summary>
@@ -16,6 +17,17 @@ public sealed class DesiredStore
     readonly Dictionary<ObjectKey, DesiredEntry> _entries = new();
     readonly StateStore _store;
     readonly TimeProvider _time;
+
+    /// <summary>
+    /// Valid definitions of keys another owner holds, by (key, claimant), in memory: the claimant takes the key over
+    /// when the holder lets go. After a restart each owner's next <see cref="Replace"/> puts its claims back.
+    /// </summary>
+    readonly Dictionary<(ObjectKey Key, DesiredOwner Owner), (string File, DesiredObject Object)?> _claims = new();
+
+    /// <summary>Each owner's <c>prune</c> at its last <see cref="Replace"/>, for <see cref="PreviewReplace"/>.</summary>
+    readonly Dictionary<DesiredOwner, bool> _prunes = new();
+
+    static readonly IReadOnlyDictionary<string, string> NoConflicts = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     public DesiredStore(StateStore store, TimeProvider time)
     {
@@ -29,8 +41,11 @@ public sealed class DesiredStore
             {
                 var spec = JsonNode.Parse(r.SpecJson)!.AsObject();
                 obj = new DesiredObject(key, r.Labels, spec, key.Kind == ObjectKind.Isle ? SpecJson.ToIsle(spec) : null, r.Source);
+                if (r.Annotations is { Count: > 0 }) obj = obj with { Annotations = r.Annotations };
             }
-            _entries[key] = new DesiredEntry(key, r.Origin, r.Generation, obj, r.Problems, r.CreatedAt);
+            var conflicts = new SortedDictionary<string, string>(r.Conflicts ?? [], StringComparer.Ordinal);
+            _entries[key] = new DesiredEntry(key, DesiredOwner.Parse(r.Owner, r.Origin), r.Origin, r.Generation, obj, r.Problems, r.CreatedAt)
+                { Conflicts = conflicts, Released = r.Released };
         }
     }
 
@@ -65,15 +80,16 @@ public sealed class DesiredStore
 
     /// <summary>
     /// Every valid desired object in the Model's terms, with <paramref name="overrides"/> in place of the objects of the
-    /// same keys (a dry-run apply). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
+    /// same keys and without the <paramref name="removed"/> ones (a dry run). For a whole-state <see cref="StateDiff.Diff"/>; the reconciler asks per isle instead.
     /// </summary>
-    public DesiredState ToModel(IEnumerable<DesiredObject> overrides)
+    public DesiredState ToModel(IEnumerable<DesiredObject> overrides, IEnumerable<ObjectKey>? removed = null)
     {
         var objects = new Dictionary<ObjectKey, DesiredObject>();
         lock (_lock)
             foreach (var entry in _entries.Values)
                 if (entry.Object is { } obj) objects[entry.Key] = obj;
         foreach (var obj in overrides) objects[obj.Key] = obj;
+        foreach (var key in removed ?? []) objects.Remove(key);
         return DesiredState.From(objects.Values.OrderBy(o => o.Key).Select(ToManifest));
     }
 
@@ -84,16 +100,63 @@ public sealed class DesiredStore
         {
             ObjectKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
             ObjectKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
+            ObjectKind.Source => new SourceManifest(meta, obj.Spec.Deserialize<SourceSpec>(SpecJson.Options)!, ManifestSource.None),
             _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
         };
     }
 
+    /// <summary>The manifests directory's <see cref="Replace"/> (its objects are always pruned unless annotated).</summary>
+    public IReadOnlyList<ObjectKey> ReplaceFiles(IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files) =>
+        Replace(DesiredOwner.Files, files);
+
+    /// <summary>The manifests directory's <see cref="Hold"/>.</summary>
+    public IReadOnlyList<ObjectKey> HoldFiles(string problem) => Hold(DesiredOwner.Files, problem);
+
     /// <summary>
-    /// Replaces the objects that come from manifest files with what the files hold now. A key defined by two files,
-    /// or rejected, keeps its last good version and gets the problem; a key whose file has an unreadable part is not
-    /// pruned; a key no file defines any more is removed (prune).
+    /// Replaces the objects of <paramref name="owner"/> with what its manifest files hold now (one complete revision of
+    /// them). A key defined by two files, or rejected, keeps its last good version and gets the problem; a key whose
+    /// file has an unreadable part is not pruned; a key another owner holds stays that owner's, with this owner's
+    /// definition as a problem on it (taken over at once if the holder lets go of it); a key no file defines any more is
+    /// removed (prune), unless <paramref name="prune"/> is false or the object is annotated
+    /// <c>islander.io/prune: disabled</c>: then it is released (kept desired and running, owned by the API from now on,
+    /// taken back by the next owner that defines it). Returns the keys that changed.
     /// </summary>
-    public IReadOnlyList<ObjectKey> ReplaceFiles(IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files)
+    public IReadOnlyList<ObjectKey> Replace(DesiredOwner owner, IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool prune = true)
+    {
+        var changed = new List<ObjectKey>();
+        lock (_lock)
+        {
+            _prunes[owner] = prune;
+            _store.Batch(() =>
+            {
+                foreach (var (key, entry, next) in Replacement(owner, files, prune, whole: true, commit: true))
+                    if (Update(key, entry, next)) changed.Add(key);
+            });
+        }
+        RaiseChanged(changed);
+        return changed;
+    }
+
+    /// <summary>
+    /// What <see cref="Replace"/> would make of each key it touches, changing nothing (<c>islanderctl diff</c>'s
+    /// server-side dry run): every key of <paramref name="owner"/> and every key the files define, with its entry now
+    /// and after (null: pruned). <paramref name="prune"/> defaults to what the owner's last replace said (a source's
+    /// <c>prune</c>; true for the manifests directory). With <paramref name="whole"/> false the files are a part of the
+    /// owner's manifests, not all of them: a key they do not define is left out rather than pruned.
+    /// </summary>
+    public IReadOnlyList<(ObjectKey Key, DesiredEntry? Before, DesiredEntry? After)> PreviewReplace(DesiredOwner owner,
+        IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool? prune = null, bool whole = true)
+    {
+        lock (_lock)
+            return Replacement(owner, files, prune ?? _prunes.GetValueOrDefault(owner, true), whole, commit: false).ToList();
+    }
+
+    /// <summary>
+    /// The rule of <see cref="Replace"/>, key by key, under the lock: each key's entry and what it becomes. With
+    /// <paramref name="commit"/> false nothing is changed (the claims other owners wait with stay as they are).
+    /// </summary>
+    IEnumerable<(ObjectKey Key, DesiredEntry? Before, DesiredEntry? After)> Replacement(DesiredOwner owner,
+        IReadOnlyList<(string File, ManifestLoadResult<DesiredObject> Result)> files, bool prune, bool whole, bool commit)
     {
         var definitions = new Dictionary<ObjectKey, List<(string File, DesiredObject Object)>>();
         var problems = new Dictionary<ObjectKey, List<string>>();
@@ -105,71 +168,94 @@ public sealed class DesiredStore
             if (!result.IsComplete) incomplete[file] = result.Diagnostics;
         }
 
-        var changed = new List<ObjectKey>();
-        lock (_lock)
-            _store.Batch(() =>
+        var keys = (whole ? _entries.Where(e => e.Value.Owner == owner || e.Value.Conflicts.ContainsKey(owner.Name)).Select(e => e.Key) : [])
+            .Concat(definitions.Keys).Concat(problems.Keys).Distinct().ToList();
+        foreach (var key in keys)
         {
-            var keys = _entries.Where(e => !e.Value.FromApi).Select(e => e.Key).Concat(definitions.Keys).Concat(problems.Keys).Distinct().ToList();
-            foreach (var key in keys)
+            var entry = _entries.GetValueOrDefault(key);
+            var defs = definitions.GetValueOrDefault(key) ?? [];
+            var keyProblems = problems.GetValueOrDefault(key) ?? [];
+            var rejectedIn = files.Where(f => f.Result.Rejected.Contains(key)).Select(f => f.File).ToList();
+            var definers = defs.Select(d => d.Object.Source).Concat(keyProblems.Count > 0 ? rejectedIn : []).Distinct().ToList();
+            bool defined = definers.Count > 0;
+            DesiredEntry? next;
+            if (entry is not null && entry.Owner != owner && !(entry.Released && defined))
             {
-                var entry = _entries.GetValueOrDefault(key);
-                var defs = definitions.GetValueOrDefault(key) ?? [];
-                var keyProblems = problems.GetValueOrDefault(key) ?? [];
-                var definers = defs.Select(d => d.Object.Source).Concat(keyProblems.Count > 0 ? files.Where(f => f.Result.Rejected.Contains(key)).Select(f => f.File) : []).Distinct().ToList();
-                DesiredEntry? next;
-                if (entry is { FromApi: true } && (defs.Count > 0 || keyProblems.Count > 0))
-                    next = entry with { Problems = [$"{string.Join(", ", definers)}: {key} was applied through the API; delete it there (islanderctl delete {key.Kind.ToString().ToLowerInvariant()} {key.Name}) or remove it from this file"] };
-                else if (entry is { FromApi: true })
-                    next = entry with { Problems = [] };
-                else if (definers.Count > 1)
-                    next = Keep(entry, key, defs.Count > 0 ? defs[0].File : files.First(f => f.Result.Rejected.Contains(key)).File, [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
-                else if (keyProblems.Count > 0)
-                    next = Keep(entry, key, files.First(f => f.Result.Rejected.Contains(key)).File, keyProblems);
-                else if (defs.Count == 1)
-                    next = Accept(entry, key, defs[0].File, defs[0].Object);
-                else if (entry is not null && incomplete.TryGetValue(entry.Origin, out var fileProblems))
-                    next = entry with { Problems = fileProblems.Select(p => p.ToString()).ToList() };
+                // Another owner holds it and keeps it: bad input (here, a second definition) changes nothing that runs.
+                var conflicts = new SortedDictionary<string, string>(entry.Conflicts.ToDictionary(), StringComparer.Ordinal);
+                if (defined)
+                {
+                    conflicts[owner.Name] = HeldElsewhere(entry, definers);
+                    if (commit) _claims[(key, owner)] = defs.Count == 1 && definers.Count == 1 ? defs[0] : null;
+                }
                 else
-                    next = null;
-                if (Update(key, entry, next)) changed.Add(key);
+                {
+                    conflicts.Remove(owner.Name);
+                    if (commit) _claims.Remove((key, owner));
+                }
+                next = entry with { Conflicts = conflicts };
             }
-        });
-        RaiseChanged(changed);
-        return changed;
+            else
+            {
+                if (commit) _claims.Remove((key, owner));
+                // Its own, a new key, or one released earlier and defined again (taken back).
+                var own = entry is null ? null : entry with { Owner = owner, Released = false, Conflicts = Without(entry.Conflicts, owner) };
+                if (definers.Count > 1)
+                    next = Keep(own, key, owner, defs.Count > 0 ? defs[0].File : rejectedIn[0], [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
+                else if (keyProblems.Count > 0)
+                    next = Keep(own, key, owner, rejectedIn[0], keyProblems);
+                else if (defs.Count == 1)
+                    next = Accept(own, key, owner, defs[0].File, defs[0].Object);
+                else if (own is null)
+                    next = null;
+                else if (incomplete.TryGetValue(own.Origin, out var fileProblems))
+                    next = own with { ManifestProblems = fileProblems.Select(p => p.ToString()).ToList() };
+                else
+                    next = Successor(own, commit) ?? (own.Object is not null && (!prune || own.Object.KeepWhenManifestGoes)
+                        ? own with { Owner = DesiredOwner.Api, Released = true, ManifestProblems = [] }
+                        : null);
+            }
+            yield return (key, entry, next);
+        }
     }
 
     /// <summary>
-    /// The manifests directory cannot be listed (<see cref="ManifestFiles.Unavailable"/>): every object from a file keeps
-    /// its last good version, with <paramref name="problem"/> as its only problem, until the next
-    /// <see cref="ReplaceFiles"/>. Nothing is pruned. Returns the keys whose problems changed (each once).
+    /// The owner's manifests cannot be read as a whole (a directory that cannot be listed, a source whose fetch failed):
+    /// every object of <paramref name="owner"/> keeps its last good version, with <paramref name="problem"/> as its only
+    /// problem, until the next <see cref="Replace"/>. Nothing is pruned. Returns the keys whose problems changed (each once).
     /// </summary>
-    public IReadOnlyList<ObjectKey> HoldFiles(string problem)
+    public IReadOnlyList<ObjectKey> Hold(DesiredOwner owner, string problem)
     {
         var changed = new List<ObjectKey>();
         lock (_lock)
             _store.Batch(() =>
             {
-                foreach (var entry in _entries.Values.Where(e => !e.FromApi).ToList())
-                    if (Update(entry.Key, entry, entry with { Problems = [problem] })) changed.Add(entry.Key);
+                foreach (var entry in _entries.Values.Where(e => e.Owner == owner).ToList())
+                    if (Update(entry.Key, entry, entry with { ManifestProblems = [problem] })) changed.Add(entry.Key);
             });
         RaiseChanged(changed);
         return changed;
     }
 
-    /// <summary>Applies one object through the API. Objects that come from a manifest file cannot be applied over.</summary>
+    /// <summary>The keys <paramref name="owner"/> holds now.</summary>
+    public IReadOnlyList<ObjectKey> Owned(DesiredOwner owner)
+    {
+        lock (_lock) return _entries.Values.Where(e => e.Owner == owner).Select(e => e.Key).Order().ToList();
+    }
+
+    /// <summary>Applies one object through the API. Objects another owner holds (a manifest file, a source) cannot be applied over.</summary>
     public ApplyOutcome Apply(DesiredObject obj)
     {
         ApplyOutcome outcome;
         lock (_lock)
         {
             var entry = _entries.GetValueOrDefault(obj.Key);
-            if (entry is { FromApi: false })
-                throw new IslanderException($"{obj.Key} comes from {entry.Object?.Source ?? entry.Origin}; edit that file instead", ErrorCategory.Conflict);
+            if (entry is { FromApi: false }) throw OwnedElsewhere(entry, "edit");
             outcome = entry?.Object is null ? ApplyOutcome.Created
-                : entry.Object.ContentHash == obj.ContentHash && SameLabels(entry.Object, obj) ? ApplyOutcome.Unchanged
+                : entry.Object.ContentHash == obj.ContentHash && SameMetadata(entry.Object, obj) && !entry.Released ? ApplyOutcome.Unchanged
                 : ApplyOutcome.Configured;
             if (outcome == ApplyOutcome.Unchanged) return outcome;
-            Update(obj.Key, entry, Accept(entry, obj.Key, DesiredRecord.ApiOrigin, obj));
+            Update(obj.Key, entry, Accept(entry, obj.Key, DesiredOwner.Api, DesiredRecord.ApiOrigin, obj));
         }
         RaiseChanged([obj.Key]);
         return outcome;
@@ -180,40 +266,86 @@ public sealed class DesiredStore
     /// replaces what is there, whoever defined it. Check and add happen under one lock, so two creates of one name
     /// cannot both succeed (<c>islanderctl run --name</c> relies on this).
     /// </summary>
-    /// <exception cref="IslanderException">AlreadyExists: the key is desired already (from the API or a file).</exception>
+    /// <exception cref="IslanderException">AlreadyExists: the key is desired already (from the API, a file or a source).</exception>
     public void Create(DesiredObject obj)
     {
         lock (_lock)
         {
             if (_entries.GetValueOrDefault(obj.Key) is { } entry)
-                throw new IslanderException($"{obj.Key.Kind.ToString().ToLowerInvariant()} \"{obj.Name}\" already exists ({(entry.FromApi ? "applied through the API" : $"defined in {entry.Object?.Source ?? entry.Origin}")})", ErrorCategory.AlreadyExists);
-            Update(obj.Key, null, Accept(null, obj.Key, DesiredRecord.ApiOrigin, obj));
+                throw new IslanderException($"{obj.Key.Kind.ToString().ToLowerInvariant()} \"{obj.Name}\" already exists ({DefinedBy(entry)})", ErrorCategory.AlreadyExists);
+            Update(obj.Key, null, Accept(null, obj.Key, DesiredOwner.Api, DesiredRecord.ApiOrigin, obj));
         }
         RaiseChanged([obj.Key]);
     }
 
-    /// <summary>Removes an object applied through the API; the reconciler then prunes what it made.</summary>
+    /// <summary>Removes an object the API owns; the reconciler then prunes what it made.</summary>
     public void Delete(ObjectKey key)
     {
         lock (_lock)
         {
             var entry = _entries.GetValueOrDefault(key) ?? throw new IslanderException($"{key} not found", ErrorCategory.NotFound);
-            if (!entry.FromApi)
-                throw new IslanderException($"{key} comes from {entry.Object?.Source ?? entry.Origin}; remove it from that file instead", ErrorCategory.Conflict);
+            if (!entry.FromApi) throw OwnedElsewhere(entry, "remove");
             Update(key, entry, null);
         }
         RaiseChanged([key]);
     }
 
-    DesiredEntry Accept(DesiredEntry? entry, ObjectKey key, string origin, DesiredObject obj)
+    /// <summary>
+    /// The API's Conflict for an object another owner holds, saying where to make the change instead
+    /// (<paramref name="verb"/>: edit, remove).
+    /// </summary>
+    public static IslanderException OwnedElsewhere(DesiredEntry entry, string verb)
+    {
+        var where = entry.Object?.Source ?? entry.Origin;
+        var message = entry.Owner.SourceName is { } source
+            ? $"{entry.Key} comes from source/{source} ({where} in its repository); {verb} it there and push, or the source's next revision puts it back"
+            : $"{entry.Key} comes from {where}; {verb} {(verb == "edit" ? "that file" : "it from that file")} instead";
+        return new IslanderException(message, ErrorCategory.Conflict);
+    }
+
+    static string DefinedBy(DesiredEntry entry) =>
+        entry.FromApi ? "applied through the API"
+        : entry.Owner.SourceName is { } source ? $"from source/{source}, {entry.Object?.Source ?? entry.Origin}"
+        : $"defined in {entry.Object?.Source ?? entry.Origin}";
+
+    /// <summary>The problem shown on an object that <paramref name="definers"/> of another owner define too.</summary>
+    static string HeldElsewhere(DesiredEntry holder, IReadOnlyList<string> definers)
+    {
+        var by = string.Join(", ", definers);
+        var key = holder.Key;
+        return holder.FromApi
+            ? $"{by}: {key} was applied through the API; delete it there (islanderctl delete {key.Kind.ToString().ToLowerInvariant()} {key.Name}) or remove it from this file"
+            : $"{by}: {key} is {DefinedBy(holder)} already; remove one of them (it is not applied from here while the other holds it)";
+    }
+
+    /// <summary>
+    /// When <paramref name="holder"/>'s manifest goes: another owner's valid definition of the key waiting as a conflict
+    /// on it takes it over (its generation continues), or null.
+    /// </summary>
+    DesiredEntry? Successor(DesiredEntry holder, bool commit = true)
+    {
+        foreach (var name in holder.Conflicts.Keys)
+        {
+            var claimant = DesiredOwner.Parse(name, "");
+            if (_claims.GetValueOrDefault((holder.Key, claimant)) is not { } claim) continue;
+            if (commit) _claims.Remove((holder.Key, claimant));
+            return Accept(holder with { Conflicts = Without(holder.Conflicts, claimant) }, holder.Key, claimant, claim.File, claim.Object);
+        }
+        return null;
+    }
+
+    static SortedDictionary<string, string> Without(IReadOnlyDictionary<string, string> conflicts, DesiredOwner owner) =>
+        new(conflicts.Where(c => c.Key != owner.Name).ToDictionary(), StringComparer.Ordinal);
+
+    DesiredEntry Accept(DesiredEntry? entry, ObjectKey key, DesiredOwner owner, string origin, DesiredObject obj)
     {
         long generation = entry?.Object is null ? (entry?.Generation ?? 0) + 1
             : entry.Object.ContentHash == obj.ContentHash ? entry.Generation : entry.Generation + 1;
-        return new DesiredEntry(key, origin, generation, obj, [], entry?.CreatedAt ?? _time.GetUtcNow());
+        return new DesiredEntry(key, owner, origin, generation, obj, [], entry?.CreatedAt ?? _time.GetUtcNow()) { Conflicts = entry?.Conflicts ?? NoConflicts };
     }
 
-    DesiredEntry Keep(DesiredEntry? entry, ObjectKey key, string origin, IReadOnlyList<string> problems) =>
-        entry is null ? new DesiredEntry(key, origin, 0, null, problems, _time.GetUtcNow()) : entry with { Problems = problems };
+    DesiredEntry Keep(DesiredEntry? entry, ObjectKey key, DesiredOwner owner, string origin, IReadOnlyList<string> problems) =>
+        entry is null ? new DesiredEntry(key, owner, origin, 0, null, problems, _time.GetUtcNow()) : entry with { ManifestProblems = problems };
 
     bool Update(ObjectKey key, DesiredEntry? before, DesiredEntry? after)
     {
@@ -224,11 +356,9 @@ public sealed class DesiredStore
             _store.DeleteDesired(key.ToString());
             return true;
         }
-        if (before is not null && before.Origin == after.Origin && before.Generation == after.Generation && ReferenceEquals(before.Object, after.Object)
-            && before.Problems.SequenceEqual(after.Problems))
+        if (before is not null && SameBesidesObject(before, after) && ReferenceEquals(before.Object, after.Object))
             return false;
-        if (before?.Object is { } b && after.Object is { } a && b.ContentHash == a.ContentHash && SameLabels(a, b) && before.Origin == after.Origin
-            && before.Generation == after.Generation && before.Problems.SequenceEqual(after.Problems))
+        if (before?.Object is { } b && after.Object is { } a && b.ContentHash == a.ContentHash && SameMetadata(a, b) && SameBesidesObject(before, after))
         {
             _entries[key] = after with { Object = b };
             return false;
@@ -236,9 +366,10 @@ public sealed class DesiredStore
         _entries[key] = after;
         _store.SaveDesired(new DesiredRecord
         {
-            Id = key.ToString(), Origin = after.Origin, Generation = after.Generation, SpecJson = after.Object?.Spec.ToJsonString(),
-            SpecHash = after.Object?.SpecHash, Labels = after.Object?.Labels.ToDictionary() ?? new(), Source = after.Object?.Source ?? "",
-            CreatedAt = after.CreatedAt, Problems = after.Problems.ToList(),
+            Id = key.ToString(), Origin = after.Origin, Owner = after.Owner.Name, Released = after.Released, Generation = after.Generation,
+            SpecJson = after.Object?.Spec.ToJsonString(), SpecHash = after.Object?.SpecHash, Labels = after.Object?.Labels.ToDictionary() ?? new(),
+            Annotations = after.Object?.Annotations.ToDictionary() ?? new(), Source = after.Object?.Source ?? "",
+            CreatedAt = after.CreatedAt, Problems = after.ManifestProblems.ToList(), Conflicts = after.Conflicts.ToDictionary(),
         });
         return true;
     }
@@ -248,8 +379,14 @@ public sealed class DesiredStore
         foreach (var key in keys) Changed?.Invoke(key);
     }
 
-    static bool SameLabels(DesiredObject a, DesiredObject b) =>
-        a.Labels.Count == b.Labels.Count && a.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+    static bool SameBesidesObject(DesiredEntry a, DesiredEntry b) =>
+        a.Owner == b.Owner && a.Origin == b.Origin && a.Released == b.Released && a.Generation == b.Generation
+        && a.ManifestProblems.SequenceEqual(b.ManifestProblems) && Same(a.Conflicts, b.Conflicts);
+
+    static bool SameMetadata(DesiredObject a, DesiredObject b) => Same(a.Labels, b.Labels) && Same(a.Annotations, b.Annotations);
+
+    static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(l => b.TryGetValue(l.Key, out var v) && v == l.Value);
 
     static void Add<T>(Dictionary<ObjectKey, List<T>> map, ObjectKey key, T value)
     {

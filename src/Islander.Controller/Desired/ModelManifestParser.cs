@@ -46,22 +46,24 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
         return new ManifestLoadResult<DesiredObject>(objects, rejected, problems, result.IsComplete);
     }
 
-    /// <summary>What the state database will hold of <paramref name="obj"/>: its spec as JSON and its labels, in UTF-8.</summary>
+    /// <summary>What the state database will hold of <paramref name="obj"/>: its spec as JSON, its labels and annotations, in UTF-8.</summary>
     static long StoredBytes(DesiredObject obj) =>
-        Encoding.UTF8.GetByteCount(obj.Spec.ToJsonString()) + obj.Labels.Sum(l => (long)Encoding.UTF8.GetByteCount(l.Key) + Encoding.UTF8.GetByteCount(l.Value));
+        Encoding.UTF8.GetByteCount(obj.Spec.ToJsonString()) + obj.Labels.Concat(obj.Annotations).Sum(l => (long)Encoding.UTF8.GetByteCount(l.Key) + Encoding.UTF8.GetByteCount(l.Value));
 
     static DesiredObject ToDesired(Manifest manifest)
     {
         var key = manifest.Key;
         var labels = manifest.Metadata.Labels;
         var source = manifest.Source.ToString();
-        return manifest switch
+        var obj = manifest switch
         {
             IsleManifest isle => new DesiredObject(key, labels, SpecJson.FromIsle(isle.Spec), isle.Spec, source) { ConfigFiles = isle.ConfigFiles },
             NetworkManifest network => new DesiredObject(key, labels, ToJson(network.Spec), null, source),
             VolumeManifest volume => new DesiredObject(key, labels, ToJson(volume.Spec), null, source),
+            SourceManifest gitSource => new DesiredObject(key, labels, ToJson(gitSource.Spec), null, source),
             _ => throw new ArgumentOutOfRangeException(nameof(manifest), manifest.Kind, "unknown manifest kind"),
         };
+        return manifest.Metadata.Annotations.Count == 0 ? obj : obj with { Annotations = manifest.Metadata.Annotations };
     }
 
     static JsonObject ToJson<T>(T spec) => JsonSerializer.SerializeToNode(spec, SpecJson.Options)!.AsObject();

@@ -7,6 +7,7 @@ using Islander.Controller.Networks;
 using Islander.Controller.Ports;
 using Islander.Controller.Reconcile;
 using Islander.Controller.Rollout;
+using Islander.Controller.Sources;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ public static class ControllerServices
 {
     /// <summary>
     /// Composes the controller from <paramref name="parts"/>: state and desired stores, the queue, one reconciler per
-    /// kind (isles, networks, volumes) and the loop that runs them, the isles' planner (networks, volumes) and the
+    /// kind (isles, networks, volumes, sources) and the loop that runs them, the isles' planner (networks, volumes) and the
     /// manifest source. The one place the daemon is wired: islanderd (<see cref="DaemonHost"/>) and the tests call it.
     /// The caller adds logging.
     /// </summary>
@@ -83,6 +84,10 @@ public static class ControllerServices
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<IsleReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<NetworkReconciler>());
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<VolumeReconciler>());
+        // Sources: git repositories fetched and applied as the owner source/NAME.
+        services.AddSingleton<SourceFetches>();
+        services.AddSingleton<SourceReconciler>();
+        services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<SourceReconciler>());
         services.AddSingleton<ReconcileMetrics>();
         services.AddSingleton<DaemonHealth>();
         services.AddSingleton<ReconcileLoop>();

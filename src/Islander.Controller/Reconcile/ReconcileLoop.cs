@@ -44,6 +44,7 @@ public sealed class ReconcileLoop(
         foreach (var record in store.Isles()) queue.Add(ObjectKey.Isle(record.Name));
         foreach (var record in store.Networks()) queue.Add(new ObjectKey(ObjectKind.Network, record.Name));
         foreach (var record in store.Volumes()) queue.Add(new ObjectKey(ObjectKind.Volume, record.Name));
+        foreach (var record in store.Sources()) queue.Add(new ObjectKey(ObjectKind.Source, record.Name));
         metrics.FullEnqueueDone();
     }
 

@@ -27,6 +27,7 @@ public static class StateSchema
     public static IReadOnlyList<StateMigration> Migrations { get; } =
     [
         new(1, "volume drivers by their lower-case name, every network's driver written out", DriverNames),
+        new(2, "every desired object's owner written out (files or api)", DesiredOwners),
     ];
 
     /// <summary>The version this islanderd reads and writes.</summary>
@@ -152,5 +153,28 @@ public static class StateSchema
                 doc["Driver"] = Islander.Model.NetworkDriverKind.Bridge.Name;
                 networks.Update(doc);
             }
+    }
+
+    /// <summary>
+    /// 2 → 3. Desired objects have owners (files, api, source/NAME) where version 2 knew only "a file or the API" by
+    /// the origin. Each record gets its owner written out; an API object that a file defined too had that conflict as
+    /// its problem, which is now the files' conflict on it. Also what makes an older islanderd refuse this database: it
+    /// would read a source's objects as the manifests directory's and prune them at its first scan.
+    /// </summary>
+    static void DesiredOwners(LiteDatabase db)
+    {
+        var desired = db.GetCollection("desired");
+        foreach (var doc in desired.FindAll().ToList())
+        {
+            if (doc.TryGetValue("Owner", out var owner) && owner.IsString && owner.AsString.Length > 0) continue;
+            bool api = doc.TryGetValue("Origin", out var origin) && origin.IsString && origin.AsString == DesiredRecord.ApiOrigin;
+            doc["Owner"] = api ? "api" : "files";
+            if (api && doc.TryGetValue("Problems", out var problems) && problems.IsArray && problems.AsArray.Count > 0)
+            {
+                doc["Conflicts"] = new BsonDocument { ["files"] = string.Join("; ", problems.AsArray.Select(p => p.AsString)) };
+                doc["Problems"] = new BsonArray();
+            }
+            desired.Update(doc);
+        }
     }
 }

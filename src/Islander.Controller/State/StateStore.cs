@@ -29,6 +29,8 @@ public sealed class StateStore : IDisposable
     /// <summary>isle → its revisions, kept in memory (a pass reads them): guarded by <see cref="_writeLock"/>.</summary>
     readonly Dictionary<string, List<RolloutRecord>> _rolloutCache = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, VolumeRecord> _volumeCache = new();
+    readonly ILiteCollection<SourceRecord> _sources;
+    readonly ConcurrentDictionary<string, SourceRecord> _sourceCache = new();
     readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
     readonly object _writeLock = new();
     readonly LinkedList<EventRecord> _recentEvents = new();
@@ -69,6 +71,7 @@ public sealed class StateStore : IDisposable
         mapper.Entity<NetworkRecord>().Id(r => r.Name, autoId: false);
         mapper.Entity<VolumeRecord>().Id(r => r.Name, autoId: false).Ignore(r => r.Spec);
         mapper.Entity<RolloutRecord>().Id(r => r.Id, autoId: false);
+        mapper.Entity<SourceRecord>().Id(r => r.Name, autoId: false);
         if (path != ":memory:")
             CreatePrivateFiles(path);
         _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
@@ -78,6 +81,7 @@ public sealed class StateStore : IDisposable
         _networks = _db.GetCollection<NetworkRecord>("networks");
         _volumes = _db.GetCollection<VolumeRecord>("volumes");
         _rollouts = _db.GetCollection<RolloutRecord>("rollouts");
+        _sources = _db.GetCollection<SourceRecord>("sources");
         try
         {
             StateSchema.Migrate(_db, path, found, migrations, backup, log);
@@ -91,6 +95,7 @@ public sealed class StateStore : IDisposable
         foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
         foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
         foreach (var record in _rollouts.FindAll()) CacheRollout(record);
+        foreach (var record in _sources.FindAll()) _sourceCache[record.Name] = record;
         foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
         _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
     }
@@ -200,6 +205,24 @@ public sealed class StateStore : IDisposable
             foreach (var (isle, list) in _rolloutCache.ToList())
                 if (list.RemoveAll(r => r.Id == id) > 0 && list.Count == 0) _rolloutCache.Remove(isle);
         }
+    }
+
+    /// <summary>A copy of the source's record.</summary>
+    public SourceRecord? GetSource(string name) => _sourceCache.TryGetValue(name, out var r) ? r.Clone() : null;
+
+    public IReadOnlyList<SourceRecord> Sources() => _sourceCache.Values.Select(r => r.Clone()).OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+
+    public void SaveSource(SourceRecord record)
+    {
+        var copy = record.Clone();
+        lock (_writeLock) Commit(() => _sources.Upsert(copy));
+        _sourceCache[record.Name] = copy;
+    }
+
+    public void DeleteSource(string name)
+    {
+        lock (_writeLock) Commit(() => _sources.Delete(name));
+        _sourceCache.TryRemove(name, out _);
     }
 
     public IReadOnlyList<DesiredRecord> DesiredRecords() { lock (_writeLock) return _desired.FindAll().ToList(); }

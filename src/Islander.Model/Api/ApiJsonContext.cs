@@ -12,6 +12,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(PathStatView))]
 [JsonSerializable(typeof(VersionView))]
 [JsonSerializable(typeof(ApplyResultView))]
+[JsonSerializable(typeof(PreviewRequestView))]
 [JsonSerializable(typeof(EventView))]
 [JsonSerializable(typeof(EventListView))]
 [JsonSerializable(typeof(WatchEventView))]

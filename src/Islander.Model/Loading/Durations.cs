@@ -40,6 +40,9 @@ public static partial class Durations
         return true;
     }
 
+    /// <summary>Go's form as a pattern, for <see cref="ManifestSchema"/>.</summary>
+    internal static string GoPattern => GoDuration().ToString();
+
     [GeneratedRegex(@"^(?<part>[0-9]+(?:\.[0-9]+)?(?:h|ms|m|s|us|µs|ns))+$")]
     private static partial Regex GoDuration();
 

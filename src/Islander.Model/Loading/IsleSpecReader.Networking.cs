@@ -18,7 +18,7 @@ internal static partial class IsleSpecReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return spec.List("networks", (node, path) =>
         {
-            if (spec.Reader.Object(node, path, ["name", "ip"]) is not { } f) return null;
+            if (spec.Reader.Object(node, path, AttachmentFields) is not { } f) return null;
             var name = f.String("name");
             if (name is null)
             {
@@ -55,7 +55,7 @@ internal static partial class IsleSpecReader
         var seen = new HashSet<(string, int, PortProtocol)>();
         return spec.List("ports", (node, path) =>
         {
-            if (spec.Reader.Object(node, path, ["containerPort", "hostPort", "protocol", "hostIp"]) is not { } f) return null;
+            if (spec.Reader.Object(node, path, PortFields) is not { } f) return null;
             var containerPort = f.Integer("containerPort", 1, 65535);
             var hostPort = f.Integer("hostPort", 1, 65535);
             if (!f.Has("containerPort")) f.Required("containerPort", "give the port the isle listens on, e.g. containerPort: 8080");

@@ -23,7 +23,7 @@ internal static partial class IsleSpecReader
             Seccomp = seccomp,
             ReadOnlyRootFilesystem = s.Bool("readOnlyRootFilesystem") ?? false,
             NoNewPrivileges = s.Bool("noNewPrivileges") ?? false,
-            UserNamespace = s.Object("userNamespace", ["uidMappings", "gidMappings"]) is { } u ? ReadUserNamespace(u) : null,
+            UserNamespace = s.Object("userNamespace", UserNamespaceFields) is { } u ? ReadUserNamespace(u) : null,
         };
     }
 

@@ -6,6 +6,7 @@ internal static partial class IsleSpecReader
 {
     private static readonly string[] VolumeFields = ["name", "hostPath", "tmpfs", "configFile", "configData", "onChange", "mountPath", "readOnly"];
     private static readonly string[] Sources = ["name", "hostPath", "tmpfs", "configFile"];
+    private static readonly string[] OnChangeFields = ["signal"];
 
     private static IReadOnlyList<VolumeMount> ReadVolumes(Fields spec)
     {
@@ -28,7 +29,7 @@ internal static partial class IsleSpecReader
             var name = f.String("name");
             if (name is not null && !Names.IsDnsLabel(name)) f.Error("name", $"\"{name}\" is not a volume name; {Names.DnsLabelRule}");
             var hostPath = Paths.Absolute(f, "hostPath", "/srv/www");
-            var tmpfs = f.Object("tmpfs", ["size", "mode"]) is { } t ? ReadTmpfs(t) : null;
+            var tmpfs = f.Object("tmpfs", TmpfsFields) is { } t ? ReadTmpfs(t) : null;
 
             var mountPath = Paths.Absolute(f, "mountPath", "/data");
             if (!f.Has("mountPath")) f.Required("mountPath", "say where the isle sees it, e.g. mountPath: /data");
@@ -79,7 +80,7 @@ internal static partial class IsleSpecReader
             case null or ScalarNode { Value: "restart" }:
                 break;
             case MappingNode:
-                if (f.Object("onChange", ["signal"]) is not { } change) break;
+                if (f.Object("onChange", OnChangeFields) is not { } change) break;
                 if (change.Get("signal") is not { } node) change.Required("signal", "name the signal the isle reloads on, e.g. {signal: HUP}");
                 else if (node is ScalarNode s && Signals.TryParse(s.Value, out var number)) signal = number;
                 else change.Error("signal", $"{Describe(node)} is not a signal; {Signals.Forms}");

@@ -73,7 +73,7 @@ internal static partial class IsleSpecReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return spec.List("env", (node, path) =>
         {
-            if (spec.Reader.Object(node, path, ["name", "value"]) is not { } f) return null;
+            if (spec.Reader.Object(node, path, EnvFields) is not { } f) return null;
             var name = f.String("name");
             if (name is null)
             {

@@ -9,6 +9,9 @@ public static class ManifestLoader
     private static readonly string[] TopLevel = ["apiVersion", "kind", "metadata", "spec", "status"];
     private static readonly string[] Kinds = Enum.GetNames<ObjectKind>();
 
+    /// <summary>The fields of a document (for <see cref="ManifestSchema"/>).</summary>
+    internal static IReadOnlyCollection<string> TopLevelFields => TopLevel;
+
     /// <summary>
     /// Reads every document of <paramref name="text"/> (separated by <c>---</c>) and returns the valid objects, the
     /// identifiable invalid ones, and every problem found. Never throws for bad input: a YAML syntax error becomes
@@ -147,6 +150,8 @@ public static class ManifestLoader
                     : null;
             case ObjectKind.Network:
                 return new NetworkManifest(metadata, NetworkSpecReader.Read(top.Object("spec", NetworkSpecReader.Fields), drivers), source);
+            case ObjectKind.Source:
+                return SourceSpecReader.Read(top) is { } sourceSpec ? new SourceManifest(metadata, sourceSpec, source) : null;
             default:
                 return new VolumeManifest(metadata, VolumeSpecReader.Read(top.Object("spec", VolumeSpecReader.Fields), drivers), source);
         }
@@ -157,11 +162,11 @@ public static class ManifestLoader
         var kind = top.String("kind");
         if (kind is null)
         {
-            if (!top.Has("kind")) top.Required("kind", "add kind: Isle, Network or Volume");
+            if (!top.Has("kind")) top.Required("kind", "add kind: Isle, Network, Volume or Source");
             return null;
         }
         if (Enum.TryParse<ObjectKind>(kind, ignoreCase: false, out var parsed) && Kinds.Contains(kind)) return parsed;
-        top.Error("kind", $"unknown kind \"{kind}\"; use Isle, Network or Volume{Suggest.DidYouMean(kind, Kinds)}");
+        top.Error("kind", $"unknown kind \"{kind}\"; use Isle, Network, Volume or Source{Suggest.DidYouMean(kind, Kinds)}");
         return null;
     }
 }

@@ -5,6 +5,8 @@ internal static class MetadataReader
 {
     private static readonly string[] Known = ["name", "labels", "annotations"];
 
+    public static IReadOnlyCollection<string> Fields => Known;
+
     /// <summary>The metadata, or null when not even the name is readable (the object cannot be identified).</summary>
     public static ObjectMeta? Read(Fields document, out bool valid)
     {
@@ -51,6 +53,11 @@ internal static class MetadataReader
             else if (isLabels && !Names.IsLabelValue(value))
             {
                 metadata.Reader.Error(v, itemPath, $"\"{value}\" is not a valid label value; use at most 63 characters a-z, A-Z, 0-9, '-', '_', '.', starting and ending with a letter or digit");
+            }
+            else if (!isLabels && k.Value == ObjectAnnotations.Prune && value is not (ObjectAnnotations.PruneDisabled or ObjectAnnotations.PruneEnabled))
+            {
+                // A typo here would prune what the author meant to keep: refuse it rather than read it as "enabled".
+                metadata.Reader.Error(v, itemPath, $"\"{value}\" is not a prune setting; use {ObjectAnnotations.PruneDisabled} (keep the object when its manifest goes) or {ObjectAnnotations.PruneEnabled}");
             }
             result[k.Value] = v is ScalarNode { IsNull: true } ? "" : value;
         }

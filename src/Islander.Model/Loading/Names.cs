@@ -26,6 +26,13 @@ internal static partial class Names
     /// <summary>Kubernetes label value: empty, or at most 63 of [A-Za-z0-9-_.] starting and ending alphanumeric.</summary>
     public static bool IsLabelValue(string value) => value.Length == 0 || (value.Length <= 63 && LabelValue().IsMatch(value));
 
+    /// <summary>The patterns of the rules above, for <see cref="ManifestSchema"/> (JSON Schema patterns are ECMA-262; these are in the common subset).</summary>
+    public static string DnsLabelPattern => DnsLabel().ToString();
+
+    public static string HostLabelPattern => HostLabel().ToString();
+
+    public static string LabelValuePattern => LabelValue().ToString();
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex DnsLabel();
 

@@ -1,4 +1,4 @@
 namespace Islander.Model;
 
 /// <summary>The <c>kind</c> of a manifest.</summary>
-public enum ObjectKind { Isle, Network, Volume }
+public enum ObjectKind { Isle, Network, Volume, Source }

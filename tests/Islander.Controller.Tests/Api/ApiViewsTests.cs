@@ -19,7 +19,7 @@ public class ApiViewsTests
 {
     static readonly DateTimeOffset T0 = new(2026, 11, 24, 4, 0, 0, TimeSpan.Zero);
 
-    static DesiredEntry Entry(ObjectKey key, JsonObject? spec, params string[] problems) => new(key, "/etc/islander/web.yaml", 3,
+    static DesiredEntry Entry(ObjectKey key, JsonObject? spec, params string[] problems) => new(key, DesiredOwner.Files, "/etc/islander/web.yaml", 3,
         spec is null ? null : new DesiredObject(key, new Dictionary<string, string> { ["tier"] = "web", ["app"] = "shop" }, spec, null, "web.yaml:1:1"),
         problems, T0);
 

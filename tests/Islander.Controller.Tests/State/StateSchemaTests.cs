@@ -35,11 +35,36 @@ public sealed class StateSchemaTests : IDisposable
     {
         for (int i = 0; i < StateSchema.Migrations.Count; i++)
             Assert.Equal(StateSchema.Unversioned + i, StateSchema.Migrations[i].From);
-        Assert.Equal(2, StateSchema.Current);
+        Assert.Equal(3, StateSchema.Current);
     }
 
     [Fact]
-    public void Open_Version1Database_MigratedTo2AndCopiedFirst()
+    public void Open_Version2Database_DesiredOwnersWrittenOut()
+    {
+        using (var db = new LiteDatabase(new ConnectionString { Filename = Db, Connection = ConnectionType.Direct }))
+        {
+            db.GetCollection("schema").Insert(new BsonDocument { ["_id"] = "version", ["version"] = 2 });
+            db.GetCollection("desired").Insert(new BsonDocument
+            {
+                ["_id"] = "Isle/web", ["Origin"] = "api", ["Generation"] = 1L, ["Source"] = "api",
+                ["Problems"] = new BsonArray { "web.yaml:1: Isle/web was applied through the API; ..." },
+            });
+            db.GetCollection("desired").Insert(new BsonDocument { ["_id"] = "Isle/db", ["Origin"] = "/etc/islander/manifests/db.yaml", ["Generation"] = 1L, ["Problems"] = new BsonArray() });
+        }
+
+        using (var store = new StateStore(Db, StateSchema.Migrations, _time))
+        {
+            var records = store.DesiredRecords().ToDictionary(r => r.Id);
+            Assert.Equal("api", records["Isle/web"].Owner);
+            Assert.Empty(records["Isle/web"].Problems);
+            Assert.Equal("web.yaml:1: Isle/web was applied through the API; ...", records["Isle/web"].Conflicts["files"]);
+            Assert.Equal("files", records["Isle/db"].Owner);
+        }
+        using (var db = Raw(Db)) Assert.Equal(3, StateSchema.VersionOf(db));
+    }
+
+    [Fact]
+    public void Open_Version1Database_MigratedToCurrentAndCopiedFirst()
     {
         WriteVersion1();
 
@@ -52,7 +77,7 @@ public sealed class StateSchemaTests : IDisposable
 
         using (var db = Raw(Db))
         {
-            Assert.Equal(2, StateSchema.VersionOf(db));
+            Assert.Equal(StateSchema.Current, StateSchema.VersionOf(db));
             Assert.Equal("btrfs", db.GetCollection("volumes").FindById("data")["Driver"].AsString);
             Assert.Equal("bridge", db.GetCollection("networks").FindById("back")["Driver"].AsString);
         }
@@ -111,14 +136,15 @@ public sealed class StateSchemaTests : IDisposable
     {
         using (var store = new StateStore(Db, StateSchema.Migrations, _time))
             store.SaveIsle(new IsleRecord { Name = "web", Pid = 7, Reason = "Completed" });
+        int n = StateSchema.Current; // the test's steps follow the shipped ones
         var ran = new List<int>();
         StateMigration[] migrations =
         [
             .. StateSchema.Migrations.Select(m => m with { Apply = db => { ran.Add(m.From); m.Apply(db); } }),
-            // 2 → 3: Reason moves into a Message prefix; 3 → 4 reads what 2 → 3 wrote.
-            new(2, "test: reason into message", db =>
+            // n → n+1: Reason moves into a Message prefix; n+1 → n+2 reads what n → n+1 wrote.
+            new(n, "test: reason into message", db =>
             {
-                ran.Add(2);
+                ran.Add(n);
                 var isles = db.GetCollection("isles");
                 foreach (var doc in isles.FindAll().ToList())
                 {
@@ -126,9 +152,9 @@ public sealed class StateSchemaTests : IDisposable
                     isles.Update(doc);
                 }
             }),
-            new(3, "test: pid doubled", db =>
+            new(n + 1, "test: pid doubled", db =>
             {
-                ran.Add(3);
+                ran.Add(n + 1);
                 var isles = db.GetCollection("isles");
                 foreach (var doc in isles.FindAll().ToList())
                 {
@@ -141,12 +167,12 @@ public sealed class StateSchemaTests : IDisposable
 
         using (var store = new StateStore(Db, migrations, _time))
         {
-            Assert.Equal([2, 3], ran);
+            Assert.Equal([n, n + 1], ran);
             Assert.Equal(14, store.GetIsle("web")!.Pid);
             Assert.Equal("[Completed]", store.GetIsle("web")!.Message);
         }
-        using (var db = Raw(Db)) Assert.Equal(4, StateSchema.VersionOf(db));
-        Assert.True(File.Exists(Path.Combine(_dir, "islander-v2-20261205T063000Z.db")), string.Join(", ", Files()));
+        using (var db = Raw(Db)) Assert.Equal(n + 2, StateSchema.VersionOf(db));
+        Assert.True(File.Exists(Path.Combine(_dir, $"islander-v{n}-20261205T063000Z.db")), string.Join(", ", Files()));
     }
 
     [Fact]
@@ -154,10 +180,11 @@ public sealed class StateSchemaTests : IDisposable
     {
         using (var store = new StateStore(Db, StateSchema.Migrations, _time))
             store.SaveIsle(new IsleRecord { Name = "web", Pid = 7 });
+        int n = StateSchema.Current;
         StateMigration[] migrations =
         [
             .. StateSchema.Migrations,
-            new(2, "test: fails half way", db =>
+            new(n, "test: fails half way", db =>
             {
                 var isles = db.GetCollection("isles");
                 var doc = isles.FindById("web");
@@ -169,11 +196,11 @@ public sealed class StateSchemaTests : IDisposable
 
         var e = Assert.Throws<StateSchemaException>(() => new StateStore(Db, migrations, _time));
 
-        Assert.Contains($"state database {Db}: migration 2 → 3 (test: fails half way) failed: field Pid is not what this step expects", e.Message, StringComparison.Ordinal);
-        Assert.Contains("The database stays at version 2", e.Message, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(_dir, "islander-v2-20261205T063000Z.db"), e.Message, StringComparison.Ordinal);
+        Assert.Contains($"state database {Db}: migration {n} → {n + 1} (test: fails half way) failed: field Pid is not what this step expects", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"The database stays at version {n}", e.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_dir, $"islander-v{n}-20261205T063000Z.db"), e.Message, StringComparison.Ordinal);
         using var db = Raw(Db);
-        Assert.Equal(2, StateSchema.VersionOf(db));
+        Assert.Equal(n, StateSchema.VersionOf(db));
         Assert.Equal(7, db.GetCollection("isles").FindById("web")["Pid"].AsInt32);
     }
 }
