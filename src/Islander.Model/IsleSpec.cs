@@ -61,6 +61,9 @@ public sealed record IsleSpec
     /// <summary>Where stdout and stderr go and how much of them is kept; null: json-file with the daemon's limits.</summary>
     public IsleLogging? Logging { get; init; }
 
+    /// <summary>How a spec change is rolled out (health gate, rollback, volume snapshots); null: applied with no gate.</summary>
+    public IsleUpdate? Update { get; init; }
+
     /// <summary>
     /// Keep PID 1's stdin open (Docker's <c>-i</c>, Kubernetes' <c>stdin</c>): its shim holds the writing end, which
     /// attach clients write to (<c>islanderctl attach</c>, <c>run -i</c>); false: stdin is /dev/null.
@@ -168,7 +171,7 @@ public enum PortProtocol { Tcp, Udp }
 
 public sealed record PortMapping(int ContainerPort, int HostPort, PortProtocol Protocol = PortProtocol.Tcp, string? HostIp = null);
 
-/// <summary>One mount into the isle; exactly one of Name (a Volume object), HostPath and Tmpfs is set.</summary>
+/// <summary>One mount into the isle; exactly one of Name (a Volume object), HostPath, Tmpfs and ConfigFile is set.</summary>
 public sealed record VolumeMount
 {
     public required string MountPath { get; init; }
@@ -176,6 +179,26 @@ public sealed record VolumeMount
     public string? HostPath { get; init; }
     public TmpfsOptions? Tmpfs { get; init; }
     public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// A file that travels with the manifest, as written (<c>nginx.conf</c>, <c>conf/app.ini</c>): relative to the
+    /// manifest's directory and inside its tree (the manifests directory, or a source's tree). The isle sees it
+    /// read-only at <see cref="MountPath"/>; its content is <see cref="ConfigData"/>.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>
+    /// The content of <see cref="ConfigFile"/>, base64: read from the tree by the daemon, or sent by
+    /// <c>islanderctl apply</c> from the file beside the manifest. Part of the spec (a new content is a new generation),
+    /// classified by <see cref="IsleSpecRules"/> so that a change is a signal or a restart, never a recreate.
+    /// </summary>
+    public string? ConfigData { get; init; }
+
+    /// <summary>
+    /// What a new <see cref="ConfigData"/> takes (<c>onChange</c>): the signal sent to the isle's PID 1 once the new content is
+    /// in place (<c>{signal: HUP}</c>, same process), or null for a restart (<c>onChange: restart</c>, the default).
+    /// </summary>
+    public int? ReloadSignal { get; init; }
 }
 
 public sealed record TmpfsOptions(long? Size = null, int? Mode = null);

@@ -36,6 +36,19 @@ public static class Reasons
     public const string ResourcesUpdated = "ResourcesUpdated";
     public const string SpecUpdated = "SpecUpdated";
     public const string ResourcesUpdateFailed = "ResourcesUpdateFailed";
+    // A config file's new content written where the isle sees it and its onChange signal sent, or the write failed.
+    public const string ConfigFileUpdated = "ConfigFileUpdated";
+    public const string ConfigFileUpdateFailed = "ConfigFileUpdateFailed";
+
+    // Health-gated rollouts (spec.update).
+    /// <summary>The new generation became healthy (or ran minHealthyTime) within healthTimeout.</summary>
+    public const string RolloutComplete = "RolloutComplete";
+    /// <summary>It did not, and rollback is off: it stays.</summary>
+    public const string RolloutFailed = "RolloutFailed";
+    /// <summary>It did not: stopped, volumes restored, the last good generation runs until the manifest changes.</summary>
+    public const string RolledBack = "RolledBack";
+    /// <summary>Why a rollout failed when the isle ran but never passed in time.</summary>
+    public const string HealthTimeout = "HealthTimeout";
 
     // Why an isle is held back.
     public const string MissingReference = "MissingReference";

@@ -18,7 +18,7 @@ public sealed class ControllerReadmeTests
         var backoff = new RestartBackoff();
         return new()
         {
-            $"inotify + debounce ({ManifestDirectorySource.Debounce.TotalMilliseconds} ms) + full rescan every `--resync` ({options.Resync.TotalSeconds} s)",
+            $"inotify + quiet period ({ManifestDirectorySource.Quiet.TotalMilliseconds} ms, at most {ManifestDirectorySource.MaxDelay.TotalSeconds} s) + full rescan every `--resync` ({options.Resync.TotalSeconds} s)",
             $"{options.Workers} workers",
             $"{backoff.Base.TotalSeconds} s doubling to {backoff.Max.TotalMinutes} min, reset after a {backoff.ResetAfter.TotalMinutes} min run",
             $"requeued per key, {ReconcileQueue.FailureBase.TotalMilliseconds} ms doubling to {ReconcileQueue.FailureMax.TotalMinutes} min",

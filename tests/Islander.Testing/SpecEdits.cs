@@ -23,6 +23,15 @@ public static class SpecEdits
         ["image"] = ["rootfs"],
         ["ports"] = ["networks"],
         ["healthyDependencies"] = ["dependsOn"],
+        ["volumes.configData"] = ["volumes", "volumes.onChange"],
+        ["volumes.onChange"] = ["volumes", "volumes.configData"],
+    };
+
+    /// <summary>A config file mounted at /etc/app.conf with <paramref name="content"/>; restarted on change unless <paramref name="signal"/>.</summary>
+    public static VolumeMount ConfigFile(string content, int? signal = null, string file = "app.conf", string mountPath = "/etc/app.conf") => new()
+    {
+        MountPath = mountPath, ConfigFile = file, ReadOnly = true, ReloadSignal = signal,
+        ConfigData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(content)),
     };
 
     public static IReadOnlyDictionary<string, Func<IsleSpec, IsleSpec>> ByField { get; } = new Dictionary<string, Func<IsleSpec, IsleSpec>>
@@ -57,11 +66,14 @@ public static class SpecEdits
         ["networks"] = s => s with { Networks = [new NetworkAttachment("backend")] },
         ["ports"] = s => s with { Networks = [new NetworkAttachment("backend")], Ports = [new PortMapping(80, 18099)] }, // published through a network
         ["volumes"] = s => s with { Volumes = [new VolumeMount { MountPath = "/data", Tmpfs = new TmpfsOptions() }] },
+        ["volumes.configData"] = s => s with { Volumes = [ConfigFile("a = 1\n", signal: 1)] }, // a new mount: volumes and onChange too
+        ["volumes.onChange"] = s => s with { Volumes = [ConfigFile("a = 1\n", signal: 10)] },
         ["dependsOn"] = s => s with { DependsOn = ["db"] },
         ["stopSignal"] = s => s with { StopSignal = 2 },
         ["stopTimeout"] = s => s with { StopTimeout = TimeSpan.FromSeconds(3) },
         ["logging"] = s => s with { Logging = new IsleLogging { MaxFiles = 2 } },
         ["healthcheck"] = s => s with { Healthcheck = new IsleHealthCheck { Exec = ["true"] } },
+        ["update"] = s => s with { Update = new IsleUpdate { HealthTimeout = TimeSpan.FromSeconds(30), SnapshotVolumes = true } },
         ["healthyDependencies"] = s => s with { DependsOn = ["db"], HealthyDependencies = ["db"] }, // a dependency's condition
         ["stdin"] = s => s with { Stdin = true },
         ["tty"] = s => s with { Tty = true },

@@ -17,7 +17,7 @@ public static class ApplyCommand
             int exit = 0;
             foreach (var (source, text) in ManifestInputs.Read(parse.GetValue(files) ?? [], Console.In))
             {
-                var result = await client.ApplyAsync(text, source, dryRun: false, token);
+                var result = await client.ApplyAsync(ConfigFileInputs.Fill(source, text), source, dryRun: false, token);
                 foreach (var item in result.Items)
                 {
                     var line = $"{item.Kind.ToLowerInvariant()}/{item.Name} {item.Outcome}";

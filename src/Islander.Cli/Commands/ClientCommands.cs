@@ -21,6 +21,7 @@ public static class ClientCommands
         var socket = SocketOption(); // --socket, or ISLANDER_SOCKET
         root.Options.Add(socket);
         foreach (var command in Create(socket)) root.Subcommands.Add(command);
+        root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
         root.Subcommands.Add(CompleteCommand.Create(root));
         return root;
@@ -37,7 +38,7 @@ public static class ClientCommands
         return socket;
     }
 
-    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, stats, stop, start, restart, kill, pause, unpause, wait, top, port, version.</summary>
+    /// <summary>run, apply, get, describe, delete, diff, logs, exec, attach, events, image, volume, rollout, stats, stop, start, restart, kill, pause, unpause, wait, top, port, version.</summary>
     public static IReadOnlyList<Command> Create(Option<string?> socket) =>
     [
         RunCommand.Create(socket),
@@ -53,6 +54,7 @@ public static class ClientCommands
         EventsCommand.Create(socket),
         ImageCommand.Create(socket),
         VolumeCommand.Create(socket),
+        RolloutCommand.Create(socket),
         StatsCommand.Create(socket),
         .. LifecycleCommands.Create(socket),
         WaitCommand.Create(socket),

@@ -26,7 +26,7 @@ public static class DiffCommand
                 bool differs = false;
                 foreach (var (source, text) in ManifestInputs.Read(parse.GetValue(files) ?? [], Console.In))
                 {
-                    var result = await client.ApplyAsync(text, source, dryRun: true, token);
+                    var result = await client.ApplyAsync(ConfigFileInputs.Fill(source, text), source, dryRun: true, token);
                     if (result.Problems.Count > 0 || result.Items.Any(i => i.Outcome is "error" or "invalid"))
                         throw new ClientException(string.Join("\n", result.Problems.Select(p => p.Text).Concat(result.Items.Where(i => i.Message is not null).Select(i => $"{i.Kind.ToLowerInvariant()}/{i.Name}: {i.Message}"))), Reasons.InvalidManifest, 2);
                     foreach (var item in result.Items.Where(i => i.Outcome != "unchanged"))

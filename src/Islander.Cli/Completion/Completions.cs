@@ -90,6 +90,13 @@ public static class Completions
             ? Ask(c, socket, async (client, ct) => ((await client.GetAsync("volumes", name, ct)).Status.Snapshots ?? []).Select(s => new CompletionItem(s)))
             : []);
 
+    /// <summary>The revisions of the isle <paramref name="isle"/> holds on the command line (<c>rollout undo NAME --to-revision N</c>), with their results.</summary>
+    public static void Revisions(Option revision, Argument isle, Option<string?> socket) =>
+        revision.CompletionSources.Add(c => Token(c, isle) is { } name
+            ? Ask(c, socket, async (client, ct) => (await client.RolloutHistoryAsync(name, ct)).Items
+                .Select(i => new CompletionItem(i.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture), detail: i.Result)))
+            : []);
+
     /// <summary>
     /// Whether the word being completed goes to <paramref name="argument"/>: System.CommandLine asks every argument of
     /// the command, whatever its position, so <c>get isles </c> would offer the kinds again. The word is completed as a

@@ -41,6 +41,7 @@ public static class ApiEndpoints
         StatsEndpoints.Map(app);
         LifecycleEndpoints.Map(app);
         SourceEndpoints.Map(app);
+        RolloutEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
         app.MapGet(Prefix + "/{plural}/{name}", Get);
@@ -138,7 +139,7 @@ public static class ApiEndpoints
     {
         var (text, tooLarge) = await RequestBody.ReadTextAsync(request);
         if (text is null) return (null, tooLarge);
-        var parsed = parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text);
+        var parsed = ConfigFileContent.RequireSent(parser.Parse(request.Query["source"].FirstOrDefault() ?? defaultSource, text));
         if (parsed.Diagnostics.Count > 0) return (null, Invalid(parsed.Diagnostics));
         if (parsed.Objects is not [var obj]) return (null, Error(422, Reasons.InvalidManifest, $"{method} takes exactly one object; found {parsed.Objects.Count}"));
         return (obj, null);
@@ -167,7 +168,7 @@ public static class ApiEndpoints
         if (text is null) return tooLarge!;
         var source = request.Query["source"].FirstOrDefault() ?? "<stdin>";
         bool dryRun = request.Query["dryRun"].FirstOrDefault() is "true" or "1" or "All";
-        var parsed = parser.Parse(source, text);
+        var parsed = ConfigFileContent.RequireSent(parser.Parse(source, text));
         var items = new List<ApplyItemView>();
         var previewed = new List<DesiredObject>();
         int code = parsed.Diagnostics.Count > 0 ? 422 : 200;

@@ -39,6 +39,12 @@ public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, st
 
     string? _content;
 
+    /// <summary>
+    /// The config files the manifest names whose content is still to be read from its tree
+    /// (<see cref="ConfigFileContent.Fill"/>); empty once read, and for objects from the API (islanderctl sends the content).
+    /// </summary>
+    public IReadOnlyList<ConfigFileReference> ConfigFiles { get; init; } = [];
+
     public static DesiredObject ForIsle(string name, IsleSpec spec, string source, IReadOnlyDictionary<string, string>? labels = null) =>
         new(ObjectKey.Isle(name), labels ?? new Dictionary<string, string>(), SpecJson.FromIsle(spec), spec, source);
 }

@@ -9,63 +9,81 @@ using Microsoft.Extensions.Options;
 namespace Islander.Controller.Desired;
 
 /// <summary>
-/// Keeps the file part of <see cref="DesiredStore"/> equal to the manifests directory: a full rescan after every
-/// inotify event (debounced) and every <see cref="DaemonOptions.Resync"/>, in case inotify missed something
-/// (overflow, network filesystems). A rescan is level-triggered too: it never applies "what changed", only "what is".
+/// Keeps the file part of <see cref="DesiredStore"/> equal to the manifests directory: a full rescan (one
+/// <see cref="ManifestTree"/> snapshot) once a burst of inotify events has ended (<see cref="Quiet"/>, at most
+/// <see cref="MaxDelay"/> after its first event), at once when the root itself is replaced (a symbolic link swapped to a
+/// new tree, git-sync's way, seen by watching the root's parent), and every <see cref="DaemonOptions.Resync"/>, in case
+/// inotify missed something (overflow, network filesystems). A rescan is level-triggered too: it never applies "what
+/// changed", only "what is".
 /// </summary>
 public sealed class ManifestDirectorySource(
     IOptions<DaemonOptions> options, IManifestParser parser, DesiredStore desired, StateStore store, EventRecorder events, TimeProvider time,
     ILogger<ManifestDirectorySource> log) : BackgroundService
 {
-    readonly SemaphoreSlim _signal = new(0);
+    readonly QuietPeriod _quiet = new(time, Quiet, MaxDelay);
     readonly ManifestTree _tree = new(parser);
     HashSet<string> _reported = new();
     string? _unavailable;
+    string? _resolved;
 
     /// <summary>
-    /// How long to wait after a file event for the burst to end (editors write, rename, chmod within a
-    /// few milliseconds); a half-written file that slips through is only a transient parse error, healed
-    /// by the next event. Short, because it adds to every manifest edit's latency.
+    /// How long the manifests must stay unchanged after a file event before they are scanned: editors write, rename and
+    /// chmod within a few milliseconds, `git pull` or `cp -r` write file after file, and a tree scanned in the middle
+    /// would apply half a revision (prune what the rest would define, restart what it would leave as it was). Short,
+    /// because it adds to every manifest edit's latency.
     /// </summary>
-    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest a burst delays a scan: a writer that never stops (a loop, a tool gone wrong) is scanned every this long.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // scan off the host's start path, so the API listens at once
-        var root = options.Value.Manifests;
-        FileSystemWatcher? watcher = null;
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.Manifests));
+        FileSystemWatcher? watcher = null, parent = null;
+        string? watched = null;
         bool warned = false;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                // Watch as soon as the directory exists (it may be created after the daemon starts).
-                if (watcher is null && Directory.Exists(root)) watcher = Watch(root);
-                else if (watcher is null && !warned)
+                parent ??= WatchParent(root);
+                // inotify follows inodes: a directory renamed away, or the old target of a swapped link, would still be
+                // the one watched. Watch what the root leads to now, before scanning it, so no write in between is lost.
+                var target = Target(root);
+                if (target != watched)
+                {
+                    watcher?.Dispose();
+                    watcher = target is null ? null : Watch(target);
+                    watched = target;
+                }
+                if (watcher is null && !warned)
                 {
                     log.LogWarning("Manifests directory {Directory} does not exist; watching nothing until it does (resync every {Resync})", root, options.Value.Resync);
                     warned = true;
                 }
-                if (!Scan() && watcher is not null)
-                {
-                    // inotify follows the inode: a directory renamed away is still watched under its new name. Watch
-                    // the path again once something is there.
-                    watcher.Dispose();
-                    watcher = null;
-                }
-                using var resync = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                var timer = Task.Delay(options.Value.Resync, time, resync.Token);
-                // Both waits end with the resync token: a WaitAsync left pending would swallow the next event.
-                await Task.WhenAny(_signal.WaitAsync(resync.Token), timer).ConfigureAwait(false);
-                resync.Cancel();
-                if (stoppingToken.IsCancellationRequested) return;
-                await Task.Delay(Debounce, time, stoppingToken).ConfigureAwait(false);
-                while (_signal.CurrentCount > 0) _signal.Wait(0, stoppingToken);
+                if (Scan() && _resolved != watched) _quiet.PokeNow(); // swapped between the watch and the scan
+                await _quiet.WaitAsync(options.Value.Resync, stoppingToken).ConfigureAwait(false);
             }
         }
         finally
         {
             watcher?.Dispose();
+            parent?.Dispose();
+        }
+    }
+
+    /// <summary>The directory <paramref name="root"/> leads to now, or null when there is none.</summary>
+    static string? Target(string root)
+    {
+        try
+        {
+            return Directory.Exists(root) ? ManifestFiles.RealPath(root) : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -79,6 +97,7 @@ public sealed class ManifestDirectorySource(
     {
         var root = options.Value.Manifests;
         var snapshot = _tree.Load(root);
+        _resolved = snapshot.ResolvedRoot;
         if (snapshot.Unavailable is { } unavailable)
         {
             var held = desired.HoldFiles(unavailable);
@@ -129,15 +148,36 @@ public sealed class ManifestDirectorySource(
         _reported = now;
     }
 
-    FileSystemWatcher Watch(string root)
+    FileSystemWatcher Watch(string directory)
     {
-        var watcher = new FileSystemWatcher(root) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
-        FileSystemEventHandler poke = (_, e) => { if (ManifestFiles.IsManifest(root, e.FullPath) || Directory.Exists(e.FullPath)) _signal.Release(); };
+        var watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+        // Any file may be a config file a manifest names (nginx.conf): all but dotfiles and dot directories' rescan.
+        FileSystemEventHandler poke = (_, e) => { if (ManifestFiles.IsTreeFile(directory, e.FullPath) || Directory.Exists(e.FullPath)) _quiet.Poke(); };
         watcher.Created += poke;
         watcher.Changed += poke;
         watcher.Deleted += poke;
-        watcher.Renamed += (_, e) => _signal.Release();
-        watcher.Error += (_, e) => { log.LogWarning("inotify: {Error}; rescanning", e.GetException().Message); _signal.Release(); };
+        watcher.Renamed += (_, e) => _quiet.Poke();
+        watcher.Error += (_, e) => { log.LogWarning("inotify: {Error}; rescanning", e.GetException().Message); _quiet.Poke(); };
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    /// <summary>
+    /// Watches the directory that holds the root for the root's own name: a link renamed over it (<c>ln -s rev2 tmp &amp;&amp;
+    /// mv -T tmp root</c>), a directory moved there or away. rename(2) replaces it atomically, so the new tree is
+    /// complete: it is scanned at once, with no quiet period. Null when that directory does not exist (yet).
+    /// </summary>
+    FileSystemWatcher? WatchParent(string root)
+    {
+        var parent = Path.GetDirectoryName(root);
+        if (parent is null || !Directory.Exists(parent)) return null;
+        var name = Path.GetFileName(root);
+        var watcher = new FileSystemWatcher(parent) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName };
+        FileSystemEventHandler swapped = (_, e) => { if (e.Name == name) _quiet.PokeNow(); };
+        watcher.Created += swapped;
+        watcher.Deleted += swapped;
+        watcher.Renamed += (_, e) => { if (e.Name == name || e.OldName == name) _quiet.PokeNow(); };
+        watcher.Error += (_, e) => { log.LogWarning("inotify: {Error}; rescanning", e.GetException().Message); _quiet.PokeNow(); };
         watcher.EnableRaisingEvents = true;
         return watcher;
     }

@@ -1,23 +1,17 @@
-using System.IO.Enumeration;
+using Islander.Drivers.Manifests;
 using Islander.Model;
 
 namespace Islander.Controller.Desired;
 
-/// <summary>Which files in the manifests directory are manifests.</summary>
+/// <summary>Which files in the manifests directory are manifests (<see cref="ManifestDirectory"/>), and when the directory says nothing.</summary>
 public static class ManifestFiles
 {
-    /// <summary>
-    /// .yaml and .yml files, not dotfiles, not in dot directories (.git), not editor leftovers (vim's .swp and
-    /// .swx, emacs' #name# and name~, which end in neither extension anyway).
-    /// </summary>
-    public static bool IsManifest(string root, string path)
-    {
-        var relative = Path.GetRelativePath(root, path);
-        foreach (var part in relative.Split(Path.DirectorySeparatorChar))
-            if (part.StartsWith('.') || part.StartsWith('#')) return false;
-        var name = Path.GetFileName(path);
-        return !name.EndsWith('~') && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal));
-    }
+    /// <inheritdoc cref="ManifestDirectory.IsManifest"/>
+    public static bool IsManifest(string root, string path) => ManifestDirectory.IsManifest(root, path);
+
+    /// <summary>Whether a change of <paramref name="path"/> may matter: a manifest or a config file one names, not a dotfile, nor in a dot directory (.git).</summary>
+    public static bool IsTreeFile(string root, string path) =>
+        !Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') || part.StartsWith('#')) && !path.EndsWith('~');
 
     /// <summary>The first words of the problem <see cref="Unavailable"/> reports: the status tells it from a bad manifest by them.</summary>
     public const string UnavailablePrefix = "manifests directory ";
@@ -57,110 +51,15 @@ public static class ManifestFiles
         }
     }
 
-    /// <summary>
-    /// The manifests under <paramref name="root"/>, sorted (ordinal), so scans are reproducible. A subdirectory that
-    /// cannot be listed throws rather than being skipped: a listing without it would prune what its files define.
-    /// A symbolic link to a directory is descended into unless it leads back to a directory on its own path (a loop).
-    /// </summary>
-    /// <exception cref="IOException">The directory or a subdirectory cannot be listed.</exception>
-    /// <exception cref="UnauthorizedAccessException">The same, for lack of permission.</exception>
-    public static IReadOnlyList<string> List(string root)
-    {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.Hidden };
-        var files = new FileSystemEnumerable<string>(root, (ref FileSystemEntry e) => e.ToFullPath(), options)
-        {
-            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
-            ShouldRecursePredicate = (ref FileSystemEntry e) => (e.Attributes & FileAttributes.ReparsePoint) == 0 || !IsLoop(e.ToFullPath()),
-        };
-        return files.Where(p => IsManifest(root, p)).Order(StringComparer.Ordinal).ToList();
-    }
+    /// <inheritdoc cref="ManifestDirectory.List"/>
+    public static IReadOnlyList<string> List(string root) => ManifestDirectory.List(root);
 
-    /// <summary>Whether the directory link at <paramref name="link"/> leads to itself or to a directory above it.</summary>
-    static bool IsLoop(string link)
-    {
-        var target = RealPath(link) + "/";
-        var parent = RealPath(Path.GetDirectoryName(link)!) + "/";
-        return parent.StartsWith(target, StringComparison.Ordinal);
-    }
+    /// <inheritdoc cref="ManifestDirectory.RealPath"/>
+    public static string RealPath(string path) => ManifestDirectory.RealPath(path);
 
-    /// <summary>
-    /// <paramref name="path"/> made absolute with every symbolic link in it resolved (realpath(3)), so a tree is read
-    /// from the directory its root named at one moment, whatever the links do afterwards. Components that do not
-    /// exist are kept as they are. ".." applies to where the links led, as the kernel does, not to the text of the path
-    /// (which <see cref="Path.GetFullPath(string)"/> would fold first).
-    /// </summary>
-    /// <exception cref="IOException">More than 40 links on the way (ELOOP's limit): a loop.</exception>
-    public static string RealPath(string path)
-    {
-        var pending = new Stack<string>((Path.IsPathRooted(path) ? path : Path.Join(Directory.GetCurrentDirectory(), path)).Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
-        var current = "/";
-        int links = 0;
-        while (pending.TryPop(out var part))
-        {
-            if (part == ".") continue;
-            if (part == "..")
-            {
-                current = Path.GetDirectoryName(current) ?? "/";
-                continue;
-            }
-            var next = Path.Join(current, part);
-            var target = new FileInfo(next).LinkTarget;
-            if (target is null)
-            {
-                current = next;
-                continue;
-            }
-            if (++links > 40) throw new IOException($"{path}: too many levels of symbolic links");
-            if (target.StartsWith('/')) current = "/";
-            foreach (var t in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) pending.Push(t);
-        }
-        return current;
-    }
+    /// <inheritdoc cref="ManifestDirectory.Read(string, out long)"/>
+    public static string? Read(string path, out long size) => ManifestDirectory.Read(path, out size);
 
-    /// <summary>
-    /// The text of the manifest at <paramref name="path"/>, or null when it is larger than
-    /// <see cref="ManifestLimits.MaxFileBytes"/> (<paramref name="size"/> then says how large): the size is checked
-    /// before reading, and the read stops at the limit should the file grow meanwhile, so a 50 MB file is never held
-    /// in memory.
-    /// </summary>
-    public static string? Read(string path, out long size) => Read(path, out size, null, out _);
-
-    /// <summary>
-    /// <see cref="Read(string, out long)"/>, confined to <paramref name="within"/> when it is not null: the file opened
-    /// must be beneath that (resolved) directory, whatever links led to it, or nothing is read and
-    /// <paramref name="outside"/> names where it is. The check is of the file opened (its /proc/self/fd link), not of
-    /// the path before opening, so a link changed between the check and the read cannot escape.
-    /// </summary>
-    public static string? Read(string path, out long size, string? within, out string? outside)
-    {
-        outside = null;
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
-        if (within is not null)
-        {
-            var opened = new FileInfo($"/proc/self/fd/{file.SafeFileHandle.DangerousGetHandle()}").LinkTarget ?? path;
-            if (!opened.StartsWith(within.TrimEnd('/') + "/", StringComparison.Ordinal))
-            {
-                size = 0;
-                outside = opened;
-                return null;
-            }
-        }
-        size = file.Length;
-        if (size > ManifestLimits.MaxFileBytes) return null;
-        var buffer = new MemoryStream((int)size);
-        var chunk = new byte[1 << 16];
-        int n;
-        while ((n = file.Read(chunk)) > 0)
-        {
-            if (buffer.Length + n > ManifestLimits.MaxFileBytes)
-            {
-                size = Math.Max(file.Length, buffer.Length + n);
-                return null;
-            }
-            buffer.Write(chunk, 0, n);
-        }
-        buffer.Position = 0;
-        using var reader = new StreamReader(buffer, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
-    }
+    /// <inheritdoc cref="ManifestDirectory.Read(string, out long, string?, out string?)"/>
+    public static string? Read(string path, out long size, string? within, out string? outside) => ManifestDirectory.Read(path, out size, within, out outside);
 }

@@ -90,23 +90,38 @@ public sealed class ManifestTree(IManifestParser parser, bool confined = false)
             return null;
         }
         var files = new List<ManifestTreeFile>(paths.Count);
-        foreach (var path in paths)
+        Microsoft.Win32.SafeHandles.SafeFileHandle? tree = null; // opened once a manifest names a config file
+        try
         {
-            var relative = Path.GetRelativePath(resolved, path);
-            var name = Path.Join(displayRoot, relative);
-            try
+            foreach (var path in paths)
             {
-                files.Add(new ManifestTreeFile(name, relative, ReadOne(resolved, path, name)));
+                var relative = Path.GetRelativePath(resolved, path);
+                var name = Path.Join(displayRoot, relative);
+                try
+                {
+                    var result = ReadOne(resolved, path, name);
+                    // Config files beside it, at every load (one can change while its manifest does not), beneath the same root.
+                    if (ConfigFileContent.Needed(result))
+                    {
+                        result = ConfigFileContent.Fill(tree ??= ConfigFileContent.OpenTree(resolved), relative, name, result);
+                        if (!Directory.Exists(resolved)) throw new DirectoryNotFoundException($"{resolved} was removed during the load");
+                    }
+                    files.Add(new ManifestTreeFile(name, relative, result));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Deleted under us (the revision swapped away and removed) or unreadable: a tree without one of its
+                    // files is not the tree, and applying it would prune what that file defines.
+                    problem = $"{ManifestFiles.UnavailablePrefix}{root}: {relative} cannot be read ({e.Message}); nothing it defined is pruned until it can";
+                    return null;
+                }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Deleted under us (the revision swapped away and removed) or unreadable: a tree without one of its
-                // files is not the tree, and applying it would prune what that file defines.
-                problem = $"{ManifestFiles.UnavailablePrefix}{root}: {relative} cannot be read ({e.Message}); nothing it defined is pruned until it can";
-                return null;
-            }
+            return files;
         }
-        return files;
+        finally
+        {
+            tree?.Dispose();
+        }
     }
 
     ManifestLoadResult<DesiredObject> ReadOne(string resolved, string path, string name)

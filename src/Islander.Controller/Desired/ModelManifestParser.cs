@@ -57,7 +57,7 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
         var source = manifest.Source.ToString();
         var obj = manifest switch
         {
-            IsleManifest isle => new DesiredObject(key, labels, SpecJson.FromIsle(isle.Spec), isle.Spec, source),
+            IsleManifest isle => new DesiredObject(key, labels, SpecJson.FromIsle(isle.Spec), isle.Spec, source) { ConfigFiles = isle.ConfigFiles },
             NetworkManifest network => new DesiredObject(key, labels, ToJson(network.Spec), null, source),
             VolumeManifest volume => new DesiredObject(key, labels, ToJson(volume.Spec), null, source),
             SourceManifest gitSource => new DesiredObject(key, labels, ToJson(gitSource.Spec), null, source),

@@ -45,9 +45,12 @@ public sealed class HealthMonitor(
     /// Starts, changes or ends the checks of <paramref name="name"/> to match its record (running, with a pid) and its
     /// desired healthcheck. Idempotent; called after each of the isle's passes.
     /// </summary>
-    public void Sync(string name, IsleRecord? record)
+    /// <param name="name">The isle.</param>
+    /// <param name="record">Its record after the pass.</param>
+    /// <param name="running">The spec it runs in place of the desired one (the last good generation after a rollback), if so.</param>
+    public void Sync(string name, IsleRecord? record, IsleSpec? running = null)
     {
-        var check = record is { State: IslePhase.Running, Pid: not null } ? desired.Get(ObjectKey.Isle(name))?.Object?.Isle?.Healthcheck : null;
+        var check = record is { State: IslePhase.Running, Pid: not null } ? (running ?? desired.Get(ObjectKey.Isle(name))?.Object?.Isle)?.Healthcheck : null;
         lock (_lock)
         {
             _watches.TryGetValue(name, out var current);

@@ -7,6 +7,7 @@ using Islander.Controller.Networks;
 using Islander.Controller.Ports;
 using Islander.Controller.Reconcile;
 using Islander.Controller.Sources;
+using Islander.Controller.Rollout;
 using Islander.Controller.State;
 using Islander.Controller.Volumes;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,11 +71,13 @@ public static class ControllerServices
         services.AddSingleton<VolumeSnapshots>();
 
         // Isles: what a pass drives, and the pass.
+        services.AddSingleton<ConfigFileCopies>();
         services.AddSingleton<StartPlanner>();
         services.AddSingleton<IsleLifecycles>();
         services.AddSingleton<ExitWatcher>();
         services.AddSingleton(sp => new HealthProbes(parts.Exec, parts.Sockets, parts.Time));
         services.AddSingleton<HealthMonitor>();
+        services.AddSingleton<IsleRollouts>();
         services.AddSingleton<IsleReconciler>();
         services.AddSingleton<IsleVerbs>();
 

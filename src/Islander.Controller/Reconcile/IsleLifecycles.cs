@@ -29,6 +29,17 @@ public sealed class IsleLifecycles(IIsleRuntime runtime, StartPlanner planner, I
     public Task UpdateResourcesAsync(string name, IsleResources resources, IsleResources previous, CancellationToken cancellationToken) =>
         runtime.UpdateResourcesAsync(name, resources, previous, cancellationToken);
 
+    /// <summary>
+    /// A config file's new content for the running isle, in place: written where the isle sees it, then each signal its
+    /// <c>onChange</c> asks for sent to PID 1 (same process; nothing else touched). Returns the signals sent.
+    /// </summary>
+    public IReadOnlyList<int> ReloadConfigFiles(string name, IsleSpec running, IsleSpec desired)
+    {
+        var signals = planner.UpdateConfigFiles(name, running, desired);
+        foreach (var signal in signals) runtime.Signal(name, signal);
+        return signals;
+    }
+
     /// <summary>Why the isle cannot start now: one message per named volume it mounts that is not ready (empty: it may).</summary>
     public IReadOnlyList<string> VolumesNotReady(IsleSpec spec) => planner.VolumesNotReady(spec);
 

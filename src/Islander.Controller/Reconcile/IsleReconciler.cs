@@ -3,6 +3,7 @@ using Islander.Controller.Events;
 using Islander.Controller.Health;
 using Islander.Controller.Lifecycle;
 using Islander.Controller.Ports;
+using Islander.Controller.Rollout;
 using Islander.Controller.State;
 using Islander.Model;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ namespace Islander.Controller.Reconcile;
 /// </remarks>
 public sealed partial class IsleReconciler(
     DesiredStore desired, StateStore store, IsleLifecycles lifecycles, EventRecorder events, ReconcileQueue queue, ExitWatcher exits,
-    HealthMonitor health, ILogger<IsleReconciler> log) : IReconciler
+    HealthMonitor health, IsleRollouts rollouts, ILogger<IsleReconciler> log) : IReconciler
 {
     readonly TimeProvider time = lifecycles.Time;
 
@@ -32,7 +33,9 @@ public sealed partial class IsleReconciler(
     {
         try
         {
-            return await PassAsync(name, cancellationToken);
+            var result = await PassAsync(name, cancellationToken);
+            ShowRolledBack(name);
+            return WithRollout(name, result);
         }
         catch (TerminalReconcileException e)
         {
@@ -43,7 +46,7 @@ public sealed partial class IsleReconciler(
         {
             var after = store.GetIsle(name);
             exits.Sync(name, after?.State is IslePhase.Running or IslePhase.Paused);
-            health.Sync(name, after);
+            health.Sync(name, after, RunningPin(name)?.Spec);
         }
     }
 
@@ -104,44 +107,54 @@ public sealed partial class IsleReconciler(
             await lifecycle.ObserveExitAsync(await lifecycles.StopUnhealthyAsync(record, cancellationToken));
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume or Reasons.ResourcesUpdateFailed)
+        // A gated rollout in progress: healthy yet, or due to be rolled back? Then the spec this pass runs: the desired
+        // one, or the last good one while the desired generation is the one rolled back.
+        await JudgeRolloutAsync(key, entry, obj, spec, record, lifecycle, seen.State == IsleProcessState.Running && record.State == IslePhase.Running, cancellationToken);
+        var pin = rollouts.PinOf(name, entry.Generation, obj.SpecHash);
+        var (specHash, generation) = (obj.SpecHash, entry.Generation);
+        if (pin is not null)
+            (spec, specHash, generation) = (pin.Spec, pin.SpecHash, pin.Generation);
+
+        if (record.SpecHash == specHash && record.State == IslePhase.Running && record.Reason is Reasons.MissingReference or Reasons.DependencyCycle or Reasons.WaitingForDependencies or Reasons.WaitingForVolume or Reasons.ResourcesUpdateFailed)
         {
             record.Reason = record.Message = null; // held back, then the manifest went back to what runs
             store.SaveIsle(record);
         }
 
-        if (record.SpecHash == obj.SpecHash && record.State == IslePhase.Running && record.Generation != entry.Generation)
+        if (record.SpecHash == specHash && record.State == IslePhase.Running && record.Generation != generation)
         {
             // A change the spec hash does not see (the same spec written another way, `64Mi` for `67108864`): the running
             // isle is that spec already, so it observes this generation without a restart.
-            record.Generation = entry.Generation;
+            record.Generation = generation;
             store.SaveIsle(record);
         }
 
         // What to do is the Model's decision, the same rule StateDiff.Diff applies to every isle; when and how are
         // ours. An isle that needs nothing cannot be held back, so the checks (lookups in the desired store, and a
         // walk of what its dependsOn reaches) only run when the Model wants to act: a no-op pass stays a hash compare.
-        var request = new StartRequest(spec, obj.SpecHash, entry.Generation);
+        var request = new StartRequest(spec, specHash, generation);
         var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running);
         // A start that failed for want of the image (Error, ImagePullFailed: the registry does not have it) left
         // nothing behind; once the image is here (imported, or pulled by hand) the isle is no different from one never
         // started, so the Model sees none and starts it, as a user who imports the missing image expects.
         if (record.State == IslePhase.Error && lifecycle.ImageArrived(request))
             actual = null;
-        var decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, []);
+        var decision = StateDiff.ForIsle(name, spec, specHash, actual, []);
         if (decision.Action is null)
             return ReconcileResult.Done;
         var checks = Check(name, spec);
-        decision = StateDiff.ForIsle(name, spec, obj.SpecHash, actual, checks.All);
+        decision = StateDiff.ForIsle(name, spec, specHash, actual, checks.All);
         if (decision.HeldBack is not null)
             return HoldBack(key, record, spec, checks);
 
         if (decision.Action is UpdateIsle update)
-            return await UpdateLiveAsync(key, record, update, entry.Generation, cancellationToken);
+            return await UpdateLiveAsync(key, record, update, generation, cancellationToken);
 
         if (lifecycles.VolumesNotReady(spec) is { Count: > 0 } notReady)
             return WaitingForVolumes(key, record, notReady); // before a recreate stops anything: the running version stays
 
+        // A gated rollout begins with an edit the isle is restarted or recreated for (never with a rollback's own start).
+        var rollout = decision.Action is RecreateIsle && pin is null ? BeginRollout(name, record, spec, specHash, generation) : null;
         switch (decision.Action)
         {
             case RecreateIsle recreate when record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff:
@@ -149,8 +162,9 @@ public sealed partial class IsleReconciler(
                 // anew at every start, addresses are kept): the event says which the rule asked for, and why.
                 var (verb, reason) = recreate.Kind == SpecChangeKind.Restart ? ("restarting", "Restarting") : ("recreating", "Recreating");
                 var fields = recreate.Changes.Count == 0 ? "" : ": " + string.Join(", ", recreate.Changes.Select(c => $"{c.Field} ({c.Kind.ToString().ToLowerInvariant()})"));
-                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}){Fields}; {Verb}", name, entry.Generation, fields, verb);
-                events.Record(key, EventType.Normal, reason, $"spec changed (generation {entry.Generation}){fields}");
+                log.LogInformation("Isle {Isle}: spec changed (generation {Generation}){Fields}; {Verb}", name, generation, fields, verb);
+                events.Record(key, EventType.Normal, reason, $"spec changed (generation {generation}){fields}"
+                    + (rollout is null ? "" : $"; revision {rollout.Revision} must be healthy within {Seconds(spec.Update!.HealthTimeout)}"));
                 await lifecycle.StopAsync(cancellationToken);
                 break;
             case StartIsle { Reason: StartReason.AfterBackOff } when !lifecycle.CanStart(request):
@@ -158,6 +172,14 @@ public sealed partial class IsleReconciler(
         }
         if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec))
             return ReconcileResult.Done; // a dependency's next transition adds this key again
+        if (rollout is not null)
+        {
+            if (spec.Update!.SnapshotVolumes)
+                rollouts.TakeSnapshots(rollout, spec); // the old generation is stopped: its data is at rest
+            rollouts.Starting(rollout, spec);
+        }
+        else if (rollout is null && pin is null && rollouts.Progressing(name) is null)
+            rollouts.Applied(name, spec, specHash, generation, "");
         await lifecycle.StartAsync(request, cancellationToken);
         return Next(record);
     }
@@ -272,6 +294,7 @@ public sealed partial class IsleReconciler(
         var lifecycle = LifecycleOf(record);
         await lifecycle.DeleteAsync(cancellationToken);
         store.DeleteIsle(name);
+        rollouts.Forget(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);
         events.Record(key, EventType.Normal, "Deleted", "no longer desired: stopped and removed");
         foreach (var dependent in desired.Dependents(name)) queue.Add(ObjectKey.Isle(dependent));

@@ -13,7 +13,7 @@ namespace Islander.Controller.Reconcile;
 /// stop or delete, whoever drove the runtime says so here and the rest is brought up to date (hosts files, firewall,
 /// addresses and volume users released). Nothing wraps the runtime.
 /// </summary>
-public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes)
+public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes, ConfigFileCopies configFiles)
 {
     /// <summary>
     /// The plan for starting <paramref name="isle"/> with <paramref name="spec"/> and <paramref name="image"/>: named
@@ -22,6 +22,7 @@ public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes)
     /// </summary>
     public PreparedStart Prepare(string isle, IsleSpec spec, ResolvedImage? image)
     {
+        spec = configFiles.Prepare(isle, spec); // config files mounted from their copies, written now
         var claim = volumes.Prepare(isle, spec);
         bool prepared = false;
         try
@@ -35,6 +36,12 @@ public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes)
             if (!prepared) claim.Dispose();
         }
     }
+
+    /// <summary>
+    /// A running isle's config files whose content changed, written where it sees them; the signals their
+    /// <c>onChange</c> asks for (<see cref="ConfigFileCopies.Update"/>).
+    /// </summary>
+    public IReadOnlyList<int> UpdateConfigFiles(string isle, IsleSpec running, IsleSpec desired) => configFiles.Update(isle, running, desired);
 
     /// <summary>Why the isle cannot start now: one message per named volume it mounts that is not ready (empty: it may).</summary>
     public IReadOnlyList<string> VolumesNotReady(IsleSpec spec) => volumes.NotReady(spec);
@@ -50,5 +57,6 @@ public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes)
     {
         networks.Deleted(isle);
         volumes.Deleted(isle);
+        configFiles.Delete(isle);
     }
 }

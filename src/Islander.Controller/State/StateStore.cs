@@ -25,6 +25,9 @@ public sealed class StateStore : IDisposable
     readonly ILiteCollection<NetworkRecord> _networks;
     readonly ConcurrentDictionary<string, NetworkRecord> _networkCache = new();
     readonly ILiteCollection<VolumeRecord> _volumes;
+    readonly ILiteCollection<RolloutRecord> _rollouts;
+    /// <summary>isle → its revisions, kept in memory (a pass reads them): guarded by <see cref="_writeLock"/>.</summary>
+    readonly Dictionary<string, List<RolloutRecord>> _rolloutCache = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, VolumeRecord> _volumeCache = new();
     readonly ILiteCollection<SourceRecord> _sources;
     readonly ConcurrentDictionary<string, SourceRecord> _sourceCache = new();
@@ -68,6 +71,7 @@ public sealed class StateStore : IDisposable
         mapper.Entity<NetworkRecord>().Id(r => r.Name, autoId: false);
         mapper.Entity<VolumeRecord>().Id(r => r.Name, autoId: false).Ignore(r => r.Spec);
         mapper.Entity<SourceRecord>().Id(r => r.Name, autoId: false);
+        mapper.Entity<RolloutRecord>().Id(r => r.Id, autoId: false);
         if (path != ":memory:")
             CreatePrivateFiles(path);
         _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
@@ -77,6 +81,7 @@ public sealed class StateStore : IDisposable
         _networks = _db.GetCollection<NetworkRecord>("networks");
         _volumes = _db.GetCollection<VolumeRecord>("volumes");
         _sources = _db.GetCollection<SourceRecord>("sources");
+        _rollouts = _db.GetCollection<RolloutRecord>("rollouts");
         try
         {
             StateSchema.Migrate(_db, path, found, migrations, backup, log);
@@ -90,6 +95,7 @@ public sealed class StateStore : IDisposable
         foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
         foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
         foreach (var record in _sources.FindAll()) _sourceCache[record.Name] = record;
+        foreach (var record in _rollouts.FindAll()) CacheRollout(record);
         foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
         _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
     }
@@ -183,6 +189,40 @@ public sealed class StateStore : IDisposable
     {
         lock (_writeLock) Commit(() => _sources.Delete(name));
         _sourceCache.TryRemove(name, out _);
+    }
+
+    /// <summary>The isle's revisions, oldest first, as copies (a new collection in the same schema version: an older file has none).</summary>
+    public IReadOnlyList<RolloutRecord> Rollouts(string isle)
+    {
+        lock (_writeLock)
+            return _rolloutCache.TryGetValue(isle, out var list) ? list.OrderBy(r => r.Revision).Select(r => r.Clone()).ToList() : [];
+    }
+
+    public void SaveRollout(RolloutRecord record)
+    {
+        var copy = record.Clone();
+        lock (_writeLock)
+        {
+            Commit(() => _rollouts.Upsert(copy));
+            CacheRollout(copy);
+        }
+    }
+
+    void CacheRollout(RolloutRecord record)
+    {
+        if (!_rolloutCache.TryGetValue(record.Isle, out var list)) _rolloutCache[record.Isle] = list = [];
+        list.RemoveAll(r => r.Id == record.Id);
+        list.Add(record);
+    }
+
+    public void DeleteRollout(string id)
+    {
+        lock (_writeLock)
+        {
+            Commit(() => _rollouts.Delete(id));
+            foreach (var (isle, list) in _rolloutCache.ToList())
+                if (list.RemoveAll(r => r.Id == id) > 0 && list.Count == 0) _rolloutCache.Remove(isle);
+        }
     }
 
     public IReadOnlyList<DesiredRecord> DesiredRecords() { lock (_writeLock) return _desired.FindAll().ToList(); }

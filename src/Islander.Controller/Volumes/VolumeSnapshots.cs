@@ -28,6 +28,16 @@ public sealed class VolumeSnapshots(
         events.Record(IsleVolumes.Key(name), EventType.Normal, "Snapshot", $"snapshot {snapshot} taken");
     }
 
+    /// <summary>Deletes a snapshot the volume has (a rollout's, once it is no longer needed).</summary>
+    public void DeleteSnapshot(string name, string snapshot)
+    {
+        DriverOf(name).DeleteSnapshot(name, snapshot, CancellationToken.None);
+        log.LogInformation("Volume {Volume}: snapshot {Snapshot} deleted", name, snapshot);
+    }
+
+    /// <summary>The snapshots the volume has now.</summary>
+    public IReadOnlyList<string> SnapshotsOf(string name) => DriverOf(name).Inspect(name, CancellationToken.None).Snapshots;
+
     /// <summary>
     /// Replaces the volume's content with the snapshot's; returns the isles that were stopped for it, and the note on
     /// those whose restartPolicy is not Always (OnFailure: back only if it ended with an error; Never: stays stopped).

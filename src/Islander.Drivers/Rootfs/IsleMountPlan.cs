@@ -121,7 +121,8 @@ public static class IsleMountPlan
         // A named volume reaches isle-init as a detached copy (an fd), not by path: its driver's root is 0700, so no
         // local user reaches a setuid-root file an isle wrote there, and isle-init (an isle's remapped root) needs no
         // way through it either. A hostPath is the user's own directory, bound by path.
-        var byFd = volume.HostPath is null ? MountOpOptions.SourceFd : MountOpOptions.None;
+        // A config file's copy too: it sits in a 0700 directory, and may hold secrets.
+        var byFd = volume.HostPath is null || volume.ConfigFile is not null ? MountOpOptions.SourceFd : MountOpOptions.None;
         yield return new(source, target, null, MountFlags.Bind | MountFlags.Recursive, null, create | notOnProc | byFd);
         if (volume.ReadOnly)
             yield return new(null, target, null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly, null, notOnProc);

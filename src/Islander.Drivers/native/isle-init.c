@@ -535,7 +535,11 @@ static void do_mount(const struct config *c, const struct mount_op *m)
         const char *base;
         parent_of(m->target, dir, sizeof dir, &base);
         mkdir_in_root(c, dir);
-        int fd = open_in_root(c, m->target, O_CREAT | O_WRONLY, 0644);
+        /* Only looked at when something is there: the image's author chooses what, and opening a FIFO for writing
+         * would wait for a reader forever (a file bind mounts over any non-directory). */
+        int fd = open_in_root(c, m->target, O_PATH, 0);
+        if (fd < 0 && errno == ENOENT)
+            fd = open_in_root(c, m->target, O_CREAT | O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644);
         if (fd < 0 && errno != EISDIR)
             fail("create", shown);
         if (fd >= 0)

@@ -25,6 +25,7 @@ namespace Islander.Model.Api;
 [JsonSerializable(typeof(IsleStatsView))]
 [JsonSerializable(typeof(IsleStatsListView))]
 [JsonSerializable(typeof(IsleProcessListView))]
+[JsonSerializable(typeof(RolloutListView))]
 [JsonSerializable(typeof(JsonNode))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

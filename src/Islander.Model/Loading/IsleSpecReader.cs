@@ -9,7 +9,7 @@ internal static partial class IsleSpecReader
     [
         "image", "rootfs", "command", "args", "env", "workingDir", "hostname", "user", "restartPolicy", "resources",
         "security", "hostNetwork", "networks", "ports", "volumes", "dependsOn", "stopSignal", "stopTimeout",
-        "logging", "healthcheck", "stdin", "tty",
+        "logging", "healthcheck", "update", "stdin", "tty",
     ];
 
     public static IsleSpec Read(Fields spec, string isleName, DriverCatalog drivers)
@@ -60,6 +60,7 @@ internal static partial class IsleSpecReader
             StopSignal = ReadStopSignal(spec) ?? 15,
             StopTimeout = ReadStopTimeout(spec) ?? TimeSpan.FromSeconds(10),
             Logging = ReadLogging(spec),
+            Update = ReadUpdate(spec),
             Stdin = spec.Bool("stdin") ?? false,
             Tty = spec.Bool("tty") ?? false,
         };

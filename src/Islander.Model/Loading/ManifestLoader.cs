@@ -52,6 +52,7 @@ public static class ManifestLoader
         }
 
         CheckHealthyDependencies(objects, rejected, roots, reader);
+        FindConfigFiles(objects, roots);
         return new ManifestLoadResult<Manifest>(objects, rejected, diagnostics.Sorted(), complete);
     }
 
@@ -76,6 +77,24 @@ public static class ManifestLoader
             }
             objects.Remove(isle);
             rejected.Add(isle.Key);
+        }
+    }
+
+    /// <summary>Marks where each isle names a config file still to be read, so the daemon reports its problems there.</summary>
+    private static void FindConfigFiles(List<Manifest> objects, Dictionary<ObjectKey, Node> roots)
+    {
+        for (int i = 0; i < objects.Count; i++)
+        {
+            if (objects[i] is not IsleManifest isle || !isle.Spec.Volumes.Any(v => v.ConfigFile is not null && v.ConfigData is null)) continue;
+            var entries = (Child(roots[isle.Key], "spec") is { } spec ? Child(spec, "volumes") : null) as SequenceNode;
+            var references = new List<ConfigFileReference>();
+            for (int v = 0; v < isle.Spec.Volumes.Count; v++)
+            {
+                if (isle.Spec.Volumes[v] is not { ConfigFile: { } path, ConfigData: null }) continue;
+                var at = entries is not null && v < entries.Items.Count && Child(entries.Items[v], "configFile") is { } node ? node.At : new Position(isle.Source.Line, isle.Source.Column);
+                references.Add(new ConfigFileReference(v, path, at.Line, at.Column));
+            }
+            objects[i] = isle with { ConfigFiles = references };
         }
     }
 

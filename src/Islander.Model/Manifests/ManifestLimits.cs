@@ -22,6 +22,12 @@ public static class ManifestLimits
     public const int MaxObjectBytes = 3 << 19;
 
     /// <summary>
+    /// Bytes of one config file (<see cref="VolumeMount.ConfigFile"/>): Kubernetes' ConfigMaps hold at most 1 MiB. Checked
+    /// before the file is read; its content is stored in the isle's spec, which <see cref="MaxObjectBytes"/> bounds too.
+    /// </summary>
+    public const int MaxConfigFileBytes = 1 << 20;
+
+    /// <summary>
     /// Nesting of lists and mappings. A manifest needs about 6 levels (<c>spec.volumes[0].tmpfs.size</c>); 64 is
     /// System.Text.Json's default depth. Deeper nesting would overflow the reader's stack, which ends the process.
     /// </summary>

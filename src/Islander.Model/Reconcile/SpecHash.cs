@@ -33,6 +33,7 @@ public static class SpecHash
         [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
         [typeof(IsleLogging)] = new IsleLogging(),
         [typeof(IsleHealthCheck)] = new IsleHealthCheck(),
+        [typeof(IsleUpdate)] = new IsleUpdate(),
     };
 
     private static readonly JsonSerializerOptions Options = new()

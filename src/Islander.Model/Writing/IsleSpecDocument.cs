@@ -24,6 +24,7 @@ internal sealed class IsleSpecDocument
     public string? StopTimeout { get; set; }
     public Dictionary<string, object>? Logging { get; set; }
     public Dictionary<string, object>? Healthcheck { get; set; }
+    public Dictionary<string, object>? Update { get; set; }
     public bool? Stdin { get; set; }
     public bool? Tty { get; set; }
 
@@ -53,6 +54,10 @@ internal sealed class IsleSpecDocument
             ? Entries(("driver", IsleLogging.Name(l.Driver)), ("maxSize", Bytes(l.MaxSize)), ("maxFiles", l.MaxFiles))
             : null,
         Healthcheck = s.Healthcheck is { } h ? HealthcheckOf(h) : null,
+        Update = s.Update is { } u ? Entries(
+            ("healthTimeout", ManifestWriter.Seconds(u.HealthTimeout)), ("rollback", u.Rollback ? null : false),
+            ("snapshotVolumes", u.SnapshotVolumes ? true : null),
+            ("minHealthyTime", u.MinHealthyTime == IsleUpdate.DefaultMinHealthyTime ? null : ManifestWriter.Seconds(u.MinHealthyTime))) : null,
         Stdin = s.Stdin ? true : null,
         Tty = s.Tty ? true : null,
     };
@@ -96,7 +101,9 @@ internal sealed class IsleSpecDocument
     private static Dictionary<string, object> Volume(VolumeMount v) => Entries(
         ("name", v.Name), ("hostPath", v.HostPath),
         ("tmpfs", v.Tmpfs is { } t ? Entries(("size", Bytes(t.Size)), ("mode", t.Mode is { } m ? IsleSpecReader.FormatMode(m) : null)) : null),
-        ("mountPath", v.MountPath), ("readOnly", v.ReadOnly ? true : null));
+        ("configFile", v.ConfigFile), ("configData", v.ConfigData),
+        ("onChange", v.ConfigFile is null ? null : v.ReloadSignal is { } signal ? Entries(("signal", Signals.Name(signal))) : "restart"),
+        ("mountPath", v.MountPath), ("readOnly", v.ReadOnly && v.ConfigFile is null ? true : null));
 
     /// <summary>Left out at the default, <c>max</c> for no limit (what the reader takes back).</summary>
     private static object? Pids(long pids) => pids switch

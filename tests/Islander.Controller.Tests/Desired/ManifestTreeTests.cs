@@ -39,7 +39,7 @@ public sealed class ManifestTreeTests : IDisposable
     [Fact]
     public void Load_SymlinkedRoot_ReadsTheTargetOnce_NamesFilesUnderTheRoot()
     {
-        Swap(Revision("rev1", ("web.yaml", Yaml("web")), ("sub/db.yml", Yaml("db")), (".git/x.yaml", Yaml("x")), ("notes.md", "")));
+        Swap(Revision("rev1", ("web.yaml", Yaml("web")), ("sub/db.yml", Yaml("db")), (".git/x.yaml", Yaml("x")), ("notes.txt", "")));
 
         var snapshot = new ManifestTree(new ModelManifestParser()).Load(Root);
 
@@ -157,6 +157,42 @@ public sealed class ManifestTreeTests : IDisposable
 
         Assert.Equal(["more/db.yaml", "web.yaml"], snapshot.Files.Select(f => f.RelativePath));
         Assert.True(snapshot.IsValid, string.Join("\n", snapshot.Problems));
+    }
+
+    [Fact]
+    public void Load_AFileThatCannotBeRead_MakesTheWholeTreeUnavailable_NotATreeWithoutIt()
+    {
+        var rev = Revision("rev1", ("web.yaml", Yaml("web")));
+        File.CreateSymbolicLink(Path.Combine(rev, "db.yaml"), Path.Combine(_dir, "gone.yaml"));
+
+        var snapshot = new ManifestTree(new ModelManifestParser()).Load(rev);
+
+        Assert.False(snapshot.IsAvailable);
+        Assert.Empty(snapshot.Files);
+        Assert.StartsWith($"{ManifestFiles.UnavailablePrefix}{rev}: db.yaml cannot be read (", snapshot.Unavailable);
+
+        File.Delete(Path.Combine(rev, "db.yaml"));
+        File.CreateSymbolicLink(Path.Combine(rev, "db.yaml"), "db.yaml"); // ELOOP
+        snapshot = new ManifestTree(new ModelManifestParser()).Load(rev);
+        Assert.StartsWith($"{ManifestFiles.UnavailablePrefix}{rev}: db.yaml cannot be read (", snapshot.Unavailable);
+    }
+
+    [Fact]
+    public async Task Load_APipeNamedLikeAManifest_IsNotOpened_TheTreeIsUnavailable()
+    {
+        var rev = Revision("rev1", ("web.yaml", Yaml("web")));
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [Path.Combine(rev, "db.yaml")])!)
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // Opening a pipe for reading waits for a writer: a load that opened it would never end.
+        var snapshot = await Task.Run(() => new ManifestTree(new ModelManifestParser()).Load(rev), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.False(snapshot.IsAvailable);
+        Assert.StartsWith($"{ManifestFiles.UnavailablePrefix}{rev}: db.yaml cannot be read (not a regular file", snapshot.Unavailable);
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public sealed class IsleSpecRulesTests
                 : [p.Name])
             .Order(StringComparer.Ordinal).ToList();
         var ruled = IsleSpecRules.Rules
-            .Select(r => r.Field.Contains('.', StringComparison.Ordinal) ? $"{Nested.Keys.Single(k => r.Field.StartsWith(k, StringComparison.OrdinalIgnoreCase))}.{r.Property}" : r.Property)
-            .Order(StringComparer.Ordinal).ToList();
+            .Select(r => Nested.Keys.SingleOrDefault(k => r.Field.StartsWith(k + ".", StringComparison.OrdinalIgnoreCase)) is { } nested ? $"{nested}.{r.Property}" : r.Property)
+            .Distinct().Order(StringComparer.Ordinal).ToList(); // volumes has three: the mounts, config files' content and onChange
 
         Assert.Equal(properties, ruled);
     }

@@ -24,7 +24,12 @@ namespace Islander.Model;
 public static class IsleSpecRules
 {
     /// <summary>One field: its property (for the coverage test), its manifest path, how to show it, what a change takes.</summary>
-    public sealed record Rule(string Property, string Field, Func<IsleSpec, string?> Show, SpecChangeKind Kind);
+    /// <remarks>
+    /// <paramref name="KindOf"/>, when set, says what a change of the field takes given the running and the desired spec
+    /// (a config file's new content: a signal or a restart, as its <c>onChange</c> says); <paramref name="Kind"/> otherwise.
+    /// </remarks>
+    public sealed record Rule(string Property, string Field, Func<IsleSpec, string?> Show, SpecChangeKind Kind,
+        Func<IsleSpec, IsleSpec, SpecChangeKind>? KindOf = null);
 
     const SpecChangeKind Live = SpecChangeKind.Live, Restart = SpecChangeKind.Restart, Recreate = SpecChangeKind.Recreate;
 
@@ -60,12 +65,15 @@ public static class IsleSpecRules
         new(nameof(IsleSpec.HostNetwork), "hostNetwork", s => Flag(s.HostNetwork), Recreate),
         new(nameof(IsleSpec.Networks), "networks", s => Json(s.Networks), Recreate),
         new(nameof(IsleSpec.Ports), "ports", s => Json(s.Ports), Restart),
-        new(nameof(IsleSpec.Volumes), "volumes", s => Json(s.Volumes), Recreate),
+        new(nameof(IsleSpec.Volumes), "volumes", s => Json(Mounts(s)), Recreate),
+        new(nameof(IsleSpec.Volumes), "volumes.configData", ConfigContents, Live, ConfigContentChange),
+        new(nameof(IsleSpec.Volumes), "volumes.onChange", s => Shown(s, v => v.ReloadSignal is { } n ? $"signal {Signals.Name(n)}" : "restart"), Live),
         new(nameof(IsleSpec.DependsOn), "dependsOn", s => Json(s.DependsOn), Live),
         new(nameof(IsleSpec.StopSignal), "stopSignal", s => Number(s.StopSignal), Live),
         new(nameof(IsleSpec.StopTimeout), "stopTimeout", s => s.StopTimeout.ToString("c", CultureInfo.InvariantCulture), Live),
         new(nameof(IsleSpec.Logging), "logging", s => Json(s.Logging), Restart),
         new(nameof(IsleSpec.Healthcheck), "healthcheck", s => Json(s.Healthcheck), Live),
+        new(nameof(IsleSpec.Update), "update", s => Json(s.Update), Live),
         new(nameof(IsleSpec.HealthyDependencies), "healthyDependencies", s => Json(s.HealthyDependencies), Live),
         new(nameof(IsleSpec.Stdin), "stdin", s => Flag(s.Stdin), Recreate),
         new(nameof(IsleSpec.Tty), "tty", s => Flag(s.Tty), Recreate),
@@ -79,7 +87,7 @@ public static class IsleSpecRules
         {
             string? before = rule.Show(running), after = rule.Show(desired);
             if (!string.Equals(before, after, StringComparison.Ordinal))
-                changes.Add(new SpecChange(rule.Field, before, after, rule.Kind));
+                changes.Add(new SpecChange(rule.Field, before, after, rule.KindOf?.Invoke(running, desired) ?? rule.Kind));
         }
         return changes;
     }
@@ -90,6 +98,41 @@ public static class IsleSpecRules
     /// </summary>
     public static SpecChangeKind Needs(IReadOnlyList<SpecChange> changes) =>
         changes.Count == 0 ? Recreate : changes.Max(c => c.Kind);
+
+    /// <summary>
+    /// The mounts themselves (what the isle is made with: a recreate), without what a config file's change takes in place:
+    /// its content and its <c>onChange</c>.
+    /// </summary>
+    static IReadOnlyList<VolumeMount> Mounts(IsleSpec s) =>
+        s.Volumes.Any(v => v.ConfigFile is not null) ? [.. s.Volumes.Select(v => v with { ConfigData = null, ReloadSignal = null })] : s.Volumes;
+
+    /// <summary><c>/etc/nginx/nginx.conf sha256:0123456789ab</c> per config file: which content each mount shows.</summary>
+    static string? ConfigContents(IsleSpec s) => Shown(s, v => v.ConfigData is { } data ? ConfigDigest(data) : "(not read)");
+
+    static string? Shown(IsleSpec s, Func<VolumeMount, string> show)
+    {
+        var shown = s.Volumes.Where(v => v.ConfigFile is not null).Select(v => $"{v.MountPath} {show(v)}").ToList();
+        return shown.Count == 0 ? null : string.Join(", ", shown);
+    }
+
+    /// <summary><c>sha256:</c> and 12 hex digits of the content: enough to tell two revisions of a file apart in a diff.</summary>
+    public static string ConfigDigest(string base64) =>
+        "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(base64)))[..12];
+
+    /// <summary>
+    /// A new content takes a restart when a config file whose content changed says <c>onChange: restart</c> (the
+    /// default), else it is live: the new content is written where the isle sees it and the signal sent, same process.
+    /// A mount that is new or gone changes <c>volumes</c> too, which recreates.
+    /// </summary>
+    static SpecChangeKind ConfigContentChange(IsleSpec running, IsleSpec desired)
+    {
+        foreach (var mount in desired.Volumes.Where(v => v.ConfigFile is not null))
+        {
+            var before = running.Volumes.FirstOrDefault(v => v.MountPath == mount.MountPath);
+            if (before?.ConfigData != mount.ConfigData && mount.ReloadSignal is null) return Restart;
+        }
+        return Live;
+    }
 
     static string? Bytes(long? value) => value is { } v ? Quantity.FormatBytes(v) : null;
 
