@@ -52,18 +52,19 @@ public sealed partial class IslanderClient : IDisposable
         : DefaultSocket;
 
     /// <summary>The kinds of object, as the API's paths name them.</summary>
-    public static readonly IReadOnlyList<string> Plurals = ["isles", "networks", "volumes"];
+    public static readonly IReadOnlyList<string> Plurals = ["isles", "networks", "volumes", "sources"];
 
-    /// <summary>The kinds as <c>describe</c> and <c>delete</c> take them: isle, network, volume.</summary>
+    /// <summary>The kinds as <c>describe</c> and <c>delete</c> take them: isle, network, volume, source.</summary>
     public static IReadOnlyList<string> Singulars => [.. Plurals.Select(p => p[..^1])];
 
-    /// <summary>isles, networks or volumes from what people type (isle, isles, net, vol, ...).</summary>
+    /// <summary>isles, networks, volumes or sources from what people type (isle, isles, net, vol, ...).</summary>
     public static string Plural(string kind) => kind.ToLowerInvariant() switch
     {
         "isle" or "isles" => "isles",
         "network" or "networks" or "net" or "nets" => "networks",
         "volume" or "volumes" or "vol" or "vols" => "volumes",
-        _ => throw new ClientException($"unknown kind \"{kind}\"; use isles, networks or volumes", "BadRequest"),
+        "source" or "sources" or "src" => "sources",
+        _ => throw new ClientException($"unknown kind \"{kind}\"; use isles, networks, volumes or sources", "BadRequest"),
     };
 
     public async Task<string> GetRawAsync(string plural, string? name, CancellationToken ct, string? selector = null)

@@ -75,6 +75,12 @@ public static class DescribeCommand
                 sb.Append($"    {r.Start.ToLocalTime():HH:mm:ss}  {result,-9} {(output.Length > 100 ? output[..100] + "..." : output)}\n");
             }
         }
+        Line("  Fetched", s.FetchedRevision);
+        Line("  Applied", s.AppliedRevision);
+        Line("  Objects", s.Objects);
+        Line("  Last fetch", s.LastFetchTime?.ToString("u"));
+        foreach (var c in s.Conditions ?? [])
+            Line($"  {c.Type}", $"{c.Status} ({c.Reason}{(c.LastTransitionTime is { } t ? $", since {t:u}" : "")})");
         if (s.Addresses is { Count: > 0 } a) Line("  Addresses", string.Join(", ", a.Select(x => $"{x.Key}={x.Value}")));
         foreach (var p in s.Problems ?? []) sb.Append($"  Problem:      {p}\n");
         sb.Append("Spec:\n");

@@ -18,7 +18,7 @@ public static class GetCommand
 
     public static Command Create(Option<string?> socket)
     {
-        var kind = new Argument<string>("kind") { Description = "isles, networks, volumes, or all" };
+        var kind = new Argument<string>("kind") { Description = "isles, networks, volumes, sources, or all" };
         var name = new Argument<string?>("name") { Description = "one object (default: all of the kind)", Arity = ArgumentArity.ZeroOrOne };
         var output = OutputOption();
         var selector = SelectorOption.Create(socket, c => Completions.KindsOn(c, kind));
@@ -174,6 +174,24 @@ public static class GetCommand
                         o.Status.Subnet ?? Str(o.Spec, "subnet"), o.Status.Gateway ?? Str(o.Spec, "gateway"), Table.Age(o.Metadata.CreationTimestamp, now), o.Status.Reason);
                 return table;
             }
+            case "sources":
+            {
+                // Flux's columns (flux get sources git): the revision applied, whether it is Ready, and why not.
+                var table = wide
+                    ? new Table("NAME", "READY", "REVISION", "OBJECTS", "AGE", "REASON", "URL", "PATH", "FETCHED", "MESSAGE")
+                    : new Table("NAME", "READY", "REVISION", "OBJECTS", "AGE", "REASON");
+                foreach (var o in items)
+                {
+                    var s = o.Status;
+                    var ready = s.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status ?? "Unknown";
+                    var age = Table.Age(o.Metadata.CreationTimestamp, now);
+                    var git = o.Spec.ValueKind == JsonValueKind.Object && o.Spec.TryGetProperty("git", out var g) ? g : default;
+                    if (!wide) table.Add(prefix + o.Metadata.Name, ready, ShortRevision(s.AppliedRevision), s.Objects?.ToString(), age, s.Reason);
+                    else table.Add(prefix + o.Metadata.Name, ready, ShortRevision(s.AppliedRevision), s.Objects?.ToString(), age, s.Reason,
+                        Str(git, "url"), Str(git, "path"), ShortRevision(s.FetchedRevision), s.Message);
+                }
+                return table;
+            }
             default:
             {
                 var table = wide
@@ -194,6 +212,11 @@ public static class GetCommand
             }
         }
     }
+
+    /// <summary><c>main@sha1:0123456789ab...</c> as <c>main@0123456789ab</c>.</summary>
+    static string? ShortRevision(string? revision) =>
+        revision is null ? null : revision.IndexOf("@sha", StringComparison.Ordinal) is var at and > 0 && revision.IndexOf(':', at) is var colon and > 0
+            ? revision[..at] + "@" + revision[(colon + 1)..Math.Min(revision.Length, colon + 13)] : revision;
 
     internal static string? Str(JsonElement spec, string field) =>
         spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty(field, out var v) && v.ValueKind != JsonValueKind.Null

@@ -41,6 +41,7 @@ public static class ApiEndpoints
         VolumeEndpoints.Map(app);
         StatsEndpoints.Map(app);
         LifecycleEndpoints.Map(app);
+        SourceEndpoints.Map(app);
         RolloutEndpoints.Map(app);
         app.MapGet(Prefix + "/{plural}", List);
         app.MapPost(Prefix + "/{plural}", CreateAsync);
@@ -324,7 +325,9 @@ public static class ApiEndpoints
         return ObjectViews.Object(desired.Get(key), isle, key,
             key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
             key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name),
-            isle is { State: IslePhase.Running } ? health?.View(key.Name, isle.Pid) : null);
+            isle is { State: IslePhase.Running } ? health?.View(key.Name, isle.Pid) : null,
+            key.Kind == ObjectKind.Source ? store.GetSource(key.Name) : null,
+            key.Kind == ObjectKind.Source ? desired.Owned(Desired.DesiredOwner.Source(key.Name)).Count : null);
     }
 
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>

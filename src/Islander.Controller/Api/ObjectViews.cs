@@ -14,13 +14,23 @@ namespace Islander.Controller.Api;
 public static class ObjectViews
 {
     public static ObjectView Object(DesiredEntry? entry, IsleRecord? record, ObjectKey key, NetworkRecord? network = null, VolumeRecord? volume = null,
-        HealthView? health = null) => new(
+        HealthView? health = null, SourceRecord? source = null, int? owned = null) => new(
         ApiJson.ApiVersion,
         key.Kind.ToString(),
         Metadata(entry, key),
         Element(entry?.Object?.Spec ?? new JsonObject()),
         key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) with { Health = health } : network is not null ? NetworkStatus(entry, network)
-            : volume is not null ? VolumeStatus(entry, volume) : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
+            : volume is not null ? VolumeStatus(entry, volume) : source is not null ? SourceStatus(entry, source, owned)
+            : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
+
+    /// <summary>
+    /// phase Ready or NotReady (Pending before the first fetch), the revisions fetched and applied, the objects it owns,
+    /// and its Ready condition with the reason (Flux's words where it has them) and message.
+    /// </summary>
+    static ObjectStatusView SourceStatus(DesiredEntry? entry, SourceRecord s, int? owned) => WithProblems(new ObjectStatusView(
+        Phase: s.Ready ? "Ready" : s.FetchedRevision is null && s.Reason == Sources.SourceReasons.Progressing ? "Pending" : "NotReady",
+        Reason: s.Reason, Message: s.Message, FetchedRevision: s.FetchedRevision, AppliedRevision: s.AppliedRevision, LastFetchTime: s.AttemptedAt,
+        Objects: owned, Conditions: [new ConditionView("Ready", s.Ready ? "True" : s.Reason == Sources.SourceReasons.Progressing ? "Unknown" : "False", s.Reason, s.Message, s.TransitionAt)]), entry);
 
     static ObjectMetaView Metadata(DesiredEntry? entry, ObjectKey key) => entry is null ? new ObjectMetaView(key.Name) : new ObjectMetaView(
         key.Name, entry.Generation, entry.CreatedAt, entry.Owner.ManagedBy, entry.Object?.Source,

@@ -3,7 +3,8 @@ namespace Islander.Model.Api;
 /// <summary>
 /// An object's status; absent fields are left out. Every kind has phase, reason, message and problems (the manifest's
 /// problems while its last good version stays); isles add observedGeneration to addresses and the ports a running isle publishes, networks bridge to isles
-/// (the number attached), volumes driver to usedBy (the isles that mount it). A running isle with a healthcheck has its health.
+/// (the number attached), volumes driver to usedBy (the isles that mount it). A running isle with a healthcheck has its health. Sources add the revision fetched and
+/// the one applied (<c>main@sha1:...</c>), the number of objects they own, and a Ready condition (Flux's).
 /// </summary>
 public sealed record ObjectStatusView(
     string? Phase = null,
@@ -30,4 +31,9 @@ public sealed record ObjectStatusView(
     IReadOnlyList<string>? UsedBy = null,
     IReadOnlyList<string>? Problems = null,
     HealthView? Health = null,
-    IReadOnlyList<PortView>? Ports = null);
+    IReadOnlyList<PortView>? Ports = null,
+    string? FetchedRevision = null,
+    string? AppliedRevision = null,
+    DateTimeOffset? LastFetchTime = null,
+    int? Objects = null,
+    IReadOnlyList<ConditionView>? Conditions = null);

@@ -113,8 +113,8 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         Assert.DoesNotContain(CompleteCommand.Name, verbs); // hidden
         Assert.DoesNotContain(verbs, v => v.StartsWith('-')); // flags once a '-' is typed
         Assert.Equal(["delete", "describe", "diff"], Complete(down, ["d"]).Names);
-        Assert.Equal(["all", "isles", "networks", "volumes"], Complete(down, ["get", ""]).Names);
-        Assert.Equal(["isle", "network", "volume"], Complete(down, ["describe", ""]).Names);
+        Assert.Equal(["all", "isles", "networks", "sources", "volumes"], Complete(down, ["get", ""]).Names);
+        Assert.Equal(["isle", "network", "source", "volume"], Complete(down, ["describe", ""]).Names);
         Assert.Equal(["json", "table", "wide", "yaml"], Complete(down, ["get", "isles", "-o", ""]).Names);
         Assert.Contains("--output", Complete(down, ["get", "isles", "--"]).Names);
         Assert.Equal(["bash", "fish", "zsh"], Complete(down, ["completion", ""]).Names);
