@@ -177,6 +177,13 @@ public sealed class GitRepositories(string root)
         return ([.. options], environment);
     }
 
+    /// <summary><c>a/b/c</c> → <c>a</c>, <c>a/b</c>.</summary>
+    static IEnumerable<string> Parents(string name)
+    {
+        for (var i = name.IndexOf('/', StringComparison.Ordinal); i > 0; i = name.IndexOf('/', i + 1))
+            yield return name[..i];
+    }
+
     static void Readable(string path, string field)
     {
         if (!File.Exists(path))
@@ -186,12 +193,16 @@ public sealed class GitRepositories(string root)
     /// <summary>
     /// Writes the tar stream of <c>git archive</c> into <paramref name="into"/>: directories, regular files (their
     /// executable bit kept) and symbolic links (as links: whoever reads the tree resolves them beneath it). Any other
-    /// entry, a name that would leave the directory, or a tree over the limits refuses the whole tree.
+    /// entry, a name that would leave the directory, a name below a link the tree made (<c>a -> /etc</c>, then
+    /// <c>a/cron.d/x</c>: a tar writer that followed it would write the host's files, CVE-2018-20699's shape), or a tree
+    /// over the limits refuses the whole tree. git's own checks (<c>transfer.fsckObjects</c>: no duplicate entries) keep
+    /// such a tree out of a repository too; this does not rely on them.
     /// </summary>
-    static async Task ExtractAsync(Stream stream, string into, CancellationToken ct)
+    internal static async Task ExtractAsync(Stream stream, string into, CancellationToken ct)
     {
         long bytes = 0;
         int entries = 0;
+        var links = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = new TarReader(stream);
         while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
         {
@@ -201,6 +212,8 @@ public sealed class GitRepositories(string root)
             var name = entry.Name.TrimEnd('/');
             if (name.Length == 0 || name.StartsWith('/') || name.Split('/').Any(p => p is ".." or "." or "" or ".git"))
                 throw new SourceException(SourceReasons.FetchFailed, $"the tree has an entry named \"{name}\", which would leave its directory; it is not checked out");
+            if (Parents(name).FirstOrDefault(links.Contains) is { } link)
+                throw new SourceException(SourceReasons.FetchFailed, $"the tree has an entry named \"{name}\" below the symbolic link \"{link}\"; it is not checked out");
             var target = Path.Combine(into, name);
             switch (entry.EntryType)
             {
@@ -220,6 +233,7 @@ public sealed class GitRepositories(string root)
                 case TarEntryType.SymbolicLink:
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     File.CreateSymbolicLink(target, entry.LinkName);
+                    links.Add(name);
                     break;
                 default:
                     throw new SourceException(SourceReasons.FetchFailed, $"the tree has \"{name}\" of type {entry.EntryType}, which a repository does not hold; it is not checked out");
