@@ -485,7 +485,7 @@ public static class ManifestSchema
             var pairs = new JsonArray();
             for (var i = 0; i < fields.Count; i++)
                 for (var j = i + 1; j < fields.Count; j++)
-                    pairs.Add(Has(fields[i], fields[j]));
+                    pairs.Add((JsonNode)Has(fields[i], fields[j]));
             return Not(new JsonObject { ["anyOf"] = pairs }, why);
         }
 
