@@ -75,7 +75,7 @@ Architecture: $arch
 Maintainer: Islander maintainers <maintainers@islander.example.org>
 Installed-Size: $installed_size
 Depends: libc6 (>= 2.34), libssl3 | libssl3t64, adduser
-Recommends: ca-certificates
+Recommends: ca-certificates, git
 Section: admin
 Priority: optional
 Homepage: https://localhost/islander

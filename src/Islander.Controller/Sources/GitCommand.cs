@@ -24,6 +24,19 @@ public static class GitCommand
             ? string.Join("; ", lines) : $"git exited with {ExitCode}";
     }
 
+    /// <summary>The git program, or what to install: the package recommends git, so it can be missing (sources are optional).</summary>
+    static Process Start(ProcessStartInfo info)
+    {
+        try
+        {
+            return Process.Start(info) ?? throw new IOException("cannot start git");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new SourceException(SourceReasons.FetchFailed, $"cannot run the git program ({e.Message}); install git (apt-get install git) for sources");
+        }
+    }
+
     /// <summary>Runs git; throws <see cref="TimeoutException"/> when it runs longer than <paramref name="timeout"/> (it is killed).</summary>
     public static async Task<Result> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? environment = null, Func<Stream, Task>? readOutput = null)
@@ -45,7 +58,7 @@ public static class GitCommand
         info.Environment.Remove("GIT_WORK_TREE");
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) info.Environment[k] = v;
 
-        using var process = Process.Start(info) ?? throw new IOException("cannot start git");
+        using var process = Start(info);
         process.StandardInput.Close();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
