@@ -111,6 +111,12 @@ public sealed class SshSourceTests : IDisposable
     {
         var commit = _git.Commit("first", ("hosts/web1/web.yaml", ControllerHarness.IsleYaml("web")));
 
+        // Neither file: ssh gets no prompt to answer (BatchMode), the host is refused before any key is offered.
+        ApplySource(key: null, knownHosts: null);
+        await PassAsync();
+        Assert.False(Status.Ready, Why);
+        Assert.Contains("Host key verification failed", Status.Message, StringComparison.Ordinal);
+
         // The key alone: the host is in no known_hosts, so it is refused, and still refused at the next fetch (a
         // client that trusted it on first use would have remembered it and gone on the second time).
         ApplySource(_ssh.ClientKey, knownHosts: null);
