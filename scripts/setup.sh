@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(gcc libc6-dev busybox-static iproute2 nftables btrfs-progs xfsprogs e2fsprogs libcap2-bin file iperf3 docker-registry skopeo umoci apache2-utils debootstrap systemd systemd-container lintian curl jq prometheus bash-completion zsh fish tmux git)
+packages=(gcc libc6-dev busybox-static iproute2 nftables btrfs-progs xfsprogs e2fsprogs libcap2-bin file iperf3 docker-registry skopeo umoci apache2-utils debootstrap systemd systemd-container lintian curl jq prometheus bash-completion zsh fish tmux git openssh-client openssh-server)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

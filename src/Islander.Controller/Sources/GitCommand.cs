@@ -18,10 +18,17 @@ public static class GitCommand
 
     public sealed record Result(int ExitCode, string Output, string Error)
     {
-        /// <summary>git's own words for a failure: its last lines of stderr ("fatal: ..."), or the exit code.</summary>
+        /// <summary>
+        /// git's own words for a failure: its last lines of stderr ("fatal: ..."), or the exit code. Hints and the
+        /// advice git prints after any failure of a remote ("Please make sure you have the correct access rights / and
+        /// the repository exists.") are left out: they would push out what ssh said (the key refused, the host key
+        /// unknown or changed), which is the reason.
+        /// </summary>
         public string Why => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(l => !l.StartsWith("hint:", StringComparison.Ordinal)).TakeLast(2) is var lines && lines.Any()
+            .Where(l => !l.StartsWith("hint:", StringComparison.Ordinal) && !Advice.Contains(l)).TakeLast(3) is var lines && lines.Any()
             ? string.Join("; ", lines) : $"git exited with {ExitCode}";
+
+        static readonly string[] Advice = ["Please make sure you have the correct access rights", "and the repository exists."];
     }
 
     /// <summary>The git program, or what to install: the package recommends git, so it can be missing (sources are optional).</summary>

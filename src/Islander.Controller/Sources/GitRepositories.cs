@@ -153,27 +153,27 @@ public sealed class GitRepositories(string root)
     static (string[] Options, IReadOnlyDictionary<string, string>? Environment) Access(GitSource git)
     {
         var options = new List<string> { "-c", "transfer.fsckObjects=true", "-c", "protocol.file.allow=always" };
-        Dictionary<string, string>? environment = null;
+        Dictionary<string, string> environment;
         if (git.CredentialsFile is { } credentials)
         {
             Readable(credentials, "credentialsFile");
             options.AddRange(["-c", "credential.helper=", "-c", $"credential.helper=!f() {{ test \"$1\" = get && cat '{credentials}'; }}; f"]);
         }
-        if (git.SshKeyFile is not null || git.KnownHostsFile is not null)
+        // Whatever the host's or root's ssh_config say (StrictHostKeyChecking accept-new or no) and whether islanderd
+        // has a terminal: no prompt, and a host key that no known_hosts lists is refused, never trusted on first use.
+        // Options on the command line win over ssh_config; git uses this only for ssh:// and user@host:path URLs.
+        var ssh = new StringBuilder("ssh -o BatchMode=yes -o StrictHostKeyChecking=yes");
+        if (git.SshKeyFile is { } key)
         {
-            var ssh = new StringBuilder("ssh -o BatchMode=yes");
-            if (git.SshKeyFile is { } key)
-            {
-                Readable(key, "sshKeyFile");
-                ssh.Append($" -o IdentitiesOnly=yes -i '{key}'");
-            }
-            if (git.KnownHostsFile is { } known)
-            {
-                Readable(known, "knownHostsFile");
-                ssh.Append($" -o StrictHostKeyChecking=yes -o UserKnownHostsFile='{known}'");
-            }
-            environment = new() { ["GIT_SSH_COMMAND"] = ssh.ToString() };
+            Readable(key, "sshKeyFile");
+            ssh.Append($" -o IdentitiesOnly=yes -i '{key}'");
         }
+        if (git.KnownHostsFile is { } known)
+        {
+            Readable(known, "knownHostsFile");
+            ssh.Append($" -o UserKnownHostsFile='{known}'");
+        }
+        environment = new() { ["GIT_SSH_COMMAND"] = ssh.ToString() };
         return ([.. options], environment);
     }
 

@@ -8,8 +8,9 @@ namespace Islander.Integration.Tests.Daemon;
 
 /// <summary>
 /// A git source end to end: a real islanderd fetching over git:// from a <c>git daemon</c> on 127.0.0.1 that the
-/// test runs, isles started from the repository, a pushed commit applied at once by the webhook, an invalid revision
-/// and an unreachable remote changing nothing that runs.
+/// test runs, isles started from the repository, a pushed commit applied at once by the webhook, a local checkout's
+/// edits previewed against the source (<c>islanderctl diff -f DIR --source</c>) without applying them, an invalid
+/// revision and an unreachable remote changing nothing that runs.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class DaemonGitSourceTests : IAsyncDisposable
@@ -100,7 +101,8 @@ public sealed class DaemonGitSourceTests : IAsyncDisposable
     public async Task GitSource_CommitsWebhookInvalidRevisionUnreachableRemote()
     {
         var name = _h.NewName("gitweb");
-        _git.Commit("first", ($"hosts/web1/{name}.yaml", _h.IsleYaml(name, "sleep 3600")));
+        var db = _h.NewName("gitdb");
+        _git.Commit("first", ($"hosts/web1/{name}.yaml", _h.IsleYaml(name, "sleep 3600")), ($"hosts/web1/{db}.yaml", _h.IsleYaml(db, "sleep 3600")));
         var url = await StartGitDaemonAsync();
         await _h.StartDaemonAsync();
         // A long interval: after the first fetch only the webhook fetches, so what follows is the webhook's doing.
@@ -120,7 +122,8 @@ public sealed class DaemonGitSourceTests : IAsyncDisposable
         Assert.StartsWith("main@sha1:", (string?)source["status"]?["appliedRevision"]);
         var listed = await _h.CtlAsync("get", "sources");
         Assert.True(listed.ExitCode == 0, listed.ToString());
-        Assert.Matches(@"apps\s+True\s+main@[0-9a-f]{12}\s+1\s", listed.Stdout);
+        Assert.Matches(@"apps\s+True\s+main@[0-9a-f]{12}\s+2\s", listed.Stdout);
+        int dbPid = DaemonHarness.Pid(await _h.WaitRunningAsync(db, 30))!.Value;
 
         // The API does not change or delete what the repository defines.
         var delete = await _h.CtlAsync("delete", "isle", name);
@@ -134,6 +137,31 @@ public sealed class DaemonGitSourceTests : IAsyncDisposable
             TimeSpan.FromSeconds(30), "generation 2 running");
         pid = DaemonHarness.Pid(isle)!.Value;
         await WaitSourceAsync(s => (string?)s["status"]?["appliedRevision"] == $"main@sha1:{second}", "at the second commit");
+
+        // A checkout of the repository, edited and not pushed, previewed as the source's tree: the changed isle, the
+        // pruned one and the plan, exit 1, and nothing applied.
+        var checkout = Path.Combine(_git.Dir, "checkout");
+        GitRemote.Git(_git.Dir, "clone", "--quiet", _git.Bare, checkout);
+        File.WriteAllText(Path.Combine(checkout, $"hosts/web1/{name}.yaml"), _h.IsleYaml(name, "sleep 3700"));
+        File.Delete(Path.Combine(checkout, $"hosts/web1/{db}.yaml"));
+        var diff = await _h.CtlAsync("diff", "-f", Path.Combine(checkout, "hosts/web1"), "--source", "apps");
+        Assert.True(diff.ExitCode == 1, diff.ToString());
+        Assert.True(diff.Stdout.Contains($"--- a/isle/{name} (live)\n+++ b/isle/{name} (", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains("\n-- sleep 3601\n+- sleep 3700\n", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains($"--- a/isle/{db} (live)\n+++ /dev/null (pruned", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains("plan:\n", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains($"\n  ~ restart isle {name} with its new spec (spec changed)\n", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains("~ spec.command: [\"sh\",\"-c\",\"sleep 3601\"] -> [\"sh\",\"-c\",\"sleep 3700\"] (restart)", StringComparison.Ordinal), diff.ToString());
+        Assert.True(diff.Stdout.Contains($"\n  - stop isle {db}\n  - delete isle {db}\n", StringComparison.Ordinal), diff.ToString());
+        var afterDiff = await SourceAsync();
+        Assert.Equal($"main@sha1:{second}", (string?)afterDiff["status"]?["appliedRevision"]);
+        isle = (await _h.GetIsleAsync(name))!;
+        Assert.Equal(2, DaemonHarness.Generation(isle));
+        Assert.Equal(pid, DaemonHarness.Pid(isle));
+        Assert.Equal("Running", DaemonHarness.Phase(isle));
+        var dbIsle = (await _h.GetIsleAsync(db))!;
+        Assert.Equal(dbPid, DaemonHarness.Pid(dbIsle));
+        Assert.Equal("Running", DaemonHarness.Phase(dbIsle));
 
         // An invalid revision is refused whole: the isle runs on as it was.
         var bad = _git.Commit("bad", ($"hosts/web1/{name}.yaml", _h.IsleYaml(name, "sleep 3602").Replace("restartPolicy: Always", "restartPolicy: Sometimes")));
