@@ -119,6 +119,40 @@ public sealed class DaemonRolloutTests : IAsyncDisposable
         Assert.Equal("v1\nv1\nv3\n", File.ReadAllText(Path.Combine(path, "log")));
     }
 
+    /// <summary>
+    /// An edit to an image its registry does not have (a real registry, empty: the manifest is a 404) can never pass: it
+    /// is rolled back at once, not at the end of its 60 s healthTimeout, and the old generation runs again. (A registry
+    /// that cannot be reached is a transient failure, retried with back-off like a crash loop until the deadline.)
+    /// </summary>
+    [Fact]
+    public async Task EditToAnImageThatCannotBePulled_RolledBackAtOnce_TheOldGenerationRuns()
+    {
+        await using var registry = await Images.LocalRegistry.StartAsync();
+        await _h.StartDaemonAsync();
+        var name = _h.NewName("rollout");
+        const string update = "  update: {healthTimeout: 60s, minHealthyTime: 1s}\n";
+        var good = _h.IsleYaml(name, "echo $$ > /tmp/pid && exec sleep 100003", extraSpec: update);
+        _h.WriteManifest("app.yaml", good);
+        await _h.WaitRunningAsync(name, 15);
+        await DaemonLifecycleTests.WaitForAsync(() => _h.CtlAsync("rollout", "history", name).GetAwaiter().GetResult().Stdout.Contains("Complete *"),
+            "revision 1 complete");
+
+        var edited = Stopwatch.StartNew();
+        _h.WriteManifest("app.yaml", good.Replace($"rootfs: {_h.Rootfs}", $"image: {registry.Host}/islander-test/none:1", StringComparison.Ordinal));
+        var back = await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) == "Running" && Status(i, "reason") == "RolledBack", Long, "rolled back");
+        edited.Stop();
+
+        Assert.True(edited.Elapsed < TimeSpan.FromSeconds(30), $"rolled back after {edited.Elapsed}, as if it waited for the 60s healthTimeout");
+        Assert.Contains("ImagePullFailed", Status(back, "message"));
+        Assert.Contains("rolled back to generation 1", Status(back, "message"));
+        Assert.Equal(1, ObservedGeneration(back));
+        var history = await _h.CtlAsync("rollout", "history", name);
+        Assert.Matches(@"\n2\s+2\s+\S+\s+RolledBack \(ImagePullFailed\)", history.Stdout);
+        var exec = await _h.CtlAsync("exec", name, "--", "cat", "/proc/1/cmdline");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.Contains("100003", exec.Stdout);
+    }
+
     [Fact]
     public async Task EditThatFailsItsHealthcheck_RolledBack_UndoOfAnApiIsleAppliesTheGoodRevision()
     {
