@@ -75,7 +75,8 @@ Architecture: $arch
 Maintainer: Islander maintainers <maintainers@islander.example.org>
 Installed-Size: $installed_size
 Depends: libc6 (>= 2.34), libssl3 | libssl3t64, adduser
-Recommends: ca-certificates, git
+Recommends: ca-certificates
+Suggests: git
 Section: admin
 Priority: optional
 Homepage: https://localhost/islander
