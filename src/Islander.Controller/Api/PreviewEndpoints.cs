@@ -67,7 +67,7 @@ public static class PreviewEndpoints
                 item = item with { Outcome = "invalid", Reason = Reasons.InvalidManifest, Message = string.Join("; ", after.ManifestProblems) };
             else if (before?.Object is null && after.Object is not null)
                 item = item with { Outcome = "created" };
-            else if (before?.Object is { } was && after.Object is { } now && (was.ContentHash != now.ContentHash || !SameLabels(was, now)))
+            else if (before?.Object is { } was && after.Object is { } now && (was.ContentHash != now.ContentHash || !DesiredStore.SameMetadata(was, now)))
                 item = item with { Outcome = "configured" };
             else
                 item = item with { Outcome = "unchanged" };
@@ -93,7 +93,7 @@ public static class PreviewEndpoints
                 item = item with { Outcome = "conflict", Reason = "Conflict", Message = DesiredStore.OwnedElsewhere(current, "edit").Message };
             else
             {
-                item = item with { Outcome = current?.Object is null ? "created" : current.Object.ContentHash == obj.ContentHash && SameLabels(current.Object, obj) ? "unchanged" : "configured" };
+                item = item with { Outcome = current?.Object is null ? "created" : current.Object.ContentHash == obj.ContentHash && DesiredStore.SameMetadata(current.Object, obj) ? "unchanged" : "configured" };
                 overrides.Add(obj);
             }
             items.Add(item);
@@ -125,7 +125,4 @@ public static class PreviewEndpoints
         var owner = DesiredOwner.Parse(name, "");
         return owner.SourceName is { Length: <= 63 } source && source.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') ? owner : null;
     }
-
-    static bool SameLabels(DesiredObject a, DesiredObject b) =>
-        a.Labels.Count == b.Labels.Count && a.Labels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
 }

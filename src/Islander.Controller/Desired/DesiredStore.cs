@@ -201,7 +201,7 @@ public sealed class DesiredStore
                 // Its own, a new key, or one released earlier and defined again (taken back).
                 var own = entry is null ? null : entry with { Owner = owner, Released = false, Conflicts = Without(entry.Conflicts, owner) };
                 if (definers.Count > 1)
-                    next = Keep(own, key, owner, defs.Count > 0 ? defs[0].File : rejectedIn[0], [$"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left"]);
+                    next = Keep(own, key, owner, defs.Count > 0 ? defs[0].File : rejectedIn[0], [DefinedMoreThanOnce(key, definers)]);
                 else if (keyProblems.Count > 0)
                     next = Keep(own, key, owner, rejectedIn[0], keyProblems);
                 else if (defs.Count == 1)
@@ -308,6 +308,10 @@ public sealed class DesiredStore
         : entry.Owner.SourceName is { } source ? $"from source/{source}, {entry.Object?.Source ?? entry.Origin}"
         : $"defined in {entry.Object?.Source ?? entry.Origin}";
 
+    /// <summary>The problem of a key that more than one file of one owner defines (none of them is applied).</summary>
+    internal static string DefinedMoreThanOnce(ObjectKey key, IEnumerable<string> definers) =>
+        $"{key} is defined more than once ({string.Join(", ", definers)}); none of them is applied until only one is left";
+
     /// <summary>The problem shown on an object that <paramref name="definers"/> of another owner define too.</summary>
     static string HeldElsewhere(DesiredEntry holder, IReadOnlyList<string> definers)
     {
@@ -383,7 +387,8 @@ public sealed class DesiredStore
         a.Owner == b.Owner && a.Origin == b.Origin && a.Released == b.Released && a.Generation == b.Generation
         && a.ManifestProblems.SequenceEqual(b.ManifestProblems) && Same(a.Conflicts, b.Conflicts);
 
-    static bool SameMetadata(DesiredObject a, DesiredObject b) => Same(a.Labels, b.Labels) && Same(a.Annotations, b.Annotations);
+    /// <summary>Same labels and annotations: with the same <see cref="DesiredObject.ContentHash"/>, nothing to apply.</summary>
+    internal static bool SameMetadata(DesiredObject a, DesiredObject b) => Same(a.Labels, b.Labels) && Same(a.Annotations, b.Annotations);
 
     static bool Same(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(l => b.TryGetValue(l.Key, out var v) && v == l.Value);

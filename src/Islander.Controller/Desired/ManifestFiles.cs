@@ -10,8 +10,7 @@ public static class ManifestFiles
     public static bool IsManifest(string root, string path) => ManifestDirectory.IsManifest(root, path);
 
     /// <summary>Whether a change of <paramref name="path"/> may matter: a manifest or a config file one names, not a dotfile, nor in a dot directory (.git).</summary>
-    public static bool IsTreeFile(string root, string path) =>
-        !Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') || part.StartsWith('#')) && !path.EndsWith('~');
+    public static bool IsTreeFile(string root, string path) => !ManifestDirectory.IsHidden(root, path);
 
     /// <summary>The first words of the problem <see cref="Unavailable"/> reports: the status tells it from a bad manifest by them.</summary>
     public const string UnavailablePrefix = "manifests directory ";

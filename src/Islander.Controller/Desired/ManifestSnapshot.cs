@@ -50,7 +50,7 @@ public sealed record ManifestSnapshot(string Root, string? ResolvedRoot, IReadOn
             list.Add(obj.Source);
         }
         foreach (var (key, sources) in definers.Where(d => d.Value.Count > 1).OrderBy(d => d.Key))
-            problems.Add($"{sources[1]}: {key} is defined more than once ({string.Join(", ", sources)}); none of them is applied until only one is left");
+            problems.Add($"{sources[1]}: {DesiredStore.DefinedMoreThanOnce(key, sources)}");
         return problems;
     }
 }

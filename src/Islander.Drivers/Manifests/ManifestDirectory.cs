@@ -16,12 +16,17 @@ public static class ManifestDirectory
     /// </summary>
     public static bool IsManifest(string root, string path)
     {
-        var relative = Path.GetRelativePath(root, path);
-        foreach (var part in relative.Split(Path.DirectorySeparatorChar))
-            if (part.StartsWith('.') || part.StartsWith('#')) return false;
+        if (IsHidden(root, path)) return false;
         var name = Path.GetFileName(path);
-        return !name.EndsWith('~') && (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal));
+        return name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A dotfile, a file in a dot directory (.git), or an editor's leftover (emacs' #name# and name~): never part of
+    /// what the tree defines.
+    /// </summary>
+    public static bool IsHidden(string root, string path) =>
+        path.EndsWith('~') || Path.GetRelativePath(root, path).Split(Path.DirectorySeparatorChar).Any(part => part.StartsWith('.') || part.StartsWith('#'));
 
     /// <summary>
     /// The manifests under <paramref name="root"/>, sorted (ordinal), so scans are reproducible. A subdirectory that
