@@ -55,7 +55,8 @@ cleanup() {
   for n in "${names[@]}"; do
     for d in /sys/fs/cgroup/*/islander/"$n"; do [ -f "$d/cgroup.procs" ] && xargs -r kill -9 < "$d/cgroup.procs"; done
   done
-  for p in $(pgrep -x isle-init); do ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$work/" && kill -9 "$p"; done
+  # The shims (named islander:shim by isle-init) whose isle is gone from its cgroup still hold files under $work.
+  for p in $(pgrep -x islander:shim); do ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$work/" && kill -9 "$p"; done
   grep " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
   sleep 0.3
   for n in "${names[@]}"; do rmdir /sys/fs/cgroup/*/islander/"$n" 2>/dev/null; done
