@@ -43,6 +43,20 @@ public static class ImageEndpoints
         app.MapDelete(images + "/{**reference}", Delete);
     }
 
+    /// <summary>STATE/import: an import's tarball while it is uploaded and imported, removed after (finally).</summary>
+    static string UploadDirectory(string state) => Path.Combine(state, "import");
+
+    /// <summary>
+    /// Removes the uploads of imports a crash (SIGKILL, power loss) cut off: their finally never ran, and a tarball is
+    /// as large as a root filesystem. At startup, before the API listens, so no import of this daemon is in flight.
+    /// </summary>
+    public static void RemoveInterruptedUploads(string state)
+    {
+        var dir = UploadDirectory(state);
+        if (!Directory.Exists(dir)) return;
+        foreach (var upload in Directory.EnumerateFiles(dir, "upload-*.tar")) File.Delete(upload);
+    }
+
     static IResult List(IsleImages images) => Guard(() =>
     {
         var items = images.Store.List().OrderBy(i => i.Names.FirstOrDefault() ?? "~" + i.Id, StringComparer.Ordinal);
@@ -115,7 +129,7 @@ public static class ImageEndpoints
         if (name is { Length: 0 }) name = null;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null; // root filesystems are larger than Kestrel's 30 MB default
-        var dir = Path.Combine(options.Value.State, "import");
+        var dir = UploadDirectory(options.Value.State);
         HostDirectory.Ensure(dir, HostDirectory.Private); // image content, as STATE/images
         var path = Path.Combine(dir, $"upload-{Guid.NewGuid():N}.tar");
         try

@@ -109,5 +109,6 @@ public static class DaemonHost
         // A socket file left by a daemon that was killed would make bind() fail with EADDRINUSE. A socket systemd
         // passed is not this daemon's to remove.
         if (!activated && File.Exists(options.Socket)) File.Delete(options.Socket);
+        Api.ImageEndpoints.RemoveInterruptedUploads(options.State);
     }
 }
