@@ -204,39 +204,10 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
 
     // ---- the kernel ----
 
-    /// <summary>The isle's cgroup's processes (v2, or v1's pids/first hierarchy that has the group).</summary>
-    static List<int> CgroupProcs(string isle) =>
-        DaemonHarness.CgroupDirs(Path.Combine("islander", isle)).Select(d => Path.Combine(d, "cgroup.procs")).SelectMany(ReadLines)
-            .Where(l => l.Length > 0).Select(int.Parse).Distinct().Order().ToList();
-
-    /// <summary>A group being removed answers ENODEV (v1) or is gone: no processes.</summary>
-    static string[] ReadLines(string file)
-    {
-        try { return File.ReadAllLines(file); }
-        catch (IOException) { return []; }
-    }
-
-    /// <summary>The processes of the isle's cgroup whose parent is an islander:shim: its inits.</summary>
-    static List<int> Inits(string isle) => CgroupProcs(isle).Where(p => Comm(ParentOf(p)) == "islander:shim").ToList();
-
-    /// <summary>The islander:shim processes that have a child in the isle's cgroup.</summary>
-    static int Shims(string isle) => CgroupProcs(isle).Select(ParentOf).Where(p => Comm(p) == "islander:shim").Distinct().Count();
-
-    static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-        }
-        catch (IOException) { return 0; }
-    }
-
-    static string Comm(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n'); }
-        catch (IOException) { return ""; }
-    }
+    static List<int> CgroupProcs(string isle) => IsleProcesses.CgroupProcs(isle);
+    static List<int> Inits(string isle) => IsleProcesses.Inits(isle);
+    static int Shims(string isle) => IsleProcesses.Shims(isle);
+    static string Comm(int pid) => IsleProcesses.Comm(pid);
 
     static string Cmdline(int pid) => pid == 0 ? "" : DaemonLifecycleTests.Cmdline(pid);
 
