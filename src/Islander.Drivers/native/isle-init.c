@@ -786,9 +786,23 @@ static void enter_workdir(const char *workdir)
     }
 }
 
+/* init dies with its shim (SIGKILL as the shim's parent-death signal): an isle whose shim was killed would run on with
+ * nobody reading its output (its next write takes SIGPIPE), recording its exit or serving attach, and the daemon would
+ * see it running. Ended, it is an exit without a status, which the daemon records and restarts by restartPolicy, as
+ * containerd does when a shim dies. Set after set_user: a change of euid/egid clears the parent-death signal
+ * (commit_creds), as execve of a set-user-ID binary does. The shim holds the error pipe's read end until init's
+ * execve, so a shim already gone shows as POLLERR on the write end: the signal would never come. */
+static void die_with_shim(void)
+{
+    check(prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0), "prctl", "PR_SET_PDEATHSIG");
+    struct pollfd p = {.fd = err_fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+        _exit(127);
+}
+
 /* The isle's confinement, the same for init and for exec: bounding set, user, no_new_privs,
  * seccomp, default signals, no fd but 0-2; then execve. Never returns. */
-static void __attribute__((noreturn)) confine_and_exec(const struct config *c, int last_cap)
+static void __attribute__((noreturn)) confine_and_exec(const struct config *c, int last_cap, int init)
 {
     prctl(PR_SET_NAME, "islander:cred");
     drop_bounding_set(c->caps, last_cap);
@@ -799,6 +813,8 @@ static void __attribute__((noreturn)) confine_and_exec(const struct config *c, i
         install_seccomp(c);
     set_user(c);
     clear_inheritable_and_ambient();
+    if (init)
+        die_with_shim();
     if (c->no_new_privs)
         check(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl", "PR_SET_NO_NEW_PRIVS");
     reset_signals();
@@ -934,7 +950,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     if (c->tty)
         setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
     enter_workdir(c->workdir);
-    confine_and_exec(c, last_cap);
+    confine_and_exec(c, last_cap, 1);
 }
 
 /* ---- shim: the isle's output --------------------------------------------------------------- */
@@ -1642,7 +1658,7 @@ static void __attribute__((noreturn)) exec_child(const struct config *c, int las
     wait_sync();
     /* setns put cwd and root at the isle's "/"; the isle's working directory or -w must exist. */
     enter_workdir(c->workdir);
-    confine_and_exec(c, last_cap);
+    confine_and_exec(c, last_cap, 0);
 }
 
 /* The launcher in exec mode: joins the isle, forks its process and stays its parent. */

@@ -154,6 +154,70 @@ public sealed class DaemonChaosTests : IAsyncDisposable
         Assert.Empty(Directory.GetFiles(uploads));
     }
 
+    /// <summary>
+    /// What a user sees when an isle's PID 1 or its shim is SIGKILLed (an admin's kill -9, the OOM killer): the exit
+    /// recorded, restartPolicy honoured, never a second copy, and logs and exec working on the isle that runs after.
+    /// </summary>
+    [Fact]
+    public async Task Pid1OrShimSigkilled_RestartPolicyHonoured_ExitRecorded_NoSecondCopy_LogsAndExecWork()
+    {
+        await _h.StartDaemonAsync("--restart-backoff", "0.2");
+        var always = _h.NewName("chaos");
+        var never = _h.NewName("chaos");
+        _h.WriteManifest("always.yaml", _h.IsleYaml(always, "echo started; exec sleep 1000"));
+        _h.WriteManifest("never.yaml", _h.IsleYaml(never, "echo started; exec sleep 1000", restartPolicy: "Never"));
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(always, 15))!.Value;
+        int neverPid = DaemonHarness.Pid(await _h.WaitRunningAsync(never, 15))!.Value;
+
+        // PID 1: Always starts it again, Never stays Failed; both say how it ended.
+        Assert.Equal(0, Tmds.Linux.LibC.kill(pid, Tmds.Linux.LibC.SIGKILL));
+        Assert.Equal(0, Tmds.Linux.LibC.kill(neverPid, Tmds.Linux.LibC.SIGKILL));
+        var failed = await _h.WaitIsleAsync(never, i => DaemonHarness.Phase(i) == "Failed", TimeSpan.FromSeconds(10), "Failed");
+        Assert.Equal(9, (int?)failed["status"]?["exitSignal"]);
+        pid = await RestartedAsync(always, pid, restarts: 1);
+        Assert.Contains(await _h.EventsAsync(), e => (string?)e["name"] == always && ((string?)e["message"] ?? "").Contains("killed by signal 9", StringComparison.Ordinal));
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        Assert.Equal("Failed", DaemonHarness.Phase((await _h.GetIsleAsync(never))!));
+        Assert.Empty(IsleProcesses.CgroupProcs(never));
+
+        // The shim: the isle ends with it (nobody would log it, record its end or serve attach) and starts anew.
+        int shim = IsleProcesses.ParentOf(pid);
+        Assert.Equal("islander:shim", IsleProcesses.Comm(shim));
+        Assert.Equal(0, Tmds.Linux.LibC.kill(shim, Tmds.Linux.LibC.SIGKILL));
+        int old = pid;
+        pid = await RestartedAsync(always, pid, restarts: 2);
+        Assert.False(DaemonHarness.ProcessExists(old), $"the isle's PID 1 {old} runs on without its shim");
+        var events = await _h.EventsAsync();
+        Assert.True(events.Any(e => (string?)e["name"] == always && ((string?)e["message"] ?? "").StartsWith("vanished without an exit status; restarting", StringComparison.Ordinal)),
+            string.Join("\n", events.Select(e => e.ToJsonString())));
+
+        // The shim killed while islanderd is down: the restarted daemon finds the isle ended and starts it again.
+        await _h.StopDaemonAsync(kill: true);
+        Assert.Equal(0, Tmds.Linux.LibC.kill(IsleProcesses.ParentOf(pid), Tmds.Linux.LibC.SIGKILL));
+        old = pid;
+        await _h.StartDaemonAsync("--restart-backoff", "0.2");
+        pid = await RestartedAsync(always, pid, restarts: 3);
+        Assert.False(DaemonHarness.ProcessExists(old), $"the isle's PID 1 {old} runs on without its shim");
+    }
+
+    /// <summary>Waits for the isle to run again under another pid; checks the restart count, one init and one shim, and that logs and exec work.</summary>
+    async Task<int> RestartedAsync(string name, int before, int restarts)
+    {
+        var isle = await _h.WaitIsleAsync(name, i => DaemonHarness.Pid(i) is { } p && p != before && DaemonHarness.Phase(i) == "Running",
+            TimeSpan.FromSeconds(15), $"running again after pid {before}");
+        int pid = DaemonHarness.Pid(isle)!.Value;
+        Assert.Equal(restarts, DaemonHarness.RestartCount(isle));
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.Equal([pid], IsleProcesses.Inits(name));
+        Assert.Equal(1, IsleProcesses.Shims(name));
+        await DaemonLifecycleTests.WaitForAsync(() => _h.Log(name).Split("started").Length - 1 == restarts + 1, $"{restarts + 1} starts in the log of {name}");
+        var exec = await _h.CtlAsync("exec", name, "--", "echo", "inside");
+        Assert.True(exec.ExitCode == 0 && exec.Stdout.Contains("inside", StringComparison.Ordinal), exec.ToString());
+        var logs = await _h.CtlAsync("logs", name);
+        Assert.Equal(restarts + 1, logs.Stdout.Split("started").Length - 1);
+        return pid;
+    }
+
     /// <summary>POSTs the tarball to images/import; with <paramref name="stallAfter"/>, sends that many bytes and then waits for <paramref name="resume"/>.</summary>
     async Task ImportAsync(string tarball, string name, long stallAfter = long.MaxValue, Task? resume = null)
     {
