@@ -60,4 +60,23 @@ public class FuzzFoundTests
 
         Assert.StartsWith("a key must be a plain name, not a mapping; write name: value", d.Message);
     }
+
+    [Fact]
+    public void TryParseBytes_MoreThan40Digits_TooLargeOrAFraction()
+    {
+        // Both were "is not a quantity" though the schema's pattern takes them.
+        Assert.False(Quantity.TryParseBytes("99999999999999999999999999999999999999999", out _, out var error));
+        Assert.Contains("is too large", error);
+        Assert.True(Quantity.TryParseBytes(".599999999999999999999999999999999999999999", out var bytes, out error), error);
+        Assert.Equal(1, bytes);
+        Assert.False(Quantity.TryParseBytes(new string('9', 100_000), out _, out error));
+        Assert.Contains("too many digits", error);
+    }
+
+    [Theory]
+    [InlineData("6/web")]
+    [InlineData("-1/web")]
+    [InlineData(" Isle/web")]
+    [InlineData("Isle, Volume/web")]
+    public void ObjectKeyTryParse_KindThatIsNotAName_Refused(string text) => Assert.False(ObjectKey.TryParse(text, out _));
 }
