@@ -44,9 +44,15 @@ internal sealed partial class DiagnosticBag(string file)
     {
         if (message.Length <= MaxMessage) return message;
         message = LongQuote().Replace(message, m => $"\"{ManifestLimits.Excerpt(m.Groups[1].Value)}\"");
+        // A value quoted without quotes ("resync: 1m3[[[[… is not a positive duration; use …") is cut too, so the
+        // remedy at the end of the message is not what the cut below loses.
+        if (message.Length > MaxMessage) message = LongWord().Replace(message, m => ManifestLimits.Excerpt(m.Value));
         return ManifestLimits.Excerpt(message, MaxMessage);
     }
 
     [GeneratedRegex("\"([^\"]{121,})\"")]
     private static partial Regex LongQuote();
+
+    [GeneratedRegex(@"\S{121,}")]
+    private static partial Regex LongWord();
 }

@@ -38,7 +38,7 @@ internal static partial class IsleSpecReader
         if (timeout is { } o && o <= TimeSpan.Zero)
             f.Error("timeout", "must be longer than 0s; e.g. 5s (a check that takes longer fails)");
         var startPeriod = ReadDuration(f, "startPeriod");
-        var retries = (int?)f.Integer("retries", 1, 1000, "the failures in a row that make the isle unhealthy, e.g. 3");
+        var retries = (int?)f.Integer("retries", 1, 1000, " (the failures in a row that make the isle unhealthy, e.g. 3)");
 
         return new IsleHealthCheck
         {
@@ -59,7 +59,7 @@ internal static partial class IsleSpecReader
             f.Required("port", "the port the isle listens on, e.g. port: 8080");
             return null;
         }
-        return (int?)f.Integer("port", 1, 65535, "a TCP port the isle listens on");
+        return (int?)f.Integer("port", 1, 65535, " (a TCP port the isle listens on)");
     }
 
     /// <summary>An absolute path with its query, sent as is in the request line: no spaces or control characters.</summary>
@@ -120,12 +120,12 @@ internal static partial class IsleSpecReader
             }
             if (name == isleName)
             {
-                spec.Reader.Error(at, path, "an isle cannot depend on itself");
+                spec.Reader.Error(at, path, "an isle cannot depend on itself; remove this entry");
                 return null;
             }
             if (!seen.Add(name))
             {
-                spec.Reader.Error(at, path, $"{name} is listed twice");
+                spec.Reader.Error(at, path, $"{name} is listed twice; list each isle once");
                 return null;
             }
             return new Dependency(name, condition);

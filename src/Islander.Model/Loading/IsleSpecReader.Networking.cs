@@ -71,7 +71,7 @@ internal static partial class IsleSpecReader
             hostIp = hostIp is null ? null : IPAddress.Parse(hostIp).ToString();
             if (!seen.Add((hostIp ?? "", (int)hostPort, protocol.Value)))
             {
-                f.Error("hostPort", $"{protocol.Value.ToString().ToLowerInvariant()} port {hostPort} is published twice");
+                f.Error("hostPort", $"{protocol.Value.ToString().ToLowerInvariant()} port {hostPort} is published twice; publish it once, or on another hostIp");
                 return null;
             }
             return new PortMapping((int)containerPort, (int)hostPort, protocol.Value, hostIp);
@@ -102,7 +102,7 @@ internal static partial class IsleSpecReader
         {
             spec.Error("ports", "with hostNetwork: true the isle listens on the host directly; remove ports");
         }
-        else if (!hostNetwork && ports.Count > 0 && !spec.Has("networks"))
+        else if (!hostNetwork && ports.Count > 0 && spec.Get("networks") is null or SequenceNode { Items.Count: 0 })
         {
             spec.Error("ports", "ports are published through a bridge network; attach the isle to one under networks");
         }

@@ -26,7 +26,9 @@ internal sealed class NodeReader(DiagnosticBag diagnostics)
         {
             if (!known.Contains(key.Value))
             {
-                Error(key.At, Field.Join(path, key.Value), $"unknown field{Suggest.DidYouMean(key.Value, known)}");
+                // Without a close name, the remedy is the list of the names that go here.
+                var remedy = Suggest.DidYouMean(key.Value, known) is { Length: > 0 } close ? close : $"; remove it, or use one of {string.Join(", ", known)}";
+                Error(key.At, Field.Join(path, key.Value), $"unknown field{remedy}");
             }
         }
         return new Fields(this, map, path);

@@ -154,7 +154,7 @@ internal static partial class YamlTreeReader
             var value = ReadNode(reading, keyPath, depth + 1);
             if (keyNode is not ScalarNode key)
             {
-                diagnostics.Add(keyNode.At, path, $"a key must be a plain name, not {keyNode.Describe()}");
+                diagnostics.Add(keyNode.At, path, $"a key must be a plain name, not {keyNode.Describe()}; write name: value (is a \"?\" or a bracket out of place?)");
                 continue;
             }
             if (key.IsPlain && key.Value == "<<")

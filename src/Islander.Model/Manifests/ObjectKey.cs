@@ -18,7 +18,8 @@ public readonly record struct ObjectKey(ObjectKind Kind, string Name) : ICompara
     {
         key = default;
         int slash = text.IndexOf('/');
-        if (slash <= 0 || !Enum.TryParse<ObjectKind>(text[..slash], out var kind)) return false;
+        // By name only: Enum.TryParse also takes "7" (a kind that does not exist), " Isle" and "Isle, Volume".
+        if (slash <= 0 || !Enum.GetNames<ObjectKind>().Contains(text[..slash]) || !Enum.TryParse<ObjectKind>(text[..slash], out var kind)) return false;
         key = new ObjectKey(kind, text[(slash + 1)..]);
         return true;
     }

@@ -48,9 +48,11 @@ public static partial class Quantity
     {
         bytes = 0;
         var s = text?.Trim() ?? "";
-        if (!SplitNumber(s, out var number, out var suffix, out var sign))
+        if (!SplitNumber(s, out var number, out var suffix, out var sign, out var tooLong))
         {
-            error = sign ? $"\"{s}\" is negative; a size must be 0 or more" : $"\"{s}\" is not a quantity; {ByteForms}";
+            error = sign ? $"\"{s}\" is negative; a size must be 0 or more"
+                : tooLong ? $"\"{s}\" has too many digits; the largest size is {long.MaxValue} bytes"
+                : $"\"{s}\" is not a quantity; {ByteForms}";
             return false;
         }
 
@@ -94,9 +96,11 @@ public static partial class Quantity
     {
         millis = 0;
         var s = text?.Trim() ?? "";
-        if (!SplitNumber(s, out var number, out var suffix, out var sign) || (suffix.Length != 0 && suffix != "m"))
+        if (!SplitNumber(s, out var number, out var suffix, out var sign, out var tooLong) || (suffix.Length != 0 && suffix != "m"))
         {
-            error = sign ? $"\"{s}\" is negative; CPU must be more than 0" : $"\"{s}\" is not a CPU amount; {CpuForms}";
+            error = sign ? $"\"{s}\" is negative; CPU must be more than 0"
+                : tooLong ? $"\"{s}\" has too many digits; {CpuForms}"
+                : $"\"{s}\" is not a CPU amount; {CpuForms}";
             return false;
         }
 
@@ -119,9 +123,13 @@ public static partial class Quantity
         return true;
     }
 
-    /// <summary>Splits "1.5Gi" into (15, scale 1) and "Gi". False when there is no number or it is negative.</summary>
-    private static bool SplitNumber(string s, out (BigInteger Mantissa, int Scale) number, out string suffix, out bool negative)
+    /// <summary>The most significant digits a quantity may have.</summary>
+    private const int MaxDigits = 60;
+
+    /// <summary>Splits "1.5Gi" into (15, scale 1) and "Gi". False when there is no number, it is negative, or it has more than <see cref="MaxDigits"/> digits.</summary>
+    private static bool SplitNumber(string s, out (BigInteger Mantissa, int Scale) number, out string suffix, out bool negative, out bool tooLong)
     {
+        tooLong = false;
         number = default;
         suffix = "";
         negative = s.StartsWith('-');
@@ -131,6 +139,7 @@ public static partial class Quantity
         var scale = 0;
         var seenPoint = false;
         var digits = 0;
+        var significant = 0;
         for (; i < s.Length; i++)
         {
             var c = s[i];
@@ -138,8 +147,15 @@ public static partial class Quantity
             {
                 mantissa = mantissa * 10 + (c - '0');
                 digits++;
+                if (!mantissa.IsZero) significant++;
                 if (seenPoint) scale++;
-                if (digits > 40) return false; // far beyond any long; keeps BigInteger small
+                // Far beyond any long and any fraction that matters, and keeps BigInteger small (a megabyte of digits
+                // would take quadratic time). Leading zeros do not count: 0000…01 is 1.
+                if (significant > MaxDigits || digits > MaxDigits * 10)
+                {
+                    tooLong = true;
+                    return false;
+                }
             }
             else if (c == '.' && !seenPoint) seenPoint = true;
             else break;
