@@ -37,6 +37,12 @@ public sealed record ApiLoadOptions
 
     public string ApplyPrefix { get; init; } = "apiload";
 
+    /// <summary>The apply clients' isles by name (one per client), instead of <see cref="ApplyPrefix"/>-0, -1, ...</summary>
+    public IReadOnlyList<string> ApplyNames { get; init; } = [];
+
+    /// <summary>The isle apply client <paramref name="i"/> applies.</summary>
+    public string ApplyName(int i) => i < ApplyNames.Count ? ApplyNames[i] : $"{ApplyPrefix}-{i}";
+
     /// <summary>Whether the apply clients' isles are deleted at the end (through the API).</summary>
     public bool DeleteAppliedIsles { get; init; } = true;
 

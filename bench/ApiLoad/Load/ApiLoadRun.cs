@@ -46,7 +46,7 @@ public sealed class ApiLoadRun
             clients.Add(StreamAsync(f, end.Token));
         }
         for (int i = 0; i < _options.Get; i++) clients.Add(GetLoopAsync(end.Token));
-        for (int i = 0; i < _options.Apply; i++) clients.Add(ApplyLoopAsync($"{_options.ApplyPrefix}-{i}", end.Token));
+        for (int i = 0; i < _options.Apply; i++) clients.Add(ApplyLoopAsync(_options.ApplyName(i), end.Token));
         var sw = Stopwatch.StartNew();
         end.CancelAfter(_options.Duration);
         await Task.WhenAll(clients);
@@ -144,11 +144,11 @@ public sealed class ApiLoadRun
         {
             try
             {
-                using var r = await http.DeleteAsync($"{UnixHttp.Api}/isles/{_options.ApplyPrefix}-{i}", ct);
+                using var r = await http.DeleteAsync($"{UnixHttp.Api}/isles/{_options.ApplyName(i)}", ct);
             }
             catch (HttpRequestException e)
             {
-                _kinds["apply"].Fail($"delete {_options.ApplyPrefix}-{i}: {e.Message}");
+                _kinds["apply"].Fail($"delete {_options.ApplyName(i)}: {e.Message}");
             }
         }
     }
