@@ -2,11 +2,12 @@
 # Abuse from inside an isle, each for SECONDS (default 15) against a real islanderd (Release) on a temp directory: a fork
 # bomb, a memory bomb (256Mi limit, restartPolicy Always: killed and restarted over and over), a log flood, 10 000 open
 # sockets, a busy loop on every CPU, and last a disk filler on a volume and the rootfs. For each (and idle, first): the
-# API's GET isles latency, median and p99 (curl on the unix socket, back to back: one process per request, its
-# time_total only), islanderd's RSS and CPU time during it, and what the abuse met (pids limit, OOM kills, log bytes,
+# API's GET isles latency, median and p99 (bench/ApiLoad --probe: one client on its own connection, a GET every 10 ms;
+# PROBE=curl: curl back to back, a process and a connection per request, its time_total only), islanderd's RSS and CPU time during it, and what the abuse met (pids limit, OOM kills, log bytes,
 # sockets' kernel memory, the neighbour's CPU share). A neighbour isle (sleep) runs throughout and must keep its pid.
 # The state directory is a tmpfs of STATE_MIB (default 512) so the disk filler fills it and not the machine's disk.
 #   sudo bench/abuse.sh [SECONDS]          (SECONDS=60 for the long form)
+#   PROBE=curl STATE_MIB=512 sudo bench/abuse.sh
 source "$(dirname "$0")/daemon-lib.sh"
 secs=${1:-15}
 state_mib=${STATE_MIB:-512}
@@ -27,12 +28,22 @@ kill_isle() {
 bombs=()
 trap 'for b in "${bombs[@]}"; do kill_isle "$b"; done; cleanup' EXIT
 
+probe_with=${PROBE:-apiload}
+if [ "$probe_with" = apiload ]; then
+  dotnet build -c Release bench/ApiLoad -nologo -v:q >/dev/null
+  apiload=bench/ApiLoad/bin/Release/net10.0/ApiLoad
+fi
 get_us() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --unix-socket "$sock" "http://islanderd/apis/islander.io/v1/isles" | awk '$1 == 200 {printf "%d\n", $2 * 1000000} $1 != 200 {print "FAIL"}'; }
-probe() { # seconds outfile: GET isles back to back
+probe() { # seconds outfile: GET isles for that long
+  if [ "$probe_with" = apiload ]; then "$apiload" --socket "$sock" --probe --seconds "$1" --get-pause-ms 10 --json > "$2" || true; return; fi
   local end=$(( $(date +%s) + $1 )); : > "$2"
   while [ "$(date +%s)" -lt "$end" ]; do get_us >> "$2"; done
 }
-stats() { grep -v FAIL "$1" | sort -n | awk -v fails="$(grep -c FAIL "$1")" '{a[NR]=$1} END {p=int(NR*0.99); if (p < 1) p = 1; printf "median %6.1f ms, p99 %7.1f ms, max %7.1f ms (n=%d, failed %d)", a[int((NR+1)/2)]/1000, a[p]/1000, a[NR]/1000, NR, fails}'; }
+stats() {
+  if [ "$probe_with" = apiload ]; then
+    jq -r '.kinds.get | "median \(.latencyMs.median) ms, p99 \(.latencyMs.p99) ms, max \(.latencyMs.max) ms (n=\(.requests), failed \(.errors))"' "$1"; return
+  fi
+  grep -v FAIL "$1" | sort -n | awk -v fails="$(grep -c FAIL "$1")" '{a[NR]=$1} END {p=int(NR*0.99); if (p < 1) p = 1; printf "median %6.1f ms, p99 %7.1f ms, max %7.1f ms (n=%d, failed %d)", a[int((NR+1)/2)]/1000, a[p]/1000, a[NR]/1000, NR, fails}'; }
 cpu_ms() { awk '{print int(($14 + $15) * 1000 / '"$(getconf CLK_TCK)"')}' "/proc/$1/stat"; }
 isle_pid() { api "isles/$1" | jq -r '.status.pid // empty'; }
 wait_phase() { # name phase...
@@ -61,6 +72,7 @@ npid=$(isle_pid "$neighbour")
 sleep 2 # JIT and the first scan out of the way
 echo "abuse for ${secs}s each; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); islanderd RSS $(( $(rss_kib "$dpid") / 1024 )) MiB"
 
+probe 2 "$work/warmup.txt" # the probe's and the API's first requests out of the way
 begin; probe "$secs" "$work/idle.txt"; row idle
 
 b=fork-$$; bombs+=("$b"); names+=("$b")
@@ -82,13 +94,13 @@ write_manifest log.yaml "$(manifest "$b" 'exec yes "$(head -c 1023 /dev/zero | t
 wait_phase "$b" Running
 curl -sN --unix-socket "$sock" "http://islanderd/apis/islander.io/v1/isles/$b/log?follow=true" 2>/dev/null | wc -c > "$work/follow.bytes" &
 follower=$!
-shim=$(awk '/^PPid:/ {print $2}' "/proc/$(isle_pid "$b")/status"); shim0=$(cpu_ms "$shim")
+shim=$(awk '/^PPid:/ {print $2}' "/proc/$(isle_pid "$b")/status"); shim0=$(cpu_ms "$shim"); wchar0=$(awk '/^wchar/ {print $2}' "/proc/$shim/io")
 begin; probe "$secs" "$work/$b.txt"
-shim_cpu=$(( $(cpu_ms "$shim") - shim0 )); shim_rss=$(rss_kib "$shim")
-row "$b"; echo "                 shim CPU $shim_cpu ms, RSS $shim_rss KiB; log on disk $(cat "$work/state/isles/$b"/log.json* | wc -c) bytes (limit $((30 << 20)))"
+shim_cpu=$(( $(cpu_ms "$shim") - shim0 )); shim_rss=$(rss_kib "$shim"); wrote=$(( $(awk '/^wchar/ {print $2}' "/proc/$shim/io") - wchar0 ))
+row "$b"; echo "                 shim CPU $shim_cpu ms, RSS $shim_rss KiB, wrote $wrote bytes of log; log on disk $(cat "$work/state/isles/$b"/log.json* | wc -c) bytes (limit $((30 << 20)))"
 finish "$b" log.yaml
 sleep 0.5; kill "$follower" 2>/dev/null || true; wait "$follower" 2>/dev/null || true
-echo "                 a logs -f follower (curl, follow=true) read $(cat "$work/follow.bytes" 2>/dev/null || echo '?') bytes in ${secs}s"
+echo "                 a logs -f follower (curl, follow=true) read $(cat "$work/follow.bytes" 2>/dev/null || echo '?') bytes in ${secs}s (the API sends the lines, the log file holds them as json-file entries)"
 
 mkdir -p "$work/probe"
 cat > "$work/probe/sockets.c" <<'EOF'
@@ -140,7 +152,7 @@ acct() { cat "$(cg cpuacct "$1")/cpuacct.usage" 2>/dev/null || awk '/^usage_usec
 b0=$(acct "$b"); c0=$(acct "$c")
 begin; probe "$secs" "$work/$b.txt"
 bn=$(( $(acct "$b") - b0 )); cn=$(( $(acct "$c") - c0 ))
-row "$b"; awk -v b="$bn" -v c="$cn" -v s="$secs" -v n="$(nproc)" 'BEGIN {printf "                 neighbour (1 busy loop) got %.0f%% of the isles'"'"' CPU time (%.2f CPUs; the bomb, %d loops: %.2f CPUs); equal weights give it %.0f%%\n", 100 * c / (b + c), c / s / 1e9, n, b / s / 1e9, 100 / (n < 2 ? 2 : n)}'
+row "$b"; awk -v b="$bn" -v c="$cn" -v s="$secs" -v n="$(nproc)" 'BEGIN {printf "                 neighbour (1 busy loop) got %.0f%% of the isles'"'"' CPU time (%.2f CPUs; the bomb, %d loops: %.2f CPUs); equal weights give it %.0f%% on idle CPUs, about %.0f%% on contended ones\n", 100 * c / (b + c), c / s / 1e9, n, b / s / 1e9, 100 / (n < 2 ? 2 : n), 100 / (n + 1)}'
 finish "$c" counter.yaml
 finish "$b" busy.yaml
 
