@@ -117,12 +117,15 @@ public sealed class DaemonAbuseTests : IAsyncDisposable
     }
 
     /// <summary>
-    /// Skipped: today islanderd exits at the first LiteDB write once the state filesystem is full (an IOException
-    /// "No space left on device" on islander-log.db stops the host from ManifestDirectorySource; LiteDB closes its engine
-    /// after an I/O error, so even the rollback throws). How the daemon survives ENOSPC of its state is the full-disk part
-    /// of the reliability work; this test is the abuse that reaches it from inside an isle, to be run once that lands.
+    /// Skipped until a full state filesystem lets the isle that filled it be deleted. On main islanderd exits at its first
+    /// LiteDB write once the filesystem is full (LiteDB closes its engine at an I/O error; ManifestDirectorySource's
+    /// exception stops the host). With the full-disk part's store (it reopens the database and refuses writes with a
+    /// reason) islanderd survives and answers, but the deletion never happens: its first step records the isle's
+    /// transition (IsleReconciler's SaveIsle, at BeginTrans), which ENOSPC refuses, and only the deletion would free the
+    /// space, so it is retried with back-off for as long as the filler's files stay. This test is that abuse, to run once
+    /// a deletion can proceed on a full disk.
     /// </summary>
-    [Fact(Skip = "islanderd exits on ENOSPC of its LiteDB (the state filesystem an isle filled): the full-disk part fixes it")]
+    [Fact(Skip = "a full state filesystem: islanderd exits (main) or cannot delete the isle that filled it (the full-disk part's store)")]
     public async Task DiskFiller_OnAVolumeAndTheRootfs_FillsTheStateFilesystem_DaemonAnswers_DeleteGivesTheSpaceBack()
     {
         // The state directory on a small filesystem of its own, so the filler fills it and not the machine's disk: as
