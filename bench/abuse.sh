@@ -26,7 +26,9 @@ kill_isle() {
   done
 }
 bombs=()
-trap 'for b in "${bombs[@]}"; do kill_isle "$b"; done; cleanup' EXIT
+# Every bomb killed first; every isle too when islanderd is gone (it exits on a full state filesystem), so that
+# daemon-lib's cleanup finds empty cgroups to remove.
+trap 'for b in "${bombs[@]}"; do kill_isle "$b" || true; done; [ -n "$dpid" ] || for n in "${names[@]}"; do kill_isle "$n" || true; done; cleanup' EXIT
 
 probe_with=${PROBE:-apiload}
 if [ "$probe_with" = apiload ]; then
