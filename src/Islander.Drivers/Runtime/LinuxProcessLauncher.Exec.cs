@@ -68,6 +68,7 @@ public sealed partial class LinuxProcessLauncher
                 input = ExecInput.ForPipe(inWrite);
                 inWrite = -1;
             }
+            IsleOomScore.Reset(pid.InitPid); // not the daemon's, which the launcher passed on
             await beforeStart(pid.InitPid, ct);
             ct.ThrowIfCancellationRequested();
             SendToInit(controlWrite, [SyncGo]);

@@ -110,6 +110,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             // init waits for SYNC_GO, the shim for init: both pids are pinned until we write it.
             ulong initStart = ReadStartTime(pid.InitPid) ?? 0, shimStart = ReadStartTime(pid.ShimPid) ?? 0;
 
+            IsleOomScore.Reset(pid.InitPid); // not the daemon's -500, which isle-init inherited
             await beforeStart(pid.InitPid, ct);
             ct.ThrowIfCancellationRequested();
             SendToInit(controlWrite, [SyncGo]);
