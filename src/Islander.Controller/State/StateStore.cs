@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Islander.Drivers.Runtime;
+using Islander.Model;
 using LiteDB;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,10 @@ public sealed class StateStore : IDisposable
 
     LiteDatabase _db = null!;
     readonly string _path;
+    readonly BsonMapper _mapper;
+    readonly IReadOnlyList<StateMigration> _migrations;
+    readonly TimeProvider _time;
+    readonly ILogger? _log;
     ILiteCollection<IsleRecord> _isles = null!;
     ILiteCollection<DesiredRecord> _desired = null!;
     ILiteCollection<EventRecord> _events = null!;
@@ -51,7 +56,8 @@ public sealed class StateStore : IDisposable
     internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null)
     {
         _path = path;
-        var mapper = Mapper();
+        var mapper = _mapper = Mapper();
+        (_migrations, _time, _log) = (migrations, time, log);
         bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
         try
         {
@@ -84,7 +90,7 @@ public sealed class StateStore : IDisposable
     }
 
     /// <summary>Opens the file at <see cref="_path"/>, migrates it and loads the caches; throws what LiteDB throws on a damaged file.</summary>
-    void Open(BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log)
+    void Open(BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log, bool loadEvents = true)
     {
         string path = _path;
         int current = StateSchema.CurrentOf(migrations);
@@ -115,8 +121,11 @@ public sealed class StateStore : IDisposable
             foreach (var record in _rollouts.FindAll()) CacheRollout(record);
             foreach (var record in _sources.FindAll()) _sourceCache[record.Name] = record;
             _ = _desired.Count(); // every page of the collection is read at each rescan: a damaged one shows now, not then
-            foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
-            _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+            if (loadEvents)
+            {
+                foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
+                _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+            }
         }
         catch
         {
@@ -126,7 +135,7 @@ public sealed class StateStore : IDisposable
             _volumeCache.Clear();
             _rolloutCache.Clear();
             _sourceCache.Clear();
-            _recentEvents.Clear();
+            if (loadEvents) _recentEvents.Clear();
             throw;
         }
     }
@@ -309,6 +318,7 @@ public sealed class StateStore : IDisposable
     void Commit(Action write)
     {
         if (_inTransaction) { write(); return; } // part of a Batch
+        if (_failed is not null) Reopen();
         _db.BeginTrans();
         _inTransaction = true;
         try
@@ -316,6 +326,24 @@ public sealed class StateStore : IDisposable
             write();
             FlushEventsLocked();
             _db.Commit();
+            if (_refusedSince is { } since)
+            {
+                _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
+                _refusedSince = null;
+            }
+        }
+        catch (IOException e)
+        {
+            if (_refusedSince is null)
+            {
+                _refusedSince = _time.GetUtcNow();
+                _log?.LogError("State database {Path}: a write was refused ({Error}); new work is refused until it can be written, running isles go on", _path, e.Message);
+            }
+            // LiteDB closes its engine at an I/O error (a full disk, a read-only file system) and throws that error at
+            // every later call, Rollback included: the store reopens the file at the next write, which reads the log
+            // back to the last commit. The transaction is then absent, whole; every commit before it is there.
+            _failed = e;
+            throw WriteFailed(e);
         }
         catch
         {
@@ -326,6 +354,56 @@ public sealed class StateStore : IDisposable
         {
             _inTransaction = false;
         }
+    }
+
+    /// <summary>The I/O error of the last write, until the file is open again.</summary>
+    IOException? _failed;
+
+    /// <summary>
+    /// Opens the file again after an I/O error and reloads the caches from it: a write of a Batch that failed may have
+    /// reached a cache before its commit did. Throws <see cref="WriteFailed"/> while the error lasts.
+    /// </summary>
+    void Reopen()
+    {
+        try
+        {
+            _db.Dispose();
+        }
+        catch (IOException e)
+        {
+            _log?.LogDebug("State database {Path}: closing after the error: {Error}", _path, e.Message); // the engine is closed already
+        }
+        _isleCache.Clear();
+        _networkCache.Clear();
+        _volumeCache.Clear();
+        _rolloutCache.Clear();
+        _sourceCache.Clear();
+        try
+        {
+            Open(_mapper, _migrations, _time, _log, loadEvents: false);
+        }
+        catch (IOException e)
+        {
+            _failed = e;
+            throw WriteFailed(e);
+        }
+        _failed = null;
+    }
+
+    /// <summary>Since the first write the file refused, until one succeeds again (for the log: once each way).</summary>
+    DateTimeOffset? _refusedSince;
+
+    /// <summary>ENOSPC and EDQUOT, as .NET reports them on Linux (the errno in HResult).</summary>
+    static bool IsFull(IOException e) => e.HResult is 28 or 122 || e.Message.Contains("No space left on device", StringComparison.Ordinal);
+
+    /// <summary>What a refused write tells the API's client and the isle's status: the file, the cause, what to do.</summary>
+    IslanderException WriteFailed(IOException e)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(_path));
+        return IsFull(e)
+            ? new IslanderException($"no space left on device under {dir}: the state database {_path} cannot be written; free space on that file system " +
+                "(or grow it). Nothing recorded before was lost; islanderd retries by itself once space returns", ErrorCategory.InsufficientStorage, e)
+            : new IslanderException($"the state database {_path} cannot be written: {e.Message}; nothing recorded before was lost, islanderd retries by itself", ErrorCategory.Transient, e);
     }
 
     /// <summary>
