@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Islander.Testing;
+
+namespace Islander.Integration.Tests.Daemon;
+
+/// <summary>
+/// The state directory's file system full (a 16 MiB tmpfs mounted there, then filled): islanderd keeps serving and its
+/// isles keep running, new work is refused with a 507 that names the directory, no record is lost or half written,
+/// and a manifest dropped meanwhile starts by itself once space returns. Before, the first refused write stopped
+/// islanderd (a BackgroundService failed) and LiteDB's engine stayed closed.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class DaemonDiskFullTests : IAsyncDisposable
+{
+    readonly DaemonHarness _h;
+    bool _mounted;
+
+    public DaemonDiskFullTests()
+    {
+        HostCaps.RequireRoot();
+        _h = new DaemonHarness();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _h.DisposeAsync(); // stops the daemon, unmounts what is under its directory
+        }
+        finally
+        {
+            if (_mounted && File.ReadAllText("/proc/self/mountinfo").Contains(" " + _h.StateDir + " ", StringComparison.Ordinal))
+                Run("umount", "-l", _h.StateDir);
+        }
+    }
+
+    [Fact]
+    public async Task StateDirectoryFull_DaemonServes_RefusesNewWorkWith507_LosesNothing_RecoversWhenSpaceReturns()
+    {
+        Directory.CreateDirectory(_h.StateDir);
+        Assert.Equal(0, Run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0711", "tmpfs", _h.StateDir));
+        _mounted = true;
+        await _h.StartDaemonAsync();
+        var running = _h.NewName("full");
+        _h.WriteManifest("a.yaml", _h.IsleYaml(running, "while true; do echo tick; sleep 0.2; done"));
+        int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(running, 15))!.Value;
+
+        var filler = Path.Combine(_h.StateDir, "filler");
+        Fill(filler);
+        try
+        {
+            var pending = _h.NewName("pending");
+            _h.WriteManifest("b.yaml", _h.IsleYaml(pending, "exec sleep 1000"));
+            var refused = _h.NewName("refused");
+            var file = Path.Combine(_h.Dir, "refused.yaml");
+            File.WriteAllText(file, _h.IsleYaml(refused, "exec sleep 1000"));
+            var apply = await _h.CtlAsync("apply", "-f", file);
+            Assert.True(apply.ExitCode != 0, apply.ToString());
+            Assert.Contains($"isle/{refused} error: no space left on device under {_h.StateDir}", apply.Stdout + apply.Stderr);
+            using (var r = await _h.Http.PostAsync($"{DaemonHarness.Api}/apply", new StringContent(File.ReadAllText(file)), TestContext.Current.CancellationToken))
+                Assert.Equal(507, (int)r.StatusCode);
+            using (var r = await _h.Http.GetAsync("/readyz", TestContext.Current.CancellationToken))
+                Assert.Contains("no space left on device", await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+            await Task.Delay(1500, TestContext.Current.CancellationToken); // several scans of the manifests meanwhile
+            Assert.False(_h.Daemon!.HasExited, _h.DaemonOutput);
+            var get = await _h.CtlAsync("get", "isles");
+            Assert.True(get.ExitCode == 0, get.ToString());
+            Assert.Contains(running, get.Stdout);
+            Assert.DoesNotContain(refused, get.Stdout);
+            Assert.Equal(pid, DaemonHarness.Pid((await _h.GetIsleAsync(running))!));
+            Assert.True(DaemonHarness.ProcessExists(pid));
+            Assert.Contains($"State database {_h.StateDir}/islander.db: a write was refused", _h.DaemonOutput);
+
+            File.Delete(filler);
+            var sw = Stopwatch.StartNew();
+            await _h.WaitRunningAsync(pending, 15); // by itself, no restart
+            TestContext.Current.TestOutputHelper?.WriteLine($"the pending isle ran {sw.Elapsed.TotalSeconds:0.00} s after space returned");
+            Assert.Null(await _h.GetIsleAsync(refused)); // refused is absent, not half there
+            var again = await _h.CtlAsync("apply", "-f", file);
+            Assert.True(again.ExitCode == 0, again.ToString());
+            await _h.WaitRunningAsync(refused, 15);
+        }
+        finally
+        {
+            File.Delete(filler);
+        }
+
+        // Every record is on disk: a restart reads them back, and adopts the isle that ran through it all.
+        await _h.StopDaemonAsync();
+        await _h.StartDaemonAsync();
+        Assert.Equal(pid, DaemonHarness.Pid(await _h.WaitRunningAsync(running, 15)));
+        var names = (await _h.ListIslesAsync()).Select(i => (string?)i["metadata"]?["name"]).ToList();
+        Assert.Equal(3, names.Count);
+        Assert.DoesNotContain("is damaged", _h.DaemonOutput);
+    }
+
+    /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left for anyone.</summary>
+    static void Fill(string path)
+    {
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var block = new byte[1 << 16];
+        try
+        {
+            while (true) f.Write(block);
+        }
+        catch (IOException)
+        {
+            // full: what fits is written
+        }
+        for (int size = 4096; size > 0; size /= 2)
+        {
+            try { f.Write(block, 0, size); f.Flush(flushToDisk: true); }
+            catch (IOException) { f.SetLength(f.Position); }
+        }
+    }
+
+    static int Run(string file, params string[] args)
+    {
+        using var p = Process.Start(file, args)!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+}
