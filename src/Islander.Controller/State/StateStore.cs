@@ -319,10 +319,12 @@ public sealed class StateStore : IDisposable
     {
         if (_inTransaction) { write(); return; } // part of a Batch
         if (_failed is not null) Reopen();
-        _db.BeginTrans();
         _inTransaction = true;
         try
         {
+            // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
+            // then refuses the next BeginTrans with that error.
+            _db.BeginTrans();
             write();
             FlushEventsLocked();
             _db.Commit();
