@@ -1,7 +1,10 @@
 namespace Islander.Model;
 
-/// <summary>containerd errdefs-style categories: the API maps them to status codes, the reconciler to retry or not.</summary>
-public enum ErrorCategory { Unknown, NotFound, AlreadyExists, InvalidManifest, Unsupported, Conflict, Transient }
+/// <summary>
+/// containerd errdefs-style categories: the API maps them to status codes, the reconciler to retry or not.
+/// InsufficientStorage: a full file system under the state directory (HTTP 507); retried, it passes once space returns.
+/// </summary>
+public enum ErrorCategory { Unknown, NotFound, AlreadyExists, InvalidManifest, Unsupported, Conflict, Transient, InsufficientStorage }
 
 /// <summary>Base of every error islander raises on purpose.</summary>
 public class IslanderException : Exception

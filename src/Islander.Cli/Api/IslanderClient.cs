@@ -103,7 +103,8 @@ public sealed partial class IslanderClient : IDisposable
         };
         using var response = await SendAsync(request, ct);
         var body = await response.Content.ReadAsStringAsync(ct);
-        if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity or HttpStatusCode.Conflict && body.Contains("\"ApplyResult\""))
+        // Every answer with an ApplyResult says per object what happened (a 507 for a full disk under the daemon's state too).
+        if (body.Contains("\"ApplyResult\""))
             return JsonSerializer.Deserialize(body, ApiJson.Context.ApplyResultView)!;
         throw Failure(response, body);
     }

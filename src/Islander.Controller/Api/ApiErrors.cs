@@ -22,6 +22,7 @@ public static class ApiErrors
         ErrorCategory.InvalidManifest => 422,
         ErrorCategory.Unsupported => 501,
         ErrorCategory.Transient => 503,
+        ErrorCategory.InsufficientStorage => 507, // WebDAV's Insufficient Storage, as registries answer a full disk
         _ => 500,
     };
 

@@ -127,7 +127,7 @@ public sealed class DesiredStore
         lock (_lock)
         {
             _prunes[owner] = prune;
-            _store.Batch(() =>
+            Batch(() =>
             {
                 foreach (var (key, entry, next) in Replacement(owner, files, prune, whole: true, commit: true))
                     if (Update(key, entry, next)) changed.Add(key);
@@ -228,7 +228,7 @@ public sealed class DesiredStore
     {
         var changed = new List<ObjectKey>();
         lock (_lock)
-            _store.Batch(() =>
+            Batch(() =>
             {
                 foreach (var entry in _entries.Values.Where(e => e.Owner == owner).ToList())
                     if (Update(entry.Key, entry, entry with { ManifestProblems = [problem] })) changed.Add(entry.Key);
@@ -351,13 +351,37 @@ public sealed class DesiredStore
     DesiredEntry Keep(DesiredEntry? entry, ObjectKey key, DesiredOwner owner, string origin, IReadOnlyList<string> problems) =>
         entry is null ? new DesiredEntry(key, owner, origin, 0, null, problems, _time.GetUtcNow()) : entry with { ManifestProblems = problems };
 
+    /// <summary>
+    /// Runs <paramref name="updates"/> as one transaction of the state store and puts the entries and claims back as
+    /// they were when it fails (a full disk): memory never holds what the database refused, so the next scan sees the
+    /// change again and saves it then.
+    /// </summary>
+    void Batch(Action updates)
+    {
+        var entries = _entries.ToList();
+        var claims = _claims.ToList();
+        try
+        {
+            _store.Batch(updates);
+        }
+        catch (Exception)
+        {
+            _entries.Clear();
+            foreach (var (k, v) in entries) _entries[k] = v;
+            _claims.Clear();
+            foreach (var (k, v) in claims) _claims[k] = v;
+            throw;
+        }
+    }
+
+    /// <summary>Writes the entry to the state store, then to memory: a write refused leaves both as they were.</summary>
     bool Update(ObjectKey key, DesiredEntry? before, DesiredEntry? after)
     {
         if (after is null)
         {
             if (before is null) return false;
-            _entries.Remove(key);
             _store.DeleteDesired(key.ToString());
+            _entries.Remove(key);
             return true;
         }
         if (before is not null && SameBesidesObject(before, after) && ReferenceEquals(before.Object, after.Object))
@@ -367,7 +391,6 @@ public sealed class DesiredStore
             _entries[key] = after with { Object = b };
             return false;
         }
-        _entries[key] = after;
         _store.SaveDesired(new DesiredRecord
         {
             Id = key.ToString(), Origin = after.Origin, Owner = after.Owner.Name, Released = after.Released, Generation = after.Generation,
@@ -375,6 +398,7 @@ public sealed class DesiredStore
             Annotations = after.Object?.Annotations.ToDictionary() ?? new(), Source = after.Object?.Source ?? "",
             CreatedAt = after.CreatedAt, Problems = after.ManifestProblems.ToList(), Conflicts = after.Conflicts.ToDictionary(),
         });
+        _entries[key] = after;
         return true;
     }
 

@@ -64,7 +64,7 @@ public sealed class ManifestDirectorySource(
                     warned = true;
                 }
                 if (Scan() && _resolved != watched) _quiet.PokeNow(); // swapped between the watch and the scan
-                await _quiet.WaitAsync(options.Value.Resync, stoppingToken).ConfigureAwait(false);
+                await _quiet.WaitAsync(_notRecorded ? NotRecordedRetry : options.Value.Resync, stoppingToken).ConfigureAwait(false);
             }
         }
         finally
@@ -93,6 +93,12 @@ public sealed class ManifestDirectorySource(
     /// directory, a part unreadable or changing under the load): then every object it defined keeps its last good version,
     /// nothing is pruned, and their status, an event each and the log say why. Public for tests.
     /// </summary>
+    /// <summary>The last scan's change could not be recorded (a full disk): scanned again every <see cref="NotRecordedRetry"/>.</summary>
+    bool _notRecorded;
+
+    /// <summary>How soon a scan whose change the state database refused is tried again (a check of free space costs one write).</summary>
+    static readonly TimeSpan NotRecordedRetry = TimeSpan.FromSeconds(1);
+
     public bool Scan()
     {
         var root = options.Value.Manifests;
@@ -114,7 +120,21 @@ public sealed class ManifestDirectorySource(
             _unavailable = null;
         }
         var files = snapshot.Results;
-        var changed = desired.ReplaceFiles(files);
+        IReadOnlyList<ObjectKey> changed;
+        try
+        {
+            changed = desired.ReplaceFiles(files);
+        }
+        catch (IslanderException e) when (e.Category is ErrorCategory.InsufficientStorage or ErrorCategory.Transient)
+        {
+            // A full disk under the state directory: nothing changed (memory and database both as before); the next
+            // scan (at the resync) saves the change once space returns. islanderd keeps serving meanwhile.
+            if (!_notRecorded) log.LogWarning("Manifests not recorded: {Error}; retried every {Retry} s", e.Message, NotRecordedRetry.TotalSeconds);
+            _notRecorded = true;
+            return false;
+        }
+        if (_notRecorded) log.LogInformation("Manifests recorded again");
+        _notRecorded = false;
         Report(files, changed);
         store.FlushEvents();
         LargeInputMemory.Release(_tree.ParsedChars);

@@ -50,7 +50,7 @@ public sealed class DaemonHealth(ReconcileMetrics metrics, ReconcileQueue queue,
         {
             store.Probe(time.GetUtcNow());
         }
-        catch (Exception e) when (e is IOException or LiteException or ObjectDisposedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or LiteException or ObjectDisposedException or UnauthorizedAccessException or Islander.Model.IslanderException)
         {
             return new HealthAnswer(false, $"not ready: the state store cannot be written: {e.Message}");
         }

@@ -42,6 +42,7 @@ public static class StateSchema
     public static int? VersionOf(string path)
     {
         if (!File.Exists(path) || new FileInfo(path).Length == 0) return null;
+        StateDatabaseDamage.CheckLength(path);
         using var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true });
         return Read(db) ?? Unversioned;
     }
@@ -60,7 +61,16 @@ public static class StateSchema
     /// <summary>Throws <see cref="StateSchemaException"/> when the database at <paramref name="path"/> is from a newer islanderd; writes nothing.</summary>
     public static void EnsureNotNewer(string path)
     {
-        if (VersionOf(path) is { } found && found > Current) throw Newer(path, found, Current);
+        int? found;
+        try
+        {
+            found = VersionOf(path);
+        }
+        catch (Exception e) when (StateDatabaseDamage.IsDamage(e))
+        {
+            return; // a damaged file: the store sets it aside when it opens it (StateDatabaseDamage), and says so
+        }
+        if (found > Current) throw Newer(path, found.Value, Current);
     }
 
     /// <summary>The error for a database from a newer islanderd: the file, both versions and the ways out.</summary>

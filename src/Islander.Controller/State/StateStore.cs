@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Islander.Drivers.Runtime;
+using Islander.Model;
 using LiteDB;
 using Microsoft.Extensions.Logging;
 
@@ -17,19 +18,23 @@ public sealed class StateStore : IDisposable
     /// <summary>Events kept; older ones are dropped (Kubernetes keeps an hour).</summary>
     public const int EventLimit = 2000;
 
-    readonly LiteDatabase _db;
+    LiteDatabase _db = null!;
     readonly string _path;
-    readonly ILiteCollection<IsleRecord> _isles;
-    readonly ILiteCollection<DesiredRecord> _desired;
-    readonly ILiteCollection<EventRecord> _events;
-    readonly ILiteCollection<NetworkRecord> _networks;
+    readonly BsonMapper _mapper;
+    readonly IReadOnlyList<StateMigration> _migrations;
+    readonly TimeProvider _time;
+    readonly ILogger? _log;
+    ILiteCollection<IsleRecord> _isles = null!;
+    ILiteCollection<DesiredRecord> _desired = null!;
+    ILiteCollection<EventRecord> _events = null!;
+    ILiteCollection<NetworkRecord> _networks = null!;
     readonly ConcurrentDictionary<string, NetworkRecord> _networkCache = new();
-    readonly ILiteCollection<VolumeRecord> _volumes;
-    readonly ILiteCollection<RolloutRecord> _rollouts;
+    ILiteCollection<VolumeRecord> _volumes = null!;
+    ILiteCollection<RolloutRecord> _rollouts = null!;
     /// <summary>isle → its revisions, kept in memory (a pass reads them): guarded by <see cref="_writeLock"/>.</summary>
     readonly Dictionary<string, List<RolloutRecord>> _rolloutCache = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, VolumeRecord> _volumeCache = new();
-    readonly ILiteCollection<SourceRecord> _sources;
+    ILiteCollection<SourceRecord> _sources = null!;
     readonly ConcurrentDictionary<string, SourceRecord> _sourceCache = new();
     readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
     readonly object _writeLock = new();
@@ -51,15 +56,24 @@ public sealed class StateStore : IDisposable
     internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null)
     {
         _path = path;
-        int current = StateSchema.CurrentOf(migrations);
-        int? found = path == ":memory:" ? null : StateSchema.VersionOf(path);
-        if (found > current) throw StateSchema.Newer(path, found.Value, current);
-        string? backup = null;
-        if (found < current)
+        var mapper = _mapper = Mapper();
+        (_migrations, _time, _log) = (migrations, time, log);
+        bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
+        try
         {
-            backup = StateSchema.Backup(path, found.Value, time.GetUtcNow());
-            log?.LogWarning("State database {Path} is at schema version {Found}; migrating to {Current} (the file as it was is copied to {Backup})", path, found, current, backup);
+            Open(mapper, migrations, time, log);
         }
+        catch (Exception e) when (path != ":memory:" && StateDatabaseDamage.IsDamage(e))
+        {
+            Recover(e, mapper, migrations, time, log);
+            return;
+        }
+        if (empty)
+            log?.LogWarning("State database {Path} was empty (0 bytes): no record was kept; running isles are adopted from the kernel, desired state comes from the manifests", path);
+    }
+
+    static BsonMapper Mapper()
+    {
         var mapper = new BsonMapper();
         mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));
@@ -72,32 +86,90 @@ public sealed class StateStore : IDisposable
         mapper.Entity<VolumeRecord>().Id(r => r.Name, autoId: false).Ignore(r => r.Spec);
         mapper.Entity<RolloutRecord>().Id(r => r.Id, autoId: false);
         mapper.Entity<SourceRecord>().Id(r => r.Name, autoId: false);
+        return mapper;
+    }
+
+    /// <summary>Opens the file at <see cref="_path"/>, migrates it and loads the caches; throws what LiteDB throws on a damaged file.</summary>
+    void Open(BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log, bool loadEvents = true)
+    {
+        string path = _path;
+        int current = StateSchema.CurrentOf(migrations);
+        int? found = path == ":memory:" ? null : StateSchema.VersionOf(path);
+        if (found > current) throw StateSchema.Newer(path, found.Value, current);
+        string? backup = null;
+        if (found < current)
+        {
+            backup = StateSchema.Backup(path, found.Value, time.GetUtcNow());
+            log?.LogWarning("State database {Path} is at schema version {Found}; migrating to {Current} (the file as it was is copied to {Backup})", path, found, current, backup);
+        }
         if (path != ":memory:")
             CreatePrivateFiles(path);
         _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
-        _isles = _db.GetCollection<IsleRecord>("isles");
-        _desired = _db.GetCollection<DesiredRecord>("desired");
-        _events = _db.GetCollection<EventRecord>("events");
-        _networks = _db.GetCollection<NetworkRecord>("networks");
-        _volumes = _db.GetCollection<VolumeRecord>("volumes");
-        _rollouts = _db.GetCollection<RolloutRecord>("rollouts");
-        _sources = _db.GetCollection<SourceRecord>("sources");
         try
         {
+            _isles = _db.GetCollection<IsleRecord>("isles");
+            _desired = _db.GetCollection<DesiredRecord>("desired");
+            _events = _db.GetCollection<EventRecord>("events");
+            _networks = _db.GetCollection<NetworkRecord>("networks");
+            _volumes = _db.GetCollection<VolumeRecord>("volumes");
+            _rollouts = _db.GetCollection<RolloutRecord>("rollouts");
+            _sources = _db.GetCollection<SourceRecord>("sources");
             StateSchema.Migrate(_db, path, found, migrations, backup, log);
+            foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
+            foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
+            foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
+            foreach (var record in _rollouts.FindAll()) CacheRollout(record);
+            foreach (var record in _sources.FindAll()) _sourceCache[record.Name] = record;
+            _ = _desired.Count(); // every page of the collection is read at each rescan: a damaged one shows now, not then
+            if (loadEvents)
+            {
+                foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
+                _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+            }
         }
         catch
         {
             _db.Dispose();
+            _isleCache.Clear();
+            _networkCache.Clear();
+            _volumeCache.Clear();
+            _rolloutCache.Clear();
+            _sourceCache.Clear();
+            if (loadEvents) _recentEvents.Clear();
             throw;
         }
-        foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
-        foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
-        foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
-        foreach (var record in _rollouts.FindAll()) CacheRollout(record);
-        foreach (var record in _sources.FindAll()) _sourceCache[record.Name] = record;
-        foreach (var e in _events.Query().OrderByDescending(e => e.Id).Limit(EventLimit).ToList().AsEnumerable().Reverse()) _recentEvents.AddLast(e);
-        _lastEventId = _recentEvents.Last?.Value.Id ?? 0;
+    }
+
+    /// <summary>
+    /// The database did not open or read (<see cref="StateDatabaseDamage"/>): it goes aside, the collections that still
+    /// read whole come back in a new file, and islanderd says so in its log and an event (StateDatabaseDamaged). A
+    /// damaged file must never stop islanderd (systemd would restart it into the same file, forever) nor be
+    /// overwritten (it is the only copy of what it holds).
+    /// </summary>
+    void Recover(Exception damage, BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log)
+    {
+        var aside = StateDatabaseDamage.SetAside(_path, time.GetUtcNow());
+        var (kept, lost) = StateDatabaseDamage.Salvage(aside, mapper);
+        try
+        {
+            StateDatabaseDamage.Restore(_path, kept);
+            Open(mapper, migrations, time, log);
+        }
+        catch (Exception again) when (StateDatabaseDamage.IsDamage(again))
+        {
+            File.Delete(_path); // what was carried over did not open either: start empty, the copy aside keeps everything
+            lost = [$"every record (what read from the copy did not open: {again.Message})"];
+            kept.Clear();
+            Open(mapper, migrations, time, log);
+        }
+        var keptText = string.Join(", ", kept.Where(k => k.Key is not ("schema" or "health")).Select(k => $"{k.Value.Count} {k.Key}"));
+        var message = $"state database {_path} is damaged ({damage.GetType().Name}: {damage.Message}); moved aside to {aside}. " +
+            $"Kept: {(keptText.Length == 0 ? "nothing" : keptText)}. Lost: {(lost.Count == 0 ? "nothing" : string.Join("; ", lost))}. " +
+            "Running isles are adopted from the kernel (their cgroups) and keep their addresses; desired state comes from the manifests again; " +
+            "objects applied through the API that were lost must be applied again.";
+        log?.LogError("{Message}", message);
+        AddEvent(new EventRecord { Time = time.GetUtcNow(), Type = EventType.Warning, Kind = "StateDatabase", Name = Path.GetFileName(_path), Reason = "StateDatabaseDamaged", Message = message });
+        FlushEvents();
     }
 
     /// <summary>
@@ -246,13 +318,34 @@ public sealed class StateStore : IDisposable
     void Commit(Action write)
     {
         if (_inTransaction) { write(); return; } // part of a Batch
-        _db.BeginTrans();
+        if (_failed is not null) Reopen();
         _inTransaction = true;
         try
         {
+            // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
+            // then refuses the next BeginTrans with that error.
+            _db.BeginTrans();
             write();
             FlushEventsLocked();
             _db.Commit();
+            if (_refusedSince is { } since)
+            {
+                _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
+                _refusedSince = null;
+            }
+        }
+        catch (IOException e)
+        {
+            if (_refusedSince is null)
+            {
+                _refusedSince = _time.GetUtcNow();
+                _log?.LogError("State database {Path}: a write was refused ({Error}); new work is refused until it can be written, running isles go on", _path, e.Message);
+            }
+            // LiteDB closes its engine at an I/O error (a full disk, a read-only file system) and throws that error at
+            // every later call, Rollback included: the store reopens the file at the next write, which reads the log
+            // back to the last commit. The transaction is then absent, whole; every commit before it is there.
+            _failed = e;
+            throw WriteFailed(e);
         }
         catch
         {
@@ -263,6 +356,56 @@ public sealed class StateStore : IDisposable
         {
             _inTransaction = false;
         }
+    }
+
+    /// <summary>The I/O error of the last write, until the file is open again.</summary>
+    IOException? _failed;
+
+    /// <summary>
+    /// Opens the file again after an I/O error and reloads the caches from it: a write of a Batch that failed may have
+    /// reached a cache before its commit did. Throws <see cref="WriteFailed"/> while the error lasts.
+    /// </summary>
+    void Reopen()
+    {
+        try
+        {
+            _db.Dispose();
+        }
+        catch (IOException e)
+        {
+            _log?.LogDebug("State database {Path}: closing after the error: {Error}", _path, e.Message); // the engine is closed already
+        }
+        _isleCache.Clear();
+        _networkCache.Clear();
+        _volumeCache.Clear();
+        _rolloutCache.Clear();
+        _sourceCache.Clear();
+        try
+        {
+            Open(_mapper, _migrations, _time, _log, loadEvents: false);
+        }
+        catch (IOException e)
+        {
+            _failed = e;
+            throw WriteFailed(e);
+        }
+        _failed = null;
+    }
+
+    /// <summary>Since the first write the file refused, until one succeeds again (for the log: once each way).</summary>
+    DateTimeOffset? _refusedSince;
+
+    /// <summary>ENOSPC and EDQUOT, as .NET reports them on Linux (the errno in HResult).</summary>
+    static bool IsFull(IOException e) => e.HResult is 28 or 122 || e.Message.Contains("No space left on device", StringComparison.Ordinal);
+
+    /// <summary>What a refused write tells the API's client and the isle's status: the file, the cause, what to do.</summary>
+    IslanderException WriteFailed(IOException e)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(_path));
+        return IsFull(e)
+            ? new IslanderException($"no space left on device under {dir}: the state database {_path} cannot be written; free space on that file system " +
+                "(or grow it). Nothing recorded before was lost; islanderd retries by itself once space returns", ErrorCategory.InsufficientStorage, e)
+            : new IslanderException($"the state database {_path} cannot be written: {e.Message}; nothing recorded before was lost, islanderd retries by itself", ErrorCategory.Transient, e);
     }
 
     /// <summary>
