@@ -32,9 +32,10 @@ for _ in $(seq 600); do
 done
 sleep 5 # JIT, the first passes and the isles' first lines out of the way
 
-# Memory each second, with the phase it is in: "phase epoch rss_kib".
+# Memory and threads each second, with the phase it is in: "phase epoch rss_kib threads".
 phase_file="$work/phase"; echo before > "$phase_file"
-( while kill -0 "$dpid" 2>/dev/null; do echo "$(cat "$phase_file") $(date +%s) $(rss_kib "$dpid")"; sleep 1; done ) > "$work/rss" &
+threads() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }
+( while kill -0 "$dpid" 2>/dev/null; do echo "$(cat "$phase_file") $(date +%s) $(rss_kib "$dpid") $(threads "$dpid")"; sleep 1; done ) > "$work/rss" &
 sampler=$!
 if [ -n "$counters" ]; then
   "$counters" collect -p "$dpid" --counters System.Runtime --refresh-interval 1 --format csv -o "$work/counters.csv" >/dev/null 2>&1 &
@@ -63,21 +64,21 @@ during_med=$(awk '$1 == "load" {print $3}' "$work/rss" | sort -n | awk '{a[NR]=$
 during_max=$(awk '$1 == "load" {print $3}' "$work/rss" | sort -n | tail -1 | mib)
 after=$(awk '$1 == "after" {v=$3} END {print v}' "$work/rss" | mib)
 echo "islanderd VmRSS: before ${before} MiB, during median ${during_med} MiB (peak ${during_max} MiB), ${AFTER} s after ${after} MiB"
+echo "islanderd threads: before $(awk '$1 == "before" {v=$4} END {print v}' "$work/rss"), during peak $(awk '$1 == "load" {print $4}' "$work/rss" | sort -n | tail -1), ${AFTER} s after $(awk '$1 == "after" {v=$4} END {print v}' "$work/rss")"
 if [ -s "$work/counters.csv" ]; then
   # The GC heap (after the last collection) in the same phases, by the counters' timestamps.
-  # The GC heap (all generations, after the last collection), the GC's committed memory and the thread pool's
-  # threads in the same phases, by the counters' timestamps.
+  # The GC heap (all generations, after the last collection) and the GC's committed memory in the same phases, by
+  # the counters' timestamps.
   python3 - "$work/rss" "$work/counters.csv" <<'PY'
 import csv, sys, datetime, collections
-phases = [(l.split()[0], int(l.split()[1])) for l in open(sys.argv[1]) if len(l.split()) == 3]
+phases = [(l.split()[0], int(l.split()[1])) for l in open(sys.argv[1]) if len(l.split()) >= 3]
 def phase(t):
     p = None
     for name, epoch in phases:
         if epoch <= t: p = name
     return p
 series = collections.defaultdict(lambda: collections.defaultdict(float))  # counter -> timestamp -> value
-names = {"dotnet.gc.last_collection.heap.size": "heap", "dotnet.gc.last_collection.memory.committed_size": "committed",
-         "dotnet.thread_pool.thread.count": "threads"}
+names = {"dotnet.gc.last_collection.heap.size": "heap", "dotnet.gc.last_collection.memory.committed_size": "committed"}
 for row in csv.reader(open(sys.argv[2])):
     if len(row) < 5: continue
     key = next((v for k, v in names.items() if row[2].startswith(k + " ")), None)
@@ -93,7 +94,6 @@ def summary(key, scale, unit):
     return f"before {last(by['before'])}, during median {f(by['load'])}, after {last(by['after'])}"
 print("islanderd GC heap:      " + summary("heap", 2**20, " MiB"))
 print("islanderd GC committed: " + summary("committed", 2**20, " MiB"))
-print("islanderd pool threads: " + summary("threads", 1, ""))
 PY
 fi
 exit $status

@@ -5,11 +5,12 @@ using Islander.Bench.ApiLoad;
 // per kind (text, or JSON with --json). Exit code 1 when any request failed or any stream broke or stalled.
 const string Usage = """
     usage: ApiLoad --socket PATH [--seconds 60] [--get N] [--logs N] [--events N] [--apply N] [--rootfs DIR]
-                   [--get-pause-ms 0] [--apply-pause-ms 250] [--isles a,b,...] [--keep] [--json]
+                   [--get-pause-ms 0] [--apply-pause-ms 250] [--isles a,b,...] [--log-tail N|all] [--keep] [--json]
            ApiLoad --socket PATH --probe [--seconds 60] [--get-pause-ms 100] [--json]
       --get N       clients looping GET isles (each its own connection; --get-pause-ms between requests)
       --logs N      clients each following one isle's log (GET isles/NAME/log?follow=true) for the whole run,
-                    the isles of --isles or every running isle, round robin
+                    the isles of --isles or every running isle, round robin; from the log's start (as islanderctl
+                    logs -f) or its last --log-tail N entries
       --events N    clients each watching the events (GET events?watch=true) for the whole run
       --apply N     clients looping POST apply of an isle of their own (apiload-K, on --rootfs): a new label and
                     the other memory limit (32Mi/48Mi) each time; deleted at the end unless --keep
@@ -19,7 +20,7 @@ const string Usage = """
 
 string? socket = null, rootfs = null;
 int seconds = 60, get = 0, logs = 0, events = 0, apply = 0;
-int? getPause = null;
+int? getPause = null, logTail = null;
 int applyPause = 250;
 bool json = false, probe = false, keep = false;
 var isles = new List<string>();
@@ -41,6 +42,7 @@ try
             case "--get-pause-ms": getPause = Number(); break;
             case "--apply-pause-ms": applyPause = Number(); break;
             case "--isles": isles.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries)); break;
+            case "--log-tail": logTail = Value() is var t && t == "all" ? null : int.Parse(t, CultureInfo.InvariantCulture); break;
             case "--keep": keep = true; break;
             case "--json": json = true; break;
             case "--probe": probe = true; break;
@@ -62,7 +64,7 @@ var options = new ApiLoadOptions
 {
     Socket = socket, Duration = TimeSpan.FromSeconds(seconds), Get = get, Logs = logs, Events = events, Apply = apply,
     GetPause = TimeSpan.FromMilliseconds(getPause ?? 0), ApplyPause = TimeSpan.FromMilliseconds(applyPause),
-    LogIsles = isles, Rootfs = rootfs, DeleteAppliedIsles = !keep,
+    LogIsles = isles, LogTail = logTail, Rootfs = rootfs, DeleteAppliedIsles = !keep,
 };
 using var interrupt = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupt.Cancel(); };

@@ -32,6 +32,9 @@ public sealed record ApiLoadOptions
     /// <summary>The isles the log followers follow, round robin; empty: every isle the daemon reports Running at the start.</summary>
     public IReadOnlyList<string> LogIsles { get; init; } = [];
 
+    /// <summary>The followers' <c>tail</c>: so many entries before the new ones; null for the whole log, as <c>islanderctl logs -f</c>.</summary>
+    public int? LogTail { get; init; }
+
     /// <summary>The root filesystem of the apply clients' isles (a directory; required when <see cref="Apply"/> &gt; 0).</summary>
     public string? Rootfs { get; init; }
 

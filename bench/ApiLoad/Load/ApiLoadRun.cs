@@ -35,7 +35,7 @@ public sealed class ApiLoadRun
         var followers = new List<Follower>();
         for (int i = 0; i < _options.Logs; i++)
         {
-            var f = new Follower($"{UnixHttp.Api}/isles/{followed[i % followed.Count]}/log?follow=true&tail=1", "logs");
+            var f = new Follower($"{UnixHttp.Api}/isles/{followed[i % followed.Count]}/log?follow=true{(_options.LogTail is { } n ? $"&tail={n}" : "")}", "logs");
             followers.Add(f);
             clients.Add(StreamAsync(f, end.Token));
         }

@@ -26,8 +26,12 @@ public static class ApiErrors
         _ => 500,
     };
 
-    /// <summary>A view, written by the serializer islanderctl reads it with.</summary>
-    internal static IResult Json<T>(T body, JsonTypeInfo<T> type, int code = 200) => Results.Text(JsonSerializer.Serialize(body, type), "application/json", Encoding.UTF8, code);
+    /// <summary>
+    /// A view, written by the serializer islanderctl reads it with, as UTF-8 straight into the response (application/json;
+    /// charset=utf-8): not first into a string, which cost a UTF-16 copy and its re-encoding per request (2 × 13 KiB of
+    /// garbage for a list of 20 isles, at thousands of GETs a second).
+    /// </summary>
+    internal static IResult Json<T>(T body, JsonTypeInfo<T> type, int code = 200) => Results.Json(body, type, statusCode: code);
 
     /// <summary>
     /// An error; its message is cut to <see cref="MaxMessage"/> characters, so no answer echoes a large body back

@@ -18,7 +18,7 @@ public static class ObjectViews
         ApiJson.ApiVersion,
         key.Kind.ToString(),
         Metadata(entry, key),
-        Element(entry?.Object?.Spec ?? new JsonObject()),
+        entry?.Object?.SpecElement ?? EmptySpec,
         key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) with { Health = health } : network is not null ? NetworkStatus(entry, network)
             : volume is not null ? VolumeStatus(entry, volume) : source is not null ? SourceStatus(entry, source, owned)
             : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
@@ -73,6 +73,9 @@ public static class ObjectViews
     public static ObjectListView List(ObjectKind kind, IEnumerable<ObjectView> items) => new(ApiJson.ApiVersion, kind + "List", [.. items]);
 
     public static EventView Event(EventRecord e) => new(e.Id, e.Time, e.Type.ToString(), e.Kind, e.Name, e.Reason, e.Message);
+
+    /// <summary>The spec of an object that has none (an isle being pruned, its manifest gone): <c>{}</c>.</summary>
+    static readonly JsonElement EmptySpec = Element(new JsonObject());
 
     /// <summary>A spec (or any JSON tree) as the views hold it.</summary>
     public static JsonElement Element(JsonNode node) => JsonSerializer.SerializeToElement(node, ApiJson.Context.JsonNode);

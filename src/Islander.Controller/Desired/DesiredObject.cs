@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Islander.Model;
 
@@ -38,6 +40,15 @@ public sealed record DesiredObject(ObjectKey Key, IReadOnlyDictionary<string, st
     public string ContentHash => _content ??= Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Spec.ToJsonString())))[..16];
 
     string? _content;
+
+    /// <summary>
+    /// <see cref="Spec"/> as the API's views hold it, made once (as the hashes): every <c>GET isles</c> shows every
+    /// isle's spec, and converting each anew cost a few KiB of garbage per isle per request (a JSON string and a parsed
+    /// copy). Read by many requests at once: a JsonElement is safe to read concurrently; boxed, so none sees half of one.
+    /// </summary>
+    public JsonElement SpecElement => (_element ??= new StrongBox<JsonElement>(JsonSerializer.SerializeToElement(Spec, Model.Api.ApiJson.Context.JsonNode))).Value;
+
+    StrongBox<JsonElement>? _element;
 
     /// <summary>
     /// The config files the manifest names whose content is still to be read from its tree

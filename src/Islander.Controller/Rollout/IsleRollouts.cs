@@ -215,11 +215,15 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
     {
         record.Revision = (history.Count == 0 ? 0 : history[^1].Revision) + 1;
         record.Id = $"{record.Isle}/{record.Revision}";
-        store.SaveRollout(record);
-        // Older revisions beyond the limit go, but never one whose spec a rollback or undo may still need: the last good.
-        foreach (var old in history.Take(Math.Max(0, history.Count + 1 - HistoryLimit)))
-            if (old.Revision != record.PreviousRevision && old.Snapshots.Count == 0)
-                store.DeleteRollout(old.Id);
+        // One commit for the new revision and the old ones it pushes out: each commit syncs LiteDB's log to disk.
+        store.Batch(() =>
+        {
+            store.SaveRollout(record);
+            // Older revisions beyond the limit go, but never one whose spec a rollback or undo may still need: the last good.
+            foreach (var old in history.Take(Math.Max(0, history.Count + 1 - HistoryLimit)))
+                if (old.Revision != record.PreviousRevision && old.Snapshots.Count == 0)
+                    store.DeleteRollout(old.Id);
+        });
     }
 
     /// <summary>The fields that changed, as <c>islanderctl diff</c> names them.</summary>
