@@ -5,8 +5,8 @@ namespace Islander.Integration.Tests.Daemon;
 
 /// <summary>
 /// A reboot, simulated: islanderd, every shim and every isle killed at once, the isles' cgroups and mounts gone, then
-/// the run directory wiped (a tmpfs /run). islanderd starts every desired isle exactly once, no record still says
-/// Running with a dead pid, and a volume keeps its bytes. <see cref="DaemonStateLossTests"/> wipes the run directory
+/// the run directory wiped (a tmpfs /run). islanderd starts every desired isle exactly once, each Running with a new
+/// pid that lives, and a volume keeps its bytes. <see cref="DaemonStateLossTests"/> wipes the run directory
 /// with the isles alive.
 /// </summary>
 [Collection(DaemonCollection.Name)]
@@ -23,7 +23,7 @@ public sealed class DaemonRebootTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _h.DisposeAsync();
 
     [Fact]
-    public async Task Reboot_EveryDesiredIsleStartsOnce_NoStaleRunning_VolumeKeepsItsBytes()
+    public async Task Reboot_EveryDesiredIsleStartsOnce_VolumeKeepsItsBytes()
     {
         await _h.StartDaemonAsync();
         var writer = _h.NewName("boot");
