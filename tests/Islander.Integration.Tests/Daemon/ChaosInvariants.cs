@@ -81,6 +81,12 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
             if (IsleInPath().Match(mount) is { Success: true } m && m.Groups[1].Value.StartsWith("chaos-", StringComparison.Ordinal) && !world.Isles.ContainsKey(m.Groups[1].Value))
                 bad.Add($"mount {mount} of deleted isle {m.Groups[1].Value} left");
 
+        // Files and directories under the daemon's directories named after an isle no longer desired (its run directory,
+        // writable layer, log, hosts file): what a delete a crash cut off would leave behind for good.
+        foreach (var path in Directory.EnumerateFileSystemEntries(h.Dir, "chaos-*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 5, IgnoreInaccessible = true }))
+            if (!path.StartsWith(h.ManifestsDir + "/", StringComparison.Ordinal) && !world.Isles.ContainsKey(Path.GetFileName(path)))
+                bad.Add($"{path} of deleted isle {Path.GetFileName(path)} left");
+
         // Links in the daemon's namespace: the two bridges, one host-side veth per isle and network, nothing else.
         var links = host.Ok("ip -o link show").Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Where(l => l.StartsWith(NetworkNames.Prefix, StringComparison.Ordinal)).ToHashSet();
