@@ -58,6 +58,8 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
             if (inits.Count != 1 || inits[0] != pid)
                 bad.Add($"isle {name}: inits [{string.Join(", ", inits)}] in its cgroup, the API says pid {pid}");
             if (IsleProcesses.Shims(name) != 1) bad.Add($"isle {name}: {IsleProcesses.Shims(name)} shims");
+            // Its command is sleep, exec'd: the init is the cgroup's only process (a second copy's would be another).
+            if (IsleProcesses.CgroupProcs(name) is { Count: not 1 } procs) bad.Add($"isle {name}: processes [{string.Join(", ", procs)}] in its cgroup, not its init alone");
             if (pid is { } p && DaemonLifecycleTests.Cmdline(p) != want.Command)
                 bad.Add($"isle {name}: runs '{DaemonLifecycleTests.Cmdline(p)}', its spec says '{want.Command}'");
             var cgroups = DaemonHarness.CgroupDirs(Path.Combine("islander", name)).Count();
