@@ -58,6 +58,8 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
             if (inits.Count != 1 || inits[0] != pid)
                 bad.Add($"isle {name}: inits [{string.Join(", ", inits)}] in its cgroup, the API says pid {pid}");
             if (IsleProcesses.Shims(name) != 1) bad.Add($"isle {name}: {IsleProcesses.Shims(name)} shims");
+            // Its command is sleep, exec'd: the init is the cgroup's only process (a second copy's would be another).
+            if (IsleProcesses.CgroupProcs(name) is { Count: not 1 } procs) bad.Add($"isle {name}: processes [{string.Join(", ", procs)}] in its cgroup, not its init alone");
             if (pid is { } p && DaemonLifecycleTests.Cmdline(p) != want.Command)
                 bad.Add($"isle {name}: runs '{DaemonLifecycleTests.Cmdline(p)}', its spec says '{want.Command}'");
             var cgroups = DaemonHarness.CgroupDirs(Path.Combine("islander", name)).Count();
@@ -80,6 +82,12 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
         foreach (var mount in File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(h.Dir + "/", StringComparison.Ordinal)))
             if (IsleInPath().Match(mount) is { Success: true } m && m.Groups[1].Value.StartsWith("chaos-", StringComparison.Ordinal) && !world.Isles.ContainsKey(m.Groups[1].Value))
                 bad.Add($"mount {mount} of deleted isle {m.Groups[1].Value} left");
+
+        // Files and directories under the daemon's directories named after an isle no longer desired (its run directory,
+        // writable layer, log, hosts file): what a delete a crash cut off would leave behind for good.
+        foreach (var path in Directory.EnumerateFileSystemEntries(h.Dir, "chaos-*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 5, IgnoreInaccessible = true }))
+            if (!path.StartsWith(h.ManifestsDir + "/", StringComparison.Ordinal) && !world.Isles.ContainsKey(Path.GetFileName(path)))
+                bad.Add($"{path} of deleted isle {Path.GetFileName(path)} left");
 
         // Links in the daemon's namespace: the two bridges, one host-side veth per isle and network, nothing else.
         var links = host.Ok("ip -o link show").Split('\n', StringSplitOptions.RemoveEmptyEntries)
