@@ -31,7 +31,9 @@ public static class PreviewEndpoints
         {
             return Error(400, "BadRequest", $"the body is not a {PreviewRequestView.KindName}: {ManifestLimits.Excerpt(e.Message, 200)}");
         }
-        if (body is null || body.Files is null) return Error(400, "BadRequest", $"the body is not a {PreviewRequestView.KindName}");
+        // JSON's null reaches a list's items and a record's strings as it is: "files": [null] or {"path": null} was a 500.
+        if (body is null || body.Files is null || body.Files.Any(f => f?.Path is null))
+            return Error(400, "BadRequest", $"the body is not a {PreviewRequestView.KindName} (each of files needs a path and a text)");
 
         var files = body.Files.Select(f => (f.Path, parser.Parse(f.Path, f.Text ?? ""))).ToList();
         var problems = files.SelectMany(f => f.Item2.Diagnostics).Select(ProblemView.From).ToList();

@@ -21,7 +21,7 @@ public static class ArchiveDetector
                     top.Add(name);
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException || TarUnpacker.IsCorrupt(e))
         {
             throw new IslanderException($"{tarball} is not a tar archive: {e.Message}", ErrorCategory.InvalidManifest, e);
         }

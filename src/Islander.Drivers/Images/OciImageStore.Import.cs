@@ -71,7 +71,7 @@ public sealed partial class OciImageStore
 
     async Task<List<ImageInfo>> ImportDockerSaveAsync(string dir, ImageReference? named, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var entries = OciJson.ReadDockerSave(File.ReadAllBytes(Path.Combine(dir, "manifest.json")), "docker save manifest.json");
+        var entries = OciJson.ReadDockerSave(File.ReadAllBytes(InArchive(dir, "manifest.json")), "docker save manifest.json");
         var result = new List<ImageInfo>();
         foreach (var entry in entries)
         {
@@ -85,7 +85,7 @@ public sealed partial class OciImageStore
 
     async Task<List<ImageInfo>> ImportOciLayoutAsync(string dir, ImageReference? named, IProgress<ImageProgress>? progress, CancellationToken ct)
     {
-        var top = OciJson.ReadIndex(File.ReadAllBytes(Path.Combine(dir, "index.json")), "OCI layout index.json");
+        var top = OciJson.ReadIndex(File.ReadAllBytes(InArchive(dir, "index.json")), "OCI layout index.json");
         var result = new List<ImageInfo>();
         foreach (var descriptor in top.Manifests)
         {
@@ -126,7 +126,7 @@ public sealed partial class OciImageStore
         if (annotations is null)
             return null;
         foreach (var key in (string[])["io.containerd.image.name", "org.opencontainers.image.ref.name"])
-            if (annotations.TryGetValue(key, out var value) && (value.Contains('/') || value.Contains(':')) && ImageReference.TryParse(value, out var r))
+            if (annotations.TryGetValue(key, out var value) && value is not null && (value.Contains('/') || value.Contains(':')) && ImageReference.TryParse(value, out var r))
                 return r.ToString();
         return null;
     }
@@ -185,13 +185,14 @@ public sealed partial class OciImageStore
 
     static string BlobPath(string dir, Digest digest) => InArchive(dir, $"blobs/sha256/{digest.Hex}");
 
-    /// <summary>A path named inside an archive, kept inside the directory it was extracted to.</summary>
+    /// <summary>A regular file named inside an archive, kept inside the directory it was extracted to.</summary>
     static string InArchive(string dir, string relative)
     {
-        // docker save links duplicate layers to each other; a link may not lead out of the archive.
+        // docker save links duplicate layers to each other; a link may not lead out of the archive (to /dev/zero, say,
+        // which would be read forever), nor name a fifo (whose read would wait forever) or a directory.
         string? real = FileInterop.RealPath(Path.Combine(dir, LayerPath.Clean(relative)));
         string? realDir = FileInterop.RealPath(dir);
-        if (real is null || realDir is null || !real.StartsWith(realDir + "/", StringComparison.Ordinal) || !File.Exists(real))
+        if (real is null || realDir is null || !real.StartsWith(realDir + "/", StringComparison.Ordinal) || FileInterop.Lstat(real).Kind != FileKind.Regular)
             throw new IslanderException($"image archive: \"{relative}\" is not a file in the archive", ErrorCategory.InvalidManifest);
         return real;
     }

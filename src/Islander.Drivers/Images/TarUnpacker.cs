@@ -66,11 +66,20 @@ public sealed partial class TarUnpacker
         {
             throw new IslanderException($"not a valid tar archive: {e.Message}", ErrorCategory.InvalidManifest, e);
         }
-        catch (Exception e) when (e is FormatException or EndOfStreamException or ZstdSharp.ZstdException or ArgumentException or OverflowException)
+        catch (Exception e) when (IsCorrupt(e))
         {
             throw new IslanderException($"not a valid tar archive (truncated or corrupt): {e.Message}", ErrorCategory.InvalidManifest, e);
         }
     }
+
+    /// <summary>
+    /// What the decompressors and <see cref="TarReader"/> throw on a truncated or corrupt stream besides
+    /// InvalidDataException: TarReader throws InvalidOperationException when a PAX or GNU long-name header's size field
+    /// says more than the data that follows (only from its own assembly: ours would be a bug, not bad input).
+    /// </summary>
+    internal static bool IsCorrupt(Exception e) =>
+        e is FormatException or EndOfStreamException or ZstdSharp.ZstdException or ArgumentException or OverflowException
+        || (e is InvalidOperationException && e.TargetSite?.DeclaringType?.Assembly == typeof(TarReader).Assembly);
 
     void Apply(TarEntry entry)
     {
