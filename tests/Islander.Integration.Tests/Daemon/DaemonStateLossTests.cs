@@ -29,9 +29,14 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         _h.WriteManifest("a.yaml", _h.IsleYaml(name, "exec sleep 1000", restartPolicy: "Never"));
         int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
 
-        // A reboot-less /run cleanup: every file of the run directory goes (mounts are not descended into).
+        // A reboot-less /run cleanup: every file of the run directory goes (mounts are not descended into). The daemon
+        // may rewrite the process file before rm returns (resync every 0.5 s), so the wipe shows by a file of the
+        // test's that nobody writes again, not by the process file being absent for a moment.
+        var processFile = Path.Combine(_h.RunDir, "isles", name, "process");
+        var marker = Path.Combine(_h.RunDir, "isles", name, "wiped-by-the-test");
+        File.WriteAllText(marker, "");
         Run("rm", "-rf", "--one-file-system", _h.RunDir);
-        Assert.False(File.Exists(Path.Combine(_h.RunDir, "isles", name, "process")));
+        Assert.False(File.Exists(marker));
         await Task.Delay(2000, TestContext.Current.CancellationToken); // several resyncs
 
         var isle = (await _h.GetIsleAsync(name))!;
@@ -40,7 +45,7 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
         Assert.Equal([pid], Inits(name));
         Assert.DoesNotContain("ended", _h.DaemonOutput);
         Assert.Contains($"adopted init {pid}", _h.DaemonOutput);
-        Assert.True(File.Exists(Path.Combine(_h.RunDir, "isles", name, "process")), "the process file was not rewritten");
+        Assert.True(File.Exists(processFile), "the process file was not rewritten");
         var exec = await _h.CtlAsync("exec", name, "--", "echo", "inside");
         Assert.True(exec.ExitCode == 0 && exec.Stdout.Contains("inside"), exec.ToString());
 
