@@ -7,7 +7,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// A reboot, simulated: islanderd, every shim and every isle killed at once, the isles' cgroups and mounts gone, then
 /// the run directory wiped (a tmpfs /run). islanderd starts every desired isle exactly once, each Running with a new
 /// pid that lives, and a volume keeps its bytes. <see cref="DaemonStateLossTests"/> wipes the run directory
-/// with the isles alive.
+/// with the isles alive; <see cref="DaemonStaleStatusTests"/> checks what the API says before the first pass.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class DaemonRebootTests : IAsyncDisposable
