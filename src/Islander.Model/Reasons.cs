@@ -13,6 +13,11 @@ public static class Reasons
     public const string OomKilled = "OOMKilled";
     /// <summary>The process is gone without an exit status (its cgroup vanished).</summary>
     public const string Lost = "Lost";
+    /// <summary>
+    /// Its process ended while islanderd was down (a crash, a reboot): phase Unknown from islanderd's start until the
+    /// isle's first pass applies its restart policy.
+    /// </summary>
+    public const string EndedWhileDown = "EndedWhileDown";
     public const string Stopped = "Stopped";
     /// <summary>Stopped by <c>islanderctl stop</c> (the API's stop): stays stopped, whatever its restart policy, until a start or a spec change.</summary>
     public const string StoppedByUser = "StoppedByUser";

@@ -69,12 +69,13 @@ public static class ApiEndpoints
         }
         var volumes = context.RequestServices.GetService<Volumes.IsleVolumes>();
         var health = context.RequestServices.GetService<Health.HealthMonitor>();
+        var startup = context.RequestServices.GetService<Reconcile.StartupCheck>();
         if (context.Request.Query["watch"].FirstOrDefault() is "true" or "1")
         {
-            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes, health));
+            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes, health, startup));
             return;
         }
-        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes, health));
+        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes, health, startup));
         await Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView).ExecuteAsync(context);
     }
 
@@ -91,15 +92,16 @@ public static class ApiEndpoints
         desired.Get(key) is not null || (key.Kind == ObjectKind.Isle && store.GetIsle(key.Name) is not null) || (key.Kind == ObjectKind.Volume && store.GetVolume(key.Name) is not null);
 
     /// <summary>The object's view, or null when the API shows no such object.</summary>
-    static ObjectView? Find(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes, Health.HealthMonitor? health) =>
-        Exists(key, desired, store) ? View(key, desired, store, volumes, health) : null;
+    static ObjectView? Find(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes, Health.HealthMonitor? health, Reconcile.StartupCheck? startup) =>
+        Exists(key, desired, store) ? View(key, desired, store, volumes, health, startup) : null;
 
     static IResult Get(string plural, string name, DesiredStore desired, StateStore store, HttpContext context)
     {
         if (!ObjectKey.TryParsePlural(plural, out var kind)) return UnknownKind(plural);
         var key = new ObjectKey(kind, name);
         if (!Exists(key, desired, store)) return NotFound(key);
-        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>(), context.RequestServices.GetService<Health.HealthMonitor>()),
+        return Json(View(key, desired, store, context.RequestServices.GetService<Volumes.IsleVolumes>(), context.RequestServices.GetService<Health.HealthMonitor>(),
+            context.RequestServices.GetService<Reconcile.StartupCheck>()),
             ApiJson.Context.ObjectView);
     }
 
@@ -319,15 +321,18 @@ public static class ApiEndpoints
     /// The object's view; a volume's usage is asked of its driver now (read-only), not taken from the last pass; a running
     /// isle's health is the monitor's, for the run the record names.
     /// </summary>
-    static ObjectView View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null, Health.HealthMonitor? health = null)
+    static ObjectView View(ObjectKey key, DesiredStore desired, StateStore store, Volumes.IsleVolumes? volumes = null, Health.HealthMonitor? health = null,
+        Reconcile.StartupCheck? startup = null)
     {
         var isle = key.Kind == ObjectKind.Isle ? store.GetIsle(key.Name) : null;
+        // Without the check (a create's answer), the record: a new object has no record that islanderd found ended.
+        var ended = isle is null ? null : startup?.Of(isle);
         return ObjectViews.Object(desired.Get(key), isle, key,
             key.Kind == ObjectKind.Network ? store.GetNetwork(key.Name) : null,
             key.Kind != ObjectKind.Volume ? null : volumes?.Current(key.Name) ?? store.GetVolume(key.Name),
-            isle is { State: IslePhase.Running } ? health?.View(key.Name, isle.Pid) : null,
+            isle is { State: IslePhase.Running } && ended is null ? health?.View(key.Name, isle.Pid) : null,
             key.Kind == ObjectKind.Source ? store.GetSource(key.Name) : null,
-            key.Kind == ObjectKind.Source ? desired.Owned(Desired.DesiredOwner.Source(key.Name)).Count : null);
+            key.Kind == ObjectKind.Source ? desired.Owned(Desired.DesiredOwner.Source(key.Name)).Count : null, ended);
     }
 
     /// <summary>422 with the first problems in the message and all of them (at most <see cref="ManifestLimits.MaxProblems"/>) in details.</summary>

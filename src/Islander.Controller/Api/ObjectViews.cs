@@ -14,12 +14,12 @@ namespace Islander.Controller.Api;
 public static class ObjectViews
 {
     public static ObjectView Object(DesiredEntry? entry, IsleRecord? record, ObjectKey key, NetworkRecord? network = null, VolumeRecord? volume = null,
-        HealthView? health = null, SourceRecord? source = null, int? owned = null) => new(
+        HealthView? health = null, SourceRecord? source = null, int? owned = null, Reconcile.StartupCheck.Ended? ended = null) => new(
         ApiJson.ApiVersion,
         key.Kind.ToString(),
         Metadata(entry, key),
         entry?.Object?.SpecElement ?? EmptySpec,
-        key.Kind == ObjectKind.Isle ? IsleStatus(entry, record) with { Health = health } : network is not null ? NetworkStatus(entry, network)
+        key.Kind == ObjectKind.Isle ? IsleStatus(entry, record, ended) with { Health = health } : network is not null ? NetworkStatus(entry, network)
             : volume is not null ? VolumeStatus(entry, volume) : source is not null ? SourceStatus(entry, source, owned)
             : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
 
@@ -40,10 +40,22 @@ public static class ObjectViews
     /// <summary>Not reconciled yet (a new object before its first pass), or a daemon without that kind's driver.</summary>
     static string Phase(DesiredEntry? entry) => entry?.Object is null ? "Error" : "Pending";
 
-    static ObjectStatusView IsleStatus(DesiredEntry? entry, IsleRecord? r) => WithProblems(r is null ? new ObjectStatusView(Phase(entry)) : new ObjectStatusView(
+    static ObjectStatusView IsleStatus(DesiredEntry? entry, IsleRecord? r, Reconcile.StartupCheck.Ended? ended) => WithProblems(r is null ? new ObjectStatusView(Phase(entry))
+        : ended is not null ? EndedWhileDown(r, ended) : new ObjectStatusView(
         Phase: r.State.ToString(), ObservedGeneration: r.Generation, Pid: r.Pid, ExitCode: r.ExitCode, ExitSignal: r.ExitSignal,
         Reason: r.Reason, Message: r.Message, RestartCount: r.RestartCount, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
         NextStartAt: r.NextStartAt, Addresses: new Dictionary<string, string>(r.Addresses), Ports: PublishedPorts(entry, r)), entry);
+
+    /// <summary>
+    /// A Running or Paused record whose process islanderd found ended when it started, before the isle's first pass:
+    /// Unknown (as Kubernetes' phase when the node cannot say), no pid, how it ended when the shim recorded it; no
+    /// ports, since nothing listens. The pass then shows what its restart policy made of it.
+    /// </summary>
+    static ObjectStatusView EndedWhileDown(IsleRecord r, Reconcile.StartupCheck.Ended ended) => new(
+        Phase: "Unknown", ObservedGeneration: r.Generation, ExitCode: ended.Exit?.Code, ExitSignal: ended.Exit?.Signal,
+        Reason: Reasons.EndedWhileDown, Message: $"its process (pid {r.Pid}) ended while islanderd was down: {ended.Exit?.ToString() ?? "vanished without an exit status"}; " +
+            "its restart policy applies at its first reconcile pass",
+        RestartCount: r.RestartCount, StartedAt: r.StartedAt, FinishedAt: ended.Exit?.FinishedAt, Addresses: new Dictionary<string, string>(r.Addresses));
 
     /// <summary>
     /// The ports a running (or paused) isle publishes, as <c>docker port</c> lists them: those of the spec it runs (the

@@ -78,6 +78,7 @@ public static class ControllerServices
         services.AddSingleton(sp => new HealthProbes(parts.Exec, parts.Sockets, parts.Time));
         services.AddSingleton<HealthMonitor>();
         services.AddSingleton<IsleRollouts>();
+        services.AddSingleton<StartupCheck>();
         services.AddSingleton<IsleReconciler>();
         services.AddSingleton<IsleVerbs>();
 

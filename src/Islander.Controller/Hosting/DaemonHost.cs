@@ -50,6 +50,9 @@ public static class DaemonHost
         // Opened (and migrated) now, before the socket listens: a client never sees a daemon that is still migrating, and
         // a database from a newer islanderd stops the start here (Program.cs checks it before even this).
         app.Services.GetRequiredService<StateStore>();
+        // The records checked against the kernel, also before the socket listens: an isle that died while the daemon
+        // was down is never shown Running with its dead pid, not even before its first pass.
+        app.Services.GetRequiredService<Reconcile.StartupCheck>().Run();
         if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
         ApiEndpoints.Map(app);
         MetricsEndpoints.Map(app);

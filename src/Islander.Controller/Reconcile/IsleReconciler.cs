@@ -23,7 +23,7 @@ namespace Islander.Controller.Reconcile;
 /// </remarks>
 public sealed partial class IsleReconciler(
     DesiredStore desired, StateStore store, IsleLifecycles lifecycles, EventRecorder events, ReconcileQueue queue, ExitWatcher exits,
-    HealthMonitor health, IsleRollouts rollouts, ILogger<IsleReconciler> log) : IReconciler
+    HealthMonitor health, IsleRollouts rollouts, StartupCheck startup, ILogger<IsleReconciler> log) : IReconciler
 {
     readonly TimeProvider time = lifecycles.Time;
 
@@ -34,6 +34,7 @@ public sealed partial class IsleReconciler(
         try
         {
             var result = await PassAsync(name, cancellationToken);
+            startup.Passed(name);
             ShowRolledBack(name);
             return WithRollout(name, result);
         }

@@ -7,7 +7,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// A reboot, simulated: islanderd, every shim and every isle killed at once, the isles' cgroups and mounts gone, then
 /// the run directory wiped (a tmpfs /run). islanderd starts every desired isle exactly once, each Running with a new
 /// pid that lives, and a volume keeps its bytes. <see cref="DaemonStateLossTests"/> wipes the run directory
-/// with the isles alive.
+/// with the isles alive; <see cref="DaemonStaleStatusTests"/> checks what the API says before the first pass.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class DaemonRebootTests : IAsyncDisposable
@@ -68,7 +68,7 @@ public sealed class DaemonRebootTests : IAsyncDisposable
     }
 
     /// <summary>SIGKILLs the isle's shim (the parent of its init) and every process of its cgroup, then removes the cgroup.</summary>
-    static void KillIsle(string isle)
+    internal static void KillIsle(string isle)
     {
         var procs = CgroupProcs(isle);
         foreach (var shim in procs.Select(ParentOf).Where(p => Comm(p) == "islander:shim").Distinct())
@@ -87,7 +87,7 @@ public sealed class DaemonRebootTests : IAsyncDisposable
             }
     }
 
-    static List<int> CgroupProcs(string isle) =>
+    internal static List<int> CgroupProcs(string isle) =>
         DaemonHarness.CgroupDirs(Path.Combine("islander", isle)).Select(d => Path.Combine(d, "cgroup.procs")).SelectMany(ReadLines)
             .Where(l => l.Length > 0).Select(int.Parse).Distinct().Order().ToList();
 
@@ -113,7 +113,7 @@ public sealed class DaemonRebootTests : IAsyncDisposable
         catch (IOException) { return ""; }
     }
 
-    static void Run(string file, params string[] args)
+    internal static void Run(string file, params string[] args)
     {
         using var p = Process.Start(file, args)!;
         p.WaitForExit();
