@@ -46,16 +46,30 @@ public sealed class StateStore : IDisposable
     public static string FileIn(string stateDirectory) => Path.Combine(stateDirectory, "islander.db");
 
     /// <summary>
+    /// The size of the reserve file kept beside the database (<see cref="TakeReserve"/>): a LiteDB commit writes a few
+    /// 8 KiB pages, so this is room for the hundreds of commits that deleting an isle and its volumes takes.
+    /// </summary>
+    public const long DefaultReserveBytes = 4L << 20;
+
+    /// <summary>The reserve file in a state directory.</summary>
+    public static string ReserveIn(string stateDirectory) => Path.Combine(stateDirectory, "reserve");
+
+    /// <summary>
     /// Opens (or creates) the database at <paramref name="path"/> (<c>:memory:</c> for none) and brings it to
     /// <see cref="StateSchema.Current"/>: an older file is copied beside itself and migrated; a newer one throws
     /// <see cref="StateSchemaException"/> before anything is written.
     /// </summary>
     public StateStore(string path, ILogger? log = null) : this(path, StateSchema.Migrations, TimeProvider.System, log) { }
 
+    /// <summary>With a reserve of its own size (0: none), for tests of a full file system.</summary>
+    internal StateStore(string path, long reserveBytes, ILogger? log = null) : this(path, StateSchema.Migrations, TimeProvider.System, log, reserveBytes) { }
+
     /// <summary>With its own list of migrations: tests prove the mechanism with steps of their own.</summary>
-    internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null)
+    internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null, long reserveBytes = DefaultReserveBytes)
     {
         _path = path;
+        _reserve = path == ":memory:" || reserveBytes <= 0 ? null : ReserveIn(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _reserveBytes = reserveBytes;
         var mapper = _mapper = Mapper();
         (_migrations, _time, _log) = (migrations, time, log);
         bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
@@ -66,8 +80,10 @@ public sealed class StateStore : IDisposable
         catch (Exception e) when (path != ":memory:" && StateDatabaseDamage.IsDamage(e))
         {
             Recover(e, mapper, migrations, time, log);
+            TakeReserve();
             return;
         }
+        TakeReserve();
         if (empty)
             log?.LogWarning("State database {Path} was empty (0 bytes): no record was kept; running isles are adopted from the kernel, desired state comes from the manifests", path);
     }
@@ -310,14 +326,29 @@ public sealed class StateStore : IDisposable
     /// </summary>
     public void Batch(Action writes)
     {
-        lock (_writeLock) Commit(writes);
+        lock (_writeLock) Commit(writes, retry: false);
     }
 
     bool _inTransaction;
 
-    void Commit(Action write)
+    /// <summary>
+    /// One transaction of <paramref name="write"/>. A write the full file system refuses releases the reserve
+    /// (<see cref="ReleaseReserve"/>) and, when <paramref name="retry"/>, runs once more in the room it gave: a single
+    /// Upsert or Delete may run twice; a Batch may not (its caller changes its own memory as it writes), so it is
+    /// refused as before and its caller's next attempt finds the room.
+    /// </summary>
+    void Commit(Action write, bool retry = true)
     {
         if (_inTransaction) { write(); return; } // part of a Batch
+        if (!TryCommit(write, retry))
+            TryCommit(write, retry: false); // in the room the reserve gave: this one throws what it meets
+        else if (_reserveReleased && _reserve is not null)
+            RetakeReserveIfRoom();
+    }
+
+    /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
+    bool TryCommit(Action write, bool retry)
+    {
         if (_failed is not null) Reopen();
         _inTransaction = true;
         try
@@ -333,9 +364,13 @@ public sealed class StateStore : IDisposable
                 _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
                 _refusedSince = null;
             }
+            return true;
         }
         catch (IOException e)
         {
+            _failed = e;
+            if (IsFull(e) && ReleaseReserve(e) && retry)
+                return false; // the file is reopened at the next try
             if (_refusedSince is null)
             {
                 _refusedSince = _time.GetUtcNow();
@@ -344,7 +379,6 @@ public sealed class StateStore : IDisposable
             // LiteDB closes its engine at an I/O error (a full disk, a read-only file system) and throws that error at
             // every later call, Rollback included: the store reopens the file at the next write, which reads the log
             // back to the last commit. The transaction is then absent, whole; every commit before it is there.
-            _failed = e;
             throw WriteFailed(e);
         }
         catch
@@ -390,6 +424,98 @@ public sealed class StateStore : IDisposable
             throw WriteFailed(e);
         }
         _failed = null;
+    }
+
+    /// <summary>The reserve file (null: none, for <c>:memory:</c> and tests), its size, and whether it was given up.</summary>
+    readonly string? _reserve;
+    readonly long _reserveBytes;
+    bool _reserveReleased;
+
+    /// <summary>
+    /// Writes the reserve file with real blocks (zeros, synced: a sparse or merely sized file frees nothing when it
+    /// goes). An isle with no disk limit can fill the file system under the state directory (its writable layer and
+    /// dir volumes live there), and then every write of this store is refused, the first step of deleting that isle
+    /// included: the one thing that would give the space back could never start. The reserve is that room, kept aside
+    /// until a write is refused. Returns whether it is held; a file system too full for it is no error.
+    /// </summary>
+    bool TakeReserve()
+    {
+        if (_reserve is null) return false;
+        try
+        {
+            if (File.Exists(_reserve) && new FileInfo(_reserve).Length == _reserveBytes)
+            {
+                _reserveReleased = false; // kept from the last run
+                return true;
+            }
+            using (var f = new FileStream(_reserve, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+            {
+                var block = new byte[1 << 16];
+                for (long left = _reserveBytes; left > 0; left -= block.Length)
+                    f.Write(block, 0, (int)Math.Min(left, block.Length));
+                f.Flush(flushToDisk: true);
+            }
+            if (_reserveReleased)
+                _log?.LogInformation("State database {Path}: the reserve {Reserve} ({Size} MiB) is taken again", _path, _reserve, _reserveBytes >> 20);
+            _reserveReleased = false;
+            return true;
+        }
+        catch (IOException e)
+        {
+            DeleteReserve();
+            _log?.LogDebug("State database {Path}: no room for the reserve {Reserve} ({Error})", _path, _reserve, e.Message);
+            _reserveReleased = true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The file system is full: deletes the reserve, so that this write and those after it (the steps of deleting the
+    /// isle that filled it: killing it first, then removing its files) find room. Returns whether there was one to give.
+    /// An isle still writing may take the freed blocks first; its deletion then meets a refused write as it would
+    /// without the reserve, and is retried with back-off.
+    /// </summary>
+    bool ReleaseReserve(IOException e)
+    {
+        if (_reserve is null || _reserveReleased) return false;
+        _reserveReleased = true;
+        if (!File.Exists(_reserve)) return false;
+        DeleteReserve();
+        _log?.LogWarning("State database {Path}: the file system is full ({Error}); released the reserve {Reserve} ({Size} MiB) so that islanderd can record " +
+            "its work, deleting the isle that filled it included; it is taken again once space returns", _path, e.Message, _reserve, _reserveBytes >> 20);
+        return true;
+    }
+
+    void DeleteReserve()
+    {
+        try
+        {
+            File.Delete(_reserve!);
+        }
+        catch (IOException e)
+        {
+            _log?.LogWarning("State database {Path}: the reserve {Reserve} cannot be deleted: {Error}", _path, _reserve, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// After a write that passed while the reserve is released: takes it again when the file system has room for it
+    /// twice over (not at the first few free blocks, which the next write would take back). A statfs, cheap beside a
+    /// commit's sync.
+    /// </summary>
+    void RetakeReserveIfRoom()
+    {
+        long free;
+        try
+        {
+            free = new DriveInfo(Path.GetDirectoryName(_reserve)!).AvailableFreeSpace;
+        }
+        catch (IOException e)
+        {
+            _log?.LogDebug("State database {Path}: free space unknown: {Error}", _path, e.Message);
+            return;
+        }
+        if (free >= 2 * _reserveBytes) TakeReserve();
     }
 
     /// <summary>Since the first write the file refused, until one succeeds again (for the log: once each way).</summary>

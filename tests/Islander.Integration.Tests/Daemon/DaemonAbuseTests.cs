@@ -125,7 +125,7 @@ public sealed class DaemonAbuseTests : IAsyncDisposable
     /// space, so it is retried with back-off for as long as the filler's files stay. This test is that abuse, to run once
     /// a deletion can proceed on a full disk.
     /// </summary>
-    [Fact(Skip = "a full state filesystem: islanderd exits (main) or cannot delete the isle that filled it (the full-disk part's store)")]
+    [Fact]
     public async Task DiskFiller_OnAVolumeAndTheRootfs_FillsTheStateFilesystem_DaemonAnswers_DeleteGivesTheSpaceBack()
     {
         // The state directory on a small filesystem of its own, so the filler fills it and not the machine's disk: as
