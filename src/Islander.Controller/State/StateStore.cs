@@ -587,7 +587,8 @@ public sealed class StateStore : IDisposable
     /// Writes and commits one small document (the time of the check), as every transition does, then writes, syncs and
     /// removes a 4 KiB file beside the database: LiteDB hands its log pages to a writer thread and may not report a full
     /// disk at commit, while a new file needs a fresh block. Throws what a write would (LiteException, IOException on a
-    /// full disk or a read-only file system, ObjectDisposedException). For <c>/readyz</c>.
+    /// full disk or a read-only file system, ObjectDisposedException; IslanderException while the reserve is released).
+    /// For <c>/readyz</c>.
     /// </summary>
     public void Probe(DateTimeOffset now)
     {
@@ -595,6 +596,11 @@ public sealed class StateStore : IDisposable
         {
             var health = _db.GetCollection("health");
             Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks }));
+            // Writes pass in the room the reserve gave, but the file system is full all the same: not ready until the
+            // reserve is taken again (the commit above takes it once there is room).
+            if (_reserve is not null && _reserveReleased)
+                throw new IslanderException($"no space left on device under {Path.GetDirectoryName(_reserve)}: islanderd runs on its reserve ({_reserve} was " +
+                    "released to record its work, and there is not room to take it again); free space on that file system (or grow it)", ErrorCategory.InsufficientStorage);
         }
         if (_path == ":memory:") return;
         var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");

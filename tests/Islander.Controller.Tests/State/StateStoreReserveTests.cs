@@ -47,10 +47,13 @@ public sealed class StateStoreReserveTests : IDisposable
             store.SaveIsle(Isle("filler", IslePhase.Deleting)); // the first step of a deletion
             Assert.False(File.Exists(Reserve), "the reserve was released");
             store.DeleteIsle("filler");
+            var notReady = Assert.Throws<IslanderException>(() => store.Probe(DateTimeOffset.UtcNow)); // /readyz
+            Assert.Contains("islanderd runs on its reserve", notReady.Message);
 
             File.Delete(Filler);
             store.SaveIsle(Isle("after"));
             Assert.Equal(1 << 20, new FileInfo(Reserve).Length);
+            store.Probe(DateTimeOffset.UtcNow);
         }
         using var again = new StateStore(Db, reserveBytes: 1 << 20);
         Assert.Equal(["after", "before"], again.Isles().Select(i => i.Name));
@@ -77,7 +80,7 @@ public sealed class StateStoreReserveTests : IDisposable
     /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left.</summary>
     static void Fill(string path)
     {
-        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // unbuffered: Dispose has nothing left to write
         var block = new byte[1 << 16];
         try
         {
