@@ -215,13 +215,14 @@ public sealed class StateStore : IDisposable
     public void SaveIsle(IsleRecord record)
     {
         var copy = Clone(record);
-        lock (_writeLock) Commit(() => _isles.Upsert(copy));
+        // The steps of stopping and deleting an isle free space: they may run on the reserve.
+        lock (_writeLock) Commit(() => _isles.Upsert(copy), frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
         _isleCache[record.Name] = copy;
     }
 
     public void DeleteIsle(string name)
     {
-        lock (_writeLock) Commit(() => _isles.Delete(name));
+        lock (_writeLock) Commit(() => _isles.Delete(name), frees: true);
         _isleCache.TryRemove(name, out _);
     }
 
@@ -233,13 +234,15 @@ public sealed class StateStore : IDisposable
     public void SaveNetwork(NetworkRecord record)
     {
         var copy = record.Clone();
-        lock (_writeLock) Commit(() => _networks.Upsert(copy));
+        // An address given back (an isle deleted) is a step of a deletion.
+        bool frees = _networkCache.TryGetValue(record.Name, out var old) && copy.Allocations.Count < old.Allocations.Count;
+        lock (_writeLock) Commit(() => _networks.Upsert(copy), frees);
         _networkCache[record.Name] = copy;
     }
 
     public void DeleteNetwork(string name)
     {
-        lock (_writeLock) Commit(() => _networks.Delete(name));
+        lock (_writeLock) Commit(() => _networks.Delete(name), frees: true);
         _networkCache.TryRemove(name, out _);
     }
 
@@ -257,7 +260,7 @@ public sealed class StateStore : IDisposable
 
     public void DeleteVolume(string name)
     {
-        lock (_writeLock) Commit(() => _volumes.Delete(name));
+        lock (_writeLock) Commit(() => _volumes.Delete(name), frees: true);
         _volumeCache.TryRemove(name, out _);
     }
 
@@ -289,7 +292,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_writeLock)
         {
-            Commit(() => _rollouts.Delete(id));
+            Commit(() => _rollouts.Delete(id), frees: true);
             foreach (var (isle, list) in _rolloutCache.ToList())
                 if (list.RemoveAll(r => r.Id == id) > 0 && list.Count == 0) _rolloutCache.Remove(isle);
         }
@@ -309,7 +312,7 @@ public sealed class StateStore : IDisposable
 
     public void DeleteSource(string name)
     {
-        lock (_writeLock) Commit(() => _sources.Delete(name));
+        lock (_writeLock) Commit(() => _sources.Delete(name), frees: true);
         _sourceCache.TryRemove(name, out _);
     }
 
@@ -317,7 +320,7 @@ public sealed class StateStore : IDisposable
 
     public void SaveDesired(DesiredRecord record) { lock (_writeLock) Commit(() => _desired.Upsert(record)); }
 
-    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id)); }
+    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id), frees: true); }
 
     /// <summary>
     /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) as one LiteDB transaction.
@@ -326,37 +329,44 @@ public sealed class StateStore : IDisposable
     /// </summary>
     public void Batch(Action writes)
     {
-        lock (_writeLock) Commit(writes, retry: false);
+        lock (_writeLock) Commit(writes, frees: true, retry: false); // each write in it says whether it frees
     }
 
     bool _inTransaction;
 
+    /// <summary>Whether every write of the transaction under way frees space (a deletion's steps): only those may use the reserve.</summary>
+    bool _freesOnly;
+
     /// <summary>
     /// One transaction of <paramref name="write"/>. A write the full file system refuses releases the reserve
-    /// (<see cref="ReleaseReserve"/>) and, when <paramref name="retry"/>, runs once more in the room it gave: a single
-    /// Upsert or Delete may run twice; a Batch may not (its caller changes its own memory as it writes), so it is
-    /// refused as before and its caller's next attempt finds the room.
+    /// (<see cref="ReleaseReserve"/>) when it <paramref name="frees"/> space (a step of stopping or deleting) and, when
+    /// <paramref name="retry"/>, runs once more in the room it gave: a single Upsert or Delete may run twice; a Batch may
+    /// not (its caller changes its own memory as it writes), so it is refused as before and its caller's next attempt
+    /// finds the room. While the reserve is released, other writes (new work) are refused as on a full disk: the room
+    /// is kept for what gives the space back.
     /// </summary>
-    void Commit(Action write, bool retry = true)
+    void Commit(Action write, bool frees = false, bool retry = true)
     {
-        if (_inTransaction) { write(); return; } // part of a Batch
-        if (!TryCommit(write, retry))
-            TryCommit(write, retry: false); // in the room the reserve gave: this one throws what it meets
+        if (_inTransaction) { _freesOnly &= frees; write(); return; } // part of a Batch
+        if (!TryCommit(write, frees, retry))
+            TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
         else if (_reserveReleased && _reserve is not null)
             RetakeReserveIfRoom();
     }
 
     /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
-    bool TryCommit(Action write, bool retry)
+    bool TryCommit(Action write, bool frees, bool retry)
     {
         if (_failed is not null) Reopen();
         _inTransaction = true;
+        _freesOnly = frees;
         try
         {
             // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
             // then refuses the next BeginTrans with that error.
             _db.BeginTrans();
             write();
+            if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
             _db.Commit();
             if (_refusedSince is { } since)
@@ -369,7 +379,7 @@ public sealed class StateStore : IDisposable
         catch (IOException e)
         {
             _failed = e;
-            if (IsFull(e) && ReleaseReserve(e) && retry)
+            if (IsFull(e) && _freesOnly && ReleaseReserve(e) && retry)
                 return false; // the file is reopened at the next try
             if (_refusedSince is null)
             {
@@ -498,6 +508,20 @@ public sealed class StateStore : IDisposable
         }
     }
 
+    /// <summary>The reserve is released and there is not yet room to take it again (tried here: a statfs).</summary>
+    bool OnReserve()
+    {
+        if (_reserve is null || !_reserveReleased) return false;
+        RetakeReserveIfRoom();
+        return _reserveReleased;
+    }
+
+    /// <summary>What a write of new work meets while the reserve is released: as a full disk, with the reason.</summary>
+    IslanderException OnReserveRefusal() =>
+        new($"no space left on device under {Path.GetDirectoryName(_reserve)}: islanderd runs on its reserve ({_reserve} was released so that " +
+            "deletions can be recorded, and there is not room to take it again); new work is refused until there is: free space on that file system " +
+            "(or grow it). Nothing recorded before was lost", ErrorCategory.InsufficientStorage);
+
     /// <summary>
     /// After a write that passed while the reserve is released: takes it again when the file system has room for it
     /// twice over (not at the first few free blocks, which the next write would take back). A statfs, cheap beside a
@@ -554,7 +578,7 @@ public sealed class StateStore : IDisposable
     public void FlushEvents()
     {
         lock (_writeLock)
-            if (_pendingEvents.Count > 0) Commit(() => { });
+            if (_pendingEvents.Count > 0) Commit(() => { }, frees: true); // a few small documents: history of what happened
     }
 
     void FlushEventsLocked()
@@ -595,12 +619,7 @@ public sealed class StateStore : IDisposable
         lock (_writeLock)
         {
             var health = _db.GetCollection("health");
-            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks }));
-            // Writes pass in the room the reserve gave, but the file system is full all the same: not ready until the
-            // reserve is taken again (the commit above takes it once there is room).
-            if (_reserve is not null && _reserveReleased)
-                throw new IslanderException($"no space left on device under {Path.GetDirectoryName(_reserve)}: islanderd runs on its reserve ({_reserve} was " +
-                    "released to record its work, and there is not room to take it again); free space on that file system (or grow it)", ErrorCategory.InsufficientStorage);
+            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
         }
         if (_path == ":memory:") return;
         var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");

@@ -49,6 +49,8 @@ public sealed class StateStoreReserveTests : IDisposable
             store.DeleteIsle("filler");
             var notReady = Assert.Throws<IslanderException>(() => store.Probe(DateTimeOffset.UtcNow)); // /readyz
             Assert.Contains("islanderd runs on its reserve", notReady.Message);
+            var newWork = Assert.Throws<IslanderException>(() => store.SaveIsle(Isle("new"))); // the room is kept for deletions
+            Assert.Equal(ErrorCategory.InsufficientStorage, newWork.Category);
 
             File.Delete(Filler);
             store.SaveIsle(Isle("after"));
