@@ -46,16 +46,30 @@ public sealed class StateStore : IDisposable
     public static string FileIn(string stateDirectory) => Path.Combine(stateDirectory, "islander.db");
 
     /// <summary>
+    /// The size of the reserve file kept beside the database (<see cref="TakeReserve"/>): a LiteDB commit writes a few
+    /// 8 KiB pages, so this is room for the hundreds of commits that deleting an isle and its volumes takes.
+    /// </summary>
+    public const long DefaultReserveBytes = 4L << 20;
+
+    /// <summary>The reserve file in a state directory.</summary>
+    public static string ReserveIn(string stateDirectory) => Path.Combine(stateDirectory, "reserve");
+
+    /// <summary>
     /// Opens (or creates) the database at <paramref name="path"/> (<c>:memory:</c> for none) and brings it to
     /// <see cref="StateSchema.Current"/>: an older file is copied beside itself and migrated; a newer one throws
     /// <see cref="StateSchemaException"/> before anything is written.
     /// </summary>
     public StateStore(string path, ILogger? log = null) : this(path, StateSchema.Migrations, TimeProvider.System, log) { }
 
+    /// <summary>With a reserve of its own size (0: none), for tests of a full file system.</summary>
+    internal StateStore(string path, long reserveBytes, ILogger? log = null) : this(path, StateSchema.Migrations, TimeProvider.System, log, reserveBytes) { }
+
     /// <summary>With its own list of migrations: tests prove the mechanism with steps of their own.</summary>
-    internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null)
+    internal StateStore(string path, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log = null, long reserveBytes = DefaultReserveBytes)
     {
         _path = path;
+        _reserve = path == ":memory:" || reserveBytes <= 0 ? null : ReserveIn(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _reserveBytes = reserveBytes;
         var mapper = _mapper = Mapper();
         (_migrations, _time, _log) = (migrations, time, log);
         bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
@@ -66,8 +80,10 @@ public sealed class StateStore : IDisposable
         catch (Exception e) when (path != ":memory:" && StateDatabaseDamage.IsDamage(e))
         {
             Recover(e, mapper, migrations, time, log);
+            TakeReserve();
             return;
         }
+        TakeReserve();
         if (empty)
             log?.LogWarning("State database {Path} was empty (0 bytes): no record was kept; running isles are adopted from the kernel, desired state comes from the manifests", path);
     }
@@ -199,13 +215,14 @@ public sealed class StateStore : IDisposable
     public void SaveIsle(IsleRecord record)
     {
         var copy = Clone(record);
-        lock (_writeLock) Commit(() => _isles.Upsert(copy));
+        // The steps of stopping and deleting an isle free space: they may run on the reserve.
+        lock (_writeLock) Commit(() => _isles.Upsert(copy), frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
         _isleCache[record.Name] = copy;
     }
 
     public void DeleteIsle(string name)
     {
-        lock (_writeLock) Commit(() => _isles.Delete(name));
+        lock (_writeLock) Commit(() => _isles.Delete(name), frees: true);
         _isleCache.TryRemove(name, out _);
     }
 
@@ -217,13 +234,15 @@ public sealed class StateStore : IDisposable
     public void SaveNetwork(NetworkRecord record)
     {
         var copy = record.Clone();
-        lock (_writeLock) Commit(() => _networks.Upsert(copy));
+        // An address given back (an isle deleted) is a step of a deletion.
+        bool frees = _networkCache.TryGetValue(record.Name, out var old) && copy.Allocations.Count < old.Allocations.Count;
+        lock (_writeLock) Commit(() => _networks.Upsert(copy), frees);
         _networkCache[record.Name] = copy;
     }
 
     public void DeleteNetwork(string name)
     {
-        lock (_writeLock) Commit(() => _networks.Delete(name));
+        lock (_writeLock) Commit(() => _networks.Delete(name), frees: true);
         _networkCache.TryRemove(name, out _);
     }
 
@@ -241,7 +260,7 @@ public sealed class StateStore : IDisposable
 
     public void DeleteVolume(string name)
     {
-        lock (_writeLock) Commit(() => _volumes.Delete(name));
+        lock (_writeLock) Commit(() => _volumes.Delete(name), frees: true);
         _volumeCache.TryRemove(name, out _);
     }
 
@@ -273,7 +292,7 @@ public sealed class StateStore : IDisposable
     {
         lock (_writeLock)
         {
-            Commit(() => _rollouts.Delete(id));
+            Commit(() => _rollouts.Delete(id), frees: true);
             foreach (var (isle, list) in _rolloutCache.ToList())
                 if (list.RemoveAll(r => r.Id == id) > 0 && list.Count == 0) _rolloutCache.Remove(isle);
         }
@@ -293,7 +312,7 @@ public sealed class StateStore : IDisposable
 
     public void DeleteSource(string name)
     {
-        lock (_writeLock) Commit(() => _sources.Delete(name));
+        lock (_writeLock) Commit(() => _sources.Delete(name), frees: true);
         _sourceCache.TryRemove(name, out _);
     }
 
@@ -301,7 +320,7 @@ public sealed class StateStore : IDisposable
 
     public void SaveDesired(DesiredRecord record) { lock (_writeLock) Commit(() => _desired.Upsert(record)); }
 
-    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id)); }
+    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id), frees: true); }
 
     /// <summary>
     /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) as one LiteDB transaction.
@@ -310,22 +329,44 @@ public sealed class StateStore : IDisposable
     /// </summary>
     public void Batch(Action writes)
     {
-        lock (_writeLock) Commit(writes);
+        lock (_writeLock) Commit(writes, frees: true, retry: false); // each write in it says whether it frees
     }
 
     bool _inTransaction;
 
-    void Commit(Action write)
+    /// <summary>Whether every write of the transaction under way frees space (a deletion's steps): only those may use the reserve.</summary>
+    bool _freesOnly;
+
+    /// <summary>
+    /// One transaction of <paramref name="write"/>. A write the full file system refuses releases the reserve
+    /// (<see cref="ReleaseReserve"/>) when it <paramref name="frees"/> space (a step of stopping or deleting) and, when
+    /// <paramref name="retry"/>, runs once more in the room it gave: a single Upsert or Delete may run twice; a Batch may
+    /// not (its caller changes its own memory as it writes), so it is refused as before and its caller's next attempt
+    /// finds the room. While the reserve is released, other writes (new work) are refused as on a full disk: the room
+    /// is kept for what gives the space back.
+    /// </summary>
+    void Commit(Action write, bool frees = false, bool retry = true)
     {
-        if (_inTransaction) { write(); return; } // part of a Batch
+        if (_inTransaction) { _freesOnly &= frees; write(); return; } // part of a Batch
+        if (!TryCommit(write, frees, retry))
+            TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
+        else if (_reserveReleased && _reserve is not null)
+            RetakeReserveIfRoom();
+    }
+
+    /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
+    bool TryCommit(Action write, bool frees, bool retry)
+    {
         if (_failed is not null) Reopen();
         _inTransaction = true;
+        _freesOnly = frees;
         try
         {
             // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
             // then refuses the next BeginTrans with that error.
             _db.BeginTrans();
             write();
+            if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
             _db.Commit();
             if (_refusedSince is { } since)
@@ -333,9 +374,13 @@ public sealed class StateStore : IDisposable
                 _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
                 _refusedSince = null;
             }
+            return true;
         }
         catch (IOException e)
         {
+            _failed = e;
+            if (IsFull(e) && _freesOnly && ReleaseReserve(e) && retry)
+                return false; // the file is reopened at the next try
             if (_refusedSince is null)
             {
                 _refusedSince = _time.GetUtcNow();
@@ -344,7 +389,6 @@ public sealed class StateStore : IDisposable
             // LiteDB closes its engine at an I/O error (a full disk, a read-only file system) and throws that error at
             // every later call, Rollback included: the store reopens the file at the next write, which reads the log
             // back to the last commit. The transaction is then absent, whole; every commit before it is there.
-            _failed = e;
             throw WriteFailed(e);
         }
         catch
@@ -392,6 +436,112 @@ public sealed class StateStore : IDisposable
         _failed = null;
     }
 
+    /// <summary>The reserve file (null: none, for <c>:memory:</c> and tests), its size, and whether it was given up.</summary>
+    readonly string? _reserve;
+    readonly long _reserveBytes;
+    bool _reserveReleased;
+
+    /// <summary>
+    /// Writes the reserve file with real blocks (zeros, synced: a sparse or merely sized file frees nothing when it
+    /// goes). An isle with no disk limit can fill the file system under the state directory (its writable layer and
+    /// dir volumes live there), and then every write of this store is refused, the first step of deleting that isle
+    /// included: the one thing that would give the space back could never start. The reserve is that room, kept aside
+    /// until a write is refused. Returns whether it is held; a file system too full for it is no error.
+    /// </summary>
+    bool TakeReserve()
+    {
+        if (_reserve is null) return false;
+        try
+        {
+            if (File.Exists(_reserve) && new FileInfo(_reserve).Length == _reserveBytes)
+            {
+                _reserveReleased = false; // kept from the last run
+                return true;
+            }
+            using (var f = new FileStream(_reserve, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
+            {
+                var block = new byte[1 << 16];
+                for (long left = _reserveBytes; left > 0; left -= block.Length)
+                    f.Write(block, 0, (int)Math.Min(left, block.Length));
+                f.Flush(flushToDisk: true);
+            }
+            if (_reserveReleased)
+                _log?.LogInformation("State database {Path}: the reserve {Reserve} ({Size} MiB) is taken again", _path, _reserve, _reserveBytes >> 20);
+            _reserveReleased = false;
+            return true;
+        }
+        catch (IOException e)
+        {
+            DeleteReserve();
+            _log?.LogDebug("State database {Path}: no room for the reserve {Reserve} ({Error})", _path, _reserve, e.Message);
+            _reserveReleased = true;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The file system is full: deletes the reserve, so that this write and those after it (the steps of deleting the
+    /// isle that filled it: killing it first, then removing its files) find room. Returns whether there was one to give.
+    /// An isle still writing may take the freed blocks first; its deletion then meets a refused write as it would
+    /// without the reserve, and is retried with back-off.
+    /// </summary>
+    bool ReleaseReserve(IOException e)
+    {
+        if (_reserve is null || _reserveReleased) return false;
+        _reserveReleased = true;
+        if (!File.Exists(_reserve)) return false;
+        DeleteReserve();
+        _log?.LogWarning("State database {Path}: the file system is full ({Error}); released the reserve {Reserve} ({Size} MiB) so that islanderd can record " +
+            "its work, deleting the isle that filled it included; it is taken again once space returns", _path, e.Message, _reserve, _reserveBytes >> 20);
+        return true;
+    }
+
+    void DeleteReserve()
+    {
+        try
+        {
+            File.Delete(_reserve!);
+        }
+        catch (IOException e)
+        {
+            _log?.LogWarning("State database {Path}: the reserve {Reserve} cannot be deleted: {Error}", _path, _reserve, e.Message);
+        }
+    }
+
+    /// <summary>The reserve is released and there is not yet room to take it again (tried here: a statfs).</summary>
+    bool OnReserve()
+    {
+        if (_reserve is null || !_reserveReleased) return false;
+        RetakeReserveIfRoom();
+        return _reserveReleased;
+    }
+
+    /// <summary>What a write of new work meets while the reserve is released: as a full disk, with the reason.</summary>
+    IslanderException OnReserveRefusal() =>
+        new($"no space left on device under {Path.GetDirectoryName(_reserve)}: islanderd runs on its reserve ({_reserve} was released so that " +
+            "deletions can be recorded, and there is not room to take it again); new work is refused until there is: free space on that file system " +
+            "(or grow it). Nothing recorded before was lost", ErrorCategory.InsufficientStorage);
+
+    /// <summary>
+    /// After a write that passed while the reserve is released: takes it again when the file system has room for it
+    /// twice over (not at the first few free blocks, which the next write would take back). A statfs, cheap beside a
+    /// commit's sync.
+    /// </summary>
+    void RetakeReserveIfRoom()
+    {
+        long free;
+        try
+        {
+            free = new DriveInfo(Path.GetDirectoryName(_reserve)!).AvailableFreeSpace;
+        }
+        catch (IOException e)
+        {
+            _log?.LogDebug("State database {Path}: free space unknown: {Error}", _path, e.Message);
+            return;
+        }
+        if (free >= 2 * _reserveBytes) TakeReserve();
+    }
+
     /// <summary>Since the first write the file refused, until one succeeds again (for the log: once each way).</summary>
     DateTimeOffset? _refusedSince;
 
@@ -428,7 +578,7 @@ public sealed class StateStore : IDisposable
     public void FlushEvents()
     {
         lock (_writeLock)
-            if (_pendingEvents.Count > 0) Commit(() => { });
+            if (_pendingEvents.Count > 0) Commit(() => { }, frees: true); // a few small documents: history of what happened
     }
 
     void FlushEventsLocked()
@@ -461,14 +611,15 @@ public sealed class StateStore : IDisposable
     /// Writes and commits one small document (the time of the check), as every transition does, then writes, syncs and
     /// removes a 4 KiB file beside the database: LiteDB hands its log pages to a writer thread and may not report a full
     /// disk at commit, while a new file needs a fresh block. Throws what a write would (LiteException, IOException on a
-    /// full disk or a read-only file system, ObjectDisposedException). For <c>/readyz</c>.
+    /// full disk or a read-only file system, ObjectDisposedException; IslanderException while the reserve is released).
+    /// For <c>/readyz</c>.
     /// </summary>
     public void Probe(DateTimeOffset now)
     {
         lock (_writeLock)
         {
             var health = _db.GetCollection("health");
-            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks }));
+            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
         }
         if (_path == ":memory:") return;
         var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");

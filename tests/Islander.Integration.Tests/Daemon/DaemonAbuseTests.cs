@@ -117,15 +117,13 @@ public sealed class DaemonAbuseTests : IAsyncDisposable
     }
 
     /// <summary>
-    /// Skipped until a full state filesystem lets the isle that filled it be deleted. On main islanderd exits at its first
-    /// LiteDB write once the filesystem is full (LiteDB closes its engine at an I/O error; ManifestDirectorySource's
-    /// exception stops the host). With the full-disk part's store (it reopens the database and refuses writes with a
-    /// reason) islanderd survives and answers, but the deletion never happens: its first step records the isle's
-    /// transition (IsleReconciler's SaveIsle, at BeginTrans), which ENOSPC refuses, and only the deletion would free the
-    /// space, so it is retried with back-off for as long as the filler's files stay. This test is that abuse, to run once
-    /// a deletion can proceed on a full disk.
+    /// An isle with no disk limit fills the state filesystem (its writable layer and a dir volume live there): islanderd
+    /// answers, and deleting the isle gives the space back. Every write of the state store is refused on a full disk, the
+    /// first step of the deletion included (it records the isle's transition); the store's reserve, released at the first
+    /// refused write, is the room that step needs (the controller README, "Storage faults"). Without it the deletion
+    /// depends on whatever blocks reopening the database happens to give back.
     /// </summary>
-    [Fact(Skip = "a full state filesystem: islanderd exits (main) or cannot delete the isle that filled it (the full-disk part's store)")]
+    [Fact]
     public async Task DiskFiller_OnAVolumeAndTheRootfs_FillsTheStateFilesystem_DaemonAnswers_DeleteGivesTheSpaceBack()
     {
         // The state directory on a small filesystem of its own, so the filler fills it and not the machine's disk: as

@@ -116,7 +116,7 @@ public sealed class DaemonDiskFullTests : IAsyncDisposable
     /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left for anyone.</summary>
     static void Fill(string path)
     {
-        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // unbuffered: Dispose has nothing left to write
         var block = new byte[1 << 16];
         try
         {

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Islander.Controller.State;
+using Islander.Model;
+using Islander.Testing;
+
+namespace Islander.Controller.Tests; // not .State: it would hide Islander.Controller.State from the other tests
+
+/// <summary>
+/// The reserve beside the state database: a write the full file system refuses releases it and passes, so that the
+/// deletion of the isle that filled the file system can be recorded; it is taken again once space returns. On a tmpfs
+/// of its own (root), filled by a file as an isle's writable layer fills it. Without a reserve the same write is refused,
+/// as every write was before it.
+/// </summary>
+public sealed class StateStoreReserveTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("islander-reserve-").FullName;
+    bool _mounted;
+
+    public StateStoreReserveTests()
+    {
+        HostCaps.RequireRoot();
+        Run("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "islander-reserve", _dir);
+        _mounted = true;
+    }
+
+    public void Dispose()
+    {
+        if (_mounted) Run("umount", "-l", _dir);
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    string Db => StateStore.FileIn(_dir);
+
+    string Reserve => StateStore.ReserveIn(_dir);
+
+    string Filler => Path.Combine(_dir, "filler");
+
+    [Fact]
+    public void FullFileSystem_AWriteReleasesTheReserveAndPasses_TheReserveIsTakenAgainWhenSpaceReturns()
+    {
+        using (var store = new StateStore(Db, reserveBytes: 1 << 20))
+        {
+            Assert.Equal(1 << 20, new FileInfo(Reserve).Length);
+            store.SaveIsle(Isle("before"));
+            Fill(Filler);
+
+            store.SaveIsle(Isle("filler", IslePhase.Deleting)); // the first step of a deletion
+            Assert.False(File.Exists(Reserve), "the reserve was released");
+            store.DeleteIsle("filler");
+            var notReady = Assert.Throws<IslanderException>(() => store.Probe(DateTimeOffset.UtcNow)); // /readyz
+            Assert.Contains("islanderd runs on its reserve", notReady.Message);
+            var newWork = Assert.Throws<IslanderException>(() => store.SaveIsle(Isle("new"))); // the room is kept for deletions
+            Assert.Equal(ErrorCategory.InsufficientStorage, newWork.Category);
+
+            File.Delete(Filler);
+            store.SaveIsle(Isle("after"));
+            Assert.Equal(1 << 20, new FileInfo(Reserve).Length);
+            store.Probe(DateTimeOffset.UtcNow);
+        }
+        using var again = new StateStore(Db, reserveBytes: 1 << 20);
+        Assert.Equal(["after", "before"], again.Isles().Select(i => i.Name));
+    }
+
+    [Fact]
+    public void FullFileSystem_WithoutAReserve_TheWriteIsRefusedWithTheReason()
+    {
+        using var store = new StateStore(Db, reserveBytes: 0);
+        store.SaveIsle(Isle("before"));
+        Fill(Filler);
+        // A commit may still pass in blocks LiteDB holds; the file system stays full, so one soon does not.
+        var refused = Assert.Throws<IslanderException>(() =>
+        {
+            for (int i = 0; i < 100; i++) store.SaveIsle(Isle($"isle-{i}", IslePhase.Running, new string('m', 4000)));
+        });
+        Assert.Equal(ErrorCategory.InsufficientStorage, refused.Category);
+        Assert.False(File.Exists(Reserve));
+    }
+
+    static IsleRecord Isle(string name, IslePhase state = IslePhase.Running, string? message = null) =>
+        new() { Name = name, State = state, Pid = 1000, SpecHash = new string('a', 64), Message = message };
+
+    /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left.</summary>
+    static void Fill(string path)
+    {
+        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // unbuffered: Dispose has nothing left to write
+        var block = new byte[1 << 16];
+        try
+        {
+            while (true) f.Write(block);
+        }
+        catch (IOException)
+        {
+            // full: what fits is written
+        }
+        for (int size = 4096; size > 0; size /= 2)
+        {
+            try { f.Write(block, 0, size); f.Flush(flushToDisk: true); }
+            catch (IOException) { f.SetLength(f.Position); }
+        }
+    }
+
+    static void Run(string file, params string[] args)
+    {
+        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: {err}");
+    }
+}
