@@ -574,11 +574,25 @@ public sealed class StateStore : IDisposable
         }
     }
 
-    /// <summary>Writes events not yet on disk (no-op when there are none).</summary>
+    /// <summary>
+    /// Writes events not yet on disk (no-op when there are none). Never throws for a write the disk refuses: events are
+    /// history, and its callers are the end of a reconcile pass (before its key is marked done) and of a scan, which
+    /// must go on. The events stay in memory for watchers; the next write that passes takes those still pending.
+    /// </summary>
     public void FlushEvents()
     {
         lock (_writeLock)
-            if (_pendingEvents.Count > 0) Commit(() => { }, frees: true); // a few small documents: history of what happened
+        {
+            if (_pendingEvents.Count == 0) return;
+            try
+            {
+                Commit(() => { }, frees: true); // a few small documents: history of what happened
+            }
+            catch (IslanderException e) when (e.Category is ErrorCategory.InsufficientStorage or ErrorCategory.Transient)
+            {
+                _log?.LogDebug("State database {Path}: events not written: {Error}", _path, e.Message);
+            }
+        }
     }
 
     void FlushEventsLocked()

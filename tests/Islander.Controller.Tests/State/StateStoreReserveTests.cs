@@ -76,6 +76,26 @@ public sealed class StateStoreReserveTests : IDisposable
         Assert.False(File.Exists(Reserve));
     }
 
+    /// <summary>
+    /// Events are history: a flush the full file system refuses must not throw. A reconcile pass flushes in its finally,
+    /// before it marks its key done; a throw there left the key taken for good, so its isle was never reconciled again.
+    /// </summary>
+    [Fact]
+    public void FullFileSystem_WithoutAReserve_AFlushOfEventsDoesNotThrow_AndTheStoreWritesWhenSpaceReturns()
+    {
+        using var store = new StateStore(Db, reserveBytes: 0);
+        store.SaveIsle(Isle("before"));
+        Fill(Filler);
+        for (int i = 0; i < 200; i++)
+        {
+            store.AddEvent(new EventRecord { Time = DateTimeOffset.UtcNow, Type = EventType.Normal, Kind = "Isle", Name = "web", Reason = "Started", Message = new string('m', 4000) });
+            store.FlushEvents();
+        }
+        File.Delete(Filler);
+        store.SaveIsle(Isle("after"));
+        Assert.Equal(["after", "before"], store.Isles().Select(i => i.Name));
+    }
+
     static IsleRecord Isle(string name, IslePhase state = IslePhase.Running, string? message = null) =>
         new() { Name = name, State = state, Pid = 1000, SpecHash = new string('a', 64), Message = message };
 
