@@ -18,28 +18,31 @@ public sealed class DaemonConfigLoaderTests
         return Assert.Single(result.Problems);
     }
 
+    /// <summary>A config setting every field; the fuzz tests break it one field at a time.</summary>
+    internal const string EveryField = """
+        manifests: /m
+        state: /s
+        run: /r
+        socket: /r/api.sock
+        socketGroup: islander
+        volumes: /v
+        workers: 8
+        resync: 1m30s
+        restartBackoff: 2
+        logLevel: Debug
+        logs: {maxSize: 20Mi, maxFiles: 5}
+        defaultSubnetPool: 10.200.0.0/20
+        metricsAddress: "[::1]:9323"
+        cgroupParent: /machine.slice/islander/
+        registries:
+          mirrors: [https://mirror.lan:5000/]
+          insecure: [registry.lan:5000, 192.168.1.9]
+        """;
+
     [Fact]
     public void Load_EveryField_Read()
     {
-        var c = Valid("""
-            manifests: /m
-            state: /s
-            run: /r
-            socket: /r/api.sock
-            socketGroup: islander
-            volumes: /v
-            workers: 8
-            resync: 1m30s
-            restartBackoff: 2
-            logLevel: Debug
-            logs: {maxSize: 20Mi, maxFiles: 5}
-            defaultSubnetPool: 10.200.0.0/20
-            metricsAddress: "[::1]:9323"
-            cgroupParent: /machine.slice/islander/
-            registries:
-              mirrors: [https://mirror.lan:5000/]
-              insecure: [registry.lan:5000, 192.168.1.9]
-            """);
+        var c = Valid(EveryField);
 
         Assert.Equal(("/m", "/s", "/r", "/r/api.sock", "islander", "/v"), (c.Manifests, c.State, c.Run, c.Socket, c.SocketGroup, c.Volumes));
         Assert.Equal(8, c.Workers);

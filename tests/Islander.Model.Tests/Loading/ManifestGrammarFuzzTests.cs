@@ -15,25 +15,7 @@ public class ManifestGrammarFuzzTests
 {
     static readonly string EveryField = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "testdata", "schema", "every-field.yaml"));
 
-    const string EveryConfigField = """
-        manifests: /m
-        state: /s
-        run: /r
-        socket: /r/api.sock
-        socketGroup: islander
-        volumes: /v
-        workers: 8
-        resync: 1m30s
-        restartBackoff: 2
-        logLevel: Debug
-        logs: {maxSize: 20Mi, maxFiles: 5}
-        defaultSubnetPool: 10.200.0.0/20
-        metricsAddress: "[::1]:9323"
-        cgroupParent: /machine.slice/islander/
-        registries:
-          mirrors: [https://mirror.lan:5000/]
-          insecure: [registry.lan:5000, 192.168.1.9]
-        """;
+    const string EveryConfigField = DaemonConfigLoaderTests.EveryField;
 
     /// <summary>A seed file with one field broken, then 0–2 byte-level mutations.</summary>
     static Gen<string> Broken(string seed) =>
