@@ -51,6 +51,7 @@ public static class DaemonHost
         // a database from a newer islanderd stops the start here (Program.cs checks it before even this).
         app.Services.GetRequiredService<StateStore>();
         if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
+        app.Use(app.Services.GetRequiredService<IdleMemoryTrim>().Track);
         ApiEndpoints.Map(app);
         MetricsEndpoints.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
