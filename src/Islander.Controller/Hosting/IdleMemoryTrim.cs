@@ -13,7 +13,8 @@ namespace Islander.Controller.Hosting;
 /// its peak RSS for good. When no request has begun for <see cref="Quiet"/> and the GC's committed memory is at
 /// least <see cref="Growth"/> above what it was after the last trim, one aggressive, compacting collection
 /// decommits the free space and malloc_trim(3) returns the free pages of glibc's arenas (the runtime's native
-/// allocations, made by the burst of thread-pool threads). It takes milliseconds on the daemon's small heap, and
+/// allocations, made by the burst of thread-pool threads); a second one after <see cref="SecondQuiet"/> of the same
+/// quiet takes what was released since (Kestrel's pool blocks, retired threads). It takes milliseconds on the daemon's small heap, and
 /// only after a load: a daemon whose API sees a request now and then never grows by that much.
 /// </summary>
 public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> log) : IHostedService, IDisposable
@@ -24,8 +25,16 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
     /// <summary>Growth of the GC's committed memory since the last trim that is worth a full collection.</summary>
     public const long Growth = 16L << 20;
 
+    /// <summary>
+    /// The same quiet period's second trim: what Kestrel's memory pool evicts and the thread pool's retiring threads
+    /// leave is garbage only some 10–20 s after the load, after the first trim.
+    /// </summary>
+    public static readonly TimeSpan SecondQuiet = TimeSpan.FromSeconds(25);
+
     long _lastRequest;
     long _committedAfterTrim;
+    long _trimmedAt;
+    bool _secondDue;
     ITimer? _timer;
 
     /// <summary>Middleware: notes when each request begins (a long stream counts once, at its start).</summary>
@@ -58,7 +67,13 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
     void Check()
     {
         long committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
-        if (!Due(time.GetElapsedTime(Volatile.Read(ref _lastRequest)), committed, _committedAfterTrim)) return;
+        long lastRequest = Volatile.Read(ref _lastRequest);
+        var quietFor = time.GetElapsedTime(lastRequest);
+        if (_secondDue && lastRequest > _trimmedAt) _secondDue = false; // busy again: the growth rule decides
+        if (_secondDue && quietFor >= SecondQuiet) _secondDue = false;
+        else if (Due(quietFor, committed, _committedAfterTrim)) _secondDue = true;
+        else return;
+        _trimmedAt = time.GetTimestamp();
         var sw = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeHeap.Trim();
