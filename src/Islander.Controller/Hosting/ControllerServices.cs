@@ -99,6 +99,9 @@ public static class ControllerServices
         // SystemdLifetime (READY=1, STOPPING=1) when systemd runs islanderd.
         services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddHostedService<SystemdWatchdog>();
+        // One full, compacting collection when the API goes quiet after a load (IdleMemoryTrim); DaemonHost adds its middleware.
+        services.AddSingleton<IdleMemoryTrim>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleMemoryTrim>());
         return services;
     }
 }

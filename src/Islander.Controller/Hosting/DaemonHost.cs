@@ -54,6 +54,7 @@ public static class DaemonHost
         // was down is never shown Running with its dead pid, not even before its first pass.
         app.Services.GetRequiredService<Reconcile.StartupCheck>().Run();
         if (options.MetricsAddress is not null) app.Use(OnlyMetricsOverTcp);
+        app.Use(app.Services.GetRequiredService<IdleMemoryTrim>().Track);
         ApiEndpoints.Map(app);
         MetricsEndpoints.Map(app);
         app.Lifetime.ApplicationStarted.Register(() =>
