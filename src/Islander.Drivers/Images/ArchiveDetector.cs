@@ -14,7 +14,7 @@ public static class ArchiveDetector
         try
         {
             using var reader = new TarReader(tar);
-            while (reader.GetNextEntry(copyData: false) is { } entry)
+            while (TarUnpacker.NextEntry(reader) is { } entry)
             {
                 string name = LayerPath.Clean(entry.Name);
                 if (!name.Contains('/'))

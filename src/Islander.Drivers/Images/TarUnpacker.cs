@@ -52,7 +52,7 @@ public sealed partial class TarUnpacker
         {
             using (var reader = new TarReader(hashing, leaveOpen: true))
             {
-                while (reader.GetNextEntry(copyData: false) is { } entry)
+                while (NextEntry(reader) is { } entry)
                 {
                     ct.ThrowIfCancellationRequested();
                     unpacker.Apply(entry);
@@ -72,14 +72,26 @@ public sealed partial class TarUnpacker
         }
     }
 
-    /// <summary>
-    /// What the decompressors and <see cref="TarReader"/> throw on a truncated or corrupt stream besides
-    /// InvalidDataException: TarReader throws InvalidOperationException when a PAX or GNU long-name header's size field
-    /// says more than the data that follows (only from its own assembly: ours would be a bug, not bad input).
-    /// </summary>
+    /// <summary>What the decompressors and <see cref="TarReader"/> throw on a truncated or corrupt stream besides InvalidDataException.</summary>
     internal static bool IsCorrupt(Exception e) =>
-        e is FormatException or EndOfStreamException or ZstdSharp.ZstdException or ArgumentException or OverflowException
-        || (e is InvalidOperationException && e.TargetSite?.DeclaringType?.Assembly == typeof(TarReader).Assembly);
+        e is FormatException or EndOfStreamException or ZstdSharp.ZstdException or ArgumentException or OverflowException;
+
+    /// <summary>
+    /// The next entry's header. TarReader throws InvalidOperationException when a PAX or GNU long-name header's size
+    /// field says more than the data that follows: bad input, so it is an InvalidDataException here; caught around this
+    /// call only, an InvalidOperationException of ours stays a bug.
+    /// </summary>
+    internal static TarEntry? NextEntry(TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry(copyData: false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
 
     void Apply(TarEntry entry)
     {
