@@ -70,18 +70,17 @@ public sealed class StateStore : IDisposable
         _path = path;
         _reserve = path == ":memory:" || reserveBytes <= 0 ? null : ReserveIn(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _reserveBytes = reserveBytes;
-        var mapper = _mapper = Mapper();
+        _mapper = Mapper();
         (_migrations, _time, _log) = (migrations, time, log);
         bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
         try
         {
-            Open(mapper, migrations, time, log);
+            Open();
         }
         catch (Exception e) when (path != ":memory:" && StateDatabaseDamage.IsDamage(e))
         {
-            Recover(e, mapper, migrations, time, log);
-            TakeReserve();
-            return;
+            Recover(e);
+            empty = false; // Recover said what was lost
         }
         TakeReserve();
         if (empty)
@@ -106,21 +105,21 @@ public sealed class StateStore : IDisposable
     }
 
     /// <summary>Opens the file at <see cref="_path"/>, migrates it and loads the caches; throws what LiteDB throws on a damaged file.</summary>
-    void Open(BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log, bool loadEvents = true)
+    void Open(bool loadEvents = true)
     {
         string path = _path;
-        int current = StateSchema.CurrentOf(migrations);
+        int current = StateSchema.CurrentOf(_migrations);
         int? found = path == ":memory:" ? null : StateSchema.VersionOf(path);
         if (found > current) throw StateSchema.Newer(path, found.Value, current);
         string? backup = null;
         if (found < current)
         {
-            backup = StateSchema.Backup(path, found.Value, time.GetUtcNow());
-            log?.LogWarning("State database {Path} is at schema version {Found}; migrating to {Current} (the file as it was is copied to {Backup})", path, found, current, backup);
+            backup = StateSchema.Backup(path, found.Value, _time.GetUtcNow());
+            _log?.LogWarning("State database {Path} is at schema version {Found}; migrating to {Current} (the file as it was is copied to {Backup})", path, found, current, backup);
         }
         if (path != ":memory:")
             CreatePrivateFiles(path);
-        _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
+        _db = path == ":memory:" ? new LiteDatabase(new MemoryStream(), _mapper) : new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, _mapper);
         try
         {
             _isles = _db.GetCollection<IsleRecord>("isles");
@@ -130,7 +129,7 @@ public sealed class StateStore : IDisposable
             _volumes = _db.GetCollection<VolumeRecord>("volumes");
             _rollouts = _db.GetCollection<RolloutRecord>("rollouts");
             _sources = _db.GetCollection<SourceRecord>("sources");
-            StateSchema.Migrate(_db, path, found, migrations, backup, log);
+            StateSchema.Migrate(_db, path, found, _migrations, backup, _log);
             foreach (var record in _isles.FindAll()) _isleCache[record.Name] = record;
             foreach (var record in _networks.FindAll()) _networkCache[record.Name] = record;
             foreach (var record in _volumes.FindAll()) _volumeCache[record.Name] = record;
@@ -146,14 +145,20 @@ public sealed class StateStore : IDisposable
         catch
         {
             _db.Dispose();
-            _isleCache.Clear();
-            _networkCache.Clear();
-            _volumeCache.Clear();
-            _rolloutCache.Clear();
-            _sourceCache.Clear();
+            ClearCaches();
             if (loadEvents) _recentEvents.Clear();
             throw;
         }
+    }
+
+    /// <summary>The records' caches, emptied for <see cref="Open"/> to load them again from the file.</summary>
+    void ClearCaches()
+    {
+        _isleCache.Clear();
+        _networkCache.Clear();
+        _volumeCache.Clear();
+        _rolloutCache.Clear();
+        _sourceCache.Clear();
     }
 
     /// <summary>
@@ -162,29 +167,29 @@ public sealed class StateStore : IDisposable
     /// damaged file must never stop islanderd (systemd would restart it into the same file, forever) nor be
     /// overwritten (it is the only copy of what it holds).
     /// </summary>
-    void Recover(Exception damage, BsonMapper mapper, IReadOnlyList<StateMigration> migrations, TimeProvider time, ILogger? log)
+    void Recover(Exception damage)
     {
-        var aside = StateDatabaseDamage.SetAside(_path, time.GetUtcNow());
-        var (kept, lost) = StateDatabaseDamage.Salvage(aside, mapper);
+        var aside = StateDatabaseDamage.SetAside(_path, _time.GetUtcNow());
+        var (kept, lost) = StateDatabaseDamage.Salvage(aside, _mapper);
         try
         {
             StateDatabaseDamage.Restore(_path, kept);
-            Open(mapper, migrations, time, log);
+            Open();
         }
         catch (Exception again) when (StateDatabaseDamage.IsDamage(again))
         {
             File.Delete(_path); // what was carried over did not open either: start empty, the copy aside keeps everything
             lost = [$"every record (what read from the copy did not open: {again.Message})"];
             kept.Clear();
-            Open(mapper, migrations, time, log);
+            Open();
         }
         var keptText = string.Join(", ", kept.Where(k => k.Key is not ("schema" or "health")).Select(k => $"{k.Value.Count} {k.Key}"));
         var message = $"state database {_path} is damaged ({damage.GetType().Name}: {damage.Message}); moved aside to {aside}. " +
             $"Kept: {(keptText.Length == 0 ? "nothing" : keptText)}. Lost: {(lost.Count == 0 ? "nothing" : string.Join("; ", lost))}. " +
             "Running isles are adopted from the kernel (their cgroups) and keep their addresses; desired state comes from the manifests again; " +
             "objects applied through the API that were lost must be applied again.";
-        log?.LogError("{Message}", message);
-        AddEvent(new EventRecord { Time = time.GetUtcNow(), Type = EventType.Warning, Kind = "StateDatabase", Name = Path.GetFileName(_path), Reason = "StateDatabaseDamaged", Message = message });
+        _log?.LogError("{Message}", message);
+        AddEvent(new EventRecord { Time = _time.GetUtcNow(), Type = EventType.Warning, Kind = "StateDatabase", Name = Path.GetFileName(_path), Reason = "StateDatabaseDamaged", Message = message });
         FlushEvents();
     }
 
@@ -419,14 +424,10 @@ public sealed class StateStore : IDisposable
         {
             _log?.LogDebug("State database {Path}: closing after the error: {Error}", _path, e.Message); // the engine is closed already
         }
-        _isleCache.Clear();
-        _networkCache.Clear();
-        _volumeCache.Clear();
-        _rolloutCache.Clear();
-        _sourceCache.Clear();
+        ClearCaches();
         try
         {
-            Open(_mapper, _migrations, _time, _log, loadEvents: false);
+            Open(loadEvents: false);
         }
         catch (IOException e)
         {
