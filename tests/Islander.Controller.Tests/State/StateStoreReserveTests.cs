@@ -42,7 +42,7 @@ public sealed class StateStoreReserveTests : IDisposable
         {
             Assert.Equal(1 << 20, new FileInfo(Reserve).Length);
             store.SaveIsle(Isle("before"));
-            Fill(Filler);
+            FullFileSystem.Fill(Filler);
 
             store.SaveIsle(Isle("filler", IslePhase.Deleting)); // the first step of a deletion
             Assert.False(File.Exists(Reserve), "the reserve was released");
@@ -66,7 +66,7 @@ public sealed class StateStoreReserveTests : IDisposable
     {
         using var store = new StateStore(Db, reserveBytes: 0);
         store.SaveIsle(Isle("before"));
-        Fill(Filler);
+        FullFileSystem.Fill(Filler);
         // A commit may still pass in blocks LiteDB holds; the file system stays full, so one soon does not.
         var refused = Assert.Throws<IslanderException>(() =>
         {
@@ -85,7 +85,7 @@ public sealed class StateStoreReserveTests : IDisposable
     {
         using var store = new StateStore(Db, reserveBytes: 0);
         store.SaveIsle(Isle("before"));
-        Fill(Filler);
+        FullFileSystem.Fill(Filler);
         for (int i = 0; i < 200; i++)
         {
             store.AddEvent(new EventRecord { Time = DateTimeOffset.UtcNow, Type = EventType.Normal, Kind = "Isle", Name = "web", Reason = "Started", Message = new string('m', 4000) });
@@ -98,26 +98,6 @@ public sealed class StateStoreReserveTests : IDisposable
 
     static IsleRecord Isle(string name, IslePhase state = IslePhase.Running, string? message = null) =>
         new() { Name = name, State = state, Pid = 1000, SpecHash = new string('a', 64), Message = message };
-
-    /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left.</summary>
-    static void Fill(string path)
-    {
-        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // unbuffered: Dispose has nothing left to write
-        var block = new byte[1 << 16];
-        try
-        {
-            while (true) f.Write(block);
-        }
-        catch (IOException)
-        {
-            // full: what fits is written
-        }
-        for (int size = 4096; size > 0; size /= 2)
-        {
-            try { f.Write(block, 0, size); f.Flush(flushToDisk: true); }
-            catch (IOException) { f.SetLength(f.Position); }
-        }
-    }
 
     static void Run(string file, params string[] args)
     {

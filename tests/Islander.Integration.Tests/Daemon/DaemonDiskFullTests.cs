@@ -46,7 +46,7 @@ public sealed class DaemonDiskFullTests : IAsyncDisposable
         int pid = DaemonHarness.Pid(await _h.WaitRunningAsync(running, 15))!.Value;
 
         var filler = Path.Combine(_h.StateDir, "filler");
-        Fill(filler);
+        FullFileSystem.Fill(filler);
         var accepted = new List<string>();
         string? refused = null, file = null;
         try
@@ -62,7 +62,7 @@ public sealed class DaemonDiskFullTests : IAsyncDisposable
                 File.WriteAllText(file, _h.IsleYaml(name, "exec sleep 1000"));
                 using var r = await _h.Http.PostAsync($"{DaemonHarness.Api}/apply", new StringContent(File.ReadAllText(file)), TestContext.Current.CancellationToken);
                 var body = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-                if (r.IsSuccessStatusCode) { accepted.Add(name); Fill(filler); continue; }
+                if (r.IsSuccessStatusCode) { accepted.Add(name); FullFileSystem.Fill(filler); continue; }
                 Assert.True((int)r.StatusCode == 507, body);
                 Assert.Contains($"no space left on device under {_h.StateDir}", body);
                 refused = name;
@@ -112,26 +112,6 @@ public sealed class DaemonDiskFullTests : IAsyncDisposable
 
     /// <summary>The lines the isle logged (its shim drops what a full disk refuses, and goes on).</summary>
     int Ticks(string isle) => _h.Log(isle).Split('\n').Count(l => l == "tick");
-
-    /// <summary>Writes zeros until the file system refuses (ENOSPC), synced, so that nothing is left for anyone.</summary>
-    static void Fill(string path)
-    {
-        using var f = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0); // unbuffered: Dispose has nothing left to write
-        var block = new byte[1 << 16];
-        try
-        {
-            while (true) f.Write(block);
-        }
-        catch (IOException)
-        {
-            // full: what fits is written
-        }
-        for (int size = 4096; size > 0; size /= 2)
-        {
-            try { f.Write(block, 0, size); f.Flush(flushToDisk: true); }
-            catch (IOException) { f.SetLength(f.Position); }
-        }
-    }
 
     static int Run(string file, params string[] args)
     {
