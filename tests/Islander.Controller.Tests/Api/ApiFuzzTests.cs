@@ -55,15 +55,7 @@ public sealed class ApiFuzzTests : IAsyncLifetime
     public async Task Api_MutatedBodies_NeverA5xxAndAlwaysAMessage()
     {
         await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", ControllerHarness.IsleYaml("web")));
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        }) { BaseAddress = new Uri("http://islanderd") };
+        using var http = _d.Http();
         var random = new Random(20261205);
         var clock = Stopwatch.StartNew();
         int cases = 0;
@@ -149,15 +141,7 @@ public sealed class ApiFuzzTests : IAsyncLifetime
     public async Task Api_GeneratedQueriesAndJsonBodies_NeverA5xxAndAlwaysAStatus()
     {
         await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", ControllerHarness.IsleYaml("web")));
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        }) { BaseAddress = new Uri("http://islanderd") };
+        using var http = _d.Http();
         var run = await Fuzz.RunAsync("api", Requests(), async r =>
         {
             using var request = new HttpRequestMessage(new HttpMethod(r.Method), r.Path);
@@ -192,15 +176,7 @@ public sealed class ApiFuzzTests : IAsyncLifetime
     public async Task Preview_FileThatIsNull_400NotA500(string body)
     {
         // Found by Api_GeneratedQueriesAndJsonBodies: a NullReferenceException and a 500 with no body.
-        using var http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        }) { BaseAddress = new Uri("http://islanderd") };
+        using var http = _d.Http();
 
         using var response = await http.PostAsync(Islander.Controller.Api.ApiEndpoints.Prefix + "/preview", new StringContent(body), TestContext.Current.CancellationToken);
 

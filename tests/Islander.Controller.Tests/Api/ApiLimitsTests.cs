@@ -20,15 +20,7 @@ public sealed class ApiLimitsTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _d.DisposeAsync();
 
-    HttpClient Http() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    }) { BaseAddress = new Uri("http://islanderd"), Timeout = TimeSpan.FromSeconds(60) };
+    HttpClient Http() => _d.Http(TimeSpan.FromSeconds(60));
 
     const string Isles = Islander.Controller.Api.ApiEndpoints.Prefix + "/isles";
     const string Apply = Islander.Controller.Api.ApiEndpoints.Prefix + "/apply";

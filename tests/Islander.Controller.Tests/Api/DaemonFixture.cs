@@ -1,5 +1,6 @@
 using Islander.Drivers.Network;
 using System.CommandLine;
+using System.Net.Sockets;
 using Islander.Cli.Commands;
 using Islander.Controller.Hosting;
 using Islander.Controller.Lifecycle;
@@ -25,6 +26,17 @@ sealed class DaemonFixture : IAsyncDisposable
     public DaemonOptions Options { get; }
     public WebApplication? App { get; private set; }
     public string Socket => Options.Socket;
+
+    /// <summary>A client of the API on <see cref="Socket"/>, with a connection of its own.</summary>
+    public HttpClient Http(TimeSpan? timeout = null) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var s = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(Socket), ct);
+            return new NetworkStream(s, ownsSocket: true);
+        },
+    }) { BaseAddress = new Uri("http://islanderd"), Timeout = timeout ?? TimeSpan.FromSeconds(100) };
 
     /// <summary>The volume drivers (fakes unless a test passes its own), wired in as Program.cs wires the real ones.</summary>
     public VolumeDriverSet Volumes { get; }

@@ -46,15 +46,7 @@ public sealed class ExecApiTests : IAsyncLifetime
         }, TimeSpan.FromSeconds(5), $"isle {name} to be {phase}");
     }
 
-    HttpClient Http() => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (_, ct) =>
-        {
-            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-            return new NetworkStream(s, ownsSocket: true);
-        },
-    }) { BaseAddress = new Uri("http://islanderd") };
+    HttpClient Http() => _d.Http();
 
     [Fact]
     public async Task Exec_Command_StdoutStderrApartAndItsExitCode()

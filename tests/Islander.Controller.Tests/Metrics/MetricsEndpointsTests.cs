@@ -33,19 +33,7 @@ public sealed class MetricsEndpointsTests : IAsyncLifetime
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    HttpClient Socket()
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(_d.Socket), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri("http://islanderd/") };
-    }
+    HttpClient Socket() => _d.Http();
 
     HttpClient Tcp() => new() { BaseAddress = new Uri("http://" + _d.Options.MetricsAddress + "/") };
 
