@@ -354,22 +354,24 @@ public sealed class StateStore : IDisposable
     {
         if (_inTransaction) { _freesOnly &= frees; write(); return; } // part of a Batch
         if (!TryCommit(write, frees, retry))
-            TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
+            TryCommit(write, frees, retry: false); // on the file opened again, in the room the reserve gave: this one throws what it meets
         else if (_reserveReleased && _reserve is not null)
             RetakeReserveIfRoom();
     }
 
-    /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
+    /// <summary>False when the transaction is to run once more (an earlier commit's error at BeginTrans, or the reserve released); throws otherwise.</summary>
     bool TryCommit(Action write, bool frees, bool retry)
     {
         if (_failed is not null) Reopen();
         _inTransaction = true;
         _freesOnly = frees;
+        bool begun = false;
         try
         {
             // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
             // then refuses the next BeginTrans with that error.
             _db.BeginTrans();
+            begun = true;
             write();
             if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
@@ -384,6 +386,10 @@ public sealed class StateStore : IDisposable
         catch (IOException e)
         {
             _failed = e;
+            // An error at BeginTrans is an earlier commit's, met by LiteDB's writer thread after that commit returned:
+            // this transaction never began, so it runs once more on the file opened again.
+            if (!begun && retry)
+                return false;
             if (IsFull(e) && _freesOnly && ReleaseReserve(e) && retry)
                 return false; // the file is reopened at the next try
             if (_refusedSince is null)
