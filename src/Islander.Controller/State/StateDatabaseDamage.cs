@@ -39,9 +39,8 @@ static class StateDatabaseDamage
         var aside = $"{path}.corrupt-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         for (int i = 1; File.Exists(aside); i++) aside = $"{aside.Split('~')[0]}~{i}";
         var (stem, ext) = StateSchema.Split(path);
-        var (asideStem, asideExt) = StateSchema.Split(aside);
         File.Move(path, aside);
-        if (File.Exists($"{stem}-log{ext}")) File.Move($"{stem}-log{ext}", $"{asideStem}-log{asideExt}");
+        if (File.Exists(StateSchema.LogOf(path))) File.Move(StateSchema.LogOf(path), StateSchema.LogOf(aside));
         File.Delete($"{stem}-tmp{ext}");
         return aside;
     }
@@ -77,7 +76,7 @@ static class StateDatabaseDamage
             File.Copy(aside, scratch, overwrite: true);
             using (var f = new FileStream(scratch, FileMode.Open, FileAccess.Write))
                 f.SetLength(f.Length / PageSize * PageSize);
-            if (File.Exists($"{stem}-log{ext}")) File.Copy($"{stem}-log{ext}", scratchLog, overwrite: true);
+            if (File.Exists(StateSchema.LogOf(aside))) File.Copy(StateSchema.LogOf(aside), scratchLog, overwrite: true);
             foreach (var name in Collections)
             {
                 try

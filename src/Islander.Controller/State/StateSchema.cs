@@ -89,8 +89,8 @@ public static class StateSchema
         var (stem, ext) = Split(path);
         var copy = $"{stem}-v{found}-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}{ext}";
         CopyPrivate(path, copy);
-        if (File.Exists($"{stem}-log{ext}") && new FileInfo($"{stem}-log{ext}").Length > 0)
-            CopyPrivate($"{stem}-log{ext}", $"{Split(copy).Stem}-log{ext}");
+        if (File.Exists(LogOf(path)) && new FileInfo(LogOf(path)).Length > 0)
+            CopyPrivate(LogOf(path), LogOf(copy));
         return copy;
     }
 
@@ -101,6 +101,13 @@ public static class StateSchema
         using var target = new FileStream(to, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = SecretFile.Mode });
         source.CopyTo(target);
         target.Flush(flushToDisk: true);
+    }
+
+    /// <summary>LiteDB's log beside the database at <paramref name="path"/> (<c>STEM-log.db</c>): the pages written since its last checkpoint.</summary>
+    internal static string LogOf(string path)
+    {
+        var (stem, ext) = Split(path);
+        return $"{stem}-log{ext}";
     }
 
     internal static (string Stem, string Ext) Split(string path) =>

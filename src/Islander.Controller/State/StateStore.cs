@@ -70,6 +70,7 @@ public sealed class StateStore : IDisposable
         _path = path;
         _reserve = path == ":memory:" || reserveBytes <= 0 ? null : ReserveIn(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _reserveBytes = reserveBytes;
+        _logPath = path == ":memory:" ? null : StateSchema.LogOf(path);
         _mapper = Mapper();
         (_migrations, _time, _log) = (migrations, time, log);
         bool empty = path != ":memory:" && File.Exists(path) && new FileInfo(path).Length == 0;
@@ -201,7 +202,7 @@ public sealed class StateStore : IDisposable
     static void CreatePrivateFiles(string path)
     {
         var (stem, ext) = StateSchema.Split(path);
-        foreach (var file in new[] { path, $"{stem}-log{ext}", $"{stem}-tmp{ext}" })
+        foreach (var file in new[] { path, StateSchema.LogOf(path), $"{stem}-tmp{ext}" })
             SecretFile.Ensure(file);
     }
 
@@ -329,7 +330,7 @@ public sealed class StateStore : IDisposable
 
     /// <summary>
     /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) as one LiteDB transaction.
-    /// A LiteDB commit costs about 12 ms here (it syncs its log), so a rescan of 1000 manifests must not commit
+    /// Each commit syncs LiteDB's log to the disk (<see cref="SyncLog"/>), so a rescan of 1000 manifests must not commit
     /// 1000 times.
     /// </summary>
     public void Batch(Action writes)
@@ -354,28 +355,25 @@ public sealed class StateStore : IDisposable
     {
         if (_inTransaction) { _freesOnly &= frees; write(); return; } // part of a Batch
         if (!TryCommit(write, frees, retry))
-            TryCommit(write, frees, retry: false); // on the file opened again, in the room the reserve gave: this one throws what it meets
+            TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
         else if (_reserveReleased && _reserve is not null)
             RetakeReserveIfRoom();
     }
 
-    /// <summary>False when the transaction is to run once more (an earlier commit's error at BeginTrans, or the reserve released); throws otherwise.</summary>
+    /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
     bool TryCommit(Action write, bool frees, bool retry)
     {
         if (_failed is not null) Reopen();
         _inTransaction = true;
         _freesOnly = frees;
-        bool begun = false;
         try
         {
-            // Inside the try: LiteDB's writer thread may meet the full disk after a commit returned, and its engine
-            // then refuses the next BeginTrans with that error.
             _db.BeginTrans();
-            begun = true;
             write();
             if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
             _db.Commit();
+            SyncLog();
             if (_refusedSince is { } since)
             {
                 _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
@@ -386,10 +384,6 @@ public sealed class StateStore : IDisposable
         catch (IOException e)
         {
             _failed = e;
-            // An error at BeginTrans is an earlier commit's, met by LiteDB's writer thread after that commit returned:
-            // this transaction never began, so it runs once more on the file opened again.
-            if (!begun && retry)
-                return false;
             if (IsFull(e) && _freesOnly && ReleaseReserve(e) && retry)
                 return false; // the file is reopened at the next try
             if (_refusedSince is null)
@@ -410,6 +404,29 @@ public sealed class StateStore : IDisposable
         finally
         {
             _inTransaction = false;
+        }
+    }
+
+    /// <summary>LiteDB's log file beside the database (null for <c>:memory:</c>).</summary>
+    readonly string? _logPath;
+
+    /// <summary>
+    /// Syncs LiteDB's log file, where a commit's pages are: LiteDB writes them before <c>Commit</c> returns (a full disk
+    /// fails the commit itself, and a killed islanderd loses nothing) but leaves them in the page cache, where a power
+    /// cut would take them. Its checkpoint, which moves them into the database file, syncs that file. A commit is
+    /// durable once this returns, as bolt's is for containerd.
+    /// </summary>
+    void SyncLog()
+    {
+        if (_logPath is null) return;
+        try
+        {
+            using var log = File.OpenHandle(_logPath, FileMode.Open, FileAccess.Read);
+            RandomAccess.FlushToDisk(log);
+        }
+        catch (FileNotFoundException)
+        {
+            // no log: the commit wrote nothing, or a checkpoint moved it into the database file and synced that
         }
     }
 
@@ -630,8 +647,8 @@ public sealed class StateStore : IDisposable
 
     /// <summary>
     /// Writes and commits one small document (the time of the check), as every transition does, then writes, syncs and
-    /// removes a 4 KiB file beside the database: LiteDB hands its log pages to a writer thread and may not report a full
-    /// disk at commit, while a new file needs a fresh block. Throws what a write would (LiteException, IOException on a
+    /// removes a 4 KiB file beside the database: a commit may still fit in blocks LiteDB's log holds, while a new file
+    /// needs a fresh one. Throws what a write would (LiteException, IOException on a
     /// full disk or a read-only file system, ObjectDisposedException; IslanderException while the reserve is released).
     /// For <c>/readyz</c>.
     /// </summary>
@@ -639,8 +656,8 @@ public sealed class StateStore : IDisposable
     {
         lock (_writeLock)
         {
-            var health = _db.GetCollection("health");
-            Commit(() => health.Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
+            // The collection is taken inside the write: a commit after an error opens the file again, a new LiteDatabase.
+            Commit(() => _db.GetCollection("health").Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
         }
         if (_path == ":memory:") return;
         var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");

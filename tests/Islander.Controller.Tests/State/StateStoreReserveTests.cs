@@ -94,6 +94,8 @@ public sealed class StateStoreReserveTests : IDisposable
         File.Delete(Filler);
         store.SaveIsle(Isle("after"));
         Assert.Equal(["after", "before"], store.Isles().Select(i => i.Name));
+        // The file reopened after the errors is this store's, at its version: no migration and no backup copy of it.
+        Assert.Empty(Directory.GetFiles(_dir, "islander-v*"));
     }
 
     static IsleRecord Isle(string name, IslePhase state = IslePhase.Running, string? message = null) =>

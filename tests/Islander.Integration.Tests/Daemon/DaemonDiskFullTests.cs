@@ -73,7 +73,10 @@ public sealed class DaemonDiskFullTests : IAsyncDisposable
             if (apply.ExitCode == 0) accepted.Add(refused);
             else Assert.Contains($"isle/{refused} error: no space left on device under {_h.StateDir}", apply.Stdout + apply.Stderr);
             using (var r = await _h.Http.GetAsync("/readyz", TestContext.Current.CancellationToken))
-                Assert.True(r.IsSuccessStatusCode || (await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Contains("no space left on device"), "readyz");
+            {
+                var ready = await r.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                Assert.True(r.IsSuccessStatusCode || ready.Contains("no space left on device"), $"readyz: {ready}");
+            }
 
             await Task.Delay(1500, TestContext.Current.CancellationToken); // several scans of the manifests meanwhile
             Assert.False(_h.Daemon!.HasExited, _h.DaemonOutput);
