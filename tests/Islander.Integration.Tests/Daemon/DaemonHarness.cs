@@ -226,7 +226,7 @@ public sealed class DaemonHarness : IAsyncDisposable
         }
     }
 
-    public Task<JsonObject> WaitRunningAsync(string name, double seconds = 5) =>
+    public Task<JsonObject> WaitRunningAsync(string name, double seconds = 30) =>
         WaitIsleAsync(name, i => Phase(i) == "Running" && Pid(i) is not null, TimeSpan.FromSeconds(seconds), "Running");
 
     public static string? Phase(JsonObject isle) => (string?)isle["status"]?["phase"];

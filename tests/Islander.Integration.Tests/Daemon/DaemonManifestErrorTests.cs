@@ -33,7 +33,7 @@ public sealed class DaemonManifestErrorTests : IAsyncDisposable
         var (bad, line) = Break(good, breakage);
         _h.WriteManifest("isle.yaml", bad);
 
-        var broken = await _h.WaitIsleAsync(name, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(5), "InvalidManifest");
+        var broken = await _h.WaitIsleAsync(name, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(30), "InvalidManifest");
         var message = (string?)broken["status"]?["message"] ?? "";
         AssertFileLine(message, file, line);
         Assert.Equal("Running", DaemonHarness.Phase(broken));
@@ -63,7 +63,7 @@ public sealed class DaemonManifestErrorTests : IAsyncDisposable
 
         // Fixed again: the problem goes away, and the same spec does not recreate the isle.
         _h.WriteManifest("isle.yaml", good);
-        var fixedIsle = await _h.WaitIsleAsync(name, i => i["status"]?["reason"] is null, TimeSpan.FromSeconds(5), "without a problem");
+        var fixedIsle = await _h.WaitIsleAsync(name, i => i["status"]?["reason"] is null, TimeSpan.FromSeconds(30), "without a problem");
         Assert.Equal(pid, DaemonHarness.Pid(fixedIsle));
     }
 
@@ -114,7 +114,7 @@ public sealed class DaemonManifestErrorTests : IAsyncDisposable
 
         var failed = await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) is "Error" or "BackOff", TimeSpan.FromSeconds(10), "Error");
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken); // a back-off would have retried by now
-        var later = await _h.WaitIsleAsync(name, _ => true, TimeSpan.FromSeconds(5), "status");
+        var later = await _h.WaitIsleAsync(name, _ => true, TimeSpan.FromSeconds(30), "status");
 
         Assert.Equal(("Error", "WorkingDirInvalid"), (DaemonHarness.Phase(failed), (string?)failed["status"]?["reason"]));
         Assert.Contains("chdir /proc/self/fd/1: ELOOP", (string?)failed["status"]?["message"]);

@@ -86,7 +86,7 @@ public sealed class DaemonOomTests : IAsyncDisposable
         int line = bad.Split('\n').ToList().FindIndex(l => l.Contains("oomGroup")) + 1;
         _h.WriteManifest("isle.yaml", bad);
 
-        var broken = await _h.WaitIsleAsync(name, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(5), "InvalidManifest");
+        var broken = await _h.WaitIsleAsync(name, i => (string?)i["status"]?["reason"] == "InvalidManifest", TimeSpan.FromSeconds(30), "InvalidManifest");
         var message = (string?)broken["status"]?["message"] ?? "";
         Assert.Contains($"{file}:{line}:", message);
         Assert.Contains("spec.resources.oomGroup: needs cgroup v2 (memory.oom.group), and this host runs cgroup v1", message);

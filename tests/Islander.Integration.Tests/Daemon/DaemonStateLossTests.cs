@@ -111,7 +111,7 @@ public sealed class DaemonStateLossTests : IAsyncDisposable
             Directory.Move(_h.ManifestsDir + ".away", _h.ManifestsDir);
         }
         _h.RemoveManifest("b.yaml"); // removed while away: pruned now that the directory is back
-        await _h.WaitIsleAsync(a, i => i["status"]?["reason"] is null, TimeSpan.FromSeconds(5), "without a reason");
+        await _h.WaitIsleAsync(a, i => i["status"]?["reason"] is null, TimeSpan.FromSeconds(30), "without a reason");
         await DaemonLifecycleTests.WaitForAsync(() => !DaemonHarness.ProcessExists(pidB), "b to be pruned", seconds: 10);
         Assert.Equal(pidA, DaemonHarness.Pid((await _h.GetIsleAsync(a))!));
     }
