@@ -164,6 +164,10 @@ public static class JsonFileLog
 
     static (FileStream Stream, ulong Inode)? Open(string file)
     {
+        // Most of the names OpenAll tries do not exist (an isle keeps a few files of up to 100): a stat each, rather
+        // than a FileNotFoundException each, which cost every log request about a hundred thrown exceptions.
+        if (!File.Exists(file))
+            return null;
         FileStream stream;
         try
         {
