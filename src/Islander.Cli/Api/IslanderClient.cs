@@ -157,9 +157,14 @@ public sealed partial class IslanderClient : IDisposable
     public async Task<IReadOnlyList<EventView>> EventsAsync(CancellationToken ct, string? selector = null) =>
         JsonSerializer.Deserialize(await GetRawAsync("events", null, ct, selector), ApiJson.Context.EventListView)!.Items;
 
-    public async IAsyncEnumerable<EventView> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct, string? selector = null)
+    /// <summary>
+    /// The recorded events, then each new one; without <paramref name="history"/> only the new ones, heard from the
+    /// moment <paramref name="answered"/> is called (the daemon subscribes before it answers).
+    /// </summary>
+    public async IAsyncEnumerable<EventView> WatchEventsAsync([EnumeratorCancellation] CancellationToken ct, string? selector = null, bool history = true,
+        Action? answered = null)
     {
-        await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true" + Query(selector, "&"), ct))
+        await foreach (var line in StreamLinesAsync(Prefix + "events?watch=true" + (history ? "" : "&history=false") + Query(selector, "&"), ct, answered))
             if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.EventView)!;
     }
 
@@ -174,10 +179,11 @@ public sealed partial class IslanderClient : IDisposable
             if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.LogEntryView)!;
     }
 
-    async IAsyncEnumerable<string> StreamLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct)
+    async IAsyncEnumerable<string> StreamLinesAsync(string path, [EnumeratorCancellation] CancellationToken ct, Action? answered = null)
     {
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead);
         if (!response.IsSuccessStatusCode) throw Failure(response, await response.Content.ReadAsStringAsync(ct));
+        answered?.Invoke();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct), Encoding.UTF8);
         while (await ReadLineAsync(reader, ct) is { } line) yield return line;
     }

@@ -5,14 +5,16 @@ namespace Islander.Cli.Api;
 /// <summary>
 /// Waits for an isle's status to reach a condition without polling: the daemon's event stream says when something
 /// happened to the isle, and each time the status is read again (level-triggered, as the daemon itself works). The
-/// stream starts with the stored history, so an event that happened before the watch opened still wakes it; the
-/// price is a few extra reads of the status at the start.
+/// stream holds no history (<c>history=false</c>): the status is first read once the daemon has answered the watch,
+/// by which time it has subscribed, so whatever happened before is in that status and whatever happens after is in
+/// the stream. Replaying the stored events (up to a thousand) cost every run a read and a send of all of them.
 /// </summary>
 public sealed class IsleWatch : IAsyncDisposable
 {
     readonly IslanderClient _client;
     readonly string _name;
     readonly SemaphoreSlim _changed = new(0);
+    readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly CancellationTokenSource _stop = new();
     readonly Task _reader;
     volatile bool _ended;
@@ -28,7 +30,7 @@ public sealed class IsleWatch : IAsyncDisposable
     {
         try
         {
-            await foreach (var e in _client.WatchEventsAsync(_stop.Token))
+            await foreach (var e in _client.WatchEventsAsync(_stop.Token, history: false, answered: () => _answered.TrySetResult()))
                 if (e.Kind == "Isle" && e.Name == _name) _changed.Release();
         }
         catch (Exception e) when (_stop.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException) { }
@@ -36,6 +38,7 @@ public sealed class IsleWatch : IAsyncDisposable
         finally
         {
             _ended = true;
+            _answered.TrySetResult(); // or never answered: the next status read says why
             _changed.Release();
         }
     }
@@ -46,6 +49,7 @@ public sealed class IsleWatch : IAsyncDisposable
     /// </summary>
     public async Task<ObjectView?> WaitAsync(Func<ObjectView?, bool> until, CancellationToken ct)
     {
+        await _answered.Task.WaitAsync(ct);
         while (true)
         {
             var isle = await _client.FindAsync("isles", _name, ct);

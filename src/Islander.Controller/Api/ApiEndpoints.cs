@@ -285,7 +285,8 @@ public static class ApiEndpoints
 
     /// <summary>
     /// <c>GET events[?watch=true][&amp;labelSelector=S]</c>: the recorded events (then, watching, each new one), only those
-    /// about objects the selector selects (by the object's labels now; see <see cref="LabelSelection"/>).
+    /// about objects the selector selects (by the object's labels now; see <see cref="LabelSelection"/>). A watch with
+    /// <c>history=false</c> skips the recorded ones: only events after its answer's headers.
     /// </summary>
     static async Task EventsAsync(HttpContext context, EventRecorder events, DesiredStore desired)
     {
@@ -303,11 +304,15 @@ public static class ApiEndpoints
             await Json(list, ApiJson.Context.EventListView).ExecuteAsync(context);
             return;
         }
+        // Subscribed before the answer's headers go out: a client that has them hears of every event after, so with
+        // history=false it reads the object it waits for then and misses nothing (islanderctl run).
+        using var subscription = events.Subscribe(history: context.Request.Query["history"].FirstOrDefault() is not ("false" or "0"));
         context.Response.ContentType = "application/x-ndjson";
-        await context.Response.StartAsync(context.RequestAborted);
         try
         {
-            await foreach (var e in events.WatchAsync(context.RequestAborted))
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await foreach (var e in subscription.ReadAsync(context.RequestAborted))
             {
                 if (!Selected(e)) continue;
                 await context.Response.WriteAsync(JsonSerializer.Serialize(ObjectViews.Event(e), ApiJson.Context.EventView) + "\n", context.RequestAborted);

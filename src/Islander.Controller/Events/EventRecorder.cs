@@ -36,21 +36,25 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     /// <summary>The stored events, then every new one until cancelled; no event is lost or repeated in between.</summary>
     public async IAsyncEnumerable<EventRecord> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var subscription = Subscribe(history: true);
+        await foreach (var e in subscription.ReadAsync(cancellationToken)) yield return e;
+    }
+
+    /// <summary>
+    /// Starts hearing of events now (before this returns), with the stored ones first when <paramref name="history"/>.
+    /// A client that waits for one object (<c>islanderctl run</c>) asks for no history and reads the object once its
+    /// watch is answered: an event is then either in the object it reads or in the stream, and the store's events
+    /// (up to <see cref="StateStore.EventLimit"/>) are neither read nor sent for each run.
+    /// </summary>
+    public EventSubscription Subscribe(bool history)
+    {
         var channel = Channel.CreateBounded<EventRecord>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
         IReadOnlyList<EventRecord> past;
         lock (_lock)
         {
-            past = store.Events();
+            past = history ? store.Events() : [];
             _watchers.Add(channel);
         }
-        try
-        {
-            foreach (var e in past) yield return e;
-            await foreach (var e in channel.Reader.ReadAllAsync(cancellationToken)) yield return e;
-        }
-        finally
-        {
-            lock (_lock) _watchers.Remove(channel);
-        }
+        return new EventSubscription(past, channel.Reader, () => { lock (_lock) _watchers.Remove(channel); });
     }
 }

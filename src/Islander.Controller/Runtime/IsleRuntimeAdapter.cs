@@ -138,13 +138,38 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     {
         bool Writing() => runtime.Find(name) is { } p && runtime.IsLogging(p);
         if (driver != LogDriver.Journald)
-            return JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken, runtime.Paths.LegacyLogFile(name));
+            return query.Follow ? FollowAsync(name, query, Writing, cancellationToken)
+                : JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, Writing, cancellationToken, runtime.Paths.LegacyLogFile(name));
         if (runtime.LogDefaults.JournalDirectory is null && !Path.Exists(runtime.LogDefaults.JournalSocket))
             throw new IslanderException($"isle {name} logs to the journal (logging.driver: journald), but this host has no journal " +
                 $"({runtime.LogDefaults.JournalSocket} is missing); use driver: json-file", ErrorCategory.Unsupported);
         if (!JournalLog.Available())
             throw new IslanderException($"isle {name} logs to the journal, and journalctl, which reads it, is not installed here", ErrorCategory.Unsupported);
         return JournalLog.ReadAsync(name, query, Writing, runtime.LogDefaults.JournalDirectory, cancellationToken);
+    }
+
+    /// <summary>
+    /// A json-file log followed until its shim has exited, woken by that exit (its pidfd) rather than at the next poll:
+    /// a one-shot's log stream ends as soon as its output is all written. The wait ends with the stream.
+    /// </summary>
+    async IAsyncEnumerable<LogEntryView> FollowAsync(string name, IsleLogQuery query, Func<bool> writing,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var shimExited = runtime.Find(name) is { } process ? runtime.WaitAsync(name, process, stop.Token) : null;
+        try
+        {
+            await foreach (var entry in JsonFileLog.ReadAsync(runtime.Paths.LogFile(name), query, writing, cancellationToken,
+                runtime.Paths.LegacyLogFile(name), shimExited))
+                yield return entry;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            // Only a wake-up: a failed or cancelled wait leaves the follower to its polling, which decides the end.
+            if (shimExited is not null)
+                await shimExited.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
     }
 
     public IsleStats? Read(string name)

@@ -89,8 +89,17 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// Whether the isle's shim still runs. It writes the isle's log until the isle has ended and its output is drained,
     /// so a reader that follows the log stops once this is false and it has read to the end.
     /// </summary>
-    public bool IsLogging(IsleProcess process) =>
-        ReadStat(process.ShimPid) is { } stat && (process.ShimStartTime == 0 || ProcStat.StartTime(stat) == process.ShimStartTime);
+    public bool IsLogging(IsleProcess process) => ReadStat(process.ShimPid) is { } stat && IsLogging(stat, process.ShimStartTime);
+
+    /// <summary>
+    /// Whether the shim whose /proc stat line is <paramref name="stat"/> still writes: it is the one started at
+    /// <paramref name="shimStartTime"/> (0: not recorded) and has not exited. An exited shim may stay a zombie for a
+    /// while: it daemonized, so its parent is PID 1 (or a subreaper), which reaps when it gets to it; a PID 1 that reaps
+    /// late (a VM's or a container's init) kept every <c>islanderctl run</c>'s log stream open for seconds after its
+    /// isle had ended.
+    /// </summary>
+    public static bool IsLogging(string stat, ulong shimStartTime) =>
+        !ProcStat.Ended(stat) && (shimStartTime == 0 || ProcStat.StartTime(stat) == shimStartTime);
 
     /// <summary>
     /// Raised (isle, what was done) when the kernel contradicted the files: an init adopted from the isle's cgroup, or

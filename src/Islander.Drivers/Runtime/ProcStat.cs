@@ -12,6 +12,19 @@ public static class ProcStat
         return open >= 0 && close > open ? stat[(open + 1)..close] : null;
     }
 
+    /// <summary>Field 3, state: R, S, D, Z (zombie), X (dead), ... Null when the line is malformed.</summary>
+    public static char? State(string stat)
+    {
+        int close = stat.LastIndexOf(')');
+        return close >= 0 && close + 2 < stat.Length && stat[close + 1] == ' ' ? stat[close + 2] : null;
+    }
+
+    /// <summary>
+    /// Whether the process has ended: a zombie (Z) or dead (X) whose parent has not reaped it yet. Its files are closed
+    /// by then (exit_files comes before exit_notify in do_exit), so it writes nothing more.
+    /// </summary>
+    public static bool Ended(string stat) => State(stat) is 'Z' or 'X';
+
     /// <summary>Field 4, ppid. Null when the line is malformed.</summary>
     public static int? ParentPid(string stat)
     {

@@ -260,6 +260,33 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_WatchWithoutHistory_OnlyEventsAfterTheAnswer()
+    {
+        _d.Write("web.yaml", Web());
+        await WaitForPhaseAsync("web", "Running");
+        using var client = new IslanderClient(_d.Socket);
+        long recorded = (await client.EventsAsync(TestContext.Current.CancellationToken)).Max(e => e.Id);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var answered = new TaskCompletionSource();
+        var seen = new List<EventView>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var e in client.WatchEventsAsync(cts.Token, history: false, answered: answered.SetResult))
+            {
+                seen.Add(e);
+                if (e.Reason == "Deleted") break;
+            }
+        }, TestContext.Current.CancellationToken);
+        await answered.Task.WaitAsync(cts.Token);
+
+        File.Delete(Path.Combine(_d.Options.Manifests, "web.yaml"));
+        await watching;
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, e => Assert.True(e.Id > recorded, $"event {e.Id} {e.Reason} was recorded before the watch (up to {recorded})"));
+    }
+
+    [Fact]
     public async Task Diff_ChangedSpec_UnifiedDiffExitOne()
     {
         await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", Web()));

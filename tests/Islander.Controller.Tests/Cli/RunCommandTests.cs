@@ -79,6 +79,44 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.Equal("api", isle?.Metadata.ManagedBy);
     }
 
+    [Fact]
+    public async Task RunRm_Foreground_EventsKeepTheWholeLifecycleAndNothingIsLeft()
+    {
+        var run = RunAsync("--rm", "--name", "job", "--rootfs", "/srv/rootfs/busybox", "--", "sh", "-c", "echo hi; exit 3");
+        await PlayAsync("job", 3, "hi");
+
+        var (exit, output, error) = await run;
+
+        Assert.True(exit == 3, error);
+        Assert.Equal("hi\n", output);
+        Assert.Null(await FindAsync("job"));
+        // The run watched without the stored history (history=false); what it lived through is still recorded.
+        var (listed, events, listError) = await _d.CtlAsync("events");
+        Assert.True(listed == 0, listError);
+        var reasons = events.Split('\n').Where(l => l.Contains("job", StringComparison.Ordinal)).ToList();
+        Assert.Contains(reasons, l => l.Contains("Starting", StringComparison.Ordinal));
+        Assert.Contains(reasons, l => l.Contains("Started", StringComparison.Ordinal));
+        Assert.Contains(reasons, l => l.Contains("Deleted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_ManyEventsStored_EachRunStillSeesItsOwnEnd()
+    {
+        // Runs one after another on one daemon: each waits on a watch without history, so none may miss its isle's
+        // end, whatever the store holds by then (an event replayed from an earlier run wakes nothing it needs).
+        for (int i = 0; i < 5; i++)
+        {
+            string name = $"job{i}";
+            var run = RunAsync("--rm", "--name", name, "--rootfs", "/srv/rootfs/busybox", "--", "true");
+            await PlayAsync(name, i);
+
+            var (exit, _, error) = await run;
+
+            Assert.True(exit == i, error);
+            Assert.Null(await FindAsync(name));
+        }
+    }
+
     [Theory]
     [InlineData(new string[0], false)]
     [InlineData(new[] { "--security-opt", "no-new-privileges" }, true)]
