@@ -14,6 +14,7 @@
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
 # directories in one temp directory; isles, containers, cgroups, mounts and namespaces are removed at the end.
+{ # the whole script is read before it runs: an edit of this file during a run does not change the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (isles and containers are real)" >&2; exit 1; }
@@ -452,3 +453,5 @@ open(path, "w", encoding="utf-8").write(text)
 PY
   log "written into bench/README.md"
 fi
+exit 0
+}
