@@ -83,7 +83,7 @@ for n in sizes:
         lambda b, s=s: f"{fmt(s.format(b=b) + '.pass', 'ms')} / {fmt(s.format(b=b) + '.resync', 'ms')} / "
                        f"{fmt(s.format(b=b) + '.get', 'ms')}", "")
 if any(k.endswith(".soak.before") for k in samples):
-    row(f"soak: {meta.get('soak', '')} one-shots (`run --rm`, host network): islanderd RSS before → after",
+    row(f"soak: {meta.get('soak', '')} one-shots (`run --rm`, host network, 4 at a time): islanderd RSS before → after",
         lambda b: f"{fmt(b + '.soak.before', 'MiB')} → {fmt(b + '.soak.after', 'MiB')} MiB ({fmt(b + '.soak.time', 's')})", "")
 
 heads = [f"islander {revs[b]}" + (" (before)" if b == "before" else "") for b in cols]

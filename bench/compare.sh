@@ -10,7 +10,7 @@
 # islanderd each, then the peers; the order of islander and peers alternates by round). Knobs:
 #   ROUNDS=3  N=50 (isles per start/remove row)  ONESHOTS=20 (runs per one-shot row per round)
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
-#   SOAK=1000 (SOAK=10000 for the long form)  NO_README=1 (print only)
+#   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
 # directories in one temp directory; isles, containers, cgroups, mounts and namespaces are removed at the end.
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 export ROUNDS=${ROUNDS:-3} N=${N:-50} ONESHOTS=${ONESHOTS:-20} IPERF_RUNS=${IPERF_RUNS:-5} IPERF_SECS=${IPERF_SECS:-3}
-export SCALE=${SCALE:-10 50 200} SCALE_ROUNDS=${SCALE_ROUNDS:-1} SOAK=${SOAK:-1000} BEFORE=${BEFORE:-} NO_README=${NO_README:-}
+export SCALE=${SCALE:-10 50 200} SCALE_ROUNDS=${SCALE_ROUNDS:-1} SOAK=${SOAK:-1000} SOAK_PARALLEL=${SOAK_PARALLEL:-4} BEFORE=${BEFORE:-} NO_README=${NO_README:-}
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- Stage 1, in the machine's network namespace: packages and builds (both need the network).
@@ -385,7 +385,7 @@ scale_round() { # build n
   rec "$b.scale$n.rm" "$(ms_since "$t0")"
 }
 
-# ---- soak: SOAK one-shots (a start and a stop each) through one islanderd, RSS before and after.
+# ---- soak: SOAK one-shots (a start and a stop each) through one islanderd, SOAK_PARALLEL at a time, RSS before and after.
 soak() { # build
   local b=$1 i t0
   use_build "$b"
@@ -393,7 +393,7 @@ soak() { # build
   sleep 5
   rec "$b.soak.before" "$(rss_kib "$dpid")"
   t0=$(now_ns)
-  for i in $(seq "$SOAK"); do "$ctl" --socket "$sock" run --rm --network host --rootfs "$rootfs" -- /bin/true >/dev/null; done
+  seq "$SOAK" | xargs -P "$SOAK_PARALLEL" -I{} "$ctl" --socket "$sock" run --rm --network host --rootfs "$rootfs" -- /bin/true >/dev/null
   rec "$b.soak.time" "$(ms_since "$t0")"
   sleep 5
   rec "$b.soak.after" "$(rss_kib "$dpid")"
@@ -431,7 +431,7 @@ date=$(date -u '+%Y-%m-%d %H:%M UTC')
 machine=$machine
 load=$load_start at the start, $load_end at the end (1, 5, 15 min)
 versions=$versions
-knobs=ROUNDS=$ROUNDS N=$N ONESHOTS=$ONESHOTS IPERF_RUNS=$IPERF_RUNS IPERF_SECS=$IPERF_SECS SCALE="$SCALE" SCALE_ROUNDS=$SCALE_ROUNDS SOAK=$SOAK
+knobs=ROUNDS=$ROUNDS N=$N ONESHOTS=$ONESHOTS IPERF_RUNS=$IPERF_RUNS IPERF_SECS=$IPERF_SECS SCALE="$SCALE" SCALE_ROUNDS=$SCALE_ROUNDS SOAK=$SOAK SOAK_PARALLEL=$SOAK_PARALLEL
 minutes=$minutes
 iperf=iperf3, $IPERF_RUNS × $IPERF_SECS s a round
 soak=$SOAK
