@@ -8,7 +8,7 @@
 # generates, and a bare bridge (ip netns + veth) for the network floor. Debian's packages are installed if missing.
 # Rows: medians over ROUNDS rounds (each round runs every column: islander's builds one after the other, a fresh
 # islanderd each, then the peers; the order of islander and peers alternates by round). Knobs:
-#   ROUNDS=3  N=50 (isles per start/remove row)  ONESHOTS=20 (runs per one-shot row per round)
+#   ROUNDS=3  N=50 (isles per start/remove row)  ONESHOTS=10 (runs per one-shot row per round)
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--before REV]" >&2; exit 2 ;;
   esac
 done
-export ROUNDS=${ROUNDS:-3} N=${N:-50} ONESHOTS=${ONESHOTS:-20} IPERF_RUNS=${IPERF_RUNS:-5} IPERF_SECS=${IPERF_SECS:-3}
+export ROUNDS=${ROUNDS:-3} N=${N:-50} ONESHOTS=${ONESHOTS:-10} IPERF_RUNS=${IPERF_RUNS:-5} IPERF_SECS=${IPERF_SECS:-3}
 export SCALE=${SCALE:-10 50 200} SCALE_ROUNDS=${SCALE_ROUNDS:-1} SOAK=${SOAK:-1000} SOAK_PARALLEL=${SOAK_PARALLEL:-4} BEFORE=${BEFORE:-} NO_README=${NO_README:-}
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
