@@ -11,8 +11,11 @@ mkdir -p "$work/manifests"
 sock="$work/islander.sock"
 dpid=
 names=()
+daemon_args=() # more islanderd flags (bench/compare.sh: --cgroup-parent, --resync)
+cgroup_parent=islander # islanderd's default; the clean-up looks for leftover cgroups there
 
-dotnet build -c Release Islander.sln -nologo -v:q >/dev/null
+# BENCH_PREPARED: the caller built everything already (bench/compare.sh builds before it enters its namespace).
+[ -n "${BENCH_PREPARED:-}" ] || dotnet build -c Release Islander.sln -nologo -v:q >/dev/null
 # The Release build's framework-dependent islanderd, unless ISLANDERD names another (bench/daemon-rss-builds.sh).
 islanderd=${ISLANDERD:-src/Islander.Controller/bin/Release/net10.0/islanderd}
 bash scripts/make-busybox-rootfs.sh "$work/rootfs" >/dev/null 2>&1
@@ -34,7 +37,7 @@ write_manifest() { # file content (atomic: a dotfile renamed into place)
 
 start_daemon() {
   # --config /dev/null: every default, whatever /etc/islander/config.yaml the machine has.
-  "$islanderd" --config /dev/null --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" >"$work/islanderd.log" 2>&1 &
+  "$islanderd" --config /dev/null --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" "${daemon_args[@]}" >"$work/islanderd.log" 2>&1 &
   dpid=$!
   for _ in $(seq 200); do curl -sf --unix-socket "$sock" http://islanderd/healthz >/dev/null 2>&1 && return; sleep 0.05; done
   echo "islanderd did not start:" >&2; cat "$work/islanderd.log" >&2; exit 1
@@ -44,23 +47,26 @@ wait_empty() {
   for _ in $(seq 600); do [ "$(count_isles 2>/dev/null || echo 0)" = 0 ] && return; sleep 0.1; done
 }
 
+stop_daemon() { # deletes every isle of the manifests directory through the daemon, then stops it
+  rm -f "$work"/manifests/*.yaml
+  wait_empty
+  kill -TERM "$dpid"; wait "$dpid" || true
+  dpid=
+}
+
 cleanup() {
   set +e
-  if [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null; then
-    rm -f "$work"/manifests/*.yaml
-    wait_empty
-    kill -TERM "$dpid"; wait "$dpid"
-  fi
+  [ -n "$dpid" ] && kill -0 "$dpid" 2>/dev/null && stop_daemon
   # Leftovers, should the daemon not have deleted everything: processes of our isles, mounts, cgroups.
   for n in "${names[@]}"; do
-    for d in /sys/fs/cgroup/*/islander/"$n"; do [ -f "$d/cgroup.procs" ] && xargs -r kill -9 < "$d/cgroup.procs"; done
+    for d in /sys/fs/cgroup/*/"$cgroup_parent"/"$n"; do [ -f "$d/cgroup.procs" ] && xargs -r kill -9 < "$d/cgroup.procs"; done
   done
   # The shims (named islander:shim by isle-init) whose isle is gone from its cgroup still hold files under $work.
   for p in $(pgrep -x islander:shim); do ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$work/" && kill -9 "$p"; done
   grep " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
   sleep 0.3
-  for n in "${names[@]}"; do rmdir /sys/fs/cgroup/*/islander/"$n" 2>/dev/null; done
-  rmdir /sys/fs/cgroup/*/islander 2>/dev/null # the parent islanderd made, when no other isle is left in it
+  for n in "${names[@]}"; do rmdir /sys/fs/cgroup/*/"$cgroup_parent"/"$n" 2>/dev/null; done
+  rmdir /sys/fs/cgroup/*/"$cgroup_parent" 2>/dev/null # the parent islanderd made, when no other isle is left in it
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -39,10 +39,7 @@ round() {
   [ "$running" = "$n" ] || { echo "only $running/$n isles Running" >&2; exit 1; }
   sleep 5
   loaded_kib=$(rss_kib "$dpid")
-  rm -f "$work"/manifests/*.yaml
-  wait_empty
-  kill -TERM "$dpid"; wait "$dpid" || true
-  dpid=
+  stop_daemon
 }
 
 declare -A idle loaded
