@@ -4,15 +4,16 @@
 # cycle), default 200, 10000 for the long form. RSS (VmRSS) fresh after 5 s idle, every STEP cycles, and after the
 # load once the daemon has been quiet for 35 s (IdleMemoryTrim's two trims); the figure must stay flat, not grow
 # with the cycles. ISLANDERD names another islanderd (the package's, as bench/daemon-rss-builds.sh extracts it);
-# DAEMON_ENV adds variables to its environment (e.g. "DOTNET_TieredPGO=1" to compare a setting).
+# DAEMON_ENV adds variables to its environment (e.g. "DOTNET_TieredCompilation=1" to compare a setting); ISLANDERCTL
+# names an islanderctl already built (default: the NativeAOT one users get, published here).
 #   sudo bench/daemon-soak.sh [CYCLES] [STEP]
 source "$(dirname "$0")/daemon-lib.sh"
 cycles=${1:-200}
 step=${2:-$(( cycles >= 1000 ? 1000 : 50 ))}
 source bench/runc-lib.sh
 
-publish_ctl
-ctl=("$work/ctl/islanderctl" --socket "$sock")
+if [ -n "${ISLANDERCTL:-}" ]; then ctl=("$ISLANDERCTL" --socket "$sock")
+else publish_ctl; ctl=("$work/ctl/islanderctl" --socket "$sock"); fi
 
 # shellcheck disable=SC2086 # DAEMON_ENV is a list of NAME=VALUE words
 [ -n "${DAEMON_ENV:-}" ] && export ${DAEMON_ENV}

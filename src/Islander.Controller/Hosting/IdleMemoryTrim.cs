@@ -63,9 +63,12 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
 
     public void Dispose() => _timer?.Dispose();
 
-    /// <summary>True when the API has been quiet for <see cref="Quiet"/> after the GC grew by <see cref="Growth"/>.</summary>
-    public static bool Due(TimeSpan quietFor, long committed, long committedAfterTrim) =>
-        quietFor >= Quiet && committed - committedAfterTrim >= Growth;
+    /// <summary>
+    /// True when the API has been quiet for <see cref="Quiet"/> after the GC grew by <see cref="Growth"/>, or for the
+    /// first time since the start (<paramref name="settled"/> false).
+    /// </summary>
+    public static bool Due(TimeSpan quietFor, long committed, long committedAfterTrim, bool settled = true) =>
+        quietFor >= Quiet && (!settled || committed - committedAfterTrim >= Growth);
 
     void Check()
     {
@@ -74,7 +77,7 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
         var quietFor = time.GetElapsedTime(lastRequest);
         if (_secondDue && lastRequest > _trimmedAt) _secondDue = false; // busy again: the growth rule decides
         if (_secondDue && quietFor >= SecondQuiet) _secondDue = false;
-        else if (Due(quietFor, committed, _committedAfterTrim) || (!_settled && quietFor >= Quiet)) _secondDue = true;
+        else if (Due(quietFor, committed, _committedAfterTrim, _settled)) _secondDue = true;
         else return;
         _settled = true;
         _trimmedAt = time.GetTimestamp();
