@@ -15,7 +15,9 @@ namespace Islander.Controller.Hosting;
 /// decommits the free space and malloc_trim(3) returns the free pages of glibc's arenas (the runtime's native
 /// allocations, made by the burst of thread-pool threads); a second one after <see cref="SecondQuiet"/> of the same
 /// quiet takes what was released since (Kestrel's pool blocks, retired threads). It takes milliseconds on the daemon's small heap, and
-/// only after a load: a daemon whose API sees a request now and then never grows by that much.
+/// only after a load: a daemon whose API sees a request now and then never grows by that much. The first quiet
+/// period after the start trims once whatever the growth: starting (the JIT compiling the first passes and requests,
+/// the manifests' first load) leaves freed malloc and GC memory that an idle daemon would otherwise keep for good.
 /// </summary>
 public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> log) : IHostedService, IDisposable
 {
@@ -35,6 +37,7 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
     long _committedAfterTrim;
     long _trimmedAt;
     bool _secondDue;
+    bool _settled;
     ITimer? _timer;
 
     /// <summary>Middleware: notes when each request begins (a long stream counts once, at its start).</summary>
@@ -60,9 +63,12 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
 
     public void Dispose() => _timer?.Dispose();
 
-    /// <summary>True when the API has been quiet for <see cref="Quiet"/> after the GC grew by <see cref="Growth"/>.</summary>
-    public static bool Due(TimeSpan quietFor, long committed, long committedAfterTrim) =>
-        quietFor >= Quiet && committed - committedAfterTrim >= Growth;
+    /// <summary>
+    /// True when the API has been quiet for <see cref="Quiet"/> after the GC grew by <see cref="Growth"/>, or for the
+    /// first time since the start (<paramref name="settled"/> false).
+    /// </summary>
+    public static bool Due(TimeSpan quietFor, long committed, long committedAfterTrim, bool settled = true) =>
+        quietFor >= Quiet && (!settled || committed - committedAfterTrim >= Growth);
 
     void Check()
     {
@@ -71,8 +77,9 @@ public sealed class IdleMemoryTrim(TimeProvider time, ILogger<IdleMemoryTrim> lo
         var quietFor = time.GetElapsedTime(lastRequest);
         if (_secondDue && lastRequest > _trimmedAt) _secondDue = false; // busy again: the growth rule decides
         if (_secondDue && quietFor >= SecondQuiet) _secondDue = false;
-        else if (Due(quietFor, committed, _committedAfterTrim)) _secondDue = true;
+        else if (Due(quietFor, committed, _committedAfterTrim, _settled)) _secondDue = true;
         else return;
+        _settled = true;
         _trimmedAt = time.GetTimestamp();
         var sw = Stopwatch.StartNew();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);

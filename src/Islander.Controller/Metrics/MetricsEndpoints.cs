@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Islander.Controller.Hosting;
 using Islander.Controller.Ports;
 using Islander.Controller.Reconcile;
 using Islander.Controller.State;
@@ -88,6 +89,8 @@ public static class MetricsEndpoints
         text.Sample("islander_reconcile_last_pass_end_timestamp_seconds", m.LastFinished.ToUnixTimeMilliseconds() / 1000.0);
     }
 
+    static string Bool(bool value) => value ? "true" : "false";
+
     /// <summary>The process collector's standard names (client_golang, prometheus-net), so common dashboards fit.</summary>
     static void WriteProcess(PrometheusText text)
     {
@@ -100,5 +103,8 @@ public static class MetricsEndpoints
         text.Sample("process_start_time_seconds", new DateTimeOffset(self.StartTime.ToUniversalTime()).ToUnixTimeMilliseconds() / 1000.0);
         text.Family("islander_dotnet_gc_heap_bytes", "gauge", "Bytes of the .NET heap in use after the last collection.");
         text.Sample("islander_dotnet_gc_heap_bytes", GC.GetGCMemoryInfo().HeapSizeBytes);
+        text.Family("islander_dotnet_runtime_info", "gauge", "The .NET runtime settings islanderd runs with (its memory settings).");
+        text.Sample("islander_dotnet_runtime_info", 1, ("gc", RuntimeSettings.Gc), ("gc_concurrent", Bool(RuntimeSettings.GcConcurrent)),
+            ("tiered_compilation", Bool(RuntimeSettings.TieredCompilation)), ("write_xor_execute", Bool(RuntimeSettings.WriteXorExecute)));
     }
 }

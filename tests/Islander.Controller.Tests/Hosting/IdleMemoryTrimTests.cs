@@ -17,4 +17,12 @@ public sealed class IdleMemoryTrimTests
     [Fact]
     public void Due_QuietWithoutGrowth_DoesNothing() =>
         Assert.False(IdleMemoryTrim.Due(TimeSpan.FromHours(1), 24 * MiB + IdleMemoryTrim.Growth - 1, 24 * MiB));
+
+    [Fact]
+    public void Due_FirstQuietAfterStart_TrimsWithoutGrowth() =>
+        Assert.True(IdleMemoryTrim.Due(IdleMemoryTrim.Quiet, 24 * MiB, 24 * MiB, settled: false));
+
+    [Fact]
+    public void Due_BusyAfterStart_Waits() =>
+        Assert.False(IdleMemoryTrim.Due(IdleMemoryTrim.Quiet - TimeSpan.FromMilliseconds(1), 24 * MiB, 24 * MiB, settled: false));
 }
