@@ -13,10 +13,14 @@ namespace Islander.Controller.Networks;
 /// The isles' /etc/hosts files, one per isle on a network, listing every isle that holds an address. They live in
 /// RUN/networks/hosts/ISLE, not the isle's run directory, which the runtime empties on every restart. One lock
 /// serializes the writes (no kernel calls): the members are read under it, so the last write has the latest list.
+/// A refresh rewrites every isle's file, so 50 isles started at once would rewrite 50 files 50 times; a refresh asked
+/// for while another runs is covered by the next one to read the members (<see cref="Refresh"/>).
 /// </summary>
 public sealed class HostsFiles(DesiredStore desired, StateStore store, IOptions<DaemonOptions> options)
 {
     readonly Lock _lock = new();
+    long _requests; // refreshes asked for so far
+    long _covered;  // the requests covered by the last refresh (it read the members after they were asked for)
 
     public string Dir => Path.Combine(options.Value.Run, "networks", "hosts");
 
@@ -31,22 +35,32 @@ public sealed class HostsFiles(DesiredStore desired, StateStore store, IOptions<
         lock (_lock) WriteInPlace(FileOf(isle), HostsFile.Render(isle, hostname ?? isle, Members()));
     }
 
-    /// <summary>Rewrites the hosts file of every isle that has one and holds an address, from the allocations now.</summary>
+    /// <summary>
+    /// Rewrites the hosts file of every isle that has one and holds an address, from the allocations now (the caller's
+    /// changes made before the call included: a refresh that began reading after this call covers it).
+    /// </summary>
     public void Refresh()
     {
+        long request = Interlocked.Increment(ref _requests);
         lock (_lock)
         {
-            if (!Directory.Exists(Dir))
+            if (_covered >= request)
                 return;
-            var members = Members();
-            foreach (var file in Directory.GetFiles(Dir))
+            long covers = Volatile.Read(ref _requests);
+            if (Directory.Exists(Dir))
             {
-                string isle = Path.GetFileName(file);
-                if (!members.Any(m => m.Isle == isle))
-                    continue; // deleted or off every network: left as it was until the isle goes
-                string? hostname = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle?.Hostname;
-                WriteInPlace(file, HostsFile.Render(isle, hostname ?? isle, members));
+                var members = Members();
+                var holders = members.Select(m => m.Isle).ToHashSet(StringComparer.Ordinal);
+                foreach (var file in Directory.GetFiles(Dir))
+                {
+                    string isle = Path.GetFileName(file);
+                    if (!holders.Contains(isle))
+                        continue; // deleted or off every network: left as it was until the isle goes
+                    string? hostname = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle?.Hostname;
+                    WriteInPlace(file, HostsFile.Render(isle, hostname ?? isle, members));
+                }
             }
+            _covered = covers;
         }
     }
 

@@ -14,35 +14,52 @@ namespace Islander.Controller.Networks;
 /// kernel call): a sync that read older state must not land after one that read newer state.
 /// </summary>
 /// <remarks>
-/// The firewall is the bridge driver's: one nftables table over every network, in terms of bridges
-/// (<see cref="FirewallConfig"/>). It is not per driver yet because no second driver says what its firewall needs.
+/// <para>The firewall is the bridge driver's: one nftables table over every network, in terms of bridges
+/// (<see cref="FirewallConfig"/>). It is not per driver yet because no second driver says what its firewall needs.</para>
+/// <para>A sync whose caller changed the state before asking is covered by any sync that read the state after that
+/// change: callers waiting on the lock while one sync runs are all covered by the next one, which reads the state once
+/// for all of them (50 isles started at once compute a few tables, not 50). The driver leaves the kernel alone when the
+/// table is the one it applied last and no nftables transaction ran since (an isle without published ports changes
+/// nothing in it).</para>
 /// </remarks>
 public sealed class NetworkFirewall(IIsleRuntime runtime, NetworkDriverSet drivers, DesiredStore desired, StateStore store)
 {
     readonly Lock _lock = new();
+    long _requests; // syncs asked for so far
+    long _covered;  // the requests covered by the last sync (it read the state after they were asked for)
 
-    /// <summary>Recomputes the whole firewall and hands it to the driver.</summary>
+    /// <summary>Brings the firewall up to date with the state now, the caller's changes made before the call included.</summary>
     public void Sync()
     {
+        long request = Interlocked.Increment(ref _requests);
         lock (_lock)
         {
-            var networks = store.Networks().Where(n => n.Ready).ToList();
-            var ports = new List<PortPublication>();
-            foreach (var isle in networks.SelectMany(n => n.Allocations.Keys).Distinct().Order(StringComparer.Ordinal))
-            {
-                if (desired.Get(ObjectKey.Isle(isle))?.Object?.Isle is not { Ports.Count: > 0, HostNetwork: false } spec)
-                    continue;
-                if (runtime.Probe(isle).State != IsleProcessState.Running)
-                    continue;
-                // Published on the isle's first network, where its default route is.
-                var first = spec.Networks.Select(a => networks.FirstOrDefault(n => n.Name == a.Name)).FirstOrDefault(n => n?.Allocations.ContainsKey(isle) == true);
-                if (first is null)
-                    continue;
-                var ip = IPAddress.Parse(first.Allocations[isle]);
-                foreach (var p in spec.Ports)
-                    ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
-            }
-            drivers.Bridge.SyncFirewall(new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports), CancellationToken.None);
+            if (_covered >= request)
+                return; // a sync that began after this request read the state meanwhile
+            long covers = Volatile.Read(ref _requests);
+            drivers.Bridge.SyncFirewall(Compute(), CancellationToken.None);
+            _covered = covers;
         }
+    }
+
+    FirewallConfig Compute()
+    {
+        var networks = store.Networks().Where(n => n.Ready).ToList();
+        var ports = new List<PortPublication>();
+        foreach (var isle in networks.SelectMany(n => n.Allocations.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            if (desired.Get(ObjectKey.Isle(isle))?.Object?.Isle is not { Ports.Count: > 0, HostNetwork: false } spec)
+                continue;
+            if (runtime.Probe(isle).State != IsleProcessState.Running)
+                continue;
+            // Published on the isle's first network, where its default route is.
+            var first = spec.Networks.Select(a => networks.FirstOrDefault(n => n.Name == a.Name)).FirstOrDefault(n => n?.Allocations.ContainsKey(isle) == true);
+            if (first is null)
+                continue;
+            var ip = IPAddress.Parse(first.Allocations[isle]);
+            foreach (var p in spec.Ports)
+                ports.Add(new PortPublication(isle, ip, p.ContainerPort, p.HostPort, p.Protocol, p.HostIp is { } h ? IPAddress.Parse(h) : null));
+        }
+        return new FirewallConfig(networks.Select(NetworkReconciler.Config).ToList(), ports);
     }
 }

@@ -18,7 +18,7 @@ namespace Islander.Controller.Networks;
 /// The pass of a <c>kind: Network</c> key: what to do is <see cref="StateDiff.ForNetwork"/>'s decision (the rule
 /// <c>islanderctl diff</c> shows), with the isles holding addresses on the network as its users; this pass carries it
 /// out: a desired network gets its bridge (EnsureNetwork) and a ready <see cref="NetworkRecord"/>; a network no longer
-/// desired is deleted once no isle holds an address on it. Then the firewall is synced and the isles that name the network get a pass (a ready network lets them start).
+/// desired is deleted once no isle holds an address on it. Then the firewall is synced (a table removed by hand comes back here, at every resync) and the isles that name the network get a pass (a ready network lets them start).
 /// </summary>
 /// <remarks>
 /// Locks: one per network (<see cref="LockOf"/>), held across the pass's kernel calls for that network only, and taken
@@ -43,39 +43,40 @@ public sealed class NetworkReconciler(
 
     public Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
-        Reconcile(name, cancellationToken);
+        if (Reconcile(name, cancellationToken))
+            firewall.Sync(); // outside the network's lock: its addresses need not wait for the kernel's table
         foreach (var isle in desired.Referencing(Key(name))) queue.Add(ObjectKey.Isle(isle)); // a ready network lets them start
         return Task.FromResult(ReconcileResult.Done);
     }
 
-    void Reconcile(string name, CancellationToken cancellationToken)
+    /// <summary>Carries out the network's pass under its lock; true when the firewall is to be synced after it.</summary>
+    bool Reconcile(string name, CancellationToken cancellationToken)
     {
         lock (LockOf(name))
         {
             var entry = desired.Get(Key(name));
             if (entry is not null && entry.Object is null)
-                return; // never had a valid manifest: its status shows the problems
+                return false; // never had a valid manifest: its status shows the problems
             if (entry is null)
             {
                 if (store.GetNetwork(name) is not { } record)
-                    return;
+                    return false;
                 // What to do is the Model's decision (the rule islanderctl diff shows); the bridge, the record and the
                 // status are this pass's.
                 var decision = StateDiff.ForNetwork(name, null, ActualStates.Of(record), record.Allocations.Keys);
                 if (decision.Problem is { } inUse)
                 {
                     SetStatus(record, Reasons.InUse, inUse);
-                    return; // releasing the last address requeues this network
+                    return false; // releasing the last address requeues this network
                 }
                 DriverOf(record).DeleteNetwork(Config(record), cancellationToken);
                 store.DeleteNetwork(name);
                 log.LogInformation("Network {Network} deleted (bridge {Bridge})", name, record.Bridge);
                 events.Record(Key(name), EventType.Normal, "Deleted", $"bridge {record.Bridge} removed");
-                firewall.Sync();
-                return;
+                return true;
             }
             EnsureNetwork(name, cancellationToken);
-            firewall.Sync();
+            return true;
         }
     }
 

@@ -22,6 +22,9 @@ internal static unsafe partial class NetlinkInterop
     /// <summary>NETLINK_ROUTE: the rtnetlink protocol (links, addresses, routes).</summary>
     public const int NETLINK_ROUTE = 0;
 
+    /// <summary>NETLINK_NETFILTER: nfnetlink, whose nftables subsystem holds the ruleset.</summary>
+    public const int NETLINK_NETFILTER = 12;
+
     [StructLayout(LayoutKind.Sequential)]
     struct SockaddrNl
     {

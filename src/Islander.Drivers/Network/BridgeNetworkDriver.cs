@@ -13,6 +13,9 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
 {
     readonly Sysctl _sysctl = new(host);
     readonly NftFirewall _nft = new(host, nftPath);
+    readonly Lock _firewall = new();
+    FirewallConfig? _applied;       // the config of the table last applied, while the generation says it is still there
+    uint _appliedGeneration;        // the ruleset's generation right after that apply
 
     public BridgeNetworkDriver() : this(NetworkNamespace.Current) { }
 
@@ -185,12 +188,27 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            _nft.Apply(NftRuleset.Render(config));
+            lock (_firewall)
+            {
+                // An nft process costs 20 to 40 ms; a start or stop of an isle that publishes no port changes nothing
+                // in the table. It is applied again when the config differs or when any nftables transaction ran since
+                // the last apply (a table or rule removed by hand, someone else's table): the generation tells.
+                if (_applied is not { } last || !last.SameAs(config) || _nft.Generation() is not { } now || now != _appliedGeneration)
+                {
+                    _applied = null;
+                    var before = _nft.Generation();
+                    _nft.Apply(NftRuleset.Render(config));
+                    // Ours alone only when the generation moved by exactly our one transaction; else unknown, applied next time.
+                    if (before is { } b && _nft.Generation() is { } after && after == unchecked(b + 1))
+                        (_applied, _appliedGeneration) = (config, after);
+                }
+            }
             if (config.Ports.Count > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 // External clients of published ports are forwarded; host clients of 127.0.0.1 need
                 // route_localnet on the bridges (see NftRuleset). The guard rule is already in place.
+                // Set on every sync, applied or not: a bridge made again starts without it.
                 _sysctl.Set("net/ipv4/ip_forward", "1");
                 foreach (var n in config.Networks)
                 {

@@ -46,7 +46,9 @@ public interface INetworkDriver
 
     /// <summary>
     /// Replaces islander's whole nftables table with one expressing {config} (isolation, internal
-    /// networks, masquerade, published ports), atomically; an empty config removes the table.
+    /// networks, masquerade, published ports), atomically; an empty config removes the table. A config the same as the
+    /// one last applied is not applied again while the kernel says no firewall change happened since (cheap to call
+    /// after every start); any change by anyone, a table removed by hand included, makes the next call apply it.
     /// </summary>
     void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken);
 

@@ -127,16 +127,19 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
                 bad.Add($"network {Name(net)} holds {held} addresses for {want} isles (an address of a deleted or moved isle)");
         }
 
-        // The firewall: one dnat rule per published port, to its isle's address; networks' rules only for the two.
+        // The firewall: one dnat map element per published port, to its isle's address, and the two rules that look the
+        // maps up, whatever the number of ports; networks' rules only for the two.
         var (_, table, _) = host.Run("nft list table ip islander");
-        var rules = IsleRule().Matches(table).Select(m => (Isle: m.Groups[3].Value, Port: int.Parse(m.Groups[1].Value), Ip: m.Groups[2].Value)).ToList();
+        var rules = IsleRule().Matches(table).Select(m => (Isle: m.Groups[2].Value, Port: int.Parse(m.Groups[1].Value), Ip: m.Groups[3].Value)).ToList();
         foreach (var r in rules)
         {
             if (!world.Isles.TryGetValue(r.Isle, out var want) || want.HostPort != r.Port) bad.Add($"nft rule of port {r.Port} → {r.Ip} of isle {r.Isle} left");
             else if (!owners.TryGetValue(r.Ip, out var o) || o != r.Isle) bad.Add($"nft rule of port {r.Port} of isle {r.Isle} sends to {r.Ip}, not its address");
         }
         foreach (var want in world.Isles.Values.Where(i => i.HostPort is not null && pids.ContainsKey(i.Name)))
-            if (rules.Count(r => r.Isle == want.Name) != 1) bad.Add($"isle {want.Name}: {rules.Count(r => r.Isle == want.Name)} nft rules for its port {want.HostPort}");
+            if (rules.Count(r => r.Isle == want.Name) != 1) bad.Add($"isle {want.Name}: {rules.Count(r => r.Isle == want.Name)} nft map elements for its port {want.HostPort}");
+        int lookups = table.Split('\n').Count(l => l.TrimStart().StartsWith("dnat ", StringComparison.Ordinal)); // not "ct status dnat accept"
+        if (rules.Count > 0 && lookups != 2) bad.Add($"{lookups} nft rules dnat for {rules.Count} published ports: the ports' two maps, not a rule a port, are the design");
         foreach (Match m in NetworkRule().Matches(table))
             if (!ChaosWorld.Networks.Any(n => n.Name == m.Groups[1].Value)) bad.Add($"nft rule of network {m.Groups[1].Value} left");
 
@@ -180,7 +183,8 @@ internal sealed partial class ChaosInvariants(DaemonHarness h, Network.TestNetns
     [GeneratedRegex("/isles/([^/]+)")]
     private static partial Regex IsleInPath();
 
-    [GeneratedRegex("""dport (\d+) dnat to ([0-9.]+):\d+ comment "isle ([^"]+)""")]
+    // An element of the published ports' maps: [HOSTIP . ]tcp . PORT comment "isle NAME" : ISLEIP . PORT
+    [GeneratedRegex("""(?:tcp|udp) \. (\d+) comment "isle ([^"]+)" : ([0-9.]+) \. \d+""")]
     private static partial Regex IsleRule();
 
     [GeneratedRegex("""comment "network ([^"]+)""")]

@@ -249,8 +249,45 @@ public sealed class BridgeNetworkDriverTests
         f.Driver.SyncFirewall(config, TestContext.Current.CancellationToken);
 
         Assert.Equal(first, f.Host.Ok("nft list table ip islander"));
-        Assert.Contains("udp dport 5353 dnat to 10.211.16.3:53", first);
+        Assert.Contains("10.211.15.1 . udp . 5353 comment \"isle dns\" : 10.211.16.3 . 53", first); // an element of the ports' map
+        Assert.Contains("tcp . 18080 comment \"isle web\" : 10.211.15.2 . 8080", first);
         Assert.Equal("1", f.Host.Ok("cat /proc/sys/net/ipv4/conf/islbr-front/route_localnet").Trim());
+    }
+
+    [Fact]
+    public void SyncFirewall_SameConfig_LeavesTheKernelAlone_UntilAnyoneChangesTheRuleset()
+    {
+        using var f = new BridgeNetworkFixture();
+        var net = f.Network("steady", "10.211.17.0/24", masquerade: true);
+        var web = new PortPublication("web", IPAddress.Parse("10.211.17.2"), 8080, 18082);
+        var config = new FirewallConfig([net], [web]);
+        var ct = TestContext.Current.CancellationToken;
+        uint? Generation() => f.Host.Netns.Run(NftGeneration.Read);
+
+        f.Driver.SyncFirewall(config, ct);
+        var applied = Generation();
+        Assert.NotNull(applied);
+        f.Driver.SyncFirewall(config, ct);
+        f.Driver.SyncFirewall(new FirewallConfig([net], [web with { }]), ct); // equal, another instance
+        Assert.Equal(applied, Generation()); // no transaction: nothing was applied
+
+        // Removed by hand: the same config applies again and the table is back.
+        f.Host.Ok("nft delete table ip islander");
+        f.Driver.SyncFirewall(config, ct);
+        Assert.Contains("tcp . 18082 comment \"isle web\" : 10.211.17.2 . 8080", f.Host.Ok("nft list table ip islander"));
+
+        // A rule of someone else's table moves the generation too: applied again, which is harmless.
+        f.Host.Ok("nft add table ip other");
+        var before = Generation();
+        f.Driver.SyncFirewall(config, ct);
+        Assert.NotEqual(before, Generation());
+        f.Host.Ok("nft delete table ip other");
+
+        // Another config is applied.
+        f.Driver.SyncFirewall(new FirewallConfig([net], [web, new PortPublication("db", IPAddress.Parse("10.211.17.3"), 5432, 15432)]), ct);
+        Assert.Contains("tcp . 15432 comment \"isle db\" : 10.211.17.3 . 5432", f.Host.Ok("nft list table ip islander"));
+        f.Driver.SyncFirewall(FirewallConfig.Empty, ct);
+        Assert.DoesNotContain("islander", f.Host.Ok("nft list tables"));
     }
 
     /// <summary>A "remote host": a namespace linked to the test host by a veth, 10.213.0.1 (host) - 10.213.0.2 (remote), with no route back to any isle subnet.</summary>

@@ -6,4 +6,9 @@ public sealed record FirewallConfig(IReadOnlyList<BridgeNetworkConfig> Networks,
     public static FirewallConfig Empty { get; } = new([], []);
 
     public bool IsEmpty => Networks.Count == 0 && Ports.Count == 0;
+
+    /// <summary>Whether {other} expresses the same firewall: the same networks and ports, in any order.</summary>
+    public bool SameAs(FirewallConfig other) =>
+        Networks.Count == other.Networks.Count && Ports.Count == other.Ports.Count
+        && Networks.ToHashSet().SetEquals(other.Networks) && Ports.ToHashSet().SetEquals(other.Ports);
 }

@@ -13,6 +13,19 @@ public sealed class NftFirewall(NetworkNamespace ns, string nftPath = "nft")
     /// <summary>Runs {script} as one transaction. Throws <see cref="NetworkException"/> with nft's stderr.</summary>
     public void Apply(string script) => ns.Run(() => Run(["-f", "-"], script));
 
+    /// <summary>The ruleset's generation in the namespace (<see cref="NftGeneration"/>); null when the kernel does not say.</summary>
+    public uint? Generation()
+    {
+        try
+        {
+            return ns.Run(NftGeneration.Read);
+        }
+        catch (Netlink.NetlinkException)
+        {
+            return null; // no nf_tables answer: every sync applies its table, as before the generation was read
+        }
+    }
+
     /// <summary>Equivalent to: nft list table ip islander; null when the table does not exist.</summary>
     public string? List() => ns.Run(() =>
     {

@@ -17,7 +17,8 @@ namespace Islander.Drivers.Network.Firewall;
 /// connection the host opened (route_localnet is on for the bridges, see below; kube-proxy has the
 /// same guard for CVE-2020-8558).</item>
 /// <item>prerouting and output nat: connections to a local address on a published port are
-/// DNATed to the isle. Output covers the host's own clients, 127.0.0.1 included.</item>
+/// DNATed to the isle: one element per port in a map (addrports, ports), two rules in all. Output covers the
+/// host's own clients, 127.0.0.1 included.</item>
 /// <item>postrouting nat: masquerade networks leaving through any other interface; and
 /// connections from 127.0.0.0/8 going into a bridge (a host client of 127.0.0.1:PORT after DNAT) are
 /// masqueraded to the bridge's address, so the isle can answer. The kernel routes such a packet out
@@ -76,13 +77,19 @@ public static class NftRuleset
 
         if (ports.Count > 0)
         {
+            // Published ports are elements of two maps, not a rule each: one lookup per packet whatever the
+            // number of ports (a rule per port is a linear walk). The host-address map goes first, so a port published
+            // on one address takes its packets before one published on every address.
+            // A map holds a key once (nft refuses the whole script otherwise); the validation refuses two isles publishing
+            // the same port, so a twin can only be a moment's overlap of two starts: the first in order keeps it.
+            ports = ports.DistinctBy(p => (p.HostIp?.ToString(), p.Protocol, p.HostPort)).ToList();
+            var onAddress = ports.Where(p => p.HostIp is not null).ToList();
+            var anywhere = ports.Where(p => p.HostIp is null).ToList();
+            AppendMap(sb, "addrports", "ipv4_addr . inet_proto . inet_service", onAddress);
+            AppendMap(sb, "ports", "inet_proto . inet_service", anywhere);
             sb.Append("\tchain hostports {\n");
-            foreach (var p in ports)
-            {
-                string proto = p.Protocol == PortProtocol.Udp ? "udp" : "tcp";
-                string daddr = p.HostIp is null ? "" : $"ip daddr {p.HostIp} ";
-                sb.Append($"\t\t{daddr}{proto} dport {p.HostPort} dnat to {p.IsleIp}:{p.ContainerPort} comment {Quote($"isle {p.Isle}")}\n");
-            }
+            sb.Append("\t\tdnat ip to ip daddr . meta l4proto . th dport map @addrports\n");
+            sb.Append("\t\tdnat ip to meta l4proto . th dport map @ports\n");
             sb.Append("\t}\n\n");
             sb.Append("\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
             sb.Append("\t\tfib daddr type local jump hostports\n\t}\n\n");
@@ -100,6 +107,23 @@ public static class NftRuleset
         sb.Append("\t}\n");
         sb.Append("}\n");
         return sb.ToString();
+    }
+
+    /// <summary>A map from {key} to the isle's address and port, one element per publication (empty: no elements line).</summary>
+    static void AppendMap(StringBuilder sb, string name, string key, List<PortPublication> ports)
+    {
+        sb.Append($"\tmap {name} {{\n\t\ttype {key} : ipv4_addr . inet_service\n");
+        if (ports.Count > 0)
+        {
+            var elements = ports.Select(p =>
+            {
+                string proto = p.Protocol == PortProtocol.Udp ? "udp" : "tcp";
+                string daddr = p.HostIp is null ? "" : $"{p.HostIp} . ";
+                return $"{daddr}{proto} . {p.HostPort} comment {Quote($"isle {p.Isle}")} : {p.IsleIp} . {p.ContainerPort}";
+            });
+            sb.Append($"\t\telements = {{ {string.Join(",\n\t\t\t     ", elements)} }}\n");
+        }
+        sb.Append("\t}\n\n");
     }
 
     static string Quote(string s) => $"\"{s.Replace("\"", "")}\"";

@@ -23,9 +23,12 @@ public sealed class RtnlSocket : IDisposable
     }
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static RtnlSocket Open()
+    public static RtnlSocket Open() => Open(NetlinkInterop.NETLINK_ROUTE);
+
+    /// <summary>A socket of another netlink {protocol} (NETLINK_NETFILTER), with the same request/answer discipline.</summary>
+    public static RtnlSocket Open(int protocol)
     {
-        var (fd, port) = NetlinkInterop.Open(NetlinkInterop.NETLINK_ROUTE);
+        var (fd, port) = NetlinkInterop.Open(protocol);
         return new RtnlSocket(fd, port, (uint)Environment.TickCount);
     }
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# N isles from manifests, all written at once: time until every one is Running, and, the manifests removed, until none
+# is left; once on one network (a Network manifest, each isle on it; the network made before the clock starts) and once
+# without networks. A real islanderd (Release) on a temp directory; the API polled every ~10 ms. Rounds alternate
+# networked and bare; medians. With ISLANDERD_B naming a second islanderd build, every round runs both builds, in
+# alternating order, so a before/after comparison sees the same load.
+#   sudo bench/network-scale.sh [N=50] [ROUNDS=3]
+#   sudo ISLANDERD_B=/tmp/old/islanderd bench/network-scale.sh 50 5
+source "$(dirname "$0")/daemon-lib.sh"
+n=${1:-50}
+rounds=${2:-3}
+builds=("$islanderd")
+[ -n "${ISLANDERD_B:-}" ] && builds+=("$ISLANDERD_B")
+
+running() { api isles | jq '[.items[] | select(.status.phase == "Running")] | length'; }
+net_yaml='apiVersion: islander.io/v1
+kind: Network
+metadata: {name: benchnet}
+spec: {subnet: 10.213.0.0/22, masquerade: true}
+'
+# islanderd runs in a network namespace of its own (bridges, veths' host ends and the nftables table there), so the
+# machine's links and firewall, and any other islanderd's table, are never touched.
+netns="islbench-$$"
+ip netns add "$netns"
+ip -n "$netns" link set lo up
+trap 'cleanup; ip netns del "$netns" 2>/dev/null' EXIT
+one_round() { # build networked(0|1) -> prints "start_ms remove_ms"
+  printf '#!/bin/sh\nexec nsenter --net=/run/netns/%s %s "$@"\n' "$netns" "$(readlink -f "$1")" > "$work/islanderd-in-netns"
+  chmod +x "$work/islanderd-in-netns"
+  islanderd="$work/islanderd-in-netns"
+  start_daemon
+  if [ "$2" = 1 ]; then
+    write_manifest benchnet.yaml "$net_yaml"
+    until api networks/benchnet 2>/dev/null | jq -e '.status.phase == "Ready"' >/dev/null 2>&1; do sleep 0.05; done
+  fi
+  sleep 1
+  for i in $(seq -w 1 "$n"); do
+    local y; y=$(isle_yaml "ns-$i")
+    [ "$2" = 1 ] && y="$y
+  networks: [{name: benchnet}]"
+    printf '%s' "$y" > "$work/manifests/.ns-$i.tmp"
+  done
+  t0=$(now_ns)
+  for i in $(seq -w 1 "$n"); do mv "$work/manifests/.ns-$i.tmp" "$work/manifests/ns-$i.yaml"; done
+  until [ "$(running 2>/dev/null || echo 0)" = "$n" ]; do sleep 0.01; done
+  t1=$(now_ns)
+  rm -f "$work"/manifests/ns-*.yaml
+  until [ "$(count_isles 2>/dev/null || echo x)" = 0 ]; do sleep 0.01; done
+  t2=$(now_ns)
+  rm -f "$work"/manifests/*.yaml
+  for _ in $(seq 200); do api networks | jq -e '.items | length == 0' >/dev/null 2>&1 && break; sleep 0.05; done
+  kill -TERM "$dpid"; wait "$dpid" || true; dpid=
+  rm -rf "$work/state" "$work/run"
+  echo "$(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 ))"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+for i in $(seq -w 1 "$n"); do names+=("ns-$i"); done
+declare -A res
+for r in $(seq 1 "$rounds"); do
+  order=("${builds[@]}"); [ $((r % 2)) = 0 ] && [ ${#builds[@]} = 2 ] && order=("${builds[1]}" "${builds[0]}")
+  for b in "${order[@]}"; do
+    for net in 1 0; do
+      read -r s d < <(one_round "$b" "$net")
+      res["$b|$net|start"]+="$s "; res["$b|$net|remove"]+="$d "
+      echo "round $r, $b, network=$net: start ${s} ms, remove ${d} ms (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    done
+  done
+done
+for b in "${builds[@]}"; do
+  echo "== $b, $n isles, medians of $rounds rounds"
+  for net in 1 0; do
+    label=$([ "$net" = 1 ] && echo "one network" || echo "no network")
+    echo "  $label: all Running $(echo ${res["$b|$net|start"]} | tr ' ' '\n' | median) ms, all removed $(echo ${res["$b|$net|remove"]} | tr ' ' '\n' | median) ms   (${res["$b|$net|start"]}/ ${res["$b|$net|remove"]})"
+  done
+done
