@@ -71,6 +71,9 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
 
     const string Server = "while true; do echo pong | nc -l -p 7000; done";
 
+    /// <summary>The isles of the two-networks test.</summary>
+    static readonly string[] TwoNetworksNames = ["srv", "cli", "far", "cli2"];
+
     async Task SettleAsync()
     {
         for (int quiet = 0; quiet < 3;)
@@ -126,7 +129,7 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         Assert.Contains("10.231.1.20", again);
 
         // Delete everything: no links, no table.
-        foreach (var isle in new[] { "srv", "cli", "far", "cli2" }) _desired.Delete(ObjectKey.Isle(isle));
+        foreach (var isle in TwoNetworksNames) _desired.Delete(ObjectKey.Isle(isle));
         _desired.Delete(new ObjectKey(ObjectKind.Network, n1));
         _desired.Delete(new ObjectKey(ObjectKind.Network, n2));
         await SettleAsync();
@@ -136,9 +139,83 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         Assert.DoesNotContain("islander", _host.Ok("nft list tables"));
     }
 
+    /// <summary>The many-isles test's network, its isles' count and names (the neighbour "probe" last).</summary>
+    const string Net = "scale";
+    const int Count = 50;
+    static readonly string[] ScaleNames = [.. Enumerable.Range(0, Count).Select(i => $"m{i:00}"), "probe"];
+
+    /// <summary>An isle of the many-isles test; the passes run one by one here: a PID 1 deaf to SIGTERM would cost 50 stop timeouts.</summary>
+    static IsleSpec OnScale(string script) => Busybox(script, new NetworkAttachment(Net)) with { StopTimeout = TimeSpan.FromSeconds(2) };
+
+    /// <summary>Sleeps until SIGTERM, which it obeys at once (a shell's PID 1 otherwise ignores it).</summary>
+    const string Sleeper = "trap 'exit 0' TERM; sleep 1000 & wait";
+
+    /// <summary>The rules of the table (lines nft -a tags with a handle that declare no table, chain, set or map).</summary>
+    int Rules() => _host.Ok("nft -a list table ip islander").Split('\n')
+        .Count(l => l.Contains("# handle", StringComparison.Ordinal) && !l.TrimStart().StartsWith("table ", StringComparison.Ordinal)
+            && !l.TrimStart().StartsWith("chain ", StringComparison.Ordinal) && !l.TrimStart().StartsWith("map ", StringComparison.Ordinal)
+            && !l.TrimStart().StartsWith("set ", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Many isles on one network: each gets its own address, a neighbour reaches every one, their published ports are
+    /// elements of the ruleset's maps (as many as ports, with a constant number of rules), and deleting them leaves nothing.
+    /// </summary>
+    [Fact]
+    public async Task FiftyIsles_OneNetwork_DistinctAddresses_ReachedByANeighbour_PortsAreMapElements_DeleteLeavesNothing()
+    {
+        Network(Net, "10.231.8.0/24");
+        Isle("m00", OnScale(Sleeper) with { Ports = [new PortMapping(7000, 17200)] });
+        await SettleAsync();
+        Assert.Equal(IslePhase.Running, _store.GetIsle("m00")?.State);
+        int rulesForOne = Rules();
+
+        for (int i = 1; i < Count; i++)
+            Isle($"m{i:00}", OnScale(Sleeper) with { Ports = [new PortMapping(7000, 17200 + i)] });
+        await SettleAsync();
+
+        var addresses = new Dictionary<string, string>();
+        for (int i = 0; i < Count; i++)
+        {
+            var record = _store.GetIsle($"m{i:00}");
+            Assert.Equal(IslePhase.Running, record?.State);
+            addresses[$"m{i:00}"] = record!.Addresses[Net];
+        }
+        Assert.Equal(Count, addresses.Values.Distinct().Count());
+
+        // The ruleset: one element per published port, the same rules as for one port.
+        string table = _host.Ok("nft list table ip islander");
+        foreach (var (isle, ip) in addresses)
+            Assert.Contains($"tcp . {17200 + int.Parse(isle[1..])} comment \"isle {isle}\" : {ip} . 7000", table);
+        Assert.Equal(rulesForOne, Rules());
+
+        // A neighbour reaches every one of them at its address, and finds each by name.
+        Isle("probe", OnScale($"for ip in {string.Join(' ', addresses.Values)}; do ping -c 1 -W 3 $ip >/dev/null && echo REACHED $ip; done; echo DONE"));
+        await SettleAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!_isles.Log("probe").Contains("DONE", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            await Task.Delay(100, Ct);
+        string log = _isles.Log("probe");
+        foreach (var ip in addresses.Values)
+            Assert.Contains($"REACHED {ip}\n", log);
+        string hosts = File.ReadAllText(_networking.HostsFileOf("probe"));
+        foreach (var (isle, ip) in addresses)
+            Assert.Contains($"{ip}\t{isle}", hosts);
+
+        // Deleted: no link, no table, no address, no hosts file.
+        foreach (var name in ScaleNames) _desired.Delete(ObjectKey.Isle(name));
+        _desired.Delete(new ObjectKey(ObjectKind.Network, Net));
+        await SettleAsync();
+        await SettleAsync();
+        Assert.Empty(_store.Networks());
+        Assert.Empty(_store.Isles());
+        Assert.DoesNotContain("isl", _host.Ok("ip -o link show"));
+        Assert.DoesNotContain("islander", _host.Ok("nft list tables"));
+        Assert.All(ScaleNames, n => Assert.False(File.Exists(_networking.HostsFileOf(n)), $"hosts file of {n} left"));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var isle in new[] { "srv", "cli", "far", "cli2" })
+        foreach (var isle in TwoNetworksNames.Concat(ScaleNames))
         {
             await _runtime.DeleteAsync(isle, CancellationToken.None);
             _planner.Deleted(isle);
