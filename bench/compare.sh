@@ -10,6 +10,7 @@
 # islanderd each, then the peers; the order of islander and peers alternates by round). Knobs:
 #   ROUNDS=3  N=50 (isles per start/remove row)  ONESHOTS=10 (runs per one-shot row per round)
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
+#   SCALE_RESYNCS=3 (resyncs measured per scale row: the first after all are Running, and the steady state after it)
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 export ROUNDS=${ROUNDS:-3} N=${N:-50} ONESHOTS=${ONESHOTS:-10} IPERF_RUNS=${IPERF_RUNS:-5} IPERF_SECS=${IPERF_SECS:-3}
-export SCALE=${SCALE:-10 50 200} SCALE_ROUNDS=${SCALE_ROUNDS:-1} SOAK=${SOAK:-1000} SOAK_PARALLEL=${SOAK_PARALLEL:-4} BEFORE=${BEFORE:-} NO_README=${NO_README:-}
+export SCALE=${SCALE:-10 50 200} SCALE_ROUNDS=${SCALE_ROUNDS:-1} SCALE_RESYNCS=${SCALE_RESYNCS:-3} SOAK=${SOAK:-1000} SOAK_PARALLEL=${SOAK_PARALLEL:-4} BEFORE=${BEFORE:-} NO_README=${NO_README:-}
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
 # ---- Stage 1, in the machine's network namespace: packages and builds (both need the network).
@@ -247,9 +248,6 @@ isle_net_yaml() { # name command-json [ip]
 }
 use_build() { islanderd=${daemon_of[$1]}; ctl=${ctl_of[$1]}; }
 fresh_daemon() { rm -rf "$work/state" "$work/run"; start_daemon; }
-metric() { # name label-filter: the value of one Prometheus sample
-  curl -sf --unix-socket "$sock" http://islanderd/metrics | awk -v n="$1" -v f="$2" '!found && index($1, n) == 1 && index($1, f) {print $2; found = 1}'
-}
 
 # ---- islander: one round of one build, on a fresh islanderd
 islander_round() { # build
@@ -353,7 +351,7 @@ runtimes_round() {
 
 # ---- scale: n isles without networks from manifests, on a fresh islanderd resyncing every 10 s.
 scale_round() { # build n
-  local b=$1 n=$2 i t0 c0 s0 c1 s1
+  local b=$1 n=$2 i t0
   use_build "$b"
   daemon_args=("${base_args[@]}" --resync 10)
   fresh_daemon
@@ -365,19 +363,18 @@ scale_round() { # build n
   rec "$b.scale$n.start" "$(ms_since "$t0")"
   sleep 3
   rec "$b.scale$n.rss" "$(rss_kib "$dpid")"
-  # A no-op pass: the resync reconciles every isle with nothing to do. The histogram's sum and count over one resync
-  # give the mean pass, and the sum the time of all n passes (4 workers run them side by side).
-  c0=$(metric islander_reconcile_duration_seconds_count 'kind="Isle"'); s0=$(metric islander_reconcile_duration_seconds_sum 'kind="Isle"')
-  c1=$c0
-  for _ in $(seq 300); do
-    sleep 0.2
-    c1=$(metric islander_reconcile_duration_seconds_count 'kind="Isle"')
-    [ "$(( ${c1%.*} - ${c0%.*} ))" -ge "$n" ] && { sleep 1; break; } # and the resync's last passes end
-  done
-  c1=$(metric islander_reconcile_duration_seconds_count 'kind="Isle"'); s1=$(metric islander_reconcile_duration_seconds_sum 'kind="Isle"')
-  if [ "$(( ${c1%.*} - ${c0%.*} ))" -ge "$n" ]; then
-    rec "$b.scale$n.pass" "$(python3 -c "print(round(($s1 - $s0) / ($c1 - $c0) * 1000, 3))")"
-    rec "$b.scale$n.resync" "$(python3 -c "print(round(($s1 - $s0) * 1000, 1))")"
+  # No-op passes: each resync reconciles every isle with nothing to do. The histogram's sum over one resync is the time
+  # of all n passes (4 workers run them side by side); the first resync after all are Running apart ("first": its
+  # passes are the first no-op ones, whose code the JIT compiles then), and the median of the SCALE_RESYNCS-1 after it
+  # (the steady state, also as a mean per isle).
+  local sums=() first steady
+  mapfile -t sums < <(python3 bench/scale-resyncs.py "$sock" "$n" "$SCALE_RESYNCS" 300 | jq -r .sum_ms || true)
+  if [ "${#sums[@]}" -ge 2 ]; then
+    first=${sums[0]}
+    steady=$(printf '%s\n' "${sums[@]:1}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+    rec "$b.scale$n.first" "$first"
+    rec "$b.scale$n.resync" "$steady"
+    rec "$b.scale$n.pass" "$(python3 -c "print(round($steady / $n, 3))")"
   fi
   oneshots "$b.scale$n" get "$(argv "$ctl" --socket "$sock" get isles)"
   t0=$(now_ns)
@@ -431,7 +428,7 @@ date=$(date -u '+%Y-%m-%d %H:%M UTC')
 machine=$machine
 load=$load_start at the start, $load_end at the end (1, 5, 15 min)
 versions=$versions
-knobs=ROUNDS=$ROUNDS N=$N ONESHOTS=$ONESHOTS IPERF_RUNS=$IPERF_RUNS IPERF_SECS=$IPERF_SECS SCALE="$SCALE" SCALE_ROUNDS=$SCALE_ROUNDS SOAK=$SOAK SOAK_PARALLEL=$SOAK_PARALLEL
+knobs=ROUNDS=$ROUNDS N=$N ONESHOTS=$ONESHOTS IPERF_RUNS=$IPERF_RUNS IPERF_SECS=$IPERF_SECS SCALE="$SCALE" SCALE_ROUNDS=$SCALE_ROUNDS SCALE_RESYNCS=$SCALE_RESYNCS SOAK=$SOAK SOAK_PARALLEL=$SOAK_PARALLEL
 minutes=$minutes
 iperf=iperf3, $IPERF_RUNS × $IPERF_SECS s a round
 soak=$SOAK
