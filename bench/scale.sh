@@ -8,6 +8,7 @@
 #   sudo SCALE="10 50 200 1000" bench/scale.sh after=src/Islander.Controller/bin/Release/net10.0/islanderd \
 #        before=/tmp/old/islanderd tiered=src/Islander.Controller/bin/Release/net10.0/islanderd,DOTNET_TieredCompilation=1
 # Knobs: SCALE="10 50 200" ROUNDS=1 RESYNC=10 RESYNCS=4 GETS=10. Prints one line per measurement and a summary.
+{ # the whole script is read before it runs: an edit of this file during a run does not change the run
 source "$(dirname "$0")/daemon-lib.sh"
 SCALE=${SCALE:-10 50 200} ROUNDS=${ROUNDS:-1} RESYNC=${RESYNC:-10} RESYNCS=${RESYNCS:-4} GETS=${GETS:-10}
 [ $# -gt 0 ] || set -- "after=$islanderd"
@@ -83,3 +84,5 @@ for n in $SCALE; do
     prev_n[$b]=$n prev_rss[$b]=$rss
   done
 done
+exit
+}
