@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Helper of bench/compare.sh and bench/scale.sh: the no-op reconcile passes of K consecutive resyncs of an idle
 islanderd with N isles, from its /metrics (the histogram islander_reconcile_duration_seconds{kind="Isle"}), polled
-every 100 ms over the API socket. A resync is a burst of at least N passes followed by 0.5 s without one; for each,
+every 100 ms over the API socket. A resync is a burst of at least N passes followed by 0.5 s without one (a shorter
+burst is left out: the tail of a resync under way at the first poll, or passes of another cause); for each,
 the passes' count, the sum of their durations (ms; the workers run passes side by side, so the sum is CPU and waiting
 of all passes, not the resync's wall time) and the burst's wall time (ms, first to last poll that saw it grow).
 
@@ -47,7 +48,9 @@ def main():
                 start = (count, total, now)
             last_change = now
             count, total = c, s
-        elif start is not None and now - last_change >= 0.5 and count - start[0] >= n:
+        elif start is not None and now - last_change >= 0.5 and count - start[0] < n:
+            start = None  # the tail of a resync that began before the first poll, or passes of another cause
+        elif start is not None and now - last_change >= 0.5:
             print(json.dumps({"count": int(count - start[0]), "sum_ms": round((total - start[1]) * 1000, 2),
                               "wall_ms": round((last_change - start[2]) * 1000)}), flush=True)
             seen += 1
