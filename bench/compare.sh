@@ -10,7 +10,7 @@
 # islanderd each, then the peers; the order of islander and peers alternates by round). Knobs:
 #   ROUNDS=3  N=50 (isles per start/remove row)  ONESHOTS=10 (runs per one-shot row per round)
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
-#   SCALE_RESYNCS=3 (resyncs measured per scale row: the first after all are Running, and the steady state after it)
+#   SCALE_RESYNCS=3 (resyncs measured per scale row, 2 at least: the first after all are Running, then the steady state)
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
