@@ -123,7 +123,13 @@ public sealed class CgroupV1Driver : ICgroupDriver
         CgroupName.Isle(isle);
         return new CgroupPaths(
             _controllers.Select(c => Dir(c, isle)).ToList(),
-            Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null);
+            Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null)
+        {
+            // The same groups AddProcess writes; the hybrid layout's cgroup2 has no tasks file: init is cloned into it.
+            JoinTasksFiles = _controllers.Select(c => Dir(c, isle)).Concat(_tracking.Where(t => t != "unified").Select(t => TrackingDir(t, isle)))
+                .Select(d => Path.Combine(d, "tasks")).ToList(),
+            CloneInto = _tracking.Contains("unified") ? TrackingDir("unified", isle) : null,
+        };
     }
 
     public bool Exists(string isle, CancellationToken cancellationToken)
