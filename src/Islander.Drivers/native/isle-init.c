@@ -468,16 +468,28 @@ static const char *in_rootfs(const struct config *c, const char *rel)
     return buf;
 }
 
+/* The rootfs, opened by path once per mount on the root itself (rootfs_changed): the bind of the rootfs onto itself
+ * makes a new mount there, which the next lookups must start from. Closed before pivot_root. */
+static int root_fd = -1;
+
+static void rootfs_changed(void)
+{
+    if (root_fd >= 0)
+        close(root_fd);
+    root_fd = -1;
+}
+
 /*
  * Opens `rel` inside the rootfs with openat2(RESOLVE_IN_ROOT), so a symlink or ".." planted in
  * the image cannot make a mount land on the host (the class of runc CVE-2021-30465; runc uses
- * securejoin and, lately, openat2 the same way). The rootfs is reopened by path every time
- * because a MountOp may have just mounted over it (the bind of the rootfs onto itself).
+ * securejoin and, lately, openat2 the same way).
  */
 static int open_in_root(const struct config *c, const char *rel, int flags, mode_t mode)
 {
-    int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    check(root, "open", c->rootfs);
+    if (root_fd < 0) {
+        root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        check(root_fd, "open", c->rootfs);
+    }
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
         .mode = (flags & O_CREAT) ? mode : 0,
@@ -485,11 +497,7 @@ static int open_in_root(const struct config *c, const char *rel, int flags, mode
     };
     while (*rel == '/')
         rel++;
-    int fd = (int)syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof how);
-    int e = errno;
-    close(root);
-    errno = e;
-    return fd;
+    return (int)syscall(SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
 }
 
 /* mkdir -p inside the rootfs, one component at a time, each resolved in the root. */
@@ -599,6 +607,8 @@ static void do_mount(const struct config *c, const struct mount_op *m)
         fail("mount", shown);
     }
     close(fd);
+    if (!*m->target && !(m->flags & MS_REMOUNT))
+        rootfs_changed(); /* a new mount on the root: later lookups start from it */
 }
 
 static void do_symlink(const struct config *c, const char *target, const char *link)
@@ -963,6 +973,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     if (c->hostname)
         check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
     make_workdir(c);
+    rootfs_changed(); /* nothing of the old root stays open */
     do_pivot(c->rootfs);
     if (c->tty)
         setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
