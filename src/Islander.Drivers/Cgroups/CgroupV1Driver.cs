@@ -195,9 +195,16 @@ public sealed class CgroupV1Driver : ICgroupDriver
         var dirs = _controllers.Select(c => Dir(c, isle)).Where(_fs.DirectoryExists).Concat(tracked).ToList();
         IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
 
-        await FreezeAndKillAsync(isle, Groups, cancellationToken);
-        await CgroupReaper.KillUntilEmptyAsync(_fs, Groups, cancellationToken);
-        await CgroupReaper.RemoveAsync(_fs, Groups().ToList(), cancellationToken);
+        // An isle that ended left empty groups (its PID namespace took every process with it): one look, then rmdir,
+        // without the freeze and kill loops' own reads of every group (a one-shot's delete reads each cgroup.procs once).
+        var groups = Groups().ToList();
+        if (CgroupReaper.ListPids(_fs, groups).Count > 0)
+        {
+            await FreezeAndKillAsync(isle, Groups, cancellationToken);
+            await CgroupReaper.KillUntilEmptyAsync(_fs, Groups, cancellationToken);
+            groups = Groups().ToList();
+        }
+        await CgroupReaper.RemoveAsync(_fs, groups, cancellationToken);
     }
 
     /// <summary>
@@ -209,8 +216,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
         if (!Has(CgroupController.Freezer))
             return;
         string state = Path.Combine(Dir(CgroupController.Freezer, isle), "freezer.state");
-        // An isle that ended left an empty group (its PID namespace took every process with it): nothing to freeze.
-        if (!_fs.FileExists(state) || CgroupReaper.ListPids(_fs, groups()).Count == 0)
+        if (!_fs.FileExists(state))
             return;
         _fs.Write(state, "FROZEN");
         try
