@@ -123,7 +123,13 @@ public sealed class CgroupV1Driver : ICgroupDriver
         CgroupName.Isle(isle);
         return new CgroupPaths(
             _controllers.Select(c => Dir(c, isle)).ToList(),
-            Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null);
+            Has(CgroupController.Memory) ? Path.Combine(Dir(CgroupController.Memory, isle), "memory.oom_control") : null)
+        {
+            // The same groups AddProcess writes; the hybrid layout's cgroup2 has no tasks file: init is cloned into it.
+            JoinTasksFiles = _controllers.Select(c => Dir(c, isle)).Concat(_tracking.Where(t => t != "unified").Select(t => TrackingDir(t, isle)))
+                .Select(d => Path.Combine(d, "tasks")).ToList(),
+            CloneInto = _tracking.Contains("unified") ? TrackingDir("unified", isle) : null,
+        };
     }
 
     public bool Exists(string isle, CancellationToken cancellationToken)
@@ -189,9 +195,16 @@ public sealed class CgroupV1Driver : ICgroupDriver
         var dirs = _controllers.Select(c => Dir(c, isle)).Where(_fs.DirectoryExists).Concat(tracked).ToList();
         IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
 
-        await FreezeAndKillAsync(isle, Groups, cancellationToken);
-        await CgroupReaper.KillUntilEmptyAsync(_fs, Groups, cancellationToken);
-        await CgroupReaper.RemoveAsync(_fs, Groups().ToList(), cancellationToken);
+        // An isle that ended left empty groups (its PID namespace took every process with it): one look, then rmdir,
+        // without the freeze and kill loops' own reads of every group (a one-shot's delete reads each cgroup.procs once).
+        var groups = Groups().ToList();
+        if (CgroupReaper.ListPids(_fs, groups).Count > 0)
+        {
+            await FreezeAndKillAsync(isle, Groups, cancellationToken);
+            await CgroupReaper.KillUntilEmptyAsync(_fs, Groups, cancellationToken);
+            groups = Groups().ToList();
+        }
+        await CgroupReaper.RemoveAsync(_fs, groups, cancellationToken);
     }
 
     /// <summary>
@@ -203,8 +216,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
         if (!Has(CgroupController.Freezer))
             return;
         string state = Path.Combine(Dir(CgroupController.Freezer, isle), "freezer.state");
-        // An isle that ended left an empty group (its PID namespace took every process with it): nothing to freeze.
-        if (!_fs.FileExists(state) || CgroupReaper.ListPids(_fs, groups()).Count == 0)
+        if (!_fs.FileExists(state))
             return;
         _fs.Write(state, "FROZEN");
         try

@@ -95,7 +95,7 @@ public sealed class CgroupV2Driver : ICgroupDriver
     public CgroupPaths Paths(string isle)
     {
         string dir = Dir(isle);
-        return new CgroupPaths([dir], Path.Combine(dir, "memory.events"));
+        return new CgroupPaths([dir], Path.Combine(dir, "memory.events")) { CloneInto = dir };
     }
 
     public bool Exists(string isle, CancellationToken cancellationToken)

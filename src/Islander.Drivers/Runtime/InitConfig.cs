@@ -90,4 +90,14 @@ public sealed record InitConfig
     /// Needs <see cref="Log"/> (the shim copies what it reads from the isle there too).
     /// </summary>
     public string? AttachSocket { get; init; }
+
+    /// <summary>
+    /// v1: the <c>tasks</c> files of the isle's groups (<see cref="Cgroups.CgroupPaths.JoinTasksFiles"/>). isle-init's
+    /// helper moves itself into them and clones init there, so init starts in its groups and the daemon writes no
+    /// cgroup.procs. Empty: the daemon places init before SYNC_GO.
+    /// </summary>
+    public IReadOnlyList<string> CgroupTasksFiles { get; init; } = [];
+
+    /// <summary>The isle's cgroup2 group, which init is cloned into (CLONE_INTO_CGROUP); null: none, or the daemon places init.</summary>
+    public string? CgroupDirectory { get; init; }
 }

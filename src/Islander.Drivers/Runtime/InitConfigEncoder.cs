@@ -55,6 +55,10 @@ public static class InitConfigEncoder
         w.String(InitConfigTag.StatusPath, config.StatusPath);
         if (config.OomCounterPath is not null)
             w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
+        foreach (var tasks in config.CgroupTasksFiles)
+            w.String(InitConfigTag.CgroupTasks, tasks);
+        if (config.CgroupDirectory is not null)
+            w.String(InitConfigTag.CgroupDir, config.CgroupDirectory);
         switch (config.Log)
         {
             case IsleLogTarget.JsonFile f:
@@ -117,6 +121,7 @@ public static class InitConfigEncoder
             .. config.Argv, .. config.Env, config.WorkingDir, config.Hostname, config.Rootfs, config.StatusPath, config.OomCounterPath,
             .. config.Mounts.SelectMany(m => new[] { m.Source, m.Target, m.FsType, m.Data }),
             .. config.Symlinks.SelectMany(s => new[] { s.Target, s.Link }),
+            .. config.CgroupTasksFiles, config.CgroupDirectory,
         ];
         if (strings.Any(s => s is not null && s.Contains('\0')))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));

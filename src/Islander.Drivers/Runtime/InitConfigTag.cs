@@ -61,4 +61,8 @@ public enum InitConfigTag : ushort
     Tty = 27,
     /// <summary>String: the unix socket the shim serves attach connections on (<see cref="InitConfig.AttachSocket"/>).</summary>
     AttachSocket = 28,
+    /// <summary>String, repeated: a v1 <c>tasks</c> file of the isle's group; init starts in these groups (<see cref="InitConfig.CgroupTasksFiles"/>).</summary>
+    CgroupTasks = 29,
+    /// <summary>String: the isle's cgroup2 directory; init is cloned into it (<see cref="InitConfig.CgroupDirectory"/>).</summary>
+    CgroupDir = 30,
 }

@@ -150,6 +150,10 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
             // whiteouts, and what the isle wrote itself before a restart), as Docker reads them.
             var user = UserFiles.Resolve(root.RootPath, spec.User ?? image?.User);
             ProcMountPoint.Require(root.RootPath);
+            var groups = cgroups.Paths(name);
+            // isle-init starts init in the isle's groups (CgroupPaths.JoinTasksFiles, CloneInto). On v1 its helper counts as
+            // a task next to init for a moment, which a pids limit of 1 does not allow: the daemon moves init there instead.
+            bool initJoins = groups.InitJoins && !(groups.JoinTasksFiles.Count > 0 && spec.Resources.Pids == 1);
             var config = InitConfigBuilder.Build(new InitConfigInput
             {
                 Name = name,
@@ -157,7 +161,7 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
                 Rootfs = root.MountPoint,
                 RootfsMountFd = root.Fd,
                 StatusPath = paths.StatusFile(name),
-                OomCounterPath = cgroups.Paths(name).OomEventsFile,
+                OomCounterPath = groups.OomEventsFile,
                 AttachSocket = paths.AttachSocket(name),
                 Capabilities = (ulong)capabilities,
                 SeccompFilter = SeccompFilter.For(spec.Security, capabilities),
@@ -167,12 +171,15 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
                 User = user,
                 NamedVolumePaths = namedVolumePaths ?? new Dictionary<string, string>(),
             });
+            if (initJoins)
+                config = config with { CgroupTasksFiles = groups.JoinTasksFiles, CgroupDirectory = groups.CloneInto };
             IsleExecProfile.From(config, user.Home).Write(paths.ExecProfileFile(name));
             var process = await launcher.LaunchAsync(config, stdio, async (pid, ct) =>
             {
                 if (spec.Security.UserNamespace is { } userns)
                     UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);
-                cgroups.AddProcess(name, pid, ct);
+                if (!initJoins)
+                    cgroups.AddProcess(name, pid, ct);
                 if (!spec.HostNetwork)
                 {
                     network.BringUpLoopback(NetworkNamespace.OfProcess(pid), ct);

@@ -16,7 +16,9 @@
  *                    survive a daemon restart and keep logging while it is down. With TAG_STDIN / TAG_TTY it
  *                    also holds PID 1's stdin pipe or PTY master and serves them on the attach socket
  *                    (TAG_ATTACH_SOCKET, see "shim: attach").
- *   islander:init    waits for SYNC_GO (the daemon sets cgroups and id maps meanwhile); then
+ *   islander:join    on v1 (TAG_CGROUP_TASKS): forked by the shim, moves itself into the isle's groups, clones init
+ *                    there as the shim's child (CLONE_PARENT), passes its pid to the shim and exits (start_init).
+ *   islander:init    waits for SYNC_GO (the daemon sets id maps and networks meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
  *   islander:mount   mounts, symlinks, hostname, pivot_root;
  *   islander:cred    capabilities, user, no_new_privs, seccomp, execve.
@@ -42,6 +44,8 @@
  *           socket and a signalfd. With a tty: its end of the console socket until init has sent the master, then
  *           the master; with stdin: the stdin pipe's writing end; then the attach socket and its connections (all
  *           opened, or received, after init is cloned).
+ *   join    the shim's, until it exits; opens and closes the isle's v1 tasks files and the cgroup2 directory (CLOEXEC,
+ *           closed after the clone; init closes its copy at once, below).
  *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
@@ -123,6 +127,8 @@
 #define TAG_STDIN 26           /* u8: init's stdin is a pipe the shim holds open and attach clients write to */
 #define TAG_TTY 27             /* u8: init's 0-2 are a PTY of the isle's own devpts; the shim holds the master */
 #define TAG_ATTACH_SOCKET 28   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
+#define TAG_CGROUP_TASKS 29    /* string, repeated: a v1 "tasks" file of the isle's group; init starts there (join_cgroups) */
+#define TAG_CGROUP_DIR 30      /* string: the isle's cgroup2 directory; init is cloned into it (CLONE_INTO_CGROUP) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -153,6 +159,9 @@
 #endif
 #ifndef SYS_move_mount
 #define SYS_move_mount 429
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
 /* Sync message on the control pipe: the daemon has placed init (cgroup, id maps); go on.
@@ -194,6 +203,9 @@ struct config {
     uint32_t log_max_files;
     int open_stdin, tty;
     const char *attach_path; /* with stdin or tty: where attach clients connect */
+    const char **cgroup_tasks; /* v1: the isle's groups, joined by writing "0" to these (join_cgroups) */
+    size_t ncgroup_tasks;
+    const char *cgroup_dir; /* v2 (or the hybrid layout's cgroup2): init is cloned into this group */
 };
 
 /* Where fail() sends its record: FD_REPORT in the launcher and shim, the CLOEXEC error pipe in init. */
@@ -373,6 +385,11 @@ static void read_config(int fd, struct config *c)
         case TAG_STDIN: c->open_stdin = int_payload(p, len, 1, "stdin") != 0; break;
         case TAG_TTY: c->tty = int_payload(p, len, 1, "tty") != 0; break;
         case TAG_ATTACH_SOCKET: c->attach_path = string_payload(s, len, "attach socket"); break;
+        case TAG_CGROUP_TASKS:
+            c->cgroup_tasks = grow(c->cgroup_tasks, &c->ncgroup_tasks, sizeof *c->cgroup_tasks);
+            c->cgroup_tasks[c->ncgroup_tasks - 1] = string_payload(s, len, "cgroup tasks");
+            break;
+        case TAG_CGROUP_DIR: c->cgroup_dir = string_payload(s, len, "cgroup dir"); break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -417,8 +434,8 @@ static void read_config(int fd, struct config *c)
     }
     if (!version_seen || c->argc == 0)
         bad_config("missing argv");
-    if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname))
-        bad_config("exec joins an isle: no rootfs, mounts or hostname");
+    if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname || c->ncgroup_tasks || c->cgroup_dir))
+        bad_config("exec joins an isle: no rootfs, mounts, hostname or cgroups");
     if (c->exec_tty && !c->exec_pid)
         bad_config("a terminal is for exec only");
     if (!c->exec_pid && (!c->rootfs || !c->status_path))
@@ -451,16 +468,28 @@ static const char *in_rootfs(const struct config *c, const char *rel)
     return buf;
 }
 
+/* The rootfs, opened by path once per mount on the root itself (rootfs_changed): the bind of the rootfs onto itself
+ * makes a new mount there, which the next lookups must start from. Closed before pivot_root. */
+static int root_fd = -1;
+
+static void rootfs_changed(void)
+{
+    if (root_fd >= 0)
+        close(root_fd);
+    root_fd = -1;
+}
+
 /*
  * Opens `rel` inside the rootfs with openat2(RESOLVE_IN_ROOT), so a symlink or ".." planted in
  * the image cannot make a mount land on the host (the class of runc CVE-2021-30465; runc uses
- * securejoin and, lately, openat2 the same way). The rootfs is reopened by path every time
- * because a MountOp may have just mounted over it (the bind of the rootfs onto itself).
+ * securejoin and, lately, openat2 the same way).
  */
 static int open_in_root(const struct config *c, const char *rel, int flags, mode_t mode)
 {
-    int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    check(root, "open", c->rootfs);
+    if (root_fd < 0) {
+        root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        check(root_fd, "open", c->rootfs);
+    }
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC),
         .mode = (flags & O_CREAT) ? mode : 0,
@@ -468,11 +497,7 @@ static int open_in_root(const struct config *c, const char *rel, int flags, mode
     };
     while (*rel == '/')
         rel++;
-    int fd = (int)syscall(SYS_openat2, root, *rel ? rel : ".", &how, sizeof how);
-    int e = errno;
-    close(root);
-    errno = e;
-    return fd;
+    return (int)syscall(SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
 }
 
 /* mkdir -p inside the rootfs, one component at a time, each resolved in the root. */
@@ -582,6 +607,8 @@ static void do_mount(const struct config *c, const struct mount_op *m)
         fail("mount", shown);
     }
     close(fd);
+    if (!*m->target && !(m->flags & MS_REMOUNT))
+        rootfs_changed(); /* a new mount on the root: later lookups start from it */
 }
 
 static void do_symlink(const struct config *c, const char *target, const char *link)
@@ -946,6 +973,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     if (c->hostname)
         check(sethostname(c->hostname, strlen(c->hostname)), "sethostname", c->hostname);
     make_workdir(c);
+    rootfs_changed(); /* nothing of the old root stays open */
     do_pivot(c->rootfs);
     if (c->tty)
         setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
@@ -1538,6 +1566,101 @@ static int relay_start(int errfd, pid_t child)
     return 1;
 }
 
+/* What init takes over from the shim as its 0-2, its console socket and its error pipe (-1: none). */
+struct init_fds {
+    int out, err, in, console, errpipe;
+};
+
+static void __attribute__((noreturn)) init_child(const struct config *c, const struct init_fds *f)
+{
+    if (f->out >= 0) {
+        check(dup2(f->out, 1), "dup2", "stdout");
+        check(dup2(f->err, 2), "dup2", "stderr");
+    }
+    if (f->in >= 0)
+        check(dup2(f->in, 0), "dup2", "stdin");
+    console_fd = f->console;
+    err_fd = f->errpipe;
+    keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end, the log pipes, the cgroup's fd */
+    init_main(c);
+}
+
+/* clone3's arguments (linux/sched.h's struct clone_args, up to cgroup: CLONE_ARGS_SIZE_VER2). */
+struct clone3_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/* clone3 with no stack: fork semantics plus the isle's namespaces, as crun's syscall_clone. CLONE_NEWCGROUP waits until
+ * init is in its groups (init unshares it after SYNC_GO). With a cgroup2 group, init starts in it (CLONE_INTO_CGROUP):
+ * no write to cgroup.procs, so no wait for the kernel's threadgroup lock (see start_init). Returns init's pid. */
+static pid_t clone_init(const struct config *c, const struct init_fds *f, uint64_t extra)
+{
+    struct clone3_args args = {.flags = (c->namespaces & ~(uint64_t)CLONE_NEWCGROUP) | extra};
+    /* CLONE_PARENT: the kernel takes the exit signal from the caller's (SIGCHLD) and refuses another. */
+    if (!(extra & CLONE_PARENT))
+        args.exit_signal = SIGCHLD;
+    int cgroup = -1;
+    if (c->cgroup_dir) {
+        cgroup = open(c->cgroup_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        check(cgroup, "open", c->cgroup_dir);
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = (uint64_t)cgroup;
+    }
+    pid_t init = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    check(init, "clone3", c->cgroup_dir);
+    if (init == 0)
+        init_child(c, f);
+    if (cgroup >= 0)
+        close(cgroup);
+    return init;
+}
+
+/*
+ * Starts init in the isle's cgroups without the wait a placement from outside costs. Writing another process's pid to
+ * a cgroup.procs (or tasks) file takes the kernel's global threadgroup lock for writing, and the first writer after a
+ * quiet spell waits for an RCU grace period: 10-15 ms a start on a v1 host. A single-threaded process that moves itself
+ * (writes "0" to a v1 hierarchy's tasks file) does not take that lock, and CLONE_INTO_CGROUP places a new process in a
+ * cgroup2 group without it. So on v1, a helper forked from the shim (root in the host's namespaces, as the daemon
+ * that wrote the pid before) joins the isle's v1 groups itself, clones init there as the shim's child (CLONE_PARENT),
+ * hands its pid over and exits; init inherits the groups. Without v1 groups the shim clones init directly. Returns
+ * init's pid; -1 when the helper failed before cloning it (its ERROR record is in the error pipe).
+ */
+static pid_t start_init(const struct config *c, const struct init_fds *f)
+{
+    if (!c->ncgroup_tasks)
+        return clone_init(c, f, 0);
+    int pidpipe[2];
+    check(pipe2(pidpipe, O_CLOEXEC), "pipe2", "init pid");
+    pid_t helper = fork();
+    check(helper, "fork", NULL);
+    if (helper == 0) {
+        prctl(PR_SET_NAME, "islander:join");
+        err_fd = f->errpipe;
+        close(pidpipe[0]);
+        for (size_t i = 0; i < c->ncgroup_tasks; i++) {
+            int fd = open(c->cgroup_tasks[i], O_WRONLY | O_CLOEXEC);
+            check(fd, "open", c->cgroup_tasks[i]);
+            check(write(fd, "0", 1), "write", c->cgroup_tasks[i]);
+            close(fd);
+        }
+        pid_t init = clone_init(c, f, CLONE_PARENT);
+        write_all(pidpipe[1], (const char *)&init, sizeof init);
+        _exit(0);
+    }
+    close(pidpipe[1]);
+    pid_t init = -1;
+    ssize_t n;
+    do
+        n = read(pidpipe[0], &init, sizeof init);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof init)
+        init = -1;
+    close(pidpipe[0]);
+    while (waitpid(helper, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return init;
+}
+
 static void __attribute__((noreturn)) shim_main(const struct config *c)
 {
     prctl(PR_SET_NAME, "islander:shim");
@@ -1569,24 +1692,13 @@ static void __attribute__((noreturn)) shim_main(const struct config *c)
      * Process.Start uses the same CLOEXEC pipe trick). */
     int errpipe[2];
     check(pipe2(errpipe, O_CLOEXEC), "pipe2", NULL);
-    /* Raw clone with no stack: fork semantics plus namespaces, as crun's syscall_clone.
-     * CLONE_NEWCGROUP waits until init is in its cgroup (init unshares it after SYNC_GO). */
-    unsigned long flags = (unsigned long)(c->namespaces & ~(uint64_t)CLONE_NEWCGROUP) | SIGCHLD;
-    pid_t init = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
-    check(init, "clone", NULL);
-    if (init == 0) {
-        if (outpipe[1] >= 0) {
-            check(dup2(outpipe[1], 1), "dup2", "stdout");
-            check(dup2(errout[1], 2), "dup2", "stderr");
-        }
-        if (inpipe[0] >= 0)
-            check(dup2(inpipe[0], 0), "dup2", "stdin");
-        console_fd = console[1];
-        err_fd = errpipe[1];
-        keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end, the log pipes */
-        init_main(c);
-    }
+    struct init_fds fds = {.out = outpipe[1], .err = errout[1], .in = inpipe[0], .console = console[1], .errpipe = errpipe[1]};
+    pid_t init = start_init(c, &fds);
     close(errpipe[1]);
+    if (init < 0) { /* the helper failed before init existed: its record is in the error pipe */
+        relay_start(errpipe[0], -1);
+        _exit(0);
+    }
     if (outpipe[0] >= 0) {
         close(outpipe[1]), close(errout[1]);
         check(fcntl(outpipe[0], F_SETFL, O_NONBLOCK), "fcntl", "stdout");

@@ -244,6 +244,8 @@ public class CgroupV2DriverTests : CgroupDriverContract
         var paths = Driver.Paths("web");
         Assert.Equal([Path.Combine(_fs.Root, "islander", "web")], paths.Directories);
         Assert.Equal(Path.Combine(_fs.Root, "islander", "web", "memory.events"), paths.OomEventsFile);
+        Assert.Equal(Path.Combine(_fs.Root, "islander", "web"), paths.CloneInto); // init is cloned into it, no v1 joins
+        Assert.Empty(paths.JoinTasksFiles);
     }
 
     [Fact]

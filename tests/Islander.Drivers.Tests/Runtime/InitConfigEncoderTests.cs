@@ -57,6 +57,17 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_CgroupJoin_TasksFilesInOrderThenTheCgroup2Directory()
+    {
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { CgroupTasksFiles = ["/c/cpu/i/tasks", "/c/memory/i/tasks"], CgroupDirectory = "/c/unified/i" }));
+
+        Assert.Equal(
+            [(InitConfigTag.CgroupTasks, Z("/c/cpu/i/tasks")), (InitConfigTag.CgroupTasks, Z("/c/memory/i/tasks")), (InitConfigTag.CgroupDir, Z("/c/unified/i"))],
+            records.Where(r => r.Tag is InitConfigTag.CgroupTasks or InitConfigTag.CgroupDir).Select(r => (r.Tag, r.Payload)));
+        Assert.DoesNotContain(Records(InitConfigEncoder.Encode(Minimal())), r => r.Tag is InitConfigTag.CgroupTasks or InitConfigTag.CgroupDir);
+    }
+
+    [Fact]
     public void Encode_JsonFileLog_PathSizeAndCountBeforeTheEnd()
     {
         var records = Records(InitConfigEncoder.Encode(Minimal() with { Log = new IsleLogTarget.JsonFile("/l/log.json", 10 << 20, 3) }));

@@ -132,6 +132,36 @@ public sealed class IsleLimitsTests : IAsyncDisposable
         Assert.Equal("max", ReadPidsMax(name));
     }
 
+    [Fact]
+    public async Task Start_InitIsInTheIsleGroupOfEveryHierarchy_AndAloneThere()
+    {
+        // isle-init starts init there itself: a helper joins the v1 groups and clones it, cgroup2 by CLONE_INTO_CGROUP.
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("sleep", "100"));
+
+        AssertAloneInItsGroups(name, process.InitPid);
+    }
+
+    [Fact]
+    public async Task Start_PidsLimitOfOne_InitStillStartsInItsGroups()
+    {
+        // One task: no room for isle-init's joining helper next to init, so the daemon places init itself.
+        var (name, process) = await _h.StartAsync(Limited(new IsleResources { Pids = 1 }, "sleep", "100"));
+
+        AssertAloneInItsGroups(name, process.InitPid);
+        Assert.Equal("1", ReadPidsMax(name));
+    }
+
+    /// <summary>The host's view, /proc/PID/cgroup: "4:memory:/PARENT/ISLE", "1:name=systemd:/PARENT/ISLE", "0::/PARENT/ISLE".</summary>
+    void AssertAloneInItsGroups(string name, int initPid)
+    {
+        var joined = File.ReadAllLines($"/proc/{initPid}/cgroup").Select(l => l.Split(':', 3))
+            .Where(f => f[1].Length == 0 || f[1] == "name=systemd" || f[1].Split(',').Any(c => CgroupV1Driver.HierarchyNames.Values.Contains(c)))
+            .ToList();
+        Assert.NotEmpty(joined);
+        Assert.All(joined, f => Assert.Equal($"/{_h.CgroupParent}/{name}", f[2]));
+        Assert.Equal(new[] { initPid }, _h.Cgroups.Processes(name, TestContext.Current.CancellationToken).ToArray());
+    }
+
     string ReadPidsMax(string isle) =>
         File.ReadAllText(_h.Cgroups.Paths(isle).Directories.Select(d => Path.Combine(d, "pids.max")).First(File.Exists)).Trim();
 
