@@ -284,9 +284,11 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// <summary>
     /// The isle's init as the kernel shows it: the process in the isle's cgroup whose parent is an <c>islander:shim</c>
     /// outside that cgroup (the shim stays in the daemon's group; a process of the isle that names itself so is inside
-    /// it), started after that shim. The init is the first process of its PID namespace, so the earliest of the shim's
-    /// children there. Null when nothing runs, or when more than one shim has an init there (two copies: no way to
-    /// tell which is the isle, so the caller kills them all before starting one).
+    /// it), started after that shim, in a PID namespace other than the shim's (on cgroup v1 the shim's short-lived
+    /// <c>islander:join</c> child sits in the isle's groups beside init for a moment while it starts it, in the shim's
+    /// namespace). The init is the first process of its PID namespace, so the earliest of the shim's children there.
+    /// Null when nothing runs, or when more than one shim has an init there (two copies: no way to tell which is the
+    /// isle, so the caller kills them all before starting one).
     /// </summary>
     IsleProcess? FindInCgroup(string name)
     {
@@ -295,7 +297,8 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         foreach (int pid in pids)
         {
             if (ReadStat(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
-                || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm)
+                || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm
+                || PidNamespace(pid) is not { } ns || ns == PidNamespace(ppid))
                 continue;
             if (ProcStat.StartTime(stat) is { } start && ProcStat.StartTime(parent) is { } shimStart && shimStart <= start)
                 inits.Add((pid, start, ppid, shimStart));
@@ -320,6 +323,19 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
                 return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line.AsSpan(6), CultureInfo.InvariantCulture));
         return DateTimeOffset.UnixEpoch;
     });
+
+    /// <summary>The PID namespace <paramref name="pid"/> is in (the link's <c>pid:[inode]</c>); null once it has ended.</summary>
+    static string? PidNamespace(int pid)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/ns/pid", returnFinalTarget: false)?.LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     static string? ReadStat(int pid)
     {
