@@ -14,24 +14,74 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     readonly object _lock = new();
     readonly List<Channel<EventRecord>> _watchers = new();
 
+    /// <summary>Events recorded whose watchers have not heard of them yet, oldest (lowest id) first.</summary>
+    readonly Queue<Unheard> _unheard = new();
+
+    sealed class Unheard(EventRecord e)
+    {
+        public EventRecord Event => e;
+        public bool Ready { get; set; }
+        public bool Failed { get; set; }
+    }
+
     /// <summary>
     /// Records an event. <paramref name="save"/>, when given, saves the state the event reports (one commit with the
     /// event) before any watcher hears of it: a client that reads the object when the event arrives (islanderctl run
-    /// waits that way) must see the new state, not the one before.
+    /// waits that way) must see the new state, not the one before, and a daemon killed or a power cut after the event
+    /// must find that state. The commit is made under this recorder's lock (so events are committed in the order of
+    /// their ids), its sync waited for outside it (<see cref="StateStore.Unsynced"/>): events recorded at once share
+    /// fsyncs. Watchers hear each event once it and every earlier one are durable, in the order of their ids.
     /// </summary>
     public EventRecord Record(ObjectKey key, EventType type, string reason, string message, Action? save = null)
     {
         var e = new EventRecord { Time = time.GetUtcNow(), Type = type, Kind = key.Kind.ToString(), Name = key.Name, Reason = reason, Message = message };
+        var unheard = new Unheard(e);
+        StateStore.UnsyncedWrites? writes = null;
         lock (_lock)
         {
             store.AddEvent(e);
-            save?.Invoke();
-            foreach (var w in _watchers) w.Writer.TryWrite(e);
+            if (save is not null) writes = store.Unsynced(save);
+            unheard.Ready = writes is null;
+            _unheard.Enqueue(unheard);
+        }
+        try
+        {
+            writes?.WaitDurable();
+        }
+        catch
+        {
+            unheard.Failed = true; // as when the save itself fails: watchers do not hear of it
+            throw;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                unheard.Ready = true;
+                while (_unheard.TryPeek(out var next) && next.Ready)
+                {
+                    _unheard.Dequeue();
+                    if (!next.Failed)
+                        foreach (var w in _watchers) w.Writer.TryWrite(next.Event);
+                }
+            }
         }
         return e;
     }
 
-    public IReadOnlyList<EventRecord> Recent(int limit = StateStore.EventLimit) => store.Events(limit);
+    /// <summary>The stored events that watchers have heard of (none recorded but not yet durable).</summary>
+    public IReadOnlyList<EventRecord> Recent(int limit = StateStore.EventLimit)
+    {
+        lock (_lock) return Heard(limit);
+    }
+
+    /// <summary>The stored events up to the first one watchers have not heard of yet; under <see cref="_lock"/>.</summary>
+    IReadOnlyList<EventRecord> Heard(int limit = StateStore.EventLimit)
+    {
+        if (!_unheard.TryPeek(out var first)) return store.Events(limit);
+        var heard = store.Events(limit + _unheard.Count).Where(x => x.Id < first.Event.Id).ToList();
+        return heard.Count > limit ? heard[^limit..] : heard;
+    }
 
     /// <summary>The stored events, then every new one until cancelled; no event is lost or repeated in between.</summary>
     public async IAsyncEnumerable<EventRecord> WatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -52,7 +102,7 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
         IReadOnlyList<EventRecord> past;
         lock (_lock)
         {
-            past = history ? store.Events() : [];
+            past = history ? Heard() : [];
             _watchers.Add(channel);
         }
         return new EventSubscription(past, channel.Reader, () => { lock (_lock) _watchers.Remove(channel); });

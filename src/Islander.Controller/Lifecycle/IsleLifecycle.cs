@@ -51,13 +51,15 @@ public sealed class IsleLifecycle
         _exited = _machine.SetTriggerParameters<IsleExit>(IsleTrigger.Exited);
         Configure();
         _machine.OnTransitionCompletedAsync(t => _onTransitioned(t));
-        // Creating, Stopping and Deleting do their work in entry actions (an image pull, a stop timeout): the state is
-        // saved as they begin, so `get` shows Creating / Stopping / Deleting meanwhile (kubectl's ContainerCreating,
-        // Terminating), not the state before. The transition's event follows when the work is done.
+        // Stopping and Deleting do their work in entry actions (a stop timeout): the state is saved as they begin, so
+        // `get` shows Stopping / Deleting meanwhile (kubectl's Terminating), not the state before. The transition's event
+        // follows when the work is done. Creating's entry action only records the attempt, and its event's commit
+        // follows at once, before the image pull and the runtime's start: that commit is the one `get` reads meanwhile
+        // (kubectl's ContainerCreating), so Creating needs no save of its own.
         if (onEntering is not null)
             _machine.OnTransitioned(t =>
             {
-                if (!t.IsReentry && t.Destination is IslePhase.Creating or IslePhase.Stopping or IslePhase.Deleting) onEntering();
+                if (!t.IsReentry && t.Destination is IslePhase.Stopping or IslePhase.Deleting) onEntering();
             });
     }
 

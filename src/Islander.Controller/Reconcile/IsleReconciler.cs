@@ -294,10 +294,14 @@ public sealed partial class IsleReconciler(
         var key = ObjectKey.Isle(name);
         var lifecycle = LifecycleOf(record);
         await lifecycle.DeleteAsync(cancellationToken);
-        store.DeleteIsle(name);
-        rollouts.Forget(name);
+        var forgetHistory = rollouts.Forget(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);
-        events.Record(key, EventType.Normal, "Deleted", "no longer desired: stopped and removed");
+        // One commit: the record, its rollout history and the event go together, then watchers hear.
+        events.Record(key, EventType.Normal, "Deleted", "no longer desired: stopped and removed", () => store.Batch(() =>
+        {
+            store.DeleteIsle(name);
+            forgetHistory();
+        }));
         foreach (var dependent in desired.Dependents(name)) queue.Add(ObjectKey.Isle(dependent));
     }
 

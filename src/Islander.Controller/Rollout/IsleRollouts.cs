@@ -189,14 +189,19 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
         store.SaveRollout(rollout);
     }
 
-    /// <summary>The isle is gone: its history and any snapshot a rollout still holds.</summary>
-    public void Forget(string isle)
+    /// <summary>
+    /// The isle is gone: drops any snapshot a rollout still holds now, and returns the deletion of its history for the
+    /// caller to run in the commit that deletes the isle's record (each commit syncs LiteDB's log).
+    /// </summary>
+    public Action Forget(string isle)
     {
-        foreach (var r in store.Rollouts(isle))
-        {
+        var history = store.Rollouts(isle);
+        foreach (var r in history)
             foreach (var (volume, snapshot) in r.Snapshots) Drop(volume, snapshot);
-            store.DeleteRollout(r.Id);
-        }
+        return () =>
+        {
+            foreach (var r in history) store.DeleteRollout(r.Id);
+        };
     }
 
     void Drop(string volume, string snapshot)

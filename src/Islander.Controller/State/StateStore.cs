@@ -222,15 +222,10 @@ public sealed class StateStore : IDisposable
     {
         var copy = Clone(record);
         // The steps of stopping and deleting an isle free space: they may run on the reserve.
-        lock (_writeLock) Commit(() => _isles.Upsert(copy), frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
-        _isleCache[record.Name] = copy;
+        Write(() => _isles.Upsert(copy), () => _isleCache[record.Name] = copy, frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
     }
 
-    public void DeleteIsle(string name)
-    {
-        lock (_writeLock) Commit(() => _isles.Delete(name), frees: true);
-        _isleCache.TryRemove(name, out _);
-    }
+    public void DeleteIsle(string name) => Write(() => _isles.Delete(name), () => _isleCache.TryRemove(name, out _), frees: true);
 
     /// <summary>A copy of the network's record (networks and their IPAM allocations).</summary>
     public NetworkRecord? GetNetwork(string name) => _networkCache.TryGetValue(name, out var r) ? r.Clone() : null;
@@ -242,15 +237,10 @@ public sealed class StateStore : IDisposable
         var copy = record.Clone();
         // An address given back (an isle deleted) is a step of a deletion.
         bool frees = _networkCache.TryGetValue(record.Name, out var old) && copy.Allocations.Count < old.Allocations.Count;
-        lock (_writeLock) Commit(() => _networks.Upsert(copy), frees);
-        _networkCache[record.Name] = copy;
+        Write(() => _networks.Upsert(copy), () => _networkCache[record.Name] = copy, frees);
     }
 
-    public void DeleteNetwork(string name)
-    {
-        lock (_writeLock) Commit(() => _networks.Delete(name), frees: true);
-        _networkCache.TryRemove(name, out _);
-    }
+    public void DeleteNetwork(string name) => Write(() => _networks.Delete(name), () => _networkCache.TryRemove(name, out _), frees: true);
 
     /// <summary>A copy of the volume's record.</summary>
     public VolumeRecord? GetVolume(string name) => _volumeCache.TryGetValue(name, out var r) ? r.Clone() : null;
@@ -260,15 +250,10 @@ public sealed class StateStore : IDisposable
     public void SaveVolume(VolumeRecord record)
     {
         var copy = record.Clone();
-        lock (_writeLock) Commit(() => _volumes.Upsert(copy));
-        _volumeCache[record.Name] = copy;
+        Write(() => _volumes.Upsert(copy), () => _volumeCache[record.Name] = copy);
     }
 
-    public void DeleteVolume(string name)
-    {
-        lock (_writeLock) Commit(() => _volumes.Delete(name), frees: true);
-        _volumeCache.TryRemove(name, out _);
-    }
+    public void DeleteVolume(string name) => Write(() => _volumes.Delete(name), () => _volumeCache.TryRemove(name, out _), frees: true);
 
     /// <summary>The isle's revisions, oldest first, as copies (a new collection in the same schema version: an older file has none).</summary>
     public IReadOnlyList<RolloutRecord> Rollouts(string isle)
@@ -280,11 +265,7 @@ public sealed class StateStore : IDisposable
     public void SaveRollout(RolloutRecord record)
     {
         var copy = record.Clone();
-        lock (_writeLock)
-        {
-            Commit(() => _rollouts.Upsert(copy));
-            CacheRollout(copy);
-        }
+        Write(() => _rollouts.Upsert(copy), () => { lock (_writeLock) CacheRollout(copy); });
     }
 
     void CacheRollout(RolloutRecord record)
@@ -294,15 +275,12 @@ public sealed class StateStore : IDisposable
         list.Add(record);
     }
 
-    public void DeleteRollout(string id)
+    public void DeleteRollout(string id) => Write(() => _rollouts.Delete(id), () =>
     {
         lock (_writeLock)
-        {
-            Commit(() => _rollouts.Delete(id), frees: true);
             foreach (var (isle, list) in _rolloutCache.ToList())
                 if (list.RemoveAll(r => r.Id == id) > 0 && list.Count == 0) _rolloutCache.Remove(isle);
-        }
-    }
+    }, frees: true);
 
     /// <summary>A copy of the source's record.</summary>
     public SourceRecord? GetSource(string name) => _sourceCache.TryGetValue(name, out var r) ? r.Clone() : null;
@@ -312,31 +290,23 @@ public sealed class StateStore : IDisposable
     public void SaveSource(SourceRecord record)
     {
         var copy = record.Clone();
-        lock (_writeLock) Commit(() => _sources.Upsert(copy));
-        _sourceCache[record.Name] = copy;
+        Write(() => _sources.Upsert(copy), () => _sourceCache[record.Name] = copy);
     }
 
-    public void DeleteSource(string name)
-    {
-        lock (_writeLock) Commit(() => _sources.Delete(name), frees: true);
-        _sourceCache.TryRemove(name, out _);
-    }
+    public void DeleteSource(string name) => Write(() => _sources.Delete(name), () => _sourceCache.TryRemove(name, out _), frees: true);
 
     public IReadOnlyList<DesiredRecord> DesiredRecords() { lock (_writeLock) return _desired.FindAll().ToList(); }
 
-    public void SaveDesired(DesiredRecord record) { lock (_writeLock) Commit(() => _desired.Upsert(record)); }
+    public void SaveDesired(DesiredRecord record) => Write(() => _desired.Upsert(record));
 
-    public void DeleteDesired(string id) { lock (_writeLock) Commit(() => _desired.Delete(id), frees: true); }
+    public void DeleteDesired(string id) => Write(() => _desired.Delete(id), frees: true);
 
     /// <summary>
     /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) as one LiteDB transaction.
     /// Each commit syncs LiteDB's log to the disk (<see cref="SyncLog"/>), so a rescan of 1000 manifests must not commit
     /// 1000 times.
     /// </summary>
-    public void Batch(Action writes)
-    {
-        lock (_writeLock) Commit(writes, frees: true, retry: false); // each write in it says whether it frees
-    }
+    public void Batch(Action writes) => Write(writes, frees: true, retry: false); // each write in it says whether it frees
 
     bool _inTransaction;
 
@@ -344,20 +314,46 @@ public sealed class StateStore : IDisposable
     bool _freesOnly;
 
     /// <summary>
-    /// One transaction of <paramref name="write"/>. A write the full file system refuses releases the reserve
-    /// (<see cref="ReleaseReserve"/>) when it <paramref name="frees"/> space (a step of stopping or deleting) and, when
-    /// <paramref name="retry"/>, runs once more in the room it gave: a single Upsert or Delete may run twice; a Batch may
-    /// not (its caller changes its own memory as it writes), so it is refused as before and its caller's next attempt
-    /// finds the room. While the reserve is released, other writes (new work) are refused as on a full disk: the room
-    /// is kept for what gives the space back.
+    /// Commits <paramref name="write"/> under the write lock, then, the lock released, waits until the commit is
+    /// durable (<see cref="WaitDurable"/>: concurrent commits share one sync of the log) and only then runs
+    /// <paramref name="durable"/>, which puts the change in the caches: nothing reads a change, nor is its caller
+    /// answered, before a power cut would keep it. Part of a <see cref="Batch"/>, the write joins its transaction and
+    /// <paramref name="durable"/> runs at once (the Batch's caller changes its own memory as it writes; a failed commit
+    /// reloads the caches from the file, <see cref="Reopen"/>). Within <see cref="Unsynced"/>, the wait and
+    /// <paramref name="durable"/> are left to its caller.
     /// </summary>
-    void Commit(Action write, bool frees = false, bool retry = true)
+    void Write(Action write, Action? durable = null, bool frees = false, bool retry = true)
     {
-        if (_inTransaction) { _freesOnly &= frees; write(); return; } // part of a Batch
+        long ticket;
+        lock (_writeLock) ticket = Commit(write, frees, retry);
+        if (ticket == 0)
+            durable?.Invoke();
+        else if (t_unsynced is { } later && later.Of(this))
+            later.Add(ticket, durable);
+        else
+        {
+            WaitDurable(ticket);
+            durable?.Invoke();
+        }
+    }
+
+    /// <summary>
+    /// One transaction of <paramref name="write"/>; returns its number (a ticket for <see cref="WaitDurable"/>), 0 for a
+    /// write that joined the Batch under way. Called under the write lock. A write the full file system refuses releases
+    /// the reserve (<see cref="ReleaseReserve"/>) when it <paramref name="frees"/> space (a step of stopping or deleting)
+    /// and, when <paramref name="retry"/>, runs once more in the room it gave: a single Upsert or Delete may run twice; a
+    /// Batch may not (its caller changes its own memory as it writes), so it is refused as before and its caller's next
+    /// attempt finds the room. While the reserve is released, other writes (new work) are refused as on a full disk: the
+    /// room is kept for what gives the space back.
+    /// </summary>
+    long Commit(Action write, bool frees = false, bool retry = true)
+    {
+        if (_inTransaction) { _freesOnly &= frees; write(); return 0; } // part of a Batch
         if (!TryCommit(write, frees, retry))
             TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
         else if (_reserveReleased && _reserve is not null)
             RetakeReserveIfRoom();
+        return Volatile.Read(ref _committed);
     }
 
     /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
@@ -372,8 +368,8 @@ public sealed class StateStore : IDisposable
             write();
             if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
-            _db.Commit();
-            SyncLog();
+            _db.Commit(); // LiteDB has written the pages to its log (pwrite, on this thread) when this returns
+            Interlocked.Increment(ref _committed);
             if (_refusedSince is { } since)
             {
                 _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
@@ -410,15 +406,88 @@ public sealed class StateStore : IDisposable
     /// <summary>LiteDB's log file beside the database (null for <c>:memory:</c>).</summary>
     readonly string? _logPath;
 
+    /// <summary>Commits made: each one's number is its ticket for <see cref="WaitDurable"/>.</summary>
+    long _committed;
+
+    /// <summary>Guards the group commit's state: the commits known durable, whether a sync runs, and a failed sync.</summary>
+    readonly object _syncGate = new();
+    long _durable;
+    bool _syncing;
+    long _syncFailedThrough;
+    IOException? _syncError;
+    long _syncs;
+
+    /// <summary>Syncs of LiteDB's log made so far (for tests: fewer than the commits they covered when commits overlap).</summary>
+    internal long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>Commits made so far, durable or not yet (for tests).</summary>
+    internal long Commits => Interlocked.Read(ref _committed);
+
+    /// <summary>Runs just before each sync of the log (tests hold a sync there to make commits overlap it).</summary>
+    internal Action? BeforeSync { get; set; }
+
+    /// <summary>
+    /// Returns once commit <paramref name="ticket"/> is durable: a group commit. A caller that finds no sync running
+    /// syncs the log itself, covering every commit made before its sync began (its own included); one that finds a sync
+    /// running waits for it and, if that sync began before its commit, for the next, which the first of the waiters
+    /// runs. So commits that overlap share one fsync, and none returns before an fsync that began after its commit has
+    /// returned. A sync that fails fails every commit it was to cover: their callers get the error, as before, even if
+    /// a later sync passes (after a failed fsync Linux may drop the dirty pages and report the next one clean).
+    /// </summary>
+    void WaitDurable(long ticket)
+    {
+        long covers;
+        lock (_syncGate)
+        {
+            while (true)
+            {
+                if (_syncError is not null && ticket <= _syncFailedThrough) throw WriteFailed(_syncError);
+                if (_durable >= ticket) return;
+                if (!_syncing) break;
+                Monitor.Wait(_syncGate);
+            }
+            _syncing = true;
+            covers = Volatile.Read(ref _committed); // every commit counted here has written its pages already
+        }
+        IOException? failed = null;
+        bool synced = false;
+        try
+        {
+            SyncLog();
+            synced = true;
+        }
+        catch (IOException e)
+        {
+            failed = e;
+        }
+        finally
+        {
+            lock (_syncGate)
+            {
+                if (synced) _durable = Math.Max(_durable, covers);
+                else if (failed is not null) (_syncError, _syncFailedThrough) = (failed, covers);
+                _syncing = false;
+                Monitor.PulseAll(_syncGate);
+            }
+        }
+        if (failed is not null)
+        {
+            lock (_writeLock) _failed ??= failed; // the next write opens the file again (Reopen), reading back what it holds
+            throw WriteFailed(failed);
+        }
+    }
+
     /// <summary>
     /// Syncs LiteDB's log file, where a commit's pages are: LiteDB writes them before <c>Commit</c> returns (a full disk
     /// fails the commit itself, and a killed islanderd loses nothing) but leaves them in the page cache, where a power
-    /// cut would take them. Its checkpoint, which moves them into the database file, syncs that file. A commit is
-    /// durable once this returns, as bolt's is for containerd.
+    /// cut would take them. Its checkpoint, which moves them into the database file, syncs that file before it empties
+    /// the log. A commit is durable once a sync that began after it returns, as bolt's is for containerd.
     /// </summary>
     void SyncLog()
     {
         if (_logPath is null) return;
+        BeforeSync?.Invoke();
+        Interlocked.Increment(ref _syncs);
         try
         {
             using var log = File.OpenHandle(_logPath, FileMode.Open, FileAccess.Read);
@@ -427,6 +496,57 @@ public sealed class StateStore : IDisposable
         catch (FileNotFoundException)
         {
             // no log: the commit wrote nothing, or a checkpoint moved it into the database file and synced that
+        }
+    }
+
+    /// <summary>The commits <see cref="Unsynced"/> made on this thread, each with what runs once it is durable.</summary>
+    [ThreadStatic]
+    static UnsyncedWrites? t_unsynced;
+
+    /// <summary>
+    /// Runs <paramref name="writes"/> (calls of this store's write methods, on this thread) without waiting for their
+    /// commits to be durable, and returns them: the caller releases its own lock, then calls
+    /// <see cref="UnsyncedWrites.WaitDurable"/> before it tells anyone. The <see cref="Events.EventRecorder"/> does so, so that
+    /// transitions saved with their events share fsyncs instead of queueing through them under its lock.
+    /// </summary>
+    public UnsyncedWrites Unsynced(Action writes)
+    {
+        var outer = t_unsynced;
+        var these = t_unsynced = new UnsyncedWrites(this);
+        try
+        {
+            writes();
+        }
+        catch
+        {
+            t_unsynced = outer;
+            these.WaitDurable(); // what did commit before the failure reaches the caches as ever
+            throw;
+        }
+        t_unsynced = outer;
+        return these;
+    }
+
+    /// <summary>Commits made by <see cref="Unsynced"/> whose callers have not waited for them yet.</summary>
+    public sealed class UnsyncedWrites(StateStore store)
+    {
+        readonly List<Action?> _durable = [];
+        long _ticket;
+
+        internal bool Of(StateStore s) => ReferenceEquals(store, s);
+
+        internal void Add(long ticket, Action? durable)
+        {
+            _ticket = Math.Max(_ticket, ticket);
+            _durable.Add(durable);
+        }
+
+        /// <summary>Returns once every commit is durable, their changes in the caches; throws what a failed sync throws.</summary>
+        public void WaitDurable()
+        {
+            if (_ticket > 0) store.WaitDurable(_ticket);
+            foreach (var durable in _durable) durable?.Invoke();
+            _durable.Clear();
         }
     }
 
@@ -605,17 +725,19 @@ public sealed class StateStore : IDisposable
     /// </summary>
     public void FlushEvents()
     {
-        lock (_writeLock)
+        try
         {
-            if (_pendingEvents.Count == 0) return;
-            try
+            long ticket;
+            lock (_writeLock)
             {
-                Commit(() => { }, frees: true); // a few small documents: history of what happened
+                if (_pendingEvents.Count == 0) return;
+                ticket = Commit(() => { }, frees: true); // a few small documents: history of what happened
             }
-            catch (IslanderException e) when (e.Category is ErrorCategory.InsufficientStorage or ErrorCategory.Transient)
-            {
-                _log?.LogDebug("State database {Path}: events not written: {Error}", _path, e.Message);
-            }
+            WaitDurable(ticket);
+        }
+        catch (IslanderException e) when (e.Category is ErrorCategory.InsufficientStorage or ErrorCategory.Transient)
+        {
+            _log?.LogDebug("State database {Path}: events not written: {Error}", _path, e.Message);
         }
     }
 
@@ -654,11 +776,8 @@ public sealed class StateStore : IDisposable
     /// </summary>
     public void Probe(DateTimeOffset now)
     {
-        lock (_writeLock)
-        {
-            // The collection is taken inside the write: a commit after an error opens the file again, a new LiteDatabase.
-            Commit(() => _db.GetCollection("health").Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
-        }
+        // The collection is taken inside the write: a commit after an error opens the file again, a new LiteDatabase.
+        Write(() => _db.GetCollection("health").Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = now.UtcTicks })); // refused while on the reserve
         if (_path == ":memory:") return;
         var probe = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_path))!, $".probe-{Guid.NewGuid():N}");
         try
