@@ -36,14 +36,7 @@ start_daemon
 sleep 5; report "fresh, 5 s"
 sleep 30; report "fresh, 35 s quiet"
 
-for i in $(seq -w 1 "$n"); do
-  name="mem-$$-$i"; names+=("$name")
-  write_manifest "$name.yaml" "$(isle_yaml "$name")"
-done
-for _ in $(seq 1200); do
-  running=$(api isles | jq '[.items[] | select(.status.phase == "Running")] | length')
-  [ "$running" = "$n" ] && break; sleep 0.1
-done
+start_isles "mem-$$" "$n"
 [ "$running" = "$n" ] || { echo "only $running/$n isles Running" >&2; exit 1; }
 sleep 5; report "$n isles, 5 s"
 sleep 30; report "$n isles, 35 s quiet"
