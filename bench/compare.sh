@@ -12,6 +12,9 @@
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
 #   SCALE_RESYNCS=3 (resyncs measured per scale row, 2 at least: the first after all are Running, then the steady state)
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
+# islanderd's memory is measured on what users run: the Debian package's islanderd (scripts/package.sh's publish:
+# self-contained, trimmed, one file), built here for each column, in rows of its own (idle and 50 isles on a network,
+# each 5 s after and after 35 s of quiet, and the soak); the Release build's RSS row stays beside it, labelled as such.
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
 # directories in one temp directory; isles, containers, cgroups, mounts and namespaces are removed at the end.
@@ -48,12 +51,15 @@ if [ "${BENCH_STAGE:-}" != measure ]; then
     log "building this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes'))"
     dotnet build -c Release src/Islander.Controller -nologo -v:q >/dev/null
     dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/compare/ctl -nologo -v:q >/dev/null
+    log "publishing this checkout's package islanderd (as scripts/package.sh does)"
+    dotnet publish src/Islander.Controller -c Release -p:IslanderPackage=true -o artifacts/compare/pkg -nologo -v:q -clp:NoSummary >/dev/null
   fi
   if [ -n "$BEFORE" ]; then
     log "building $BEFORE in a temporary worktree"
     git worktree add -q --detach "$builds/before-src" "$BEFORE"
     (cd "$builds/before-src" && dotnet build -c Release src/Islander.Controller -nologo -v:q >/dev/null \
-      && dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$builds/before-ctl" -nologo -v:q >/dev/null)
+      && dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$builds/before-ctl" -nologo -v:q >/dev/null \
+      && dotnet publish src/Islander.Controller -c Release -p:IslanderPackage=true -o "$builds/before-pkg" -nologo -v:q -clp:NoSummary >/dev/null)
   fi
   trap - EXIT
   exec unshare --net -- env BENCH_STAGE=measure BENCH_BUILDS="$builds" BENCH_PREPARED=1 "$0"
@@ -76,14 +82,16 @@ ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 
 # Builds of islander: "after" is this checkout, "before" the revision given.
 cols=(after)
-declare -A daemon_of ctl_of rev_of
+declare -A daemon_of ctl_of rev_of package_of
 daemon_of[after]=$PWD/src/Islander.Controller/bin/Release/net10.0/islanderd
 ctl_of[after]=$PWD/artifacts/compare/ctl/islanderctl
+package_of[after]=$PWD/artifacts/compare/pkg/islanderd # isle-init is published beside it, where islanderd looks first
 rev_of[after]="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes')"
 if [ -n "$BEFORE" ]; then
   cols+=(before)
   daemon_of[before]=$builds/before-src/src/Islander.Controller/bin/Release/net10.0/islanderd
   ctl_of[before]=$builds/before-ctl/islanderctl
+  package_of[before]=$builds/before-pkg/islanderd
   rev_of[before]=$(git rev-parse --short "$BEFORE")
 fi
 
@@ -382,10 +390,26 @@ scale_round() { # build n
   rec "$b.scale$n.rm" "$(ms_since "$t0")"
 }
 
+# ---- the package's islanderd (what the service runs): RSS idle and with N isles on a network, 5 s after and after 35 s
+# of quiet (IdleMemoryTrim's two trims).
+package_round() { # build
+  local b=$1 i
+  use_build "$b"; islanderd=${package_of[$b]}
+  fresh_daemon
+  sleep 5; rec "$b.pkg.rss_idle" "$(rss_kib "$dpid")"
+  sleep 30; rec "$b.pkg.rss_idle_quiet" "$(rss_kib "$dpid")"
+  write_manifest cmpnet.yaml "$(net_yaml)"
+  for i in $(seq -w 1 "$N"); do names+=("cp-$i"); write_manifest "cp-$i.yaml" "$(isle_net_yaml "cp-$i" '[sleep, "100000"]')"; done
+  wait_running "$N"
+  sleep 5; rec "$b.pkg.rss_n" "$(rss_kib "$dpid")"
+  sleep 30; rec "$b.pkg.rss_n_quiet" "$(rss_kib "$dpid")"
+  stop_daemon
+}
+
 # ---- soak: SOAK one-shots (a start and a stop each) through one islanderd, SOAK_PARALLEL at a time, RSS before and after.
-soak() { # build
+soak() { # build (its package islanderd)
   local b=$1 i t0
-  use_build "$b"
+  use_build "$b"; islanderd=${package_of[$b]}
   fresh_daemon
   sleep 5
   rec "$b.soak.before" "$(rss_kib "$dpid")"
@@ -394,6 +418,8 @@ soak() { # build
   rec "$b.soak.time" "$(ms_since "$t0")"
   sleep 5
   rec "$b.soak.after" "$(rss_kib "$dpid")"
+  sleep 30
+  rec "$b.soak.after_quiet" "$(rss_kib "$dpid")"
   stop_daemon
 }
 
@@ -403,6 +429,7 @@ for r in $(seq "$ROUNDS"); do
   for part in $order; do
     if [ "$part" = islander ]; then
       for b in "${cols[@]}"; do log "round $r/$ROUNDS: islander $b (${rev_of[$b]})"; islander_round "$b"; done
+      for b in "${cols[@]}"; do log "round $r/$ROUNDS: islander $b, the package's islanderd"; package_round "$b"; done
     else
       log "round $r/$ROUNDS: docker, podman, runc, bare bridge"; peers_round
     fi

@@ -43,6 +43,18 @@ start_daemon() {
   echo "islanderd did not start:" >&2; cat "$work/islanderd.log" >&2; exit 1
 }
 
+start_isles() { # prefix n: n busybox isles running sleep, written as manifests; waits until all are Running (sets $running)
+  local i name
+  for i in $(seq -w 1 "$2"); do
+    name="$1-$i"; names+=("$name")
+    write_manifest "$name.yaml" "$(isle_yaml "$name")"
+  done
+  for _ in $(seq 1200); do
+    running=$(api isles | jq '[.items[] | select(.status.phase == "Running")] | length')
+    [ "$running" = "$2" ] && return; sleep 0.1
+  done
+}
+
 wait_empty() {
   for _ in $(seq 600); do [ "$(count_isles 2>/dev/null || echo 0)" = 0 ] && return; sleep 0.1; done
 }

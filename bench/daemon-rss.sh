@@ -8,14 +8,7 @@ start_daemon
 sleep 5 # first passes and JIT settle
 echo "islanderd RSS idle, no objects: $(( $(rss_kib "$dpid") / 1024 )) MiB"
 t0=$(now_ns)
-for i in $(seq -w 1 "$n"); do
-  name="rss-$$-$i"; names+=("$name")
-  write_manifest "$name.yaml" "$(isle_yaml "$name")"
-done
-for _ in $(seq 1200); do
-  running=$(api isles | jq '[.items[] | select(.status.phase == "Running")] | length')
-  [ "$running" = "$n" ] && break; sleep 0.1
-done
+start_isles "rss-$$" "$n"
 t1=$(now_ns)
 echo "$running/$n isles Running after $(( (t1 - t0) / 1000000 )) ms"
 sleep 5

@@ -32,7 +32,7 @@ public sealed class ControllerReadmeTests
             $"no pass has finished for {Islander.Controller.Metrics.DaemonHealth.StuckResyncs} resync intervals",
             $"buckets run from {Islander.Controller.Metrics.ReconcileMetrics.Buckets[0] * 1000} ms to {Islander.Controller.Metrics.ReconcileMetrics.Buckets[^1]} s",
             $"no request has begun for {IdleMemoryTrim.Quiet.TotalSeconds} s",
-            $"committed memory is {IdleMemoryTrim.Growth >> 20} MiB above",
+            $"resident memory (VmRSS) is {IdleMemoryTrim.Growth >> 20} MiB above",
         };
     }
 
