@@ -12,6 +12,10 @@ runs=${1:-20}
 rounds=${2:-3}
 ctl=${ISLANDERCTL:-islanderctl}
 builds=("$islanderd")
+# A cgroup parent of this run's own: isles of the same names under another islanderd (another run of this script)
+# are never adopted, nor cleaned up, by this one.
+cgroup_parent="islbench-$$"
+daemon_args+=(--cgroup-parent "$cgroup_parent")
 [ -n "${ISLANDERD_B:-}" ] && builds+=("$ISLANDERD_B")
 net_yaml='apiVersion: islander.io/v1
 kind: Network

@@ -10,6 +10,10 @@ source "$(dirname "$0")/daemon-lib.sh"
 n=${1:-50}
 rounds=${2:-3}
 builds=("$islanderd")
+# A cgroup parent of this run's own: isles of the same names under another islanderd (another run of this script)
+# are never adopted, nor cleaned up, by this one.
+cgroup_parent="islbench-$$"
+daemon_args+=(--cgroup-parent "$cgroup_parent")
 [ -n "${ISLANDERD_B:-}" ] && builds+=("$ISLANDERD_B")
 
 running() { api isles | jq '[.items[] | select(.status.phase == "Running")] | length'; }
