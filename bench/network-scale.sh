@@ -3,15 +3,25 @@
 # is left; once on one network (a Network manifest, each isle on it; the network made before the clock starts) and once
 # without networks. A real islanderd (Release) on a temp directory; the API polled every ~10 ms. Rounds alternate
 # networked and bare; medians. With ISLANDERD_B naming a second islanderd build, every round runs both builds, in
-# alternating order, so a before/after comparison sees the same load.
+# alternating order, so a before/after comparison sees the same load. Each round also prints (stderr) the reconcile
+# passes, by kind, that the start and the removal made: a count that does not depend on the load.
 #   sudo bench/network-scale.sh [N=50] [ROUNDS=3]
 #   sudo ISLANDERD_B=/tmp/old/islanderd bench/network-scale.sh 50 5
 source "$(dirname "$0")/daemon-lib.sh"
 n=${1:-50}
 rounds=${2:-3}
 builds=("$islanderd")
+# A cgroup parent of this run's own: isles of the same names under another islanderd (another run of this script)
+# are never adopted, nor cleaned up, by this one.
+cgroup_parent="islbench-$$"
+daemon_args+=(--cgroup-parent "$cgroup_parent")
 [ -n "${ISLANDERD_B:-}" ] && builds+=("$ISLANDERD_B")
 
+passes() { # [network isle]: the reconcile passes so far (Network, Isle), less the given ones
+  local m; m=$(curl -sf --unix-socket "$sock" http://islanderd/metrics)
+  local n i; n=$(awk '/^islander_reconcile_duration_seconds_count\{kind="Network"\}/ {print $2}' <<< "$m"); i=$(awk '/^islander_reconcile_duration_seconds_count\{kind="Isle"\}/ {print $2}' <<< "$m")
+  if [ $# = 0 ]; then echo "${n:-0} ${i:-0}"; else set -- $1; echo "$(( ${n:-0} - $1 )) $(( ${i:-0} - $2 ))"; fi
+}
 running() { api isles | jq '[.items[] | select(.status.phase == "Running")] | length'; }
 net_yaml='apiVersion: islander.io/v1
 kind: Network
@@ -44,9 +54,13 @@ one_round() { # build networked(0|1) -> prints "start_ms remove_ms"
   for i in $(seq -w 1 "$n"); do mv "$work/manifests/.ns-$i.tmp" "$work/manifests/ns-$i.yaml"; done
   until [ "$(running 2>/dev/null || echo 0)" = "$n" ]; do sleep 0.01; done
   t1=$(now_ns)
+  local before_rm; before_rm=$(passes)
   rm -f "$work"/manifests/ns-*.yaml
   until [ "$(count_isles 2>/dev/null || echo x)" = 0 ]; do sleep 0.01; done
   t2=$(now_ns)
+  sleep 1 # the passes the removals queued
+  local after_rm; after_rm=$(passes "$before_rm")
+  echo "  $1, network=$2: reconcile passes [Network Isle] to all Running: $before_rm; for the removal: $after_rm" >&2
   rm -f "$work"/manifests/*.yaml
   for _ in $(seq 200); do api networks | jq -e '.items | length == 0' >/dev/null 2>&1 && break; sleep 0.05; done
   kill -TERM "$dpid"; wait "$dpid" || true; dpid=

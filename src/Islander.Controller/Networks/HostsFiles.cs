@@ -14,13 +14,12 @@ namespace Islander.Controller.Networks;
 /// RUN/networks/hosts/ISLE, not the isle's run directory, which the runtime empties on every restart. One lock
 /// serializes the writes (no kernel calls): the members are read under it, so the last write has the latest list.
 /// A refresh rewrites every isle's file, so 50 isles started at once would rewrite 50 files 50 times; a refresh asked
-/// for while another runs is covered by the next one to read the members (<see cref="Refresh"/>).
+/// for while another runs is covered by the next one to read the members (<see cref="CoalescedRun"/>).
 /// </summary>
 public sealed class HostsFiles(DesiredStore desired, StateStore store, IOptions<DaemonOptions> options)
 {
     readonly Lock _lock = new();
-    long _requests; // refreshes asked for so far
-    long _covered;  // the requests covered by the last refresh (it read the members after they were asked for)
+    readonly CoalescedRun _refresh = new();
 
     public string Dir => Path.Combine(options.Value.Run, "networks", "hosts");
 
@@ -39,30 +38,24 @@ public sealed class HostsFiles(DesiredStore desired, StateStore store, IOptions<
     /// Rewrites the hosts file of every isle that has one and holds an address, from the allocations now (the caller's
     /// changes made before the call included: a refresh that began reading after this call covers it).
     /// </summary>
-    public void Refresh()
+    public void Refresh() => _refresh.Run(() =>
     {
-        long request = Interlocked.Increment(ref _requests);
         lock (_lock)
         {
-            if (_covered >= request)
+            if (!Directory.Exists(Dir))
                 return;
-            long covers = Volatile.Read(ref _requests);
-            if (Directory.Exists(Dir))
+            var members = Members();
+            var holders = members.Select(m => m.Isle).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in Directory.GetFiles(Dir))
             {
-                var members = Members();
-                var holders = members.Select(m => m.Isle).ToHashSet(StringComparer.Ordinal);
-                foreach (var file in Directory.GetFiles(Dir))
-                {
-                    string isle = Path.GetFileName(file);
-                    if (!holders.Contains(isle))
-                        continue; // deleted or off every network: left as it was until the isle goes
-                    string? hostname = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle?.Hostname;
-                    WriteInPlace(file, HostsFile.Render(isle, hostname ?? isle, members));
-                }
+                string isle = Path.GetFileName(file);
+                if (!holders.Contains(isle))
+                    continue; // deleted or off every network: left as it was until the isle goes
+                string? hostname = desired.Get(ObjectKey.Isle(isle))?.Object?.Isle?.Hostname;
+                WriteInPlace(file, HostsFile.Render(isle, hostname ?? isle, members));
             }
-            _covered = covers;
         }
-    }
+    });
 
     /// <summary>Removes the isle's hosts file; false when it had none.</summary>
     public bool Delete(string isle)

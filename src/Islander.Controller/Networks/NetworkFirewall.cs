@@ -10,8 +10,9 @@ namespace Islander.Controller.Networks;
 
 /// <summary>
 /// islander's whole firewall, recomputed from what is: every ready network and the published ports of every isle the
-/// runtime sees running. The driver replaces the ruleset as a whole, so syncs are serialized (one lock, held across the
-/// kernel call): a sync that read older state must not land after one that read newer state.
+/// runtime sees running. The driver replaces the ruleset as a whole, so syncs are serialized (a
+/// <see cref="CoalescedRun"/>, its lock held across the kernel call): a sync that read older state must not land after
+/// one that read newer state.
 /// </summary>
 /// <remarks>
 /// <para>The firewall is the bridge driver's: one nftables table over every network, in terms of bridges
@@ -24,23 +25,10 @@ namespace Islander.Controller.Networks;
 /// </remarks>
 public sealed class NetworkFirewall(IIsleRuntime runtime, NetworkDriverSet drivers, DesiredStore desired, StateStore store)
 {
-    readonly Lock _lock = new();
-    long _requests; // syncs asked for so far
-    long _covered;  // the requests covered by the last sync (it read the state after they were asked for)
+    readonly CoalescedRun _sync = new();
 
     /// <summary>Brings the firewall up to date with the state now, the caller's changes made before the call included.</summary>
-    public void Sync()
-    {
-        long request = Interlocked.Increment(ref _requests);
-        lock (_lock)
-        {
-            if (_covered >= request)
-                return; // a sync that began after this request read the state meanwhile
-            long covers = Volatile.Read(ref _requests);
-            drivers.Bridge.SyncFirewall(Compute(), CancellationToken.None);
-            _covered = covers;
-        }
-    }
+    public void Sync() => _sync.Run(() => drivers.Bridge.SyncFirewall(Compute(), CancellationToken.None));
 
     FirewallConfig Compute()
     {

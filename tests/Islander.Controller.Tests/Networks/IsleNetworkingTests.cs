@@ -57,6 +57,26 @@ public sealed class IsleNetworkingTests : IDisposable
     }
 
     [Fact]
+    public async Task IsleDeleted_OthersKeepRunning_HostsFilesForgetIt_TheNetworkIsNotEnsuredAgain()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        foreach (var name in new[] { "a", "b", "c" }) _h.Write($"{name}.yaml", Isle(name, "[{name: backend}]"));
+        await _h.SyncAsync();
+        Assert.Contains("\tc\n", Hosts("a"));
+
+        int ensured = 0;
+        Driver.EnsureGate = _ => ensured++;
+        _h.Remove("c.yaml");
+        await _h.SyncAsync();
+
+        Assert.Equal([IslePhase.Running, IslePhase.Running], new[] { _h.StateOf("a"), _h.StateOf("b") });
+        Assert.DoesNotContain("\tc\n", Hosts("a"));
+        Assert.DoesNotContain("\tc\n", Hosts("b"));
+        Assert.DoesNotContain("c", _h.Store.GetNetwork("backend")!.Allocations.Keys);
+        Assert.Equal(0, ensured); // c's release made no pass of the network: its bridge is not ensured again
+    }
+
+    [Fact]
     public async Task StartPlan_AttachmentsInSpecOrder_DefaultRouteOnFirstOnly()
     {
         _h.Write("net.yaml", NetworkYaml("front", "10.88.1.0/24") + "---\n" + NetworkYaml("back", "10.88.2.0/24"));

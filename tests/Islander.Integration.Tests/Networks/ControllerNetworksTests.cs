@@ -139,6 +139,46 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
         Assert.DoesNotContain("islander", _host.Ok("nft list tables"));
     }
 
+    /// <summary>
+    /// A user's stop and start of a networked isle: stopped, it keeps its address and its veth goes with its namespace
+    /// (the kernel's doing); started again, it has the same address, reachable from a neighbour; deleted, nothing is left.
+    /// </summary>
+    [Fact]
+    public async Task StopAndStart_SameAddress_VethGoesWithTheNamespace_ReachableAgain_DeleteLeavesNothing()
+    {
+        string net = "ns" + Guid.NewGuid().ToString("N")[..6];
+        Network(net, "10.231.9.0/24");
+        Isle("stp", Busybox(Sleeper, new NetworkAttachment(net, "10.231.9.10")) with { RestartPolicy = RestartPolicy.Always, StopTimeout = TimeSpan.FromSeconds(2) });
+        await SettleAsync();
+        Assert.Equal(IslePhase.Running, _store.GetIsle("stp")?.State);
+        string veth = NetworkNames.HostVeth(net, "stp");
+        Assert.Contains(veth, _host.Ok("ip -o link show"));
+
+        var verbs = _services.GetRequiredService<IsleVerbs>();
+        await verbs.StopAsync("stp", null, Ct);
+        Assert.Equal(IslePhase.Stopped, _store.GetIsle("stp")?.State);
+        Assert.Equal("10.231.9.10", _store.GetNetwork(net)!.Allocations["stp"]);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_host.Ok("ip -o link show").Contains(veth, StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            await Task.Delay(50, Ct);
+        Assert.DoesNotContain(veth, _host.Ok("ip -o link show"));
+
+        await verbs.StartAsync("stp", Ct);
+        await SettleAsync();
+        Assert.Equal(IslePhase.Running, _store.GetIsle("stp")?.State);
+        Assert.Equal("10.231.9.10", _store.GetIsle("stp")!.Addresses[net]);
+        var log = await ClientAsync("stpcli", "ping -c 1 -W 3 stp && echo PING_OK", new NetworkAttachment(net));
+        Assert.Contains("PING_OK", log);
+
+        _desired.Delete(ObjectKey.Isle("stp"));
+        _desired.Delete(ObjectKey.Isle("stpcli"));
+        _desired.Delete(new ObjectKey(ObjectKind.Network, net));
+        await SettleAsync();
+        await SettleAsync();
+        Assert.Empty(_store.Networks());
+        Assert.DoesNotContain("isl", _host.Ok("ip -o link show"));
+    }
+
     /// <summary>The many-isles test's network, its isles' count and names (the neighbour "probe" last).</summary>
     const string Net = "scale";
     const int Count = 50;
@@ -215,7 +255,7 @@ public sealed class ControllerNetworksTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var isle in TwoNetworksNames.Concat(ScaleNames))
+        foreach (var isle in TwoNetworksNames.Concat(ScaleNames).Concat(["stp", "stpcli"]))
         {
             await _runtime.DeleteAsync(isle, CancellationToken.None);
             _planner.Deleted(isle);
