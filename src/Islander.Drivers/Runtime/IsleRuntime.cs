@@ -281,12 +281,16 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// <summary>comm of isle-init's shim (PR_SET_NAME in isle-init.c): the parent of every isle's init.</summary>
     const string ShimComm = "islander:shim";
 
+    /// <summary>comm of the shim's helper that joins the isle's v1 groups and clones init there (isle-init.c).</summary>
+    const string JoinComm = "islander:join";
+
     /// <summary>
     /// The isle's init as the kernel shows it: the process in the isle's cgroup whose parent is an <c>islander:shim</c>
     /// outside that cgroup (the shim stays in the daemon's group; a process of the isle that names itself so is inside
-    /// it), started after that shim, in a PID namespace other than the shim's (on cgroup v1 the shim's short-lived
-    /// <c>islander:join</c> child sits in the isle's groups beside init for a moment while it starts it, in the shim's
-    /// namespace). The init is the first process of its PID namespace, so the earliest of the shim's children there.
+    /// it), started after that shim. On cgroup v1 the shim's short-lived <c>islander:join</c> child sits in the isle's
+    /// groups beside init for a moment while it starts it: it is left out when it is in the shim's PID namespace, where
+    /// no process of the isle is, so an init that names itself so is still found. The init is the first process of its
+    /// PID namespace, so the earliest of the shim's children there.
     /// Null when nothing runs, or when more than one shim has an init there (two copies: no way to tell which is the
     /// isle, so the caller kills them all before starting one).
     /// </summary>
@@ -298,7 +302,7 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         {
             if (ReadStat(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
                 || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm
-                || PidNamespace(pid) is not { } ns || ns == PidNamespace(ppid))
+                || ProcStat.Comm(stat) == JoinComm && PidNamespace(pid) == PidNamespace(ppid))
                 continue;
             if (ProcStat.StartTime(stat) is { } start && ProcStat.StartTime(parent) is { } shimStart && shimStart <= start)
                 inits.Add((pid, start, ppid, shimStart));

@@ -63,6 +63,41 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     }
 
     [Fact]
+    public void TheShimsJoinHelperBesideInit_IsNotTakenForIt()
+    {
+        // While it starts init on cgroup v1, the shim's islander:join child is in the isle's groups too, started first.
+        string join = Path.Combine(_dir, "islander:join"), shimBin = Path.Combine(_dir, "islander:shim");
+        string fifo = Path.Combine(_dir, "fifo"); // the helper waits on it in a builtin: no child of its own to leave behind
+        File.Copy("/bin/sh", join);
+        File.Copy("/bin/sh", shimBin);
+        Process.Start("mkfifo", [fifo]).WaitForExit();
+        var shim = Process.Start(new ProcessStartInfo(shimBin, ["-c", $"'{join}' -c 'read x < {fifo}' & sleep 0.1; sleep 1000 & wait"]) { UseShellExecute = false })!;
+        _shims.Add(shim);
+        int helper = 0, init = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while ((helper == 0 || init == 0) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+            var children = Directory.GetDirectories($"/proc/{shim.Id}/task")
+                .SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(int.Parse)
+                .ToDictionary(pid => pid, pid => File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim());
+            helper = children.FirstOrDefault(c => c.Value.StartsWith(join, StringComparison.Ordinal)).Key;
+            init = children.FirstOrDefault(c => c.Value == "sleep 1000").Key;
+        }
+        Assert.True(helper != 0 && init != 0, "the fake shim did not start both children");
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", helper, TestContext.Current.CancellationToken);
+
+        Assert.Null(_runtime.Find("web")); // the helper alone is no init
+
+        _cgroups.AddProcess("web", init, TestContext.Current.CancellationToken);
+        var found = _runtime.Find("web");
+
+        Assert.NotNull(found);
+        Assert.Equal((init, shim.Id), (found.InitPid, found.ShimPid));
+    }
+
+    [Fact]
     public async Task TwoShimsWithAnInitEach_NoneIsAdopted_AndAStartIsRefused()
     {
         var (_, first) = StartShim();
