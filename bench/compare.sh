@@ -250,8 +250,10 @@ wait_running() { # n [seconds]
 }
 wait_gone() { for _ in $(seq 6000); do [ "$(count_isles 2>/dev/null || echo 1)" = 0 ] && return; sleep 0.05; done; echo "isles left" >&2; exit 1; }
 net_yaml() { printf 'apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: cmpnet}\nspec: {subnet: 10.240.1.0/24}\n'; }
+# stopTimeout 0s: the removal row's peers kill at once (docker rm -f, podman rm -f -t 0); busybox sleep as PID 1 has no
+# SIGTERM handler, so with a grace period every islander stop would wait all of it before its SIGKILL.
 isle_net_yaml() { # name command-json [ip]
-  printf 'apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: %s}\nspec:\n  rootfs: %s\n  command: %s\n  restartPolicy: Always\n  stopTimeout: 1s\n  networks: [{name: cmpnet%s}]\n' \
+  printf 'apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: %s}\nspec:\n  rootfs: %s\n  command: %s\n  restartPolicy: Always\n  stopTimeout: 0s\n  networks: [{name: cmpnet%s}]\n' \
     "$1" "$rootfs" "$2" "${3:+, ip: $3}"
 }
 use_build() { islanderd=${daemon_of[$1]}; ctl=${ctl_of[$1]}; }
