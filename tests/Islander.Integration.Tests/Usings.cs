@@ -1,1 +1,3 @@
+[assembly: AssemblyFixture(typeof(Islander.Testing.CgroupParentCleanup))]
+
 namespace Islander.Integration.Tests;
