@@ -24,7 +24,7 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
 
     public IReadOnlyList<RolloutRecord> History(string isle) => store.Rollouts(isle);
 
-    public RolloutRecord? Latest(string isle) => store.Rollouts(isle) is { Count: > 0 } h ? h[^1] : null;
+    public RolloutRecord? Latest(string isle) => store.LatestRollout(isle);
 
     /// <summary>The isle's gated rollout that waits for the new generation to become healthy, if any.</summary>
     public RolloutRecord? Progressing(string isle) => Latest(isle) is { Result: RolloutResult.Progressing } r ? r : null;

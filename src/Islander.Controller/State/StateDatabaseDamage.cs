@@ -121,10 +121,17 @@ static class StateDatabaseDamage
     internal static void Restore(string path, Dictionary<string, List<BsonDocument>> kept)
     {
         if (kept.Count == 0) return;
-        using var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
-        db.BeginTrans();
-        foreach (var (name, docs) in kept)
-            if (docs.Count > 0) db.GetCollection(name).InsertBulk(docs);
-        db.Commit();
+        var db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct });
+        try
+        {
+            db.BeginTrans();
+            foreach (var (name, docs) in kept)
+                if (docs.Count > 0) db.GetCollection(name).InsertBulk(docs);
+            db.Commit();
+        }
+        finally
+        {
+            LiteDatabases.Close(db); // a commit the disk refused leaves a transaction that cannot dispose itself
+        }
     }
 }

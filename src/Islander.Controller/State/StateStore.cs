@@ -154,7 +154,7 @@ public sealed class StateStore : IDisposable
         }
         catch
         {
-            _db.Dispose();
+            LiteDatabases.Close(_db);
             ClearCaches();
             if (loadEvents) _recentEvents.Clear();
             throw;
@@ -271,6 +271,13 @@ public sealed class StateStore : IDisposable
             return _rolloutCache.TryGetValue(isle, out var list) ? list.OrderBy(r => r.Revision).Select(r => r.Clone()).ToList() : [];
     }
 
+    /// <summary>A copy of the isle's latest revision, or null: what a pass reads (several times), without copying the rest.</summary>
+    public RolloutRecord? LatestRollout(string isle)
+    {
+        lock (_writeLock)
+            return _rolloutCache.TryGetValue(isle, out var list) && list.Count > 0 ? list.MaxBy(r => r.Revision)!.Clone() : null;
+    }
+
     public void SaveRollout(RolloutRecord record)
     {
         var copy = record.Clone();
@@ -315,9 +322,16 @@ public sealed class StateStore : IDisposable
     /// Each commit syncs LiteDB's log to the disk (<see cref="SyncLog"/>), so a rescan of 1000 manifests must not commit
     /// 1000 times.
     /// </summary>
-    public void Batch(Action writes) => Write(writes, frees: true, retry: false); // each write in it says whether it frees
+    public void Batch(Action writes) => Write(() =>
+    {
+        _wrote = false; // only the writes in it count: a Batch of none (a rescan that changed nothing) is no commit
+        writes();
+    }, frees: true, retry: false); // each write in it says whether it frees
 
     bool _inTransaction;
+
+    /// <summary>Whether the transaction under way holds a write: it is counted as a commit, and synced, only then.</summary>
+    bool _wrote;
 
     /// <summary>Whether every write of the transaction under way frees space (a deletion's steps): only those may use the reserve.</summary>
     bool _freesOnly;
@@ -357,12 +371,13 @@ public sealed class StateStore : IDisposable
     /// </summary>
     long Commit(Action write, bool frees = false, bool retry = true)
     {
-        if (_inTransaction) { _freesOnly &= frees; write(); return 0; } // part of a Batch
+        if (_inTransaction) { _freesOnly &= frees; _wrote = true; write(); return 0; } // part of a Batch
+        long before = _committed;
         if (!TryCommit(write, frees, retry))
             TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets
         else if (_reserveReleased && _reserve is not null)
             RetakeReserveIfRoom();
-        return Volatile.Read(ref _committed);
+        return _committed == before ? 0 : _committed; // 0: nothing written, nothing to wait for
     }
 
     /// <summary>False when the file system was full and the reserve was released for a second try; throws otherwise.</summary>
@@ -371,6 +386,7 @@ public sealed class StateStore : IDisposable
         if (_failed is not null) Reopen();
         _inTransaction = true;
         _freesOnly = frees;
+        _wrote = true;
         try
         {
             _db.BeginTrans();
@@ -378,7 +394,7 @@ public sealed class StateStore : IDisposable
             if (!_freesOnly && OnReserve()) throw OnReserveRefusal();
             FlushEventsLocked();
             _db.Commit(); // LiteDB has written the pages to its log (pwrite, on this thread) when this returns
-            Interlocked.Increment(ref _committed);
+            if (_wrote) Interlocked.Increment(ref _committed);
             if (_refusedSince is { } since)
             {
                 _log?.LogWarning("State database {Path} is written again (writes were refused for {Seconds:0.0} s)", _path, (_time.GetUtcNow() - since).TotalSeconds);
@@ -398,7 +414,8 @@ public sealed class StateStore : IDisposable
             }
             // LiteDB closes its engine at an I/O error (a full disk, a read-only file system) and throws that error at
             // every later call, Rollback included: the store reopens the file at the next write, which reads the log
-            // back to the last commit. The transaction is then absent, whole; every commit before it is there.
+            // back to the last commit. The transaction is then absent, whole; every commit before it is there. One refused
+            // in Commit stays open and cannot dispose itself: the reopen closes it with LiteDatabases.Close.
             throw WriteFailed(e);
         }
         catch
@@ -570,7 +587,7 @@ public sealed class StateStore : IDisposable
     {
         try
         {
-            _db.Dispose();
+            LiteDatabases.Close(_db); // the refused commit's transaction cannot dispose itself
         }
         catch (IOException e)
         {
@@ -753,6 +770,7 @@ public sealed class StateStore : IDisposable
     void FlushEventsLocked()
     {
         if (_pendingEvents.Count == 0) return;
+        _wrote = true;
         _events.InsertBulk(_pendingEvents);
         var oldest = _pendingEvents[^1].Id - EventLimit;
         _pendingEvents.Clear();
@@ -804,6 +822,6 @@ public sealed class StateStore : IDisposable
     public void Dispose()
     {
         FlushEvents();
-        _db.Dispose();
+        lock (_writeLock) LiteDatabases.Close(_db); // not under a transaction of another thread
     }
 }

@@ -25,6 +25,25 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.Contains(_h.Events.Recent(), e => e.Name == "web" && e.Reason == "Started");
     }
 
+    /// <summary>
+    /// A steady resync (the manifests rescanned, unchanged, then a pass for every key) writes nothing to the state
+    /// database: no commit, and no sync of its log, which costs milliseconds on a disk and runs at every resync.
+    /// </summary>
+    [Fact]
+    public async Task Resync_InSync_NoCommitAndNoSyncOfTheStateDatabase()
+    {
+        for (int i = 0; i < 3; i++) _h.Write($"web-{i}.yaml", ControllerHarness.IsleYaml($"web-{i}"));
+        await _h.SyncAsync();
+        Assert.All(Enumerable.Range(0, 3), i => Assert.Equal(IslePhase.Running, _h.StateOf($"web-{i}")));
+        long commits = _h.Store.Commits, syncs = _h.Store.Syncs;
+
+        _h.Loop.EnqueueAll();
+        await _h.SyncAsync();
+
+        Assert.Equal(commits, _h.Store.Commits);
+        Assert.Equal(syncs, _h.Store.Syncs);
+    }
+
     [Fact]
     public async Task Reconcile_InSync_DoesNothing()
     {

@@ -98,6 +98,39 @@ public sealed class StateStoreReserveTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir, "islander-v*"));
     }
 
+    /// <summary>
+    /// A commit the full disk refused half-way leaves LiteDB's transaction unable to dispose itself: LiteDB moves each page
+    /// to its read cache before it writes it, so discarding the transaction's pages throws ("discarded page must be
+    /// writable"). LiteDB 5 keeps the transaction in a slot of the thread that made it, and its finalizer runs that
+    /// dispose on the GC's thread once the thread has ended (a thread-pool thread retires after a quiet spell): the
+    /// exception there ended the process. Here the refused commit is made on a thread that then ends.
+    /// </summary>
+    [Fact]
+    public void FullFileSystem_ARefusedCommitOnAThreadThatEnds_LeavesNothingThatACollectionLaterThrowsFrom()
+    {
+        var store = new StateStore(Db, reserveBytes: 0);
+        store.SaveIsle(Isle("before"));
+        FullFileSystem.Fill(Filler);
+        Exception? refused = null;
+        var writer = new Thread(() => refused = Record.Exception(() =>
+        {
+            for (int i = 0; i < 100; i++) store.SaveIsle(Isle($"isle-{i}", IslePhase.Running, new string('m', 4000)));
+        }));
+        writer.Start();
+        writer.Join();
+        Assert.Equal(ErrorCategory.InsufficientStorage, Assert.IsType<IslanderException>(refused).Category);
+        File.Delete(Filler);
+        store.SaveIsle(Isle("after")); // the file is opened again: the refused one is closed
+        store.Dispose();
+        for (int i = 0; i < 3; i++) // the ended thread's slots go at the first collection, the transaction at the next
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        using var again = new StateStore(Db, reserveBytes: 0);
+        Assert.Contains("after", again.Isles().Select(i => i.Name));
+    }
+
     static IsleRecord Isle(string name, IslePhase state = IslePhase.Running, string? message = null) =>
         new() { Name = name, State = state, Pid = 1000, SpecHash = new string('a', 64), Message = message };
 
