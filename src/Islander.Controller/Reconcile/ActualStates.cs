@@ -15,9 +15,10 @@ public static class ActualStates
     /// (<see cref="IsleRecord.StoppedByUser"/>) is the Model's Stopped: nothing to do until its spec changes. One the
     /// controller stopped to recreate it is a start still to be made: the Model sees no isle there and starts it anew.
     /// A record never started (no spec hash) is no isle either. Stopping and Deleting are finished by a pass before it
-    /// asks the Model.
+    /// asks the Model. Given the desired spec's hash, the running spec (its JSON, parsed) is read only when the hashes
+    /// differ: the Model reads it only to tell what kind of edit it is, and a no-op pass stays a hash compare.
     /// </summary>
-    public static ActualIsle? Of(IsleRecord record, bool processAlive)
+    public static ActualIsle? Of(IsleRecord record, bool processAlive, string? desiredHash = null)
     {
         IslePhase? phase = record.State switch
         {
@@ -28,7 +29,7 @@ public static class ActualStates
         return record.SpecHash is { } hash && phase is { } p
             ? new ActualIsle(record.Name, hash, p, processAlive)
             {
-                Spec = RunningSpec(record),
+                Spec = hash == desiredHash ? null : RunningSpec(record),
                 ExitCode = record.ExitCode,
                 Networks = record.Addresses.Count == 0 ? [] : record.Addresses.Keys.Order(StringComparer.Ordinal).ToList(),
             }

@@ -21,7 +21,7 @@ public sealed partial class IsleReconciler
     /// generation (<see cref="IsleRollouts.PinOf"/>). A new generation of the manifest supersedes the rollout, or carries
     /// it on when it changed only live fields.
     /// </summary>
-    async Task JudgeRolloutAsync(ObjectKey key, DesiredEntry entry, DesiredObject obj, IsleSpec spec, IsleRecord record, IsleLifecycle lifecycle,
+    async Task JudgeRolloutAsync(ObjectKey key, DesiredEntry entry, DesiredObject obj, IsleSpec spec, IsleRecord record, Func<IsleLifecycle> lifecycle,
         bool alive, CancellationToken cancellationToken)
     {
         if (rollouts.Progressing(key.Name) is not { } rollout)
@@ -76,7 +76,7 @@ public sealed partial class IsleReconciler
         // Only the new generation is stopped: one that never started (held back by a dependency or a volume) may have left
         // the last good one running, which the pin then keeps as it is.
         if (started && record.State is IslePhase.Running or IslePhase.Paused or IslePhase.Creating or IslePhase.Stopping or IslePhase.BackOff or IslePhase.Pending)
-            await lifecycle.StopAsync(cancellationToken);
+            await lifecycle().StopAsync(cancellationToken);
         var volumes = string.Join(", ", rollout.Snapshots.Keys);
         var restoreProblem = await rollouts.RestoreAsync(rollout, cancellationToken);
         rollouts.Finish(rollout, RolloutResult.RolledBack, why.Reason, why.Message);

@@ -82,7 +82,9 @@ public sealed partial class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
-        var lifecycle = LifecycleOf(record);
+        // Made when the pass acts on the isle: a no-op pass configures no state machine.
+        IsleLifecycle? made = null;
+        IsleLifecycle Lifecycle() => made ??= LifecycleOf(record);
 
         // The record is a cache: check it against the kernel first.
         var seen = lifecycles.Probe(name);
@@ -90,14 +92,14 @@ public sealed partial class IsleReconciler(
         {
             case IslePhase.Running or IslePhase.Paused when seen.State != IsleProcessState.Running:
                 log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", name, record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
-                await lifecycle.ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
+                await Lifecycle().ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
                 break;
             case IslePhase.Stopping:
-                await lifecycle.StopAsync(cancellationToken);
+                await Lifecycle().StopAsync(cancellationToken);
                 break;
             case IslePhase.Deleting:
                 // Deleted, then desired again before the record went: finish the delete, start afresh.
-                await lifecycle.DeleteAndRenewAsync(cancellationToken);
+                await Lifecycle().DeleteAndRenewAsync(cancellationToken);
                 break;
         }
 
@@ -105,12 +107,12 @@ public sealed partial class IsleReconciler(
         {
             // Unhealthy, and its restart policy restarts it (the monitor asks only then): stopped, then handled as an exit.
             log.LogWarning("Isle {Isle} (pid {Pid}) is unhealthy; stopping it to restart: {Why}", name, record.Pid, why);
-            await lifecycle.ObserveExitAsync(await lifecycles.StopUnhealthyAsync(record, cancellationToken));
+            await Lifecycle().ObserveExitAsync(await lifecycles.StopUnhealthyAsync(record, cancellationToken));
         }
 
         // A gated rollout in progress: healthy yet, or due to be rolled back? Then the spec this pass runs: the desired
         // one, or the last good one while the desired generation is the one rolled back.
-        await JudgeRolloutAsync(key, entry, obj, spec, record, lifecycle, seen.State == IsleProcessState.Running && record.State == IslePhase.Running, cancellationToken);
+        await JudgeRolloutAsync(key, entry, obj, spec, record, Lifecycle, seen.State == IsleProcessState.Running && record.State == IslePhase.Running, cancellationToken);
         var pin = rollouts.PinOf(name, entry.Generation, obj.SpecHash);
         var (specHash, generation) = (obj.SpecHash, entry.Generation);
         if (pin is not null)
@@ -134,11 +136,11 @@ public sealed partial class IsleReconciler(
         // ours. An isle that needs nothing cannot be held back, so the checks (lookups in the desired store, and a
         // walk of what its dependsOn reaches) only run when the Model wants to act: a no-op pass stays a hash compare.
         var request = new StartRequest(spec, specHash, generation);
-        var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running);
+        var actual = ActualStates.Of(record, seen.State == IsleProcessState.Running, specHash);
         // A start that failed for want of the image (Error, ImagePullFailed: the registry does not have it) left
         // nothing behind; once the image is here (imported, or pulled by hand) the isle is no different from one never
         // started, so the Model sees none and starts it, as a user who imports the missing image expects.
-        if (record.State == IslePhase.Error && lifecycle.ImageArrived(request))
+        if (record.State == IslePhase.Error && Lifecycle().ImageArrived(request))
             actual = null;
         var decision = StateDiff.ForIsle(name, spec, specHash, actual, []);
         if (decision.Action is null)
@@ -166,9 +168,9 @@ public sealed partial class IsleReconciler(
                 log.LogInformation("Isle {Isle}: spec changed (generation {Generation}){Fields}; {Verb}", name, generation, fields, verb);
                 events.Record(key, EventType.Normal, reason, $"spec changed (generation {generation}){fields}"
                     + (rollout is null ? "" : $"; revision {rollout.Revision} must be healthy within {Seconds(spec.Update!.HealthTimeout)}"));
-                await lifecycle.StopAsync(cancellationToken);
+                await Lifecycle().StopAsync(cancellationToken);
                 break;
-            case StartIsle { Reason: StartReason.AfterBackOff } when !lifecycle.CanStart(request):
+            case StartIsle { Reason: StartReason.AfterBackOff } when !Lifecycle().CanStart(request):
                 return Next(record); // due as far as the facts go; our back-off says when
         }
         if (decision.WaitsForDependencies && WaitingForDependencies(record, name, spec))
@@ -181,7 +183,7 @@ public sealed partial class IsleReconciler(
         }
         else if (rollout is null && pin is null && rollouts.Progressing(name) is null)
             rollouts.Applied(name, spec, specHash, generation, "");
-        await lifecycle.StartAsync(request, cancellationToken);
+        await Lifecycle().StartAsync(request, cancellationToken);
         return Next(record);
     }
 
