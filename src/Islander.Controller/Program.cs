@@ -83,7 +83,7 @@ catch (StateSchemaException e)
     Log.Fatal("islanderd cannot start: {Error}", e.Message);
     return 2;
 }
-catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException or Islander.Drivers.Cgroups.CgroupException)
 {
     Log.Fatal("islanderd cannot start: {Error}", e.Message);
     return 1;

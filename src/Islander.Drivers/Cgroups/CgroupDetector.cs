@@ -32,7 +32,9 @@ public static class CgroupDetector
             .Select(h => h.Key)
             .ToHashSet();
         if (mounted.Count == 0)
-            throw new CgroupException($"no cgroup filesystem at {root}: neither cgroup2 nor v1 hierarchies", ErrorCategory.Unsupported);
+            throw new CgroupException($"no cgroup filesystem at {root}: neither cgroup2 nor v1 hierarchies are mounted there, and isles need one. " +
+                $"Mount it (mount -t cgroup2 none {root}), or, inside a network namespace, enter it with nsenter --net=/run/netns/NAME " +
+                "instead of ip netns exec (which mounts a sysfs of its own, without cgroups)", ErrorCategory.Unsupported);
         return new CgroupHost(root, layout, mounted);
     }
 

@@ -88,6 +88,25 @@ public sealed class DaemonConfigTests : IAsyncDisposable
         Assert.Contains("none.yaml: no such config file", stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// No cgroup filesystem at /sys/fs/cgroup, as under <c>ip netns exec</c>, which mounts a sysfs of its own: here a tmpfs
+    /// over it, in a mount namespace of the test's own. islanderd says what is wrong and what to do, without a stack trace.
+    /// </summary>
+    [Fact]
+    public async Task NoCgroupFilesystem_Exit1WithWhatToDo_NoStackTrace()
+    {
+        var (exit, stdout, stderr) = await IslanderdAsync(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs none /sys/fs/cgroup && exec \"$0\" \"$@\""],
+            ["--config", "/dev/null"]);
+        var output = stdout + stderr;
+
+        Assert.True(exit == 1, $"exit {exit}:\n{output}");
+        Assert.Contains("islanderd cannot start: no cgroup filesystem at /sys/fs/cgroup", output, StringComparison.Ordinal);
+        Assert.Contains("nsenter --net=/run/netns/NAME instead of ip netns exec", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_h.Socket), "the socket was created");
+    }
+
     [Fact]
     public async Task Version_PrintsTheVersion()
     {
@@ -99,12 +118,20 @@ public sealed class DaemonConfigTests : IAsyncDisposable
     /// <summary>islanderd on this harness's directories, run to its end (it must not start): exit code and stderr.</summary>
     async Task<(int Exit, string Stderr)> IslanderdAsync(params string[] args)
     {
-        var info = new ProcessStartInfo(DaemonHarness.Islanderd) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])["--manifests", _h.ManifestsDir, "--state", _h.StateDir, "--run", _h.RunDir, "--socket", _h.Socket, .. args])
+        var (exit, _, stderr) = await IslanderdAsync([], args);
+        return (exit, stderr);
+    }
+
+    /// <summary>The same through <paramref name="wrapper"/>, a command that runs what follows it: exit code, stdout and stderr.</summary>
+    async Task<(int Exit, string Stdout, string Stderr)> IslanderdAsync(string[] wrapper, string[] args)
+    {
+        string[] command = [.. wrapper, DaemonHarness.Islanderd, "--manifests", _h.ManifestsDir, "--state", _h.StateDir, "--run", _h.RunDir, "--socket", _h.Socket, .. args];
+        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in command[1..])
             info.ArgumentList.Add(a);
         using var p = Process.Start(info)!;
         var stderr = p.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        _ = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var output = p.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try
         {
@@ -113,9 +140,9 @@ public sealed class DaemonConfigTests : IAsyncDisposable
         catch (OperationCanceledException)
         {
             p.Kill();
-            throw new Xunit.Sdk.XunitException("islanderd started instead of refusing its config");
+            throw new Xunit.Sdk.XunitException("islanderd started instead of refusing to start");
         }
-        return (p.ExitCode, await stderr);
+        return (p.ExitCode, await output, await stderr);
     }
 
     /// <summary><c>islanderctl version</c> as user nobody with the given supplementary groups (setpriv).</summary>
