@@ -371,7 +371,7 @@ public sealed class StateStore : IDisposable
     /// </summary>
     long Commit(Action write, bool frees = false, bool retry = true)
     {
-        if (_inTransaction) { _freesOnly &= frees; _wrote = true; write(); return 0; } // part of a Batch
+        if (_inTransaction) { _freesOnly &= frees; write(); _wrote = true; return 0; } // part of a Batch (after it: a Batch in a Batch resets it)
         long before = _committed;
         if (!TryCommit(write, frees, retry))
             TryCommit(write, frees, retry: false); // in the room the reserve gave: this one throws what it meets

@@ -38,6 +38,28 @@ public sealed class StateStoreGroupCommitTests : IDisposable
         return store;
     }
 
+    /// <summary>
+    /// A batch that writes nothing (a rescan that changed nothing) is no commit and no sync; a write in a batch is one,
+    /// also when an empty batch follows it inside (it must still be synced before its caller returns).
+    /// </summary>
+    [Fact]
+    public void ABatchOfNoWrite_IsNoCommitAndNoSync_AWriteBeforeAnEmptyBatchInside_IsSynced()
+    {
+        using var store = new StateStore(StateStore.FileIn(_dir), reserveBytes: 0);
+        long commits = store.Commits, syncs = store.Syncs;
+
+        store.Batch(() => { });
+        Assert.Equal((commits, syncs), (store.Commits, store.Syncs));
+
+        store.Batch(() =>
+        {
+            store.SaveIsle(new IsleRecord { Name = "web", State = IslePhase.Running });
+            store.Batch(() => { });
+        });
+        Assert.Equal(commits + 1, store.Commits);
+        Assert.Equal(syncs + 1, store.Syncs);
+    }
+
     [Fact]
     public async Task CommitsMadeWhileASyncRuns_ShareOneSync_AndEachCallerReturnsOnlyOnceItsRecordIsDurable()
     {
