@@ -12,9 +12,10 @@ namespace Islander.Integration.Tests.Network;
 [Collection(NetworkTestCollection.Name)]
 public sealed class NetworkNamespaceTests
 {
-    static string Own() => File.ResolveLinkTarget("/proc/thread-self/ns/net", false)!.ToString();
+    /// <summary>The calling thread's network namespace, as net:[INODE].</summary>
+    static string Own() => new FileInfo("/proc/thread-self/ns/net").LinkTarget!;
 
-    static string Of(TestNetns ns) => File.ResolveLinkTarget($"/proc/{ns.Pid}/ns/net", false)!.ToString();
+    static string Of(TestNetns ns) => new FileInfo($"/proc/{ns.Pid}/ns/net").LinkTarget!;
 
     [Fact]
     public void Run_InTwoNamespacesByTurns_RunsInEach_AllOnOneThread_TheCallerStaysHome()
