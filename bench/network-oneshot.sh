@@ -7,6 +7,7 @@
 # islanderd runs in a network namespace of its own, so the machine's links and firewall are never touched.
 #   sudo bench/network-oneshot.sh [RUNS=20] [ROUNDS=3]
 #   sudo ISLANDERD_B=/tmp/old/islanderd bench/network-oneshot.sh 20 3
+# ISLANDERCTL_B names the second build's islanderctl (default: the same islanderctl for both).
 source "$(dirname "$0")/daemon-lib.sh"
 runs=${1:-20}
 rounds=${2:-3}
@@ -17,6 +18,8 @@ builds=("$islanderd")
 cgroup_parent="islbench-$$"
 daemon_args+=(--cgroup-parent "$cgroup_parent")
 [ -n "${ISLANDERD_B:-}" ] && builds+=("$ISLANDERD_B")
+declare -A ctl_of=(["$islanderd"]="$ctl")
+[ -n "${ISLANDERD_B:-}" ] && ctl_of["$ISLANDERD_B"]=${ISLANDERCTL_B:-$ctl}
 net_yaml='apiVersion: islander.io/v1
 kind: Network
 metadata: {name: shotnet}
@@ -34,6 +37,7 @@ daemon_of() { # build: starts it in the namespace, with the network Ready
   start_daemon
   write_manifest shotnet.yaml "$net_yaml"
   until api networks/shotnet 2>/dev/null | jq -e '.status.phase == "Ready"' >/dev/null 2>&1; do sleep 0.05; done
+  ctl=${ctl_of[$1]}
   "$ctl" --socket "$sock" run --rm --network shotnet --rootfs "$work/rootfs" -- /bin/true # first run: JIT, bridge sysctls
 }
 stop() {
@@ -76,6 +80,6 @@ for b in "${builds[@]}"; do
   echo "== $b: $runs bridge one-shots, per one-shot"
   awk -v n="$runs" '/execve\(".*\/nft"/ {nft++} /sendto\(.*nlmsg_type=0x11 / {del++} /fsync\(|fdatasync\(/ {fs++} / = / {all++}
     END {printf "  nft processes %.1f, RTM_DELLINK %.1f, fsync %.1f, syscalls %.0f\n", nft / n, del / n, fs / n, all / n}' "$work/strace"
-  [ -n "${KEEP_STRACE:-}" ] && cp "$work/strace" "$KEEP_STRACE.$(basename "$(dirname "$(dirname "$(dirname "$b")")")")$RANDOM"
+  [ -n "${KEEP_STRACE:-}" ] && cp "$work/strace" "$KEEP_STRACE.$(echo "$b" | md5sum | cut -c1-8)"
   stop
 done

@@ -23,8 +23,6 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             return await FailAsync("--rm and --restart cannot be used together: an isle that is restarted does not end to be removed");
 
         var manifest = ManifestWriter.WriteJson(new IsleManifest(new ObjectMeta(name), spec, ManifestSource.None));
-        // Watching from before the create: the daemon subscribes this watch while it creates the isle.
-        await using var watch = new IsleWatch(client, name);
         try
         {
             // Not cancellable: a Ctrl-C in the middle would leave us not knowing whether the isle exists, and deleting
@@ -42,6 +40,9 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             return e.Problems.Count > 0 ? RunExitCodes.IslanderFailed : await FailAsync(e.Message);
         }
 
+        // Watched from after the create: the watch's first lines are the isle as it is by then (none: deleted already),
+        // and every change after them comes as a line of its own.
+        await using var watch = new IsleWatch(client, name);
         try
         {
             ct.ThrowIfCancellationRequested(); // interrupted while creating: stop it now (below)

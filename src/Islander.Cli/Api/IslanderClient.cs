@@ -78,12 +78,14 @@ public sealed partial class IslanderClient : IDisposable
         JsonSerializer.Deserialize(await GetRawAsync(plural, null, ct, selector), ApiJson.Context.ObjectListView)!.Items;
 
     /// <summary>
-    /// A watch of a kind (<c>GET isles?watch=true</c>): ADDED for each selected object there is, BOOKMARK, then a
-    /// line per change, until cancelled or the daemon goes away.
+    /// A watch of a kind (<c>GET isles?watch=true</c>), or of its object <paramref name="name"/> alone
+    /// (<c>fieldSelector=metadata.name=</c>): ADDED for each selected object there is, BOOKMARK, then a line per change,
+    /// until cancelled or the daemon goes away.
     /// </summary>
-    public async IAsyncEnumerable<WatchEventView> WatchAsync(string plural, string? selector, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<WatchEventView> WatchAsync(string plural, string? selector, string? name, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var line in StreamLinesAsync($"{Prefix}{plural}?watch=true{Query(selector, "&")}", ct))
+        var only = name is null ? "" : $"&fieldSelector={Uri.EscapeDataString("metadata.name=" + name)}";
+        await foreach (var line in StreamLinesAsync($"{Prefix}{plural}?watch=true{Query(selector, "&")}{only}", ct))
             if (line.Length > 0) yield return JsonSerializer.Deserialize(line, ApiJson.Context.WatchEventView)!;
     }
 

@@ -3,21 +3,24 @@ using Islander.Model.Api;
 namespace Islander.Cli.Api;
 
 /// <summary>
-/// Waits for an isle's status to reach a condition without polling: the daemon's event stream says when something
-/// happened to the isle, and each time the status is read again (level-triggered, as the daemon itself works). The
-/// stream holds no history (<c>history=false</c>): the status is first read once the daemon has answered the watch,
-/// by which time it has subscribed, so whatever happened before is in that status and whatever happens after is in
-/// the stream. Replaying the stored events (up to a thousand) cost every run a read and a send of all of them.
+/// Waits for an isle's status to reach a condition without polling: a watch of that one isle
+/// (<c>GET isles?watch=true&amp;fieldSelector=metadata.name=NAME</c>) sends its view as it is when the watch starts, then
+/// each time it changes, so the status comes with the news and is never read again by a request of its own. Before,
+/// the event stream said that something happened and each time the status was read again: a one-shot made five
+/// requests more than the create, the log and the delete, one per change. Opened once the isle exists: a view absent
+/// from the first lines (before BOOKMARK) means it is gone.
 /// </summary>
 public sealed class IsleWatch : IAsyncDisposable
 {
     readonly IslanderClient _client;
     readonly string _name;
     readonly SemaphoreSlim _changed = new(0);
-    readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     readonly CancellationTokenSource _stop = new();
     readonly Task _reader;
+    volatile ObjectView? _latest;
     volatile bool _ended;
+    ClientException? _error;
 
     public IsleWatch(IslanderClient client, string name)
     {
@@ -30,32 +33,41 @@ public sealed class IsleWatch : IAsyncDisposable
     {
         try
         {
-            await foreach (var e in _client.WatchEventsAsync(_stop.Token, history: false, answered: () => _answered.TrySetResult()))
-                if (e.Kind == "Isle" && e.Name == _name) _changed.Release();
+            await foreach (var e in _client.WatchAsync("isles", null, _name, _stop.Token))
+            {
+                if (e.Type == WatchEventView.Bookmark)
+                    _listed.TrySetResult(); // the views before it were the isle as it was (none: there was none)
+                else if (e.Object?.Metadata.Name != _name)
+                    continue;
+                else
+                    _latest = e.Type == WatchEventView.Deleted ? null : e.Object;
+                _changed.Release();
+            }
         }
         catch (Exception e) when (_stop.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException) { }
-        catch (ClientException) { } // the daemon went away: the next status read reports it
+        catch (ClientException e) { _error = e; } // the daemon cannot be reached, or refused the watch: WaitAsync says so
         finally
         {
             _ended = true;
-            _answered.TrySetResult(); // or never answered: the next status read says why
+            _listed.TrySetResult();
             _changed.Release();
         }
     }
 
     /// <summary>
     /// The isle (null once it is gone) as soon as <paramref name="until"/> holds for it. Throws a
-    /// <see cref="ClientException"/> if the daemon cannot be reached or closes the event stream first.
+    /// <see cref="ClientException"/> if the daemon cannot be reached or closes the watch first.
     /// </summary>
     public async Task<ObjectView?> WaitAsync(Func<ObjectView?, bool> until, CancellationToken ct)
     {
-        await _answered.Task.WaitAsync(ct);
+        await _listed.Task.WaitAsync(ct);
         while (true)
         {
-            var isle = await _client.FindAsync("isles", _name, ct);
-            if (until(isle)) return isle;
-            if (_ended)
-                throw new ClientException($"islanderd closed its event stream (did it stop?) while isle {_name} was {isle?.Status.Phase ?? "gone"}; " +
+            bool ended = _ended; // read before the view: a view that came before the end is still seen
+            var isle = _latest;
+            if (_error is null && until(isle)) return isle;
+            if (ended)
+                throw _error ?? new ClientException($"islanderd closed its watch (did it stop?) while isle {_name} was {isle?.Status.Phase ?? "gone"}; " +
                     $"see islanderctl get isle {_name}", "Unavailable");
             await _changed.WaitAsync(ct);
         }

@@ -99,7 +99,7 @@ public static class GetCommand
     {
         var initial = new List<ObjectView>();
         int[]? widths = null;
-        await foreach (var e in client.WatchAsync(plural, labels, ct))
+        await foreach (var e in client.WatchAsync(plural, labels, one, ct))
         {
             if (e.Object is { } o && one is not null && o.Metadata.Name != one) continue;
             if (format is "json" or "yaml")

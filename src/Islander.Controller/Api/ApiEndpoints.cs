@@ -52,7 +52,7 @@ public static class ApiEndpoints
     }
 
     /// <summary>
-    /// <c>GET isles</c> (networks, volumes): the list, narrowed by <c>?labelSelector=</c>; with <c>?watch=true</c>, the
+    /// <c>GET isles</c> (networks, volumes): the list, narrowed by <c>?labelSelector=</c> and <c>?fieldSelector=metadata.name=</c>; with <c>?watch=true</c>, the
     /// list and then its changes as they happen (<see cref="WatchEndpoint"/>).
     /// </summary>
     static async Task List(string plural, DesiredStore desired, StateStore store, EventRecorder events, HttpContext context)
@@ -62,7 +62,7 @@ public static class ApiEndpoints
             await UnknownKind(plural).ExecuteAsync(context);
             return;
         }
-        if (!LabelSelection.TryGet(context.Request, out var selector, out var bad))
+        if (!LabelSelection.TryGet(context.Request, out var selector, out var bad) || !TryGetName(context.Request, out var only, out bad))
         {
             await bad!.ExecuteAsync(context);
             return;
@@ -72,11 +72,30 @@ public static class ApiEndpoints
         var startup = context.RequestServices.GetService<Reconcile.StartupCheck>();
         if (context.Request.Query["watch"].FirstOrDefault() is "true" or "1")
         {
-            await WatchEndpoint.RunAsync(context, kind, selector, desired, store, events, key => Find(key, desired, store, volumes, health, startup));
+            await WatchEndpoint.RunAsync(context, kind, selector, only, desired, store, events, key => Find(key, desired, store, volumes, health, startup));
             return;
         }
-        var items = Keys(kind, desired, store).Where(k => LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes, health, startup));
+        var items = Keys(kind, desired, store).Where(k => (only is null || k.Name == only) && LabelSelection.Selects(selector, desired, k)).Select(k => View(k, desired, store, volumes, health, startup));
         await Json(ObjectViews.List(kind, items), ApiJson.Context.ObjectListView).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// <c>?fieldSelector=metadata.name=NAME</c>, Kubernetes' way to list or watch one object: null without one, or a 400
+    /// BadRequest for any other field selector. A client waiting for one isle (<c>islanderctl run</c>) watches it alone.
+    /// </summary>
+    static bool TryGetName(HttpRequest request, out string? name, out IResult? error)
+    {
+        (name, error) = (null, null);
+        if (request.Query["fieldSelector"].FirstOrDefault() is not { } field)
+            return true;
+        foreach (var prefix in (string[])["metadata.name==", "metadata.name="])
+            if (field.StartsWith(prefix, StringComparison.Ordinal) && field.Length > prefix.Length && !field.Contains(','))
+            {
+                name = field[prefix.Length..];
+                return true;
+            }
+        error = Error(400, "BadRequest", $"fieldSelector \"{field}\": only metadata.name=NAME is supported");
+        return false;
     }
 
     /// <summary>Every object of the kind the API shows, in name order: the desired ones, and the isles and volumes still being pruned.</summary>

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 namespace Islander.Controller.Api;
 
 /// <summary>
-/// <c>GET isles?watch=true[&amp;labelSelector=S]</c> (networks, volumes alike): Kubernetes' watch, NDJSON
+/// <c>GET isles?watch=true[&amp;labelSelector=S][&amp;fieldSelector=metadata.name=NAME]</c> (networks, volumes alike): Kubernetes' watch, NDJSON
 /// <see cref="WatchEventView"/> lines. First ADDED for each selected object there is, then BOOKMARK, then a line each
 /// time a selected object's view changes: ADDED (new, or newly selected by a label change), MODIFIED, DELETED (gone, or
 /// no longer selected). What wakes it is what changes an object: every event (the lifecycle's transitions, saved
@@ -21,32 +21,33 @@ namespace Islander.Controller.Api;
 /// </summary>
 static class WatchEndpoint
 {
-    public static async Task RunAsync(HttpContext context, ObjectKind kind, LabelSelector selector, DesiredStore desired, StateStore store,
+    /// <param name="only">The one object's name to watch (<c>fieldSelector=metadata.name=</c>), or null for all.</param>
+    public static async Task RunAsync(HttpContext context, ObjectKind kind, LabelSelector selector, string? only, DesiredStore desired, StateStore store,
         EventRecorder events, Func<ObjectKey, ObjectView?> view)
     {
         var ct = context.RequestAborted;
         var wake = Channel.CreateUnbounded<ObjectKey>(new UnboundedChannelOptions { SingleReader = true });
         void OnChanged(ObjectKey key)
         {
-            if (key.Kind == kind) wake.Writer.TryWrite(key);
+            if (key.Kind == kind && (only is null || key.Name == only)) wake.Writer.TryWrite(key);
         }
         desired.Changed += OnChanged;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // Subscribed before the first list is read, so no change between the two is missed. The events' replay of
-        // the past is skipped (up to the last event recorded before subscribing): the list reads every object anyway,
-        // and a replayed volume event would have its usage walked again for nothing.
-        long past = events.Recent(1) is [var newest] ? newest.Id : 0;
+        // Subscribed before the first list is read, so no change between the two is missed. Without the stored events:
+        // the list reads every object anyway (a replay would read and match up to the store's 2,000 events per watch,
+        // and a replayed volume event would have its usage walked again for nothing).
+        using var subscription = events.Subscribe(history: false);
         var pump = Task.Run(async () =>
         {
-            await foreach (var e in events.WatchAsync(stop.Token))
-                if (e.Id > past && e.Kind == kind.ToString()) wake.Writer.TryWrite(new ObjectKey(kind, e.Name));
+            await foreach (var e in subscription.ReadAsync(stop.Token))
+                if (e.Kind == kind.ToString() && (only is null || e.Name == only)) wake.Writer.TryWrite(new ObjectKey(kind, e.Name));
         }, stop.Token);
         try
         {
             context.Response.ContentType = "application/x-ndjson";
             await context.Response.StartAsync(ct);
             var sent = new Dictionary<string, (ObjectView View, string Json)>(StringComparer.Ordinal);
-            foreach (var key in ApiEndpoints.Keys(kind, desired, store))
+            foreach (var key in ApiEndpoints.Keys(kind, desired, store).Where(k => only is null || k.Name == only))
                 if (Selected(key) is { } v)
                 {
                     sent[key.Name] = (v, Serialize(v));

@@ -14,7 +14,8 @@ namespace Islander.Controller.Networks;
 
 /// <summary>
 /// IPAM: the isles' addresses on each network, kept in the network records (isle → ip) so that a restart never hands
-/// one out twice. Every change of a network's allocations holds that network's lock (<see cref="NetworkReconciler.LockOf"/>),
+/// one out twice. An allocation or a release does not wait for a sync of its own: the isle's next commit, which follows
+/// it in every path, waits for one that covers it (<see cref="StateStore.SaveNetworkUnsynced"/>). Every change of a network's allocations holds that network's lock (<see cref="NetworkReconciler.LockOf"/>),
 /// and nothing else: an address on one network never waits for a bridge being made for another.
 /// </summary>
 public sealed class NetworkAddresses(
@@ -44,7 +45,7 @@ public sealed class NetworkAddresses(
                 if (record.Allocations.GetValueOrDefault(isle) != address.ToString())
                 {
                     record.Allocations = pool.Allocations.ToDictionary(a => a.Key, a => a.Value.ToString());
-                    store.SaveNetwork(record);
+                    store.SaveNetworkUnsynced(record); // the start's own commit makes it durable
                     log.LogInformation("Isle {Isle} gets {Ip} on network {Network}", isle, address, record.Name);
                 }
                 plan.Add((new NetworkDriverKind(record.Driver), config, address));
@@ -89,7 +90,7 @@ public sealed class NetworkAddresses(
     void Release(NetworkRecord record, string isle)
     {
         record.Allocations.Remove(isle);
-        store.SaveNetwork(record);
+        store.SaveNetworkUnsynced(record); // the isle's next commit (its deletion, its start) makes it durable
         log.LogInformation("Isle {Isle} released its address on network {Network}", isle, record.Name);
         // A network deleted, or changed to a subnet its isles' addresses are not in, waits for its last isle (InUse).
         // Any other network's pass has nothing to do for a release (the caller syncs the firewall), and would ensure

@@ -290,6 +290,7 @@ public sealed partial class IsleReconciler(
             {
                 log.LogInformation("Removing leftover isle {Isle} that no manifest defines", name);
                 await lifecycles.RemoveLeftoverAsync(name, cancellationToken);
+                store.WaitDurable(); // its addresses' release: no commit of its own record follows
             }
             return;
         }

@@ -15,10 +15,8 @@ namespace Islander.Controller.Runtime;
 /// </summary>
 public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet networks) : IIsleRuntime, IIsleLogs, IIsleExec, IIsleStats, IIsleSockets, IIsleAttach, IIsleFiles
 {
-    readonly NamespaceSockets _sockets = new();
-
     /// <summary>
-    /// socket(2) on a thread that has setns()'d into the isle's network namespace (<see cref="NamespaceSockets"/>): a
+    /// socket(2) on a thread that has setns()'d into the isle's network namespace (<see cref="NamespaceThread"/>): a
     /// socket belongs to the namespace it was created in, so it connects to the isle's loopback from any thread.
     /// </summary>
     public async Task<Socket> OpenTcpSocketAsync(string name)
@@ -27,7 +25,7 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
             throw new IslanderException($"isle {name} is not running", ErrorCategory.Conflict);
         try
         {
-            return await _sockets.OpenTcpAsync(process.InitPid);
+            return await NamespaceThread.Shared.OpenTcpAsync(process.InitPid);
         }
         catch (Drivers.Interop.SyscallException e) when (e.Errno == Drivers.Interop.Errno.ENOENT || e.Errno == Drivers.Interop.Errno.ESRCH)
         {

@@ -249,6 +249,25 @@ public sealed class StateStore : IDisposable
         Write(() => _networks.Upsert(copy), () => _networkCache[record.Name] = copy, frees);
     }
 
+    /// <summary>
+    /// An isle's address taken or given back (IPAM): saved as <see cref="SaveNetwork"/> saves, but in the cache at once,
+    /// without waiting for the commit to be durable. The isle's own next commit (Running, or why the start failed; its
+    /// deletion) waits for a sync of the log, which covers every earlier commit, this one included. What the wait would
+    /// add is the address surviving a power cut before that commit, and a power cut also ends every isle that could hold
+    /// it; a killed islanderd loses nothing (LiteDB has written the commit's pages when <c>Commit</c> returns). Call it
+    /// under the network's lock, as every save of a network's record is made: no older copy can reach the cache after it.
+    /// </summary>
+    public void SaveNetworkUnsynced(NetworkRecord record)
+    {
+        var copy = record.Clone();
+        bool frees = _networkCache.TryGetValue(record.Name, out var old) && copy.Allocations.Count < old.Allocations.Count;
+        lock (_writeLock) Commit(() => _networks.Upsert(copy), frees);
+        _networkCache[record.Name] = copy;
+    }
+
+    /// <summary>Returns once every commit made so far is durable (after <see cref="SaveNetworkUnsynced"/> that no commit of an isle follows).</summary>
+    public void WaitDurable() => WaitDurable(Volatile.Read(ref _committed));
+
     public void DeleteNetwork(string name) => Write(() => _networks.Delete(name), () => _networkCache.TryRemove(name, out _), frees: true);
 
     /// <summary>A copy of the volume's record.</summary>

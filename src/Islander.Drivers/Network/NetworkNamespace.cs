@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Islander.Drivers.Interop;
 using Microsoft.Win32.SafeHandles;
 
@@ -6,11 +5,11 @@ namespace Islander.Drivers.Network;
 
 /// <summary>
 /// A network namespace by its nsfs path (<c>/proc/PID/ns/net</c> or a bind mount), or the
-/// daemon's own. <see cref="Run{T}"/> runs code inside it on a dedicated thread that setns()'s in
-/// and back: setns(CLONE_NEWNET) changes only the calling thread, and the thread ends afterwards,
-/// so no pool thread is ever left in the wrong namespace (vishvananda/netns does the same with
-/// runtime.LockOSThread). Sockets created there stay in that namespace; processes started there
-/// (nft) inherit it; /proc/sys/net opened there shows its sysctls.
+/// daemon's own. <see cref="Run{T}"/> runs code inside it on the daemon's one thread for that
+/// (<see cref="NamespaceThread"/>), which setns()'s in and back: setns(CLONE_NEWNET) changes only
+/// the calling thread, so no pool thread is ever left in the wrong namespace (vishvananda/netns
+/// locks an OS thread for the same reason). Sockets created there stay in that namespace;
+/// processes started there (nft) inherit it; /proc/sys/net opened there shows its sysctls.
 /// </summary>
 public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
 {
@@ -25,51 +24,8 @@ public sealed class NetworkNamespace : IEquatable<NetworkNamespace>
     /// <summary>Null for <see cref="Current"/>.</summary>
     public string? Path { get; }
 
-    /// <summary>Runs {action} with the calling thread inside this namespace.</summary>
-    public T Run<T>(Func<T> action)
-    {
-        if (Path is null)
-            return action();
-        // Open first, on the caller's thread, so a vanished process fails before any thread exists.
-        using var target = SetnsInterop.OpenNamespace(Path);
-        T result = default!;
-        ExceptionDispatchInfo? error = null;
-        var thread = new Thread(() =>
-        {
-            SafeFileHandle? home = null;
-            try
-            {
-                home = SetnsInterop.OpenNamespace(SetnsInterop.CurrentThreadNetns());
-                SetnsInterop.Setns(target, SetnsInterop.CLONE_NEWNET, Path);
-                try
-                {
-                    result = action();
-                }
-                finally
-                {
-                    // If this fails the thread is about to end anyway; the error is not the caller's.
-                    try { SetnsInterop.Setns(home, SetnsInterop.CLONE_NEWNET, "home netns"); }
-                    catch (SyscallException) { }
-                }
-            }
-            catch (Exception e)
-            {
-                error = ExceptionDispatchInfo.Capture(e);
-            }
-            finally
-            {
-                home?.Dispose();
-            }
-        }, maxStackSize: 256 * 1024)
-        {
-            IsBackground = true,
-            Name = "islander-netns",
-        };
-        thread.Start();
-        thread.Join();
-        error?.Throw();
-        return result;
-    }
+    /// <summary>Runs {action} inside this namespace (on <see cref="NamespaceThread.Shared"/>), the caller waiting for it.</summary>
+    public T Run<T>(Func<T> action) => Path is null ? action() : NamespaceThread.Shared.RunAsync(Path, action).GetAwaiter().GetResult();
 
     public void Run(Action action) => Run(() => { action(); return 0; });
 

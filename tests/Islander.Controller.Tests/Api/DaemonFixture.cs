@@ -56,9 +56,14 @@ sealed class DaemonFixture : IAsyncDisposable
         Directory.CreateDirectory(Options.Manifests);
     }
 
-    public async Task StartAsync()
+    /// <param name="configure">More for the host's builder (after its log providers were cleared): a test's own logger.</param>
+    public async Task StartAsync(Action<WebApplicationBuilder>? configure = null)
     {
-        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b => b.Logging.ClearProviders());
+        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b =>
+        {
+            b.Logging.ClearProviders();
+            configure?.Invoke(b);
+        });
         await App.StartAsync();
     }
 

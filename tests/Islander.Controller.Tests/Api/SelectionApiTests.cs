@@ -84,7 +84,7 @@ public sealed class SelectionApiTests : IAsyncLifetime
         {
             () => client.EventsAsync(Ct, "a b"),
             () => client.StatsRawAsync(null, Ct, "a b"),
-            async () => { await foreach (var _ in client.WatchAsync("volumes", "a b", Ct)) { } },
+            async () => { await foreach (var _ in client.WatchAsync("volumes", "a b", null, Ct)) { } },
             async () => { await foreach (var _ in client.WatchEventsAsync(Ct, "a b")) { } },
         })
             Assert.Equal("BadRequest", (await Assert.ThrowsAsync<ClientException>(refused)).Reason);
@@ -132,7 +132,7 @@ public sealed class SelectionApiTests : IAsyncLifetime
         using var client = new IslanderClient(_d.Socket);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         cts.CancelAfter(TimeSpan.FromSeconds(20));
-        await using var watch = client.WatchAsync("isles", "app=web", cts.Token).GetAsyncEnumerator(cts.Token);
+        await using var watch = client.WatchAsync("isles", "app=web", null, cts.Token).GetAsyncEnumerator(cts.Token);
 
         async Task<WatchEventView> NextAsync()
         {

@@ -82,7 +82,7 @@ public sealed class StateStoreGroupCommitTests : IDisposable
         Assert.Null(store.GetIsle("w0")); // nor does anyone read the change
         Assert.Null(store.GetIsle("w7"));
         // What a killed islanderd leaves on disk now holds every commit (LiteDB wrote its log's pages).
-        Assert.Equal(Names(writers), CopyAndOpen());
+        Assert.Equal(Names(writers), CopyAndOpen(s => s.Isles().Select(r => r.Name).ToList()));
 
         _release.Set();
         await Task.WhenAll([first, .. others]).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
@@ -122,13 +122,32 @@ public sealed class StateStoreGroupCommitTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader);
     }
 
+    [Fact]
+    public void AnAddressTaken_IsSeenAtOnce_SurvivesAKill_AndTheIslesNextCommitsSyncCoversIt()
+    {
+        using var store = new StateStore(StateStore.FileIn(_dir), reserveBytes: 0);
+        store.SaveNetwork(new NetworkRecord { Name = "net", Subnet = "10.0.0.0/24", Gateway = "10.0.0.1", Ready = true });
+        long syncs = store.Syncs;
+
+        var record = store.GetNetwork("net")!;
+        record.Allocations["a"] = "10.0.0.2";
+        store.SaveNetworkUnsynced(record);
+
+        Assert.Equal(0, store.Syncs - syncs); // no sync of its own
+        Assert.Equal("10.0.0.2", store.GetNetwork("net")!.Allocations["a"]); // the next allocation sees it taken
+        // What a killed islanderd leaves on disk holds it (LiteDB wrote its log's pages before Commit returned).
+        Assert.Equal("10.0.0.2", CopyAndOpen(s => s.GetNetwork("net")!.Allocations.GetValueOrDefault("a")));
+        store.SaveIsle(Isle("a")); // the isle's next commit (Running): one sync, for both
+        Assert.Equal(1, store.Syncs - syncs);
+    }
+
     static async Task<EventRecord> Next(Channel<EventRecord> heard) =>
         await heard.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
     static List<string> Names(int n) => Enumerable.Range(0, n).Select(i => $"w{i}").ToList();
 
-    /// <summary>The database and its log as they are on disk now, opened elsewhere (as islanderd would after SIGKILL): the isles' names.</summary>
-    List<string> CopyAndOpen()
+    /// <summary>The database and its log as they are on disk now, opened elsewhere (as islanderd would after SIGKILL): what <paramref name="read"/> reads there.</summary>
+    T CopyAndOpen<T>(Func<StateStore, T> read)
     {
         var copy = Directory.CreateTempSubdirectory("islander-groupcommit-copy-").FullName;
         try
@@ -136,7 +155,7 @@ public sealed class StateStoreGroupCommitTests : IDisposable
             foreach (var file in Directory.GetFiles(_dir, "islander*.db"))
                 Run("cp", file, Path.Combine(copy, Path.GetFileName(file))); // cp: LiteDB holds the files locked
             using var reopened = new StateStore(StateStore.FileIn(copy), reserveBytes: 0);
-            return reopened.Isles().Select(r => r.Name).ToList();
+            return read(reopened);
         }
         finally
         {
