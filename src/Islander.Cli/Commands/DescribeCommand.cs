@@ -128,23 +128,6 @@ public static class DescribeCommand
         return written.RootElement.TryGetProperty("spec", out var spec) ? JsonYaml.Write(spec) : JsonYaml.Write(o.Spec);
     }
 
-    /// <summary>
-    /// The spec over the record's defaults: the API leaves fields at their default out, and source-generated
-    /// deserialization sets a missing init-only property to null rather than to its initializer.
-    /// </summary>
-    static T Read<T>(JsonElement spec, T defaults, JsonTypeInfo<T> info)
-    {
-        var merged = JsonSerializer.SerializeToNode(defaults, info)!.AsObject();
-        Merge(merged, JsonNode.Parse(spec.GetRawText())!.AsObject());
-        return merged.Deserialize(info) ?? defaults;
-    }
-
-    static void Merge(JsonObject into, JsonObject from)
-    {
-        foreach (var (key, value) in from)
-        {
-            if (value is JsonObject child && into[key] is JsonObject target) Merge(target, child);
-            else into[key] = value?.DeepClone();
-        }
-    }
+    static T Read<T>(JsonElement spec, T defaults, JsonTypeInfo<T> info) =>
+        SpecJsonContext.Read(JsonNode.Parse(spec.GetRawText())!.AsObject(), defaults, info);
 }

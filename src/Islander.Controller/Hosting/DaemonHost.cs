@@ -42,6 +42,8 @@ public static class DaemonHost
         // Under systemd (its child, or PID 1 of a container with $NOTIFY_SOCKET): SystemdLifetime sends READY=1 when the
         // host has started (Kestrel listens) and STOPPING=1, and stops the host on SIGTERM. Elsewhere, the console's.
         builder.Services.AddSystemd();
+        // What minimal APIs serialize themselves goes through the views' source-generated context: no reflection.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Model.Api.ApiJson.Context));
         builder.Services.AddIslanderController(options, parts);
         configure?.Invoke(builder);
 

@@ -27,10 +27,12 @@ public static class RuntimeSettings
         Switch("TieredCompilation", "System.Runtime.TieredCompilation") ?? true;
 
     /// <summary>
-    /// Whether JIT code is mapped W^X (written through one mapping, run through another, never both): the runtime
-    /// then makes its executable memory from a memfd named "doublemapper", which /proc/self/maps lists.
+    /// Whether no code is ever writable and executable at once. NativeAOT (the package) compiles no code at run time,
+    /// so it holds there. With the JIT, code is written through one mapping and run through another: the runtime then
+    /// makes its executable memory from a memfd named "doublemapper", which /proc/self/maps lists.
     /// </summary>
-    public static bool WriteXorExecute { get; } = File.ReadLines("/proc/self/maps").Any(l => l.Contains("doublemapper", StringComparison.Ordinal));
+    public static bool WriteXorExecute { get; } = !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled
+        || File.ReadLines("/proc/self/maps").Any(l => l.Contains("doublemapper", StringComparison.Ordinal));
 
     /// <summary>A CLR knob: its environment variable if set, else the runtimeconfig property, else null (the default).</summary>
     static bool? Switch(string knob, string property)

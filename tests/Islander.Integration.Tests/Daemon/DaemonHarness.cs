@@ -109,7 +109,11 @@ public sealed class DaemonHarness : IAsyncDisposable
         return local;
     }
 
-    public static string Islanderd => Binary("Islander.Controller", "islanderd");
+    /// <summary>
+    /// The islanderd the tests start: the build tree's, or the executable <c>ISLANDER_TEST_ISLANDERD</c> names (the
+    /// package's NativeAOT islanderd, published with isle-init beside it), to run the daemon tests against it.
+    /// </summary>
+    public static string Islanderd => Environment.GetEnvironmentVariable("ISLANDER_TEST_ISLANDERD") is { Length: > 0 } other ? other : Binary("Islander.Controller", "islanderd");
     public static string Islanderctl => Binary("Islander.Cli", "islanderctl");
 
     // ---- the daemon ----
