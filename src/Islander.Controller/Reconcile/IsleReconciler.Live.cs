@@ -67,7 +67,7 @@ public sealed partial class IsleReconciler
         log.LogInformation("Isle {Isle} updated in place: {Message}", key.Name, message);
         events.Record(key, EventType.Normal, reason, message, () => store.SaveIsle(record));
         if (rollouts.Progressing(key.Name) is null) // a rollout in progress carried on under this generation
-            rollouts.Applied(key.Name, update.Spec, update.SpecHash, generation, "in place");
+            rollouts.Applied(key.Name, update.Spec, update.SpecHash, generation, "in place")?.Invoke();
         return ReconcileResult.Done;
     }
 }

@@ -27,6 +27,12 @@ public sealed partial class IsleReconciler(
 {
     readonly TimeProvider time = lifecycles.Time;
 
+    /// <summary>
+    /// Writes to make in the commit that saves an isle as Creating (its pass's <see cref="IsleRollouts.Applied"/>), by
+    /// isle: one pass per isle at a time, so an entry is its current pass's.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Action> _withCreating = new();
+
     public ObjectKind Kind => ObjectKind.Isle;
 
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
@@ -181,9 +187,16 @@ public sealed partial class IsleReconciler(
                 rollouts.TakeSnapshots(rollout, spec); // the old generation is stopped: its data is at rest
             rollouts.Starting(rollout, spec);
         }
-        else if (rollout is null && pin is null && rollouts.Progressing(name) is null)
-            rollouts.Applied(name, spec, specHash, generation, "");
-        await Lifecycle().StartAsync(request, cancellationToken);
+        else if (rollout is null && pin is null && rollouts.Progressing(name) is null && rollouts.Applied(name, spec, specHash, generation, "") is { } applied)
+            _withCreating[name] = applied; // one commit less per start: the revision goes with the record saved as Creating
+        try
+        {
+            await Lifecycle().StartAsync(request, cancellationToken);
+        }
+        finally
+        {
+            _withCreating.TryRemove(name, out _); // a start that never reached Creating: the next pass records it again
+        }
         return Next(record);
     }
 
@@ -347,7 +360,13 @@ public sealed partial class IsleReconciler(
             log.LogWarning("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
         else
             log.LogInformation("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
-        events.Record(key, type, reason, message, () => store.SaveIsle(record)); // one commit for the record and its event, then watchers hear
+        var with = t.Destination == IslePhase.Creating && _withCreating.TryRemove(key.Name, out var write) ? write : null;
+        // One commit for the record, its event (and its revision), then watchers hear.
+        events.Record(key, type, reason, message, with is null ? () => store.SaveIsle(record) : () => store.Batch(() =>
+        {
+            store.SaveIsle(record);
+            with();
+        }));
         if (t.Destination is IslePhase.Running or IslePhase.Succeeded || t.Source is IslePhase.Running)
             foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ObjectKey.Isle(dependent));
         return Task.CompletedTask;

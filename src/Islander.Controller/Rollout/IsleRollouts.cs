@@ -41,20 +41,22 @@ public sealed class IsleRollouts(StateStore store, VolumeSnapshots snapshots, Ev
 
     /// <summary>
     /// A spec the isle now runs with no health gate (created, an edit of an isle without <c>update</c>, an in-place
-    /// update): a Complete revision, once per generation and spec.
+    /// update): a Complete revision, once per generation and spec. Returns its write (one commit, with the old revisions
+    /// it pushes out), for the caller to make alone or inside the commit it goes with; null when the history has it.
     /// </summary>
-    public void Applied(string isle, IsleSpec spec, string specHash, long generation, string how)
+    public Action? Applied(string isle, IsleSpec spec, string specHash, long generation, string how)
     {
         var history = store.Rollouts(isle);
         if (history.Count > 0 && history[^1].SpecHash == specHash && history[^1].Generation == generation)
-            return;
+            return null;
         var cause = history.Count == 0 ? "created" : Cause(history[^1].SpecJson, spec);
         var now = time.GetUtcNow();
-        Add(history, new RolloutRecord
+        var record = new RolloutRecord
         {
             Isle = isle, Generation = generation, SpecJson = SpecJson.FromIsle(spec).ToJsonString(), SpecHash = specHash,
             ChangeCause = how.Length == 0 ? cause : $"{cause} ({how})", StartedAt = now, FinishedAt = now, Result = RolloutResult.Complete,
-        });
+        };
+        return () => Add(history, record);
     }
 
     /// <summary>

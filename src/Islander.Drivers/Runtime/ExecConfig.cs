@@ -29,4 +29,10 @@ public sealed record ExecConfig
     public bool Tty { get; init; }
 
     public TerminalSize? Size { get; init; }
+
+    /// <summary>The isle's v1 <c>tasks</c> files: the process joins these groups itself (as init, <see cref="InitConfig.CgroupTasksFiles"/>).</summary>
+    public IReadOnlyList<string> CgroupTasksFiles { get; init; } = [];
+
+    /// <summary>The isle's cgroup2 group: the process is cloned into it (as init, <see cref="InitConfig.CgroupDirectory"/>).</summary>
+    public string? CgroupDirectory { get; init; }
 }

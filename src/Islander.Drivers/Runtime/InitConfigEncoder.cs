@@ -55,10 +55,7 @@ public static class InitConfigEncoder
         w.String(InitConfigTag.StatusPath, config.StatusPath);
         if (config.OomCounterPath is not null)
             w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
-        foreach (var tasks in config.CgroupTasksFiles)
-            w.String(InitConfigTag.CgroupTasks, tasks);
-        if (config.CgroupDirectory is not null)
-            w.String(InitConfigTag.CgroupDir, config.CgroupDirectory);
+        w.Cgroups(config.CgroupTasksFiles, config.CgroupDirectory);
         switch (config.Log)
         {
             case IsleLogTarget.JsonFile f:
@@ -89,7 +86,7 @@ public static class InitConfigEncoder
         if (!config.Namespaces.HasFlag(NamespaceFlags.Mount))
             throw new ArgumentException("exec needs the isle's mount namespace", nameof(config));
         ValidateSeccomp(config.SeccompFilter, nameof(config));
-        if (config.Argv.Concat(config.Env).Append(config.WorkingDir).Any(s => s.Contains('\0')))
+        if (config.Argv.Concat(config.Env).Append(config.WorkingDir).Concat(config.CgroupTasksFiles).Append(config.CgroupDirectory ?? "").Any(s => s.Contains('\0')))
             throw new ArgumentException("config strings must not contain NUL", nameof(config));
         var w = new Writer();
         w.UInt32(InitConfigTag.Version, FormatVersion);
@@ -97,6 +94,7 @@ public static class InitConfigEncoder
         w.Command(config.Argv, config.Env, config.WorkingDir);
         w.UInt64(InitConfigTag.Namespaces, (ulong)config.Namespaces);
         w.Confinement(config.User.Uid, config.User.Gid, config.User.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
+        w.Cgroups(config.CgroupTasksFiles, config.CgroupDirectory);
         if (config.Tty)
             w.UInt32(InitConfigTag.ExecTty, 1);
         w.Bytes(InitConfigTag.End, []);
@@ -175,6 +173,15 @@ public static class InitConfigEncoder
             Bytes(InitConfigTag.NoNewPrivileges, [noNewPrivileges ? (byte)1 : (byte)0]);
             if (seccomp is not null)
                 Bytes(InitConfigTag.Seccomp, seccomp);
+        }
+
+        /// <summary>The isle's groups, which the process starts in by itself (isle-init's start_init and exec_main).</summary>
+        public void Cgroups(IReadOnlyList<string> tasksFiles, string? directory)
+        {
+            foreach (var tasks in tasksFiles)
+                String(InitConfigTag.CgroupTasks, tasks);
+            if (directory is not null)
+                String(InitConfigTag.CgroupDir, directory);
         }
 
         readonly MemoryStream _out = new();

@@ -219,14 +219,21 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
             ?? throw new IslanderException($"isle {name} was started by an islander without exec; restart it to exec into it", ErrorCategory.Conflict);
         // The isle's own files, as it sees them now (its mounts included), through its init's root.
         var user = request.User is null ? null : UserFiles.Resolve($"/proc/{process.InitPid.ToString(CultureInfo.InvariantCulture)}/root", request.User);
-        var config = profile.ToExecConfig(process.InitPid, request, user);
+        // The process starts in the isle's groups by itself, as init (isle-init writes the v1 tasks files and clones it
+        // into the cgroup2 group): no placement from outside and its wait for the kernel's threadgroup lock.
+        var groups = cgroups.Paths(name);
+        var config = profile.ToExecConfig(process.InitPid, request, user) with
+        {
+            CgroupTasksFiles = groups.JoinTasksFiles, CgroupDirectory = groups.CloneInto,
+        };
         return await launcher.ExecAsync(config, (pid, _) =>
         {
             // isle-init has joined the namespaces of whatever had the pid then: if the init (its start time) still has
             // it now, that was the isle, for a pid is reused only after its process is gone.
             if (!launcher.IsRunning(process))
                 throw new IslanderException($"isle {name} is not running; exec needs a running isle", ErrorCategory.Conflict);
-            cgroups.AddProcess(name, pid, ct);
+            if (!groups.InitJoins)
+                cgroups.AddProcess(name, pid, ct);
             return ValueTask.CompletedTask;
         }, output, started, ct);
     }

@@ -27,8 +27,9 @@
  *                    with setns(pidfd), forks the process (so it is in the isle's PID namespace), reports
  *                    "PID <process> <launcher>", relays STARTED or ERROR, then stays its parent: EOF on the
  *                    control pipe (the daemon cancelled or died) SIGKILLs it, and its end is reported as
- *                    "EXIT <code> <signal>". The process waits for SYNC_GO (the daemon puts it in the
- *                    isle's cgroup), then takes the isle's credentials exactly as init does, and execs.
+ *                    "EXIT <code> <signal>". The process starts in the isle's cgroups as init does (the v1
+ *                    tasks files, CLONE_INTO_CGROUP), waits for SYNC_GO, then takes the isle's credentials
+ *                    exactly as init does, and execs.
  *
  * The fds each stage holds (CVE-2024-21626: runc leaked an fd on the host's cgroupfs into the container's process,
  * and `-w /proc/self/fd/N` or a working directory replaced by a link to it then led to the host's root). Besides
@@ -50,8 +51,10 @@
  *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
  *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
  *           copies, so none of them leads to a host directory outside what it shows.
- *   exec    the launcher: 3, 4, host_proc (5, or 6 with a terminal), the pidfd of the isle's init (closed after setns),
- *           with a terminal (TAG_EXEC_TTY) FD_CONSOLE (5) and the pty's master and slave (CLOEXEC; the master and 5
+ *   exec    the launcher: 3, 4, host_proc (5, or 6 with a terminal), the pidfd of the isle's init, the isle's v1 tasks
+ *           files and its cgroup2 directory (all CLOEXEC, opened before setns, closed after the fork; the child writes
+ *           the tasks files, is cloned into the directory, joins the cgroup namespace with the pidfd and closes all three
+ *           before anything else), with a terminal (TAG_EXEC_TTY) FD_CONSOLE (5) and the pty's master and slave (CLOEXEC; the master and 5
  *           closed once the master is sent, the slave after the fork), the error pipe's read end and, after the fork,
  *           a pidfd on its child; it closes 0-2 after the fork, host_proc and the error pipe once the child has
  *           started. The child: as init (3 and the error pipe's write end; 3 closed after SYNC_GO), with a terminal
@@ -434,8 +437,8 @@ static void read_config(int fd, struct config *c)
     }
     if (!version_seen || c->argc == 0)
         bad_config("missing argv");
-    if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname || c->ncgroup_tasks || c->cgroup_dir))
-        bad_config("exec joins an isle: no rootfs, mounts, hostname or cgroups");
+    if (c->exec_pid && (c->rootfs || c->rootfs_mount || c->nmounts || c->nsymlinks || c->hostname))
+        bad_config("exec joins an isle: no rootfs, mounts or hostname");
     if (c->exec_tty && !c->exec_pid)
         bad_config("a terminal is for exec only");
     if (!c->exec_pid && (!c->rootfs || !c->status_path))
@@ -1590,23 +1593,61 @@ struct clone3_args {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 
-/* clone3 with no stack: fork semantics plus the isle's namespaces, as crun's syscall_clone. CLONE_NEWCGROUP waits until
- * init is in its groups (init unshares it after SYNC_GO). With a cgroup2 group, init starts in it (CLONE_INTO_CGROUP):
- * no write to cgroup.procs, so no wait for the kernel's threadgroup lock (see start_init). Returns init's pid. */
-static pid_t clone_init(const struct config *c, const struct init_fds *f, uint64_t extra)
+/* clone3 with no stack: fork semantics (as crun's syscall_clone) with FLAGS, and with a cgroup2 group's fd, the child
+ * starts in that group (CLONE_INTO_CGROUP): no write to cgroup.procs, so no wait for the kernel's threadgroup lock (see
+ * start_init). */
+static pid_t clone_into(uint64_t flags, int cgroup)
 {
-    struct clone3_args args = {.flags = (c->namespaces & ~(uint64_t)CLONE_NEWCGROUP) | extra};
+    struct clone3_args args = {.flags = flags};
     /* CLONE_PARENT: the kernel takes the exit signal from the caller's (SIGCHLD) and refuses another. */
-    if (!(extra & CLONE_PARENT))
+    if (!(flags & CLONE_PARENT))
         args.exit_signal = SIGCHLD;
-    int cgroup = -1;
-    if (c->cgroup_dir) {
-        cgroup = open(c->cgroup_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        check(cgroup, "open", c->cgroup_dir);
+    if (cgroup >= 0) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = (uint64_t)cgroup;
     }
-    pid_t init = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+}
+
+/* The isle's cgroup2 directory (O_PATH, CLOEXEC) for clone_into; -1 without one. */
+static int open_cgroup_dir(const struct config *c)
+{
+    if (!c->cgroup_dir)
+        return -1;
+    int fd = open(c->cgroup_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    check(fd, "open", c->cgroup_dir);
+    return fd;
+}
+
+/* The isle's v1 tasks files (CLOEXEC), opened where the host's cgroupfs is seen; the caller frees the array. */
+static int *open_cgroup_tasks(const struct config *c)
+{
+    int *fds = calloc(c->ncgroup_tasks + 1, sizeof *fds);
+    if (!fds)
+        fail("malloc", "cgroup tasks");
+    for (size_t i = 0; i < c->ncgroup_tasks; i++) {
+        fds[i] = open(c->cgroup_tasks[i], O_WRONLY | O_CLOEXEC);
+        check(fds[i], "open", c->cgroup_tasks[i]);
+    }
+    return fds;
+}
+
+/* Moves the calling (single-threaded) process into the isle's v1 groups by writing "0" to each tasks file, which does
+ * not take the threadgroup lock (start_init), and closes the files. */
+static void join_cgroup_tasks(const struct config *c, int *fds)
+{
+    for (size_t i = 0; i < c->ncgroup_tasks; i++) {
+        check(write(fds[i], "0", 1), "write", c->cgroup_tasks[i]);
+        close(fds[i]);
+    }
+}
+
+/* Clones init into the isle's namespaces (CLONE_NEWCGROUP waits until init is in its groups: init unshares it after
+ * SYNC_GO), and into its cgroup2 group when it has one. Returns init's pid. */
+static pid_t clone_init(const struct config *c, const struct init_fds *f, uint64_t extra)
+{
+    int cgroup = open_cgroup_dir(c);
+    pid_t init = clone_into((c->namespaces & ~(uint64_t)CLONE_NEWCGROUP) | extra, cgroup);
     check(init, "clone3", c->cgroup_dir);
     if (init == 0)
         init_child(c, f);
@@ -1637,12 +1678,7 @@ static pid_t start_init(const struct config *c, const struct init_fds *f)
         prctl(PR_SET_NAME, "islander:join");
         err_fd = f->errpipe;
         close(pidpipe[0]);
-        for (size_t i = 0; i < c->ncgroup_tasks; i++) {
-            int fd = open(c->cgroup_tasks[i], O_WRONLY | O_CLOEXEC);
-            check(fd, "open", c->cgroup_tasks[i]);
-            check(write(fd, "0", 1), "write", c->cgroup_tasks[i]);
-            close(fd);
-        }
+        join_cgroup_tasks(c, open_cgroup_tasks(c));
         pid_t init = clone_init(c, f, CLONE_PARENT);
         write_all(pidpipe[1], (const char *)&init, sizeof init);
         _exit(0);
@@ -1780,9 +1816,14 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
     int last_cap = read_cap_last_cap(); /* the host's /proc, before the isle's mount namespace */
     int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->exec_pid, 0);
     check(pidfd, "pidfd_open", "isle init");
+    /* The process starts in the isle's groups by itself, as init does (start_init): the files are opened here, where
+     * the host's cgroupfs is seen; the child writes "0" to the v1 tasks files and is cloned into the cgroup2 group. A
+     * process of another cgroup namespace may not be cloned into that group, so the child joins the isle's cgroup
+     * namespace only once it is in it. */
+    int *tasks = open_cgroup_tasks(c), cgroup = open_cgroup_dir(c);
+    uint64_t cgroupns_later = cgroup >= 0 ? c->namespaces & (uint64_t)CLONE_NEWCGROUP : 0;
     /* All at once, user namespace first (Linux 5.8). CLONE_NEWPID applies to children only. */
-    check(setns(pidfd, (int)c->namespaces), "setns", "isle init");
-    close(pidfd);
+    check(setns(pidfd, (int)(c->namespaces & ~cgroupns_later)), "setns", "isle init");
 
     /* The master goes to the daemon (which reads and writes it, and sets the window size on it) rather than through
      * a relay here: one hop less per keystroke, and this launcher stays a waiting parent with no buffers of its own.
@@ -1795,12 +1836,24 @@ static void __attribute__((noreturn)) exec_main(const struct config *c)
 
     int errpipe[2];
     check(pipe2(errpipe, O_CLOEXEC), "pipe2", NULL);
-    pid_t child = fork();
-    check(child, "fork", NULL);
+    pid_t child = clone_into(0, cgroup);
+    check(child, "clone3", c->cgroup_dir);
     if (child == 0) {
         err_fd = errpipe[1];
+        join_cgroup_tasks(c, tasks);
+        if (cgroupns_later)
+            check(setns(pidfd, (int)cgroupns_later), "setns", "isle cgroup namespace");
+        close(pidfd);
+        if (cgroup >= 0)
+            close(cgroup);
         exec_child(c, last_cap, slave);
     }
+    for (size_t i = 0; i < c->ncgroup_tasks; i++)
+        close(tasks[i]);
+    free(tasks);
+    if (cgroup >= 0)
+        close(cgroup);
+    close(pidfd);
     close(errpipe[1]);
     if (slave >= 0)
         close(slave);

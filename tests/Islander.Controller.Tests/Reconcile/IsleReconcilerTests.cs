@@ -45,6 +45,24 @@ public sealed class IsleReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_NewManifest_StartsInTwoCommits_ItsRevisionGoesWithTheFirst()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Source.Scan(); // the desired object's own commit
+        _h.Store.FlushEvents(); // and the scan's events, which the pass would write at its end
+        var commits = _h.Store.Commits;
+
+        await _h.SettleAsync();
+
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
+        // Each commit is an fsync the pass waits for: the record saved as Creating (with its event and the isle's first
+        // revision), then as Running.
+        Assert.Equal(2, _h.Store.Commits - commits);
+        var revision = Assert.Single(_h.Store.Rollouts("web"));
+        Assert.Equal((1, "created"), (revision.Generation, revision.ChangeCause));
+    }
+
+    [Fact]
     public async Task Reconcile_InSync_DoesNothing()
     {
         _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));

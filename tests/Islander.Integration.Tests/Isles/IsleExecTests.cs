@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Islander.Drivers.Cgroups;
 using Islander.Drivers.Runtime;
 using Islander.Model;
 using Islander.Testing;
@@ -85,6 +86,68 @@ public sealed class IsleExecTests : IAsyncDisposable
             await Task.Delay(20, Ct);
         }
         Assert.Equal(0, (await run).Result.ExitCode);
+    }
+
+    [Fact]
+    public Task Exec_StartsInTheIslesGroupsByItself_ItsLauncherStaysOutside() => AssertExecStartsInItsGroupsAsync(_h);
+
+    [Fact]
+    public async Task Exec_OnTheV2Driver_StartsInTheIslesGroupByItself_ItsLauncherStaysOutside()
+    {
+        await using var v2 = IsleHarness.OnCgroup2();
+        await AssertExecStartsInItsGroupsAsync(v2);
+    }
+
+    /// <summary>
+    /// isle-init starts the exec'd process in the isle's groups itself, as init (the v1 tasks files, CLONE_INTO_CGROUP):
+    /// the runtime places no process from outside, the process is in the isle's group of every hierarchy, and its
+    /// parent, the launcher (a host process), in none of them.
+    /// </summary>
+    static async Task AssertExecStartsInItsGroupsAsync(IsleHarness h)
+    {
+        var (name, process) = await h.StartAsync(IsleHarness.Spec("sleep", "300"));
+        var placements = new PlacementCounter(h.Cgroups);
+        var runtime = new IsleRuntime(new LinuxProcessLauncher(), placements, new Islander.Drivers.Network.BridgeNetworkDriver(),
+            new Islander.Drivers.Rootfs.OverlayRootfs(h.Paths.StateRoot, h.Paths.RunRoot), h.Paths);
+        var run = runtime.ExecAsync(name, new ExecRequest { Command = ["sleep", "2"] }, (_, _, _) => ValueTask.CompletedTask, Ct);
+
+        var sw = Stopwatch.StartNew();
+        int pid;
+        while ((pid = h.Cgroups.Processes(name, Ct).FirstOrDefault(p => p != process.InitPid && File.ReadAllText($"/proc/{p}/comm").Trim() == "sleep")) == 0)
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), "no exec'd sleep in the isle's group");
+            await Task.Delay(20, Ct);
+        }
+        var own = $"/{h.CgroupParent}/{name}";
+        var groups = h.IsleHierarchiesOf(pid);
+        Assert.NotEmpty(groups);
+        Assert.All(groups, f => Assert.Equal(own, f[2]));
+        int launcher = int.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("PPid:", StringComparison.Ordinal))[5..].Trim());
+        Assert.Equal("islander:exec", File.ReadAllText($"/proc/{launcher}/comm").Trim());
+        Assert.All(h.IsleHierarchiesOf(launcher), f => Assert.NotEqual(own, f[2]));
+        Assert.Equal(0, (await run).ExitCode);
+        Assert.Equal(0, placements.Count);
+    }
+
+    /// <summary>The real driver, counting the processes the runtime places into an isle's groups from outside.</summary>
+    sealed class PlacementCounter(ICgroupDriver inner) : ICgroupDriver
+    {
+        public int Count;
+        public CgroupVersion Version => inner.Version;
+        public void Create(string isle, IsleResources resources, DevicePolicy devices, CancellationToken ct) => inner.Create(isle, resources, devices, ct);
+        public void Update(string isle, IsleResources resources, CancellationToken ct) => inner.Update(isle, resources, ct);
+        public void AddProcess(string isle, int pid, CancellationToken ct)
+        {
+            Interlocked.Increment(ref Count);
+            inner.AddProcess(isle, pid, ct);
+        }
+        public CgroupPaths Paths(string isle) => inner.Paths(isle);
+        public IReadOnlySet<int> Processes(string isle, CancellationToken ct) => inner.Processes(isle, ct);
+        public bool Exists(string isle, CancellationToken ct) => inner.Exists(isle, ct);
+        public CgroupStats Stats(string isle, CancellationToken ct) => inner.Stats(isle, ct);
+        public Task FreezeAsync(string isle, bool frozen, CancellationToken ct) => inner.FreezeAsync(isle, frozen, ct);
+        public bool Frozen(string isle, CancellationToken ct) => inner.Frozen(isle, ct);
+        public Task DeleteAsync(string isle, CancellationToken ct) => inner.DeleteAsync(isle, ct);
     }
 
     [Fact]

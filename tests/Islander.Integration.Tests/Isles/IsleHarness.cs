@@ -23,6 +23,7 @@ public sealed class IsleHarness : IAsyncDisposable
 {
     readonly List<string> _isles = [];
     readonly string _dir;
+    readonly bool _cgroup2;
 
     public IsleHarness()
         : this(cgroup2: false)
@@ -39,6 +40,7 @@ public sealed class IsleHarness : IAsyncDisposable
         HostCaps.Require(HostCaps.Cgroups is not null, "a cgroup filesystem at /sys/fs/cgroup");
         if (cgroup2)
             Assert.SkipUnless(HostCaps.Cgroup2Root is not null, $"needs a cgroup2 hierarchy (unified or hybrid); this host is {HostCaps.Cgroups}");
+        _cgroup2 = cgroup2;
         _dir = Directory.CreateTempSubdirectory("islander-isle-test-").FullName;
         // As /var/lib/islander and /run/islander: traversable by an isle's remapped root.
         File.SetUnixFileMode(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
@@ -63,6 +65,16 @@ public sealed class IsleHarness : IAsyncDisposable
     public string HostDir => _dir;
 
     public static IsleSpec Spec(params string[] command) => new() { Rootfs = TestRootfs.Busybox, Command = command, RestartPolicy = RestartPolicy.Never };
+
+    /// <summary>
+    /// The host's view of <paramref name="pid"/>'s groups (/proc/PID/cgroup, split: id, controllers, path) in each
+    /// hierarchy this harness's isles join: "4:memory:/PARENT/ISLE", "1:name=systemd:/PARENT/ISLE", "0::/PARENT/ISLE"
+    /// (on the v2 driver the last only).
+    /// </summary>
+    public IReadOnlyList<string[]> IsleHierarchiesOf(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/cgroup").Select(l => l.Split(':', 3))
+            .Where(f => f[1].Length == 0 || (!_cgroup2 && (f[1] == "name=systemd" || f[1].Split(',').Any(c => CgroupV1Driver.HierarchyNames.Values.Contains(c)))))
+            .ToList();
 
     /// <summary>Has the harness delete isle <paramref name="name"/> on dispose.</summary>
     public void Track(string name) => _isles.Add(name);

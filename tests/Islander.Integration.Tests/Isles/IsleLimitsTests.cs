@@ -154,9 +154,7 @@ public sealed class IsleLimitsTests : IAsyncDisposable
     /// <summary>The host's view, /proc/PID/cgroup: "4:memory:/PARENT/ISLE", "1:name=systemd:/PARENT/ISLE", "0::/PARENT/ISLE".</summary>
     void AssertAloneInItsGroups(string name, int initPid)
     {
-        var joined = File.ReadAllLines($"/proc/{initPid}/cgroup").Select(l => l.Split(':', 3))
-            .Where(f => f[1].Length == 0 || f[1] == "name=systemd" || f[1].Split(',').Any(c => CgroupV1Driver.HierarchyNames.Values.Contains(c)))
-            .ToList();
+        var joined = _h.IsleHierarchiesOf(initPid);
         Assert.NotEmpty(joined);
         Assert.All(joined, f => Assert.Equal($"/{_h.CgroupParent}/{name}", f[2]));
         Assert.Equal(new[] { initPid }, _h.Cgroups.Processes(name, TestContext.Current.CancellationToken).ToArray());
