@@ -1813,6 +1813,10 @@ static void __attribute__((noreturn)) exec_child(const struct config *c, int las
 static void __attribute__((noreturn)) exec_main(const struct config *c)
 {
     prctl(PR_SET_NAME, "islander:exec");
+    /* Non-dumpable before the child exists, which inherits it: the child is in the isle's PID namespace, where its
+     * /proc/PID/fd would show the isle the host's cgroupfs fds below until it has joined its groups (CVE-2024-21626),
+     * and an isle granted CAP_SYS_PTRACE passes the capability rule (wait_sync comes later). */
+    check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl", "PR_SET_DUMPABLE");
     int last_cap = read_cap_last_cap(); /* the host's /proc, before the isle's mount namespace */
     int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)c->exec_pid, 0);
     check(pidfd, "pidfd_open", "isle init");
