@@ -27,12 +27,6 @@ public sealed partial class IsleReconciler(
 {
     readonly TimeProvider time = lifecycles.Time;
 
-    /// <summary>
-    /// Writes to make in the commit that saves an isle as Creating (its pass's <see cref="IsleRollouts.Applied"/>), by
-    /// isle: one pass per isle at a time, so an entry is its current pass's.
-    /// </summary>
-    readonly System.Collections.Concurrent.ConcurrentDictionary<string, Action> _withCreating = new();
-
     public ObjectKind Kind => ObjectKind.Isle;
 
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
@@ -88,9 +82,11 @@ public sealed partial class IsleReconciler(
         // that save is harmless: the next pass starts it again, and StartAsync returns the running isle (adoption);
         // if it is no longer desired by then, PruneAsync finds it by its name.
         record ??= new IsleRecord { Name = name, State = IslePhase.Pending };
-        // Made when the pass acts on the isle: a no-op pass configures no state machine.
+        // Made when the pass acts on the isle: a no-op pass configures no state machine. A start's first revision
+        // (IsleRollouts.Applied) is written in the commit that saves the isle as Creating: one commit less per start.
         IsleLifecycle? made = null;
-        IsleLifecycle Lifecycle() => made ??= LifecycleOf(record);
+        Action? revision = null;
+        IsleLifecycle Lifecycle() => made ??= LifecycleOf(record, () => Interlocked.Exchange(ref revision, null));
 
         // The record is a cache: check it against the kernel first.
         var seen = lifecycles.Probe(name);
@@ -187,16 +183,9 @@ public sealed partial class IsleReconciler(
                 rollouts.TakeSnapshots(rollout, spec); // the old generation is stopped: its data is at rest
             rollouts.Starting(rollout, spec);
         }
-        else if (rollout is null && pin is null && rollouts.Progressing(name) is null && rollouts.Applied(name, spec, specHash, generation, "") is { } applied)
-            _withCreating[name] = applied; // one commit less per start: the revision goes with the record saved as Creating
-        try
-        {
-            await Lifecycle().StartAsync(request, cancellationToken);
-        }
-        finally
-        {
-            _withCreating.TryRemove(name, out _); // a start that never reached Creating: the next pass records it again
-        }
+        else if (rollout is null && pin is null && rollouts.Progressing(name) is null)
+            revision = rollouts.Applied(name, spec, specHash, generation, ""); // a start that never reaches Creating drops it: the next pass records it again
+        await Lifecycle().StartAsync(request, cancellationToken);
         return Next(record);
     }
 
@@ -325,15 +314,16 @@ public sealed partial class IsleReconciler(
     /// The lifecycle of <paramref name="record"/>, whose transitions are saved with their events as a pass saves them:
     /// for a pass, and for the API's verbs (<see cref="IsleVerbs"/>), which run in the key's turn.
     /// </summary>
-    public IsleLifecycle LifecycleOf(IsleRecord record)
+    /// <param name="withCreating">Takes the write, if any, to make in the commit that saves the record as Creating.</param>
+    public IsleLifecycle LifecycleOf(IsleRecord record, Func<Action?>? withCreating = null)
     {
         var key = ObjectKey.Isle(record.Name);
         IsleLifecycle? lifecycle = null;
-        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout), () => store.SaveIsle(record));
+        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout, withCreating), () => store.SaveIsle(record));
         return lifecycle;
     }
 
-    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout)
+    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout, Func<Action?>? withCreating)
     {
         // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
         if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
@@ -360,7 +350,7 @@ public sealed partial class IsleReconciler(
             log.LogWarning("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
         else
             log.LogInformation("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
-        var with = t.Destination == IslePhase.Creating && _withCreating.TryRemove(key.Name, out var write) ? write : null;
+        var with = t.Destination == IslePhase.Creating ? withCreating?.Invoke() : null;
         // One commit for the record, its event (and its revision), then watchers hear.
         events.Record(key, type, reason, message, with is null ? () => store.SaveIsle(record) : () => store.Batch(() =>
         {
