@@ -14,7 +14,7 @@ public static class SpecJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(), new ToStringConverter<System.Net.IPAddress>(System.Net.IPAddress.Parse), new ToStringConverter<System.Net.IPNetwork>(System.Net.IPNetwork.Parse) },
+        Converters = { new JsonStringEnumConverter(), new Model.Api.IpAddressJsonConverter(), new Model.Api.IpNetworkJsonConverter() },
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
@@ -46,12 +46,4 @@ public static class SpecJson
 
     public static IsleSpec ToIsle(JsonObject spec) =>
         spec.Deserialize<IsleSpec>(Options) ?? throw new IslanderException("empty isle spec", ErrorCategory.InvalidManifest);
-
-    /// <summary>Addresses and subnets as the strings people write (10.88.0.0/24), not as their properties.</summary>
-    sealed class ToStringConverter<T>(Func<string, T> parse) : JsonConverter<T>
-    {
-        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => parse(reader.GetString()!);
-
-        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => writer.WriteStringValue(value!.ToString());
-    }
 }

@@ -8,9 +8,10 @@ namespace Islander.Model.Api;
 
 /// <summary>
 /// The specs' JSON form, as islanderd keeps them and the API returns them: camelCase, enums as names, sizes in bytes,
-/// durations as TimeSpans, addresses and subnets as the strings people write. Source-generated, so the NativeAOT
-/// programs (islanderctl, and islanderd in the package) serialize them without reflection. islanderd adds its own
-/// settings over it (Controller's <c>SpecJson</c>); islanderctl reads the API's specs back with it.
+/// durations as TimeSpans, addresses and subnets as the strings people write. Source-generated, so a NativeAOT program
+/// reads and writes them without reflection: islanderctl reads the API's specs back with it. islanderd writes the same
+/// form by reflection today (Controller's <c>SpecJson</c>, with these converters); it is here, in the Model, for the
+/// day islanderd is NativeAOT too.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true,
     Converters = [typeof(IpAddressJsonConverter), typeof(IpNetworkJsonConverter)])]
