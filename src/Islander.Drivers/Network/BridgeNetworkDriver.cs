@@ -70,13 +70,19 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
+    /// <remarks>
+    /// Five netlink round trips on two sockets: the bridge and the host end looked up; the pair made in one request
+    /// (the peer created in the isle's namespace under its final name, the host end enslaved and up); the isle's links
+    /// listed (the peer's and lo's indexes); its address, both links up and the default route sent together
+    /// (<see cref="Rtnetlink.ExecuteAll"/>). A leftover under the wanted name inside the isle is removed only when the
+    /// kernel refuses the pair for it.
+    /// </remarks>
     public void Attach(BridgeNetworkConfig network, IsleEndpoint endpoint, CancellationToken cancellationToken)
     {
         if (!network.Subnet.Contains(endpoint.Ip))
             throw new NetworkException($"attach isle {endpoint.Isle} to network {network.Name}: {endpoint.Ip} is outside {network.Subnet}", ErrorCategory.InvalidManifest);
         string br = network.BridgeName;
         string hostVeth = NetworkNames.HostVeth(network.Name, endpoint.Isle);
-        string peer = NetworkNames.PeerVeth(network.Name, endpoint.Isle);
         int prefix = network.Subnet.PrefixLength;
         try
         {
@@ -92,34 +98,40 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
                 if (IsComplete(network, endpoint, bridge, existing, inside))
                     return;
                 cancellationToken.ThrowIfCancellationRequested();
-                nl.DeleteLink(hostVeth);
+                nl.DeleteLink(hostVeth); // takes its peer with it
             }
-            // Leftovers inside the isle: a half-made peer, or an old interface under the wanted name.
-            cancellationToken.ThrowIfCancellationRequested();
-            inside.DeleteLink(peer);
-            cancellationToken.ThrowIfCancellationRequested();
-            inside.DeleteLink(endpoint.IfName);
 
             cancellationToken.ThrowIfCancellationRequested();
-            nl.CreateVeth(hostVeth, peer, endpoint.Netns);
+            try
+            {
+                nl.CreateVeth(hostVeth, endpoint.IfName, endpoint.Netns, bridge.Index, up: true);
+            }
+            catch (NetlinkException e) when (e.IsAlreadyExists)
+            {
+                // An old interface under the wanted name inside the isle: removed, and the pair made again.
+                cancellationToken.ThrowIfCancellationRequested();
+                inside.DeleteLink(endpoint.IfName);
+                nl.CreateVeth(hostVeth, endpoint.IfName, endpoint.Netns, bridge.Index, up: true);
+            }
             try
             {
                 // A cancellation between two requests removes the half-made pair, as a failure does.
                 cancellationToken.ThrowIfCancellationRequested();
-                nl.SetMaster(hostVeth, br);
-                cancellationToken.ThrowIfCancellationRequested();
-                nl.SetUp(hostVeth);
-                cancellationToken.ThrowIfCancellationRequested();
-                inside.Rename(peer, endpoint.IfName);
-                cancellationToken.ThrowIfCancellationRequested();
-                inside.AddAddress(endpoint.IfName, endpoint.Ip, prefix);
-                cancellationToken.ThrowIfCancellationRequested();
-                inside.SetUp(endpoint.IfName);
-                cancellationToken.ThrowIfCancellationRequested();
-                inside.SetUp("lo");
-                cancellationToken.ThrowIfCancellationRequested();
+                var links = inside.ListLinks();
+                int index = links.FirstOrDefault(l => l.Name == endpoint.IfName)?.Index
+                    ?? throw new NetlinkException($"RTM_GETLINK (ip link show {endpoint.IfName})", Interop.Errno.ENODEV, $"no link named {endpoint.IfName} in {endpoint.Netns}");
+                int lo = links.FirstOrDefault(l => l.Name == "lo")?.Index
+                    ?? throw new NetlinkException("RTM_GETLINK (ip link show lo)", Interop.Errno.ENODEV, $"no link named lo in {endpoint.Netns}");
+                var steps = new List<(byte[], string, Func<NetlinkException, bool>?)>
+                {
+                    (RtnlRequest.NewAddress(index, endpoint.Ip, prefix), $"RTM_NEWADDR (ip addr add {endpoint.Ip}/{prefix} dev {endpoint.IfName})", null),
+                    (RtnlRequest.SetUp(index), $"RTM_NEWLINK (ip link set {endpoint.IfName} up)", null),
+                    (RtnlRequest.SetUp(lo), "RTM_NEWLINK (ip link set lo up)", null),
+                };
                 if (endpoint.DefaultRoute && !network.Internal)
-                    inside.AddDefaultRoute(network.Gateway);
+                    steps.Add((RtnlRequest.NewDefaultRoute(network.Gateway), $"RTM_NEWROUTE (ip route add default via {network.Gateway})", e => e.IsAlreadyExists));
+                cancellationToken.ThrowIfCancellationRequested();
+                inside.ExecuteAll(steps);
             }
             catch (Exception e) when (e is IslanderException or OperationCanceledException)
             {

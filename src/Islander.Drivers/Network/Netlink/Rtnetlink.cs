@@ -43,6 +43,20 @@ public sealed class Rtnetlink : IDisposable
         _socket.Execute(RtnlRequest.NewVeth(name, peerName, fd.Fd), op);
     }
 
+    /// <summary>
+    /// Equivalent to: ip link add {name} master {masterIndex} [up] type veth peer name {peerName} netns {peerNs}. One
+    /// request: the peer made in {peerNs} under its final name (down), {name} enslaved (and up).
+    /// </summary>
+    public void CreateVeth(string name, string peerName, NetworkNamespace peerNs, int masterIndex, bool up)
+    {
+        using var fd = peerNs.Open();
+        _socket.Execute(RtnlRequest.NewVeth(name, peerName, fd.Fd, masterIndex, up),
+            $"RTM_NEWLINK (ip link add {name} master {masterIndex}{(up ? " up" : "")} type veth peer name {peerName} netns {peerNs})");
+    }
+
+    /// <summary>Requests sent together, their ACKs read together (<see cref="RtnlSocket.ExecuteAll"/>).</summary>
+    public void ExecuteAll(IReadOnlyList<(byte[] Request, string Op, Func<NetlinkException, bool>? Ignore)> requests) => _socket.ExecuteAll(requests);
+
     /// <summary>Equivalent to: ip link set {name} master {bridge}.</summary>
     public void SetMaster(string name, string bridge)
     {

@@ -28,10 +28,17 @@ public static class RtnlRequest
     /// With a netns fd the kernel creates the peer directly in that namespace (IFLA_NET_NS_FD inside
     /// VETH_INFO_PEER), so it never appears in the host's namespace.
     /// </summary>
-    public static byte[] NewVeth(string name, string peerName, int? peerNetnsFd = null)
+    /// <para>With {masterIndex} the kernel enslaves {name} to that bridge as it creates it (IFLA_MASTER), and with
+    /// {up} brings {name} up (its ifinfomsg's IFF_UP): ip link add {name} master BR up type veth peer name {peerName}
+    /// netns N, one request where a set master and a set up took two more. The peer cannot be created up: the kernel
+    /// configures it before the pair is joined, and a veth without its peer refuses to open (ENOTCONN).</para>
+    public static byte[] NewVeth(string name, string peerName, int? peerNetnsFd = null, int? masterIndex = null, bool up = false)
     {
-        var b = new NetlinkMessageBuilder(NetlinkMessageType.NewLink, CreateExcl).IfInfo();
+        var flags = up ? InterfaceFlags.Up : InterfaceFlags.None;
+        var b = new NetlinkMessageBuilder(NetlinkMessageType.NewLink, CreateExcl).IfInfo(0, flags, flags);
         b.AttrString((ushort)LinkAttr.IfName, CheckName(name));
+        if (masterIndex is int master)
+            b.AttrU32((ushort)LinkAttr.Master, (uint)master);
         int info = b.BeginNested((ushort)LinkAttr.LinkInfo);
         b.AttrStringNoNul((ushort)LinkInfoAttr.Kind, "veth");
         int data = b.BeginNested((ushort)LinkInfoAttr.Data);

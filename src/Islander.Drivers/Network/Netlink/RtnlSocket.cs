@@ -46,6 +46,54 @@ public sealed class RtnlSocket : IDisposable
         return answers;
     }
 
+    /// <summary>
+    /// Sends requests that each ask for an ACK in one datagram, which the kernel carries out in order (as iproute2's
+    /// <c>-batch</c> does), and reads their ACKs together: one round trip instead of one each. The kernel goes on with
+    /// the next request after a failed one; the first failure is thrown, naming its op. A failure whose
+    /// <c>Ignore</c> says it is fine (e.g. EEXIST for "already there") is not one.
+    /// </summary>
+    public void ExecuteAll(IReadOnlyList<(byte[] Request, string Op, Func<NetlinkException, bool>? Ignore)> requests)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        if (requests.Count == 0)
+            return;
+        var batch = new byte[requests.Sum(r => r.Request.Length)];
+        uint first = _seq + 1;
+        int at = 0;
+        foreach (var (request, op, _) in requests)
+        {
+            if ((System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(request.AsSpan(6)) & (ushort)NetlinkFlags.Ack) == 0)
+                throw new ArgumentException($"{op}: a batched request must ask for an ACK", nameof(requests));
+            request.CopyTo(batch, at);
+            NetlinkMessageBuilder.SetSequence(batch.AsSpan(at), ++_seq);
+            at += request.Length;
+        }
+        NetlinkInterop.Send(_fd, batch);
+        var acked = new bool[requests.Count];
+        int pending = requests.Count;
+        NetlinkException? failure = null;
+        while (pending > 0)
+        {
+            int n = NetlinkInterop.Receive(_fd, _receive);
+            foreach (var m in NetlinkMessage.Split(_receive.AsMemory(0, n).ToArray()))
+            {
+                uint i = unchecked(m.Sequence - first);
+                if (i >= (uint)requests.Count || acked[i] || (m.PortId != _portId && m.PortId != 0) || m.Type != NetlinkMessageType.Error)
+                    continue; // stale answers to an earlier request
+                acked[i] = true;
+                pending--;
+                var (errno, text) = m.ReadError();
+                if (errno == 0 || failure is not null)
+                    continue;
+                var e = new NetlinkException(requests[(int)i].Op, errno, text);
+                if (requests[(int)i].Ignore?.Invoke(e) != true)
+                    failure = e;
+            }
+        }
+        if (failure is not null)
+            throw failure;
+    }
+
     void Exchange(byte[] request, string op, List<NetlinkMessage>? answers)
     {
         ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
