@@ -70,8 +70,17 @@ public sealed class FakeNetworkDriver(NetworkDriverKind? kind = null) : INetwork
     public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock) { Firewall = config; VerifiedSyncs++; }
+    }
+
+    public void SyncFirewallIfChanged(FirewallConfig config, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_lock) Firewall = config;
     }
+
+    /// <summary>The syncs that would have asked the kernel for the ruleset's generation (<see cref="SyncFirewall"/>).</summary>
+    public int VerifiedSyncs { get; private set; }
 
     public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
     {

@@ -40,7 +40,7 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
         if (!addresses.HoldsAddress(isle))
             return;
         hosts.Refresh();
-        firewall.Sync();
+        firewall.SyncIfChanged();
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
     {
         if (!addresses.HoldsAddress(isle))
             return;
-        firewall.Sync();
+        firewall.SyncIfChanged();
     }
 
     /// <summary>After an isle was deleted: detached, its addresses released, the other isles' hosts files rewritten.</summary>
@@ -64,6 +64,6 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
         if (!hosts.Delete(isle) && !held)
             return;
         hosts.Refresh();
-        firewall.Sync();
+        firewall.SyncIfChanged();
     }
 }

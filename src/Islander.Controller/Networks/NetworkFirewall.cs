@@ -26,9 +26,33 @@ namespace Islander.Controller.Networks;
 public sealed class NetworkFirewall(IIsleRuntime runtime, NetworkDriverSet drivers, DesiredStore desired, StateStore store)
 {
     readonly CoalescedRun _sync = new();
+    int _verify; // 1 when a caller of Sync waits for the next run: that run asks the kernel whether anyone changed the table
 
-    /// <summary>Brings the firewall up to date with the state now, the caller's changes made before the call included.</summary>
-    public void Sync() => _sync.Run(() => drivers.Bridge.SyncFirewall(Compute(), CancellationToken.None));
+    /// <summary>
+    /// Brings the firewall up to date with the state now, the caller's changes made before the call included, and makes
+    /// sure the kernel still has the table last applied (a table removed by hand comes back): a network's pass, at
+    /// every resync.
+    /// </summary>
+    public void Sync()
+    {
+        Interlocked.Exchange(ref _verify, 1); // before the ticket: the run that covers this call reads it
+        _sync.Run(Apply);
+    }
+
+    /// <summary>
+    /// As <see cref="Sync"/>, for an isle's start, stop or delete: the table is applied when its config changed (the isle
+    /// publishes ports), and no kernel call is made when it did not. The next network pass finds any change by others.
+    /// </summary>
+    public void SyncIfChanged() => _sync.Run(Apply);
+
+    void Apply()
+    {
+        var config = Compute();
+        if (Interlocked.Exchange(ref _verify, 0) == 1)
+            drivers.Bridge.SyncFirewall(config, CancellationToken.None);
+        else
+            drivers.Bridge.SyncFirewallIfChanged(config, CancellationToken.None);
+    }
 
     FirewallConfig Compute()
     {

@@ -195,7 +195,11 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
         }
     }
 
-    public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken)
+    public void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken) => SyncFirewall(config, verify: true, cancellationToken);
+
+    public void SyncFirewallIfChanged(FirewallConfig config, CancellationToken cancellationToken) => SyncFirewall(config, verify: false, cancellationToken);
+
+    void SyncFirewall(FirewallConfig config, bool verify, CancellationToken cancellationToken)
     {
         try
         {
@@ -203,8 +207,12 @@ public sealed class BridgeNetworkDriver(NetworkNamespace host, string nftPath = 
             lock (_firewall)
             {
                 // An nft process costs 20 to 40 ms; a start or stop of an isle that publishes no port changes nothing
-                // in the table. It is applied again when the config differs or when any nftables transaction ran since
-                // the last apply (a table or rule removed by hand, someone else's table): the generation tells.
+                // in the table. It is applied again when the config differs or, when verified, when any nftables
+                // transaction ran since the last apply (a table or rule removed by hand, someone else's table): the
+                // generation tells. Unverified and the same, nothing else is to do (the sysctls below follow a change
+                // of ports, or a bridge made again, which the network's pass syncs verified).
+                if (!verify && _applied is { } same && same.SameAs(config))
+                    return;
                 if (_applied is not { } last || !last.SameAs(config) || _nft.Generation() is not { } now || now != _appliedGeneration)
                 {
                     _applied = null;

@@ -27,8 +27,8 @@ public interface INetworkDriver
 
     /// <summary>
     /// Connects an isle: a veth whose host end (<see cref="NetworkNames.HostVeth"/>) is enslaved to
-    /// the bridge and up, and whose other end is created directly in the isle's namespace, renamed
-    /// to {endpoint.IfName}, given {endpoint.Ip} with the subnet's prefix and brought up, with a
+    /// the bridge and up, and whose other end is created directly in the isle's namespace under
+    /// {endpoint.IfName}, given {endpoint.Ip} with the subnet's prefix and brought up, with a
     /// default route via the gateway when {endpoint.DefaultRoute} and the network is not internal.
     /// Brings lo up too. If a previous attachment of the same isle is found incomplete or pointing
     /// elsewhere, it is removed and made again. The network must exist (<see cref="EnsureNetwork"/>).
@@ -51,6 +51,13 @@ public interface INetworkDriver
     /// after every start); any change by anyone, a table removed by hand included, makes the next call apply it.
     /// </summary>
     void SyncFirewall(FirewallConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SyncFirewall"/>, but a config the same as the one last applied makes no kernel call at all: for an
+    /// isle's start, stop or delete, which changes the config only when the isle publishes ports. A change by someone
+    /// else is found by the next <see cref="SyncFirewall"/> (every network pass, at every resync).
+    /// </summary>
+    void SyncFirewallIfChanged(FirewallConfig config, CancellationToken cancellationToken);
 
     /// <summary>Brings lo up in {netns}: an isle without networks still needs its loopback.</summary>
     void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken);
