@@ -77,6 +77,29 @@ public sealed class IsleNetworkingTests : IDisposable
     }
 
     [Fact]
+    public async Task IsleWithoutPorts_StartAndDelete_AskTheKernelNothingAboutTheFirewall_APortIsPublishedAtOnce()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("a.yaml", Isle("a", "[{name: backend}]"));
+        await _h.SyncAsync();
+        int verified = Driver.VerifiedSyncs;
+        Assert.True(verified > 0); // the network's pass checks the table with the kernel
+
+        _h.Write("b.yaml", Isle("b", "[{name: backend}]"));
+        await _h.SyncAsync();
+        Assert.Equal(IslePhase.Running, _h.StateOf("b"));
+        _h.Remove("b.yaml");
+        await _h.SyncAsync();
+        Assert.Null(_h.Store.GetIsle("b"));
+        Assert.Equal(verified, Driver.VerifiedSyncs); // b's start and delete: no generation read
+
+        _h.Write("web.yaml", Isle("web", "[{name: backend}]", "  ports: [{containerPort: 80, hostPort: 18080}]\n"));
+        await _h.SyncAsync();
+        var port = Assert.Single(Driver.Firewall.Ports);
+        Assert.Equal(("web", 18080), (port.Isle, port.HostPort));
+    }
+
+    [Fact]
     public async Task StartPlan_AttachmentsInSpecOrder_DefaultRouteOnFirstOnly()
     {
         _h.Write("net.yaml", NetworkYaml("front", "10.88.1.0/24") + "---\n" + NetworkYaml("back", "10.88.2.0/24"));

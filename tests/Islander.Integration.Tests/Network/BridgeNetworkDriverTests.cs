@@ -93,6 +93,49 @@ public sealed class BridgeNetworkDriverTests
     }
 
     [Fact]
+    public void Attach_AnInterfaceUnderTheWantedNameInsideTheIsle_IsReplaced_OnlyThePairIsLeft()
+    {
+        using var f = new BridgeNetworkFixture();
+        var net = f.Network("stale", "10.211.18.0/24");
+        var a = f.NewNetns();
+        a.Ok("ip link add eth0 type veth peer name stale0 && ip addr add 192.0.2.7/24 dev eth0"); // a pair inside: both ends go with eth0
+
+        f.Driver.Attach(net, new IsleEndpoint("alpha", a.Netns, IPAddress.Parse("10.211.18.2")), TestContext.Current.CancellationToken);
+
+        Assert.Contains("veth", a.Ok("ip -d -o link show eth0"));
+        string addr = a.Ok("ip -4 -o addr show dev eth0");
+        Assert.Contains("10.211.18.2/24", addr);
+        Assert.DoesNotContain("192.0.2.7", addr);
+        Assert.Equal("default via 10.211.18.1 dev eth0", a.Ok("ip route show default").Trim());
+        Assert.True(a.Pings("10.211.18.1"));
+        // Inside: lo and the pair's end, nothing else; on the host, the pair's end on the bridge, up.
+        Assert.Equal(["eth0", "lo"], a.Ok("ip -o link show").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':')[1].Trim().Split('@')[0]).Order(StringComparer.Ordinal));
+        Assert.Contains($"master {net.BridgeName} state UP", f.Host.Ok($"ip -o link show {NetworkNames.HostVeth("stale", "alpha")}"));
+    }
+
+    [Fact]
+    public void SyncFirewallIfChanged_SameConfig_NoKernelCall_AChangedOneIsApplied_TheVerifiedSyncRepairs()
+    {
+        using var f = new BridgeNetworkFixture();
+        var net = f.Network("quiet", "10.211.19.0/24");
+        var web = new PortPublication("web", IPAddress.Parse("10.211.19.2"), 8080, 18083);
+        var ct = TestContext.Current.CancellationToken;
+
+        f.Driver.SyncFirewall(new FirewallConfig([net], []), ct);
+        f.Host.Ok("nft delete table ip islander"); // someone else's change
+        f.Driver.SyncFirewallIfChanged(new FirewallConfig([net], []), ct);
+        Assert.DoesNotContain("islander", f.Host.Ok("nft list tables")); // the same config: the kernel was not asked
+
+        f.Driver.SyncFirewallIfChanged(new FirewallConfig([net], [web]), ct); // an isle publishing a port
+        Assert.Contains("tcp . 18083 comment \"isle web\" : 10.211.19.2 . 8080", f.Host.Ok("nft list table ip islander"));
+
+        f.Host.Ok("nft delete table ip islander");
+        f.Driver.SyncFirewall(new FirewallConfig([net], [web]), ct); // a network's pass
+        Assert.Contains("tcp . 18083 comment \"isle web\" : 10.211.19.2 . 8080", f.Host.Ok("nft list table ip islander"));
+    }
+
+    [Fact]
     public void SyncFirewall_TwoNetworks_IsolatesThem()
     {
         using var f = new BridgeNetworkFixture();

@@ -19,6 +19,24 @@ public class RtnlRequestTests
         Assert.Equal(Golden.Hex("netlink/link-add-veth-netns.hex"), RtnlRequest.NewVeth("vh2", "vp2", peerNetnsFd: 4));
 
     [Fact]
+    public void NewVeth_WithMasterAndUp_TheHostEndEnslavedAndUp_ThePeerDown()
+    {
+        var message = RtnlRequest.NewVeth("vh2", "vp2", peerNetnsFd: 4, masterIndex: 7, up: true);
+        var ifinfo = message.AsSpan(16, 16);
+        Assert.Equal((uint)InterfaceFlags.Up, BitConverter.ToUInt32(ifinfo[8..12]));  // ifi_flags
+        Assert.Equal((uint)InterfaceFlags.Up, BitConverter.ToUInt32(ifinfo[12..16])); // ifi_change
+        var attrs = RtAttr.Parse(message.AsMemory(32));
+        Assert.Equal(7u, attrs.Single(a => a.Type == (ushort)LinkAttr.Master).AsUInt32());
+        var peer = attrs.Single(a => a.Type == (ushort)LinkAttr.LinkInfo).Nested()
+            .Single(a => a.Type == (ushort)LinkInfoAttr.Data).Nested()
+            .Single(a => a.Type == (ushort)VethInfoAttr.Peer);
+        Assert.Equal(0u, BitConverter.ToUInt32(peer.Payload.Span[8..12])); // the peer's ifi_flags: it cannot open before the pair is joined
+        var peerAttrs = RtAttr.Parse(peer.Payload[16..]);
+        Assert.Equal("vp2", peerAttrs.Single(a => a.Type == (ushort)LinkAttr.IfName).AsString());
+        Assert.Equal(4u, peerAttrs.Single(a => a.Type == (ushort)LinkAttr.NetNsFd).AsUInt32());
+    }
+
+    [Fact]
     public void SetMaster_MatchesIpLinkSetMaster() =>
         Assert.Equal(Golden.Hex("netlink/link-set-master.hex"), RtnlRequest.SetMaster(4, 2));
 
