@@ -2,7 +2,7 @@
 # One-shots through islanderd (`islanderctl run --rm -- /bin/true`), on a bridge network and on the host's network,
 # timed as whole commands; with ISLANDERD_B naming a second islanderd build, each round runs both builds in alternating
 # order (a fresh daemon each, the same load), medians per build. Then, per build, what the daemon does for RUNS bridge
-# one-shots, counted (load-independent): nft processes, veth deletes, fsyncs, syscalls (strace -f on islanderd;
+# one-shots, counted (load-independent): nft processes, veth deletes, fsyncs, syscalls, netlink sockets and sends (strace -f on islanderd;
 # KEEP_STRACE=PREFIX keeps each build's trace).
 # islanderd runs in a network namespace of its own, so the machine's links and firewall are never touched.
 #   sudo bench/network-oneshot.sh [RUNS=20] [ROUNDS=3]
@@ -79,7 +79,8 @@ for b in "${builds[@]}"; do
   kill -INT "$spid"; wait "$spid" 2>/dev/null || true
   echo "== $b: $runs bridge one-shots, per one-shot"
   awk -v n="$runs" '/execve\(".*\/nft"/ {nft++} /sendto\(.*nlmsg_type=0x11 / {del++} /fsync\(|fdatasync\(/ {fs++} / = / {all++}
-    END {printf "  nft processes %.1f, RTM_DELLINK %.1f, fsync %.1f, syscalls %.0f\n", nft / n, del / n, fs / n, all / n}' "$work/strace"
+    /socket\(AF_NETLINK/ {sk++} /NETLINK_NETFILTER/ {nf++} /sendto\([0-9]+, \[+\{nlmsg_len/ {nl++}
+    END {printf "  nft processes %.1f, RTM_DELLINK %.1f, fsync %.1f, syscalls %.0f, netlink sockets %.1f (NETLINK_NETFILTER %.1f), netlink sends %.1f\n", nft / n, del / n, fs / n, all / n, sk / n, nf / n, nl / n}' "$work/strace"
   [ -n "${KEEP_STRACE:-}" ] && cp "$work/strace" "$KEEP_STRACE.$(echo "$b" | md5sum | cut -c1-8)"
   stop
 done
