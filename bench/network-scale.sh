@@ -51,7 +51,7 @@ one_round() { # build networked(0|1) -> prints "start_ms remove_ms"
   rm -f "$work"/manifests/*.yaml
   for _ in $(seq 200); do api networks | jq -e '.items | length == 0' >/dev/null 2>&1 && break; sleep 0.05; done
   kill -TERM "$dpid"; wait "$dpid" || true; dpid=
-  rm -rf "$work/state" "$work/run"
+  rm -rf "$work/state" "$work/run" 2>/dev/null || { sleep 0.5; rm -rf "$work/state" "$work/run"; } # a file written while it was removed
 }
 cycle() { # networked(0|1) -> prints "start_ms remove_ms": the N isles written at once, to all Running, then removed
   for i in $(seq -w 1 "$n"); do
