@@ -110,6 +110,7 @@ ulimits=(--ulimit "nofile=$(ulimit -Hn):$(ulimit -Hn)" --ulimit nproc=16384:1638
 had_libpod=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true)
 had_docker_cg=$(ls -d /sys/fs/cgroup/*/docker 2>/dev/null || true)
 had_docker_key=$(ls /etc/docker/key.json 2>/dev/null || true) # dockerd 20.10 makes its trust key there
+had_islander_cg=$(ls -d /sys/fs/cgroup/*/islander 2>/dev/null || true) # islanderctl's default parent (an older --no-daemon's)
 dockerd_pid=
 holders=()
 runc_ids=()
@@ -133,7 +134,8 @@ peer_cleanup() {
   sleep 0.3
   [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
   [ -n "$had_docker_cg" ] || for d in /sys/fs/cgroup/*/docker; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
-  for d in /sys/fs/cgroup/*/compare-runc; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  for d in /sys/fs/cgroup/*/compare-runc /sys/fs/cgroup/*/compare-nodaemon; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  [ -n "$had_islander_cg" ] || rmdir /sys/fs/cgroup/*/islander 2>/dev/null # empty parents an older islanderctl left
   [ -n "$had_docker_key" ] || rm -f /etc/docker/key.json
   rm -rf /var/lib/cni/networks/cmpnet # the CNI IPAM's leases of podman's network (host-local writes them there)
   rm -rf "$builds"
@@ -353,7 +355,12 @@ peers_round() {
 # ---- runtimes alone, host network: islanderctl --no-daemon, crun and runc, one interleaved set per round.
 runtimes_round() {
   local args=() b
-  for b in "${cols[@]}"; do args+=("$b" "$(argv "${ctl_of[$b]}" run --no-daemon --rootfs "$rootfs" --network host -- /bin/true)"); done
+  for b in "${cols[@]}"; do
+    # The isles' cgroups under a parent of this run's own, removed at the end; a build older than the flag uses islander.
+    local parent=()
+    "${ctl_of[$b]}" run --help | grep -q -- --cgroup-parent && parent=(--cgroup-parent compare-nodaemon)
+    args+=("$b" "$(argv "${ctl_of[$b]}" run --no-daemon "${parent[@]}" --rootfs "$rootfs" --network host -- /bin/true)")
+  done
   args+=(crun "$(argv crun --root "$work/crun-state" run --bundle "$work/bundles/oneshot-crun" oneshot-crun)")
   args+=(runc "$(argv runc --root "$work/runc-state" run --bundle "$work/bundles/oneshot-runc" oneshot-runc)")
   oneshots nodaemon "${args[@]}"

@@ -10,14 +10,16 @@
 # compiles the metrics path and restarts the quiet period, so the later figures then include it). HOLD=SECONDS keeps
 # the daemon up at the end, to look at it (dotnet-gcdump). ISLANDERD names the build (default the Release build); several runs of this script may run at
 # once on the same machine (own state, run directory, manifests, socket and isle names), which is how builds are
-# compared: a quiet daemon's RSS does not depend on the load, only the wall times do.
-#   sudo [ISLANDERD=path] bench/daemon-memory.sh [N] [CYCLES]
+# compared: a quiet daemon's RSS does not depend on the load, only the wall times do. WARM=1 first starts N isles and
+# removes them, so the code their paths need is compiled before the "fresh" and "N isles" points: the difference between
+# those two is then what the isles themselves hold (divided by N, per isle). CYCLES=0 runs no one-shots.
+#   sudo [ISLANDERD=path] [WARM=1] bench/daemon-memory.sh [N] [CYCLES]
 source "$(dirname "$0")/daemon-lib.sh"
 n=${1:-50}
 cycles=${2:-100}
 source bench/runc-lib.sh
 if [ -n "${ISLANDERCTL:-}" ]; then ctl=("$ISLANDERCTL" --socket "$sock")
-else publish_ctl; ctl=("$work/ctl/islanderctl" --socket "$sock"); fi
+elif (( cycles > 0 )); then publish_ctl; ctl=("$work/ctl/islanderctl" --socket "$sock"); fi
 
 # VmRSS and the smaps groups, in MiB, and the threads.
 report() { # label
@@ -29,10 +31,25 @@ report() { # label
     /^Rss:/ { sum[kind] += $2 }
     END { printf "%-28s RSS %4d MiB   file %3d  jit %3d  anon %3d MiB (GC heap %s)   %d threads\n", label, rss / 1024, sum["file"] / 1024, sum["jit"] / 1024, sum["anon"] / 1024, heap, threads }
   ' "/proc/$dpid/smaps"
+  # GCDUMP=DIR: the GC heap's objects by type at each point (dotnet-gcdump on PATH; it collects, so later points shrink).
+  [ -z "${GCDUMP:-}" ] || dotnet-gcdump collect -p "$dpid" -o "$GCDUMP/${1//[^a-z0-9]/_}.gcdump" >/dev/null
 }
 
 echo "islanderd: $islanderd"
 start_daemon
+if [ -n "${WARM:-}" ]; then
+  start_isles "warm-$$" "$n"
+  rm -f "$work"/manifests/*.yaml
+  wait_empty
+  sleep 5; report "$n started and removed, 5 s"
+  sleep 30; report "$n started and removed, 35 s quiet"
+  start_isles "mem-$$" "$n"
+  [ "$running" = "$n" ] || { echo "only $running/$n isles Running" >&2; exit 1; }
+  sleep 5; report "$n isles again, 5 s"
+  sleep 30; report "$n isles again, 35 s quiet"
+  if [ -n "${HOLD:-}" ]; then echo "holding: pid $dpid, socket $sock"; sleep "$HOLD"; fi
+  exit
+fi
 sleep 5; report "fresh, 5 s"
 sleep 30; report "fresh, 35 s quiet"
 

@@ -12,9 +12,9 @@ static partial class RunCommand
     /// ends (there is no daemon to keep it). The exit code is the isle's, Docker-style (128 + signal; 125 when islander
     /// itself failed, 126/127 when the command could not be run).
     /// </summary>
-    static async Task<int> RunWithoutDaemonAsync(IsleSpec spec, string name, RuntimePaths paths, CancellationToken ct)
+    static async Task<int> RunWithoutDaemonAsync(IsleSpec spec, string name, RuntimePaths paths, string cgroupParent, CancellationToken ct)
     {
-        var runtime = IsleRuntime.CreateDefault(paths);
+        var runtime = IsleRuntime.CreateDefault(paths, cgroupParent);
         IsleProcess process;
         try
         {

@@ -22,11 +22,17 @@ static partial class RunCommand
         var options = new RunOptions();
         var state = new Option<string>("--state") { Description = "with --no-daemon: state directory", DefaultValueFactory = _ => RuntimePaths.Default.StateRoot };
         var run = new Option<string>("--run") { Description = "with --no-daemon: run directory", DefaultValueFactory = _ => RuntimePaths.Default.RunRoot };
+        var cgroupParent = new Option<string>("--cgroup-parent")
+        {
+            Description = "with --no-daemon: the cgroup the isle's group is made in (islanderd's --cgroup-parent)",
+            DefaultValueFactory = _ => CgroupParent.Default,
+        };
         var command = new Command("run", "Run one isle: through islanderd (its log streamed here until it ends, or -d), or here with --no-daemon");
         options.AddTo(command);
         options.AddCompletions(socket);
         command.Options.Add(state);
         command.Options.Add(run);
+        command.Options.Add(cgroupParent);
         Completions.Directories(state);
         Completions.Directories(run);
         command.SetAction(async (parse, ct) =>
@@ -48,7 +54,14 @@ static partial class RunCommand
             // Not a secret: Random spares loading OpenSSL at start. A DNS label, as isle names must be.
             string name = parse.GetValue(options.Name) ?? $"run-{Random.Shared.Next():x8}";
             if (!daemon)
-                return await RunWithoutDaemonAsync(spec, name, new RuntimePaths(parse.GetValue(state)!, parse.GetValue(run)!), ct);
+            {
+                if (CgroupParent.Normalize(parse.GetValue(cgroupParent)!, out string? bad) is not { } parent)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"error: --cgroup-parent: {bad}");
+                    return RunExitCodes.IslanderFailed;
+                }
+                return await RunWithoutDaemonAsync(spec, name, new RuntimePaths(parse.GetValue(state)!, parse.GetValue(run)!), parent, ct);
+            }
             if (spec.Tty && !parse.GetValue(options.Detach) && !Terminal.TerminalInterop.IsTerminal(0))
             {
                 // Docker's check, before anything is created: raw mode and the terminal's size need one here.

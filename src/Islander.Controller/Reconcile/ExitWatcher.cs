@@ -25,7 +25,10 @@ public sealed class ExitWatcher(IIsleRuntime runtime, ReconcileQueue queue) : ID
         }
         var cts = new CancellationTokenSource();
         if (!_watches.TryAdd(name, cts)) { cts.Dispose(); return; }
-        _ = WatchAsync(name, cts);
+        // The watch lasts as long as the isle runs: it does not keep the execution context of the pass that began it
+        // (that pass's logging scope, about 0.7 KiB an isle); what runs after the exit only queues the isle's key.
+        using (ExecutionContext.SuppressFlow())
+            _ = WatchAsync(name, cts);
     }
 
     async Task WatchAsync(string name, CancellationTokenSource cts)

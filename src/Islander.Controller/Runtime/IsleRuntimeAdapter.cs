@@ -87,9 +87,9 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
 
     public IsleObservation Probe(string name)
     {
-        if (runtime.Find(name) is not { } process)
+        if (runtime.Locate(name) is not ({ } process, var running))
             return IsleObservation.NotFound;
-        if (runtime.IsRunning(process))
+        if (running)
             return new IsleObservation(IsleProcessState.Running, process.InitPid, process.ShimPid, process.StartedAt);
         return new IsleObservation(IsleProcessState.Exited, process.InitPid, process.ShimPid, process.StartedAt, Exit(runtime.ExitStatus(name)));
     }

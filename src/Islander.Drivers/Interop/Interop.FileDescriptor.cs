@@ -120,6 +120,46 @@ internal static unsafe partial class FileDescriptorInterop
         }
     }
 
+    /// <summary>
+    /// The text of a small file (a /proc/PID entry, an isle's process file): open(2), read(2) to EOF, close(2), without
+    /// the fstat, flock and buffers of <see cref="File.ReadAllText(string)"/>. A reconcile pass reads a few such files
+    /// per isle. Null when there is no such file (ENOENT, ENOTDIR) or, for /proc, the process is gone (ESRCH); a file
+    /// longer than 4 KiB is read by File.ReadAllText.
+    /// </summary>
+    public static string? ReadSmallText(string path)
+    {
+        const int Size = 4096;
+        byte* buffer = stackalloc byte[Size];
+        int fd;
+        do fd = OpenNative(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        while (fd == -1 && Errno.Last == Errno.EINTR);
+        if (fd == -1)
+        {
+            int openErrno = Errno.Last;
+            return openErrno is Errno.ENOENT or Errno.ENOTDIR or Errno.ESRCH ? null : throw Errno.Exception(openErrno, "open", path);
+        }
+        int length = 0, errno = 0;
+        while (length < Size)
+        {
+            nint n = ReadNative(fd, buffer + length, Size - length);
+            if (n > 0)
+                length += (int)n;
+            else if (n == 0)
+                break;
+            else if (Errno.Last is var e && e != Errno.EINTR)
+            {
+                errno = e;
+                break;
+            }
+        }
+        CloseNative(fd);
+        if (errno == Errno.ESRCH)
+            return null;
+        if (errno != 0)
+            throw Errno.Exception(errno, "read", path);
+        return length == Size ? File.ReadAllText(path) : System.Text.Encoding.UTF8.GetString(buffer, length);
+    }
+
     /// <summary>read(2) once, retried on EINTR; 0 is EOF.</summary>
     public static int Read(int fd, Span<byte> buffer, string what)
     {

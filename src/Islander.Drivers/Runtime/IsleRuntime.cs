@@ -1,6 +1,7 @@
 using System.Globalization;
 using Islander.Drivers.Cgroups;
 using Islander.Drivers.Images;
+using Islander.Drivers.Interop;
 using Islander.Drivers.Network;
 using Islander.Drivers.Rootfs;
 using Islander.Drivers.Security;
@@ -89,7 +90,7 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// Whether the isle's shim still runs. It writes the isle's log until the isle has ended and its output is drained,
     /// so a reader that follows the log stops once this is false and it has read to the end.
     /// </summary>
-    public bool IsLogging(IsleProcess process) => ReadStat(process.ShimPid) is { } stat && IsLogging(stat, process.ShimStartTime);
+    public bool IsLogging(IsleProcess process) => ProcStat.Read(process.ShimPid) is { } stat && IsLogging(stat, process.ShimStartTime);
 
     /// <summary>
     /// Whether the shim whose /proc stat line is <paramref name="stat"/> still writes: it is the one started at
@@ -267,13 +268,19 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// cgroup (<see cref="FindInCgroup"/>), which then rewrites the process file. The recorded ones when neither runs
     /// (an ended isle); null when the isle was never started (or deleted) and nothing of it runs.
     /// </summary>
-    public IsleProcess? Find(string name)
+    public IsleProcess? Find(string name) => Locate(name).Process;
+
+    /// <summary>
+    /// <see cref="Find"/>, and whether that init runs: a reconcile pass's probe, which so reads the process file and
+    /// init's /proc/PID/stat once each while the isle runs.
+    /// </summary>
+    public (IsleProcess? Process, bool Running) Locate(string name)
     {
         var recorded = ReadProcessFile(name);
         if (recorded is not null && launcher.IsRunning(recorded))
-            return recorded;
+            return (recorded, true);
         if (FindInCgroup(name) is not { } found)
-            return recorded;
+            return (recorded, false);
         // The run directory was wiped (a /run cleanup) or the daemon died before writing the file: adopt the init.
         // The shim writes its status file into the recreated directory when the isle ends (it opens the path then).
         // Its init has mounted its rootfs long ago: root's group may pass, as for an isle without a user namespace.
@@ -282,7 +289,7 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         WriteProcessFile(name, found);
         Recovered?.Invoke(name, string.Create(CultureInfo.InvariantCulture,
             $"its process file {(recorded is null ? "was missing" : "named an ended init")}; adopted init {found.InitPid} (shim {found.ShimPid}), found in its cgroup"));
-        return found;
+        return (found, launcher.IsRunning(found));
     }
 
     /// <summary>comm of isle-init's shim (PR_SET_NAME in isle-init.c): the parent of every isle's init.</summary>
@@ -307,8 +314,8 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         var inits = new List<(int Pid, ulong Start, int Shim, ulong ShimStart)>();
         foreach (int pid in pids)
         {
-            if (ReadStat(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
-                || ReadStat(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm
+            if (ProcStat.Read(pid) is not { } stat || ProcStat.ParentPid(stat) is not { } ppid || pids.Contains(ppid)
+                || ProcStat.Read(ppid) is not { } parent || ProcStat.Comm(parent) != ShimComm
                 || ProcStat.Comm(stat) == JoinComm && PidNamespace(pid) == PidNamespace(ppid))
                 continue;
             if (ProcStat.StartTime(stat) is { } start && ProcStat.StartTime(parent) is { } shimStart && shimStart <= start)
@@ -348,30 +355,10 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
         }
     }
 
-    static string? ReadStat(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null; // ended meanwhile
-        }
-    }
-
     IsleProcess? ReadProcessFile(string name)
     {
-        string file = paths.ProcessFile(name);
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
+        if (FileDescriptorInterop.ReadSmallText(paths.ProcessFile(name)) is not { } text)
             return null;
-        }
         var f = text.Split(' ');
         var inv = CultureInfo.InvariantCulture;
         return new IsleProcess(int.Parse(f[0], inv), int.Parse(f[1], inv), DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(f[2], inv)))

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Islander.Drivers.Interop;
 using Islander.Model;
 using Microsoft.Win32.SafeHandles;
@@ -218,17 +217,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         };
     }
 
-    static ulong? ReadStartTime(int pid)
-    {
-        try
-        {
-            return ProcStat.StartTime(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat"));
-        }
-        catch (IOException)
-        {
-            return null; // gone
-        }
-    }
+    static ulong? ReadStartTime(int pid) => ProcStat.Read(pid) is { } stat ? ProcStat.StartTime(stat) : null;
 
     static void Close(ref int fd)
     {

@@ -2,9 +2,13 @@ using System.Globalization;
 
 namespace Islander.Drivers.Runtime;
 
-/// <summary>Reads /proc/PID/stat lines (proc(5)). Pure.</summary>
+/// <summary>Reads /proc/PID/stat lines (proc(5)); pure but for <see cref="Read"/>.</summary>
 public static class ProcStat
 {
+    /// <summary>The /proc/PID/stat line of <paramref name="pid"/>; null once it has ended (and been reaped).</summary>
+    public static string? Read(int pid) =>
+        Interop.FileDescriptorInterop.ReadSmallText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+
     /// <summary>Field 2, comm: the name the process gave itself (PR_SET_NAME) or its executable's. Null when malformed.</summary>
     public static string? Comm(string stat)
     {

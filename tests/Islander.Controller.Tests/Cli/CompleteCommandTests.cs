@@ -155,7 +155,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
         string[] freeText =
         [
             "run --name", "run --hostname", "run --env", "run --workdir", "run --user", "run --memory", "run --cpus", "run --cpu-shares",
-            "run --cpu-period", "run --cpu-quota", "run --cpuset-cpus", "run --pids-limit", "run --storage-opt", "run --device-read-bps",
+            "run --cgroup-parent", "run --cpu-period", "run --cpu-quota", "run --cpuset-cpus", "run --pids-limit", "run --storage-opt", "run --device-read-bps",
             "run --device-write-bps", "run --publish", "run --cap-add", "run --cap-drop", "run --userns", "run --tmpfs", "run --stop-timeout",
             "exec command", "exec --env", "exec --user", "exec --workdir", "logs --tail", "logs --since", "logs --until", "image pull REF", "image import --name",
             "volume snapshot SNAPSHOT", "run --detach-keys", "exec --detach-keys", "attach --detach-keys", "stop --time", "restart --time", "wait --timeout", "port port", "cp source", "cp dest", CompleteCommand.Name + " words",

@@ -56,4 +56,39 @@ public sealed class FileDescriptorTests
             FileDescriptorInterop.Close(write);
         }
     }
+
+    // The probe of every reconcile pass reads a few small files per isle with ReadSmallText: no flock, no FileStream.
+    [Fact]
+    public void ReadSmallText_ReadsProcAndAFileAnotherHoldsExclusively_NullWhenMissingOrGone_ALongFileWhole()
+    {
+        var dir = Directory.CreateTempSubdirectory("islander-readsmall-").FullName;
+        try
+        {
+            Assert.Equal(Islander.Drivers.Runtime.ProcStat.StartTime(File.ReadAllText("/proc/self/stat")),
+                Islander.Drivers.Runtime.ProcStat.StartTime(FileDescriptorInterop.ReadSmallText("/proc/self/stat")!));
+
+            string held = Path.Combine(dir, "process");
+            File.WriteAllText(held, "12 11 1700000000000 345 344");
+            using (new FileStream(held, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) // flock(LOCK_EX) by .NET
+            {
+                Assert.Throws<IOException>(() => File.ReadAllText(held));
+                Assert.Equal("12 11 1700000000000 345 344", FileDescriptorInterop.ReadSmallText(held));
+            }
+
+            Assert.Null(FileDescriptorInterop.ReadSmallText(Path.Combine(dir, "missing")));
+            Assert.Null(FileDescriptorInterop.ReadSmallText(Path.Combine(dir, "missing", "stat")));
+            using var ended = Process.Start("true")!;
+            ended.WaitForExit();
+            Assert.Null(FileDescriptorInterop.ReadSmallText($"/proc/{ended.Id}/stat"));
+
+            string longFile = Path.Combine(dir, "long");
+            string text = new('x', 5000);
+            File.WriteAllText(longFile, text);
+            Assert.Equal(text, FileDescriptorInterop.ReadSmallText(longFile));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -63,6 +63,30 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     }
 
     [Fact]
+    public void Locate_ARunningInitIsRunning_KilledFromOutsideItIsNot_AnotherProcessUnderItsPidIsNot()
+    {
+        var (shim, init) = StartShim();
+        _cgroups.Create("web", new IsleResources(), Islander.Drivers.Cgroups.DevicePolicy.Allowlist, TestContext.Current.CancellationToken);
+        _cgroups.AddProcess("web", init, TestContext.Current.CancellationToken);
+        var adopted = _runtime.Find("web")!;
+
+        Assert.Equal((adopted.InitPid, true), (_runtime.Locate("web").Process?.InitPid, _runtime.Locate("web").Running));
+
+        // The recorded PID now names a process that started at another time (a reused PID): not the isle's init.
+        File.WriteAllText(_runtime.Paths.ProcessFile("web"), $"{Environment.ProcessId} {shim} 0 {adopted.InitStartTime} {adopted.ShimStartTime}");
+        var reused = _runtime.Locate("web");
+        Assert.Equal((init, true), (reused.Process?.InitPid, reused.Running)); // the real init, found in its cgroup again
+
+        _ = Tmds.Linux.LibC.kill(init, Tmds.Linux.LibC.SIGKILL); // the isle killed from outside; its shim reaps it
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Directory.Exists($"/proc/{init}") && DateTime.UtcNow < deadline)
+            Thread.Sleep(10);
+        var ended = _runtime.Locate("web");
+        Assert.Equal((init, false), (ended.Process?.InitPid, ended.Running)); // the recorded init, ended
+        _shims.Single(p => p.Id == shim).WaitForExit(5000); // its wait returned: the shim ends too
+    }
+
+    [Fact]
     public void TheShimsJoinHelperBesideInit_IsNotTakenForIt()
     {
         // While it starts init on cgroup v1, the shim's islander:join child is in the isle's groups too, started first.
@@ -127,7 +151,8 @@ public sealed class IsleRuntimeCgroupTruthTests : IDisposable
     {
         foreach (var p in _shims)
         {
-            foreach (var task in Directory.GetDirectories($"/proc/{p.Id}/task"))
+            // A shim whose init was killed has ended by itself (its shell's wait returned).
+            foreach (var task in p.HasExited ? [] : Directory.GetDirectories($"/proc/{p.Id}/task"))
                 foreach (var kid in File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
                     _ = Tmds.Linux.LibC.kill(int.Parse(kid), Tmds.Linux.LibC.SIGKILL);
             p.Kill();

@@ -167,6 +167,32 @@ public sealed class IslanderctlTests : IAsyncDisposable
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
 
+    [Fact]
+    public async Task Run_NoDaemon_CgroupParent_TheIslesGroupIsUnderIt_ABadOneIsRefusedByName()
+    {
+        var name = _h.NewName("run");
+        var parent = $"islander-test-{name}";
+        try
+        {
+            var r = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--cgroup-parent", parent, "--state", _h.StateDir, "--run", _h.RunDir,
+                "--name", name, "--rootfs", _h.Rootfs, "--", "true");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.NotEmpty(DaemonHarness.CgroupDirs(parent)); // made there, and nothing under the default parent
+            Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine(parent, name)));
+            Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
+
+            var bad = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--cgroup-parent", "a/../b", "--state", _h.StateDir, "--run", _h.RunDir,
+                "--name", name, "--rootfs", _h.Rootfs, "--", "true");
+            Assert.Equal(125, bad.ExitCode);
+            Assert.Contains("--cgroup-parent: \"a/../b\" is not a cgroup path", bad.Stderr);
+        }
+        finally
+        {
+            foreach (var dir in DaemonHarness.CgroupDirs(parent))
+                Directory.Delete(dir);
+        }
+    }
+
     /// <summary>
     /// run --no-daemon's words for an OOM kill: "was OOM-killed" only when pid 1 itself was killed; when a child was
     /// (tail holds the newline-free stream) and sh exits by itself, a process of the isle was.
