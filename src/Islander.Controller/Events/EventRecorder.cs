@@ -69,13 +69,19 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
         return e;
     }
 
-    /// <summary>The stored events that watchers have heard of (none recorded but not yet durable).</summary>
+    /// <summary>
+    /// The stored events, those whose sync is under way among them: the same commits a read of the objects shows, so a
+    /// client that saw an isle go (its record and its Deleted event are one commit) finds that event in the list.
+    /// </summary>
     public IReadOnlyList<EventRecord> Recent(int limit = StateStore.EventLimit)
     {
-        lock (_lock) return Heard(limit);
+        lock (_lock) return store.Events(limit);
     }
 
-    /// <summary>The stored events up to the first one watchers have not heard of yet; under <see cref="_lock"/>.</summary>
+    /// <summary>
+    /// The stored events up to the first one watchers have not heard of yet, under <see cref="_lock"/>: a watch's
+    /// history, which its stream continues without a gap or a repeat.
+    /// </summary>
     IReadOnlyList<EventRecord> Heard(int limit = StateStore.EventLimit)
     {
         if (!_unheard.TryPeek(out var first)) return store.Events(limit);

@@ -64,8 +64,10 @@ public sealed class LiveUpdateApiTests : IAsyncLifetime
         var (exit2, _, error2) = await _d.CtlAsync("apply", "-f", edited);
         Assert.True(exit2 == 0, error2);
         using var client = new IslanderClient(_d.Socket);
-        await WaitAsync(() => _d.Runtime.IsRunning("web") && client.GetAsync("isles", "web", default).GetAwaiter().GetResult().Status.ObservedGeneration == 2,
-            "isle web to run generation 2");
+        // The status first: Running at generation 2 is the end of the restart (its Creating commit shows generation 2
+        // already, while the old process is probed as exited).
+        await WaitAsync(() => client.GetAsync("isles", "web", default).GetAwaiter().GetResult().Status is { Phase: "Running", ObservedGeneration: 2 }
+            && _d.Runtime.IsRunning("web"), "isle web to run generation 2");
         var events = (await client.EventsAsync(TestContext.Current.CancellationToken)).Where(e => e.Name == "web").Select(e => e.Reason).ToList();
         if (needed == SpecChangeKind.Live)
         {
