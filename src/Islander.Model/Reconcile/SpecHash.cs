@@ -21,21 +21,6 @@ namespace Islander.Model;
 /// </remarks>
 public static class SpecHash
 {
-    /// <summary>
-    /// What a new record starts with, for the records of the spec that have a parameterless constructor (their members
-    /// may start with values other than zero: Resources = new(), StopSignal = 15, ...). A test checks the list is whole.
-    /// </summary>
-    internal static readonly IReadOnlyDictionary<Type, object> Templates = new Dictionary<Type, object>
-    {
-        [typeof(IsleSpec)] = new IsleSpec(),
-        [typeof(IsleResources)] = new IsleResources(),
-        [typeof(IsleSecurity)] = new IsleSecurity(),
-        [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
-        [typeof(IsleLogging)] = new IsleLogging(),
-        [typeof(IsleHealthCheck)] = new IsleHealthCheck(),
-        [typeof(IsleUpdate)] = new IsleUpdate(),
-    };
-
     private static readonly JsonSerializerOptions Options = new()
     {
         // Source-generated (no reflection: the NativeAOT islanderctl links the Model), with defaults left out.
@@ -56,7 +41,7 @@ public static class SpecHash
     private static void SkipDefaults(JsonTypeInfo type)
     {
         if (type.Kind != JsonTypeInfoKind.Object) return;
-        var template = Templates.GetValueOrDefault(type.Type);
+        var template = SpecDefaults.Templates.GetValueOrDefault(type.Type);
         foreach (var property in type.Properties)
         {
             var getter = property.Get;
