@@ -61,8 +61,13 @@ public static class SpecHash
         long l => l == 0 && fallback is null || Equals(l, fallback),
         TimeSpan t => Equals(t, fallback),
         Enum e => Equals(e, fallback) || (fallback is null && Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture) == 0),
+        // A nested record (resources, security, ...) is at its default when it hashes as its template does: record
+        // equality would compare its lists by reference, and a list read from JSON is never the template's instance.
+        _ when fallback is not null && SpecDefaults.Templates.ContainsKey(value.GetType()) => Canonical(value) == Canonical(fallback),
         _ => Equals(value, fallback),
     };
+
+    private static string Canonical(object record) => JsonSerializer.Serialize(record, Options.GetTypeInfo(record.GetType()));
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
