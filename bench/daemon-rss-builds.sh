@@ -35,7 +35,7 @@ spec: {subnet: 10.213.0.0/16}
 "
 isle() { # name index
   if [ -n "${NETWORK:-}" ]; then
-    printf '%s  networks: [{name: %s}]\n  ports: [{containerPort: 80, hostPort: %d}]\n' "$(isle_yaml "$1")" "$net" $((21000 + 10#$2))
+    printf '%s\n  networks: [{name: %s}]\n  ports: [{containerPort: 80, hostPort: %d}]\n' "$(isle_yaml "$1")" "$net" $((21000 + 10#$2))
   else
     isle_yaml "$1"
   fi
