@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Debian package artifacts/deb/islander_VERSION_amd64.deb with dpkg-deb: islanderd (self-contained and
-# trimmed) and islanderctl (NativeAOT) in /usr/bin, which run with no .NET installed; isle-init in
+# Builds the Debian package artifacts/deb/islander_VERSION_amd64.deb with dpkg-deb: islanderd and islanderctl (both
+# NativeAOT) in /usr/bin, which run with no .NET installed; isle-init in
 # /usr/libexec/islander; the systemd unit; /etc/islander/config.yaml as a conffile; /etc/islander/manifests; man pages;
 # bash, zsh and fish completions.
 # Why these choices: docs/packaging.md. Needs the .NET SDK, gcc, dpkg-dev; runs lintian on the result when installed.
@@ -43,10 +43,9 @@ install -d -m 0755 "$root/usr/share/bash-completion/completions" "$root/usr/shar
 "$publish/c/islanderctl" completion zsh > "$root/usr/share/zsh/vendor-completions/_islanderctl"
 "$publish/c/islanderctl" completion fish > "$root/usr/share/fish/vendor_completions.d/islanderctl.fish"
 # The native binaries carry no debug symbols (DebugType none, StripSymbols); isle-init is stripped here.
-# islanderctl loses its .comment too; islanderd is a single-file bundle (the app appended to the host executable),
-# which strip would cut off.
+# islanderd and islanderctl lose their .comment too.
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$root/usr/libexec/islander/isle-init"
-strip --remove-section=.comment "$root/usr/bin/islanderctl"
+strip --remove-section=.comment "$root/usr/bin/islanderd" "$root/usr/bin/islanderctl"
 
 # Changelog: Debian's format, one entry for this build, compressed as policy 12.7 asks.
 {

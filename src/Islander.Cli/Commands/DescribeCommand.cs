@@ -112,9 +112,9 @@ public static class DescribeCommand
             var meta = new ObjectMeta(o.Metadata.Name);
             manifest = o.Kind switch
             {
-                "Isle" => new IsleManifest(meta, Read(o.Spec, new IsleSpec(), SpecJsonContext.Default.IsleSpec), ManifestSource.None),
-                "Network" => new NetworkManifest(meta, Read(o.Spec, new NetworkSpec(), SpecJsonContext.Default.NetworkSpec), ManifestSource.None),
-                "Volume" => new VolumeManifest(meta, Read(o.Spec, new VolumeSpec(), SpecJsonContext.Default.VolumeSpec), ManifestSource.None),
+                "Isle" => new IsleManifest(meta, Read(o.Spec, SpecJsonContext.Default.IsleSpec), ManifestSource.None),
+                "Network" => new NetworkManifest(meta, Read(o.Spec, SpecJsonContext.Default.NetworkSpec), ManifestSource.None),
+                "Volume" => new VolumeManifest(meta, Read(o.Spec, SpecJsonContext.Default.VolumeSpec), ManifestSource.None),
                 _ => null,
             };
         }
@@ -128,6 +128,6 @@ public static class DescribeCommand
         return written.RootElement.TryGetProperty("spec", out var spec) ? JsonYaml.Write(spec) : JsonYaml.Write(o.Spec);
     }
 
-    static T Read<T>(JsonElement spec, T defaults, JsonTypeInfo<T> info) =>
-        SpecJsonContext.Read(JsonNode.Parse(spec.GetRawText())!.AsObject(), defaults, info);
+    static T Read<T>(JsonElement spec, JsonTypeInfo<T> info) =>
+        SpecJsonContext.Read(JsonNode.Parse(spec.GetRawText())!.AsObject(), info);
 }

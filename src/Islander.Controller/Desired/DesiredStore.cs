@@ -105,9 +105,9 @@ public sealed class DesiredStore
         return obj.Key.Kind switch
         {
             ObjectKind.Isle => new IsleManifest(meta, obj.Isle ?? SpecJson.ToIsle(obj.Spec), ManifestSource.None),
-            ObjectKind.Network => new NetworkManifest(meta, obj.Spec.Deserialize<NetworkSpec>(SpecJson.Options)!, ManifestSource.None),
-            ObjectKind.Source => new SourceManifest(meta, obj.Spec.Deserialize<SourceSpec>(SpecJson.Options)!, ManifestSource.None),
-            _ => new VolumeManifest(meta, obj.Spec.Deserialize<VolumeSpec>(SpecJson.Options)!, ManifestSource.None),
+            ObjectKind.Network => new NetworkManifest(meta, SpecJson.To<NetworkSpec>(obj.Spec), ManifestSource.None),
+            ObjectKind.Source => new SourceManifest(meta, SpecJson.To<SourceSpec>(obj.Spec), ManifestSource.None),
+            _ => new VolumeManifest(meta, SpecJson.To<VolumeSpec>(obj.Spec), ManifestSource.None),
         };
     }
 

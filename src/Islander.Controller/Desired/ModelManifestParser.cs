@@ -58,13 +58,11 @@ public sealed class ModelManifestParser(DriverCatalog? drivers = null) : IManife
         var obj = manifest switch
         {
             IsleManifest isle => new DesiredObject(key, labels, SpecJson.FromIsle(isle.Spec), isle.Spec, source) { ConfigFiles = isle.ConfigFiles },
-            NetworkManifest network => new DesiredObject(key, labels, ToJson(network.Spec), null, source),
-            VolumeManifest volume => new DesiredObject(key, labels, ToJson(volume.Spec), null, source),
-            SourceManifest gitSource => new DesiredObject(key, labels, ToJson(gitSource.Spec), null, source),
+            NetworkManifest network => new DesiredObject(key, labels, SpecJson.ToJson(network.Spec), null, source),
+            VolumeManifest volume => new DesiredObject(key, labels, SpecJson.ToJson(volume.Spec), null, source),
+            SourceManifest gitSource => new DesiredObject(key, labels, SpecJson.ToJson(gitSource.Spec), null, source),
             _ => throw new ArgumentOutOfRangeException(nameof(manifest), manifest.Kind, "unknown manifest kind"),
         };
         return manifest.Metadata.Annotations.Count == 0 ? obj : obj with { Annotations = manifest.Metadata.Annotations };
     }
-
-    static JsonObject ToJson<T>(T spec) => JsonSerializer.SerializeToNode(spec, SpecJson.Options)!.AsObject();
 }

@@ -107,7 +107,7 @@ public sealed class NetworkReconciler(
     /// </summary>
     NetworkRecord EnsureNetworkLocked(string name, CancellationToken cancellationToken)
     {
-        var spec = desired.Get(Key(name))?.Object?.Spec.Deserialize<NetworkSpec>(SpecJson.Options)
+        var spec = (desired.Get(Key(name))?.Object?.Spec is { } json ? SpecJson.To<NetworkSpec>(json) : null)
             ?? throw new IslanderException($"network {name} is not defined", ErrorCategory.NotFound);
         var record = store.GetNetwork(name);
         var decision = StateDiff.ForNetwork(name, spec, record is null ? null : ActualStates.Of(record), (IReadOnlyCollection<string>?)record?.Allocations.Keys ?? []);

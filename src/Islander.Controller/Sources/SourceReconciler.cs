@@ -47,7 +47,7 @@ public sealed class SourceReconciler(
         }
         if (entry.Object is null) return ReconcileResult.Done; // never valid: its problems are on it, there is nothing to fetch
 
-        var spec = entry.Object.Spec.Deserialize<SourceSpec>(SpecJson.Options)!;
+        var spec = SpecJson.To<SourceSpec>(entry.Object.Spec);
         var now = time.GetUtcNow();
         record ??= new SourceRecord { Name = name, Reason = SourceReasons.Progressing, Message = "not fetched yet", TransitionAt = now };
         bool specChanged = record.AttemptedSpec != entry.Object.ContentHash;

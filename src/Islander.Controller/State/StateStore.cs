@@ -98,6 +98,7 @@ public sealed class StateStore : IDisposable
 
     static BsonMapper Mapper()
     {
+        _ = StateRecords.Types; // what the mapper reflects over, kept in the NativeAOT build
         var mapper = new BsonMapper();
         mapper.RegisterType(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.RegisterType(v => new BsonValue(v.Ticks), b => TimeSpan.FromTicks(b.AsInt64));

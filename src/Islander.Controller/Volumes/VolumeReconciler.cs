@@ -49,7 +49,7 @@ public sealed class VolumeReconciler(
             var entry = desired.Get(IsleVolumes.Key(name));
             if (entry is not null && entry.Object is null)
                 return; // never had a valid manifest: its status shows the problems
-            var spec = entry?.Object?.Spec.Deserialize<VolumeSpec>(SpecJson.Options);
+            var spec = entry?.Object?.Spec is { } json ? SpecJson.To<VolumeSpec>(json) : null;
             var record = store.GetVolume(name);
             if (spec is null && record is null)
                 return;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,9 +10,8 @@ namespace Islander.Model.Api;
 /// <summary>
 /// The specs' JSON form, as islanderd keeps them and the API returns them: camelCase, enums as names, sizes in bytes,
 /// durations as TimeSpans, addresses and subnets as the strings people write. Source-generated, so a NativeAOT program
-/// reads and writes them without reflection: islanderctl reads the API's specs back with it. islanderd writes the same
-/// form by reflection today (Controller's <c>SpecJson</c>, with these converters); it is here, in the Model, for the
-/// day islanderd is NativeAOT too.
+/// reads and writes them without reflection: islanderctl reads the API's specs back with it, islanderd (Controller's
+/// <c>SpecJson</c>) stores and serves them with it, in every build.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true,
     Converters = [typeof(IpAddressJsonConverter), typeof(IpNetworkJsonConverter)])]
@@ -22,24 +22,53 @@ namespace Islander.Model.Api;
 public sealed partial class SpecJsonContext : JsonSerializerContext
 {
     /// <summary>
-    /// A spec read over its record's defaults: the stored and API forms leave fields at their default out, and
-    /// source-generated deserialization sets a missing init-only property to null rather than to its initializer.
+    /// A spec read from its JSON form with every member the JSON leaves out at the value a new record starts with, as
+    /// reading by reflection gives. The stored and API forms leave members at their default out, and source-generated
+    /// reading sets a missing init-only member to null or 0, not to its initializer (dotnet/runtime#84484): so the JSON
+    /// is first filled from <see cref="SpecDefaults"/>' templates, guided by <paramref name="info"/>, at every depth
+    /// (members, list items, dictionary values).
     /// </summary>
-    public static T Read<T>(JsonObject spec, T defaults, JsonTypeInfo<T> info)
-    {
-        var merged = JsonSerializer.SerializeToNode(defaults, info)!.AsObject();
-        Merge(merged, spec);
-        return merged.Deserialize(info) ?? defaults;
-    }
+    public static T Read<T>(JsonObject spec, JsonTypeInfo<T> info) =>
+        WithDefaults(spec, info)!.Deserialize(info) ?? throw new JsonException($"a {typeof(T).Name} is null");
 
-    static void Merge(JsonObject into, JsonObject from)
+    static readonly ConcurrentDictionary<JsonTypeInfo, JsonObject> TemplateJson = new();
+
+    static JsonNode? WithDefaults(JsonNode? node, JsonTypeInfo info)
     {
-        foreach (var (key, value) in from)
+        switch (node)
         {
-            if (value is JsonObject child && into[key] is JsonObject target) Merge(target, child);
-            else into[key] = value?.DeepClone();
+            case JsonObject o when info.Kind == JsonTypeInfoKind.Object:
+                var filled = new JsonObject();
+                foreach (var (key, value) in o)
+                    filled[key] = Property(info, key) is { } p ? WithDefaults(value, info.Options.GetTypeInfo(p.PropertyType)) : value?.DeepClone();
+                foreach (var (key, value) in Template(info))
+                    if (!o.Any(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase))) filled[key] = value!.DeepClone();
+                return filled;
+            case JsonArray a when info.Kind == JsonTypeInfoKind.Enumerable:
+                var item = info.Options.GetTypeInfo(info.ElementType!);
+                return new JsonArray([.. a.Select(i => WithDefaults(i, item))]);
+            case JsonObject d when info.Kind == JsonTypeInfoKind.Dictionary:
+                var entry = info.Options.GetTypeInfo(info.ElementType!);
+                var values = new JsonObject();
+                foreach (var (key, value) in d) values[key] = WithDefaults(value, entry);
+                return values;
+            default:
+                return node?.DeepClone();
         }
     }
+
+    static JsonPropertyInfo? Property(JsonTypeInfo info, string name) =>
+        info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The template's members as JSON, but the required ones (the JSON must have them) and the null ones.</summary>
+    static JsonObject Template(JsonTypeInfo info) => TemplateJson.GetOrAdd(info, static info =>
+    {
+        if (!SpecDefaults.Templates.TryGetValue(info.Type, out var template)) return [];
+        var json = JsonSerializer.SerializeToNode(template, info)!.AsObject();
+        foreach (var p in info.Properties)
+            if (p.IsRequired || json[p.Name] is null) json.Remove(p.Name);
+        return json;
+    });
 }
 
 /// <summary>An <see cref="IPAddress"/> as its text (10.88.0.2), not as its properties.</summary>

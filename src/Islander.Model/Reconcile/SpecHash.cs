@@ -21,21 +21,6 @@ namespace Islander.Model;
 /// </remarks>
 public static class SpecHash
 {
-    /// <summary>
-    /// What a new record starts with, for the records of the spec that have a parameterless constructor (their members
-    /// may start with values other than zero: Resources = new(), StopSignal = 15, ...). A test checks the list is whole.
-    /// </summary>
-    internal static readonly IReadOnlyDictionary<Type, object> Templates = new Dictionary<Type, object>
-    {
-        [typeof(IsleSpec)] = new IsleSpec(),
-        [typeof(IsleResources)] = new IsleResources(),
-        [typeof(IsleSecurity)] = new IsleSecurity(),
-        [typeof(VolumeMount)] = new VolumeMount { MountPath = null! },
-        [typeof(IsleLogging)] = new IsleLogging(),
-        [typeof(IsleHealthCheck)] = new IsleHealthCheck(),
-        [typeof(IsleUpdate)] = new IsleUpdate(),
-    };
-
     private static readonly JsonSerializerOptions Options = new()
     {
         // Source-generated (no reflection: the NativeAOT islanderctl links the Model), with defaults left out.
@@ -56,7 +41,7 @@ public static class SpecHash
     private static void SkipDefaults(JsonTypeInfo type)
     {
         if (type.Kind != JsonTypeInfoKind.Object) return;
-        var template = Templates.GetValueOrDefault(type.Type);
+        var template = SpecDefaults.Templates.GetValueOrDefault(type.Type);
         foreach (var property in type.Properties)
         {
             var getter = property.Get;
@@ -76,8 +61,13 @@ public static class SpecHash
         long l => l == 0 && fallback is null || Equals(l, fallback),
         TimeSpan t => Equals(t, fallback),
         Enum e => Equals(e, fallback) || (fallback is null && Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture) == 0),
+        // A nested record (resources, security, ...) is at its default when it hashes as its template does: record
+        // equality would compare its lists by reference, and a list read from JSON is never the template's instance.
+        _ when fallback is not null && SpecDefaults.Templates.ContainsKey(value.GetType()) => Canonical(value) == Canonical(fallback),
         _ => Equals(value, fallback),
     };
+
+    private static string Canonical(object record) => JsonSerializer.Serialize(record, Options.GetTypeInfo(record.GetType()));
 }
 
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
