@@ -11,6 +11,9 @@ namespace Islander.Drivers.Rootfs;
 /// (open_tree) and unmounted at once; isle-init attaches the copy at RUN/isles/NAME/rootfs in the isle's
 /// own mount namespace and pivot_roots there. So no host path leads into an isle's files: an
 /// <c>rm -rf</c> of the run directory deletes an empty directory, and no local user reaches its files.
+/// On Linux 6.8 and later the overlay is made detached at once (fsopen, fsconfig with one <c>lowerdir+</c> per layer,
+/// fsmount): no staging point, no mount in the host at any moment, and no unmount, whose wait for an RCU grace period
+/// was the largest part of preparing the root filesystem.
 /// </summary>
 public sealed class OverlayRootfs(string stateRoot, string runRoot)
 {
@@ -42,6 +45,8 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
         if (owner is { } o)
             FileInterop.Lchown(upper, checked((int)o.Uid), checked((int)o.Gid));
         Directory.CreateDirectory(target);
+        if (MountInterop.TryMountDetached("overlay", DetachedOptions(lowerDirs, upper, work)) is { } detached)
+            return new DetachedRootfs(target, detached);
         HostDirectory.Ensure(staging, HostDirectory.Private);
         try
         {
@@ -58,6 +63,14 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
     /// <summary>overlayfs mount data; ':' and ',' separate options, so paths holding them are escaped with '\'.</summary>
     internal static string Options(IReadOnlyList<string> lowerDirs, string upper, string work) =>
         $"lowerdir={string.Join(':', lowerDirs.Select(Escape))},upperdir={Escape(upper)},workdir={Escape(work)}";
+
+    /// <summary>
+    /// The same overlay as <see cref="Options"/>, as fsconfig keys: one <c>lowerdir+</c> per layer, top first, whose value
+    /// the kernel takes as it is (Linux 6.8); upperdir and workdir are unescaped by the kernel as in mount data.
+    /// </summary>
+    internal static IEnumerable<(string Key, string Value)> DetachedOptions(IReadOnlyList<string> lowerDirs, string upper, string work) =>
+        // "source": what mount(8) names it, and so what the isle's mountinfo and df show, as before.
+        [("source", "overlay"), .. lowerDirs.Select(dir => ("lowerdir+", dir)), ("upperdir", Escape(upper)), ("workdir", Escape(work))];
 
     static string Escape(string path) => path.Replace(@"\", @"\\").Replace(":", @"\:").Replace(",", @"\,");
 

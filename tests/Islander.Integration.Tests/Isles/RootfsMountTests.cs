@@ -54,6 +54,35 @@ public sealed class RootfsMountTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The overlay is made detached at once, one <c>lowerdir+</c> per layer (the isle's mountinfo shows them), not
+    /// mounted at a staging point and copied: the layers stack top first, and a layer's path may hold the separators
+    /// of mount data (':' and ','), which the kernel takes as they are.
+    /// </summary>
+    [Fact]
+    public async Task LayeredIsle_OverlayMadeDetachedWithOneLowerdirPerLayer_TopLayerWins_SeparatorsInPathsKept()
+    {
+        string top = Path.Combine(_h.HostDir, "top:layer,1"), middle = Path.Combine(_h.HostDir, "middle");
+        Directory.CreateDirectory(top);
+        Directory.CreateDirectory(middle);
+        File.WriteAllText(Path.Combine(top, "marker"), "top\n");
+        File.WriteAllText(Path.Combine(middle, "marker"), "middle\n");
+        File.WriteAllText(Path.Combine(middle, "only-middle"), "seen\n");
+        string name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var process = await _h.Runtime.StartAsync(name, IsleHarness.Spec("sh", "-c", "cat /marker /only-middle; grep ' / / ' /proc/self/mountinfo"),
+            lowerDirs: [top, middle, TestRootfs.Busybox], ct: Ct);
+        var status = await _h.Runtime.WaitAsync(name, process, Ct);
+
+        string log = _h.Log(name);
+        Assert.True(status?.Code == 0, log);
+        Assert.StartsWith("top\nseen\n", log);
+        string root = log.Split('\n')[2];
+        Assert.True(root.Split("lowerdir+=").Length == 4, $"the isle's root is not an overlay of three lowerdir+ layers: {root}");
+        Assert.DoesNotContain("lowerdir=", root);
+        Assert.Contains(" - overlay overlay ", root); // its type and source, as mount(8) names them
+    }
+
     [Fact]
     public async Task DeletedIsle_LeavesNoMountAndNoDirectory_AndAnOlderIslandersHostMountIsUnmounted()
     {
