@@ -24,8 +24,9 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
     public string UpperRoot(string isle) => Path.Combine(stateRoot, "isles", isle, "fs");
 
     /// <summary>
-    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W STAGING, then a detached copy
-    /// and umount -l STAGING. The upper directory is kept, so the isle's writes survive a restart of the isle.
+    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W, attached nowhere: made so at once
+    /// (<see cref="DetachedOptions"/>), else mounted at STAGING, copied detached and umount -l STAGING. The upper
+    /// directory is kept, so the isle's writes survive a restart of the isle.
     /// <paramref name="lowerDirs"/> lists the top layer first. <paramref name="owner"/> owns the
     /// writable layer's root: the host ids of the isle's root in a user namespace, so it may write there.
     /// </summary>
