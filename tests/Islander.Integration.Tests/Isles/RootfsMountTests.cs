@@ -83,6 +83,30 @@ public sealed class RootfsMountTests : IAsyncDisposable
         Assert.Contains(" - overlay overlay ", root); // its type and source, as mount(8) names them
     }
 
+    /// <summary>
+    /// A layer whose path fsconfig refuses (over its 255 bytes) is mounted the older way, at a staging point: the isle
+    /// starts all the same, with the layer's files, and the staging point is gone again.
+    /// </summary>
+    [Fact]
+    public async Task LayerPathTooLongForFsconfig_MountedTheOlderWay_IsleStartsWithItsFiles()
+    {
+        string top = Path.Combine(_h.HostDir, new string('l', 120), new string('m', 120), "top");
+        Directory.CreateDirectory(top);
+        Assert.True(top.Length > 255, top);
+        File.WriteAllText(Path.Combine(top, "marker"), "long\n");
+        string name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var process = await _h.Runtime.StartAsync(name, IsleHarness.Spec("sh", "-c", "cat /marker; grep ' / / ' /proc/self/mountinfo"),
+            lowerDirs: [top, TestRootfs.Busybox], ct: Ct);
+        var status = await _h.Runtime.WaitAsync(name, process, Ct);
+
+        string log = _h.Log(name);
+        Assert.True(status?.Code == 0, log);
+        Assert.StartsWith("long\n", log);
+        Assert.Contains("lowerdir=", log.Split('\n')[1]);
+        Assert.False(Directory.Exists(Path.Combine(_h.Paths.IsleRunDir(name), ".rootfs-staging")));
+    }
+
     [Fact]
     public async Task DeletedIsle_LeavesNoMountAndNoDirectory_AndAnOlderIslandersHostMountIsUnmounted()
     {
