@@ -14,7 +14,9 @@ static partial class RunCommand
     /// </summary>
     static async Task<int> RunWithoutDaemonAsync(IsleSpec spec, string name, RuntimePaths paths, string cgroupParent, CancellationToken ct)
     {
+        // The isle goes with this process: after a host crash no one would read its exit status, so no fsync of it.
         var runtime = IsleRuntime.CreateDefault(paths, cgroupParent);
+        runtime.SyncExitStatus = false;
         IsleProcess process;
         try
         {

@@ -11,6 +11,9 @@ namespace Islander.Drivers.Rootfs;
 /// (open_tree) and unmounted at once; isle-init attaches the copy at RUN/isles/NAME/rootfs in the isle's
 /// own mount namespace and pivot_roots there. So no host path leads into an isle's files: an
 /// <c>rm -rf</c> of the run directory deletes an empty directory, and no local user reaches its files.
+/// On Linux 6.8 and later the overlay is made detached at once (fsopen, fsconfig with one <c>lowerdir+</c> per layer,
+/// fsmount): no staging point, no mount in the host at any moment, and no unmount, whose wait for an RCU grace period
+/// was the largest part of preparing the root filesystem.
 /// </summary>
 public sealed class OverlayRootfs(string stateRoot, string runRoot)
 {
@@ -21,8 +24,9 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
     public string UpperRoot(string isle) => Path.Combine(stateRoot, "isles", isle, "fs");
 
     /// <summary>
-    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W STAGING, then a detached copy
-    /// and umount -l STAGING. The upper directory is kept, so the isle's writes survive a restart of the isle.
+    /// Equivalent to: mount -t overlay overlay -o lowerdir=L1:L2,upperdir=U,workdir=W, attached nowhere: made so at once
+    /// (<see cref="DetachedOptions"/>), else mounted at STAGING, copied detached and umount -l STAGING. The upper
+    /// directory is kept, so the isle's writes survive a restart of the isle.
     /// <paramref name="lowerDirs"/> lists the top layer first. <paramref name="owner"/> owns the
     /// writable layer's root: the host ids of the isle's root in a user namespace, so it may write there.
     /// </summary>
@@ -42,6 +46,8 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
         if (owner is { } o)
             FileInterop.Lchown(upper, checked((int)o.Uid), checked((int)o.Gid));
         Directory.CreateDirectory(target);
+        if (MountInterop.TryMountDetached("overlay", DetachedOptions(lowerDirs, upper, work)) is { } detached)
+            return new DetachedRootfs(target, detached);
         HostDirectory.Ensure(staging, HostDirectory.Private);
         try
         {
@@ -58,6 +64,14 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
     /// <summary>overlayfs mount data; ':' and ',' separate options, so paths holding them are escaped with '\'.</summary>
     internal static string Options(IReadOnlyList<string> lowerDirs, string upper, string work) =>
         $"lowerdir={string.Join(':', lowerDirs.Select(Escape))},upperdir={Escape(upper)},workdir={Escape(work)}";
+
+    /// <summary>
+    /// The same overlay as <see cref="Options"/>, as fsconfig keys: one <c>lowerdir+</c> per layer, top first, whose value
+    /// the kernel takes as it is (Linux 6.8); upperdir and workdir are unescaped by the kernel as in mount data.
+    /// </summary>
+    internal static IEnumerable<(string Key, string Value)> DetachedOptions(IReadOnlyList<string> lowerDirs, string upper, string work) =>
+        // "source": what mount(8) names it, and so what the isle's mountinfo and df show, as before.
+        [("source", "overlay"), .. lowerDirs.Select(dir => ("lowerdir+", dir)), ("upperdir", Escape(upper)), ("workdir", Escape(work))];
 
     static string Escape(string path) => path.Replace(@"\", @"\\").Replace(":", @"\:").Replace(",", @"\,");
 

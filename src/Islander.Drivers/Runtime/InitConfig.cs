@@ -65,6 +65,14 @@ public sealed record InitConfig
     public required string StatusPath { get; init; }
 
     /// <summary>
+    /// The shim writes the status file without an fsync: for an isle whose status no one reads after a host crash
+    /// (<see cref="IsleRuntime.SyncExitStatus"/> false: <c>islanderctl run --no-daemon</c>, whose isle goes with its
+    /// process). Otherwise the fsync keeps the exit code of an isle that ended just before a crash readable on a run
+    /// directory on disk.
+    /// </summary>
+    public bool StatusUnsynced { get; init; }
+
+    /// <summary>
     /// cgroup file holding an "oom_kill N" line (v1 memory.oom_control, v2 memory.events); the shim
     /// reads it before init runs and again when init ends: a rise means the OOM killer killed a process of the isle
     /// during the run (<see cref="IsleExitStatus.OomKilled"/>), whichever process it was. The shim, not the daemon,

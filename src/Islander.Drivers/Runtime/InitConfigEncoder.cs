@@ -53,6 +53,8 @@ public static class InitConfigEncoder
             w.Strings(InitConfigTag.Symlink, s.Target, s.Link);
         w.Confinement(config.Uid, config.Gid, config.AdditionalGids, config.Capabilities, config.NoNewPrivileges, config.SeccompFilter);
         w.String(InitConfigTag.StatusPath, config.StatusPath);
+        if (config.StatusUnsynced)
+            w.Bytes(InitConfigTag.StatusUnsynced, [1]);
         if (config.OomCounterPath is not null)
             w.String(InitConfigTag.OomCounterPath, config.OomCounterPath);
         w.Cgroups(config.CgroupTasksFiles, config.CgroupDirectory);

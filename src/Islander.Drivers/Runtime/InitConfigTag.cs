@@ -65,4 +65,6 @@ public enum InitConfigTag : ushort
     CgroupTasks = 29,
     /// <summary>String: the isle's cgroup2 directory; init is cloned into it (<see cref="InitConfig.CgroupDirectory"/>).</summary>
     CgroupDir = 30,
+    /// <summary>u8 0 or 1: the shim does not fsync the status file (<see cref="InitConfig.StatusUnsynced"/>).</summary>
+    StatusUnsynced = 31,
 }

@@ -63,6 +63,13 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     public IsleLogDefaults LogDefaults { get; set; } = new();
 
     /// <summary>
+    /// Whether an isle's shim fsyncs its status file when the isle ends (true): the exit code then survives a host crash
+    /// on a run directory on disk, for the daemon to read after it. False where nothing reads it after a crash:
+    /// <c>islanderctl run --no-daemon</c>, whose isle is removed by the process that waits for it.
+    /// </summary>
+    public bool SyncExitStatus { get; set; } = true;
+
+    /// <summary>
     /// Where the shim of isle <paramref name="name"/> writes its stdout and stderr: the spec's <c>logging</c>, the
     /// defaults for what it leaves out. Rotated files past the isle's count (left by a larger maxFiles) are removed.
     /// </summary>
@@ -174,6 +181,8 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
             });
             if (initJoins)
                 config = config with { CgroupTasksFiles = groups.JoinTasksFiles, CgroupDirectory = groups.CloneInto };
+            if (!SyncExitStatus)
+                config = config with { StatusUnsynced = true };
             IsleExecProfile.From(config, user.Home).Write(paths.ExecProfileFile(name));
             var process = await launcher.LaunchAsync(config, stdio, async (pid, ct) =>
             {

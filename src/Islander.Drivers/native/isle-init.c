@@ -132,6 +132,7 @@
 #define TAG_ATTACH_SOCKET 28   /* string: the shim serves attach connections there (SOCK_SEQPACKET, 0600) */
 #define TAG_CGROUP_TASKS 29    /* string, repeated: a v1 "tasks" file of the isle's group; init starts there (join_cgroups) */
 #define TAG_CGROUP_DIR 30      /* string: the isle's cgroup2 directory; init is cloned into it (CLONE_INTO_CGROUP) */
+#define TAG_STATUS_UNSYNCED 31 /* u8: the status file is not fsync'ed (no one reads it after a host crash) */
 
 #define CONFIG_VERSION 1
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -197,7 +198,7 @@ struct config {
     uint32_t uid, gid, exec_pid;
     gid_t *gids;
     size_t ngids;
-    int no_new_privs, rootfs_mount, exec_tty;
+    int no_new_privs, rootfs_mount, exec_tty, status_unsynced;
     int nsource_fds; /* FD_VOLUMES .. FD_VOLUMES + nsource_fds - 1 hold the MOUNTOP_SOURCE_FD mounts' sources */
     const unsigned char *seccomp;
     size_t seccomp_len;
@@ -393,6 +394,7 @@ static void read_config(int fd, struct config *c)
             c->cgroup_tasks[c->ncgroup_tasks - 1] = string_payload(s, len, "cgroup tasks");
             break;
         case TAG_CGROUP_DIR: c->cgroup_dir = string_payload(s, len, "cgroup dir"); break;
+        case TAG_STATUS_UNSYNCED: c->status_unsynced = int_payload(p, len, 1, "status unsynced") != 0; break;
         case TAG_NO_NEW_PRIVS: c->no_new_privs = int_payload(p, len, 1, "no_new_privs") != 0; break;
         case TAG_ADDITIONAL_GID:
             c->gids = grow(c->gids, &c->ngids, sizeof *c->gids);
@@ -1498,7 +1500,8 @@ static void write_status(const struct config *c, int status, int64_t started_ms,
     if (fd < 0)
         return; /* the run directory is gone: nobody wants the status */
     write_all(fd, buf, (size_t)n);
-    fsync(fd);
+    if (!c->status_unsynced) /* on a run directory on disk: the exit code outlives a host crash for the daemon to read */
+        fsync(fd);
     close(fd);
     if (rename(tmp, c->status_path) < 0)
         unlink(tmp);

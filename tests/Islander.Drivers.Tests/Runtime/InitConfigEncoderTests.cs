@@ -57,6 +57,17 @@ public class InitConfigEncoderTests
     }
 
     [Fact]
+    public void Encode_StatusUnsynced_OneFlagAfterTheStatusPath_AbsentByDefault()
+    {
+        var records = Records(InitConfigEncoder.Encode(Minimal() with { StatusUnsynced = true }));
+
+        int path = records.FindIndex(r => r.Tag == InitConfigTag.StatusPath);
+        Assert.Equal(InitConfigTag.StatusUnsynced, records[path + 1].Tag);
+        Assert.Equal([1], records[path + 1].Payload);
+        Assert.DoesNotContain(Records(InitConfigEncoder.Encode(Minimal())), r => r.Tag == InitConfigTag.StatusUnsynced);
+    }
+
+    [Fact]
     public void Encode_CgroupJoin_TasksFilesInOrderThenTheCgroup2Directory()
     {
         var records = Records(InitConfigEncoder.Encode(Minimal() with { CgroupTasksFiles = ["/c/cpu/i/tasks", "/c/memory/i/tasks"], CgroupDirectory = "/c/unified/i" }));

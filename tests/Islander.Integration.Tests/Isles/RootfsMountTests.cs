@@ -54,6 +54,59 @@ public sealed class RootfsMountTests : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The overlay is made detached at once, one <c>lowerdir+</c> per layer (the isle's mountinfo shows them), not
+    /// mounted at a staging point and copied: the layers stack top first, and a layer's path may hold the separators
+    /// of mount data (':' and ','), which the kernel takes as they are.
+    /// </summary>
+    [Fact]
+    public async Task LayeredIsle_OverlayMadeDetachedWithOneLowerdirPerLayer_TopLayerWins_SeparatorsInPathsKept()
+    {
+        string top = Path.Combine(_h.HostDir, "top:layer,1"), middle = Path.Combine(_h.HostDir, "middle");
+        Directory.CreateDirectory(top);
+        Directory.CreateDirectory(middle);
+        File.WriteAllText(Path.Combine(top, "marker"), "top\n");
+        File.WriteAllText(Path.Combine(middle, "marker"), "middle\n");
+        File.WriteAllText(Path.Combine(middle, "only-middle"), "seen\n");
+        string name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var process = await _h.Runtime.StartAsync(name, IsleHarness.Spec("sh", "-c", "cat /marker /only-middle; grep ' / / ' /proc/self/mountinfo"),
+            lowerDirs: [top, middle, TestRootfs.Busybox], ct: Ct);
+        var status = await _h.Runtime.WaitAsync(name, process, Ct);
+
+        string log = _h.Log(name);
+        Assert.True(status?.Code == 0, log);
+        Assert.StartsWith("top\nseen\n", log);
+        string root = log.Split('\n')[2];
+        Assert.True(root.Split("lowerdir+=").Length == 4, $"the isle's root is not an overlay of three lowerdir+ layers: {root}");
+        Assert.DoesNotContain("lowerdir=", root);
+        Assert.Contains(" - overlay overlay ", root); // its type and source, as mount(8) names them
+    }
+
+    /// <summary>
+    /// A layer whose path fsconfig refuses (over its 255 bytes) is mounted the older way, at a staging point: the isle
+    /// starts all the same, with the layer's files, and the staging point is gone again.
+    /// </summary>
+    [Fact]
+    public async Task LayerPathTooLongForFsconfig_MountedTheOlderWay_IsleStartsWithItsFiles()
+    {
+        string top = Path.Combine(_h.HostDir, new string('l', 120), new string('m', 120), "top");
+        Directory.CreateDirectory(top);
+        Assert.True(top.Length > 255, top);
+        File.WriteAllText(Path.Combine(top, "marker"), "long\n");
+        string name = "t-" + Guid.NewGuid().ToString("N")[..8];
+        _h.Track(name);
+        var process = await _h.Runtime.StartAsync(name, IsleHarness.Spec("sh", "-c", "cat /marker; grep ' / / ' /proc/self/mountinfo"),
+            lowerDirs: [top, TestRootfs.Busybox], ct: Ct);
+        var status = await _h.Runtime.WaitAsync(name, process, Ct);
+
+        string log = _h.Log(name);
+        Assert.True(status?.Code == 0, log);
+        Assert.StartsWith("long\n", log);
+        Assert.Contains("lowerdir=", log.Split('\n')[1]);
+        Assert.False(Directory.Exists(Path.Combine(_h.Paths.IsleRunDir(name), ".rootfs-staging")));
+    }
+
     [Fact]
     public async Task DeletedIsle_LeavesNoMountAndNoDirectory_AndAnOlderIslandersHostMountIsUnmounted()
     {
