@@ -70,8 +70,8 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     }
 
     /// <summary>
-    /// The stored events, those whose sync is under way among them: the same commits a read of the objects shows, so a
-    /// client that saw an isle go (its record and its Deleted event are one commit) finds that event in the list.
+    /// The stored events, those whose sync is under way among them: a store batch shows its changes at once, so a client
+    /// that saw an isle go (its record's deletion and its Deleted event are one batch) finds that event in the list.
     /// </summary>
     public IReadOnlyList<EventRecord> Recent(int limit = StateStore.EventLimit)
     {

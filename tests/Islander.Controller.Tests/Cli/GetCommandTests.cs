@@ -18,11 +18,9 @@ public sealed class GetCommandTests : IAsyncDisposable
     {
         _d.Write("net.yaml", "apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: demo}\nspec: {subnet: 10.231.0.0/24}\n");
         await _d.StartAsync();
-        // What the network pass records once the bridge is made; this daemon has no network driver to make it.
-        _d.App!.Services.GetRequiredService<StateStore>().SaveNetwork(new NetworkRecord
-        {
-            Name = "demo", Subnet = "10.231.0.0/24", Gateway = "10.231.0.1", Bridge = "isl-demo", Ready = true,
-        });
+        // The network pass makes the bridge (the fake driver here) and records the gateway it chose.
+        var store = _d.App!.Services.GetRequiredService<StateStore>();
+        await DaemonFixture.EventuallyAsync(() => store.GetNetwork("demo") is { Ready: true }, TimeSpan.FromSeconds(30), "network demo to be ready");
 
         var (exit, output, _) = await _d.CtlAsync("get", "networks", "-o", format);
         var describe = await _d.CtlAsync("describe", "network", "demo");
