@@ -56,7 +56,7 @@ def pct(b):
     return f"{t:.1f} Gbit/s, {100 * t / floor:.0f} % of the floor" if t and floor else "n/a"
 
 
-row("islanderd RSS, the package's build (self-contained, trimmed: what the service runs), idle / 50 isles on a network, "
+row("islanderd RSS, the package's build (what the service runs; NativeAOT since the performance work), idle / 50 isles on a network, "
     "5 s after (35 s quiet)",
     lambda b: f"{fmt(b + '.pkg.rss_idle', 'MiB')} ({fmt(b + '.pkg.rss_idle_quiet', 'MiB')}) / "
               f"{fmt(b + '.pkg.rss_n', 'MiB')} ({fmt(b + '.pkg.rss_n_quiet', 'MiB')}) MiB",
@@ -67,6 +67,8 @@ row("50 isles on one network, manifests to all Running",
     lambda b: fmt(b + ".start_net", "s"),
     f"podman run -d ×50, 4 in parallel {fmt('podman.start_net', 's')}, docker run -d ×50 {fmt('docker.start_net', 's')}")
 row("same without networks", lambda b: fmt(b + ".start_plain", "s"), f"runc run -d ×50 {fmt('runc.start_plain', 's')}")
+row("50 isles on one network, manifests to all Running, the package's islanderd (the others: the Release build)",
+    lambda b: fmt(b + ".pkg.start_net", "s"), "")
 row("one-shot `run --rm` on a bridge network, end to end", lambda b: fmt(b + ".run.bridge", "ms"),
     f"docker run --rm {fmt('peers.run.docker', 'ms')}, podman run --rm {fmt('peers.run.podman', 'ms')}")
 row("one-shot `run --rm`, host network, through islanderd", lambda b: fmt(b + ".run.host", "ms"),

@@ -13,7 +13,7 @@
 #   SCALE_RESYNCS=3 (resyncs measured per scale row, 2 at least: the first after all are Running, then the steady state)
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
 # islanderd's memory is measured on what users run: the Debian package's islanderd (scripts/package.sh's publish:
-# self-contained, trimmed, one file), built here for each column, in rows of its own (idle and 50 isles on a network,
+# NativeAOT; self-contained and trimmed before), built here for each column, in rows of its own (idle and 50 isles on a network,
 # each 5 s after and after 35 s of quiet, and the soak); the Release build's RSS row stays beside it, labelled as such.
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
@@ -400,16 +400,18 @@ scale_round() { # build n
 }
 
 # ---- the package's islanderd (what the service runs): RSS idle and with N isles on a network, 5 s after and after 35 s
-# of quiet (IdleMemoryTrim's two trims).
+# of quiet (IdleMemoryTrim's two trims), and the time those N isles take to all Running on it (35 s after its start).
 package_round() { # build
-  local b=$1 i
+  local b=$1 i t0
   use_build "$b"; islanderd=${package_of[$b]}
   fresh_daemon
   sleep 5; rec "$b.pkg.rss_idle" "$(rss_kib "$dpid")"
   sleep 30; rec "$b.pkg.rss_idle_quiet" "$(rss_kib "$dpid")"
+  t0=$(now_ns)
   write_manifest cmpnet.yaml "$(net_yaml)"
   for i in $(seq -w 1 "$N"); do names+=("cp-$i"); write_manifest "cp-$i.yaml" "$(isle_net_yaml "cp-$i" '[sleep, "100000"]')"; done
   wait_running "$N"
+  rec "$b.pkg.start_net" "$(ms_since "$t0")"
   sleep 5; rec "$b.pkg.rss_n" "$(rss_kib "$dpid")"
   sleep 30; rec "$b.pkg.rss_n_quiet" "$(rss_kib "$dpid")"
   stop_daemon
