@@ -26,6 +26,5 @@ public class NetworkNamesTests
         Assert.NotEqual(v, NetworkNames.HostVeth("backend", "db"));
         Assert.StartsWith("isl-", v);
         Assert.True(RtnlRequest.IsValidName(v));
-        Assert.True(RtnlRequest.IsValidName(NetworkNames.PeerVeth("backend", "web")));
     }
 }

@@ -28,22 +28,6 @@ public sealed class Rtnetlink : IDisposable
         _socket.Execute(RtnlRequest.NewBridge(name), $"RTM_NEWLINK (ip link add {name} type bridge)");
 
     /// <summary>
-    /// Equivalent to: ip link add {name} type veth peer name {peerName} netns {peerNs}.
-    /// The peer is created directly in {peerNs} (IFLA_NET_NS_FD), or next to {name} when null.
-    /// </summary>
-    public void CreateVeth(string name, string peerName, NetworkNamespace? peerNs = null)
-    {
-        string op = $"RTM_NEWLINK (ip link add {name} type veth peer name {peerName}{(peerNs is null ? "" : $" netns {peerNs}")})";
-        if (peerNs is null)
-        {
-            _socket.Execute(RtnlRequest.NewVeth(name, peerName), op);
-            return;
-        }
-        using var fd = peerNs.Open();
-        _socket.Execute(RtnlRequest.NewVeth(name, peerName, fd.Fd), op);
-    }
-
-    /// <summary>
     /// Equivalent to: ip link add {name} master {masterIndex} [up] type veth peer name {peerName} netns {peerNs}. One
     /// request: the peer made in {peerNs} under its final name (down), {name} enslaved (and up).
     /// </summary>
@@ -57,26 +41,11 @@ public sealed class Rtnetlink : IDisposable
     /// <summary>Requests sent together, their ACKs read together (<see cref="RtnlSocket.ExecuteAll"/>).</summary>
     public void ExecuteAll(IReadOnlyList<(byte[] Request, string Op, Func<NetlinkException, bool>? Ignore)> requests) => _socket.ExecuteAll(requests);
 
-    /// <summary>Equivalent to: ip link set {name} master {bridge}.</summary>
-    public void SetMaster(string name, string bridge)
-    {
-        var link = RequireLink(name);
-        var master = RequireLink(bridge);
-        _socket.Execute(RtnlRequest.SetMaster(link.Index, master.Index), $"RTM_NEWLINK (ip link set {name} master {bridge})");
-    }
-
     /// <summary>Equivalent to: ip link set {name} up.</summary>
     public void SetUp(string name)
     {
         var link = RequireLink(name);
         _socket.Execute(RtnlRequest.SetUp(link.Index), $"RTM_NEWLINK (ip link set {name} up)");
-    }
-
-    /// <summary>Equivalent to: ip link set {name} name {newName}. The link must be down.</summary>
-    public void Rename(string name, string newName)
-    {
-        var link = RequireLink(name);
-        _socket.Execute(RtnlRequest.SetName(link.Index, newName), $"RTM_NEWLINK (ip link set {name} name {newName})");
     }
 
     /// <summary>Equivalent to: ip addr add {address}/{prefixLength} dev {name}. False when it was already there.</summary>
@@ -104,20 +73,6 @@ public sealed class Rtnetlink : IDisposable
             return true;
         }
         catch (NetlinkException e) when (e.IsNotFound)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Equivalent to: ip route add default via {gateway}. False when a default route already existed.</summary>
-    public bool AddDefaultRoute(IPAddress gateway)
-    {
-        try
-        {
-            _socket.Execute(RtnlRequest.NewDefaultRoute(gateway), $"RTM_NEWROUTE (ip route add default via {gateway})");
-            return true;
-        }
-        catch (NetlinkException e) when (e.IsAlreadyExists)
         {
             return false;
         }
