@@ -29,31 +29,8 @@ public static class SpecJson
 
     static JsonTypeInfo<T> TypeOf<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
 
-    /// <summary>The spec without empty lists, empty objects and false flags: what a person would have written.</summary>
-    public static JsonObject FromIsle(IsleSpec spec)
-    {
-        var json = ToJson(spec);
-        Prune(json);
-        return json;
-    }
-
-    static bool Prune(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (key, value) in o.ToList())
-                    if (Prune(value)) o.Remove(key);
-                return o.Count == 0;
-            case JsonArray a:
-                foreach (var item in a) Prune(item);
-                return a.Count == 0;
-            case JsonValue v:
-                return v.GetValueKind() == JsonValueKind.False;
-            default:
-                return true;
-        }
-    }
+    /// <summary>The spec as a person would have written it: see <see cref="SpecJsonContext.Compact{T}"/>.</summary>
+    public static JsonObject FromIsle(IsleSpec spec) => SpecJsonContext.Compact(ToJson(spec), TypeOf<IsleSpec>());
 
     public static IsleSpec ToIsle(JsonObject spec) => To<IsleSpec>(spec);
 }

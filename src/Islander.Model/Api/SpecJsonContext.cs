@@ -57,6 +57,45 @@ public sealed partial class SpecJsonContext : JsonSerializerContext
         }
     }
 
+    /// <summary>
+    /// <paramref name="spec"/> without the members <see cref="Read{T}"/> gives back anyway, as the stored and API forms
+    /// keep specs (what a person would have written): a false flag, an empty list or an empty object is left out, at
+    /// every depth, where its record starts with that same value. Where it does not, it stays, so that it reads back as
+    /// it was: <c>update: {rollback: false}</c> (rollback starts true), a volume's <c>tmpfs: {}</c> (tmpfs starts null).
+    /// </summary>
+    public static JsonObject Compact<T>(JsonObject spec, JsonTypeInfo<T> info)
+    {
+        Compact(spec, (JsonTypeInfo)info);
+        return spec;
+    }
+
+    static void Compact(JsonNode? node, JsonTypeInfo info)
+    {
+        switch (node)
+        {
+            case JsonObject o when info.Kind == JsonTypeInfoKind.Object:
+                var template = Template(info);
+                foreach (var (key, value) in o.ToList())
+                {
+                    if (Property(info, key) is not { } p) continue;
+                    var member = info.Options.GetTypeInfo(p.PropertyType);
+                    Compact(value, member);
+                    if (IsEmpty(value) && template[key] is { } start && JsonNode.DeepEquals(WithDefaults(value, member), WithDefaults(start, member)))
+                        o.Remove(key);
+                }
+                break;
+            case JsonArray a when info.Kind == JsonTypeInfoKind.Enumerable:
+                foreach (var item in a) Compact(item, info.Options.GetTypeInfo(info.ElementType!));
+                break;
+            case JsonObject d when info.Kind == JsonTypeInfoKind.Dictionary:
+                foreach (var (_, value) in d) Compact(value, info.Options.GetTypeInfo(info.ElementType!));
+                break;
+        }
+    }
+
+    static bool IsEmpty(JsonNode? node) =>
+        node is JsonObject { Count: 0 } or JsonArray { Count: 0 } || node is JsonValue v && v.GetValueKind() == JsonValueKind.False;
+
     static JsonPropertyInfo? Property(JsonTypeInfo info, string name) =>
         info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 

@@ -22,21 +22,29 @@ public sealed class DaemonStoredSpecTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _h.DisposeAsync();
 
     /// <summary>From the manifests directory (read again after the restart) or applied through the API (then only the
-    /// database has it: the restarted daemon reads its stored JSON back).</summary>
+    /// database has it: the restarted daemon reads its stored JSON back).
+    /// <c>unlike</c>: a false flag and an empty object whose records start otherwise (rollback starts true, tmpfs
+    /// null); the stored form must keep them, or the restarted daemon would read a rollback back, and a volume with no
+    /// source.</summary>
     [Theory]
-    [InlineData("files")]
-    [InlineData("api")]
-    public async Task NestedFieldsLeftToTheirDefaults_DaemonRestarted_SameSpecNoRecreateNoRollout(string via)
+    [InlineData("files", "defaults")]
+    [InlineData("api", "defaults")]
+    [InlineData("api", "unlike")]
+    public async Task NestedFieldsLeftToTheirDefaults_DaemonRestarted_SameSpecNoRecreateNoRollout(string via, string fields)
     {
         await _h.StartDaemonAsync();
         var name = _h.NewName("defaults");
         // Each nested object and list item leaves fields out: a tmpfs mount's readOnly, the health check's
         // interval/timeout/retries, the update's rollback and health timeout; resources and security are left out
         // whole (records whose lists, read back, are not their template's instances).
-        var yaml = _h.IsleYaml(name, "exec sleep 1000", extraSpec: """
+        var yaml = _h.IsleYaml(name, "exec sleep 1000", extraSpec: fields == "defaults" ? """
               volumes: [{mountPath: /scratch, tmpfs: {size: 16Mi}}]
               healthcheck: {exec: ["true"]}
               update: {minHealthyTime: 1s}
+
+            """ : """
+              volumes: [{mountPath: /scratch, tmpfs: {}}]
+              update: {rollback: false}
 
             """);
         if (via == "files")
@@ -70,6 +78,18 @@ public sealed class DaemonStoredSpecTests : IAsyncDisposable
         Assert.Equal(1, started);
         var describeAfter = await _h.CtlAsync("get", "isle", name, "-o", "yaml");
         Assert.Equal(Spec(describeBefore.Stdout), Spec(describeAfter.Stdout));
+        if (fields == "unlike")
+        {
+            Assert.Contains("rollback: false", describeAfter.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"tmpfs: \{\s*\}", describeAfter.Stdout);
+            // A restart makes the isle again from the spec read back: its tmpfs volume must be there.
+            var restart = await _h.CtlAsync("restart", name);
+            Assert.True(restart.ExitCode == 0, restart.ToString());
+            await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) == "Running" && DaemonHarness.Pid(i) is { } p && p != pid,
+                TimeSpan.FromSeconds(30), "running again with a new process");
+            var mounts = await _h.CtlAsync("exec", name, "--", "cat", "/proc/mounts");
+            Assert.Matches(@"(?m)^tmpfs /scratch tmpfs ", mounts.Stdout);
+        }
     }
 
     /// <summary>The spec part of <c>get -o yaml</c> (its status changes with time).</summary>

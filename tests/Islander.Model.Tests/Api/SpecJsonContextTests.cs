@@ -84,4 +84,49 @@ public sealed class SpecJsonContextTests
         var e = Assert.Throws<JsonException>(() => SpecJsonContext.Read(JsonNode.Parse("""{"volumes":[{"name":"data"}]}""")!.AsObject(), SpecJsonContext.Default.IsleSpec));
         Assert.Contains("mountPath", e.Message, StringComparison.Ordinal);
     }
+    // The stored form's writing: unset (null) members left out.
+    static readonly JsonTypeInfo<IsleSpec> Stored = (JsonTypeInfo<IsleSpec>)new SpecJsonContext(new JsonSerializerOptions(SpecJsonContext.Default.Options)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    }).Options.GetTypeInfo(typeof(IsleSpec));
+
+    static JsonObject Compact(IsleSpec spec) => SpecJsonContext.Compact(JsonSerializer.SerializeToNode(spec, Stored)!.AsObject(), Stored);
+
+    [Fact]
+    public void Compact_FalseFlagsEmptyListsAndObjects_AtTheirStartingValues_AreLeftOut()
+    {
+        var json = Compact(new IsleSpec
+        {
+            Rootfs = "/srv/rootfs", Command = ["sleep", "1"],
+            Volumes = [new VolumeMount { MountPath = "/data", Name = "data" }],
+            Update = new IsleUpdate { SnapshotVolumes = true },
+        });
+
+        Assert.Equal(["rootfs", "command", "restartPolicy", "resources", "security", "volumes", "stopSignal", "stopTimeout", "update"],
+            json.Select(m => m.Key));
+        Assert.Equal("""{"mountPath":"/data","name":"data"}""", json["volumes"]![0]!.ToJsonString());
+        Assert.Equal($"{{\"pids\":{IsleResources.DefaultPids}}}", json["resources"]!.ToJsonString());
+        Assert.Equal("""{"seccomp":"default"}""", json["security"]!.ToJsonString());
+        Assert.Equal(["healthTimeout", "rollback", "snapshotVolumes", "minHealthyTime"], json["update"]!.AsObject().Select(m => m.Key));
+    }
+
+    // Each of these read back otherwise when its false flag or empty object was left out: a restarted daemon took
+    // rollback: false for true, and a tmpfs volume for a volume with no source.
+    public static TheoryData<string> SpecsWithValuesUnlikeTheirStart => new()
+    {
+        """{"rootfs":"/r","update":{"rollback":false}}""",
+        """{"rootfs":"/r","volumes":[{"mountPath":"/scratch","tmpfs":{}}]}""",
+        """{"rootfs":"/r","healthcheck":{"exec":["true"]},"security":{"userNamespace":{"uidMappings":[],"gidMappings":[]}}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(SpecsWithValuesUnlikeTheirStart))]
+    public void Compact_ThenRead_GivesTheSpecBack(string json)
+    {
+        var spec = SpecJsonContext.Read(JsonNode.Parse(json)!.AsObject(), SpecJsonContext.Default.IsleSpec);
+
+        var back = SpecJsonContext.Read(Compact(spec), SpecJsonContext.Default.IsleSpec);
+
+        Assert.Equal(JsonSerializer.Serialize(spec, Stored), JsonSerializer.Serialize(back, Stored));
+    }
 }
