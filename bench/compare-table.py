@@ -56,19 +56,14 @@ def pct(b):
     return f"{t:.1f} Gbit/s, {100 * t / floor:.0f} % of the floor" if t and floor else "n/a"
 
 
-row("islanderd RSS, the package's build (what the service runs; NativeAOT since the performance work), idle / 50 isles on a network, "
-    "5 s after (35 s quiet)",
-    lambda b: f"{fmt(b + '.pkg.rss_idle', 'MiB')} ({fmt(b + '.pkg.rss_idle_quiet', 'MiB')}) / "
-              f"{fmt(b + '.pkg.rss_n', 'MiB')} ({fmt(b + '.pkg.rss_n_quiet', 'MiB')}) MiB",
+row("islanderd RSS, idle / 50 isles on a network, 5 s after (35 s quiet)",
+    lambda b: f"{fmt(b + '.rss_idle', 'MiB')} ({fmt(b + '.rss_idle_quiet', 'MiB')}) / "
+              f"{fmt(b + '.rss_n', 'MiB')} ({fmt(b + '.rss_n_quiet', 'MiB')}) MiB",
     f"dockerd + containerd {fmt('docker.rss_idle', 'MiB')} / {fmt('docker.rss_n', 'MiB')} MiB (podman has no daemon)")
-row("islanderd RSS, the Release build (framework-dependent: scripts/setup.sh, the tests), idle / 50 isles on a network, 5 s after",
-    lambda b: f"{fmt(b + '.rss_idle', 'MiB')} / {fmt(b + '.rss_n', 'MiB')} MiB", "")
 row("50 isles on one network, manifests to all Running",
     lambda b: fmt(b + ".start_net", "s"),
     f"podman run -d ×50, 4 in parallel {fmt('podman.start_net', 's')}, docker run -d ×50 {fmt('docker.start_net', 's')}")
 row("same without networks", lambda b: fmt(b + ".start_plain", "s"), f"runc run -d ×50 {fmt('runc.start_plain', 's')}")
-row("50 isles on one network, manifests to all Running, the package's islanderd (the others: the Release build)",
-    lambda b: fmt(b + ".pkg.start_net", "s"), "")
 row("one-shot `run --rm` on a bridge network, end to end", lambda b: fmt(b + ".run.bridge", "ms"),
     f"docker run --rm {fmt('peers.run.docker', 'ms')}, podman run --rm {fmt('peers.run.podman', 'ms')}")
 row("one-shot `run --rm`, host network, through islanderd", lambda b: fmt(b + ".run.host", "ms"),
@@ -88,10 +83,10 @@ for n in sizes:
     row(f"scale: {n} isles: no-op reconcile pass, steady state: mean per isle / sum over a resync; `get isles`",
         lambda b, s=s: f"{fmt(s.format(b=b) + '.pass', 'ms')} / {fmt(s.format(b=b) + '.resync', 'ms')}; "
                        f"{fmt(s.format(b=b) + '.get', 'ms')}", "")
-    row(f"scale: {n} isles: the first resync after all are Running, sum (its no-op passes' code compiled then)",
+    row(f"scale: {n} isles: the first resync after all are Running, sum",
         lambda b, s=s: fmt(s.format(b=b) + '.first', 'ms'), "")
 if any(k.endswith(".soak.before") for k in samples):
-    row(f"soak: {meta.get('soak', '')} one-shots (`run --rm`, host network, 4 at a time), the package's islanderd: "
+    row(f"soak: {meta.get('soak', '')} one-shots (`run --rm`, host network, 4 at a time): "
         "RSS before → 5 s after (35 s quiet)",
         lambda b: f"{fmt(b + '.soak.before', 'MiB')} → {fmt(b + '.soak.after', 'MiB')} ({fmt(b + '.soak.after_quiet', 'MiB')}) MiB "
                   f"({fmt(b + '.soak.time', 's')})", "")
@@ -101,5 +96,6 @@ out = ["| figure | " + " | ".join(heads) + " | peers, same run |", "|---" * (len
 out += ["| " + " | ".join(r) + " |" for r in rows]
 out.append("")
 out.append(f"{meta.get('date', '')}; {meta.get('machine', '')}; load average {meta.get('load', '')}. "
+           "Islander: the package's islanderd (scripts/package.sh's build, what the service runs) and islanderctl. "
            f"Peers: {meta.get('versions', '')}. Knobs: {meta.get('knobs', '')}; the run took {meta.get('minutes', '?')} min.")
 print("\n".join(out))

@@ -2,8 +2,9 @@
 # Islander against its peers, every figure of the performance table in ONE run on this machine, written into
 # bench/README.md (the section between the compare.sh markers, replaced on each run) and printed:
 #   sudo bench/compare.sh [--before REV]        (knobs below as environment variables)
-# Columns: this checkout's islander (Release islanderd, NativeAOT islanderctl, as scripts/setup.sh installs them), with
-# --before REV (or BEFORE=REV) that git revision built the same way in a temporary worktree, and the peers: dockerd
+# Columns: this checkout's islander, as the Debian package ships it (scripts/package.sh's islanderd: NativeAOT since the
+# performance work, self-contained and trimmed with the JIT before; islanderctl NativeAOT), with --before REV (or
+# BEFORE=REV) that git revision built the same way in a temporary worktree, and the peers: dockerd
 # (Debian's docker.io, with its own containerd), podman (rootful, runc), runc and crun with the OCI config podman
 # generates, and a bare bridge (ip netns + veth) for the network floor. Debian's packages are installed if missing.
 # Rows: medians over ROUNDS rounds (each round runs every column: islander's builds one after the other, a fresh
@@ -12,9 +13,9 @@
 #   IPERF_RUNS=5 IPERF_SECS=3  SCALE="10 50 200" (SCALE="10 50 200 1000" for the long form)  SCALE_ROUNDS=1
 #   SCALE_RESYNCS=3 (resyncs measured per scale row, 2 at least: the first after all are Running, then the steady state)
 #   SOAK=1000 (SOAK=10000 for the long form) SOAK_PARALLEL=4  NO_README=1 (print only)
-# islanderd's memory is measured on what users run: the Debian package's islanderd (scripts/package.sh's publish:
-# NativeAOT; self-contained and trimmed before), built here for each column, in rows of its own (idle and 50 isles on a network,
-# each 5 s after and after 35 s of quiet, and the soak); the Release build's RSS row stays beside it, labelled as such.
+# Every islanderd row runs what users run, the package's islanderd: not the Release build that scripts/setup.sh
+# installs for the tests, whose JIT would compile the start path during the rows. Its memory: idle and with 50 isles on
+# a network, each 5 s after and after 35 s of quiet (the daemon's idle trims), and over the soak.
 # Everything runs inside a network namespace of its own (the daemons' bridges, nftables and iptables rules, docker's
 # and podman's networks live and die there: the machine's own network is not touched), with state, sockets and run
 # directories in one temp directory; isles, containers, cgroups, mounts and namespaces are removed at the end.
@@ -49,7 +50,6 @@ if [ "${BENCH_STAGE:-}" != measure ]; then
     log "measuring this checkout's existing build"
   else
     log "building this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with uncommitted changes'))"
-    dotnet build -c Release src/Islander.Controller -nologo -v:q >/dev/null
     dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o artifacts/compare/ctl -nologo -v:q >/dev/null
     log "publishing this checkout's package islanderd (as scripts/package.sh does)"
     dotnet publish src/Islander.Controller -c Release -p:IslanderPackage=true -o artifacts/compare/pkg -nologo -v:q -clp:NoSummary >/dev/null
@@ -57,8 +57,7 @@ if [ "${BENCH_STAGE:-}" != measure ]; then
   if [ -n "$BEFORE" ]; then
     log "building $BEFORE in a temporary worktree"
     git worktree add -q --detach "$builds/before-src" "$BEFORE"
-    (cd "$builds/before-src" && dotnet build -c Release src/Islander.Controller -nologo -v:q >/dev/null \
-      && dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$builds/before-ctl" -nologo -v:q >/dev/null \
+    (cd "$builds/before-src" && dotnet publish src/Islander.Cli -c Release -r linux-x64 -p:PublishAot=true -o "$builds/before-ctl" -nologo -v:q >/dev/null \
       && dotnet publish src/Islander.Controller -c Release -p:IslanderPackage=true -o "$builds/before-pkg" -nologo -v:q -clp:NoSummary >/dev/null)
   fi
   trap - EXIT
@@ -82,14 +81,12 @@ ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 
 # Builds of islander: "after" is this checkout, "before" the revision given.
 cols=(after)
-declare -A daemon_of ctl_of rev_of package_of
-daemon_of[after]=$PWD/src/Islander.Controller/bin/Release/net10.0/islanderd
+declare -A ctl_of rev_of package_of
 ctl_of[after]=$PWD/artifacts/compare/ctl/islanderctl
 package_of[after]=$PWD/artifacts/compare/pkg/islanderd # isle-init is published beside it, where islanderd looks first
 rev_of[after]="$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes')"
 if [ -n "$BEFORE" ]; then
   cols+=(before)
-  daemon_of[before]=$builds/before-src/src/Islander.Controller/bin/Release/net10.0/islanderd
   ctl_of[before]=$builds/before-ctl/islanderctl
   package_of[before]=$builds/before-pkg/islanderd
   rev_of[before]=$(git rev-parse --short "$BEFORE")
@@ -242,15 +239,12 @@ pss_mean() { # pids...: mean PSS in KiB
   local p; for p in "$@"; do awk '$1 == "Pss:" {print $2}' "/proc/$p/smaps_rollup"; done | awk '{s += $1} END {printf "%.0f", s / NR}'
 }
 ppid_of() { awk '/^PPid:/ {print $2}' "/proc/$1/status"; }
-running_count() { api isles | jq '[.items[] | select(.status.phase == "Running")] | length'; }
+# One watch of the isles (bench/watch-isles.py), not a poll: curl and jq every 50 ms took a good part of the CPU these
+# rows measure (runs up to 85ab03b polled).
 wait_running() { # n [seconds]
-  local deadline=$(( $(date +%s) + ${2:-300} ))
-  until [ "$(running_count 2>/dev/null || echo 0)" -ge "$1" ]; do
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "only $(running_count) of $1 isles Running:" >&2; tail -20 "$work/islanderd.log" >&2; exit 1; }
-    sleep 0.05
-  done
+  python3 bench/watch-isles.py "$sock" Running "$1" "${2:-300}" || { tail -20 "$work/islanderd.log" >&2; exit 1; }
 }
-wait_gone() { for _ in $(seq 6000); do [ "$(count_isles 2>/dev/null || echo 1)" = 0 ] && return; sleep 0.05; done; echo "isles left" >&2; exit 1; }
+wait_gone() { python3 bench/watch-isles.py "$sock" none 0 300 || exit 1; }
 net_yaml() { printf 'apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: cmpnet}\nspec: {subnet: 10.240.1.0/24}\n'; }
 # stopTimeout 0s: the removal row's peers kill at once (docker rm -f, podman rm -f -t 0); busybox sleep as PID 1 has no
 # SIGTERM handler, so with a grace period every islander stop would wait all of it before its SIGKILL.
@@ -258,7 +252,7 @@ isle_net_yaml() { # name command-json [ip]
   printf 'apiVersion: islander.io/v1\nkind: Isle\nmetadata: {name: %s}\nspec:\n  rootfs: %s\n  command: %s\n  restartPolicy: Always\n  stopTimeout: 0s\n  networks: [{name: cmpnet%s}]\n' \
     "$1" "$rootfs" "$2" "${3:+, ip: $3}"
 }
-use_build() { islanderd=${daemon_of[$1]}; ctl=${ctl_of[$1]}; }
+use_build() { islanderd=${package_of[$1]}; ctl=${ctl_of[$1]}; }
 fresh_daemon() { rm -rf "$work/state" "$work/run"; start_daemon; }
 
 # ---- islander: one round of one build, on a fresh islanderd
@@ -266,16 +260,16 @@ islander_round() { # build
   local b=$1 i t0 shims=() pids
   use_build "$b"
   fresh_daemon
-  sleep 5 # first passes and JIT settle
-  rec "$b.rss_idle" "$(rss_kib "$dpid")"
+  sleep 5; rec "$b.rss_idle" "$(rss_kib "$dpid")" # its first passes done
+  sleep 30; rec "$b.rss_idle_quiet" "$(rss_kib "$dpid")"
   # 50 isles on one network: the network's manifest and the isles' written at once, until all Running.
   t0=$(now_ns)
   write_manifest cmpnet.yaml "$(net_yaml)"
   for i in $(seq -w 1 "$N"); do names+=("cn-$i"); write_manifest "cn-$i.yaml" "$(isle_net_yaml "cn-$i" '[sleep, "100000"]')"; done
   wait_running "$N"
   rec "$b.start_net" "$(ms_since "$t0")"
-  sleep 5
-  rec "$b.rss_n" "$(rss_kib "$dpid")"
+  sleep 5; rec "$b.rss_n" "$(rss_kib "$dpid")"
+  sleep 30; rec "$b.rss_n_quiet" "$(rss_kib "$dpid")"
   for pids in $(api isles | jq -r '.items[].status.pid'); do shims+=("$(ppid_of "$pids")"); done
   rec "$b.pss" "$(pss_mean "${shims[@]}")"
   t0=$(now_ns)
@@ -382,7 +376,7 @@ scale_round() { # build n
   rec "$b.scale$n.rss" "$(rss_kib "$dpid")"
   # No-op passes: each resync reconciles every isle with nothing to do. The histogram's sum over one resync is the time
   # of all n passes (4 workers run them side by side); the first resync after all are Running apart ("first": its
-  # passes are the first no-op ones, whose code the JIT compiles then), and the median of the SCALE_RESYNCS-1 after it
+  # passes are the first no-op ones, whose code a JIT build compiles then), and the median of the SCALE_RESYNCS-1 after it
   # (the steady state, also as a mean per isle).
   local sums=() first steady
   mapfile -t sums < <(python3 bench/scale-resyncs.py "$sock" "$n" "$SCALE_RESYNCS" 300 | jq -r .sum_ms || true)
@@ -399,28 +393,10 @@ scale_round() { # build n
   rec "$b.scale$n.rm" "$(ms_since "$t0")"
 }
 
-# ---- the package's islanderd (what the service runs): RSS idle and with N isles on a network, 5 s after and after 35 s
-# of quiet (IdleMemoryTrim's two trims), and the time those N isles take to all Running on it (35 s after its start).
-package_round() { # build
-  local b=$1 i t0
-  use_build "$b"; islanderd=${package_of[$b]}
-  fresh_daemon
-  sleep 5; rec "$b.pkg.rss_idle" "$(rss_kib "$dpid")"
-  sleep 30; rec "$b.pkg.rss_idle_quiet" "$(rss_kib "$dpid")"
-  t0=$(now_ns)
-  write_manifest cmpnet.yaml "$(net_yaml)"
-  for i in $(seq -w 1 "$N"); do names+=("cp-$i"); write_manifest "cp-$i.yaml" "$(isle_net_yaml "cp-$i" '[sleep, "100000"]')"; done
-  wait_running "$N"
-  rec "$b.pkg.start_net" "$(ms_since "$t0")"
-  sleep 5; rec "$b.pkg.rss_n" "$(rss_kib "$dpid")"
-  sleep 30; rec "$b.pkg.rss_n_quiet" "$(rss_kib "$dpid")"
-  stop_daemon
-}
-
 # ---- soak: SOAK one-shots (a start and a stop each) through one islanderd, SOAK_PARALLEL at a time, RSS before and after.
-soak() { # build (its package islanderd)
+soak() { # build
   local b=$1 i t0
-  use_build "$b"; islanderd=${package_of[$b]}
+  use_build "$b"
   fresh_daemon
   sleep 5
   rec "$b.soak.before" "$(rss_kib "$dpid")"
@@ -440,7 +416,6 @@ for r in $(seq "$ROUNDS"); do
   for part in $order; do
     if [ "$part" = islander ]; then
       for b in "${cols[@]}"; do log "round $r/$ROUNDS: islander $b (${rev_of[$b]})"; islander_round "$b"; done
-      for b in "${cols[@]}"; do log "round $r/$ROUNDS: islander $b, the package's islanderd"; package_round "$b"; done
     else
       log "round $r/$ROUNDS: docker, podman, runc, bare bridge"; peers_round
     fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # N isles from manifests, all written at once: time until every one is Running, and, the manifests removed, until none
 # is left; once on one network (a Network manifest, each isle on it; the network made before the clock starts) and once
-# without networks. A real islanderd (Release) on a temp directory; the API polled every ~10 ms. Rounds alternate
+# without networks. A real islanderd (Release) on a temp directory, watched (bench/watch-isles.py). Rounds alternate
 # networked and bare; medians. With ISLANDERD_B naming a second islanderd build, every round runs both builds, in
 # alternating order, so a before/after comparison sees the same load. Each round also prints (stderr) the reconcile
 # passes, by kind, that the start and the removal made: a count that does not depend on the load.
@@ -24,7 +24,6 @@ passes() { # [network isle]: the reconcile passes so far (Network, Isle), less t
   local n i; n=$(awk '/^islander_reconcile_duration_seconds_count\{kind="Network"\}/ {print $2}' <<< "$m"); i=$(awk '/^islander_reconcile_duration_seconds_count\{kind="Isle"\}/ {print $2}' <<< "$m")
   if [ $# = 0 ]; then echo "${n:-0} ${i:-0}"; else set -- $1; echo "$(( ${n:-0} - $1 )) $(( ${i:-0} - $2 ))"; fi
 }
-running() { api isles | jq '[.items[] | select(.status.phase == "Running")] | length'; }
 net_yaml='apiVersion: islander.io/v1
 kind: Network
 metadata: {name: benchnet}
@@ -47,11 +46,12 @@ one_round() { # build networked(0|1) -> prints "start_ms remove_ms"
   fi
   sleep 1
   [ "${WARM:-0}" = 1 ] && cycle "$2" >/dev/null 2>&1
-  cycle "$2"
+  local times; times=$(cycle "$2")
   rm -f "$work"/manifests/*.yaml
   for _ in $(seq 200); do api networks | jq -e '.items | length == 0' >/dev/null 2>&1 && break; sleep 0.05; done
   kill -TERM "$dpid"; wait "$dpid" || true; dpid=
   rm -rf "$work/state" "$work/run" 2>/dev/null || { sleep 0.5; rm -rf "$work/state" "$work/run"; } # a file written while it was removed
+  echo "$times" # last: the caller reads this line and starts the next daemon, on the same directories
 }
 cycle() { # networked(0|1) -> prints "start_ms remove_ms": the N isles written at once, to all Running, then removed
   for i in $(seq -w 1 "$n"); do
@@ -63,11 +63,11 @@ cycle() { # networked(0|1) -> prints "start_ms remove_ms": the N isles written a
   local p0; p0=$(passes)
   t0=$(now_ns)
   for i in $(seq -w 1 "$n"); do mv "$work/manifests/.ns-$i.tmp" "$work/manifests/ns-$i.yaml"; done
-  until [ "$(running 2>/dev/null || echo 0)" = "$n" ]; do sleep 0.01; done
+  python3 bench/watch-isles.py "$sock" Running "$n" 600 # one watch: a poll's curl and jq would take the CPU measured
   t1=$(now_ns)
   local p1 started; p1=$(passes); started=$(passes "$p0")
   rm -f "$work"/manifests/ns-*.yaml
-  until [ "$(count_isles 2>/dev/null || echo x)" = 0 ]; do sleep 0.01; done
+  python3 bench/watch-isles.py "$sock" none 0 600
   t2=$(now_ns)
   sleep 1 # the passes the removals queued
   echo "  network=$1: reconcile passes [Network Isle] to all Running: $started; for the removal: $(passes "$p1")" >&2
