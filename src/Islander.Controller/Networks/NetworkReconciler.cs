@@ -18,7 +18,7 @@ namespace Islander.Controller.Networks;
 /// The pass of a <c>kind: Network</c> key: what to do is <see cref="StateDiff.ForNetwork"/>'s decision (the rule
 /// <c>islanderctl diff</c> shows), with the isles holding addresses on the network as its users; this pass carries it
 /// out: a desired network gets its bridge (EnsureNetwork) and a ready <see cref="NetworkRecord"/>; a network no longer
-/// desired is deleted once no isle holds an address on it. Then the firewall is synced (a table removed by hand comes back here, at every resync) and the isles that name the network get a pass (a ready network lets them start).
+/// desired is deleted once no isle holds an address on it. Then the firewall is synced (a table removed by hand comes back here, at every resync) and, when the pass changed the network, the isles that name it get a pass (a ready network lets them start).
 /// </summary>
 /// <remarks>
 /// Locks: one per network (<see cref="LockOf"/>), held across the pass's kernel calls for that network only, and taken
@@ -43,11 +43,20 @@ public sealed class NetworkReconciler(
 
     public Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
+        var before = Status(store.GetNetwork(name));
         if (Reconcile(name, cancellationToken))
             firewall.Sync(); // outside the network's lock: its addresses need not wait for the kernel's table
-        foreach (var isle in desired.Referencing(Key(name))) queue.Add(ObjectKey.Isle(isle)); // a ready network lets them start
+        // The isles that name it get a pass when the network changed: made (it lets them start), remade, updated,
+        // deleted, or waiting on them. Not after a pass that changed nothing (every resync's): the resync gives them
+        // their own, and one more each would double an idle daemon's passes.
+        if (Status(store.GetNetwork(name)) != before)
+            foreach (var isle in desired.Referencing(Key(name))) queue.Add(ObjectKey.Isle(isle));
         return Task.FromResult(ReconcileResult.Done);
     }
+
+    /// <summary>What the isles on a network depend on in its record (not its addresses, which isles change).</summary>
+    static string? Status(NetworkRecord? r) =>
+        r is null ? null : string.Join('\n', r.Driver, r.Subnet, r.Gateway, r.Masquerade, r.Internal, r.Bridge, r.Ready, r.Reason, r.Message);
 
     /// <summary>Carries out the network's pass under its lock; true when the firewall is to be synced after it.</summary>
     bool Reconcile(string name, CancellationToken cancellationToken)
