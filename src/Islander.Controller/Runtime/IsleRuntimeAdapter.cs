@@ -89,7 +89,11 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
     {
         if (runtime.Locate(name) is not ({ } process, var running))
             return IsleObservation.NotFound;
-        if (running)
+        // An init that has ended while its shim still runs is still ending: the shim reaps it, drains its output and
+        // then writes the status file. The isle has ended once that file is there or the shim is gone; the exit watch
+        // (the shim's exit) wakes the pass that records it. A pass that probed between the two took a one-shot's exit
+        // for one without a status ("vanished"), once in some thousands of runs on a loaded machine.
+        if (running || (runtime.IsLogging(process) && runtime.ExitStatus(name) is null))
             return new IsleObservation(IsleProcessState.Running, process.InitPid, process.ShimPid, process.StartedAt);
         return new IsleObservation(IsleProcessState.Exited, process.InitPid, process.ShimPid, process.StartedAt, Exit(runtime.ExitStatus(name)));
     }

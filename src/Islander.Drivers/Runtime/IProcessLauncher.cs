@@ -57,7 +57,10 @@ public interface IProcessLauncher
     /// </summary>
     bool Signal(IsleProcess isle, int signal);
 
-    /// <summary>Whether the isle's init still runs (its pid alive with the recorded start time).</summary>
+    /// <summary>
+    /// Whether the isle's init still runs: its pid alive with the recorded start time, and not a zombie (it has ended;
+    /// its shim has not reaped it yet).
+    /// </summary>
     bool IsRunning(IsleProcess isle);
 
     /// <summary>The recorded exit status, or null when the isle has not ended (no file yet).</summary>

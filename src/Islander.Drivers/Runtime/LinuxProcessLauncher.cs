@@ -172,7 +172,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     }
 
     public bool IsRunning(IsleProcess isle) =>
-        ReadStartTime(isle.InitPid) is { } start && (isle.InitStartTime == 0 || start == isle.InitStartTime);
+        ProcStat.Read(isle.InitPid) is { } stat && !ProcStat.Ended(stat) && (isle.InitStartTime == 0 || ProcStat.StartTime(stat) == isle.InitStartTime);
 
     public IsleExitStatus? ReadExitStatus(string statusPath)
     {

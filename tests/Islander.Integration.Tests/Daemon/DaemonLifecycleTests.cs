@@ -93,6 +93,39 @@ public sealed class DaemonLifecycleTests : IAsyncDisposable
         Assert.Contains($"islander/{name}", await File.ReadAllTextAsync($"/proc/{pid2}/cgroup", TestContext.Current.CancellationToken));
     }
 
+    /// <summary>
+    /// Between its init's end and its status file an isle's shim still works: it reaps init, drains the output, then
+    /// writes the file. A loaded machine may hold it there, as SIGSTOP does here (init is then a zombie the shim has
+    /// not reaped). The passes that probe the isle meanwhile (a resync every 0.5 s) must not take it for one that
+    /// vanished without a status: its exit code comes with the shim. It once failed a `run --rm` in a soak of 10,000.
+    /// </summary>
+    [Fact]
+    public async Task InitEnded_ItsShimHeldBeforeTheStatusFile_PassesWaitForIt_TheExitCodeIsRecorded()
+    {
+        await _h.StartDaemonAsync("--resync", "0.5");
+        var name = _h.NewName("ending");
+        _h.WriteManifest("ending.yaml", _h.IsleYaml(name, "sleep 1; exit 3", restartPolicy: "Never"));
+        int init = DaemonHarness.Pid(await _h.WaitRunningAsync(name))!.Value;
+        int shim = IsleProcesses.ParentOf(init);
+        Assert.Equal("islander:shim", IsleProcesses.Comm(shim));
+
+        Assert.Equal(0, Tmds.Linux.LibC.kill(shim, Tmds.Linux.LibC.SIGSTOP));
+        try
+        {
+            await WaitForAsync(() => !DaemonHarness.ProcessExists(init), "init ended, unreaped by its stopped shim");
+            await Task.Delay(1500, TestContext.Current.CancellationToken); // three resyncs probe it
+            var ending = (await _h.GetIsleAsync(name))!;
+            Assert.True(DaemonHarness.Phase(ending) == "Running", ending.ToJsonString());
+        }
+        finally
+        {
+            Assert.Equal(0, Tmds.Linux.LibC.kill(shim, Tmds.Linux.LibC.SIGCONT));
+        }
+
+        var ended = await _h.WaitIsleAsync(name, i => DaemonHarness.Phase(i) is not "Running", TimeSpan.FromSeconds(10), "ended");
+        Assert.True(DaemonHarness.Phase(ended) == "Failed" && (int?)ended["status"]?["exitCode"] == 3, ended.ToJsonString());
+    }
+
     [Fact]
     public async Task DaemonKilled_IslesKeepRunning_RestartedDaemonAdoptsThem_AndRecordsTheExitOfOneThatEndedMeanwhile()
     {
