@@ -24,6 +24,9 @@ public sealed class FakeNetworkDriver(NetworkDriverKind? kind = null) : INetwork
     public FirewallConfig Firewall { get; private set; } = FirewallConfig.Empty;
     public bool IsLoopbackUp(NetworkNamespace netns) => _loopbacksUp.Contains(netns);
 
+    /// <summary>How many times <see cref="BringUpLoopback"/> was called (an attach brings lo up without it).</summary>
+    public int LoopbackRequests { get; private set; }
+
     /// <summary>When set, runs (outside the fake's lock) before a bridge is made: a test holds one network's bridge-making there.</summary>
     public Action<BridgeNetworkConfig>? EnsureGate { get; set; }
 
@@ -85,7 +88,11 @@ public sealed class FakeNetworkDriver(NetworkDriverKind? kind = null) : INetwork
     public void BringUpLoopback(NetworkNamespace netns, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_lock) _loopbacksUp.Add(netns);
+        lock (_lock)
+        {
+            LoopbackRequests++;
+            _loopbacksUp.Add(netns);
+        }
     }
 
     /// <summary>Addresses a namespace has besides its attachments (set by a test: an isle attached by an earlier daemon).</summary>

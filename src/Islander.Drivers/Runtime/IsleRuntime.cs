@@ -121,7 +121,8 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// everything made for it is removed again and the error is rethrown.
     /// </summary>
     /// <param name="lowerDirs">The image's layers, top first; null for the spec's rootfs directory.</param>
-    /// <param name="attach">Runs with the isle's init pid before its command starts: joins it to its networks.</param>
+    /// <param name="attach">Runs with the isle's init pid before its command starts: joins it to its networks, and brings its lo
+    /// up (as <see cref="INetworkDriver.Attach"/> does); without one the runtime brings lo up itself.</param>
     /// <param name="namedVolumePaths">Host paths of the named volumes the spec mounts (volume → path), made by the volume drivers.</param>
     /// <exception cref="IsleStartException">isle-init failed (op, path, errno), e.g. the command does not exist.</exception>
     public async Task<IsleProcess> StartAsync(string name, IsleSpec spec, IsleStdio? stdio = null,
@@ -190,12 +191,14 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
                     UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);
                 if (!initJoins)
                     cgroups.AddProcess(name, pid, ct);
-                if (!spec.HostNetwork)
-                {
+                // An attach brings lo up in the batch that configures the isle's end (INetworkDriver.Attach): asking
+                // here as well would cost a netlink socket and a round trip of every networked start.
+                if (spec.HostNetwork)
+                    return;
+                if (attach is not null)
+                    await attach(pid, ct);
+                else
                     network.BringUpLoopback(NetworkNamespace.OfProcess(pid), ct);
-                    if (attach is not null)
-                        await attach(pid, ct);
-                }
             }, ct);
             WriteProcessFile(name, process);
             return process;

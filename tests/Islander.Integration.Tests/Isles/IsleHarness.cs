@@ -35,7 +35,8 @@ public sealed class IsleHarness : IAsyncDisposable
     /// <c>/sys/fs/cgroup/unified</c>, which has no controllers (no limits) but enforces device filters.
     /// </param>
     /// <param name="stateRoot">Where isles' writable layers go (a filesystem of the test's); null for the harness's temp directory.</param>
-    IsleHarness(bool cgroup2, string? stateRoot = null)
+    /// <param name="network">The network driver the runtime brings lo up with; null for the real bridge driver.</param>
+    IsleHarness(bool cgroup2, string? stateRoot = null, INetworkDriver? network = null)
     {
         HostCaps.Require(HostCaps.Cgroups is not null, "a cgroup filesystem at /sys/fs/cgroup");
         if (cgroup2)
@@ -47,11 +48,14 @@ public sealed class IsleHarness : IAsyncDisposable
         CgroupParent = "islander-test-" + Guid.NewGuid().ToString("N")[..8];
         Cgroups = cgroup2 ? new CgroupV2Driver(HostCaps.Cgroup2Root!, CgroupParent) : CgroupDetector.CreateDriver(HostCaps.Cgroups!, CgroupParent);
         Paths = new RuntimePaths(stateRoot ?? Path.Combine(_dir, "state"), Path.Combine(_dir, "run"));
-        Runtime = new IsleRuntime(new LinuxProcessLauncher(), Cgroups, new BridgeNetworkDriver(), new OverlayRootfs(Paths.StateRoot, Paths.RunRoot), Paths);
+        Runtime = new IsleRuntime(new LinuxProcessLauncher(), Cgroups, network ?? new BridgeNetworkDriver(), new OverlayRootfs(Paths.StateRoot, Paths.RunRoot), Paths);
     }
 
     /// <summary>A harness whose isles keep their writable layers under <paramref name="stateRoot"/> (e.g. on a test filesystem with quotas).</summary>
     public static IsleHarness WithStateRoot(string stateRoot) => new(cgroup2: false, stateRoot);
+
+    /// <summary>A harness whose runtime asks <paramref name="network"/> to bring an isle's lo up (a fake that counts the requests).</summary>
+    public static IsleHarness WithNetworkDriver(INetworkDriver network) => new(cgroup2: false, network: network);
 
     /// <summary>A harness whose isles go into the host's cgroup2 hierarchy through the v2 driver (see the constructor).</summary>
     public static IsleHarness OnCgroup2() => new(cgroup2: true);
