@@ -93,9 +93,12 @@ public sealed class IsleRuntimeAdapter(IsleRuntime runtime, NetworkDriverSet net
         // then writes the status file. The isle has ended once that file is there or the shim is gone; the exit watch
         // (the shim's exit) wakes the pass that records it. A pass that probed between the two took a one-shot's exit
         // for one without a status ("vanished"), once in some thousands of runs on a loaded machine.
-        if (running || (runtime.IsLogging(process) && runtime.ExitStatus(name) is null))
+        // The shim is looked at before the file, which it writes before it exits: a shim gone means the file is final.
+        bool shimRuns = !running && runtime.IsLogging(process);
+        var status = running ? null : runtime.ExitStatus(name);
+        if (running || (shimRuns && status is null))
             return new IsleObservation(IsleProcessState.Running, process.InitPid, process.ShimPid, process.StartedAt);
-        return new IsleObservation(IsleProcessState.Exited, process.InitPid, process.ShimPid, process.StartedAt, Exit(runtime.ExitStatus(name)));
+        return new IsleObservation(IsleProcessState.Exited, process.InitPid, process.ShimPid, process.StartedAt, Exit(status));
     }
 
     public async Task<IsleExit?> WaitForExitAsync(string name, CancellationToken cancellationToken)
