@@ -67,10 +67,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
             // The log stream ends when this run of the isle ends; its status may lag behind by one reconcile pass.
             await foreach (var entry in client.LogAsync(name, new IsleLogQuery(Follow: true), ct))
                 await Commands.LogsCommand.WriteAsync(entry, entry.Stream == "stderr" ? error : output, timestamps: false, ct);
-            var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
-            int code = await ExitCodeAsync(ended);
-            if (remove) await DeleteAsync(watch, ct);
-            return code;
+            return await EndedAsync(watch, started, remove, ct);
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
         {
@@ -105,11 +102,21 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
         }
         if (end.Exit is null)
             return await FailAsync($"lost the connection to islanderd; isle {name} runs on (islanderctl attach {name} to come back)");
-        // Its code as the daemon records it, which also says OOMKilled.
-        var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
-        int code = await ExitCodeAsync(ended);
-        if (remove) await DeleteAsync(watch, ct);
-        return code;
+        return await EndedAsync(watch, started, remove, ct);
+    }
+
+    /// <summary>
+    /// The run has ended (its log or its attach did): its exit code as the daemon records it, which also says OOMKilled.
+    /// With --rm the delete goes at once, without waiting for the exit to be recorded first: islanderd records an
+    /// ended isle's exit before it removes it, so the watch's last view before the deletion is the ended run.
+    /// </summary>
+    async Task<int> EndedAsync(IsleWatch watch, ObjectView started, bool remove, CancellationToken ct)
+    {
+        bool Ended(ObjectView? i) => i is not null && HasEnded(i, started.Status.StartedAt);
+        if (!remove)
+            return await ExitCodeAsync(await watch.WaitAsync(i => i is null || Ended(i), ct));
+        await DeleteAsync(watch, ct);
+        return await ExitCodeAsync(Ended(watch.LastSeen) ? watch.LastSeen : null);
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>
@@ -142,7 +149,7 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
 
     async Task<int> ExitCodeAsync(ObjectView? isle)
     {
-        if (isle is null)
+        if (isle is null or { Status.Phase: "Deleting" })
             return await FailAsync($"isle {name} was deleted while it ran (islanderctl delete, or another client)");
         var s = isle.Status;
         if (s.Reason == Reasons.OomKilled)

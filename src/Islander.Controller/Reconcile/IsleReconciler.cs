@@ -72,6 +72,10 @@ public sealed partial class IsleReconciler(
 
         if (entry is null)
         {
+            // An isle that ended before its deletion is seen to (`islanderctl run --rm` deletes as soon as the log ends):
+            // its exit is recorded first, so the last view before the deletion says how it ended.
+            if (record?.State is IslePhase.Running or IslePhase.Paused && lifecycles.Probe(name) is { State: not IsleProcessState.Running } ended)
+                await ObserveExitAsync(LifecycleOf(record), ended);
             await PruneAsync(name, record, cancellationToken);
             return ReconcileResult.Done;
         }
@@ -93,8 +97,7 @@ public sealed partial class IsleReconciler(
         switch (record.State)
         {
             case IslePhase.Running or IslePhase.Paused when seen.State != IsleProcessState.Running:
-                log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", name, record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
-                await Lifecycle().ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
+                await ObserveExitAsync(Lifecycle(), seen);
                 break;
             case IslePhase.Stopping:
                 await Lifecycle().StopAsync(cancellationToken);
@@ -187,6 +190,12 @@ public sealed partial class IsleReconciler(
             revision = rollouts.Applied(name, spec, specHash, generation, ""); // a start that never reaches Creating drops it: the next pass records it again
         await Lifecycle().StartAsync(request, cancellationToken);
         return Next(record);
+    }
+
+    Task ObserveExitAsync(IsleLifecycle lifecycle, IsleObservation seen)
+    {
+        log.LogInformation("Isle {Isle} (pid {Pid}) ended: {Exit}", lifecycle.Record.Name, lifecycle.Record.Pid, seen.Exit?.ToString() ?? "no exit status (cgroup gone)");
+        return lifecycle.ObserveExitAsync(seen.Exit ?? IsleExit.Lost(time.GetUtcNow()));
     }
 
     ReconcileResult Next(IsleRecord record) =>
@@ -297,7 +306,13 @@ public sealed partial class IsleReconciler(
             return;
         }
         var key = ObjectKey.Isle(name);
-        var lifecycle = LifecycleOf(record);
+        // Nothing of it runs (it ended, never started, or was stopped): the removal takes moments, so the Deleted commit
+        // below is its only one. Deleting is saved first, with an event, only for an isle a stop may keep for its stop
+        // timeout, so that `get` shows it meanwhile. Should the daemon die in between, the record is as before and the
+        // next pass removes it again.
+        var lifecycle = record.State is IslePhase.Creating or IslePhase.Running or IslePhase.Paused or IslePhase.Stopping or IslePhase.Deleting
+            ? LifecycleOf(record)
+            : lifecycles.For(record, _ => Task.CompletedTask, () => { });
         await lifecycle.DeleteAsync(cancellationToken);
         var forgetHistory = rollouts.Forget(name);
         log.LogInformation("Isle {Isle} deleted (manifest removed)", name);

@@ -121,6 +121,31 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.True(_h.Runtime.IsRunning("db"));
     }
 
+    /// <summary>
+    /// `islanderctl run --rm` deletes the isle as soon as its log ends, often before a pass has seen the exit: the pass
+    /// the deletion wakes records the exit first (the last view before the deletion says how it ended), then removes the
+    /// isle with one commit, without a Deleting saved before it, since nothing of it runs.
+    /// </summary>
+    [Fact]
+    public async Task Reconcile_EndedIsleDeletedBeforeItsExitWasSeen_RecordsTheExitThenRemovesItInOneCommit()
+    {
+        _h.Write("job.yaml", ControllerHarness.IsleYaml("job", restart: "Never"));
+        await _h.SyncAsync();
+        _h.Runtime.Exit("job", 3);
+        _h.Remove("job.yaml");
+        _h.Source.Scan(); // the desired object's own commit
+        long commits = _h.Store.Commits;
+
+        await _h.SettleAsync();
+
+        Assert.Null(_h.StateOf("job"));
+        Assert.Equal(IsleProcessState.NotFound, _h.Runtime.Probe("job").State);
+        var events = _h.Events.Recent().Where(e => e.Name == "job").Select(e => (e.Reason, e.Message)).ToList();
+        Assert.Equal([("Error", "exited with code 3"), ("Deleted", "no longer desired: stopped and removed")], events.SkipWhile(e => e.Reason != "Error"));
+        // The exit's commit, then the Deleted one.
+        Assert.Equal(2, _h.Store.Commits - commits);
+    }
+
     [Fact]
     public async Task Reconcile_ManifestRemoved_ShowsDeletingWhileTheIsleTakesItsStopTimeout()
     {
