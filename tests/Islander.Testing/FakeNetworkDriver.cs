@@ -53,9 +53,13 @@ public sealed class FakeNetworkDriver(NetworkDriverKind? kind = null) : INetwork
         _loopbacksUp.Add(endpoint.Netns);
     }
 
+    /// <summary>When set, runs (outside the fake's lock) before an isle's veth is removed: a test holds a removal there.</summary>
+    public Action<string>? DetachGate { get; set; }
+
     public void Detach(BridgeNetworkConfig network, string isle, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        DetachGate?.Invoke(isle);
         lock (_lock) _attachments.Remove((network.Name, isle));
     }
 

@@ -189,7 +189,11 @@ public sealed class IsleLifecycle
     }
 
     /// <summary>The isle's process ended on its own: Succeeded, Failed or BackOff per restart policy.</summary>
-    public Task ObserveExitAsync(IsleExit exit) => _machine.FireAsync(_exited, exit);
+    public Task ObserveExitAsync(IsleExit exit)
+    {
+        _planner.Ended(_record.Name);
+        return _machine.FireAsync(_exited, exit);
+    }
 
     /// <summary>
     /// Stops the isle (if it runs) and keeps its record: Stopped. With <paramref name="byUser"/> (<c>islanderctl stop</c>)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Islander.Controller.Ports;
 using Islander.Model;
 
@@ -11,6 +12,9 @@ namespace Islander.Controller.Networks;
 /// </summary>
 public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts, NetworkFirewall firewall)
 {
+    /// <summary>The veth removals <see cref="Ended"/> began, by isle, until its next start or its delete waits for them.</summary>
+    readonly ConcurrentDictionary<string, Task> _unplugging = new(StringComparer.Ordinal);
+
     public string HostsFileOf(string isle) => hosts.FileOf(isle);
 
     /// <summary>
@@ -22,6 +26,7 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
     /// </summary>
     public NetworkPlan Prepare(string isle, IsleSpec spec)
     {
+        WaitUnplugged(isle); // a veth of the same name is made below
         var names = spec.HostNetwork ? new HashSet<string>() : spec.Networks.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         addresses.ReleaseAllBut(isle, names);
         if (names.Count == 0)
@@ -59,11 +64,43 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
     /// <summary>After an isle was deleted: detached, its addresses released, the other isles' hosts files rewritten.</summary>
     public void Deleted(string isle)
     {
+        WaitUnplugged(isle);
         bool held = addresses.HoldsAddress(isle);
         addresses.Detach(isle);
         if (!hosts.Delete(isle) && !held)
             return;
         hosts.Refresh();
         firewall.SyncIfChanged();
+    }
+
+    /// <summary>
+    /// After an isle's process ended by itself (or was found ended): its veths are removed in the background, off the
+    /// pass that records the exit. The kernel deletes a pair when the isle's namespace goes, but later: a delete that
+    /// came first waited 10 to 13 ms for it, most of a bridge one-shot's removal. The isle's next start and its delete
+    /// wait for the removal first (<see cref="Prepare"/>, <see cref="Deleted"/>): no veth of the same name is made, and
+    /// no address released, while one is going. A removal that fails is done again, and reported, by the delete's
+    /// (<see cref="NetworkAddresses.Detach"/>) or replaced by the next start's attach.
+    /// </summary>
+    public void Ended(string isle)
+    {
+        if (!addresses.HoldsAddress(isle) || _unplugging.ContainsKey(isle))
+            return;
+        _unplugging[isle] = Task.Run(() =>
+        {
+            try
+            {
+                addresses.Unplug(isle);
+            }
+            catch (IslanderException)
+            {
+                // done again by the delete, which reports it; or replaced by the next start's attach
+            }
+        });
+    }
+
+    void WaitUnplugged(string isle)
+    {
+        if (_unplugging.TryRemove(isle, out var unplugging))
+            unplugging.Wait();
     }
 }

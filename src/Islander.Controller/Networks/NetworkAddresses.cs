@@ -64,22 +64,29 @@ public sealed class NetworkAddresses(
     }
 
     /// <summary>
-    /// After the isle was deleted: its veths removed (each network's, outside that network's lock: a live veth takes the
-    /// kernel about 20 ms to delete, and the other isles' addresses need not wait for it), then its addresses released.
-    /// The isle's own passes are one at a time, so nothing attaches it meanwhile. Usually the veths are gone already:
-    /// the kernel deletes a veth pair when the isle's namespace goes, with the isle's last process.
+    /// The isle's veths removed, each network's outside that network's lock (a veth the kernel has not deleted yet takes
+    /// it 10 to 20 ms, and the other isles' addresses need not wait for it); its addresses stay its own. Usually the veths
+    /// are gone already: the kernel deletes a veth pair when the isle's namespace goes, with the isle's last process.
+    /// </summary>
+    public void Unplug(string isle)
+    {
+        foreach (var name in NetworksOf(isle))
+            if (store.GetNetwork(name) is { } held && held.Allocations.ContainsKey(isle))
+                drivers.For(new NetworkDriverKind(held.Driver)).Detach(NetworkReconciler.Config(held), isle, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// After the isle was deleted: its veths removed (<see cref="Unplug"/>), then its addresses released, so that no
+    /// other isle gets an address a veth of this one still has. The isle's own passes are one at a time, so nothing
+    /// attaches it meanwhile.
     /// </summary>
     public void Detach(string isle)
     {
+        Unplug(isle);
         foreach (var name in NetworksOf(isle))
-        {
-            if (store.GetNetwork(name) is not { } held || !held.Allocations.ContainsKey(isle))
-                continue;
-            drivers.For(new NetworkDriverKind(held.Driver)).Detach(NetworkReconciler.Config(held), isle, CancellationToken.None);
             lock (networks.LockOf(name))
                 if (store.GetNetwork(name) is { } record && record.Allocations.ContainsKey(isle))
                     Release(record, isle);
-        }
     }
 
     /// <summary>Whether the isle holds an address on any network.</summary>

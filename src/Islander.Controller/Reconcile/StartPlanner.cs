@@ -49,6 +49,9 @@ public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes, C
     /// <summary>After the runtime started the isle (or found it running): every hosts file current, its ports published.</summary>
     public void Started(string isle) => networks.Started(isle);
 
+    /// <summary>After the isle's process ended by itself: its veths removed in the background (<see cref="IsleNetworking.Ended"/>).</summary>
+    public void Ended(string isle) => networks.Ended(isle);
+
     /// <summary>After the runtime stopped the isle: its veths gone, its ports unpublished.</summary>
     public void Stopped(string isle) => networks.Stopped(isle);
 

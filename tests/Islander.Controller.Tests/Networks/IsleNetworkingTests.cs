@@ -56,6 +56,67 @@ public sealed class IsleNetworkingTests : IDisposable
         Assert.Equal(_h.Networking!.HostsFileOf("a"), mount.HostPath);
     }
 
+    /// <summary>
+    /// An isle that ended has its veth removed in the background, not in the pass that records the exit (the kernel
+    /// takes 10 ms and more for a pair whose namespace it is tearing down). Its delete waits for that removal before it
+    /// gives the address back, so no other isle gets an address a veth of this one still has.
+    /// </summary>
+    [Fact]
+    public async Task IsleEnded_ItsVethGoesInTheBackground_TheDeleteReleasesTheAddressOnlyAfterIt()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("job.yaml", Isle("job", "[{name: backend}]", restart: "Never"));
+        await _h.SyncAsync();
+        using var removing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int removals = 0;
+        Driver.DetachGate = _ =>
+        {
+            if (Interlocked.Increment(ref removals) > 1) return; // the delete's own look, once the first removal went
+            removing.Set();
+            release.Wait(TestContext.Current.CancellationToken);
+        };
+
+        _h.Runtime.Exit("job", 0);
+        await _h.SettleAsync(); // the exit's pass ends while the veth is still being removed
+
+        Assert.Equal(IslePhase.Succeeded, _h.StateOf("job"));
+        Assert.True(removing.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the veth's removal did not begin");
+        _h.Remove("job.yaml");
+        _h.Source.Scan();
+        var delete = Task.Run(() => _h.SettleAsync(), TestContext.Current.CancellationToken);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal("10.88.0.2", _h.Store.GetNetwork("backend")!.Allocations.GetValueOrDefault("job")); // held while its veth goes
+
+        release.Set();
+        await delete;
+        Assert.Null(_h.StateOf("job"));
+        Assert.DoesNotContain("job", _h.Store.GetNetwork("backend")!.Allocations.Keys);
+    }
+
+    /// <summary>A restart after an exit waits for the old veth's removal: the new one has the same name.</summary>
+    [Fact]
+    public async Task IsleEnded_RestartedAtOnce_TheNewVethIsMadeAfterTheOldOneWent()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("web.yaml", Isle("web", "[{name: backend}]"));
+        await _h.SyncAsync();
+        int started = _h.Runtime.Incarnations("web");
+        var removals = new List<string>();
+        Driver.DetachGate = _ =>
+        {
+            Thread.Sleep(100); // a removal the kernel makes wait: a restart that did not wait for it starts meanwhile
+            lock (removals) removals.Add(_h.Runtime.Incarnations("web") == started ? "before the restart" : "after the restart");
+        };
+
+        _h.Runtime.Exit("web", 1);
+        await _h.SettleAsync(); // restarted at once (the first restart has no delay)
+
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
+        Assert.Equal(started + 1, _h.Runtime.Incarnations("web"));
+        lock (removals) Assert.Equal(["before the restart"], removals);
+    }
+
     [Fact]
     public async Task IsleDeleted_OthersKeepRunning_HostsFilesForgetIt_TheNetworkIsNotEnsuredAgain()
     {
