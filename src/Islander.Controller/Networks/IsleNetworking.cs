@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Islander.Controller.Ports;
 using Islander.Model;
+using Microsoft.Extensions.Logging;
 
 namespace Islander.Controller.Networks;
 
@@ -10,7 +11,7 @@ namespace Islander.Controller.Networks;
 /// up to date. Each part keeps its own lock (<see cref="NetworkAddresses"/>: one per network; <see cref="HostsFiles"/>;
 /// <see cref="NetworkFirewall"/>), none for everything.
 /// </summary>
-public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts, NetworkFirewall firewall)
+public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts, NetworkFirewall firewall, ILogger<IsleNetworking> log)
 {
     /// <summary>The veth removals <see cref="Ended"/> began, by isle, until its next start or its delete waits for them.</summary>
     readonly ConcurrentDictionary<string, Task> _unplugging = new(StringComparer.Ordinal);
@@ -61,10 +62,37 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
         firewall.SyncIfChanged();
     }
 
-    /// <summary>After an isle was deleted: detached, its addresses released, the other isles' hosts files rewritten.</summary>
+    /// <summary>
+    /// After an isle was deleted: detached, its addresses released, the other isles' hosts files rewritten. When its veths
+    /// are still going (<see cref="Ended"/>), that follows them in the background: the delete does not wait for the
+    /// kernel, and no address is released while a veth of the isle still has it. Its next start waits for it
+    /// (<see cref="Prepare"/>); a daemon that dies meanwhile drops the address when it next hands out one on that
+    /// network (<see cref="NetworkAddresses"/>: an address of an isle that no longer exists).
+    /// </summary>
     public void Deleted(string isle)
     {
+        if (_unplugging.TryGetValue(isle, out var unplugging) && !unplugging.IsCompleted)
+        {
+            _unplugging[isle] = unplugging.ContinueWith(_ =>
+            {
+                try
+                {
+                    Forget(isle);
+                    addresses.WaitDurable(); // no commit of the isle follows its releases any more
+                }
+                catch (Exception e) when (e is IslanderException or IOException)
+                {
+                    log.LogWarning("Isle {Isle}: its addresses were not released after its delete: {Error}", isle, e.Message);
+                }
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return;
+        }
         WaitUnplugged(isle);
+        Forget(isle);
+    }
+
+    void Forget(string isle)
+    {
         bool held = addresses.HoldsAddress(isle);
         addresses.Detach(isle);
         if (!hosts.Delete(isle) && !held)

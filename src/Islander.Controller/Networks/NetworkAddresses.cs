@@ -89,6 +89,9 @@ public sealed class NetworkAddresses(
                     Release(record, isle);
     }
 
+    /// <summary>Returns once the releases made so far are durable (after a release that no commit of its isle follows).</summary>
+    public void WaitDurable() => store.WaitDurable();
+
     /// <summary>Whether the isle holds an address on any network.</summary>
     public bool HoldsAddress(string isle) => NetworksOf(isle).Any();
 
@@ -149,6 +152,14 @@ public sealed class NetworkAddresses(
         }
         var allocations = new Dictionary<string, string>(record.Allocations, StringComparer.Ordinal);
         var changes = new List<string>();
+        // An isle deleted while its veths were still going releases its addresses after its record went: a daemon that
+        // died in between left the address of an isle that no longer exists.
+        foreach (var (isle, ip) in allocations.Where(a => !seen.ContainsKey(a.Key) && store.GetIsle(a.Key) is null
+            && desired.Get(ObjectKey.Isle(a.Key)) is null).ToList())
+        {
+            allocations.Remove(isle);
+            changes.Add($"{isle} no longer exists and no longer holds {ip}");
+        }
         foreach (var (isle, ip) in seen)
         {
             string text = ip.ToString();
