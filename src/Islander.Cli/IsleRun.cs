@@ -106,17 +106,16 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     }
 
     /// <summary>
-    /// The run has ended (its log or its attach did): its exit code as the daemon records it, which also says OOMKilled.
-    /// With --rm the delete goes at once, without waiting for the exit to be recorded first: islanderd records an
-    /// ended isle's exit before it removes it, so the watch's last view before the deletion is the ended run.
+    /// The run has ended (its log or its attach did): its exit code as the daemon records it, which also says OOMKilled;
+    /// with --rm, then the delete. The watch sends an isle's view as it is when it looks, so a delete sent before the
+    /// exit was seen could take the ended view with it.
     /// </summary>
     async Task<int> EndedAsync(IsleWatch watch, ObjectView started, bool remove, CancellationToken ct)
     {
-        bool Ended(ObjectView? i) => i is not null && HasEnded(i, started.Status.StartedAt);
-        if (!remove)
-            return await ExitCodeAsync(await watch.WaitAsync(i => i is null || Ended(i), ct));
-        await DeleteAsync(watch, ct);
-        return await ExitCodeAsync(Ended(watch.LastSeen) ? watch.LastSeen : null);
+        var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
+        int code = await ExitCodeAsync(ended);
+        if (remove) await DeleteAsync(watch, ct);
+        return code;
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>

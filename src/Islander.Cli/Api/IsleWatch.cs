@@ -19,7 +19,6 @@ public sealed class IsleWatch : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _reader;
     volatile ObjectView? _latest;
-    volatile ObjectView? _lastSeen;
     volatile bool _ended;
     ClientException? _error;
 
@@ -41,7 +40,7 @@ public sealed class IsleWatch : IAsyncDisposable
                 else if (e.Object?.Metadata.Name != _name)
                     continue;
                 else
-                    _latest = e.Type == WatchEventView.Deleted ? null : _lastSeen = e.Object;
+                    _latest = e.Type == WatchEventView.Deleted ? null : e.Object;
                 _changed.Release();
             }
         }
@@ -73,9 +72,6 @@ public sealed class IsleWatch : IAsyncDisposable
             await _changed.WaitAsync(ct);
         }
     }
-
-    /// <summary>The isle's last view before it was deleted (or its view now): views a waiter did not wake for are kept here.</summary>
-    public ObjectView? LastSeen => _lastSeen;
 
     public async ValueTask DisposeAsync()
     {

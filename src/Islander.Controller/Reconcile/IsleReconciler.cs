@@ -72,8 +72,8 @@ public sealed partial class IsleReconciler(
 
         if (entry is null)
         {
-            // An isle that ended before its deletion is seen to (`islanderctl run --rm` deletes as soon as the log ends):
-            // its exit is recorded first, so the last view before the deletion says how it ended.
+            // An isle that ended before its deletion, which came before the exit's own pass: its exit is recorded first,
+            // so that its events say how it ended.
             if (record?.State is IslePhase.Running or IslePhase.Paused && lifecycles.Probe(name) is { State: not IsleProcessState.Running } ended)
                 await ObserveExitAsync(LifecycleOf(record), ended);
             await PruneAsync(name, record, cancellationToken);

@@ -122,9 +122,9 @@ public sealed class IsleReconcilerTests : IDisposable
     }
 
     /// <summary>
-    /// `islanderctl run --rm` deletes the isle as soon as its log ends, often before a pass has seen the exit: the pass
-    /// the deletion wakes records the exit first (the last view before the deletion says how it ended), then removes the
-    /// isle with one commit, without a Deleting saved before it, since nothing of it runs.
+    /// An isle deleted after it ended, before a pass saw the exit: the pass the deletion wakes records the exit first
+    /// (its events say how it ended), then removes the isle with one commit, without a Deleting saved before it, since
+    /// nothing of it runs.
     /// </summary>
     [Fact]
     public async Task Reconcile_EndedIsleDeletedBeforeItsExitWasSeen_RecordsTheExitThenRemovesItInOneCommit()
