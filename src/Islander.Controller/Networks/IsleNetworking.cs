@@ -73,7 +73,7 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
     {
         if (_unplugging.TryGetValue(isle, out var unplugging) && !unplugging.IsCompleted)
         {
-            _unplugging[isle] = unplugging.ContinueWith(_ =>
+            var follow = unplugging.ContinueWith(_ =>
             {
                 try
                 {
@@ -85,6 +85,9 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
                     log.LogWarning("Isle {Isle}: its addresses were not released after its delete: {Error}", isle, e.Message);
                 }
             }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _unplugging[isle] = follow;
+            // Gone once done, unless a start of the same name took it meanwhile: a one-shot's name is never seen again.
+            follow.ContinueWith(done => _unplugging.TryRemove(new KeyValuePair<string, Task>(isle, done)), TaskScheduler.Default);
             return;
         }
         WaitUnplugged(isle);
@@ -125,6 +128,9 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
             }
         });
     }
+
+    /// <summary>The isles whose veth removal (and, after a delete, its address release) is still held here (for tests).</summary>
+    internal int Unplugging => _unplugging.Count;
 
     void WaitUnplugged(string isle)
     {

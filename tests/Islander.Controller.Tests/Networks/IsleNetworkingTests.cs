@@ -93,6 +93,7 @@ public sealed class IsleNetworkingTests : IDisposable
         release.Set();
         await ControllerHarness.EventuallyAsync(() => !_h.Store.GetNetwork("backend")!.Allocations.ContainsKey("job"), "job's address to be released");
         Assert.DoesNotContain("\tjob\n", Hosts("web"));
+        await ControllerHarness.EventuallyAsync(() => _h.Networking!.Unplugging == 0, "nothing of job to be held"); // a one-shot's name is not seen again
     }
 
     /// <summary>A restart after an exit waits for the old veth's removal: the new one has the same name.</summary>
