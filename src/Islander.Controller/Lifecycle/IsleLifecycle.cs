@@ -384,6 +384,7 @@ public sealed class IsleLifecycle
     async Task RemoveAsync()
     {
         await StopRuntimeAsync();
+        _planner.Ended(_record.Name); // its veths go in the background meanwhile; Deleted follows them
         await _runtime.DeleteAsync(_record.Name, _cancellation);
         _planner.Deleted(_record.Name);
         _record.Pid = null;

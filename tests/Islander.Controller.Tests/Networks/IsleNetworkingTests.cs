@@ -1,6 +1,7 @@
 using Islander.Model;
 using System.Net;
 using Islander.Controller.Lifecycle;
+using Islander.Controller.Ports;
 using Islander.Drivers.Network;
 using Islander.Testing;
 
@@ -94,6 +95,30 @@ public sealed class IsleNetworkingTests : IDisposable
         await ControllerHarness.EventuallyAsync(() => !_h.Store.GetNetwork("backend")!.Allocations.ContainsKey("job"), "job's address to be released");
         Assert.DoesNotContain("\tjob\n", Hosts("web"));
         await ControllerHarness.EventuallyAsync(() => _h.Networking!.Unplugging == 0, "nothing of job to be held"); // a one-shot's name is not seen again
+    }
+
+    /// <summary>A running isle's delete stops it, then leaves its veths to the background as well: the address follows them.</summary>
+    [Fact]
+    public async Task IsleDeletedWhileRunning_ItsVethGoesInTheBackground_TheAddressAfterIt()
+    {
+        _h.Write("net.yaml", NetworkYaml("backend", "10.88.0.0/24"));
+        _h.Write("web.yaml", Isle("web", "[{name: backend}]"));
+        await _h.SyncAsync();
+        using var release = new ManualResetEventSlim();
+        int removals = 0;
+        Driver.DetachGate = _ =>
+        {
+            if (Interlocked.Increment(ref removals) == 1) release.Wait(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken); // bounded: a delete that waits for it ends too
+        };
+
+        _h.Remove("web.yaml");
+        await _h.SyncAsync(); // the delete ends while the veth is still being removed
+
+        Assert.Null(_h.StateOf("web"));
+        Assert.Equal(IsleProcessState.NotFound, _h.Runtime.Probe("web").State);
+        Assert.Contains("web", _h.Store.GetNetwork("backend")!.Allocations.Keys);
+        release.Set();
+        await ControllerHarness.EventuallyAsync(() => !_h.Store.GetNetwork("backend")!.Allocations.ContainsKey("web"), "web's address to be released");
     }
 
     /// <summary>A restart after an exit waits for the old veth's removal: the new one has the same name.</summary>
