@@ -106,11 +106,12 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
 
     /// <summary>
     /// After an isle's process ended by itself (or was found ended), or was stopped for its delete: its veths are removed
-    /// in the background, off the pass that records the exit (or deletes it). The kernel deletes a pair when the isle's namespace goes, but later: a delete that
-    /// came first waited 10 to 13 ms for it, most of a bridge one-shot's removal. The isle's next start and its delete
-    /// wait for the removal first (<see cref="Prepare"/>, <see cref="Deleted"/>): no veth of the same name is made, and
-    /// no address released, while one is going. A removal that fails is done again, and reported, by the delete's
-    /// (<see cref="NetworkAddresses.Detach"/>) or replaced by the next start's attach.
+    /// in the background, off the pass that records the exit (or deletes the isle). The kernel deletes a pair when the
+    /// isle's namespace goes, but later: a delete that came first waited 10 to 13 ms for it, most of a bridge one-shot's
+    /// removal. The isle's next start and its delete wait for the removal first (<see cref="Prepare"/>,
+    /// <see cref="Deleted"/>): no veth of the same name is made, and no address released, while one is going. A removal
+    /// that fails is done again, and reported, by the delete's (<see cref="NetworkAddresses.Detach"/>), or replaced by
+    /// the next start's attach.
     /// </summary>
     public void Ended(string isle)
     {

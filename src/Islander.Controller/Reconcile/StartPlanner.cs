@@ -49,7 +49,10 @@ public sealed class StartPlanner(IsleNetworking networks, IsleVolumes volumes, C
     /// <summary>After the runtime started the isle (or found it running): every hosts file current, its ports published.</summary>
     public void Started(string isle) => networks.Started(isle);
 
-    /// <summary>After the isle's process ended by itself: its veths removed in the background (<see cref="IsleNetworking.Ended"/>).</summary>
+    /// <summary>
+    /// After the isle's process ended by itself, or was stopped for its delete: its veths removed in the background
+    /// (<see cref="IsleNetworking.Ended"/>).
+    /// </summary>
     public void Ended(string isle) => networks.Ended(isle);
 
     /// <summary>After the runtime stopped the isle: its veths gone, its ports unpublished.</summary>
