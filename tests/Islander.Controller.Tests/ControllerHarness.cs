@@ -119,24 +119,28 @@ sealed class ControllerHarness : IDisposable
     public void Remove(string file) => File.Delete(Path.Combine(Manifests, file));
 
     /// <summary>Rescans the manifests directory and runs passes until nothing is ready (exit watchers included).</summary>
-    public async Task SyncAsync()
+    public async Task SyncAsync(bool networking = true)
     {
         Source.Scan();
-        await SettleAsync();
+        await SettleAsync(networking);
     }
 
     /// <summary>
     /// Runs passes until every exit the fake runtime has seen is queued by the exit watcher (its continuations run on
-    /// the thread pool, late on a loaded machine) and the queue then stays empty for a few passes.
+    /// the thread pool, late on a loaded machine), the ended and deleted isles' veths and addresses are done with
+    /// (<see cref="IsleNetworking.Ended"/>, in the background; unless <paramref name="networking"/> is false, for a test
+    /// that holds one), and the queue then stays empty for a few passes.
     /// </summary>
-    public async Task SettleAsync()
+    public async Task SettleAsync(bool networking = true)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         for (int quiet = 0; quiet < 3;)
         {
-            if (_exits.HasUndelivered(name => Runtime.Probe(name).State != IsleProcessState.Running))
+            bool undelivered = _exits.HasUndelivered(name => Runtime.Probe(name).State != IsleProcessState.Running);
+            if (undelivered || (networking && Networking.Busy))
             {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("an isle's exit was not delivered by the exit watcher in 30 s");
+                if (DateTime.UtcNow > deadline)
+                    throw new TimeoutException(undelivered ? "an isle's exit was not delivered by the exit watcher in 30 s" : "an isle's veths or addresses were not done with in 30 s");
                 quiet = 0;
                 await Task.Delay(1);
                 continue;

@@ -133,6 +133,9 @@ public sealed class IsleNetworking(NetworkAddresses addresses, HostsFiles hosts,
     /// <summary>The isles whose veth removal (and, after a delete, its address release) is still held here (for tests).</summary>
     internal int Unplugging => _unplugging.Count;
 
+    /// <summary>Whether a veth removal or an address release is still going (for tests).</summary>
+    internal bool Busy => _unplugging.Values.Any(t => !t.IsCompleted);
+
     void WaitUnplugged(string isle)
     {
         if (_unplugging.TryRemove(isle, out var unplugging))

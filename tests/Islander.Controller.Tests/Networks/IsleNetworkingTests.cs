@@ -83,11 +83,11 @@ public sealed class IsleNetworkingTests : IDisposable
         };
 
         _h.Runtime.Exit("job", 0);
-        await _h.SettleAsync(); // the exit's pass ends while the veth is still being removed
+        await _h.SettleAsync(networking: false); // the exit's pass ends while the veth is still being removed
         Assert.Equal(IslePhase.Succeeded, _h.StateOf("job"));
         Assert.True(removing.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken), "the veth's removal did not begin");
         _h.Remove("job.yaml");
-        await _h.SyncAsync(); // the delete ends while the veth is still being removed
+        await _h.SyncAsync(networking: false); // the delete ends while the veth is still being removed
 
         Assert.Null(_h.StateOf("job"));
         Assert.Equal(address, _h.Store.GetNetwork("backend")!.Allocations.GetValueOrDefault("job")); // held while its veth goes
@@ -112,7 +112,7 @@ public sealed class IsleNetworkingTests : IDisposable
         };
 
         _h.Remove("web.yaml");
-        await _h.SyncAsync(); // the delete ends while the veth is still being removed
+        await _h.SyncAsync(networking: false); // the delete ends while the veth is still being removed
 
         Assert.Null(_h.StateOf("web"));
         Assert.Equal(IsleProcessState.NotFound, _h.Runtime.Probe("web").State);
