@@ -262,10 +262,11 @@ islander_round() { # build
   fresh_daemon
   sleep 5; rec "$b.rss_idle" "$(rss_kib "$dpid")" # its first passes done
   sleep 30; rec "$b.rss_idle_quiet" "$(rss_kib "$dpid")"
-  # 50 isles on one network: the network's manifest and the isles' written at once, until all Running.
+  # 50 isles on one network: the network's manifest and the isles' moved in at once, until all Running.
+  stage_manifest cmpnet.yaml "$(net_yaml)"
+  for i in $(seq -w 1 "$N"); do names+=("cn-$i"); stage_manifest "cn-$i.yaml" "$(isle_net_yaml "cn-$i" '[sleep, "100000"]')"; done
   t0=$(now_ns)
-  write_manifest cmpnet.yaml "$(net_yaml)"
-  for i in $(seq -w 1 "$N"); do names+=("cn-$i"); write_manifest "cn-$i.yaml" "$(isle_net_yaml "cn-$i" '[sleep, "100000"]')"; done
+  publish_manifests
   wait_running "$N"
   rec "$b.start_net" "$(ms_since "$t0")"
   sleep 5; rec "$b.rss_n" "$(rss_kib "$dpid")"
@@ -277,8 +278,9 @@ islander_round() { # build
   wait_gone
   rec "$b.rm_net" "$(ms_since "$t0")"
   # The same without networks.
+  for i in $(seq -w 1 "$N"); do names+=("cp-$i"); stage_manifest "cp-$i.yaml" "$(isle_yaml "cp-$i")"; done
   t0=$(now_ns)
-  for i in $(seq -w 1 "$N"); do names+=("cp-$i"); write_manifest "cp-$i.yaml" "$(isle_yaml "cp-$i")"; done
+  publish_manifests
   wait_running "$N"
   rec "$b.start_plain" "$(ms_since "$t0")"
   rm -f "$work"/manifests/cp-*.yaml
@@ -368,8 +370,9 @@ scale_round() { # build n
   fresh_daemon
   daemon_args=("${base_args[@]}")
   sleep 3
+  for i in $(seq -w 1 "$n"); do names+=("cs-$i"); stage_manifest "cs-$i.yaml" "$(isle_yaml "cs-$i")"; done
   t0=$(now_ns)
-  for i in $(seq -w 1 "$n"); do names+=("cs-$i"); write_manifest "cs-$i.yaml" "$(isle_yaml "cs-$i")"; done
+  publish_manifests
   wait_running "$n" 900
   rec "$b.scale$n.start" "$(ms_since "$t0")"
   sleep 3

@@ -35,6 +35,15 @@ write_manifest() { # file content (atomic: a dotfile renamed into place)
   mv "$work/manifests/.$1.tmp" "$work/manifests/$1"
 }
 
+# Many manifests at once, as a user copies a directory's files in: staged first (untimed), then moved into place by one
+# mv (a rename each, on one filesystem). A printf and an mv per file took 158 ms of a 620 ms row for 50 isles: the
+# forks were the benchmark's own time, not islanderd's.
+stage_manifest() { # file content
+  mkdir -p "$work/stage"
+  printf '%s' "$2" > "$work/stage/$1"
+}
+publish_manifests() { mv "$work"/stage/* "$work/manifests/"; }
+
 start_daemon() {
   # --config /dev/null: every default, whatever /etc/islander/config.yaml the machine has.
   "$islanderd" --config /dev/null --manifests "$work/manifests" --state "$work/state" --run "$work/run" --socket "$sock" "${daemon_args[@]}" >"$work/islanderd.log" 2>&1 &

@@ -106,16 +106,18 @@ sealed class IsleRun(IslanderClient client, string name, IsleSpec spec, TextWrit
     }
 
     /// <summary>
-    /// The run has ended (its log or its attach did): its exit code as the daemon records it, which also says OOMKilled;
-    /// with --rm, then the delete. The watch sends an isle's view as it is when it looks, so a delete sent before the
-    /// exit was seen could take the ended view with it.
+    /// The run has ended (its log or its attach did): its exit code as the daemon records it, which also says OOMKilled.
+    /// With --rm the delete goes at once: its pass records the exit before it removes the isle, and the watch's DELETED
+    /// line carries that last state. Without, the exit's own view is waited for (it may lag the log by one pass).
     /// </summary>
     async Task<int> EndedAsync(IsleWatch watch, ObjectView started, bool remove, CancellationToken ct)
     {
-        var ended = await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct);
-        int code = await ExitCodeAsync(ended);
-        if (remove) await DeleteAsync(watch, ct);
-        return code;
+        if (remove)
+        {
+            await DeleteAsync(watch, ct);
+            return await ExitCodeAsync(watch.Deleted is { } last && HasEnded(last, started.Status.StartedAt) ? last : null);
+        }
+        return await ExitCodeAsync(await watch.WaitAsync(i => i is null || HasEnded(i, started.Status.StartedAt), ct));
     }
 
     /// <summary>Its process has run (and may have ended already: a quick command).</summary>

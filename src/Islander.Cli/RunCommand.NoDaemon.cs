@@ -52,6 +52,7 @@ static partial class RunCommand
         finally
         {
             await runtime.DeleteAsync(name, CancellationToken.None, keepLog: false);
+            await runtime.DiscardedAsync(); // its directories, before this process (their deleter) exits
         }
     }
 }

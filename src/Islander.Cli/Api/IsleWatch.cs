@@ -19,6 +19,7 @@ public sealed class IsleWatch : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _reader;
     volatile ObjectView? _latest;
+    volatile ObjectView? _deleted;
     volatile bool _ended;
     ClientException? _error;
 
@@ -39,8 +40,10 @@ public sealed class IsleWatch : IAsyncDisposable
                     _listed.TrySetResult(); // the views before it were the isle as it was (none: there was none)
                 else if (e.Object?.Metadata.Name != _name)
                     continue;
+                else if (e.Type == WatchEventView.Deleted)
+                    (_deleted, _latest) = (e.Object, null);
                 else
-                    _latest = e.Type == WatchEventView.Deleted ? null : e.Object;
+                    _latest = e.Object;
                 _changed.Release();
             }
         }
@@ -72,6 +75,12 @@ public sealed class IsleWatch : IAsyncDisposable
             await _changed.WaitAsync(ct);
         }
     }
+
+    /// <summary>
+    /// The isle as it last was, from the watch's DELETED line, once it is gone: islanderd sends its status as last
+    /// committed there, so an exit committed just before the deletion is in it.
+    /// </summary>
+    public ObjectView? Deleted => _deleted;
 
     public async ValueTask DisposeAsync()
     {

@@ -24,6 +24,13 @@ public static class ObjectViews
             : WithProblems(new ObjectStatusView(Phase: Phase(entry)), entry));
 
     /// <summary>
+    /// A deleted isle's last view, for the watch's DELETED line: <paramref name="last"/> (what the watch sent last) with
+    /// the status of its <paramref name="record"/> as last committed, which may be newer (its exit, committed just
+    /// before the deletion).
+    /// </summary>
+    public static ObjectView Deleted(ObjectView last, IsleRecord record) => last with { Status = IsleStatus(null, record, null) };
+
+    /// <summary>
     /// phase Ready or NotReady (Pending before the first fetch), the revisions fetched and applied, the objects it owns,
     /// and its Ready condition with the reason (Flux's words where it has them) and message.
     /// </summary>

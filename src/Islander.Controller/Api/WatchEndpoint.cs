@@ -13,7 +13,8 @@ namespace Islander.Controller.Api;
 /// <c>GET isles?watch=true[&amp;labelSelector=S][&amp;fieldSelector=metadata.name=NAME]</c> (networks, volumes alike): Kubernetes' watch, NDJSON
 /// <see cref="WatchEventView"/> lines. First ADDED for each selected object there is, then BOOKMARK, then a line each
 /// time a selected object's view changes: ADDED (new, or newly selected by a label change), MODIFIED, DELETED (gone, or
-/// no longer selected). What wakes it is what changes an object: every event (the lifecycle's transitions, saved
+/// no longer selected). DELETED carries the object's last state, as Kubernetes' does: a deleted isle's status as last
+/// committed, so an exit committed just before the deletion is seen even when its own view was never sent. What wakes it is what changes an object: every event (the lifecycle's transitions, saved
 /// before watchers hear of them, and the network and volume passes) and every change of the desired store (apply,
 /// delete, a manifest file); the view is then read again and sent only if it differs from the last one sent, so a
 /// client sees states, never a repeat. Built on those two feeds rather than a store of its own, so nothing else has
@@ -62,7 +63,7 @@ static class WatchEndpoint
                 {
                     if (!had) continue;
                     sent.Remove(key.Name);
-                    await WriteAsync(context, new WatchEventView(WatchEventView.Deleted, last.View), ct);
+                    await WriteAsync(context, new WatchEventView(WatchEventView.Deleted, LastState(key, last.View, store)), ct);
                     continue;
                 }
                 var json = Serialize(now);
@@ -82,6 +83,14 @@ static class WatchEndpoint
 
         ObjectView? Selected(ObjectKey key) => LabelSelection.Selects(selector, desired, key) ? view(key) : null;
     }
+
+    /// <summary>
+    /// What a DELETED line carries: for an isle that no longer exists, <paramref name="sent"/> (the view sent last) with
+    /// the status its record had when it was deleted, which may be newer (an exit committed just before the deletion,
+    /// whose own view the watch never read); else the view sent last (an object still there, no longer selected).
+    /// </summary>
+    internal static ObjectView LastState(ObjectKey key, ObjectView sent, StateStore store) =>
+        key.Kind == ObjectKind.Isle && store.GetIsle(key.Name) is null && store.DeletedIsle(key.Name) is { } record ? ObjectViews.Deleted(sent, record) : sent;
 
     static string Serialize(ObjectView view) => JsonSerializer.Serialize(view, ApiJson.Context.ObjectView);
 

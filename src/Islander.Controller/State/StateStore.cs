@@ -37,6 +37,8 @@ public sealed class StateStore : IDisposable
     ILiteCollection<SourceRecord> _sources = null!;
     readonly ConcurrentDictionary<string, SourceRecord> _sourceCache = new();
     readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
+    /// <summary>The last committed record of each isle deleted lately (<see cref="DeletedIsle"/>): at most <see cref="DeletedIslesKept"/>.</summary>
+    readonly ConcurrentDictionary<string, IsleRecord> _deletedIsles = new();
     readonly object _writeLock = new();
     readonly LinkedList<EventRecord> _recentEvents = new();
     readonly List<EventRecord> _pendingEvents = new();
@@ -166,6 +168,7 @@ public sealed class StateStore : IDisposable
     void ClearCaches()
     {
         _isleCache.Clear();
+        _deletedIsles.Clear();
         _networkCache.Clear();
         _volumeCache.Clear();
         _rolloutCache.Clear();
@@ -232,10 +235,30 @@ public sealed class StateStore : IDisposable
     {
         var copy = Clone(record);
         // The steps of stopping and deleting an isle free space: they may run on the reserve.
-        Write(() => _isles.Upsert(copy), () => _isleCache[record.Name] = copy, frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
+        Write(() => _isles.Upsert(copy), () =>
+        {
+            _isleCache[record.Name] = copy;
+            _deletedIsles.TryRemove(record.Name, out _);
+        }, frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
     }
 
-    public void DeleteIsle(string name) => Write(() => _isles.Delete(name), () => _isleCache.TryRemove(name, out _), frees: true);
+    public void DeleteIsle(string name) => Write(() => _isles.Delete(name), () =>
+    {
+        if (!_isleCache.TryRemove(name, out var last))
+            return;
+        if (_deletedIsles.Count >= DeletedIslesKept)
+            _deletedIsles.Clear(); // read at once by the watches it is kept for: the oldest need not be told apart
+        _deletedIsles[name] = last;
+    }, frees: true);
+
+    /// <summary>
+    /// A copy of the last record committed for isle <paramref name="name"/> before its deletion, while no isle of that
+    /// name has been saved since: how it ended, for the watch's DELETED line (Kubernetes sends the object's last state
+    /// there). Kept in memory for the <see cref="DeletedIslesKept"/> isles deleted last.
+    /// </summary>
+    public IsleRecord? DeletedIsle(string name) => _deletedIsles.TryGetValue(name, out var r) ? Clone(r) : null;
+
+    const int DeletedIslesKept = 256;
 
     /// <summary>A copy of the network's record (networks and their IPAM allocations).</summary>
     public NetworkRecord? GetNetwork(string name) => _networkCache.TryGetValue(name, out var r) ? r.Clone() : null;

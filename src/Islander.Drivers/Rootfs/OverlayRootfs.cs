@@ -76,22 +76,15 @@ public sealed class OverlayRootfs(string stateRoot, string runRoot)
     static string Escape(string path) => path.Replace(@"\", @"\\").Replace(":", @"\:").Replace(",", @"\,");
 
     /// <summary>
-    /// Deletes the isle's writable layer. The overlay itself ends with the isle's mount namespace; an older
-    /// islander's host mount (or a staging mount a crash left) is unmounted first. Missing pieces count as removed.
+    /// Removes the isle's writable layer (into <paramref name="trash"/>, which deletes it in the background). The overlay
+    /// itself ends with the isle's mount namespace; an older islander's host mount (or a staging mount a crash left) is
+    /// unmounted first. Missing pieces count as removed.
     /// </summary>
-    public void Remove(string isle)
+    public void Remove(string isle, DirectoryTrash trash)
     {
         string target = MountPoint(isle), staging = StagingPoint(isle);
         MountInterop.Unmount(target);
         MountInterop.Unmount(staging);
-        DeleteIfExists(target);
-        DeleteIfExists(staging);
-        DeleteIfExists(UpperRoot(isle));
-    }
-
-    static void DeleteIfExists(string dir)
-    {
-        if (Directory.Exists(dir))
-            Directory.Delete(dir, recursive: true);
+        trash.Discard(UpperRoot(isle));
     }
 }

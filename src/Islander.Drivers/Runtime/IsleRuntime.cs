@@ -22,6 +22,16 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
 {
     readonly LayerQuota _quota = quota ?? new LayerQuota(paths.StateRoot);
 
+    // An isle's directories are deleted in the background (STATE/isles/.trash, RUN/isles/.trash): a delete renames them.
+    readonly DirectoryTrash _stateTrash = new(Path.Combine(paths.IslesStateRoot, TrashName));
+    readonly DirectoryTrash _runTrash = new(Path.Combine(paths.IslesRunRoot, TrashName));
+
+    /// <summary>The trash directories' name in STATE/isles and RUN/isles: hidden, and no isle's name (a DNS label).</summary>
+    const string TrashName = ".trash";
+
+    /// <summary>Completes once the directories of every isle deleted so far are gone from the trash too.</summary>
+    public Task DiscardedAsync() => Task.WhenAll(_stateTrash.DeletedAsync(), _runTrash.DeletedAsync());
+
     /// <param name="cgroupParent">The cgroup holding the isles' cgroups below each hierarchy's root (<see cref="CgroupParent"/>).</param>
     public static IsleRuntime CreateDefault(RuntimePaths paths, string cgroupParent = CgroupParent.Default)
     {
@@ -36,13 +46,16 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// closing those an older islander made 0755, and closes the directories of the isles it started. An older
     /// islander's isles still run with their overlay mounted at RUN/isles/NAME/rootfs: closed to others now, not at
     /// their next start; their inits no longer pass through (their mounts are made), so root's group will do.
+    /// What a daemon that died left in the trash is deleted in the background.
     /// </summary>
     public void PrepareDirectories()
     {
         PrepareRoots();
         foreach (var dir in Directory.EnumerateDirectories(paths.IslesRunRoot))
-            if (File.GetUnixFileMode(dir) != HostDirectory.GroupTraverse)
+            if (Path.GetFileName(dir) != TrashName && File.GetUnixFileMode(dir) != HostDirectory.GroupTraverse)
                 File.SetUnixFileMode(dir, HostDirectory.GroupTraverse);
+        _stateTrash.EmptyLeftovers();
+        _runTrash.EmptyLeftovers();
     }
 
     /// <summary>The roots alone, at every start of an isle too: a few syscalls.</summary>
@@ -538,6 +551,7 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
     /// <summary>
     /// Kills whatever still runs of the isle and removes its cgroup, root filesystem, run directory
     /// and writable layer (and lifts the layer's disk limit); the log stays until <paramref name="keepLog"/> is false. Idempotent.
+    /// The directories are renamed away at once and deleted in the background (<see cref="DiscardedAsync"/>).
     /// </summary>
     public async Task DeleteAsync(string name, CancellationToken ct = default, bool keepLog = true)
     {
@@ -548,12 +562,11 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
             Recovered?.Invoke(name, $"killing processes {string.Join(", ", unknown)} in its cgroup: no init of one copy can be told among them");
         await cgroups.DeleteAsync(name, ct);
         _quota.Release(rootfs.UpperRoot(name));
-        rootfs.Remove(name);
-        if (Directory.Exists(paths.IsleRunDir(name)))
-            Directory.Delete(paths.IsleRunDir(name), recursive: true);
+        rootfs.Remove(name, _stateTrash);
+        _runTrash.Discard(paths.IsleRunDir(name));
         if (File.Exists(paths.ExecProfileFile(name)))
             File.Delete(paths.ExecProfileFile(name)); // the isle's environment: not kept after it
-        if (!keepLog && Directory.Exists(paths.IsleStateDir(name)))
-            Directory.Delete(paths.IsleStateDir(name), recursive: true);
+        if (!keepLog)
+            _stateTrash.Discard(paths.IsleStateDir(name));
     }
 }

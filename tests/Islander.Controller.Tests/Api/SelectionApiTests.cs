@@ -166,6 +166,33 @@ public sealed class SelectionApiTests : IAsyncLifetime
         Assert.Equal((WatchEventView.Deleted, "api"), (e.Type, e.Object!.Metadata.Name));
     }
 
+    /// <summary>
+    /// An isle that ends and is deleted at once (islanderctl run --rm deletes when the log ends): its DELETED line
+    /// carries the isle's last state, with the exit code, as Kubernetes' DELETED carries the object's last state, whether
+    /// or not the watch sent the exit's own view first (when it did not: StateStoreDeletedIslesTests).
+    /// </summary>
+    [Fact]
+    public async Task Watch_IsleEndsAndIsDeletedAtOnce_DeletedCarriesItsExit()
+    {
+        var (exit, _, error) = await _d.CtlAsync("apply", "-f", _d.WriteTemp("job.yaml", Isle("job", "{}").Replace("command: [\"/bin/sleep\"]", "command: [\"/bin/sleep\"]\n  restartPolicy: Never", StringComparison.Ordinal)));
+        Assert.True(exit == 0, error);
+        await RunningAsync("job");
+        using var client = new IslanderClient(_d.Socket);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(TimeSpan.FromSeconds(20));
+        await using var watch = client.WatchAsync("isles", null, "job", cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await watch.MoveNextAsync()); // ADDED, Running
+        Assert.True(await watch.MoveNextAsync()); // BOOKMARK
+
+        _d.Runtime.Exit("job", 3);
+        Assert.Equal(0, (await _d.CtlAsync("delete", "isle", "job")).Exit);
+
+        do Assert.True(await watch.MoveNextAsync());
+        while (watch.Current.Type == WatchEventView.Modified);
+        var deleted = watch.Current;
+        Assert.Equal((WatchEventView.Deleted, "Failed", 3), (deleted.Type, deleted.Object!.Status.Phase, deleted.Object.Status.ExitCode));
+    }
+
     [Fact]
     public async Task DeleteSelector_MixWithAFileIsle_DeletesTheApiOnesAndNamesTheRefusedFile()
     {

@@ -72,7 +72,9 @@ public sealed class RegistryPullTests : IDisposable
         }
         finally
         {
-            overlay.Remove("itest");
+            var trash = new Islander.Drivers.Storage.DirectoryTrash(Path.Combine(state, "isles", ".trash"));
+            overlay.Remove("itest", trash);
+            await trash.DeletedAsync();
         }
     }
 

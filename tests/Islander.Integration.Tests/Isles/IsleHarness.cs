@@ -114,10 +114,23 @@ public sealed class IsleHarness : IAsyncDisposable
         return output.Trim();
     }
 
+    /// <summary>
+    /// What is left under RUN/isles once the runtime's background deletes are done: an isle's directory, or something of
+    /// one in the trash (the trash directory itself is nobody's).
+    /// </summary>
+    public async Task<string[]> LeftInRunIslesAsync()
+    {
+        await Runtime.DiscardedAsync();
+        string isles = Paths.IslesRunRoot, trash = Path.Combine(isles, ".trash");
+        return !Directory.Exists(isles) ? []
+            : [.. Directory.GetFileSystemEntries(isles).Where(e => e != trash), .. Directory.Exists(trash) ? Directory.GetFileSystemEntries(trash) : []];
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var isle in _isles)
             await Runtime.DeleteAsync(isle, CancellationToken.None, keepLog: false);
+        await Runtime.DiscardedAsync(); // the background deletes of their directories, before the directory goes
         foreach (var dir in Directory.GetDirectories(HostCaps.Cgroups!.Root).Select(h => Path.Combine(h, CgroupParent)).Append(Path.Combine(HostCaps.Cgroups.Root, CgroupParent)))
             if (Directory.Exists(dir))
                 Directory.Delete(dir);

@@ -80,7 +80,7 @@ public sealed class IsleSignalTests : IAsyncDisposable
 
         Assert.Equal(("execve", 2), (e.Op, e.Errno));
         Assert.Contains("/bin/nope", e.Message);
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_h.Paths.RunRoot, "isles")));
+        Assert.Empty(await _h.LeftInRunIslesAsync());
     }
 
     async Task WaitForLog(string name, string text)

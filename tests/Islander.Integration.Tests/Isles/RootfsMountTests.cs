@@ -123,4 +123,26 @@ public sealed class RootfsMountTests : IAsyncDisposable
         Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Split(' ')[4].StartsWith(_h.HostDir, StringComparison.Ordinal));
         Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name)));
     }
+
+    /// <summary>
+    /// A delete renames the isle's directories away (one rename each) and deletes them in the background: the next isle
+    /// of the name starts at once on a fresh writable layer and log, and nothing of the old one is left after.
+    /// </summary>
+    [Fact]
+    public async Task DeletedIsle_ItsNameIsFreeAtOnce_ItsFilesGoInTheBackground()
+    {
+        var (name, process) = await _h.StartAsync(IsleHarness.Spec("sh", "-c", "echo old > /keep; echo first run"));
+        await _h.Runtime.WaitAsync(name, process, Ct);
+
+        await _h.Runtime.DeleteAsync(name, Ct, keepLog: false);
+
+        Assert.False(Directory.Exists(_h.Paths.IsleStateDir(name)));
+        Assert.False(Directory.Exists(_h.Paths.IsleRunDir(name)));
+        var again = await _h.Runtime.StartAsync(name, IsleHarness.Spec("sh", "-c", "cat /keep 2>&1; echo second run"), ct: Ct);
+        Assert.Equal(0, (await _h.Runtime.WaitAsync(name, again, Ct))?.Code);
+        Assert.Equal("cat: can't open '/keep': No such file or directory\nsecond run\n", _h.Log(name));
+        await _h.Runtime.DiscardedAsync();
+        foreach (var root in new[] { _h.Paths.IslesStateRoot, _h.Paths.IslesRunRoot })
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(root, ".trash")));
+    }
 }
