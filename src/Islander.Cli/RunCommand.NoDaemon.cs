@@ -22,10 +22,14 @@ static partial class RunCommand
         {
             process = await runtime.StartAsync(name, spec, IsleStdio.Inherit, ct: ct);
         }
-        catch (IsleStartException e)
+        catch (IslanderException e)
         {
+            // Nothing stays of a run that never started: the runtime keeps a failed start's log for a daemon to show,
+            // and here no one would (a missing rootfs left an empty STATE/isles/NAME behind, and a stack trace).
+            await runtime.DeleteAsync(name, CancellationToken.None, keepLog: false);
+            await runtime.DiscardedAsync();
             await Console.Error.WriteLineAsync($"islanderctl: {e.Message}");
-            return e.ExitCode;
+            return e is IsleStartException start ? start.ExitCode : RunExitCodes.IslanderFailed;
         }
 
         // Ctrl-C and SIGTERM stop the isle as `docker stop` would, instead of leaving it behind.

@@ -167,6 +167,28 @@ public sealed class IslanderctlTests : IAsyncDisposable
         Assert.Empty(DaemonHarness.CgroupDirs(Path.Combine("islander", name)));
     }
 
+    /// <summary>
+    /// A run --no-daemon that cannot start says why in one line (125, or 127 for a missing command, as docker run) and
+    /// leaves nothing: no directory of the isle, nothing in the trash.
+    /// </summary>
+    [Fact]
+    public async Task Run_NoDaemon_CannotStart_LeavesNoDirectory()
+    {
+        string missingRootfs = _h.NewName("run"), missingCommand = _h.NewName("run");
+
+        var rootfs = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--state", _h.StateDir, "--run", _h.RunDir, "--name", missingRootfs,
+            "--rootfs", Path.Combine(_h.Rootfs, "nowhere"), "--", "true");
+        var command = await DaemonHarness.RunCtlAsync("run", "--no-daemon", "--state", _h.StateDir, "--run", _h.RunDir, "--name", missingCommand,
+            "--rootfs", _h.Rootfs, "--", "/bin/nope");
+
+        Assert.True(rootfs.ExitCode == 125, rootfs.ToString());
+        Assert.Equal($"islanderctl: root filesystem {Path.Combine(_h.Rootfs, "nowhere")} of isle {missingRootfs} is not a directory\n", rootfs.Stderr);
+        Assert.True(command.ExitCode == 127, command.ToString());
+        foreach (var root in new[] { Path.Combine(_h.StateDir, "isles"), Path.Combine(_h.RunDir, "isles") })
+            Assert.Empty(Directory.GetFileSystemEntries(root).Where(e => Path.GetFileName(e) != ".trash")
+                .Concat(Directory.Exists(Path.Combine(root, ".trash")) ? Directory.GetFileSystemEntries(Path.Combine(root, ".trash")) : []));
+    }
+
     [Fact]
     public async Task Run_NoDaemon_CgroupParent_TheIslesGroupIsUnderIt_ABadOneIsRefusedByName()
     {
