@@ -34,6 +34,19 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
     /// </summary>
     public EventRecord Record(ObjectKey key, EventType type, string reason, string message, Action? save = null)
     {
+        var (e, heard) = Commit(key, type, reason, message, save);
+        heard();
+        return e;
+    }
+
+    /// <summary>
+    /// <see cref="Record"/>'s commit alone: the event and <paramref name="save"/> are committed when this returns (a
+    /// refused write, a full disk, throws here), and the returned action waits for their sync, then lets the watchers
+    /// hear of the event. Call it exactly once, on any thread: a start leaves its Creating commit's sync to run beside
+    /// the start, and waits for it before its next save of the record (<see cref="Reconcile.IsleReconciler"/>).
+    /// </summary>
+    public (EventRecord Event, Action Heard) Commit(ObjectKey key, EventType type, string reason, string message, Action? save = null)
+    {
         var e = new EventRecord { Time = time.GetUtcNow(), Type = type, Kind = key.Kind.ToString(), Name = key.Name, Reason = reason, Message = message };
         var unheard = new Unheard(e);
         StateStore.UnsyncedWrites? writes = null;
@@ -44,6 +57,11 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
             unheard.Ready = writes is null;
             _unheard.Enqueue(unheard);
         }
+        return (e, () => Heard(unheard, writes));
+    }
+
+    void Heard(Unheard unheard, StateStore.UnsyncedWrites? writes)
+    {
         try
         {
             writes?.WaitDurable();
@@ -66,7 +84,6 @@ public sealed class EventRecorder(StateStore store, TimeProvider time)
                 }
             }
         }
-        return e;
     }
 
     /// <summary>

@@ -334,17 +334,36 @@ public sealed partial class IsleReconciler(
     {
         var key = ObjectKey.Isle(record.Name);
         IsleLifecycle? lifecycle = null;
-        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout, withCreating), () => store.SaveIsle(record));
+        var creating = new CreatingSync();
+        lifecycle = lifecycles.For(record, t => OnTransitionedAsync(key, record, t, lifecycle!.StopTimeout, withCreating, creating), () =>
+        {
+            creating.Heard.GetAwaiter().GetResult();
+            store.SaveIsle(record);
+        });
         return lifecycle;
     }
 
-    Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout, Func<Action?>? withCreating)
+    /// <summary>
+    /// The sync of a lifecycle's Creating commit, under way beside the start it announces: the commit is made at once (a
+    /// refused write stops the start as before), its fsync (0.6 to 1.6 ms) overlaps the start's work instead of holding
+    /// the pass's worker slot, and every later save of the record waits for it first, so that the record's cache and the
+    /// watchers see the saves in their order. A crash before it is durable loses the Creating record only: the next pass
+    /// finds the isle running (adopted) or starts it, as after a crash during any start.
+    /// </summary>
+    sealed class CreatingSync
     {
+        public Task Heard { get; set; } = Task.CompletedTask;
+    }
+
+    async Task OnTransitionedAsync(ObjectKey key, IsleRecord record, StateMachine<IslePhase, IsleTrigger>.Transition t, TimeSpan stopTimeout,
+        Func<Action?>? withCreating, CreatingSync creating)
+    {
+        await creating.Heard;
         // A renewed record (Deleting -> Pending, desired again) is saved without an event: the start that follows has its own.
         if ((t.IsReentry && t.Destination != IslePhase.Creating) || t.Destination == IslePhase.Pending)
         {
             store.SaveIsle(record);
-            return Task.CompletedTask;
+            return;
         }
         var (type, reason, message) = t.Destination switch
         {
@@ -367,13 +386,16 @@ public sealed partial class IsleReconciler(
             log.LogInformation("Isle {Isle} {From} -> {To}: {Reason} {Message}", key.Name, t.Source, t.Destination, reason, message);
         var with = t.Destination == IslePhase.Creating ? withCreating?.Invoke() : null;
         // One commit for the record, its event (and its revision), then watchers hear.
-        events.Record(key, type, reason, message, with is null ? () => store.SaveIsle(record) : () => store.Batch(() =>
+        var (_, heard) = events.Commit(key, type, reason, message, with is null ? () => store.SaveIsle(record) : () => store.Batch(() =>
         {
             store.SaveIsle(record);
             with();
         }));
+        if (t.Destination == IslePhase.Creating)
+            creating.Heard = Task.Run(heard);
+        else
+            heard();
         if (t.Destination is IslePhase.Running or IslePhase.Succeeded || t.Source is IslePhase.Running)
             foreach (var dependent in desired.Dependents(key.Name)) queue.Add(ObjectKey.Isle(dependent));
-        return Task.CompletedTask;
     }
 }

@@ -146,6 +146,42 @@ public sealed class IsleReconcilerTests : IDisposable
         Assert.Equal(2, _h.Store.Commits - commits);
     }
 
+    /// <summary>
+    /// A start does not wait for its Creating commit's fsync: the runtime starts the isle while that sync is held. The
+    /// Running commit waits for it, so the record and the watchers see Creating, then Running, in that order.
+    /// </summary>
+    [Fact]
+    public async Task Reconcile_Start_RunsBesideTheCreatingCommitsSync_TheRunningCommitWaitsForIt()
+    {
+        _h.Write("web.yaml", ControllerHarness.IsleYaml("web"));
+        _h.Source.Scan(); // the desired object's own commit, synced
+        using var held = new ManualResetEventSlim();
+        _h.Store.BeforeSync = () => held.Wait(TimeSpan.FromSeconds(30)); // every sync from now on, until released
+        using var heard = _h.Events.Subscribe(history: false);
+        var pass = Task.Run(() => _h.Loop.ProcessReadyAsync(TestContext.Current.CancellationToken));
+        try
+        {
+            await ControllerHarness.EventuallyAsync(() => _h.Runtime.IsRunning("web"), "web started while its Creating commit's sync is held");
+            Assert.NotEqual(IslePhase.Running, _h.StateOf("web")); // its Running commit waits for that sync
+        }
+        finally
+        {
+            held.Set();
+        }
+        await pass;
+
+        Assert.Equal(IslePhase.Running, _h.StateOf("web"));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        var reasons = new List<string>();
+        await foreach (var e in heard.ReadAsync(cts.Token))
+        {
+            if (e.Name == "web") reasons.Add(e.Reason);
+            if (reasons.Count == 2) break;
+        }
+        Assert.Equal(["Starting", "Started"], reasons);
+    }
+
     [Fact]
     public async Task Reconcile_ManifestRemoved_ShowsDeletingWhileTheIsleTakesItsStopTimeout()
     {
