@@ -14,7 +14,8 @@ namespace Islander.Controller.Api;
 /// <see cref="WatchEventView"/> lines. First ADDED for each selected object there is, then BOOKMARK, then a line each
 /// time a selected object's view changes: ADDED (new, or newly selected by a label change), MODIFIED, DELETED (gone, or
 /// no longer selected). DELETED carries the object's last state, as Kubernetes' does: a deleted isle's status as last
-/// committed, so an exit committed just before the deletion is seen even when its own view was never sent. What wakes it is what changes an object: every event (the lifecycle's transitions, saved
+/// committed, so an exit committed just before the deletion is seen even when its own view was never sent
+/// (<see cref="LastState"/>). What wakes it is what changes an object: every event (the lifecycle's transitions, saved
 /// before watchers hear of them, and the network and volume passes) and every change of the desired store (apply,
 /// delete, a manifest file); the view is then read again and sent only if it differs from the last one sent, so a
 /// client sees states, never a repeat. Built on those two feeds rather than a store of its own, so nothing else has
