@@ -15,8 +15,6 @@ public sealed class DirectoryTrash(string root)
     Task _deleting = Task.CompletedTask;
     long _count;
 
-    public string Root => root;
-
     /// <summary>
     /// Renames <paramref name="dir"/> into the trash and deletes it there in the background; deletes it here and now
     /// when the rename fails (another filesystem: a directory mounted over it, say). Nothing to do when it is missing.
