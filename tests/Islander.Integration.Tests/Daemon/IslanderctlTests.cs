@@ -185,8 +185,7 @@ public sealed class IslanderctlTests : IAsyncDisposable
         Assert.Equal($"islanderctl: root filesystem {Path.Combine(_h.Rootfs, "nowhere")} of isle {missingRootfs} is not a directory\n", rootfs.Stderr);
         Assert.True(command.ExitCode == 127, command.ToString());
         foreach (var root in new[] { Path.Combine(_h.StateDir, "isles"), Path.Combine(_h.RunDir, "isles") })
-            Assert.Empty(Directory.GetFileSystemEntries(root).Where(e => Path.GetFileName(e) != ".trash")
-                .Concat(Directory.Exists(Path.Combine(root, ".trash")) ? Directory.GetFileSystemEntries(Path.Combine(root, ".trash")) : []));
+            Assert.Empty(Isles.IsleHarness.LeftIn(root));
     }
 
     [Fact]

@@ -114,14 +114,20 @@ public sealed class IsleHarness : IAsyncDisposable
         return output.Trim();
     }
 
-    /// <summary>
-    /// What is left under RUN/isles once the runtime's background deletes are done: an isle's directory, or something of
-    /// one in the trash (the trash directory itself is nobody's).
-    /// </summary>
+    /// <summary>What is left under RUN/isles once the runtime's background deletes are done (<see cref="LeftIn"/>).</summary>
     public async Task<string[]> LeftInRunIslesAsync()
     {
         await Runtime.DiscardedAsync();
-        string isles = Paths.IslesRunRoot, trash = Path.Combine(isles, ".trash");
+        return LeftIn(Paths.IslesRunRoot);
+    }
+
+    /// <summary>
+    /// What is left in an isles directory (STATE/isles, RUN/isles): an isle's directory, or something of one in the
+    /// trash (the trash directory itself is nobody's).
+    /// </summary>
+    public static string[] LeftIn(string isles)
+    {
+        string trash = Path.Combine(isles, ".trash");
         return !Directory.Exists(isles) ? []
             : [.. Directory.GetFileSystemEntries(isles).Where(e => e != trash), .. Directory.Exists(trash) ? Directory.GetFileSystemEntries(trash) : []];
     }
