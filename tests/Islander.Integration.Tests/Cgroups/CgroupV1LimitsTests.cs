@@ -170,6 +170,32 @@ public sealed class CgroupV1LimitsTests : IDisposable
         Assert.True(sh.WaitForExit(TimeSpan.FromSeconds(5)));
     }
 
+    /// <summary>
+    /// The isle's processes are read from its devices group alone; a group missing there (made or removed in part, as
+    /// a crash can leave it) sends the look to the other hierarchies, and the deletion still finds the process.
+    /// </summary>
+    [Fact]
+    public async Task Processes_FromTheDevicesGroup_TheOthersWhenItIsMissing_DeleteKillsIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var cg = Cg(CgroupController.Devices, CgroupController.Memory, CgroupController.Pids);
+        var isle = cg.Isle("lister");
+        cg.Driver.Create(isle, new IsleResources(), DevicePolicy.Allowlist, ct);
+        var sleep = _processes.Start("/bin/sleep", "1000");
+        cg.Driver.AddProcess(isle, sleep.Id, ct);
+        Assert.Equal([sleep.Id], cg.Driver.Processes(isle, ct));
+
+        // Out of the isle's devices group, which then goes: only memory and pids still hold it.
+        string devices = Path.Combine(cg.Host.Root, "devices", cg.Name);
+        File.WriteAllText(Path.Combine(devices, "cgroup.procs"), sleep.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.Delete(Path.Combine(devices, isle));
+        Assert.Equal([sleep.Id], cg.Driver.Processes(isle, ct));
+
+        await cg.Driver.DeleteAsync(isle, ct);
+        Assert.True(sleep.WaitForExit(TimeSpan.FromSeconds(5)));
+        Assert.False(cg.Driver.Exists(isle, ct));
+    }
+
     [Fact]
     public void MemoryLimit_AllocationPastIt_OomKilledAndCounted()
     {
