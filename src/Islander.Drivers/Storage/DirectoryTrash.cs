@@ -3,7 +3,7 @@ namespace Islander.Drivers.Storage;
 /// <summary>
 /// Directories removed without waiting for their contents to go, as Docker renames a container's layer to
 /// <c>ID-removing</c> before it deletes it: each is renamed at once into a private trash directory beside it (one
-/// rename on the same filesystem, so its name is free again at once), and deleted from there by one background task.
+/// rename on the same filesystem, so its name is free again at once), and deleted from there by one background thread.
 /// An isle's delete so no longer waits for an rmdir and an unlink of each file of its writable layer, its logs and its
 /// run directory (on a filesystem mounted with <c>discard</c>, each rmdir is a synchronous discard: 0.2 to 0.7 ms).
 /// What a daemon that died left in the trash is deleted at the next start (<see cref="EmptyLeftovers"/>).
@@ -11,8 +11,14 @@ namespace Islander.Drivers.Storage;
 /// <param name="root">The trash: a hidden directory (0700) in the directory its entries come from (no isle name starts with a dot).</param>
 public sealed class DirectoryTrash(string root)
 {
-    readonly Lock _lock = new();
-    Task _deleting = Task.CompletedTask;
+    /// <summary>How long the deleting thread waits for more before it ends: a one-shot's delete discards three directories.</summary>
+    static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
+    readonly object _lock = new();
+    readonly Queue<string> _queue = new();
+    bool _threadRuns;
+    int _pending; // queued or being deleted
+    TaskCompletionSource? _emptied;
     long _count;
 
     /// <summary>
@@ -48,17 +54,62 @@ public sealed class DirectoryTrash(string root)
                 Later(entry);
     }
 
-    /// <summary>Completes once everything discarded so far is deleted (tests, and <c>run --no-daemon</c> before it exits).</summary>
+    /// <summary>Completes once the trash is empty (tests, and <c>run --no-daemon</c> before it exits).</summary>
     public Task DeletedAsync()
     {
         lock (_lock)
-            return _deleting;
+            return _pending > 0 ? (_emptied ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task : Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Queues <paramref name="dir"/> for the deleting thread, started when none runs. A thread of its own, at nice 19:
+    /// deleting a large writable layer takes seconds of CPU and I/O that no start or request should wait for. As thread
+    /// pool work items the deletes ran on the worker that had discarded the directories, before that worker went on to
+    /// send the watchers the isle's DELETED line (3 ms of a one-shot).
+    /// </summary>
     void Later(string dir)
     {
         lock (_lock)
-            _deleting = _deleting.ContinueWith(_ => Delete(dir), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        {
+            _queue.Enqueue(dir);
+            _pending++;
+            if (_threadRuns)
+            {
+                Monitor.Pulse(_lock);
+                return;
+            }
+            _threadRuns = true;
+        }
+        new Thread(DeleteQueued) { IsBackground = true, Name = "islander trash" }.Start();
+    }
+
+    void DeleteQueued()
+    {
+        Interop.PriorityInterop.NiceThisThread(19);
+        bool deleted = false;
+        while (true)
+        {
+            string dir;
+            lock (_lock)
+            {
+                if (deleted && --_pending == 0)
+                {
+                    _emptied?.TrySetResult();
+                    _emptied = null;
+                }
+                while (_queue.Count == 0)
+                {
+                    if (!Monitor.Wait(_lock, Linger) && _queue.Count == 0)
+                    {
+                        _threadRuns = false;
+                        return;
+                    }
+                }
+                dir = _queue.Dequeue();
+            }
+            Delete(dir);
+            deleted = true;
+        }
     }
 
     static void Delete(string dir)

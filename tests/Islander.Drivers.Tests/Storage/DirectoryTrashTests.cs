@@ -40,6 +40,26 @@ public sealed class DirectoryTrashTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_root));
     }
 
+    /// <summary>
+    /// The deletes run on a thread of their own at nice 19, not on the caller's (a pool worker with a watch to answer):
+    /// the thread lingers a moment for more once the trash is empty, and /proc shows its nice value.
+    /// </summary>
+    [Fact]
+    public async Task Discard_DeletedByAThreadOfItsOwn_AtNice19()
+    {
+        var trash = new DirectoryTrash(_root);
+        trash.Discard(Tree("web"));
+        await trash.DeletedAsync();
+
+        var nices = Directory.GetDirectories("/proc/self/task")
+            .Where(t => File.ReadAllText(Path.Combine(t, "comm")).Trim() == "islander trash")
+            .Select(t => File.ReadAllText(Path.Combine(t, "stat")))
+            .Select(stat => stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]) // field 19, nice, counted after comm
+            .ToList();
+        Assert.NotEmpty(nices);
+        Assert.All(nices, n => Assert.Equal("19", n));
+    }
+
     [Fact]
     public async Task Discard_SameNameTwice_BothGo()
     {
