@@ -90,6 +90,26 @@ internal static class CgroupReaper
     }
 
     /// <summary>
+    /// rmdir of every group in <paramref name="dirs"/> (deepest first) while none is busy: true when all went, false at
+    /// the first that still has a task (or a process that is still leaving it), which is left with those after it.
+    /// </summary>
+    public static bool TryRemoveEmpty(CgroupFs fs, IEnumerable<string> dirs)
+    {
+        foreach (var dir in dirs)
+        {
+            try
+            {
+                fs.RemoveDirectory(dir);
+            }
+            catch (CgroupException e) when (e.Errno == Errno.EBUSY)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// rmdir of every group in <paramref name="dirs"/> (deepest first). A dead process can keep its group
     /// busy for a moment after it left cgroup.procs, so EBUSY is retried until <see cref="Timeout"/>.
     /// </summary>

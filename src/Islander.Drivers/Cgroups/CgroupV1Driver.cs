@@ -203,15 +203,16 @@ public sealed class CgroupV1Driver : ICgroupDriver
 
     public async Task DeleteAsync(string isle, CancellationToken cancellationToken)
     {
-        var tracked = _tracking.Select(t => TrackingDir(t, isle)).Where(_fs.DirectoryExists).ToList();
-        if (!Exists(isle, cancellationToken) && tracked.Count == 0)
-            return;
-        var dirs = _controllers.Select(c => Dir(c, isle)).Where(_fs.DirectoryExists).Concat(tracked).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        var dirs = _controllers.Select(c => Dir(c, isle)).Concat(_tracking.Select(t => TrackingDir(t, isle))).ToList();
         IEnumerable<string> Groups() => dirs.SelectMany(d => CgroupReaper.Subtree(_fs, d));
 
-        // An isle that ended left empty groups (its PID namespace took every process with it): one look, then rmdir,
-        // without the freeze and kill loops' own reads of every group (a one-shot's delete reads each cgroup.procs once).
+        // An isle that ended left empty groups (its PID namespace took every process with it): rmdir at once, which the
+        // kernel refuses (EBUSY) for a group that still has a task. Only then are the groups read, frozen and killed.
         var groups = Groups().ToList();
+        if (CgroupReaper.TryRemoveEmpty(_fs, groups))
+            return;
+        groups = Groups().ToList();
         if (CgroupReaper.ListPids(_fs, groups).Count > 0)
         {
             await FreezeAndKillAsync(isle, Groups, cancellationToken);
