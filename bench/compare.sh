@@ -245,6 +245,11 @@ wait_running() { # n [seconds]
   python3 bench/watch-isles.py "$sock" Running "$1" "${2:-300}" || { tail -20 "$work/islanderd.log" >&2; exit 1; }
 }
 wait_gone() { python3 bench/watch-isles.py "$sock" none 0 300 || exit 1; }
+# A removed isle's files go in the background (the trash under STATE/isles and RUN/isles): the next row starts once
+# they are gone, so that it does not time the deletion of the last row's files.
+wait_trash() {
+  while [ -n "$(ls -A "$work/state/isles/.trash" "$work/run/isles/.trash" 2>/dev/null)" ]; do sleep 0.05; done
+}
 net_yaml() { printf 'apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: cmpnet}\nspec: {subnet: 10.240.1.0/24}\n'; }
 # stopTimeout 0s: the removal row's peers kill at once (docker rm -f, podman rm -f -t 0); busybox sleep as PID 1 has no
 # SIGTERM handler, so with a grace period every islander stop would wait all of it before its SIGKILL.
@@ -277,6 +282,7 @@ islander_round() { # build
   rm -f "$work"/manifests/cn-*.yaml
   wait_gone
   rec "$b.rm_net" "$(ms_since "$t0")"
+  wait_trash
   # The same without networks.
   for i in $(seq -w 1 "$N"); do names+=("cp-$i"); stage_manifest "cp-$i.yaml" "$(isle_yaml "cp-$i")"; done
   t0=$(now_ns)
@@ -285,6 +291,7 @@ islander_round() { # build
   rec "$b.start_plain" "$(ms_since "$t0")"
   rm -f "$work"/manifests/cp-*.yaml
   wait_gone
+  wait_trash
   # One-shots through islanderd: on the bridge network, and with the host's network.
   oneshots "$b.run" bridge "$(argv "$ctl" --socket "$sock" run --rm --network cmpnet --rootfs "$rootfs" -- /bin/true)" \
     host "$(argv "$ctl" --socket "$sock" run --rm --network host --rootfs "$rootfs" -- /bin/true)"
