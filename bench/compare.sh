@@ -248,7 +248,9 @@ wait_gone() { python3 bench/watch-isles.py "$sock" none 0 300 || exit 1; }
 # A removed isle's files go in the background (the trash under STATE/isles and RUN/isles): the next row starts once
 # they are gone, so that it does not time the deletion of the last row's files.
 wait_trash() {
-  while [ -n "$(ls -A "$work/state/isles/.trash" "$work/run/isles/.trash" 2>/dev/null)" ]; do sleep 0.05; done
+  while [ -n "$(find "$work/state/isles/.trash" "$work/run/isles/.trash" -mindepth 1 -maxdepth 1 2>/dev/null)" ]; do
+    sleep 0.05
+  done
 }
 net_yaml() { printf 'apiVersion: islander.io/v1\nkind: Network\nmetadata: {name: cmpnet}\nspec: {subnet: 10.240.1.0/24}\n'; }
 # stopTimeout 0s: the removal row's peers kill at once (docker rm -f, podman rm -f -t 0); busybox sleep as PID 1 has no
