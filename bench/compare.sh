@@ -413,7 +413,9 @@ soak() { # build
   sleep 5
   rec "$b.soak.before" "$(rss_kib "$dpid")"
   t0=$(now_ns)
-  seq "$SOAK" | xargs -P "$SOAK_PARALLEL" -I{} "$ctl" --socket "$sock" run --rm --network host --rootfs "$rootfs" -- /bin/true >/dev/null
+  # A one-shot that fails is said (its error above) and the soak goes on: one failure must not lose the whole table.
+  seq "$SOAK" | xargs -P "$SOAK_PARALLEL" -I{} "$ctl" --socket "$sock" run --rm --network host --rootfs "$rootfs" -- /bin/true >/dev/null \
+    || log "soak, $b: at least one one-shot failed (xargs exit $?); its error is above"
   rec "$b.soak.time" "$(ms_since "$t0")"
   sleep 5
   rec "$b.soak.after" "$(rss_kib "$dpid")"
