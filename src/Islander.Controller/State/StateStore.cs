@@ -37,8 +37,8 @@ public sealed class StateStore : IDisposable
     ILiteCollection<SourceRecord> _sources = null!;
     readonly ConcurrentDictionary<string, SourceRecord> _sourceCache = new();
     readonly ConcurrentDictionary<string, IsleRecord> _isleCache = new();
-    /// <summary>The last committed record of each isle deleted lately (<see cref="DeletedIsle"/>): at most <see cref="DeletedIslesKept"/>.</summary>
-    readonly ConcurrentDictionary<string, IsleRecord> _deletedIsles = new();
+    /// <summary>The last committed record of each isle deleted lately (<see cref="DeletedIsle"/>): the <see cref="DeletedIslesKept"/> deleted last.</summary>
+    readonly RecentlyDeletedIsles _deletedIsles = new(DeletedIslesKept);
     readonly object _writeLock = new();
     readonly LinkedList<EventRecord> _recentEvents = new();
     readonly List<EventRecord> _pendingEvents = new();
@@ -238,17 +238,14 @@ public sealed class StateStore : IDisposable
         Write(() => _isles.Upsert(copy), () =>
         {
             _isleCache[record.Name] = copy;
-            _deletedIsles.TryRemove(record.Name, out _);
+            _deletedIsles.Remove(record.Name);
         }, frees: record.State is IslePhase.Stopping or IslePhase.Stopped or IslePhase.Deleting);
     }
 
     public void DeleteIsle(string name) => Write(() => _isles.Delete(name), () =>
     {
-        if (!_isleCache.TryRemove(name, out var last))
-            return;
-        if (_deletedIsles.Count >= DeletedIslesKept)
-            _deletedIsles.Clear(); // read at once by the watches it is kept for: the oldest need not be told apart
-        _deletedIsles[name] = last;
+        if (_isleCache.TryRemove(name, out var last))
+            _deletedIsles.Add(name, last);
     }, frees: true);
 
     /// <summary>
@@ -256,7 +253,7 @@ public sealed class StateStore : IDisposable
     /// name has been saved since: how it ended, for the watch's DELETED line (Kubernetes sends the object's last state
     /// there). Kept in memory for the <see cref="DeletedIslesKept"/> isles deleted last.
     /// </summary>
-    public IsleRecord? DeletedIsle(string name) => _deletedIsles.TryGetValue(name, out var r) ? Clone(r) : null;
+    public IsleRecord? DeletedIsle(string name) => _deletedIsles.Get(name) is { } r ? Clone(r) : null;
 
     const int DeletedIslesKept = 256;
 

@@ -55,4 +55,39 @@ public sealed class StateStoreDeletedIslesTests : IDisposable
 
         Assert.Equal(("job", "Failed", (int?)3, (int?)null), (last.Metadata.Name, last.Status.Phase, last.Status.ExitCode, last.Status.Pid));
     }
+
+    /// <summary>
+    /// The 256 isles deleted last are kept, the oldest forgotten first. The set was once emptied when full: the isle
+    /// deleted just before lost its record before its watch read it, and one of some thousands of
+    /// <c>islanderctl run --rm</c> (4 at a time) said "deleted while it ran" of an isle whose exit was committed.
+    /// </summary>
+    [Fact]
+    public void DeleteIsle_ManyInARow_TheLast256KeepTheirRecords_TheOldestGoFirst()
+    {
+        using var store = new StateStore(StateStore.FileIn(_dir), reserveBytes: 0);
+        store.Batch(() =>
+        {
+            for (int i = 0; i < 300; i++)
+                store.SaveIsle(new IsleRecord { Name = $"job-{i}", State = IslePhase.Succeeded, ExitCode = i % 7 });
+        });
+
+        store.Batch(() =>
+        {
+            for (int i = 0; i < 300; i++)
+                store.DeleteIsle($"job-{i}");
+        });
+
+        Assert.All(Enumerable.Range(0, 44), i => Assert.Null(store.DeletedIsle($"job-{i}")));
+        Assert.All(Enumerable.Range(44, 256), i => Assert.Equal(i % 7, store.DeletedIsle($"job-{i}")?.ExitCode));
+
+        // A name deleted again moves to the newest end: it stays while older ones go (two here, one a deletion).
+        store.SaveIsle(new IsleRecord { Name = "job-50", State = IslePhase.Failed, ExitCode = 9 });
+        store.DeleteIsle("job-50");
+        store.SaveIsle(new IsleRecord { Name = "late", State = IslePhase.Succeeded, ExitCode = 0 });
+        store.DeleteIsle("late");
+        Assert.Equal(9, store.DeletedIsle("job-50")?.ExitCode);
+        Assert.Equal(0, store.DeletedIsle("late")?.ExitCode);
+        Assert.Null(store.DeletedIsle("job-45"));
+        Assert.Equal(46 % 7, store.DeletedIsle("job-46")?.ExitCode);
+    }
 }
