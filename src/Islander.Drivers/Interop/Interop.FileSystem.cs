@@ -34,6 +34,15 @@ internal static unsafe partial class FileSystemInterop
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncfsNative(SafeHandle fd);
 
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int IoctlNative(SafeHandle fd, ulong request, int* argument);
+
+    /// <summary>FS_IOC_GETFLAGS and FS_IOC_SETFLAGS (_IOR/_IOW('f', 1/2, long)); the kernel reads and writes an int.</summary>
+    const ulong FS_IOC_GETFLAGS = 0x80086601, FS_IOC_SETFLAGS = 0x40086602;
+
+    /// <summary>FS_TOPDIR_FL: chattr's T, the top of a directory hierarchy for ext2/3/4's Orlov allocator.</summary>
+    const int TopDirectoryFlag = 0x00020000;
+
     [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Renameat2Native(int olddirfd, string oldPath, int newdirfd, string newPath, uint flags);
 
@@ -78,6 +87,23 @@ internal static unsafe partial class FileSystemInterop
     {
         using var fd = FileDescriptorInterop.OpenDirectory(path);
         Errno.Check(SyncfsNative(fd), "syncfs", path);
+    }
+
+    /// <summary>
+    /// Equivalent to: chattr +T DIR (FS_IOC_SETFLAGS, the other flags kept). False where the filesystem refuses it: only
+    /// ext2/3/4 have the flag (XFS, btrfs and tmpfs answer EOPNOTSUPP, EINVAL or ENOTTY). A placement hint, so no error
+    /// of it is thrown.
+    /// </summary>
+    public static bool TryMarkTopDirectory(string directory)
+    {
+        using var fd = FileDescriptorInterop.OpenDirectory(directory);
+        int flags = 0;
+        if (IoctlNative(fd, FS_IOC_GETFLAGS, &flags) != 0)
+            return false;
+        if ((flags & TopDirectoryFlag) != 0)
+            return true;
+        flags |= TopDirectoryFlag;
+        return IoctlNative(fd, FS_IOC_SETFLAGS, &flags) == 0;
     }
 
     /// <summary>Swaps two paths in one step (renameat2 RENAME_EXCHANGE): each name then points at what the other did.</summary>
