@@ -20,12 +20,13 @@ internal class CgroupFs
     public virtual IEnumerable<string> ChildDirectories(string path) =>
         Directory.Exists(path) ? Directory.EnumerateDirectories(path) : [];
 
-    /// <summary>mkdir; an existing directory is success.</summary>
-    public virtual void MakeDirectory(string path)
+    /// <summary>mkdir; an existing directory is success. True when this call made it (a new group, as the kernel makes one).</summary>
+    public virtual bool MakeDirectory(string path)
     {
         int err = CgroupInterop.MakeDirectory(path);
         if (err != 0 && err != Errno.EEXIST)
             throw CgroupException.SyscallFailed("mkdir", path, err);
+        return err == 0;
     }
 
     /// <summary>rmdir; false when the directory was already gone. Throws on anything else (EBUSY: still populated).</summary>

@@ -80,11 +80,12 @@ public sealed class CgroupV1Driver : ICgroupDriver
         CgroupV1Plan.RefuseUnsupported(resources);
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
 
+        bool made = true;
         foreach (var c in _controllers)
         {
             cancellationToken.ThrowIfCancellationRequested();
             EnsureParent(HierarchyNames[c], copyCpuset: c == CgroupController.Cpuset);
-            _fs.MakeDirectory(Dir(c, isle));
+            made &= _fs.MakeDirectory(Dir(c, isle));
         }
         foreach (var t in _tracking)
         {
@@ -92,8 +93,11 @@ public sealed class CgroupV1Driver : ICgroupDriver
             _fs.MakeDirectory(TrackingDir(t, isle));
         }
 
-        var plan = CgroupV1Plan.For(resources, devices, ReadCurrent(isle), d => numbers[d]);
-        CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null, cancellationToken);
+        // Groups made just now hold the kernel's defaults: they are not read, and a default is not written again.
+        // Groups that were there already (a start after a crash) are read and every file is written, as by an update.
+        var plan = CgroupV1Plan.For(resources, devices, ReadCurrent(isle, made), d => numbers[d]);
+        CgroupApply.Run(_fs, Path.Combine(_parent, isle), made ? plan.Where(w => !CgroupV1Plan.IsNewGroupDefault(w)) : plan,
+            c => Has(c) ? Dir(c, isle) : null, cancellationToken);
     }
 
     public void Update(string isle, IsleResources resources, CancellationToken cancellationToken)
@@ -103,7 +107,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
         if (!Exists(isle, cancellationToken))
             throw new CgroupException($"cannot update the limits of isle {isle}: no cgroup {Path.Combine(_parent, isle)} in any v1 hierarchy", ErrorCategory.NotFound);
         var numbers = resources.Io.Select(io => io.Device).Distinct().ToDictionary(d => d, _fs.ResolveBlockDevice);
-        var plan = CgroupV1Plan.For(resources, devices: null, ReadCurrent(isle), d => numbers[d]);
+        var plan = CgroupV1Plan.For(resources, devices: null, ReadCurrent(isle, made: false), d => numbers[d]);
         CgroupApply.Run(_fs, Path.Combine(_parent, isle), plan, c => Has(c) ? Dir(c, isle) : null, cancellationToken);
     }
 
@@ -270,9 +274,10 @@ public sealed class CgroupV1Driver : ICgroupDriver
         }
     }
 
-    CgroupCurrent ReadCurrent(string isle)
+    /// <param name="made">The isle's groups were made just now: no limit and no throttled device, without reading them.</param>
+    CgroupCurrent ReadCurrent(string isle, bool made)
     {
-        string? ReadIsle(CgroupController c, string file) => Has(c) ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
+        string? ReadIsle(CgroupController c, string file) => Has(c) && !made ? _fs.Read(Path.Combine(Dir(c, isle), file)) : null;
         string? ReadParent(string file) => Has(CgroupController.Cpuset)
             ? _fs.Read(Path.Combine(_root, HierarchyNames[CgroupController.Cpuset], _parent, file))
             : null;

@@ -122,5 +122,22 @@ public static class CgroupV1Plan
                 Reset: policy == DevicePolicy.AllowAll));
     }
 
+    /// <summary>
+    /// What the kernel gives a v1 group it has just made, as islander writes it: no memory limit (with swap), the
+    /// default CPU shares, period and no quota, no task limit. Writing one of these to a new group changes nothing,
+    /// so <see cref="CgroupV1Driver.Create"/> leaves them out (<c>CgroupV1DriverTests</c> checks each on the kernel).
+    /// The cpuset (empty in a new group), the task limit islander sets by default and the device rules (a new group
+    /// copies its parent's) are always written.
+    /// </summary>
+    public static readonly IReadOnlySet<(string File, string Value)> NewGroupDefaults = new HashSet<(string, string)>
+    {
+        ("memory.limit_in_bytes", Unlimited), ("memory.memsw.limit_in_bytes", Unlimited),
+        ("cpu.shares", Num(CgroupCpu.DefaultShares)), ("cpu.cfs_period_us", Num(CgroupCpu.DefaultPeriod)), ("cpu.cfs_quota_us", Unlimited),
+        ("pids.max", "max"),
+    };
+
+    /// <summary>Whether <paramref name="write"/> only sets what a new group has (<see cref="NewGroupDefaults"/>).</summary>
+    public static bool IsNewGroupDefault(CgroupWrite write) => NewGroupDefaults.Contains((write.File, write.Value));
+
     static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -53,10 +53,10 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
 
     public string Text(params string[] parts) => File.ReadAllText(Path.Combine([Root, .. parts])).Trim();
 
-    public override void MakeDirectory(string path)
+    public override bool MakeDirectory(string path)
     {
         if (Directory.Exists(path))
-            return;
+            return false;
         string parent = Path.GetDirectoryName(path)!;
         if (!Directory.Exists(parent))
             throw CgroupException.SyscallFailed("mkdir", path, ENOENT);
@@ -108,6 +108,7 @@ internal sealed class FakeCgroup2Fs : CgroupFs, IDisposable
         }
         foreach (var (name, content) in files)
             File.WriteAllText(Path.Combine(path, name), content);
+        return true;
     }
 
     public override bool RemoveDirectory(string path)

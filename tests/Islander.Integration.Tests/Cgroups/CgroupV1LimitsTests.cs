@@ -60,6 +60,34 @@ public sealed class CgroupV1LimitsTests : IDisposable
             Assert.Contains(rule.ToString(), rules); // devices.allow syntax
     }
 
+    /// <summary>
+    /// The writes a new group's creation leaves out (<see cref="CgroupV1Plan.NewGroupDefaults"/>) are of what the kernel
+    /// gives a new group: each, written to a group the driver made, leaves the file as it is in a group left as made.
+    /// </summary>
+    [Fact]
+    public void Create_NewGroup_TheWritesLeftOutAreTheKernelsDefaults()
+    {
+        var cg = Cg(CgroupController.Memory, CgroupController.Cpu, CgroupController.Pids);
+        var ct = TestContext.Current.CancellationToken;
+        string made = cg.Isle("made"), written = cg.Isle("written");
+        cg.Driver.Create(made, new IsleResources { Pids = 0 }, DevicePolicy.Allowlist, ct);
+        cg.Driver.Create(written, new IsleResources { Pids = 0 }, DevicePolicy.Allowlist, ct);
+
+        int compared = 0;
+        foreach (var (file, value) in CgroupV1Plan.NewGroupDefaults)
+        {
+            var controller = file.Split('.')[0] switch { "memory" => CgroupController.Memory, "cpu" => CgroupController.Cpu, _ => CgroupController.Pids };
+            string hierarchy = CgroupV1Driver.HierarchyNames[controller];
+            string path = Path.Combine(cg.Host.Root, hierarchy, cg.Name, written, file);
+            if (!File.Exists(path))
+                continue; // memory.memsw.* without swap accounting
+            File.WriteAllText(path, value);
+            Assert.Equal(cg.Read(hierarchy, made, file), cg.Read(hierarchy, written, file));
+            compared++;
+        }
+        Assert.True(compared >= 5, $"{compared} files compared");
+    }
+
     [Fact]
     public void Create_MemoryRaisedLoweredLifted_MemswFollows()
     {
