@@ -11,14 +11,17 @@ public interface IProcessLauncher
     /// Starts one isle. isle-init is spawned, reads <paramref name="config"/>, detaches a shim
     /// (which is not the caller's child) and clones init into the namespaces; init then waits
     /// while <paramref name="beforeStart"/> runs with its host pid — the caller puts it into its
-    /// cgroup and network and writes its id maps there. After that init mounts, pivots, drops
-    /// privileges and execs the command. Returns when execve has succeeded.
+    /// cgroup and writes its id maps there. After that init mounts and pivots while
+    /// <paramref name="beforeExec"/> runs (the caller attaches its networks), then drops
+    /// privileges and execs the command once both are done. Returns when execve has succeeded.
     /// <para>Not idempotent: every call starts a new isle; callers check their own state first.</para>
-    /// <para>Cleanup: when <paramref name="beforeStart"/> throws or <paramref name="ct"/> is
+    /// <para>Cleanup: when <paramref name="beforeStart"/> or <paramref name="beforeExec"/> throws or <paramref name="ct"/> is
     /// cancelled, init is told to abort and exits by itself, as does its shim. Whenever this
     /// throws after init was cloned, init has exited (it is killed if it lingers), so its cgroup
     /// can be removed right away; whatever
-    /// <paramref name="beforeStart"/> created (cgroups, links) stays the caller's to remove.
+    /// <paramref name="beforeStart"/> and <paramref name="beforeExec"/> created (cgroups, links) stays the caller's to remove.
+    /// A failure of init's own (a mount) while <paramref name="beforeExec"/> runs is what is thrown, whatever that
+    /// failure took from <paramref name="beforeExec"/> (init's network namespace).
     /// The status file and log file are never deleted here.</para>
     /// </summary>
     /// <exception cref="IsleStartException">A step of isle-init failed (op, path, errno), e.g.
@@ -26,7 +29,8 @@ public interface IProcessLauncher
     /// <exception cref="ArgumentException">The config breaks isle-init's rules (<see cref="InitConfigEncoder.Validate"/>).</exception>
     /// <exception cref="Interop.SyscallException">The host side failed (pipes, posix_spawn, the log file).</exception>
     /// <exception cref="Islander.Model.IslanderException">NotFound: the isle-init binary is missing.</exception>
-    Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct);
+    Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct,
+        Func<int, CancellationToken, ValueTask>? beforeExec = null);
 
     /// <summary>
     /// Runs one more process in a running isle (isle-init's exec mode): it joins every namespace of the isle's init

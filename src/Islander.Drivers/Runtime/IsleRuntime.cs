@@ -205,21 +205,23 @@ public sealed partial class IsleRuntime(IProcessLauncher launcher, ICgroupDriver
             if (!SyncExitStatus)
                 config = config with { StatusUnsynced = true };
             IsleExecProfile.From(config, user.Home).Write(paths.ExecProfileFile(name));
-            var process = await launcher.LaunchAsync(config, stdio, async (pid, ct) =>
+            var process = await launcher.LaunchAsync(config, stdio, (pid, ct) =>
             {
                 if (spec.Security.UserNamespace is { } userns)
                     UserNamespaceMaps.Write(pid, userns.UidMappings, userns.GidMappings);
                 if (!initJoins)
                     cgroups.AddProcess(name, pid, ct);
-                // An attach brings lo up in the batch that configures the isle's end (INetworkDriver.Attach): asking
-                // here as well would cost a netlink socket and a round trip of every networked start.
-                if (spec.HostNetwork)
-                    return;
+                return ValueTask.CompletedTask;
+            }, ct, spec.HostNetwork ? null : async (pid, ct) =>
+            {
+                // While init makes its root. An attach brings lo up in the batch that configures the isle's end
+                // (INetworkDriver.Attach): asking here as well would cost a netlink socket and a round trip of every
+                // networked start.
                 if (attach is not null)
                     await attach(pid, ct);
                 else
                     network.BringUpLoopback(NetworkNamespace.OfProcess(pid), ct);
-            }, ct);
+            });
             WriteProcessFile(name, process);
             return process;
         }

@@ -8,7 +8,7 @@ namespace Islander.Drivers.Runtime;
 /// <see cref="IProcessLauncher"/> on Linux with native/isle-init. isle-init is started with
 /// posix_spawn (not Process.Start: it must get exactly fds 0-4, then the rootfs mount at 5 and the named volumes' from 6
 /// on) and talks over two O_CLOEXEC pipes:
-/// fd 3 "control" (config, then SYNC_GO) and fd 4 "report" (PID, then STARTED or ERROR).
+/// fd 3 "control" (config, then SYNC_GO and SYNC_EXEC) and fd 4 "report" (PID, then STARTED or ERROR).
 /// </summary>
 public sealed partial class LinuxProcessLauncher : IProcessLauncher
 {
@@ -18,7 +18,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
     /// <summary>Exec with a terminal: the console socket isle-init sends the master over (FD_CONSOLE; FD_ROOTFS at a start).</summary>
     const int ConsoleFd = 5;
 
-    const byte SyncGo = (byte)'G'; // SYNC_GO
+    const byte SyncGo = (byte)'G', SyncExec = (byte)'E'; // SYNC_GO, SYNC_EXEC
     const int AbortGraceMs = 2000;
 
     /// <param name="isleInitPath">The isle-init binary; default: <see cref="DefaultIsleInitPath"/>.</param>
@@ -38,7 +38,8 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         return File.Exists(beside) || !File.Exists(PackagedIsleInitPath) ? beside : PackagedIsleInitPath;
     }
 
-    public async Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct)
+    public async Task<IsleProcess> LaunchAsync(InitConfig config, IsleStdio stdio, Func<int, CancellationToken, ValueTask> beforeStart, CancellationToken ct,
+        Func<int, CancellationToken, ValueTask>? beforeExec = null)
     {
         if (stdio is IsleStdio.LogStdio logged)
             config = config with { Log = logged.Target }; // the shim writes it: the daemon is not in the path
@@ -112,7 +113,26 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             IsleOomScore.Reset(pid.InitPid); // not the daemon's -500, which isle-init inherited
             await beforeStart(pid.InitPid, ct);
             ct.ThrowIfCancellationRequested();
-            SendToInit(controlWrite, [SyncGo]);
+            if (beforeExec is null)
+                SendToInit(controlWrite, [SyncGo, SyncExec]);
+            else
+            {
+                // init makes its root meanwhile.
+                SendToInit(controlWrite, [SyncGo]);
+                try
+                {
+                    await beforeExec(pid.InitPid, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Close(ref controlWrite);
+                    if (await InitFailureAsync(reader) is { } first)
+                        throw first;
+                    throw;
+                }
+                ct.ThrowIfCancellationRequested();
+                SendToInit(controlWrite, [SyncExec]);
+            }
             Close(ref controlWrite);
 
             Expect<ShimReport.Started>(await reader.ReadLineAsync(ct), launcherStatus);
@@ -121,7 +141,7 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
         }
         finally
         {
-            // Closing the control pipe before SYNC_GO makes init abort, and its shim follows.
+            // Closing the control pipe before SYNC_GO or SYNC_EXEC makes init abort, and its shim follows.
             Close(ref controlRead);
             Close(ref controlWrite);
             Close(ref reportRead);
@@ -131,6 +151,26 @@ public sealed partial class LinuxProcessLauncher : IProcessLauncher
             if (!started && initPidfd is not null)
                 EnsureExited(initPidfd);
             initPidfd?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Why init failed by itself while the daemon attached its networks (a mount, say), which also takes the network
+    /// namespace the attach was using; null when its report is the abort the closed control pipe caused ("wait sync"),
+    /// or when none comes in time.
+    /// </summary>
+    static async Task<IsleStartException?> InitFailureAsync(ShimReportReader reader)
+    {
+        using var grace = new CancellationTokenSource(AbortGraceMs);
+        try
+        {
+            return await reader.ReadLineAsync(grace.Token) is { } line && ShimReport.Parse(line) is ShimReport.Error { Op: not "wait" } e
+                ? new IsleStartException(e.Op, e.Path, e.Errno)
+                : null;
+        }
+        catch (Exception e) when (e is OperationCanceledException or FormatException or IsleStartException)
+        {
+            return null;
         }
     }
 

@@ -6,7 +6,7 @@
  * several roles, each stage named with PR_SET_NAME so `ps` shows where a launch is:
  *
  *   islander:launch  started by the daemon with posix_spawn. fd 3 = control pipe (config, then
- *                    SYNC_GO), fd 4 = report pipe, fd 5 = the rootfs as a detached mount, fds 6.. =
+ *                    SYNC_GO and SYNC_EXEC), fd 4 = report pipe, fd 5 = the rootfs as a detached mount, fds 6.. =
  *                    the named volumes as detached mounts (init's only). Reads the config, forks
  *                    the shim, exits 0 so the daemon has no long-lived children.
  *   islander:shim    setsid + child subreaper; clone()s init into the namespaces, reports
@@ -18,9 +18,10 @@
  *                    (TAG_ATTACH_SOCKET, see "shim: attach").
  *   islander:join    on v1 (TAG_CGROUP_TASKS): forked by the shim, moves itself into the isle's groups, clones init
  *                    there as the shim's child (CLONE_PARENT), passes its pid to the shim and exits (start_init).
- *   islander:init    waits for SYNC_GO (the daemon sets id maps and networks meanwhile); then
+ *   islander:init    waits for SYNC_GO (the daemon sets id maps and cgroups meanwhile); then
  *   islander:go      namespaces it unshares late (cgroup), root in a user namespace;
- *   islander:mount   mounts, symlinks, hostname, pivot_root;
+ *   islander:mount   mounts, symlinks, hostname, pivot_root, working directory (the daemon attaches the isle's
+ *                    networks meanwhile), then waits for SYNC_EXEC;
  *   islander:cred    capabilities, user, no_new_privs, seccomp, execve.
  *                    The isle's command then is PID 1, as with `docker run` without --init.
  *   islander:exec    exec mode (TAG_EXEC_PID, `islanderctl exec`): the launcher joins the isle's namespaces
@@ -47,10 +48,11 @@
  *           opened, or received, after init is cloned).
  *   join    the shim's, until it exits; opens and closes the isle's v1 tasks files and the cgroup2 directory (CLOEXEC,
  *           closed after the clone; init closes its copy at once, below).
- *   init    keeps 3 (for SYNC_GO), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed once attached
- *           on its volume's target) and the error pipe's write end only, closing everything else (host_proc above
- *           all) the moment it is cloned; closes 3 after SYNC_GO, before any mount or chdir. The mounts are detached
- *           copies, so none of them leads to a host directory outside what it shows.
+ *   init    keeps 3 (for SYNC_GO and SYNC_EXEC), 5 (the rootfs mount, closed once attached), 6 .. 5+N (each closed
+ *           once attached on its volume's target) and the error pipe's write end only, closing everything else
+ *           (host_proc above all) the moment it is cloned; closes 3 after SYNC_EXEC, before its confinement. 3 is the
+ *           read end of a pipe from the daemon: no path, and no code of the isle runs while init holds it. The mounts
+ *           are detached copies, so none of them leads to a host directory outside what it shows.
  *   exec    the launcher: 3, 4, host_proc (5, or 6 with a terminal), the pidfd of the isle's init, the isle's v1 tasks
  *           files and its cgroup2 directory (all CLOEXEC, opened before setns, closed after the fork; the child writes
  *           the tasks files, is cloned into the directory, joins the cgroup namespace with the pidfd and closes all three
@@ -150,7 +152,7 @@
 #define MOUNTOP_SOURCE_FD 16u /* source is "<fd>": a detached mount (FD_VOLUMES on), attached with move_mount */
 
 /* Inherited fds (LinuxProcessLauncher.cs sets them with posix_spawn file actions). */
-#define FD_CONTROL 3 /* daemon -> isle-init: config, then one sync byte */
+#define FD_CONTROL 3 /* daemon -> isle-init: config, then the sync bytes (SYNC_GO; for init, SYNC_EXEC) */
 #define FD_REPORT 4  /* isle-init -> daemon: report lines */
 #define FD_ROOTFS 5  /* the isle's rootfs, a detached mount (TAG_ROOTFS_MOUNT); init's only */
 #define FD_VOLUMES 6 /* FD_VOLUMES + n: the n-th MOUNTOP_SOURCE_FD mount's source (named volumes); init's only */
@@ -168,9 +170,11 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-/* Sync message on the control pipe: the daemon has placed init (cgroup, id maps); go on.
- * EOF instead of SYNC_GO means the daemon gave up: init exits quietly. */
+/* Sync messages on the control pipe. SYNC_GO: the daemon has placed init (cgroup, id maps); go on with the mounts.
+ * SYNC_EXEC, init's only: the daemon has attached its networks meanwhile; confine and exec the command. EOF instead of
+ * either means the daemon gave up: init exits quietly. */
 #define SYNC_GO 'G'
+#define SYNC_EXEC 'E'
 
 /* Report lines on FD_REPORT (parsed by ShimReport.cs). */
 #define REPORT_PID "PID"         /* PID <init host pid> <shim pid> */
@@ -767,26 +771,42 @@ static void keep_only_own_fds(const struct config *c)
     check(close_range(next, ~0U, 0), "close_range", NULL);
 }
 
-/* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps); then closes it. */
-static void wait_sync(void)
+/* Reads the sync byte `want` from the control pipe; EOF (the daemon gave up) fails as "wait sync". */
+static void read_sync(char want)
 {
-    /* The isle must not open /proc/<pid>/exe of isle-init while this still is isle-init
-     * (CVE-2019-5736). execve resets it for the isle's own binary. */
-    check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl", "PR_SET_DUMPABLE");
     char sync;
     ssize_t n;
     do
         n = read(FD_CONTROL, &sync, 1);
     while (n < 0 && errno == EINTR);
-    if (n == 0) { /* the daemon gave up before SYNC_GO */
+    if (n == 0) { /* the daemon gave up before sending it */
         errno = ECANCELED;
         fail("wait", "sync");
     }
     check(n, "read", "control pipe");
-    if (sync != SYNC_GO) {
+    if (sync != want) {
         errno = EPROTO;
         fail("read", "sync");
     }
+}
+
+/* Waits for SYNC_GO on the control pipe: the daemon has placed this process (cgroup, id maps). An exec's process then
+ * closes the pipe; init keeps it for SYNC_EXEC (wait_exec). */
+static void wait_sync(int keep)
+{
+    /* The isle must not open /proc/<pid>/exe of isle-init while this still is isle-init
+     * (CVE-2019-5736). execve resets it for the isle's own binary. */
+    check(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl", "PR_SET_DUMPABLE");
+    read_sync(SYNC_GO);
+    if (!keep)
+        close(FD_CONTROL);
+}
+
+/* init, its root made: waits for SYNC_EXEC, the daemon's word that its networks are attached (it attaches them while
+ * init mounts), and closes the pipe; the command never runs before its network is there. */
+static void wait_exec(void)
+{
+    read_sync(SYNC_EXEC);
     close(FD_CONTROL);
 }
 
@@ -948,7 +968,7 @@ static void setup_tty(const struct config *c)
 static void __attribute__((noreturn)) init_main(const struct config *c)
 {
     prctl(PR_SET_NAME, "islander:init");
-    wait_sync();
+    wait_sync(1);
     prctl(PR_SET_NAME, "islander:go");
 
     int last_cap = read_cap_last_cap();
@@ -983,6 +1003,7 @@ static void __attribute__((noreturn)) init_main(const struct config *c)
     if (c->tty)
         setup_tty(c); /* while "/" is the cwd: open_isle_pty resolves in it */
     enter_workdir(c->workdir);
+    wait_exec();
     confine_and_exec(c, last_cap, 1);
 }
 
@@ -1806,7 +1827,7 @@ static void __attribute__((noreturn)) exec_child(const struct config *c, int las
     if (slave >= 0)
         take_terminal(c, slave);
     keep_only_own_fds(c); /* FD_REPORT, host_proc, the error pipe's read end */
-    wait_sync();
+    wait_sync(0);
     /* setns put cwd and root at the isle's "/"; the isle's working directory or -w must exist. */
     enter_workdir(c->workdir);
     confine_and_exec(c, last_cap, 0);

@@ -48,9 +48,10 @@ sealed class IsleRun : IAsyncDisposable
         StatusPath = StatusPath,
     };
 
-    public async Task<IsleProcess> StartAsync(InitConfig config, Func<int, CancellationToken, ValueTask>? beforeStart = null)
+    public async Task<IsleProcess> StartAsync(InitConfig config, Func<int, CancellationToken, ValueTask>? beforeStart = null,
+        Func<int, CancellationToken, ValueTask>? beforeExec = null)
     {
-        Isle = await Launcher.LaunchAsync(config, Stdio, beforeStart ?? ((_, _) => ValueTask.CompletedTask), Timeout());
+        Isle = await Launcher.LaunchAsync(config, Stdio, beforeStart ?? ((_, _) => ValueTask.CompletedTask), Timeout(), beforeExec);
         return Isle;
     }
 

@@ -357,6 +357,79 @@ public sealed class LinuxProcessLauncherTests : IAsyncLifetime
         Assert.Null(_run.Launcher.ReadExitStatus(_run.StatusPath));
     }
 
+    /// <summary>
+    /// The networks are attached while init makes its root (beforeExec): init mounts, pivots and enters its working
+    /// directory meanwhile, then waits for SYNC_EXEC (a read of fd 3 while it is still islander:mount), and the
+    /// command runs only after beforeExec has returned.
+    /// </summary>
+    [Fact]
+    public async Task Launch_BeforeExec_RunsWhileInitMakesItsRoot_TheCommandAfterIt()
+    {
+        string? stage = null, outputMeanwhile = null;
+        await _run.StartAsync(_run.Config("sh", "-c", "echo started; hostname"), beforeExec: async (pid, ct) =>
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                // /proc/PID/syscall: "0 0x3 ..." is read(3, ...), the wait for SYNC_EXEC (SYNC_GO's came as islander:init).
+                if (File.ReadAllText($"/proc/{pid}/syscall").StartsWith("0 0x3 ", StringComparison.Ordinal))
+                {
+                    stage = File.ReadAllText($"/proc/{pid}/comm").Trim();
+                    break;
+                }
+                await Task.Delay(10, ct);
+            }
+            await Task.Delay(200, ct); // a command that ran on would have written by now
+            outputMeanwhile = File.Exists(_run.LogPath) ? _run.Log() : "";
+        });
+        var status = await _run.WaitAsync();
+
+        Assert.Equal("islander:mount", stage); // its root made (the hostname too), waiting for the word
+        Assert.Equal("", outputMeanwhile);
+        Assert.Equal(0, status.Code);
+        Assert.Equal("started\nisle-test\n", _run.Log());
+    }
+
+    [Fact]
+    public async Task Launch_BeforeExecThrows_RethrowsAndIsleAbortsWithoutStarting()
+    {
+        int initPid = 0;
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => _run.StartAsync(_run.Config("sh", "-c", "echo started"),
+            beforeExec: (pid, _) =>
+            {
+                initPid = pid;
+                _shims[pid] = ParentOf(pid);
+                throw new InvalidOperationException("network attach failed");
+            }));
+
+        Assert.Equal("network attach failed", e.Message);
+        Assert.True(IsleRun.IsGone(initPid), "init has exited when LaunchAsync throws");
+        await IsleRun.WaitGoneAsync(ShimOf(initPid));
+        Assert.Null(_run.Launcher.ReadExitStatus(_run.StatusPath)); // never started: no status
+        Assert.Equal("", File.Exists(_run.LogPath) ? _run.Log() : "");
+    }
+
+    /// <summary>
+    /// init fails by itself while the networks are attached (here a mount whose source is missing), which ends its
+    /// network namespace and so fails the attach too: the start fails with init's reason, not the attach's.
+    /// </summary>
+    [Fact]
+    public async Task Launch_InitFailsWhileBeforeExecRuns_ItsOwnReasonIsThrown()
+    {
+        var config = _run.Config("true");
+        config = config with { Mounts = [.. config.Mounts, new MountOp("/nonexistent-islander-source", "tmp", null, MountFlags.Bind)] };
+
+        var e = await Assert.ThrowsAsync<IsleStartException>(() => _run.StartAsync(config, beforeExec: async (pid, ct) =>
+        {
+            _shims[pid] = ParentOf(pid);
+            while (!IsleRun.IsGone(pid))
+                await Task.Delay(10, ct);
+            throw new InvalidOperationException("the isle's network namespace is gone");
+        }));
+
+        Assert.StartsWith($"start isle: mount {Path.Combine(_run.Rootfs, "tmp")}:", e.Message);
+        Assert.Equal(Errno.ENOENT, ((SyscallException)e.InnerException!).Errno);
+    }
+
     [Fact]
     public async Task Launch_CancelledDuringBeforeStart_IsleAbortsWithoutStarting()
     {
