@@ -125,7 +125,7 @@ public static class CgroupV1Plan
     /// <summary>
     /// What the kernel gives a v1 group it has just made, as islander writes it: no memory limit (with swap), the
     /// default CPU shares, period and no quota, no task limit. Writing one of these to a new group changes nothing,
-    /// so <see cref="CgroupV1Driver.Create"/> leaves them out (<c>CgroupV1DriverTests</c> checks each on the kernel).
+    /// so <see cref="CgroupV1Driver.Create"/> leaves them out (<c>CgroupV1LimitsTests</c> checks each on the kernel).
     /// The cpuset (empty in a new group), the task limit islander sets by default and the device rules (a new group
     /// copies its parent's) are always written.
     /// </summary>
