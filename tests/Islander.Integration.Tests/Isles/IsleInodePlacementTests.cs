@@ -12,20 +12,12 @@ namespace Islander.Integration.Tests.Isles;
 /// freed in the last minute. On a throwaway ext4 made as this machine's root is (no journal), with small block groups
 /// and no flex groups, so that an inode's group is its number divided by the group's inodes.
 /// </summary>
-public sealed class IsleInodePlacementTests : IAsyncLifetime
+public sealed class IsleInodePlacementTests : IAsyncDisposable
 {
     const int InodesPerGroup = 8192 * 4096 / 16384; // mkfs below: -g 8192 blocks of 4 KiB a group, -i 16384 bytes an inode
 
-    readonly LoopFilesystem _fs = new("inodes");
+    readonly LoopFilesystem _fs = new("inodes"); // made by the test that needs it; Dispose removes what was made
     IsleHarness? _h;
-
-    public async ValueTask InitializeAsync()
-    {
-        Tools.RequireRootAndTools("mkfs.ext4", "lsattr");
-        _fs.Create("mkfs.ext4", ["-q", "-b", "4096", "-g", "8192", "-i", "16384", "-I", "256", "-O", "^has_journal,^flex_bg"], "ext4");
-        _h = IsleHarness.WithStateRoot(_fs.NewRoot());
-        await ValueTask.CompletedTask;
-    }
 
     public async ValueTask DisposeAsync()
     {
@@ -37,7 +29,9 @@ public sealed class IsleInodePlacementTests : IAsyncLifetime
     [Fact]
     public async Task IslesOnExt4_EachIsleDirectoryInAGroupOfItsOwn_TheIslesDirectoryMarkedT()
     {
-        var h = _h!;
+        Tools.RequireRootAndTools("mkfs.ext4", "lsattr");
+        _fs.Create("mkfs.ext4", ["-q", "-b", "4096", "-g", "8192", "-i", "16384", "-I", "256", "-O", "^has_journal,^flex_bg"], "ext4");
+        var h = _h = IsleHarness.WithStateRoot(_fs.NewRoot());
         h.Runtime.PrepareDirectories();
         var groups = new List<ulong>();
         for (int i = 0; i < 3; i++)
