@@ -36,7 +36,7 @@ public sealed class ApiLimitsTests : IAsyncLifetime
     {
         _d.Write("web.yaml", ControllerHarness.IsleYaml("web"));
         using var client = new IslanderClient(_d.Socket);
-        await DaemonFixture.EventuallyAsync(() =>
+        await _d.WaitAsync(() =>
         {
             try { return client.GetAsync("isles", "web", default).GetAwaiter().GetResult().Status.Phase == "Running"; }
             catch (ClientException) { return false; }

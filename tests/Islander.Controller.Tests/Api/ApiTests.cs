@@ -21,7 +21,7 @@ public sealed class ApiTests : IAsyncLifetime
     {
         using var client = new IslanderClient(_d.Socket);
         ObjectView? last = null;
-        await DaemonFixture.EventuallyAsync(() =>
+        await _d.WaitAsync(() =>
         {
             try { last = client.GetAsync("isles", name, default).GetAwaiter().GetResult(); }
             catch (ClientException) { return false; }
@@ -116,7 +116,7 @@ public sealed class ApiTests : IAsyncLifetime
 
         Assert.Equal(0, exit);
         Assert.Equal("isle/web deleted\n", output);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.Names.Count == 0 && _d.CtlAsync("get", "isle", "web").GetAwaiter().GetResult().Exit == 1,
+        await _d.WaitAsync(() => _d.Runtime.Names.Count == 0 && _d.CtlAsync("get", "isle", "web").GetAwaiter().GetResult().Exit == 1,
             TimeSpan.FromSeconds(5), "the isle to be removed");
     }
 
@@ -140,10 +140,10 @@ public sealed class ApiTests : IAsyncLifetime
         await WaitForPhaseAsync("web", "Running");
 
         _d.Write("web.yaml", Web(command: "httpd"));
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.SpecOf("web")?.Command[0] == "/bin/httpd" && _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "recreate");
+        await _d.WaitAsync(() => _d.Runtime.SpecOf("web")?.Command[0] == "/bin/httpd" && _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "recreate");
         File.Delete(Path.Combine(_d.Options.Manifests, "web.yaml"));
 
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.Names.Count == 0, TimeSpan.FromSeconds(5), "prune");
+        await _d.WaitAsync(() => _d.Runtime.Names.Count == 0, TimeSpan.FromSeconds(5), "prune");
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ApiTests : IAsyncLifetime
 
         var clock = Stopwatch.StartNew();
         _d.Runtime.Kill("web", 9);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("web") && _d.Runtime.Incarnations("web") == 2, TimeSpan.FromSeconds(1), "the isle to be restarted");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("web") && _d.Runtime.Incarnations("web") == 2, TimeSpan.FromSeconds(1), "the isle to be restarted");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         var web = await WaitForPhaseAsync("web", "Running");
@@ -358,7 +358,7 @@ public sealed class ApiTests : IAsyncLifetime
         _d.Write("web.yaml", Web() + "  colour: blue\n");
         using var client = new IslanderClient(_d.Socket);
         ObjectView? web = null;
-        await DaemonFixture.EventuallyAsync(() => (web = client.GetAsync("isles", "web", default).GetAwaiter().GetResult()).Status.Reason == "InvalidManifest",
+        await _d.WaitAsync(() => (web = client.GetAsync("isles", "web", default).GetAwaiter().GetResult()).Status.Reason == "InvalidManifest",
             TimeSpan.FromSeconds(5), "InvalidManifest");
 
         Assert.Equal("Running", web!.Status.Phase);
@@ -372,7 +372,7 @@ public sealed class ApiTests : IAsyncLifetime
         for (int i = 1; i <= 3; i++)
         {
             _d.Write("web.yaml", Web(command: $"cmd{i}"));
-            await DaemonFixture.EventuallyAsync(() => _d.Runtime.SpecOf("web")?.Command[0] == $"/bin/cmd{i}", TimeSpan.FromSeconds(5), $"edit {i}");
+            await _d.WaitAsync(() => _d.Runtime.SpecOf("web")?.Command[0] == $"/bin/cmd{i}", TimeSpan.FromSeconds(5), $"edit {i}");
         }
     }
 }

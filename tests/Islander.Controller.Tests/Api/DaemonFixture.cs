@@ -1,4 +1,5 @@
 using Islander.Drivers.Network;
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Net.Sockets;
 using Islander.Cli.Commands;
@@ -62,6 +63,7 @@ sealed class DaemonFixture : IAsyncDisposable
         App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b =>
         {
             b.Logging.ClearProviders();
+            b.Logging.AddProvider(_log);
             configure?.Invoke(b);
         });
         await App.StartAsync();
@@ -99,6 +101,22 @@ sealed class DaemonFixture : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// <see cref="EventuallyAsync"/> on this daemon: a wait that times out says what the daemon logged meanwhile (why an
+    /// isle did not run), not only what it waited for.
+    /// </summary>
+    public async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        try
+        {
+            await EventuallyAsync(condition, timeout, what);
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}; islanderd's last log lines:\n{_log}");
+        }
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds; fails after <paramref name="timeout"/>.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -107,6 +125,35 @@ sealed class DaemonFixture : IAsyncDisposable
         {
             if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting for {what}");
             await Task.Delay(10);
+        }
+    }
+
+    readonly DaemonLog _log = new();
+
+    /// <summary>The daemon's last log lines, Information and up (200 kept), for <see cref="WaitAsync"/>'s failures.</summary>
+    sealed class DaemonLog : ILoggerProvider
+    {
+        const int Kept = 200;
+        readonly ConcurrentQueue<string> _lines = new();
+
+        public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
+
+        public override string ToString() => string.Join("\n", _lines);
+
+        public void Dispose() { }
+
+        sealed class Category(DaemonLog log, string name) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (!IsEnabled(logLevel)) return;
+                log._lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {name}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                while (log._lines.Count > Kept) log._lines.TryDequeue(out _);
+            }
         }
     }
 

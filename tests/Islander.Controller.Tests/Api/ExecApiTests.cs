@@ -39,7 +39,7 @@ public sealed class ExecApiTests : IAsyncLifetime
     async Task WaitForPhaseAsync(string name, string phase)
     {
         using var client = new IslanderClient(_d.Socket);
-        await DaemonFixture.EventuallyAsync(() =>
+        await _d.WaitAsync(() =>
         {
             try { return client.GetAsync("isles", name, default).GetAwaiter().GetResult().Status.Phase == phase; }
             catch (ClientException) { return false; }
@@ -225,7 +225,7 @@ public sealed class ExecApiTests : IAsyncLifetime
 
         r.Dispose(); // Ctrl-C: the connection closes
 
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.RunningExecs("web") == 0, TimeSpan.FromSeconds(5), "the exec'd process to be killed");
+        await _d.WaitAsync(() => _d.Runtime.RunningExecs("web") == 0, TimeSpan.FromSeconds(5), "the exec'd process to be killed");
     }
 
     [Fact]
@@ -233,7 +233,7 @@ public sealed class ExecApiTests : IAsyncLifetime
     {
         await RunningAsync();
         var run = _d.CtlAsync("exec", "web", "--", "sleep");
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.RunningExecs("web") == 1, TimeSpan.FromSeconds(5), "the exec to run");
+        await _d.WaitAsync(() => _d.Runtime.RunningExecs("web") == 1, TimeSpan.FromSeconds(5), "the exec to run");
 
         Assert.Equal(0, (await _d.CtlAsync("delete", "isle", "web")).Exit);
 

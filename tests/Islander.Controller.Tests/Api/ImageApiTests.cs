@@ -50,7 +50,7 @@ public sealed class ImageApiTests : IAsyncLifetime
             spec: {image: busybox}
             """);
         Assert.Equal(0, (await _d.CtlAsync("apply", "-f", file)).Exit);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("bb"), TimeSpan.FromSeconds(5), "isle bb to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("bb"), TimeSpan.FromSeconds(5), "isle bb to run");
 
         var (exit, _, error) = await _d.CtlAsync("image", "rm", "busybox");
         Assert.NotEqual(0, exit);

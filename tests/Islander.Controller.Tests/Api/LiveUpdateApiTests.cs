@@ -35,7 +35,7 @@ public sealed class LiveUpdateApiTests : IAsyncLifetime
         await WaitAsync(() => _d.Runtime.IsRunning("db"), "isle db to run");
     }
 
-    static Task WaitAsync(Func<bool> condition, string what) => DaemonFixture.EventuallyAsync(condition, TimeSpan.FromSeconds(20), what);
+    Task WaitAsync(Func<bool> condition, string what) => _d.WaitAsync(condition, TimeSpan.FromSeconds(20), what);
 
     [Theory]
     [MemberData(nameof(Fields))]

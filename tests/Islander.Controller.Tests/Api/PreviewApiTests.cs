@@ -22,7 +22,7 @@ public sealed class PreviewApiTests : IAsyncLifetime
     static string Isle(string name, string command = "sleep", string? extra = null) => ControllerHarness.IsleYaml(name, command, extra: extra);
 
     async Task WaitRunningAsync(params string[] names) =>
-        await DaemonFixture.EventuallyAsync(() => names.All(_d.Runtime.IsRunning), TimeSpan.FromSeconds(30), $"{string.Join(", ", names)} running");
+        await _d.WaitAsync(() => names.All(_d.Runtime.IsRunning), TimeSpan.FromSeconds(30), $"{string.Join(", ", names)} running");
 
     /// <summary>A copy of the manifests directory, edited: what a user previews before putting it in place.</summary>
     string Tree(params (string File, string Yaml)[] files)

@@ -40,7 +40,7 @@ public sealed class SelectionApiTests : IAsyncLifetime
     {
         using var client = new IslanderClient(_d.Socket);
         foreach (var name in names)
-            await DaemonFixture.EventuallyAsync(() => client.FindAsync("isles", name, default).GetAwaiter().GetResult()?.Status.Phase == "Running",
+            await _d.WaitAsync(() => client.FindAsync("isles", name, default).GetAwaiter().GetResult()?.Status.Phase == "Running",
                 TimeSpan.FromSeconds(5), $"{name} Running");
     }
 
@@ -222,7 +222,7 @@ public sealed class SelectionApiTests : IAsyncLifetime
         Assert.True(exit == 0, error);
         Assert.Equal("isle/db deleted\nisle/plain deleted\nisle/web deleted\n", output);
         using var client = new IslanderClient(_d.Socket);
-        await DaemonFixture.EventuallyAsync(() => client.ListAsync("isles", null, default).GetAwaiter().GetResult().Count == 0, TimeSpan.FromSeconds(5), "no isles");
+        await _d.WaitAsync(() => client.ListAsync("isles", null, default).GetAwaiter().GetResult().Count == 0, TimeSpan.FromSeconds(5), "no isles");
         Assert.Equal((0, "", "No isles found.\n"), await _d.CtlAsync("delete", "isles", "--all"));
         Assert.Equal(1, (await _d.CtlAsync("delete", "isles", "--all", "-l", "a=b")).Exit);
         Assert.Equal(1, (await _d.CtlAsync("delete", "--all")).Exit);

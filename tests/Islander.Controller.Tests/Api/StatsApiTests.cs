@@ -23,9 +23,9 @@ public sealed class StatsApiTests : IAsyncLifetime
     {
         var (exit, _, error) = await _d.CtlAsync("apply", "-f", _d.WriteTemp(name + ".yaml", ControllerHarness.IsleYaml(name, restart: restart, extra: "  " + resources)));
         Assert.True(exit == 0, error);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning(name), TimeSpan.FromSeconds(5), $"{name} running");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning(name), TimeSpan.FromSeconds(5), $"{name} running");
         using var client = new IslanderClient(_d.Socket);
-        await DaemonFixture.EventuallyAsync(() => client.GetAsync("isles", name, default).GetAwaiter().GetResult().Status.Phase == "Running",
+        await _d.WaitAsync(() => client.GetAsync("isles", name, default).GetAwaiter().GetResult().Status.Phase == "Running",
             TimeSpan.FromSeconds(5), $"{name} Running in the API");
     }
 
@@ -79,7 +79,7 @@ public sealed class StatsApiTests : IAsyncLifetime
         await RunAsync("b");
         await RunAsync("done", restart: "Never");
         _d.Runtime.Exit("done", 0);
-        await DaemonFixture.EventuallyAsync(() => !_d.Runtime.IsRunning("done"), TimeSpan.FromSeconds(5), "done ended");
+        await _d.WaitAsync(() => !_d.Runtime.IsRunning("done"), TimeSpan.FromSeconds(5), "done ended");
 
         var list = await GetAsync(null);
 
@@ -106,7 +106,7 @@ public sealed class StatsApiTests : IAsyncLifetime
         await RunAsync("job", restart: "Never");
         _d.Runtime.Exit("job", 3);
         using var client = new IslanderClient(_d.Socket);
-        await DaemonFixture.EventuallyAsync(() => client.GetAsync("isles", "job", default).GetAwaiter().GetResult().Status.Phase == "Failed",
+        await _d.WaitAsync(() => client.GetAsync("isles", "job", default).GetAwaiter().GetResult().Status.Phase == "Failed",
             TimeSpan.FromSeconds(5), "job Failed");
 
         var e = await Assert.ThrowsAsync<ClientException>(() => GetAsync("job"));

@@ -19,7 +19,7 @@ public sealed class VolumeApiTests : IAsyncDisposable
     async Task<string> WaitAsync(string what, Func<string, bool> until, params string[] args)
     {
         string last = "";
-        await DaemonFixture.EventuallyAsync(() => until(last = _d.CtlAsync(args).GetAwaiter().GetResult().Out), TimeSpan.FromSeconds(10), $"{what}; last: {last}");
+        await _d.WaitAsync(() => until(last = _d.CtlAsync(args).GetAwaiter().GetResult().Out), TimeSpan.FromSeconds(10), $"{what}; last: {last}");
         return last;
     }
 

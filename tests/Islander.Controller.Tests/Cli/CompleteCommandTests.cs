@@ -50,7 +50,7 @@ public sealed class CompleteCommandTests : IAsyncDisposable
             spec: {driver: dir}
             """);
         await _d.StartAsync();
-        await DaemonFixture.EventuallyAsync(() => _d.CtlAsync("get", "isles").GetAwaiter().GetResult().Out.Split('\n').Count(l => l.Contains("Running", StringComparison.Ordinal)) == 2,
+        await _d.WaitAsync(() => _d.CtlAsync("get", "isles").GetAwaiter().GetResult().Out.Split('\n').Count(l => l.Contains("Running", StringComparison.Ordinal)) == 2,
             TimeSpan.FromSeconds(10), "web and worker Running");
     }
 

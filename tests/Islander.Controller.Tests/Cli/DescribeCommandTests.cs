@@ -49,7 +49,7 @@ public sealed class DescribeCommandTests : IAsyncDisposable
         _d.Write("v.yaml", "apiVersion: islander.io/v1\nkind: Volume\nmetadata: {name: data}\nspec: {driver: tmpfs, size: 64Mi}\n");
         await _d.StartAsync();
         string output = "";
-        await DaemonFixture.EventuallyAsync(() => (output = _d.CtlAsync("describe", "volume", "data").GetAwaiter().GetResult().Out).Contains("Spec:"),
+        await _d.WaitAsync(() => (output = _d.CtlAsync("describe", "volume", "data").GetAwaiter().GetResult().Out).Contains("Spec:"),
             TimeSpan.FromSeconds(10), "data described");
 
         Assert.Contains("  size: 64Mi\n", output);

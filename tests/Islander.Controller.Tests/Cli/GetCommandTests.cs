@@ -20,7 +20,7 @@ public sealed class GetCommandTests : IAsyncDisposable
         await _d.StartAsync();
         // The network pass makes the bridge (the fake driver here) and records the gateway it chose.
         var store = _d.App!.Services.GetRequiredService<StateStore>();
-        await DaemonFixture.EventuallyAsync(() => store.GetNetwork("demo") is { Ready: true }, TimeSpan.FromSeconds(30), "network demo to be ready");
+        await _d.WaitAsync(() => store.GetNetwork("demo") is { Ready: true }, TimeSpan.FromSeconds(30), "network demo to be ready");
 
         var (exit, output, _) = await _d.CtlAsync("get", "networks", "-o", format);
         var describe = await _d.CtlAsync("describe", "network", "demo");

@@ -23,12 +23,12 @@ public sealed class LogsCommandTests : IAsyncDisposable
     {
         _d.Write("isles.yaml", string.Join("\n---\n", Isle("web1", "web"), Isle("web2", "web"), Isle("db", "db")));
         await _d.StartAsync();
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("web1") && _d.Runtime.IsRunning("web2") && _d.Runtime.IsRunning("db"), TimeSpan.FromSeconds(10), "the three isles running");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("web1") && _d.Runtime.IsRunning("web2") && _d.Runtime.IsRunning("db"), TimeSpan.FromSeconds(10), "the three isles running");
     }
 
     /// <summary>Until <c>logs -f</c> follows each isle's log: lines written before that would come in its backlog, whose order across isles is not the order they were written in.</summary>
     Task FollowingAsync(params string[] isles) =>
-        DaemonFixture.EventuallyAsync(() => isles.All(i => _d.Runtime.LogFollowers(i) > 0), TimeSpan.FromSeconds(10), "logs -f following " + string.Join(" and ", isles));
+        _d.WaitAsync(() => isles.All(i => _d.Runtime.LogFollowers(i) > 0), TimeSpan.FromSeconds(10), "logs -f following " + string.Join(" and ", isles));
 
     [Fact]
     public async Task Selector_PrintsEachSelectedIslesLines_WithItsName_OnItsStream()

@@ -28,7 +28,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     /// <summary>Plays the isle's process: waits until it runs, writes lines, exits with <paramref name="code"/>.</summary>
     async Task PlayAsync(string name, int code, params string[] lines)
     {
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning(name), Timeout, $"isle {name} to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning(name), Timeout, $"isle {name} to run");
         foreach (var line in lines) _d.Runtime.WriteLog(name, line);
         _d.Runtime.Exit(name, code);
     }
@@ -37,7 +37,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     public async Task Run_Pid1OomKilled_SaysTheIsleWasOomKilled()
     {
         var run = RunAsync("--name", "hog", "--rootfs", "/srv/rootfs/busybox", "--memory", "32Mi", "--", "hog");
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("hog"), Timeout, "isle hog to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("hog"), Timeout, "isle hog to run");
         _d.Runtime.OomKill("hog");
 
         var (exit, _, error) = await run;
@@ -51,7 +51,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         // sh (pid 1) outlives the child the OOM killer took and exits by itself, here with the 137 it saw.
         var run = RunAsync("--name", "pipe", "--rootfs", "/srv/rootfs/busybox", "--memory", "32Mi", "--", "sh", "-c", "head -c 96m /dev/zero | tail");
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("pipe"), Timeout, "isle pipe to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("pipe"), Timeout, "isle pipe to run");
         _d.Runtime.OomKillChild("pipe", 137);
 
         var (exit, _, error) = await run;
@@ -154,7 +154,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     public async Task Run_KilledBySignal_Exits128PlusSignal()
     {
         var run = RunAsync("--name", "job", "--rootfs", "/srv/rootfs/busybox", "--", "sleep", "1000");
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("job"), Timeout, "job to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("job"), Timeout, "job to run");
         _d.Runtime.Kill("job", 9);
 
         var (exit, _, error) = await run;
@@ -390,13 +390,13 @@ public sealed class RunCommandTests : IAsyncLifetime
     {
         using var interrupt = new CancellationTokenSource();
         var run = DaemonFixture.CtlAsync(["run", "--name", "long", "--rootfs", "/srv/rootfs/busybox", "--", "sleep", "1000"], _d.Socket, interrupt.Token);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("long"), Timeout, "long to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("long"), Timeout, "long to run");
 
         await interrupt.CancelAsync(); // what Ctrl-C does to the command
         var (exit, _, error) = await run;
 
         Assert.True(exit == 130, error);
         Assert.Contains("interrupted", error);
-        await DaemonFixture.EventuallyAsync(() => !_d.Runtime.Names.Contains("long"), Timeout, "long to be deleted");
+        await _d.WaitAsync(() => !_d.Runtime.Names.Contains("long"), Timeout, "long to be deleted");
     }
 }

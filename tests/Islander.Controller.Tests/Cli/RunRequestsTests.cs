@@ -25,7 +25,7 @@ public sealed class RunRequestsTests : IAsyncDisposable
             b.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Information);
         });
         var run = _d.CtlAsync("run", "--rm", "--name", "job", "--rootfs", "/srv/rootfs/busybox", "--", "sh", "-c", "echo hi; exit 3");
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("job"), TimeSpan.FromSeconds(10), "isle job to run");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("job"), TimeSpan.FromSeconds(10), "isle job to run");
         _d.Runtime.WriteLog("job", "hi");
         _d.Runtime.Exit("job", 3);
 

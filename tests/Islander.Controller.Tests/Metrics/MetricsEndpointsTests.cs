@@ -41,7 +41,7 @@ public sealed class MetricsEndpointsTests : IAsyncLifetime
     {
         var (exit, _, error) = await _d.CtlAsync("apply", "-f", _d.WriteTemp("web.yaml", ControllerHarness.IsleYaml("web", extra: "  resources: {memory: 64Mi}")));
         Assert.True(exit == 0, error);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web running");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web running");
         _d.Runtime.SetUsage("web", Busy);
     }
 
@@ -64,10 +64,10 @@ public sealed class MetricsEndpointsTests : IAsyncLifetime
     public async Task Metrics_RunningIsle_UsagePhaseAndLoop()
     {
         await RunWebAsync();
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web running");
+        await _d.WaitAsync(() => _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web running");
         using var client = Socket();
         string text = "";
-        await DaemonFixture.EventuallyAsync(() =>
+        await _d.WaitAsync(() =>
         {
             text = ScrapeAsync(client).GetAwaiter().GetResult();
             return text.Contains("islander_isle_status_phase{isle=\"web\",phase=\"Running\"} 1\n", StringComparison.Ordinal);
@@ -96,10 +96,10 @@ public sealed class MetricsEndpointsTests : IAsyncLifetime
     {
         await RunWebAsync();
         _d.Runtime.Kill("web", 9);
-        await DaemonFixture.EventuallyAsync(() => _d.Runtime.Incarnations("web") == 2 && _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web restarted");
+        await _d.WaitAsync(() => _d.Runtime.Incarnations("web") == 2 && _d.Runtime.IsRunning("web"), TimeSpan.FromSeconds(5), "web restarted");
         using var client = Socket();
 
-        await DaemonFixture.EventuallyAsync(() => Value(ScrapeAsync(client).GetAwaiter().GetResult(), "islander_isle_restarts_total{isle=\"web\"}") == 1,
+        await _d.WaitAsync(() => Value(ScrapeAsync(client).GetAwaiter().GetResult(), "islander_isle_restarts_total{isle=\"web\"}") == 1,
             TimeSpan.FromSeconds(5), "islander_isle_restarts_total 1");
     }
 
@@ -146,7 +146,7 @@ public sealed class MetricsEndpointsTests : IAsyncLifetime
     {
         using var client = Socket();
         var ct = TestContext.Current.CancellationToken;
-        await DaemonFixture.EventuallyAsync(() => client.GetAsync("readyz", ct).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK,
+        await _d.WaitAsync(() => client.GetAsync("readyz", ct).GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(5), "readyz 200");
 
         using var health = await client.GetAsync("healthz", ct);
