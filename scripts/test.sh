@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The whole suite: the package's tests get their package and Debian tree made from the start, beside the rest
+# (docs/packaging.md). With arguments (a filter) nothing is built that the chosen tests may not need.
+if [ $# = 0 ]; then export ISLANDER_TEST_PACKAGE_AHEAD=1; fi
 dotnet test -c Release --solution Islander.sln --no-progress "$@"

@@ -12,10 +12,15 @@ public sealed record CommandResult(int Code, string Out, string Err)
 /// <summary>Runs the fixture tools (package.sh, debootstrap, nsenter, cp): tests may shell out, islander never does.</summary>
 public static class Command
 {
-    /// <summary>Runs <paramref name="program"/> to its end or <paramref name="timeout"/>, when it and its children are killed.</summary>
-    public static CommandResult Run(string program, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null)
+    /// <summary>
+    /// Runs <paramref name="program"/> to its end or <paramref name="timeout"/>, when it and its children are killed.
+    /// <paramref name="background"/>: at nice 19 (through nice(1), so its children are too), for a long build that runs
+    /// beside other tests and should take only the CPU they leave.
+    /// </summary>
+    public static CommandResult Run(string program, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null, bool background = false)
     {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(background ? "nice" : program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        if (background) foreach (var a in (string[])["-n", "19", program]) info.ArgumentList.Add(a);
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
         using var p = Process.Start(info)!;
@@ -37,9 +42,9 @@ public static class Command
     }
 
     /// <summary>As <see cref="Run"/>; a non-zero exit fails the test with the output.</summary>
-    public static string Ok(string program, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null)
+    public static string Ok(string program, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null, bool background = false)
     {
-        var r = Run(program, args, timeout, env);
+        var r = Run(program, args, timeout, env, background);
         Assert.True(r.Code == 0, $"{program} {string.Join(' ', args)}: {r}");
         return r.Out;
     }

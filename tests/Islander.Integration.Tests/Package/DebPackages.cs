@@ -60,7 +60,7 @@ public sealed class DebPackages
             if (made && Directory.Exists(artifacts) && !Directory.EnumerateFileSystemEntries(outDir).Any()) Directory.Delete(artifacts, recursive: true);
         };
         var r = Command.Run("bash", ["-c", $"cd '{Islander.Testing.TestRootfs.RepoRoot}' && {command.Text}"], TimeSpan.FromMinutes(20),
-            new Dictionary<string, string> { ["ISLANDER_VERSION"] = FirstVersion });
+            new Dictionary<string, string> { ["ISLANDER_VERSION"] = FirstVersion }, background: true);
         Assert.True(r.Code == 0, $"{command}: {r}");
         Assert.Equal(deb, r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim());
         return deb;

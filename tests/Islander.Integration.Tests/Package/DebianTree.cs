@@ -26,7 +26,7 @@ public static class DebianTree
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Dir)!);
         try
         {
-            Command.Ok("debootstrap", ["--variant=minbase", $"--include={Include}", "bookworm", partial, Mirror], TimeSpan.FromMinutes(20));
+            Command.Ok("debootstrap", ["--variant=minbase", $"--include={Include}", "bookworm", partial, Mirror], TimeSpan.FromMinutes(20), background: true);
             Assert.True(IsComplete(partial), $"debootstrap made {partial} without systemd or adduser");
             if (Directory.Exists(Dir)) Command.Ok("rm", ["-rf", "--one-file-system", Dir], TimeSpan.FromMinutes(2));
             Directory.Move(partial, Dir);
