@@ -17,8 +17,8 @@ public sealed class SshServer : IDisposable
     readonly Process _sshd;
     readonly StringBuilder _log = new();
 
-    public string Dir { get; } = Directory.CreateTempSubdirectory("islander-sshd-").FullName;
-    public int Port { get; }
+    public string Dir { get; }
+    public int Port { get; private set; }
     public string User { get; } = Environment.UserName;
 
     /// <summary>The client's private key, authorized by the server.</summary>
@@ -40,9 +40,24 @@ public sealed class SshServer : IDisposable
 
     const string SshdPath = "/usr/sbin/sshd";
 
+    /// <summary>Starts sshd; when it cannot (a tool missing, no port bound), nothing of it is left behind.</summary>
     public SshServer()
     {
         if (!Available) throw new InvalidOperationException("sshd, ssh or ssh-keygen is missing: apt-get install openssh-server openssh-client (scripts/setup.sh)");
+        Dir = Directory.CreateTempSubdirectory("islander-sshd-").FullName;
+        try
+        {
+            _sshd = Start();
+        }
+        catch (Exception)
+        {
+            Directory.Delete(Dir, recursive: true);
+            throw;
+        }
+    }
+
+    Process Start()
+    {
         // Privilege separation: sshd running as root refuses to start without this empty directory (Debian's package
         // creates it at boot through tmpfiles, which a container may not have run).
         if (!Directory.Exists("/run/sshd"))
@@ -85,16 +100,11 @@ public sealed class SshServer : IDisposable
             sshd.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
             sshd.BeginErrorReadLine();
             sshd.BeginOutputReadLine();
-            if (WaitListening(sshd, TimeSpan.FromSeconds(30)))
-            {
-                _sshd = sshd;
-                return;
-            }
+            if (WaitListening(sshd, TimeSpan.FromSeconds(30))) return sshd;
             // Another process took the port between the probe and sshd's bind: try another one.
             last = new InvalidOperationException($"sshd did not listen on 127.0.0.1:{Port}: {Log}");
             Stop(sshd);
         }
-        Directory.Delete(Dir, recursive: true);
         throw last!;
     }
 

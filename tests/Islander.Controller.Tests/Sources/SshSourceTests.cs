@@ -13,9 +13,10 @@ namespace Islander.Controller.Tests.Sources;
 /// </summary>
 public sealed class SshSourceTests : IDisposable
 {
+    // The server first: when it cannot start (sshd missing), nothing else has been made that Dispose would have removed.
+    readonly SshServer _ssh = new();
     readonly ControllerHarness _h = new();
     readonly GitRemote _git = new();
-    readonly SshServer _ssh = new();
     static readonly ObjectKey Web = ObjectKey.Isle("web"), Db = ObjectKey.Isle("db");
 
     public void Dispose()
