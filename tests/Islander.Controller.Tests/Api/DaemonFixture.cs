@@ -102,28 +102,16 @@ sealed class DaemonFixture : IAsyncDisposable
     }
 
     /// <summary>
-    /// <see cref="EventuallyAsync"/> on this daemon: a wait that times out says what the daemon logged meanwhile (why an
-    /// isle did not run), not only what it waited for.
+    /// Polls until <paramref name="condition"/> holds; fails after <paramref name="timeout"/>, saying what the daemon
+    /// logged meanwhile (why an isle did not run), not only what it waited for.
     /// </summary>
     public async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        try
-        {
-            await EventuallyAsync(condition, timeout, what);
-        }
-        catch (Xunit.Sdk.XunitException e)
-        {
-            throw new Xunit.Sdk.XunitException($"{e.Message}; islanderd's last log lines:\n{_log}");
-        }
-    }
-
-    /// <summary>Polls until <paramref name="condition"/> holds; fails after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting for {what}");
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"timed out after {timeout.TotalSeconds}s waiting for {what}; islanderd's last log lines:\n{_log}");
             await Task.Delay(10);
         }
     }
