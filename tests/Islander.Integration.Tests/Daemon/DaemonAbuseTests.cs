@@ -12,7 +12,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// nothing behind. The bounds are generous (a loaded CI machine); bench/abuse.sh runs each longer and prints the figures.
 /// Every bomb's cgroup is killed in a finally, whatever the test saw.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class DaemonAbuseTests : IAsyncDisposable
 {
     /// <summary>Any API answer slower than this during an abuse is a defect, not load (the goal is 100 ms median).</summary>

@@ -11,7 +11,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// break or stall; the bounds on time and memory are generous (latency goals are the benchmark's, not a test's), and
 /// what the clients held (their connections, the followers' log files) is given back once they are gone.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class DaemonApiLoadTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

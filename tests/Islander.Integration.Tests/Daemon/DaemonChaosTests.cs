@@ -11,7 +11,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// The short form runs here; bench/chaos.sh runs the same test with more isles and kills (ISLANDER_CHAOS_ISLES,
 /// ISLANDER_CHAOS_KILLS, ISLANDER_CHAOS_SEED) and prints the figures it writes to ISLANDER_CHAOS_REPORT.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class DaemonChaosTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

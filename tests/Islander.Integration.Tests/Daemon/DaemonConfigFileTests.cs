@@ -8,7 +8,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// the real kernel: the isle sees the file read-only; a new content reaches only the isles that mount it, with their
 /// signal (same pid) or a restart; a tree that names a file outside itself, a special file or a huge one changes nothing.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class DaemonConfigFileTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

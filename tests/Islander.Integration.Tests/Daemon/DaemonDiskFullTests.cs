@@ -9,7 +9,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// and a manifest dropped meanwhile starts by itself once space returns. Before, the first refused write stopped
 /// islanderd (a BackgroundService failed) and LiteDB's engine stayed closed.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class DaemonDiskFullTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

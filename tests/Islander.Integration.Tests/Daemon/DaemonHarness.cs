@@ -7,35 +7,36 @@ using Islander.Testing;
 
 namespace Islander.Integration.Tests.Daemon;
 
-/// <summary>End-to-end tests start real islanderd processes that share the machine's cgroup parent, pids and mounts: one at a time.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class DaemonCollection : ICollectionFixture<DaemonCollectionCleanup>
+/// <summary>
+/// End-to-end tests start real islanderd processes on the machine. Each harness has its own directory, socket and isle
+/// names (the cgroup parent <c>islander</c> is shared, isle names never are), and a test whose daemon makes bridges or
+/// publishes ports does it in a network namespace of its own (<see cref="DaemonHarness.NetnsPid"/>), so two such tests
+/// can run side by side: the tests of islanderd are split into two collections that xunit runs at the same time, this
+/// one and <see cref="IslanderctlCollection"/>. Tests that measure the machine (CPU shares, memory, a filled disk, a
+/// hundred clients), kill daemons and shims at random, or use the machine's own network namespace and fixed names
+/// (the README's tour) are in <see cref="DaemonAloneCollection"/>, which runs when nothing else does.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DaemonCollection
 {
     public const string Name = "islanderd end to end (root, real kernel)";
 }
 
 /// <summary>
-/// After the last daemon test: removes the fixed <c>islander</c> cgroup parent of each hierarchy, but only when it is
-/// empty (rmdir of a cgroup with children fails, so an isle of someone else's daemon keeps it).
+/// islanderctl's own tests against a real islanderd (terminals, cp, completion), and enough of islanderd's to make the
+/// two halves about as long: beside <see cref="DaemonCollection"/>.
 /// </summary>
-public sealed class DaemonCollectionCleanup : IDisposable
+[CollectionDefinition(Name)]
+public sealed class IslanderctlCollection
 {
-    public void Dispose()
-    {
-        if (!HostCaps.IsRoot || HostCaps.Cgroups is null) return;
-        RemoveEmptyParent();
-    }
+    public const string Name = "islanderctl end to end (root, real kernel)";
+}
 
-    /// <summary>Removes the fixed <c>islander</c> cgroup parent where it holds no isle's group.</summary>
-    public static void RemoveEmptyParent()
-    {
-        foreach (var dir in DaemonHarness.CgroupDirs("islander"))
-        {
-            if (Directory.EnumerateDirectories(dir).Any()) continue;
-            try { Directory.Delete(dir); }
-            catch (IOException) { } // in use by another daemon's isle meanwhile
-        }
-    }
+/// <summary>End-to-end tests that need the machine to themselves (see <see cref="DaemonCollection"/>): one at a time, after the others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DaemonAloneCollection
+{
+    public const string Name = "islanderd end to end, alone on the machine (root, real kernel)";
 }
 
 /// <summary>
@@ -319,6 +320,17 @@ public sealed class DaemonHarness : IAsyncDisposable
         var root = HostCaps.Cgroups!.Root;
         var dirs = Directory.GetDirectories(root).Select(h => Path.Combine(h, relative)).Append(Path.Combine(root, relative));
         return dirs.Where(Directory.Exists).ToList();
+    }
+
+    /// <summary>Removes the fixed <c>islander</c> cgroup parent where it holds no isle's group.</summary>
+    public static void RemoveEmptyParent()
+    {
+        foreach (var dir in CgroupDirs("islander"))
+        {
+            if (Directory.EnumerateDirectories(dir).Any()) continue;
+            try { Directory.Delete(dir); }
+            catch (IOException) { } // in use by another daemon's isle meanwhile
+        }
     }
 
     public static string MemoryLimitFile(string isle) =>

@@ -10,7 +10,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// database refused, which stopped the host), against the real daemon: it keeps answering, the bad files' isles keep
 /// their last good version (same pid), <c>get</c> shows each file's error with its line, and memory comes back.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class DaemonInputLimitsTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

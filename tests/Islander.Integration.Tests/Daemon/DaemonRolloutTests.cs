@@ -10,7 +10,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// back from the snapshot taken just before it, the last good generation runs again (RolledBack in status and events),
 /// and the failed generation is not tried again until the manifest changes; <c>islanderctl rollout history|undo</c>.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class DaemonRolloutTests : IAsyncDisposable
 {
     static readonly TimeSpan Long = TimeSpan.FromSeconds(30);

@@ -8,7 +8,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// with <c>ISLANDER_TEST_ISLANDERD</c> naming the package's NativeAOT islanderd, this checks its source-generated
 /// reading too.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class DaemonStoredSpecTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

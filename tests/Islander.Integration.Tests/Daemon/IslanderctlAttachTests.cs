@@ -7,7 +7,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// <c>run -i</c>, <c>run -it</c> and <c>attach</c> through a real islanderd into real isles, terminals driven in tmux:
 /// PID 1's terminal or stdin held by its shim, across detaches and daemon restarts.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlAttachTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

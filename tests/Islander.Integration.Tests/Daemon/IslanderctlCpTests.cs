@@ -10,7 +10,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// and a link swapped back and forth while copies run (CVE-2018-15664). Each asserts the host's files are neither read
 /// nor written.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlCpTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

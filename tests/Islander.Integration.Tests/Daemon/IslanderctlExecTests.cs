@@ -4,7 +4,7 @@ using Islander.Testing;
 namespace Islander.Integration.Tests.Daemon;
 
 /// <summary><c>islanderctl exec</c> through a real islanderd into real isles.</summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlExecTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

@@ -7,7 +7,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// <c>islanderctl exec -i</c> and <c>exec -it</c> through a real islanderd into real isles; the terminal is a real one,
 /// a tmux session the tests type into and read the screen of.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlExecTtyTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

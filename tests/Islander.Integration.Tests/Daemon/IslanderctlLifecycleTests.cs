@@ -7,7 +7,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// The lifecycle verbs as a user runs them: islanderctl against a real islanderd, isles of busybox on the real kernel,
 /// checked where a user would look (islanderctl's output, the isle's own files, the cgroup's freezer).
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlLifecycleTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

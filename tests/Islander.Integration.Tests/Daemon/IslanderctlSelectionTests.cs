@@ -8,7 +8,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// get, stats, events and delete, a bad selector, <c>get all</c>, <c>get -w</c> ended by Ctrl-C, <c>delete --all</c>
 /// next to an isle from a manifest file.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlSelectionTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

@@ -5,7 +5,7 @@ using Islander.Testing;
 namespace Islander.Integration.Tests.Daemon;
 
 /// <summary>islanderctl against a real daemon (or none): exit codes, error messages, logs of a real isle.</summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class IslanderctlTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

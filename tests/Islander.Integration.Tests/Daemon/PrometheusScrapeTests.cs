@@ -13,7 +13,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// isle's series are read back through Prometheus' query API. Prometheus runs on a loopback port of its own with its
 /// storage in the test's directory, and is killed and removed afterwards.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class PrometheusScrapeTests : IAsyncDisposable
 {
     const string PrometheusBinary = "/usr/bin/prometheus";

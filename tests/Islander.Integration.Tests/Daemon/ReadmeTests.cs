@@ -17,7 +17,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// checks that nothing of it is left (processes, cgroups, links, the nftables table, mounts). The package block
 /// ("Installing the package") is the one run elsewhere, in a Debian machine under systemd (<see cref="ReadmePackageBlock"/>).
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class ReadmeTests : IDisposable
 {
     const string InstalledCtl = "/usr/local/bin/islanderctl";

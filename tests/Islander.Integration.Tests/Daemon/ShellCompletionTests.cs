@@ -8,7 +8,7 @@ namespace Islander.Integration.Tests.Daemon;
 /// interactive in a tmux terminal (Tab pressed, the screen read back, as a user sees it), fish through its own
 /// <c>complete -C</c>. The shells find the built islanderctl on PATH, as an installed one.
 /// </summary>
-[Collection(DaemonCollection.Name)]
+[Collection(IslanderctlCollection.Name)]
 public sealed class ShellCompletionTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

@@ -6,7 +6,7 @@ using Islander.Testing;
 namespace Islander.Integration.Tests.Daemon;
 
 /// <summary><c>islanderctl stats</c> against a real islanderd: what the kernel's counters say about real isles.</summary>
-[Collection(DaemonCollection.Name)]
+[Collection(DaemonAloneCollection.Name)]
 public sealed class StatsTests : IAsyncDisposable
 {
     readonly DaemonHarness _h;

@@ -169,7 +169,7 @@ public sealed class IsleAttackTests : IAsyncDisposable
         await capsh.WaitForExitAsync(TestContext.Current.CancellationToken);
         var output = await stdout;
         if (!parentBefore)
-            Daemon.DaemonCollectionCleanup.RemoveEmptyParent();
+            Daemon.DaemonHarness.RemoveEmptyParent();
 
         Assert.True(capsh.ExitCode == 0, $"exit {capsh.ExitCode}: {output}{await stderr}");
         var (launcher, isle) = (output[..output.IndexOf("isle:", StringComparison.Ordinal)], output[output.IndexOf("isle:", StringComparison.Ordinal)..]);
