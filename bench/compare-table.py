@@ -51,9 +51,16 @@ def row(figure, per_build, peers):
     rows.append([figure] + [per_build(b) for b in cols] + [peers])
 
 
+def share(key, floor_key):
+    t, floor = med(key), med(floor_key)
+    return f"{100 * t / floor:.0f} %" if t and floor else "n/a"
+
+
 def pct(b):
-    t, floor = med(f"{b}.tcp"), med("bare.tcp")
-    return f"{t:.1f} Gbit/s, {100 * t / floor:.0f} % of the floor" if t and floor else "n/a"
+    """The isles' rate against the bare bridge measured beside them, run for run (bare.tcp: a table of before)."""
+    floor_key = f"{b}.tcp_floor" if n_of(f"{b}.tcp_floor") else "bare.tcp"
+    t = med(f"{b}.tcp")
+    return f"{t:.1f} Gbit/s, {share(f'{b}.tcp', floor_key)} of the floor ({fmt(floor_key, 'Gbit')})" if t else "n/a"
 
 
 row("islanderd RSS, idle / 50 isles on a network, 5 s after (35 s quiet)",
@@ -74,7 +81,8 @@ row("remove 50 networked isles", lambda b: fmt(b + ".rm_net", "s"), f"docker rm 
 row("per-isle shim PSS", lambda b: fmt(b + ".pss", "KiB"),
     f"conmon {fmt('podman.pss', 'KiB')}, containerd-shim-runc-v2 {fmt('docker.pss', 'KiB')}")
 row(f"isle↔isle TCP, one stream ({meta.get('iperf', '')})", pct,
-    f"bare bridge floor {fmt('bare.tcp', 'Gbit')}, podman {fmt('podman.tcp', 'Gbit')}, docker {fmt('docker.tcp', 'Gbit')} Gbit/s")
+    f"podman {fmt('podman.tcp', 'Gbit')} ({share('podman.tcp', 'bare.tcp')}), docker {fmt('docker.tcp', 'Gbit')} "
+    f"({share('docker.tcp', 'bare.tcp')}) of the floor beside them ({fmt('bare.tcp', 'Gbit')} Gbit/s)")
 sizes = sorted({int(k.split(".")[1][5:]) for k in samples if ".scale" in k})
 for n in sizes:
     s = f"{{b}}.scale{n}"

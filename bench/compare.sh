@@ -303,7 +303,10 @@ islander_round() { # build
   write_manifest ci-client.yaml "$(isle_net_yaml ci-client '[sleep, "100000"]')"
   wait_running 2
   sleep 0.5
+  # The bare bridge beside each run, as the peers' is beside theirs: this machine's rate swings by a third from one
+  # minute to the next, so a floor measured in another round says little about this one.
   for i in $(seq "$IPERF_RUNS"); do
+    rec "$b.tcp_floor" "$(nsenter -t "$bare_a" -n iperf3 -c 10.240.4.3 -t "$IPERF_SECS" -J | iperf_json)"
     rec "$b.tcp" "$("$ctl" --socket "$sock" exec ci-client -- iperf3 -c 10.240.1.250 -t "$IPERF_SECS" -J | iperf_json)"
   done
   stop_daemon
