@@ -57,10 +57,9 @@ def share(key, floor_key):
 
 
 def pct(b):
-    """The isles' rate against the bare bridge measured beside them, run for run (bare.tcp: a table of before)."""
-    floor_key = f"{b}.tcp_floor" if n_of(f"{b}.tcp_floor") else "bare.tcp"
+    """The isles' rate, and its share of the bare bridge measured beside them in the same rounds."""
     t = med(f"{b}.tcp")
-    return f"{t:.1f} Gbit/s, {share(f'{b}.tcp', floor_key)} of the floor ({fmt(floor_key, 'Gbit')})" if t else "n/a"
+    return f"{t:.1f} Gbit/s, {share(f'{b}.tcp', f'{b}.tcp_floor')} of the floor ({fmt(f'{b}.tcp_floor', 'Gbit')})" if t else "n/a"
 
 
 row("islanderd RSS, idle / 50 isles on a network, 5 s after (35 s quiet)",
