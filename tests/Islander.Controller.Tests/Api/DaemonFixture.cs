@@ -58,15 +58,27 @@ sealed class DaemonFixture : IAsyncDisposable
     }
 
     /// <param name="configure">More for the host's builder (after its log providers were cleared): a test's own logger.</param>
+    /// <remarks>
+    /// A daemon that cannot start takes its directory with it: called from a test's InitializeAsync, the throw means
+    /// xunit never disposes the test, as <c>SshServer</c> removes its own when sshd cannot start.
+    /// </remarks>
     public async Task StartAsync(Action<WebApplicationBuilder>? configure = null)
     {
-        App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b =>
+        try
         {
-            b.Logging.ClearProviders();
-            b.Logging.AddProvider(_log);
-            configure?.Invoke(b);
-        });
-        await App.StartAsync();
+            App = DaemonHost.Build(Options, DaemonParts.Of(Runtime, new NetworkDriverSet([Network]), Volumes, Images), b =>
+            {
+                b.Logging.ClearProviders();
+                b.Logging.AddProvider(_log);
+                configure?.Invoke(b);
+            });
+            await App.StartAsync();
+        }
+        catch (Exception)
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task StopAsync()
